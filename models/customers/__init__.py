@@ -1,0 +1,83 @@
+"""Customers subgraph: customers, grids and reminders."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+
+from tortoise import fields
+
+from models.common import Entity
+
+
+class Grid(Entity):
+    """网格: cuts across the org tree, customers and managers map to grids."""
+
+    tenant_id = fields.UUIDField(db_index=True)
+    org_id = fields.UUIDField(db_index=True)  # operations Org the grid belongs to
+    name = fields.CharField(max_length=100)
+
+    class Meta:
+        table = "grid"
+
+
+class CustomerKind(StrEnum):
+    RETAIL = "RETAIL"  # 零售客户
+    CORPORATE = "CORPORATE"  # 对公客户
+
+
+class CustomerTier(StrEnum):
+    """客户分层 (ours): 普通/潜力/成长/财富/私行."""
+
+    ORDINARY = "ORDINARY"
+    POTENTIAL = "POTENTIAL"
+    GROWTH = "GROWTH"
+    WEALTH = "WEALTH"
+    PRIVATE = "PRIVATE"
+
+
+class Customer(Entity):
+    customer_no = fields.CharField(max_length=32, unique=True)  # 客户号
+    name = fields.CharField(max_length=100)
+    kind = fields.CharEnumField(CustomerKind, max_length=10)
+    tenant_id = fields.UUIDField(db_index=True)
+    org_id = fields.UUIDField(db_index=True)
+    org_path = fields.CharField(max_length=400, db_index=True)  # for 辖内 scope
+    grid: fields.ForeignKeyNullableRelation[Grid] = fields.ForeignKeyField(
+        "customers.Grid", related_name="customers", null=True, on_delete=fields.SET_NULL
+    )
+    primary_manager_id = fields.UUIDField(null=True, db_index=True)  # 主办客户经理 (operations User)
+    id_number = fields.CharField(max_length=32, default="")  # 身份证号 / 统一社会信用代码
+    phone = fields.CharField(max_length=20, default="")
+    tier = fields.CharEnumField(CustomerTier, max_length=10, default=CustomerTier.ORDINARY)
+    aum = fields.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))  # 金融资产
+
+    class Meta:
+        table = "customer"
+
+
+class ReminderKind(StrEnum):
+    LARGE_TRANSACTION = "LARGE_TRANSACTION"  # 大额动账
+    DEPOSIT_MATURITY = "DEPOSIT_MATURITY"  # 存款到期
+    LOAN_MATURITY = "LOAN_MATURITY"  # 贷款到期
+    ASSET_CHANGE = "ASSET_CHANGE"  # 资产变动
+    APPOINTMENT = "APPOINTMENT"  # 预约
+    PROSPECT_CONTACT = "PROSPECT_CONTACT"  # 潜客下次联系
+    SCHEDULE = "SCHEDULE"  # 日程
+
+
+class Reminder(Entity):
+    """提醒, delivered live to the responsible manager."""
+
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "customers.Customer", related_name="reminders", on_delete=fields.CASCADE
+    )
+    manager_id = fields.UUIDField(db_index=True)  # operations User who gets it
+    tenant_id = fields.UUIDField(db_index=True)
+    kind = fields.CharEnumField(ReminderKind, max_length=20)
+    title = fields.CharField(max_length=200)
+    due_at = fields.DatetimeField(null=True)
+    read = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "reminder"

@@ -1,0 +1,31 @@
+"""Marketing subgraph: opportunities (商机)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+
+from models.common import Entity
+
+
+class OpportunityStatus(StrEnum):
+    OPEN = "OPEN"  # in the pool (商机池)
+    CLAIMED = "CLAIMED"  # 认领
+    CONVERTED = "CONVERTED"  # 转化
+    CLOSED = "CLOSED"
+
+
+class Opportunity(Entity):
+    """商机: a customer's clear intent to buy a product."""
+
+    tenant_id = fields.UUIDField(db_index=True)
+    customer_id = fields.UUIDField(db_index=True)  # customers Customer
+    title = fields.CharField(max_length=200)
+    product_name = fields.CharField(max_length=100, default="")
+    source = fields.CharField(max_length=40, default="rule")  # 扫码 / 规则 / 模型
+    status = fields.CharEnumField(OpportunityStatus, max_length=10, default=OpportunityStatus.OPEN)
+    claimed_by_id = fields.UUIDField(null=True)  # operations User
+
+    class Meta:
+        table = "opportunity"

@@ -1,0 +1,82 @@
+"""Operations subgraph: the organisation tree, users and alerts."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+
+from models.common import Entity
+
+
+class OrgKind(StrEnum):
+    PROVINCE_UNION = "PROVINCE_UNION"  # 省联社
+    MEMBER_BANK = "MEMBER_BANK"  # 法人行社 (a tenant)
+    VILLAGE_BANK = "VILLAGE_BANK"  # 村镇银行 (a separate tenant)
+    BRANCH = "BRANCH"  # 支行
+    OUTLET = "OUTLET"  # 网点
+    INSTITUTION = "INSTITUTION"  # 金融机构 in the marketplace
+    REGULATOR = "REGULATOR"  # 政府监管 (finance bureau)
+    GRID_COMPANY = "GRID_COMPANY"  # 电网公司 (province / city level)
+    HALL = "HALL"  # 供电营业厅
+
+
+class Org(Entity):
+    """A node of the organisation tree. ``path`` is the materialised path of ids
+    from the root, ``/``-separated, so a subtree (辖内) is one prefix match."""
+
+    code = fields.CharField(max_length=32, unique=True)  # 机构号
+    name = fields.CharField(max_length=100)
+    kind = fields.CharEnumField(OrgKind, max_length=20)
+    parent: fields.ForeignKeyNullableRelation[Org] = fields.ForeignKeyField(
+        "operations.Org", related_name="children", null=True, on_delete=fields.RESTRICT
+    )
+    path = fields.CharField(max_length=400, db_index=True)
+    # The tenant this org belongs to: the member bank / institution / regulator org id.
+    tenant_id = fields.UUIDField(null=True, db_index=True)
+
+    class Meta:
+        table = "org"
+
+
+class User(Entity):
+    username = fields.CharField(max_length=64, unique=True)
+    display_name = fields.CharField(max_length=64)
+    org: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
+        "operations.Org", related_name="users", on_delete=fields.RESTRICT
+    )
+    roles = fields.JSONField(default=list)  # role codes, e.g. ["CUSTOMER_MANAGER"]
+    tenant_id = fields.UUIDField(null=True, db_index=True)
+
+    class Meta:
+        table = "app_user"
+
+
+class AlertLevel(StrEnum):
+    INFO = "INFO"
+    WARNING = "WARNING"
+    CRITICAL = "CRITICAL"
+
+
+class AlertStatus(StrEnum):
+    OPEN = "OPEN"
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    RESOLVED = "RESOLVED"
+
+
+class Alert(Entity):
+    """告警: raised by device breaches, SLA breaches, supervision warnings …"""
+
+    org: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
+        "operations.Org", related_name="alerts", on_delete=fields.RESTRICT
+    )
+    org_path = fields.CharField(max_length=400, db_index=True)  # copied for scope filtering
+    level = fields.CharEnumField(AlertLevel, max_length=10)
+    status = fields.CharEnumField(AlertStatus, max_length=14, default=AlertStatus.OPEN)
+    title = fields.CharField(max_length=200)
+    detail = fields.TextField(default="")
+    source = fields.CharField(max_length=40, default="manual")
+    device_id = fields.UUIDField(null=True, db_index=True)  # a devices-subgraph Device
+
+    class Meta:
+        table = "alert"

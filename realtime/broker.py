@@ -1,0 +1,50 @@
+"""Publish and subscribe to event channels.
+
+``broadcaster`` is the channel API; the backend is broadcaster's in-memory one
+for the embedded default, and ``RedisPubSubBackend`` when ``REDIS_URL`` is set,
+so events fan out to every subgraph replica.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from broadcaster import Broadcast
+
+from realtime.events import Event
+from realtime.redis_backend import RedisPubSubBackend
+
+# Channels, one per stream.
+REMINDERS = "customers.reminders"
+GRAB_POOL = "finance.grab_pool"
+ALERTS = "operations.alerts"
+DEVICE_STATUS = "devices.status"
+
+
+class Broker:
+    def __init__(self, redis_url: str | None = None) -> None:
+        if redis_url:
+            self._broadcast = Broadcast(backend=RedisPubSubBackend(redis_url))
+        else:
+            self._broadcast = Broadcast("memory://")
+        self.kind = "redis" if redis_url else "memory"
+        self._connected = False
+
+    async def connect(self) -> None:
+        if not self._connected:
+            await self._broadcast.connect()
+            self._connected = True
+
+    async def disconnect(self) -> None:
+        if self._connected:
+            await self._broadcast.disconnect()
+            self._connected = False
+
+    async def publish(self, channel: str, event: Event) -> None:
+        await self._broadcast.publish(channel, event.to_json())
+
+    async def subscribe(self, channel: str) -> AsyncIterator[Event]:
+        async with self._broadcast.subscribe(channel) as subscriber:
+            async for message in subscriber:
+                if message is not None:
+                    yield Event.from_json(message.message)

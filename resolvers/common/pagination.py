@@ -1,0 +1,26 @@
+"""Keyset pagination (by id) into Relay connections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tortoise.queryset import QuerySet
+
+from schema.common.connection import Connection, Edge, PageInfo, check_page_size, decode_cursor, encode_cursor
+
+
+def page_of(rows: list[Any], first: int) -> Connection[Any]:
+    """A connection from up to ``first + 1`` rows ordered by id (the extra row only says there is more)."""
+    edges = [Edge(cursor=encode_cursor(str(row.id)), node=row) for row in rows[:first]]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
+    )
+
+
+async def paginate(queryset: QuerySet[Any], first: int, after: str | None) -> Connection[Any]:
+    """One SQL statement per page."""
+    check_page_size(first)
+    if after is not None:
+        queryset = queryset.filter(id__gt=decode_cursor(after))
+    return page_of(await queryset.order_by("id").limit(first + 1), first)

@@ -1,0 +1,48 @@
+"""Operations mutations."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.transactions import in_transaction
+
+from models.operations import Alert as AlertModel
+from models.operations import AlertLevel, Org
+from realtime.broker import ALERTS
+from resolvers.common.events import publish
+from schema.common.errors import not_found
+from schema.common.scalars import parse_id
+from schema.operations.types import Alert, AlertLevelEnum
+
+
+@strawberry.input
+class RaiseAlertInput:
+    org_id: strawberry.ID
+    level: AlertLevelEnum
+    title: str
+    detail: str = ""
+    device_id: strawberry.ID | None = None
+    source: str = "manual"
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="发出告警")
+    async def raise_alert(self, info: strawberry.Info, input: RaiseAlertInput) -> Alert:
+        info.context.require_principal()
+        org_id = parse_id(input.org_id, "orgId")
+        device_id = parse_id(input.device_id, "deviceId") if input.device_id else None
+        async with in_transaction("operations"):
+            org = await Org.get_or_none(id=org_id)
+            if org is None:
+                raise not_found("org")
+            alert = await AlertModel.create(
+                org=org,
+                org_path=org.path,
+                level=AlertLevel(input.level),
+                title=input.title,
+                detail=input.detail,
+                source=input.source,
+                device_id=device_id,
+            )
+        await publish(info, ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
+        return alert

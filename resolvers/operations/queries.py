@@ -1,0 +1,43 @@
+"""Operations root queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.operations import Alert as AlertModel
+from models.operations import AlertStatus
+from models.operations import Org as OrgModel
+from models.operations import OrgKind
+from resolvers.common.pagination import paginate
+from schema.common.connection import Connection
+from schema.common.scalars import parse_id
+from schema.operations.types import Alert, AlertStatusEnum, Org, OrgKindEnum, User
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="当前用户")
+    async def me(self, info: strawberry.Info) -> User | None:
+        return await info.context.loaders.user.load(info.context.require_principal().user_id)
+
+    @strawberry.field
+    async def org(self, info: strawberry.Info, id: strawberry.ID) -> Org | None:
+        return await info.context.loaders.org.load(parse_id(id))
+
+    @strawberry.field(description="机构列表")
+    async def orgs(
+        self, first: int = 20, after: str | None = None, kind: OrgKindEnum | None = None
+    ) -> Connection[Org]:
+        queryset = OrgModel.all()
+        if kind is not None:
+            queryset = queryset.filter(kind=OrgKind(kind))
+        return await paginate(queryset, first, after)
+
+    @strawberry.field(description="告警列表")
+    async def alerts(
+        self, first: int = 20, after: str | None = None, status: AlertStatusEnum | None = None
+    ) -> Connection[Alert]:
+        queryset = AlertModel.all()
+        if status is not None:
+            queryset = queryset.filter(status=AlertStatus(status))
+        return await paginate(queryset, first, after)

@@ -1,0 +1,50 @@
+"""Coded GraphQL errors. Every error a client sees carries ``extensions.code``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from graphql import GraphQLError
+
+
+class ErrorCode(StrEnum):
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    RATE_LIMITED = "RATE_LIMITED"
+    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+
+
+class CodedError(GraphQLError):
+    """Raise from a resolver: the message and code reach the client unmasked."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(message, extensions={"code": code.value})
+        self.code = code
+
+
+def unauthenticated(message: str = "请先登录 (authentication required)") -> CodedError:
+    return CodedError(ErrorCode.UNAUTHENTICATED, message)
+
+
+def not_found(what: str) -> CodedError:
+    return CodedError(ErrorCode.NOT_FOUND, f"{what} not found")
+
+
+def conflict(message: str) -> CodedError:
+    return CodedError(ErrorCode.CONFLICT, message)
+
+
+def bad_input(message: str) -> CodedError:
+    return CodedError(ErrorCode.BAD_USER_INPUT, message)
+
+
+def should_mask_error(error: GraphQLError) -> bool:
+    """For Strawberry's MaskErrors: keep our coded errors and GraphQL's own
+    validation errors, mask everything else (its default masks all)."""
+    original = error.original_error
+    if original is None:
+        return False  # parse / validation errors: safe to show
+    return not isinstance(original, CodedError)

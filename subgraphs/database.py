@@ -1,0 +1,76 @@
+"""Tortoise configuration: one app and one connection per subgraph.
+
+Each subgraph owns its tables. With SQLite each gets its own file; with
+PostgreSQL each gets its own schema (``search_path``) in one database, so no
+query can join across subgraphs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from tortoise import Tortoise
+
+from subgraphs.settings import SUBGRAPHS, Settings
+
+
+def connection_config(settings: Settings, name: str) -> dict[str, Any] | str:
+    if not settings.database_url:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite://{settings.var_dir / f'{name}.sqlite3'}"
+    url = urlparse(settings.database_url)
+    if url.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"DATABASE_URL must be postgres://…, got {url.scheme}://")
+    return {
+        "engine": "tortoise.backends.asyncpg",
+        "credentials": {
+            "host": url.hostname or "127.0.0.1",
+            "port": url.port or 5432,
+            "user": unquote(url.username or "postgres"),
+            "password": unquote(url.password or ""),
+            "database": url.path.lstrip("/") or "postgres",
+            "schema": name,
+            "minsize": 1,
+            "maxsize": 10,
+        },
+    }
+
+
+def tortoise_config(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> dict[str, Any]:
+    return {
+        "connections": {name: connection_config(settings, name) for name in names},
+        "apps": {
+            name: {
+                "models": [f"models.{name}"],
+                "default_connection": name,
+                "migrations": f"models.{name}.migrations",
+            }
+            for name in names
+        },
+        "use_tz": True,
+        "timezone": "Asia/Shanghai",
+    }
+
+
+async def create_schemas(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> None:
+    """PostgreSQL only: make sure each subgraph's schema exists before migrating."""
+    if not settings.database_url:
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        for name in names:
+            await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{name}"')
+    finally:
+        await conn.close()
+
+
+async def open_database(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> None:
+    await Tortoise.init(config=tortoise_config(settings, names))
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+

@@ -1,0 +1,31 @@
+"""How every subgraph's schema is built: federation 2.9 and the same extensions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+
+from resolvers.common.authentication import RequireAuthentication
+from schema.common.errors import should_mask_error
+
+
+def build_schema(
+    query: type, mutation: type | None = None, subscription: type | None = None, types: list[Any] | None = None
+) -> strawberry.federation.Schema:
+    return strawberry.federation.Schema(
+        query=query,
+        mutation=mutation,
+        subscription=subscription,
+        types=types or [],
+        # Strawberry 0.341 defaults to 2.11, which the composers reject.
+        federation_version="2.9",
+        extensions=[
+            RequireAuthentication,
+            # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
+            ParserCache,
+            ValidationCache,
+            lambda: MaskErrors(should_mask_error=should_mask_error),
+        ],
+    )
