@@ -14,10 +14,11 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from tortoise.contrib.starlette import RegisterTortoise
 
 from realtime.broker import Broker
 from resolvers.common.context import Context
-from subgraphs.database import close_database, open_database
+from subgraphs.database import tortoise_config
 from subgraphs.settings import SUBGRAPHS, Settings
 
 
@@ -36,7 +37,10 @@ class SubgraphGraphQL(GraphQL):
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return Context(
-            request=request, broker=self._broker, token_secret=self._settings.token_secret, loaders=self._loaders()
+            request=request,
+            broker=self._broker,
+            token_secret=self._settings.token_secret,
+            loaders=self._loaders(),
         )
 
 
@@ -51,13 +55,13 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        await open_database(settings, names)
-        await broker.connect()
-        try:
-            yield
-        finally:
-            await broker.disconnect()
-            await close_database()
+        # RegisterTortoise makes the ORM context global, so request tasks see it.
+        async with RegisterTortoise(app, config=tortoise_config(settings, names)):
+            await broker.connect()
+            try:
+                yield
+            finally:
+                await broker.disconnect()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.broker = broker

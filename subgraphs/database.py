@@ -73,4 +73,3 @@ async def open_database(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) 
 
 async def close_database() -> None:
     await Tortoise.close_connections()
-

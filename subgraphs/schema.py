@@ -12,7 +12,10 @@ from schema.common.errors import should_mask_error
 
 
 def build_schema(
-    query: type, mutation: type | None = None, subscription: type | None = None, types: list[Any] | None = None
+    query: type,
+    mutation: type | None = None,
+    subscription: type | None = None,
+    types: list[Any] | None = None,
 ) -> strawberry.federation.Schema:
     return strawberry.federation.Schema(
         query=query,

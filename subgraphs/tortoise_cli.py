@@ -1,6 +1,6 @@
 """Config object for Tortoise's own CLI, used to write new migrations:
 
-    tortoise -c subgraphs.tortoise_cli.TORTOISE_ORM makemigrations
+tortoise -c subgraphs.tortoise_cli.TORTOISE_ORM makemigrations
 """
 
 from subgraphs.database import tortoise_config

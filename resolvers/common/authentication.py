@@ -20,7 +20,9 @@ ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type"})
 class RequireAuthentication(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
-        if ctx.context.principal is None and not _only_anonymous_fields(ctx.graphql_document, ctx.operation_name):
+        if ctx.context.principal is None and not _only_anonymous_fields(
+            ctx.graphql_document, ctx.operation_name
+        ):
             ctx.result = ExecutionResult(data=None, errors=[unauthenticated()])
         yield
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from models.operations import Alert as AlertModel
-from models.operations import AlertStatus
+from models.operations import AlertStatus, OrgKind
 from models.operations import Org as OrgModel
-from models.operations import OrgKind
 from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.common.scalars import parse_id

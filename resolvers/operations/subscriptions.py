@@ -14,7 +14,9 @@ from schema.operations.types import Alert
 
 @strawberry.type
 class Subscription:
-    @strawberry.subscription(description="告警推送: alerts as they are raised, optionally for one org subtree")
+    @strawberry.subscription(
+        description="告警推送: alerts as they are raised, optionally for one org subtree"
+    )
     async def alerts(self, info: strawberry.Info, org_path: str | None = None) -> AsyncGenerator[Alert, None]:
         async for event, alert in stream(info, ALERTS, AlertModel):
             if org_path is None or event.scope.get("org_path", "").startswith(org_path):

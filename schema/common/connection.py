@@ -14,7 +14,7 @@ MAX_PAGE_SIZE = 100
 Node = TypeVar("Node")
 
 
-@strawberry.type
+@strawberry.federation.type(shareable=True)  # every subgraph defines it
 class PageInfo:
     has_next_page: bool
     end_cursor: str | None

@@ -1,0 +1,58 @@
+"""Customers mutations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from tortoise.transactions import in_transaction
+
+from models.customers import Customer as CustomerModel
+from models.customers import Reminder as ReminderModel
+from models.customers import ReminderKind
+from realtime.broker import REMINDERS
+from resolvers.common.events import publish
+from schema.common.errors import bad_input, not_found
+from schema.common.scalars import parse_id
+from schema.customers.types import Reminder, ReminderKindEnum
+
+
+@strawberry.input
+class AddReminderInput:
+    customer_id: strawberry.ID
+    kind: ReminderKindEnum
+    title: str
+    due_at: datetime | None = None
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="新增提醒: goes to the customer's primary manager (主办)")
+    async def add_reminder(self, info: strawberry.Info, input: AddReminderInput) -> Reminder:
+        info.context.require_principal()
+        if not input.title.strip():
+            raise bad_input("title must not be empty")
+        customer_id = parse_id(input.customer_id, "customerId")
+        async with in_transaction("customers"):
+            customer = await CustomerModel.get_or_none(id=customer_id)
+            if customer is None:
+                raise not_found("customer")
+            if customer.primary_manager_id is None:
+                raise bad_input("customer has no primary manager to remind")
+            reminder = await ReminderModel.create(
+                customer=customer,
+                manager_id=customer.primary_manager_id,
+                tenant_id=customer.tenant_id,
+                kind=ReminderKind(input.kind),
+                title=input.title.strip(),
+                due_at=input.due_at,
+            )
+        await publish(
+            info,
+            REMINDERS,
+            "reminder.created",
+            reminder,
+            tenant_id=customer.tenant_id,
+            manager_id=reminder.manager_id,
+        )
+        return reminder

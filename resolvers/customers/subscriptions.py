@@ -1,0 +1,22 @@
+"""Customers streams."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from models.customers import Reminder as ReminderModel
+from realtime.broker import REMINDERS
+from resolvers.common.events import stream
+from schema.customers.types import Reminder
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="提醒推送: the caller's own reminders as they are created")
+    async def reminders(self, info: strawberry.Info) -> AsyncGenerator[Reminder, None]:
+        me = str(info.context.require_principal().user_id)
+        async for event, reminder in stream(info, REMINDERS, ReminderModel):
+            if event.scope.get("manager_id") == me:
+                yield reminder

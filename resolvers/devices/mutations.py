@@ -1,0 +1,52 @@
+"""Devices mutations: heartbeats."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import strawberry
+from tortoise.transactions import in_transaction
+
+from models.devices import Device as DeviceModel
+from models.devices import DeviceStatus
+from realtime.broker import DEVICE_STATUS
+from resolvers.common.events import publish
+from schema.common.errors import bad_input, not_found
+from schema.common.scalars import parse_id
+from schema.devices.types import Device, DeviceStatusEnum
+
+
+@strawberry.input
+class HeartbeatInput:
+    device_id: strawberry.ID
+    status: DeviceStatusEnum = DeviceStatusEnum.ONLINE  # type: ignore[attr-defined]
+    cpu: float | None = None
+    memory: float | None = None
+
+
+def _check_percent(name: str, value: float | None) -> None:
+    if value is not None and not 0 <= value <= 100:
+        raise bad_input(f"{name} must be a percentage between 0 and 100")
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="上报心跳: updates status and metrics, pushes deviceStatus")
+    async def report_heartbeat(self, info: strawberry.Info, input: HeartbeatInput) -> Device:
+        info.context.require_principal()
+        _check_percent("cpu", input.cpu)
+        _check_percent("memory", input.memory)
+        device_id = parse_id(input.device_id, "deviceId")
+        async with in_transaction("devices"):
+            device = await DeviceModel.get_or_none(id=device_id)
+            if device is None:
+                raise not_found("device")
+            device.status = DeviceStatus(input.status)
+            device.last_heartbeat_at = datetime.now(UTC)
+            device.cpu = input.cpu
+            device.memory = input.memory
+            await device.save(update_fields=["status", "last_heartbeat_at", "cpu", "memory", "updated_at"])
+        await publish(
+            info, DEVICE_STATUS, "device.heartbeat", device, hall_id=device.hall_id, org_path=device.org_path
+        )
+        return device

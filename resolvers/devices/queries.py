@@ -1,0 +1,34 @@
+"""Devices root queries."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.devices import Device as DeviceModel
+from models.devices import DeviceStatus
+from resolvers.common.pagination import paginate
+from schema.common.connection import Connection
+from schema.common.scalars import parse_id
+from schema.devices.types import Device, DeviceStatusEnum
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="设备详情")
+    async def device(self, info: strawberry.Info, id: strawberry.ID) -> Device | None:
+        return await info.context.loaders.device.load(parse_id(id))
+
+    @strawberry.field(description="设备列表")
+    async def devices(
+        self,
+        first: int = 20,
+        after: str | None = None,
+        hall_id: strawberry.ID | None = None,
+        status: DeviceStatusEnum | None = None,
+    ) -> Connection[Device]:
+        queryset = DeviceModel.all()
+        if hall_id is not None:
+            queryset = queryset.filter(hall_id=parse_id(hall_id, "hallId"))
+        if status is not None:
+            queryset = queryset.filter(status=DeviceStatus(status))
+        return await paginate(queryset, first, after)

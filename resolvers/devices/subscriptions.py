@@ -1,0 +1,31 @@
+"""Devices streams."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from models.devices import Device as DeviceModel
+from realtime.broker import DEVICE_STATUS
+from resolvers.common.events import stream
+from schema.common.scalars import parse_id
+from schema.devices.types import Device
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="设备状态推送: for one hall, one device, or all")
+    async def device_status(
+        self,
+        info: strawberry.Info,
+        hall_id: strawberry.ID | None = None,
+        device_id: strawberry.ID | None = None,
+    ) -> AsyncGenerator[Device, None]:
+        hall = str(parse_id(hall_id, "hallId")) if hall_id else None
+        device = str(parse_id(device_id, "deviceId")) if device_id else None
+        async for event, row in stream(info, DEVICE_STATUS, DeviceModel):
+            if (hall is None or event.scope.get("hall_id") == hall) and (
+                device is None or event.payload["id"] == device
+            ):
+                yield row

@@ -1,0 +1,70 @@
+"""Finance mutations: publish a need, grab it (抢单)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import strawberry
+from tortoise.transactions import in_transaction
+
+from models.finance import FinancingNeed as NeedModel
+from models.finance import NeedStatus
+from realtime.broker import GRAB_POOL
+from resolvers.common.events import publish
+from schema.common.errors import bad_input, conflict, not_found
+from schema.common.scalars import parse_id
+from schema.finance.types import FinancingNeed
+
+
+@strawberry.input
+class PublishNeedInput:
+    applicant_id: strawberry.ID
+    amount: Decimal
+    term_months: int
+    purpose: str
+    region: str = ""
+    industry: str = ""
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="发布融资需求")
+    async def publish_need(self, info: strawberry.Info, input: PublishNeedInput) -> FinancingNeed:
+        principal = info.context.require_principal()
+        if input.amount <= 0:
+            raise bad_input("amount must be positive")
+        if not 1 <= input.term_months <= 360:
+            raise bad_input("termMonths must be between 1 and 360")
+        if not input.purpose.strip():
+            raise bad_input("purpose must not be empty")
+        need = await NeedModel.create(
+            applicant_id=parse_id(input.applicant_id, "applicantId"),
+            tenant_id=principal.tenant_id,
+            amount=input.amount,
+            term_months=input.term_months,
+            purpose=input.purpose.strip(),
+            region=input.region,
+            industry=input.industry,
+        )
+        await publish(info, GRAB_POOL, "need.published", need, tenant_id=need.tenant_id)
+        return need
+
+    @strawberry.mutation(description="抢单: the first grab wins, every later one gets CONFLICT")
+    async def grab_need(self, info: strawberry.Info, id: strawberry.ID) -> FinancingNeed:
+        principal = info.context.require_principal()
+        need_id = parse_id(id)
+        async with in_transaction("finance"):
+            # One conditional UPDATE decides the race: only a row still OPEN changes.
+            won = await NeedModel.filter(id=need_id, status=NeedStatus.OPEN).update(
+                status=NeedStatus.GRABBED, grabbed_by_id=principal.user_id, grabbed_at=datetime.now(UTC)
+            )
+            need = await NeedModel.get_or_none(id=need_id)
+        if need is None:
+            raise not_found("financing need")
+        if not won:
+            if need.grabbed_by_id == principal.user_id:
+                return need  # a repeated submission of the winner's own grab is safe
+            raise conflict("该需求已被抢单 (already grabbed)")
+        await publish(info, GRAB_POOL, "need.grabbed", need, tenant_id=need.tenant_id)
+        return need

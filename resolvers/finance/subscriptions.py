@@ -1,0 +1,25 @@
+"""Finance streams."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+from models.finance import FinancingNeed as NeedModel
+from realtime.broker import GRAB_POOL
+from resolvers.common.events import stream
+from schema.finance.types import GrabPoolEvent, GrabPoolEventKind
+
+_KINDS = {"need.published": GrabPoolEventKind.NEW, "need.grabbed": GrabPoolEventKind.GRABBED}
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(description="抢单池: new needs and grabs, live")
+    async def grab_pool(self, info: strawberry.Info) -> AsyncGenerator[GrabPoolEvent, None]:
+        async for event, need in stream(info, GRAB_POOL, NeedModel):
+            yield GrabPoolEvent(
+                kind=_KINDS[event.type], need=need, occurred_at=datetime.fromisoformat(event.occurred_at)
+            )

@@ -1,0 +1,121 @@
+"""Customers types: customers, grids, reminders, and the operations ``User``/``Org``
+extended with their customers.
+
+Relations resolve through ``info.context.loaders`` (resolvers/customers/dataloaders.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import strawberry
+
+from models.customers import CustomerKind, CustomerTier, ReminderKind
+from schema.common.connection import Connection
+from schema.common.federation import entity
+from schema.common.scalars import parse_id
+
+CustomerKindEnum = strawberry.enum(CustomerKind, name="CustomerKind", description="客户类型")
+CustomerTierEnum = strawberry.enum(CustomerTier, name="CustomerTier", description="客户分层")
+ReminderKindEnum = strawberry.enum(ReminderKind, name="ReminderKind", description="提醒类型")
+
+
+@strawberry.federation.type(keys=["id"])
+class Org:
+    """Owned by operations; customers adds the customers of an org."""
+
+    id: strawberry.ID
+
+    @strawberry.field(description="本机构直属客户")
+    async def customers(
+        self, info: strawberry.Info, first: int = 20, after: str | None = None
+    ) -> Connection[Customer]:
+        return await info.context.loaders.customers_of_org(first, after).load(parse_id(self.id))
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    """Owned by operations; customers adds the customers a manager is primary for (主办)."""
+
+    id: strawberry.ID
+
+    @strawberry.field(description="管户客户 (主办)")
+    async def customers(
+        self, info: strawberry.Info, first: int = 20, after: str | None = None
+    ) -> Connection[Customer]:
+        return await info.context.loaders.customers_of_manager(first, after).load(parse_id(self.id))
+
+
+@strawberry.federation.type(keys=["id"], description="网格")
+class Grid:
+    id: strawberry.ID
+    name: str
+
+    @strawberry.field
+    def org(self) -> Org:
+        return Org(id=self.org_id)  # type: ignore[attr-defined]
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Grid | None:
+        return entity(cls, await info.context.loaders.grid.load(parse_id(id)))
+
+
+@strawberry.federation.type(keys=["id"], description="客户")
+class Customer:
+    id: strawberry.ID
+    customer_no: str = strawberry.field(description="客户号")
+    name: str
+    kind: CustomerKindEnum
+    tier: CustomerTierEnum
+    aum: Decimal = strawberry.field(description="金融资产 (AUM)")
+    # Shown as stored until the security issue adds masking and encryption.
+    phone: str
+    id_number: str = strawberry.field(description="身份证号 / 统一社会信用代码")
+    created_at: datetime
+
+    @strawberry.field
+    def org(self) -> Org:
+        return Org(id=self.org_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="主办客户经理")
+    def primary_manager(self) -> User | None:
+        manager_id = self.primary_manager_id  # type: ignore[attr-defined]
+        return User(id=manager_id) if manager_id else None
+
+    @strawberry.field
+    async def grid(self, info: strawberry.Info) -> Grid | None:
+        grid_id = self.grid_id  # type: ignore[attr-defined]
+        return await info.context.loaders.grid.load(grid_id) if grid_id else None
+
+    @strawberry.field(description="提醒")
+    async def reminders(
+        self, info: strawberry.Info, first: int = 20, after: str | None = None
+    ) -> Connection[Reminder]:
+        return await info.context.loaders.reminders_of_customer(first, after).load(self.id)
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Customer | None:
+        return entity(cls, await info.context.loaders.customer.load(parse_id(id)))
+
+
+@strawberry.federation.type(keys=["id"], description="提醒")
+class Reminder:
+    id: strawberry.ID
+    kind: ReminderKindEnum
+    title: str
+    due_at: datetime | None
+    read: bool
+    created_at: datetime
+
+    @strawberry.field
+    async def customer(self, info: strawberry.Info) -> Customer:
+        return await info.context.loaders.customer.load(self.customer_id)  # type: ignore[attr-defined]
+
+    @strawberry.field(description="接收提醒的客户经理")
+    def manager(self) -> User:
+        return User(id=self.manager_id)  # type: ignore[attr-defined]
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Reminder | None:
+        return entity(cls, await info.context.loaders.reminder.load(parse_id(id)))

@@ -1,0 +1,48 @@
+"""Marketing types: opportunities (商机), and ``Customer`` extended with them.
+
+Relations resolve through ``info.context.loaders`` (resolvers/marketing/dataloaders.py).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from models.marketing import OpportunityStatus
+from schema.common.connection import Connection
+from schema.common.federation import entity
+from schema.common.scalars import parse_id
+
+OpportunityStatusEnum = strawberry.enum(OpportunityStatus, name="OpportunityStatus", description="商机状态")
+
+
+@strawberry.federation.type(keys=["id"])
+class Customer:
+    """Owned by customers; marketing adds the customer's opportunities."""
+
+    id: strawberry.ID
+
+    @strawberry.field(description="商机")
+    async def opportunities(
+        self, info: strawberry.Info, first: int = 20, after: str | None = None
+    ) -> Connection[Opportunity]:
+        return await info.context.loaders.opportunities_of_customer(first, after).load(parse_id(self.id))
+
+
+@strawberry.federation.type(keys=["id"], description="商机")
+class Opportunity:
+    id: strawberry.ID
+    title: str
+    product_name: str
+    source: str
+    status: OpportunityStatusEnum
+    created_at: datetime
+
+    @strawberry.field
+    def customer(self) -> Customer:
+        return Customer(id=self.customer_id)  # type: ignore[attr-defined]
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Opportunity | None:
+        return entity(cls, await info.context.loaders.opportunity.load(parse_id(id)))

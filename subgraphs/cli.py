@@ -1,0 +1,179 @@
+"""The ``dcms`` command: migrate, seed, serve, up, token, schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from tqdm import tqdm
+
+from subgraphs.settings import SUBGRAPHS, Settings
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="dcms", description="DCMS Graph command line")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="apply database migrations of every subgraph")
+
+    seed = commands.add_parser("seed", help="load Chinese demo data (idempotent)")
+    seed.add_argument("--customers", type=int, default=2000, help="how many customers (default 2000)")
+
+    serve = commands.add_parser("serve", help="serve subgraphs (all by default) in this process")
+    serve.add_argument("names", nargs="*", metavar="name", help=f"subgraphs to serve: {', '.join(SUBGRAPHS)}")
+    serve.add_argument("--port", type=int, help="default DCMS_PORT or 4001")
+
+    up = commands.add_parser("up", help="migrate, seed when empty, serve all subgraphs and the gateway")
+    up.add_argument("--customers", type=int, default=2000, help="customers to seed on first start")
+
+    token = commands.add_parser("token", help="print a development token for a seeded user")
+    token.add_argument("--username", default="manager")
+    token.add_argument("--hours", type=float, default=8.0)
+
+    schema = commands.add_parser("schema", help="export or check schema/sdl")
+    schema.add_argument("action", choices=["export", "check"])
+
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.command == "migrate":
+        asyncio.run(migrate(settings))
+    elif args.command == "seed":
+        asyncio.run(seed(settings, args.customers))
+    elif args.command == "serve":
+        if unknown := set(args.names) - set(SUBGRAPHS):
+            parser.error(f"unknown subgraph(s): {', '.join(sorted(unknown))}")
+        serve_subgraphs(settings, tuple(args.names) or SUBGRAPHS, args.port or settings.port)
+    elif args.command == "up":
+        up_all(settings, args.customers)
+    elif args.command == "token":
+        print(asyncio.run(dev_token(settings, args.username, args.hours)))
+    elif args.command == "schema":
+        sys.exit(schema_command(args.action))
+
+
+async def migrate(settings: Settings, quiet: bool = False) -> None:
+    from tortoise import Tortoise
+    from tortoise.migrations.api import migrate as tortoise_migrate
+
+    from subgraphs.database import create_schemas, tortoise_config
+
+    await create_schemas(settings)
+    with tqdm(total=len(SUBGRAPHS), desc="migrate", unit="subgraph", disable=quiet) as bar:
+        for name in SUBGRAPHS:
+            bar.set_postfix_str(name)
+            await tortoise_migrate(config=tortoise_config(settings, (name,)))
+            await Tortoise.close_connections()
+            bar.update()
+
+
+async def seed(settings: Settings, customers: int) -> dict[str, int]:
+    from subgraphs.database import close_database, open_database
+    from subgraphs.seed import seed as seed_data
+
+    await open_database(settings)
+    try:
+        counts = await seed_data(settings, customers=customers)
+    finally:
+        await close_database()
+    if counts:
+        print("seeded: " + ", ".join(f"{kind} {count}" for kind, count in counts.items()))
+    else:
+        print("demo data already present, nothing seeded")
+    return counts
+
+
+async def dev_token(settings: Settings, username: str, hours: float) -> str:
+    from models.finance import Institution
+    from models.operations import User
+    from security.principal import Principal
+    from security.tokens import issue_token
+    from subgraphs.database import close_database, open_database
+
+    await open_database(settings)
+    try:
+        user = await User.get_or_none(username=username).prefetch_related("org")
+        if user is None:
+            raise SystemExit(f"no user {username!r}: run `dcms seed` first")
+        institution = await Institution.get_or_none(org_id=user.org.id)
+        principal = Principal(
+            user_id=user.id,
+            username=user.username,
+            roles=tuple(user.roles),
+            org_id=user.org.id,
+            org_path=user.org.path,
+            tenant_id=user.tenant_id,
+            institution_id=institution.id if institution else None,
+        )
+    finally:
+        await close_database()
+    return issue_token(principal, settings.token_secret, ttl_seconds=int(hours * 3600))
+
+
+def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> None:
+    import uvicorn
+
+    from subgraphs.app import build_app
+
+    print(f"subgraphs on http://{settings.host}:{port}: " + ", ".join(f"/{name}/graphql" for name in names))
+    uvicorn.run(build_app(settings, names), host=settings.host, port=port, log_level="warning")
+
+
+def up_all(settings: Settings, customers: int) -> None:
+    """The embedded default: one process for the subgraphs, the gateway as a child."""
+    import threading
+
+    from subgraphs.gateway import start_gateway, wait_until_up
+    from subgraphs.sdl import SDL_DIR
+
+    asyncio.run(migrate(settings))
+    asyncio.run(seed(settings, customers))
+    gateway = start_gateway(settings.gateway_port, SDL_DIR / "supergraph.graphql", settings.host, quiet=True)
+
+    def announce() -> None:
+        wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
+        print(banner(settings), flush=True)
+
+    try:
+        threading.Thread(target=announce, daemon=True).start()
+        serve_subgraphs(settings, SUBGRAPHS, settings.port)
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=10)
+
+
+def banner(settings: Settings) -> str:
+    storage = "PostgreSQL" if settings.database_url else f"SQLite under {settings.var_dir}"
+    broker = "Redis" if settings.redis_url else "in-memory broker"
+    return (
+        "\n"
+        "DCMS Graph is up\n"
+        f"  GraphQL API (gateway):  {settings.gateway_url}\n"
+        f"  GraphiQL:               {settings.gateway_url}  (open in a browser)\n"
+        f"  WebSocket / SSE:        ws://{settings.host}:{settings.gateway_port}/graphql\n"
+        f"  Subgraphs:              http://{settings.host}:{settings.port}/<name>/graphql\n"
+        f"  Storage:                {storage}; {broker}\n"
+        "  Token for a demo user:  .venv/bin/dcms token --username manager   (or admin, grabber, regulator)\n"
+        "  Then send the header:   Authorization: Bearer <token>\n"
+        "  Stop with Ctrl+C\n"
+    )
+
+
+def schema_command(action: str) -> int:
+    from subgraphs.sdl import SDL_DIR, stale_files, write_all
+
+    if action == "export":
+        print(f"wrote {write_all(SDL_DIR)}")
+        return 0
+    stale = stale_files()
+    if stale:
+        print(
+            f"schema/sdl is stale ({', '.join(stale)}): run `dcms schema export` and commit", file=sys.stderr
+        )
+        return 1
+    print("schema/sdl is up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,53 @@
+"""Start Hive Gateway as a child process and wait until it answers."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from subgraphs.sdl import GATEWAY_DIR
+
+HIVE_GATEWAY = GATEWAY_DIR / "node_modules" / ".bin" / "hive-gateway"
+
+
+def ensure_installed() -> None:
+    if not HIVE_GATEWAY.exists():
+        if shutil.which("npm") is None:
+            raise SystemExit("npm not found: install Node 20+ to run the gateway")
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=GATEWAY_DIR, check=True)
+
+
+def start_gateway(
+    port: int, supergraph: Path, host: str = "127.0.0.1", quiet: bool = False
+) -> subprocess.Popen[bytes]:
+    """Run the real binary (not ``npx``, which orphans it) with gateway.config.ts."""
+    ensure_installed()
+    env = {
+        **os.environ,
+        "DCMS_SUPERGRAPH": str(supergraph),
+        "DCMS_GATEWAY_PORT": str(port),
+        "DCMS_GATEWAY_HOST": host,
+    }
+    output = subprocess.DEVNULL if quiet else None
+    return subprocess.Popen(
+        [str(HIVE_GATEWAY), "supergraph"], cwd=GATEWAY_DIR, env=env, stdout=output, stderr=output
+    )
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: process exited with {process.returncode}")
+        try:
+            if httpx.get(url, timeout=2.0).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} did not come up within {timeout:.0f}s")
