@@ -1,0 +1,54 @@
+# DCMS Graph — the two commands: `make up` (run) and `make test` (test).
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+DCMS := $(VENV)/bin/dcms
+PYTEST := $(VENV)/bin/pytest
+STAMP := $(VENV)/.installed
+NODE_STAMP := gateway/node_modules/.installed
+
+.PHONY: up install test test-real test-embedded lint schema schema-check loadtest clean
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+$(NODE_STAMP): gateway/package.json gateway/package-lock.json
+	cd gateway && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## Run: migrate, seed when empty, all five subgraphs in one process + Hive Gateway; prints the URLs.
+up: install
+	$(DCMS) up
+
+## Test: the whole suite on PostgreSQL + Redis, then again on the embedded default (SQLite + in-memory).
+test: install lint schema-check test-real test-embedded
+
+test-real: install
+	DCMS_TEST_STORAGE=real $(PYTEST) -q
+
+test-embedded: install
+	DCMS_TEST_STORAGE=embedded $(PYTEST) -q
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+## Regenerate schema/sdl (each subgraph's SDL and the composed supergraph); commit the result.
+schema: install
+	$(DCMS) schema export
+
+schema-check: install
+	$(DCMS) schema check
+
+## Load test: its own stack on spare ports, locust headless for 20 s, prints RPS and p50/p95/p99.
+LOADTEST_ARGS ?= --users 30 --spawn-rate 15 --duration 20
+loadtest: install
+	$(PY) -m loadtest.stack $(LOADTEST_ARGS)
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

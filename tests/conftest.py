@@ -1,0 +1,128 @@
+"""Session fixtures: storage (PostgreSQL+Redis or the embedded default), the subgraph
+process, and the real Hive Gateway in front of it, all on free ports."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+import pytest
+from tortoise import Tortoise
+
+from subgraphs.cli import migrate
+from subgraphs.database import tortoise_config
+from subgraphs.gateway import start_gateway, wait_until_up
+from subgraphs.sdl import write_all
+from subgraphs.settings import Settings
+from tests import services
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    var_dir = tmp_path_factory.mktemp("var")
+    database_url = redis_url = None
+    db_name = f"dcms_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    if services.STORAGE == "real":
+        admin_url = services.require_postgres()
+        redis_url = services.require_redis()
+        asyncio.run(_admin(admin_url, f'CREATE DATABASE "{db_name}"'))
+        database_url = urlunparse(urlparse(admin_url)._replace(path=f"/{db_name}"))
+    yield Settings(
+        database_url=database_url,
+        redis_url=redis_url,
+        var_dir=Path(var_dir),
+        token_secret="test-secret-" + uuid.uuid4().hex,
+        host="127.0.0.1",
+        port=free_port(),
+        gateway_port=free_port(),
+    )
+    if database_url:
+        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+async def database(settings: Settings) -> AsyncIterator[Settings]:
+    """Migrated storage, and the ORM open in the test process for arranging data."""
+    await migrate(settings, quiet=True)
+    await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
+    yield settings
+    await Tortoise.close_connections()
+
+
+def _env(settings: Settings) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DCMS_VAR_DIR": str(settings.var_dir),
+        "DCMS_TOKEN_SECRET": settings.token_secret,
+        "DCMS_HOST": settings.host,
+    }
+    for key, value in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
+        if value:
+            env[key] = value
+        else:
+            env.pop(key, None)
+    return env
+
+
+@dataclass(frozen=True)
+class Stack:
+    settings: Settings
+    subgraphs_url: str  # http://host:port — subgraphs at /<name>/graphql
+    gateway_url: str  # http://host:port/graphql
+
+    @property
+    def gateway_ws(self) -> str:
+        return self.gateway_url.replace("http://", "ws://")
+
+    def subgraph(self, name: str) -> str:
+        return f"{self.subgraphs_url}/{name}/graphql"
+
+
+@pytest.fixture(scope="session")
+def stack(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """All five subgraphs in one process (`dcms serve`) and the real gateway before them."""
+    services.require_node()
+    settings = database
+    subgraphs_url = f"http://{settings.host}:{settings.port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "subgraphs.cli", "serve", "--port", str(settings.port)], env=_env(settings)
+    )
+    gateway = None
+    try:
+        wait_until_up(f"{subgraphs_url}/healthz", server)
+        supergraph = write_all(tmp_path_factory.mktemp("sdl"), url_base=subgraphs_url)
+        gateway = start_gateway(settings.gateway_port, supergraph, settings.host, quiet=True)
+        wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
+        yield Stack(settings, subgraphs_url, f"http://{settings.host}:{settings.gateway_port}/graphql")
+    finally:
+        for process in (gateway, server):
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()

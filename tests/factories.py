@@ -1,0 +1,154 @@
+"""Arrange data straight in the database: every test makes its own tenant, so tests
+stay independent and can run in any order."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from models.customers import Customer, CustomerKind, Grid, Reminder, ReminderKind
+from models.devices import Device, DeviceKind, DeviceStatus
+from models.finance import FinancingNeed, Institution, InstitutionKind
+from models.marketing import Opportunity
+from models.operations import Org, OrgKind, User
+from security.principal import Principal
+from security.tokens import issue_token
+
+_serial = itertools.count(1)
+
+
+def _code(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+async def make_org(
+    name: str, kind: OrgKind, parent: Org | None = None, tenant_id: uuid.UUID | None = None
+) -> Org:
+    org_id = uuid.uuid4()
+    path = f"{parent.path}/{org_id}" if parent else f"/{org_id}"
+    return await Org.create(
+        id=org_id,
+        code=_code("T"),
+        name=name,
+        kind=kind,
+        parent=parent,
+        path=path,
+        tenant_id=tenant_id if tenant_id is not None else (parent.tenant_id if parent else None),
+    )
+
+
+async def make_user(org: Org, roles: tuple[str, ...], name: str = "测试用户") -> User:
+    return await User.create(
+        username=_code("u"),
+        display_name=f"{name}{next(_serial)}",
+        org=org,
+        roles=list(roles),
+        tenant_id=org.tenant_id,
+    )
+
+
+def token_for(user: User, org: Org, secret: str, institution_id: uuid.UUID | None = None) -> str:
+    principal = Principal(
+        user_id=user.id,
+        username=user.username,
+        roles=tuple(user.roles),
+        org_id=org.id,
+        org_path=org.path,
+        tenant_id=org.tenant_id,
+        institution_id=institution_id,
+    )
+    return issue_token(principal, secret)
+
+
+@dataclass
+class Tenant:
+    """A member bank with a branch, a manager and customers; a hall with a device;
+    an institution with account managers; and open financing needs."""
+
+    bank: Org
+    branch: Org
+    hall: Org
+    manager: User
+    manager_token: str
+    customers: list[Customer]
+    device: Device
+    institution: Institution
+    grabbers: list[tuple[User, str]] = field(default_factory=list)
+    needs: list[FinancingNeed] = field(default_factory=list)
+
+
+async def make_tenant(secret: str, customers: int = 3, grabbers: int = 2, needs: int = 1) -> Tenant:
+    root = await make_org("测试省联社", OrgKind.PROVINCE_UNION)
+    bank = await make_org("测试农商银行", OrgKind.MEMBER_BANK, root)
+    bank.tenant_id = bank.id
+    await bank.save(update_fields=["tenant_id"])
+    branch = await make_org("测试支行", OrgKind.BRANCH, bank)
+    hall = await make_org("测试供电营业厅", OrgKind.HALL, root, tenant_id=root.id)
+    manager = await make_user(branch, ("CUSTOMER_MANAGER",), "客户经理")
+    grid = await Grid.create(tenant_id=bank.id, org_id=branch.id, name="测试网格")
+    rows = [
+        await Customer.create(
+            customer_no=_code("C"),
+            name=f"客户{i}",
+            kind=CustomerKind.RETAIL,
+            tenant_id=bank.id,
+            org_id=branch.id,
+            org_path=branch.path,
+            grid=grid,
+            primary_manager_id=manager.id,
+            phone="13800000000",
+            id_number="520102199001011234",
+            aum=Decimal("1000.00") * (i + 1),
+        )
+        for i in range(customers)
+    ]
+    for customer in rows:
+        await Reminder.create(
+            customer=customer,
+            manager_id=manager.id,
+            tenant_id=bank.id,
+            kind=ReminderKind.DEPOSIT_MATURITY,
+            title=f"{customer.name}存款即将到期",
+        )
+        await Opportunity.create(tenant_id=bank.id, customer_id=customer.id, title="有意向办理黔农e贷")
+    device = await Device.create(
+        code=_code("D"),
+        name="1号自助缴费终端",
+        kind=DeviceKind.PAYMENT_KIOSK,
+        hall_id=hall.id,
+        org_path=hall.path,
+        status=DeviceStatus.ONLINE,
+    )
+    institution_org = await make_org("测试小贷公司", OrgKind.INSTITUTION, root)
+    institution_org.tenant_id = institution_org.id
+    await institution_org.save(update_fields=["tenant_id"])
+    institution = await Institution.create(
+        org_id=institution_org.id, name=institution_org.name, kind=InstitutionKind.MICRO_LOAN, certified=True
+    )
+    tenant = Tenant(
+        bank=bank,
+        branch=branch,
+        hall=hall,
+        manager=manager,
+        manager_token=token_for(manager, branch, secret),
+        customers=rows,
+        device=device,
+        institution=institution,
+    )
+    for _ in range(grabbers):
+        user = await make_user(institution_org, ("FI_ACCOUNT_MANAGER",), "抢单经理")
+        tenant.grabbers.append((user, token_for(user, institution_org, secret, institution.id)))
+    for _ in range(needs):
+        tenant.needs.append(
+            await FinancingNeed.create(
+                applicant_id=rows[0].id,
+                amount=Decimal("500000"),
+                term_months=12,
+                purpose="购买原材料",
+                region="贵阳市",
+                industry="批发零售",
+            )
+        )
+    return tenant

@@ -1,0 +1,56 @@
+"""Which storage and broker a test run uses, and whether they are reachable.
+
+``make test`` runs the suite twice:
+- ``DCMS_TEST_STORAGE=real``: PostgreSQL (``DCMS_TEST_POSTGRES``) and Redis (``DCMS_TEST_REDIS``);
+- ``DCMS_TEST_STORAGE=embedded``: SQLite files and the in-memory broker, as ``make up`` runs.
+
+With ``DCMS_REQUIRE_SERVICES=1`` (CI) a missing PostgreSQL, Redis, Node or gateway
+fails the run; otherwise the tests that need it are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+STORAGE = os.environ.get("DCMS_TEST_STORAGE", "real")
+POSTGRES_URL = os.environ.get("DCMS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("DCMS_TEST_REDIS", "redis://127.0.0.1:6379/15")
+REQUIRE_SERVICES = os.environ.get("DCMS_REQUIRE_SERVICES") == "1"
+
+
+def reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 0), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def missing(what: str) -> None:
+    """A required service is not there: fail in CI, skip elsewhere."""
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (DCMS_REQUIRE_SERVICES=1) but not available", pytrace=False)
+    pytest.skip(f"{what} not available")
+
+
+def require_postgres() -> str:
+    if not reachable(POSTGRES_URL):
+        missing(f"PostgreSQL at {POSTGRES_URL}")
+    return POSTGRES_URL
+
+
+def require_redis() -> str:
+    if not reachable(REDIS_URL):
+        missing(f"Redis at {REDIS_URL}")
+    return REDIS_URL
+
+
+def require_node() -> None:
+    if shutil.which("node") is None:
+        missing("Node.js")

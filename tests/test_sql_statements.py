@@ -1,0 +1,85 @@
+"""A constant number of SQL statements per request, whatever the page size."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_tenant
+from tests.inprocess import execute
+from tests.sqlcount import count_statements
+
+pytestmark = pytest.mark.integration
+
+
+def _reps(typename: str, ids: list) -> list[dict[str, str]]:
+    return [{"__typename": typename, "id": str(i)} for i in ids]
+
+
+async def _count(subgraph: str, query: str, variables: dict, token: str, secret: str) -> int:
+    with count_statements() as counter:
+        result = await execute(subgraph, query, variables, token, secret=secret)
+    assert result.errors is None, result.errors
+    return counter.count
+
+
+async def test_customer_page_with_relations(database) -> None:
+    tenant = await make_tenant(database.token_secret, customers=25, grabbers=0, needs=0)
+    query = """query($m: ID!, $first: Int!) { customers(managerId: $m, first: $first) { edges { node {
+        name grid { name } primaryManager { id } org { id }
+        reminders(first: 5) { nodes { title customer { name } } } } } } }"""
+    counts = [
+        await _count(
+            "customers",
+            query,
+            {"m": str(tenant.manager.id), "first": n},
+            tenant.manager_token,
+            database.token_secret,
+        )
+        for n in (2, 25)
+    ]
+    assert 1 <= counts[0] == counts[1] <= 4, counts
+
+
+@pytest.mark.parametrize(
+    ("subgraph", "typename", "selection"),
+    [
+        ("marketing", "Customer", "opportunities(first: 3) { nodes { title } }"),
+        ("finance", "Customer", "financingNeeds(first: 3) { nodes { purpose applicant { id } } }"),
+        ("customers", "Customer", "name grid { name } reminders(first: 2) { nodes { title } }"),
+    ],
+)
+async def test_entities_batch(database, subgraph: str, typename: str, selection: str) -> None:
+    tenant = await make_tenant(database.token_secret, customers=20, grabbers=0, needs=3)
+    query = (
+        f"query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on {typename} {{ {selection} }} }} }}"
+    )
+    # Strawberry pops __typename from each representation: build them afresh per request.
+    counts = [
+        await _count(
+            subgraph,
+            query,
+            {"r": _reps(typename, [c.id for c in tenant.customers[:n]])},
+            tenant.manager_token,
+            database.token_secret,
+        )
+        for n in (1, 20)
+    ]
+    assert 1 <= counts[0] == counts[1] <= 3, counts
+
+
+async def test_org_users_and_devices_batch(database) -> None:
+    tenants = [await make_tenant(database.token_secret, customers=1, grabbers=1, needs=0) for _ in range(3)]
+    token = tenants[0].manager_token
+    users = ("User", [t.grabbers[0][0].id for t in tenants])
+    halls = ("Org", [t.hall.id for t in tenants])
+    user_query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { displayName org { name parent { name } } } } }"
+    hall_query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Org { devices(first: 5) { nodes { name } } } } }"
+    for subgraph, query, (typename, ids) in (
+        ("operations", user_query, users),
+        ("devices", hall_query, halls),
+    ):
+        counts = [
+            await _count(subgraph, query, {"r": _reps(typename, ids[:n])}, token, database.token_secret)
+            for n in (1, 3)
+        ]
+        assert 1 <= counts[0] == counts[1] <= 3, (subgraph, counts)
