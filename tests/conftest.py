@@ -73,7 +73,7 @@ async def database(settings: Settings) -> AsyncIterator[Settings]:
     await Tortoise.close_connections()
 
 
-def _env(settings: Settings) -> dict[str, str]:
+def subprocess_env(settings: Settings) -> dict[str, str]:
     env = {
         **os.environ,
         "DCMS_VAR_DIR": str(settings.var_dir),
@@ -109,7 +109,8 @@ def stack(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
     settings = database
     subgraphs_url = f"http://{settings.host}:{settings.port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "subgraphs.cli", "serve", "--port", str(settings.port)], env=_env(settings)
+        [sys.executable, "-m", "subgraphs.cli", "serve", "--port", str(settings.port)],
+        env=subprocess_env(settings),
     )
     gateway = None
     try:

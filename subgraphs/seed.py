@@ -1,0 +1,915 @@
+"""Demo data for all five subgraphs (演示数据).
+
+``await seed(settings)`` fills an empty, migrated database with a small Guizhou world:
+the province union (省联社) with its member banks (法人行社), a village bank (村镇银行),
+branches (支行) and outlets (网点); staff; grids (网格) and customers; reminders (提醒);
+opportunities (商机); the finance marketplace (金融超市: institutions, products, financing
+needs and grabs 抢单); and a power-grid company with its service halls (供电营业厅) and devices.
+
+Everything comes from seeded ``random.Random`` instances, ids included, so two runs against
+empty databases produce identical rows (timestamps aside: they are relative to "now").
+The caller must already have run ``open_database(settings)``.
+
+Each subgraph is written in its own transaction. Operations goes last: its root org (code
+``GZ``) is the "already seeded" marker, so it only exists once every other subgraph is in.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+from tqdm import tqdm
+
+from models.customers import Customer, CustomerKind, CustomerTier, Grid, Reminder, ReminderKind
+from models.devices import Device, DeviceKind, DeviceStatus
+from models.finance import (
+    FinancialProduct,
+    FinancingNeed,
+    GuaranteeMethod,
+    Institution,
+    InstitutionKind,
+    NeedStatus,
+    ProductStatus,
+)
+from models.marketing import Opportunity, OpportunityStatus
+from models.operations import Alert, AlertLevel, AlertStatus, Org, OrgKind, User
+from subgraphs.settings import Settings
+
+SEED = 20240917  # change it and every generated row changes with it
+BATCH_SIZE = 1000
+ROOT_CODE = "GZ"
+ROOT_NAME = "贵州省农村信用社联合社"  # 省联社
+
+# The two users documentation and tests log in as.
+DEMO_MANAGER = "manager"  # 客户经理 in the first branch
+DEMO_GRABBER = "grabber"  # 金融机构客户经理 of the first institution
+DEMO_MANAGER_MIN_CUSTOMERS = 40
+BEIJING = ZoneInfo("Asia/Shanghai")  # for times written into Chinese text
+
+
+# --------------------------------------------------------------------------- org-tree data
+
+
+@dataclass(frozen=True)
+class BranchSpec:
+    name: str  # 支行
+    region_code: str  # 行政区划代码 of its district (first 6 digits of local ID numbers)
+    region: str  # city + district, e.g. 贵阳市观山湖区
+    outlets: tuple[str, str]  # 网点 / 分理处
+    grid: str  # 网格 served by the branch
+
+
+@dataclass(frozen=True)
+class BankSpec:
+    code: str  # 机构号
+    name: str  # short name shown everywhere
+    kind: OrgKind  # MEMBER_BANK (法人行社) or VILLAGE_BANK (村镇银行)
+    weight: int  # share of the generated customers
+    branches: tuple[BranchSpec, ...]
+
+
+BANKS: tuple[BankSpec, ...] = (
+    BankSpec(
+        "GZ01",
+        "贵阳农商银行",
+        OrgKind.MEMBER_BANK,
+        30,
+        (
+            BranchSpec(
+                "观山湖支行", "520115", "贵阳市观山湖区", ("金阳分理处", "世纪城分理处"), "金阳新区网格"
+            ),
+            BranchSpec(
+                "南明支行", "520102", "贵阳市南明区", ("花果园分理处", "油榨街分理处"), "花果园社区网格"
+            ),
+            BranchSpec("花溪支行", "520111", "贵阳市花溪区", ("青岩分理处", "溪北分理处"), "青岩古镇网格"),
+        ),
+    ),
+    BankSpec(
+        "GZ02",
+        "遵义农商银行",
+        OrgKind.MEMBER_BANK,
+        25,
+        (
+            BranchSpec("汇川支行", "520303", "遵义市汇川区", ("上海路分理处", "高坪分理处"), "高坪街道网格"),
+            BranchSpec(
+                "红花岗支行", "520302", "遵义市红花岗区", ("老城分理处", "南门关分理处"), "老城街道网格"
+            ),
+            BranchSpec("播州支行", "520304", "遵义市播州区", ("南白分理处", "鸭溪分理处"), "南白镇网格"),
+        ),
+    ),
+    BankSpec(
+        "GZ03",
+        "安顺农商银行",
+        OrgKind.MEMBER_BANK,
+        18,
+        (
+            BranchSpec("西秀支行", "520402", "安顺市西秀区", ("东关分理处", "华西分理处"), "东关街道网格"),
+            BranchSpec("平坝支行", "520403", "安顺市平坝区", ("夏云分理处", "天龙分理处"), "夏云工业园网格"),
+            BranchSpec("普定支行", "520422", "安顺市普定县", ("城关分理处", "马官分理处"), "马官镇网格"),
+        ),
+    ),
+    BankSpec(
+        "GZ04",
+        "六盘水农商银行",
+        OrgKind.MEMBER_BANK,
+        20,
+        (
+            BranchSpec("钟山支行", "520201", "六盘水市钟山区", ("荷城分理处", "大河分理处"), "荷城街道网格"),
+            BranchSpec("水城支行", "520204", "六盘水市水城区", ("双水分理处", "董地分理处"), "双水新区网格"),
+            BranchSpec("盘州支行", "520281", "六盘水市盘州市", ("红果分理处", "两河分理处"), "红果街道网格"),
+        ),
+    ),
+    BankSpec(
+        "GZ05",
+        "贵阳白云黔丰村镇银行",
+        OrgKind.VILLAGE_BANK,
+        7,
+        (
+            BranchSpec(
+                "艳山红支行", "520113", "贵阳市白云区", ("大山洞网点", "龚家寨网点"), "大山洞社区网格"
+            ),
+            BranchSpec("沙文支行", "520113", "贵阳市白云区", ("沙文网点", "麦架网点"), "沙文科技园网格"),
+            BranchSpec("都拉支行", "520113", "贵阳市白云区", ("都拉网点", "牛场网点"), "都拉布依族乡网格"),
+        ),
+    ),
+)
+CUSTOMER_MANAGERS_PER_BRANCH = 3
+
+REGULATOR = ("GYJRJ", "贵阳市地方金融监督管理局")  # 政府监管
+
+GRID_COMPANY = ("GZDW", "贵州电网有限责任公司")  # 电网公司
+HALLS: tuple[str, ...] = (  # 供电营业厅
+    "贵阳观山湖供电营业厅",
+    "贵阳南明供电营业厅",
+    "遵义汇川供电营业厅",
+    "安顺西秀供电营业厅",
+)
+
+
+# --------------------------------------------------------------------------- marketplace data
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    name: str
+    guarantee: GuaranteeMethod  # 信用 / 抵押 / 担保
+    min_wan: int  # amounts in 万元
+    max_wan: int
+    rate_min: str  # annual %
+    rate_max: str
+    term_months: int
+
+
+@dataclass(frozen=True)
+class InstitutionSpec:
+    code: str
+    name: str
+    kind: InstitutionKind
+    certified: bool  # 平台认证
+    products: tuple[ProductSpec, ...]
+
+
+CREDIT, MORTGAGE, GUARANTEE = GuaranteeMethod.CREDIT, GuaranteeMethod.MORTGAGE, GuaranteeMethod.GUARANTEE
+INSTITUTIONS: tuple[InstitutionSpec, ...] = (  # 金融机构
+    InstitutionSpec(
+        "GYB",
+        "贵阳银行",
+        InstitutionKind.BANK,
+        True,
+        (
+            ProductSpec("数谷e贷", CREDIT, 1, 300, "3.850", "6.000", 12),
+            ProductSpec("小微企业抵押贷", MORTGAGE, 50, 1000, "3.950", "5.200", 36),
+            ProductSpec("园区科创贷", GUARANTEE, 10, 500, "4.200", "6.500", 24),
+        ),
+    ),
+    InstitutionSpec(
+        "GZB",
+        "贵州银行",
+        InstitutionKind.BANK,
+        True,
+        (
+            ProductSpec("黔微贷", CREDIT, 1, 100, "4.350", "7.200", 12),
+            ProductSpec("税源贷", CREDIT, 5, 200, "4.000", "6.000", 12),
+            ProductSpec("黔惠农贷", GUARANTEE, 5, 300, "4.500", "6.800", 36),
+            ProductSpec("商铺抵押贷", MORTGAGE, 20, 800, "4.100", "5.600", 60),
+        ),
+    ),
+    InstitutionSpec(
+        "QXDB",
+        "贵州黔信融资担保有限公司",
+        InstitutionKind.GUARANTEE,
+        True,
+        (
+            ProductSpec("助农担保贷", GUARANTEE, 5, 200, "5.500", "8.000", 12),
+            ProductSpec("小微企业批量担保", GUARANTEE, 10, 500, "5.000", "7.500", 24),
+        ),
+    ),
+    InstitutionSpec(
+        "ZCXD",
+        "贵阳筑城小额贷款有限公司",
+        InstitutionKind.MICRO_LOAN,
+        True,
+        (
+            ProductSpec("个体工商户经营贷", CREDIT, 1, 50, "8.000", "15.000", 12),
+            ProductSpec("农户种养殖贷", GUARANTEE, 1, 30, "7.500", "12.000", 12),
+        ),
+    ),
+    InstitutionSpec(
+        "QCZL",
+        "贵州黔程融资租赁有限公司",
+        InstitutionKind.LEASING,
+        True,
+        (
+            ProductSpec("农机设备融资租赁", MORTGAGE, 10, 500, "6.000", "9.000", 36),
+            ProductSpec("冷链车辆融资租赁", MORTGAGE, 20, 300, "6.500", "9.500", 36),
+        ),
+    ),
+    InstitutionSpec(
+        "QSBL",
+        "贵阳黔商商业保理有限公司",
+        InstitutionKind.FACTORING,
+        False,  # awaiting certification: may not list or grab yet
+        (
+            ProductSpec("应收账款保理", CREDIT, 50, 2000, "6.000", "10.000", 6),
+            ProductSpec("供应链订单融资", GUARANTEE, 20, 1000, "6.500", "10.500", 12),
+            ProductSpec("政府采购贷", CREDIT, 10, 500, "5.500", "8.000", 12),
+        ),
+    ),
+)
+FI_ACCOUNT_MANAGERS_PER_INSTITUTION = 3
+FINANCING_NEEDS = 50  # 融资需求
+GRABBED_NEEDS = 8  # of which already grabbed (抢单); the first three by DEMO_GRABBER
+WITHDRAWN_NEEDS = 2
+
+# Industry (国民经济行业门类) → typical purposes of a financing need (融资用途).
+INDUSTRY_PURPOSES: dict[str, tuple[str, ...]] = {
+    "农、林、牧、渔业": (
+        "春耕备耕采购化肥种子",
+        "扩建生猪养殖场圈舍",
+        "新建蔬菜大棚",
+        "茶园提质改造",
+        "采购中药材种苗",
+    ),
+    "制造业": ("购置生产设备", "扩建标准化厂房", "采购高粱等酿酒原料", "补充流动资金采购原材料"),
+    "批发和零售业": ("店面装修及进货周转", "旺季备货资金", "支付上游供应商货款"),
+    "交通运输、仓储和邮政业": ("购置冷链运输车辆", "建设仓储物流中心", "更新货运车辆"),
+    "住宿和餐饮业": ("农家乐装修改造", "民宿扩建", "餐饮门店扩张"),
+    "信息传输、软件和信息技术服务业": ("研发投入及人员工资", "数据中心设备采购"),
+}
+
+# Corporate customers: <city><brand><suffix>, the suffix fixing the industry.
+COMPANY_BRANDS: tuple[str, ...] = tuple(
+    "黔丰 筑诚 苗岭 乌江 赤水 梵净 红枫 百里 夜郎 鸿泰 盛源 金穗 云岭 山韵 兴黔 富民 聚宝 鑫达 "
+    "汇通 宏远 绿源 天成 瑞丰 恒昌".split()
+)
+COMPANY_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("商贸有限公司", "批发和零售业"),
+    ("农业开发有限公司", "农、林、牧、渔业"),
+    ("茶业有限公司", "农、林、牧、渔业"),
+    ("食品有限公司", "制造业"),
+    ("建材有限公司", "制造业"),
+    ("酒业有限公司", "制造业"),
+    ("物流有限公司", "交通运输、仓储和邮政业"),
+    ("生态旅游开发有限公司", "住宿和餐饮业"),
+    ("餐饮管理有限公司", "住宿和餐饮业"),
+    ("电子科技有限公司", "信息传输、软件和信息技术服务业"),
+    ("中药材种植农民专业合作社", "农、林、牧、渔业"),
+    ("生猪养殖农民专业合作社", "农、林、牧、渔业"),
+)
+CORPORATE_SHARE = 0.10  # 对公客户 share; the rest are 零售客户
+
+
+# --------------------------------------------------------------------------- people data
+
+# Common surnames, most frequent first (drawn with falling weights); 龙/吴/罗 are frequent in Guizhou.
+SURNAMES: tuple[str, ...] = tuple(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁"
+    "任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴"
+)
+SURNAME_WEIGHTS: tuple[float, ...] = tuple(1 / (rank + 8) for rank in range(len(SURNAMES)))
+# Characters for given names, by gender (the ID number's 17th digit is odd for men).
+MALE_NAME_CHARS = (
+    "伟强磊军洋勇杰涛明超平刚华建国志文辉鹏飞宇浩然轩俊思远鸣泽成林波斌宏德福昌贵兴海江山云川亮彬"
+)
+FEMALE_NAME_CHARS = "芳娜敏静丽艳娟兰霞英红玉晓雪婷欣怡涵萱佳琪嘉秀桂琴燕梅莉荣凤春秋云珍丹黔筑"
+PHONE_PREFIXES: tuple[str, ...] = tuple(
+    "130 131 132 133 135 136 137 138 139 150 151 152 155 157 158 159 "
+    "180 181 182 183 185 186 187 188 189".split()
+)
+
+# 客户分层 (ours) → weight among retail customers, AUM range in 元.
+TIERS: tuple[tuple[CustomerTier, int, int, int], ...] = (
+    (CustomerTier.ORDINARY, 55, 0, 50_000),
+    (CustomerTier.POTENTIAL, 20, 50_000, 200_000),
+    (CustomerTier.GROWTH, 15, 200_000, 500_000),
+    (CustomerTier.WEALTH, 8, 500_000, 6_000_000),
+    (CustomerTier.PRIVATE, 2, 6_000_000, 30_000_000),
+)
+
+# --------------------------------------------------------------------------- marketing data
+
+# 商机 product names (贵州农信's brands where it has them).
+OPPORTUNITY_PRODUCTS: tuple[str, ...] = (
+    "黔农e贷",
+    "惠农e贷",
+    "黔农云手机银行",
+    "黔农卡",
+    "定期存款",
+    "大额存单",
+    "黔农理财",
+    "个人住房贷款",
+    "农户小额信用贷款",
+    "创业担保贷款",
+    "第三代社保卡",
+    "ETC 记账卡",
+)
+CORPORATE_OPPORTUNITY_PRODUCTS: tuple[str, ...] = ("代发工资", "聚合收单", "黔农商e贷", "对公结算账户")
+# source code → title template (扫码 / 规则 / 模型)
+OPPORTUNITY_SOURCES: tuple[tuple[str, str], ...] = (
+    ("qrcode", "{name}扫码咨询{product}"),
+    ("rule", "{name}有意向办理{product}"),
+    ("model", "模型推荐: {name}可能需要{product}"),
+)
+OPPORTUNITY_STATUSES: tuple[tuple[OpportunityStatus, int], ...] = (
+    (OpportunityStatus.OPEN, 60),
+    (OpportunityStatus.CLAIMED, 25),
+    (OpportunityStatus.CONVERTED, 10),
+    (OpportunityStatus.CLOSED, 5),
+)
+REMINDERS_PER_MANAGER = (3, 6)  # inclusive range; DEMO_MANAGER gets the upper bound plus two
+
+
+# --------------------------------------------------------------------------- devices data
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    kind: DeviceKind
+    abbr: str  # part of the device code
+    name: str
+    vendor: str
+    model: str
+
+
+HALL_DEVICES: tuple[DeviceSpec, ...] = (  # what every 供电营业厅 gets
+    DeviceSpec(DeviceKind.SELF_SERVICE_TERMINAL, "SST", "1号自助服务终端", "广电运通", "GRG-H68"),
+    DeviceSpec(DeviceKind.SELF_SERVICE_TERMINAL, "SST", "2号自助服务终端", "新国都", "XGD-K7"),
+    DeviceSpec(DeviceKind.PAYMENT_KIOSK, "PAY", "1号自助缴费终端", "新国都", "XGD-P30"),
+    DeviceSpec(DeviceKind.GUIDE_SCREEN, "GDS", "智能引导屏", "海康威视", "DS-D6055"),
+    DeviceSpec(DeviceKind.LED_SCREEN, "LED", "门头LED屏", "洲明科技", "UTV-P2.5"),
+    DeviceSpec(DeviceKind.QUEUE_MACHINE, "QUE", "智能排队机", "广电运通", "GRG-Q20"),
+    DeviceSpec(DeviceKind.RATING_DEVICE, "RAT", "柜台服务评价器", "恒银金融", "HY-E10"),
+    DeviceSpec(DeviceKind.CCTV, "CAM", "营业厅全景摄像机", "海康威视", "DS-2CD3T47"),
+    DeviceSpec(DeviceKind.INTERACTION_UNIT, "GW", "交互单元网关", "华为", "AR502H"),
+)
+# (hall index, device index) → a status other than ONLINE, so the wall has something to show.
+DEVICE_INCIDENTS: dict[tuple[int, int], DeviceStatus] = {
+    (1, 2): DeviceStatus.OFFLINE,
+    (2, 4): DeviceStatus.FAULT,
+    (3, 6): DeviceStatus.MAINTENANCE,
+}
+
+
+# --------------------------------------------------------------------------- in-memory world
+
+
+@dataclass
+class BranchNode:
+    bank: BankNode
+    spec: BranchSpec
+    org: Org
+    outlets: list[Org]
+    head: User  # 支行行长
+    managers: list[User]  # 客户经理
+    grid: Grid  # 网格 (customers subgraph row, built here for its id)
+
+
+@dataclass
+class BankNode:
+    spec: BankSpec
+    org: Org
+    branches: list[BranchNode] = field(default_factory=list)
+
+
+@dataclass
+class InstitutionNode:
+    spec: InstitutionSpec
+    org: Org
+    account_managers: list[User]  # 金融机构客户经理
+
+
+@dataclass
+class World:
+    """Everything operations owns, plus the cross-subgraph handles other builders need."""
+
+    orgs: list[Org] = field(default_factory=list)
+    users: list[User] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    banks: list[BankNode] = field(default_factory=list)
+    institutions: list[InstitutionNode] = field(default_factory=list)
+    halls: list[Org] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRef:
+    """What the other subgraphs need to know about a generated customer."""
+
+    id: UUID
+    name: str
+    kind: CustomerKind
+    tenant_id: UUID
+    manager_id: UUID
+    region: str
+    industry: str  # corporate only
+
+
+def _uuid(rng: random.Random) -> UUID:
+    """A version-4 UUID from the seeded generator, so re-runs give the same ids."""
+    return UUID(int=rng.getrandbits(128), version=4)
+
+
+def _person(rng: random.Random) -> tuple[str, bool]:
+    """A Chinese name and whether the person is male."""
+    male = rng.random() < 0.5
+    chars = MALE_NAME_CHARS if male else FEMALE_NAME_CHARS
+    surname = rng.choices(SURNAMES, SURNAME_WEIGHTS)[0]
+    return surname + "".join(rng.choices(chars, k=rng.choice((1, 2, 2, 2)))), male
+
+
+def _say(progress: bool, message: str) -> None:
+    if progress:
+        print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------- operations
+
+
+def _build_world(rng: random.Random) -> World:
+    """The org tree and its users (operations subgraph), kept in memory until written."""
+    world = World()
+
+    def org(code: str, name: str, kind: OrgKind, parent: Org | None, tenant_id: UUID | None) -> Org:
+        id_ = _uuid(rng)
+        row = Org(
+            id=id_,
+            code=code,
+            name=name,
+            kind=kind,
+            parent_id=parent.id if parent else None,
+            path=f"{parent.path}/{id_}" if parent else f"/{id_}",
+            tenant_id=tenant_id,
+        )
+        world.orgs.append(row)
+        return row
+
+    def own_tenant(code: str, name: str, kind: OrgKind, parent: Org | None) -> Org:
+        """A tenant root (法人行社, 村镇银行, 金融机构, 监管, 电网): its tenant is itself."""
+        row = org(code, name, kind, parent, None)
+        row.tenant_id = row.id
+        return row
+
+    def user(username: str, at: Org, *roles: str, display_name: str | None = None) -> User:
+        row = User(
+            id=_uuid(rng),
+            username=username,
+            display_name=display_name or _person(rng)[0],
+            org_id=at.id,
+            roles=list(roles),
+            tenant_id=at.tenant_id,
+        )
+        world.users.append(row)
+        return row
+
+    root = org(ROOT_CODE, ROOT_NAME, OrgKind.PROVINCE_UNION, None, None)
+    user("admin", root, "PROVINCE_ADMIN")  # 省联社管理
+
+    for bank_spec in BANKS:
+        bank = BankNode(bank_spec, own_tenant(bank_spec.code, bank_spec.name, bank_spec.kind, root))
+        world.banks.append(bank)
+        user(f"hq_{bank_spec.code.lower()}", bank.org, "HQ_ADMIN")  # 总行业务管理
+        for number, branch_spec in enumerate(bank_spec.branches, start=1):
+            code = f"{bank_spec.code}{number:02d}"
+            branch_org = org(code, bank_spec.name + branch_spec.name, OrgKind.BRANCH, bank.org, bank.org.id)
+            outlets = [
+                org(f"{code}{index:02d}", bank_spec.name + outlet, OrgKind.OUTLET, branch_org, bank.org.id)
+                for index, outlet in enumerate(branch_spec.outlets, start=1)
+            ]
+            head = user(f"bh_{code.lower()}", branch_org, "BRANCH_HEAD")  # 支行行长
+            managers = [
+                user(f"cm_{code.lower()}_{index}", branch_org, "CUSTOMER_MANAGER")
+                for index in range(1, CUSTOMER_MANAGERS_PER_BRANCH + 1)
+            ]
+            grid = Grid(id=_uuid(rng), tenant_id=bank.org.id, org_id=branch_org.id, name=branch_spec.grid)
+            bank.branches.append(BranchNode(bank, branch_spec, branch_org, outlets, head, managers, grid))
+
+    first_branch = world.banks[0].branches[0]
+    first_branch.managers.insert(0, user(DEMO_MANAGER, first_branch.org, "CUSTOMER_MANAGER"))
+
+    regulator = own_tenant(*REGULATOR, OrgKind.REGULATOR, None)
+    user("regulator", regulator, "REGULATOR")  # 政府监管
+
+    for spec in INSTITUTIONS:
+        fi_org = own_tenant(spec.code, spec.name, OrgKind.INSTITUTION, None)
+        prefix = f"fi_{spec.code.lower()}"
+        account_managers = [
+            user(f"{prefix}_{index}", fi_org, "FI_ACCOUNT_MANAGER")
+            for index in range(1, FI_ACCOUNT_MANAGERS_PER_INSTITUTION + 1)
+        ]
+        user(f"{prefix}_admin", fi_org, "FI_ADMIN")
+        world.institutions.append(InstitutionNode(spec, fi_org, account_managers))
+    first_fi = world.institutions[0]
+    first_fi.account_managers.insert(0, user(DEMO_GRABBER, first_fi.org, "FI_ACCOUNT_MANAGER"))
+
+    company = own_tenant(*GRID_COMPANY, OrgKind.GRID_COMPANY, None)
+    user("ops", company, "OPS_ENGINEER")  # IT 运维
+    for index, name in enumerate(HALLS, start=1):
+        hall = org(f"{GRID_COMPANY[0]}{index:02d}", name, OrgKind.HALL, company, company.id)
+        world.halls.append(hall)
+        user(f"hall_{hall.code.lower()}", hall, "HALL_MANAGER")
+    return world
+
+
+# --------------------------------------------------------------------------- customers
+
+
+def _id_card_number(rng: random.Random, region_code: str, male: bool) -> str:
+    """18-digit 居民身份证号码: region, a real birth date, a sequence whose last digit is odd for
+    men, and a valid GB 11643 check digit."""
+    birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 55))
+    sequence = rng.randrange(0, 500) * 2 + (1 if male else 0)
+    body = f"{region_code}{birth:%Y%m%d}{sequence:03d}"
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    total = sum(int(digit) * weight for digit, weight in zip(body, weights, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def _uscc(rng: random.Random, region_code: str, cooperative: bool) -> str:
+    """统一社会信用代码 (GB 32100): 91 = company, 93 = 农民专业合作社; valid check character."""
+    body = ("93" if cooperative else "91") + region_code + "".join(rng.choices(_USCC_CHARS, k=9))
+    total = sum(_USCC_CHARS.index(char) * weight for char, weight in zip(body, _USCC_WEIGHTS, strict=True))
+    return body + _USCC_CHARS[(31 - total % 31) % 31]
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}"
+
+
+def _amount(rng: random.Random, low: int, high: int) -> Decimal:
+    """A random amount of 元 in [low, high), to the fen."""
+    return Decimal(rng.randrange(low * 100, high * 100)).scaleb(-2)
+
+
+def _customer(
+    rng: random.Random, number: int, branch: BranchNode, manager: User, now: datetime
+) -> tuple[Customer, CustomerRef]:
+    spec = branch.spec
+    tenant_id = branch.bank.org.id
+    org = rng.choice((branch.org, *branch.outlets, *branch.outlets))  # mostly an outlet's book
+    industry = ""
+    if rng.random() < CORPORATE_SHARE:  # 对公客户
+        suffix, industry = rng.choice(COMPANY_SUFFIXES)
+        city = spec.region.split("市")[0]
+        name = city + rng.choice(COMPANY_BRANDS) + suffix
+        kind = CustomerKind.CORPORATE
+        id_number = _uscc(rng, spec.region_code, cooperative="合作社" in suffix)
+        tier = rng.choices([t[0] for t in TIERS], [5, 25, 35, 25, 10])[0]
+        aum = _amount(rng, 100_000, 50_000_000)
+    else:  # 零售客户
+        name, male = _person(rng)
+        kind = CustomerKind.RETAIL
+        id_number = _id_card_number(rng, spec.region_code, male)
+        tier, _, low, high = rng.choices(TIERS, [t[1] for t in TIERS])[0]
+        aum = _amount(rng, low, high)
+    customer = Customer(
+        id=_uuid(rng),
+        customer_no=f"C{branch.bank.spec.code[-2:]}{number:08d}",  # 客户号: bank number + sequence
+        name=name,
+        kind=kind,
+        tenant_id=tenant_id,
+        org_id=org.id,
+        org_path=org.path,
+        grid_id=branch.grid.id if rng.random() < 0.95 else None,  # a few not yet gridded
+        primary_manager_id=manager.id,  # 主办客户经理
+        id_number=id_number,
+        phone=_phone(rng),
+        tier=tier,
+        aum=aum,
+        created_at=now - timedelta(days=rng.randrange(1, 365 * 8), seconds=rng.randrange(86_400)),  # 开户
+    )
+    ref = CustomerRef(customer.id, name, kind, tenant_id, manager.id, spec.region, industry)
+    return customer, ref
+
+
+def _customer_batches(
+    rng: random.Random, world: World, count: int, now: datetime, refs: list[CustomerRef]
+) -> Iterator[list[Customer]]:
+    """Customers in batches of BATCH_SIZE, appending each one's CustomerRef to ``refs``.
+
+    The first ones belong to DEMO_MANAGER so that login always has a full book (管户);
+    the rest spread over banks by weight, then evenly over branches and managers.
+    """
+    demo_branch = world.banks[0].branches[0]
+    demo_manager = demo_branch.managers[0]
+    reserved = min(count, max(DEMO_MANAGER_MIN_CUSTOMERS, count // 50))
+    bank_weights = [bank.spec.weight for bank in world.banks]
+    batch: list[Customer] = []
+    for number in range(1, count + 1):
+        if number <= reserved:
+            branch, manager = demo_branch, demo_manager
+        else:
+            bank = rng.choices(world.banks, bank_weights)[0]
+            branch = rng.choice(bank.branches)
+            manager = rng.choice(branch.managers)
+        customer, ref = _customer(rng, number, branch, manager, now)
+        batch.append(customer)
+        refs.append(ref)
+        if len(batch) == BATCH_SIZE:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _reminder_title(rng: random.Random, kind: ReminderKind, name: str, days: int) -> str:
+    match kind:
+        case ReminderKind.LARGE_TRANSACTION:
+            direction = rng.choice(("转入", "转出"))
+            return f"客户{name}今日有一笔{rng.randrange(5, 200)}万元大额{direction}"
+        case ReminderKind.DEPOSIT_MATURITY:
+            return f"客户{name}存款将于{days}日后到期"
+        case ReminderKind.LOAN_MATURITY:
+            return f"客户{name}贷款将于{days}日后到期, 请提醒按时还款"
+        case ReminderKind.ASSET_CHANGE:
+            return f"客户{name}金融资产较上月下降{rng.randrange(10, 60)}%"
+        case ReminderKind.APPOINTMENT:
+            return f"客户{name}预约{days}日后到网点办理业务"
+        case ReminderKind.PROSPECT_CONTACT:
+            return f"客户{name}需于{days}日后再次联系"
+        case _:
+            return f"{days}日后走访客户{name}"
+
+
+def _build_reminders(
+    rng: random.Random, refs: Sequence[CustomerRef], demo_manager: UUID, now: datetime
+) -> list[Reminder]:
+    """提醒: a few per customer manager, about customers in their own book."""
+    books: dict[UUID, list[CustomerRef]] = defaultdict(list)
+    for ref in refs:
+        books[ref.manager_id].append(ref)
+    reminders: list[Reminder] = []
+    for manager_id, book in books.items():
+        low, high = REMINDERS_PER_MANAGER
+        count = high + 2 if manager_id == demo_manager else rng.randint(low, high)
+        for ref in rng.sample(book, min(count, len(book))):
+            kind = rng.choice(list(ReminderKind))
+            days = rng.randint(1, 7)
+            reminders.append(
+                Reminder(
+                    id=_uuid(rng),
+                    customer_id=ref.id,
+                    manager_id=manager_id,
+                    tenant_id=ref.tenant_id,
+                    kind=kind,
+                    title=_reminder_title(rng, kind, ref.name, days),
+                    due_at=now + timedelta(days=days, hours=rng.randrange(0, 8)),
+                    read=rng.random() < 0.3,
+                )
+            )
+    return reminders
+
+
+async def _insert(conn: BaseDBAsyncClient, rows: Sequence[Model]) -> int:
+    if rows:
+        await type(rows[0]).bulk_create(rows, batch_size=BATCH_SIZE, using_db=conn)
+    return len(rows)
+
+
+async def _seed_customers(
+    rng: random.Random, world: World, count: int, now: datetime, progress: bool
+) -> tuple[dict[str, int], list[CustomerRef]]:
+    grids = [branch.grid for bank in world.banks for branch in bank.branches]
+    refs: list[CustomerRef] = []
+    demo_manager = world.banks[0].branches[0].managers[0].id
+    async with in_transaction("customers") as conn:
+        counts = {"grids": await _insert(conn, grids), "customers": 0}
+        with tqdm(total=count, desc="customers 客户", unit="", file=sys.stderr, disable=not progress) as bar:
+            for batch in _customer_batches(rng, world, count, now, refs):
+                counts["customers"] += await _insert(conn, batch)
+                bar.update(len(batch))
+        counts["reminders"] = await _insert(conn, _build_reminders(rng, refs, demo_manager, now))
+    return counts, refs
+
+
+# --------------------------------------------------------------------------- marketing
+
+
+def _build_opportunities(rng: random.Random, refs: Sequence[CustomerRef], now: datetime) -> list[Opportunity]:
+    """商机: about one per ten customers; claimed ones by the customer's own manager."""
+    statuses = [status for status, _ in OPPORTUNITY_STATUSES]
+    weights = [weight for _, weight in OPPORTUNITY_STATUSES]
+    opportunities: list[Opportunity] = []
+    for ref in rng.sample(refs, len(refs) // 10):
+        corporate = ref.kind is CustomerKind.CORPORATE
+        product = rng.choice(CORPORATE_OPPORTUNITY_PRODUCTS if corporate else OPPORTUNITY_PRODUCTS)
+        source, template = rng.choice(OPPORTUNITY_SOURCES)
+        status = rng.choices(statuses, weights)[0]
+        opportunities.append(
+            Opportunity(
+                id=_uuid(rng),
+                tenant_id=ref.tenant_id,
+                customer_id=ref.id,
+                title=template.format(name=ref.name, product=product),
+                product_name=product,
+                source=source,
+                status=status,
+                claimed_by_id=None if status is OpportunityStatus.OPEN else ref.manager_id,
+                created_at=now - timedelta(days=rng.randrange(0, 60), seconds=rng.randrange(86_400)),
+            )
+        )
+    return opportunities
+
+
+async def _seed_marketing(rng: random.Random, refs: Sequence[CustomerRef], now: datetime) -> dict[str, int]:
+    async with in_transaction("marketing") as conn:
+        return {"opportunities": await _insert(conn, _build_opportunities(rng, refs, now))}
+
+
+# --------------------------------------------------------------------------- finance
+
+
+def _build_needs(
+    rng: random.Random, world: World, refs: Sequence[CustomerRef], now: datetime
+) -> list[FinancingNeed]:
+    """融资需求: mostly open; a few grabbed (抢单) by certified institutions' account managers."""
+    corporate = [ref for ref in refs if ref.kind is CustomerKind.CORPORATE]
+    retail = [ref for ref in refs if ref.kind is CustomerKind.RETAIL]
+    grabbers = [user for node in world.institutions if node.spec.certified for user in node.account_managers]
+    demo_grabber = world.institutions[0].account_managers[0]
+    needs: list[FinancingNeed] = []
+    for index in range(min(FINANCING_NEEDS, len(refs))):
+        pool = corporate if corporate and (rng.random() < 0.7 or not retail) else retail
+        applicant = rng.choice(pool)
+        industry = applicant.industry or rng.choice(list(INDUSTRY_PURPOSES))
+        created = now - timedelta(days=rng.randrange(0, 30), seconds=rng.randrange(86_400))
+        need = FinancingNeed(
+            id=_uuid(rng),
+            applicant_id=applicant.id,
+            tenant_id=applicant.tenant_id,
+            amount=Decimal(rng.randrange(5, 500) * 10_000),
+            term_months=rng.choice((6, 12, 12, 24, 36, 60)),
+            purpose=rng.choice(INDUSTRY_PURPOSES[industry]),
+            region=applicant.region,
+            industry=industry,
+            status=NeedStatus.OPEN,
+            created_at=created,
+        )
+        if index < GRABBED_NEEDS:
+            need.status = NeedStatus.GRABBED
+            need.grabbed_by_id = demo_grabber.id if index < 3 else rng.choice(grabbers).id
+            need.grabbed_at = created + timedelta(minutes=rng.randrange(1, 240))
+        elif index < GRABBED_NEEDS + WITHDRAWN_NEEDS:
+            need.status = NeedStatus.WITHDRAWN
+        needs.append(need)
+    return needs
+
+
+async def _seed_finance(
+    rng: random.Random, world: World, refs: Sequence[CustomerRef], now: datetime
+) -> dict[str, int]:
+    institutions: list[Institution] = []
+    products: list[FinancialProduct] = []
+    for node in world.institutions:
+        institution = Institution(
+            id=_uuid(rng),
+            org_id=node.org.id,
+            name=node.spec.name,
+            kind=node.spec.kind,
+            certified=node.spec.certified,
+        )
+        institutions.append(institution)
+        products.extend(
+            FinancialProduct(
+                id=_uuid(rng),
+                institution_id=institution.id,
+                name=product.name,
+                guarantee_method=product.guarantee,
+                min_amount=Decimal(product.min_wan * 10_000),
+                max_amount=Decimal(product.max_wan * 10_000),
+                rate_min=Decimal(product.rate_min),
+                rate_max=Decimal(product.rate_max),
+                term_months=product.term_months,
+                status=ProductStatus.LISTED,  # 上架
+            )
+            for product in node.spec.products
+        )
+    async with in_transaction("finance") as conn:
+        return {
+            "institutions": await _insert(conn, institutions),
+            "financial_products": await _insert(conn, products),
+            "financing_needs": await _insert(conn, _build_needs(rng, world, refs, now)),
+        }
+
+
+# --------------------------------------------------------------------------- devices
+
+
+def _build_devices(rng: random.Random, world: World, now: datetime) -> list[Device]:
+    """Hall devices; the few not ONLINE also raise an operations Alert (告警) in ``world``."""
+    devices: list[Device] = []
+    for hall_index, hall in enumerate(world.halls):
+        numbers: dict[str, int] = defaultdict(int)
+        for device_index, spec in enumerate(HALL_DEVICES):
+            numbers[spec.abbr] += 1
+            status = DEVICE_INCIDENTS.get((hall_index, device_index), DeviceStatus.ONLINE)
+            online = status is DeviceStatus.ONLINE
+            heartbeat = now - (timedelta(seconds=rng.randrange(5, 60)) if online else timedelta(hours=2))
+            device = Device(
+                id=_uuid(rng),
+                code=f"{hall.code}-{spec.abbr}{numbers[spec.abbr]:02d}",  # 设备编号
+                name=spec.name,
+                kind=spec.kind,
+                vendor=spec.vendor,
+                model=spec.model,
+                hall_id=hall.id,
+                org_path=hall.path,
+                status=status,
+                last_heartbeat_at=heartbeat,
+                cpu=round(rng.uniform(5, 65), 1) if online else None,
+                memory=round(rng.uniform(20, 70), 1) if online else None,
+            )
+            devices.append(device)
+            if status in (DeviceStatus.OFFLINE, DeviceStatus.FAULT):
+                offline = status is DeviceStatus.OFFLINE
+                last_seen = f"{heartbeat.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
+                world.alerts.append(
+                    Alert(
+                        id=_uuid(rng),
+                        org_id=hall.id,
+                        org_path=hall.path,
+                        level=AlertLevel.WARNING if offline else AlertLevel.CRITICAL,
+                        status=AlertStatus.OPEN,
+                        title=f"{hall.name}{spec.name}{'离线' if offline else '故障'}",
+                        detail=f"设备 {device.code} 最后心跳 {last_seen} (北京时间)",
+                        source="device",
+                        device_id=device.id,
+                    )
+                )
+    return devices
+
+
+async def _seed_devices(rng: random.Random, world: World, now: datetime) -> dict[str, int]:
+    async with in_transaction("devices") as conn:
+        return {"devices": await _insert(conn, _build_devices(rng, world, now))}
+
+
+async def _seed_operations(world: World) -> dict[str, int]:
+    async with in_transaction("operations") as conn:
+        return {
+            "orgs": await _insert(conn, world.orgs),  # parents come before children
+            "users": await _insert(conn, world.users),
+            "alerts": await _insert(conn, world.alerts),
+        }
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+async def seed(settings: Settings, customers: int = 2000, progress: bool = True) -> dict[str, int]:
+    """Fill empty, migrated databases with demo data; returns rows created per kind.
+
+    Does nothing (and returns ``{}``) when the root org ``GZ`` already exists. The connections
+    ``settings`` describes must already be open (``open_database(settings)``) and migrated.
+    """
+    if await Org.filter(code=ROOT_CODE).exists():
+        _say(progress, f"已有演示数据 (org {ROOT_CODE} exists): nothing to seed")
+        return {}
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    # One generator per subgraph: changing the customer count leaves the org tree's ids alone.
+    world = _build_world(random.Random(SEED))
+    target = "PostgreSQL" if settings.database_url else f"SQLite in {settings.var_dir}"
+    _say(progress, f"生成演示数据 seeding {customers} customers into {target} …")
+    counts, refs = await _seed_customers(random.Random(SEED + 1), world, customers, now, progress)
+    counts |= await _seed_marketing(random.Random(SEED + 2), refs, now)
+    counts |= await _seed_finance(random.Random(SEED + 3), world, refs, now)
+    counts |= await _seed_devices(random.Random(SEED + 4), world, now)
+    counts |= await _seed_operations(world)  # last: the root org marks a finished seed
+    summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
+    _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")
+    return counts
