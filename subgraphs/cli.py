@@ -131,6 +131,7 @@ def up_all(settings: Settings, customers: int) -> None:
     gateway = start_gateway(settings.gateway_port, SDL_DIR / "supergraph.graphql", settings.host, quiet=True)
 
     def announce() -> None:
+        wait_until_up(f"http://{settings.host}:{settings.port}/healthz")
         wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
         print(banner(settings), flush=True)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import shutil
+import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -35,8 +38,21 @@ def start_gateway(
     }
     output = subprocess.DEVNULL if quiet else None
     return subprocess.Popen(
-        [str(HIVE_GATEWAY), "supergraph"], cwd=GATEWAY_DIR, env=env, stdout=output, stderr=output
+        [str(HIVE_GATEWAY), "supergraph"],
+        cwd=GATEWAY_DIR,
+        env=env,
+        stdout=output,
+        stderr=output,
+        preexec_fn=_die_with_parent,
     )
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the parent dies, however it dies (uvicorn re-raises
+    SIGTERM after its shutdown, so a ``finally`` in the parent is not enough)."""
+    if sys.platform == "linux":
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 60.0) -> None:
