@@ -124,11 +124,13 @@ def up_all(settings: Settings, customers: int) -> None:
     import threading
 
     from subgraphs.gateway import start_gateway, wait_until_up
-    from subgraphs.sdl import SDL_DIR
+    from subgraphs.sdl import write_all
 
     asyncio.run(migrate(settings))
     asyncio.run(seed(settings, customers))
-    gateway = start_gateway(settings.gateway_port, SDL_DIR / "supergraph.graphql", settings.host, quiet=True)
+    # Composed for the URL the subgraphs really listen on (the checked-in one names port 4001).
+    supergraph = write_all(settings.var_dir / "sdl", url_base=f"http://{settings.host}:{settings.port}")
+    gateway = start_gateway(settings.gateway_port, supergraph, settings.host, quiet=True)
 
     def announce() -> None:
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")
