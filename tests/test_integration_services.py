@@ -48,9 +48,12 @@ async def test_redis_fans_out_between_two_replicas() -> None:
         await subscriber.disconnect()
 
 
-async def test_each_subgraph_has_its_own_postgres_schema(database) -> None:
+async def test_each_subgraph_has_its_own_storage(database) -> None:
+    """PostgreSQL: one schema per subgraph. Embedded: one SQLite file per subgraph."""
     if not database.database_url:
-        pytest.skip("embedded run: SQLite files, one per subgraph")
+        files = sorted(p.name for p in database.var_dir.glob("*.sqlite3"))
+        assert files == sorted(f"{n}.sqlite3" for n in SUBGRAPHS)
+        return
     conn = await asyncpg.connect(database.database_url)
     try:
         rows = await conn.fetch(
@@ -69,14 +72,6 @@ async def test_each_subgraph_has_its_own_postgres_schema(database) -> None:
     ]:
         assert expected in tables
     assert ("customers", "org") not in tables  # no subgraph sees another's tables
-
-
-def test_embedded_storage_is_one_sqlite_file_per_subgraph(database) -> None:
-    if database.database_url:
-        pytest.skip("PostgreSQL run")
-    assert sorted(p.name for p in database.var_dir.glob("*.sqlite3")) == sorted(
-        f"{n}.sqlite3" for n in SUBGRAPHS
-    )
 
 
 def test_checked_in_supergraph_is_fresh() -> None:
