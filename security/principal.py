@@ -10,12 +10,19 @@ from uuid import UUID
 class Principal:
     user_id: UUID
     username: str
-    roles: tuple[str, ...]
+    roles: tuple[str, ...]  # every role the user holds; `role` is the one acting now (switchRole)
     org_id: UUID
     org_path: str  # materialised path of org ids, "/"-separated, root first
     tenant_id: UUID | None = None
     institution_id: UUID | None = None  # FI staff: their finance Institution
     token_id: str = field(default="")
+    role: str = ""  # the active role; defaults to the first of `roles`
+    grid_ids: tuple[UUID, ...] = ()  # 网格 the user is mapped to
+    permissions: frozenset[str] = frozenset()  # extra grants on top of the role's (see security/roles.py)
+
+    @property
+    def active_role(self) -> str:
+        return self.role or (self.roles[0] if self.roles else "")
 
     def has_role(self, *roles: str) -> bool:
-        return any(role in self.roles for role in roles)
+        return self.active_role in roles

@@ -30,6 +30,9 @@ def issue_token(principal: Principal, secret: str, ttl_seconds: int = 8 * 3600) 
         "sub": str(principal.user_id),
         "name": principal.username,
         "roles": list(principal.roles),
+        "role": principal.active_role,
+        "grids": [str(g) for g in principal.grid_ids],
+        "perms": sorted(principal.permissions),
         "org": str(principal.org_id),
         "org_path": principal.org_path,
         "tenant": str(principal.tenant_id) if principal.tenant_id else None,
@@ -53,6 +56,9 @@ def read_token(token: str, secret: str) -> Principal:
             tenant_id=UUID(claims["tenant"]) if claims.get("tenant") else None,
             institution_id=UUID(claims["inst"]) if claims.get("inst") else None,
             token_id=claims["jti"],
+            role=claims.get("role", ""),
+            grid_ids=tuple(UUID(g) for g in claims.get("grids", [])),
+            permissions=frozenset(claims.get("perms", [])),
         )
     except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc

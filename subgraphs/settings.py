@@ -9,6 +9,9 @@ Every knob lives here so a newcomer finds them in one place:
 - ``DCMS_TOKEN_SECRET``: secret for development tokens; generated under ``var/`` when unset.
 - ``DCMS_HOST`` / ``DCMS_PORT``: where the subgraphs listen (all-in-one: one port, one path each).
 - ``DCMS_GATEWAY_PORT``: where the gateway listens.
+- ``DCMS_DEV``: ``1`` (the default, as ``make up`` runs) allows introspection, GraphiQL and
+  generated keys; set ``0`` in production.
+- ``DCMS_KEYS_DIR``: where generated development keys live (default ``var/keys``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ class Settings:
     host: str
     port: int
     gateway_port: int
+    dev_mode: bool = True
+    keys_dir: Path = Path("var/keys")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -42,6 +47,8 @@ class Settings:
             host=os.environ.get("DCMS_HOST", "127.0.0.1"),
             port=int(os.environ.get("DCMS_PORT", "4001")),
             gateway_port=int(os.environ.get("DCMS_GATEWAY_PORT", "4000")),
+            dev_mode=os.environ.get("DCMS_DEV", "1") == "1",
+            keys_dir=Path(os.environ.get("DCMS_KEYS_DIR") or var_dir / "keys").resolve(),
         )
 
     def subgraph_url(self, name: str) -> str:
