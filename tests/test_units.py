@@ -33,6 +33,7 @@ def _principal() -> Principal:
         org_path="/a/b",
         tenant_id=uuid.uuid4(),
         token_id="t1",
+        role="CUSTOMER_MANAGER",
     )
 
 
