@@ -67,6 +67,7 @@ ROLE_SCOPE: dict[Role, Scope] = {
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CUSTOMER_MANAGER: frozenset({Permission.PII_FULL}),
+    Role.FI_ACCOUNT_MANAGER: frozenset({Permission.PII_FULL}),  # for the orders they grabbed
     Role.AUDIT_ADMIN: frozenset({Permission.AUDIT_READ}),
     Role.SECURITY_ADMIN: frozenset({Permission.MANAGE_PERMISSIONS}),
     Role.PLATFORM_ADMIN: frozenset({Permission.MANAGE_PERMISSIONS}),

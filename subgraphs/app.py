@@ -40,7 +40,7 @@ class SubgraphGraphQL(GraphQL):
             request=request,
             broker=self._broker,
             token_secret=self._settings.token_secret,
-            loaders=self._loaders(),
+            loaders_class=self._loaders,
         )
 
 

@@ -75,6 +75,8 @@ class Tenant:
     customers: list[Customer]
     device: Device
     institution: Institution
+    hall_manager: User
+    hall_token: str
     grabbers: list[tuple[User, str]] = field(default_factory=list)
     needs: list[FinancingNeed] = field(default_factory=list)
 
@@ -127,6 +129,7 @@ async def make_tenant(secret: str, customers: int = 3, grabbers: int = 2, needs:
     institution = await Institution.create(
         org_id=institution_org.id, name=institution_org.name, kind=InstitutionKind.MICRO_LOAN, certified=True
     )
+    hall_manager = await make_user(hall, ("HALL_MANAGER",), "营业厅经理")
     tenant = Tenant(
         bank=bank,
         branch=branch,
@@ -136,6 +139,8 @@ async def make_tenant(secret: str, customers: int = 3, grabbers: int = 2, needs:
         customers=rows,
         device=device,
         institution=institution,
+        hall_manager=hall_manager,
+        hall_token=token_for(hall_manager, hall, secret),
     )
     for _ in range(grabbers):
         user = await make_user(institution_org, ("FI_ACCOUNT_MANAGER",), "抢单经理")
@@ -148,6 +153,9 @@ async def make_tenant(secret: str, customers: int = 3, grabbers: int = 2, needs:
                 term_months=12,
                 purpose="购买原材料",
                 region="贵阳市",
+                tenant_id=bank.id,
+                contact_name="王建国",
+                contact_phone="13912345678",
                 industry="批发零售",
             )
         )

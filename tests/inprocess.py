@@ -25,6 +25,6 @@ async def execute(
         request=Request({"type": "http", "method": "POST", "headers": headers}),
         broker=Broker(),
         token_secret=secret,
-        loaders=module.loaders(),
+        loaders_class=module.loaders,
     )
     return await module.schema.execute(query, variable_values=variables, context_value=context)

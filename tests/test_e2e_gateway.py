@@ -58,7 +58,7 @@ async def test_query_crosses_four_subgraphs(stack: Stack, tenant: Tenant) -> Non
 
 async def test_hall_devices_and_alert_device_cross_subgraphs(stack: Stack, tenant: Tenant) -> None:
     query = """query($id: ID!) { org(id: $id) { name devices { nodes { name status hall { name } } } } }"""
-    result = data(await gql(stack.gateway_url, query, {"id": str(tenant.hall.id)}, tenant.manager_token))
+    result = data(await gql(stack.gateway_url, query, {"id": str(tenant.hall.id)}, tenant.hall_token))
     assert result["org"]["devices"]["nodes"] == [
         {"name": "1号自助缴费终端", "status": "ONLINE", "hall": {"name": "测试供电营业厅"}}
     ]
@@ -76,7 +76,8 @@ async def test_bad_input_gets_a_coded_error(stack: Stack, tenant: Tenant) -> Non
         "BAD_USER_INPUT"
     ]
     grab = "mutation($id: ID!) { grabNeed(id: $id) { id } }"
-    assert error_codes(await gql(stack.gateway_url, grab, {"id": "not-a-uuid"}, tenant.manager_token)) == [
+    grabber_token = tenant.grabbers[0][1]
+    assert error_codes(await gql(stack.gateway_url, grab, {"id": "not-a-uuid"}, grabber_token)) == [
         "BAD_USER_INPUT"
     ]
 
@@ -110,13 +111,13 @@ async def _publish_need(stack: Stack, tenant: Tenant) -> None:
 async def _raise_alert(stack: Stack, tenant: Tenant) -> None:
     mutation = "mutation($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }"
     variables = {"i": {"orgId": str(tenant.hall.id), "level": "CRITICAL", "title": "营业厅网络中断"}}
-    data(await gql(stack.gateway_url, mutation, variables, tenant.manager_token))
+    data(await gql(stack.gateway_url, mutation, variables, tenant.hall_token))
 
 
 async def _heartbeat(stack: Stack, tenant: Tenant) -> None:
     mutation = "mutation($i: HeartbeatInput!) { reportHeartbeat(input: $i) { id } }"
     variables = {"i": {"deviceId": str(tenant.device.id), "status": "FAULT", "cpu": 97.5}}
-    data(await gql(stack.gateway_url, mutation, variables, tenant.manager_token))
+    data(await gql(stack.gateway_url, mutation, variables, tenant.hall_token))
 
 
 STREAMS: dict[
@@ -161,12 +162,14 @@ async def test_stream_delivers_through_gateway(
     stack: Stack, tenant: Tenant, stream: str, transport: str
 ) -> None:
     query, variables, trigger, matches = STREAMS[stream]
+    # Halls are the hall manager's scope; reminders and the pool reach the bank's manager.
+    token = tenant.hall_token if stream in ("alerts", "deviceStatus") else tenant.manager_token
     if transport == "ws":
         events: AsyncIterator[dict[str, Any]] = subscribe_ws(
-            stack.gateway_ws, query, variables(tenant), tenant.manager_token
+            stack.gateway_ws, query, variables(tenant), token
         )
     else:
-        events = subscribe_sse(stack.gateway_url, query, variables(tenant), tenant.manager_token)
+        events = subscribe_sse(stack.gateway_url, query, variables(tenant), token)
 
     async def first_match() -> dict[str, Any]:
         async for payload in events:

@@ -56,6 +56,26 @@ class Customer(Entity):
         table = "customer"
 
 
+class AssignmentKind(StrEnum):
+    ASSISTING = "ASSISTING"  # 协办客户经理
+    CUSTODIAN = "CUSTODIAN"  # 托管 (temporary custody, with an end time)
+
+
+class CustomerAssignment(Entity):
+    """管户关系 besides the primary manager: assisting managers and temporary custodians.
+    Access through an assignment ends by itself at ``ends_at``."""
+
+    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
+        "customers.Customer", related_name="assignments", on_delete=fields.CASCADE
+    )
+    manager_id = fields.UUIDField(db_index=True)  # operations User
+    kind = fields.CharEnumField(AssignmentKind, max_length=10)
+    ends_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "customer_assignment"
+
+
 class ReminderKind(StrEnum):
     LARGE_TRANSACTION = "LARGE_TRANSACTION"  # 大额动账
     DEPOSIT_MATURITY = "DEPOSIT_MATURITY"  # 存款到期

@@ -90,8 +90,11 @@ class FinancingNeed(Entity):
     purpose = fields.CharField(max_length=200)
     region = fields.CharField(max_length=50, default="")
     industry = fields.CharField(max_length=50, default="")
+    contact_name = fields.CharField(max_length=50, default="")  # 联系人
+    contact_phone = fields.CharField(max_length=20, default="")  # 联系电话
     status = fields.CharEnumField(NeedStatus, max_length=10, default=NeedStatus.OPEN, db_index=True)
     grabbed_by_id = fields.UUIDField(null=True, db_index=True)  # operations User
+    grabbed_institution_id = fields.UUIDField(null=True, db_index=True)  # the grabber's Institution
     grabbed_at = fields.DatetimeField(null=True)
 
     class Meta:

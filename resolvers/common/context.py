@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from realtime.broker import Broker
 from schema.common.errors import unauthenticated
+from security.conditions import Cond
 from security.principal import Principal
 from security.tokens import InvalidToken, bearer, read_token
+
+M = TypeVar("M", bound=Model)
 
 
 @dataclass
@@ -20,9 +26,11 @@ class Context:
     request: Request | WebSocket
     broker: Broker
     token_secret: str
-    loaders: Any  # the subgraph's loader registry, see resolvers/<subgraph>/dataloaders.py
+    loaders_class: type  # the subgraph's LoaderRegistry, see resolvers/<subgraph>/dataloaders.py
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
+    # Unmasked reads of sensitive fields in this request: (type, id, field), for the audit trail.
+    pii_reads: list[tuple[str, str, str]] = field(default_factory=list)
 
     @cached_property
     def principal(self) -> Principal | None:
@@ -42,6 +50,15 @@ class Context:
             return read_token(token, self.token_secret)
         except InvalidToken:
             return None
+
+    @cached_property
+    def loaders(self) -> Any:
+        """This request's loaders, scoped to the caller."""
+        return self.loaders_class(self)
+
+    def scoped(self, model: type[M], rule: Callable[[Principal], Cond]) -> QuerySet[M]:
+        """``model``'s rows the caller may see: the start of every root list query."""
+        return model.filter(rule(self.require_principal()).q())
 
     def require_principal(self) -> Principal:
         if self.principal is None:

@@ -1,4 +1,6 @@
-"""DataLoader building blocks: every relation is fetched in one statement per request.
+"""DataLoader building blocks: every relation is fetched in one statement per request, and
+every load is filtered by the caller's row scope (security/scopes.py) — so root fields,
+nested lists and ``_entities`` cannot see more than the scope allows.
 
 ``by_id``      – entity by primary key (also used by ``_entities``).
 ``page_by``    – a Relay page of children per parent key, the first ``first`` rows of each
@@ -9,63 +11,91 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
 from resolvers.common.pagination import page_of
 from schema.common.connection import Connection, check_page_size, decode_cursor
+from security.conditions import Cond
+from security.principal import Principal
+
+if TYPE_CHECKING:
+    from resolvers.common.context import Context
+
+ScopeRule = Callable[[Principal], Cond]
 
 
-def by_id(model: type[Model]) -> DataLoader[UUID, Any]:
+def by_id(model: type[Model], scope: Cond) -> DataLoader[UUID, Any]:
     async def load(ids: Sequence[UUID]) -> list[Any]:
-        rows = {row.id: row for row in await model.filter(id__in=list(ids))}
+        rows = {row.id: row for row in await model.filter(scope.q(), id__in=list(ids))}
         return [rows.get(i) for i in ids]
 
     return DataLoader(load_fn=load)
 
 
-def _sql_uuid(value: UUID | str) -> str:
-    # Parsing through UUID() guarantees the literal holds only hex digits and dashes.
-    return f"'{UUID(str(value))}'"
-
-
 def page_by(
-    model: type[Model], column: str, first: int, after: str | None = None
+    model: type[Model], column: str, first: int, after: str | None, scope: Cond
 ) -> DataLoader[UUID, Connection[Any]]:
     """Children of ``model`` whose ``column`` is the key, paged per key by id."""
     check_page_size(first)
     after_id = decode_cursor(after) if after else None
-    table = model._meta.db_table
+    fields = ", ".join(f'"{name}"' for name in model._meta.db_fields)
 
     async def load(keys: Sequence[UUID]) -> list[Connection[Any]]:
-        where = f'"{column}" IN ({", ".join(_sql_uuid(k) for k in keys)})'
+        queryset = model.filter(scope.q(), **{f"{column}__in": list(keys)})
         if after_id:
-            where += f' AND "id" > {_sql_uuid(after_id)}'
-        fields = ", ".join(f'"{name}"' for name in model._meta.db_fields)
+            queryset = queryset.filter(id__gt=after_id)
+        inner, params = _parameterized(queryset)
         sql = (
-            f"SELECT {fields} FROM (SELECT {fields}, ROW_NUMBER() OVER "
-            f'(PARTITION BY "{column}" ORDER BY "id") AS "_rn" FROM "{table}" WHERE {where}) AS ranked '
+            f'SELECT {fields} FROM (SELECT {fields}, ROW_NUMBER() OVER (PARTITION BY "{column}" '
+            f'ORDER BY "id") AS "_rn" FROM ({inner}) AS "scoped") AS "ranked" '
             f'WHERE "_rn" <= {int(first) + 1} ORDER BY "id"'
         )
+        db = model._meta.db
         grouped: dict[str, list[Any]] = defaultdict(list)
-        for row in await model.raw(sql):
+        for row in await db.executor_class(model=model, db=db).execute_select(sql, params):
             grouped[str(getattr(row, column))].append(row)
         return [page_of(grouped.get(str(key), []), first) for key in keys]
 
     return DataLoader(load_fn=load)
 
 
-class LoaderRegistry:
-    """Per-request cache of loaders, keyed by name and arguments, so one request
-    shares one loader per relation and page shape."""
+def _parameterized(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
+    """The scoped query's SQL with placeholders and its parameters, to nest in a window query
+    (Tortoise has no window functions; ``QuerySet.sql()`` gives no parameters, so this uses
+    the two steps it takes inside — tortoise-orm is pinned below 2 for that reason)."""
+    queryset._choose_db_if_not_chosen()
+    queryset._make_query()
+    sql, params = queryset.query.get_parameterized_sql()
+    return sql, list(params)
 
-    def __init__(self) -> None:
+
+class LoaderRegistry:
+    """Per-request loaders, keyed by name and arguments, built for the caller's scope: one
+    request shares one loader per relation and page shape."""
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
         self._loaders: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
 
-    def get(self, key: tuple[Any, ...], factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
+    def scope(self, rule: ScopeRule) -> Cond:
+        return rule(self._context.require_principal())
+
+    def entity(self, model: type[Model], rule: ScopeRule) -> DataLoader[UUID, Any]:
+        return self._get((model, "by_id"), lambda: by_id(model, self.scope(rule)))
+
+    def page(
+        self, model: type[Model], column: str, rule: ScopeRule, first: int, after: str | None
+    ) -> DataLoader[UUID, Connection[Any]]:
+        return self._get(
+            (model, column, first, after), lambda: page_by(model, column, first, after, self.scope(rule))
+        )
+
+    def _get(self, key: tuple[Any, ...], factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = factory()

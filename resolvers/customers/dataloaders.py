@@ -1,39 +1,51 @@
-"""Customers loaders, one per relation; a fresh registry per request."""
+"""Customers loaders, one per relation, scoped to the caller; a fresh registry per request."""
 
 from __future__ import annotations
 
-from functools import cached_property
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
 from models.customers import Customer, Grid, Reminder
-from resolvers.common.loading import LoaderRegistry, by_id, page_by
+from resolvers.common.loading import LoaderRegistry
+from security.scopes import customer_scope, grid_scope, managed_by, reminder_scope
 
 
 class CustomersLoaders(LoaderRegistry):
-    @cached_property
+    @property
     def customer(self) -> DataLoader[Any, Customer | None]:
-        return by_id(Customer)
+        return self.entity(Customer, customer_scope)
 
-    @cached_property
+    @property
     def grid(self) -> DataLoader[Any, Grid | None]:
-        return by_id(Grid)
+        return self.entity(Grid, grid_scope)
 
-    @cached_property
+    @property
     def reminder(self) -> DataLoader[Any, Reminder | None]:
-        return by_id(Reminder)
+        return self.entity(Reminder, reminder_scope)
+
+    @property
+    def managed_by_me(self) -> DataLoader[UUID, bool]:
+        """Whether the caller manages (管户) each customer: primary, assisting or custodian."""
+
+        def build() -> DataLoader[UUID, bool]:
+            mine = managed_by(self._context.require_principal().user_id)
+
+            async def load(ids: Sequence[UUID]) -> list[bool]:
+                found = set(await Customer.filter(mine.q(), id__in=list(ids)).values_list("id", flat=True))
+                return [i in found for i in ids]
+
+            return DataLoader(load_fn=load)
+
+        return self._get(("managed_by_me",), build)
 
     def customers_of_manager(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.get(
-            ("customers_of_manager", first, after),
-            lambda: page_by(Customer, "primary_manager_id", first, after),
-        )
+        return self.page(Customer, "primary_manager_id", customer_scope, first, after)
 
     def customers_of_org(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.get(("customers_of_org", first, after), lambda: page_by(Customer, "org_id", first, after))
+        return self.page(Customer, "org_id", customer_scope, first, after)
 
     def reminders_of_customer(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.get(
-            ("reminders_of_customer", first, after), lambda: page_by(Reminder, "customer_id", first, after)
-        )
+        return self.page(Reminder, "customer_id", reminder_scope, first, after)

@@ -7,7 +7,6 @@ from datetime import datetime
 import strawberry
 from tortoise.transactions import in_transaction
 
-from models.customers import Customer as CustomerModel
 from models.customers import Reminder as ReminderModel
 from models.customers import ReminderKind
 from realtime.broker import REMINDERS
@@ -32,13 +31,12 @@ class Mutation:
         info.context.require_principal()
         if not input.title.strip():
             raise bad_input("title must not be empty")
-        customer_id = parse_id(input.customer_id, "customerId")
+        customer = await info.context.loaders.customer.load(parse_id(input.customer_id, "customerId"))
+        if customer is None:
+            raise not_found("customer")  # or out of scope: the same answer, so nothing leaks
+        if customer.primary_manager_id is None:
+            raise bad_input("customer has no primary manager to remind")
         async with in_transaction("customers"):
-            customer = await CustomerModel.get_or_none(id=customer_id)
-            if customer is None:
-                raise not_found("customer")
-            if customer.primary_manager_id is None:
-                raise bad_input("customer has no primary manager to remind")
             reminder = await ReminderModel.create(
                 customer=customer,
                 manager_id=customer.primary_manager_id,

@@ -10,6 +10,7 @@ from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.common.scalars import parse_id
 from schema.customers.types import Customer, Reminder
+from security.scopes import customer_scope
 
 
 @strawberry.type
@@ -20,9 +21,13 @@ class Query:
 
     @strawberry.field(description="客户列表; managerId 过滤主办客户经理")
     async def customers(
-        self, first: int = 20, after: str | None = None, manager_id: strawberry.ID | None = None
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        manager_id: strawberry.ID | None = None,
     ) -> Connection[Customer]:
-        queryset = CustomerModel.all()
+        queryset = info.context.scoped(CustomerModel, customer_scope)
         if manager_id is not None:
             queryset = queryset.filter(primary_manager_id=parse_id(manager_id, "managerId"))
         return await paginate(queryset, first, after)

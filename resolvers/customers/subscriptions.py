@@ -16,7 +16,7 @@ from schema.customers.types import Reminder
 class Subscription:
     @strawberry.subscription(description="提醒推送: the caller's own reminders as they are created")
     async def reminders(self, info: strawberry.Info) -> AsyncGenerator[Reminder, None]:
-        me = str(info.context.require_principal().user_id)
-        async for event, reminder in stream(info, REMINDERS, ReminderModel):
-            if event.scope.get("manager_id") == me:
+        me = info.context.require_principal().user_id
+        async for _event, reminder in stream(info, REMINDERS, ReminderModel):
+            if reminder.manager_id == me:  # one's own, even for roles that may list all of them
                 yield reminder

@@ -1,20 +1,20 @@
-"""Devices loaders, one per relation; a fresh registry per request."""
+"""Devices loaders, one per relation, scoped to the caller; a fresh registry per request."""
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from models.devices import Device
-from resolvers.common.loading import LoaderRegistry, by_id, page_by
+from resolvers.common.loading import LoaderRegistry
+from security.scopes import device_scope
 
 
 class DevicesLoaders(LoaderRegistry):
-    @cached_property
+    @property
     def device(self) -> DataLoader[Any, Device | None]:
-        return by_id(Device)
+        return self.entity(Device, device_scope)
 
     def devices_of_hall(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.get(("devices_of_hall", first, after), lambda: page_by(Device, "hall_id", first, after))
+        return self.page(Device, "hall_id", device_scope, first, after)

@@ -37,10 +37,10 @@ class Mutation:
         _check_percent("cpu", input.cpu)
         _check_percent("memory", input.memory)
         device_id = parse_id(input.device_id, "deviceId")
+        if await info.context.loaders.device.load(device_id) is None:
+            raise not_found("device")  # or out of scope: the same answer
         async with in_transaction("devices"):
-            device = await DeviceModel.get_or_none(id=device_id)
-            if device is None:
-                raise not_found("device")
+            device = await DeviceModel.select_for_update().get(id=device_id)
             device.status = DeviceStatus(input.status)
             device.last_heartbeat_at = datetime.now(UTC)
             device.cpu = input.cpu

@@ -10,6 +10,7 @@ from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.common.scalars import parse_id
 from schema.devices.types import Device, DeviceStatusEnum
+from security.scopes import device_scope
 
 
 @strawberry.type
@@ -21,12 +22,13 @@ class Query:
     @strawberry.field(description="设备列表")
     async def devices(
         self,
+        info: strawberry.Info,
         first: int = 20,
         after: str | None = None,
         hall_id: strawberry.ID | None = None,
         status: DeviceStatusEnum | None = None,
     ) -> Connection[Device]:
-        queryset = DeviceModel.all()
+        queryset = info.context.scoped(DeviceModel, device_scope)
         if hall_id is not None:
             queryset = queryset.filter(hall_id=parse_id(hall_id, "hallId"))
         if status is not None:

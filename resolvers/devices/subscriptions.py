@@ -11,6 +11,7 @@ from realtime.broker import DEVICE_STATUS
 from resolvers.common.events import stream
 from schema.common.scalars import parse_id
 from schema.devices.types import Device
+from security.scopes import device_scope
 
 
 @strawberry.type
@@ -24,8 +25,11 @@ class Subscription:
     ) -> AsyncGenerator[Device, None]:
         hall = str(parse_id(hall_id, "hallId")) if hall_id else None
         device = str(parse_id(device_id, "deviceId")) if device_id else None
+        scope = device_scope(info.context.require_principal())
         async for event, row in stream(info, DEVICE_STATUS, DeviceModel):
-            if (hall is None or event.scope.get("hall_id") == hall) and (
-                device is None or event.payload["id"] == device
+            if (
+                scope.test(row)
+                and (hall is None or event.scope.get("hall_id") == hall)
+                and (device is None or event.payload["id"] == device)
             ):
                 yield row

@@ -1,52 +1,46 @@
-"""Finance loaders, one per relation; a fresh registry per request."""
+"""Finance loaders, one per relation, scoped to the caller; a fresh registry per request."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
 from models.finance import FinancialProduct, FinancingNeed, Institution
-from resolvers.common.loading import LoaderRegistry, by_id, page_by
-
-
-async def _institutions_of_orgs(org_ids: Sequence[UUID]) -> list[Institution | None]:
-    rows = {row.org_id: row for row in await Institution.filter(org_id__in=list(org_ids))}
-    return [rows.get(org_id) for org_id in org_ids]
+from resolvers.common.loading import LoaderRegistry
+from security.scopes import institution_scope, need_scope, product_scope
 
 
 class FinanceLoaders(LoaderRegistry):
-    @cached_property
+    @property
     def institution(self) -> DataLoader[Any, Institution | None]:
-        return by_id(Institution)
+        return self.entity(Institution, institution_scope)
 
-    @cached_property
+    @property
     def institution_of_org(self) -> DataLoader[UUID, Institution | None]:
-        return DataLoader(load_fn=_institutions_of_orgs)
+        scope = self.scope(institution_scope)
 
-    @cached_property
+        async def load(org_ids: Sequence[UUID]) -> list[Institution | None]:
+            rows = {row.org_id: row for row in await Institution.filter(scope.q(), org_id__in=list(org_ids))}
+            return [rows.get(org_id) for org_id in org_ids]
+
+        return self._get(("institution_of_org",), lambda: DataLoader(load_fn=load))
+
+    @property
     def product(self) -> DataLoader[Any, FinancialProduct | None]:
-        return by_id(FinancialProduct)
+        return self.entity(FinancialProduct, product_scope)
 
-    @cached_property
+    @property
     def need(self) -> DataLoader[Any, FinancingNeed | None]:
-        return by_id(FinancingNeed)
+        return self.entity(FinancingNeed, need_scope)
 
     def products_of_institution(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.get(
-            ("products_of_institution", first, after),
-            lambda: page_by(FinancialProduct, "institution_id", first, after),
-        )
+        return self.page(FinancialProduct, "institution_id", product_scope, first, after)
 
     def needs_of_applicant(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.get(
-            ("needs_of_applicant", first, after), lambda: page_by(FinancingNeed, "applicant_id", first, after)
-        )
+        return self.page(FinancingNeed, "applicant_id", need_scope, first, after)
 
     def needs_grabbed_by(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.get(
-            ("needs_grabbed_by", first, after), lambda: page_by(FinancingNeed, "grabbed_by_id", first, after)
-        )
+        return self.page(FinancingNeed, "grabbed_by_id", need_scope, first, after)

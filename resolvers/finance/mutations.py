@@ -12,9 +12,11 @@ from models.finance import FinancingNeed as NeedModel
 from models.finance import NeedStatus
 from realtime.broker import GRAB_POOL
 from resolvers.common.events import publish
-from schema.common.errors import bad_input, conflict, not_found
+from schema.common.errors import bad_input, conflict, forbidden, not_found
 from schema.common.scalars import parse_id
 from schema.finance.types import FinancingNeed
+from security.roles import Role
+from security.scopes import need_scope
 
 
 @strawberry.input
@@ -25,6 +27,8 @@ class PublishNeedInput:
     purpose: str
     region: str = ""
     industry: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
 
 
 @strawberry.type
@@ -32,6 +36,8 @@ class Mutation:
     @strawberry.mutation(description="发布融资需求")
     async def publish_need(self, info: strawberry.Info, input: PublishNeedInput) -> FinancingNeed:
         principal = info.context.require_principal()
+        if need_scope(principal).is_nothing:
+            raise forbidden("无权发布融资需求 (your role cannot publish needs)")
         if input.amount <= 0:
             raise bad_input("amount must be positive")
         if not 1 <= input.term_months <= 360:
@@ -46,6 +52,8 @@ class Mutation:
             purpose=input.purpose.strip(),
             region=input.region,
             industry=input.industry,
+            contact_name=input.contact_name.strip(),
+            contact_phone=input.contact_phone.strip(),
         )
         await publish(info, GRAB_POOL, "need.published", need, tenant_id=need.tenant_id)
         return need
@@ -53,12 +61,19 @@ class Mutation:
     @strawberry.mutation(description="抢单: the first grab wins, every later one gets CONFLICT")
     async def grab_need(self, info: strawberry.Info, id: strawberry.ID) -> FinancingNeed:
         principal = info.context.require_principal()
+        if not principal.has_role(Role.FI_ACCOUNT_MANAGER) or principal.institution_id is None:
+            raise forbidden("只有金融机构客户经理可以抢单 (only institution account managers grab)")
         need_id = parse_id(id)
         async with in_transaction("finance"):
             # One conditional UPDATE decides the race: only a row still OPEN changes.
             won = await NeedModel.filter(id=need_id, status=NeedStatus.OPEN).update(
-                status=NeedStatus.GRABBED, grabbed_by_id=principal.user_id, grabbed_at=datetime.now(UTC)
+                status=NeedStatus.GRABBED,
+                grabbed_by_id=principal.user_id,
+                grabbed_institution_id=principal.institution_id,
+                grabbed_at=datetime.now(UTC),
             )
+            # Unscoped on purpose: every institution saw the need in the open pool, so a loser
+            # learns only what the pool showed — that it is gone.
             need = await NeedModel.get_or_none(id=need_id)
         if need is None:
             raise not_found("financing need")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import strawberry
 
 from models.marketing import Opportunity as OpportunityModel
-from schema.common.errors import bad_input
+from schema.common.errors import bad_input, forbidden
 from schema.common.scalars import parse_id
 from schema.marketing.types import Opportunity
+from security.scopes import opportunity_scope
 
 
 @strawberry.input
@@ -23,12 +24,14 @@ class Mutation:
     @strawberry.mutation(description="登记商机")
     async def create_opportunity(self, info: strawberry.Info, input: CreateOpportunityInput) -> Opportunity:
         principal = info.context.require_principal()
+        if opportunity_scope(principal).is_nothing or principal.tenant_id is None:
+            raise forbidden("无权登记商机 (your role cannot record opportunities)")
         if not input.title.strip():
             raise bad_input("title must not be empty")
         # The customer lives in another subgraph: its id is taken as given here; the
         # security issue adds the scope check that the caller may see that customer.
         return await OpportunityModel.create(
-            tenant_id=principal.tenant_id or principal.org_id,
+            tenant_id=principal.tenant_id,
             customer_id=parse_id(input.customer_id, "customerId"),
             title=input.title.strip(),
             product_name=input.product_name,

@@ -9,15 +9,20 @@ from models.marketing import OpportunityStatus
 from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.marketing.types import Opportunity, OpportunityStatusEnum
+from security.scopes import opportunity_scope
 
 
 @strawberry.type
 class Query:
     @strawberry.field(description="商机池")
     async def opportunities(
-        self, first: int = 20, after: str | None = None, status: OpportunityStatusEnum | None = None
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        status: OpportunityStatusEnum | None = None,
     ) -> Connection[Opportunity]:
-        queryset = OpportunityModel.all()
+        queryset = info.context.scoped(OpportunityModel, opportunity_scope)
         if status is not None:
             queryset = queryset.filter(status=OpportunityStatus(status))
         return await paginate(queryset, first, after)

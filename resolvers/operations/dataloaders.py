@@ -1,25 +1,25 @@
-"""Operations loaders, one per relation; a fresh registry per request."""
+"""Operations loaders, one per relation, scoped to the caller; a fresh registry per request."""
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from models.operations import Alert, Org, User
-from resolvers.common.loading import LoaderRegistry, by_id
+from resolvers.common.loading import LoaderRegistry
+from security.scopes import alert_scope, org_scope, user_scope
 
 
 class OperationsLoaders(LoaderRegistry):
-    @cached_property
+    @property
     def org(self) -> DataLoader[Any, Org | None]:
-        return by_id(Org)
+        return self.entity(Org, org_scope)
 
-    @cached_property
+    @property
     def user(self) -> DataLoader[Any, User | None]:
-        return by_id(User)
+        return self.entity(User, user_scope)
 
-    @cached_property
+    @property
     def alert(self) -> DataLoader[Any, Alert | None]:
-        return by_id(Alert)
+        return self.entity(Alert, alert_scope)

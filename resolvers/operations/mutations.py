@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import strawberry
 from tortoise.transactions import in_transaction
 
 from models.operations import Alert as AlertModel
-from models.operations import AlertLevel, Org
+from models.operations import AlertLevel
 from realtime.broker import ALERTS
 from resolvers.common.events import publish
-from schema.common.errors import not_found
+from schema.common.errors import forbidden, not_found
 from schema.common.scalars import parse_id
 from schema.operations.types import Alert, AlertLevelEnum
+from security.scopes import alert_scope
 
 
 @strawberry.input
@@ -28,13 +31,15 @@ class RaiseAlertInput:
 class Mutation:
     @strawberry.mutation(description="发出告警")
     async def raise_alert(self, info: strawberry.Info, input: RaiseAlertInput) -> Alert:
-        info.context.require_principal()
+        principal = info.context.require_principal()
         org_id = parse_id(input.org_id, "orgId")
         device_id = parse_id(input.device_id, "deviceId") if input.device_id else None
+        org = await info.context.loaders.org.load(org_id)
+        if org is None:
+            raise not_found("org")
+        if not alert_scope(principal).test(SimpleNamespace(org_path=org.path)):
+            raise forbidden("不能为该机构发出告警 (outside your scope)")
         async with in_transaction("operations"):
-            org = await Org.get_or_none(id=org_id)
-            if org is None:
-                raise not_found("org")
             alert = await AlertModel.create(
                 org=org,
                 org_path=org.path,

@@ -11,6 +11,7 @@ from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.common.scalars import parse_id
 from schema.operations.types import Alert, AlertStatusEnum, Org, OrgKindEnum, User
+from security.scopes import alert_scope, org_scope
 
 
 @strawberry.type
@@ -25,18 +26,26 @@ class Query:
 
     @strawberry.field(description="机构列表")
     async def orgs(
-        self, first: int = 20, after: str | None = None, kind: OrgKindEnum | None = None
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        kind: OrgKindEnum | None = None,
     ) -> Connection[Org]:
-        queryset = OrgModel.all()
+        queryset = info.context.scoped(OrgModel, org_scope)
         if kind is not None:
             queryset = queryset.filter(kind=OrgKind(kind))
         return await paginate(queryset, first, after)
 
     @strawberry.field(description="告警列表")
     async def alerts(
-        self, first: int = 20, after: str | None = None, status: AlertStatusEnum | None = None
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        status: AlertStatusEnum | None = None,
     ) -> Connection[Alert]:
-        queryset = AlertModel.all()
+        queryset = info.context.scoped(AlertModel, alert_scope)
         if status is not None:
             queryset = queryset.filter(status=AlertStatus(status))
         return await paginate(queryset, first, after)

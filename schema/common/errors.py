@@ -29,6 +29,10 @@ def unauthenticated(message: str = "请先登录 (authentication required)") -> 
     return CodedError(ErrorCode.UNAUTHENTICATED, message)
 
 
+def forbidden(message: str = "无权访问 (forbidden)") -> CodedError:
+    return CodedError(ErrorCode.FORBIDDEN, message)
+
+
 def not_found(what: str) -> CodedError:
     return CodedError(ErrorCode.NOT_FOUND, f"{what} not found")
 

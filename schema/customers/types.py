@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import strawberry
 
 from models.customers import CustomerKind, CustomerTier, ReminderKind
 from schema.common.connection import Connection
 from schema.common.federation import entity
+from schema.common.pii import sensitive
 from schema.common.scalars import parse_id
+from security.masking import PiiKind
 
 CustomerKindEnum = strawberry.enum(CustomerKind, name="CustomerKind", description="客户类型")
 CustomerTierEnum = strawberry.enum(CustomerTier, name="CustomerTier", description="客户分层")
@@ -61,6 +64,12 @@ class Grid:
         return entity(cls, await info.context.loaders.grid.load(parse_id(id)))
 
 
+async def _manages(customer: Any, info: strawberry.Info) -> bool:
+    if customer.primary_manager_id == info.context.require_principal().user_id:
+        return True  # the common case needs no query
+    return await info.context.loaders.managed_by_me.load(customer.id)
+
+
 @strawberry.federation.type(keys=["id"], description="客户")
 class Customer:
     id: strawberry.ID
@@ -69,9 +78,14 @@ class Customer:
     kind: CustomerKindEnum
     tier: CustomerTierEnum
     aum: Decimal = strawberry.field(description="金融资产 (AUM)")
-    # Shown as stored until the security issue adds masking and encryption.
-    phone: str
-    id_number: str = strawberry.field(description="身份证号 / 统一社会信用代码")
+    phone: str | None = sensitive(
+        PiiKind.PHONE, _manages, "手机号: full to the managing manager, masked to others"
+    )
+    id_number: str | None = sensitive(
+        PiiKind.ID_NUMBER,
+        _manages,
+        "身份证号 / 统一社会信用代码: full to the managing manager, masked to others",
+    )
     created_at: datetime
 
     @strawberry.field

@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Any
 
 import strawberry
 
 from models.finance import GuaranteeMethod, InstitutionKind, NeedStatus, ProductStatus
 from schema.common.connection import Connection
 from schema.common.federation import entity
+from schema.common.pii import sensitive
 from schema.common.scalars import parse_id
+from security.masking import PiiKind
 
 InstitutionKindEnum = strawberry.enum(InstitutionKind, name="InstitutionKind", description="金融机构类型")
 GuaranteeMethodEnum = strawberry.enum(GuaranteeMethod, name="GuaranteeMethod", description="担保方式")
@@ -103,6 +106,10 @@ class FinancialProduct:
         return entity(cls, await info.context.loaders.product.load(parse_id(id)))
 
 
+async def _grabbed_by_me(need: Any, info: strawberry.Info) -> bool:
+    return need.grabbed_by_id == info.context.require_principal().user_id
+
+
 @strawberry.federation.type(keys=["id"], description="融资需求")
 class FinancingNeed:
     id: strawberry.ID
@@ -114,6 +121,8 @@ class FinancingNeed:
     status: NeedStatusEnum
     grabbed_at: datetime | None
     created_at: datetime
+    contact_name: str | None = sensitive(PiiKind.NAME, _grabbed_by_me, "联系人: full only to the grabber")
+    contact_phone: str | None = sensitive(PiiKind.PHONE, _grabbed_by_me, "联系电话: full only to the grabber")
 
     @strawberry.field(description="申请人")
     def applicant(self) -> Customer:

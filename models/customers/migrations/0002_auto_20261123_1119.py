@@ -1,0 +1,28 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from models.customers import AssignmentKind
+from tortoise.fields.base import OnDelete
+from uuid import uuid4
+from tortoise import fields
+
+class Migration(migrations.Migration):
+    dependencies = [('customers', '0001_initial')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='CustomerAssignment',
+            fields=[
+                ('id', fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                ('customer', fields.ForeignKeyField('customers.Customer', source_field='customer_id', db_constraint=True, to_field='id', related_name='assignments', on_delete=OnDelete.CASCADE)),
+                ('manager_id', fields.UUIDField(db_index=True)),
+                ('kind', fields.CharEnumField(description='ASSISTING: ASSISTING\nCUSTODIAN: CUSTODIAN', enum_type=AssignmentKind, max_length=10)),
+                ('ends_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'customer_assignment', 'app': 'customers', 'pk_attr': 'id', 'table_description': '管户关系 besides the primary manager: assisting managers and temporary custodians.'},
+            bases=['Entity'],
+        ),
+    ]
