@@ -49,7 +49,8 @@ def tortoise_config(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> d
             for name in names
         },
         "use_tz": True,
-        "timezone": "Asia/Shanghai",
+        # Stored in UTC: SQLite compares datetimes as text, so every value must share one offset.
+        "timezone": "UTC",
     }
 
 

@@ -21,10 +21,15 @@ async def execute(
 ) -> Any:
     module = importlib.import_module(f"subgraphs.{subgraph}")
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
+    broker = Broker()  # in memory: events published here reach no one
+    await broker.connect()
     context = Context(
         request=Request({"type": "http", "method": "POST", "headers": headers}),
-        broker=Broker(),
+        broker=broker,
         token_secret=secret,
         loaders_class=module.loaders,
     )
-    return await module.schema.execute(query, variable_values=variables, context_value=context)
+    try:
+        return await module.schema.execute(query, variable_values=variables, context_value=context)
+    finally:
+        await broker.disconnect()

@@ -1,0 +1,243 @@
+"""The permission matrix: roles × sensitive fields × entry points, generated, asserting no leak.
+
+For each caller and each way of reaching a customer's (or an order's) sensitive fields, the
+value must be the full one, the masked one, hidden (null with FORBIDDEN), or the whole entity
+absent — exactly as security/scopes.py and security/masking.py say, and never the full value
+anywhere else (including error messages)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from models.customers import AssignmentKind, CustomerAssignment
+from models.operations import OrgKind
+from tests.factories import Tenant, make_org, make_tenant, make_user, token_for
+from tests.inprocess import execute
+
+pytestmark = pytest.mark.integration
+
+PHONE, PHONE_MASKED = "13800000000", "138****0000"
+ID_NUMBER, ID_MASKED = "520102199001011234", "5201**********1234"
+FULL, MASKED, HIDDEN, ABSENT = "FULL", "MASKED", "HIDDEN", "ABSENT"
+
+
+@dataclass
+class World:
+    tenant: Tenant
+    tokens: dict[str, str]
+    secret: str
+
+
+CALLERS = {
+    "owner manager": FULL,
+    "custodian (active)": FULL,
+    "custodian (ended)": ABSENT,
+    "other manager, same branch": ABSENT,
+    "branch head": MASKED,
+    "head office admin": MASKED,
+    "province admin": MASKED,
+    "regulator": HIDDEN,
+    "manager of another bank": ABSENT,
+    "institution account manager": ABSENT,
+    "hall manager": ABSENT,
+}
+
+
+@pytest.fixture(scope="module")
+async def world(database) -> World:
+    secret = database.token_secret
+    tenant = await make_tenant(secret, customers=2, grabbers=2, needs=1)
+    other = await make_tenant(secret, customers=1, grabbers=0, needs=0)
+    branch, bank = tenant.branch, tenant.bank
+    root = await bank.parent
+    colleague = await make_user(branch, ("CUSTOMER_MANAGER",))
+    custodian = await make_user(branch, ("CUSTOMER_MANAGER",))
+    ended = await make_user(branch, ("CUSTOMER_MANAGER",))
+    now = datetime.now(UTC)
+    for user, ends in ((custodian, now + timedelta(days=3)), (ended, now - timedelta(minutes=1))):
+        for customer in tenant.customers:
+            await CustomerAssignment.create(
+                customer=customer, manager_id=user.id, kind=AssignmentKind.CUSTODIAN, ends_at=ends
+            )
+    head = await make_user(branch, ("BRANCH_HEAD",))
+    hq = await make_user(bank, ("HQ_ADMIN",))
+    province = await make_user(root, ("PROVINCE_ADMIN",))
+    regulator_org = await make_org("测试金融监管局", OrgKind.REGULATOR, None)
+    regulator = await make_user(regulator_org, ("REGULATOR",))
+    grabber, grabber_token = tenant.grabbers[0]
+    tokens = {
+        "owner manager": tenant.manager_token,
+        "custodian (active)": token_for(custodian, branch, secret),
+        "custodian (ended)": token_for(ended, branch, secret),
+        "other manager, same branch": token_for(colleague, branch, secret),
+        "branch head": token_for(head, branch, secret),
+        "head office admin": token_for(hq, bank, secret),
+        "province admin": token_for(province, root, secret),
+        "regulator": token_for(regulator, regulator_org, secret),
+        "manager of another bank": other.manager_token,
+        "institution account manager": grabber_token,
+        "hall manager": tenant.hall_token,
+    }
+    return World(tenant, tokens, secret)
+
+
+FIELDS = "id phone idNumber"
+
+
+def _customer_entry(query: str, pick: Callable[[Any], Any], subgraph: str = "customers") -> Callable:
+    async def run(world: World, token: str) -> tuple[Any, Any]:
+        customer = world.tenant.customers[0]
+        variables = {
+            "id": str(customer.id),
+            "m": str(world.tenant.manager.id),
+            "r": [{"__typename": "Customer", "id": str(customer.id)}],
+            "u": [{"__typename": "User", "id": str(world.tenant.manager.id)}],
+            "o": [{"__typename": "Org", "id": str(world.tenant.branch.id)}],
+        }
+        result = await execute(subgraph, query, variables, token, secret=world.secret)
+        node = pick(result.data) if result.data else None
+        if isinstance(node, list):
+            node = next((n for n in node if n and n.get("id") == str(customer.id)), None)
+        return node, result.errors
+
+    return run
+
+
+ENTRY_POINTS: dict[str, Callable[[World, str], Awaitable[tuple[Any, Any]]]] = {
+    "root customer(id)": _customer_entry(
+        f"query($id: ID!) {{ customer(id: $id) {{ {FIELDS} }} }}", lambda d: d["customer"]
+    ),
+    "root customers list": _customer_entry(
+        f"{{ customers(first: 100) {{ nodes {{ {FIELDS} }} }} }}", lambda d: d["customers"]["nodes"]
+    ),
+    "nested User.customers (_entities User)": _customer_entry(
+        f"query($u: [_Any!]!) {{ _entities(representations: $u) {{ ... on User {{ customers(first: 50) {{ nodes {{ {FIELDS} }} }} }} }} }}",
+        lambda d: (d["_entities"][0] or {}).get("customers", {}).get("nodes", []),
+    ),
+    "nested Org.customers (_entities Org)": _customer_entry(
+        f"query($o: [_Any!]!) {{ _entities(representations: $o) {{ ... on Org {{ customers(first: 50) {{ nodes {{ {FIELDS} }} }} }} }} }}",
+        lambda d: (d["_entities"][0] or {}).get("customers", {}).get("nodes", []),
+    ),
+    "_entities Customer": _customer_entry(
+        f"query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on Customer {{ {FIELDS} }} }} }}",
+        lambda d: d["_entities"][0],
+    ),
+    "nested Reminder.customer": _customer_entry(
+        f"query($id: ID!) {{ customer(id: $id) {{ reminders(first: 5) {{ nodes {{ customer {{ {FIELDS} }} }} }} }} }}",
+        lambda d: ((d["customer"] or {}).get("reminders", {}).get("nodes") or [{}])[0].get("customer"),
+    ),
+}
+
+
+def _observed(node: Any, errors: Any) -> str:
+    if node is None:
+        return ABSENT
+    if node["phone"] == PHONE and node["idNumber"] == ID_NUMBER:
+        return FULL
+    if node["phone"] == PHONE_MASKED and node["idNumber"] == ID_MASKED:
+        return MASKED
+    if node["phone"] is None and node["idNumber"] is None:
+        codes = {e.extensions["code"] for e in errors or []}
+        return HIDDEN if codes == {"FORBIDDEN"} else f"null with {codes}"
+    return f"unexpected {node}"
+
+
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+@pytest.mark.parametrize("caller", list(CALLERS))
+async def test_customer_pii(world: World, caller: str, entry: str) -> None:
+    node, errors = await ENTRY_POINTS[entry](world, world.tokens[caller])
+    expected = CALLERS[caller]
+    if entry.startswith("nested Reminder") and caller not in ("owner manager", "province admin", "regulator"):
+        expected = ABSENT  # reminders are personal: only their manager (and ALL-scope roles) list them
+    assert _observed(node, errors) == expected
+    assert PHONE not in json.dumps([str(e) for e in errors or []], ensure_ascii=False)  # no leak in errors
+
+
+ORDER_CALLERS = {
+    "the grabber": FULL,
+    "another account manager": HIDDEN,
+    "regulator": HIDDEN,
+    "bank manager of the applicant": MASKED,
+}
+
+
+@pytest.mark.parametrize("caller", list(ORDER_CALLERS))
+async def test_need_contact_after_grab(world: World, caller: str) -> None:
+    need = world.tenant.needs[0]
+    (_, grabber_token), (_, other_token) = world.tenant.grabbers[:2]
+    grab = "mutation($id: ID!) { grabNeed(id: $id) { id } }"
+    await execute("finance", grab, {"id": str(need.id)}, grabber_token, secret=world.secret)
+    token = {
+        "the grabber": grabber_token,
+        "another account manager": other_token,
+        "regulator": world.tokens["regulator"],
+        "bank manager of the applicant": world.tenant.manager_token,
+    }[caller]
+    query = "query($id: ID!) { financingNeed(id: $id) { contactName contactPhone } }"
+    result = await execute("finance", query, {"id": str(need.id)}, token, secret=world.secret)
+    node = result.data["financingNeed"] if result.data else None
+    seen = (
+        ABSENT
+        if node is None
+        else FULL
+        if node == {"contactName": "王建国", "contactPhone": "13912345678"}
+        else MASKED
+        if node == {"contactName": "王**", "contactPhone": "139****5678"}
+        else HIDDEN
+        if node == {"contactName": None, "contactPhone": None}
+        else str(node)
+    )
+    if caller == "another account manager":
+        assert seen in (ABSENT, HIDDEN)  # a grabbed order leaves other institutions' view
+    else:
+        assert seen == ORDER_CALLERS[caller]
+
+
+async def test_contact_hidden_before_the_grab(world: World) -> None:
+    need = (await make_tenant(world.secret, customers=1, grabbers=1, needs=1)).needs[0]
+    _, token = world.tenant.grabbers[1]
+    query = "query($id: ID!) { financingNeed(id: $id) { status contactPhone } }"
+    result = await execute("finance", query, {"id": str(need.id)}, token, secret=world.secret)
+    assert result.data["financingNeed"] == {"status": "OPEN", "contactPhone": None}
+    assert [e.extensions["code"] for e in result.errors] == ["FORBIDDEN"]
+
+
+MUTATION_CALLERS = {
+    "owner manager": FULL,
+    "branch head": MASKED,
+    "manager of another bank": "NOT_FOUND",
+    "regulator": HIDDEN,
+}
+
+
+@pytest.mark.parametrize("caller", list(MUTATION_CALLERS))
+async def test_mutation_payload_is_scoped_and_masked(world: World, caller: str) -> None:
+    mutation = (
+        f"""mutation($i: AddReminderInput!) {{ addReminder(input: $i) {{ customer {{ {FIELDS} }} }} }}"""
+    )
+    variables = {"i": {"customerId": str(world.tenant.customers[1].id), "kind": "SCHEDULE", "title": "回访"}}
+    result = await execute("customers", mutation, variables, world.tokens[caller], secret=world.secret)
+    expected = MUTATION_CALLERS[caller]
+    if expected == "NOT_FOUND":
+        assert [e.extensions["code"] for e in result.errors] == ["NOT_FOUND"]
+        return
+    # The reminder goes to the primary manager; the payload's customer is read with the caller's rights.
+    node = result.data["addReminder"]["customer"] if result.data else None
+    assert _observed(node, result.errors) == expected
+
+
+async def test_unknown_and_foreign_ids_look_the_same(world: World) -> None:
+    query = "query($id: ID!) { customer(id: $id) { id } }"
+    token = world.tokens["manager of another bank"]
+    foreign = await execute(
+        "customers", query, {"id": str(world.tenant.customers[0].id)}, token, secret=world.secret
+    )
+    unknown = await execute("customers", query, {"id": str(uuid.uuid4())}, token, secret=world.secret)
+    assert foreign.data == unknown.data == {"customer": None}
