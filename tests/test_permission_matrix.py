@@ -71,7 +71,7 @@ async def world(database) -> World:
     province = await make_user(root, ("PROVINCE_ADMIN",))
     regulator_org = await make_org("测试金融监管局", OrgKind.REGULATOR, None)
     regulator = await make_user(regulator_org, ("REGULATOR",))
-    grabber, grabber_token = tenant.grabbers[0]
+    _, grabber_token = tenant.grabbers[0]
     tokens = {
         "owner manager": tenant.manager_token,
         "custodian (active)": token_for(custodian, branch, secret),
