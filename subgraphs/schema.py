@@ -5,10 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from resolvers.common.authentication import RequireAuthentication
-from schema.common.errors import should_mask_error
+from schema.common.errors import CodedError, should_mask_error
+
+
+class SubgraphSchema(strawberry.federation.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log unexpected errors only: a coded error (NOT_FOUND, CONFLICT, …) is an answer, not a fault."""
+        unexpected = [e for e in errors if not isinstance(e.original_error, CodedError)]
+        super().process_errors(unexpected, execution_context)
 
 
 def build_schema(
@@ -16,8 +27,8 @@ def build_schema(
     mutation: type | None = None,
     subscription: type | None = None,
     types: list[Any] | None = None,
-) -> strawberry.federation.Schema:
-    return strawberry.federation.Schema(
+) -> SubgraphSchema:
+    return SubgraphSchema(
         query=query,
         mutation=mutation,
         subscription=subscription,
