@@ -6,8 +6,8 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.types import ExecutionContext
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
 
 from resolvers.common.authentication import RequireAuthentication
 from schema.common.errors import CodedError, should_mask_error
