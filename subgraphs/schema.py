@@ -7,6 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
+from resolvers.common.audit import AuditTrail
 from resolvers.common.authentication import RequireAuthentication
 from schema.common.errors import should_mask_error
 
@@ -17,6 +18,8 @@ def build_schema(
     subscription: type | None = None,
     types: list[Any] | None = None,
 ) -> strawberry.federation.Schema:
+    # The subgraph whose audit table this schema writes: resolvers/<subgraph>/queries.py.
+    subgraph = query.__module__.split(".")[1]
     return strawberry.federation.Schema(
         query=query,
         mutation=mutation,
@@ -26,6 +29,8 @@ def build_schema(
         federation_version="2.9",
         extensions=[
             RequireAuthentication,
+            # Every mutation leaves one audit record (failed ones too); PII reads are appended.
+            lambda: AuditTrail(subgraph=subgraph),
             # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
             ParserCache,
             ValidationCache,
