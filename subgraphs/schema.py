@@ -7,7 +7,7 @@ from typing import Any
 import strawberry
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
-from resolvers.common.audit import AuditTrail
+from resolvers.common.audit import audit_trail
 from resolvers.common.authentication import RequireAuthentication
 from schema.common.errors import should_mask_error
 
@@ -30,7 +30,7 @@ def build_schema(
         extensions=[
             RequireAuthentication,
             # Every mutation leaves one audit record (failed ones too); PII reads are appended.
-            lambda: AuditTrail(subgraph=subgraph),
+            lambda: audit_trail(subgraph),
             # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
             ParserCache,
             ValidationCache,

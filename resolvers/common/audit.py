@@ -15,6 +15,7 @@ the reads of one operation are appended together when the operation ends.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import uuid
@@ -92,6 +93,8 @@ class AuditScope:
         )
 
     async def flush_pii_reads(self) -> None:
+        if not self.pii_reads:
+            return
         entries = [
             self.entry(PII_READ, Target(kind, target_id), OK, {"fields": sorted(names)})
             for (kind, target_id), names in self.pii_reads.items()
@@ -177,11 +180,32 @@ async def record(
     return slot.recorded
 
 
+async def record_now(
+    info: Any, *, action: str, target: Target, result: str = OK, detail: dict[str, Any] | None = None
+) -> Any:
+    """Append a record at once, outside the mutation bookkeeping: what a query audits about
+    itself (e.g. a search of the audit trail, allowed or refused)."""
+    scope = _scope(info)
+    entry = scope.entry(action, target, result, detail or {})
+    (row,) = await append(audit_model(scope.subgraph), scope.subgraph, [entry])
+    return row
+
+
 async def record_pii_read(info: Any, target: Target, fields: list[str] | tuple[str, ...]) -> None:
     """An unmasked read of ``fields`` of ``target``: appended when the operation's result
     (or a subscription's event) is complete, before it leaves the process, one record per
     target with the fields merged. If the append fails the result is withheld."""
     _scope(info).pii_reads.setdefault((target.type, target.id_text), set()).update(fields)
+
+
+def audit_trail(subgraph: str) -> SchemaExtension:
+    """The extension for one operation. A synchronous execution (``execute_sync``, e.g. the
+    SDL export) runs no resolver that writes, and cannot await the audit table: it gets none."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return SchemaExtension()
+    return AuditTrail(subgraph=subgraph)
 
 
 class AuditTrail(SchemaExtension):
