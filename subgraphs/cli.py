@@ -1,4 +1,4 @@
-"""The ``dcms`` command: migrate, seed, serve, up, token, schema."""
+"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit."""
 
 from __future__ import annotations
 
@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> None:
     schema = commands.add_parser("schema", help="export or check schema/sdl")
     schema.add_argument("action", choices=["export", "check"])
 
+    audit = commands.add_parser("audit", help="check the audit trail's hash chains")
+    audit.add_argument("action", choices=["verify"])
+
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "migrate":
@@ -50,6 +53,8 @@ def main(argv: list[str] | None = None) -> None:
         print(asyncio.run(dev_token(settings, args.username, args.hours)))
     elif args.command == "schema":
         sys.exit(schema_command(args.action))
+    elif args.command == "audit":
+        sys.exit(asyncio.run(audit_verify(settings)))
 
 
 async def migrate(settings: Settings, quiet: bool = False) -> None:
@@ -65,6 +70,29 @@ async def migrate(settings: Settings, quiet: bool = False) -> None:
             await tortoise_migrate(config=tortoise_config(settings, (name,)))
             await Tortoise.close_connections()
             bar.update()
+    from subgraphs.audit_storage import migrate_triggers
+
+    await migrate_triggers(settings)  # raw SQL the Tortoise migrations cannot express
+
+
+async def audit_verify(settings: Settings) -> int:
+    """Walk every subgraph's audit chain; exit code 1 on any break."""
+    from tortoise import Tortoise
+
+    from subgraphs.audit_storage import verify_open
+    from subgraphs.database import tortoise_config
+
+    await Tortoise.init(config=tortoise_config(settings))
+    try:
+        problems, chains = await verify_open(progress=True)
+    finally:
+        await Tortoise.close_connections()
+    for chain in chains:
+        print(f"{chain.subgraph:<11} {chain.records:>9} records  head #{chain.head_seq} {chain.head_hash}")
+    for problem in problems:
+        print(f"BROKEN {problem}", file=sys.stderr)
+    print(f"audit trail: {len(problems)} problem(s)" if problems else "audit trail: every chain intact")
+    return 1 if problems else 0
 
 
 async def seed(settings: Settings, customers: int) -> dict[str, int]:

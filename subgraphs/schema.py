@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
+from resolvers.common.audit import audit_trail
 from resolvers.common.authentication import RequireAuthentication
 from schema.common.errors import CodedError, should_mask_error
 
@@ -28,6 +29,8 @@ def build_schema(
     subscription: type | None = None,
     types: list[Any] | None = None,
 ) -> SubgraphSchema:
+    # The subgraph whose audit table this schema writes: resolvers/<subgraph>/queries.py.
+    subgraph = query.__module__.split(".")[1]
     return SubgraphSchema(
         query=query,
         mutation=mutation,
@@ -37,6 +40,8 @@ def build_schema(
         federation_version="2.9",
         extensions=[
             RequireAuthentication,
+            # Every mutation leaves one audit record (failed ones too); PII reads are appended.
+            lambda: audit_trail(subgraph),
             # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
             ParserCache,
             ValidationCache,

@@ -18,9 +18,12 @@ async def execute(
     token: str | None = None,
     *,
     secret: str,
+    request_id: str | None = None,
 ) -> Any:
     module = importlib.import_module(f"subgraphs.{subgraph}")
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
+    if request_id:
+        headers.append((b"x-request-id", request_id.encode()))
     broker = Broker()  # in memory: events published here reach no one
     await broker.connect()
     context = Context(

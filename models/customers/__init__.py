@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
+from models.audit import AuditRecordBase
 from models.common import Entity
 
 
@@ -101,3 +102,10 @@ class Reminder(Entity):
 
     class Meta:
         table = "reminder"
+
+
+class AuditRecord(AuditRecordBase):
+    """This subgraph's audit trail (审计日志), one hash chain."""
+
+    class Meta:
+        table = "audit_record"

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
+from models.audit import AuditRecordBase
 from models.common import Entity
 
 
@@ -45,3 +46,10 @@ class Device(Entity):
 
     class Meta:
         table = "device"
+
+
+class AuditRecord(AuditRecordBase):
+    """This subgraph's audit trail (审计日志), one hash chain."""
+
+    class Meta:
+        table = "audit_record"

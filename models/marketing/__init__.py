@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
+from models.audit import AuditRecordBase
 from models.common import Entity
 
 
@@ -29,3 +30,10 @@ class Opportunity(Entity):
 
     class Meta:
         table = "opportunity"
+
+
+class AuditRecord(AuditRecordBase):
+    """This subgraph's audit trail (审计日志), one hash chain."""
+
+    class Meta:
+        table = "audit_record"

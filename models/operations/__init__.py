@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
+from models.audit import AuditRecordBase
 from models.common import Entity
 
 
@@ -80,3 +81,10 @@ class Alert(Entity):
 
     class Meta:
         table = "alert"
+
+
+class AuditRecord(AuditRecordBase):
+    """This subgraph's audit trail (审计日志), one hash chain."""
+
+    class Meta:
+        table = "audit_record"

@@ -13,6 +13,7 @@ from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
 from realtime.broker import Broker
+from resolvers.common import audit
 from schema.common.errors import unauthenticated
 from security.conditions import Cond
 from security.principal import Principal
@@ -29,8 +30,6 @@ class Context:
     loaders_class: type  # the subgraph's LoaderRegistry, see resolvers/<subgraph>/dataloaders.py
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
-    # Unmasked reads of sensitive fields in this request: (type, id, field), for the audit trail.
-    pii_reads: list[tuple[str, str, str]] = field(default_factory=list)
 
     @cached_property
     def principal(self) -> Principal | None:
@@ -59,6 +58,10 @@ class Context:
     def scoped(self, model: type[M], rule: Callable[[Principal], Cond]) -> QuerySet[M]:
         """``model``'s rows the caller may see: the start of every root list query."""
         return model.filter(rule(self.require_principal()).q())
+
+    async def audit_pii_read(self, info: Any, type_name: str, id: Any) -> None:
+        """An unmasked read of a sensitive field: appended to the audit trail with the result."""
+        await audit.record_pii_read(info, audit.Target(type_name, id), [info.field_name])
 
     def require_principal(self) -> Principal:
         if self.principal is None:

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from models.customers import Reminder as ReminderModel
 from models.customers import ReminderKind
 from realtime.broker import REMINDERS
+from resolvers.common import audit
 from resolvers.common.events import publish
 from schema.common.errors import bad_input, not_found
 from schema.common.scalars import parse_id
@@ -45,6 +46,7 @@ class Mutation:
                 title=input.title.strip(),
                 due_at=input.due_at,
             )
+            await audit.record(info, target=audit.Target("Reminder", reminder.id))
         await publish(
             info,
             REMINDERS,

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from models.finance import FinancingNeed as NeedModel
 from models.finance import NeedStatus
 from realtime.broker import GRAB_POOL
+from resolvers.common import audit
 from resolvers.common.events import publish
 from schema.common.errors import bad_input, conflict, forbidden, not_found
 from schema.common.scalars import parse_id
@@ -44,17 +45,19 @@ class Mutation:
             raise bad_input("termMonths must be between 1 and 360")
         if not input.purpose.strip():
             raise bad_input("purpose must not be empty")
-        need = await NeedModel.create(
-            applicant_id=parse_id(input.applicant_id, "applicantId"),
-            tenant_id=principal.tenant_id,
-            amount=input.amount,
-            term_months=input.term_months,
-            purpose=input.purpose.strip(),
-            region=input.region,
-            industry=input.industry,
-            contact_name=input.contact_name.strip(),
-            contact_phone=input.contact_phone.strip(),
-        )
+        async with in_transaction("finance"):
+            need = await NeedModel.create(
+                applicant_id=parse_id(input.applicant_id, "applicantId"),
+                tenant_id=principal.tenant_id,
+                amount=input.amount,
+                term_months=input.term_months,
+                purpose=input.purpose.strip(),
+                region=input.region,
+                industry=input.industry,
+                contact_name=input.contact_name.strip(),
+                contact_phone=input.contact_phone.strip(),
+            )
+            await audit.record(info, target=audit.Target("FinancingNeed", need.id))
         await publish(info, GRAB_POOL, "need.published", need, tenant_id=need.tenant_id)
         return need
 
@@ -64,6 +67,8 @@ class Mutation:
         if not principal.has_role(Role.FI_ACCOUNT_MANAGER) or principal.institution_id is None:
             raise forbidden("只有金融机构客户经理可以抢单 (only institution account managers grab)")
         need_id = parse_id(id)
+        target = audit.Target("FinancingNeed", need_id)
+        audit.target(info, target)  # so a lost grab (CONFLICT) is recorded against the need
         async with in_transaction("finance"):
             # One conditional UPDATE decides the race: only a row still OPEN changes.
             won = await NeedModel.filter(id=need_id, status=NeedStatus.OPEN).update(
@@ -75,6 +80,8 @@ class Mutation:
             # Unscoped on purpose: every institution saw the need in the open pool, so a loser
             # learns only what the pool showed — that it is gone.
             need = await NeedModel.get_or_none(id=need_id)
+            if need is not None and (won or need.grabbed_by_id == principal.user_id):
+                await audit.record(info, target=target, detail={} if won else {"repeated": True})
         if need is None:
             raise not_found("financing need")
         if not won:

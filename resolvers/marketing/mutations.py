@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import strawberry
+from tortoise.transactions import in_transaction
 
 from models.marketing import Opportunity as OpportunityModel
+from resolvers.common import audit
 from schema.common.errors import bad_input, forbidden
 from schema.common.scalars import parse_id
 from schema.marketing.types import Opportunity
@@ -30,10 +32,13 @@ class Mutation:
             raise bad_input("title must not be empty")
         # The customer lives in another subgraph: its id is taken as given here; the
         # security issue adds the scope check that the caller may see that customer.
-        return await OpportunityModel.create(
-            tenant_id=principal.tenant_id,
-            customer_id=parse_id(input.customer_id, "customerId"),
-            title=input.title.strip(),
-            product_name=input.product_name,
-            source=input.source,
-        )
+        async with in_transaction("marketing"):
+            opportunity = await OpportunityModel.create(
+                tenant_id=principal.tenant_id,
+                customer_id=parse_id(input.customer_id, "customerId"),
+                title=input.title.strip(),
+                product_name=input.product_name,
+                source=input.source,
+            )
+            await audit.record(info, target=audit.Target("Opportunity", opportunity.id))
+        return opportunity

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from models.operations import Alert as AlertModel
 from models.operations import AlertLevel
 from realtime.broker import ALERTS
+from resolvers.common import audit
 from resolvers.common.events import publish
 from schema.common.errors import forbidden, not_found
 from schema.common.scalars import parse_id
@@ -49,5 +50,6 @@ class Mutation:
                 source=input.source,
                 device_id=device_id,
             )
+            await audit.record(info, target=audit.Target("Alert", alert.id))
         await publish(info, ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
         return alert

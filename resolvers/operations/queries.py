@@ -8,8 +8,10 @@ from models.operations import Alert as AlertModel
 from models.operations import AlertStatus, OrgKind
 from models.operations import Org as OrgModel
 from resolvers.common.pagination import paginate
+from resolvers.operations.audit import audit_records
 from schema.common.connection import Connection
 from schema.common.scalars import parse_id
+from schema.operations.audit import AuditRecord
 from schema.operations.types import Alert, AlertStatusEnum, Org, OrgKindEnum, User
 from security.scopes import alert_scope, org_scope
 
@@ -49,3 +51,7 @@ class Query:
         if status is not None:
             queryset = queryset.filter(status=AlertStatus(status))
         return await paginate(queryset, first, after)
+
+    audit_records: Connection[AuditRecord] = strawberry.field(
+        resolver=audit_records, description="审计日志查询: audit admins only (AUDIT_READ), newest first"
+    )

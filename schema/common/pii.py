@@ -36,7 +36,7 @@ class Sensitive(FieldExtension):
             raise forbidden("无权查看该字段 (this field is not visible to your role)")
         if seen is Visibility.MASKED:
             return mask(self.kind, value)
-        info.context.pii_reads.append((type(source).__name__, str(source.id), info.field_name))
+        await info.context.audit_pii_read(info, type(source).__name__, source.id)
         return value
 
 

@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('finance', '0001_initial')]
+    dependencies = [('finance', '0002_audit_record')]
 
     initial = False
 

@@ -6,7 +6,7 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('customers', '0001_initial')]
+    dependencies = [('customers', '0002_audit_record')]
 
     initial = False
 
