@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import Any
 
 from starlette.requests import Request
 
 from realtime.broker import Broker
 from resolvers.common.context import Context
+from security.sessions import SessionStore, session_store
+from subgraphs.app import lockout_policy
+from subgraphs.settings import Settings
+from tests.factories import token_keys
 
 
 async def execute(
@@ -17,14 +22,21 @@ async def execute(
     variables: dict[str, Any] | None = None,
     token: str | None = None,
     *,
-    secret: str,
+    settings: Settings,
 ) -> Any:
     module = importlib.import_module(f"subgraphs.{subgraph}")
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
     context = Context(
         request=Request({"type": "http", "method": "POST", "headers": headers}),
         broker=Broker(),
-        token_secret=secret,
+        token_keys=token_keys(settings),
+        sessions=sessions(settings),
         loaders=module.loaders(),
     )
     return await module.schema.execute(query, variable_values=variables, context_value=context)
+
+
+@cache
+def sessions(settings: Settings) -> SessionStore:
+    """The run's session store: Redis in the real run, in-process in the embedded one."""
+    return session_store(settings.redis_url, lockout_policy(settings))

@@ -11,7 +11,9 @@ from starlette.websockets import WebSocket
 
 from realtime.broker import Broker
 from schema.common.errors import unauthenticated
+from security.keys import TokenKeys
 from security.principal import Principal
+from security.sessions import SessionStore
 from security.tokens import InvalidToken, bearer, read_token
 
 
@@ -19,15 +21,21 @@ from security.tokens import InvalidToken, bearer, read_token
 class Context:
     request: Request | WebSocket
     broker: Broker
-    token_secret: str
+    token_keys: TokenKeys  # public keys verify tokens; operations also holds the signing key
+    sessions: SessionStore  # revocation, rotation, lockout (security/sessions.py)
     loaders: Any  # the subgraph's loader registry, see resolvers/<subgraph>/dataloaders.py
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
+    _revoked: bool = field(default=False, init=False, repr=False)
 
-    @cached_property
+    @property
     def principal(self) -> Principal | None:
         """The caller, from ``Authorization: Bearer`` (HTTP) or ``connectionParams.authorization`` (WS).
-        An invalid token counts as no token."""
+        An invalid token, or one of a revoked session, counts as no token."""
+        return None if self._revoked else self._token_principal
+
+    @cached_property
+    def _token_principal(self) -> Principal | None:
         header = None
         if self.connection_params:
             header = self.connection_params.get("authorization") or self.connection_params.get(
@@ -39,9 +47,18 @@ class Context:
         if token is None:
             return None
         try:
-            return read_token(token, self.token_secret)
+            return read_token(token, self.token_keys)
         except InvalidToken:
             return None
+
+    async def check_revocation(self) -> None:
+        """Once per operation (resolvers/common/authentication.py): one store round trip, and
+        only when a valid token came with the request."""
+        principal = self._token_principal
+        if principal is not None:
+            self._revoked = await self.sessions.is_revoked(
+                principal.session_id, str(principal.user_id), principal.issued_at
+            )
 
     def require_principal(self) -> Principal:
         if self.principal is None:
