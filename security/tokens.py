@@ -9,6 +9,7 @@ is good for one use. Both carry the session id (``sid``) that logout and reuse d
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from dataclasses import dataclass, replace
@@ -50,6 +51,11 @@ class TokenPair:
     session_id: str
 
 
+def now_ms() -> float:
+    """The time in seconds, cut to whole milliseconds: the precision of a token's iat."""
+    return math.floor(time.time() * 1000) / 1000
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -83,7 +89,9 @@ def issue_token(
         "inst": str(principal.institution_id) if principal.institution_id else None,
         "jti": token_id or new_id(),
         "sid": principal.session_id or new_id(),
-        "iat": now,
+        # Milliseconds (a JWT NumericDate may have a fraction): a password change refuses tokens
+        # issued before it, even within the same second.
+        "iat": now_ms(),
         "exp": expires_at if expires_at is not None else now + ttl_seconds,
     }
     return jwt.encode(
@@ -157,7 +165,7 @@ def read_token(token: str, keys: TokenKeys, typ: TokenType = TokenType.ACCESS) -
             grid_ids=tuple(UUID(g) for g in claims.get("grids", [])),
             permissions=frozenset(claims.get("perms", [])),
             session_id=claims["sid"],
-            issued_at=int(claims["iat"]),
+            issued_at=float(claims["iat"]),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc

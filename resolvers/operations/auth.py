@@ -7,7 +7,6 @@ Tokens: security/tokens.py; sessions, revocation, lockout: security/sessions.py.
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 
 import strawberry
@@ -20,7 +19,7 @@ from security.identity import principal_for
 from security.passwords import hash_password, needs_rehash, policy_violation, verify_password
 from security.principal import Principal
 from security.sessions import Rotation, SessionStore
-from security.tokens import InvalidToken, TokenPair, TokenType, issue_pair, new_id, read_claims
+from security.tokens import InvalidToken, TokenPair, TokenType, issue_pair, new_id, now_ms, read_claims
 
 MAX_USERNAME = 64
 MAX_PASSWORD = 256  # argon2 hashes any length; a bound keeps a huge body from costing CPU
@@ -73,7 +72,7 @@ class AuthMutation:
         except InvalidToken:
             raise _session_over() from None
         session_id, user_id = claims["sid"], claims["sub"]
-        if await sessions.is_revoked(session_id, user_id, int(claims["iat"])):
+        if await sessions.is_revoked(session_id, user_id, float(claims["iat"])):
             raise _session_over()
         new_refresh_id = new_id()
         outcome = await sessions.rotate(session_id, claims["jti"], new_refresh_id)
@@ -146,8 +145,8 @@ class AuthMutation:
             user.password_hash = hash_password(new_password)
             user.password_changed_at = datetime.now(UTC)
             await user.save(update_fields=["password_hash", "password_changed_at"])
-        # Whole seconds, as a token's iat: tokens issued from now on pass, every earlier one not.
-        await sessions.revoke_user_before(str(user.id), int(time.time()))
+        # Tokens issued from now on pass (iat has milliseconds), every earlier one not.
+        await sessions.revoke_user_before(str(user.id), now_ms())
         return await _start_session(info, user, role=principal.active_role)
 
 
