@@ -3,15 +3,78 @@
 //  - subscriptions go upstream over WebSocket (graphql-transport-ws), the client's token passed in
 //    connectionParams (headers are not propagated on WS; a WS client's connectionParams become
 //    `context.headers` here);
-//  - clients subscribe over WebSocket (graphql-transport-ws) or SSE.
+//  - clients subscribe over WebSocket (graphql-transport-ws) or SSE;
+//  - tokens: the JWT plugin verifies the same ES256 access tokens the subgraphs verify (public
+//    key file DCMS_TOKEN_PUBLIC_KEY_FILE, see security/keys.py), refuses forged or expired ones,
+//    lets anonymous requests through (login, refreshToken; the subgraphs refuse the rest), and
+//    generic auth enforces `@authenticated` / `@requiresScopes` on the supergraph.
 // DCMS_SUPERGRAPH picks another composed supergraph (tests compose one for their own ports).
-import { defineConfig } from '@graphql-hive/gateway';
+import { createHash, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { useGenericAuth } from '@envelop/generic-auth';
+import { defineConfig, useJWT } from '@graphql-hive/gateway';
+
+const publicKeyFile =
+  process.env.DCMS_TOKEN_PUBLIC_KEY_FILE ??
+  `${process.env.DCMS_KEYS_DIR ?? `${process.env.DCMS_VAR_DIR ?? '../var'}/keys`}/token-es256.pub.pem`;
+
+// Every public key in the file by key id, the current one first (two during a key rotation).
+// The id is the RFC 7638 thumbprint security/keys.py puts in each token's `kid` header.
+function publicKeysByKid(file: string): Map<string, string> {
+  const pems = readFileSync(file, 'utf8').match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+  const keys = new Map<string, string>();
+  for (const pem of pems) {
+    const jwk = createPublicKey(pem).export({ format: 'jwk' }) as { crv: string; kty: string; x: string; y: string };
+    const thumbprint = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+    keys.set(createHash('sha256').update(thumbprint).digest('base64url'), pem);
+  }
+  if (keys.size === 0) throw new Error(`no PEM public key in ${file}`);
+  return keys;
+}
+const publicKeys = publicKeysByKid(publicKeyFile);
+const currentKey = publicKeys.values().next().value as string;
+
+// `Authorization: Bearer <token>` on HTTP and SSE, `{"authorization": "Bearer <token>"}` in a
+// WebSocket client's connectionParams (the stock extractFromConnectionParams wants a bare token).
+function bearer(value: unknown): { token: string; prefix: string } | undefined {
+  const match = typeof value === 'string' ? /^\s*bearer\s+(\S+)\s*$/i.exec(value) : null;
+  return match ? { token: match[1], prefix: 'Bearer' } : undefined;
+}
+
+type Claims = { typ?: string; role?: string; perms?: string[] };
 
 export const gatewayConfig = defineConfig({
   supergraph: process.env.DCMS_SUPERGRAPH ?? '../schema/sdl/supergraph.graphql',
   port: Number(process.env.DCMS_GATEWAY_PORT ?? 4000),
   host: process.env.DCMS_GATEWAY_HOST ?? '127.0.0.1',
   graphiql: { title: 'DCMS Graph' },
+  // JWT first, then generic auth, both here in `plugins`: the top-level `genericAuth` option would
+  // run before the JWT plugin and WebSocket subscribers would come through anonymous.
+  plugins: () => [
+    useJWT({
+      // ES256, not EdDSA: this plugin verifies with jsonwebtoken 9, which has no EdDSA.
+      signingKeyProviders: [(kid?: string) => (kid && publicKeys.get(kid)) || currentKey],
+      tokenLookupLocations: [
+        ({ request }) => bearer(request?.headers.get('authorization')),
+        ({ serverContext }) => {
+          const params = (serverContext as { connectionParams?: Record<string, unknown> }).connectionParams;
+          return bearer(params?.authorization ?? params?.Authorization);
+        },
+      ],
+      tokenVerification: { algorithms: ['ES256'], issuer: 'dcms', audience: 'dcms-graph' },
+      reject: { missingToken: false, invalidToken: true },
+    }),
+    useGenericAuth<Claims, { jwt?: { payload?: Claims } }>({
+      mode: 'protect-granular',
+      // Only access tokens: a refresh token is for the refreshToken mutation alone.
+      resolveUserFn: (context) => {
+        const claims = context.jwt?.payload;
+        return claims?.typ === 'access' ? claims : null;
+      },
+      // `@requiresScopes` scopes: the active role and the extra permissions of the token.
+      extractScopes: (claims: Claims | null) => (claims ? [claims.role ?? '', ...(claims.perms ?? [])].filter(Boolean) : []),
+    }),
+  ],
   propagateHeaders: {
     // `context.headers` holds a WebSocket client's connectionParams too, so the `_entities`
     // calls that enrich subscription events carry the subscriber's token.

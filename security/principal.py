@@ -19,6 +19,8 @@ class Principal:
     role: str = ""  # the active role; defaults to the first of `roles`
     grid_ids: tuple[UUID, ...] = ()  # 网格 the user is mapped to
     permissions: frozenset[str] = frozenset()  # extra grants on top of the role's (see security/roles.py)
+    session_id: str = ""  # the login session (refresh-token family) the token belongs to; logout revokes it
+    issued_at: float = 0.0  # the token's iat: a password change refuses tokens issued before it
 
     @property
     def active_role(self) -> str:

@@ -1,32 +1,82 @@
-"""Development tokens: HS256 JWTs carrying the principal.
+"""Access and refresh tokens: ES256 JWTs carrying the principal.
 
-Stand-in for the real login of the security issue, which replaces these with
-asymmetric, short-lived access tokens. Kept in one module so that swap touches
-one place.
+Signed with the private key (operations only), verified with the public key alone (every
+subgraph and the gateway), see security/keys.py. An access token lives 15 minutes; a refresh
+token lives until its login session ends (8 hours after login: rotating does not extend it) and
+is good for one use. Both carry the session id (``sid``) that logout and reuse detection revoke
+(security/sessions.py).
 """
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import jwt
 
+from security.keys import TokenKeys
 from security.principal import Principal
 
-ALGORITHM = "HS256"
-ISSUER = "dcms-dev"
+ALGORITHM = "ES256"
+ISSUER = "dcms"
+AUDIENCE = "dcms-graph"
+ACCESS_TTL_SECONDS = 15 * 60
+REFRESH_TTL_SECONDS = 8 * 3600
+_REQUIRED = ["exp", "iat", "iss", "aud", "sub", "jti", "typ", "sid"]
+
+
+class TokenType(StrEnum):
+    ACCESS = "access"
+    REFRESH = "refresh"
 
 
 class InvalidToken(Exception):
-    """The token is missing, malformed, expired or wrongly signed."""
+    """The token is missing, malformed, expired, of the wrong type or wrongly signed."""
 
 
-def issue_token(principal: Principal, secret: str, ttl_seconds: int = 8 * 3600) -> str:
+@dataclass(frozen=True)
+class TokenPair:
+    """What login and refresh hand out."""
+
+    access_token: str
+    access_expires_at: int  # epoch seconds
+    refresh_token: str
+    refresh_expires_at: int
+    refresh_token_id: str  # the refresh token's jti: the session store remembers it for rotation
+    session_id: str
+
+
+def now_ms() -> float:
+    """The time in seconds, cut to whole milliseconds: the precision of a token's iat."""
+    return math.floor(time.time() * 1000) / 1000
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def issue_token(
+    principal: Principal,
+    keys: TokenKeys,
+    ttl_seconds: int = ACCESS_TTL_SECONDS,
+    *,
+    typ: TokenType = TokenType.ACCESS,
+    token_id: str | None = None,
+    expires_at: int | None = None,
+) -> str:
+    """A signed token for ``principal``; its session is ``principal.session_id`` (new if empty)."""
+    if keys.private_key is None:
+        raise InvalidToken("no signing key here")
     now = int(time.time())
     claims = {
         "iss": ISSUER,
+        "aud": AUDIENCE,
+        "typ": str(typ),
         "sub": str(principal.user_id),
         "name": principal.username,
         "roles": list(principal.roles),
@@ -37,16 +87,71 @@ def issue_token(principal: Principal, secret: str, ttl_seconds: int = 8 * 3600) 
         "org_path": principal.org_path,
         "tenant": str(principal.tenant_id) if principal.tenant_id else None,
         "inst": str(principal.institution_id) if principal.institution_id else None,
-        "jti": principal.token_id or uuid.uuid4().hex,
-        "iat": now,
-        "exp": now + ttl_seconds,
+        "jti": token_id or new_id(),
+        "sid": principal.session_id or new_id(),
+        # Milliseconds (a JWT NumericDate may have a fraction): a password change refuses tokens
+        # issued before it, even within the same second.
+        "iat": now_ms(),
+        "exp": expires_at if expires_at is not None else now + ttl_seconds,
     }
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    return jwt.encode(
+        claims, keys.private_key, algorithm=ALGORITHM, headers={"kid": keys.signing_key_id, "typ": "JWT"}
+    )
 
 
-def read_token(token: str, secret: str) -> Principal:
+def issue_pair(
+    principal: Principal,
+    keys: TokenKeys,
+    refresh_expires_at: int | None = None,
+    refresh_id: str | None = None,
+) -> TokenPair:
+    """An access token and a refresh token of one session (``principal.session_id``, new if empty).
+    ``refresh_expires_at`` keeps a rotated refresh token within its session's end."""
+    now = int(time.time())
+    session_id = principal.session_id or new_id()
+    refresh_id = refresh_id or new_id()
+    refresh_exp = refresh_expires_at if refresh_expires_at is not None else now + REFRESH_TTL_SECONDS
+    access_exp = min(now + ACCESS_TTL_SECONDS, refresh_exp)
+    scoped = replace(principal, session_id=session_id)
+    return TokenPair(
+        access_token=issue_token(scoped, keys, typ=TokenType.ACCESS, expires_at=access_exp),
+        access_expires_at=access_exp,
+        refresh_token=issue_token(
+            scoped, keys, typ=TokenType.REFRESH, token_id=refresh_id, expires_at=refresh_exp
+        ),
+        refresh_expires_at=refresh_exp,
+        refresh_token_id=refresh_id,
+        session_id=session_id,
+    )
+
+
+def read_claims(token: str, keys: TokenKeys, typ: TokenType = TokenType.ACCESS) -> dict[str, Any]:
+    """The verified claims: signature by a known public key (picked by ``kid``), ES256 only,
+    issuer, audience, expiry and token type."""
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER)
+        kid = jwt.get_unverified_header(token).get("kid")
+        key = keys.public_keys.get(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise InvalidToken("unknown signing key")
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            audience=AUDIENCE,
+            options={"require": _REQUIRED},
+        )
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    if claims.get("typ") != typ:
+        raise InvalidToken(f"not an {typ} token")
+    return claims
+
+
+def read_token(token: str, keys: TokenKeys, typ: TokenType = TokenType.ACCESS) -> Principal:
+    """The principal an (access, by default) token names; raises InvalidToken."""
+    claims = read_claims(token, keys, typ)
+    try:
         return Principal(
             user_id=UUID(claims["sub"]),
             username=claims["name"],
@@ -59,8 +164,10 @@ def read_token(token: str, secret: str) -> Principal:
             role=claims.get("role", ""),
             grid_ids=tuple(UUID(g) for g in claims.get("grids", [])),
             permissions=frozenset(claims.get("perms", [])),
+            session_id=claims["sid"],
+            issued_at=float(claims["iat"]),
         )
-    except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
+    except (KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc
 
 

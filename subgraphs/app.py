@@ -18,6 +18,8 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from realtime.broker import Broker
 from resolvers.common.context import Context
+from security.keys import TokenKeys, load_token_keys
+from security.sessions import LockoutPolicy, SessionStore, session_store
 from subgraphs.database import tortoise_config
 from subgraphs.settings import SUBGRAPHS, Settings
 
@@ -25,7 +27,15 @@ from subgraphs.settings import SUBGRAPHS, Settings
 class SubgraphGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: principal, loaders, broker."""
 
-    def __init__(self, schema: Any, loaders: type, broker: Broker, settings: Settings) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        loaders: type,
+        broker: Broker,
+        settings: Settings,
+        keys: TokenKeys,
+        sessions: SessionStore,
+    ) -> None:
         super().__init__(
             schema,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
@@ -34,12 +44,15 @@ class SubgraphGraphQL(GraphQL):
         self._loaders = loaders
         self._broker = broker
         self._settings = settings
+        self._keys = keys
+        self._sessions = sessions
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return Context(
             request=request,
             broker=self._broker,
-            token_secret=self._settings.token_secret,
+            token_keys=self._keys,
+            sessions=self._sessions,
             loaders_class=self._loaders,
         )
 
@@ -47,10 +60,14 @@ class SubgraphGraphQL(GraphQL):
 def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlette:
     """Each named subgraph at ``/<name>/graphql``, sharing one database setup and broker."""
     broker = Broker(settings.redis_url)
+    # Only operations issues tokens, so only it needs the private key; a missing key outside
+    # dev mode stops the start here (security.keys.KeyConfigError).
+    keys = load_token_keys(settings, signing="operations" in names)
+    sessions = session_store(settings.redis_url, lockout_policy(settings))
     routes: list[Any] = [Route("/healthz", _healthz)]
     for name in names:
         module = importlib.import_module(f"subgraphs.{name}")
-        endpoint = SubgraphGraphQL(module.schema, module.loaders, broker, settings)
+        endpoint = SubgraphGraphQL(module.schema, module.loaders, broker, settings, keys, sessions)
         routes += [Route(f"/{name}/graphql", endpoint), WebSocketRoute(f"/{name}/graphql", endpoint)]
 
     @contextlib.asynccontextmanager
@@ -62,10 +79,15 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
                 yield
             finally:
                 await broker.disconnect()
+                await sessions.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.broker = broker
     return app
+
+
+def lockout_policy(settings: Settings) -> LockoutPolicy:
+    return LockoutPolicy(window_seconds=settings.lockout_seconds, lock_seconds=settings.lockout_seconds)
 
 
 async def _healthz(request: Request) -> JSONResponse:

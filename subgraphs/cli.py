@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> None:
     up = commands.add_parser("up", help="migrate, seed when empty, serve all subgraphs and the gateway")
     up.add_argument("--customers", type=int, default=2000, help="customers to seed on first start")
 
-    token = commands.add_parser("token", help="print a development token for a seeded user")
+    token = commands.add_parser("token", help="dev mode: print an access token for a seeded user")
     token.add_argument("--username", default="manager")
     token.add_argument("--hours", type=float, default=8.0)
 
@@ -112,30 +112,31 @@ async def seed(settings: Settings, customers: int) -> dict[str, int]:
 
 
 async def dev_token(settings: Settings, username: str, hours: float) -> str:
-    from models.finance import Institution
+    """Dev mode only: an access token for a seeded user without the password (the real way in is
+    the ``login`` mutation). Refused outside dev mode."""
     from models.operations import User
-    from security.principal import Principal
+    from security.identity import principal_for
+    from security.keys import load_token_keys
     from security.tokens import issue_token
     from subgraphs.database import close_database, open_database
 
+    if not settings.dev_mode:
+        raise SystemExit("dcms token works in dev mode only (DCMS_DEV=1); log in with the login mutation")
+    keys = load_token_keys(settings)
     await open_database(settings)
     try:
         user = await User.get_or_none(username=username).prefetch_related("org")
         if user is None:
             raise SystemExit(f"no user {username!r}: run `dcms seed` first")
-        institution = await Institution.get_or_none(org_id=user.org.id)
-        principal = Principal(
-            user_id=user.id,
-            username=user.username,
-            roles=tuple(user.roles),
-            org_id=user.org.id,
-            org_path=user.org.path,
-            tenant_id=user.tenant_id,
-            institution_id=institution.id if institution else None,
-        )
+        if user.institution_id is None:  # users seeded before the column existed
+            from models.finance import Institution
+
+            institution = await Institution.get_or_none(org_id=user.org.id)
+            user.institution_id = institution.id if institution else None
+        principal = principal_for(user, user.org)
     finally:
         await close_database()
-    return issue_token(principal, settings.token_secret, ttl_seconds=int(hours * 3600))
+    return issue_token(principal, keys, ttl_seconds=int(hours * 3600))
 
 
 def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> None:
@@ -151,14 +152,22 @@ def up_all(settings: Settings, customers: int) -> None:
     """The embedded default: one process for the subgraphs, the gateway as a child."""
     import threading
 
+    from security.keys import load_token_keys
     from subgraphs.gateway import start_gateway, wait_until_up
     from subgraphs.sdl import write_all
 
+    load_token_keys(settings)  # dev mode: generates the token key pair before the gateway reads it
     asyncio.run(migrate(settings))
     asyncio.run(seed(settings, customers))
     # Composed for the URL the subgraphs really listen on (the checked-in one names port 4001).
     supergraph = write_all(settings.var_dir / "sdl", url_base=f"http://{settings.host}:{settings.port}")
-    gateway = start_gateway(settings.gateway_port, supergraph, settings.host, quiet=True)
+    gateway = start_gateway(
+        settings.gateway_port,
+        supergraph,
+        settings.host,
+        quiet=True,
+        public_key_file=settings.token_public_key_path,
+    )
 
     def announce() -> None:
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")
@@ -184,7 +193,9 @@ def banner(settings: Settings) -> str:
         f"  WebSocket / SSE:        ws://{settings.host}:{settings.gateway_port}/graphql\n"
         f"  Subgraphs:              http://{settings.host}:{settings.port}/<name>/graphql\n"
         f"  Storage:                {storage}; {broker}\n"
-        "  Token for a demo user:  .venv/bin/dcms token --username manager   (or admin, grabber, regulator)\n"
+        '  Log in:                 mutation { login(username: "manager", password: "Dcms@2026demo")'
+        " { accessToken } }\n"
+        "  Dev token, no password: .venv/bin/dcms token --username manager   (or admin, grabber, regulator)\n"
         "  Then send the header:   Authorization: Bearer <token>\n"
         "  Stop with Ctrl+C\n"
     )

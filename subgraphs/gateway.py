@@ -26,9 +26,14 @@ def ensure_installed() -> None:
 
 
 def start_gateway(
-    port: int, supergraph: Path, host: str = "127.0.0.1", quiet: bool = False
+    port: int,
+    supergraph: Path,
+    host: str = "127.0.0.1",
+    quiet: bool = False,
+    public_key_file: Path | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Run the real binary (not ``npx``, which orphans it) with gateway.config.ts."""
+    """Run the real binary (not ``npx``, which orphans it) with gateway.config.ts.
+    ``public_key_file``: the token public key(s) its JWT plugin verifies with."""
     ensure_installed()
     env = {
         **os.environ,
@@ -36,6 +41,8 @@ def start_gateway(
         "DCMS_GATEWAY_PORT": str(port),
         "DCMS_GATEWAY_HOST": host,
     }
+    if public_key_file is not None:
+        env["DCMS_TOKEN_PUBLIC_KEY_FILE"] = str(public_key_file)
     output = subprocess.DEVNULL if quiet else None
     return subprocess.Popen(
         [str(HIVE_GATEWAY), "supergraph"],

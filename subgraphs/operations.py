@@ -1,10 +1,14 @@
-"""Operations subgraph: orgs, users, alerts."""
+"""Operations subgraph: orgs, users, alerts; login and sessions."""
 
+from strawberry.tools import merge_types
+
+from resolvers.operations.auth import AuthMutation
 from resolvers.operations.dataloaders import OperationsLoaders
-from resolvers.operations.mutations import Mutation
+from resolvers.operations.mutations import Mutation as OperationsMutation
 from resolvers.operations.queries import Query
 from resolvers.operations.subscriptions import Subscription
 from subgraphs.schema import build_schema
 
+Mutation = merge_types("Mutation", (OperationsMutation, AuthMutation))
 schema = build_schema(query=Query, mutation=Mutation, subscription=Subscription)
 loaders = OperationsLoaders

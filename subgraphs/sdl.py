@@ -11,7 +11,8 @@ import importlib
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+
+from strawberry.printer import print_schema
 
 from subgraphs.settings import SUBGRAPHS
 
@@ -21,16 +22,11 @@ GATEWAY_DIR = ROOT / "gateway"
 DEFAULT_URL_BASE = "http://127.0.0.1:4001"
 
 
-class _AnonymousContext:
-    principal: Any = None
-
-
 def subgraph_sdl(name: str) -> str:
+    # What Strawberry's `_service { sdl }` resolver returns (print_schema), printed without
+    # executing: the schema's extensions are async (the revocation check) and need no request here.
     schema = importlib.import_module(f"subgraphs.{name}").schema
-    result = schema.execute_sync("{ _service { sdl } }", context_value=_AnonymousContext())
-    if result.errors:
-        raise RuntimeError(f"{name}: {result.errors}")
-    return result.data["_service"]["sdl"].rstrip() + "\n"
+    return print_schema(schema).rstrip() + "\n"
 
 
 def compose(sdl_dir: Path, url_base: str, out: Path, names: tuple[str, ...] = SUBGRAPHS) -> None:

@@ -45,6 +45,7 @@ from models.finance import (
 )
 from models.marketing import Opportunity, OpportunityStatus
 from models.operations import Alert, AlertLevel, AlertStatus, Org, OrgKind, User
+from security.passwords import hash_password
 from subgraphs.settings import Settings
 
 SEED = 20240917  # change it and every generated row changes with it
@@ -55,6 +56,8 @@ ROOT_NAME = "贵州省农村信用社联合社"  # 省联社
 # The two users documentation and tests log in as.
 DEMO_MANAGER = "manager"  # 客户经理 in the first branch
 DEMO_GRABBER = "grabber"  # 金融机构客户经理 of the first institution
+# 演示密码: every seeded user logs in with it (dev data only; it satisfies the password policy).
+DEMO_PASSWORD = "Dcms@2026demo"
 DEMO_MANAGER_MIN_CUSTOMERS = 40
 BEIJING = ZoneInfo("Asia/Shanghai")  # for times written into Chinese text
 
@@ -803,6 +806,9 @@ async def _seed_finance(
             certified=node.spec.certified,
         )
         institutions.append(institution)
+        for user in world.users:  # FI staff carry their institution into their token
+            if user.org_id == node.org.id:
+                user.institution_id = institution.id
         products.extend(
             FinancialProduct(
                 id=_uuid(rng),
@@ -879,6 +885,14 @@ async def _seed_devices(rng: random.Random, world: World, now: datetime) -> dict
 
 
 async def _seed_operations(world: World) -> dict[str, int]:
+    # One argon2id hash (~50 ms) shared by every demo user: hashing each would cost seconds.
+    password_hash = hash_password(DEMO_PASSWORD)
+    for user in world.users:
+        user.password_hash = password_hash
+    for bank in world.banks:
+        for branch in bank.branches:
+            for user in (branch.head, *branch.managers):
+                user.grid_ids = [str(branch.grid.id)]  # 网格 of their branch
     async with in_transaction("operations") as conn:
         return {
             "orgs": await _insert(conn, world.orgs),  # parents come before children

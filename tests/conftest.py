@@ -17,12 +17,16 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from tortoise import Tortoise
 
+from security.keys import load_token_keys
 from subgraphs.cli import migrate
 from subgraphs.database import tortoise_config
 from subgraphs.gateway import start_gateway, wait_until_up
 from subgraphs.sdl import write_all
 from subgraphs.settings import Settings
 from tests import services
+
+# The login lockout window and lock time of the test stack: short, so a test sees the unlock.
+LOCKOUT_SECONDS = 3.0
 
 
 def free_port() -> int:
@@ -51,15 +55,18 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         redis_url = services.require_redis()
         asyncio.run(_admin(admin_url, f'CREATE DATABASE "{db_name}"'))
         database_url = urlunparse(urlparse(admin_url)._replace(path=f"/{db_name}"))
-    yield Settings(
+    settings = Settings(
         database_url=database_url,
         redis_url=redis_url,
         var_dir=Path(var_dir),
-        token_secret="test-secret-" + uuid.uuid4().hex,
         host="127.0.0.1",
         port=free_port(),
         gateway_port=free_port(),
+        keys_dir=Path(var_dir) / "keys",
+        lockout_seconds=LOCKOUT_SECONDS,
     )
+    load_token_keys(settings)  # dev mode: generates this run's ES256 token key pair
+    yield settings
     if database_url:
         asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
 
@@ -77,10 +84,16 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
     env = {
         **os.environ,
         "DCMS_VAR_DIR": str(settings.var_dir),
-        "DCMS_TOKEN_SECRET": settings.token_secret,
+        "DCMS_KEYS_DIR": str(settings.keys_dir),
+        "DCMS_LOCKOUT_SECONDS": str(settings.lockout_seconds),
         "DCMS_HOST": settings.host,
     }
-    for key, value in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
+    for key, value in (
+        ("DATABASE_URL", settings.database_url),
+        ("REDIS_URL", settings.redis_url),
+        ("DCMS_TOKEN_PRIVATE_KEY_FILE", None),
+        ("DCMS_TOKEN_PUBLIC_KEY_FILE", None),
+    ):
         if value:
             env[key] = value
         else:
@@ -116,7 +129,13 @@ def stack(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
     try:
         wait_until_up(f"{subgraphs_url}/healthz", server)
         supergraph = write_all(tmp_path_factory.mktemp("sdl"), url_base=subgraphs_url)
-        gateway = start_gateway(settings.gateway_port, supergraph, settings.host, quiet=True)
+        gateway = start_gateway(
+            settings.gateway_port,
+            supergraph,
+            settings.host,
+            quiet=True,
+            public_key_file=settings.token_public_key_path,
+        )
         wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
         yield Stack(settings, subgraphs_url, f"http://{settings.host}:{settings.gateway_port}/graphql")
     finally:

@@ -7,14 +7,18 @@ import itertools
 import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
 from models.customers import Customer, CustomerKind, Grid, Reminder, ReminderKind
 from models.devices import Device, DeviceKind, DeviceStatus
 from models.finance import FinancingNeed, Institution, InstitutionKind
 from models.marketing import Opportunity
 from models.operations import Org, OrgKind, User
-from security.principal import Principal
+from security.identity import principal_for
+from security.keys import TokenKeys, load_token_keys
+from security.passwords import hash_password
 from security.tokens import issue_token
+from subgraphs.settings import Settings
 
 _serial = itertools.count(1)
 
@@ -39,27 +43,41 @@ async def make_org(
     )
 
 
-async def make_user(org: Org, roles: tuple[str, ...], name: str = "测试用户") -> User:
+async def make_user(
+    org: Org,
+    roles: tuple[str, ...],
+    name: str = "测试用户",
+    password: str | None = None,
+    institution_id: uuid.UUID | None = None,
+) -> User:
     return await User.create(
         username=_code("u"),
         display_name=f"{name}{next(_serial)}",
         org=org,
         roles=list(roles),
         tenant_id=org.tenant_id,
-    )
-
-
-def token_for(user: User, org: Org, secret: str, institution_id: uuid.UUID | None = None) -> str:
-    principal = Principal(
-        user_id=user.id,
-        username=user.username,
-        roles=tuple(user.roles),
-        org_id=org.id,
-        org_path=org.path,
-        tenant_id=org.tenant_id,
+        password_hash=_hash(password) if password else None,
         institution_id=institution_id,
     )
-    return issue_token(principal, secret)
+
+
+@cache
+def _hash(password: str) -> str:
+    return hash_password(password)  # argon2id costs ~50 ms: once per password per run
+
+
+@cache
+def token_keys(settings: Settings) -> TokenKeys:
+    """The run's ES256 key pair (generated under settings.keys_dir by the settings fixture)."""
+    return load_token_keys(settings)
+
+
+def token_for(user: User, org: Org, settings: Settings, institution_id: uuid.UUID | None = None) -> str:
+    """An access token (15 minutes) for ``user``, signed with the run's key: no login needed.
+    Its session is not in the session store, so it cannot refresh or switch role."""
+    if institution_id is not None:
+        user.institution_id = institution_id
+    return issue_token(principal_for(user, org), token_keys(settings))
 
 
 @dataclass
@@ -81,7 +99,7 @@ class Tenant:
     needs: list[FinancingNeed] = field(default_factory=list)
 
 
-async def make_tenant(secret: str, customers: int = 3, grabbers: int = 2, needs: int = 1) -> Tenant:
+async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2, needs: int = 1) -> Tenant:
     root = await make_org("测试省联社", OrgKind.PROVINCE_UNION)
     bank = await make_org("测试农商银行", OrgKind.MEMBER_BANK, root)
     bank.tenant_id = bank.id
@@ -135,16 +153,18 @@ async def make_tenant(secret: str, customers: int = 3, grabbers: int = 2, needs:
         branch=branch,
         hall=hall,
         manager=manager,
-        manager_token=token_for(manager, branch, secret),
+        manager_token=token_for(manager, branch, settings),
         customers=rows,
         device=device,
         institution=institution,
         hall_manager=hall_manager,
-        hall_token=token_for(hall_manager, hall, secret),
+        hall_token=token_for(hall_manager, hall, settings),
     )
     for _ in range(grabbers):
-        user = await make_user(institution_org, ("FI_ACCOUNT_MANAGER",), "抢单经理")
-        tenant.grabbers.append((user, token_for(user, institution_org, secret, institution.id)))
+        user = await make_user(
+            institution_org, ("FI_ACCOUNT_MANAGER",), "抢单经理", institution_id=institution.id
+        )
+        tenant.grabbers.append((user, token_for(user, institution_org, settings)))
     for _ in range(needs):
         tenant.needs.append(
             await FinancingNeed.create(

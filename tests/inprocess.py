@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from typing import Any
 
 from starlette.requests import Request
 
 from realtime.broker import Broker
 from resolvers.common.context import Context
+from security.sessions import SessionStore, session_store
+from subgraphs.app import lockout_policy
+from subgraphs.settings import Settings
+from tests.factories import token_keys
 
 
 async def execute(
@@ -17,7 +22,7 @@ async def execute(
     variables: dict[str, Any] | None = None,
     token: str | None = None,
     *,
-    secret: str,
+    settings: Settings,
     request_id: str | None = None,
 ) -> Any:
     module = importlib.import_module(f"subgraphs.{subgraph}")
@@ -29,10 +34,17 @@ async def execute(
     context = Context(
         request=Request({"type": "http", "method": "POST", "headers": headers}),
         broker=broker,
-        token_secret=secret,
+        token_keys=token_keys(settings),
+        sessions=sessions(settings),
         loaders_class=module.loaders,
     )
     try:
         return await module.schema.execute(query, variable_values=variables, context_value=context)
     finally:
         await broker.disconnect()
+
+
+@cache
+def sessions(settings: Settings) -> SessionStore:
+    """The run's session store: Redis in the real run, in-process in the embedded one."""
+    return session_store(settings.redis_url, lockout_policy(settings))

@@ -29,8 +29,8 @@ from security.principal import Principal
 from subgraphs.audit_storage import install_triggers, verify_open
 from subgraphs.settings import SUBGRAPHS
 from tests.conftest import Stack
-from tests.factories import Tenant, make_tenant, make_user, token_for
-from tests.inprocess import execute
+from tests.factories import Tenant, make_tenant, make_user, token_for, token_keys
+from tests.inprocess import execute, sessions
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +47,7 @@ async def run(
     secret: str,
     request_id: str | None = None,
 ) -> Any:
-    return await execute(subgraph, query, variables, token, secret=secret, request_id=request_id)
+    return await execute(subgraph, query, variables, token, settings=secret, request_id=request_id)
 
 
 async def records_of(subgraph: str, request_id: str) -> list[Any]:
@@ -56,7 +56,7 @@ async def records_of(subgraph: str, request_id: str) -> list[Any]:
 
 @pytest.fixture
 async def tenant(database) -> Tenant:
-    return await make_tenant(database.token_secret, customers=2, grabbers=2, needs=2)
+    return await make_tenant(database, customers=2, grabbers=2, needs=2)
 
 
 def mutations(tenant: Tenant) -> dict[str, tuple[str, str, dict[str, Any], str, str]]:
@@ -140,7 +140,7 @@ async def test_every_mutation_leaves_exactly_one_record(database, tenant: Tenant
     subgraph, document, variables, token, target_type = mutations(tenant)[name]
     request_id = f"req-{uuid.uuid4()}"
     before = datetime.now(UTC)
-    result = await run(subgraph, document, variables, token, database.token_secret, request_id)
+    result = await run(subgraph, document, variables, token, database, request_id)
     assert result.errors is None, result.errors
     (record,) = await records_of(subgraph, request_id)
     actor_id, username, role = principal_of(tenant, name)
@@ -158,7 +158,7 @@ async def test_a_failed_mutation_leaves_one_record_with_its_code(database, tenan
     subgraph, document, _variables, token, target_type = mutations(tenant)[name]
     variables, code = FAILURES[name]
     request_id = f"req-{uuid.uuid4()}"
-    result = await run(subgraph, document, variables, token, database.token_secret, request_id)
+    result = await run(subgraph, document, variables, token, database, request_id)
     assert [e.extensions["code"] for e in result.errors] == [code]
     (record,) = await records_of(subgraph, request_id)
     assert (record.action, record.result, record.target_type) == (name, code, target_type)
@@ -176,7 +176,7 @@ async def test_a_lost_grab_is_recorded_as_conflict_and_a_repeat_once(database, t
     document = "mutation($id: ID!) { grabNeed(id: $id) { id } }"
     ids = [f"req-{uuid.uuid4()}" for _ in range(3)]
     (winner, winner_token), (loser, loser_token) = tenant.grabbers
-    secret = database.token_secret
+    secret = database
     assert (await run("finance", document, {"id": need_id}, winner_token, secret, ids[0])).errors is None
     lost = await run("finance", document, {"id": need_id}, loser_token, secret, ids[1])
     assert [e.extensions["code"] for e in lost.errors] == ["CONFLICT"]
@@ -193,14 +193,12 @@ async def test_a_lost_grab_is_recorded_as_conflict_and_a_repeat_once(database, t
 async def test_anonymous_attempts_are_recorded_validation_failures_are_not(database, tenant: Tenant) -> None:
     subgraph, document, variables, _token, _type = mutations(tenant)["addReminder"]
     request_id = f"req-{uuid.uuid4()}"
-    result = await run(subgraph, document, variables, None, database.token_secret, request_id)
+    result = await run(subgraph, document, variables, None, database, request_id)
     assert [e.extensions["code"] for e in result.errors] == ["UNAUTHENTICATED"]
     (record,) = await records_of(subgraph, request_id)
     assert (record.actor_id, record.actor_username, record.result) == (None, None, "UNAUTHENTICATED")
     invalid = f"req-{uuid.uuid4()}"
-    result = await run(
-        subgraph, "mutation { noSuchField }", None, tenant.manager_token, database.token_secret, invalid
-    )
+    result = await run(subgraph, "mutation { noSuchField }", None, tenant.manager_token, database, invalid)
     assert result.errors
     assert await records_of(subgraph, invalid) == []
 
@@ -214,9 +212,7 @@ async def test_each_field_of_a_multi_field_mutation_is_recorded_once(database, t
     ok = {"customerId": str(tenant.customers[1].id), "kind": "SCHEDULE", "title": "回访"}
     request_id = f"req-{uuid.uuid4()}"
     variables = {"ok": ok, "bad": {**ok, "title": " "}}
-    result = await run(
-        "customers", document, variables, tenant.manager_token, database.token_secret, request_id
-    )
+    result = await run("customers", document, variables, tenant.manager_token, database, request_id)
     assert [(e.path, e.extensions["code"]) for e in result.errors] == [(["third"], "BAD_USER_INPUT")]
     records = await records_of("customers", request_id)
     assert [(r.action, r.result) for r in records] == [
@@ -231,7 +227,7 @@ async def test_each_field_of_a_multi_field_mutation_is_recorded_once(database, t
 
 async def test_request_id_is_generated_when_the_client_sends_none(database, tenant: Tenant) -> None:
     subgraph, document, variables, token, _type = mutations(tenant)["raiseAlert"]
-    result = await run(subgraph, document, variables, token, database.token_secret)
+    result = await run(subgraph, document, variables, token, database)
     record = await model(subgraph).get(target_id=result.data["raiseAlert"]["id"])
     assert len(record.request_id) == 32 and int(record.request_id, 16) >= 0
 
@@ -246,7 +242,7 @@ def fake_info(context: Any) -> Any:
 
 
 async def test_unmasked_pii_reads_are_appended_one_record_per_target(database, tenant: Tenant) -> None:
-    secret = database.token_secret
+    secret = database
     request_id = f"req-{uuid.uuid4()}"
     headers = [
         (b"authorization", f"Bearer {tenant.manager_token}".encode()),
@@ -255,7 +251,8 @@ async def test_unmasked_pii_reads_are_appended_one_record_per_target(database, t
     context = Context(
         request=Request({"type": "http", "method": "POST", "headers": headers}),
         broker=Broker(),
-        token_secret=secret,
+        token_keys=token_keys(secret),
+        sessions=sessions(secret),
         loaders_class=object,
     )
     first, second = (audit.Target("Customer", c.id) for c in tenant.customers)
@@ -370,7 +367,7 @@ async def problems() -> list[tuple[str, str, int]]:
 
 
 async def test_the_chain_verifies(database, tenant: Tenant) -> None:
-    await fresh_records(tenant, database.token_secret, 3)
+    await fresh_records(tenant, database, 3)
     found, chains = await verify_open()
     assert found == []
     assert {chain.subgraph for chain in chains} == set(SUBGRAPHS)
@@ -378,7 +375,7 @@ async def test_the_chain_verifies(database, tenant: Tenant) -> None:
 
 
 async def test_verify_reports_an_altered_record(database, tenant: Tenant, tampering: None) -> None:
-    records = await fresh_records(tenant, database.token_secret, 3)
+    records = await fresh_records(tenant, database, 3)
     victim = records[1]
     await model("marketing").filter(id=victim.id).update(result="FORBIDDEN")
     try:
@@ -389,7 +386,7 @@ async def test_verify_reports_an_altered_record(database, tenant: Tenant, tamper
 
 
 async def test_verify_reports_a_deleted_record(database, tenant: Tenant, tampering: None) -> None:
-    records = await fresh_records(tenant, database.token_secret, 3)
+    records = await fresh_records(tenant, database, 3)
     victim = records[1]
     await model("marketing").filter(id=victim.id).delete()
     try:
@@ -400,7 +397,7 @@ async def test_verify_reports_a_deleted_record(database, tenant: Tenant, tamperi
 
 
 async def test_verify_reports_an_inserted_record(database, tenant: Tenant, tampering: None) -> None:
-    records = await fresh_records(tenant, database.token_secret, 3)
+    records = await fresh_records(tenant, database, 3)
     AuditRecord = model("marketing")
     after = records[1]
     # Make room after `after` (highest first: seq is unique), then forge a record chained
@@ -434,7 +431,7 @@ async def test_verify_reports_an_inserted_record(database, tenant: Tenant, tampe
 
 
 async def test_the_trigger_refuses_update_and_delete(database, tenant: Tenant) -> None:
-    (record,) = await fresh_records(tenant, database.token_secret, 1)
+    (record,) = await fresh_records(tenant, database, 1)
     AuditRecord = model("marketing")
     with pytest.raises(Exception, match="append-only"):
         await AuditRecord.filter(id=record.id).update(result="FORBIDDEN")
@@ -462,7 +459,7 @@ async def test_the_trigger_refuses_update_and_delete(database, tenant: Tenant) -
 
 @pytest.mark.e2e
 async def test_concurrent_mutations_keep_one_unbroken_chain(stack: Stack) -> None:
-    tenant = await make_tenant(stack.settings.token_secret, customers=1, grabbers=30, needs=1)
+    tenant = await make_tenant(stack.settings, customers=1, grabbers=30, needs=1)
     request_id = f"req-{uuid.uuid4()}"
     reminder = "mutation($i: AddReminderInput!) { addReminder(input: $i) { id } }"
     grab = "mutation($id: ID!) { grabNeed(id: $id) { id } }"
@@ -516,7 +513,7 @@ async def officer(tenant: Tenant, secret: str, *roles: str) -> tuple[Any, str]:
 
 
 async def test_the_audit_admin_searches_across_subgraphs(database, tenant: Tenant) -> None:
-    secret = database.token_secret
+    secret = database
     _admin, token = await officer(tenant, secret, "AUDIT_ADMIN")
     request_id = f"req-{uuid.uuid4()}"
     for name in ("raiseAlert", "addReminder", "createOpportunity", "reportHeartbeat"):
@@ -575,7 +572,7 @@ async def test_the_audit_admin_searches_across_subgraphs(database, tenant: Tenan
 async def test_only_the_audit_admin_may_search(
     database, tenant: Tenant, roles: tuple[str, ...] | None
 ) -> None:
-    secret = database.token_secret
+    secret = database
     token = (await officer(tenant, secret, *roles))[1] if roles else None
     result = await run("operations", SEARCH, {"f": None, "first": 5}, token, secret)
     assert result.data is None
@@ -583,7 +580,7 @@ async def test_only_the_audit_admin_may_search(
 
 
 async def test_a_refused_search_is_itself_recorded(database, tenant: Tenant) -> None:
-    secret = database.token_secret
+    secret = database
     user, token = await officer(tenant, secret, "SECURITY_ADMIN")
     request_id = f"req-{uuid.uuid4()}"
     await run("operations", SEARCH, {"f": None, "first": 5}, token, secret, request_id)

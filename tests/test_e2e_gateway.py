@@ -18,7 +18,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 async def tenant(stack: Stack) -> Tenant:
-    return await make_tenant(stack.settings.token_secret, customers=3, grabbers=2)
+    return await make_tenant(stack.settings, customers=3, grabbers=2)
 
 
 CROSS_SUBGRAPH = """
@@ -194,7 +194,7 @@ async def test_stream_delivers_through_gateway(
 
 
 async def test_reminders_reach_only_their_manager(stack: Stack, tenant: Tenant) -> None:
-    other = await make_tenant(stack.settings.token_secret, customers=1, grabbers=0, needs=0)
+    other = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     events = subscribe_ws(stack.gateway_ws, "subscription { reminders { title } }", None, other.manager_token)
     receiver = asyncio.create_task(anext(events))
     for _ in range(6):
@@ -208,7 +208,7 @@ async def test_reminders_reach_only_their_manager(stack: Stack, tenant: Tenant) 
 
 
 async def test_fifty_concurrent_grabs_have_one_winner(stack: Stack) -> None:
-    tenant = await make_tenant(stack.settings.token_secret, customers=1, grabbers=50, needs=1)
+    tenant = await make_tenant(stack.settings, customers=1, grabbers=50, needs=1)
     need_id = str(tenant.needs[0].id)
     mutation = "mutation($id: ID!) { grabNeed(id: $id) { status grabbedBy { id } } }"
     results = await asyncio.gather(

@@ -32,8 +32,8 @@ async def _first_event(events: Any, trigger: Any, attempts: int = 20) -> dict[st
 
 
 async def test_alerts_of_another_hall_do_not_reach_a_hall_manager(stack: Stack) -> None:
-    mine = await make_tenant(stack.settings.token_secret, customers=1, grabbers=0, needs=0)
-    theirs = await make_tenant(stack.settings.token_secret, customers=1, grabbers=0, needs=0)
+    mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    theirs = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     events = subscribe_ws(stack.gateway_ws, "subscription { alerts { title } }", None, mine.hall_token)
     receiver = asyncio.create_task(anext(events))
     try:
@@ -55,8 +55,8 @@ async def test_alerts_of_another_hall_do_not_reach_a_hall_manager(stack: Stack) 
 
 
 async def test_raising_an_alert_outside_ones_scope_is_forbidden(stack: Stack) -> None:
-    mine = await make_tenant(stack.settings.token_secret, customers=1, grabbers=0, needs=0)
-    theirs = await make_tenant(stack.settings.token_secret, customers=1, grabbers=0, needs=0)
+    mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    theirs = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     variables = {"i": {"orgId": str(theirs.hall.id), "level": "WARNING", "title": "越权告警"}}
     result = await gql(stack.gateway_url, RAISE, variables, mine.hall_token)
     assert [e["extensions"]["code"] for e in result["errors"]] == [
@@ -65,7 +65,7 @@ async def test_raising_an_alert_outside_ones_scope_is_forbidden(stack: Stack) ->
 
 
 async def test_grab_pool_event_hides_contact_from_institutions(stack: Stack) -> None:
-    tenant = await make_tenant(stack.settings.token_secret, customers=1, grabbers=1, needs=0)
+    tenant = await make_tenant(stack.settings, customers=1, grabbers=1, needs=0)
     _, grabber_token = tenant.grabbers[0]
     query = "subscription { grabPool { kind need { purpose contactPhone } } }"
     events = subscribe_ws(stack.gateway_ws, query, None, grabber_token)
@@ -89,8 +89,8 @@ async def test_grab_pool_event_hides_contact_from_institutions(stack: Stack) -> 
 
 
 async def test_grab_pool_skips_needs_of_other_banks_for_bank_staff(stack: Stack) -> None:
-    mine = await make_tenant(stack.settings.token_secret, customers=1, grabbers=0, needs=0)
-    theirs = await make_tenant(stack.settings.token_secret, customers=1, grabbers=0, needs=0)
+    mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    theirs = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     events = subscribe_ws(
         stack.gateway_ws, "subscription { grabPool { need { purpose } } }", None, mine.manager_token
     )
@@ -115,7 +115,7 @@ async def test_grab_pool_skips_needs_of_other_banks_for_bank_staff(stack: Stack)
 async def test_subscription_payload_masks_per_subscriber(stack: Stack) -> None:
     """Nested fields of an event resolve with the subscriber's rights: the owner gets the PII in
     full (other callers are covered by test_permission_matrix and the grab pool test above)."""
-    tenant = await make_tenant(stack.settings.token_secret, customers=1, grabbers=0, needs=0)
+    tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     query = "subscription { reminders { customer { phone idNumber } } }"
     events = subscribe_ws(stack.gateway_ws, query, None, tenant.manager_token)
     add = "mutation($i: AddReminderInput!) { addReminder(input: $i) { id } }"

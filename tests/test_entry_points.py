@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 import pytest
 from graphql import GraphQLError
@@ -17,28 +18,30 @@ pytestmark = pytest.mark.integration
 
 @pytest.mark.parametrize("subgraph", SUBGRAPHS)
 async def test_service_sdl_is_open_but_entities_are_not(database, subgraph: str) -> None:
-    sdl = await execute(subgraph, "{ _service { sdl } }", secret=database.token_secret)
+    sdl = await execute(subgraph, "{ _service { sdl } }", settings=database)
     assert sdl.errors is None and "@key" in sdl.data["_service"]["sdl"]
     query = "query($r: [_Any!]!) { _entities(representations: $r) { __typename } }"
     reps = [{"__typename": "Org" if subgraph != "marketing" else "Customer", "id": str(uuid.uuid4())}]
-    anonymous = await execute(subgraph, query, {"r": reps}, secret=database.token_secret)
+    anonymous = await execute(subgraph, query, {"r": reps}, settings=database)
     assert anonymous.data is None
     assert [e.extensions["code"] for e in anonymous.errors] == ["UNAUTHENTICATED"]
 
 
-async def test_forged_token_counts_as_anonymous(database) -> None:
-    tenant = await make_tenant("another-secret-of-at-least-32-bytes-long", customers=1, grabbers=0, needs=0)
+async def test_forged_token_counts_as_anonymous(database, tmp_path) -> None:
+    # Tokens signed with another ES256 key (dev mode generates a pair in the other keys dir).
+    forger = replace(database, keys_dir=tmp_path / "forged-keys")
+    tenant = await make_tenant(forger, customers=1, grabbers=0, needs=0)
     result = await execute(
         "customers",
         "{ customers(first: 1) { edges { node { id } } } }",
         token=tenant.manager_token,
-        secret=database.token_secret,
+        settings=database,
     )
     assert [e.extensions["code"] for e in result.errors] == ["UNAUTHENTICATED"]
 
 
 async def test_unknown_ids_and_bad_ids(database) -> None:
-    tenant = await make_tenant(database.token_secret, customers=1, grabbers=0, needs=0)
+    tenant = await make_tenant(database, customers=1, grabbers=0, needs=0)
     mutation = "mutation($i: AddReminderInput!) { addReminder(input: $i) { id } }"
     for customer_id, code in ((str(uuid.uuid4()), "NOT_FOUND"), ("42", "BAD_USER_INPUT")):
         result = await execute(
@@ -46,7 +49,7 @@ async def test_unknown_ids_and_bad_ids(database) -> None:
             mutation,
             {"i": {"customerId": customer_id, "kind": "SCHEDULE", "title": "回访"}},
             tenant.manager_token,
-            secret=database.token_secret,
+            settings=database,
         )
         assert [e.extensions["code"] for e in result.errors] == [code]
 

@@ -18,6 +18,7 @@ import pytest
 
 from models.customers import AssignmentKind, CustomerAssignment
 from models.operations import OrgKind
+from subgraphs.settings import Settings
 from tests.factories import Tenant, make_org, make_tenant, make_user, token_for
 from tests.inprocess import execute
 
@@ -32,7 +33,7 @@ FULL, MASKED, HIDDEN, ABSENT = "FULL", "MASKED", "HIDDEN", "ABSENT"
 class World:
     tenant: Tenant
     tokens: dict[str, str]
-    secret: str
+    settings: Settings
 
 
 CALLERS = {
@@ -52,9 +53,9 @@ CALLERS = {
 
 @pytest.fixture(scope="module")
 async def world(database) -> World:
-    secret = database.token_secret
-    tenant = await make_tenant(secret, customers=2, grabbers=2, needs=1)
-    other = await make_tenant(secret, customers=1, grabbers=0, needs=0)
+    settings = database
+    tenant = await make_tenant(settings, customers=2, grabbers=2, needs=1)
+    other = await make_tenant(settings, customers=1, grabbers=0, needs=0)
     branch, bank = tenant.branch, tenant.bank
     root = await bank.parent
     colleague = await make_user(branch, ("CUSTOMER_MANAGER",))
@@ -74,18 +75,18 @@ async def world(database) -> World:
     _, grabber_token = tenant.grabbers[0]
     tokens = {
         "owner manager": tenant.manager_token,
-        "custodian (active)": token_for(custodian, branch, secret),
-        "custodian (ended)": token_for(ended, branch, secret),
-        "other manager, same branch": token_for(colleague, branch, secret),
-        "branch head": token_for(head, branch, secret),
-        "head office admin": token_for(hq, bank, secret),
-        "province admin": token_for(province, root, secret),
-        "regulator": token_for(regulator, regulator_org, secret),
+        "custodian (active)": token_for(custodian, branch, settings),
+        "custodian (ended)": token_for(ended, branch, settings),
+        "other manager, same branch": token_for(colleague, branch, settings),
+        "branch head": token_for(head, branch, settings),
+        "head office admin": token_for(hq, bank, settings),
+        "province admin": token_for(province, root, settings),
+        "regulator": token_for(regulator, regulator_org, settings),
         "manager of another bank": other.manager_token,
         "institution account manager": grabber_token,
         "hall manager": tenant.hall_token,
     }
-    return World(tenant, tokens, secret)
+    return World(tenant, tokens, settings)
 
 
 FIELDS = "id phone idNumber"
@@ -101,7 +102,7 @@ def _customer_entry(query: str, pick: Callable[[Any], Any], subgraph: str = "cus
             "u": [{"__typename": "User", "id": str(world.tenant.manager.id)}],
             "o": [{"__typename": "Org", "id": str(world.tenant.branch.id)}],
         }
-        result = await execute(subgraph, query, variables, token, secret=world.secret)
+        result = await execute(subgraph, query, variables, token, settings=world.settings)
         node = pick(result.data) if result.data else None
         if isinstance(node, list):
             node = next((n for n in node if n and n.get("id") == str(customer.id)), None)
@@ -173,7 +174,7 @@ async def test_need_contact_after_grab(world: World, caller: str) -> None:
     need = world.tenant.needs[0]
     (_, grabber_token), (_, other_token) = world.tenant.grabbers[:2]
     grab = "mutation($id: ID!) { grabNeed(id: $id) { id } }"
-    await execute("finance", grab, {"id": str(need.id)}, grabber_token, secret=world.secret)
+    await execute("finance", grab, {"id": str(need.id)}, grabber_token, settings=world.settings)
     token = {
         "the grabber": grabber_token,
         "another account manager": other_token,
@@ -181,7 +182,7 @@ async def test_need_contact_after_grab(world: World, caller: str) -> None:
         "bank manager of the applicant": world.tenant.manager_token,
     }[caller]
     query = "query($id: ID!) { financingNeed(id: $id) { contactName contactPhone } }"
-    result = await execute("finance", query, {"id": str(need.id)}, token, secret=world.secret)
+    result = await execute("finance", query, {"id": str(need.id)}, token, settings=world.settings)
     node = result.data["financingNeed"] if result.data else None
     seen = (
         ABSENT
@@ -201,10 +202,10 @@ async def test_need_contact_after_grab(world: World, caller: str) -> None:
 
 
 async def test_contact_hidden_before_the_grab(world: World) -> None:
-    need = (await make_tenant(world.secret, customers=1, grabbers=1, needs=1)).needs[0]
+    need = (await make_tenant(world.settings, customers=1, grabbers=1, needs=1)).needs[0]
     _, token = world.tenant.grabbers[1]
     query = "query($id: ID!) { financingNeed(id: $id) { status contactPhone } }"
-    result = await execute("finance", query, {"id": str(need.id)}, token, secret=world.secret)
+    result = await execute("finance", query, {"id": str(need.id)}, token, settings=world.settings)
     assert result.data["financingNeed"] == {"status": "OPEN", "contactPhone": None}
     assert [e.extensions["code"] for e in result.errors] == ["FORBIDDEN"]
 
@@ -223,7 +224,7 @@ async def test_mutation_payload_is_scoped_and_masked(world: World, caller: str) 
         f"""mutation($i: AddReminderInput!) {{ addReminder(input: $i) {{ customer {{ {FIELDS} }} }} }}"""
     )
     variables = {"i": {"customerId": str(world.tenant.customers[1].id), "kind": "SCHEDULE", "title": "回访"}}
-    result = await execute("customers", mutation, variables, world.tokens[caller], secret=world.secret)
+    result = await execute("customers", mutation, variables, world.tokens[caller], settings=world.settings)
     expected = MUTATION_CALLERS[caller]
     if expected == "NOT_FOUND":
         assert [e.extensions["code"] for e in result.errors] == ["NOT_FOUND"]
@@ -237,7 +238,7 @@ async def test_unknown_and_foreign_ids_look_the_same(world: World) -> None:
     query = "query($id: ID!) { customer(id: $id) { id } }"
     token = world.tokens["manager of another bank"]
     foreign = await execute(
-        "customers", query, {"id": str(world.tenant.customers[0].id)}, token, secret=world.secret
+        "customers", query, {"id": str(world.tenant.customers[0].id)}, token, settings=world.settings
     )
-    unknown = await execute("customers", query, {"id": str(uuid.uuid4())}, token, secret=world.secret)
+    unknown = await execute("customers", query, {"id": str(uuid.uuid4())}, token, settings=world.settings)
     assert foreign.data == unknown.data == {"customer": None}

@@ -12,6 +12,7 @@ from models.operations import Org, User
 from security.tokens import read_token
 from subgraphs.seed import seed
 from tests.conftest import subprocess_env
+from tests.factories import token_keys
 
 pytestmark = pytest.mark.integration
 
@@ -39,5 +40,5 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     )
     token, _ = await cli.communicate()
     assert cli.returncode == 0
-    principal = read_token(token.decode().strip(), database.token_secret)
+    principal = read_token(token.decode().strip(), token_keys(database))
     assert (principal.user_id, principal.org_path) == (manager.id, manager.org.path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from subgraphs.settings import Settings
 from tests.factories import make_tenant
 from tests.inprocess import execute
 from tests.sqlcount import count_statements
@@ -15,15 +16,15 @@ def _reps(typename: str, ids: list) -> list[dict[str, str]]:
     return [{"__typename": typename, "id": str(i)} for i in ids]
 
 
-async def _count(subgraph: str, query: str, variables: dict, token: str, secret: str) -> int:
+async def _count(subgraph: str, query: str, variables: dict, token: str, settings: Settings) -> int:
     with count_statements() as counter:
-        result = await execute(subgraph, query, variables, token, secret=secret)
+        result = await execute(subgraph, query, variables, token, settings=settings)
     assert result.errors is None, result.errors
     return counter.count
 
 
 async def test_customer_page_with_relations(database) -> None:
-    tenant = await make_tenant(database.token_secret, customers=25, grabbers=0, needs=0)
+    tenant = await make_tenant(database, customers=25, grabbers=0, needs=0)
     query = """query($m: ID!, $first: Int!) { customers(managerId: $m, first: $first) { edges { node {
         name grid { name } primaryManager { id } org { id }
         reminders(first: 5) { nodes { title customer { name } } } } } } }"""
@@ -33,7 +34,7 @@ async def test_customer_page_with_relations(database) -> None:
             query,
             {"m": str(tenant.manager.id), "first": n},
             tenant.manager_token,
-            database.token_secret,
+            database,
         )
         for n in (2, 25)
     ]
@@ -49,7 +50,7 @@ async def test_customer_page_with_relations(database) -> None:
     ],
 )
 async def test_entities_batch(database, subgraph: str, typename: str, selection: str) -> None:
-    tenant = await make_tenant(database.token_secret, customers=20, grabbers=0, needs=3)
+    tenant = await make_tenant(database, customers=20, grabbers=0, needs=3)
     query = (
         f"query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on {typename} {{ {selection} }} }} }}"
     )
@@ -60,7 +61,7 @@ async def test_entities_batch(database, subgraph: str, typename: str, selection:
             query,
             {"r": _reps(typename, [c.id for c in tenant.customers[:n]])},
             tenant.manager_token,
-            database.token_secret,
+            database,
         )
         for n in (1, 20)
     ]
@@ -68,7 +69,7 @@ async def test_entities_batch(database, subgraph: str, typename: str, selection:
 
 
 async def test_org_users_and_devices_batch(database) -> None:
-    tenants = [await make_tenant(database.token_secret, customers=1, grabbers=1, needs=0) for _ in range(3)]
+    tenants = [await make_tenant(database, customers=1, grabbers=1, needs=0) for _ in range(3)]
     token = tenants[0].manager_token
     users = ("User", [t.grabbers[0][0].id for t in tenants])
     halls = ("Org", [t.hall.id for t in tenants])
@@ -79,7 +80,6 @@ async def test_org_users_and_devices_batch(database) -> None:
         ("devices", hall_query, halls),
     ):
         counts = [
-            await _count(subgraph, query, {"r": _reps(typename, ids[:n])}, token, database.token_secret)
-            for n in (1, 3)
+            await _count(subgraph, query, {"r": _reps(typename, ids[:n])}, token, database) for n in (1, 3)
         ]
         assert 1 <= counts[0] == counts[1] <= 3, (subgraph, counts)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,12 +17,14 @@ from realtime.events import Event, new_event_id
 from resolvers.common.events import restore, snapshot
 from schema.common.connection import decode_cursor, encode_cursor
 from schema.common.errors import CodedError
+from security.keys import TokenKeys
 from security.principal import Principal
-from security.tokens import InvalidToken, bearer, issue_token, read_token
+from security.tokens import InvalidToken, TokenType, bearer, issue_token, read_token
 
 pytestmark = pytest.mark.unit
 
-SECRET = "unit-test-secret-that-is-long-enough-for-hs256"
+KEYS = TokenKeys.generate()
+OTHER_KEYS = TokenKeys.generate()
 
 
 def _principal() -> Principal:
@@ -32,28 +35,34 @@ def _principal() -> Principal:
         org_id=uuid.uuid4(),
         org_path="/a/b",
         tenant_id=uuid.uuid4(),
-        token_id="t1",
         role="CUSTOMER_MANAGER",
+        session_id="s1",
     )
 
 
 def test_token_round_trip() -> None:
     principal = _principal()
-    assert read_token(issue_token(principal, SECRET), SECRET) == principal
+    read = read_token(issue_token(principal, KEYS), KEYS)
+    assert dataclasses.replace(read, token_id="", issued_at=0) == principal
+    assert read.token_id and read.issued_at > 0
 
 
 @pytest.mark.parametrize(
     "token",
     [
         "garbage",
-        issue_token(_principal(), "another-secret-that-is-long-enough-for-hs256"),
-        issue_token(_principal(), SECRET, ttl_seconds=-10),  # expired
-        jwt.encode({"sub": "x", "iss": "dcms-dev"}, SECRET, algorithm="HS256"),  # claims missing
+        issue_token(_principal(), OTHER_KEYS),  # signed by another key
+        issue_token(_principal(), KEYS, ttl_seconds=-10),  # expired
+        issue_token(_principal(), KEYS, typ=TokenType.REFRESH),  # a refresh token is no access token
+        jwt.encode({"sub": "x", "iss": "dcms"}, "a-shared-secret-of-32-bytes-or-more", algorithm="HS256"),
+        jwt.encode(  # the right key id but no signature worth the name
+            {"sub": "x", "iss": "dcms"}, None, algorithm="none", headers={"kid": KEYS.signing_key_id}
+        ),
     ],
 )
 def test_bad_tokens_are_refused(token: str) -> None:
     with pytest.raises(InvalidToken):
-        read_token(token, SECRET)
+        read_token(token, KEYS)
 
 
 def test_bearer_header() -> None:

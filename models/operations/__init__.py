@@ -48,6 +48,13 @@ class User(Entity):
     )
     roles = fields.JSONField(default=list)  # role codes, e.g. ["CUSTOMER_MANAGER"]
     tenant_id = fields.UUIDField(null=True, db_index=True)
+    # Login (security/passwords.py): argon2id hash; null → the user cannot log in with a password.
+    password_hash = fields.CharField(max_length=255, null=True)
+    password_changed_at = fields.DatetimeField(null=True)
+    # Carried into the token (security/identity.py); cross-subgraph links are plain UUIDs.
+    institution_id = fields.UUIDField(null=True)  # FI staff: their finance Institution
+    grid_ids = fields.JSONField(default=list)  # 网格 the user is mapped to (customers Grid ids)
+    permissions = fields.JSONField(default=list)  # extra grants on top of the roles' (security/roles.py)
 
     class Meta:
         table = "app_user"

@@ -1,25 +1,27 @@
 """Refuse anonymous operations before any resolver runs.
 
 The one gate every entry point passes (root fields, ``_entities``, mutations,
-subscriptions). Only the federation SDL (``_service``, read by the composer) and
-introspection are open.
+subscriptions). It also checks, once per operation, that the token's session is not
+revoked (logout, refresh-token reuse). Only the federation SDL (``_service``, read by the
+composer), introspection, and ``login`` / ``refreshToken`` (operations) are open.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
 from schema.common.errors import unauthenticated
 
-ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type"})
+ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type", "login", "refreshToken"})
 
 
 class RequireAuthentication(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
+    async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
+        await ctx.context.check_revocation()
         if ctx.context.principal is None and not _only_anonymous_fields(
             ctx.graphql_document, ctx.operation_name
         ):

@@ -16,7 +16,9 @@ from realtime.broker import Broker
 from resolvers.common import audit
 from schema.common.errors import unauthenticated
 from security.conditions import Cond
+from security.keys import TokenKeys
 from security.principal import Principal
+from security.sessions import SessionStore
 from security.tokens import InvalidToken, bearer, read_token
 
 M = TypeVar("M", bound=Model)
@@ -26,15 +28,21 @@ M = TypeVar("M", bound=Model)
 class Context:
     request: Request | WebSocket
     broker: Broker
-    token_secret: str
+    token_keys: TokenKeys  # public keys verify tokens; operations also holds the signing key
+    sessions: SessionStore  # revocation, rotation, lockout (security/sessions.py)
     loaders_class: type  # the subgraph's LoaderRegistry, see resolvers/<subgraph>/dataloaders.py
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
+    _revoked: bool = field(default=False, init=False, repr=False)
 
-    @cached_property
+    @property
     def principal(self) -> Principal | None:
         """The caller, from ``Authorization: Bearer`` (HTTP) or ``connectionParams.authorization`` (WS).
-        An invalid token counts as no token."""
+        An invalid token, or one of a revoked session, counts as no token."""
+        return None if self._revoked else self._token_principal
+
+    @cached_property
+    def _token_principal(self) -> Principal | None:
         header = None
         if self.connection_params:
             header = self.connection_params.get("authorization") or self.connection_params.get(
@@ -46,7 +54,7 @@ class Context:
         if token is None:
             return None
         try:
-            return read_token(token, self.token_secret)
+            return read_token(token, self.token_keys)
         except InvalidToken:
             return None
 
@@ -62,6 +70,15 @@ class Context:
     async def audit_pii_read(self, info: Any, type_name: str, id: Any) -> None:
         """An unmasked read of a sensitive field: appended to the audit trail with the result."""
         await audit.record_pii_read(info, audit.Target(type_name, id), [info.field_name])
+
+    async def check_revocation(self) -> None:
+        """Once per operation (resolvers/common/authentication.py): one store round trip, and
+        only when a valid token came with the request."""
+        principal = self._token_principal
+        if principal is not None:
+            self._revoked = await self.sessions.is_revoked(
+                principal.session_id, str(principal.user_id), principal.issued_at
+            )
 
     def require_principal(self) -> Principal:
         if self.principal is None:

@@ -14,6 +14,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
+    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"  # too many failed logins (security/sessions.py)
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
