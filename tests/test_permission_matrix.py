@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tortoise import Tortoise
 
 from models.customers import AssignmentKind, CustomerAssignment
 from models.operations import OrgKind
@@ -242,3 +243,32 @@ async def test_unknown_and_foreign_ids_look_the_same(world: World) -> None:
     )
     unknown = await execute("customers", query, {"id": str(uuid.uuid4())}, token, settings=world.settings)
     assert foreign.data == unknown.data == {"customer": None}
+
+
+@pytest.mark.parametrize(("caller", "audited"), [("owner manager", True), ("branch head", False)])
+async def test_unmasked_reads_are_audited_masked_ones_are_not(
+    world: World, caller: str, audited: bool
+) -> None:
+    customer = world.tenant.customers[0]
+    request_id = f"req-{uuid.uuid4()}"
+    query = "query($id: ID!) { customer(id: $id) { phone idNumber } }"
+    result = await execute(
+        "customers",
+        query,
+        {"id": str(customer.id)},
+        world.tokens[caller],
+        settings=world.settings,
+        request_id=request_id,
+    )
+    assert result.errors is None
+    records = await Tortoise.apps["customers"]["AuditRecord"].filter(request_id=request_id)
+    if audited:
+        (record,) = records
+        assert (record.action, record.target_type, record.target_id) == (
+            "pii.read",
+            "Customer",
+            str(customer.id),
+        )
+        assert sorted(record.detail["fields"]) == ["idNumber", "phone"]
+    else:
+        assert records == []
