@@ -1,14 +1,45 @@
-"""How every subgraph's schema is built: federation 2.9 and the same extensions."""
+"""How every subgraph's schema is built: federation 2.9 and the same extensions.
+
+Query limits come from the environment (``Limits.from_env``, the same numbers the gateway
+gets); introspection is off unless ``DCMS_DEV=1``.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import strawberry
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 
 from resolvers.common.authentication import RequireAuthentication
+from resolvers.common.rate_limiting import RateLimit
 from schema.common.errors import should_mask_error
+from security.query_limits import (
+    AliasLimit,
+    CodedParserCache,
+    CostLimit,
+    DepthLimit,
+    IntrospectionOff,
+    TokenLimit,
+)
+from subgraphs.settings import Limits
+
+
+def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:
+    """Depth, aliases and tokens are checked while parsing and validating (cached with the
+    document); cost needs the variables, so it runs before each execution."""
+    extensions: list[Any] = [
+        lambda: TokenLimit(max_token_count=limits.max_tokens),
+        lambda: DepthLimit(limits.max_depth),
+        lambda: AliasLimit(limits.max_aliases),
+        lambda: CostLimit(limits.max_cost, limits.default_list_size),
+        RateLimit,
+    ]
+    if not dev_mode:
+        extensions.append(IntrospectionOff)
+    return extensions
 
 
 def build_schema(
@@ -17,6 +48,8 @@ def build_schema(
     subscription: type | None = None,
     types: list[Any] | None = None,
 ) -> strawberry.federation.Schema:
+    limits = Limits.from_env()
+    dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
     return strawberry.federation.Schema(
         query=query,
         mutation=mutation,
@@ -24,10 +57,13 @@ def build_schema(
         types=types or [],
         # Strawberry 0.341 defaults to 2.11, which the composers reject.
         federation_version="2.9",
+        # A JSON array body of more than max_batch operations is refused (coded, subgraphs/app.py).
+        config=StrawberryConfig(batching_config={"max_operations": limits.max_batch}),
         extensions=[
+            *limit_extensions(limits, dev_mode),
             RequireAuthentication,
             # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
-            ParserCache,
+            CodedParserCache,  # Strawberry's ParserCache, its token-limit error coded
             ValidationCache,
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],

@@ -7,6 +7,7 @@ composing from live subgraphs would see. Composition runs
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import subprocess
 import tempfile
@@ -27,7 +28,8 @@ class _AnonymousContext:
 
 def subgraph_sdl(name: str) -> str:
     schema = importlib.import_module(f"subgraphs.{name}").schema
-    result = schema.execute_sync("{ _service { sdl } }", context_value=_AnonymousContext())
+    # Async: the rate-limit extension's hook awaits (it is a no-op here, outside the app).
+    result = asyncio.run(schema.execute("{ _service { sdl } }", context_value=_AnonymousContext()))
     if result.errors:
         raise RuntimeError(f"{name}: {result.errors}")
     return result.data["_service"]["sdl"].rstrip() + "\n"

@@ -19,9 +19,9 @@ from tortoise import Tortoise
 
 from subgraphs.cli import migrate
 from subgraphs.database import tortoise_config
-from subgraphs.gateway import start_gateway, wait_until_up
+from subgraphs.gateway import gateway_env, start_gateway, wait_until_up
 from subgraphs.sdl import write_all
-from subgraphs.settings import Settings
+from subgraphs.settings import Limits, Settings
 from tests import services
 
 
@@ -39,6 +39,9 @@ async def _admin(url: str, sql: str) -> None:
         await conn.execute(sql)
     finally:
         await conn.close()
+
+
+TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=20, rate_window=3)
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +62,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         host="127.0.0.1",
         port=free_port(),
         gateway_port=free_port(),
+        # The stack runs in production mode: signatures required, introspection off, and a
+        # small rate limit (per user; tests use a fresh user, see tests/test_limits.py).
+        dev_mode=False,
+        hmac_secret="test-hmac-" + uuid.uuid4().hex,
+        limits=TEST_LIMITS,
     )
     if database_url:
         asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
@@ -79,6 +87,7 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
         "DCMS_VAR_DIR": str(settings.var_dir),
         "DCMS_TOKEN_SECRET": settings.token_secret,
         "DCMS_HOST": settings.host,
+        **gateway_env(settings),  # DCMS_DEV, the HMAC secret, CORS origins, limits: same for both
     }
     for key, value in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
         if value:
@@ -116,7 +125,9 @@ def stack(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
     try:
         wait_until_up(f"{subgraphs_url}/healthz", server)
         supergraph = write_all(tmp_path_factory.mktemp("sdl"), url_base=subgraphs_url)
-        gateway = start_gateway(settings.gateway_port, supergraph, settings.host, quiet=True)
+        gateway = start_gateway(
+            settings.gateway_port, supergraph, settings.host, quiet=True, settings=settings
+        )
         wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
         yield Stack(settings, subgraphs_url, f"http://{settings.host}:{settings.gateway_port}/graphql")
     finally:
