@@ -162,15 +162,17 @@ export function operationCost(
 
 // -- the plugin ----------------------------------------------------------------------------------
 
-const ARMOR_LIMITS: [string, string][] = [
+// Refusals of the built-ins (graphql-armor's depth and tokens, Yoga's batching), by their messages.
+const BUILTIN_LIMITS: [string, string][] = [
   ['Syntax Error: Query depth limit', 'depth'],
   ['Syntax Error: Token limit', 'tokens'],
+  ['Batching is limited to', 'batch'],
 ];
 
 function recode(error: any) {
   const message: string = error?.message ?? '';
-  const match = ARMOR_LIMITS.find(([prefix]) => message.startsWith(prefix));
-  if (match && !error.extensions?.code) {
+  const match = BUILTIN_LIMITS.find(([prefix]) => message.startsWith(prefix));
+  if (match) {
     error.extensions = { ...(error.extensions ?? {}), code: LIMIT_CODE, limit: match[1] };
   }
 }

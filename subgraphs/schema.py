@@ -29,13 +29,11 @@ from subgraphs.settings import Limits
 
 def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:
     """Depth, aliases and tokens are checked while parsing and validating (cached with the
-    document); cost needs the variables, so it runs before each execution."""
+    document); introspection is refused while validating outside dev mode."""
     extensions: list[Any] = [
         lambda: TokenLimit(max_token_count=limits.max_tokens),
         lambda: DepthLimit(limits.max_depth),
         lambda: AliasLimit(limits.max_aliases),
-        lambda: CostLimit(limits.max_cost, limits.default_list_size),
-        RateLimit,
     ]
     if not dev_mode:
         extensions.append(IntrospectionOff)
@@ -62,6 +60,10 @@ def build_schema(
         extensions=[
             *limit_extensions(limits, dev_mode),
             RequireAuthentication,
+            # Before execution, in this order: the rate limit counts anonymous operations too
+            # (its refusal wins over UNAUTHENTICATED); cost needs the variables.
+            RateLimit,
+            lambda: CostLimit(limits.max_cost, limits.default_list_size),
             # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
             CodedParserCache,  # Strawberry's ParserCache, its token-limit error coded
             ValidationCache,

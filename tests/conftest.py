@@ -41,7 +41,7 @@ async def _admin(url: str, sql: str) -> None:
         await conn.close()
 
 
-TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=20, rate_window=3)
+TEST_LIMITS = Limits(rate_limit=25, rate_limit_anonymous=10, rate_window=5)
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ class RateLimit(SchemaExtension):
         request = getattr(ctx.context, "request", None)
         app = request.scope.get("app") if request is not None else None
         config = getattr(getattr(app, "state", None), "rate_limit", None)
-        if config is not None and ctx.result is None and _counted(ctx.graphql_document, ctx.operation_name):
+        if config is not None and _counted(ctx.graphql_document, ctx.operation_name):
             limiter, limits = config
             principal = ctx.context.principal
             if principal is not None:
