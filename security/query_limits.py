@@ -11,6 +11,7 @@ The gateway enforces the same numbers with the same formula (``gateway/limits.ts
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
 from graphql import (
@@ -81,17 +82,34 @@ def coded_rule(rule: type[ValidationRule], code: str, limit: str) -> type[Valida
     return Coded
 
 
+# The rule classes are built once per limit: extensions are instantiated per operation, and
+# ValidationCache keys on the rule classes, so a fresh class per operation would never hit.
+
+
+@cache
+def _depth_rule(max_depth: int) -> type[ValidationRule]:
+    # Strawberry's limiter does not count the leaf level: its max_depth N allows N + 1 levels.
+    return coded_rule(depth_validator(max_depth - 1, None), LIMIT_CODE, "depth")
+
+
+@cache
+def _alias_rule(max_aliases: int) -> type[ValidationRule]:
+    return coded_rule(aliases_validator(max_aliases), LIMIT_CODE, "aliases")
+
+
+_INTROSPECTION_RULE = coded_rule(NoSchemaIntrospectionCustomRule, INTROSPECTION_CODE, "introspection")
+
+
 class DepthLimit(AddValidationRules):
     """At most ``max_depth`` levels of fields (``{ a { b } }`` has 2; introspection not counted)."""
 
     def __init__(self, max_depth: int) -> None:
-        # Strawberry's limiter does not count the leaf level: its max_depth N allows N + 1 levels.
-        super().__init__([coded_rule(depth_validator(max_depth - 1, None), LIMIT_CODE, "depth")])
+        super().__init__([_depth_rule(max_depth)])
 
 
 class AliasLimit(AddValidationRules):
     def __init__(self, max_aliases: int) -> None:
-        super().__init__([coded_rule(aliases_validator(max_aliases), LIMIT_CODE, "aliases")])
+        super().__init__([_alias_rule(max_aliases)])
 
 
 class TokenLimit(MaxTokensLimiter):
@@ -130,7 +148,7 @@ class IntrospectionOff(AddValidationRules):
     """Strawberry's ``DisableIntrospection`` with a coded error. ``_service { sdl }`` stays open."""
 
     def __init__(self) -> None:
-        super().__init__([coded_rule(NoSchemaIntrospectionCustomRule, INTROSPECTION_CODE, "introspection")])
+        super().__init__([_INTROSPECTION_RULE])
 
 
 # -- cost ------------------------------------------------------------------------------------------
