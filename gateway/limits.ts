@@ -162,18 +162,20 @@ export function operationCost(
 
 // -- the plugin ----------------------------------------------------------------------------------
 
-// Refusals of the built-ins (graphql-armor's depth and tokens, Yoga's batching), by their messages.
-const BUILTIN_LIMITS: [string, string][] = [
+// Refusals of the built-ins (graphql-armor's depth and tokens, Yoga's batching, disableIntrospection),
+// recognised by their messages, get the subgraphs' codes.
+const BUILTIN_LIMITS: [string, string, string?][] = [
   ['Syntax Error: Query depth limit', 'depth'],
   ['Syntax Error: Token limit', 'tokens'],
   ['Batching is limited to', 'batch'],
+  ['GraphQL introspection has been disabled', 'introspection', 'FORBIDDEN'],
 ];
 
 function recode(error: any) {
   const message: string = error?.message ?? '';
   const match = BUILTIN_LIMITS.find(([prefix]) => message.startsWith(prefix));
   if (match) {
-    error.extensions = { ...(error.extensions ?? {}), code: LIMIT_CODE, limit: match[1] };
+    error.extensions = { ...(error.extensions ?? {}), code: match[2] ?? LIMIT_CODE, limit: match[1] };
   }
 }
 

@@ -170,9 +170,20 @@ async def _open_websockets(stack: Stack) -> int:
         return int((await client.get(f"{stack.subgraphs_url}/healthz")).json()["websockets"])
 
 
+async def _settled_websockets(stack: Stack) -> int:
+    """Once earlier tests' upstream sockets have finished closing (the gateway closes them lazily)."""
+    count = await _open_websockets(stack)
+    for _ in range(20):
+        await asyncio.sleep(0.5)
+        count, previous = await _open_websockets(stack), count
+        if count == previous == 0:
+            break
+    return count
+
+
 @pytest.mark.e2e
 async def test_subscription_over_plain_http_opens_nothing_upstream(stack: Stack, tenant: Tenant) -> None:
-    before = await _open_websockets(stack)
+    before = await _settled_websockets(stack)
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(
             stack.gateway_url,
@@ -181,7 +192,7 @@ async def test_subscription_over_plain_http_opens_nothing_upstream(stack: Stack,
         )
     await asyncio.sleep(1.0)
     # Without the guard in gateway/limits.ts: a 406 here, and one more WebSocket upstream, forever.
-    assert await _open_websockets(stack) == before, "the gateway left an upstream subscription open"
+    assert await _open_websockets(stack) <= before, "the gateway left an upstream subscription open"
     assert error_codes(response.json()) == ["BAD_USER_INPUT"], response.text
     # the same subscription over SSE still works: the guard only refuses what cannot stream
     async with httpx.AsyncClient(timeout=httpx.Timeout(10, read=5)) as client:
@@ -234,7 +245,7 @@ async def test_introspection_is_refused_outside_dev_mode(stack: Stack, tenant: T
             headers={"authorization": f"Bearer {tenant.manager_token}"},
         )
     assert not (response.json().get("data") or {}).get("__schema"), response.text
-    assert response.json().get("errors"), response.text
+    assert set(error_codes(response.json())) == {"FORBIDDEN"}, response.text
     body = {"query": query, "extensions": {EXTENSION: sign(stack.settings.hmac_secret, query, None)}}
     direct = await post(stack.subgraph("operations"), body, tenant.manager_token)
     assert "FORBIDDEN" in error_codes(direct) and not direct.get("data")
