@@ -9,10 +9,21 @@
 //    lets anonymous requests through (login, refreshToken; the subgraphs refuse the rest), and
 //    generic auth enforces `@authenticated` / `@requiresScopes` on the supergraph.
 // DCMS_SUPERGRAPH picks another composed supergraph (tests compose one for their own ports).
+// Security settings come from the environment, set by subgraphs/gateway.py from subgraphs/settings.py:
+// DCMS_GATEWAY_HMAC_SECRET, DCMS_DEV, DCMS_CORS_ORIGINS and the DCMS_MAX_* query limits.
 import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
+import { limits, useDcmsLimits } from './limits.ts';
+
+const devMode = (process.env.DCMS_DEV ?? '1') === '1';
+const hmacSecret = process.env.DCMS_GATEWAY_HMAC_SECRET;
+if (!hmacSecret && !devMode) throw new Error('DCMS_GATEWAY_HMAC_SECRET must be set outside dev mode');
+const corsOrigins = (process.env.DCMS_CORS_ORIGINS ?? 'http://localhost:5173,http://127.0.0.1:5173')
+  .split(',')
+  .map((origin) => origin.trim())
+  .filter(Boolean);
 
 const publicKeyFile =
   process.env.DCMS_TOKEN_PUBLIC_KEY_FILE ??
@@ -47,10 +58,27 @@ export const gatewayConfig = defineConfig({
   supergraph: process.env.DCMS_SUPERGRAPH ?? '../schema/sdl/supergraph.graphql',
   port: Number(process.env.DCMS_GATEWAY_PORT ?? 4000),
   host: process.env.DCMS_GATEWAY_HOST ?? '127.0.0.1',
-  graphiql: { title: 'DCMS Graph' },
+  graphiql: devMode ? { title: 'DCMS Graph' } : false,
+  landingPage: devMode,
+  // -- security (README "Security model") --
+  // Every upstream request (root operations and `_entities`) carries an HMAC-SHA256 signature
+  // of {query, variables} in extensions["hmac-signature"]; subgraphs/app.py verifies it.
+  ...(hmacSecret ? { hmacSignature: { secret: hmacSecret } } : {}),
+  disableIntrospection: !devMode,
+  blockFieldSuggestions: !devMode,
+  maxDepth: limits.maxDepth,
+  maxTokens: limits.maxTokens,
+  batching: { limit: limits.maxBatch },
+  cors: {
+    origin: corsOrigins,
+    credentials: true,
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+    methods: ['GET', 'POST', 'OPTIONS'],
+  },
   // JWT first, then generic auth, both here in `plugins`: the top-level `genericAuth` option would
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [
+    useDcmsLimits(limits),
     useJWT({
       // ES256, not EdDSA: this plugin verifies with jsonwebtoken 9, which has no EdDSA.
       signingKeyProviders: [(kid?: string) => (kid && publicKeys.get(kid)) || currentKey],
@@ -80,9 +108,13 @@ export const gatewayConfig = defineConfig({
     // calls that enrich subscription events carry the subscriber's token.
     fromClientToSubgraphs({ request, context }) {
       const headers = (context as { headers?: Record<string, string | undefined> }).headers ?? {};
+      // The client's address for the anonymous rate limit; the subgraph believes it only on a
+      // signed request (subgraphs/app.py CLIENT_IP_HEADER).
+      const socket = (context as { req?: { socket?: { remoteAddress?: string } } }).req?.socket;
       return {
         authorization: headers.authorization ?? request.headers.get('authorization') ?? undefined,
         'x-request-id': request.headers.get('x-request-id') ?? headers['x-request-id'] ?? undefined,
+        'x-dcms-client-ip': socket?.remoteAddress ?? undefined,
       };
     },
   },

@@ -25,6 +25,8 @@ def main(argv: list[str]) -> int:
         "DCMS_VAR_DIR": os.environ.get("DCMS_LOADTEST_VAR_DIR", "var/loadtest"),
         "DCMS_PORT": SUBGRAPH_PORT,
         "DCMS_GATEWAY_PORT": GATEWAY_PORT,
+        # One token drives every locust user: the per-user rate limit would measure itself.
+        "DCMS_RATE_LIMIT": os.environ.get("DCMS_RATE_LIMIT", "0"),
     }
     dcms = [sys.executable, "-m", "subgraphs.cli"]
     stack = subprocess.Popen([*dcms, "up", "--customers", "2000"], env=env)

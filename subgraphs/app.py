@@ -11,17 +11,31 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from tortoise.contrib.starlette import RegisterTortoise
 
 from realtime.broker import Broker
 from resolvers.common.context import Context
+from schema.common.errors import CodedError, ErrorCode, bad_input
+from security.gateway_trust import GatewayTrust
 from security.keys import TokenKeys, load_token_keys
+from security.rate_limit import rate_limiter
 from security.sessions import LockoutPolicy, SessionStore, session_store
 from subgraphs.database import tortoise_config
 from subgraphs.settings import SUBGRAPHS, Settings
+
+CLIENT_IP_HEADER = "x-dcms-client-ip"  # set by the gateway; believed only on a signed request
+
+
+class RefusedBatch(Exception):
+    def __init__(self, error: CodedError) -> None:
+        self.error = error
 
 
 class SubgraphGraphQL(GraphQL):
@@ -35,17 +49,61 @@ class SubgraphGraphQL(GraphQL):
         settings: Settings,
         keys: TokenKeys,
         sessions: SessionStore,
+        trust: GatewayTrust,
     ) -> None:
         super().__init__(
             schema,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-            graphql_ide="graphiql",
+            graphql_ide="graphiql" if settings.dev_mode else None,
         )
         self._loaders = loaders
         self._broker = broker
         self._settings = settings
         self._keys = keys
         self._sessions = sessions
+        self._trust = trust
+
+    # -- gateway trust (security/gateway_trust.py) --------------------------------------------------
+
+    async def execute_operation(  # type: ignore[override]
+        self, request: Request, request_adapter: Any, request_data: Any, **kwargs: Any
+    ) -> Any:
+        """Refuse unsigned (outside dev) or wrongly signed requests before anything runs."""
+        items = request_data if isinstance(request_data, list) else [request_data]
+        refusals = [self._refusal(item) for item in items]
+        if any(refusals):
+            errors = [CodedError(ErrorCode.FORBIDDEN, next(r for r in refusals if r))]
+            results = [ExecutionResult(data=None, errors=errors) for _ in items]
+            return results if isinstance(request_data, list) else results[0]
+        if any((item.extensions or {}).get("hmac-signature") for item in items):
+            request.scope.setdefault("state", {})["client_ip"] = request.headers.get(CLIENT_IP_HEADER)
+        return await super().execute_operation(request, request_adapter, request_data, **kwargs)
+
+    def _refusal(self, item: GraphQLRequestData) -> str | None:
+        return self._trust.check(item.query, item.variables, item.extensions)
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Outside dev mode a WebSocket must bring a valid token in connection_init (the gateway
+        forwards the subscriber's); without one it is closed with 4403 before any subscribe."""
+        if not self._settings.dev_mode and context.principal is None:
+            raise ConnectionRejectionError()
+        return await super().on_ws_connect(context)
+
+    # -- batches: more than max_batch operations is a coded refusal, not Strawberry's plain text ---
+
+    def _validate_batch_request(self, request_data: list[Any], protocol: Any) -> None:
+        limit = self._settings.limits.max_batch
+        if len(request_data) > limit:
+            raise RefusedBatch(bad_input(f"{len(request_data)} operations in one batch; at most {limit}"))
+        super()._validate_batch_request(request_data, protocol)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except RefusedBatch as refused:
+            error = refused.error.formatted
+            error["extensions"] = {**(error.get("extensions") or {}), "limit": "batch"}
+            await JSONResponse({"data": None, "errors": [error]}, status_code=400)(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return Context(
@@ -64,11 +122,15 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     # dev mode stops the start here (security.keys.KeyConfigError).
     keys = load_token_keys(settings, signing="operations" in names)
     sessions = session_store(settings.redis_url, lockout_policy(settings))
-    routes: list[Any] = [Route("/healthz", _healthz)]
+    trust = GatewayTrust(settings.hmac_secret, require_signature=not settings.dev_mode)
+    limiter = rate_limiter(settings.redis_url)
+    sockets = _OpenWebSockets()
+    routes: list[Any] = [Route("/healthz", sockets.healthz)]
     for name in names:
         module = importlib.import_module(f"subgraphs.{name}")
-        endpoint = SubgraphGraphQL(module.schema, module.loaders, broker, settings, keys, sessions)
-        routes += [Route(f"/{name}/graphql", endpoint), WebSocketRoute(f"/{name}/graphql", endpoint)]
+        endpoint = SubgraphGraphQL(module.schema, module.loaders, broker, settings, keys, sessions, trust)
+        path = f"/{name}/graphql"
+        routes += [Route(path, endpoint), WebSocketRoute(path, sockets.count(endpoint))]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -80,9 +142,11 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
             finally:
                 await broker.disconnect()
                 await sessions.close()
+                await limiter.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.broker = broker
+    app.state.rate_limit = (limiter, settings.limits)  # read by resolvers/common/rate_limiting.py
     return app
 
 
@@ -90,5 +154,27 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
     return LockoutPolicy(window_seconds=settings.lockout_seconds, lock_seconds=settings.lockout_seconds)
 
 
-async def _healthz(request: Request) -> JSONResponse:
-    return JSONResponse({"status": "ok"})
+class _OpenWebSockets:
+    """How many GraphQL WebSockets are open, in /healthz: a leaked upstream subscription shows here."""
+
+    def __init__(self) -> None:
+        self.open = 0
+
+    def count(self, endpoint: Any) -> Any:
+        return _Counted(self, endpoint)  # an ASGI app, not a function: Starlette would wrap one
+
+    async def healthz(self, request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "websockets": self.open})
+
+
+class _Counted:
+    def __init__(self, sockets: _OpenWebSockets, endpoint: Any) -> None:
+        self._sockets = sockets
+        self._endpoint = endpoint
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._sockets.open += 1
+        try:
+            await self._endpoint(scope, receive, send)
+        finally:
+            self._sockets.open -= 1

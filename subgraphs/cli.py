@@ -161,13 +161,7 @@ def up_all(settings: Settings, customers: int) -> None:
     asyncio.run(seed(settings, customers))
     # Composed for the URL the subgraphs really listen on (the checked-in one names port 4001).
     supergraph = write_all(settings.var_dir / "sdl", url_base=f"http://{settings.host}:{settings.port}")
-    gateway = start_gateway(
-        settings.gateway_port,
-        supergraph,
-        settings.host,
-        quiet=True,
-        public_key_file=settings.token_public_key_path,
-    )
+    gateway = start_gateway(settings.gateway_port, supergraph, settings.host, quiet=True, settings=settings)
 
     def announce() -> None:
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")

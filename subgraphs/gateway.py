@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from subgraphs.sdl import GATEWAY_DIR
+from subgraphs.settings import Settings
 
 HIVE_GATEWAY = GATEWAY_DIR / "node_modules" / ".bin" / "hive-gateway"
 
@@ -30,19 +31,20 @@ def start_gateway(
     supergraph: Path,
     host: str = "127.0.0.1",
     quiet: bool = False,
-    public_key_file: Path | None = None,
+    settings: Settings | None = None,
 ) -> subprocess.Popen[bytes]:
     """Run the real binary (not ``npx``, which orphans it) with gateway.config.ts.
-    ``public_key_file``: the token public key(s) its JWT plugin verifies with."""
+
+    With ``settings``, the gateway gets the same security settings as the subgraphs: the HMAC
+    secret it signs upstream requests with, dev mode, CORS origins and the query limits."""
     ensure_installed()
     env = {
         **os.environ,
+        **(gateway_env(settings) if settings is not None else {}),
         "DCMS_SUPERGRAPH": str(supergraph),
         "DCMS_GATEWAY_PORT": str(port),
         "DCMS_GATEWAY_HOST": host,
     }
-    if public_key_file is not None:
-        env["DCMS_TOKEN_PUBLIC_KEY_FILE"] = str(public_key_file)
     output = subprocess.DEVNULL if quiet else None
     return subprocess.Popen(
         [str(HIVE_GATEWAY), "supergraph"],
@@ -52,6 +54,16 @@ def start_gateway(
         stderr=output,
         preexec_fn=_die_with_parent,
     )
+
+
+def gateway_env(settings: Settings) -> dict[str, str]:
+    return {
+        "DCMS_GATEWAY_HMAC_SECRET": settings.hmac_secret,
+        "DCMS_DEV": "1" if settings.dev_mode else "0",
+        "DCMS_CORS_ORIGINS": ",".join(settings.cors_origins),
+        "DCMS_TOKEN_PUBLIC_KEY_FILE": str(settings.token_public_key_path),
+        **settings.limits.as_env(),
+    }
 
 
 def _die_with_parent() -> None:

@@ -1,17 +1,33 @@
-"""How every subgraph's schema is built: federation 2.9 and the same extensions."""
+"""How every subgraph's schema is built: federation 2.9 and the same extensions.
+
+Query limits come from the environment (``Limits.from_env``, the same numbers the gateway
+gets); introspection is off unless ``DCMS_DEV=1``.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ValidationCache
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from resolvers.common.audit import audit_trail
 from resolvers.common.authentication import RequireAuthentication
+from resolvers.common.rate_limiting import RateLimit
 from schema.common.errors import CodedError, should_mask_error
+from security.query_limits import (
+    AliasLimit,
+    CodedParserCache,
+    CostLimit,
+    DepthLimit,
+    IntrospectionOff,
+    TokenLimit,
+)
+from subgraphs.settings import Limits
 
 
 class SubgraphSchema(strawberry.federation.Schema):
@@ -23,12 +39,27 @@ class SubgraphSchema(strawberry.federation.Schema):
         super().process_errors(unexpected, execution_context)
 
 
+def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:
+    """Depth, aliases and tokens are checked while parsing and validating (cached with the
+    document); introspection is refused while validating outside dev mode."""
+    extensions: list[Any] = [
+        lambda: TokenLimit(max_token_count=limits.max_tokens),
+        lambda: DepthLimit(limits.max_depth),
+        lambda: AliasLimit(limits.max_aliases),
+    ]
+    if not dev_mode:
+        extensions.append(IntrospectionOff)
+    return extensions
+
+
 def build_schema(
     query: type,
     mutation: type | None = None,
     subscription: type | None = None,
     types: list[Any] | None = None,
 ) -> SubgraphSchema:
+    limits = Limits.from_env()
+    dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
     # The subgraph whose audit table this schema writes: resolvers/<subgraph>/queries.py.
     subgraph = query.__module__.split(".")[1]
     return SubgraphSchema(
@@ -38,12 +69,19 @@ def build_schema(
         types=types or [],
         # Strawberry 0.341 defaults to 2.11, which the composers reject.
         federation_version="2.9",
+        # A JSON array body of more than max_batch operations is refused (coded, subgraphs/app.py).
+        config=StrawberryConfig(batching_config={"max_operations": limits.max_batch}),
         extensions=[
+            *limit_extensions(limits, dev_mode),
             RequireAuthentication,
+            # Before execution, in this order: the rate limit counts anonymous operations too
+            # (its refusal wins over UNAUTHENTICATED); cost needs the variables.
+            RateLimit,
+            lambda: CostLimit(limits.max_cost, limits.default_list_size),
             # Every mutation leaves one audit record (failed ones too); PII reads are appended.
             lambda: audit_trail(subgraph),
             # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
-            ParserCache,
+            CodedParserCache,  # Strawberry's ParserCache, its token-limit error coded
             ValidationCache,
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],

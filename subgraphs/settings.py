@@ -14,15 +14,58 @@ Every knob lives here so a newcomer finds them in one place:
 - ``DCMS_DEV``: ``1`` (the default, as ``make up`` runs) allows introspection, GraphiQL and
   generated keys; set ``0`` in production.
 - ``DCMS_KEYS_DIR``: where generated development keys live (default ``var/keys``).
+- ``DCMS_GATEWAY_HMAC_SECRET``: secret the gateway signs upstream requests with (HMAC-SHA256);
+  generated under ``var/keys`` in dev mode, required otherwise.
+- ``DCMS_CORS_ORIGINS``: comma-separated origins the gateway allows (default: the dev pages on 5173).
+- Query limits (see ``Limits``): ``DCMS_MAX_DEPTH``, ``DCMS_MAX_ALIASES``, ``DCMS_MAX_TOKENS``,
+  ``DCMS_MAX_COST``, ``DCMS_MAX_BATCH``, ``DCMS_RATE_LIMIT`` (operations per window, 0 = off),
+  ``DCMS_RATE_WINDOW`` (seconds), ``DCMS_RATE_LIMIT_ANONYMOUS`` (per client IP).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SUBGRAPHS: tuple[str, ...] = ("operations", "customers", "marketing", "finance", "devices")
+DEV_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Query limits, the same numbers at the gateway and at every subgraph.
+
+    Depth counts field levels (``{ a { b } }`` is 2). Cost counts every selected field once
+    per object it is resolved on: a connection multiplies its selection by its ``first``, any
+    other list by ``default_list_size``, ``_entities`` by its number of representations.
+    The rate limit counts operations per principal (per client IP when anonymous) in a
+    fixed window, once per client operation (``_entities`` / ``_service`` calls are free).
+    """
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_cost: int = 50_000
+    max_batch: int = 10
+    default_list_size: int = 20
+    rate_limit: int = 600  # operations per window per user; 0 switches the limiter off
+    rate_limit_anonymous: int = 60  # per client IP, for operations without a principal
+    rate_window: int = 60  # seconds
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        defaults = cls()
+        values = {
+            name: int(os.environ.get(f"DCMS_{name.upper()}", getattr(defaults, name)))
+            for name in cls.__dataclass_fields__
+        }
+        return cls(**values)
+
+    def as_env(self) -> dict[str, str]:
+        """For the gateway child process, so both ends enforce the same numbers."""
+        return {f"DCMS_{name.upper()}": str(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -38,10 +81,19 @@ class Settings:
     token_private_key_file: Path | None = None  # None → keys_dir / token-es256.pem
     token_public_key_file: Path | None = None  # None → keys_dir / token-es256.pub.pem
     lockout_seconds: float = 900.0  # 5 failures within this window lock the account for as long
+    hmac_secret: str = ""
+    cors_origins: tuple[str, ...] = DEV_CORS_ORIGINS
+    limits: Limits = field(default_factory=Limits)
 
     @classmethod
     def from_env(cls) -> Settings:
         var_dir = Path(os.environ.get("DCMS_VAR_DIR", "var")).resolve()
+        dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
+        keys_dir = Path(os.environ.get("DCMS_KEYS_DIR") or var_dir / "keys").resolve()
+        hmac_secret = os.environ.get("DCMS_GATEWAY_HMAC_SECRET") or (
+            _dev_secret(keys_dir, "gateway-hmac-secret") if dev_mode else ""
+        )
+        origins = os.environ.get("DCMS_CORS_ORIGINS")
         return cls(
             database_url=os.environ.get("DATABASE_URL") or None,
             redis_url=os.environ.get("REDIS_URL") or None,
@@ -49,8 +101,13 @@ class Settings:
             host=os.environ.get("DCMS_HOST", "127.0.0.1"),
             port=int(os.environ.get("DCMS_PORT", "4001")),
             gateway_port=int(os.environ.get("DCMS_GATEWAY_PORT", "4000")),
-            dev_mode=os.environ.get("DCMS_DEV", "1") == "1",
-            keys_dir=Path(os.environ.get("DCMS_KEYS_DIR") or var_dir / "keys").resolve(),
+            dev_mode=dev_mode,
+            keys_dir=keys_dir,
+            hmac_secret=hmac_secret,
+            cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip())
+            if origins is not None
+            else DEV_CORS_ORIGINS,
+            limits=Limits.from_env(),
             token_private_key_file=_path(os.environ.get("DCMS_TOKEN_PRIVATE_KEY_FILE")),
             token_public_key_file=_path(os.environ.get("DCMS_TOKEN_PUBLIC_KEY_FILE")),
             lockout_seconds=float(os.environ.get("DCMS_LOCKOUT_SECONDS", "900")),
@@ -74,3 +131,13 @@ class Settings:
 
 def _path(value: str | None) -> Path | None:
     return Path(value).resolve() if value else None
+
+
+def _dev_secret(var_dir: Path, name: str = "dev-token-secret") -> str:
+    """A per-checkout development secret, created on first use."""
+    path = var_dir / name
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

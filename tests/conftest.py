@@ -10,7 +10,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
@@ -20,9 +20,9 @@ from tortoise import Tortoise
 from security.keys import load_token_keys
 from subgraphs.cli import migrate
 from subgraphs.database import tortoise_config
-from subgraphs.gateway import start_gateway, wait_until_up
+from subgraphs.gateway import gateway_env, start_gateway, wait_until_up
 from subgraphs.sdl import write_all
-from subgraphs.settings import Settings
+from subgraphs.settings import Limits, Settings
 from tests import services
 
 # The login lockout window and lock time of the test stack: short, so a test sees the unlock.
@@ -45,6 +45,10 @@ async def _admin(url: str, sql: str) -> None:
         await conn.close()
 
 
+# Small enough for tests/test_limits.py to reach quickly, large enough for one user's bursts elsewhere.
+TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=100, rate_window=5)
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     var_dir = tmp_path_factory.mktemp("var")
@@ -64,8 +68,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         gateway_port=free_port(),
         keys_dir=Path(var_dir) / "keys",
         lockout_seconds=LOCKOUT_SECONDS,
+        # The stack runs in production mode: signatures required, introspection off, and a
+        # small rate limit (per user; tests use a fresh user, see tests/test_limits.py).
+        dev_mode=False,
+        hmac_secret="test-hmac-" + uuid.uuid4().hex,
+        limits=TEST_LIMITS,
     )
-    load_token_keys(settings)  # dev mode: generates this run's ES256 token key pair
+    load_token_keys(replace(settings, dev_mode=True))  # generates this run's ES256 token key pair
     yield settings
     if database_url:
         asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
@@ -87,6 +96,7 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
         "DCMS_KEYS_DIR": str(settings.keys_dir),
         "DCMS_LOCKOUT_SECONDS": str(settings.lockout_seconds),
         "DCMS_HOST": settings.host,
+        **gateway_env(settings),  # DCMS_DEV, the HMAC secret, CORS origins, limits: same for both
     }
     for key, value in (
         ("DATABASE_URL", settings.database_url),
@@ -130,11 +140,7 @@ def stack(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
         wait_until_up(f"{subgraphs_url}/healthz", server)
         supergraph = write_all(tmp_path_factory.mktemp("sdl"), url_base=subgraphs_url)
         gateway = start_gateway(
-            settings.gateway_port,
-            supergraph,
-            settings.host,
-            quiet=True,
-            public_key_file=settings.token_public_key_path,
+            settings.gateway_port, supergraph, settings.host, quiet=True, settings=settings
         )
         wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
         yield Stack(settings, subgraphs_url, f"http://{settings.host}:{settings.gateway_port}/graphql")

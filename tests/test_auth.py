@@ -20,6 +20,7 @@ import pytest
 
 from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
 from models.operations import Org, OrgKind, User
+from security.gateway_trust import EXTENSION, sign
 from security.identity import principal_for
 from security.keys import KeyConfigError, TokenKeys, load_token_keys
 from security.passwords import POLICY_MESSAGE, hash_password, policy_violation, verify_password
@@ -209,6 +210,14 @@ async def _post(url: str, query: str, variables: dict[str, Any] | None = None, t
         return await client.post(url, json={"query": query, "variables": variables or {}}, headers=headers)
 
 
+async def _post_signed(stack: Stack, subgraph: str, query: str, token: str | None = None) -> dict[str, Any]:
+    """Straight to a subgraph, signed as the gateway signs (the stack runs in production mode)."""
+    body = {"query": query, "extensions": {EXTENSION: sign(stack.settings.hmac_secret, query, None)}}
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(timeout=30) as client:
+        return (await client.post(stack.subgraph(subgraph), json=body, headers=headers)).json()
+
+
 async def _login(stack: Stack, username: str, password: str = PASSWORD) -> dict[str, Any]:
     return await gql(stack.gateway_url, LOGIN, {"u": username, "p": password})
 
@@ -350,16 +359,17 @@ async def test_gateway_refuses_forged_expired_and_misused_tokens(stack: Stack, t
     user = await _login_user()
     org = await Org.get(id=user.org_id)  # type: ignore[attr-defined]
     principal = principal_for(user, org)
-    forged = issue_token(principal, load_token_keys(replace(stack.settings, keys_dir=tmp_path)))
+    forged = issue_token(
+        principal, load_token_keys(replace(stack.settings, keys_dir=tmp_path, dev_mode=True))
+    )
     expired = issue_token(principal, token_keys(stack.settings), ttl_seconds=-5)
     refresh = issue_token(principal, token_keys(stack.settings), typ=TokenType.REFRESH)
     for token in (forged, expired):
         response = await _post(stack.gateway_url, ME, token=token)
         assert response.status_code == 401, response.text  # refused at the gateway
         assert "data" not in response.json() or response.json()["data"] is None
-        # Straight to the subgraph (no gateway): the subgraph verifies the token itself.
-        direct = (await _post(stack.subgraph("operations"), ME, token=token)).json()
-        assert error_codes(direct) == ["UNAUTHENTICATED"]
+        # Straight to the subgraph (signed, no gateway): the subgraph verifies the token itself.
+        assert error_codes(await _post_signed(stack, "operations", ME, token)) == ["UNAUTHENTICATED"]
     # A refresh token passes the signature check but is no access token, at either layer.
     assert error_codes(await _me(stack, refresh)) == ["UNAUTHENTICATED"]
     logout = await _post(stack.gateway_url, "mutation { logout }", token=refresh)
@@ -380,11 +390,14 @@ async def test_gateway_refuses_forged_expired_and_misused_tokens(stack: Stack, t
 @pytest.mark.e2e
 async def test_gateway_enforces_authenticated_directive(stack: Stack) -> None:
     """`logout` carries @authenticated: anonymous, the gateway refuses it (generic auth's code)
-    before any subgraph is asked; sent straight to the subgraph, the subgraph's gate refuses it."""
-    through_gateway = (await _post(stack.gateway_url, "mutation { logout }")).json()
+    before any subgraph is asked; sent straight to the subgraph unsigned, the gateway-trust check
+    refuses it; signed as the gateway would, the subgraph's own gate refuses it."""
+    query = "mutation { logout }"
+    through_gateway = (await _post(stack.gateway_url, query)).json()
     assert error_codes(through_gateway) == ["UNAUTHORIZED_FIELD_OR_TYPE"]
-    direct = (await _post(stack.subgraph("operations"), "mutation { logout }")).json()
-    assert error_codes(direct) == ["UNAUTHENTICATED"]
+    direct = (await _post(stack.subgraph("operations"), query)).json()
+    assert error_codes(direct) == ["FORBIDDEN"]
+    assert error_codes(await _post_signed(stack, "operations", query)) == ["UNAUTHENTICATED"]
     # login stays open to anonymous callers at both layers.
     assert error_codes(await _login(stack, f"nobody{_id()}")) == ["UNAUTHENTICATED"]
 

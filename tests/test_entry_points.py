@@ -29,7 +29,7 @@ async def test_service_sdl_is_open_but_entities_are_not(database, subgraph: str)
 
 async def test_forged_token_counts_as_anonymous(database, tmp_path) -> None:
     # Tokens signed with another ES256 key (dev mode generates a pair in the other keys dir).
-    forger = replace(database, keys_dir=tmp_path / "forged-keys")
+    forger = replace(database, keys_dir=tmp_path / "forged-keys", dev_mode=True)
     tenant = await make_tenant(forger, customers=1, grabbers=0, needs=0)
     result = await execute(
         "customers",

@@ -117,7 +117,8 @@ ENTRY_POINTS: dict[str, Callable[[World, str], Awaitable[tuple[Any, Any]]]] = {
         f"query($id: ID!) {{ customer(id: $id) {{ {FIELDS} }} }}", lambda d: d["customer"]
     ),
     "root customers list": _customer_entry(
-        f"{{ customers(first: 100) {{ nodes {{ {FIELDS} }} }} }}", lambda d: d["customers"]["nodes"]
+        f"query($m: ID) {{ customers(first: 100, managerId: $m) {{ nodes {{ {FIELDS} }} }} }}",
+        lambda d: d["customers"]["nodes"],
     ),
     "nested User.customers (_entities User)": _customer_entry(
         f"query($u: [_Any!]!) {{ _entities(representations: $u) {{ ... on User {{ customers(first: 50) {{ nodes {{ {FIELDS} }} }} }} }} }}",

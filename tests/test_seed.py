@@ -35,7 +35,7 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
         "token",
         "--username",
         "manager",
-        env=subprocess_env(database),
+        env={**subprocess_env(database), "DCMS_DEV": "1"},  # dev tokens exist only in dev mode
         stdout=asyncio.subprocess.PIPE,
     )
     token, _ = await cli.communicate()

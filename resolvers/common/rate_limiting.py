@@ -1,0 +1,68 @@
+"""Count each client operation once against its caller's rate limit; refuse with RATE_LIMITED.
+
+Counted where the root fields are resolved: an operation whose root fields are all
+``_entities`` / ``_service`` / introspection (the gateway enriching a result, the composer
+reading the SDL) is free, so one client query fanning out through ``_entities`` counts once.
+A query whose root fields live in k subgraphs counts k times.
+
+The limiter and its numbers are set by the app (``app.state.rate_limit``); a schema executed
+outside the app (tests in process, ``dcms schema export``) is not limited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, get_operation_ast
+from strawberry.extensions import SchemaExtension
+
+from schema.common.errors import CodedError, ErrorCode
+
+FREE_ROOT_FIELDS = frozenset({"_entities", "_service", "__typename", "__schema", "__type"})
+
+
+class RateLimit(SchemaExtension):
+    async def on_execute(self) -> AsyncIterator[None]:
+        ctx = self.execution_context
+        request = getattr(ctx.context, "request", None)
+        app = request.scope.get("app") if request is not None else None
+        config = getattr(getattr(app, "state", None), "rate_limit", None)
+        if config is not None and _counted(ctx.graphql_document, ctx.operation_name):
+            limiter, limits = config
+            principal = ctx.context.principal
+            if principal is not None:
+                key, limit = f"user:{principal.user_id}", limits.rate_limit
+            else:
+                key, limit = f"ip:{client_ip(request)}", limits.rate_limit_anonymous
+            if limit > 0:
+                decision = await limiter.hit(key, limit, limits.rate_window)
+                if not decision.allowed:
+                    ctx.result = ExecutionResult(data=None, errors=[rate_limited(decision.retry_after)])
+        yield
+
+
+def rate_limited(retry_after: int) -> CodedError:
+    error = CodedError(ErrorCode.RATE_LIMITED, f"too many requests: retry after {retry_after} s")
+    error.extensions = {**(error.extensions or {}), "retryAfter": retry_after}
+    return error
+
+
+def client_ip(request: Any) -> str:
+    """The client's address: as the gateway reported it on a signed request, else the peer."""
+    state = request.scope.get("state") or {}
+    forwarded = state.get("client_ip")
+    if forwarded:
+        return str(forwarded)
+    client = request.scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def _counted(document: Any, operation_name: str | None) -> bool:
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    if not isinstance(operation, OperationDefinitionNode):
+        return False
+    return any(
+        not isinstance(selection, FieldNode) or selection.name.value not in FREE_ROOT_FIELDS
+        for selection in operation.selection_set.selections
+    )
