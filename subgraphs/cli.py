@@ -145,7 +145,11 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     from subgraphs.app import build_app
 
     print(f"subgraphs on http://{settings.host}:{port}: " + ", ".join(f"/{name}/graphql" for name in names))
-    uvicorn.run(build_app(settings, names), host=settings.host, port=port, log_level="warning")
+    # Keep idle connections longer than the gateway (Node) does, so it never reuses a socket
+    # uvicorn is closing (a reset under load, seen as INTERNAL_SERVER_ERROR at the gateway).
+    uvicorn.run(
+        build_app(settings, names), host=settings.host, port=port, log_level="warning", timeout_keep_alive=75
+    )
 
 
 def up_all(settings: Settings, customers: int) -> None:

@@ -46,7 +46,7 @@ async def _admin(url: str, sql: str) -> None:
 
 
 # Small enough for tests/test_limits.py to reach quickly, large enough for one user's bursts elsewhere.
-TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=100, rate_window=5)
+TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=30, rate_window=5)
 
 
 @pytest.fixture(scope="session")
