@@ -16,8 +16,10 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from tortoise.contrib.starlette import RegisterTortoise
 
+from models.common import set_cipher
 from realtime.broker import Broker
 from resolvers.common.context import Context
+from security.crypto import load_cipher
 from subgraphs.database import tortoise_config
 from subgraphs.settings import SUBGRAPHS, Settings
 
@@ -47,6 +49,7 @@ class SubgraphGraphQL(GraphQL):
 def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlette:
     """Each named subgraph at ``/<name>/graphql``, sharing one database setup and broker."""
     broker = Broker(settings.redis_url)
+    cipher = load_cipher(settings)  # PII keyring: a missing one fails here, before serving
     routes: list[Any] = [Route("/healthz", _healthz)]
     for name in names:
         module = importlib.import_module(f"subgraphs.{name}")
@@ -55,6 +58,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        set_cipher(cipher)  # encrypted PII columns (models/common.py)
         # RegisterTortoise makes the ORM context global, so request tasks see it.
         async with RegisterTortoise(app, config=tortoise_config(settings, names)):
             await broker.connect()

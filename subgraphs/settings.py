@@ -12,6 +12,8 @@ Every knob lives here so a newcomer finds them in one place:
 - ``DCMS_DEV``: ``1`` (the default, as ``make up`` runs) allows introspection, GraphiQL and
   generated keys; set ``0`` in production.
 - ``DCMS_KEYS_DIR``: where generated development keys live (default ``var/keys``).
+- ``DCMS_PII_KEYRING_FILE``: the PII encryption keyring (JSON, see security/crypto.py); default
+  ``<keys dir>/pii-keyring.json``, generated there only in dev mode.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class Settings:
     gateway_port: int
     dev_mode: bool = True
     keys_dir: Path = Path("var/keys")
+    pii_keyring_file: Path | None = None  # None → keys_dir / "pii-keyring.json"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -49,6 +52,7 @@ class Settings:
             gateway_port=int(os.environ.get("DCMS_GATEWAY_PORT", "4000")),
             dev_mode=os.environ.get("DCMS_DEV", "1") == "1",
             keys_dir=Path(os.environ.get("DCMS_KEYS_DIR") or var_dir / "keys").resolve(),
+            pii_keyring_file=_optional_path(os.environ.get("DCMS_PII_KEYRING_FILE")),
         )
 
     def subgraph_url(self, name: str) -> str:
@@ -57,6 +61,14 @@ class Settings:
     @property
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.gateway_port}/graphql"
+
+    @property
+    def pii_keyring_path(self) -> Path:
+        return self.pii_keyring_file or self.keys_dir / "pii-keyring.json"
+
+
+def _optional_path(value: str | None) -> Path | None:
+    return Path(value).resolve() if value else None
 
 
 def _dev_secret(var_dir: Path) -> str:

@@ -21,6 +21,8 @@ from subgraphs.cli import migrate
 from subgraphs.database import tortoise_config
 from subgraphs.gateway import start_gateway, wait_until_up
 from subgraphs.sdl import write_all
+from models.common import set_cipher
+from security.crypto import load_cipher
 from subgraphs.settings import Settings
 from tests import services
 
@@ -59,6 +61,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         host="127.0.0.1",
         port=free_port(),
         gateway_port=free_port(),
+        keys_dir=Path(var_dir) / "keys",
     )
     if database_url:
         asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
@@ -67,6 +70,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 @pytest.fixture(scope="session")
 async def database(settings: Settings) -> AsyncIterator[Settings]:
     """Migrated storage, and the ORM open in the test process for arranging data."""
+    set_cipher(load_cipher(settings))  # PII columns: the dev keyring generated under var/keys
     await migrate(settings, quiet=True)
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
     yield settings
@@ -79,6 +83,7 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
         "DCMS_VAR_DIR": str(settings.var_dir),
         "DCMS_TOKEN_SECRET": settings.token_secret,
         "DCMS_HOST": settings.host,
+        "DCMS_KEYS_DIR": str(settings.keys_dir),
     }
     for key, value in (("DATABASE_URL", settings.database_url), ("REDIS_URL", settings.redis_url)):
         if value:
