@@ -52,8 +52,11 @@ def get_cipher() -> PiiCipher:
 
 
 def column_label(model: type[Model], field_name: str) -> str:
-    """``<app>.<table>.<field>``: the associated data of a ciphertext and the blind index's domain."""
-    return f"{model._meta.app}.{model._meta.db_table}.{field_name}"
+    """``<subgraph>.<table>.<field>``: the associated data of a ciphertext and the blind index's domain.
+
+    The subgraph comes from the model's module (``models.customers`` → ``customers``), not from
+    Tortoise's app label, so it is the same before ``Tortoise.init`` and under any configuration."""
+    return f"{model.__module__.removeprefix('models.')}.{model._meta.db_table}.{field_name}"
 
 
 class EncryptedTextField(fields.TextField):

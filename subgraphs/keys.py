@@ -66,6 +66,7 @@ async def _reencrypt(model: type[Model], key_id: str, batch_size: int, progress:
     names = encrypted_fields(model)
     written = names + list(blind_index_fields(model))
     connection = model._meta.default_connection
+    pk = model._meta.pk_attr
     total = await model.filter(_stale(model, key_id)).count()
     done = 0
     last = None
@@ -76,8 +77,8 @@ async def _reencrypt(model: type[Model], key_id: str, batch_size: int, progress:
             async with in_transaction(connection) as conn:
                 query = model.filter(_stale(model, key_id))
                 if last is not None:
-                    query = query.filter(pk__gt=last)
-                rows = await query.order_by("pk").limit(batch_size).select_for_update().using_db(conn)
+                    query = query.filter(**{f"{pk}__gt": last})
+                rows = await query.order_by(pk).limit(batch_size).select_for_update().using_db(conn)
                 if not rows:
                     break
                 # Loading decrypted them with whichever key they name; writing encrypts with the

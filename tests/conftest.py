@@ -17,12 +17,12 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from tortoise import Tortoise
 
+from models.common import set_cipher
+from security.crypto import load_cipher
 from subgraphs.cli import migrate
 from subgraphs.database import tortoise_config
 from subgraphs.gateway import start_gateway, wait_until_up
 from subgraphs.sdl import write_all
-from models.common import set_cipher
-from security.crypto import load_cipher
 from subgraphs.settings import Settings
 from tests import services
 
