@@ -135,7 +135,7 @@ class Keyring:
 
         ``exclusive``: only if no keyring exists yet (two processes generating at once keep the
         first one's keys instead of one overwriting the other's)."""
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # keys are for this user only
         temporary = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
