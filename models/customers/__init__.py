@@ -53,7 +53,7 @@ class Customer(Entity):
     id_number_bidx = BlindIndexField(source="id_number")
     phone = EncryptedTextField(default="")
     phone_bidx = BlindIndexField(source="phone")
-    address = EncryptedTextField(default="")  # 地址
+    address = EncryptedTextField(null=True)  # 地址 (null: rows from before it existed)
     tier = fields.CharEnumField(CustomerTier, max_length=10, default=CustomerTier.ORDINARY)
     aum = fields.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))  # 金融资产
 

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Customer',
             name='address',
-            field=EncryptedTextField(default='', unique=False),
+            field=EncryptedTextField(null=True, unique=False),
         ),
         ops.AddField(
             model_name='Customer',
