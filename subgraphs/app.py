@@ -20,9 +20,11 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from tortoise.contrib.starlette import RegisterTortoise
 
+from models.common import set_cipher
 from realtime.broker import Broker
 from resolvers.common.context import Context
 from schema.common.errors import CodedError, ErrorCode, bad_input
+from security.crypto import load_cipher
 from security.gateway_trust import GatewayTrust
 from security.keys import TokenKeys, load_token_keys
 from security.rate_limit import rate_limiter
@@ -118,6 +120,7 @@ class SubgraphGraphQL(GraphQL):
 def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlette:
     """Each named subgraph at ``/<name>/graphql``, sharing one database setup and broker."""
     broker = Broker(settings.redis_url)
+    cipher = load_cipher(settings)  # PII keyring: a missing one fails here, before serving
     # Only operations issues tokens, so only it needs the private key; a missing key outside
     # dev mode stops the start here (security.keys.KeyConfigError).
     keys = load_token_keys(settings, signing="operations" in names)
@@ -134,6 +137,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        set_cipher(cipher)  # encrypted PII columns (models/common.py)
         # RegisterTortoise makes the ORM context global, so request tasks see it.
         async with RegisterTortoise(app, config=tortoise_config(settings, names)):
             await broker.connect()

@@ -1,4 +1,4 @@
-"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit."""
+"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ def main(argv: list[str] | None = None) -> None:
 
     commands.add_parser("migrate", help="apply database migrations of every subgraph")
 
-    seed = commands.add_parser("seed", help="load Chinese demo data (idempotent)")
-    seed.add_argument("--customers", type=int, default=2000, help="how many customers (default 2000)")
+    seed_parser = commands.add_parser("seed", help="load Chinese demo data (idempotent)")
+    seed_parser.add_argument("--customers", type=int, default=2000, help="how many customers (default 2000)")
 
     serve = commands.add_parser("serve", help="serve subgraphs (all by default) in this process")
     serve.add_argument("names", nargs="*", metavar="name", help=f"subgraphs to serve: {', '.join(SUBGRAPHS)}")
@@ -36,9 +36,23 @@ def main(argv: list[str] | None = None) -> None:
 
     audit = commands.add_parser("audit", help="check the audit trail's hash chains")
     audit.add_argument("action", choices=["verify"])
+    keys = commands.add_parser("keys", help="PII encryption keys").add_subparsers(
+        dest="action", required=True
+    )
+    rotate = keys.add_parser("rotate", help="new current key, re-encrypt every PII value (resumable)")
+    rotate.add_argument("--resume", action="store_true", help="finish an interrupted rotation, no new key")
+    rotate.add_argument("--retire", action="store_true", help="finish, then drop old keys no value uses")
+    rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
 
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command in ("migrate", "seed", "token", "up", "keys"):
+        from security.crypto import KeyringError, install_cipher
+
+        try:  # encrypted PII columns need the keyring; outside dev mode it must exist
+            install_cipher(settings)
+        except KeyringError as error:
+            raise SystemExit(f"dcms: {error}") from error
     if args.command == "migrate":
         asyncio.run(migrate(settings))
     elif args.command == "seed":
@@ -55,6 +69,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(schema_command(args.action))
     elif args.command == "audit":
         sys.exit(asyncio.run(audit_verify(settings)))
+    elif args.command == "keys":
+        asyncio.run(rotate_keys(settings, args.resume, args.retire, args.batch_size))
 
 
 async def migrate(settings: Settings, quiet: bool = False) -> None:
@@ -137,6 +153,19 @@ async def dev_token(settings: Settings, username: str, hours: float) -> str:
     finally:
         await close_database()
     return issue_token(principal, keys, ttl_seconds=int(hours * 3600))
+
+
+async def rotate_keys(settings: Settings, resume: bool, retire: bool, batch_size: int) -> dict[str, int]:
+    from subgraphs.database import close_database, open_database
+    from subgraphs.keys import rotate_keys as rotate
+
+    await open_database(settings)
+    try:
+        counts = await rotate(settings, resume=resume, retire=retire, batch_size=batch_size)
+    finally:
+        await close_database()
+    print("keys rotate: " + ", ".join(f"{kind} {count}" for kind, count in counts.items()))
+    return counts
 
 
 def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> None:

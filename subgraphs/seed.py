@@ -307,6 +307,11 @@ MALE_NAME_CHARS = (
     "伟强磊军洋勇杰涛明超平刚华建国志文辉鹏飞宇浩然轩俊思远鸣泽成林波斌宏德福昌贵兴海江山云川亮彬"
 )
 FEMALE_NAME_CHARS = "芳娜敏静丽艳娟兰霞英红玉晓雪婷欣怡涵萱佳琪嘉秀桂琴燕梅莉荣凤春秋云珍丹黔筑"
+# 地址: <city + district><road><number>号, retail customers with building, unit and room.
+ROADS: tuple[str, ...] = tuple(
+    "人民路 中山路 解放路 延安路 北京路 新华路 滨河路 兴业路 长征路 宝山路 文化路 建设路 富水路 "
+    "枣山路 黔灵山路 花溪大道 林城路 长岭路 阳关大道 迎宾大道".split()
+)
 PHONE_PREFIXES: tuple[str, ...] = tuple(
     "130 131 132 133 135 136 137 138 139 150 151 152 155 157 158 159 "
     "180 181 182 183 185 186 187 188 189".split()
@@ -573,13 +578,32 @@ def _phone(rng: random.Random) -> str:
     return rng.choice(PHONE_PREFIXES) + f"{rng.randrange(10**8):08d}"
 
 
+def _address(rng: random.Random, region: str, corporate: bool) -> str:
+    """地址 in the branch's district."""
+    street = f"{region}{rng.choice(ROADS)}{rng.randrange(1, 400)}号"
+    if corporate:
+        return street
+    building, unit, floor, room = (
+        rng.randrange(1, 30),
+        rng.randrange(1, 5),
+        rng.randrange(1, 33),
+        rng.randrange(1, 5),
+    )
+    return f"{street}{building}栋{unit}单元{floor}{room:02d}室"
+
+
 def _amount(rng: random.Random, low: int, high: int) -> Decimal:
     """A random amount of 元 in [low, high), to the fen."""
     return Decimal(rng.randrange(low * 100, high * 100)).scaleb(-2)
 
 
 def _customer(
-    rng: random.Random, number: int, branch: BranchNode, manager: User, now: datetime
+    rng: random.Random,
+    number: int,
+    branch: BranchNode,
+    manager: User,
+    now: datetime,
+    addresses: random.Random,
 ) -> tuple[Customer, CustomerRef]:
     spec = branch.spec
     tenant_id = branch.bank.org.id
@@ -611,6 +635,8 @@ def _customer(
         primary_manager_id=manager.id,  # 主办客户经理
         id_number=id_number,
         phone=_phone(rng),
+        # Own generator, so the other columns stay what they were before addresses existed.
+        address=_address(addresses, spec.region, kind is CustomerKind.CORPORATE),
         tier=tier,
         aum=aum,
         created_at=now - timedelta(days=rng.randrange(1, 365 * 8), seconds=rng.randrange(86_400)),  # 开户
@@ -631,6 +657,7 @@ def _customer_batches(
     demo_manager = demo_branch.managers[0]
     reserved = min(count, max(DEMO_MANAGER_MIN_CUSTOMERS, count // 50))
     bank_weights = [bank.spec.weight for bank in world.banks]
+    addresses = random.Random(SEED + 5)
     batch: list[Customer] = []
     for number in range(1, count + 1):
         if number <= reserved:
@@ -639,7 +666,7 @@ def _customer_batches(
             bank = rng.choices(world.banks, bank_weights)[0]
             branch = rng.choice(bank.branches)
             manager = rng.choice(branch.managers)
-        customer, ref = _customer(rng, number, branch, manager, now)
+        customer, ref = _customer(rng, number, branch, manager, now, addresses)
         batch.append(customer)
         refs.append(ref)
         if len(batch) == BATCH_SIZE:

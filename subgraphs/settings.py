@@ -20,6 +20,8 @@ Every knob lives here so a newcomer finds them in one place:
 - Query limits (see ``Limits``): ``DCMS_MAX_DEPTH``, ``DCMS_MAX_ALIASES``, ``DCMS_MAX_TOKENS``,
   ``DCMS_MAX_COST``, ``DCMS_MAX_BATCH``, ``DCMS_RATE_LIMIT`` (operations per window, 0 = off),
   ``DCMS_RATE_WINDOW`` (seconds), ``DCMS_RATE_LIMIT_ANONYMOUS`` (per client IP).
+- ``DCMS_PII_KEYRING_FILE``: the PII encryption keyring (JSON, see security/crypto.py); default
+  ``<keys dir>/pii-keyring.json``, generated there only in dev mode.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ class Settings:
     hmac_secret: str = ""
     cors_origins: tuple[str, ...] = DEV_CORS_ORIGINS
     limits: Limits = field(default_factory=Limits)
+    pii_keyring_file: Path | None = None  # None → keys_dir / "pii-keyring.json"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -111,6 +114,7 @@ class Settings:
             token_private_key_file=_path(os.environ.get("DCMS_TOKEN_PRIVATE_KEY_FILE")),
             token_public_key_file=_path(os.environ.get("DCMS_TOKEN_PUBLIC_KEY_FILE")),
             lockout_seconds=float(os.environ.get("DCMS_LOCKOUT_SECONDS", "900")),
+            pii_keyring_file=_path(os.environ.get("DCMS_PII_KEYRING_FILE")),
         )
 
     @property
@@ -127,6 +131,10 @@ class Settings:
     @property
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.gateway_port}/graphql"
+
+    @property
+    def pii_keyring_path(self) -> Path:
+        return self.pii_keyring_file or self.keys_dir / "pii-keyring.json"
 
 
 def _path(value: str | None) -> Path | None:

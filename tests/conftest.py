@@ -17,6 +17,8 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from tortoise import Tortoise
 
+from models.common import set_cipher
+from security.crypto import load_cipher
 from security.keys import load_token_keys
 from subgraphs.cli import migrate
 from subgraphs.database import tortoise_config
@@ -83,6 +85,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 @pytest.fixture(scope="session")
 async def database(settings: Settings) -> AsyncIterator[Settings]:
     """Migrated storage, and the ORM open in the test process for arranging data."""
+    set_cipher(load_cipher(replace(settings, dev_mode=True)))  # PII keyring, generated under var/keys
     await migrate(settings, quiet=True)
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
     yield settings

@@ -120,6 +120,7 @@ async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2,
             primary_manager_id=manager.id,
             phone="13800000000",
             id_number="520102199001011234",
+            address="贵州省贵阳市观山湖区长岭北路1号",
             aum=Decimal("1000.00") * (i + 1),
         )
         for i in range(customers)

@@ -17,6 +17,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from clients.python.dcms_client import data, error_codes, gql
+from security.crypto import load_cipher
 from security.gateway_trust import EXTENSION, GatewayTrust, sign, signing_payload
 from security.keys import load_token_keys
 from subgraphs.app import build_app
@@ -124,6 +125,7 @@ async def test_dev_mode_allows_unsigned_but_never_a_wrong_signature(tmp_path: Pa
         hmac_secret="h" * 40,
     )
     load_token_keys(replace(settings, dev_mode=True))  # outside dev mode keys must exist already
+    load_cipher(replace(settings, dev_mode=True))
     app = build_app(settings, ("operations",))
     query = "{ _service { sdl } }"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:

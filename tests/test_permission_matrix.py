@@ -27,6 +27,7 @@ pytestmark = pytest.mark.integration
 
 PHONE, PHONE_MASKED = "13800000000", "138****0000"
 ID_NUMBER, ID_MASKED = "520102199001011234", "5201**********1234"
+ADDRESS, ADDRESS_MASKED = "贵州省贵阳市观山湖区长岭北路1号", "贵州省贵阳市****"
 FULL, MASKED, HIDDEN, ABSENT = "FULL", "MASKED", "HIDDEN", "ABSENT"
 
 
@@ -90,7 +91,7 @@ async def world(database) -> World:
     return World(tenant, tokens, settings)
 
 
-FIELDS = "id phone idNumber"
+FIELDS = "id phone idNumber address"
 
 
 def _customer_entry(query: str, pick: Callable[[Any], Any], subgraph: str = "customers") -> Callable:
@@ -142,11 +143,12 @@ ENTRY_POINTS: dict[str, Callable[[World, str], Awaitable[tuple[Any, Any]]]] = {
 def _observed(node: Any, errors: Any) -> str:
     if node is None:
         return ABSENT
-    if node["phone"] == PHONE and node["idNumber"] == ID_NUMBER:
+    values = (node["phone"], node["idNumber"], node["address"])
+    if values == (PHONE, ID_NUMBER, ADDRESS):
         return FULL
-    if node["phone"] == PHONE_MASKED and node["idNumber"] == ID_MASKED:
+    if values == (PHONE_MASKED, ID_MASKED, ADDRESS_MASKED):
         return MASKED
-    if node["phone"] is None and node["idNumber"] is None:
+    if values == (None, None, None):
         codes = {e.extensions["code"] for e in errors or []}
         return HIDDEN if codes == {"FORBIDDEN"} else f"null with {codes}"
     return f"unexpected {node}"
@@ -252,7 +254,7 @@ async def test_unmasked_reads_are_audited_masked_ones_are_not(
 ) -> None:
     customer = world.tenant.customers[0]
     request_id = f"req-{uuid.uuid4()}"
-    query = "query($id: ID!) { customer(id: $id) { phone idNumber } }"
+    query = "query($id: ID!) { customer(id: $id) { phone idNumber address } }"
     result = await execute(
         "customers",
         query,
@@ -270,6 +272,6 @@ async def test_unmasked_reads_are_audited_masked_ones_are_not(
             "Customer",
             str(customer.id),
         )
-        assert sorted(record.detail["fields"]) == ["idNumber", "phone"]
+        assert sorted(record.detail["fields"]) == ["address", "idNumber", "phone"]
     else:
         assert records == []

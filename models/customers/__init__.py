@@ -8,7 +8,7 @@ from enum import StrEnum
 from tortoise import fields
 
 from models.audit import AuditRecordBase
-from models.common import Entity
+from models.common import BlindIndexField, EncryptedTextField, Entity
 
 
 class Grid(Entity):
@@ -48,8 +48,13 @@ class Customer(Entity):
         "customers.Grid", related_name="customers", null=True, on_delete=fields.SET_NULL
     )
     primary_manager_id = fields.UUIDField(null=True, db_index=True)  # 主办客户经理 (operations User)
-    id_number = fields.CharField(max_length=32, default="")  # 身份证号 / 统一社会信用代码
-    phone = fields.CharField(max_length=20, default="")
+    # PII, encrypted at rest (AES-256-GCM, models/common.py); *_bidx are their blind indexes
+    # for exact search by phone or ID number.
+    id_number = EncryptedTextField(default="")  # 身份证号 / 统一社会信用代码
+    id_number_bidx = BlindIndexField(source="id_number")
+    phone = EncryptedTextField(default="")
+    phone_bidx = BlindIndexField(source="phone")
+    address = EncryptedTextField(null=True)  # 地址 (null: rows from before it existed)
     tier = fields.CharEnumField(CustomerTier, max_length=10, default=CustomerTier.ORDINARY)
     aum = fields.DecimalField(max_digits=18, decimal_places=2, default=Decimal("0"))  # 金融资产
 

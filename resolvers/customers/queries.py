@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import strawberry
 
+from models.common import blind_index
 from models.customers import Customer as CustomerModel
 from models.customers import Reminder as ReminderModel
 from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
+from schema.common.errors import bad_input
 from schema.common.scalars import parse_id
 from schema.customers.types import Customer, Reminder
+from security.crypto import normalise
 from security.scopes import customer_scope
 
 
@@ -19,17 +22,28 @@ class Query:
     async def customer(self, info: strawberry.Info, id: strawberry.ID) -> Customer | None:
         return await info.context.loaders.customer.load(parse_id(id))
 
-    @strawberry.field(description="客户列表; managerId 过滤主办客户经理")
+    @strawberry.field(
+        description="客户列表; managerId 过滤主办客户经理; phone / idNumber 精确查找 (忽略空格和连字符)"
+    )
     async def customers(
         self,
         info: strawberry.Info,
         first: int = 20,
         after: str | None = None,
         manager_id: strawberry.ID | None = None,
+        phone: str | None = None,
+        id_number: str | None = None,
     ) -> Connection[Customer]:
         queryset = info.context.scoped(CustomerModel, customer_scope)
         if manager_id is not None:
             queryset = queryset.filter(primary_manager_id=parse_id(manager_id, "managerId"))
+        # Encrypted columns are searched by their blind index (models/common.py), exact match only.
+        for argument, field, value in (("phone", "phone", phone), ("idNumber", "id_number", id_number)):
+            if value is None:
+                continue
+            if not normalise(value):
+                raise bad_input(f"{argument} must not be empty")
+            queryset = queryset.filter(**{f"{field}_bidx": blind_index(CustomerModel, field, value)})
         return await paginate(queryset, first, after)
 
     @strawberry.field(description="我的提醒")

@@ -86,6 +86,9 @@ class Customer:
         _manages,
         "身份证号 / 统一社会信用代码: full to the managing manager, masked to others",
     )
+    address: str | None = sensitive(
+        PiiKind.ADDRESS, _manages, "地址: full to the managing manager, masked to others"
+    )
     created_at: datetime
 
     @strawberry.field

@@ -1,5 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
+from models.common import BlindIndexField, EncryptedTextField
 from models.customers import AssignmentKind
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
@@ -24,5 +25,30 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'customer_assignment', 'app': 'customers', 'pk_attr': 'id', 'table_description': '管户关系 besides the primary manager: assisting managers and temporary custodians.'},
             bases=['Entity'],
+        ),
+        ops.AlterField(
+            model_name='Customer',
+            name='id_number',
+            field=EncryptedTextField(default='', unique=False),
+        ),
+        ops.AlterField(
+            model_name='Customer',
+            name='phone',
+            field=EncryptedTextField(default='', unique=False),
+        ),
+        ops.AddField(
+            model_name='Customer',
+            name='address',
+            field=EncryptedTextField(null=True, unique=False),
+        ),
+        ops.AddField(
+            model_name='Customer',
+            name='id_number_bidx',
+            field=BlindIndexField(null=True, db_index=True, source='id_number'),
+        ),
+        ops.AddField(
+            model_name='Customer',
+            name='phone_bidx',
+            field=BlindIndexField(null=True, db_index=True, source='phone'),
         ),
     ]
