@@ -129,3 +129,17 @@ async def test_subscription_payload_masks_per_subscriber(stack: Stack) -> None:
         "phone": "13800000000",
         "idNumber": "520102199001011234",
     }
+
+
+async def test_gateway_enforces_required_scopes(stack: Stack) -> None:
+    """`grabNeed` needs the FI_ACCOUNT_MANAGER role and `auditRecords` AUDIT_ADMIN: the gateway
+    refuses other roles before any subgraph is asked (generic auth's code)."""
+    tenant = await make_tenant(stack.settings, customers=1, grabbers=1, needs=1)
+    grab = "mutation($id: ID!) { grabNeed(id: $id) { id } }"
+    refused = await gql(stack.gateway_url, grab, {"id": str(tenant.needs[0].id)}, tenant.manager_token)
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["UNAUTHORIZED_FIELD_OR_TYPE"]
+    search = "{ auditRecords(first: 1) { edges { node { action } } } }"
+    refused = await gql(stack.gateway_url, search, None, tenant.hall_token)
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["UNAUTHORIZED_FIELD_OR_TYPE"]
+    # the right role passes the gateway
+    data(await gql(stack.gateway_url, grab, {"id": str(tenant.needs[0].id)}, tenant.grabbers[0][1]))

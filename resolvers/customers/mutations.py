@@ -27,7 +27,9 @@ class AddReminderInput:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="新增提醒: goes to the customer's primary manager (主办)")
+    @strawberry.federation.mutation(
+        description="新增提醒: goes to the customer's primary manager (主办)", authenticated=True
+    )
     async def add_reminder(self, info: strawberry.Info, input: AddReminderInput) -> Reminder:
         info.context.require_principal()
         if not input.title.strip():

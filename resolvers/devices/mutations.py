@@ -32,7 +32,9 @@ def _check_percent(name: str, value: float | None) -> None:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="上报心跳: updates status and metrics, pushes deviceStatus")
+    @strawberry.federation.mutation(
+        description="上报心跳: updates status and metrics, pushes deviceStatus", authenticated=True
+    )
     async def report_heartbeat(self, info: strawberry.Info, input: HeartbeatInput) -> Device:
         info.context.require_principal()
         _check_percent("cpu", input.cpu)

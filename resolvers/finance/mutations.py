@@ -34,7 +34,7 @@ class PublishNeedInput:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="发布融资需求")
+    @strawberry.federation.mutation(description="发布融资需求", authenticated=True)
     async def publish_need(self, info: strawberry.Info, input: PublishNeedInput) -> FinancingNeed:
         principal = info.context.require_principal()
         if need_scope(principal).is_nothing:
@@ -61,7 +61,11 @@ class Mutation:
         await publish(info, GRAB_POOL, "need.published", need, tenant_id=need.tenant_id)
         return need
 
-    @strawberry.mutation(description="抢单: the first grab wins, every later one gets CONFLICT")
+    @strawberry.federation.mutation(
+        description="抢单: the first grab wins, every later one gets CONFLICT",
+        # The gateway refuses other roles before any subgraph is asked; the resolver checks again.
+        requires_scopes=[["FI_ACCOUNT_MANAGER"]],
+    )
     async def grab_need(self, info: strawberry.Info, id: strawberry.ID) -> FinancingNeed:
         principal = info.context.require_principal()
         if not principal.has_role(Role.FI_ACCOUNT_MANAGER) or principal.institution_id is None:

@@ -23,7 +23,7 @@ class CreateOpportunityInput:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="登记商机")
+    @strawberry.federation.mutation(description="登记商机", authenticated=True)
     async def create_opportunity(self, info: strawberry.Info, input: CreateOpportunityInput) -> Opportunity:
         principal = info.context.require_principal()
         if opportunity_scope(principal).is_nothing or principal.tenant_id is None:

@@ -30,7 +30,7 @@ class RaiseAlertInput:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="发出告警")
+    @strawberry.federation.mutation(description="发出告警", authenticated=True)
     async def raise_alert(self, info: strawberry.Info, input: RaiseAlertInput) -> Alert:
         principal = info.context.require_principal()
         org_id = parse_id(input.org_id, "orgId")

@@ -52,6 +52,8 @@ class Query:
             queryset = queryset.filter(status=AlertStatus(status))
         return await paginate(queryset, first, after)
 
-    audit_records: Connection[AuditRecord] = strawberry.field(
-        resolver=audit_records, description="审计日志查询: audit admins only (AUDIT_READ), newest first"
+    audit_records: Connection[AuditRecord] = strawberry.federation.field(
+        resolver=audit_records,
+        description="审计日志查询: audit admins only (AUDIT_READ), newest first",
+        requires_scopes=[["AUDIT_ADMIN"]],  # the gateway's check; the resolver applies security/duties.py
     )

@@ -41,4 +41,7 @@ class Sensitive(FieldExtension):
 
 
 def sensitive(kind: PiiKind, is_owner: OwnerCheck, description: str) -> Any:
-    return strawberry.field(description=description, extensions=[Sensitive(kind, is_owner)])
+    # @authenticated: the gateway refuses anonymous reads before any subgraph is asked.
+    return strawberry.federation.field(
+        description=description, extensions=[Sensitive(kind, is_owner)], authenticated=True
+    )
