@@ -65,7 +65,7 @@ async def test_raising_an_alert_outside_ones_scope_is_forbidden(stack: Stack) ->
     ]  # their hall is not even visible
 
 
-async def test_grab_pool_event_hides_contact_from_institutions(stack: Stack) -> None:
+async def test_grab_pool_event_carries_no_contact(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=1, needs=0)
     _, grabber_token = tenant.grabbers[0]
     query = "subscription { grabPool { kind need { purpose contactPhone } } }"
@@ -84,8 +84,9 @@ async def test_grab_pool_event_hides_contact_from_institutions(stack: Stack) -> 
         data(await gql(stack.gateway_url, PUBLISH, variables, tenant.manager_token))
 
     payload = await _first_event(events, publish)
+    # Encrypted PII never travels through the broker (events carry it as null), and institution
+    # staff may not see it before their grab anyway.
     assert payload["data"]["grabPool"]["need"] == {"purpose": "春耕备货", "contactPhone": None}
-    assert "FORBIDDEN" in {e["extensions"]["code"] for e in payload["errors"]}
     assert "13700001111" not in str(payload)
 
 

@@ -114,6 +114,16 @@ def test_snapshot_restores_typed_values() -> None:
     )
 
 
+def test_snapshots_leave_encrypted_pii_out() -> None:
+    need = FinancingNeed(
+        id=uuid.uuid4(), applicant_id=uuid.uuid4(), amount=Decimal("1"), term_months=1, purpose="周转",
+        contact_name="王建国", contact_phone="13912345678",
+    )  # fmt: skip
+    payload = snapshot(need)
+    assert payload["contact_phone"] is None and payload["contact_name"] is None
+    assert "13912345678" not in str(payload) and payload["purpose"] == "周转"
+
+
 async def test_memory_broker_delivers_to_every_subscriber_of_a_channel() -> None:
     broker = Broker()
     await broker.connect()

@@ -8,7 +8,7 @@ from enum import StrEnum
 from tortoise import fields
 
 from models.audit import AuditRecordBase
-from models.common import Entity
+from models.common import EncryptedTextField, Entity
 
 
 class InstitutionKind(StrEnum):
@@ -91,8 +91,8 @@ class FinancingNeed(Entity):
     purpose = fields.CharField(max_length=200)
     region = fields.CharField(max_length=50, default="")
     industry = fields.CharField(max_length=50, default="")
-    contact_name = fields.CharField(max_length=50, default="")  # 联系人
-    contact_phone = fields.CharField(max_length=20, default="")  # 联系电话
+    contact_name = EncryptedTextField(default="")  # 联系人 (PII, encrypted at rest)
+    contact_phone = EncryptedTextField(default="")  # 联系电话 (PII, encrypted at rest)
     status = fields.CharEnumField(NeedStatus, max_length=10, default=NeedStatus.OPEN, db_index=True)
     grabbed_by_id = fields.UUIDField(null=True, db_index=True)  # operations User
     grabbed_institution_id = fields.UUIDField(null=True, db_index=True)  # the grabber's Institution

@@ -16,13 +16,20 @@ from uuid import UUID
 import strawberry
 from tortoise.models import Model
 
+from models.common import EncryptedTextField
 from realtime.events import Event
 
 M = TypeVar("M", bound=Model)
 
 
 def snapshot(obj: Model) -> dict[str, Any]:
-    return {name: _jsonable(getattr(obj, name)) for name in obj._meta.fields_db_projection}
+    """The entity's columns as JSON, encrypted PII left out (None): personal data never travels
+    through the broker; a subscriber that may see it reads it from the database."""
+    fields_map = obj._meta.fields_map
+    return {
+        name: None if isinstance(fields_map[name], EncryptedTextField) else _jsonable(getattr(obj, name))
+        for name in obj._meta.fields_db_projection
+    }
 
 
 def restore(model: type[M], data: dict[str, Any]) -> M:
