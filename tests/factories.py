@@ -8,6 +8,8 @@ import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
+from typing import Any
 
 from models.customers import Customer, CustomerKind, Grid, Reminder, ReminderKind
 from models.devices import Device, DeviceKind, DeviceStatus
@@ -64,6 +66,21 @@ async def make_user(
 @cache
 def _hash(password: str) -> str:
     return hash_password(password)  # argon2id costs ~50 ms: once per password per run
+
+
+def offline_settings(tmp_path: Path, dev_mode: bool, **extra: Any) -> Settings:
+    """Settings for a test that builds keys or an app by itself: no database, no broker."""
+    return Settings(
+        database_url=None,
+        redis_url=None,
+        var_dir=tmp_path,
+        host="127.0.0.1",
+        port=0,
+        gateway_port=0,
+        dev_mode=dev_mode,
+        keys_dir=tmp_path / "keys",
+        **extra,
+    )
 
 
 @cache

@@ -29,7 +29,7 @@ from security.tokens import TokenType, issue_token, read_token
 from subgraphs.settings import Settings
 from tests import services
 from tests.conftest import LOCKOUT_SECONDS, Stack, subprocess_env
-from tests.factories import make_org, make_user, token_keys
+from tests.factories import make_org, make_user, offline_settings, token_keys
 
 PASSWORD = "Dcms@2026test"
 
@@ -77,16 +77,7 @@ def test_argon2id_hashes_verify() -> None:
 
 
 def _key_settings(tmp_path: Path, dev: bool) -> Settings:
-    return Settings(
-        database_url=None,
-        redis_url=None,
-        var_dir=tmp_path,
-        host="127.0.0.1",
-        port=0,
-        gateway_port=0,
-        dev_mode=dev,
-        keys_dir=tmp_path / "keys",
-    )
+    return offline_settings(tmp_path, dev)
 
 
 @pytest.mark.unit

@@ -19,6 +19,7 @@ from models.common import CipherNotSet, blind_index, set_cipher
 from models.customers import Customer, CustomerKind
 from security.crypto import DecryptionError, FieldCipher, Keyring, KeyringError, load_cipher, normalise
 from subgraphs.settings import Settings
+from tests.factories import offline_settings
 
 pytestmark = pytest.mark.unit
 
@@ -40,16 +41,7 @@ def installed() -> Iterator[None]:
 
 
 def _settings(tmp_path: Path, dev_mode: bool) -> Settings:
-    return Settings(
-        database_url=None,
-        redis_url=None,
-        var_dir=tmp_path,
-        host="127.0.0.1",
-        port=0,
-        gateway_port=0,
-        dev_mode=dev_mode,
-        keys_dir=tmp_path / "keys",
-    )
+    return offline_settings(tmp_path, dev_mode)
 
 
 def test_round_trip_and_format(cipher: FieldCipher) -> None:

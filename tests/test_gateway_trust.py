@@ -22,9 +22,8 @@ from security.gateway_trust import EXTENSION, GatewayTrust, sign, signing_payloa
 from security.keys import load_token_keys
 from subgraphs.app import build_app
 from subgraphs.sdl import GATEWAY_DIR
-from subgraphs.settings import Settings
 from tests.conftest import Stack
-from tests.factories import Tenant, make_tenant
+from tests.factories import Tenant, make_tenant, offline_settings
 
 ME = "query Me { me { id } }"
 
@@ -113,17 +112,7 @@ def test_python_signature_matches_the_gateway_plugin() -> None:
 @pytest.mark.integration
 @pytest.mark.parametrize("dev_mode", [True, False])
 async def test_dev_mode_allows_unsigned_but_never_a_wrong_signature(tmp_path: Path, dev_mode: bool) -> None:
-    settings = Settings(
-        database_url=None,
-        redis_url=None,
-        var_dir=tmp_path,
-        keys_dir=tmp_path / "keys",
-        host="127.0.0.1",
-        port=0,
-        gateway_port=0,
-        dev_mode=dev_mode,
-        hmac_secret="h" * 40,
-    )
+    settings = offline_settings(tmp_path, dev_mode, hmac_secret="h" * 40)
     load_token_keys(replace(settings, dev_mode=True))  # outside dev mode keys must exist already
     load_cipher(replace(settings, dev_mode=True))
     app = build_app(settings, ("operations",))
