@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from uuid import UUID
 
 from security.principal import Principal
-from security.roles import ROLE_PERMISSIONS, Permission, Role
+from security.roles import Permission, Role, active_permissions, permissions_of
 
 # Permissions no one may hold together, whatever roles or grants carry them.
 CONFLICTING: tuple[frozenset[Permission], ...] = (
@@ -21,20 +21,6 @@ CONFLICTING: tuple[frozenset[Permission], ...] = (
 
 class DutyConflict(PermissionError):
     """A grant the separation of duties forbids (a grant mutation answers FORBIDDEN)."""
-
-
-def permissions_of(roles: Iterable[str], extra: Iterable[str] = ()) -> frozenset[Permission]:
-    """Every permission the roles carry by default, plus extra grants."""
-    held: set[Permission] = {Permission(p) for p in extra if p in Permission.__members__}
-    for role in roles:
-        if role in Role.__members__:
-            held |= ROLE_PERMISSIONS.get(Role(role), frozenset())
-    return frozenset(held)
-
-
-def active_permissions(principal: Principal) -> frozenset[Permission]:
-    """What the principal may do now: its active role's permissions and its extra grants."""
-    return permissions_of((principal.active_role,), principal.permissions)
 
 
 def _conflict(held: frozenset[Permission]) -> frozenset[Permission] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from enum import Enum
 
 from security.principal import Principal
-from security.roles import ROLE_PERMISSIONS, Permission, Role, Scope
+from security.roles import Permission, Role, Scope, active_permissions
 from security.scopes import role_scope
 
 
@@ -24,14 +24,6 @@ class PiiKind(Enum):
     NAME = "NAME"  # 联系人姓名
 
 
-def permissions_of(principal: Principal) -> frozenset[str]:
-    try:
-        granted = ROLE_PERMISSIONS.get(Role(principal.active_role), frozenset())
-    except ValueError:
-        granted = frozenset()
-    return granted | principal.permissions
-
-
 def visibility(principal: Principal, is_owner: bool) -> Visibility:
     """Regulators never see an individual's identifiers (001: hidden in the regulator's view);
     the owner (管户 manager, or the account manager who grabbed the order) with the PII
@@ -39,7 +31,7 @@ def visibility(principal: Principal, is_owner: bool) -> Visibility:
     everyone else in scope sees them masked."""
     if principal.has_role(Role.REGULATOR):
         return Visibility.HIDDEN
-    if is_owner and Permission.PII_FULL in permissions_of(principal):
+    if is_owner and Permission.PII_FULL in active_permissions(principal):
         return Visibility.FULL
     if role_scope(principal) is Scope.INSTITUTION:
         return Visibility.HIDDEN

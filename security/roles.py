@@ -3,7 +3,12 @@ the permissions a role carries by default. One table, one place to change a rule
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from security.principal import Principal
 
 
 class Role(StrEnum):
@@ -72,3 +77,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.SECURITY_ADMIN: frozenset({Permission.MANAGE_PERMISSIONS}),
     Role.PLATFORM_ADMIN: frozenset({Permission.MANAGE_PERMISSIONS}),
 }
+
+
+def permissions_of(roles: Iterable[str], extra: Iterable[str] = ()) -> frozenset[Permission]:
+    """Every permission the roles carry by default, plus extra grants."""
+    held: set[Permission] = {Permission(p) for p in extra if p in Permission.__members__}
+    for role in roles:
+        if role in Role.__members__:
+            held |= ROLE_PERMISSIONS.get(Role(role), frozenset())
+    return frozenset(held)
+
+
+def active_permissions(principal: Principal) -> frozenset[Permission]:
+    """What the principal may do now: its active role's permissions and its extra grants."""
+    return permissions_of((principal.active_role,), principal.permissions)
