@@ -75,7 +75,7 @@ RAISE_ALERT = """
 mutation Raise($input: RaiseAlertInput!) { raiseAlert(input: $input) { id } }
 """
 
-ALERTS_SUBSCRIPTION = "subscription { alerts { id title level } }"
+ALERTS_SUBSCRIPTION = "subscription { alerts { eventId alert { id title level } } }"
 
 ALERT_TITLE_PREFIX = "压测告警"
 ALERT_TITLE_RE = re.compile(rf"{ALERT_TITLE_PREFIX} (\d{{10,}})")
@@ -310,7 +310,7 @@ class SubscriptionUser(User):
         if payload.get("errors"):
             self._report("alerts event", 0, size, GraphQLError(first_error(payload["errors"])))
             return
-        alert = (payload.get("data") or {}).get("alerts") or {}
+        alert = ((payload.get("data") or {}).get("alerts") or {}).get("alert") or {}
         match = ALERT_TITLE_RE.search(str(alert.get("title", "")))
         if match:  # raised by AlertRaiserUser: publish → receive
             self._report("alerts event", max(0.0, now_ms - int(match.group(1))), size)

@@ -43,8 +43,11 @@ class Broker:
     async def publish(self, channel: str, event: Event) -> None:
         await self._broadcast.publish(channel, event.to_json())
 
-    async def subscribe(self, channel: str) -> AsyncIterator[Event]:
+    async def subscribe(self, channel: str) -> AsyncIterator[Event | None]:
+        """The channel's events. ``None`` says "subscribed (again): anything published before
+        may have been missed" — first once subscribed, then after each reconnect to Redis."""
         async with self._broadcast.subscribe(channel) as subscriber:
+            yield None
             async for message in subscriber:
                 if message is not None:
-                    yield Event.from_json(message.message)
+                    yield Event.from_json(message.message) if message.message else None

@@ -3,7 +3,8 @@
 Why not broadcaster's own Redis backend: with redis-py 8 a lone subscriber
 receives nothing, and its listener dies silently when Redis restarts and never
 resubscribes (broadcaster issue #144). This one polls ``get_message`` and, on a
-lost connection, reconnects with back-off and resubscribes every channel.
+lost connection, reconnects with back-off and resubscribes every channel, then puts an
+empty message on each so its listener reads what it missed from the outbox (realtime/feed.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 log = logging.getLogger(__name__)
+
+RESUBSCRIBED = ""  # the message put on each channel after a reconnect (realtime/broker.py)
 
 
 class RedisPubSubBackend(BroadcastBackend):
@@ -79,5 +82,7 @@ class RedisPubSubBackend(BroadcastBackend):
             self._pubsub = self._conn.pubsub(ignore_subscribe_messages=True)
             if self._channels:
                 await self._pubsub.subscribe(*self._channels)
+            for channel in self._channels:  # tell each listener it may have missed messages
+                await self._queue.put(BroadcastEvent(channel=channel, message=RESUBSCRIBED))
         except (RedisConnectionError, RedisTimeoutError, OSError):
             pass  # still down, the reader loop retries

@@ -21,6 +21,7 @@ class Principal:
     permissions: frozenset[str] = frozenset()  # extra grants on top of the role's (see security/roles.py)
     session_id: str = ""  # the login session (refresh-token family) the token belongs to; logout revokes it
     issued_at: float = 0.0  # the token's iat: a password change refuses tokens issued before it
+    expires_at: float = 0.0  # the token's exp (epoch seconds): open subscriptions end then
 
     @property
     def active_role(self) -> str:

@@ -166,6 +166,7 @@ def read_token(token: str, keys: TokenKeys, typ: TokenType = TokenType.ACCESS) -
             permissions=frozenset(claims.get("perms", [])),
             session_id=claims["sid"],
             issued_at=float(claims["iat"]),
+            expires_at=float(claims["exp"]),
         )
     except (KeyError, ValueError, TypeError) as exc:
         raise InvalidToken(str(exc)) from exc

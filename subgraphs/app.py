@@ -18,10 +18,12 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
+from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
 from models.common import set_cipher
 from realtime.broker import Broker
+from realtime.hub import Realtime
 from resolvers.common.context import Context
 from schema.common.errors import CodedError, ErrorCode, bad_input
 from security.crypto import load_cipher
@@ -47,7 +49,7 @@ class SubgraphGraphQL(GraphQL):
         self,
         schema: Any,
         loaders: type,
-        broker: Broker,
+        realtime: Realtime,
         settings: Settings,
         keys: TokenKeys,
         sessions: SessionStore,
@@ -59,7 +61,7 @@ class SubgraphGraphQL(GraphQL):
             graphql_ide="graphiql" if settings.dev_mode else None,
         )
         self._loaders = loaders
-        self._broker = broker
+        self._realtime = realtime
         self._settings = settings
         self._keys = keys
         self._sessions = sessions
@@ -110,7 +112,7 @@ class SubgraphGraphQL(GraphQL):
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return Context(
             request=request,
-            broker=self._broker,
+            realtime=self._realtime,
             token_keys=self._keys,
             sessions=self._sessions,
             loaders_class=self._loaders,
@@ -119,7 +121,6 @@ class SubgraphGraphQL(GraphQL):
 
 def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlette:
     """Each named subgraph at ``/<name>/graphql``, sharing one database setup and broker."""
-    broker = Broker(settings.redis_url)
     cipher = load_cipher(settings)  # PII keyring: a missing one fails here, before serving
     # Only operations issues tokens, so only it needs the private key; a missing key outside
     # dev mode stops the start here (security.keys.KeyConfigError).
@@ -127,11 +128,20 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     sessions = session_store(settings.redis_url, lockout_policy(settings))
     trust = GatewayTrust(settings.hmac_secret, require_signature=not settings.dev_mode)
     limiter = rate_limiter(settings.redis_url)
+    streams = settings.streams
+    realtime = Realtime(
+        Broker(settings.redis_url),
+        sessions,
+        replay_hours=streams.replay_hours,
+        subscriber_queue=streams.subscriber_queue,
+        feed_sync_seconds=streams.feed_sync_seconds,
+        max_subscriptions_per_user=streams.max_subscriptions_per_user,
+    )
     sockets = _OpenWebSockets()
     routes: list[Any] = [Route("/healthz", sockets.healthz)]
     for name in names:
         module = importlib.import_module(f"subgraphs.{name}")
-        endpoint = SubgraphGraphQL(module.schema, module.loaders, broker, settings, keys, sessions, trust)
+        endpoint = SubgraphGraphQL(module.schema, module.loaders, realtime, settings, keys, sessions, trust)
         path = f"/{name}/graphql"
         routes += [Route(path, endpoint), WebSocketRoute(path, sockets.count(endpoint))]
 
@@ -140,16 +150,18 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         set_cipher(cipher)  # encrypted PII columns (models/common.py)
         # RegisterTortoise makes the ORM context global, so request tasks see it.
         async with RegisterTortoise(app, config=tortoise_config(settings, names)):
-            await broker.connect()
+            await realtime.start(
+                [Tortoise.apps[n]["OutboxEvent"] for n in names if "OutboxEvent" in Tortoise.apps[n]]
+            )
             try:
                 yield
             finally:
-                await broker.disconnect()
+                await realtime.stop()
                 await sessions.close()
                 await limiter.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
-    app.state.broker = broker
+    app.state.realtime = realtime
     app.state.rate_limit = (limiter, settings.limits)  # read by resolvers/common/rate_limiting.py
     return app
 

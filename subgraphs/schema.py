@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.common.audit import audit_trail
 from resolvers.common.authentication import RequireAuthentication
+from resolvers.common.events import WakeRelay
 from resolvers.common.rate_limiting import RateLimit
 from schema.common.errors import CodedError, should_mask_error
 from security.query_limits import (
@@ -74,6 +75,7 @@ def build_schema(
         extensions=[
             *limit_extensions(limits, dev_mode),
             RequireAuthentication,
+            WakeRelay,  # after the operation, events recorded in the outbox go out at once
             # Before execution, in this order: the rate limit counts anonymous operations too
             # (its refusal wins over UNAUTHENTICATED); cost needs the variables.
             RateLimit,

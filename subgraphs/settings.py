@@ -20,6 +20,8 @@ Every knob lives here so a newcomer finds them in one place:
 - Query limits (see ``Limits``): ``DCMS_MAX_DEPTH``, ``DCMS_MAX_ALIASES``, ``DCMS_MAX_TOKENS``,
   ``DCMS_MAX_COST``, ``DCMS_MAX_BATCH``, ``DCMS_RATE_LIMIT`` (operations per window, 0 = off),
   ``DCMS_RATE_WINDOW`` (seconds), ``DCMS_RATE_LIMIT_ANONYMOUS`` (per client IP).
+- Live streams (see ``Streams``): ``DCMS_REPLAY_HOURS``, ``DCMS_SUBSCRIBER_QUEUE``,
+  ``DCMS_FEED_SYNC_SECONDS``, ``DCMS_MAX_SUBSCRIPTIONS_PER_USER``, ``DCMS_WS_PING_SECONDS``.
 - ``DCMS_PII_KEYRING_FILE``: the PII encryption keyring (JSON, see security/crypto.py); default
   ``<keys dir>/pii-keyring.json``, generated there only in dev mode.
 """
@@ -71,6 +73,29 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Streams:
+    """Live streams (realtime/). Each number is read from ``DCMS_<NAME>``."""
+
+    replay_hours: float = 24.0  # how long published events stay replayable with `after`
+    subscriber_queue: int = 1000  # events a subscriber may fall behind before it is cut off
+    feed_sync_seconds: float = 5.0  # how often a feed reads the outbox for anything the broker lost
+    max_subscriptions_per_user: int = 20  # open at once, per process; 0 = no cap
+    ws_ping_seconds: float = 15.0  # WebSocket ping frames on idle lines (NAT timeouts); 0 = off
+
+    @classmethod
+    def from_env(cls) -> Streams:
+        defaults = cls()
+        return cls(
+            **{
+                name: type(getattr(defaults, name))(
+                    os.environ.get(f"DCMS_{name.upper()}", getattr(defaults, name))
+                )
+                for name in cls.__dataclass_fields__
+            }
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str | None
     redis_url: str | None
@@ -86,6 +111,7 @@ class Settings:
     hmac_secret: str = ""
     cors_origins: tuple[str, ...] = DEV_CORS_ORIGINS
     limits: Limits = field(default_factory=Limits)
+    streams: Streams = field(default_factory=Streams)
     pii_keyring_file: Path | None = None  # None → keys_dir / "pii-keyring.json"
 
     @classmethod
@@ -111,6 +137,7 @@ class Settings:
             if origins is not None
             else DEV_CORS_ORIGINS,
             limits=Limits.from_env(),
+            streams=Streams.from_env(),
             token_private_key_file=_path(os.environ.get("DCMS_TOKEN_PRIVATE_KEY_FILE")),
             token_public_key_file=_path(os.environ.get("DCMS_TOKEN_PUBLIC_KEY_FILE")),
             lockout_seconds=float(os.environ.get("DCMS_LOCKOUT_SECONDS", "900")),

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 
 from realtime.broker import Broker
+from realtime.hub import Realtime
 from resolvers.common.context import Context
 from security.sessions import SessionStore, session_store
 from subgraphs.app import lockout_policy
@@ -29,11 +30,11 @@ async def execute(
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
     if request_id:
         headers.append((b"x-request-id", request_id.encode()))
-    broker = Broker()  # in memory: events published here reach no one
-    await broker.connect()
+    realtime = Realtime(Broker(), sessions(settings))  # in memory: events published here reach no one
+    await realtime.broker.connect()
     context = Context(
         request=Request({"type": "http", "method": "POST", "headers": headers}),
-        broker=broker,
+        realtime=realtime,
         token_keys=token_keys(settings),
         sessions=sessions(settings),
         loaders_class=module.loaders,
@@ -41,7 +42,7 @@ async def execute(
     try:
         return await module.schema.execute(query, variable_values=variables, context_value=context)
     finally:
-        await broker.disconnect()
+        await realtime.broker.disconnect()
 
 
 @cache

@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from models.finance import FinancingNeed
 from realtime.broker import Broker
+from realtime.hub import Realtime
 from resolvers.common import audit
 from resolvers.common.context import Context
 from resolvers.operations.audit import SUBGRAPHS as SEARCHED_SUBGRAPHS
@@ -250,7 +251,7 @@ async def test_unmasked_pii_reads_are_appended_one_record_per_target(database, t
     ]
     context = Context(
         request=Request({"type": "http", "method": "POST", "headers": headers}),
-        broker=Broker(),
+        realtime=Realtime(Broker(), sessions(secret)),
         token_keys=token_keys(secret),
         sessions=sessions(secret),
         loaders_class=object,

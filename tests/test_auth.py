@@ -293,7 +293,7 @@ async def test_logout_revokes_access_and_refresh_tokens(stack: Stack) -> None:
     assert data(await _me(stack, other["accessToken"]))["me"]["username"] == user.username
     # A subscription with the revoked token is refused too (WebSocket, token in connectionParams).
     events = subscribe_ws(
-        stack.gateway_ws, "subscription { reminders { title } }", None, tokens["accessToken"]
+        stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, tokens["accessToken"]
     )
     first = await asyncio.wait_for(anext(events), 10)
     assert "UNAUTHENTICATED" in str(first["errors"])
@@ -366,7 +366,7 @@ async def test_gateway_refuses_forged_expired_and_misused_tokens(stack: Stack, t
     logout = await _post(stack.gateway_url, "mutation { logout }", token=refresh)
     assert error_codes(logout.json()) == ["UNAUTHORIZED_FIELD_OR_TYPE"]
     # A forged token over WebSocket does not get a subscription either.
-    events = subscribe_ws(stack.gateway_ws, "subscription { reminders { title } }", None, forged)
+    events = subscribe_ws(stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, forged)
     try:
         first = await asyncio.wait_for(anext(events), 10)
     except (AssertionError, ConnectionError, OSError) as refused:  # at connection_init

@@ -124,11 +124,12 @@ STREAMS: dict[
     str, tuple[str, Callable[[Tenant], dict[str, Any]], Trigger, Callable[[dict[str, Any], Tenant], bool]]
 ] = {
     "reminders": (
-        "subscription { reminders { title customer { name } manager { displayName } } }",
+        "subscription { reminders { reminder { title customer { name } manager { displayName } } } }",
         lambda t: {},
         _add_reminder,
         lambda d, t: (
-            d["reminders"]["title"] == "贷款下月到期" and d["reminders"]["customer"]["name"] == "客户0"
+            d["reminders"]["reminder"]["title"] == "贷款下月到期"
+            and d["reminders"]["reminder"]["customer"]["name"] == "客户0"
         ),
     ),
     "grabPool": (
@@ -138,19 +139,21 @@ STREAMS: dict[
         lambda d, t: d["grabPool"]["kind"] == "NEW" and d["grabPool"]["need"]["purpose"] == "扩建厂房",
     ),
     "alerts": (
-        "subscription($path: String) { alerts(orgPath: $path) { title level org { name } } }",
+        "subscription($path: String) { alerts(orgPath: $path) { alert { title level org { name } } } }",
         lambda t: {"path": t.hall.path},
         _raise_alert,
         lambda d, t: (
-            d["alerts"] == {"title": "营业厅网络中断", "level": "CRITICAL", "org": {"name": "测试供电营业厅"}}
+            d["alerts"]["alert"]
+            == {"title": "营业厅网络中断", "level": "CRITICAL", "org": {"name": "测试供电营业厅"}}
         ),
     ),
     "deviceStatus": (
-        "subscription($id: ID) { deviceStatus(deviceId: $id) { status cpu hall { name } } }",
+        "subscription($id: ID) { deviceStatus(deviceId: $id) { device { status cpu hall { name } } } }",
         lambda t: {"id": str(t.device.id)},
         _heartbeat,
         lambda d, t: (
-            d["deviceStatus"] == {"status": "FAULT", "cpu": 97.5, "hall": {"name": "测试供电营业厅"}}
+            d["deviceStatus"]["device"]
+            == {"status": "FAULT", "cpu": 97.5, "hall": {"name": "测试供电营业厅"}}
         ),
     ),
 }
@@ -195,7 +198,9 @@ async def test_stream_delivers_through_gateway(
 
 async def test_reminders_reach_only_their_manager(stack: Stack, tenant: Tenant) -> None:
     other = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
-    events = subscribe_ws(stack.gateway_ws, "subscription { reminders { title } }", None, other.manager_token)
+    events = subscribe_ws(
+        stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, other.manager_token
+    )
     receiver = asyncio.create_task(anext(events))
     for _ in range(6):
         await _add_reminder(stack, tenant)

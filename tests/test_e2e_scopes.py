@@ -35,7 +35,9 @@ async def _first_event(events: Any, trigger: Any, attempts: int = 20) -> dict[st
 async def test_alerts_of_another_hall_do_not_reach_a_hall_manager(stack: Stack) -> None:
     mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     theirs = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
-    events = subscribe_ws(stack.gateway_ws, "subscription { alerts { title } }", None, mine.hall_token)
+    events = subscribe_ws(
+        stack.gateway_ws, "subscription { alerts { alert { title } } }", None, mine.hall_token
+    )
     receiver = asyncio.create_task(anext(events))
     try:
         variables = {"i": {"orgId": str(theirs.hall.id), "level": "WARNING", "title": "别厅告警"}}
@@ -50,7 +52,7 @@ async def test_alerts_of_another_hall_do_not_reach_a_hall_manager(stack: Stack) 
             done, _ = await asyncio.wait({receiver}, timeout=0.5)
             if done:
                 break
-        assert receiver.result()["data"]["alerts"]["title"] == "本厅告警"
+        assert receiver.result()["data"]["alerts"]["alert"]["title"] == "本厅告警"
     finally:
         receiver.cancel()
 
@@ -118,7 +120,7 @@ async def test_subscription_payload_masks_per_subscriber(stack: Stack) -> None:
     """Nested fields of an event resolve with the subscriber's rights: the owner gets the PII in
     full (other callers are covered by test_permission_matrix and the grab pool test above)."""
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
-    query = "subscription { reminders { customer { phone idNumber } } }"
+    query = "subscription { reminders { reminder { customer { phone idNumber } } } }"
     events = subscribe_ws(stack.gateway_ws, query, None, tenant.manager_token)
     add = "mutation($i: AddReminderInput!) { addReminder(input: $i) { id } }"
     variables = {"i": {"customerId": str(tenant.customers[0].id), "kind": "SCHEDULE", "title": "回访"}}
@@ -127,7 +129,7 @@ async def test_subscription_payload_masks_per_subscriber(stack: Stack) -> None:
         data(await gql(stack.gateway_url, add, variables, tenant.manager_token))
 
     payload = await _first_event(events, remind)
-    assert payload["data"]["reminders"]["customer"] == {
+    assert payload["data"]["reminders"]["reminder"]["customer"] == {
         "phone": "13800000000",
         "idNumber": "520102199001011234",
     }

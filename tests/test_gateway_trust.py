@@ -181,7 +181,7 @@ async def test_subscription_over_plain_http_opens_nothing_upstream(stack: Stack,
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(
             stack.gateway_url,
-            json={"query": "subscription { reminders { title } }"},
+            json={"query": "subscription { reminders { reminder { title } } }"},
             headers={"authorization": f"Bearer {tenant.manager_token}", "accept": "application/json"},
         )
     await asyncio.sleep(1.0)
@@ -193,7 +193,7 @@ async def test_subscription_over_plain_http_opens_nothing_upstream(stack: Stack,
         async with client.stream(
             "POST",
             stack.gateway_url,
-            json={"query": "subscription { reminders { title } }"},
+            json={"query": "subscription { reminders { reminder { title } } }"},
             headers={"authorization": f"Bearer {tenant.manager_token}", "accept": "text/event-stream"},
         ) as stream:
             assert stream.status_code == 200

@@ -27,7 +27,8 @@ async def test_redis_fans_out_between_two_replicas() -> None:
 
         async def listen() -> None:
             async for event in subscriber.subscribe("test.fanout"):
-                await got.put(event)
+                if event is not None:  # None: "(re)subscribed"
+                    await got.put(event)
 
         task = asyncio.create_task(listen())
         sent = Event(type="alert.raised", payload={"title": "机房温度过高"})

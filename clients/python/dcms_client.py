@@ -3,7 +3,7 @@
 Used by the tests and handy in scripts:
 
     result = await gql("http://127.0.0.1:4000/graphql", "{ me { displayName } }", token=token)
-    alerts = "subscription { alerts { title } }"
+    alerts = "subscription { alerts { eventId alert { title } } }"
     async for payload in subscribe_ws("ws://127.0.0.1:4000/graphql", alerts, token=token):
         ...
 """

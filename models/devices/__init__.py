@@ -8,6 +8,7 @@ from tortoise import fields
 
 from models.audit import AuditRecordBase
 from models.common import Entity
+from models.outbox import OutboxEventBase, OutboxSequenceBase
 
 
 class DeviceKind(StrEnum):
@@ -53,3 +54,18 @@ class AuditRecord(AuditRecordBase):
 
     class Meta:
         table = "audit_record"
+
+
+class OutboxEvent(OutboxEventBase):
+    """Events of this subgraph waiting for (or past) publication: see models/outbox.py."""
+
+    class Meta:
+        table = "outbox_event"
+        unique_together = (("channel", "seq"),)
+
+
+class OutboxSequence(OutboxSequenceBase):
+    """The last number given to an event of each of this subgraph's channels."""
+
+    class Meta:
+        table = "outbox_sequence"

@@ -12,7 +12,7 @@ from starlette.websockets import WebSocket
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from realtime.broker import Broker
+from realtime.hub import Realtime
 from resolvers.common import audit
 from schema.common.errors import unauthenticated
 from security.conditions import Cond
@@ -27,10 +27,11 @@ M = TypeVar("M", bound=Model)
 @dataclass
 class Context:
     request: Request | WebSocket
-    broker: Broker
+    realtime: Realtime  # outbox relay, feeds, subscription guard (realtime/hub.py)
     token_keys: TokenKeys  # public keys verify tokens; operations also holds the signing key
     sessions: SessionStore  # revocation, rotation, lockout (security/sessions.py)
     loaders_class: type  # the subgraph's LoaderRegistry, see resolvers/<subgraph>/dataloaders.py
+    events_recorded: bool = False  # set by publish(): the relay is woken after the operation
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
     _revoked: bool = field(default=False, init=False, repr=False)

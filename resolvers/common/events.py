@@ -6,7 +6,7 @@ fields without a database round trip per event per subscriber.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -14,10 +14,15 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import strawberry
+from strawberry.extensions import SchemaExtension
 from tortoise.models import Model
 
 from models.common import EncryptedTextField
 from realtime.events import Event
+from realtime.feed import SlowConsumer, UnknownCursor
+from realtime.guard import SubscriptionEnded, TooManySubscriptions
+from realtime.outbox import outbox_of
+from schema.common.errors import CodedError, ErrorCode, unauthenticated
 
 M = TypeVar("M", bound=Model)
 
@@ -57,19 +62,80 @@ def _jsonable(value: Any) -> Any:
 async def publish(
     info: strawberry.Info, channel: str, type_: str, obj: Model, tenant_id: UUID | None = None, **scope: Any
 ) -> Event:
-    """Publish ``obj`` after its transaction committed."""
+    """Record ``obj``'s event in the outbox, inside the caller's transaction (call it within the
+    ``in_transaction`` block of the change): it is published only once that commits."""
+    outbox = outbox_of(channel)
+    if outbox._meta.app != obj._meta.app:  # else the event would not share the change's transaction
+        raise ValueError(f"{obj._meta.app} cannot publish on {channel}")
     event = Event(
         type=type_,
         payload=snapshot(obj),
         tenant_id=str(tenant_id) if tenant_id else None,
         scope={key: _jsonable(value) for key, value in scope.items()},
     )
-    await info.context.broker.publish(channel, event)
+    await outbox.create(
+        id=event.id,
+        channel=channel,
+        type=event.type,
+        occurred_at=event.occurred_at,
+        tenant_id=event.tenant_id,
+        scope=event.scope,
+        payload=event.payload,
+    )
+    info.context.events_recorded = True  # WakeRelay wakes the relay once the operation is done
     return event
 
 
-async def stream(info: strawberry.Info, channel: str, model: type[M]) -> AsyncIterator[tuple[Event, M]]:
-    """Events of ``channel`` with their entity restored; authenticated subscribers only."""
-    info.context.require_principal()
-    async for event in info.context.broker.subscribe(channel):
-        yield event, restore(model, event.payload)
+class WakeRelay(SchemaExtension):
+    """After an operation whose resolvers recorded events (their transactions have committed by
+    then), wake the outbox relay so the events go out now rather than at its next poll."""
+
+    def on_execute(self) -> Iterator[None]:
+        yield
+        context = self.execution_context.context
+        if getattr(context, "events_recorded", False):
+            context.realtime.relay.wake()
+
+
+async def stream(
+    info: strawberry.Info, channel: str, model: type[M], after: str | None = None
+) -> AsyncIterator[tuple[Event, M]]:
+    """Events of ``channel`` with their entity restored, for an authenticated subscriber: those
+    after the event ``after`` first (replayed), then live ones; in order, each once.
+
+    Ends with a coded error when the subscriber falls too far behind (SLOW_CONSUMER), the
+    cursor is unknown (CURSOR_EXPIRED), the user holds too many subscriptions (RATE_LIMITED),
+    or the token expires or its session is revoked (UNAUTHENTICATED, ``reason`` in extensions).
+    The resolver filters each event by the subscriber's scope."""
+    principal = info.context.require_principal()
+    realtime = info.context.realtime
+    try:
+        async with realtime.guard.open(principal) as on_join:
+            async for event in realtime.feeds.subscribe(channel, after, on_join):
+                yield event, restore(model, event.payload)
+    except TooManySubscriptions:
+        error = CodedError(
+            ErrorCode.RATE_LIMITED,
+            f"同时打开的订阅过多，上限 {realtime.guard.cap_per_user} 个 (too many open subscriptions)",
+        )
+        error.extensions["limit"] = "subscriptions"
+        raise error from None
+    except SlowConsumer:
+        raise CodedError(
+            ErrorCode.SLOW_CONSUMER,
+            "接收过慢，订阅已断开；请以最后收到的 eventId 作为 after 重新订阅"
+            " (too slow: resubscribe with after)",
+        ) from None
+    except UnknownCursor:
+        raise CodedError(
+            ErrorCode.CURSOR_EXPIRED,
+            "after 指定的事件不存在或已超出保留期；请重新加载后订阅 (unknown or expired cursor)",
+        ) from None
+    except SubscriptionEnded as ended:
+        error = unauthenticated(
+            "登录已过期，请重新登录 (token expired)"
+            if ended.reason == "TOKEN_EXPIRED"
+            else "会话已注销 (session revoked)"
+        )
+        error.extensions["reason"] = ended.reason
+        raise error from None

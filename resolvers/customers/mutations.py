@@ -49,12 +49,12 @@ class Mutation:
                 due_at=input.due_at,
             )
             await audit.record(info, target=audit.Target("Reminder", reminder.id))
-        await publish(
-            info,
-            REMINDERS,
-            "reminder.created",
-            reminder,
-            tenant_id=customer.tenant_id,
-            manager_id=reminder.manager_id,
-        )
+            await publish(
+                info,
+                REMINDERS,
+                "reminder.created",
+                reminder,
+                tenant_id=customer.tenant_id,
+                manager_id=reminder.manager_id,
+            )
         return reminder

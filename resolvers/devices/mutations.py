@@ -51,7 +51,6 @@ class Mutation:
             device.memory = input.memory
             await device.save(update_fields=["status", "last_heartbeat_at", "cpu", "memory", "updated_at"])
             await audit.record(info, target=audit.Target("Device", device.id))
-        await publish(
-            info, DEVICE_STATUS, "device.heartbeat", device, hall_id=device.hall_id, org_path=device.org_path
-        )
+            scope = {"hall_id": device.hall_id, "org_path": device.org_path}
+            await publish(info, DEVICE_STATUS, "device.heartbeat", device, **scope)
         return device

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
 from models.devices import Device as DeviceModel
 from realtime.broker import DEVICE_STATUS
 from resolvers.common.events import stream
+from schema.common.events import AFTER, StreamEvent
 from schema.common.scalars import parse_id
-from schema.devices.types import Device
+from schema.devices.types import DeviceEvent
 from security.scopes import device_scope
 
 
@@ -22,14 +24,15 @@ class Subscription:
         info: strawberry.Info,
         hall_id: strawberry.ID | None = None,
         device_id: strawberry.ID | None = None,
-    ) -> AsyncGenerator[Device, None]:
+        after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[DeviceEvent, None]:
         hall = str(parse_id(hall_id, "hallId")) if hall_id else None
         device = str(parse_id(device_id, "deviceId")) if device_id else None
         scope = device_scope(info.context.require_principal())
-        async for event, row in stream(info, DEVICE_STATUS, DeviceModel):
+        async for event, row in stream(info, DEVICE_STATUS, DeviceModel, after):
             if (
                 scope.test(row)
                 and (hall is None or event.scope.get("hall_id") == hall)
                 and (device is None or event.payload["id"] == device)
             ):
-                yield row
+                yield DeviceEvent(**StreamEvent.stamp(event.id, event.occurred_at), device=row)

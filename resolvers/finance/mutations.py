@@ -58,7 +58,7 @@ class Mutation:
                 contact_phone=input.contact_phone.strip(),
             )
             await audit.record(info, target=audit.Target("FinancingNeed", need.id))
-        await publish(info, GRAB_POOL, "need.published", need, tenant_id=need.tenant_id)
+            await publish(info, GRAB_POOL, "need.published", need, tenant_id=need.tenant_id)
         return need
 
     @strawberry.federation.mutation(
@@ -86,11 +86,12 @@ class Mutation:
             need = await NeedModel.get_or_none(id=need_id)
             if need is not None and (won or need.grabbed_by_id == principal.user_id):
                 await audit.record(info, target=target, detail={} if won else {"repeated": True})
+            if won and need is not None:
+                await publish(info, GRAB_POOL, "need.grabbed", need, tenant_id=need.tenant_id)
         if need is None:
             raise not_found("financing need")
         if not won:
             if need.grabbed_by_id == principal.user_id:
                 return need  # a repeated submission of the winner's own grab is safe
             raise conflict("该需求已被抢单 (already grabbed)")
-        await publish(info, GRAB_POOL, "need.grabbed", need, tenant_id=need.tenant_id)
         return need

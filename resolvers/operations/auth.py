@@ -79,11 +79,13 @@ class AuthMutation:
         if outcome is not Rotation.ROTATED:
             # REUSED: an old refresh token came back (stolen or replayed); the store has just
             # revoked the whole session, the current holder's tokens included.
+            await info.context.realtime.guard.announce_revocation(session_id=session_id)
             raise _session_over()
         user = await UserModel.filter(id=user_id).select_related("org").first()
         role = claims.get("role")
         if user is None or role not in user.roles:
             await sessions.revoke(session_id)
+            await info.context.realtime.guard.announce_revocation(session_id=session_id)
             raise _session_over()
         principal = principal_for(user, user.org, role=role, session_id=session_id)
         keys = info.context.token_keys
@@ -96,6 +98,7 @@ class AuthMutation:
     async def logout(self, info: strawberry.Info) -> bool:
         principal = info.context.require_principal()
         await info.context.sessions.revoke(principal.session_id)
+        await info.context.realtime.guard.announce_revocation(session_id=principal.session_id)
         return True
 
     @strawberry.federation.mutation(
@@ -115,6 +118,7 @@ class AuthMutation:
             raise _session_over()
         payload = await _start_session(info, user, role=role, session_end=int(session_end))
         await sessions.revoke(principal.session_id)
+        await info.context.realtime.guard.announce_revocation(session_id=principal.session_id)
         return payload
 
     @strawberry.federation.mutation(
@@ -146,7 +150,9 @@ class AuthMutation:
             user.password_changed_at = datetime.now(UTC)
             await user.save(update_fields=["password_hash", "password_changed_at"])
         # Tokens issued from now on pass (iat has milliseconds), every earlier one not.
-        await sessions.revoke_user_before(str(user.id), now_ms())
+        revoked_before = now_ms()
+        await sessions.revoke_user_before(str(user.id), revoked_before)
+        await info.context.realtime.guard.announce_revocation(user_id=str(user.id), before=revoked_before)
         return await _start_session(info, user, role=principal.active_role)
 
 

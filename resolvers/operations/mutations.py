@@ -51,5 +51,5 @@ class Mutation:
                 device_id=device_id,
             )
             await audit.record(info, target=audit.Target("Alert", alert.id))
-        await publish(info, ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
+            await publish(info, ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
         return alert

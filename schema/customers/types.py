@@ -14,6 +14,7 @@ import strawberry
 
 from models.customers import CustomerKind, CustomerTier, ReminderKind
 from schema.common.connection import Connection
+from schema.common.events import StreamEvent
 from schema.common.federation import entity
 from schema.common.pii import sensitive
 from schema.common.scalars import parse_id
@@ -136,3 +137,8 @@ class Reminder:
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Reminder | None:
         return entity(cls, await info.context.loaders.reminder.load(parse_id(id)))
+
+
+@strawberry.type(description="提醒事件")
+class ReminderEvent(StreamEvent):
+    reminder: Reminder

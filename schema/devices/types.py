@@ -12,6 +12,7 @@ import strawberry
 
 from models.devices import DeviceKind, DeviceStatus
 from schema.common.connection import Connection
+from schema.common.events import StreamEvent
 from schema.common.federation import entity
 from schema.common.scalars import parse_id
 
@@ -52,3 +53,8 @@ class Device:
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Device | None:
         return entity(cls, await info.context.loaders.device.load(parse_id(id)))
+
+
+@strawberry.type(description="设备状态事件")
+class DeviceEvent(StreamEvent):
+    device: Device

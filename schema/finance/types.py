@@ -15,6 +15,7 @@ import strawberry
 
 from models.finance import GuaranteeMethod, InstitutionKind, NeedStatus, ProductStatus
 from schema.common.connection import Connection
+from schema.common.events import StreamEvent
 from schema.common.federation import entity
 from schema.common.pii import sensitive
 from schema.common.scalars import parse_id
@@ -145,7 +146,6 @@ class GrabPoolEventKind(Enum):
 
 
 @strawberry.type(description="抢单池事件")
-class GrabPoolEvent:
+class GrabPoolEvent(StreamEvent):
     kind: GrabPoolEventKind
     need: FinancingNeed
-    occurred_at: datetime

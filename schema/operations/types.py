@@ -11,6 +11,7 @@ import strawberry
 from strawberry.federation.schema_directives import Key
 
 from models.operations import AlertLevel, AlertStatus, OrgKind
+from schema.common.events import StreamEvent
 from schema.common.federation import entity
 from schema.common.scalars import parse_id
 
@@ -84,3 +85,8 @@ class Alert:
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Alert | None:
         return entity(cls, await info.context.loaders.alert.load(parse_id(id)))
+
+
+@strawberry.type(description="告警事件")
+class AlertEvent(StreamEvent):
+    alert: Alert
