@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
 import { limits, useDcmsLimits } from './limits.ts';
+import { useStreamAuthEnd } from './streams.ts';
 
 const devMode = (process.env.DCMS_DEV ?? '1') === '1';
 const hmacSecret = process.env.DCMS_GATEWAY_HMAC_SECRET;
@@ -79,6 +80,7 @@ export const gatewayConfig = defineConfig({
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [
     useDcmsLimits(limits),
+    useStreamAuthEnd(),
     useJWT({
       // ES256, not EdDSA: this plugin verifies with jsonwebtoken 9, which has no EdDSA.
       signingKeyProviders: [(kid?: string) => (kid && publicKeys.get(kid)) || currentKey],

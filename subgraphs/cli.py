@@ -174,10 +174,22 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     from subgraphs.app import build_app
 
     print(f"subgraphs on http://{settings.host}:{port}: " + ", ".join(f"/{name}/graphql" for name in names))
-    # Keep idle connections longer than the gateway (Node) does, so it never reuses a socket
-    # uvicorn is closing (a reset under load, seen as INTERNAL_SERVER_ERROR at the gateway).
+    ping = settings.streams.ws_ping_seconds or None
     uvicorn.run(
-        build_app(settings, names), host=settings.host, port=port, log_level="warning", timeout_keep_alive=75
+        build_app(settings, names),
+        host=settings.host,
+        port=port,
+        log_level="warning",
+        # Keep idle connections longer than the gateway (Node) does, so it never reuses a socket
+        # uvicorn is closing (a reset under load, seen as INTERNAL_SERVER_ERROR at the gateway).
+        timeout_keep_alive=75,
+        # Strawberry only answers a client's graphql-transport-ws pings; the line is kept alive
+        # here, with WebSocket ping frames on idle connections (NAT timeouts), and a peer that
+        # stops answering them is dropped. The websockets implementation (the `auto` default
+        # when installed) sends them; wsproto would not.
+        ws="websockets",
+        ws_ping_interval=ping,
+        ws_ping_timeout=ping,
     )
 
 

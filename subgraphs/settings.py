@@ -32,13 +32,34 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
 SUBGRAPHS: tuple[str, ...] = ("operations", "customers", "marketing", "finance", "devices")
 DEV_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
 
 
+class _Numbers:
+    """Numbers read from ``DCMS_<FIELD NAME>`` variables, each of its default's type."""
+
+    @classmethod
+    def from_env(cls) -> Self:
+        defaults = cls()
+        return cls(
+            **{
+                name: type(getattr(defaults, name))(
+                    os.environ.get(f"DCMS_{name.upper()}", getattr(defaults, name))
+                )
+                for name in cls.__dataclass_fields__  # type: ignore[attr-defined]
+            }
+        )
+
+    def as_env(self) -> dict[str, str]:
+        """For child processes (the gateway, test stacks), so every end has the same numbers."""
+        return {f"DCMS_{name.upper()}": str(getattr(self, name)) for name in self.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
-class Limits:
+class Limits(_Numbers):
     """Query limits, the same numbers at the gateway and at every subgraph.
 
     Depth counts field levels (``{ a { b } }`` is 2). Cost counts every selected field once
@@ -58,22 +79,9 @@ class Limits:
     rate_limit_anonymous: int = 60  # per client IP, for operations without a principal
     rate_window: int = 60  # seconds
 
-    @classmethod
-    def from_env(cls) -> Limits:
-        defaults = cls()
-        values = {
-            name: int(os.environ.get(f"DCMS_{name.upper()}", getattr(defaults, name)))
-            for name in cls.__dataclass_fields__
-        }
-        return cls(**values)
-
-    def as_env(self) -> dict[str, str]:
-        """For the gateway child process, so both ends enforce the same numbers."""
-        return {f"DCMS_{name.upper()}": str(getattr(self, name)) for name in self.__dataclass_fields__}
-
 
 @dataclass(frozen=True)
-class Streams:
+class Streams(_Numbers):
     """Live streams (realtime/). Each number is read from ``DCMS_<NAME>``."""
 
     replay_hours: float = 24.0  # how long published events stay replayable with `after`
@@ -81,18 +89,6 @@ class Streams:
     feed_sync_seconds: float = 5.0  # how often a feed reads the outbox for anything the broker lost
     max_subscriptions_per_user: int = 20  # open at once, per process; 0 = no cap
     ws_ping_seconds: float = 15.0  # WebSocket ping frames on idle lines (NAT timeouts); 0 = off
-
-    @classmethod
-    def from_env(cls) -> Streams:
-        defaults = cls()
-        return cls(
-            **{
-                name: type(getattr(defaults, name))(
-                    os.environ.get(f"DCMS_{name.upper()}", getattr(defaults, name))
-                )
-                for name in cls.__dataclass_fields__
-            }
-        )
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from subgraphs.cli import migrate
 from subgraphs.database import tortoise_config
 from subgraphs.gateway import gateway_env, start_gateway, wait_until_up
 from subgraphs.sdl import write_all
-from subgraphs.settings import Limits, Settings
+from subgraphs.settings import Limits, Settings, Streams
 from tests import services
 
 # The login lockout window and lock time of the test stack: short, so a test sees the unlock.
@@ -49,6 +49,8 @@ async def _admin(url: str, sql: str) -> None:
 
 # Small enough for tests/test_limits.py to reach quickly, large enough for one user's bursts elsewhere.
 TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=30, rate_window=5)
+# A cap tests/test_e2e_streams.py reaches quickly; feeds that read the outbox often.
+TEST_STREAMS = Streams(max_subscriptions_per_user=5, feed_sync_seconds=1.0)
 
 
 @pytest.fixture(scope="session")
@@ -75,6 +77,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         dev_mode=False,
         hmac_secret="test-hmac-" + uuid.uuid4().hex,
         limits=TEST_LIMITS,
+        streams=TEST_STREAMS,
     )
     load_token_keys(replace(settings, dev_mode=True))  # generates this run's ES256 token key pair
     yield settings
@@ -100,6 +103,7 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
         "DCMS_LOCKOUT_SECONDS": str(settings.lockout_seconds),
         "DCMS_HOST": settings.host,
         **gateway_env(settings),  # DCMS_DEV, the HMAC secret, CORS origins, limits: same for both
+        **settings.streams.as_env(),
     }
     for key, value in (
         ("DATABASE_URL", settings.database_url),
