@@ -17,6 +17,7 @@ import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
 import { limits, useDcmsLimits } from './limits.ts';
 import { useStreamAuthEnd } from './streams.ts';
+import { transports } from './upstream.ts';
 
 const devMode = (process.env.DCMS_DEV ?? '1') === '1';
 const hmacSecret = process.env.DCMS_GATEWAY_HMAC_SECRET;
@@ -120,6 +121,7 @@ export const gatewayConfig = defineConfig({
       };
     },
   },
+  transports, // upstream.ts: a subgraph restart ends subscriptions with STREAM_INTERRUPTED
   transportEntries: {
     '*.http': {
       options: {

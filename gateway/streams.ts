@@ -1,10 +1,14 @@
-// Live streams at the gateway: when a subgraph ends a subscription because the subscriber's token
-// expired or its session was revoked (an UNAUTHENTICATED error with extensions.reason
-// TOKEN_EXPIRED / SESSION_REVOKED, see resolvers/common/events.py), the client's WebSocket is
-// closed with graphql-transport-ws close code 4403 Forbidden, after the error went out.
-// 4403, not 4401: graphql-ws clients retry on 4403 and read connectionParams again, so a client
-// whose connectionParams hands out a refreshed token reconnects by itself (and resumes with
-// `after`); 4401 is final there. SSE clients get the error and the end of the stream.
+// Live streams at the gateway, for WebSocket clients.
+//  - when a subgraph ends a subscription because the subscriber's token expired or its session
+//    was revoked (an UNAUTHENTICATED error with extensions.reason TOKEN_EXPIRED / SESSION_REVOKED,
+//    see resolvers/common/events.py), the client's WebSocket is closed with graphql-transport-ws
+//    close code 4403 Forbidden, after the error went out. 4403, not 4401: graphql-ws clients
+//    retry on 4403 and read connectionParams again, so a client whose connectionParams hands out
+//    a refreshed token reconnects by itself (and resumes with `after`); 4401 is final there.
+//    SSE clients get the error and the end of the stream.
+// A client that stops reading (a phone gone into a tunnel) needs nothing here: the kernel's send
+// buffer takes the first megabytes, and graphql-ws's keep-alive (a ping every 12 s) drops a client
+// whose pong does not come back (tests/test_faults.py measures it).
 export const FORBIDDEN = 4403;
 const ENDING_REASONS = new Set(['TOKEN_EXPIRED', 'SESSION_REVOKED']);
 

@@ -16,6 +16,8 @@ from typing import Protocol
 
 import redis.asyncio as redis
 
+from security.redis_pool import redis_client
+
 log = logging.getLogger(__name__)
 
 
@@ -64,7 +66,7 @@ class RedisRateLimiter:
     PREFIX = "dcms:ratelimit:"
 
     def __init__(self, url: str) -> None:
-        self._redis = redis.from_url(url)
+        self._redis = redis_client(url)
 
     async def hit(self, key: str, limit: int, window: int) -> Decision:
         now = time.time()

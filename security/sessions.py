@@ -23,8 +23,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
 
-import redis.asyncio as redis
-
+from security.redis_pool import redis_client
 from security.tokens import REFRESH_TTL_SECONDS
 
 _PREFIX = "dcms:auth:"
@@ -110,7 +109,7 @@ return 'REUSED'
 class RedisSessionStore(SessionStore):
     def __init__(self, url: str, lockout: LockoutPolicy) -> None:
         super().__init__(lockout)
-        self._redis = redis.from_url(url, decode_responses=True)
+        self._redis = redis_client(url, decode_responses=True)
         self._rotate = self._redis.register_script(_ROTATE)
 
     async def start(self, session_id: str, refresh_id: str, expires_at: float) -> None:

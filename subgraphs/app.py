@@ -58,6 +58,11 @@ class SubgraphGraphQL(GraphQL):
         super().__init__(
             schema,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+            # The gateway multiplexes every subscription with the same token over one upstream
+            # WebSocket, so Strawberry's default of 100 operations per connection would cap one
+            # user at 100 across all their clients with an uncoded error. The cap that counts is
+            # per user, coded and configurable: realtime/guard.py.
+            max_subscriptions_per_connection=None,
             graphql_ide="graphiql" if settings.dev_mode else None,
         )
         self._loaders = loaders

@@ -185,9 +185,8 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
         timeout_keep_alive=75,
         # Strawberry only answers a client's graphql-transport-ws pings; the line is kept alive
         # here, with WebSocket ping frames on idle connections (NAT timeouts), and a peer that
-        # stops answering them is dropped. The websockets implementation (the `auto` default
-        # when installed) sends them; wsproto would not.
-        ws="websockets",
+        # stops answering them is dropped (wsproto would send none).
+        ws="websockets-sansio",
         ws_ping_interval=ping,
         ws_ping_timeout=ping,
     )

@@ -32,14 +32,16 @@ def start_gateway(
     host: str = "127.0.0.1",
     quiet: bool = False,
     settings: Settings | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
     """Run the real binary (not ``npx``, which orphans it) with gateway.config.ts.
 
     With ``settings``, the gateway gets the same security settings as the subgraphs: the HMAC
-    secret it signs upstream requests with, dev mode, CORS origins and the query limits."""
+    secret it signs upstream requests with, dev mode, CORS origins and the query limits.
+    ``env`` replaces this process's environment as the base."""
     ensure_installed()
     env = {
-        **os.environ,
+        **(os.environ if env is None else env),
         **(gateway_env(settings) if settings is not None else {}),
         "DCMS_SUPERGRAPH": str(supergraph),
         "DCMS_GATEWAY_PORT": str(port),
@@ -63,6 +65,7 @@ def gateway_env(settings: Settings) -> dict[str, str]:
         "DCMS_CORS_ORIGINS": ",".join(settings.cors_origins),
         "DCMS_TOKEN_PUBLIC_KEY_FILE": str(settings.token_public_key_path),
         **settings.limits.as_env(),
+        **settings.streams.as_env(),
     }
 
 

@@ -103,7 +103,6 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
         "DCMS_LOCKOUT_SECONDS": str(settings.lockout_seconds),
         "DCMS_HOST": settings.host,
         **gateway_env(settings),  # DCMS_DEV, the HMAC secret, CORS origins, limits: same for both
-        **settings.streams.as_env(),
     }
     for key, value in (
         ("DATABASE_URL", settings.database_url),

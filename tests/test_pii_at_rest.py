@@ -9,6 +9,7 @@ import random
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ import models.common
 from clients.python.dcms_client import data, gql
 from models.common import blind_index, set_cipher
 from models.customers import Customer, CustomerKind
-from security.crypto import DecryptionError
+from security.crypto import DecryptionError, load_cipher
 from subgraphs.keys import rotate_keys
 from subgraphs.settings import Settings
 from tests.conftest import Stack
@@ -110,10 +111,11 @@ def assert_no_plaintext(row: dict[str, Any], customer: Customer, key_id: str | N
 
 
 @pytest.fixture
-def restore_cipher() -> Iterator[None]:
-    before = models.common._cipher
+def restore_cipher(database: Settings) -> Iterator[None]:
+    """After a rotation, the session's cipher follows the rotated keyring file: the object from
+    before would go on writing with the retired key, which the stack process no longer has."""
     yield
-    set_cipher(before)
+    set_cipher(load_cipher(replace(database, dev_mode=True)))
 
 
 # --------------------------------------------------------------------------- tests
