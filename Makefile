@@ -7,7 +7,7 @@ PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
 
-.PHONY: up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: bench-stream up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -49,6 +49,10 @@ schema-check: install
 LOADTEST_ARGS ?= --users 30 --spawn-rate 15 --duration 20
 loadtest: install
 	$(PY) -m loadtest.stack $(LOADTEST_ARGS)
+
+## Subscription fan-out benchmark (loadtest/bench_stream.py): BENCH_STREAM_ARGS="--subscribers 1000 --rate 1"
+bench-stream: install
+	$(PY) -m loadtest.bench_stream $(BENCH_STREAM_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
