@@ -19,13 +19,16 @@ least 2) open N graphql-transport-ws connections to ``ws://127.0.0.1:4200/graphq
 and subscribing to ``alerts { eventId alert { id title level } }``. Then probe alerts are raised once
 a second until every subscriber has received one (so no subscription is still being set up
 upstream when measuring starts). Then ``raiseAlert`` is sent over HTTP at ``--rate`` per second for
-``--duration`` seconds, titled ``bench #<seq> @<unix time>``, followed by a drain: until no event
+``--duration`` seconds, titled ``bench <step tag> #<seq> @<unix time>``, followed by a drain: until no event
 arrived for ``--drain`` seconds, at most ``--max-drain`` seconds. Connections are closed
 (``complete`` + close handshake) before the next N; the stack is stopped at the end
 (``--restart-stack``: a fresh stack for each N, so that one N's leftovers do not skew the next's
 memory figures).
 
 The figures, one column per N:
+
+* settle s — before each N, until gateway + subgraph use under 15 % of a core (an overloaded
+  server keeps working off the previous N's backlog after its subscribers left).
 
 * subscribers connected — WebSockets that got ``connection_ack`` and sent ``subscribe``; failed — the
   rest (upgrade refused, timeout, error); ramp s — opening all of them; confirm s — until each
@@ -103,7 +106,6 @@ SUBSCRIPTION_ID = "1"
 ALERTS = "subscription BenchAlerts { alerts { eventId alert { id title level } } }"
 RAISE_ALERT = "mutation Raise($input: RaiseAlertInput!) { raiseAlert(input: $input) { id } }"
 MY_ORG = "query MyOrg { me { org { id } } }"
-TITLE_RE = re.compile(r"bench (?:#(\d+)|probe) @(\d+\.\d+)")
 
 PER_TOKEN = 100  # connections sharing one token by default: one user's many screens
 # Measured: at 1-2k deliveries/s a client process uses well under a core (see "client CPU s");
@@ -112,6 +114,7 @@ SOCKETS_PER_WORKER = 2500
 STATUS_INTERVAL = 0.25  # seconds between a worker's status reports
 PUBLISH_CONCURRENCY = 64  # raiseAlert requests in flight at most
 IDLE_SAMPLE_S = 5.0  # CPU sampled this long once a step's connections are closed
+IDLE_CPU_SHARE = 0.15  # gateway + subgraph below 15 % of a core: the stack is idle
 
 
 # -- shared ------------------------------------------------------------------------------------------
@@ -155,6 +158,12 @@ def listen(conn: Connection, loop: asyncio.AbstractEventLoop, handler: Callable[
     threading.Thread(target=read, daemon=True).start()
 
 
+def title_pattern(tag: str) -> re.Pattern[str]:
+    """Titles of one step's alerts: ``bench <tag> #<seq> @<time>`` and ``bench <tag> probe @<time>``.
+    Alerts of other steps (raised late by a server that fell behind) do not match."""
+    return re.compile(rf"bench {re.escape(tag)} (?:#(\d+)|probe) @(\d+\.\d+)")
+
+
 def short_error(error: BaseException | str) -> str:
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
     return text.replace("\n", " ")[:160]
@@ -172,6 +181,7 @@ class WorkerConfig:
     first_index: int  # this worker's connection i is connection first_index + i of the step
     per_token: int  # connection k uses tokens[k // per_token]
     subscription: str  # the GraphQL document each connection subscribes with
+    tag: str  # this step's alert titles start with "bench <tag> "
     handshake_timeout: float
     max_inflight: int  # handshakes in progress at most
 
@@ -182,7 +192,7 @@ class WorkerStats:
     failed: int = 0
     deliveries: int = 0
     duplicates: int = 0
-    foreign: int = 0  # alerts not raised by this benchmark
+    foreign: int = 0  # alerts not of this step (an earlier step's, late; or raised by others)
     last_delivery: float = 0.0  # unix time
     latencies_ms: array[float] = field(default_factory=lambda: array("f"))
     errors: Counter[str] = field(default_factory=Counter)
@@ -191,11 +201,12 @@ class WorkerStats:
 class Subscriber:
     """One WebSocket with one ``alerts`` subscription; counts what arrives per sequence number."""
 
-    __slots__ = ("closing", "confirmed", "counts", "ended", "stats", "ws")
+    __slots__ = ("closing", "confirmed", "counts", "ended", "stats", "titles", "ws")
 
-    def __init__(self, ws: ClientConnection, stats: WorkerStats) -> None:
+    def __init__(self, ws: ClientConnection, stats: WorkerStats, titles: re.Pattern[str]) -> None:
         self.ws = ws
         self.stats = stats
+        self.titles = titles  # this step's alert titles: (seq or None for a probe, send time)
         self.counts = bytearray()  # deliveries of alert #seq, saturating at 255
         self.confirmed = False  # received a probe (or a measured alert)
         self.ended: str | None = None  # why the server ended the subscription
@@ -222,7 +233,7 @@ class Subscriber:
         if payload.get("errors"):
             self.stats.errors[short_error(f"next with errors: {payload['errors']}")] += 1
             return
-        match = TITLE_RE.search(raw)  # the title, wherever the schema puts the alert
+        match = self.titles.search(raw)  # the title, wherever the schema puts the alert
         if match is None:
             self.stats.foreign += 1
             return
@@ -255,9 +266,7 @@ class Subscriber:
             pass
 
 
-async def open_subscriber(
-    url: str, token: str, subscription: str, limit_s: float, stats: WorkerStats
-) -> Subscriber:
+async def open_subscription(url: str, token: str, subscription: str, limit_s: float) -> ClientConnection:
     """Upgrade, ``connection_init`` → ``connection_ack``, ``subscribe``; the receiver runs on."""
     ws = await connect(
         url,
@@ -283,7 +292,7 @@ async def open_subscriber(
     except BaseException:
         await ws.close()
         raise
-    return Subscriber(ws, stats)
+    return ws
 
 
 class Worker:
@@ -294,6 +303,7 @@ class Worker:
         self.config = config
         self.conn = conn
         self.stats = WorkerStats()
+        self.titles = title_pattern(config.tag)
         self.subscribers: list[Subscriber] = []
         self.tasks: set[asyncio.Task[None]] = set()
         self.finish = asyncio.Event()
@@ -348,8 +358,8 @@ class Worker:
 
     async def open_one(self, token: str, slots: asyncio.Semaphore) -> None:
         try:
-            subscriber = await open_subscriber(
-                WS_URL, token, self.config.subscription, self.config.handshake_timeout, self.stats
+            ws = await open_subscription(
+                WS_URL, token, self.config.subscription, self.config.handshake_timeout
             )
         except Exception as exc:
             self.stats.failed += 1
@@ -358,6 +368,7 @@ class Worker:
         finally:
             slots.release()
         self.stats.connected += 1
+        subscriber = Subscriber(ws, self.stats, self.titles)
         self.subscribers.append(subscriber)
         task = asyncio.create_task(subscriber.receive())
         self.tasks.add(task)
@@ -594,7 +605,7 @@ async def raise_alert(client: httpx.AsyncClient, token: str, org_id: str, title:
 
 
 async def publish(
-    client: httpx.AsyncClient, token: str, org_id: str, rate: float, duration: float
+    client: httpx.AsyncClient, token: str, org_id: str, tag: str, rate: float, duration: float
 ) -> Publication:
     """Alerts #0, #1, … at ``rate`` per second for ``duration`` seconds, each titled with its send time;
     at most PUBLISH_CONCURRENCY unanswered, so a slow server gets fewer than rate × duration."""
@@ -607,7 +618,7 @@ async def publish(
     async def send(seq: int) -> None:
         try:
             sent = time.time()
-            error = await raise_alert(client, token, org_id, f"bench #{seq} @{sent:.6f}")
+            error = await raise_alert(client, token, org_id, f"bench {tag} #{seq} @{sent:.6f}")
             result.last_answer = time.time()
             result.round_trips_ms.append((result.last_answer - sent) * 1000)
             if error is None:
@@ -653,6 +664,7 @@ class StepResult:
     workers: int
     connected: int = 0
     failed: int = 0
+    settle_s: float = 0.0  # waiting for an idle stack before this step
     ramp_s: float = 0.0
     confirm_s: float = 0.0
     unconfirmed: int = 0
@@ -710,6 +722,7 @@ class Step:
         self.workers_count = args.workers or max(2, math.ceil(n / SOCKETS_PER_WORKER))
         self.result = StepResult(requested=n, workers=self.workers_count)
         self.handles: list[WorkerHandle] = []
+        self.tag = f"n{n}-{uuid.uuid4().hex[:6]}"  # tells this step's alerts from late ones of others
 
     # -- workers --
 
@@ -728,6 +741,7 @@ class Step:
                 first_index=first,
                 per_token=self.args.per_token,
                 subscription=self.args.subscription,
+                tag=self.tag,
                 handshake_timeout=self.args.handshake_timeout,
                 max_inflight=max(1, self.args.max_inflight // count),
             )
@@ -795,7 +809,7 @@ class Step:
         probes: set[asyncio.Task[None]] = set()
 
         async def probe() -> None:
-            title = f"bench probe @{time.time():.6f}"
+            title = f"bench {self.tag} probe @{time.time():.6f}"
             if error := await raise_alert(client, self.tokens[0], self.org_id, title):
                 self.result.errors[f"probe: {error}"] += 1
 
@@ -872,9 +886,20 @@ class Step:
         await self.until(lambda: established_on(pid, GATEWAY_PORT) <= 2, within=30, tick=1.0)
         self.result.gateway_sockets_after_close = established_on(pid, GATEWAY_PORT)
 
+    async def settle(self, pids: Sequence[int]) -> None:
+        """Wait until the stack is idle (an earlier step's backlog worked off), at most --settle-timeout."""
+        started = time.monotonic()
+        while time.monotonic() - started < self.args.settle_timeout:
+            before = cpu_seconds(pids)
+            await asyncio.sleep(1.0)
+            if cpu_seconds(pids) - before < IDLE_CPU_SHARE:
+                break
+        self.result.settle_s = time.monotonic() - started
+
     async def run(self, client: httpx.AsyncClient) -> StepResult:
         result = self.result
         gateway, subgraph = self.stack.gateway_pids(), [self.stack.subgraph_pid()]
+        await self.settle([*gateway, *subgraph])
         rss_before = rss_kib(gateway), rss_kib(subgraph)
         self.spawn_workers()
         try:
@@ -892,7 +917,7 @@ class Step:
             cpu_before, busy_since = (cpu_seconds(gateway), cpu_seconds(subgraph)), time.monotonic()
             machine_before = machine_busy_seconds()
             result.publication = await publish(
-                client, self.tokens[0], self.org_id, self.args.rate, self.args.duration
+                client, self.tokens[0], self.org_id, self.tag, self.args.rate, self.args.duration
             )
             await self.drain()
             result.busy_s = time.monotonic() - busy_since
@@ -939,6 +964,7 @@ def rows(result: StepResult) -> list[tuple[str, str]]:
     return [
         ("client processes", str(result.workers)),
         ("subscribers requested", str(result.requested)),
+        ("settle s (until the stack is idle)", f"{result.settle_s:.1f}"),
         ("subscribers connected", str(result.connected)),
         ("connections failed", str(result.failed)),
         ("ramp s", f"{result.ramp_s:.1f}"),
@@ -957,6 +983,7 @@ def rows(result: StepResult) -> list[tuple[str, str]]:
         ("expected deliveries", str(result.expected)),
         ("lost events", str(result.lost)),
         ("duplicate deliveries", str(result.duplicates)),
+        ("alerts not of this step received", str(result.foreign)),
         ("subscriptions dropped by server", str(result.dropped)),
         ("drain s", f"{result.drain_s:.1f}"),
         ("events still arriving at drain end", "yes" if result.still_arriving else "no"),
@@ -1035,6 +1062,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--ramp-rate", type=float, default=500, help="new connections per second (500)")
     parser.add_argument("--max-inflight", type=int, default=200, help="handshakes in progress at most (200)")
     parser.add_argument("--handshake-timeout", type=float, default=30, help="seconds per handshake (30)")
+    parser.add_argument(
+        "--settle-timeout", type=float, default=300, help="seconds to wait for an idle stack per N (300)"
+    )
     parser.add_argument("--confirm-timeout", type=float, default=60, help="seconds of probing at most (60)")
     parser.add_argument(
         "--workers",

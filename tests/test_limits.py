@@ -175,16 +175,20 @@ async def _wait_for_fresh_window(window: int) -> None:
 @pytest.mark.e2e
 async def test_rate_limit_per_user_counts_each_client_operation_once(stack: Stack) -> None:
     limits = stack.settings.limits
-    tenant = await make_tenant(stack.settings, customers=2, grabbers=0, needs=0)
     # one root subgraph (customers) + `_entities` calls to marketing and operations: counted once
     query = """query { customers(first: 2) { nodes { name primaryManager { displayName }
         opportunities(first: 1) { nodes { title } } } } }"""
-    await _wait_for_fresh_window(limits.rate_window)
-    started = time.monotonic()
-    results = await asyncio.gather(
-        *(gql(stack.gateway_url, query, None, tenant.manager_token) for _ in range(limits.rate_limit + 3))
-    )
-    assert time.monotonic() - started < limits.rate_window - 0.5, "burst too slow to fall in one window"
+    for _attempt in range(3):  # a busy machine may stretch a burst over two windows: a fresh user, again
+        tenant = await make_tenant(stack.settings, customers=2, grabbers=0, needs=0)
+        await _wait_for_fresh_window(limits.rate_window)
+        started = time.monotonic()
+        results = await asyncio.gather(
+            *(gql(stack.gateway_url, query, None, tenant.manager_token) for _ in range(limits.rate_limit + 3))
+        )
+        if time.monotonic() - started < limits.rate_window - 0.5:
+            break
+    else:
+        raise AssertionError("three bursts too slow to fall in one window")
     refused = [r for r in results if error_codes(r) == ["RATE_LIMITED"]]
     assert len(refused) == 3, [error_codes(r) for r in results]
     assert sum(1 for r in results if not r.get("errors")) == limits.rate_limit
