@@ -95,6 +95,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from subgraphs.gateway import wait_until_up
+
 GATEWAY_PORT = int(os.environ.get("DCMS_BENCH_GATEWAY_PORT", "4200"))
 SUBGRAPH_PORT = int(os.environ.get("DCMS_BENCH_PORT", "4201"))
 VAR_DIR = Path(os.environ.get("DCMS_BENCH_VAR_DIR", "var/bench-stream"))
@@ -463,21 +465,6 @@ def start_stack(customers: int) -> Stack:
     with log_path.open("wb") as log:
         process = subprocess.Popen(dcms("up", "--customers", str(customers)), env=env, stdout=log, stderr=log)
     return Stack(process, env, log_path)
-
-
-def wait_until_up(stack: Stack, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    url = f"http://127.0.0.1:{GATEWAY_PORT}/healthcheck"
-    while time.monotonic() < deadline:
-        if stack.process.poll() is not None:
-            raise RuntimeError(f"dcms up exited with {stack.process.returncode}; see {stack.log_path}")
-        try:
-            if httpx.get(url, timeout=2.0).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} did not come up within {timeout:.0f} s; see {stack.log_path}")
 
 
 def stop_stack(stack: Stack) -> None:
@@ -1128,7 +1115,7 @@ def main(argv: list[str] | None = None) -> int:
         stack = start_stack(args.customers)
         try:
             try:
-                wait_until_up(stack, timeout=300)
+                wait_until_up(f"http://127.0.0.1:{GATEWAY_PORT}/healthcheck", stack.process, timeout=300)
                 if session is None:
                     minted = mint_tokens(stack, tokens)
                     session = minted, my_org_id(minted[0])

@@ -131,20 +131,22 @@ class Feed:
         cursor = await self.outbox.filter(id=after, channel=self.channel, seq__not_isnull=True).first()
         if cursor is None:
             raise UnknownCursor(after)
-        seq = cursor.seq
-        while seq < until:
-            rows = await self._rows_after(seq, until)
+        async for event in self._numbered_after(cursor.seq, until):
+            yield event
+
+    async def _numbered_after(self, seq: int, until: int | None = None) -> AsyncIterator[Event]:
+        """The channel's events numbered after ``seq`` (up to ``until``) from the outbox, in order,
+        BATCH rows per query."""
+        while until is None or seq < until:
+            query = self.outbox.filter(channel=self.channel, seq__gt=seq)
+            if until is not None:
+                query = query.filter(seq__lte=until)
+            rows = await query.order_by("seq").limit(BATCH)
             for row in rows:
                 yield event_of(row)
             if len(rows) < BATCH:
                 return
             seq = rows[-1].seq
-
-    async def _rows_after(self, seq: int, until: int | None = None) -> list[Model]:
-        query = self.outbox.filter(channel=self.channel, seq__gt=seq)
-        if until is not None:
-            query = query.filter(seq__lte=until)
-        return await query.order_by("seq").limit(BATCH)
 
     async def _listen(self) -> None:
         while True:
@@ -184,12 +186,8 @@ class Feed:
             last = await numbered.order_by("-seq").first()
             self.head = last.seq if last else 0
             return
-        while True:
-            rows = await self._rows_after(self.head, until)
-            for row in rows:
-                self._deliver(event_of(row))
-            if len(rows) < BATCH:
-                return
+        async for event in self._numbered_after(self.head, until):
+            self._deliver(event)
 
     def _deliver(self, event: Event) -> None:
         self.head = event.seq or self.head
