@@ -60,6 +60,7 @@ class OutboxRelay:
         self._retention = retention
         self._models: list[type[Model]] = []
         self._wake = asyncio.Event()
+        self._woken_for: set[str] = set()  # app labels whose outboxes have new rows
         self._task: asyncio.Task[None] | None = None
 
     def start(self, models: list[type[Model]]) -> None:
@@ -72,16 +73,21 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def wake(self) -> None:
+    def wake(self, apps: set[str]) -> None:
+        """Flush these subgraphs' outboxes now (the others wait for the next poll)."""
+        self._woken_for |= apps
         self._wake.set()
 
     async def _run(self) -> None:
         last_prune = datetime.now(UTC)
         while True:
+            polled = True
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                polled = False
             self._wake.clear()
-            for model in self._models:
+            apps, self._woken_for = self._woken_for, set()
+            for model in self._models if polled else [m for m in self._models if m._meta.app in apps]:
                 try:
                     while await self.flush(model) == BATCH:
                         pass

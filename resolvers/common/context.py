@@ -31,7 +31,8 @@ class Context:
     token_keys: TokenKeys  # public keys verify tokens; operations also holds the signing key
     sessions: SessionStore  # revocation, rotation, lockout (security/sessions.py)
     loaders_class: type  # the subgraph's LoaderRegistry, see resolvers/<subgraph>/dataloaders.py
-    events_recorded: bool = False  # set by publish(): the relay is woken after the operation
+    # Outboxes publish() wrote to (their app labels): the relay flushes them after the operation.
+    events_recorded: set[str] = field(default_factory=set)
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
     _revoked: bool = field(default=False, init=False, repr=False)

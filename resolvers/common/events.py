@@ -82,7 +82,7 @@ async def publish(
         scope=event.scope,
         payload=event.payload,
     )
-    info.context.events_recorded = True  # WakeRelay wakes the relay once the operation is done
+    info.context.events_recorded.add(outbox._meta.app)  # WakeRelay wakes the relay for it afterwards
     return event
 
 
@@ -93,8 +93,8 @@ class WakeRelay(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         yield
         context = self.execution_context.context
-        if getattr(context, "events_recorded", False):
-            context.realtime.relay.wake()
+        if context.events_recorded:
+            context.realtime.relay.wake(context.events_recorded)
 
 
 async def stream(
