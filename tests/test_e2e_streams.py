@@ -143,15 +143,21 @@ async def test_a_user_may_hold_only_so_many_subscriptions(stack: Stack) -> None:
     await socket.close()
 
 
-async def test_resume_over_websocket_replays_what_was_missed_in_order(stack: Stack) -> None:
-    tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+async def _missed_while_away(stack: Stack, tenant: Tenant, titles: list[str]) -> str:
+    """Watch until live, leave, then raise ``titles``; returns the last eventId seen."""
     socket = await Socket.open(stack, tenant.hall_token)
     await socket.subscribe("1", ALERTS)
     last = (await _live(stack, socket, tenant))["eventId"]
     await socket.close()
-    missed = [f"错过{i}" for i in range(3)]
-    for title in missed:
+    for title in titles:
         await _raise(stack, tenant, title)
+    return last
+
+
+async def test_resume_over_websocket_replays_what_was_missed_in_order(stack: Stack) -> None:
+    tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    missed = [f"错过{i}" for i in range(3)]
+    last = await _missed_while_away(stack, tenant, missed)
     socket = await Socket.open(stack, tenant.hall_token)
     await socket.subscribe("2", ALERTS, {"after": last})
     got = [(await socket.next())["payload"]["data"]["alerts"] for _ in missed]
@@ -163,17 +169,25 @@ async def test_resume_over_websocket_replays_what_was_missed_in_order(stack: Sta
 
 async def test_resume_over_sse_replays_what_was_missed(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
-    socket = await Socket.open(stack, tenant.hall_token)
-    await socket.subscribe("1", ALERTS)
-    last = (await _live(stack, socket, tenant))["eventId"]
-    await socket.close()
     missed = [f"SSE错过{i}" for i in range(2)]
-    for title in missed:
-        await _raise(stack, tenant, title)
+    last = await _missed_while_away(stack, tenant, missed)
     events = subscribe_sse(stack.gateway_url, ALERTS, {"after": last}, tenant.hall_token)
     got = [await asyncio.wait_for(anext(events), 10) for _ in missed]
     await events.aclose()
     assert [e["data"]["alerts"]["alert"]["title"] for e in got] == missed
+
+
+async def test_a_replay_holds_only_what_the_subscriber_may_see(stack: Stack) -> None:
+    """`after` is another way in: replayed events go through the same scope filter as live ones."""
+    mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    other = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)  # another hall
+    last = await _missed_while_away(stack, mine, ["本厅机密告警"])
+    socket = await Socket.open(stack, other.hall_token)
+    await socket.subscribe("1", ALERTS, {"after": last})
+    await _raise(stack, other, "他厅告警")
+    first = (await socket.next())["payload"]["data"]["alerts"]
+    assert first["alert"]["title"] == "他厅告警"  # the other hall's missed alert was not replayed to it
+    await socket.close()
 
 
 async def test_an_unknown_cursor_gets_cursor_expired(stack: Stack) -> None:
