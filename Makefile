@@ -7,7 +7,7 @@ PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
 
-.PHONY: bench-stream up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: bench-stream bench-grab up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -53,6 +53,10 @@ loadtest: install
 ## Subscription fan-out benchmark (loadtest/bench_stream.py): BENCH_STREAM_ARGS="--subscribers 1000 --rate 1"
 bench-stream: install
 	$(PY) -m loadtest.bench_stream $(BENCH_STREAM_ARGS)
+
+## Grab-storm benchmark (loadtest/bench_grab.py): BENCH_GRAB_ARGS="--grabbers 1000 --needs 100 --concurrency 100"
+bench-grab: install
+	$(PY) -m loadtest.bench_grab $(BENCH_GRAB_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -54,9 +54,10 @@ def get_cipher() -> PiiCipher:
 def column_label(model: type[Model], field_name: str) -> str:
     """``<subgraph>.<table>.<field>``: the associated data of a ciphertext and the blind index's domain.
 
-    The subgraph comes from the model's module (``models.customers`` → ``customers``), not from
-    Tortoise's app label, so it is the same before ``Tortoise.init`` and under any configuration."""
-    return f"{model.__module__.removeprefix('models.')}.{model._meta.db_table}.{field_name}"
+    The subgraph comes from the model's package (``models.customers`` or ``models.finance.orders``
+    → ``customers`` / ``finance``), not from Tortoise's app label, so it is the same before
+    ``Tortoise.init``, under any configuration, and wherever in the package the model lives."""
+    return f"{model.__module__.split('.')[1]}.{model._meta.db_table}.{field_name}"
 
 
 class EncryptedTextField(fields.TextField):

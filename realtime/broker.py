@@ -16,7 +16,9 @@ from realtime.redis_backend import RedisPubSubBackend
 
 # Channels, one per stream.
 REMINDERS = "customers.reminders"
-GRAB_POOL = "finance.grab_pool"
+GRAB_POOL = "finance.grab_pool"  # orders entering and leaving institutions' pools (抢单)
+MY_ORDERS = "finance.orders"  # an applicant's orders, step by step
+SUPERVISION = "finance.supervision"  # 督办预警, 催单, 贷后预警: operations raises them as alerts
 ALERTS = "operations.alerts"
 DEVICE_STATUS = "devices.status"
 

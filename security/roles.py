@@ -73,6 +73,8 @@ ROLE_SCOPE: dict[Role, Scope] = {
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CUSTOMER_MANAGER: frozenset({Permission.PII_FULL}),
     Role.FI_ACCOUNT_MANAGER: frozenset({Permission.PII_FULL}),  # for the orders they grabbed
+    Role.ENTERPRISE_USER: frozenset({Permission.PII_FULL}),  # their own orders
+    Role.INDIVIDUAL: frozenset({Permission.PII_FULL}),
     Role.AUDIT_ADMIN: frozenset({Permission.AUDIT_READ}),
     Role.SECURITY_ADMIN: frozenset({Permission.MANAGE_PERMISSIONS}),
     Role.PLATFORM_ADMIN: frozenset({Permission.MANAGE_PERMISSIONS}),

@@ -14,7 +14,7 @@ from uuid import UUID
 from tortoise.expressions import Q
 
 from models.customers import CustomerAssignment
-from models.finance import NeedStatus, ProductStatus
+from models.finance import FinancingNeed, Handling, NeedMatch, ProductStatus
 from models.operations import OrgKind
 from security.conditions import Cond, Eq, Everything, In, InQuery, Nothing, Prefix, any_of
 from security.principal import Principal
@@ -69,6 +69,23 @@ def customer_scope(p: Principal) -> Cond:
     }.get(scope, Nothing())
 
 
+def profile_scope(p: Principal) -> Cond:
+    """The 360 blocks (tags, holdings, contacts …) are read only through a customer the caller
+    may see (``Customer`` fields), so they add no rule of their own; a caller who may see no
+    customer sees none of them."""
+    return Nothing() if customer_scope(p).is_nothing else Everything()
+
+
+def prospect_scope(p: Principal) -> Cond:
+    """潜在客户: the manager keeping them (OWN), the branch head's subtree, the head office's tenant."""
+    return {
+        Scope.ALL: Everything(),
+        Scope.TENANT: _tenant(p),
+        Scope.SUBTREE: Prefix("org_path", p.org_path),
+        Scope.OWN: Eq("manager_id", p.user_id),
+    }.get(role_scope(p), Nothing())
+
+
 def reminder_scope(p: Principal) -> Cond:
     """Reminders are personal: each goes to one manager; only ALL sees every one."""
     return Everything() if role_scope(p) is Scope.ALL else Eq("manager_id", p.user_id)
@@ -92,19 +109,86 @@ def opportunity_scope(p: Principal) -> Cond:
 # -- finance subgraph --------------------------------------------------------------------------------
 
 
+def _institution(p: Principal, field: str = "institution_id") -> Cond:
+    return Eq(field, p.institution_id) if p.institution_id else Nothing()
+
+
+def _handled_by_institution(p: Principal, order: str) -> Cond:
+    """Orders (``order`` = "need" or "application") one of the caller's institution handles or handled."""
+    if p.institution_id is None:
+        return Nothing()
+    handled = Handling.filter(institution_id=p.institution_id, **{f"{order}_id__isnull": False})
+    return InQuery("id", handled.values(f"{order}_id"))
+
+
 def need_scope(p: Principal) -> Cond:
-    """Regulators and the province see all needs; institution staff see the open pool and what
-    their institution grabbed; bank staff see their tenant's applicants' needs."""
+    """Regulators and the province see all needs; institution staff the needs open to their
+    institution (matched when posted) and those it handles; the applicant their own; bank staff
+    their tenant's applicants' needs."""
     scope = role_scope(p)
     if scope is Scope.ALL:
         return Everything()
     if scope is Scope.INSTITUTION:
         if p.institution_id is None:
             return Nothing()
-        return any_of(Eq("status", NeedStatus.OPEN), Eq("grabbed_institution_id", p.institution_id))
+        matched = NeedMatch.filter(institution_id=p.institution_id).values("need_id")
+        return any_of(InQuery("id", matched), _handled_by_institution(p, "need"))
+    if scope is Scope.SELF:
+        return Eq("applicant_user_id", p.user_id)
     if scope in (Scope.TENANT, Scope.SUBTREE, Scope.OWN, Scope.GRID):
         return _tenant(p)
     return Nothing()
+
+
+def application_scope(p: Principal) -> Cond:
+    """Product applications: like needs, but an institution's are those it handles or handled —
+    an application reaches its product's institution as a handling the moment it is made."""
+    scope = role_scope(p)
+    if scope is Scope.ALL:
+        return Everything()
+    if scope is Scope.INSTITUTION:
+        return _handled_by_institution(p, "application")
+    if scope is Scope.SELF:
+        return Eq("applicant_user_id", p.user_id)
+    if scope in (Scope.TENANT, Scope.SUBTREE, Scope.OWN, Scope.GRID):
+        return _tenant(p)
+    return Nothing()
+
+
+def handling_scope(p: Principal) -> Cond:
+    """受理单 and what hangs on them (offers, warnings, complaints): the regulator, operators and
+    the province see all; an institution its own; the applicant theirs."""
+    scope = role_scope(p)
+    if scope is Scope.ALL:
+        return Everything()
+    if scope is Scope.INSTITUTION:
+        return _institution(p)
+    if scope is Scope.SELF:
+        return Eq("applicant_user_id", p.user_id)
+    return Nothing()
+
+
+def supervision_scope(p: Principal) -> Cond:
+    """督办预警 and 风险提示: the regulator, operators and the province, and the institution concerned."""
+    scope = role_scope(p)
+    if scope is Scope.ALL:
+        return Everything()
+    return _institution(p) if scope is Scope.INSTITUTION else Nothing()
+
+
+def offer_scope(p: Principal) -> Cond:
+    if role_scope(p) is Scope.SELF:
+        return InQuery("need_id", FinancingNeed.filter(applicant_user_id=p.user_id).values("id"))
+    return supervision_scope(p)
+
+
+def action_scope(p: Principal) -> Cond:
+    """督办记录 (urge, transfer, overdue reason), read through a handling the caller already sees:
+    everyone who sees the handling but its applicant."""
+    return Nothing() if role_scope(p) is Scope.SELF else Everything()
+
+
+complaint_scope = handling_scope
 
 
 def institution_scope(p: Principal) -> Cond:
@@ -114,8 +198,7 @@ def institution_scope(p: Principal) -> Cond:
 def product_scope(p: Principal) -> Cond:
     if role_scope(p) is Scope.ALL:
         return Everything()
-    own = Eq("institution_id", p.institution_id) if p.institution_id else Nothing()
-    return any_of(Eq("status", ProductStatus.LISTED), own)
+    return any_of(Eq("status", ProductStatus.LISTED), _institution(p))
 
 
 # -- operations and devices --------------------------------------------------------------------------
@@ -140,8 +223,8 @@ def site_scope(p: Principal) -> Cond:
     scope = role_scope(p)
     if scope is Scope.ALL:
         return Everything()
-    if scope is Scope.TENANT:
-        return Prefix("org_path", tenant_path(p))
+    if scope in (Scope.TENANT, Scope.INSTITUTION):
+        return Prefix("org_path", tenant_path(p))  # a member bank, or an institution (督办, 贷后预警)
     if scope in (Scope.SUBTREE, Scope.OWN, Scope.GRID):
         return Prefix("org_path", p.org_path)  # front-line staff: what happens in their own org
     return Nothing()

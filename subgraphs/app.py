@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 from collections.abc import AsyncIterator
@@ -23,6 +24,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from models.common import set_cipher
 from realtime.broker import Broker
+from realtime.feed import cancel
 from realtime.hub import Realtime
 from resolvers.common.context import Context
 from schema.common.errors import CodedError, ErrorCode, bad_input
@@ -144,8 +146,12 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     )
     sockets = _OpenWebSockets()
     routes: list[Any] = [Route("/healthz", sockets.healthz)]
+    jobs: list[Any] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
+    apps = list(names)  # Tortoise apps to register: the served subgraphs and those they consume
     for name in names:
         module = importlib.import_module(f"subgraphs.{name}")
+        jobs += getattr(module, "jobs", [])
+        apps += [app for app in getattr(module, "consumes", ()) if app not in apps]
         endpoint = SubgraphGraphQL(module.schema, module.loaders, realtime, settings, keys, sessions, trust)
         path = f"/{name}/graphql"
         routes += [Route(path, endpoint), WebSocketRoute(path, sockets.count(endpoint))]
@@ -154,13 +160,15 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         set_cipher(cipher)  # encrypted PII columns (models/common.py)
         # RegisterTortoise makes the ORM context global, so request tasks see it.
-        async with RegisterTortoise(app, config=tortoise_config(settings, names)):
+        async with RegisterTortoise(app, config=tortoise_config(settings, tuple(apps))):
             await realtime.start(
                 [Tortoise.apps[n]["OutboxEvent"] for n in names if "OutboxEvent" in Tortoise.apps[n]]
             )
+            tasks = [asyncio.create_task(job(realtime)) for job in jobs]
             try:
                 yield
             finally:
+                await cancel(tasks)
                 await realtime.stop()
                 await sessions.close()
                 await limiter.close()

@@ -7,5 +7,5 @@ from resolvers.devices.subscriptions import Subscription
 from schema.devices.types import Org
 from subgraphs.schema import build_schema
 
-schema = build_schema(query=Query, mutation=Mutation, subscription=Subscription, types=[Org])
+schema = build_schema("devices", query=Query, mutation=Mutation, subscription=Subscription, types=[Org])
 loaders = DevicesLoaders

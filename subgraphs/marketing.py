@@ -6,5 +6,5 @@ from resolvers.marketing.queries import Query
 from schema.marketing.types import Customer
 from subgraphs.schema import build_schema
 
-schema = build_schema(query=Query, mutation=Mutation, types=[Customer])
+schema = build_schema("marketing", query=Query, mutation=Mutation, types=[Customer])
 loaders = MarketingLoaders

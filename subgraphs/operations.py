@@ -7,8 +7,11 @@ from resolvers.operations.dataloaders import OperationsLoaders
 from resolvers.operations.mutations import Mutation as OperationsMutation
 from resolvers.operations.queries import Query
 from resolvers.operations.subscriptions import Subscription
+from resolvers.operations.supervision_alerts import supervision_alerts
 from subgraphs.schema import build_schema
 
 Mutation = merge_types("Mutation", (OperationsMutation, AuthMutation))
-schema = build_schema(query=Query, mutation=Mutation, subscription=Subscription)
+schema = build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription)
 loaders = OperationsLoaders
+jobs = [supervision_alerts]  # finance's supervision warnings → alerts (realtime/consumer.py)
+consumes = ("finance",)  # whose outbox (event log) the jobs read: its app is registered here too

@@ -54,15 +54,15 @@ def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:
 
 
 def build_schema(
+    subgraph: str,
     query: type,
     mutation: type | None = None,
     subscription: type | None = None,
     types: list[Any] | None = None,
 ) -> SubgraphSchema:
+    """``subgraph`` names the audit table this schema writes (resolvers/common/audit.py)."""
     limits = Limits.from_env()
     dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
-    # The subgraph whose audit table this schema writes: resolvers/<subgraph>/queries.py.
-    subgraph = query.__module__.split(".")[1]
     return SubgraphSchema(
         query=query,
         mutation=mutation,

@@ -25,26 +25,51 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
-from models.customers import Customer, CustomerKind, CustomerTier, Grid, Reminder, ReminderKind
+from models.customers import (
+    ContactChannel,
+    ContactRecord,
+    CorporatePerson,
+    Customer,
+    CustomerKind,
+    CustomerTag,
+    CustomerTier,
+    Grid,
+    Holding,
+    HoldingCategory,
+    KeyEvent,
+    KeyEventKind,
+    PersonRole,
+    Reminder,
+    ReminderKind,
+    RepaymentInstallment,
+    TagSource,
+    ValueSnapshot,
+)
 from models.devices import Device, DeviceKind, DeviceStatus
 from models.finance import (
     FinancialProduct,
     FinancingNeed,
     GuaranteeMethod,
+    Handling,
+    HandlingStatus,
     Institution,
     InstitutionKind,
+    NeedMatch,
     NeedStatus,
+    OrderKind,
     ProductStatus,
 )
 from models.marketing import Opportunity, OpportunityStatus
 from models.operations import Alert, AlertLevel, AlertStatus, Org, OrgKind, User
+from resolvers.common.jobs import CST
+from resolvers.finance.access import periods
+from resolvers.finance.working_days import add_working_days
 from security.passwords import hash_password
 from subgraphs.settings import Settings
 
@@ -59,7 +84,6 @@ DEMO_GRABBER = "grabber"  # 金融机构客户经理 of the first institution
 # 演示密码: every seeded user logs in with it (dev data only; it satisfies the password policy).
 DEMO_PASSWORD = "Dcms@2026demo"
 DEMO_MANAGER_MIN_CUSTOMERS = 40
-BEIJING = ZoneInfo("Asia/Shanghai")  # for times written into Chinese text
 
 
 # --------------------------------------------------------------------------- org-tree data
@@ -253,7 +277,7 @@ INSTITUTIONS: tuple[InstitutionSpec, ...] = (  # 金融机构
 )
 FI_ACCOUNT_MANAGERS_PER_INSTITUTION = 3
 FINANCING_NEEDS = 50  # 融资需求
-GRABBED_NEEDS = 8  # of which already grabbed (抢单); the first three by DEMO_GRABBER
+GRABBED_NEEDS = 8  # of which already grabbed (抢单); the first three by DEMO_GRABBER's institution
 WITHDRAWN_NEEDS = 2
 
 # Industry (国民经济行业门类) → typical purposes of a financing need (融资用途).
@@ -527,6 +551,10 @@ def _build_world(rng: random.Random) -> World:
 
     regulator = own_tenant(*REGULATOR, OrgKind.REGULATOR, None)
     user("regulator", regulator, "REGULATOR")  # 政府监管
+    # The finance service platform (金融服务平台) the bureau runs: its operator, and a demo
+    # enterprise applicant who posts needs and applies for products.
+    user("operator", regulator, "OPERATOR")  # 运营
+    user("applicant", regulator, "ENTERPRISE_USER")  # 企业用户
 
     for spec in INSTITUTIONS:
         fi_org = own_tenant(spec.code, spec.name, OrgKind.INSTITUTION, None)
@@ -730,6 +758,108 @@ async def _insert(conn: BaseDBAsyncClient, rows: Sequence[Model]) -> int:
     return len(rows)
 
 
+SYSTEM_TAGS = ("代发工资", "高净值", "有房贷", "活跃手机银行", "理财偏好稳健", "小微企业主")
+RETAIL_HOLDINGS = (
+    (HoldingCategory.DEPOSIT, "整存整取三年"),
+    (HoldingCategory.DEPOSIT, "活期储蓄"),
+    (HoldingCategory.WEALTH, "黔农理财·稳盈"),
+    (HoldingCategory.FUND, "货币基金"),
+    (HoldingCategory.INSURANCE, "分红型年金险"),
+    (HoldingCategory.LOAN, "黔农e贷"),
+)
+CONTACT_SUMMARIES = (
+    "电话回访，客户对理财到期转存有意向",
+    "上门走访，了解春耕资金需求",
+    "微信沟通代发工资业务",
+    "短信提醒存款到期",
+)
+
+
+def _build_profiles(rng: random.Random, refs: Sequence[CustomerRef], now: datetime) -> dict[str, list[Model]]:
+    """客户画像 blocks for the demo manager's book (the H5 app's morning view); other customers
+    have none, so seeding 100k customers stays fast."""
+    rows: dict[str, list[Model]] = defaultdict(list)
+    today = now.date()
+    for ref in refs:
+        for name in rng.sample(SYSTEM_TAGS, 2):
+            rows["customer_tags"].append(
+                CustomerTag(id=_uuid(rng), customer_id=ref.id, name=name, source=TagSource.SYSTEM)
+            )
+        for category, product in rng.sample(RETAIL_HOLDINGS, 3):
+            opened = today - timedelta(days=rng.randrange(30, 1000))
+            rows["holdings"].append(
+                Holding(
+                    id=_uuid(rng),
+                    customer_id=ref.id,
+                    category=category,
+                    product_name=product,
+                    amount=Decimal(rng.randrange(1, 100) * 10_000),
+                    opened_on=opened,
+                    matures_on=opened + timedelta(days=1095) if category is HoldingCategory.DEPOSIT else None,
+                )
+            )
+        month, deposits = today.replace(day=1), rng.randrange(50, 500) * 1_000
+        for _ in range(12):  # 价值分析: the last twelve months
+            rows["value_snapshots"].append(
+                ValueSnapshot(
+                    id=_uuid(rng),
+                    customer_id=ref.id,
+                    month=month,
+                    deposits=Decimal(deposits),
+                    wealth=Decimal(deposits // 3),
+                    inflow=Decimal(rng.randrange(1, 50) * 1_000),
+                    outflow=Decimal(rng.randrange(1, 50) * 1_000),
+                )
+            )
+            month, deposits = (
+                (month - timedelta(days=1)).replace(day=1),
+                max(deposits - rng.randrange(0, 20_000), 1_000),
+            )
+        rows["key_events"].append(
+            KeyEvent(
+                id=_uuid(rng),
+                customer_id=ref.id,
+                kind=KeyEventKind.FIRST_ACCOUNT,
+                title="首次开户",
+                occurred_at=now - timedelta(days=rng.randrange(400, 3000)),
+            )
+        )
+        rows["contact_records"].append(
+            ContactRecord(
+                id=_uuid(rng),
+                customer_id=ref.id,
+                manager_id=ref.manager_id,
+                channel=rng.choice(list(ContactChannel)),
+                summary=rng.choice(CONTACT_SUMMARIES),
+                contacted_at=now - timedelta(days=rng.randrange(1, 60)),
+                contact_again_on=today + timedelta(days=rng.randrange(1, 30)),
+            )
+        )
+        if ref.kind is CustomerKind.CORPORATE:
+            name, male = _person(rng)
+            rows["corporate_people"].append(
+                CorporatePerson(
+                    id=_uuid(rng),
+                    customer_id=ref.id,
+                    role=PersonRole.ACTUAL_CONTROLLER,
+                    name=name,
+                    id_number=_id_card_number(rng, "520102", male),
+                )
+            )
+            for offset in range(0, 180, 30):  # 还款日历: monthly installments
+                rows["repayment_installments"].append(
+                    RepaymentInstallment(
+                        id=_uuid(rng),
+                        customer_id=ref.id,
+                        loan_no=f"L{ref.id.hex[:8].upper()}",
+                        due_on=today + timedelta(days=offset),
+                        principal=Decimal(20_000),
+                        interest=Decimal(rng.randrange(500, 1500)),
+                    )
+                )
+    return rows
+
+
 async def _seed_customers(
     rng: random.Random, world: World, count: int, now: datetime, progress: bool
 ) -> tuple[dict[str, int], list[CustomerRef]]:
@@ -743,6 +873,10 @@ async def _seed_customers(
                 counts["customers"] += await _insert(conn, batch)
                 bar.update(len(batch))
         counts["reminders"] = await _insert(conn, _build_reminders(rng, refs, demo_manager, now))
+        for model, rows in _build_profiles(
+            rng, [r for r in refs if r.manager_id == demo_manager], now
+        ).items():
+            counts[model] = await _insert(conn, rows)
     return counts, refs
 
 
@@ -783,15 +917,28 @@ async def _seed_marketing(rng: random.Random, refs: Sequence[CustomerRef], now: 
 # --------------------------------------------------------------------------- finance
 
 
+def _fits(product: FinancialProduct, need: FinancingNeed) -> bool:
+    """The matching rule of resolvers/finance/orders.py, for rows not yet in the database."""
+    return product.min_amount <= need.amount <= product.max_amount and product.term_months >= need.term_months
+
+
 def _build_needs(
-    rng: random.Random, world: World, refs: Sequence[CustomerRef], now: datetime
-) -> list[FinancingNeed]:
-    """融资需求: mostly open; a few grabbed (抢单) by certified institutions' account managers."""
+    rng: random.Random,
+    world: World,
+    refs: Sequence[CustomerRef],
+    now: datetime,
+    institutions: list[Institution],
+    products: list[FinancialProduct],
+) -> tuple[list[FinancingNeed], list[NeedMatch], list[Handling]]:
+    """融资需求, each open to the certified institutions with a fitting product; a few grabbed
+    (抢单) by one of them, the first three by DEMO_GRABBER's institution."""
     corporate = [ref for ref in refs if ref.kind is CustomerKind.CORPORATE]
     retail = [ref for ref in refs if ref.kind is CustomerKind.RETAIL]
-    grabbers = [user for node in world.institutions if node.spec.certified for user in node.account_managers]
-    demo_grabber = world.institutions[0].account_managers[0]
+    managers = {node.org.id: node.account_managers for node in world.institutions}
+    certified = {i.id: i for i in institutions if i.certified}
     needs: list[FinancingNeed] = []
+    matches: list[NeedMatch] = []
+    handlings: list[Handling] = []
     for index in range(min(FINANCING_NEEDS, len(refs))):
         pool = corporate if corporate and (rng.random() < 0.7 or not retail) else retail
         applicant = rng.choice(pool)
@@ -799,24 +946,53 @@ def _build_needs(
         created = now - timedelta(days=rng.randrange(0, 30), seconds=rng.randrange(86_400))
         need = FinancingNeed(
             id=_uuid(rng),
+            order_no=f"N{created:%Y%m%d}-{rng.getrandbits(32):08X}",
             applicant_id=applicant.id,
             tenant_id=applicant.tenant_id,
-            amount=Decimal(rng.randrange(5, 500) * 10_000),
-            term_months=rng.choice((6, 12, 12, 24, 36, 60)),
+            amount=Decimal(rng.randrange(5, 300) * 10_000),
+            term_months=rng.choice((6, 12, 12, 24, 36)),
             purpose=rng.choice(INDUSTRY_PURPOSES[industry]),
             region=applicant.region,
             industry=industry,
             status=NeedStatus.OPEN,
             created_at=created,
         )
-        if index < GRABBED_NEEDS:
-            need.status = NeedStatus.GRABBED
-            need.grabbed_by_id = demo_grabber.id if index < 3 else rng.choice(grabbers).id
-            need.grabbed_at = created + timedelta(minutes=rng.randrange(1, 240))
+        open_to = list(
+            dict.fromkeys(
+                p.institution_id for p in products if p.institution_id in certified and _fits(p, need)
+            )
+        )
+        matches += [NeedMatch(id=_uuid(rng), need_id=need.id, institution_id=i) for i in open_to]
+        if index < GRABBED_NEEDS and open_to:
+            demo = institutions[0].id
+            institution = certified[demo if index < 3 and demo in open_to else rng.choice(open_to)]
+            handler = managers[institution.org_id][0 if institution.id == demo else rng.randrange(3)]
+            grabbed = created + timedelta(minutes=rng.randrange(1, 240))
+            week, month = periods(grabbed)
+            need.grab_count = 1
+            handlings.append(
+                Handling(
+                    id=_uuid(rng),
+                    order_kind=OrderKind.NEED,
+                    order_no=need.order_no,
+                    need_id=need.id,
+                    institution_id=institution.id,
+                    handler_id=handler.id,
+                    status=HandlingStatus.GRABBED,
+                    amount=need.amount,
+                    district=need.region,
+                    week=week,
+                    month=month,
+                    grabbed_at=grabbed,
+                    stage_due_at=grabbed + timedelta(hours=4),  # the default pre-review threshold
+                    completion_due_at=add_working_days(grabbed, 7, {}),
+                    created_at=grabbed,
+                )
+            )
         elif index < GRABBED_NEEDS + WITHDRAWN_NEEDS:
             need.status = NeedStatus.WITHDRAWN
         needs.append(need)
-    return needs
+    return needs, matches, handlings
 
 
 async def _seed_finance(
@@ -828,9 +1004,11 @@ async def _seed_finance(
         institution = Institution(
             id=_uuid(rng),
             org_id=node.org.id,
+            org_path=node.org.path,
             name=node.spec.name,
             kind=node.spec.kind,
             certified=node.spec.certified,
+            certified_at=now if node.spec.certified else None,
         )
         institutions.append(institution)
         for user in world.users:  # FI staff carry their institution into their token
@@ -848,14 +1026,18 @@ async def _seed_finance(
                 rate_max=Decimal(product.rate_max),
                 term_months=product.term_months,
                 status=ProductStatus.LISTED,  # 上架
+                rating=Decimal(rng.randrange(5000, 9500)) / 100,  # 综合评分, as if from past loans
             )
             for product in node.spec.products
         )
+    needs, matches, handlings = _build_needs(rng, world, refs, now, institutions, products)
     async with in_transaction("finance") as conn:
         return {
             "institutions": await _insert(conn, institutions),
             "financial_products": await _insert(conn, products),
-            "financing_needs": await _insert(conn, _build_needs(rng, world, refs, now)),
+            "financing_needs": await _insert(conn, needs),
+            "need_matches": await _insert(conn, matches),
+            "handlings": await _insert(conn, handlings),
         }
 
 
@@ -889,7 +1071,7 @@ def _build_devices(rng: random.Random, world: World, now: datetime) -> list[Devi
             devices.append(device)
             if status in (DeviceStatus.OFFLINE, DeviceStatus.FAULT):
                 offline = status is DeviceStatus.OFFLINE
-                last_seen = f"{heartbeat.astimezone(BEIJING):%Y-%m-%d %H:%M:%S}"
+                last_seen = f"{heartbeat.astimezone(CST):%Y-%m-%d %H:%M:%S}"
                 world.alerts.append(
                     Alert(
                         id=_uuid(rng),

@@ -13,7 +13,15 @@ from typing import Any
 
 from models.customers import Customer, CustomerKind, Grid, Reminder, ReminderKind
 from models.devices import Device, DeviceKind, DeviceStatus
-from models.finance import FinancingNeed, Institution, InstitutionKind
+from models.finance import (
+    FinancialProduct,
+    FinancingNeed,
+    GuaranteeMethod,
+    Institution,
+    InstitutionKind,
+    NeedMatch,
+    ProductStatus,
+)
 from models.marketing import Opportunity
 from models.operations import Org, OrgKind, User
 from security.identity import principal_for
@@ -163,7 +171,23 @@ async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2,
     institution_org.tenant_id = institution_org.id
     await institution_org.save(update_fields=["tenant_id"])
     institution = await Institution.create(
-        org_id=institution_org.id, name=institution_org.name, kind=InstitutionKind.MICRO_LOAN, certified=True
+        org_id=institution_org.id,
+        org_path=institution_org.path,
+        name=institution_org.name,
+        kind=InstitutionKind.MICRO_LOAN,
+        certified=True,
+    )
+    # A listed product, so needs posted in tests are open to this institution (resolvers/finance/orders.py).
+    await FinancialProduct.create(
+        institution=institution,
+        name="测试经营贷",
+        guarantee_method=GuaranteeMethod.CREDIT,
+        min_amount=Decimal("1000"),
+        max_amount=Decimal("5000000"),
+        rate_min=Decimal("3.850"),
+        rate_max=Decimal("6.500"),
+        term_months=60,
+        status=ProductStatus.LISTED,
     )
     hall_manager = await make_user(hall, ("HALL_MANAGER",), "营业厅经理")
     tenant = Tenant(
@@ -186,6 +210,7 @@ async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2,
     for _ in range(needs):
         tenant.needs.append(
             await FinancingNeed.create(
+                order_no=_code("N"),
                 applicant_id=rows[0].id,
                 amount=Decimal("500000"),
                 term_months=12,
@@ -197,4 +222,5 @@ async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2,
                 industry="批发零售",
             )
         )
+        await NeedMatch.create(need=tenant.needs[-1], institution_id=institution.id)  # open to it
     return tenant

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from tortoise import Tortoise, connections
 from tortoise.transactions import in_transaction
 
-from models.finance import FinancingNeed
+from models.finance import Handling
 from realtime.broker import Broker
 from realtime.hub import Realtime
 from resolvers.common import audit
@@ -95,7 +95,8 @@ def mutations(tenant: Tenant) -> dict[str, tuple[str, str, dict[str, Any], str, 
         ),
         "grabNeed": (
             "finance",
-            "mutation($id: ID!) { grabNeed(id: $id) { id } }",
+            # Returns the handling (受理单); the record names the need grabbed.
+            "mutation($id: ID!) { grabNeed(id: $id) { need { id } } }",
             {"id": str(tenant.needs[0].id)},
             grabber_token,
             "FinancingNeed",
@@ -147,7 +148,9 @@ async def test_every_mutation_leaves_exactly_one_record(database, tenant: Tenant
     actor_id, username, role = principal_of(tenant, name)
     assert (record.actor_id, record.actor_username, record.actor_role) == (actor_id, username, role)
     assert (record.action, record.result) == (name, "ok")
-    assert (record.target_type, record.target_id) == (target_type, result.data[name]["id"])
+    returned = result.data[name]
+    target_id = returned["need"]["id"] if name == "grabNeed" else returned["id"]
+    assert (record.target_type, record.target_id) == (target_type, target_id)
     assert before <= record.occurred_at <= datetime.now(UTC)
     assert record.hash == record_hash(record)
     previous = await model(subgraph).get_or_none(seq=record.seq - 1)
@@ -492,8 +495,8 @@ async def test_concurrent_mutations_keep_one_unbroken_chain(stack: Stack) -> Non
     grabs = await records_of("finance", request_id)
     assert len(reminders) == 30 and {r.result for r in reminders} == {"ok"}
     assert sorted(r.result for r in grabs) == [*["CONFLICT"] * 29, "ok"]
-    winner = await FinancingNeed.get(id=tenant.needs[0].id)
-    assert next(r for r in grabs if r.result == "ok").actor_id == winner.grabbed_by_id
+    winner = await Handling.get(need_id=tenant.needs[0].id)
+    assert next(r for r in grabs if r.result == "ok").actor_id == winner.handler_id
     assert await problems() == []
     print(f"\n60 concurrent audited mutations through the gateway: {elapsed:.2f} s")
 

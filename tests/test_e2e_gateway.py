@@ -215,16 +215,16 @@ async def test_reminders_reach_only_their_manager(stack: Stack, tenant: Tenant) 
 async def test_fifty_concurrent_grabs_have_one_winner(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=50, needs=1)
     need_id = str(tenant.needs[0].id)
-    mutation = "mutation($id: ID!) { grabNeed(id: $id) { status grabbedBy { id } } }"
+    mutation = "mutation($id: ID!) { grabNeed(id: $id) { status handler { id } } }"
     results = await asyncio.gather(
         *(gql(stack.gateway_url, mutation, {"id": need_id}, token) for _user, token in tenant.grabbers)
     )
     winners = [r for r in results if not r.get("errors")]
     assert len(winners) == 1, [r.get("errors") for r in results if r.get("errors")][:3]
     assert sorted(code for r in results for code in error_codes(r)) == ["CONFLICT"] * 49
-    winner_id = winners[0]["data"]["grabNeed"]["grabbedBy"]["id"]
+    winner_id = winners[0]["data"]["grabNeed"]["handler"]["id"]
     assert winner_id in {str(user.id) for user, _token in tenant.grabbers}
     # The winner repeating its grab is safe; the need stays theirs.
     winner_token = next(token for user, token in tenant.grabbers if str(user.id) == winner_id)
     again = data(await gql(stack.gateway_url, mutation, {"id": need_id}, winner_token))
-    assert again["grabNeed"] == {"status": "GRABBED", "grabbedBy": {"id": winner_id}}
+    assert again["grabNeed"] == {"status": "GRABBED", "handler": {"id": winner_id}}

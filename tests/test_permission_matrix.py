@@ -206,12 +206,19 @@ async def test_need_contact_after_grab(world: World, caller: str) -> None:
 
 
 async def test_contact_hidden_before_the_grab(world: World) -> None:
-    need = (await make_tenant(world.settings, customers=1, grabbers=1, needs=1)).needs[0]
-    _, token = world.tenant.grabbers[1]
+    """A need open to an institution shows its staff everything but the contact; a need not
+    open to their institution (no matching product) does not show at all."""
+    other = await make_tenant(world.settings, customers=1, grabbers=1, needs=1)
     query = "query($id: ID!) { financingNeed(id: $id) { status contactPhone } }"
-    result = await execute("finance", query, {"id": str(need.id)}, token, settings=world.settings)
+    _, token = other.grabbers[0]
+    result = await execute("finance", query, {"id": str(other.needs[0].id)}, token, settings=world.settings)
     assert result.data["financingNeed"] == {"status": "OPEN", "contactPhone": None}
     assert [e.extensions["code"] for e in result.errors] == ["FORBIDDEN"]
+    _, unmatched = world.tenant.grabbers[1]
+    result = await execute(
+        "finance", query, {"id": str(other.needs[0].id)}, unmatched, settings=world.settings
+    )
+    assert result.data["financingNeed"] is None and result.errors is None
 
 
 MUTATION_CALLERS = {

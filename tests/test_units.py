@@ -105,16 +105,16 @@ def test_snapshot_restores_typed_values() -> None:
         amount=Decimal("123.45"),
         term_months=12,
         purpose="周转",
-        status=NeedStatus.GRABBED,
-        grabbed_at=datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
+        status=NeedStatus.HANDLING,
+        created_at=datetime(2026, 11, 23, 8, 0, tzinfo=UTC),
     )
     copy = restore(FinancingNeed, snapshot(need))
-    assert (copy.id, copy.applicant_id, copy.amount, copy.status, copy.grabbed_at, copy.grabbed_by_id) == (
+    assert (copy.id, copy.applicant_id, copy.amount, copy.status, copy.created_at, copy.expected_rate) == (
         need.id,
         need.applicant_id,
         Decimal("123.45"),
-        NeedStatus.GRABBED,
-        need.grabbed_at,
+        NeedStatus.HANDLING,
+        need.created_at,
         None,
     )
 

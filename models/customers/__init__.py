@@ -1,4 +1,5 @@
-"""Customers subgraph: customers, grids and reminders."""
+"""Customers subgraph: customers, grids and reminders; the 360 profile blocks live in
+``models/customers/profile.py`` (imported here, where Tortoise looks for this app's models)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,62 @@ from tortoise import fields
 
 from models.audit import AuditRecordBase
 from models.common import BlindIndexField, EncryptedTextField, Entity
+from models.customers.profile import (
+    ContactChannel,
+    ContactRecord,
+    CorporatePerson,
+    CustomerTag,
+    ExternalRecord,
+    ExternalSource,
+    Holding,
+    HoldingCategory,
+    KeyEvent,
+    KeyEventKind,
+    OverdueRecord,
+    PersonRole,
+    RelationKind,
+    Relationship,
+    RepaymentInstallment,
+    Shareholder,
+    TagSource,
+    ValueSnapshot,
+)
+from models.customers.prospects import Prospect, ProspectStatus
 from models.outbox import OutboxEventBase, OutboxSequenceBase
+
+__all__ = [
+    "AssignmentKind",
+    "AuditRecord",
+    "ContactChannel",
+    "ContactRecord",
+    "CorporatePerson",
+    "Customer",
+    "CustomerAssignment",
+    "CustomerKind",
+    "CustomerTag",
+    "CustomerTier",
+    "ExternalRecord",
+    "ExternalSource",
+    "Grid",
+    "Holding",
+    "HoldingCategory",
+    "KeyEvent",
+    "KeyEventKind",
+    "OutboxEvent",
+    "OutboxSequence",
+    "OverdueRecord",
+    "PersonRole",
+    "Prospect",
+    "ProspectStatus",
+    "RelationKind",
+    "Relationship",
+    "Reminder",
+    "ReminderKind",
+    "RepaymentInstallment",
+    "Shareholder",
+    "TagSource",
+    "ValueSnapshot",
+]
 
 
 class Grid(Entity):
@@ -105,9 +161,12 @@ class Reminder(Entity):
     title = fields.CharField(max_length=200)
     due_at = fields.DatetimeField(null=True)
     read = fields.BooleanField(default=False)
+    # What a generated reminder is about (``holding:<id>:<date>``): one per manager, never sent twice.
+    source_key = fields.CharField(max_length=80, null=True)
 
     class Meta:
         table = "reminder"
+        unique_together = (("source_key", "manager_id"),)
 
 
 class AuditRecord(AuditRecordBase):

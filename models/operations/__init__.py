@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.models import Model
 
 from models.audit import AuditRecordBase
 from models.common import Entity
@@ -86,9 +87,22 @@ class Alert(Entity):
     detail = fields.TextField(default="")
     source = fields.CharField(max_length=40, default="manual")
     device_id = fields.UUIDField(null=True, db_index=True)  # a devices-subgraph Device
+    # The event of another subgraph this alert was raised from (督办预警, 贷后预警): raised once.
+    source_event_id = fields.CharField(max_length=32, null=True, unique=True)
 
     class Meta:
         table = "alert"
+
+
+class ConsumerCursor(Model):
+    """How far a consumer here of a stream of another subgraph has got
+    (realtime/consumer.py): the last event it handled, stored with what it did."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    event_id = fields.CharField(max_length=32)
+
+    class Meta:
+        table = "consumer_cursor"
 
 
 class AuditRecord(AuditRecordBase):

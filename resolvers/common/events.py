@@ -6,7 +6,7 @@ fields without a database round trip per event per subscriber.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -60,10 +60,16 @@ def _jsonable(value: Any) -> Any:
 
 
 async def publish(
-    info: strawberry.Info, channel: str, type_: str, obj: Model, tenant_id: UUID | None = None, **scope: Any
+    info: strawberry.Info | None,
+    channel: str,
+    type_: str,
+    obj: Model,
+    tenant_id: UUID | None = None,
+    **scope: Any,
 ) -> Event:
     """Record ``obj``'s event in the outbox, inside the caller's transaction (call it within the
-    ``in_transaction`` block of the change): it is published only once that commits."""
+    ``in_transaction`` block of the change): it is published only once that commits. A job
+    outside any request passes ``info=None`` and wakes the relay itself (or leaves it to the poll)."""
     outbox = outbox_of(channel)
     if outbox._meta.app != obj._meta.app:  # else the event would not share the change's transaction
         raise ValueError(f"{obj._meta.app} cannot publish on {channel}")
@@ -82,7 +88,8 @@ async def publish(
         scope=event.scope,
         payload=event.payload,
     )
-    info.context.events_recorded.add(outbox._meta.app)  # WakeRelay wakes the relay for it afterwards
+    if info is not None:
+        info.context.events_recorded.add(outbox._meta.app)  # WakeRelay wakes the relay for it afterwards
     return event
 
 
@@ -98,7 +105,10 @@ class WakeRelay(SchemaExtension):
 
 
 async def stream(
-    info: strawberry.Info, channel: str, model: type[M], after: str | None = None
+    info: strawberry.Info,
+    channel: str,
+    model: type[M] | Callable[[Event], type[M]],
+    after: str | None = None,
 ) -> AsyncIterator[tuple[Event, M]]:
     """Events of ``channel`` with their entity restored, for an authenticated subscriber: those
     after the event ``after`` first (replayed), then live ones; in order, each once.
@@ -106,13 +116,15 @@ async def stream(
     Ends with a coded error when the subscriber falls too far behind (SLOW_CONSUMER), the
     cursor is unknown (CURSOR_EXPIRED), the user holds too many subscriptions (RATE_LIMITED),
     or the token expires or its session is revoked (UNAUTHENTICATED, ``reason`` in extensions).
-    The resolver filters each event by the subscriber's scope."""
+    ``model`` is the entity's model, or a function of the event giving it (a channel carrying
+    several kinds of entity). The resolver filters each event by the subscriber's scope."""
     principal = info.context.require_principal()
     realtime = info.context.realtime
     try:
         async with realtime.guard.open(principal) as on_join:
             async for event in realtime.feeds.subscribe(channel, after, on_join):
-                yield event, restore(model, event.payload)
+                entity_model = model if isinstance(model, type) else model(event)
+                yield event, restore(entity_model, event.payload)
     except TooManySubscriptions:
         error = CodedError(
             ErrorCode.RATE_LIMITED,

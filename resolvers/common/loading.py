@@ -3,6 +3,7 @@ every load is filtered by the caller's row scope (security/scopes.py) — so roo
 nested lists and ``_entities`` cannot see more than the scope allows.
 
 ``by_id``      – entity by primary key (also used by ``_entities``).
+``group_by``   – every child per parent key (short lists: a handling's warnings, an order's handlings).
 ``page_by``    – a Relay page of children per parent key, the first ``first`` rows of each
                  after ``after``, in one windowed statement whatever the number of parents.
 """
@@ -33,6 +34,18 @@ def by_id(model: type[Model], scope: Cond) -> DataLoader[UUID, Any]:
     async def load(ids: Sequence[UUID]) -> list[Any]:
         rows = {row.id: row for row in await model.filter(scope.q(), id__in=list(ids))}
         return [rows.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def group_by(
+    model: type[Model], column: str, scope: Cond, order: tuple[str, ...] = ("created_at", "id")
+) -> DataLoader[UUID, list[Any]]:
+    async def load(keys: Sequence[UUID]) -> list[list[Any]]:
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for row in await model.filter(scope.q(), **{f"{column}__in": list(keys)}).order_by(*order):
+            grouped[str(getattr(row, column))].append(row)
+        return [grouped.get(str(key), []) for key in keys]
 
     return DataLoader(load_fn=load)
 
@@ -87,6 +100,11 @@ class LoaderRegistry:
 
     def entity(self, model: type[Model], rule: ScopeRule) -> DataLoader[UUID, Any]:
         return self._get((model, "by_id"), lambda: by_id(model, self.scope(rule)))
+
+    def children(
+        self, model: type[Model], column: str, rule: ScopeRule, order: tuple[str, ...] = ("created_at", "id")
+    ) -> DataLoader[UUID, list[Any]]:
+        return self._get((model, column, order), lambda: group_by(model, column, self.scope(rule), order))
 
     def page(
         self, model: type[Model], column: str, rule: ScopeRule, first: int, after: str | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tortoise.queryset import QuerySet
@@ -9,9 +10,12 @@ from tortoise.queryset import QuerySet
 from schema.common.connection import Connection, Edge, PageInfo, check_page_size, decode_cursor, encode_cursor
 
 
-def page_of(rows: list[Any], first: int) -> Connection[Any]:
-    """A connection from up to ``first + 1`` rows ordered by id (the extra row only says there is more)."""
-    edges = [Edge(cursor=encode_cursor(str(row.id)), node=row) for row in rows[:first]]
+def page_of(
+    rows: list[Any], first: int, key: Callable[[Any], str] = lambda row: str(row.id)
+) -> Connection[Any]:
+    """A connection from up to ``first + 1`` rows in ``key`` order (the extra row only says there is
+    more); each row's cursor is its ``key`` (its id, unless the page is ordered by more)."""
+    edges = [Edge(cursor=encode_cursor(key(row)), node=row) for row in rows[:first]]
     return Connection(
         edges=edges,
         page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),

@@ -7,10 +7,26 @@ from typing import Any
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
+from tortoise.models import Model
 
-from models.customers import Customer, Grid, Reminder
+from models.customers import (
+    ContactRecord,
+    CorporatePerson,
+    Customer,
+    CustomerTag,
+    ExternalRecord,
+    Grid,
+    Holding,
+    KeyEvent,
+    OverdueRecord,
+    Relationship,
+    Reminder,
+    RepaymentInstallment,
+    Shareholder,
+    ValueSnapshot,
+)
 from resolvers.common.loading import LoaderRegistry
-from security.scopes import customer_scope, grid_scope, managed_by, reminder_scope
+from security.scopes import customer_scope, grid_scope, managed_by, profile_scope, reminder_scope
 
 
 class CustomersLoaders(LoaderRegistry):
@@ -49,3 +65,24 @@ class CustomersLoaders(LoaderRegistry):
 
     def reminders_of_customer(self, first: int, after: str | None) -> DataLoader[Any, Any]:
         return self.page(Reminder, "customer_id", reminder_scope, first, after)
+
+    def profile(self, block: str) -> DataLoader[UUID, list[Any]]:
+        """One 客户画像 block of each customer, in the block's order (PROFILE_BLOCKS)."""
+        model, order = PROFILE_BLOCKS[block]
+        return self.children(model, "customer_id", profile_scope, order)
+
+
+# Each 360 block: its rows and their order (newest first where a list shows the latest).
+PROFILE_BLOCKS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
+    "tags": (CustomerTag, ("source", "name")),
+    "holdings": (Holding, ("category", "opened_on", "id")),
+    "value_trend": (ValueSnapshot, ("month",)),
+    "key_events": (KeyEvent, ("-occurred_at", "id")),
+    "contacts": (ContactRecord, ("-contacted_at", "id")),
+    "relationships": (Relationship, ("kind", "related_name")),
+    "controllers": (CorporatePerson, ("role", "name")),
+    "shareholders": (Shareholder, ("-share_percent", "name")),
+    "overdue_records": (OverdueRecord, ("-overdue_since", "id")),
+    "repayment_calendar": (RepaymentInstallment, ("due_on", "loan_no")),
+    "external_data": (ExternalRecord, ("source", "-period")),
+}

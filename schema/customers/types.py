@@ -6,7 +6,7 @@ Relations resolve through ``info.context.loaders`` (resolvers/customers/dataload
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -14,10 +14,25 @@ import strawberry
 
 from models.customers import CustomerKind, CustomerTier, ReminderKind
 from schema.common.connection import Connection
+from schema.common.errors import bad_input
 from schema.common.events import StreamEvent
 from schema.common.federation import entity
 from schema.common.pii import sensitive
 from schema.common.scalars import parse_id
+from schema.customers.profile import (
+    ContactRecord,
+    CorporatePerson,
+    CustomerTag,
+    ExternalRecord,
+    Holding,
+    KeyEvent,
+    OverdueRecord,
+    Relationship,
+    RepaymentInstallment,
+    Shareholder,
+    TagSourceEnum,
+    ValueSnapshot,
+)
 from security.masking import PiiKind
 
 CustomerKindEnum = strawberry.enum(CustomerKind, name="CustomerKind", description="客户类型")
@@ -63,6 +78,12 @@ class Grid:
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Grid | None:
         return entity(cls, await info.context.loaders.grid.load(parse_id(id)))
+
+
+def _limit(value: int, what: str = "last", most: int = 100) -> int:
+    if not 1 <= value <= most:
+        raise bad_input(f"{what} must be between 1 and {most}")
+    return value
 
 
 async def _manages(customer: Any, info: strawberry.Info) -> bool:
@@ -111,6 +132,67 @@ class Customer:
         self, info: strawberry.Info, first: int = 20, after: str | None = None
     ) -> Connection[Reminder]:
         return await info.context.loaders.reminders_of_customer(first, after).load(self.id)
+
+    # -- 客户画像 (360) blocks: each one statement for the whole page (resolvers/customers/dataloaders.py)
+
+    @strawberry.field(description="标签: 系统标签与自定义标签")
+    async def tags(self, info: strawberry.Info, source: TagSourceEnum | None = None) -> list[CustomerTag]:
+        tags = await info.context.loaders.profile("tags").load(self.id)
+        return [t for t in tags if source is None or t.source == source]
+
+    @strawberry.field(description="产品持有: current (default) or history")
+    async def holdings(self, info: strawberry.Info, current: bool = True) -> list[Holding]:
+        rows = await info.context.loaders.profile("holdings").load(self.id)
+        return [h for h in rows if (h.closed_on is None) == current]
+
+    @strawberry.field(description="价值分析: the last `months` months, oldest first")
+    async def value_trend(self, info: strawberry.Info, months: int = 12) -> list[ValueSnapshot]:
+        rows = await info.context.loaders.profile("value_trend").load(self.id)
+        return rows[-_limit(months, "months") :]
+
+    @strawberry.field(description="关键事件, newest first")
+    async def key_events(self, info: strawberry.Info, last: int = 20) -> list[KeyEvent]:
+        return (await info.context.loaders.profile("key_events").load(self.id))[: _limit(last)]
+
+    @strawberry.field(description="接触记录, newest first")
+    async def contacts(self, info: strawberry.Info, last: int = 20) -> list[ContactRecord]:
+        return (await info.context.loaders.profile("contacts").load(self.id))[: _limit(last)]
+
+    @strawberry.field(description="最近一次接触")
+    async def latest_contact(self, info: strawberry.Info) -> ContactRecord | None:
+        contacts = await info.context.loaders.profile("contacts").load(self.id)
+        return contacts[0] if contacts else None
+
+    @strawberry.field(description="关系: 家庭、社会、资金往来、企业关联")
+    async def relationships(self, info: strawberry.Info) -> list[Relationship]:
+        return await info.context.loaders.profile("relationships").load(self.id)
+
+    @strawberry.field(description="对公: 实际控制人、法定代表人、高管")
+    async def controllers(self, info: strawberry.Info) -> list[CorporatePerson]:
+        return await info.context.loaders.profile("controllers").load(self.id)
+
+    @strawberry.field(description="对公: 股东")
+    async def shareholders(self, info: strawberry.Info) -> list[Shareholder]:
+        return await info.context.loaders.profile("shareholders").load(self.id)
+
+    @strawberry.field(description="对公: 逾期信息")
+    async def overdue_records(self, info: strawberry.Info) -> list[OverdueRecord]:
+        return await info.context.loaders.profile("overdue_records").load(self.id)
+
+    @strawberry.field(
+        description="对公: 还款日历, installments due from `start` (default today) for `days` days"
+    )
+    async def repayment_calendar(
+        self, info: strawberry.Info, start: date | None = None, days: int = 90
+    ) -> list[RepaymentInstallment]:
+        first = start or date.today()
+        last = first + timedelta(days=_limit(days, "days", 366))
+        rows = await info.context.loaders.profile("repayment_calendar").load(self.id)
+        return [r for r in rows if first <= r.due_on <= last]
+
+    @strawberry.field(description="对公: 外部数据 (水电气缴费、外部评级、供应链)")
+    async def external_data(self, info: strawberry.Info) -> list[ExternalRecord]:
+        return await info.context.loaders.profile("external_data").load(self.id)
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Customer | None:

@@ -1,0 +1,50 @@
+"""A durable consumer of a stream: a subgraph acting on another subgraph's events (operations
+raising alerts from finance's supervision warnings), exactly once in effect.
+
+It resumes after the last event it handled, whose id it stores in its own subgraph's
+``ConsumerCursor`` row in the same transaction as what it did with the event, so a restart
+neither loses nor repeats an event (within the replay window, ``DCMS_REPLAY_HOURS``). The
+stream is read from the producer's outbox (its event log, never its tables), so the consuming
+process registers the producer's app too (``consumes`` in subgraphs/<name>.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from realtime.events import Event
+from realtime.feed import SlowConsumer, UnknownCursor
+from realtime.hub import Realtime
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Event], Awaitable[bool]]  # True when it published something of its own
+
+
+async def consume(realtime: Realtime, name: str, channel: str, handle: Handler, cursors: type[Model]) -> None:
+    """Run ``handle`` on every event of ``channel``, forever; each in one transaction with the cursor."""
+    app = cursors._meta.app
+    while True:
+        row = await cursors.get_or_none(name=name)
+        try:
+            async for event in realtime.feeds.subscribe(channel, row.event_id if row else None):  # type: ignore[attr-defined]
+                async with in_transaction(app):
+                    published = await handle(event)
+                    await cursors.update_or_create({"event_id": event.id}, name=name)
+                if published:
+                    realtime.relay.wake({app})
+        except UnknownCursor:
+            log.error("%s: cursor past the replay window, going on from now: events were missed", name)
+            await cursors.filter(name=name).delete()
+        except SlowConsumer:
+            log.warning("%s fell behind: resuming from its cursor", name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("%s failed on an event: retrying from its cursor", name)
+            await asyncio.sleep(1)

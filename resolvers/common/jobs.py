@@ -1,0 +1,59 @@
+"""Background jobs of a subgraph (deadline checks, reminder generation): run once across
+replicas, and again every so often.
+
+``exclusive`` is one job run's transaction. On PostgreSQL it takes a transaction-level advisory
+lock, so of several replicas starting a run at once one does the work and the others learn at
+once that they need not. On SQLite (one process) every transaction takes the write lock first
+(subgraphs/sqlite_engine.py), which is lock enough.
+
+``every`` runs a job for the life of the app (subgraphs/app.py starts each subgraph's ``jobs``)
+and wakes the outbox relay when a run published events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from zoneinfo import ZoneInfo
+
+from tortoise.transactions import in_transaction
+
+from realtime.hub import Realtime
+
+log = logging.getLogger(__name__)
+
+CST = ZoneInfo("Asia/Shanghai")  # China Standard Time: dates the staff see, deadlines, statistics
+
+
+@asynccontextmanager
+async def exclusive(app: str, lock: int) -> AsyncIterator[bool]:
+    """A transaction on ``app``'s connection that yields whether this run holds ``lock``."""
+    async with in_transaction(app) as connection:
+        if connection.capabilities.dialect != "postgres":
+            yield True
+            return
+        rows = await connection.execute_query_dict(f"SELECT pg_try_advisory_xact_lock({int(lock)}) AS got")
+        yield bool(rows[0]["got"])
+
+
+async def every(
+    realtime: Realtime,
+    app: str,
+    setting: str,
+    default_seconds: float,
+    run: Callable[[], Awaitable[object]],
+) -> None:
+    """Run ``run`` now and then every ``$setting`` seconds, in every replica (``exclusive`` makes
+    that harmless); a run returns what it did (a count or a list), a failed run is logged and
+    does not stop the next."""
+    interval = float(os.environ.get(setting, default_seconds))
+    while True:
+        try:
+            if await run():
+                realtime.relay.wake({app})  # what the run published goes out now
+        except Exception:
+            log.exception("%s job failed", app)
+        await asyncio.sleep(interval)

@@ -1,0 +1,38 @@
+"""SLA deadlines of a handling (订单监管): each stage's response threshold in hours from the
+institution's ``SlaPolicy``, and the completion deadline in working days from the grab (001:
+credit loans ≤ 3 working days, the others 7–13)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from models.finance import GuaranteeMethod, Handling, HandlingStatus, SlaPolicy
+from resolvers.finance.working_days import add_working_days, calendar_overrides
+
+# The stage a status waits for, and the policy field giving its threshold in hours.
+STAGE_HOURS = {
+    HandlingStatus.GRABBED: "pre_review_hours",  # grabbed → phone pre-review
+    HandlingStatus.PRE_REVIEWED: "credit_hours",  # pre-reviewed → offer / credit decision
+    HandlingStatus.SELECTED: "credit_hours",  # offer picked → credit
+    HandlingStatus.CREDITED: "disbursement_hours",  # credited → disbursement
+}
+
+
+async def policy_of(institution_id: object) -> SlaPolicy:
+    """The institution's thresholds, or the platform defaults when it set none."""
+    policy = await SlaPolicy.get_or_none(institution_id=institution_id)
+    return policy or SlaPolicy(institution_id=institution_id)
+
+
+def stage_due(status: HandlingStatus, since: datetime, policy: SlaPolicy) -> datetime | None:
+    field = STAGE_HOURS.get(status)
+    return since + timedelta(hours=getattr(policy, field)) if field else None
+
+
+async def completion_due(handling: Handling, since: datetime, policy: SlaPolicy) -> datetime:
+    days = (
+        policy.credit_loan_days
+        if handling.guarantee_method == GuaranteeMethod.CREDIT
+        else policy.other_loan_days
+    )
+    return add_working_days(since, days, await calendar_overrides(since, days))

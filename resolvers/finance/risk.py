@@ -1,0 +1,37 @@
+"""风险提示: duplicate financing of one project, flagged to whoever grabs the second order."""
+
+from __future__ import annotations
+
+from models.finance import Handling, HandlingStatus, RiskKind, RiskPrompt
+
+_LIVE = (
+    HandlingStatus.GRABBED,
+    HandlingStatus.PRE_REVIEWED,
+    HandlingStatus.OFFERED,
+    HandlingStatus.SELECTED,
+    HandlingStatus.CREDITED,
+    HandlingStatus.DISBURSED,
+)
+
+
+async def flag_duplicate_financing(handling: Handling) -> RiskPrompt | None:
+    """重复融资: the same applicant's same project is being financed by another institution
+    (another live handling of any of their orders). One statement, plus the prompt when found."""
+    if not handling.project or handling.applicant_user_id is None:
+        return None
+    others = (
+        Handling.filter(
+            applicant_user_id=handling.applicant_user_id, project=handling.project, status__in=_LIVE
+        )
+        .exclude(institution_id=handling.institution_id)
+        .count()
+    )
+    count = await others
+    if not count:
+        return None
+    return await RiskPrompt.create(
+        handling_id=handling.id,
+        institution_id=handling.institution_id,
+        kind=RiskKind.DUPLICATE_FINANCING,
+        detail=f"该申请人的项目「{handling.project}」已有 {count} 笔融资在其他机构办理中 (duplicate)",
+    )

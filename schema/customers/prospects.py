@@ -1,0 +1,32 @@
+"""潜在客户 (prospects) types."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import strawberry
+
+from models.customers import ProspectStatus
+from schema.common.pii import sensitive
+from security.masking import PiiKind
+
+ProspectStatusEnum = strawberry.enum(ProspectStatus, name="ProspectStatus", description="潜客状态")
+
+
+async def _keeps(prospect: Any, info: strawberry.Info) -> bool:
+    return prospect.manager_id == info.context.require_principal().user_id
+
+
+@strawberry.type(description="潜在客户")
+class Prospect:
+    id: strawberry.ID
+    name: str
+    corporate: bool = strawberry.field(description="对公 (else 零售)")
+    source: str = strawberry.field(description="来源")
+    note: str
+    next_contact_on: date | None = strawberry.field(description="下次联系日期")
+    status: ProspectStatusEnum
+    customer_id: strawberry.ID | None = strawberry.field(description="转化后的客户")
+    created_at: datetime
+    phone: str | None = sensitive(PiiKind.PHONE, _keeps, "手机号: full to the manager keeping the prospect")

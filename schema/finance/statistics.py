@@ -1,0 +1,86 @@
+"""监管统计: marketplace figures per institution / product and per district, by week or month.
+
+The figures are computed in SQL by resolvers/finance/statistics.py (definitions in its
+docstring); these types only carry one row of the result and resolve the institution and
+the product through the request's loaders (one batched statement each)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated
+from uuid import UUID
+
+import strawberry
+
+if TYPE_CHECKING:
+    from schema.finance.institutions import Institution
+    from schema.finance.products import FinancialProduct
+
+_Institution = Annotated["Institution", strawberry.lazy("schema.finance.institutions")]
+_Product = Annotated["FinancialProduct", strawberry.lazy("schema.finance.products")]
+
+
+@strawberry.enum(description="统计周期")
+class StatisticsPeriod(Enum):
+    WEEK = strawberry.enum_value("WEEK", description="按周 (周一起, 北京时间)")
+    MONTH = strawberry.enum_value("MONTH", description="按月 (自然月)")
+
+
+@strawberry.enum(description="统计维度")
+class StatisticsGroup(Enum):
+    INSTITUTION = strawberry.enum_value("INSTITUTION", description="按金融机构")
+    PRODUCT = strawberry.enum_value(
+        "PRODUCT", description="按金融产品 (融资需求不属于任何产品, 按机构单列一行, 产品为空)"
+    )
+
+
+@strawberry.type(description="监管统计: 一个统计周期内一家机构 (或一个产品) 的受理情况")
+class MarketplaceStatistic:
+    period: date = strawberry.field(description="统计周期起始日 (周一或月初)")
+    orders: int = strawberry.field(description="订单数: 本周期内到达该机构的受理单数")
+    processed: int = strawberry.field(
+        description="已处理数: 已完成电话初审 (或已进入初审之后环节) 的受理单数"
+    )
+    processing_rate: float = strawberry.field(description="处理率 = 已处理数 / 订单数")
+    pre_review_pass_rate: float | None = strawberry.field(
+        description="初审通过率 = 初审通过数 / 已初审数; 尚无初审时为空"
+    )
+    applied_amount: Decimal = strawberry.field(description="申请金额合计 (元)")
+    credited_amount: Decimal = strawberry.field(description="授信金额合计 (元)")
+    disbursed_amount: Decimal = strawberry.field(description="放款金额合计 (元)")
+    orders_change: float | None = strawberry.field(
+        description="订单数环比: (本期 − 上期) / 上期; 上期为零或无数据时为空"
+    )
+    applied_amount_change: float | None = strawberry.field(description="申请金额环比; 上期为零或无数据时为空")
+    credited_amount_change: float | None = strawberry.field(
+        description="授信金额环比; 上期为零或无数据时为空"
+    )
+    disbursed_amount_change: float | None = strawberry.field(
+        description="放款金额环比; 上期为零或无数据时为空"
+    )
+    institution_id: strawberry.Private[UUID]
+    product_id: strawberry.Private[UUID | None]
+
+    @strawberry.field(description="金融机构")
+    async def institution(self, info: strawberry.Info) -> _Institution | None:
+        return await info.context.loaders.institution.load(self.institution_id)
+
+    @strawberry.field(description="金融产品 (按产品统计时; 融资需求及按机构统计时为空)")
+    async def product(self, info: strawberry.Info) -> _Product | None:
+        if self.product_id is None:
+            return None
+        return await info.context.loaders.product.load(self.product_id)
+
+
+@strawberry.type(description="区县趋势: 一个统计周期内一个区县的订单与金额")
+class DistrictTrend:
+    period: date = strawberry.field(description="统计周期起始日 (周一或月初)")
+    district: str = strawberry.field(description="区县 (订单所填; 未填为空字符串)")
+    orders: int = strawberry.field(description="订单数 (受理单数)")
+    applied_amount: Decimal = strawberry.field(description="申请金额合计 (元)")
+    disbursed_amount: Decimal = strawberry.field(description="放款金额合计 (元)")
+    orders_change: float | None = strawberry.field(
+        description="订单数环比: (本期 − 上期) / 上期; 上期为零或无数据时为空"
+    )
