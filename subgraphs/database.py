@@ -18,7 +18,15 @@ from subgraphs.settings import SUBGRAPHS, Settings
 def connection_config(settings: Settings, name: str) -> dict[str, Any] | str:
     if not settings.database_url:
         settings.var_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite://{settings.var_dir / f'{name}.sqlite3'}"
+        return {
+            "engine": "subgraphs.sqlite_engine",  # transactions take the write lock first
+            "credentials": {
+                "file_path": str(settings.var_dir / f"{name}.sqlite3"),
+                # Wait up to 5 s for another process's write (a CLI command beside a running
+                # server) instead of failing at once with "database is locked".
+                "busy_timeout": 5000,
+            },
+        }
     url = urlparse(settings.database_url)
     if url.scheme not in ("postgres", "postgresql"):
         raise ValueError(f"DATABASE_URL must be postgres://…, got {url.scheme}://")
