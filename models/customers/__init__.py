@@ -10,6 +10,7 @@ from tortoise import fields
 
 from models.audit import AuditRecordBase
 from models.common import BlindIndexField, EncryptedTextField, Entity
+from models.customers.ownership import OwnershipChange, OwnershipChangeKind
 from models.customers.profile import (
     ContactChannel,
     ContactRecord,
@@ -31,29 +32,63 @@ from models.customers.profile import (
     ValueSnapshot,
 )
 from models.customers.prospects import Prospect, ProspectStatus
+from models.customers.reminder_sources import AccountMovement, Direction, ReminderPolicy, ScheduleItem
+from models.customers.segments import (
+    Consent,
+    ConsentPurpose,
+    CustomerGroup,
+    GridOrg,
+    GroupMember,
+    GroupSource,
+    MarketingExclusion,
+)
+from models.customers.tiering import (
+    ApprovalAction,
+    ApprovalStep,
+    ApprovalSubject,
+    RequestStatus,
+    SchemeStatus,
+    TierChange,
+    TierChangeRequest,
+    TierScheme,
+)
 from models.outbox import OutboxEventBase, OutboxSequenceBase
 
 __all__ = [
+    "AccountMovement",
+    "ApprovalAction",
+    "ApprovalStep",
+    "ApprovalSubject",
     "AssignmentKind",
     "AuditRecord",
+    "Consent",
+    "ConsentPurpose",
     "ContactChannel",
     "ContactRecord",
     "CorporatePerson",
     "Customer",
     "CustomerAssignment",
+    "CustomerGroup",
     "CustomerKind",
     "CustomerTag",
     "CustomerTier",
+    "Direction",
     "ExternalRecord",
     "ExternalSource",
     "Grid",
+    "GridOrg",
+    "GroupMember",
+    "GroupSource",
     "Holding",
     "HoldingCategory",
     "KeyEvent",
     "KeyEventKind",
+    "MarketingExclusion",
     "OutboxEvent",
     "OutboxSequence",
     "OverdueRecord",
+    "OwnershipChange",
+    "OwnershipChangeKind",
     "PersonRole",
     "Prospect",
     "ProspectStatus",
@@ -61,9 +96,16 @@ __all__ = [
     "Relationship",
     "Reminder",
     "ReminderKind",
+    "ReminderPolicy",
     "RepaymentInstallment",
+    "RequestStatus",
+    "ScheduleItem",
+    "SchemeStatus",
     "Shareholder",
     "TagSource",
+    "TierChange",
+    "TierChangeRequest",
+    "TierScheme",
     "ValueSnapshot",
 ]
 
@@ -74,6 +116,9 @@ class Grid(Entity):
     tenant_id = fields.UUIDField(db_index=True)
     org_id = fields.UUIDField(db_index=True)  # operations Org the grid belongs to
     name = fields.CharField(max_length=100)
+    parent: fields.ForeignKeyNullableRelation[Grid] = fields.ForeignKeyField(
+        "customers.Grid", related_name="children", null=True, on_delete=fields.RESTRICT
+    )  # 网格树
 
     class Meta:
         table = "grid"
@@ -150,10 +195,11 @@ class ReminderKind(StrEnum):
 
 
 class Reminder(Entity):
-    """提醒, delivered live to the responsible manager."""
+    """提醒, delivered live to the responsible manager (about a customer, or none: a prospect or
+    the manager's own schedule)."""
 
-    customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
-        "customers.Customer", related_name="reminders", on_delete=fields.CASCADE
+    customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
+        "customers.Customer", related_name="reminders", null=True, on_delete=fields.CASCADE
     )
     manager_id = fields.UUIDField(db_index=True)  # operations User who gets it
     tenant_id = fields.UUIDField(db_index=True)
