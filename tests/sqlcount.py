@@ -20,28 +20,39 @@ class StatementCounter:
         return len(self.statements)
 
 
+def _definers(name: str) -> set[type]:
+    """The classes that define ``name`` for the open connections and the transactions they open:
+    where it is defined in each connection's class, and every subclass overriding it there (the
+    transaction wrappers). Only those, so an inherited method is counted once."""
+    found: set[type] = set()
+    for cls in {type(conn) for conn in connections.all()}:
+        owner = next((k for k in cls.__mro__ if name in k.__dict__), None)
+        stack = [owner] if owner is not None else []
+        while stack:
+            current = stack.pop()
+            found.add(current)
+            stack.extend(
+                sub for sub in current.__subclasses__() if name in sub.__dict__ or sub.__subclasses__()
+            )
+    return {cls for cls in found if name in cls.__dict__}
+
+
 @contextlib.contextmanager
 def count_statements() -> Iterator[StatementCounter]:
     counter = StatementCounter()
     patched: list[tuple[type, str, Any]] = []
-    # Only the concrete classes of the open connections, so a super() call is not counted twice.
-    for cls in {type(conn) for conn in connections.all()}:
-        for name in _METHODS:
-            original = getattr(cls, name, None)
-            if original is None:
-                continue
+    for name in _METHODS:
+        for cls in _definers(name):
+            original = cls.__dict__[name]
 
             def wrapper(self: Any, query: str, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
                 counter.statements.append(query)
                 return _original(self, query, *args, **kwargs)
 
             setattr(cls, name, wrapper)
-            patched.append((cls, name, cls.__dict__.get(name)))
+            patched.append((cls, name, original))
     try:
         yield counter
     finally:
-        for cls, name, own in patched:
-            if own is None:
-                delattr(cls, name)  # it was inherited: unshadow it
-            else:
-                setattr(cls, name, own)
+        for cls, name, original in patched:
+            setattr(cls, name, original)
