@@ -7,7 +7,7 @@ PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
 
-.PHONY: bench-stream bench-grab up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: bench-stream bench-grab bench-morning up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP)
 
@@ -57,6 +57,10 @@ bench-stream: install
 ## Grab-storm benchmark (loadtest/bench_grab.py): BENCH_GRAB_ARGS="--grabbers 1000 --needs 100 --concurrency 100"
 bench-grab: install
 	$(PY) -m loadtest.bench_grab $(BENCH_GRAB_ARGS)
+
+## H5 morning-query benchmark (loadtest/bench_morning.py): BENCH_MORNING_ARGS="--customers 300 --duration 20"
+bench-morning: install
+	$(PY) -m loadtest.bench_morning $(BENCH_MORNING_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -88,11 +88,11 @@ import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
@@ -132,6 +132,7 @@ def _port(variable: str, default: int) -> int:
 
 
 VAR_DIR = Path(os.environ.get("DCMS_BENCH_GRAB_VAR_DIR", "var/bench-grab"))
+R = TypeVar("R")
 
 GRAB = "mutation Grab($id: ID!) { grabNeed(id: $id) { id status institution { id } } }"
 LISTING = (
@@ -711,22 +712,27 @@ def dcms(*args: str) -> list[str]:
     return [sys.executable, "-m", "subgraphs.cli", *args]
 
 
-def start_stack(customers: int, keep_data: bool) -> Stack:
-    gateway_port = _port("DCMS_BENCH_GRAB_GATEWAY_PORT", 4300)
-    port = _port("DCMS_BENCH_GRAB_PORT", 4301)
+def start_stack(
+    customers: int, keep_data: bool, var_dir: Path = VAR_DIR, name: str = "GRAB", base_port: int = 4300
+) -> Stack:
+    """``dcms up`` in ``var_dir`` (its SQLite files removed first unless ``keep_data``), on
+    ``base_port`` and the next one unless ``$DCMS_BENCH_<name>_GATEWAY_PORT`` / ``_PORT`` say
+    otherwise; rate limit off. loadtest/bench_morning.py starts its stack here too."""
+    gateway_port = _port(f"DCMS_BENCH_{name}_GATEWAY_PORT", base_port)
+    port = _port(f"DCMS_BENCH_{name}_PORT", base_port + 1)
     env = {
         **os.environ,
-        "DCMS_VAR_DIR": str(VAR_DIR),
+        "DCMS_VAR_DIR": str(var_dir),
         "DCMS_PORT": str(port),
         "DCMS_GATEWAY_PORT": str(gateway_port),
         "DCMS_DEV": "1",
         "DCMS_RATE_LIMIT": "0",
     }
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    var_dir.mkdir(parents=True, exist_ok=True)
     if not keep_data:
-        for path in VAR_DIR.glob("*.sqlite3*"):
+        for path in var_dir.glob("*.sqlite3*"):
             path.unlink()
-    with (VAR_DIR / "stack.log").open("wb") as log:
+    with (var_dir / "stack.log").open("wb") as log:
         process = subprocess.Popen(dcms("up", "--customers", str(customers)), env=env, stdout=log, stderr=log)
     return Stack(process, env, f"http://127.0.0.1:{gateway_port}/graphql")
 
@@ -749,17 +755,49 @@ def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
     return uvloop.run(coroutine)
 
 
-async def bench(config: GrabConfig, settings: Settings, gateway_url: str) -> Report:
-    """``run`` with the ORM of the stack's database opened (and closed) here."""
+async def on_database(settings: Settings, work: Coroutine[Any, Any, R]) -> R:
+    """``work`` with the ORM of the stack's database opened (and closed) in this process."""
     from security.crypto import install_cipher
     from subgraphs.database import close_database, open_database
 
     install_cipher(settings)
     await open_database(settings)
     try:
-        return await run(config, settings, gateway_url)
+        return await work
     finally:
         await close_database()
+
+
+def on_stack(
+    title: str,
+    gateway: str | None,
+    start: Callable[[], Stack],
+    work: Callable[[Settings, str], Coroutine[Any, Any, R]],
+) -> tuple[R, list[str]] | None:
+    """Run ``work(settings, gateway_url)`` against ``gateway`` or a stack ``start``ed for it (and
+    stopped after); returns its result and the report's header, or None when the stack did not
+    come up (said on stderr). loadtest/bench_morning.py runs this way too."""
+    stack = None if gateway else start()
+    gateway_url = gateway or stack.gateway_url  # type: ignore[union-attr]
+    try:
+        if stack is not None:
+            try:
+                wait_until_up(gateway_url.rsplit("/", 1)[0] + "/healthcheck", stack.process, timeout=300)
+            except (RuntimeError, TimeoutError) as exc:
+                log = Path(stack.env["DCMS_VAR_DIR"]) / "stack.log"
+                print(f"{title}: the stack did not come up ({exc}); see {log}", file=sys.stderr)
+                return None
+            os.environ.update(stack.env)  # this process now reads the stack's database and keys
+        settings = Settings.from_env()
+        header = [
+            f"{title} — {gateway_url}",
+            f"machine: {os.cpu_count()} cores; backend: {backend_description(settings)}",
+        ]
+        print(header[1], file=sys.stderr)
+        return run_async(on_database(settings, work(settings, gateway_url))), header
+    finally:
+        if stack is not None:
+            stop_stack(stack)
 
 
 def backend_description(settings: Settings) -> str:
@@ -823,34 +861,15 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"bench_grab: {exc}", file=sys.stderr)
         return 2
-    stack = None
-    if args.gateway:
-        gateway_url = args.gateway
-        settings = Settings.from_env()
-    else:
-        stack = start_stack(args.customers, args.keep_data)
-        gateway_url = stack.gateway_url
-    try:
-        if stack is not None:
-            try:
-                wait_until_up(gateway_url.rsplit("/", 1)[0] + "/healthcheck", stack.process, timeout=300)
-            except (RuntimeError, TimeoutError) as exc:
-                print(
-                    f"bench_grab: the stack did not come up ({exc}); see {VAR_DIR / 'stack.log'}",
-                    file=sys.stderr,
-                )
-                return 2
-            os.environ.update(stack.env)  # this process now reads the stack's database and keys
-            settings = Settings.from_env()
-        header = [
-            f"DCMS Graph grab storm (抢单风暴) — {gateway_url}",
-            f"machine: {os.cpu_count()} cores; backend: {backend_description(settings)}",
-        ]
-        print(header[1], file=sys.stderr)
-        report: Report = run_async(bench(config, settings, gateway_url))
-    finally:
-        if stack is not None:
-            stop_stack(stack)
+    outcome = on_stack(
+        "DCMS Graph grab storm (抢单风暴)",
+        args.gateway,
+        lambda: start_stack(args.customers, args.keep_data),
+        lambda settings, gateway_url: run(config, settings, gateway_url),
+    )
+    if outcome is None:
+        return 2
+    report, header = outcome
     print_report(report, header)
     if not report.passed:
         print("\nFAIL: no grab won, an error other than CONFLICT, inconsistent data or unequal SQL counts")

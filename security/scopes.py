@@ -13,7 +13,7 @@ from uuid import UUID
 
 from tortoise.expressions import Q
 
-from models.customers import CustomerAssignment
+from models.customers import Customer, CustomerAssignment
 from models.finance import FinancingNeed, Handling, NeedMatch, ProductStatus
 from models.operations import OrgKind
 from security.conditions import Cond, Eq, Everything, In, InQuery, Nothing, Prefix, any_of
@@ -70,9 +70,9 @@ def customer_scope(p: Principal) -> Cond:
 
 
 def profile_scope(p: Principal) -> Cond:
-    """The 360 blocks (tags, holdings, contacts …) are read only through a customer the caller
-    may see (``Customer`` fields), so they add no rule of their own; a caller who may see no
-    customer sees none of them."""
+    """The 360 blocks (tags, holdings, contacts …, and the ownership history and assignments of
+    客户关系管理) are read only through a customer the caller may see (``Customer`` fields), so
+    they add no rule of their own; a caller who may see no customer sees none of them."""
     return Nothing() if customer_scope(p).is_nothing else Everything()
 
 
@@ -91,11 +91,55 @@ def reminder_scope(p: Principal) -> Cond:
     return Everything() if role_scope(p) is Scope.ALL else Eq("manager_id", p.user_id)
 
 
+def tier_scheme_scope(p: Principal) -> Cond:
+    """分层方案: the head office staff of their tenant (HQ_ADMIN writes, HQ_REVIEWER reviews);
+    the province sees every tenant's."""
+    if p.has_role(Role.PROVINCE_ADMIN):
+        return Everything()
+    return _tenant(p) if p.has_role(Role.HQ_ADMIN, Role.HQ_REVIEWER) else Nothing()
+
+
+def tier_request_scope(p: Principal) -> Cond:
+    """调级申请: the approvers in scope — head office by the request's tenant, a branch head by
+    its org path (辖内) — and the requester their own; the province sees every tenant's."""
+    if p.has_role(Role.PROVINCE_ADMIN):
+        return Everything()
+    if p.has_role(Role.HQ_ADMIN, Role.HQ_REVIEWER):
+        return _tenant(p)
+    mine = Eq("requested_by", p.user_id)
+    if p.has_role(Role.BRANCH_HEAD):
+        return any_of(Prefix("org_path", p.org_path), mine)
+    return mine
+
+
+def approval_step_scope(p: Principal) -> Cond:
+    """审批记录 are read only through a scheme or request the caller sees; this keeps them
+    within the caller's tenant (the province: all)."""
+    return Everything() if p.has_role(Role.PROVINCE_ADMIN) else _tenant(p)
+
+
 def grid_scope(p: Principal) -> Cond:
     scope = role_scope(p)
     if scope is Scope.ALL:
         return Everything()
     return _tenant(p) if scope in (Scope.TENANT, Scope.SUBTREE, Scope.OWN, Scope.GRID) else Nothing()
+
+
+group_scope = grid_scope  # 客群: a member bank's, like its grids (members: each reader's own customers)
+
+
+def grid_part_scope(p: Principal) -> Cond:
+    """A grid's org mappings are read only through a grid the caller sees."""
+    return Nothing() if grid_scope(p).is_nothing else Everything()
+
+
+def about_customer_scope(p: Principal) -> Cond:
+    """Rows about one customer (营销过滤, 授权) reached by themselves: those of customers the
+    caller may see."""
+    customers = customer_scope(p)
+    if customers.is_nothing:
+        return Nothing()
+    return InQuery("customer_id", Customer.filter(customers.q()).values("id"))
 
 
 # -- marketing subgraph ------------------------------------------------------------------------------

@@ -51,15 +51,21 @@ def group_by(
 
 
 def page_by(
-    model: type[Model], column: str, first: int, after: str | None, scope: Cond
+    model: type[Model],
+    column: str,
+    first: int,
+    after: str | None,
+    scope: Cond,
+    where: dict[str, Any] | None = None,
 ) -> DataLoader[UUID, Connection[Any]]:
-    """Children of ``model`` whose ``column`` is the key, paged per key by id."""
+    """Children of ``model`` whose ``column`` is the key (and that match ``where``, the field's
+    own filter arguments), paged per key by id."""
     check_page_size(first)
     after_id = decode_cursor(after) if after else None
     fields = ", ".join(f'"{name}"' for name in model._meta.db_fields)
 
     async def load(keys: Sequence[UUID]) -> list[Connection[Any]]:
-        queryset = model.filter(scope.q(), **{f"{column}__in": list(keys)})
+        queryset = model.filter(scope.q(), **{f"{column}__in": list(keys)}, **(where or {}))
         if after_id:
             queryset = queryset.filter(id__gt=after_id)
         inner, params = _parameterized(queryset)
@@ -107,11 +113,16 @@ class LoaderRegistry:
         return self._get((model, column, order), lambda: group_by(model, column, self.scope(rule), order))
 
     def page(
-        self, model: type[Model], column: str, rule: ScopeRule, first: int, after: str | None
+        self,
+        model: type[Model],
+        column: str,
+        rule: ScopeRule,
+        first: int,
+        after: str | None,
+        where: dict[str, tuple[Any, ...]] | None = None,
     ) -> DataLoader[UUID, Connection[Any]]:
-        return self._get(
-            (model, column, first, after), lambda: page_by(model, column, first, after, self.scope(rule))
-        )
+        key = (model, column, first, after, tuple(sorted((where or {}).items())))
+        return self._get(key, lambda: page_by(model, column, first, after, self.scope(rule), where))
 
     def _get(self, key: tuple[Any, ...], factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)

@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.queryset import QuerySet
 
 from schema.common.connection import Connection, Edge, PageInfo, check_page_size, decode_cursor, encode_cursor
+from schema.common.errors import bad_input
 
 
 def page_of(
@@ -20,6 +21,20 @@ def page_of(
         edges=edges,
         page_info=PageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
     )
+
+
+def page_in(rows: list[Any], first: int, after: str | None) -> Connection[Any]:
+    """A page of ``rows`` already loaded in order (a short history loaded whole per parent): the
+    ``first`` after the row ``after`` points at."""
+    check_page_size(first)
+    start = 0
+    if after is not None:
+        ids = [str(row.id) for row in rows]
+        cursor = decode_cursor(after)
+        if cursor not in ids:
+            raise bad_input("invalid cursor")
+        start = ids.index(cursor) + 1
+    return page_of(rows[start : start + first + 1], first)
 
 
 async def paginate(queryset: QuerySet[Any], first: int, after: str | None) -> Connection[Any]:

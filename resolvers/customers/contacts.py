@@ -9,11 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 import strawberry
 from tortoise.transactions import in_transaction
 
-from models.customers import ContactChannel, ContactRecord, Reminder, ReminderKind
-from realtime.broker import REMINDERS
+from models.customers import ContactChannel, ContactRecord, ReminderKind
 from resolvers.common import audit
-from resolvers.common.events import publish
 from resolvers.common.jobs import CST
+from resolvers.customers.reminder_jobs import Draft, deliver
 from schema.common.errors import bad_input, forbidden, not_found
 from schema.common.scalars import parse_id
 from schema.customers.profile import ContactChannelEnum
@@ -68,20 +67,14 @@ class ContactMutation:
             )
             await audit.record(info, target=audit.Target("ContactRecord", record.id))
             if input.contact_again_on is not None:
-                reminder = await Reminder.create(
-                    customer=customer,
-                    manager_id=principal.user_id,
-                    tenant_id=customer.tenant_id,
+                draft = Draft(
+                    key=f"contact:{record.id}",
                     kind=ReminderKind.APPOINTMENT,
                     title=f"再次联系 {customer.name}: {summary[:60]}",
                     due_at=datetime.combine(input.contact_again_on, time(9, 0), tzinfo=CST),  # 9 am
-                )
-                await publish(
-                    info,
-                    REMINDERS,
-                    "reminder.created",
-                    reminder,
                     tenant_id=customer.tenant_id,
-                    manager_id=reminder.manager_id,
+                    managers=frozenset({principal.user_id}),
+                    customer_id=customer.id,
                 )
+                await deliver([draft], info)
         return record  # type: ignore[return-value]

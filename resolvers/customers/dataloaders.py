@@ -10,23 +10,40 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from models.customers import (
+    ApprovalStep,
+    Consent,
     ContactRecord,
     CorporatePerson,
     Customer,
+    CustomerAssignment,
     CustomerTag,
     ExternalRecord,
     Grid,
+    GridOrg,
     Holding,
     KeyEvent,
+    MarketingExclusion,
     OverdueRecord,
+    OwnershipChange,
     Relationship,
     Reminder,
     RepaymentInstallment,
     Shareholder,
+    TierChange,
     ValueSnapshot,
 )
 from resolvers.common.loading import LoaderRegistry
-from security.scopes import customer_scope, grid_scope, managed_by, profile_scope, reminder_scope
+from resolvers.customers.grids import grid_breakdown, grid_managers
+from resolvers.customers.groups import group_figure, group_members
+from security.scopes import (
+    approval_step_scope,
+    customer_scope,
+    grid_part_scope,
+    grid_scope,
+    managed_by,
+    profile_scope,
+    reminder_scope,
+)
 
 
 class CustomersLoaders(LoaderRegistry):
@@ -66,6 +83,48 @@ class CustomersLoaders(LoaderRegistry):
     def reminders_of_customer(self, first: int, after: str | None) -> DataLoader[Any, Any]:
         return self.page(Reminder, "customer_id", reminder_scope, first, after)
 
+    @property
+    def approval_steps(self) -> DataLoader[UUID, list[ApprovalStep]]:
+        """审批记录 of each tier scheme or tier-change request (its ``subject_id``), in order."""
+        return self.children(ApprovalStep, "subject_id", approval_step_scope, ("created_at", "id"))
+
+    # -- 网格, 客群, 营销过滤, 授权 (resolvers/customers/grids.py, groups.py, consents.py)
+
+    @property
+    def grid_children(self) -> DataLoader[UUID, list[Grid]]:
+        return self.children(Grid, "parent_id", grid_scope, ("name", "id"))
+
+    @property
+    def grid_orgs(self) -> DataLoader[UUID, list[GridOrg]]:
+        return self.children(GridOrg, "grid_id", grid_part_scope, ("org_id",))
+
+    @property
+    def grid_breakdown(self) -> DataLoader[UUID, list[dict[str, Any]]]:
+        return self._get(("grid_breakdown",), lambda: grid_breakdown(self.scope(customer_scope)))
+
+    @property
+    def grid_managers(self) -> DataLoader[UUID, int]:
+        return self._get(("grid_managers",), lambda: grid_managers(self.scope(customer_scope)))
+
+    def group_figure(self, figure: str, months: int) -> DataLoader[Any, Any]:
+        return self._get(
+            ("group_figure", figure, months), lambda: group_figure(figure, self.scope(customer_scope), months)
+        )
+
+    def group_members(self, first: int, after: str | None) -> DataLoader[Any, Any]:
+        return self._get(
+            ("group_members", first, after), lambda: group_members(self.scope(customer_scope), first, after)
+        )
+
+    @property
+    def marketing_exclusion(self) -> DataLoader[UUID, list[MarketingExclusion]]:
+        return self.children(MarketingExclusion, "customer_id", profile_scope, ("id",))
+
+    @property
+    def consents(self) -> DataLoader[UUID, list[Consent]]:
+        """Each customer's 授权, newest first: one statement for a page (``creditReport`` checks them)."""
+        return self.children(Consent, "customer_id", profile_scope, ("-created_at", "-id"))
+
     def profile(self, block: str) -> DataLoader[UUID, list[Any]]:
         """One 客户画像 block of each customer, in the block's order (PROFILE_BLOCKS)."""
         model, order = PROFILE_BLOCKS[block]
@@ -85,4 +144,9 @@ PROFILE_BLOCKS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "overdue_records": (OverdueRecord, ("-overdue_since", "id")),
     "repayment_calendar": (RepaymentInstallment, ("due_on", "loan_no")),
     "external_data": (ExternalRecord, ("source", "-period")),
+    # 客户关系管理: assisting managers and custodians (active ones picked in schema/customers/ownership.py)
+    # and the ownership history (管户历史), a few rows a customer.
+    "assignments": (CustomerAssignment, ("created_at", "id")),
+    "ownership_history": (OwnershipChange, ("-created_at", "-id")),
+    "tier_history": (TierChange, ("-created_at", "-id")),  # 等级变动历史 (schema/customers/tiering.py)
 }

@@ -8,9 +8,11 @@ from models.common import blind_index
 from models.customers import Customer as CustomerModel
 from models.customers import Reminder as ReminderModel
 from resolvers.common.pagination import paginate
+from resolvers.customers.search import customer_filter
 from schema.common.connection import Connection
 from schema.common.errors import bad_input
 from schema.common.scalars import parse_id
+from schema.customers.search import CustomerFilter
 from schema.customers.types import Customer, Reminder
 from security.crypto import normalise
 from security.scopes import customer_scope
@@ -23,7 +25,9 @@ class Query:
         return await info.context.loaders.customer.load(parse_id(id))
 
     @strawberry.field(
-        description="客户列表; managerId 过滤主办客户经理; phone / idNumber 精确查找 (忽略空格和连字符)"
+        description='客户列表 / 客户查询: filter (README "Search"); managerId 过滤主办客户经理; '
+        "phone / idNumber 精确查找 (忽略空格和连字符). A manager searches their own customers, "
+        "the whole bank with WHOLE_BANK_SEARCH (全行客户搜索)"
     )
     async def customers(
         self,
@@ -33,8 +37,11 @@ class Query:
         manager_id: strawberry.ID | None = None,
         phone: str | None = None,
         id_number: str | None = None,
+        filter: CustomerFilter | None = None,
     ) -> Connection[Customer]:
         queryset = info.context.scoped(CustomerModel, customer_scope)
+        if filter is not None:
+            queryset = queryset.filter(customer_filter(filter))
         if manager_id is not None:
             queryset = queryset.filter(primary_manager_id=parse_id(manager_id, "managerId"))
         # Encrypted columns are searched by their blind index (models/common.py), exact match only.

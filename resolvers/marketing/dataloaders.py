@@ -16,5 +16,8 @@ class MarketingLoaders(LoaderRegistry):
     def opportunity(self) -> DataLoader[Any, Opportunity | None]:
         return self.entity(Opportunity, opportunity_scope)
 
-    def opportunities_of_customer(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.page(Opportunity, "customer_id", opportunity_scope, first, after)
+    def opportunities_of_customer(
+        self, first: int, after: str | None, statuses: tuple[str, ...] | None = None
+    ) -> DataLoader[Any, Any]:
+        where = {"status__in": statuses} if statuses else None
+        return self.page(Opportunity, "customer_id", opportunity_scope, first, after, where)

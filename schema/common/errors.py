@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"  # too many failed logins (security/sessions.py)
     SLOW_CONSUMER = "SLOW_CONSUMER"  # a subscriber fell too far behind: resubscribe with `after`
     CURSOR_EXPIRED = "CURSOR_EXPIRED"  # `after` names no event still kept: reload, then subscribe
+    CONSENT_REQUIRED = "CONSENT_REQUIRED"  # a read that needs the customer's live 授权 (consent)
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
@@ -46,6 +47,10 @@ def conflict(message: str) -> CodedError:
 
 def bad_input(message: str) -> CodedError:
     return CodedError(ErrorCode.BAD_USER_INPUT, message)
+
+
+def consent_required(purpose: str) -> CodedError:
+    return CodedError(ErrorCode.CONSENT_REQUIRED, f"需要客户有效授权 (a live {purpose} consent is required)")
 
 
 def should_mask_error(error: GraphQLError) -> bool:

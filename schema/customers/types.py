@@ -8,17 +8,26 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from models.customers import CustomerKind, CustomerTier, ReminderKind
+from models.customers import (
+    AssignmentKind,
+    ConsentPurpose,
+    CustomerKind,
+    CustomerTier,
+    ExternalSource,
+    ReminderKind,
+)
 from schema.common.connection import Connection
 from schema.common.errors import bad_input
 from schema.common.events import StreamEvent
 from schema.common.federation import entity
 from schema.common.pii import sensitive
 from schema.common.scalars import parse_id
+from schema.customers.consents import Consent, require_consent
+from schema.customers.ownership import ManagerAssignment, OwnershipChange, active_assignments, history_page
 from schema.customers.profile import (
     ContactRecord,
     CorporatePerson,
@@ -33,7 +42,11 @@ from schema.customers.profile import (
     TagSourceEnum,
     ValueSnapshot,
 )
+from schema.customers.tiering import TierChange, tier_history_page
 from security.masking import PiiKind
+
+if TYPE_CHECKING:
+    from schema.customers.grids import GridProfile
 
 CustomerKindEnum = strawberry.enum(CustomerKind, name="CustomerKind", description="客户类型")
 CustomerTierEnum = strawberry.enum(CustomerTier, name="CustomerTier", description="客户分层")
@@ -74,6 +87,27 @@ class Grid:
     @strawberry.field
     def org(self) -> Org:
         return Org(id=self.org_id)  # type: ignore[attr-defined]
+
+    # -- 网格树, mappings and 网格画像 (resolvers/customers/grids.py)
+
+    @strawberry.field(description="上级网格")
+    async def parent(self, info: strawberry.Info) -> Grid | None:
+        parent_id = self.parent_id  # type: ignore[attr-defined]
+        return await info.context.loaders.grid.load(parent_id) if parent_id else None
+
+    @strawberry.field(description="下级网格")
+    async def children(self, info: strawberry.Info) -> list[Grid]:
+        return await info.context.loaders.grid_children.load(self.id)
+
+    @strawberry.field(description="映射的机构 (operations Org ids)")
+    async def org_ids(self, info: strawberry.Info) -> list[strawberry.ID]:
+        return [link.org_id for link in await info.context.loaders.grid_orgs.load(self.id)]
+
+    @strawberry.field(description="网格画像")
+    def profile(self) -> Annotated[GridProfile, strawberry.lazy("schema.customers.grids")]:
+        from schema.customers.grids import GridProfile
+
+        return GridProfile(grid_id=self.id)
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Grid | None:
@@ -194,6 +228,48 @@ class Customer:
     async def external_data(self, info: strawberry.Info) -> list[ExternalRecord]:
         return await info.context.loaders.profile("external_data").load(self.id)
 
+    # -- 客户关系管理 (schema/customers/ownership.py): seen by whoever sees the customer
+
+    @strawberry.field(description="协办客户经理 (current)")
+    async def assisting_managers(self, info: strawberry.Info) -> list[ManagerAssignment]:
+        return await active_assignments(info, self.id, AssignmentKind.ASSISTING)
+
+    @strawberry.field(description="托管人, while custody lasts (null: none)")
+    async def custodian(self, info: strawberry.Info) -> ManagerAssignment | None:
+        custody = await active_assignments(info, self.id, AssignmentKind.CUSTODIAN)
+        return custody[-1] if custody else None
+
+    @strawberry.field(description="管户历史: every change of who manages the customer, newest first")
+    async def ownership_history(
+        self, info: strawberry.Info, first: int = 20, after: str | None = None
+    ) -> Connection[OwnershipChange]:
+        return await history_page(info, self.id, first, after)
+
+    @strawberry.field(description="等级变动历史 (schema/customers/tiering.py), newest first")
+    async def tier_history(
+        self, info: strawberry.Info, first: int = 20, after: str | None = None
+    ) -> Connection[TierChange]:
+        return await tier_history_page(info, self.id, first, after)
+
+    # -- 营销过滤 and 授权 (resolvers/customers/consents.py)
+
+    @strawberry.field(description="营销过滤: excluded from all marketing")
+    async def marketing_excluded(self, info: strawberry.Info) -> bool:
+        return bool(await info.context.loaders.marketing_exclusion.load(self.id))
+
+    @strawberry.field(description="授权, live and past, newest first")
+    async def consents(self, info: strawberry.Info) -> list[Consent]:
+        return await info.context.loaders.consents.load(self.id)
+
+    @strawberry.field(
+        description="征信报告 (外部评级 records): the customer's managers, branch head or head office, "
+        "with a live CREDIT_REPORT 授权 (else CONSENT_REQUIRED)"
+    )
+    async def credit_report(self, info: strawberry.Info) -> list[ExternalRecord]:
+        await require_consent(info, self, ConsentPurpose.CREDIT_REPORT)
+        rows = await info.context.loaders.profile("external_data").load(self.id)
+        return [row for row in rows if row.source == ExternalSource.RATING]
+
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Customer | None:
         return entity(cls, await info.context.loaders.customer.load(parse_id(id)))
@@ -208,8 +284,10 @@ class Reminder:
     read: bool
     created_at: datetime
 
-    @strawberry.field
-    async def customer(self, info: strawberry.Info) -> Customer:
+    @strawberry.field(description="提醒所关于的客户 (null: 潜客或日程, or a customer no longer in scope)")
+    async def customer(self, info: strawberry.Info) -> Customer | None:
+        if self.customer_id is None:  # type: ignore[attr-defined]
+            return None
         return await info.context.loaders.customer.load(self.customer_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="接收提醒的客户经理")

@@ -23,11 +23,17 @@ class Customer:
 
     id: strawberry.ID
 
-    @strawberry.field(description="商机")
+    @strawberry.field(description="商机; status: only these (e.g. [OPEN, CLAIMED] for the open ones)")
     async def opportunities(
-        self, info: strawberry.Info, first: int = 20, after: str | None = None
+        self,
+        info: strawberry.Info,
+        first: int = 20,
+        after: str | None = None,
+        status: list[OpportunityStatusEnum] | None = None,
     ) -> Connection[Opportunity]:
-        return await info.context.loaders.opportunities_of_customer(first, after).load(parse_id(self.id))
+        statuses = tuple(sorted(str(s.value) for s in status)) if status else None
+        loader = info.context.loaders.opportunities_of_customer(first, after, statuses)
+        return await loader.load(parse_id(self.id))
 
 
 @strawberry.federation.type(keys=["id"], description="商机")

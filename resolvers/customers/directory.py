@@ -1,0 +1,55 @@
+"""员工目录 (staff directory): the managers and orgs customers checks an ownership change against
+(客户关系管理: is the target a customer manager of this bank, in which org; is the target org
+this bank's, and where in the tree).
+
+Users and orgs belong to the operations subgraph. Customers reads them here and nowhere else,
+read-only, in batches (one statement per call), which is why the customers process registers
+the operations app too (``consumes`` in subgraphs/customers.py). The answers are plain frozen
+records, not models: nothing here can write to operations. If the subgraphs were deployed apart,
+a directory replicated into customers (fed by operations' user and org changes) would replace
+this module behind the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+from models.operations import Org, User
+from security.roles import Role
+
+
+@dataclass(frozen=True)
+class DirectoryOrg:
+    id: UUID
+    name: str
+    tenant_id: UUID | None
+    path: str  # materialised path of ids: a subtree (辖内) is a prefix
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    id: UUID
+    name: str  # display name, for the key event's title
+    tenant_id: UUID | None
+    org: DirectoryOrg
+
+
+def _org(row: Org) -> DirectoryOrg:
+    return DirectoryOrg(id=row.id, name=row.name, tenant_id=row.tenant_id, path=row.path)
+
+
+async def customer_managers(ids: Iterable[UUID], tenant_id: UUID | None) -> dict[UUID, StaffMember]:
+    """The customer managers (客户经理) of the tenant among ``ids``; anyone else is absent."""
+    users = await User.filter(id__in=list(ids), tenant_id=tenant_id).select_related("org")
+    return {
+        user.id: StaffMember(id=user.id, name=user.display_name, tenant_id=user.tenant_id, org=_org(user.org))
+        for user in users
+        if Role.CUSTOMER_MANAGER in user.roles
+    }
+
+
+async def tenant_orgs(ids: Iterable[UUID], tenant_id: UUID | None) -> dict[UUID, DirectoryOrg]:
+    """The tenant's orgs among ``ids``; any other org is absent."""
+    return {org.id: _org(org) for org in await Org.filter(id__in=list(ids), tenant_id=tenant_id)}
