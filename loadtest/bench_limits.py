@@ -29,25 +29,33 @@ async def main(iterations: int, rounds: int) -> None:
     from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
     from tortoise import Tortoise
 
+    from models.common import set_cipher
     from realtime.broker import Broker
+    from realtime.hub import Realtime
     from resolvers.common.authentication import RequireAuthentication
     from resolvers.common.context import Context
-    from resolvers.customers.mutations import Mutation
     from resolvers.customers.queries import Query
+    from resolvers.customers.reminders import ReminderMutation as Mutation
     from resolvers.customers.subscriptions import Subscription
     from schema.common.errors import should_mask_error
     from schema.customers.types import Grid, Org, User
+    from security.crypto import load_cipher
+    from security.keys import load_token_keys
     from security.rate_limit import MemoryRateLimiter
     from subgraphs import customers
     from subgraphs.cli import migrate
     from subgraphs.database import tortoise_config
     from subgraphs.settings import Limits, Settings
-    from tests.factories import make_tenant
+    from tests.factories import make_tenant, token_keys
+    from tests.inprocess import sessions
 
     settings = Settings.from_env()
     await migrate(settings, quiet=True)
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
-    tenant = await make_tenant(settings.token_secret, customers=20, grabbers=0, needs=0)
+    set_cipher(load_cipher(settings))
+    load_token_keys(settings)  # dev mode: generated in the temporary directory
+    tenant = await make_tenant(settings, customers=20, grabbers=0, needs=0)
+    realtime = Realtime(Broker(), sessions(settings))
 
     before = strawberry.federation.Schema(
         query=Query,
@@ -73,9 +81,10 @@ async def main(iterations: int, rounds: int) -> None:
         scope: dict[str, Any] = {"type": "http", "method": "POST", "headers": headers, "app": App}
         return Context(
             request=Request(scope),
-            broker=Broker(),
-            token_secret=settings.token_secret,
-            loaders=customers.loaders(),
+            realtime=realtime,
+            token_keys=token_keys(settings),
+            sessions=sessions(settings),
+            loaders_class=customers.loaders,
         )
 
     variables = {"first": 20, "reminders": 5}
