@@ -32,14 +32,22 @@ from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
 from models.customers import (
+    ApprovalAction,
+    ApprovalStep,
+    ApprovalSubject,
+    Consent,
+    ConsentPurpose,
     ContactChannel,
     ContactRecord,
     CorporatePerson,
     Customer,
+    CustomerGroup,
     CustomerKind,
     CustomerTag,
     CustomerTier,
     Grid,
+    GroupMember,
+    GroupSource,
     Holding,
     HoldingCategory,
     KeyEvent,
@@ -47,8 +55,11 @@ from models.customers import (
     PersonRole,
     Reminder,
     ReminderKind,
+    ReminderPolicy,
     RepaymentInstallment,
+    SchemeStatus,
     TagSource,
+    TierScheme,
     ValueSnapshot,
 )
 from models.devices import Device, DeviceKind, DeviceStatus
@@ -531,6 +542,7 @@ def _build_world(rng: random.Random) -> World:
         bank = BankNode(bank_spec, own_tenant(bank_spec.code, bank_spec.name, bank_spec.kind, root))
         world.banks.append(bank)
         user(f"hq_{bank_spec.code.lower()}", bank.org, "HQ_ADMIN")  # 总行业务管理
+        user(f"hr_{bank_spec.code.lower()}", bank.org, "HQ_REVIEWER")  # 总行业务审核
         for number, branch_spec in enumerate(bank_spec.branches, start=1):
             code = f"{bank_spec.code}{number:02d}"
             branch_org = org(code, bank_spec.name + branch_spec.name, OrgKind.BRANCH, bank.org, bank.org.id)
@@ -860,6 +872,84 @@ def _build_profiles(rng: random.Random, refs: Sequence[CustomerRef], now: dateti
     return rows
 
 
+def _build_management(
+    rng: random.Random, world: World, refs: Sequence[CustomerRef], now: datetime
+) -> list[Model]:
+    """Per member bank: its ACTIVE 分层方案 (the bands the customers were generated in), reviewed
+    by its HQ_REVIEWER, and its 提醒参数; for the demo manager's bank a system 客群 (财富及私行) and a
+    custom one (重点维护) of the demo manager's customers, a few of which signed a 征信 consent."""
+    by_name = {u.username: u for u in world.users}
+    rows: list[Model] = []
+    for bank in world.banks:
+        code = bank.spec.code.lower()
+        admin, reviewer = by_name[f"hq_{code}"], by_name[f"hr_{code}"]
+        scheme = TierScheme(
+            id=_uuid(rng),
+            tenant_id=bank.org.id,
+            name=f"{bank.spec.name}零售客户分层方案",
+            bands=[{"tier": str(tier), "minAum": f"{low}.00"} for tier, _, low, _ in TIERS],
+            status=SchemeStatus.ACTIVE,
+            created_by=admin.id,
+            reviewed_by=reviewer.id,
+            reviewed_at=now,
+            review_comment="同意, 按季度复核",
+            activated_at=now,
+        )
+        rows += [
+            scheme,
+            ApprovalStep(
+                tenant_id=bank.org.id,
+                subject=ApprovalSubject.TIER_SCHEME,
+                subject_id=scheme.id,
+                action=ApprovalAction.SUBMIT,
+                actor_id=admin.id,
+            ),
+            ApprovalStep(
+                tenant_id=bank.org.id,
+                subject=ApprovalSubject.TIER_SCHEME,
+                subject_id=scheme.id,
+                action=ApprovalAction.APPROVE,
+                actor_id=reviewer.id,
+                comment=scheme.review_comment,
+            ),
+            ReminderPolicy(tenant_id=bank.org.id, large_transaction_threshold=Decimal(500_000)),
+        ]
+    demo = world.banks[0].branches[0].managers[0]
+    mine = [r for r in refs if r.manager_id == demo.id]
+    admin = by_name[f"hq_{world.banks[0].spec.code.lower()}"]
+    wealthy = CustomerGroup(
+        id=_uuid(rng),
+        tenant_id=demo.tenant_id,
+        name="财富及私行客户",
+        kind=str(CustomerKind.RETAIL),
+        source=GroupSource.SYSTEM,
+        rule={"tiers": [str(CustomerTier.WEALTH), str(CustomerTier.PRIVATE)]},
+        created_by=admin.id,
+    )
+    key = CustomerGroup(
+        id=_uuid(rng),
+        tenant_id=demo.tenant_id,
+        name="重点维护客户",
+        kind=str(CustomerKind.RETAIL),
+        source=GroupSource.CUSTOM,
+        created_by=admin.id,
+    )
+    retail = [r for r in mine if r.kind == CustomerKind.RETAIL]
+    rows += [wealthy, key, *(GroupMember(group_id=key.id, customer_id=r.id) for r in retail[:12])]
+    rows += [
+        Consent(
+            customer_id=r.id,
+            tenant_id=r.tenant_id,
+            purpose=ConsentPurpose.CREDIT_REPORT,
+            granted_by=demo.id,
+            evidence=f"授权书 SQ{now:%Y}{n + 1:04d}",
+            expires_at=now + timedelta(days=365),
+        )
+        for n, r in enumerate(mine[:5])
+    ]
+    return rows
+
+
 async def _seed_customers(
     rng: random.Random, world: World, count: int, now: datetime, progress: bool
 ) -> tuple[dict[str, int], list[CustomerRef]]:
@@ -877,6 +967,11 @@ async def _seed_customers(
             rng, [r for r in refs if r.manager_id == demo_manager], now
         ).items():
             counts[model] = await _insert(conn, rows)
+        by_model: dict[type[Model], list[Model]] = {}  # in order: a group before its members
+        for row in _build_management(rng, world, refs, now):
+            by_model.setdefault(type(row), []).append(row)
+        for model, rows in by_model.items():
+            counts[model._meta.db_table] = await _insert(conn, rows)
     return counts, refs
 
 
