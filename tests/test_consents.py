@@ -30,7 +30,7 @@ def _in(days: int) -> str:
 @pytest.mark.e2e
 async def test_the_credit_report_needs_a_live_consent(stack: Stack) -> None:
     url = stack.gateway_url
-    tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    tenant = await make_tenant(stack.settings, customers=2, grabbers=0, needs=0)
     customer = tenant.customers[0]
     await ExternalRecord.create(
         customer=customer, source=ExternalSource.RATING, period="2026Q3", title="人行征信", value="无不良记录"
@@ -46,6 +46,11 @@ async def test_the_credit_report_needs_a_live_consent(stack: Stack) -> None:
         return (result.get("data") or {}).get("customer"), error_codes(result)
 
     assert (await report())[1] == ["CONSENT_REQUIRED"]
+    # In a list, the refusal nulls that customer's report only: the page still comes back.
+    page = await gql(url, "{ customers(first: 10) { nodes { id creditReport { title } } } }", None, mine)
+    assert error_codes(page) == ["CONSENT_REQUIRED"] * 2
+    nodes = sorted(page["data"]["customers"]["nodes"], key=lambda n: n["id"])
+    assert nodes == [{"id": i, "creditReport": None} for i in sorted(str(c.id) for c in tenant.customers)]
     consent = {
         "customerId": str(customer.id),
         "purpose": "CREDIT_REPORT",

@@ -263,9 +263,10 @@ class Customer:
 
     @strawberry.field(
         description="征信报告 (外部评级 records): the customer's managers, branch head or head office, "
-        "with a live CREDIT_REPORT 授权 (else CONSENT_REQUIRED)"
+        "with a live CREDIT_REPORT 授权 (else null, with a CONSENT_REQUIRED or FORBIDDEN error on this "
+        "field only: the rest of a list still comes back)"
     )
-    async def credit_report(self, info: strawberry.Info) -> list[ExternalRecord]:
+    async def credit_report(self, info: strawberry.Info) -> list[ExternalRecord] | None:
         await require_consent(info, self, ConsentPurpose.CREDIT_REPORT)
         rows = await info.context.loaders.profile("external_data").load(self.id)
         return [row for row in rows if row.source == ExternalSource.RATING]
