@@ -77,18 +77,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import math
 import os
 import random
-import socket
 import ssl
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -96,9 +93,16 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 import httpx
-import psutil
 from tqdm import tqdm
 
+from loadtest.common import (
+    bulk_create,
+    cpu_seconds,
+    machine_busy_seconds,
+    percentile,
+    report_on_stack,
+    start_stack,
+)
 from models.finance import (
     FinancialProduct,
     FinancingNeed,
@@ -111,25 +115,10 @@ from models.finance import (
     ProductStatus,
 )
 from models.operations import Org, OrgKind, User
-from subgraphs.gateway import wait_until_up
 from subgraphs.settings import Settings
 from tests.factories import make_org, token_for
 from tests.inprocess import execute
-from tests.sqlcount import count_statements
-
-
-def _port(variable: str, default: int) -> int:
-    """``$variable`` if set; else ``default`` when it is free, or any free port."""
-    if os.environ.get(variable):
-        return int(os.environ[variable])
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", default))
-            return default
-        except OSError:
-            sock.bind(("127.0.0.1", 0))
-            return int(sock.getsockname()[1])
-
+from tests.sqlcount import counted
 
 VAR_DIR = Path(os.environ.get("DCMS_BENCH_GRAB_VAR_DIR", "var/bench-grab"))
 R = TypeVar("R")
@@ -198,11 +187,7 @@ def _bar(config: GrabConfig, total: int, desc: str, unit: str = "row") -> tqdm[A
 
 
 async def _bulk(config: GrabConfig, rows: Sequence[Any], desc: str) -> None:
-    with _bar(config, len(rows), desc) as bar:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            await type(chunk[0]).bulk_create(list(chunk))
-            bar.update(len(chunk))
+    await bulk_create(rows, desc, CHUNK, config.progress)
 
 
 async def arrange(config: GrabConfig, settings: Settings) -> Arena:
@@ -211,17 +196,13 @@ async def arrange(config: GrabConfig, settings: Settings) -> Arena:
     rng = random.Random(config.seed)
     tag = uuid.uuid4().hex[:6]
     root = await make_org(f"压测省联社{tag}", OrgKind.PROVINCE_UNION)
-    bank = await make_org(f"压测农商银行{tag}", OrgKind.MEMBER_BANK, root)
-    bank.tenant_id = bank.id
-    await bank.save(update_fields=["tenant_id"])
+    bank = await make_org(f"压测农商银行{tag}", OrgKind.MEMBER_BANK, root, own_tenant=True)
     kinds = list(InstitutionKind)
     orgs: list[Org] = []
     institutions: list[Institution] = []
     with _bar(config, config.institutions, "institutions", "inst") as bar:
         for i in range(config.institutions):
-            org = await make_org(f"压测机构{i + 1}-{tag}", OrgKind.INSTITUTION, root)
-            org.tenant_id = org.id
-            await org.save(update_fields=["tenant_id"])
+            org = await make_org(f"压测机构{i + 1}-{tag}", OrgKind.INSTITUTION, root, own_tenant=True)
             institution = await Institution.create(
                 org_id=org.id,
                 org_path=org.path,
@@ -392,23 +373,14 @@ async def storm(config: GrabConfig, arena: Arena, gateway_url: str) -> StormResu
         ]
         # Connections first, so the storm does not start with `concurrency` TCP handshakes.
         await asyncio.gather(*(client.get(health) for client in clients))
-        machine_before, client_before = _machine_busy_s(), _process_cpu_s()
+        machine_before, client_before = machine_busy_seconds(), cpu_seconds([os.getpid()])
         started = time.perf_counter()
         await asyncio.gather(*(worker(client) for client in clients))
         wall = time.perf_counter() - started
-        machine_cpu, client_cpu = _machine_busy_s() - machine_before, _process_cpu_s() - client_before
+        machine_cpu = machine_busy_seconds() - machine_before
+        client_cpu = cpu_seconds([os.getpid()]) - client_before
     bar.close()
     return StormResult(attempts=attempts, wall_s=wall, machine_cpu_s=machine_cpu, client_cpu_s=client_cpu)
-
-
-def _machine_busy_s() -> float:
-    times = psutil.cpu_times()
-    return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
-
-
-def _process_cpu_s() -> float:
-    times = psutil.Process().cpu_times()
-    return float(times.user + times.system)
 
 
 @dataclass
@@ -546,14 +518,11 @@ async def listing_statements(settings: Settings, token: str) -> dict[int, int]:
     await execute("finance", LISTING, {"first": max(PAGE_SIZES)}, token, settings=settings)  # warm-up
     counts: dict[int, int] = {}
     for first in PAGE_SIZES:
-        with count_statements() as counter:
-            answer = await execute("finance", LISTING, {"first": first}, token, settings=settings)
-        if answer.errors:
-            raise RuntimeError(f"financialProducts(first: {first}): {answer.errors}")
-        edges = answer.data["financialProducts"]["edges"]
+        statements, answer = await counted("finance", LISTING, {"first": first}, token, settings)
+        edges = answer["financialProducts"]["edges"]
         if len(edges) != first:
             raise RuntimeError(f"financialProducts(first: {first}) returned {len(edges)} products")
-        counts[first] = counter.count
+        counts[first] = statements
     return counts
 
 
@@ -590,12 +559,6 @@ async def run(config: GrabConfig, settings: Settings, gateway_url: str) -> Repor
 
 
 # -- report ----------------------------------------------------------------------------------------
-
-
-def percentile(ordered: Sequence[float], q: float) -> float:
-    if not ordered:
-        return math.nan
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
 
 
 def _ms(values: Sequence[float]) -> str:
@@ -698,114 +661,6 @@ def print_report(report: Report, header: Sequence[str]) -> None:
         print(f"INCONSISTENT {problem}")
 
 
-# -- the stack -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Stack:
-    process: subprocess.Popen[bytes]
-    env: dict[str, str]
-    gateway_url: str  # http://127.0.0.1:<port>/graphql
-
-
-def dcms(*args: str) -> list[str]:
-    return [sys.executable, "-m", "subgraphs.cli", *args]
-
-
-def start_stack(
-    customers: int, keep_data: bool, var_dir: Path = VAR_DIR, name: str = "GRAB", base_port: int = 4300
-) -> Stack:
-    """``dcms up`` in ``var_dir`` (its SQLite files removed first unless ``keep_data``), on
-    ``base_port`` and the next one unless ``$DCMS_BENCH_<name>_GATEWAY_PORT`` / ``_PORT`` say
-    otherwise; rate limit off. loadtest/bench_morning.py starts its stack here too."""
-    gateway_port = _port(f"DCMS_BENCH_{name}_GATEWAY_PORT", base_port)
-    port = _port(f"DCMS_BENCH_{name}_PORT", base_port + 1)
-    env = {
-        **os.environ,
-        "DCMS_VAR_DIR": str(var_dir),
-        "DCMS_PORT": str(port),
-        "DCMS_GATEWAY_PORT": str(gateway_port),
-        "DCMS_DEV": "1",
-        "DCMS_RATE_LIMIT": "0",
-    }
-    var_dir.mkdir(parents=True, exist_ok=True)
-    if not keep_data:
-        for path in var_dir.glob("*.sqlite3*"):
-            path.unlink()
-    with (var_dir / "stack.log").open("wb") as log:
-        process = subprocess.Popen(dcms("up", "--customers", str(customers)), env=env, stdout=log, stderr=log)
-    return Stack(process, env, f"http://127.0.0.1:{gateway_port}/graphql")
-
-
-def stop_stack(stack: Stack) -> None:
-    stack.process.terminate()
-    try:
-        stack.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        stack.process.kill()
-        stack.process.wait()
-
-
-def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    """On uvloop when installed (it ships with uvicorn): the client must not be the bottleneck."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
-
-
-async def on_database(settings: Settings, work: Coroutine[Any, Any, R]) -> R:
-    """``work`` with the ORM of the stack's database opened (and closed) in this process."""
-    from security.crypto import install_cipher
-    from subgraphs.database import close_database, open_database
-
-    install_cipher(settings)
-    await open_database(settings)
-    try:
-        return await work
-    finally:
-        await close_database()
-
-
-def on_stack(
-    title: str,
-    gateway: str | None,
-    start: Callable[[], Stack],
-    work: Callable[[Settings, str], Coroutine[Any, Any, R]],
-) -> tuple[R, list[str]] | None:
-    """Run ``work(settings, gateway_url)`` against ``gateway`` or a stack ``start``ed for it (and
-    stopped after); returns its result and the report's header, or None when the stack did not
-    come up (said on stderr). loadtest/bench_morning.py runs this way too."""
-    stack = None if gateway else start()
-    gateway_url = gateway or stack.gateway_url  # type: ignore[union-attr]
-    try:
-        if stack is not None:
-            try:
-                wait_until_up(gateway_url.rsplit("/", 1)[0] + "/healthcheck", stack.process, timeout=300)
-            except (RuntimeError, TimeoutError) as exc:
-                log = Path(stack.env["DCMS_VAR_DIR"]) / "stack.log"
-                print(f"{title}: the stack did not come up ({exc}); see {log}", file=sys.stderr)
-                return None
-            os.environ.update(stack.env)  # this process now reads the stack's database and keys
-        settings = Settings.from_env()
-        header = [
-            f"{title} — {gateway_url}",
-            f"machine: {os.cpu_count()} cores; backend: {backend_description(settings)}",
-        ]
-        print(header[1], file=sys.stderr)
-        return run_async(on_database(settings, work(settings, gateway_url))), header
-    finally:
-        if stack is not None:
-            stop_stack(stack)
-
-
-def backend_description(settings: Settings) -> str:
-    storage = "postgres" if settings.database_url else "sqlite"
-    broker = "redis" if settings.redis_url else "memory"
-    return f"storage {storage}, broker {broker}"
-
-
 # -- main ------------------------------------------------------------------------------------------
 
 
@@ -861,20 +716,14 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"bench_grab: {exc}", file=sys.stderr)
         return 2
-    outcome = on_stack(
+    return report_on_stack(
         "DCMS Graph grab storm (抢单风暴)",
         args.gateway,
-        lambda: start_stack(args.customers, args.keep_data),
+        lambda: start_stack(args.customers, args.keep_data, VAR_DIR, "GRAB", 4300),
         lambda settings, gateway_url: run(config, settings, gateway_url),
+        print_report,
+        "no grab won, an error other than CONFLICT, inconsistent data or unequal SQL counts",
     )
-    if outcome is None:
-        return 2
-    report, header = outcome
-    print_report(report, header)
-    if not report.passed:
-        print("\nFAIL: no grab won, an error other than CONFLICT, inconsistent data or unequal SQL counts")
-        return 1
-    return 0
 
 
 if __name__ == "__main__":

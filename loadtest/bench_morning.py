@@ -41,9 +41,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from tqdm import tqdm
 
-from loadtest.bench_grab import on_stack, percentile, start_stack
+from loadtest.common import bulk_create, percentile, report_on_stack, start_stack
 from models.customers import (
     ContactChannel,
     ContactRecord,
@@ -59,8 +58,7 @@ from models.marketing import Opportunity, OpportunityStatus
 from models.operations import OrgKind
 from subgraphs.settings import Settings
 from tests.factories import make_org, make_user, token_for
-from tests.inprocess import execute
-from tests.sqlcount import count_statements
+from tests.sqlcount import counted, statements_of
 
 VAR_DIR = Path(os.environ.get("DCMS_BENCH_MORNING_VAR_DIR", "var/bench-morning"))
 PAGE_SIZES = (20, 100)
@@ -125,20 +123,14 @@ class Report:
 
 
 async def _bulk(config: MorningConfig, rows: list[Any], desc: str) -> None:
-    with tqdm(total=len(rows), desc=desc, unit="row", file=sys.stderr, disable=not config.progress) as bar:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            await type(chunk[0]).bulk_create(chunk)
-            bar.update(len(chunk))
+    await bulk_create(rows, desc, CHUNK, config.progress)
 
 
 async def arrange(config: MorningConfig, settings: Settings) -> str:
     """A member bank, a branch, a manager with a full book; returns the manager's token."""
     tag = uuid.uuid4().hex[:6]
     root = await make_org(f"压测省联社{tag}", OrgKind.PROVINCE_UNION)
-    bank = await make_org(f"压测农商银行{tag}", OrgKind.MEMBER_BANK, root)
-    bank.tenant_id = bank.id
-    await bank.save(update_fields=["tenant_id"])
+    bank = await make_org(f"压测农商银行{tag}", OrgKind.MEMBER_BANK, root, own_tenant=True)
     branch = await make_org(f"压测支行{tag}", OrgKind.BRANCH, bank)
     manager = await make_user(branch, ("CUSTOMER_MANAGER",), "早间经理")
     tiers = list(CustomerTier)
@@ -266,19 +258,14 @@ async def statements(settings: Settings, token: str) -> dict[int, tuple[int, int
     """Statements of one morning request per page size: the customers part, the marketing part."""
     counts: dict[int, tuple[int, int]] = {}
     for first in (max(PAGE_SIZES), *PAGE_SIZES):  # the first run warms up
-        with count_statements() as in_customers:
-            answer = await execute("customers", CUSTOMERS_PART, {"first": first}, token, settings=settings)
-        if answer.errors:
-            raise RuntimeError(f"customers part: {answer.errors}")
-        ids = [node["id"] for node in answer.data["customers"]["nodes"]]
-        representations = [{"__typename": "Customer", "id": i} for i in ids]
-        with count_statements() as in_marketing:
-            answer = await execute(
-                "marketing", MARKETING_PART, {"r": representations}, token, settings=settings
-            )
-        if answer.errors:
-            raise RuntimeError(f"marketing part: {answer.errors}")
-        counts[first] = (in_customers.count, in_marketing.count)
+        in_customers, answer = await counted("customers", CUSTOMERS_PART, {"first": first}, token, settings)
+        representations = [
+            {"__typename": "Customer", "id": node["id"]} for node in answer["customers"]["nodes"]
+        ]
+        in_marketing = await statements_of(
+            "marketing", MARKETING_PART, {"r": representations}, token, settings
+        )
+        counts[first] = (in_customers, in_marketing)
     return counts
 
 
@@ -340,20 +327,14 @@ def main(argv: list[str] | None = None) -> int:
     if config.customers < max(PAGE_SIZES):
         print(f"bench_morning: need at least {max(PAGE_SIZES)} customers", file=sys.stderr)
         return 2
-    outcome = on_stack(
+    return report_on_stack(
         "DCMS Graph H5 morning query (早间首页)",
         args.gateway,
         lambda: start_stack(50, False, VAR_DIR, "MORNING", 4400),
         lambda settings, gateway_url: run(config, settings, gateway_url),
+        print_report,
+        "errors, or SQL statements that grow with the page size",
     )
-    if outcome is None:
-        return 2
-    report, header = outcome
-    print_report(report, header)
-    if not report.passed:
-        print("\nFAIL: errors, or SQL statements that grow with the page size")
-        return 1
-    return 0
 
 
 if __name__ == "__main__":

@@ -82,7 +82,7 @@ import time
 import uuid
 from array import array
 from collections import Counter
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -95,6 +95,18 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
+from loadtest import common
+from loadtest.common import (
+    Stack,
+    backend_description,
+    cpu_seconds,
+    dcms,
+    launch,
+    machine_busy_seconds,
+    percentile,
+    run_async,
+    stop_stack,
+)
 from subgraphs.gateway import wait_until_up
 
 GATEWAY_PORT = int(os.environ.get("DCMS_BENCH_GATEWAY_PORT", "4200"))
@@ -127,15 +139,6 @@ def raise_fd_limit() -> int:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     return hard
-
-
-def run_async(coroutine: Coroutine[Any, Any, Any]) -> Any:
-    """Run on uvloop when installed (it ships with uvicorn): the client must not be the bottleneck."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
 
 
 def listen(conn: Connection, loop: asyncio.AbstractEventLoop, handler: Callable[[Any], None]) -> None:
@@ -422,58 +425,12 @@ def worker_main(config: WorkerConfig, conn: Connection) -> None:
 # -- the stack ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Stack:
-    process: subprocess.Popen[bytes]
-    env: dict[str, str]
-    log_path: Path
-
-    def subgraph_pid(self) -> int:
-        return self.process.pid
-
-    def gateway_pids(self) -> list[int]:
-        """The hive-gateway node process under ``dcms up`` and its own children, if any."""
-        for child in psutil.Process(self.process.pid).children(recursive=True):
-            try:
-                if any("hive-gateway" in part for part in child.cmdline()):
-                    return [child.pid, *(p.pid for p in child.children(recursive=True))]
-            except psutil.Error:
-                continue
-        return []
-
-
 def stack_env() -> dict[str, str]:
-    return {
-        **os.environ,
-        "DCMS_VAR_DIR": str(VAR_DIR),
-        "DCMS_PORT": str(SUBGRAPH_PORT),
-        "DCMS_GATEWAY_PORT": str(GATEWAY_PORT),
-        "DCMS_DEV": "1",
-        "DCMS_RATE_LIMIT": "0",
-        "DCMS_MAX_SUBSCRIPTIONS_PER_USER": "0",
-    }
-
-
-def dcms(*args: str) -> list[str]:
-    return [sys.executable, "-m", "subgraphs.cli", *args]
+    return common.stack_env(VAR_DIR, SUBGRAPH_PORT, GATEWAY_PORT, DCMS_MAX_SUBSCRIPTIONS_PER_USER="0")
 
 
 def start_stack(customers: int) -> Stack:
-    env = stack_env()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    log_path = VAR_DIR / "stack.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(dcms("up", "--customers", str(customers)), env=env, stdout=log, stderr=log)
-    return Stack(process, env, log_path)
-
-
-def stop_stack(stack: Stack) -> None:
-    stack.process.terminate()
-    try:
-        stack.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        stack.process.kill()
-        stack.process.wait()
+    return launch(stack_env(), customers)
 
 
 def mint_tokens(stack: Stack, count: int) -> tuple[str, ...]:
@@ -501,12 +458,6 @@ def auth_headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "x-request-id": uuid.uuid4().hex}
 
 
-def backend_description(env: dict[str, str]) -> str:
-    broker = "redis" if env.get("REDIS_URL") else "memory"
-    storage = "postgres" if env.get("DATABASE_URL") else "sqlite"
-    return f"broker {broker}, storage {storage}"
-
-
 # -- measurements of the server ----------------------------------------------------------------------
 
 
@@ -521,23 +472,6 @@ def rss_kib(pids: Sequence[int]) -> int:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
-
-
-def cpu_seconds(pids: Sequence[int]) -> float:
-    """User + system CPU time of ``pids`` so far."""
-    total = 0.0
-    for pid in pids:
-        try:
-            total += sum(psutil.Process(pid).cpu_times()[:2])
-        except psutil.Error:
-            continue
-    return total
-
-
-def machine_busy_seconds() -> float:
-    """CPU time the whole machine spent not idle (all cores), so far."""
-    times = psutil.cpu_times()
-    return sum(times) - times.idle - getattr(times, "iowait", 0.0)
 
 
 def established_to(pids: Sequence[int], port: int) -> int:
@@ -926,12 +860,6 @@ class Step:
 # -- report ------------------------------------------------------------------------------------------
 
 
-def percentile(ordered: Sequence[float], q: float) -> float:
-    if not ordered:
-        return math.nan
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q * len(ordered)) - 1))]
-
-
 def percent(cpu_s: float, wall_s: float) -> str:
     return f"{cpu_s / wall_s * 100:.0f}" if wall_s > 0 else "-"
 
@@ -1096,10 +1024,11 @@ async def run_steps(
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     fd_limit = raise_fd_limit()
+    env = stack_env()
     header = [
         f"DCMS Graph subscription fan-out — {WS_URL}, alerts at {args.rate:g}/s for {args.duration:g} s",
         f"machine: {os.cpu_count()} cores, RLIMIT_NOFILE {fd_limit}; "
-        f"backend: {backend_description(stack_env())}",
+        f"backend: {backend_description(env.get('DATABASE_URL'), env.get('REDIS_URL'), broker_first=True)}",
     ]
     print(header[1], file=sys.stderr)
     tokens = math.ceil(max(args.subscribers) / args.per_token)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -37,11 +38,27 @@ def _code(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:10]}"
 
 
+def first_of_month(months_ago: int = 0) -> date:
+    """The first day of this month, or of the month ``months_ago`` calendar months before it."""
+    month = date.today().replace(day=1)
+    for _ in range(months_ago):
+        month = (month - timedelta(days=1)).replace(day=1)
+    return month
+
+
 async def make_org(
-    name: str, kind: OrgKind, parent: Org | None = None, tenant_id: uuid.UUID | None = None
+    name: str,
+    kind: OrgKind,
+    parent: Org | None = None,
+    tenant_id: uuid.UUID | None = None,
+    own_tenant: bool = False,
 ) -> Org:
+    """An org under ``parent``; in ``tenant_id``, else its own tenant (``own_tenant``: a member
+    bank, an institution), else its parent's."""
     org_id = uuid.uuid4()
     path = f"{parent.path}/{org_id}" if parent else f"/{org_id}"
+    if own_tenant:
+        tenant_id = org_id
     return await Org.create(
         id=org_id,
         code=_code("T"),
@@ -59,6 +76,7 @@ async def make_user(
     name: str = "测试用户",
     password: str | None = None,
     institution_id: uuid.UUID | None = None,
+    permissions: tuple[str, ...] = (),
 ) -> User:
     return await User.create(
         username=_code("u"),
@@ -68,7 +86,31 @@ async def make_user(
         tenant_id=org.tenant_id,
         password_hash=_hash(password) if password else None,
         institution_id=institution_id,
+        permissions=list(permissions),
     )
+
+
+async def make_staff(
+    org: Org, roles: tuple[str, ...], settings: Settings, institution_id: uuid.UUID | None = None
+) -> tuple[User, str]:
+    """A user of ``org`` with an access token."""
+    user = await make_user(org, roles, institution_id=institution_id)
+    return user, token_for(user, org, settings)
+
+
+async def make_customer(branch: Org, manager: User, name: str, **fields: Any) -> Customer:
+    """A retail customer of ``branch`` (in its bank), ``manager``'s own; ``fields`` add or override."""
+    defaults: dict[str, Any] = {
+        "customer_no": _code("C"),
+        "kind": CustomerKind.RETAIL,
+        "tenant_id": branch.tenant_id,
+        "org_id": branch.id,
+        "org_path": branch.path,
+        "primary_manager_id": manager.id,
+        "phone": "13900000000",
+        "id_number": "520102198001011234",
+    }
+    return await Customer.create(name=name, **(defaults | fields))
 
 
 @cache
@@ -126,23 +168,17 @@ class Tenant:
 
 async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2, needs: int = 1) -> Tenant:
     root = await make_org("测试省联社", OrgKind.PROVINCE_UNION)
-    bank = await make_org("测试农商银行", OrgKind.MEMBER_BANK, root)
-    bank.tenant_id = bank.id
-    await bank.save(update_fields=["tenant_id"])
+    bank = await make_org("测试农商银行", OrgKind.MEMBER_BANK, root, own_tenant=True)
     branch = await make_org("测试支行", OrgKind.BRANCH, bank)
     hall = await make_org("测试供电营业厅", OrgKind.HALL, root, tenant_id=root.id)
     manager = await make_user(branch, ("CUSTOMER_MANAGER",), "客户经理")
     grid = await Grid.create(tenant_id=bank.id, org_id=branch.id, name="测试网格")
     rows = [
-        await Customer.create(
-            customer_no=_code("C"),
-            name=f"客户{i}",
-            kind=CustomerKind.RETAIL,
-            tenant_id=bank.id,
-            org_id=branch.id,
-            org_path=branch.path,
+        await make_customer(
+            branch,
+            manager,
+            f"客户{i}",
             grid=grid,
-            primary_manager_id=manager.id,
             phone="13800000000",
             id_number="520102199001011234",
             address="贵州省贵阳市观山湖区长岭北路1号",
@@ -167,9 +203,7 @@ async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2,
         org_path=hall.path,
         status=DeviceStatus.ONLINE,
     )
-    institution_org = await make_org("测试小贷公司", OrgKind.INSTITUTION, root)
-    institution_org.tenant_id = institution_org.id
-    await institution_org.save(update_fields=["tenant_id"])
+    institution_org = await make_org("测试小贷公司", OrgKind.INSTITUTION, root, own_tenant=True)
     institution = await Institution.create(
         org_id=institution_org.id,
         org_path=institution_org.path,
@@ -203,10 +237,9 @@ async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2,
         hall_token=token_for(hall_manager, hall, settings),
     )
     for _ in range(grabbers):
-        user = await make_user(
-            institution_org, ("FI_ACCOUNT_MANAGER",), "抢单经理", institution_id=institution.id
+        tenant.grabbers.append(
+            await make_staff(institution_org, ("FI_ACCOUNT_MANAGER",), settings, institution.id)
         )
-        tenant.grabbers.append((user, token_for(user, institution_org, settings)))
     for _ in range(needs):
         tenant.needs.append(
             await FinancingNeed.create(

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from starlette.requests import Request
+from tortoise import Tortoise
 
 from realtime.broker import Broker
 from realtime.hub import Realtime
@@ -43,6 +44,16 @@ async def execute(
         return await module.schema.execute(query, variable_values=variables, context_value=context)
     finally:
         await realtime.broker.disconnect()
+
+
+def codes(result: Any) -> list[str]:
+    """The error codes of an executed request, in order ([] when it had none)."""
+    return [error.extensions["code"] for error in result.errors or []]
+
+
+async def records_of(subgraph: str, request_id: str) -> list[Any]:
+    """The audit records one request left in ``subgraph``, in order."""
+    return await Tortoise.apps[subgraph]["AuditRecord"].filter(request_id=request_id).order_by("seq")
 
 
 @cache

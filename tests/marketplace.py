@@ -9,7 +9,7 @@ from decimal import Decimal
 from models.finance import FinancialProduct, GuaranteeMethod, Institution, InstitutionKind, ProductStatus
 from models.operations import Org, OrgKind, User
 from subgraphs.settings import Settings
-from tests.factories import make_org, make_user, token_for
+from tests.factories import make_org, make_staff
 
 
 @dataclass
@@ -40,9 +40,7 @@ async def make_bank(
     guarantee: GuaranteeMethod = GuaranteeMethod.CREDIT,
     name: str = "测试银行",
 ) -> Bank:
-    org = await make_org(name, OrgKind.INSTITUTION)
-    org.tenant_id = org.id
-    await org.save(update_fields=["tenant_id"])
+    org = await make_org(name, OrgKind.INSTITUTION, own_tenant=True)
     institution = await Institution.create(
         org_id=org.id, org_path=org.path, name=name, kind=InstitutionKind.BANK, certified=certified
     )
@@ -57,31 +55,21 @@ async def make_bank(
         term_months=36,
         status=ProductStatus.LISTED if certified else ProductStatus.DRAFT,
     )
-
-    async def staff(role: str) -> tuple[User, str]:
-        user = await make_user(org, (role,), institution_id=institution.id)
-        return user, token_for(user, org, settings)
-
     return Bank(
         org,
         institution,
         product,
-        [await staff("FI_ACCOUNT_MANAGER") for _ in range(managers)],
-        await staff("FI_ADMIN"),
+        [await make_staff(org, ("FI_ACCOUNT_MANAGER",), settings, institution.id) for _ in range(managers)],
+        await make_staff(org, ("FI_ADMIN",), settings, institution.id),
     )
 
 
 async def make_market(settings: Settings, banks: int = 3, managers: int = 2) -> Market:
     people = await make_org("测试金融服务平台", OrgKind.REGULATOR)
-
-    async def person(role: str) -> tuple[User, str]:
-        user = await make_user(people, (role,))
-        return user, token_for(user, people, settings)
-
     return Market(
         banks=[await make_bank(settings, managers, name=f"测试银行{i}") for i in range(banks)],
-        applicant=await person("ENTERPRISE_USER"),
-        other_applicant=await person("INDIVIDUAL"),
-        regulator=await person("REGULATOR"),
-        operator=await person("OPERATOR"),
+        applicant=await make_staff(people, ("ENTERPRISE_USER",), settings),
+        other_applicant=await make_staff(people, ("INDIVIDUAL",), settings),
+        regulator=await make_staff(people, ("REGULATOR",), settings),
+        operator=await make_staff(people, ("OPERATOR",), settings),
     )

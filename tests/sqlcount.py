@@ -8,6 +8,9 @@ from typing import Any
 
 from tortoise import connections
 
+from subgraphs.settings import Settings
+from tests.inprocess import execute
+
 _METHODS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many", "execute_script")
 
 
@@ -56,3 +59,21 @@ def count_statements() -> Iterator[StatementCounter]:
     finally:
         for cls, name, original in patched:
             setattr(cls, name, original)
+
+
+async def counted(
+    subgraph: str, query: str, variables: dict[str, Any], token: str, settings: Settings
+) -> tuple[int, Any]:
+    """Execute one request in process: the SQL statements it sent, and its data. Raises on errors."""
+    with count_statements() as counter:
+        result = await execute(subgraph, query, variables, token, settings=settings)
+    if result.errors:
+        raise RuntimeError(f"{subgraph}: {result.errors}")
+    return counter.count, result.data
+
+
+async def statements_of(
+    subgraph: str, query: str, variables: dict[str, Any], token: str, settings: Settings
+) -> int:
+    """The SQL statements one request sends (in process). Raises on errors."""
+    return (await counted(subgraph, query, variables, token, settings))[0]

@@ -31,7 +31,7 @@ from subgraphs.audit_storage import install_triggers, verify_open
 from subgraphs.settings import SUBGRAPHS
 from tests.conftest import Stack
 from tests.factories import Tenant, make_tenant, make_user, token_for, token_keys
-from tests.inprocess import execute, sessions
+from tests.inprocess import codes, execute, records_of, sessions
 
 pytestmark = pytest.mark.integration
 
@@ -49,10 +49,6 @@ async def run(
     request_id: str | None = None,
 ) -> Any:
     return await execute(subgraph, query, variables, token, settings=secret, request_id=request_id)
-
-
-async def records_of(subgraph: str, request_id: str) -> list[Any]:
-    return await model(subgraph).filter(request_id=request_id).order_by("seq")
 
 
 @pytest.fixture
@@ -163,7 +159,7 @@ async def test_a_failed_mutation_leaves_one_record_with_its_code(database, tenan
     variables, code = FAILURES[name]
     request_id = f"req-{uuid.uuid4()}"
     result = await run(subgraph, document, variables, token, database, request_id)
-    assert [e.extensions["code"] for e in result.errors] == [code]
+    assert codes(result) == [code]
     (record,) = await records_of(subgraph, request_id)
     assert (record.action, record.result, record.target_type) == (name, code, target_type)
     assert record.actor_username == principal_of(tenant, name)[1]
@@ -183,7 +179,7 @@ async def test_a_lost_grab_is_recorded_as_conflict_and_a_repeat_once(database, t
     secret = database
     assert (await run("finance", document, {"id": need_id}, winner_token, secret, ids[0])).errors is None
     lost = await run("finance", document, {"id": need_id}, loser_token, secret, ids[1])
-    assert [e.extensions["code"] for e in lost.errors] == ["CONFLICT"]
+    assert codes(lost) == ["CONFLICT"]
     assert (await run("finance", document, {"id": need_id}, winner_token, secret, ids[2])).errors is None
     records = [(await records_of("finance", request_id))[0] for request_id in ids]
     assert [(r.actor_id, r.result, r.target_id) for r in records] == [
@@ -198,7 +194,7 @@ async def test_anonymous_attempts_are_recorded_validation_failures_are_not(datab
     subgraph, document, variables, _token, _type = mutations(tenant)["addReminder"]
     request_id = f"req-{uuid.uuid4()}"
     result = await run(subgraph, document, variables, None, database, request_id)
-    assert [e.extensions["code"] for e in result.errors] == ["UNAUTHENTICATED"]
+    assert codes(result) == ["UNAUTHENTICATED"]
     (record,) = await records_of(subgraph, request_id)
     assert (record.actor_id, record.actor_username, record.result) == (None, None, "UNAUTHENTICATED")
     invalid = f"req-{uuid.uuid4()}"
@@ -580,7 +576,7 @@ async def test_only_the_audit_admin_may_search(
     token = (await officer(tenant, secret, *roles))[1] if roles else None
     result = await run("operations", SEARCH, {"f": None, "first": 5}, token, secret)
     assert result.data is None
-    assert [e.extensions["code"] for e in result.errors] == ["FORBIDDEN" if roles else "UNAUTHENTICATED"]
+    assert codes(result) == ["FORBIDDEN" if roles else "UNAUTHENTICATED"]
 
 
 async def test_a_refused_search_is_itself_recorded(database, tenant: Tenant) -> None:

@@ -12,16 +12,6 @@ from tests.conftest import Stack
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def required_stack(request: pytest.FixtureRequest) -> Stack:
-    """The session's stack; a missing service (PostgreSQL, Redis, Node) fails this test instead
-    of skipping it, so CI cannot pass without the benchmark having run."""
-    try:
-        return request.getfixturevalue("stack")  # type: ignore[no-any-return]
-    except pytest.skip.Exception as exc:
-        pytest.fail(f"the grab-storm smoke test needs the test stack: {exc}", pytrace=False)
-
-
 async def test_grab_storm_smoke(required_stack: Stack) -> None:
     config = bench_grab.SMOKE
     report = await bench_grab.run(config, required_stack.settings, required_stack.gateway_url)

@@ -7,12 +7,11 @@ import pytest
 
 from loadtest import bench_morning
 from tests.conftest import Stack
-from tests.test_bench_grab_smoke import required_stack  # noqa: F401  (fails, never skips)
 
 pytestmark = pytest.mark.e2e
 
 
-async def test_morning_query_smoke(required_stack: Stack) -> None:  # noqa: F811
+async def test_morning_query_smoke(required_stack: Stack) -> None:
     report = await bench_morning.run(bench_morning.SMOKE, required_stack.settings, required_stack.gateway_url)
     for round_ in report.rounds:
         assert round_.latencies and not round_.errors, round_.errors[:3]

@@ -34,9 +34,9 @@ from models.customers import (
 from models.operations import OrgKind
 from subgraphs.settings import Settings
 from tests.conftest import Stack
-from tests.factories import Tenant, make_org, make_tenant, make_user, token_for
-from tests.inprocess import execute
-from tests.sqlcount import count_statements
+from tests.factories import Tenant, first_of_month, make_org, make_tenant, make_user, token_for
+from tests.inprocess import codes, execute
+from tests.sqlcount import counted
 
 PROFILE = """
   tags { name source }
@@ -84,10 +84,9 @@ async def fill_profile(customer: Customer, manager_id: object) -> None:
         closed_on=today - timedelta(days=10),
     )
     for months_ago, deposits in ((2, "100"), (1, "200"), (0, "300")):
-        month = (today.replace(day=1) - timedelta(days=31 * months_ago)).replace(day=1)
         await ValueSnapshot.create(
             customer=customer,
-            month=month,
+            month=first_of_month(months_ago),
             deposits=Decimal(deposits),
             wealth=Decimal("50"),
             inflow=Decimal("10"),
@@ -203,15 +202,14 @@ async def test_the_controller_id_number_follows_the_pii_rule_and_others_see_noth
 
     async def read(token: str) -> tuple[object, list[str]]:
         result = await execute("customers", CONTROLLER, variables, token, settings=database)
-        codes = [e.extensions["code"] for e in result.errors or []]
-        return (result.data or {}).get("customer"), codes
+        return (result.data or {}).get("customer"), codes(result)
 
-    mine, codes = await read(tenant.manager_token)
-    assert mine["controllers"] == [{"name": "王建国", "idNumber": "520102197001011234"}] and codes == []
-    masked, codes = await read(token_for(head, tenant.branch, database))
-    assert masked["controllers"] == [{"name": "王建国", "idNumber": "5201**********1234"}] and codes == []
-    hidden, codes = await read(token_for(regulator, regulator_org, database))
-    assert hidden["controllers"] == [{"name": "王建国", "idNumber": None}] and codes == ["FORBIDDEN"]
+    mine, errors = await read(tenant.manager_token)
+    assert mine["controllers"] == [{"name": "王建国", "idNumber": "520102197001011234"}] and errors == []
+    masked, errors = await read(token_for(head, tenant.branch, database))
+    assert masked["controllers"] == [{"name": "王建国", "idNumber": "5201**********1234"}] and errors == []
+    hidden, errors = await read(token_for(regulator, regulator_org, database))
+    assert hidden["controllers"] == [{"name": "王建国", "idNumber": None}] and errors == ["FORBIDDEN"]
     assert await read(other.manager_token) == (None, [])  # another bank's manager: no customer, no blocks
     assert await read(token_for(security, security_org, database)) == (None, [])
     # _entities is a way in too: the same answer.
@@ -233,11 +231,9 @@ async def test_the_360_page_takes_the_same_statements_at_2_and_25_customers(data
     counts = []
     for first in (2, 25):
         variables = {"m": str(tenant.manager.id), "first": first, "today": date.today().isoformat()}
-        with count_statements() as counter:
-            result = await execute("customers", query, variables, tenant.manager_token, settings=database)
-        assert result.errors is None, result.errors
-        assert len(result.data["customers"]["edges"]) == first
-        counts.append(counter.count)
+        statements, seen = await counted("customers", query, variables, tenant.manager_token, database)
+        assert len(seen["customers"]["edges"]) == first
+        counts.append(statements)
     assert counts[0] == counts[1], counts
     print(f"\n360 page of 2 / 25 customers: {counts} SQL statements")
 

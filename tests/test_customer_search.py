@@ -3,7 +3,6 @@ whole-bank search permission, exact phone search beside a filter, bad input and 
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,30 +20,14 @@ from models.customers import (
     HoldingCategory,
     TagSource,
 )
-from models.operations import User
 from tests.conftest import Stack
-from tests.factories import Tenant, make_tenant, make_user, token_for
+from tests.factories import make_customer, make_tenant, make_user, token_for
 
 pytestmark = pytest.mark.e2e
 
 SEARCH = """query($f: CustomerFilter, $first: Int, $after: String, $phone: String) {
   customers(filter: $f, first: $first, after: $after, phone: $phone) {
     nodes { name phone } pageInfo { hasNextPage endCursor } } }"""
-
-
-async def add_customer(tenant: Tenant, name: str, manager: User | None = None, **fields: Any) -> Customer:
-    """One more customer of the tenant's branch (the tenant's manager's unless ``manager``)."""
-    defaults: dict[str, Any] = {
-        "customer_no": f"N{uuid.uuid4().hex[:12]}",
-        "kind": CustomerKind.RETAIL,
-        "tenant_id": tenant.bank.id,
-        "org_id": tenant.branch.id,
-        "org_path": tenant.branch.path,
-        "primary_manager_id": (manager or tenant.manager).id,
-        "phone": "13900000000",
-        "id_number": "520102198001011234",
-    }
-    return await Customer.create(name=name, **(defaults | fields))
 
 
 async def names(stack: Stack, token: str, criteria: dict[str, Any], **variables: Any) -> list[str]:
@@ -58,14 +41,27 @@ async def test_every_criterion_of_the_filter(stack: Stack) -> None:
     hq = await make_user(tenant.bank, ("HQ_ADMIN",))
     token = token_for(hq, tenant.bank, stack.settings)
     east = await Grid.create(tenant_id=tenant.bank.id, org_id=tenant.branch.id, name="东区网格")
-    zhang = await add_customer(
-        tenant, "张三", aum=Decimal("80000"), tier=CustomerTier.GROWTH, grid=east, customer_no="S88001"
+    zhang = await make_customer(
+        tenant.branch,
+        tenant.manager,
+        "张三",
+        aum=Decimal("80000"),
+        tier=CustomerTier.GROWTH,
+        grid=east,
+        customer_no="S88001",
     )
-    await add_customer(
-        tenant, "张三丰", aum=Decimal("700000"), tier=CustomerTier.WEALTH, customer_no="S88002"
+    await make_customer(
+        tenant.branch,
+        tenant.manager,
+        "张三丰",
+        aum=Decimal("700000"),
+        tier=CustomerTier.WEALTH,
+        customer_no="S88002",
     )
-    await add_customer(tenant, "李四", aum=Decimal("1200"), manager=other_manager, customer_no="S99001")
-    await add_customer(tenant, "黔丰农业有限公司", kind=CustomerKind.CORPORATE, aum=Decimal("5000000"))
+    await make_customer(tenant.branch, other_manager, "李四", aum=Decimal("1200"), customer_no="S99001")
+    await make_customer(
+        tenant.branch, tenant.manager, "黔丰农业有限公司", kind=CustomerKind.CORPORATE, aum=Decimal("5000000")
+    )
     await CustomerTag.create(customer=zhang, name="高净值", source=TagSource.SYSTEM)
     await CustomerTag.create(customer=zhang, name="代发工资", source=TagSource.SYSTEM)
     li = await Customer.get(name="李四", tenant_id=tenant.bank.id)
@@ -105,12 +101,12 @@ async def test_every_criterion_of_the_filter(stack: Stack) -> None:
 async def test_whole_bank_search_needs_the_permission(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     colleague = await make_user(tenant.branch, ("CUSTOMER_MANAGER",), "客户经理")
-    searcher = await make_user(tenant.branch, ("CUSTOMER_MANAGER",), "客户经理")
-    searcher.permissions = ["WHOLE_BANK_SEARCH"]
-    await searcher.save(update_fields=["permissions"])
-    await add_customer(tenant, "王五", manager=colleague, phone="13912345678")
+    searcher = await make_user(
+        tenant.branch, ("CUSTOMER_MANAGER",), "客户经理", permissions=("WHOLE_BANK_SEARCH",)
+    )
+    await make_customer(tenant.branch, colleague, "王五", phone="13912345678")
     other = await make_tenant(stack.settings, customers=0, grabbers=0, needs=0)
-    await add_customer(other, "王五六", phone="13912345678")
+    await make_customer(other.branch, other.manager, "王五六", phone="13912345678")
     search = {"text": "王五"}
     # Without the permission a manager searches their own book only.
     assert await names(stack, tenant.manager_token, search) == []
@@ -139,8 +135,8 @@ async def test_bad_filters_are_refused(stack: Stack) -> None:
 async def test_search_results_page_by_cursor(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=0, grabbers=0, needs=0)
     for i in range(5):
-        await add_customer(tenant, f"分页客户{i}")
-    await add_customer(tenant, "别的客户")
+        await make_customer(tenant.branch, tenant.manager, f"分页客户{i}")
+    await make_customer(tenant.branch, tenant.manager, "别的客户")
     seen: list[str] = []
     after = None
     for expected_more in (True, True, False):

@@ -11,7 +11,7 @@ from graphql import GraphQLError
 from schema.common.errors import CodedError, ErrorCode, should_mask_error
 from subgraphs.settings import SUBGRAPHS
 from tests.factories import make_tenant
-from tests.inprocess import execute
+from tests.inprocess import codes, execute
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,7 @@ async def test_service_sdl_is_open_but_entities_are_not(database, subgraph: str)
     reps = [{"__typename": "Org" if subgraph != "marketing" else "Customer", "id": str(uuid.uuid4())}]
     anonymous = await execute(subgraph, query, {"r": reps}, settings=database)
     assert anonymous.data is None
-    assert [e.extensions["code"] for e in anonymous.errors] == ["UNAUTHENTICATED"]
+    assert codes(anonymous) == ["UNAUTHENTICATED"]
 
 
 async def test_forged_token_counts_as_anonymous(database, tmp_path) -> None:
@@ -37,7 +37,7 @@ async def test_forged_token_counts_as_anonymous(database, tmp_path) -> None:
         token=tenant.manager_token,
         settings=database,
     )
-    assert [e.extensions["code"] for e in result.errors] == ["UNAUTHENTICATED"]
+    assert codes(result) == ["UNAUTHENTICATED"]
 
 
 async def test_unknown_ids_and_bad_ids(database) -> None:
@@ -51,7 +51,7 @@ async def test_unknown_ids_and_bad_ids(database) -> None:
             tenant.manager_token,
             settings=database,
         )
-        assert [e.extensions["code"] for e in result.errors] == [code]
+        assert codes(result) == [code]
 
 
 def test_internal_errors_are_masked_coded_ones_are_not() -> None:

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from tortoise import Tortoise
 
 from clients.python.dcms_client import data, error_codes, gql
 from models.finance import Complaint, ComplaintStatus, FinancingNeed, Handling, HandlingStatus, OrderKind
@@ -21,7 +20,7 @@ from models.operations import Org, OrgKind, User
 from subgraphs.settings import Settings
 from tests.conftest import Stack
 from tests.factories import Tenant, make_org, make_tenant, make_user, token_for
-from tests.inprocess import execute
+from tests.inprocess import codes, execute, records_of
 
 pytestmark = pytest.mark.integration
 
@@ -78,11 +77,6 @@ class World:
         return await execute(
             "finance", query, variables, actor.token, settings=self.settings, request_id=request_id
         )
-
-
-async def records_of(request_id: str) -> list[Any]:
-    """The finance audit records one request left (as tests/test_audit.py reads them)."""
-    return await Tortoise.apps["finance"]["AuditRecord"].filter(request_id=request_id).order_by("seq")
 
 
 async def _handling(need: FinancingNeed, tenant: Tenant, applicant: User, handler: User) -> Handling:
@@ -144,10 +138,6 @@ def _input(handling: Handling, content: str = CONTENT, kind: str = "SLOW_HANDLIN
     return {"i": {"handlingId": str(handling.id), "kind": kind, "content": content}}
 
 
-def codes(result: Any) -> list[str]:
-    return [error.extensions["code"] for error in result.errors or []]
-
-
 def ok(result: Any) -> dict[str, Any]:
     assert not result.errors, result.errors
     return result.data
@@ -191,7 +181,7 @@ async def test_full_flow_with_one_audit_record_per_mutation_and_the_result_to_bo
         request_id = f"req-{uuid.uuid4()}"
         result = ok(await world.run(document, variables, actor, request_id))[name]
         complaint_id = result["id"]
-        (record,) = await records_of(request_id)
+        (record,) = await records_of("finance", request_id)
         assert (record.action, record.result) == (name, "ok")
         assert (record.target_type, record.target_id) == ("Complaint", complaint_id)
         assert (record.actor_id, record.actor_role) == (actor.user.id, actor.user.roles[0])
@@ -273,7 +263,7 @@ async def test_each_illegal_transition_is_a_conflict_with_one_record(world: Worl
         request_id = f"req-{uuid.uuid4()}"
         result = await world.run(document, {**variables, "id": complaint_id}, actor, request_id)
         assert codes(result) == ["CONFLICT"], (name, actor.user.roles, result)
-        (record,) = await records_of(request_id)
+        (record,) = await records_of("finance", request_id)
         assert (record.action, record.result) == (name, "CONFLICT")
         assert (record.target_type, record.target_id) == ("Complaint", complaint_id)
         after = await Complaint.get(id=complaint_id)
@@ -306,7 +296,7 @@ async def test_wrong_roles_are_forbidden(world: World) -> None:
         request_id = f"req-{uuid.uuid4()}"
         result = await world.run(document, variables, actor, request_id)
         assert codes(result) == ["FORBIDDEN"], (document, actor.user.roles, result)
-        (record,) = await records_of(request_id)
+        (record,) = await records_of("finance", request_id)
         assert record.result == "FORBIDDEN"
     assert (await Complaint.get(id=complaint_id)).status == ComplaintStatus.SUBMITTED
     assert (await Complaint.get(id=handled_id)).status == ComplaintStatus.HANDLED
@@ -326,7 +316,7 @@ async def test_someone_elses_handling_or_complaint_is_not_found(world: World) ->
         request_id = f"req-{uuid.uuid4()}"
         result = await world.run(document, variables, actor, request_id)
         assert codes(result) == ["NOT_FOUND"], (document, actor.user.roles, result)
-        (record,) = await records_of(request_id)
+        (record,) = await records_of("finance", request_id)
         assert record.result == "NOT_FOUND"
     assert await Complaint.filter(handling_id=world.handling.id).count() == 1
     assert (await Complaint.get(id=complaint_id)).status == ComplaintStatus.SUBMITTED
@@ -348,7 +338,7 @@ async def test_bad_input(world: World) -> None:
         request_id = f"req-{uuid.uuid4()}"
         result = await world.run(document, variables, actor, request_id)
         assert codes(result) == ["BAD_USER_INPUT"], (document, result)
-        (record,) = await records_of(request_id)
+        (record,) = await records_of("finance", request_id)
         assert record.result == "BAD_USER_INPUT"
     # An unknown kind or verdict is refused by GraphQL validation before any resolver runs.
     unknown_kind = await world.run(SUBMIT, _input(world.handling, kind="RUDE"), world.applicant)
@@ -367,7 +357,7 @@ async def test_repeats_are_safe(world: World) -> None:
     request_id = f"req-{uuid.uuid4()}"
     again = ok(await world.run(SUBMIT, _input(world.handling, f"  {CONTENT} "), world.applicant, request_id))
     assert again["submitComplaint"] == first
-    (record,) = await records_of(request_id)
+    (record,) = await records_of("finance", request_id)
     assert (record.result, record.target_id, record.detail) == ("ok", first["id"], {"repeated": True})
     # Identical submissions at once still make one complaint (several rounds: the first also
     # warms the connection pool, so later rounds really overlap).
@@ -384,14 +374,14 @@ async def test_repeats_are_safe(world: World) -> None:
     done = ok(await world.run(HANDLE, variables, world.manager))["handleComplaint"]
     request_id = f"req-{uuid.uuid4()}"
     assert ok(await world.run(HANDLE, variables, world.manager, request_id))["handleComplaint"] == done
-    (record,) = await records_of(request_id)
+    (record,) = await records_of("finance", request_id)
     assert (record.result, record.detail) == ("ok", {"repeated": True})
 
     variables = {"id": first["id"], "verdict": "DISMISSED", "comment": COMMENT}
     result = ok(await world.run(REVIEW, variables, world.regulator))["reviewComplaint"]
     request_id = f"req-{uuid.uuid4()}"
     assert ok(await world.run(REVIEW, variables, world.regulator, request_id))["reviewComplaint"] == result
-    (record,) = await records_of(request_id)
+    (record,) = await records_of("finance", request_id)
     assert (record.result, record.detail) == ("ok", {"repeated": True})
     assert result["verdict"] == "DISMISSED"
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -28,6 +30,7 @@ from resolvers.finance.working_days import add_working_days
 from tests.conftest import Stack
 from tests.marketplace import Market, make_bank, make_market
 from tests.test_e2e_streams import Socket
+from tests.waiting import eventually
 
 pytestmark = pytest.mark.e2e
 
@@ -83,35 +86,79 @@ async def codes(stack: Stack, query: str, variables: dict[str, Any], token: str)
     return error_codes(await run(stack, query, variables, token))
 
 
+Probe = Callable[[str], Awaitable[list[str]]]  # publishes orders marked with the text: their ids
+
+
+def publishing(stack: Stack, *applicants: str, **need: Any) -> Probe:
+    """A probe: each applicant publishes a need of its own (``need`` overriding the inputs)."""
+
+    async def probe(marker: str) -> list[str]:
+        variables = {"i": need_input(project=marker, **need)}
+        return [(await ok(stack, PUBLISH, variables, token))["publishNeed"]["id"] for token in applicants]
+
+    return probe
+
+
+class Streams:
+    """Subscriptions collected in the background: ``received[i]`` holds the payloads of the i-th,
+    less those about a probe order (probes prove the streams live, and fence them)."""
+
+    def __init__(self, probe: Probe, count: int) -> None:
+        self.probe = probe
+        self.raw: list[list[dict[str, Any]]] = [[] for _ in range(count)]
+        self.received: list[list[dict[str, Any]]] = [[] for _ in range(count)]
+        self.probes: set[str] = set()
+        self.probing = False
+
+    def _about(self, payload: dict[str, Any], ids: set[str]) -> bool:
+        text = json.dumps(payload)
+        return any(order_id in text for order_id in ids)
+
+    async def collect(self, index: int, events: AsyncIterator[dict[str, Any]]) -> None:
+        async for payload in events:
+            self.raw[index].append(payload)
+            if not self.probing and not self._about(payload, self.probes):
+                self.received[index].append(payload)
+
+    async def fence(self, attempts: int = 20) -> None:
+        """Publish probe orders until every stream has delivered one: each is then live, and,
+        streams being in order, has delivered everything published before the probe too."""
+        self.probing = True  # a probe's payload may arrive before its id is known: sorted out below
+        ids: set[str] = set()
+        for attempt in range(attempts):
+            ids.update(await self.probe(f"探测{attempt}-{uuid.uuid4().hex[:8]}"))
+            self.probes |= ids
+            with contextlib.suppress(AssertionError):
+                await eventually(lambda: all(any(self._about(p, ids) for p in r) for r in self.raw), 1.0)
+                break
+        else:
+            raise AssertionError("a stream never delivered a probe")
+        for raw, received in zip(self.raw, self.received, strict=True):
+            received[:] = [p for p in raw if not self._about(p, self.probes)]
+        self.probing = False
+
+
 @contextlib.asynccontextmanager
 async def watching(
-    stack: Stack, query: str, token: str, variables: dict[str, Any] | None = None
-) -> AsyncIterator[list[dict[str, Any]]]:
-    """Collect a subscription's payloads in the background while the block runs."""
-    received: list[dict[str, Any]] = []
-    events = subscribe_ws(stack.gateway_ws, query, variables, token)
-
-    async def collect() -> None:
-        async for payload in events:
-            received.append(payload)
-
-    task = asyncio.create_task(collect())
-    await asyncio.sleep(1.0)  # subscribed through the gateway before anything happens
+    stack: Stack, probe: Probe, *subscriptions: tuple[str, str] | tuple[str, str, dict[str, Any]]
+) -> AsyncIterator[Streams]:
+    """Collect each subscription's (query, token[, variables]) payloads in the background while
+    the block runs; the block starts once every one is proven live by ``probe``."""
+    streams = Streams(probe, len(subscriptions))
+    sources = [
+        subscribe_ws(stack.gateway_ws, query, (variables or [None])[0], token)
+        for query, token, *variables in subscriptions
+    ]
+    tasks = [asyncio.create_task(streams.collect(i, events)) for i, events in enumerate(sources)]
     try:
-        yield received
+        await streams.fence()
+        yield streams
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
-        await events.aclose()
-
-
-async def until(check: Callable[[], Awaitable[bool]], seconds: float = 15.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.2)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for events in sources:
+            await events.aclose()
 
 
 @pytest.fixture
@@ -210,15 +257,18 @@ async def test_product_lifecycle_certification_review_and_filters(stack: Stack, 
 
 
 async def test_listing_is_ordered_by_rating_and_pages_without_gaps(stack: Stack, market: Market) -> None:
+    # A term no other product offers: the filter lists this test's four products only.
+    only_mine = {"termMonths": 9999}
     for bank, rating in zip(market.banks, ("91.50", "75.00", "75.00", "60.25"), strict=True):
         bank.product.rating = Decimal(rating)
-        await bank.product.save(update_fields=["rating"])
+        bank.product.term_months = only_mine["termMonths"]
+        await bank.product.save(update_fields=["rating", "term_months"])
     mine = {str(bank.product.id) for bank in market.banks}
     seen: list[tuple[Decimal, str]] = []
     after = None
     while True:
-        # Pages of 25: every test's products are listed, and the applicant's rate limit counts pages.
-        page = (await ok(stack, LISTING, {"first": 25, "after": after}, market.applicant[1]))[
+        # Pages of 1: the two products rated alike fall on different pages.
+        page = (await ok(stack, LISTING, {"f": only_mine, "first": 1, "after": after}, market.applicant[1]))[
             "financialProducts"
         ]
         seen += [(Decimal(e["node"]["rating"]), e["node"]["id"]) for e in page["edges"]]
@@ -226,6 +276,7 @@ async def test_listing_is_ordered_by_rating_and_pages_without_gaps(stack: Stack,
             break
         after = page["pageInfo"]["endCursor"]
     assert len(seen) == len({product_id for _, product_id in seen})  # no repeats across pages
+    assert {product_id for _, product_id in seen} == mine  # and no gaps
     assert [r for r, _ in seen] == sorted((r for r, _ in seen), reverse=True)
     assert [r for r, i in seen if i in mine] == [
         Decimal("91.50"),
@@ -359,11 +410,12 @@ async def test_application_from_apply_to_rating_with_live_progress(stack: Stack)
     _, applicant = market.applicant
     product_id = str(bank.product.id)
     (_, m0), (_, m1) = bank.managers
-    my_orders = "subscription { myOrders { kind orderKind application { id status } } }"
-    async with (
-        watching(stack, my_orders, applicant) as mine,
-        watching(stack, my_orders, market.other_applicant[1]) as theirs,
-    ):
+    my_orders = "subscription { myOrders { kind orderKind application { id status } need { id } } }"
+    probe = publishing(stack, applicant, market.other_applicant[1])
+    async with watching(
+        stack, probe, (my_orders, applicant), (my_orders, market.other_applicant[1])
+    ) as streams:
+        mine, theirs = streams.received
         assert await codes(stack, APPLY, {"i": apply_input(product_id, consent=False)}, applicant) == [
             "BAD_USER_INPUT"
         ]
@@ -408,11 +460,8 @@ async def test_application_from_apply_to_rating_with_live_progress(stack: Stack)
         await ok(stack, rate, {"id": application_id, "s": 5}, applicant)
         assert await codes(stack, rate, {"id": application_id, "s": 4}, applicant) == ["CONFLICT"]
 
-        async def all_steps() -> bool:
-            return len(mine) >= 5
-
-        await until(all_steps)
-        await asyncio.sleep(0.5)
+        await eventually(lambda: len(mine) >= 5)
+        await streams.fence()  # and nothing more is on its way
     kinds = [p["data"]["myOrders"]["kind"] for p in mine]
     assert kinds == ["SUBMITTED", "GRABBED", "PRE_REVIEWED", "CREDITED", "DISBURSED"], kinds
     assert {p["data"]["myOrders"]["application"]["id"] for p in mine} == {application_id}
@@ -447,27 +496,29 @@ async def test_two_hundred_grabbers_from_five_institutions(stack: Stack) -> None
     banks = [await make_bank(settings, managers=40, name=f"抢单银行{i}") for i in range(5)]
     pool = "subscription { grabPool { kind needId: need { id } removeFromPool institution { id } } }"
     watchers = [bank.managers[-1][1] for bank in banks]
-    async with contextlib.AsyncExitStack() as stack_of_streams:
-        streams = [
-            await stack_of_streams.enter_async_context(watching(stack, pool, token)) for token in watchers
-        ]
+    async with watching(
+        stack, publishing(stack, market.applicant[1]), *((pool, t) for t in watchers)
+    ) as live:
+        streams = live.received
         need_id = (await ok(stack, PUBLISH, {"i": need_input(project="")}, market.applicant[1]))[
             "publishNeed"
         ]["id"]
         tokens = [token for bank in banks for _, token in bank.managers]
         results = await asyncio.gather(*(run(stack, GRAB, {"id": need_id}, token) for token in tokens))
 
-        async def everyone_saw_it_leave() -> bool:
+        def every_grab_reached_everyone() -> bool:
             return all(
-                any(
-                    p["data"]["grabPool"]["removeFromPool"] and p["data"]["grabPool"]["kind"] == "GRABBED"
+                sum(
+                    p["data"]["grabPool"]["kind"] == "GRABBED"
                     for p in s
+                    if p["data"]["grabPool"]["needId"]["id"] == need_id
                 )
+                >= 3
                 for s in streams
             )
 
-        await until(everyone_saw_it_leave)
-        await asyncio.sleep(1.0)  # anything still in flight arrives
+        await eventually(every_grab_reached_everyone)
+        await live.fence()  # and nothing more is on its way
     winners = [r["data"]["grabNeed"] for r in results if not r.get("errors")]
     errors = sorted(code for r in results for code in error_codes(r))
     assert len(winners) == 3 and errors == ["CONFLICT"] * 197, errors[:5]
@@ -526,7 +577,7 @@ async def test_deadlines_raise_warnings_once_and_alerts_reach_institution_and_re
     async def both_alerts() -> bool:
         return len(await titles(market.regulator[1])) >= 2
 
-    await until(both_alerts, 20)
+    await eventually(both_alerts, 20)
     assert len(await titles(colleague)) == 2
     assert all("督办预警" in t for t in await titles(handler))
     assert await titles(other.managers[0][1]) == []
@@ -554,7 +605,7 @@ async def test_deadlines_raise_warnings_once_and_alerts_reach_institution_and_re
     async def urged_alert() -> bool:
         return any("催单" in t for t in await titles(handler))
 
-    await until(urged_alert, 20)
+    await eventually(urged_alert, 20)
     transfer = """mutation($id: ID!, $to: ID!) {
       transferHandling(id: $id, toInstitutionId: $to, note: "超时转单") { id status institution { id } } }"""
     moved = await ok(
@@ -616,7 +667,7 @@ async def test_duplicate_financing_is_flagged_and_post_loan_warnings_reach_the_l
         edges = (await ok(stack, ALERTS, {}, token))["alerts"]["edges"]
         return any(e["node"]["level"] == "CRITICAL" and "贷后预警" in e["node"]["title"] for e in edges)
 
-    await until(lender_alerted, 20)
+    await eventually(lender_alerted, 20)
 
 
 # -- institutions: certification, WeChat binding, SLA thresholds, the calendar ----------------------
@@ -699,11 +750,14 @@ async def test_applicant_sees_viewed_and_handled_live_and_pools_filter(stack: St
     bank = market.banks[0]
     my_orders = "subscription { myOrders { kind orderKind need { id status } } }"
     pool = """subscription($f: GrabPoolFilter) { grabPool(filter: $f) { kind need { id region } removeFromPool } }"""
-    async with (
-        watching(stack, my_orders, applicant) as mine,
-        watching(stack, pool, bank.managers[1][1], {"f": {"region": "花溪区"}}) as huaxi,
-        watching(stack, pool, market.banks[1].managers[0][1]) as everything,
-    ):
+    async with watching(
+        stack,
+        publishing(stack, applicant, region="花溪区"),  # heard by all three
+        (my_orders, applicant),
+        (pool, bank.managers[1][1], {"f": {"region": "花溪区"}}),
+        (pool, market.banks[1].managers[0][1]),
+    ) as streams:
+        mine, huaxi, everything = streams.received
         elsewhere = (await ok(stack, PUBLISH, {"i": need_input(project="", region="南明区")}, applicant))[
             "publishNeed"
         ]
@@ -727,11 +781,8 @@ async def test_applicant_sees_viewed_and_handled_live_and_pools_filter(stack: St
             market.regulator[1],
         )
 
-        async def arrived() -> bool:
-            return len(mine) >= 5 and len(everything) >= 4
-
-        await until(arrived)
-        await asyncio.sleep(0.5)
+        await eventually(lambda: len(mine) >= 5 and len(everything) >= 4)
+        await streams.fence()  # and nothing more is on its way
     steps = [(p["data"]["myOrders"]["kind"], p["data"]["myOrders"]["need"]["id"]) for p in mine]
     assert steps == [
         ("SUBMITTED", elsewhere["id"]),

@@ -5,6 +5,7 @@ supervision alerts surviving a restart of their consumer."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -40,7 +41,8 @@ from security.principal import Principal
 from subgraphs.settings import Settings
 from tests.inprocess import execute, sessions
 from tests.marketplace import Market, make_market
-from tests.sqlcount import count_statements
+from tests.sqlcount import statements_of
+from tests.waiting import eventually
 
 # -- the working-day calendar ------------------------------------------------------------------------
 
@@ -281,10 +283,7 @@ async def test_listing_and_order_pages_take_the_same_statements_at_10_and_100(da
     ):
         counts = []
         for first in (10, 100):
-            with count_statements() as counter:
-                result = await execute("finance", query, {"first": first}, token, settings=database)
-            assert result.errors is None, result.errors
-            counts.append(counter.count)
+            counts.append(await statements_of("finance", query, {"first": first}, token, database))
         assert counts[0] == counts[1], (name, counts)
         measured[name] = counts
     print(f"\nSQL statements per request at first = 10 / 100: {measured}")
@@ -304,38 +303,58 @@ async def test_a_consumer_resumes_after_a_restart_without_loss_or_repeat(databas
     past = datetime.now(UTC) - timedelta(minutes=1)
     name = f"test-{uuid.uuid4().hex[:12]}"
     mine: set[str] = set()
-    handled: list[str] = []
+    handled: list[str] = []  # of ``mine``, in the order handled
+    heard: set[str] = set()  # every handling whose event it handled, probes too
 
     async def handle(event: Event) -> bool:
+        heard.add(event.payload["id"])
         if event.payload["id"] in mine:
             handled.append(event.payload["id"])
         return False
 
-    async def late_handling() -> str:
+    async def late_handling(counted: bool = True) -> str:
         _, handling, _ = await _grabbed(market)
         await Handling.filter(id=handling.id).update(stage_due_at=past, status=HandlingStatus.GRABBED)
-        mine.add(str(handling.id))
+        if counted:
+            mine.add(str(handling.id))
         return str(handling.id)
 
     async def warn() -> None:
         await check_deadlines()
         realtime.relay.wake({"finance"})
 
+    async def fence() -> None:
+        """Raise probe warnings until the consumer handles one: it is then live, and, the stream
+        being in order, has handled everything raised before."""
+        probes: set[str] = set()
+        for _ in range(20):
+            probes.add(await late_handling(counted=False))
+            await warn()
+            with contextlib.suppress(AssertionError):
+                return await eventually(lambda: bool(probes & heard), 1.0)
+        raise AssertionError("the consumer never handled a probe")
+
+    async def published(handlings: list[str]) -> bool:
+        rows = [r for r in await FinanceOutbox.filter(channel=SUPERVISION) if r.payload["id"] in handlings]
+        return bool(rows) and all(r.published_at is not None for r in rows)
+
     try:
         consumer = asyncio.create_task(consume(realtime, name, SUPERVISION, handle, ConsumerCursor))
-        await asyncio.sleep(0.5)
+        await fence()
         first = await late_handling()
         await warn()
-        await _eventually(lambda: _true(handled == [first]))
+        await eventually(lambda: handled == [first], 10.0)
         consumer.cancel()
         await asyncio.gather(consumer, return_exceptions=True)
+        stopped_at = (await ConsumerCursor.get(name=name)).event_id
         later = [await late_handling(), await late_handling()]  # raised while it is down
         await warn()
-        await asyncio.sleep(1.0)
+        await eventually(lambda: published(later), 10.0)  # on the stream, with nobody there to take them
         assert handled == [first]
+        assert (await ConsumerCursor.get(name=name)).event_id == stopped_at
         consumer = asyncio.create_task(consume(realtime, name, SUPERVISION, handle, ConsumerCursor))
-        await _eventually(lambda: _true(len(handled) == 3))
-        await asyncio.sleep(1.0)
+        await eventually(lambda: len(handled) == 3, 10.0)
+        await fence()  # anything repeated would have come before the probe
         assert handled[0] == first and sorted(handled[1:]) == sorted(later)  # each once
         assert await SupervisionWarning.filter(handling_id__in=list(mine)).count() == 3
         consumer.cancel()
@@ -367,17 +386,6 @@ async def test_operations_raises_each_supervision_event_as_one_alert(database: S
         market.banks[0].org.path,
         "supervision",
     )
-
-
-async def _true(value: bool) -> bool:
-    return value
-
-
-async def _eventually(check: Any, seconds: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + seconds
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.1)
 
 
 @pytest.mark.integration

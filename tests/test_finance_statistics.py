@@ -20,8 +20,8 @@ from models.operations import Org, OrgKind
 from subgraphs.settings import Settings
 from tests.conftest import Stack
 from tests.factories import make_org, make_tenant, make_user, token_for
-from tests.inprocess import execute
-from tests.sqlcount import count_statements
+from tests.inprocess import codes, execute
+from tests.sqlcount import counted
 
 pytestmark = pytest.mark.integration
 
@@ -171,10 +171,6 @@ async def _statistics(world: World, token: str, **variables: Any) -> list[dict[s
 
 def _mine(rows: list[dict[str, Any]], institution: Institution) -> list[dict[str, Any]]:
     return [row for row in rows if row["institution"]["id"] == str(institution.id)]
-
-
-def _error_codes(result: Any) -> list[str]:
-    return [error.extensions["code"] for error in result.errors or []]
 
 
 async def test_weekly_by_institution(world: World) -> None:
@@ -359,7 +355,7 @@ async def test_institution_admin_sees_only_its_own(world: World) -> None:
         },
         world.fi_admin,
     )
-    assert _error_codes(other) == ["FORBIDDEN"]
+    assert codes(other) == ["FORBIDDEN"]
 
 
 @pytest.mark.parametrize("caller", ["customer_manager", "account_manager"])
@@ -367,18 +363,18 @@ async def test_others_are_forbidden(world: World, caller: str) -> None:
     token = getattr(world, caller)
     variables = {"period": "MONTH", "group": "INSTITUTION", "start": "2021-03-01", "end": "2021-03-31"}
     result = await _run(world, STATISTICS, variables, token)
-    assert _error_codes(result) == ["FORBIDDEN"]
+    assert codes(result) == ["FORBIDDEN"]
     assert result.data is None
     trends = await _run(world, TRENDS, {"period": "MONTH", "start": "2021-03-01", "end": "2021-03-31"}, token)
-    assert _error_codes(trends) == ["FORBIDDEN"]
+    assert codes(trends) == ["FORBIDDEN"]
 
 
 @pytest.mark.parametrize(("start", "end"), [("2021-03-31", "2021-03-01"), ("2019-01-01", "2021-03-01")])
 async def test_bad_range(world: World, start: str, end: str) -> None:
     variables = {"period": "WEEK", "group": "INSTITUTION", "start": start, "end": end}
-    assert _error_codes(await _run(world, STATISTICS, variables, world.regulator)) == ["BAD_USER_INPUT"]
+    assert codes(await _run(world, STATISTICS, variables, world.regulator)) == ["BAD_USER_INPUT"]
     trends = await _run(world, TRENDS, {"period": "WEEK", "start": start, "end": end}, world.regulator)
-    assert _error_codes(trends) == ["BAD_USER_INPUT"]
+    assert codes(trends) == ["BAD_USER_INPUT"]
 
 
 async def _arrange(settings: Settings, handlings: int, week: date) -> None:
@@ -412,11 +408,9 @@ async def test_statement_count_does_not_grow_with_rows(world: World) -> None:
             ),
             (TRENDS, {"period": "WEEK", "start": week.isoformat(), "end": end}),
         ):
-            with count_statements() as counter:
-                result = await _run(world, query, variables, world.regulator)
-            assert result.errors is None, result.errors
-            runs.append(counter.count)
-        rows = result.data["districtTrends"]
+            statements, seen = await counted("finance", query, variables, world.regulator, world.settings)
+            runs.append(statements)
+        rows = seen["districtTrends"]
         assert sum(row["orders"] for row in rows) == n  # only this institution's handlings in these weeks
         counts[n] = runs
     # marketplaceStatistics: the statistics statement, the institutions, the products; trends: one.

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from clients.python.dcms_client import data, error_codes, gql
-from models.customers import AssignmentKind, Customer, CustomerAssignment, CustomerKind, Reminder
+from models.customers import AssignmentKind, Customer, CustomerAssignment, Reminder
 from tests.conftest import Stack
-from tests.factories import Tenant, make_tenant, make_user, token_for
+from tests.factories import make_customer, make_tenant, make_user, token_for
 from tests.test_e2e_streams import Socket
 
 pytestmark = pytest.mark.e2e
@@ -39,18 +39,6 @@ def _movement(
         "occurredAt": datetime.now(UTC).isoformat(),
         "counterparty": "贵州某某贸易有限公司",
     }
-
-
-async def _own_customer(tenant: Tenant, manager_id: uuid.UUID) -> Customer:
-    return await Customer.create(
-        customer_no=f"C{uuid.uuid4().hex[:12]}",
-        name="探测客户",
-        kind=CustomerKind.RETAIL,
-        tenant_id=tenant.bank.id,
-        org_id=tenant.branch.id,
-        org_path=tenant.branch.path,
-        primary_manager_id=manager_id,
-    )
 
 
 async def _listening(stack: Stack, token: str, probe_customer: Customer) -> Socket:
@@ -118,7 +106,7 @@ async def test_large_movements_reach_exactly_the_responsible_managers_once(stack
         ("custodian", custodian, custodian_token),
         ("bystander", bystander, bystander_token),
     ):
-        probe = await _own_customer(tenant, user.id)
+        probe = await make_customer(tenant.branch, user, "探测客户")
         sockets[name] = (await _listening(stack, token, probe), token, probe)
     try:
         big_in, big_out = _movement(customer, "200000.00"), _movement(customer, "150000", "OUT")

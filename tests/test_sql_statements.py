@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from subgraphs.settings import Settings
 from tests.factories import make_tenant
-from tests.inprocess import execute
-from tests.sqlcount import count_statements
+from tests.sqlcount import statements_of
 
 pytestmark = pytest.mark.integration
 
@@ -16,20 +14,13 @@ def _reps(typename: str, ids: list) -> list[dict[str, str]]:
     return [{"__typename": typename, "id": str(i)} for i in ids]
 
 
-async def _count(subgraph: str, query: str, variables: dict, token: str, settings: Settings) -> int:
-    with count_statements() as counter:
-        result = await execute(subgraph, query, variables, token, settings=settings)
-    assert result.errors is None, result.errors
-    return counter.count
-
-
 async def test_customer_page_with_relations(database) -> None:
     tenant = await make_tenant(database, customers=25, grabbers=0, needs=0)
     query = """query($m: ID!, $first: Int!) { customers(managerId: $m, first: $first) { edges { node {
         name grid { name } primaryManager { id } org { id }
         reminders(first: 5) { nodes { title customer { name } } } } } } }"""
     counts = [
-        await _count(
+        await statements_of(
             "customers",
             query,
             {"m": str(tenant.manager.id), "first": n},
@@ -56,7 +47,7 @@ async def test_entities_batch(database, subgraph: str, typename: str, selection:
     )
     # Strawberry pops __typename from each representation: build them afresh per request.
     counts = [
-        await _count(
+        await statements_of(
             subgraph,
             query,
             {"r": _reps(typename, [c.id for c in tenant.customers[:n]])},
@@ -80,6 +71,7 @@ async def test_org_users_and_devices_batch(database) -> None:
         ("devices", hall_query, halls),
     ):
         counts = [
-            await _count(subgraph, query, {"r": _reps(typename, ids[:n])}, token, database) for n in (1, 3)
+            await statements_of(subgraph, query, {"r": _reps(typename, ids[:n])}, token, database)
+            for n in (1, 3)
         ]
         assert 1 <= counts[0] == counts[1] <= 3, (subgraph, counts)
