@@ -8,10 +8,8 @@ entity's own columns; a scope an entity has no column for grants nothing.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID
-
-from tortoise.expressions import Q
 
 from models.customers import Customer, CustomerAssignment
 from models.finance import FinancingNeed, Handling, NeedMatch, ProductStatus
@@ -51,8 +49,7 @@ def _ancestors(principal: Principal) -> Cond:
 def managed_by(user_id: UUID, now: datetime | None = None) -> Cond:
     """管户: primary manager (主办), or an assisting manager (协办) or custodian (托管) whose
     assignment has not ended — custody ends by itself at its end time."""
-    now = now or datetime.now(UTC)
-    active = CustomerAssignment.filter(Q(manager_id=user_id), Q(ends_at=None) | Q(ends_at__gt=now))
+    active = CustomerAssignment.in_force(now).filter(manager_id=user_id)
     return any_of(Eq("primary_manager_id", user_id), InQuery("id", active.values("customer_id")))
 
 
@@ -101,14 +98,16 @@ def tier_scheme_scope(p: Principal) -> Cond:
 
 def tier_request_scope(p: Principal) -> Cond:
     """调级申请: the approvers in scope — head office by the request's tenant, a branch head by
-    its org path (辖内) — and the requester their own; the province sees every tenant's."""
+    where the customer is now (辖内: a transfer takes its requests along) — and the requester
+    their own; the province sees every tenant's."""
     if p.has_role(Role.PROVINCE_ADMIN):
         return Everything()
     if p.has_role(Role.HQ_ADMIN, Role.HQ_REVIEWER):
         return _tenant(p)
     mine = Eq("requested_by", p.user_id)
     if p.has_role(Role.BRANCH_HEAD):
-        return any_of(Prefix("org_path", p.org_path), mine)
+        subtree = Customer.filter(Prefix("org_path", p.org_path).q()).values("id")
+        return any_of(InQuery("customer_id", subtree), mine)
     return mine
 
 

@@ -82,7 +82,11 @@ async def test_grab_pool_event_carries_no_contact(stack: Stack) -> None:
         }
     }
 
+    amounts = iter(range(80000, 90000, 100))
+
     async def publish() -> None:
+        # A new need each time: the same need again is a repeat, which publishes nothing.
+        variables["i"]["amount"] = str(next(amounts))
         data(await gql(stack.gateway_url, PUBLISH, variables, tenant.manager_token))
 
     payload = await _first_event(events, publish)
@@ -98,22 +102,23 @@ async def test_grab_pool_skips_needs_of_other_banks_for_bank_staff(stack: Stack)
     events = subscribe_ws(
         stack.gateway_ws, "subscription { grabPool { need { purpose } } }", None, mine.manager_token
     )
-    receiver = asyncio.create_task(anext(events))
-    try:
-        variables = {
-            "i": {
-                "applicantId": str(theirs.customers[0].id),
-                "amount": "1000",
-                "termMonths": 3,
-                "purpose": "他行需求",
-            }
-        }
-        for _ in range(6):
-            data(await gql(stack.gateway_url, PUBLISH, variables, theirs.manager_token))
-            await asyncio.sleep(0.25)
-        assert not receiver.done(), "another bank's need reached this bank's manager"
-    finally:
-        receiver.cancel()
+    amounts = iter(range(1000, 90000, 10))  # a new need each time (the same one again publishes nothing)
+
+    async def publish(tenant: Any, purpose: str) -> None:
+        need = {"applicantId": str(tenant.customers[0].id), "amount": str(next(amounts)), "termMonths": 3}
+        data(await gql(stack.gateway_url, PUBLISH, {"i": {**need, "purpose": purpose}}, tenant.manager_token))
+
+    async def theirs_then_mine() -> None:
+        await publish(theirs, "他行需求")
+        await publish(mine, "本行需求")
+
+    # Each round publishes another bank's need, then one of ours: the first event must be ours,
+    # and once the stream is live (that event came), the next round's first event too.
+    first = await _first_event(events, theirs_then_mine)
+    assert first["data"]["grabPool"]["need"]["purpose"] == "本行需求"
+    await theirs_then_mine()
+    second = await asyncio.wait_for(anext(events), 10)
+    assert second["data"]["grabPool"]["need"]["purpose"] == "本行需求", "another bank's need arrived"
 
 
 async def test_subscription_payload_masks_per_subscriber(stack: Stack) -> None:

@@ -27,9 +27,9 @@ from security.identity import principal_for
 from security.tokens import issue_token
 from subgraphs.settings import Settings
 from tests.conftest import Stack
-from tests.factories import Tenant, make_tenant, make_user, token_for, token_keys
+from tests.factories import Tenant, make_staff, make_tenant, make_user, token_keys
 from tests.inprocess import execute
-from tests.sqlcount import count_statements
+from tests.sqlcount import counted, statements_of
 
 SCHEME = "id name status reviewComment bands { tier minAum } createdBy { id } reviewedBy { id }"
 STEPS = "approvalSteps { action comment actor { id } }"
@@ -63,11 +63,6 @@ BANDS = [
 ]
 
 
-async def staff(org: Org, role: str, settings: Settings) -> tuple[User, str]:
-    user = await make_user(org, (role,))
-    return user, token_for(user, org, settings)
-
-
 def as_role(user: User, org: Org, role: str, settings: Settings) -> str:
     """A token for ``user`` acting in ``role`` (one of their roles, as after switchRole)."""
     return issue_token(principal_for(user, org, role=role), token_keys(settings))
@@ -96,9 +91,9 @@ async def test_a_scheme_takes_effect_only_once_someone_else_approves_it(stack: S
     author = await make_user(tenant.bank, ("HQ_ADMIN", "HQ_REVIEWER"))
     admin = as_role(author, tenant.bank, "HQ_ADMIN", settings)
     author_reviewing = as_role(author, tenant.bank, "HQ_REVIEWER", settings)
-    reviewer, review = await staff(tenant.bank, "HQ_REVIEWER", settings)
-    _, other_reviewer = await staff(other.bank, "HQ_REVIEWER", settings)
-    _, other_admin = await staff(other.bank, "HQ_ADMIN", settings)
+    reviewer, review = await make_staff(tenant.bank, ("HQ_REVIEWER",), settings)
+    _, other_reviewer = await make_staff(other.bank, ("HQ_REVIEWER",), settings)
+    _, other_admin = await make_staff(other.bank, ("HQ_ADMIN",), settings)
 
     # Bands are checked: each tier once, 普通 from 0, strictly increasing with the tier.
     for bad in (
@@ -209,10 +204,10 @@ async def test_a_tier_change_request_moves_the_tier_only_once_approved(stack: St
     other = await make_tenant(settings, customers=1, grabbers=0, needs=0)
     first, second, third = (str(c.id) for c in tenant.customers)
     mine = tenant.manager_token
-    head, head_token = await staff(tenant.branch, "BRANCH_HEAD", settings)
-    _, review = await staff(tenant.bank, "HQ_REVIEWER", settings)
-    _, stranger = await staff(tenant.branch, "CUSTOMER_MANAGER", settings)  # same branch, not theirs
-    _, other_admin = await staff(other.bank, "HQ_ADMIN", settings)
+    head, head_token = await make_staff(tenant.branch, ("BRANCH_HEAD",), settings)
+    _, review = await make_staff(tenant.bank, ("HQ_REVIEWER",), settings)
+    _, stranger = await make_staff(tenant.branch, ("CUSTOMER_MANAGER",), settings)  # same branch, not theirs
+    _, other_admin = await make_staff(other.bank, ("HQ_ADMIN",), settings)
 
     asked = data(await gql(url, REQUEST, {"c": first, "t": "WEALTH"}, mine))["requestTierChange"]
     assert (asked["fromTier"], asked["toTier"], asked["status"]) == ("ORDINARY", "WEALTH", "PENDING")
@@ -296,7 +291,7 @@ async def test_tier_history_and_approval_steps_take_the_same_statements_at_2_and
     database: Settings,
 ) -> None:
     tenant = await make_tenant(database, customers=20, grabbers=0, needs=0)
-    head, head_token = await staff(tenant.branch, "BRANCH_HEAD", database)
+    head, head_token = await make_staff(tenant.branch, ("BRANCH_HEAD",), database)
     for customer in tenant.customers:
         for before, after in (
             (CustomerTier.ORDINARY, CustomerTier.GROWTH),
@@ -306,7 +301,6 @@ async def test_tier_history_and_approval_steps_take_the_same_statements_at_2_and
         request = await TierChangeRequest.create(
             customer=customer,
             tenant_id=customer.tenant_id,
-            org_path=customer.org_path,
             from_tier=CustomerTier.WEALTH,
             to_tier=CustomerTier.PRIVATE,
             reason="资产增长",
@@ -336,12 +330,10 @@ async def test_tier_history_and_approval_steps_take_the_same_statements_at_2_and
         counts = []
         for first in (2, 20):
             variables = {"m": str(tenant.manager.id), "first": first}
-            with count_statements() as counter:
-                result = await execute("customers", query, variables, head_token, settings=database)
-            assert result.errors is None, result.errors
-            nodes = next(iter(result.data.values()))["nodes"]
+            statements, seen = await counted("customers", query, variables, head_token, database)
+            nodes = next(iter(seen.values()))["nodes"]
             assert len(nodes) == first and all(complete(node) for node in nodes)
-            counts.append(counter.count)
+            counts.append(statements)
         assert counts[0] == counts[1], (query, counts)
 
 
@@ -353,7 +345,7 @@ async def test_tier_history_through_entities_is_scoped_like_the_customer(databas
     await TierChange.create(
         customer=customer, from_tier=CustomerTier.ORDINARY, to_tier=CustomerTier.GROWTH, actor_id=uuid4()
     )
-    _, stranger = await staff(tenant.branch, "CUSTOMER_MANAGER", database)
+    _, stranger = await make_staff(tenant.branch, ("CUSTOMER_MANAGER",), database)
     query = """query($r: [_Any!]!) { _entities(representations: $r) {
       ... on Customer { tierHistory { nodes { toTier } } } } }"""
 
@@ -369,15 +361,12 @@ async def test_tier_history_through_entities_is_scoped_like_the_customer(databas
 
 async def activate(tenant: Tenant, bands: list[dict[str, str]], settings: Settings) -> int:
     """Create, submit and approve a scheme in process: the statements the approval took."""
-    _, admin_token = await staff(tenant.bank, "HQ_ADMIN", settings)
-    _, review = await staff(tenant.bank, "HQ_REVIEWER", settings)
+    _, admin_token = await make_staff(tenant.bank, ("HQ_ADMIN",), settings)
+    _, review = await make_staff(tenant.bank, ("HQ_REVIEWER",), settings)
     created = await execute("customers", CREATE, {"n": "方案", "b": bands}, admin_token, settings=settings)
     sid = created.data["createTierScheme"]["id"]
     await execute("customers", SUBMIT, {"id": sid}, admin_token, settings=settings)
-    with count_statements() as counter:
-        result = await execute("customers", REVIEW, {"id": sid, "ok": True}, review, settings=settings)
-    assert result.errors is None, result.errors
-    return counter.count
+    return await statements_of("customers", REVIEW, {"id": sid, "ok": True}, review, settings)
 
 
 @pytest.mark.integration

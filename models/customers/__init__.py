@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from tortoise import fields
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from models.audit import AuditRecordBase
 from models.common import BlindIndexField, EncryptedTextField, Entity
@@ -182,6 +185,14 @@ class CustomerAssignment(Entity):
 
     class Meta:
         table = "customer_assignment"
+
+    @classmethod
+    def in_force(cls, now: datetime | None = None) -> QuerySet[CustomerAssignment]:
+        """The assignments that have not ended (custody ends by itself at ``ends_at``)."""
+        return cls.filter(Q(ends_at=None) | Q(ends_at__gt=now or datetime.now(UTC)))
+
+    def is_in_force(self, now: datetime) -> bool:
+        return self.ends_at is None or self.ends_at > now
 
 
 class ReminderKind(StrEnum):

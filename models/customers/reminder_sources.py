@@ -18,13 +18,14 @@ class Direction(StrEnum):
 
 class AccountMovement(Entity):
     """动账: one movement on an account of a customer, as the core banking feed reports it.
-    ``reference`` is the serial number of the core system, so a repeated feed adds nothing."""
+    ``reference`` is the serial number of the core system of the bank, so a repeated feed adds
+    nothing (unique per bank: another bank's numbers neither clash nor show)."""
 
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="movements", on_delete=fields.CASCADE
     )
     tenant_id = fields.UUIDField(db_index=True)
-    reference = fields.CharField(max_length=64, unique=True)  # 流水号
+    reference = fields.CharField(max_length=64)  # 流水号
     direction = fields.CharEnumField(Direction, max_length=3)
     amount = fields.DecimalField(max_digits=18, decimal_places=2)
     counterparty = fields.CharField(max_length=100, default="")
@@ -32,6 +33,7 @@ class AccountMovement(Entity):
 
     class Meta:
         table = "account_movement"
+        unique_together = (("tenant_id", "reference"),)
 
 
 class ReminderPolicy(Entity):

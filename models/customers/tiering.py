@@ -49,7 +49,6 @@ class TierChangeRequest(Entity):
         "customers.Customer", related_name="tier_requests", on_delete=fields.CASCADE
     )
     tenant_id = fields.UUIDField(db_index=True)
-    org_path = fields.CharField(max_length=400, db_index=True)  # the customer's, for 辖内 scope
     from_tier = fields.CharField(max_length=10)
     to_tier = fields.CharField(max_length=10)
     reason = fields.CharField(max_length=500)

@@ -105,12 +105,14 @@ class LoaderRegistry:
         return rule(self._context.require_principal())
 
     def entity(self, model: type[Model], rule: ScopeRule) -> DataLoader[UUID, Any]:
-        return self._get((model, "by_id"), lambda: by_id(model, self.scope(rule)))
+        return self._get((model, "by_id", rule), lambda: by_id(model, self.scope(rule)))
 
     def children(
         self, model: type[Model], column: str, rule: ScopeRule, order: tuple[str, ...] = ("created_at", "id")
     ) -> DataLoader[UUID, list[Any]]:
-        return self._get((model, column, order), lambda: group_by(model, column, self.scope(rule), order))
+        return self._get(
+            (model, column, rule, order), lambda: group_by(model, column, self.scope(rule), order)
+        )
 
     def page(
         self,
@@ -121,7 +123,7 @@ class LoaderRegistry:
         after: str | None,
         where: dict[str, tuple[Any, ...]] | None = None,
     ) -> DataLoader[UUID, Connection[Any]]:
-        key = (model, column, first, after, tuple(sorted((where or {}).items())))
+        key = (model, column, rule, first, after, tuple(sorted((where or {}).items())))
         return self._get(key, lambda: page_by(model, column, first, after, self.scope(rule), where))
 
     def _get(self, key: tuple[Any, ...], factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:

@@ -25,7 +25,8 @@ from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.common.errors import bad_input, forbidden, not_found
 from schema.common.scalars import parse_id
-from schema.customers.consents import Consent, ConsentPurposeEnum, MarketingExclusion, acts_for
+from schema.customers.access import acts_for
+from schema.customers.consents import Consent, ConsentPurposeEnum, MarketingExclusion
 from schema.customers.types import Customer
 from security.roles import Role
 from security.scopes import about_customer_scope

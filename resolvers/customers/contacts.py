@@ -50,7 +50,7 @@ class ContactMutation:
             raise bad_input("contactedAt needs a time zone")
         if contacted_at > now + timedelta(minutes=5):
             raise bad_input("contactedAt cannot be in the future")
-        if input.contact_again_on is not None and input.contact_again_on < date.today():
+        if input.contact_again_on is not None and input.contact_again_on < datetime.now(CST).date():
             raise bad_input("contactAgainOn cannot be in the past")
         customer = await info.context.loaders.customer.load(parse_id(input.customer_id, "customerId"))
         if customer is None:

@@ -116,15 +116,6 @@ class CustomersLoaders(LoaderRegistry):
             ("group_members", first, after), lambda: group_members(self.scope(customer_scope), first, after)
         )
 
-    @property
-    def marketing_exclusion(self) -> DataLoader[UUID, list[MarketingExclusion]]:
-        return self.children(MarketingExclusion, "customer_id", profile_scope, ("id",))
-
-    @property
-    def consents(self) -> DataLoader[UUID, list[Consent]]:
-        """Each customer's 授权, newest first: one statement for a page (``creditReport`` checks them)."""
-        return self.children(Consent, "customer_id", profile_scope, ("-created_at", "-id"))
-
     def profile(self, block: str) -> DataLoader[UUID, list[Any]]:
         """One 客户画像 block of each customer, in the block's order (PROFILE_BLOCKS)."""
         model, order = PROFILE_BLOCKS[block]
@@ -149,4 +140,7 @@ PROFILE_BLOCKS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "assignments": (CustomerAssignment, ("created_at", "id")),
     "ownership_history": (OwnershipChange, ("-created_at", "-id")),
     "tier_history": (TierChange, ("-created_at", "-id")),  # 等级变动历史 (schema/customers/tiering.py)
+    # 营销过滤 and 授权 (schema/customers/consents.py): creditReport checks the consents.
+    "marketing_exclusion": (MarketingExclusion, ("id",)),
+    "consents": (Consent, ("-created_at", "-id")),
 }

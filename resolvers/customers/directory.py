@@ -24,7 +24,6 @@ from security.roles import Role
 class DirectoryOrg:
     id: UUID
     name: str
-    tenant_id: UUID | None
     path: str  # materialised path of ids: a subtree (辖内) is a prefix
 
 
@@ -32,19 +31,18 @@ class DirectoryOrg:
 class StaffMember:
     id: UUID
     name: str  # display name, for the key event's title
-    tenant_id: UUID | None
     org: DirectoryOrg
 
 
 def _org(row: Org) -> DirectoryOrg:
-    return DirectoryOrg(id=row.id, name=row.name, tenant_id=row.tenant_id, path=row.path)
+    return DirectoryOrg(id=row.id, name=row.name, path=row.path)
 
 
 async def customer_managers(ids: Iterable[UUID], tenant_id: UUID | None) -> dict[UUID, StaffMember]:
     """The customer managers (客户经理) of the tenant among ``ids``; anyone else is absent."""
     users = await User.filter(id__in=list(ids), tenant_id=tenant_id).select_related("org")
     return {
-        user.id: StaffMember(id=user.id, name=user.display_name, tenant_id=user.tenant_id, org=_org(user.org))
+        user.id: StaffMember(id=user.id, name=user.display_name, org=_org(user.org))
         for user in users
         if Role.CUSTOMER_MANAGER in user.roles
     }

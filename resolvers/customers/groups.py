@@ -12,7 +12,7 @@ Figures, one statement each for a whole list of groups: each group is a conditio
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -30,6 +30,7 @@ from models.customers import Customer as CustomerModel
 from models.customers import CustomerGroup as GroupModel
 from models.customers import CustomerKind, GroupMember, GroupSource, ValueSnapshot
 from resolvers.common import audit
+from resolvers.common.jobs import CST
 from resolvers.common.pagination import page_of, paginate
 from resolvers.customers.search import customer_filter, filter_of, rule_of
 from schema.common.connection import Connection, check_page_size, decode_cursor
@@ -152,7 +153,7 @@ def _point(month: date, row: dict[str, Any] | None) -> GroupTrendPoint:
 
 def _months(count: int) -> list[date]:
     """The first days of the last ``count`` months, this one included, oldest first."""
-    firsts = [date.today().replace(day=1)]
+    firsts = [datetime.now(CST).date().replace(day=1)]
     while len(firsts) < count:
         firsts.append((firsts[-1] - timedelta(days=1)).replace(day=1))
     return firsts[::-1]

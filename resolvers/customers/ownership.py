@@ -36,7 +36,6 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import strawberry
-from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.customers import AssignmentKind, Customer, CustomerAssignment, KeyEvent, KeyEventKind
@@ -48,6 +47,7 @@ from resolvers.customers.directory import DirectoryOrg, StaffMember, customer_ma
 from schema.common.errors import bad_input, conflict, forbidden, not_found
 from schema.common.scalars import parse_id
 from schema.customers.types import Customer as CustomerType
+from security.conditions import Prefix
 from security.principal import Principal
 from security.roles import Role
 from security.scopes import customer_scope
@@ -56,10 +56,6 @@ MOVERS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
 CUSTODY_KEEPERS = (*MOVERS, Role.CUSTOMER_MANAGER)  # a manager: only their own primary customers
 MAX_BATCH = 100
 MAX_CUSTODY = timedelta(days=90)
-
-
-def _within(path: str, root: str) -> bool:
-    return path == root or path.startswith(root + "/")
 
 
 def _caller(info: strawberry.Info, roles: tuple[Role, ...]) -> Principal:
@@ -72,7 +68,7 @@ def _caller(info: strawberry.Info, roles: tuple[Role, ...]) -> Principal:
 def _reachable(principal: Principal, org: DirectoryOrg) -> bool:
     """Head office names any org of the bank (the directory already kept to it); a branch head
     only orgs of their subtree; a manager only their customers' own org (checked by the caller)."""
-    return not principal.has_role(Role.BRANCH_HEAD) or _within(org.path, principal.org_path)
+    return not principal.has_role(Role.BRANCH_HEAD) or Prefix("path", principal.org_path).test(org)
 
 
 def _reason(text: str, required: bool = True) -> str:
@@ -119,9 +115,7 @@ async def _org(principal: Principal, org_id: strawberry.ID, what: str = "orgId")
 
 async def _active(customer_ids: list[UUID], kind: AssignmentKind | None = None) -> list[CustomerAssignment]:
     """Assignments of these customers that have not ended, in one statement."""
-    queryset = CustomerAssignment.filter(
-        Q(ends_at=None) | Q(ends_at__gt=datetime.now(UTC)), customer_id__in=customer_ids
-    )
+    queryset = CustomerAssignment.in_force().filter(customer_id__in=customer_ids)
     return await (queryset.filter(kind=kind) if kind else queryset)
 
 
@@ -139,22 +133,22 @@ class _Log:
         self.events: list[KeyEvent] = []
 
     def change(self, customer: Customer, kind: Kind, title: str, **what: object) -> None:
-        self.changes.append(self._row(customer.id, customer.tenant_id, kind, **what))
+        self.changes.append(self._row(customer.id, kind, **what))
         self.events.append(
             KeyEvent(customer_id=customer.id, kind=KeyEventKind.OWNERSHIP, title=title, occurred_at=self.now)
         )
 
-    def ended(self, assignment: CustomerAssignment, tenant_id: UUID) -> None:
+    def ended(self, assignment: CustomerAssignment) -> None:
         """An assignment the change ended: a history row, no key event of its own."""
         kind = Kind.CUSTODY_END if assignment.kind == AssignmentKind.CUSTODIAN else Kind.ASSIST_REMOVE
         self.changes.append(
-            self._row(assignment.customer_id, tenant_id, kind, from_manager_id=assignment.manager_id)  # type: ignore[attr-defined]
+            self._row(assignment.customer_id, kind, from_manager_id=assignment.manager_id)  # type: ignore[attr-defined]
         )
 
-    def _row(self, customer_id: UUID, tenant_id: UUID, kind: Kind, **what: object) -> Change:
+    def _row(self, customer_id: UUID, kind: Kind, **what: object) -> Change:
         return Change(
             customer_id=customer_id,
-            tenant_id=tenant_id,
+            tenant_id=self.principal.tenant_id,  # every customer acted on is of the caller's bank
             kind=kind,
             actor_id=self.principal.user_id,
             reason=self.reason,
@@ -220,9 +214,8 @@ async def _move(log: _Log, move: _Move) -> None:
         await Customer.filter(id__in=ids).update(**values)
         if ending:
             await CustomerAssignment.filter(id__in=[a.id for a in ending]).update(ends_at=log.now)
-        tenant = {c.id: c.tenant_id for c in moving}
         for assignment in ending:
-            log.ended(assignment, tenant[assignment.customer_id])  # type: ignore[attr-defined]
+            log.ended(assignment)
         for c in moving:
             log.change(
                 c,
@@ -252,7 +245,7 @@ def _check_allocation(customers: list[Customer], move: _Move) -> None:
             continue  # already so: a repeat
         if c.primary_manager_id is not None:
             raise conflict(f"客户 {c.customer_no} 已有主办客户经理: hand over or transfer it instead")
-        if not _within(move.org.path, c.org_path):
+        if not Prefix("path", c.org_path).test(move.org):
             raise bad_input(f"客户 {c.customer_no}: allocation goes down the customer's org subtree")
 
 

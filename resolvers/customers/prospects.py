@@ -3,7 +3,7 @@ next-contact date (下次联系), until they open an account (converted) or are 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import strawberry
 from tortoise.transactions import in_transaction
@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 from models.common import blind_index
 from models.customers import Prospect, ProspectStatus
 from resolvers.common import audit
+from resolvers.common.jobs import CST
 from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.common.errors import bad_input, conflict, forbidden, not_found
@@ -43,7 +44,7 @@ class ProspectUpdate:
 
 
 def _check_date(value: date | None) -> None:
-    if value is not None and value < date.today():
+    if value is not None and value < datetime.now(CST).date():
         raise bad_input("nextContactOn cannot be in the past")
 
 
@@ -116,6 +117,11 @@ class ProspectMutation:
             raise bad_input("status can only become CONVERTED or DROPPED")
         if (input.status == ProspectStatus.CONVERTED) != (input.customer_id is not None):
             raise bad_input("customerId goes with status CONVERTED, and only with it")
+        customer = None
+        if input.customer_id is not None:  # the customer it became: one the manager may see
+            customer = await info.context.loaders.customer.load(parse_id(input.customer_id, "customerId"))
+            if customer is None:
+                raise not_found("customer")
         audit.target(info, audit.Target("Prospect", prospect_id))
         async with in_transaction("customers"):
             prospect = await info.context.scoped(Prospect, prospect_scope).get_or_none(id=prospect_id)
@@ -130,12 +136,13 @@ class ProspectMutation:
                 changes["next_contact_on"] = input.next_contact_on
             if input.status is not None:
                 changes |= {"status": ProspectStatus(input.status), "next_contact_on": None}
-                if input.customer_id is not None:
-                    changes["customer_id"] = parse_id(input.customer_id, "customerId")
+                if customer is not None:
+                    changes["customer_id"] = customer.id
             # Only an open prospect changes: a converted or dropped one is final.
             if changes and not await Prospect.filter(id=prospect_id, status=ProspectStatus.OPEN).update(
                 **changes
             ):
                 raise conflict(f"潜客已{prospect.status}，不能再修改 (final)")
             await audit.record(info, target=audit.Target("Prospect", prospect_id))
-        return await Prospect.get(id=prospect_id)  # type: ignore[return-value]
+        prospect.update_from_dict(changes)
+        return prospect  # type: ignore[return-value]

@@ -10,22 +10,20 @@
 A customer's reminder reaches every manager responsible for the customer — primary (主办),
 assisting (协办) and custodian (托管) while custody lasts — once each. "Never sent twice" is the
 unique ``(source_key, manager_id)``: whatever runs again (the job, a repeated feed, two replicas)
-skips what exists. The job's run is one transaction, once across replicas
-(resolvers/common/jobs.py), every ``DCMS_REMINDER_JOB_SECONDS`` (60).
+skips what exists. The job reads what is due, then delivers it in one transaction, once across
+replicas (resolvers/common/jobs.py), every ``DCMS_REMINDER_JOB_SECONDS`` (60).
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
-
-from tortoise.expressions import Q
 
 from models.customers import (
     AccountMovement,
@@ -76,22 +74,42 @@ def notice_days() -> int:
     return int(os.environ.get("DCMS_MATURITY_NOTICE_DAYS", "7"))
 
 
-async def responsible_managers(customer_ids: Iterable[UUID]) -> dict[UUID, frozenset[UUID]]:
-    """Primary, assisting and (while custody lasts) custodian managers of each customer."""
+def _chunks(values: list[Any], size: int = 1000) -> Iterator[list[Any]]:
+    """Bound each ``IN (…)`` list (a province's week of maturities would pass the driver's limit)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """A customer as its reminders need it: its name for the title, and who gets them."""
+
+    name: str
+    tenant_id: UUID
+    managers: frozenset[UUID]  # primary, assisting and (while custody lasts) custodian
+
+
+async def addressees(customer_ids: Iterable[UUID]) -> dict[UUID, Addressee]:
+    """Each customer's ``Addressee``: two statements per thousand customers, no decrypted field."""
     ids = list(set(customer_ids))
     if not ids:
         return {}
+    rows = []
     managers: dict[UUID, set[UUID]] = defaultdict(set)
-    for customer_id, manager_id in await Customer.filter(
-        id__in=ids, primary_manager_id__isnull=False
-    ).values_list("id", "primary_manager_id"):
-        managers[customer_id].add(manager_id)
-    active = CustomerAssignment.filter(
-        Q(ends_at=None) | Q(ends_at__gt=datetime.now(UTC)), customer_id__in=ids
-    )
-    for customer_id, manager_id in await active.values_list("customer_id", "manager_id"):
-        managers[customer_id].add(manager_id)
-    return {customer_id: frozenset(managers[customer_id]) for customer_id in ids}
+    for chunk in _chunks(ids):
+        rows += await Customer.filter(id__in=chunk).values_list(
+            "id", "name", "tenant_id", "primary_manager_id"
+        )
+        active = CustomerAssignment.in_force().filter(customer_id__in=chunk)
+        for customer_id, manager_id in await active.values_list("customer_id", "manager_id"):
+            managers[customer_id].add(manager_id)
+    for customer_id, _, _, primary in rows:
+        if primary is not None:
+            managers[customer_id].add(primary)
+    return {
+        customer_id: Addressee(name, tenant_id, frozenset(managers[customer_id]))
+        for customer_id, name, tenant_id, _ in rows
+    }
 
 
 async def deliver(drafts: list[Draft], info: Any = None) -> list[Reminder]:
@@ -99,8 +117,11 @@ async def deliver(drafts: list[Draft], info: Any = None) -> list[Reminder]:
     (a mutation's ``info``, so they go out when it commits; a job's None, which ``every`` wakes)."""
     sent: dict[str | None, set[UUID]] = defaultdict(set)
     keys = [d.key for d in drafts if d.key is not None]
-    for key, manager_id in await Reminder.filter(source_key__in=keys).values_list("source_key", "manager_id"):
-        sent[key].add(manager_id)
+    for chunk in _chunks(keys):
+        for key, manager_id in await Reminder.filter(source_key__in=chunk).values_list(
+            "source_key", "manager_id"
+        ):
+            sent[key].add(manager_id)
     created: list[Reminder] = []
     for draft in drafts:
         for manager_id in sorted(draft.managers - sent[draft.key], key=str):
@@ -134,20 +155,21 @@ async def maturity_drafts(today: date) -> list[Draft]:
         category__in=list(MATURITIES),
         matures_on__gte=today,
         matures_on__lte=today + timedelta(days=notice_days()),
-    ).prefetch_related("customer")
-    managers = await responsible_managers(h.customer_id for h in holdings)
+    )
+    to = await addressees(h.customer_id for h in holdings)
     drafts = []
     for holding in holdings:
         kind = MATURITIES[HoldingCategory(holding.category)]
         what = "存款" if kind is ReminderKind.DEPOSIT_MATURITY else "贷款"
+        customer = to[holding.customer_id]
         drafts.append(
             Draft(
                 key=f"holding:{holding.id}:{holding.matures_on.isoformat()}",
                 kind=kind,
-                title=f"{holding.customer.name}的{what}「{holding.product_name}」{holding.matures_on:%m月%d日}到期",
+                title=f"{customer.name}的{what}「{holding.product_name}」{holding.matures_on:%m月%d日}到期",
                 due_at=datetime.combine(holding.matures_on, time(9, 0), tzinfo=CST),
-                tenant_id=holding.customer.tenant_id,
-                managers=managers[holding.customer_id],
+                tenant_id=customer.tenant_id,
+                managers=customer.managers,
                 customer_id=holding.customer_id,
             )
         )
@@ -155,30 +177,31 @@ async def maturity_drafts(today: date) -> list[Draft]:
 
 
 async def large_movement_drafts(movements: list[AccountMovement]) -> list[Draft]:
-    """大额动账 among ``movements`` (customer prefetched), by each tenant's threshold."""
-    tenants = {m.tenant_id for m in movements}
-    thresholds = dict(
-        await ReminderPolicy.filter(tenant_id__in=list(tenants)).values_list(
-            "tenant_id", "large_transaction_threshold"
-        )
+    """大额动账 among ``movements``, by each tenant's threshold."""
+    tenants = list({m.tenant_id for m in movements})
+    policies = ReminderPolicy.filter(tenant_id__in=tenants)
+    return await _large(
+        movements, dict(await policies.values_list("tenant_id", "large_transaction_threshold"))
     )
-    large = [
-        m
-        for m in movements
-        if Decimal(m.amount) >= Decimal(thresholds.get(m.tenant_id, DEFAULT_LARGE_TRANSACTION))
-    ]
-    managers = await responsible_managers(m.customer_id for m in large)
+
+
+async def _large(movements: list[AccountMovement], thresholds: dict[UUID, Decimal]) -> list[Draft]:
+    def threshold(tenant_id: UUID) -> Decimal:
+        return Decimal(thresholds.get(tenant_id, DEFAULT_LARGE_TRANSACTION))
+
+    large = [m for m in movements if Decimal(m.amount) >= threshold(m.tenant_id)]
+    to = await addressees(m.customer_id for m in large)
     return [
         Draft(
             key=f"movement:{m.id}",
             kind=ReminderKind.LARGE_TRANSACTION,
             title=(
-                f"{m.customer.name}大额{'转入' if m.direction == Direction.IN else '转出'}"
+                f"{to[m.customer_id].name}大额{'转入' if m.direction == Direction.IN else '转出'}"
                 f" {Decimal(m.amount):,.2f} 元"
             ),
             due_at=m.occurred_at,
             tenant_id=m.tenant_id,
-            managers=managers[m.customer_id],
+            managers=to[m.customer_id].managers,
             customer_id=m.customer_id,
         )
         for m in large
@@ -186,16 +209,10 @@ async def large_movement_drafts(movements: list[AccountMovement]) -> list[Draft]
 
 
 async def recent_movement_drafts(now: datetime) -> list[Draft]:
-    smallest = min(
-        [
-            DEFAULT_LARGE_TRANSACTION,
-            *await ReminderPolicy.all().values_list("large_transaction_threshold", flat=True),
-        ]
-    )
-    movements = await AccountMovement.filter(
-        occurred_at__gte=now - CATCH_UP, amount__gte=smallest
-    ).prefetch_related("customer")
-    return await large_movement_drafts(movements)
+    thresholds = dict(await ReminderPolicy.all().values_list("tenant_id", "large_transaction_threshold"))
+    smallest = min([DEFAULT_LARGE_TRANSACTION, *thresholds.values()])
+    movements = await AccountMovement.filter(occurred_at__gte=now - CATCH_UP, amount__gte=smallest)
+    return await _large(movements, thresholds)
 
 
 async def prospect_drafts(today: date) -> list[Draft]:
@@ -235,16 +252,16 @@ async def generate_reminders(now: datetime | None = None) -> list[Reminder]:
     """Every reminder due by ``now`` that no run has sent yet."""
     now = now or datetime.now(UTC)
     today = now.astimezone(CST).date()
+    drafts = [  # read outside the lock; deliver re-checks what was sent, under it
+        *await maturity_drafts(today),
+        *await recent_movement_drafts(now),
+        *await prospect_drafts(today),
+        *await schedule_drafts(now),
+    ]
+    if not drafts:
+        return []
     async with exclusive("customers", REMINDER_LOCK) as mine:
-        if not mine:
-            return []
-        drafts = [
-            *await maturity_drafts(today),
-            *await recent_movement_drafts(now),
-            *await prospect_drafts(today),
-            *await schedule_drafts(now),
-        ]
-        return await deliver(drafts) if drafts else []
+        return await deliver(drafts) if mine else []
 
 
 async def watch_reminders(realtime: Realtime) -> None:

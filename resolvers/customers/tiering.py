@@ -45,6 +45,7 @@ from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.common.errors import bad_input, conflict, forbidden, not_found
 from schema.common.scalars import parse_id
+from schema.customers.access import acts_for
 from schema.customers.tiering import RequestStatusEnum, SchemeStatusEnum, TierBandInput
 from schema.customers.tiering import TierChangeRequest as TierChangeRequestType
 from schema.customers.tiering import TierScheme as TierSchemeType
@@ -300,7 +301,8 @@ class TierSchemeMutation:
             ):
                 raise conflict(f"方案已{scheme.status}，只有草稿可以修改 (drafts only)")
             await audit.record(info, target=audit.Target("TierScheme", scheme_id))
-        return await TierScheme.get(id=scheme_id)  # type: ignore[return-value]
+        scheme.update_from_dict(changes)
+        return scheme  # type: ignore[return-value]
 
     @strawberry.mutation(description="提交分层方案审核 (HQ_ADMIN): 草稿 → 待审核")
     async def submit_tier_scheme(self, info: strawberry.Info, id: strawberry.ID) -> TierSchemeType:
@@ -317,7 +319,8 @@ class TierSchemeMutation:
                 raise conflict(f"方案已{scheme.status}，只有草稿可以提交 (drafts only)")
             await _step(ApprovalSubject.TIER_SCHEME, scheme, ApprovalAction.SUBMIT, principal.user_id, "")
             await audit.record(info, target=audit.Target("TierScheme", scheme_id))
-        return await TierScheme.get(id=scheme_id)  # type: ignore[return-value]
+        scheme.status = pending
+        return scheme  # type: ignore[return-value]
 
     @strawberry.mutation(
         description="审核分层方案 (HQ_REVIEWER, not its creator): approval activates and applies it at once, "
@@ -388,9 +391,7 @@ class TierChangeMutation:
         customer = await info.context.loaders.customer.load(parse_id(customer_id, "customerId"))
         if customer is None:
             raise not_found("customer")  # or out of scope: the same answer
-        if principal.has_role(Role.CUSTOMER_MANAGER) and not await info.context.loaders.managed_by_me.load(
-            customer.id
-        ):
+        if not await acts_for(info, customer, REQUESTERS):
             raise forbidden("只能为管户客户申请调级 (only for a customer you manage)")
         audit.target(info, audit.Target("Customer", customer.id))
         async with in_transaction("customers"):
@@ -408,7 +409,6 @@ class TierChangeMutation:
             request = await TierChangeRequest.create(
                 customer_id=customer.id,
                 tenant_id=customer.tenant_id,
-                org_path=customer.org_path,
                 from_tier=locked.tier,
                 to_tier=to,
                 reason=reason,

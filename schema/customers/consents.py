@@ -11,6 +11,7 @@ import strawberry
 
 from models.customers import ConsentPurpose
 from schema.common.errors import consent_required, forbidden
+from schema.customers.access import acts_for
 from security.roles import Role
 
 if TYPE_CHECKING:
@@ -23,17 +24,6 @@ ConsentPurposeEnum = strawberry.enum(ConsentPurpose, name="ConsentPurpose", desc
 CONSENT_USERS = (Role.CUSTOMER_MANAGER, Role.BRANCH_HEAD, Role.HQ_ADMIN, Role.HQ_REVIEWER)
 
 
-async def acts_for(info: strawberry.Info, customer: Any, roles: tuple[Role, ...]) -> bool:
-    """The caller acts in one of ``roles`` on a customer in their scope; a customer manager only
-    for a customer they manage (primary, assisting, custodian)."""
-    principal = info.context.require_principal()
-    if not principal.has_role(*roles):
-        return False
-    if not principal.has_role(Role.CUSTOMER_MANAGER) or customer.primary_manager_id == principal.user_id:
-        return True
-    return await info.context.loaders.managed_by_me.load(customer.id)  # type: ignore[no-any-return]
-
-
 def is_live(consent: Any, now: datetime | None = None) -> bool:
     return consent.revoked_at is None and consent.expires_at > (now or datetime.now(UTC))
 
@@ -43,7 +33,7 @@ async def require_consent(info: strawberry.Info, customer: Any, purpose: Consent
     for ``purpose`` is live (the consents of a whole page load in one statement)."""
     if not await acts_for(info, customer, CONSENT_USERS):
         raise forbidden("只有客户的管户经理、支行行长或总行可以查询 (the customer's managers only)")
-    consents = await info.context.loaders.consents.load(customer.id)
+    consents = await info.context.loaders.profile("consents").load(customer.id)
     if not any(c.purpose == purpose and is_live(c) for c in consents):
         raise consent_required(purpose.value)
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from models.customers import GroupSource
 from schema.common.connection import Connection
@@ -61,7 +62,7 @@ class CustomerGroup:
         rule = self.rule  # type: ignore[attr-defined]
         if rule is None:
             return None
-        as_input = {_camel(key): value for key, value in rule.items()}  # the names the input takes
+        as_input = {to_camel_case(key): value for key, value in rule.items()}  # the names the input takes
         return json.dumps(as_input, ensure_ascii=False, sort_keys=True)
 
     @strawberry.field(description="创建人")
@@ -91,11 +92,6 @@ class CustomerGroup:
         if not 1 <= months <= MAX_TREND_MONTHS:
             raise bad_input(f"months must be between 1 and {MAX_TREND_MONTHS}")
         return await _figure(info, self, "trend", months)  # type: ignore[no-any-return]
-
-
-def _camel(name: str) -> str:
-    first, *rest = name.split("_")
-    return first + "".join(part.title() for part in rest)
 
 
 async def _figure(info: strawberry.Info, group: Any, figure: str, months: int = 0) -> Any:

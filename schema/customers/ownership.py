@@ -24,7 +24,8 @@ LazyUser = Annotated["User", strawberry.lazy("schema.customers.types")]
 LazyOrg = Annotated["Org", strawberry.lazy("schema.customers.types")]
 
 
-def _user(user_id: object) -> User | None:
+def user_ref(user_id: object) -> User | None:
+    """The operations ``User`` stub for an id (None for none); tiering.py uses it too."""
     from schema.customers.types import User  # the operations stub, defined beside Customer
 
     return User(id=user_id) if user_id else None  # type: ignore[arg-type]
@@ -46,7 +47,7 @@ class ManagerAssignment:
 
     @strawberry.field(description="客户经理")
     def manager(self) -> LazyUser:
-        return _user(self.manager_id)  # type: ignore[attr-defined,return-value]
+        return user_ref(self.manager_id)  # type: ignore[attr-defined,return-value]
 
 
 @strawberry.type(description="管户变更: who changed what, when (管户历史)")
@@ -59,11 +60,11 @@ class OwnershipChange:
 
     @strawberry.field(description="原客户经理")
     def from_manager(self) -> LazyUser | None:
-        return _user(self.from_manager_id)  # type: ignore[attr-defined]
+        return user_ref(self.from_manager_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="新客户经理")
     def to_manager(self) -> LazyUser | None:
-        return _user(self.to_manager_id)  # type: ignore[attr-defined]
+        return user_ref(self.to_manager_id)  # type: ignore[attr-defined]
 
     @strawberry.field(description="原机构")
     def from_org(self) -> LazyOrg | None:
@@ -75,7 +76,7 @@ class OwnershipChange:
 
     @strawberry.field(description="操作人")
     def actor(self) -> LazyUser:
-        return _user(self.actor_id)  # type: ignore[attr-defined,return-value]
+        return user_ref(self.actor_id)  # type: ignore[attr-defined,return-value]
 
 
 async def active_assignments(info: strawberry.Info, customer_id: Any, kind: AssignmentKind) -> list[Any]:
@@ -83,7 +84,7 @@ async def active_assignments(info: strawberry.Info, customer_id: Any, kind: Assi
     for a whole page of customers: the ``assignments`` block of resolvers/customers/dataloaders.py)."""
     now = datetime.now(UTC)
     rows = await info.context.loaders.profile("assignments").load(customer_id)
-    return [a for a in rows if a.kind == kind and (a.ends_at is None or a.ends_at > now)]
+    return [a for a in rows if a.kind == kind and a.is_in_force(now)]
 
 
 async def history_page(

@@ -13,6 +13,7 @@ import strawberry
 from models.customers import ApprovalAction, CustomerTier, RequestStatus, SchemeStatus
 from resolvers.common.pagination import page_in
 from schema.common.connection import Connection
+from schema.customers.ownership import user_ref
 
 if TYPE_CHECKING:
     from schema.customers.types import Customer, CustomerTierEnum, User
@@ -25,12 +26,6 @@ _User = Annotated["User", strawberry.lazy("schema.customers.types")]
 SchemeStatusEnum = strawberry.enum(SchemeStatus, name="TierSchemeStatus", description="分层方案状态")
 RequestStatusEnum = strawberry.enum(RequestStatus, name="TierChangeStatus", description="调级申请状态")
 ApprovalActionEnum = strawberry.enum(ApprovalAction, name="ApprovalAction", description="审批动作")
-
-
-def _user(user_id: Any) -> Any:
-    from schema.customers.types import User  # the operations stub, defined beside Customer
-
-    return None if user_id is None else User(id=user_id)
 
 
 @strawberry.input(
@@ -55,7 +50,7 @@ class ApprovalStep:
 
     @strawberry.field(description="操作人")
     def actor(self) -> _User:
-        return _user(self.actor_id)  # type: ignore[attr-defined]
+        return user_ref(self.actor_id)  # type: ignore[attr-defined]
 
 
 async def _steps(root: Any, info: strawberry.Info) -> list[ApprovalStep]:
@@ -80,11 +75,11 @@ class TierScheme:
 
     @strawberry.field(name="createdBy", description="创建人 (总行业务管理)")
     def creator(self) -> _User:
-        return _user(self.created_by)  # type: ignore[attr-defined]
+        return user_ref(self.created_by)  # type: ignore[attr-defined]
 
     @strawberry.field(name="reviewedBy", description="审核人 (总行业务审核)")
     def reviewer(self) -> _User | None:
-        return _user(self.reviewed_by)  # type: ignore[attr-defined]
+        return user_ref(self.reviewed_by)  # type: ignore[attr-defined]
 
     approval_steps: list[ApprovalStep] = strawberry.field(resolver=_steps, description="审批记录, in order")
 
@@ -106,11 +101,11 @@ class TierChangeRequest:
 
     @strawberry.field(name="requestedBy", description="申请人")
     def requester(self) -> _User:
-        return _user(self.requested_by)  # type: ignore[attr-defined]
+        return user_ref(self.requested_by)  # type: ignore[attr-defined]
 
     @strawberry.field(name="decidedBy", description="审批人")
     def decider(self) -> _User | None:
-        return _user(self.decided_by)  # type: ignore[attr-defined]
+        return user_ref(self.decided_by)  # type: ignore[attr-defined]
 
     approval_steps: list[ApprovalStep] = strawberry.field(resolver=_steps, description="审批记录, in order")
 
@@ -126,7 +121,7 @@ class TierChange:
 
     @strawberry.field(description="批准人")
     def actor(self) -> _User:
-        return _user(self.actor_id)  # type: ignore[attr-defined]
+        return user_ref(self.actor_id)  # type: ignore[attr-defined]
 
 
 async def tier_history_page(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -20,12 +20,14 @@ from models.customers import (
     ExternalSource,
     ReminderKind,
 )
+from resolvers.common.jobs import CST
 from schema.common.connection import Connection
 from schema.common.errors import bad_input
 from schema.common.events import StreamEvent
 from schema.common.federation import entity
 from schema.common.pii import sensitive
 from schema.common.scalars import parse_id
+from schema.customers.access import manages
 from schema.customers.consents import Consent, require_consent
 from schema.customers.ownership import ManagerAssignment, OwnershipChange, active_assignments, history_page
 from schema.customers.profile import (
@@ -120,12 +122,6 @@ def _limit(value: int, what: str = "last", most: int = 100) -> int:
     return value
 
 
-async def _manages(customer: Any, info: strawberry.Info) -> bool:
-    if customer.primary_manager_id == info.context.require_principal().user_id:
-        return True  # the common case needs no query
-    return await info.context.loaders.managed_by_me.load(customer.id)
-
-
 @strawberry.federation.type(keys=["id"], description="客户")
 class Customer:
     id: strawberry.ID
@@ -135,15 +131,15 @@ class Customer:
     tier: CustomerTierEnum
     aum: Decimal = strawberry.field(description="金融资产 (AUM)")
     phone: str | None = sensitive(
-        PiiKind.PHONE, _manages, "手机号: full to the managing manager, masked to others"
+        PiiKind.PHONE, manages, "手机号: full to the managing manager, masked to others"
     )
     id_number: str | None = sensitive(
         PiiKind.ID_NUMBER,
-        _manages,
+        manages,
         "身份证号 / 统一社会信用代码: full to the managing manager, masked to others",
     )
     address: str | None = sensitive(
-        PiiKind.ADDRESS, _manages, "地址: full to the managing manager, masked to others"
+        PiiKind.ADDRESS, manages, "地址: full to the managing manager, masked to others"
     )
     created_at: datetime
 
@@ -219,7 +215,7 @@ class Customer:
     async def repayment_calendar(
         self, info: strawberry.Info, start: date | None = None, days: int = 90
     ) -> list[RepaymentInstallment]:
-        first = start or date.today()
+        first = start or datetime.now(CST).date()
         last = first + timedelta(days=_limit(days, "days", 366))
         rows = await info.context.loaders.profile("repayment_calendar").load(self.id)
         return [r for r in rows if first <= r.due_on <= last]
@@ -255,11 +251,11 @@ class Customer:
 
     @strawberry.field(description="营销过滤: excluded from all marketing")
     async def marketing_excluded(self, info: strawberry.Info) -> bool:
-        return bool(await info.context.loaders.marketing_exclusion.load(self.id))
+        return bool(await info.context.loaders.profile("marketing_exclusion").load(self.id))
 
     @strawberry.field(description="授权, live and past, newest first")
     async def consents(self, info: strawberry.Info) -> list[Consent]:
-        return await info.context.loaders.consents.load(self.id)
+        return await info.context.loaders.profile("consents").load(self.id)
 
     @strawberry.field(
         description="征信报告 (外部评级 records): the customer's managers, branch head or head office, "
