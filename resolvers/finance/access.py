@@ -1,24 +1,26 @@
-"""Who may act on the marketplace; the one way every finance mutation writes (a transaction that
-ends with its audit record); and the small values every order needs (its number, its statistics
-periods, the platform's N)."""
+"""Who may act on the marketplace and on which rows; the one way every finance mutation writes (a
+transaction that ends with its audit record); and the small values every order needs (its number,
+its district, its statistics periods, the platform's N)."""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
-from models.finance import Institution
+from models.finance import FinancingNeed, Institution, ProductApplication
 from resolvers.common import audit
 from resolvers.common.jobs import CST
-from schema.common.errors import forbidden
+from schema.common.errors import forbidden, not_found
+from security.conditions import Cond
 from security.principal import Principal
 from security.roles import Role, Scope
 from security.scopes import role_scope
@@ -48,15 +50,43 @@ async def certified_institution(principal: Principal) -> Institution:
     return institution
 
 
+M = TypeVar("M", bound=Model)
+
+
+async def in_scope(
+    info: strawberry.Info,
+    model: type[M],
+    rule: Callable[[Principal], Cond],
+    id: Any,
+    what: str,
+    **where: Any,
+) -> M:
+    """The row ``id`` of ``model``, if the caller's row scope (``rule``) holds it and it meets
+    ``where`` (e.g. the caller's own); NOT_FOUND otherwise, exactly as if it did not exist."""
+    row = await info.context.scoped(model, rule).get_or_none(id=id, **where)
+    if row is None:
+        raise not_found(what)
+    return row
+
+
 def new_order_no(prefix: str) -> str:
     """订单号: kind letter, CST date, 8 random hex digits (A20261123-1F2E3D4C)."""
     return f"{prefix}{datetime.now(CST):%Y%m%d}-{secrets.token_hex(4).upper()}"
 
 
-def periods(moment: datetime) -> tuple[date, date]:
-    """The statistics week (its Monday) and month (its first day) of ``moment``, in CST."""
-    day = moment.astimezone(CST).date()
+def district_of(order: ProductApplication | FinancingNeed) -> str:
+    """区县: an application's district, a need's region."""
+    return order.region if isinstance(order, FinancingNeed) else order.district
+
+
+def period_starts(day: date) -> tuple[date, date]:
+    """The statistics week (its Monday) and month (its first day) holding ``day``."""
     return day - timedelta(days=day.weekday()), day.replace(day=1)
+
+
+def periods(moment: datetime) -> tuple[date, date]:
+    """The statistics week and month of ``moment``, in CST."""
+    return period_starts(moment.astimezone(CST).date())
 
 
 def now() -> datetime:

@@ -9,19 +9,17 @@ returns the same complaint (recorded as a repeat) and changes nothing."""
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import strawberry
 
 from models.finance import Complaint, ComplaintKind, ComplaintStatus, Handling, ReviewVerdict
 from resolvers.common.pagination import paginate
-from resolvers.finance.access import APPLICANTS, SUPERVISORS, Audited, change, now, require_role
+from resolvers.finance.access import APPLICANTS, SUPERVISORS, Audited, change, in_scope, now, require_role
 from schema.common.connection import Connection
 from schema.common.errors import bad_input, conflict, not_found
 from schema.common.scalars import parse_id
 from schema.finance.complaints import Complaint as ComplaintType
 from schema.finance.complaints import ComplaintKindEnum, ComplaintStatusEnum, ReviewVerdictEnum
-from security.principal import Principal
 from security.roles import Role
 from security.scopes import complaint_scope
 
@@ -42,14 +40,6 @@ def _text(value: str, what: str, least: int = 1) -> str:
     if not least <= len(text) <= TEXT_MAX:
         raise bad_input(f"{what} must be {least}–{TEXT_MAX} characters")
     return text
-
-
-async def _in_scope(principal: Principal, complaint_id: UUID) -> Complaint:
-    """The complaint, if the caller's row scope holds it; NOT_FOUND otherwise."""
-    complaint = await Complaint.filter(complaint_scope(principal).q(), id=complaint_id).first()
-    if complaint is None:
-        raise not_found("complaint")
-    return complaint
 
 
 async def _move(
@@ -110,7 +100,7 @@ class ComplaintMutation:
         complaint_id = parse_id(id)
         text = _text(reply, "reply")
         async with change(info, "Complaint", complaint_id) as audited:
-            complaint = await _in_scope(principal, complaint_id)
+            complaint = await in_scope(info, Complaint, complaint_scope, complaint_id, "complaint")
             if (
                 complaint.status != ComplaintStatus.SUBMITTED
                 and complaint.handled_by_id == principal.user_id
@@ -139,7 +129,7 @@ class ComplaintMutation:
         result = ReviewVerdict(verdict)
         text = _text(comment, "comment")
         async with change(info, "Complaint", complaint_id) as audited:
-            complaint = await _in_scope(principal, complaint_id)
+            complaint = await in_scope(info, Complaint, complaint_scope, complaint_id, "complaint")
             if (
                 complaint.status == ComplaintStatus.REVIEWED
                 and complaint.reviewed_by_id == principal.user_id

@@ -23,6 +23,7 @@ from models.finance import (
     SupervisionWarning,
 )
 from resolvers.common.loading import LoaderRegistry
+from resolvers.finance.deadlines import policies_of
 from security.scopes import (
     action_scope,
     application_scope,
@@ -52,11 +53,7 @@ class FinanceLoaders(LoaderRegistry):
 
     @property
     def sla_policy(self) -> DataLoader[UUID, SlaPolicy]:
-        async def load(ids: Sequence[UUID]) -> list[SlaPolicy]:
-            rows = {row.institution_id: row for row in await SlaPolicy.filter(institution_id__in=list(ids))}
-            return [rows.get(i) or SlaPolicy(institution_id=i) for i in ids]  # the platform defaults
-
-        return self._get(("sla_policy",), lambda: DataLoader(load_fn=load))
+        return self._get(("sla_policy",), lambda: DataLoader(load_fn=policies_of))
 
     @property
     def product(self) -> DataLoader[Any, FinancialProduct | None]:

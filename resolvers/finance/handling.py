@@ -27,10 +27,10 @@ from models.finance import (
     SupervisionAction,
 )
 from resolvers.finance import notify
-from resolvers.finance.access import change, now
-from resolvers.finance.deadlines import policy_of, stage_due
+from resolvers.finance.access import change, in_scope, now
+from resolvers.finance.deadlines import stage_due_at
 from resolvers.finance.rating import record_decision, record_loan
-from schema.common.errors import bad_input, conflict, forbidden, not_found
+from schema.common.errors import bad_input, conflict, forbidden
 from schema.common.scalars import parse_id
 from schema.finance.orders import Handling as HandlingType
 from security.roles import Role
@@ -57,10 +57,7 @@ class CreditInput:
 
 async def handling_in_scope(info: strawberry.Info, id: UUID) -> Handling:
     """The handling, if the caller's row scope holds it (``handling_scope``); NOT_FOUND otherwise."""
-    handling = await info.context.scoped(Handling, handling_scope).get_or_none(id=id)
-    if handling is None:
-        raise not_found("handling")
-    return handling
+    return await in_scope(info, Handling, handling_scope, id, "handling")
 
 
 async def _mine(info: strawberry.Info, id: UUID) -> Handling:
@@ -75,8 +72,7 @@ async def _step(
     handling: Handling, leaves: tuple[HandlingStatus, ...], to: HandlingStatus, **values: Any
 ) -> Handling:
     """Move ``handling`` from one of ``leaves`` to ``to``; CONFLICT when it is elsewhere."""
-    moment = now()
-    due = stage_due(to, moment, await policy_of(handling.institution_id))
+    due = await stage_due_at(to, now(), handling.institution_id)
     if not await Handling.filter(id=handling.id, status__in=leaves).update(
         status=to, stage_due_at=due, **values
     ):
@@ -203,13 +199,20 @@ class HandlingMutation:
             raise bad_input("reason must not be empty")
         async with change(info, "Handling", handling_id):
             handling = await _mine(info, handling_id)
-            leaves = (HandlingStatus.PRE_REVIEWED, HandlingStatus.SELECTED)
+            # An application fails after pre-review, and fails with it. A need fails only once the
+            # applicant picked this offer (SELECTED); before that it rejects this institution's
+            # handling alone, as a failed pre-review does, and the other offers still stand.
+            picked = handling.order_kind == OrderKind.NEED and handling.status == HandlingStatus.SELECTED
+            leaves = (HandlingStatus.SELECTED,) if picked else (HandlingStatus.PRE_REVIEWED,)
             done = await _step(
                 handling, leaves, HandlingStatus.REJECTED, **_final(reject_reason=reason.strip())
             )
-            await _set_order_status(done, ApplicationStatus.REJECTED, NeedStatus.CREDIT_FAILED)
+            fails_order = picked or handling.order_kind == OrderKind.APPLICATION
+            if fails_order:
+                await _set_order_status(done, ApplicationStatus.REJECTED, NeedStatus.CREDIT_FAILED)
             await record_decision(done, credited=False)
-            await notify.my_order(info, "CREDIT_FAILED", await order_of(done), done)
+            step = "CREDIT_FAILED" if fails_order else "REJECTED"
+            await notify.my_order(info, step, await order_of(done), done)
         return done  # type: ignore[return-value]
 
     @strawberry.mutation(description="放款")

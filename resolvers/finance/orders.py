@@ -36,13 +36,15 @@ from resolvers.finance.access import (
     APPLICANTS,
     certified_institution,
     change,
+    district_of,
+    in_scope,
     max_institutions_per_need,
     new_order_no,
     now,
     periods,
     require_role,
 )
-from resolvers.finance.deadlines import completion_due, policy_of, stage_due
+from resolvers.finance.deadlines import completion_due, policy_of, stage_due, stage_due_at
 from resolvers.finance.risk import flag_duplicate_financing
 from schema.common.errors import bad_input, conflict, forbidden, not_found
 from schema.common.scalars import parse_id
@@ -148,18 +150,18 @@ def new_handling(
         status=HandlingStatus.ASSIGNED,
         guarantee_method=method,
         amount=order.amount,
-        district=getattr(order, "district", None) or getattr(order, "region", ""),
+        district=district_of(order),
         project=order.project,
         week=week,
         month=month,
     )
 
 
-async def _claim(handling_id: UUID, handler_id: UUID) -> Handling | None:
-    """Take an ASSIGNED handling (an application, or a need transferred in): one UPDATE decides."""
-    handling = await Handling.get(id=handling_id)
+async def _claim(handling: Handling, handler_id: UUID) -> Handling | None:
+    """Take an ASSIGNED handling (an application, or a need transferred in): one UPDATE decides.
+    ``handling`` is the caller's copy of the row, filled in as the grab left it when it won."""
     await _start_handling(handling, handler_id)
-    won = await Handling.filter(id=handling_id, status=HandlingStatus.ASSIGNED).update(
+    won = await Handling.filter(id=handling.id, status=HandlingStatus.ASSIGNED).update(
         handler_id=handler_id,
         status=HandlingStatus.GRABBED,
         grabbed_at=handling.grabbed_at,
@@ -287,9 +289,10 @@ class OrderMutation:
             if not await NeedMatch.exists(need_id=need_id, institution_id=institution.id):
                 raise not_found("financing need")
             if mine is not None:  # transferred to this institution (转单): its slot is already counted
-                handling = await _claim(mine.id, principal.user_id)
+                handling = await _claim(mine, principal.user_id)
                 if handling is None:
                     raise conflict(TAKEN_BY_COLLEAGUE)
+                need = await FinancingNeed.get(id=need_id)
             else:
                 # One UPDATE takes a slot and locks the need row, so grabs of one need run in turn.
                 taken = await FinancingNeed.filter(
@@ -304,11 +307,10 @@ class OrderMutation:
                     await handling.save()
                 except IntegrityError:  # a colleague's grab committed first: the slot goes back
                     raise conflict(TAKEN_BY_COLLEAGUE) from None
-                if need.grab_count >= need.max_institutions:
-                    await FinancingNeed.filter(id=need_id, status=NeedStatus.OPEN).update(
-                        status=NeedStatus.HANDLING
-                    )
-            need = await FinancingNeed.get(id=need_id)
+                if need.grab_count >= need.max_institutions and await FinancingNeed.filter(
+                    id=need_id, status=NeedStatus.OPEN
+                ).update(status=NeedStatus.HANDLING):
+                    need.status = NeedStatus.HANDLING  # the last slot: it leaves every pool
             await flag_duplicate_financing(handling)
             await notify.need_pool(info, "need.grabbed", need, institution.id)
             await notify.my_order(info, "GRABBED", need, handling)
@@ -330,7 +332,7 @@ class OrderMutation:
             if mine.handler_id == principal.user_id:
                 audited.detail["repeated"] = True
                 return mine  # type: ignore[return-value]
-            handling = await _claim(mine.id, principal.user_id)
+            handling = await _claim(mine, principal.user_id)
             if handling is None:
                 raise conflict("该申请已被抢单 (already grabbed)")
             await ProductApplication.filter(id=application_id, status=ApplicationStatus.SUBMITTED).update(
@@ -367,9 +369,14 @@ class OrderMutation:
         principal = info.context.require_principal()
         need_id = parse_id(id)
         async with change(info, "FinancingNeed", need_id):
-            need = await info.context.scoped(FinancingNeed, need_scope).get_or_none(id=need_id)
-            if need is None or need.applicant_user_id != principal.user_id:
-                raise not_found("financing need")
+            need = await in_scope(
+                info,
+                FinancingNeed,
+                need_scope,
+                need_id,
+                "financing need",
+                applicant_user_id=principal.user_id,
+            )
             if need.status == NeedStatus.WITHDRAWN:
                 return need  # type: ignore[return-value]
             if not await FinancingNeed.filter(id=need_id, status__in=OPEN_NEED).update(
@@ -387,11 +394,14 @@ class OrderMutation:
         principal = info.context.require_principal()
         application_id = parse_id(id)
         async with change(info, "ProductApplication", application_id):
-            application = await info.context.scoped(ProductApplication, application_scope).get_or_none(
-                id=application_id
+            application = await in_scope(
+                info,
+                ProductApplication,
+                application_scope,
+                application_id,
+                "product application",
+                applicant_user_id=principal.user_id,
             )
-            if application is None or application.applicant_user_id != principal.user_id:
-                raise not_found("product application")
             if application.status == ApplicationStatus.WITHDRAWN:
                 return application  # type: ignore[return-value]
             open_states = (ApplicationStatus.SUBMITTED, ApplicationStatus.HANDLING)
@@ -413,9 +423,8 @@ class OrderMutation:
         require_role(principal, APPLICANTS, "选择预授信")
         offer_pk = parse_id(offer_id, "offerId")
         async with change(info, "PreCreditOffer", offer_pk):
-            offer = await info.context.scoped(PreCreditOffer, offer_scope).get_or_none(id=offer_pk)
-            if offer is None:  # an applicant's scope holds only the offers on their own needs
-                raise not_found("pre-credit offer")
+            # An applicant's scope holds only the offers on their own needs.
+            offer = await in_scope(info, PreCreditOffer, offer_scope, offer_pk, "pre-credit offer")
             if offer.status == OfferStatus.ACCEPTED:
                 return await Handling.get(id=offer.handling_id)  # type: ignore[return-value]
             if offer.valid_until < date.today():
@@ -424,33 +433,40 @@ class OrderMutation:
                 status=NeedStatus.SELECTED
             ):
                 raise conflict("该需求已选定机构或已关闭 (an offer was already picked)")
-            await PreCreditOffer.filter(id=offer.id).update(status=OfferStatus.ACCEPTED)
+            # The offer and its handling must both still stand (not transferred away, not closed):
+            # otherwise CONFLICT, and the transaction undoes the need's change above.
+            due = await stage_due_at(HandlingStatus.SELECTED, now(), offer.institution_id)
+            if not await PreCreditOffer.filter(id=offer.id, status=OfferStatus.OFFERED).update(
+                status=OfferStatus.ACCEPTED
+            ) or not await Handling.filter(id=offer.handling_id, status=HandlingStatus.OFFERED).update(
+                status=HandlingStatus.SELECTED, stage_due_at=due
+            ):
+                raise conflict("该预授信已失效 (the offer no longer stands)")
             await PreCreditOffer.filter(need_id=offer.need_id, status=OfferStatus.OFFERED).update(
                 status=OfferStatus.NOT_ACCEPTED
             )
-            handling = await Handling.get(id=offer.handling_id)
-            policy = await policy_of(handling.institution_id)
-            moment = now()
-            await Handling.filter(id=handling.id).update(
-                status=HandlingStatus.SELECTED,
-                stage_due_at=stage_due(HandlingStatus.SELECTED, moment, policy),
-            )
             await _close_handlings(
-                need_id=offer.need_id, status=HandlingStatus.NOT_SELECTED, keep=handling.id
+                need_id=offer.need_id, status=HandlingStatus.NOT_SELECTED, keep=offer.handling_id
             )
+            handling = await Handling.get(id=offer.handling_id)
             need = await FinancingNeed.get(id=offer.need_id)
             await notify.need_pool(info, "need.closed", need)
             await notify.my_order(info, "SELECTED", need, handling)
-        return await Handling.get(id=handling.id)  # type: ignore[return-value]
+        return handling  # type: ignore[return-value]
 
     @strawberry.mutation(description="一键重新发布: after failed credit, post the same need again")
     async def republish_need(self, info: strawberry.Info, id: strawberry.ID) -> NeedType:
         principal = info.context.require_principal()
         need_id = parse_id(id)
         async with change(info, "FinancingNeed", need_id):
-            old = await info.context.scoped(FinancingNeed, need_scope).get_or_none(id=need_id)
-            if old is None or old.applicant_user_id != principal.user_id:
-                raise not_found("financing need")
+            old = await in_scope(
+                info,
+                FinancingNeed,
+                need_scope,
+                need_id,
+                "financing need",
+                applicant_user_id=principal.user_id,
+            )
             if old.status == NeedStatus.REPUBLISHED:  # a repeat: the copy made the first time
                 return await FinancingNeed.get(republished_from_id=need_id)  # type: ignore[return-value]
             if not await FinancingNeed.filter(id=need_id, status=NeedStatus.CREDIT_FAILED).update(
@@ -487,10 +503,20 @@ _COPIED = (
 
 
 async def _close_handlings(status: HandlingStatus, keep: UUID | None = None, **order: UUID) -> list[UUID]:
-    """End an order's handlings still in progress (but ``keep``); the institutions they were at."""
+    """End an order's handlings still in progress (but ``keep``), and the offers they made; the
+    institutions they were at."""
     active = Handling.filter(**order).exclude(status__in=FINAL)
     if keep is not None:
         active = active.exclude(id=keep)
-    institutions = list(await active.values_list("institution_id", flat=True))
+    rows = await active.values_list("id", "institution_id")
     await active.update(status=status, closed_at=now(), stage_due_at=None, completion_due_at=None)
-    return institutions
+    await close_offers([handling_id for handling_id, _ in rows])
+    return [institution_id for _, institution_id in rows]
+
+
+async def close_offers(handling_ids: list[UUID]) -> None:
+    """The standing offers of handlings that ended (closed, transferred away): no longer pickable."""
+    if handling_ids:
+        await PreCreditOffer.filter(handling_id__in=handling_ids, status=OfferStatus.OFFERED).update(
+            status=OfferStatus.NOT_ACCEPTED
+        )

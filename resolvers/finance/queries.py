@@ -190,12 +190,13 @@ class FinanceQuery:
         if role_scope(principal) is not Scope.INSTITUTION or principal.institution_id is None:
             return page_of([], check_page_size(first))  # only institution staff have a pool
         f = filter or GrabPoolFilter()
+        # The needs the institution already handles; an application's handling has no need_id
+        # (NULL), which would make NOT IN match nothing.
+        handled = Handling.filter(institution_id=principal.institution_id, need_id__isnull=False)
         queryset = (
             info.context.scoped(FinancingNeed, need_scope)
             .filter(status=NeedStatus.OPEN)
-            .exclude(
-                id__in=Subquery(Handling.filter(institution_id=principal.institution_id).values("need_id"))
-            )
+            .exclude(id__in=Subquery(handled.values("need_id")))
         )
         if f.min_amount is not None:
             queryset = queryset.filter(amount__gte=f.min_amount)

@@ -16,7 +16,8 @@ _LIVE = (
 
 async def flag_duplicate_financing(handling: Handling) -> RiskPrompt | None:
     """重复融资: the same applicant's same project is being financed by another institution
-    (another live handling of any of their orders). One statement, plus the prompt when found."""
+    (a live handling of another of their orders: the institutions sharing one need are the
+    marketplace, not a risk). One statement, plus the prompt when found."""
     if not handling.project or handling.applicant_user_id is None:
         return None
     others = (
@@ -24,6 +25,7 @@ async def flag_duplicate_financing(handling: Handling) -> RiskPrompt | None:
             applicant_user_id=handling.applicant_user_id, project=handling.project, status__in=_LIVE
         )
         .exclude(institution_id=handling.institution_id)
+        .exclude(order_no=handling.order_no)  # never null, unlike need_id / application_id
         .count()
     )
     count = await others

@@ -48,6 +48,7 @@ from uuid import UUID
 import strawberry
 
 from models.finance import Handling, HandlingStatus
+from resolvers.finance.access import period_starts
 from schema.common.errors import bad_input, forbidden
 from schema.common.scalars import parse_id
 from schema.finance.statistics import DistrictTrend, MarketplaceStatistic, StatisticsGroup, StatisticsPeriod
@@ -109,7 +110,8 @@ class _Sql:
 
 
 def _period_start(day: date, period: StatisticsPeriod) -> date:
-    return day - timedelta(days=day.weekday()) if period is StatisticsPeriod.WEEK else day.replace(day=1)
+    week, month = period_starts(day)
+    return week if period is StatisticsPeriod.WEEK else month
 
 
 def _previous_start(start: date, period: StatisticsPeriod) -> date:

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 import strawberry
 
-from models.finance import FinancingNeed, Institution, OrderKind, ProductApplication
+from models.finance import FinancingNeed, OrderKind, ProductApplication
 from realtime.broker import GRAB_POOL, MY_ORDERS
 from realtime.events import Event
 from resolvers.common.events import stream
+from resolvers.finance.access import certified_institution, district_of
 from resolvers.finance.queries import GrabPoolFilter
-from schema.common.errors import forbidden
 from schema.common.events import AFTER, StreamEvent
 from schema.finance.events import GrabPoolEvent, GrabPoolEventKind, MyOrderEvent, MyOrderEventKind
 from security.principal import Principal
@@ -62,11 +62,10 @@ def pool_view(principal: Principal, event: Event) -> bool | None:
 def _matches(order: Any, f: GrabPoolFilter | None) -> bool:
     if f is None:
         return True
-    region = getattr(order, "region", None) or getattr(order, "district", "")
     return (
         (f.min_amount is None or order.amount >= f.min_amount)
         and (f.max_amount is None or order.amount <= f.max_amount)
-        and (not f.region or region == f.region)
+        and (not f.region or district_of(order) == f.region)
         and (not f.industry or getattr(order, "industry", "") == f.industry)
         and (f.order_kind is None or (f.order_kind == OrderKind.NEED) == isinstance(order, FinancingNeed))
     )
@@ -84,10 +83,8 @@ class Subscription:
         after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[GrabPoolEvent, None]:
         principal = info.context.require_principal()
-        if role_scope(principal) is Scope.INSTITUTION and not await Institution.exists(
-            id=principal.institution_id, certified=True
-        ):
-            raise forbidden("机构尚未通过平台认证 (the institution is not certified)")
+        if role_scope(principal) is Scope.INSTITUTION:
+            await certified_institution(principal)  # staff of an uncertified institution: FORBIDDEN
         async for event, order in stream(info, GRAB_POOL, _order_model, after):
             remove = pool_view(principal, event)
             if remove is None or not _matches(order, filter):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from tortoise.expressions import F
+from tortoise.expressions import F, Q, Subquery
 
 from models.finance import (
     ActionKind,
@@ -26,7 +26,7 @@ from resolvers.common.jobs import every, exclusive
 from resolvers.finance import notify
 from resolvers.finance.access import REVIEWERS, SUPERVISORS, change, now, require_role
 from resolvers.finance.handling import handling_in_scope, order_of
-from resolvers.finance.orders import FINAL, new_handling
+from resolvers.finance.orders import FINAL, close_offers, new_handling
 from schema.common.errors import bad_input, conflict, not_found
 from schema.common.scalars import parse_id
 from schema.finance.orders import Handling as HandlingType
@@ -43,24 +43,18 @@ async def check_deadlines(moment: datetime | None = None) -> int:
     async with exclusive("finance", DEADLINE_LOCK) as mine:
         if not mine:
             return 0
-        late_stage = Handling.filter(closed_at__isnull=True, stage_due_at__lt=moment)
-        late_completion = Handling.filter(closed_at__isnull=True, completion_due_at__lt=moment)
         due: list[tuple[Handling, WarningKind, datetime]] = []
-        for kind, late, column in (
-            (WarningKind.STAGE, late_stage, "stage_due_at"),
-            (WarningKind.COMPLETION, late_completion, "completion_due_at"),
+        for kind, column in (
+            (WarningKind.STAGE, "stage_due_at"),
+            (WarningKind.COMPLETION, "completion_due_at"),
         ):
+            late = Handling.filter(closed_at__isnull=True, **{f"{column}__lt": moment}).filter(
+                _unwarned(kind)
+            )
             due += [(h, kind, getattr(h, column)) for h in await late.order_by(column).limit(BATCH)]
-        if not due:
+        fresh = due[:BATCH]
+        if not fresh:
             return 0
-        ids = [handling.id for handling, _, _ in due]
-        raised = {
-            (str(w.handling_id), w.kind, w.stage)
-            for w in await SupervisionWarning.filter(handling_id__in=ids).only("handling_id", "kind", "stage")
-        }
-        fresh = [
-            (h, kind, at) for h, kind, at in due if (str(h.id), kind, kind_stage(h, kind)) not in raised
-        ][:BATCH]
         institutions = {
             i.id: i for i in await Institution.filter(id__in={h.institution_id for h, _, _ in fresh})
         }
@@ -83,6 +77,18 @@ async def check_deadlines(moment: datetime | None = None) -> int:
                 detail=f"时限 {at.isoformat()}，请尽快办理或说明超时原因",
             )
         return len(fresh)
+
+
+def _unwarned(kind: WarningKind) -> Q:
+    """Handlings with no ``kind`` warning yet for their current stage, in SQL, so that warned ones
+    never fill a batch: a completion warning is one per handling, a stage warning one per stage
+    (the handling's status, ``kind_stage``: the warning's stage equals its handling's status)."""
+    warned = SupervisionWarning.filter(kind=kind)
+    if kind is WarningKind.STAGE:
+        # Joins the warning's handling; the SQL names ``stage`` unqualified, which only
+        # supervision_warning has (Tortoise has no OuterRef to correlate with the outer row).
+        warned = warned.filter(handling__status=F("stage"))
+    return ~Q(id__in=Subquery(warned.values("handling_id")))
 
 
 def kind_stage(handling: Handling, kind: WarningKind) -> str:
@@ -149,6 +155,7 @@ class SupervisionMutation:
                 status=HandlingStatus.TRANSFERRED, closed_at=now(), stage_due_at=None, completion_due_at=None
             ):
                 raise conflict("受理单状态已变化，请刷新 (changed meanwhile)")
+            await close_offers([handling.id])  # an offer it made can no longer be picked
             # It reaches the receiving institution now: a new handling, in its pool (ASSIGNED).
             moved = new_handling(order, target.id, handling.guarantee_method)
             moved.transferred_from_id = handling.id
