@@ -28,6 +28,7 @@ from security.query_limits import (
     IntrospectionOff,
     TokenLimit,
 )
+from subgraphs.execution import SubgraphExecutor
 from subgraphs.settings import Limits
 
 
@@ -72,6 +73,8 @@ def build_schema(
         federation_version="2.9",
         # A JSON array body of more than max_batch operations is refused (coded, subgraphs/app.py).
         config=StrawberryConfig(batching_config={"max_operations": limits.max_batch}),
+        # Each subscription event with its own caches: constant memory per subscription.
+        execution_context_class=SubgraphExecutor,
         extensions=[
             *limit_extensions(limits, dev_mode),
             RequireAuthentication,
