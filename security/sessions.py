@@ -6,9 +6,15 @@
 - **Revocation** (logout, reuse, switchRole) marks the session id revoked for as long as any of
   its tokens can live (8 hours); a password change refuses every token of the user issued
   before it. Every operation checks its access token against both: one Redis round trip.
-- **Lockout**: 5 failed logins within the window lock the username for the lock time (both 15
-  minutes by default, ``DCMS_LOCKOUT_SECONDS``); a successful login clears the failures. Counted
-  per submitted username, known or not, so locking does not tell which accounts exist.
+- **Lockout**: failed logins are counted per submitted username *and client address* (the
+  address the gateway reports on a signed request), so a guesser at one address cannot lock the
+  owner out at another. The 5th failure from one address within the window locks that username for
+  that address for 1 s, each further failure doubles the lock, up to the lock time (15 minutes by
+  default, ``DCMS_LOCKOUT_SECONDS``, also the window); a success from the address clears its count.
+  A much higher ceiling per username across all addresses (50 in the window) locks the username
+  everywhere for the lock time, so guessing spread over many addresses still stops; a success
+  does not clear that one. Counted for any submitted username, known or not, so locking does not
+  tell which accounts exist.
 
 Both stores have the same interface and the same tests (tests/test_auth.py). Without
 ``REDIS_URL`` the in-process store only works while every subgraph runs in one process (``dcms
@@ -18,7 +24,6 @@ up``); production sets ``REDIS_URL``.
 from __future__ import annotations
 
 import time
-import uuid
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,9 +42,18 @@ class Rotation(StrEnum):
 
 @dataclass(frozen=True)
 class LockoutPolicy:
-    max_failures: int = 5
-    window_seconds: float = 900.0  # failures counted within this window …
-    lock_seconds: float = 900.0  # … lock the username for this long
+    max_failures: int = 5  # from one address: this failure locks the username for that address …
+    window_seconds: float = 900.0  # … when the failures were each less than this apart
+    lock_seconds: float = 900.0  # the longest lock: the back-off stops growing here
+    first_lock_seconds: float = 1.0  # the first lock of an address; each further failure doubles it
+    account_max_failures: int = 50  # from all addresses together: locks the username everywhere
+
+    def lock_after(self, failures: int) -> float:
+        """How long ``failures`` failures from one address lock it out (0: not locked)."""
+        if failures < self.max_failures:
+            return 0.0
+        doublings = min(failures - self.max_failures, 64)  # 2**64 s is past any lock time
+        return min(self.first_lock_seconds * 2**doublings, self.lock_seconds)
 
 
 class SessionStore(ABC):
@@ -71,14 +85,17 @@ class SessionStore(ABC):
         """The session is revoked, or the user's tokens issued before ``issued_at`` are."""
 
     @abstractmethod
-    async def is_locked(self, username: str) -> bool: ...
+    async def locked_for(self, username: str, address: str) -> float:
+        """Seconds until ``username`` may try again from ``address``; 0 when it may now."""
 
     @abstractmethod
-    async def record_failure(self, username: str) -> bool:
-        """Count a failed login; True when this failure locked the username."""
+    async def record_failure(self, username: str, address: str) -> float:
+        """Count a failed login of ``username`` from ``address``; the lock it started (seconds,
+        0 for none)."""
 
     @abstractmethod
-    async def clear_failures(self, username: str) -> None: ...
+    async def clear_failures(self, username: str, address: str) -> None:
+        """A success from ``address``: its count and lock go (the per-username ceiling stays)."""
 
     async def close(self) -> None:  # noqa: B027 (optional hook)
         pass
@@ -106,11 +123,35 @@ return 'REUSED'
 """
 
 
+# One failed login, atomically. KEYS: failures and lock of (username, address), failures and lock
+# of the username; ARGV: max failures, window, first lock, longest lock (ms), account ceiling.
+# Each count lives for the window after its latest failure (plus the lock it started), so
+# failures further apart than the window never add up. Returns the lock started (ms, 0 = none).
+_COUNT_FAILURE = """
+local n = redis.call('INCR', KEYS[1])
+local lock = 0
+if n >= tonumber(ARGV[1]) then
+  lock = math.floor(math.min(tonumber(ARGV[3]) * 2 ^ math.min(n - tonumber(ARGV[1]), 64), tonumber(ARGV[4])))
+  redis.call('SET', KEYS[2], '1', 'PX', math.max(lock, 1))
+end
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) + lock)
+local total = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[2])
+if total >= tonumber(ARGV[5]) then
+  redis.call('SET', KEYS[4], '1', 'PX', ARGV[4])
+  redis.call('DEL', KEYS[3])
+  lock = tonumber(ARGV[4])
+end
+return lock
+"""
+
+
 class RedisSessionStore(SessionStore):
     def __init__(self, url: str, lockout: LockoutPolicy) -> None:
         super().__init__(lockout)
         self._redis = redis_client(url, decode_responses=True)
         self._rotate = self._redis.register_script(_ROTATE)
+        self._count_failure = self._redis.register_script(_COUNT_FAILURE)
 
     async def start(self, session_id: str, refresh_id: str, expires_at: float) -> None:
         ttl_ms = max(1, int((expires_at - time.time()) * 1000))
@@ -143,29 +184,28 @@ class RedisSessionStore(SessionStore):
             revoked, not_before = await pipe.execute()
         return bool(revoked) or (not_before is not None and issued_at < float(not_before))
 
-    async def is_locked(self, username: str) -> bool:
-        return bool(await self._redis.exists(_locked(username)))
+    async def locked_for(self, username: str, address: str) -> float:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.pttl(_locked(username, address))
+            pipe.pttl(_locked(username))
+            ttls = await pipe.execute()
+        return max(0, *ttls) / 1000  # PTTL is negative for a missing key
 
-    async def record_failure(self, username: str) -> bool:
-        now_ms = int(time.time() * 1000)
-        window_ms = int(self.lockout.window_seconds * 1000)
-        key = _failures(username)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.zadd(key, {f"{now_ms}:{uuid.uuid4().hex[:8]}": now_ms})
-            pipe.zremrangebyscore(key, "-inf", now_ms - window_ms)
-            pipe.zcard(key)
-            pipe.pexpire(key, window_ms)
-            _, _, count, _ = await pipe.execute()
-        if count < self.lockout.max_failures:
-            return False
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(_locked(username), "1", px=int(self.lockout.lock_seconds * 1000))
-            pipe.delete(key)
-            await pipe.execute()
-        return True
+    async def record_failure(self, username: str, address: str) -> float:
+        policy = self.lockout
+        keys = [_failures(username, address), _locked(username, address)]
+        keys += [_failures(username), _locked(username)]
+        args = [
+            policy.max_failures,
+            int(policy.window_seconds * 1000),
+            int(policy.first_lock_seconds * 1000),
+            int(policy.lock_seconds * 1000),
+            policy.account_max_failures,
+        ]
+        return int(await self._count_failure(keys=keys, args=args)) / 1000
 
-    async def clear_failures(self, username: str) -> None:
-        await self._redis.delete(_failures(username))
+    async def clear_failures(self, username: str, address: str) -> None:
+        await self._redis.delete(_failures(username, address), _locked(username, address))
 
     async def close(self) -> None:
         await self._redis.aclose()
@@ -183,12 +223,17 @@ def _not_before(user_id: str) -> str:
     return f"{_PREFIX}not-before:{user_id}"
 
 
-def _failures(username: str) -> str:
-    return f"{_PREFIX}failures:{username}"
+def _failures(username: str, address: str | None = None) -> str:
+    # An address holds no space, so "<address> <username>" cannot be read two ways.
+    if address is None:
+        return f"{_PREFIX}failures:{username}"
+    return f"{_PREFIX}failures-at:{address} {username}"
 
 
-def _locked(username: str) -> str:
-    return f"{_PREFIX}locked:{username}"
+def _locked(username: str, address: str | None = None) -> str:
+    if address is None:
+        return f"{_PREFIX}locked:{username}"
+    return f"{_PREFIX}locked-at:{address} {username}"
 
 
 # --------------------------------------------------------------------------- in process
@@ -202,8 +247,9 @@ class MemorySessionStore(SessionStore):
         super().__init__(lockout)
         self._sessions: dict[str, tuple[str, float]] = {}  # session → (current refresh id, expires)
         self._revoked: dict[str, float] = {}  # session → until
-        self._failures: dict[str, list[float]] = {}  # username → failure times
-        self._locked: dict[str, float] = {}  # username → until
+        # (username, address) or (username, None) for all addresses → (failures, forgotten at)
+        self._failures: dict[tuple[str, str | None], tuple[int, float]] = {}
+        self._locked: dict[tuple[str, str | None], float] = {}  # the same keys → locked until
         self._not_before: dict[str, float] = {}  # user id → tokens issued before are refused
 
     async def start(self, session_id: str, refresh_id: str, expires_at: float) -> None:
@@ -240,27 +286,41 @@ class MemorySessionStore(SessionStore):
             return True
         return issued_at < self._not_before.get(user_id, 0.0)
 
-    async def is_locked(self, username: str) -> bool:
-        return self._locked.get(username, 0) > time.time()
-
-    async def record_failure(self, username: str) -> bool:
+    async def locked_for(self, username: str, address: str) -> float:
         now = time.time()
-        recent = [t for t in self._failures.get(username, []) if t > now - self.lockout.window_seconds]
-        recent.append(now)
-        if len(recent) < self.lockout.max_failures:
-            self._failures[username] = recent
-            return False
-        self._failures.pop(username, None)
-        self._locked[username] = now + self.lockout.lock_seconds
-        return True
+        until = max(self._locked.get((username, address), 0.0), self._locked.get((username, None), 0.0))
+        return max(0.0, until - now)
 
-    async def clear_failures(self, username: str) -> None:
-        self._failures.pop(username, None)
+    async def record_failure(self, username: str, address: str) -> float:
+        now, policy = time.time(), self.lockout
+        self._prune()
+        count = self._count((username, address), now) + 1
+        lock = policy.lock_after(count)
+        self._failures[(username, address)] = (count, now + policy.window_seconds + lock)
+        if lock:
+            self._locked[(username, address)] = now + lock
+        total = self._count((username, None), now) + 1
+        if total >= policy.account_max_failures:
+            self._failures.pop((username, None), None)
+            self._locked[(username, None)] = now + policy.lock_seconds
+            return policy.lock_seconds
+        self._failures[(username, None)] = (total, now + policy.window_seconds)
+        return lock
+
+    async def clear_failures(self, username: str, address: str) -> None:
+        self._failures.pop((username, address), None)
+        self._locked.pop((username, address), None)
+
+    def _count(self, key: tuple[str, str | None], now: float) -> int:
+        count, forgotten_at = self._failures.get(key, (0, 0.0))
+        return count if forgotten_at > now else 0
 
     def _prune(self) -> None:
         now = time.time()
         for table in (self._revoked, self._locked):
             for key in [k for k, until in table.items() if until <= now]:
                 del table[key]
+        for key in [k for k, (_, forgotten_at) in self._failures.items() if forgotten_at <= now]:
+            del self._failures[key]
         for key in [k for k, (_, until) in self._sessions.items() if until <= now]:
             del self._sessions[key]

@@ -26,6 +26,7 @@ from security.keys import KeyConfigError, TokenKeys, load_token_keys
 from security.passwords import POLICY_MESSAGE, hash_password, policy_violation, verify_password
 from security.sessions import LockoutPolicy, Rotation, SessionStore, session_store
 from security.tokens import TokenType, issue_token, read_token
+from subgraphs.app import CLIENT_IP_HEADER
 from subgraphs.settings import Settings
 from tests import services
 from tests.conftest import LOCKOUT_SECONDS, Stack, subprocess_env
@@ -124,7 +125,10 @@ def test_key_rotation_accepts_old_and_new_keys(tmp_path: Path) -> None:
 @pytest.fixture(params=["memory", "redis"])
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[SessionStore]:
     url = services.require_redis() if request.param == "redis" else None
-    sessions = session_store(url, LockoutPolicy(max_failures=5, window_seconds=0.6, lock_seconds=0.6))
+    policy = LockoutPolicy(
+        max_failures=5, window_seconds=0.6, lock_seconds=0.6, first_lock_seconds=0.1, account_max_failures=12
+    )
+    sessions = session_store(url, policy)
     yield sessions
     await sessions.close()
 
@@ -165,25 +169,61 @@ async def test_revocation_by_session_and_by_password_change(store: SessionStore)
 
 @pytest.mark.integration
 async def test_lockout_after_five_failures_and_unlock(store: SessionStore) -> None:
-    username, other = f"u{_id()}", f"u{_id()}"
+    username, other, here = f"u{_id()}", f"u{_id()}", "10.0.0.1"
     for _ in range(4):
-        assert not await store.record_failure(username)
-    await store.record_failure(other)
-    assert not await store.is_locked(username)
-    assert await store.record_failure(username)  # the fifth within the window locks
-    assert await store.is_locked(username) and not await store.is_locked(other)
-    await asyncio.sleep(0.7)  # the lock time passes
-    assert not await store.is_locked(username)
+        assert not await store.record_failure(username, here)
+    await store.record_failure(other, here)
+    assert not await store.locked_for(username, here)
+    assert await store.record_failure(username, here) == pytest.approx(0.1)  # the fifth locks
+    assert 0 < await store.locked_for(username, here) <= 0.1
+    assert not await store.locked_for(other, here)
+    await _until_unlocked(store, username, here)
     # Failures spread wider than the window never lock; a success clears the count.
     for _ in range(4):
-        await store.record_failure(username)
+        await store.record_failure(other, here)
     await asyncio.sleep(0.7)
-    assert not await store.record_failure(username)
+    assert not await store.record_failure(other, here)
     for _ in range(3):
-        await store.record_failure(username)
-    await store.clear_failures(username)
-    assert not await store.record_failure(username)
-    assert not await store.is_locked(username)
+        await store.record_failure(other, here)
+    await store.clear_failures(other, here)
+    assert not await store.record_failure(other, here)
+    assert not await store.locked_for(other, here)
+
+
+@pytest.mark.integration
+async def test_lockout_is_per_address_with_back_off(store: SessionStore) -> None:
+    """A guesser's address is locked for longer and longer; the owner's address is not locked."""
+    username, guesser, owner = f"u{_id()}", "10.0.0.66", "10.0.0.7"
+    locks = [await store.record_failure(username, guesser) for _ in range(5)]
+    assert locks == [0, 0, 0, 0, pytest.approx(0.1)]
+    assert await store.locked_for(username, guesser) and not await store.locked_for(username, owner)
+    for expected in (0.2, 0.4, 0.6, 0.6):  # doubling, up to the lock time
+        await _until_unlocked(store, username, guesser)
+        assert await store.record_failure(username, guesser) == pytest.approx(expected)
+        assert not await store.locked_for(username, owner)
+    await _until_unlocked(store, username, guesser)
+    await store.clear_failures(username, guesser)  # a success there: the next failure starts over
+    assert not await store.record_failure(username, guesser)
+
+
+@pytest.mark.integration
+async def test_many_addresses_together_lock_the_username_everywhere(store: SessionStore) -> None:
+    """The per-username ceiling (12 here, 50 by default) stops a guess spread over many addresses,
+    for the lock time, at every address; a success at one address does not lift it."""
+    username = f"u{_id()}"
+    locks = [await store.record_failure(username, f"10.1.0.{n}") for n in range(12)]
+    assert locks == [0] * 11 + [pytest.approx(0.6)]
+    assert await store.locked_for(username, "10.9.9.9") == pytest.approx(0.6, abs=0.1)
+    await store.clear_failures(username, "10.1.0.1")
+    assert await store.locked_for(username, "10.1.0.1")
+    await _until_unlocked(store, username, "10.9.9.9")
+
+
+async def _until_unlocked(store: SessionStore, username: str, address: str) -> None:
+    deadline = time.monotonic() + 5
+    while await store.locked_for(username, address):
+        assert time.monotonic() < deadline, "the lock never ended"
+        await asyncio.sleep(0.02)
 
 
 # -- through the gateway ------------------------------------------------------------------------------------
@@ -201,10 +241,21 @@ async def _post(url: str, query: str, variables: dict[str, Any] | None = None, t
         return await client.post(url, json={"query": query, "variables": variables or {}}, headers=headers)
 
 
-async def _post_signed(stack: Stack, subgraph: str, query: str, token: str | None = None) -> dict[str, Any]:
-    """Straight to a subgraph, signed as the gateway signs (the stack runs in production mode)."""
-    body = {"query": query, "extensions": {EXTENSION: sign(stack.settings.hmac_secret, query, None)}}
+async def _post_signed(
+    stack: Stack,
+    subgraph: str,
+    query: str,
+    token: str | None = None,
+    variables: dict[str, Any] | None = None,
+    client_ip: str | None = None,
+) -> dict[str, Any]:
+    """Straight to a subgraph, signed as the gateway signs (the stack runs in production mode),
+    with the client address the gateway would report."""
+    signature = sign(stack.settings.hmac_secret, query, variables)
+    body = {"query": query, "variables": variables or {}, "extensions": {EXTENSION: signature}}
     headers = {"authorization": f"Bearer {token}"} if token else {}
+    if client_ip:
+        headers[CLIENT_IP_HEADER] = client_ip
     async with httpx.AsyncClient(timeout=30) as client:
         return (await client.post(stack.subgraph(subgraph), json=body, headers=headers)).json()
 
@@ -239,16 +290,63 @@ async def test_lockout_through_the_gateway(stack: Stack) -> None:
     # At once: five sequential argon2 checks on a loaded 2-core box can outlast the 3 s window.
     failures = await asyncio.gather(*(_login(stack, user.username, "Wrong@pass123") for _ in range(5)))
     assert all(error_codes(f) == ["UNAUTHENTICATED"] for f in failures)
-    locked = await _login(stack, user.username)  # the right password, yet locked
-    assert error_codes(locked) == ["ACCOUNT_LOCKED"]
-    assert error_codes(await _login(stack, user.username, "Wrong@pass123")) == ["ACCOUNT_LOCKED"]
-    assert locked["errors"][0]["message"] == (await _login(stack, user.username, "x"))["errors"][0]["message"]
+    # At once again: the first lock lasts 1 s. The right password too, yet locked.
+    locked, wrong, short = await asyncio.gather(
+        _login(stack, user.username),
+        _login(stack, user.username, "Wrong@pass123"),
+        _login(stack, user.username, "x"),
+    )
+    assert error_codes(locked) == error_codes(wrong) == error_codes(short) == ["ACCOUNT_LOCKED"]
+    assert locked["errors"][0]["message"] == short["errors"][0]["message"]
+    assert locked["errors"][0]["extensions"]["retryAfter"] == 1
     # An unknown username locks the same way: the lock does not tell which accounts exist.
     ghost = f"ghost{_id()}"
     await asyncio.gather(*(_login(stack, ghost, "Wrong@pass123") for _ in range(5)))
     assert error_codes(await _login(stack, ghost)) == ["ACCOUNT_LOCKED"]
-    await asyncio.sleep(LOCKOUT_SECONDS + 0.3)  # the test stack locks for 3 s instead of 15 min
-    assert data(await _login(stack, user.username))["login"]["accessToken"]
+    assert data(await _until_not_locked(lambda: _login(stack, user.username)))["login"]["accessToken"]
+
+
+@pytest.mark.e2e
+async def test_a_guesser_elsewhere_does_not_lock_the_owner_out(stack: Stack) -> None:
+    """Straight to the operations subgraph, signed as the gateway signs, each request naming its
+    client address as the gateway does (through the gateway every test request is 127.0.0.1)."""
+    user = await _login_user()
+    guesser, owner = "203.0.113.66", "198.51.100.7"
+
+    async def login_from(address: str, password: str) -> dict[str, Any]:
+        variables = {"u": user.username, "p": password}
+        return await _post_signed(stack, "operations", LOGIN, variables=variables, client_ip=address)
+
+    first = await asyncio.gather(*(login_from(guesser, "Wrong@pass123") for _ in range(5)))
+    assert all(error_codes(f) == ["UNAUTHENTICATED"] for f in first)
+    rest = await asyncio.gather(*(login_from(guesser, "Wrong@pass123") for _ in range(5)))
+    assert all(error_codes(f) == ["ACCOUNT_LOCKED"] for f in rest)  # ten tries, the last five refused
+    assert data(await login_from(owner, PASSWORD))["login"]["accessToken"]  # the owner is not locked out
+    # The guesser's address: each failure after a lock locks it for longer (1 s, 2 s, then the
+    # test stack's 3 s lock time), even with the right password.
+    waits = [rest[0]["errors"][0]["extensions"]["retryAfter"]]
+    for _ in range(2):
+        assert error_codes(await _until_not_locked(lambda: login_from(guesser, "Wrong@pass123"))) == [
+            "UNAUTHENTICATED"
+        ]
+        locked = await login_from(guesser, PASSWORD)
+        assert error_codes(locked) == ["ACCOUNT_LOCKED"]
+        waits.append(locked["errors"][0]["extensions"]["retryAfter"])
+        assert data(await login_from(owner, PASSWORD))["login"]["accessToken"]
+    assert waits == sorted(waits) and waits[0] == 1 and waits[-1] > waits[0], waits
+    assert waits[-1] <= LOCKOUT_SECONDS
+    # Once the lock ends, the right password gets in and clears that address's count.
+    assert data(await _until_not_locked(lambda: login_from(guesser, PASSWORD)))["login"]["accessToken"]
+    assert error_codes(await login_from(guesser, "Wrong@pass123")) == ["UNAUTHENTICATED"]  # counts from 0
+
+
+async def _until_not_locked(attempt: Any) -> dict[str, Any]:
+    """The answer of the first attempt that is not refused as locked (a lock ends on its own)."""
+    deadline = time.monotonic() + 10
+    while error_codes(answer := await attempt()) == ["ACCOUNT_LOCKED"]:
+        assert time.monotonic() < deadline, "the lock never ended"
+        await asyncio.sleep(0.1)
+    return answer
 
 
 @pytest.mark.e2e

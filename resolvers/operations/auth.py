@@ -7,12 +7,14 @@ Tokens: security/tokens.py; sessions, revocation, lockout: security/sessions.py.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 import strawberry
 from tortoise.transactions import in_transaction
 
 from models.operations import User as UserModel
+from resolvers.common.rate_limiting import client_ip
 from schema.common.errors import CodedError, ErrorCode, bad_input, unauthenticated
 from schema.operations.auth import AuthPayload
 from security.identity import principal_for
@@ -30,12 +32,14 @@ def _wrong_credentials() -> CodedError:
     return unauthenticated("用户名或密码错误 (wrong username or password)")
 
 
-def _locked() -> CodedError:
+def _locked(seconds: float) -> CodedError:
     # Said before the password is checked, so it tells nothing about the password.
-    return CodedError(
+    error = CodedError(
         ErrorCode.ACCOUNT_LOCKED,
         "登录失败次数过多，账户已临时锁定，请稍后再试 (too many failed logins: account locked for a while)",
     )
+    error.extensions = {**(error.extensions or {}), "retryAfter": math.ceil(seconds)}
+    return error
 
 
 def _session_over() -> CodedError:
@@ -50,14 +54,17 @@ class AuthMutation:
         username = username.strip()
         if not username or len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
             raise _wrong_credentials()
-        if await sessions.is_locked(username):
-            raise _locked()
+        # Failures count per username and client address (security/sessions.py): a guesser
+        # elsewhere does not lock the owner out.
+        address = client_ip(info.context.request)
+        if locked := await sessions.locked_for(username, address):
+            raise _locked(locked)
         user = await UserModel.filter(username=username).select_related("org").first()
         # verify_password costs the same argon2 time whether or not the user exists.
         if not verify_password(user.password_hash if user else None, password) or user is None:
-            await sessions.record_failure(username)
+            await sessions.record_failure(username, address)
             raise _wrong_credentials()
-        await sessions.clear_failures(username)
+        await sessions.clear_failures(username, address)
         if user.password_hash and needs_rehash(user.password_hash):
             async with in_transaction("operations"):
                 user.password_hash = hash_password(password)
@@ -130,13 +137,14 @@ class AuthMutation:
     ) -> AuthPayload:
         principal = info.context.require_principal()
         sessions: SessionStore = info.context.sessions
-        if await sessions.is_locked(principal.username):
-            raise _locked()
+        address = client_ip(info.context.request)
+        if locked := await sessions.locked_for(principal.username, address):
+            raise _locked(locked)
         user = await UserModel.filter(id=principal.user_id).select_related("org").first()
         if user is None:
             raise _session_over()
         if len(old_password) > MAX_PASSWORD or not verify_password(user.password_hash, old_password):
-            await sessions.record_failure(principal.username)  # guessing here counts towards lockout
+            await sessions.record_failure(principal.username, address)  # guessing here counts too
             raise bad_input("原密码不正确 (the current password is wrong)")
         if len(new_password) > MAX_PASSWORD:
             raise bad_input("密码过长 (password too long)")
@@ -144,7 +152,7 @@ class AuthMutation:
             raise bad_input(message)
         if new_password == old_password:
             raise bad_input("新密码不能与原密码相同 (the new password must differ from the current one)")
-        await sessions.clear_failures(principal.username)
+        await sessions.clear_failures(principal.username, address)
         async with in_transaction("operations"):
             user.password_hash = hash_password(new_password)
             user.password_changed_at = datetime.now(UTC)
