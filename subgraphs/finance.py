@@ -31,3 +31,6 @@ schema = build_schema(
 )
 loaders = FinanceLoaders
 jobs = [watch_deadlines]  # started with the app (subgraphs/app.py), one task each per process
+# Finance checks the customer an order names (applicantId) against the caller's customer scope,
+# read-only, through one module: resolvers/common/customer_directory.py. Its app is registered here for that.
+consumes = ("customers",)

@@ -31,6 +31,7 @@ from models.finance import (
     ProductApplication,
     ProductStatus,
 )
+from resolvers.common.customer_directory import DirectoryCustomer, visible_customer
 from resolvers.finance import notify
 from resolvers.finance.access import (
     APPLICANTS,
@@ -52,6 +53,7 @@ from schema.finance.orders import FinancingNeed as NeedType
 from schema.finance.orders import Handling as HandlingType
 from schema.finance.orders import ProductApplication as ApplicationType
 from schema.finance.products import GuaranteeMethodEnum
+from security.principal import Principal
 from security.roles import Role, Scope
 from security.scopes import application_scope, need_scope, offer_scope, role_scope
 
@@ -94,6 +96,20 @@ class PublishNeedInput:
     industry: str = ""
     contact_name: str = ""
     contact_phone: str = ""
+
+
+async def _applicant(principal: Principal, applicant_id: strawberry.ID | None) -> DirectoryCustomer | None:
+    """The customer an order is posted for (``applicantId``): one the poster may see by the customers
+    subgraph's own rule — bank staff their customers (a manager those they manage, a branch head
+    their subtree's, head office the bank's), the province, regulator and operators any. An
+    applicant (企业 / 个人) sees no customer: no user is linked to a customer record, so they post as
+    themselves and name none. Any other id: NOT_FOUND, exactly as for one that does not exist."""
+    if applicant_id is None:
+        return None
+    customer = await visible_customer(principal, parse_id(applicant_id, "applicantId"))
+    if customer is None:
+        raise not_found("customer (applicantId)")
+    return customer
 
 
 def _check_order(amount: Decimal, term_months: int, purpose: str) -> None:
@@ -191,6 +207,7 @@ class OrderMutation:
             raise bad_input(f"amount must be between {product.min_amount} and {product.max_amount}")
         if input.term_months > product.term_months:
             raise bad_input(f"termMonths must be at most {product.term_months}")
+        applicant = await _applicant(principal, input.applicant_id)
         # A repeated submission (same applicant, product and amount, still open) returns the first.
         existing = await ProductApplication.filter(
             applicant_user_id=principal.user_id,
@@ -205,8 +222,8 @@ class OrderMutation:
                 order_no=new_order_no("A"),
                 product=product,
                 applicant_user_id=principal.user_id,
-                applicant_id=parse_id(input.applicant_id, "applicantId") if input.applicant_id else None,
-                tenant_id=principal.tenant_id,
+                applicant_id=applicant.id if applicant else None,
+                tenant_id=applicant.tenant_id if applicant else principal.tenant_id,
                 amount=input.amount,
                 term_months=input.term_months,
                 purpose=input.purpose.strip(),
@@ -231,7 +248,8 @@ class OrderMutation:
         _check_order(input.amount, input.term_months, input.purpose)
         if input.expected_rate is not None and not Decimal(0) < input.expected_rate < Decimal(100):
             raise bad_input("expectedRate must be a percentage between 0 and 100")
-        applicant_id = parse_id(input.applicant_id, "applicantId") if input.applicant_id else None
+        applicant = await _applicant(principal, input.applicant_id)
+        applicant_id = applicant.id if applicant else None
         # A repeated submission (the same need from the same poster, still open) returns the first.
         existing = await FinancingNeed.filter(
             applicant_user_id=principal.user_id,
@@ -251,7 +269,8 @@ class OrderMutation:
                 order_no=new_order_no("N"),
                 applicant_user_id=principal.user_id,
                 applicant_id=applicant_id,
-                tenant_id=principal.tenant_id,
+                # The applicant's bank: its staff see the need (need_scope), whoever posted it.
+                tenant_id=applicant.tenant_id if applicant else principal.tenant_id,
                 amount=input.amount,
                 term_months=input.term_months,
                 purpose=input.purpose.strip(),

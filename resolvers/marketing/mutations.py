@@ -7,7 +7,8 @@ from tortoise.transactions import in_transaction
 
 from models.marketing import Opportunity as OpportunityModel
 from resolvers.common import audit
-from schema.common.errors import bad_input, forbidden
+from resolvers.common.customer_directory import visible_customer
+from schema.common.errors import bad_input, forbidden, not_found
 from schema.common.scalars import parse_id
 from schema.marketing.types import Opportunity
 from security.scopes import opportunity_scope
@@ -30,12 +31,15 @@ class Mutation:
             raise forbidden("无权登记商机 (your role cannot record opportunities)")
         if not input.title.strip():
             raise bad_input("title must not be empty")
-        # The customer lives in another subgraph: its id is taken as given here; the
-        # security issue adds the scope check that the caller may see that customer.
+        # The customer lives in the customers subgraph: one the caller may see (its own rule,
+        # read through the customer directory), else NOT_FOUND as if it did not exist.
+        customer = await visible_customer(principal, parse_id(input.customer_id, "customerId"))
+        if customer is None:
+            raise not_found("customer")
         async with in_transaction("marketing"):
             opportunity = await OpportunityModel.create(
-                tenant_id=principal.tenant_id,
-                customer_id=parse_id(input.customer_id, "customerId"),
+                tenant_id=customer.tenant_id,  # the customer's bank's pool (商机池), whoever records it
+                customer_id=customer.id,
                 title=input.title.strip(),
                 product_name=input.product_name,
                 source=input.source,
