@@ -14,4 +14,6 @@ Mutation = merge_types("Mutation", (OperationsMutation, AuthMutation))
 schema = build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription)
 loaders = OperationsLoaders
 jobs = [supervision_alerts]  # finance's supervision warnings → alerts (realtime/consumer.py)
-consumes = ("finance",)  # whose outbox (event log) the jobs read: its app is registered here too
+# Apps registered in this process too, read-only: finance, whose outbox (event log) the jobs read;
+# devices, for the device raiseAlert names (resolvers/operations/device_directory.py).
+consumes = ("finance", "devices")

@@ -12,6 +12,7 @@ from models.operations import AlertLevel
 from realtime.broker import ALERTS
 from resolvers.common import audit
 from resolvers.common.events import publish
+from resolvers.operations.device_directory import device_at
 from schema.common.errors import forbidden, not_found
 from schema.common.scalars import parse_id
 from schema.operations.types import Alert, AlertLevelEnum
@@ -40,6 +41,8 @@ class Mutation:
             raise not_found("org")
         if not alert_scope(principal).test(SimpleNamespace(org_path=org.path)):
             raise forbidden("不能为该机构发出告警 (outside your scope)")
+        if device_id is not None and not await device_at(principal, device_id, org.path):
+            raise not_found("device (at that org)")  # another hall's, out of scope, or none: alike
         async with in_transaction("operations"):
             alert = await AlertModel.create(
                 org=org,

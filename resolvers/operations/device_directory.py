@@ -1,0 +1,28 @@
+"""设备目录 (device directory): the device an alert names (``raiseAlert(deviceId)``), checked
+against the caller's device scope and the alert's org.
+
+Devices belong to the devices subgraph. Operations reads them here and nowhere else, read-only,
+one statement per call, filtered by the devices subgraph's own rule (security/scopes.py
+``device_scope``, not a copy of it), which is why the operations process registers the devices
+app too (``consumes`` in subgraphs/operations.py). The query runs on the devices connection alone:
+no SQL joins another subgraph's tables; the answer is a plain id, nothing here can write to devices.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from models.devices import Device
+from security.conditions import Prefix
+from security.principal import Principal
+from security.scopes import device_scope
+
+
+async def device_at(principal: Principal, device_id: UUID, org_path: str) -> bool:
+    """Whether ``device_id`` is a device the caller may see, standing at the org of ``org_path``
+    or below it (the hall the alert is about, or one of its parent's halls). A device of another
+    tenant, hall or branch, and an unknown id, answer alike: False."""
+    scope = device_scope(principal)
+    if scope.is_nothing:
+        return False
+    return await Device.filter(scope.q(), Prefix("org_path", org_path).q(), id=device_id).exists()
