@@ -32,6 +32,7 @@ from models.customers import CustomerKind, GroupMember, GroupSource, ValueSnapsh
 from resolvers.common import audit
 from resolvers.common.jobs import CST
 from resolvers.common.pagination import page_of, paginate
+from resolvers.customers.directory import customer_managers
 from resolvers.customers.search import customer_filter, filter_of, rule_of
 from schema.common.connection import Connection, check_page_size, decode_cursor
 from schema.common.errors import bad_input, conflict, forbidden, not_found
@@ -41,6 +42,7 @@ from schema.customers.groups import AssetBand, AssetBandCount, CustomerGroup, Gr
 from schema.customers.search import CustomerFilter
 from schema.customers.types import CustomerKindEnum
 from security.conditions import Cond
+from security.principal import Principal
 from security.roles import Role
 from security.scopes import group_scope
 
@@ -272,6 +274,21 @@ async def _group_to_edit(info: strawberry.Info, group_id: strawberry.ID, custom:
     return group
 
 
+async def _check_rule_targets(info: strawberry.Info, principal: Principal, rule: CustomerFilter) -> None:
+    """The grids and the manager a system group's rule names are the group's bank's: a grid the
+    caller sees of their bank (else NOT_FOUND, as ``setCustomerGrid``), a customer manager of the
+    bank in the staff directory (else BAD_USER_INPUT, as the ownership targets)."""
+    if rule.grid_ids:
+        ids = [parse_id(g, "rule.gridIds") for g in rule.grid_ids]
+        grids = await info.context.loaders.grid.load_many(ids)
+        if any(grid is None or grid.tenant_id != principal.tenant_id for grid in grids):
+            raise not_found("grid (rule.gridIds)")
+    if rule.manager_id is not None:
+        wanted = parse_id(rule.manager_id, "rule.managerId")
+        if not await customer_managers([wanted], principal.tenant_id):
+            raise bad_input("rule.managerId is not a customer manager of your bank")
+
+
 def _customer_ids(ids: list[strawberry.ID]) -> list[UUID]:
     unique = list(dict.fromkeys(parse_id(i, "customerIds") for i in ids))
     if not 1 <= len(unique) <= MAX_MEMBERS_AT_ONCE:
@@ -296,6 +313,8 @@ class GroupMutation:
         if input.rule is not None and input.rule.kind not in (None, kind):
             raise bad_input("rule.kind must be the group's kind")
         rule = rule_of(input.rule) if input.rule is not None else None
+        if input.rule is not None:
+            await _check_rule_targets(info, principal, input.rule)
         existing = await GroupModel.filter(tenant_id=principal.tenant_id, name=name).first()
         if existing is not None:
             if (existing.kind, existing.source, existing.rule) != (kind, source, rule):
