@@ -10,7 +10,7 @@ which issues tokens, needs it) and ``DCMS_TOKEN_PUBLIC_KEY_FILE`` (everyone who 
 The public file may hold several keys, the current one first: during a key rotation it carries
 the new and the old key, and a token's ``kid`` header (RFC 7638 thumbprint) picks the key.
 In dev mode (``DCMS_DEV=1``) a missing pair is generated under ``keys_dir``; otherwise a
-missing key is a start-up error.
+missing key is a start-up error (``dcms secrets init`` writes a production pair, 0600).
 """
 
 from __future__ import annotations
@@ -133,12 +133,18 @@ def generate_key_pair(private_path: Path, public_path: Path) -> None:
     with _lock(private_path.parent / ".token-keys.lock"):
         if private_path.exists():
             return
-        private_key = ec.generate_private_key(ec.SECP256R1())
-        pem = private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        _write(private_path, pem, 0o600)
-        _write(public_path, _public_pem(private_key.public_key()), 0o644)
+        private_pem, public_pem = new_key_pair_pem()
+        _write(private_path, private_pem, 0o600)
+        _write(public_path, public_pem, 0o644)
+
+
+def new_key_pair_pem() -> tuple[bytes, bytes]:
+    """A new P-256 pair as PEM: (private PKCS#8, public SubjectPublicKeyInfo)."""
+    private_key = ec.generate_private_key(ec.SECP256R1())
+    pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return pem, _public_pem(private_key.public_key())
 
 
 def _read_private(path: Path) -> ec.EllipticCurvePrivateKey:

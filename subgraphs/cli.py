@@ -1,14 +1,25 @@
-"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys."""
+"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys, secrets.
+
+Outside dev mode (``DCMS_DEV=0``) every start command (migrate, seed, serve, up) first checks
+that the production secrets are there (subgraphs/provision.py): a missing one stops it with
+exit status 2 and one line saying what is missing and how to create it, before anything runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
+from pathlib import Path
 
 from tqdm import tqdm
 
 from subgraphs.settings import SUBGRAPHS, Settings
+
+DEMO_HELP = (
+    "outside dev mode: load the demo data anyway; every demo user must then change the published "
+    "password at first login (dev mode always seeds it)"
+)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
 
     seed_parser = commands.add_parser("seed", help="load Chinese demo data (idempotent)")
     seed_parser.add_argument("--customers", type=int, default=2000, help="how many customers (default 2000)")
+    seed_parser.add_argument("--demo", action="store_true", help=DEMO_HELP)
 
     serve = commands.add_parser("serve", help="serve subgraphs (all by default) in this process")
     serve.add_argument("names", nargs="*", metavar="name", help=f"subgraphs to serve: {', '.join(SUBGRAPHS)}")
@@ -26,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
 
     up = commands.add_parser("up", help="migrate, seed when empty, serve all subgraphs and the gateway")
     up.add_argument("--customers", type=int, default=2000, help="customers to seed on first start")
+    up.add_argument("--demo", action="store_true", help=DEMO_HELP)
 
     token = commands.add_parser("token", help="dev mode: print an access token for a seeded user")
     token.add_argument("--username", default="manager")
@@ -43,9 +56,35 @@ def main(argv: list[str] | None = None) -> None:
     rotate.add_argument("--resume", action="store_true", help="finish an interrupted rotation, no new key")
     rotate.add_argument("--retire", action="store_true", help="finish, then drop old keys no value uses")
     rotate.add_argument("--batch-size", type=int, default=500, help="rows per transaction (default 500)")
+    secrets = commands.add_parser("secrets", help="production secrets").add_subparsers(
+        dest="action", required=True
+    )
+    init = secrets.add_parser(
+        "init", help="write the token key pair, gateway HMAC secret and PII keyring (0600), never overwriting"
+    )
+    init.add_argument("--dir", type=Path, help="where (default DCMS_KEYS_DIR, else var/keys)")
 
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command == "secrets":
+        sys.exit(secrets_init(args.dir or settings.keys_dir))
+    if args.command == "token" and not settings.dev_mode:
+        raise SystemExit("dcms token works in dev mode only (DCMS_DEV=1); log in with the login mutation")
+    if args.command in ("migrate", "seed", "serve", "up"):
+        from subgraphs.provision import missing_secrets
+
+        # Only the operations subgraph signs tokens; every start needs the rest.
+        signing = args.command != "serve" or not args.names or "operations" in args.names
+        if problem := missing_secrets(settings, signing=signing):
+            print(f"dcms {args.command}: {problem}", file=sys.stderr)
+            sys.exit(2)
+    if args.command == "seed" and not settings.dev_mode and not args.demo:
+        print(
+            "dcms seed: production mode (DCMS_DEV=0) loads demo data only with --demo "
+            "(its users must then change the published password at first login); nothing seeded",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     if args.command in ("migrate", "seed", "token", "up", "keys"):
         from security.crypto import KeyringError, install_cipher
 
@@ -62,7 +101,7 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"unknown subgraph(s): {', '.join(sorted(unknown))}")
         serve_subgraphs(settings, tuple(args.names) or SUBGRAPHS, args.port or settings.port)
     elif args.command == "up":
-        up_all(settings, args.customers)
+        up_all(settings, args.customers, demo=settings.dev_mode or args.demo)
     elif args.command == "token":
         print(asyncio.run(dev_token(settings, args.username, args.hours)))
     elif args.command == "schema":
@@ -136,7 +175,7 @@ async def dev_token(settings: Settings, username: str, hours: float) -> str:
     from security.tokens import issue_token
     from subgraphs.database import close_database, open_database
 
-    if not settings.dev_mode:
+    if not settings.dev_mode:  # main() refuses first; kept for callers of this function
         raise SystemExit("dcms token works in dev mode only (DCMS_DEV=1); log in with the login mutation")
     keys = load_token_keys(settings)
     await open_database(settings)
@@ -192,8 +231,11 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     )
 
 
-def up_all(settings: Settings, customers: int) -> None:
-    """The embedded default: one process for the subgraphs, the gateway as a child."""
+def up_all(settings: Settings, customers: int, demo: bool = True) -> None:
+    """The embedded default: one process for the subgraphs, the gateway as a child.
+
+    ``demo``: seed the demo data when the database is empty (always in dev mode; outside it only
+    with ``--demo``)."""
     import threading
 
     from security.keys import load_token_keys
@@ -202,15 +244,19 @@ def up_all(settings: Settings, customers: int) -> None:
 
     load_token_keys(settings)  # dev mode: generates the token key pair before the gateway reads it
     asyncio.run(migrate(settings))
-    asyncio.run(seed(settings, customers))
+    if demo:
+        asyncio.run(seed(settings, customers))
     # Composed for the URL the subgraphs really listen on (the checked-in one names port 4001).
     supergraph = write_all(settings.var_dir / "sdl", url_base=f"http://{settings.host}:{settings.port}")
-    gateway = start_gateway(settings.gateway_port, supergraph, settings.host, quiet=True, settings=settings)
+    log_file = settings.log_dir / "gateway.log"
+    gateway = start_gateway(
+        settings.gateway_port, supergraph, settings.host, settings=settings, log_file=log_file
+    )
 
     def announce() -> None:
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")
         wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
-        print(banner(settings), flush=True)
+        print(banner(settings, demo=demo), flush=True)
 
     try:
         threading.Thread(target=announce, daemon=True).start()
@@ -220,23 +266,57 @@ def up_all(settings: Settings, customers: int) -> None:
         gateway.wait(timeout=10)
 
 
-def banner(settings: Settings) -> str:
+def banner(settings: Settings, demo: bool = True) -> str:
+    """What ``dcms up`` prints once everything answers. Outside dev mode it names no GraphiQL,
+    no dev token and no demo password: none of them work there."""
     storage = "PostgreSQL" if settings.database_url else f"SQLite under {settings.var_dir}"
     broker = "Redis" if settings.redis_url else "in-memory broker"
-    return (
-        "\n"
-        "DCMS Graph is up\n"
-        f"  GraphQL API (gateway):  {settings.gateway_url}\n"
-        f"  GraphiQL:               {settings.gateway_url}  (open in a browser)\n"
-        f"  WebSocket / SSE:        ws://{settings.host}:{settings.gateway_port}/graphql\n"
-        f"  Subgraphs:              http://{settings.host}:{settings.port}/<name>/graphql\n"
-        f"  Storage:                {storage}; {broker}\n"
-        '  Log in:                 mutation { login(username: "manager", password: "Dcms@2026demo")'
-        " { accessToken } }\n"
-        "  Dev token, no password: .venv/bin/dcms token --username manager   (or admin, grabber, regulator)\n"
-        "  Then send the header:   Authorization: Bearer <token>\n"
-        "  Stop with Ctrl+C\n"
-    )
+    lines = [
+        "",
+        "DCMS Graph is up" + ("" if settings.dev_mode else " (production mode, DCMS_DEV=0)"),
+        f"  GraphQL API (gateway):  {settings.gateway_url}",
+    ]
+    if settings.dev_mode:
+        lines.append(f"  GraphiQL:               {settings.gateway_url}  (open in a browser)")
+    lines += [
+        f"  WebSocket / SSE:        ws://{settings.host}:{settings.gateway_port}/graphql",
+        f"  Subgraphs:              http://{settings.host}:{settings.port}/<name>/graphql",
+        f"  Storage:                {storage}; {broker}",
+        f"  Logs:                   gateway {settings.log_dir / 'gateway.log'}; subgraphs on this terminal",
+    ]
+    if settings.dev_mode:
+        lines += [
+            '  Log in:                 mutation { login(username: "manager", password: "Dcms@2026demo")'
+            " { accessToken } }",
+            "  Dev token, no password: .venv/bin/dcms token --username manager"
+            "   (or admin, grabber, regulator)",
+            "  Then send the header:   Authorization: Bearer <token>",
+        ]
+    elif demo:
+        lines.append(
+            "  Demo users:             must change the demo password at first login:"
+            " login(username, password, newPassword)"
+        )
+    lines += ["  Stop with Ctrl+C", ""]
+    return "\n".join(lines)
+
+
+def secrets_init(directory: Path) -> int:
+    from subgraphs.provision import SecretsExist, environment, init_secrets
+
+    try:
+        written = init_secrets(directory)
+    except SecretsExist as error:
+        print(f"dcms secrets init: {error}", file=sys.stderr)
+        return 1
+    print(f"wrote production secrets to {directory.resolve()} (directory 0700, files 0600):")
+    for path in written:
+        print(f"  {path.name}")
+    print("set in the environment of every dcms process (the gateway gets them from dcms):")
+    for variable in environment(directory):
+        print(f"  export {variable}")
+    print("back up pii-keyring.json: without it the encrypted PII cannot be read")
+    return 0
 
 
 def schema_command(action: str) -> int:

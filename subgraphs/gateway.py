@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -33,12 +34,14 @@ def start_gateway(
     quiet: bool = False,
     settings: Settings | None = None,
     env: dict[str, str] | None = None,
+    log_file: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     """Run the real binary (not ``npx``, which orphans it) with gateway.config.ts.
 
     With ``settings``, the gateway gets the same security settings as the subgraphs: the HMAC
     secret it signs upstream requests with, dev mode, CORS origins and the query limits.
-    ``env`` replaces this process's environment as the base."""
+    ``env`` replaces this process's environment as the base. ``log_file``: its stdout and
+    stderr are appended there (``quiet`` discards them, neither shows them here)."""
     ensure_installed()
     env = {
         **(os.environ if env is None else env),
@@ -47,15 +50,23 @@ def start_gateway(
         "DCMS_GATEWAY_PORT": str(port),
         "DCMS_GATEWAY_HOST": host,
     }
-    output = subprocess.DEVNULL if quiet else None
-    return subprocess.Popen(
-        [str(HIVE_GATEWAY), "supergraph"],
-        cwd=GATEWAY_DIR,
-        env=env,
-        stdout=output,
-        stderr=output,
-        preexec_fn=_die_with_parent,
-    )
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        output: Any = open(log_file, "ab")  # the child keeps its own copy; ours is closed below
+    else:
+        output = subprocess.DEVNULL if quiet else None
+    try:
+        return subprocess.Popen(
+            [str(HIVE_GATEWAY), "supergraph"],
+            cwd=GATEWAY_DIR,
+            env=env,
+            stdout=output,
+            stderr=output,
+            preexec_fn=_die_with_parent,
+        )
+    finally:
+        if log_file is not None:
+            output.close()
 
 
 def gateway_env(settings: Settings) -> dict[str, str]:

@@ -92,7 +92,8 @@ ROOT_NAME = "贵州省农村信用社联合社"  # 省联社
 # The two users documentation and tests log in as.
 DEMO_MANAGER = "manager"  # 客户经理 in the first branch
 DEMO_GRABBER = "grabber"  # 金融机构客户经理 of the first institution
-# 演示密码: every seeded user logs in with it (dev data only; it satisfies the password policy).
+# 演示密码: every seeded user logs in with it (dev data; it satisfies the password policy). Seeded
+# outside dev mode (`dcms seed --demo`), each user must replace it at first login.
 DEMO_PASSWORD = "Dcms@2026demo"
 DEMO_MANAGER_MIN_CUSTOMERS = 40
 
@@ -1188,11 +1189,12 @@ async def _seed_devices(rng: random.Random, world: World, now: datetime) -> dict
         return {"devices": await _insert(conn, _build_devices(rng, world, now))}
 
 
-async def _seed_operations(world: World) -> dict[str, int]:
+async def _seed_operations(world: World, must_change_password: bool) -> dict[str, int]:
     # One argon2id hash (~50 ms) shared by every demo user: hashing each would cost seconds.
     password_hash = hash_password(DEMO_PASSWORD)
     for user in world.users:
         user.password_hash = password_hash
+        user.must_change_password = must_change_password
     for bank in world.banks:
         for branch in bank.branches:
             for user in (branch.head, *branch.managers):
@@ -1213,6 +1215,8 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
 
     Does nothing (and returns ``{}``) when the root org ``GZ`` already exists. The connections
     ``settings`` describes must already be open (``open_database(settings)``) and migrated.
+    Outside dev mode every demo user must change the published password at first login
+    (``dcms seed`` seeds outside dev mode only with ``--demo``).
     """
     if await Org.filter(code=ROOT_CODE).exists():
         _say(progress, f"已有演示数据 (org {ROOT_CODE} exists): nothing to seed")
@@ -1227,7 +1231,8 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     counts |= await _seed_marketing(random.Random(SEED + 2), refs, now)
     counts |= await _seed_finance(random.Random(SEED + 3), world, refs, now)
     counts |= await _seed_devices(random.Random(SEED + 4), world, now)
-    counts |= await _seed_operations(world)  # last: the root org marks a finished seed
+    # Last: the root org marks a finished seed.
+    counts |= await _seed_operations(world, must_change_password=not settings.dev_mode)
     summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")
     return counts

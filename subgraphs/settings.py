@@ -15,7 +15,8 @@ Every knob lives here so a newcomer finds them in one place:
   generated keys; set ``0`` in production.
 - ``DCMS_KEYS_DIR``: where generated development keys live (default ``var/keys``).
 - ``DCMS_GATEWAY_HMAC_SECRET``: secret the gateway signs upstream requests with (HMAC-SHA256);
-  generated under ``var/keys`` in dev mode, required otherwise.
+  when unset, read from ``<keys dir>/gateway-hmac-secret`` (generated there in dev mode only).
+  ``dcms secrets init --dir D`` writes every production secret (subgraphs/provision.py).
 - ``DCMS_CORS_ORIGINS``: comma-separated origins the gateway allows (default: the dev pages on 5173).
 - Query limits (see ``Limits``): ``DCMS_MAX_DEPTH``, ``DCMS_MAX_ALIASES``, ``DCMS_MAX_TOKENS``,
   ``DCMS_MAX_COST``, ``DCMS_MAX_BATCH``, ``DCMS_RATE_LIMIT`` (operations per window, 0 = off),
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Self
 
 SUBGRAPHS: tuple[str, ...] = ("operations", "customers", "marketing", "finance", "devices")
+HMAC_SECRET_FILE = "gateway-hmac-secret"  # in the keys dir, when DCMS_GATEWAY_HMAC_SECRET is unset
 DEV_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
 
 
@@ -116,7 +118,7 @@ class Settings:
         dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
         keys_dir = Path(os.environ.get("DCMS_KEYS_DIR") or var_dir / "keys").resolve()
         hmac_secret = os.environ.get("DCMS_GATEWAY_HMAC_SECRET") or (
-            _dev_secret(keys_dir, "gateway-hmac-secret") if dev_mode else ""
+            _dev_secret(keys_dir, HMAC_SECRET_FILE) if dev_mode else _read_secret(keys_dir / HMAC_SECRET_FILE)
         )
         origins = os.environ.get("DCMS_CORS_ORIGINS")
         return cls(
@@ -159,9 +161,22 @@ class Settings:
     def pii_keyring_path(self) -> Path:
         return self.pii_keyring_file or self.keys_dir / "pii-keyring.json"
 
+    @property
+    def log_dir(self) -> Path:
+        """Where ``dcms up`` writes the gateway's output (gateway.log)."""
+        return self.var_dir / "log"
+
 
 def _path(value: str | None) -> Path | None:
     return Path(value).resolve() if value else None
+
+
+def _read_secret(path: Path) -> str:
+    """A provisioned secret file's text, or "" when there is none (reported at start-up)."""
+    try:
+        return path.read_text().strip()
+    except (FileNotFoundError, PermissionError):
+        return ""
 
 
 def _dev_secret(var_dir: Path, name: str = "dev-token-secret") -> str:

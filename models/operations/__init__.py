@@ -53,6 +53,9 @@ class User(Entity):
     # Login (security/passwords.py): argon2id hash; null → the user cannot log in with a password.
     password_hash = fields.CharField(max_length=255, null=True)
     password_changed_at = fields.DatetimeField(null=True)
+    # Set on demo users seeded outside dev mode (their password is published): login refuses
+    # with PASSWORD_CHANGE_REQUIRED until a new password comes with it.
+    must_change_password = fields.BooleanField(default=False)
     # Carried into the token (security/identity.py); cross-subgraph links are plain UUIDs.
     institution_id = fields.UUIDField(null=True)  # FI staff: their finance Institution
     grid_ids = fields.JSONField(default=list)  # 网格 the user is mapped to (customers Grid ids)

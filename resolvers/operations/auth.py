@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from typing import Annotated
 
 import strawberry
 from tortoise.transactions import in_transaction
@@ -42,6 +43,15 @@ def _locked(seconds: float) -> CodedError:
     return error
 
 
+def _change_required() -> CodedError:
+    # Only after the right password: the caller already knows it, nothing is revealed.
+    return CodedError(
+        ErrorCode.PASSWORD_CHANGE_REQUIRED,
+        "首次登录须修改密码：请携带 newPassword 重新登录 "
+        "(this password must be changed: log in again with newPassword)",
+    )
+
+
 def _session_over() -> CodedError:
     return unauthenticated("登录已失效，请重新登录 (session expired or revoked: log in again)")
 
@@ -49,7 +59,19 @@ def _session_over() -> CodedError:
 @strawberry.type
 class AuthMutation:
     @strawberry.mutation(description="登录: username and password → access and refresh tokens")
-    async def login(self, info: strawberry.Info, username: str, password: str) -> AuthPayload:
+    async def login(
+        self,
+        info: strawberry.Info,
+        username: str,
+        password: str,
+        new_password: Annotated[
+            str | None,
+            strawberry.argument(
+                description="a new password to set while logging in; required when login answers "
+                "PASSWORD_CHANGE_REQUIRED (demo users outside dev mode)"
+            ),
+        ] = None,
+    ) -> AuthPayload:
         sessions: SessionStore = info.context.sessions
         username = username.strip()
         if not username or len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
@@ -65,7 +87,11 @@ class AuthMutation:
             await sessions.record_failure(username, address)
             raise _wrong_credentials()
         await sessions.clear_failures(username, address)
-        if user.password_hash and needs_rehash(user.password_hash):
+        if new_password is not None:
+            await _set_password(info, user, password, new_password)
+        elif user.must_change_password:
+            raise _change_required()
+        elif user.password_hash and needs_rehash(user.password_hash):
             async with in_transaction("operations"):
                 user.password_hash = hash_password(password)
                 await user.save(update_fields=["password_hash"])
@@ -146,22 +172,29 @@ class AuthMutation:
         if len(old_password) > MAX_PASSWORD or not verify_password(user.password_hash, old_password):
             await sessions.record_failure(principal.username, address)  # guessing here counts too
             raise bad_input("原密码不正确 (the current password is wrong)")
-        if len(new_password) > MAX_PASSWORD:
-            raise bad_input("密码过长 (password too long)")
-        if message := policy_violation(new_password):
-            raise bad_input(message)
-        if new_password == old_password:
-            raise bad_input("新密码不能与原密码相同 (the new password must differ from the current one)")
         await sessions.clear_failures(principal.username, address)
-        async with in_transaction("operations"):
-            user.password_hash = hash_password(new_password)
-            user.password_changed_at = datetime.now(UTC)
-            await user.save(update_fields=["password_hash", "password_changed_at"])
-        # Tokens issued from now on pass (iat has milliseconds), every earlier one not.
-        revoked_before = now_ms()
-        await sessions.revoke_user_before(str(user.id), revoked_before)
-        await info.context.realtime.guard.announce_revocation(user_id=str(user.id), before=revoked_before)
+        await _set_password(info, user, old_password, new_password)
         return await _start_session(info, user, role=principal.active_role)
+
+
+async def _set_password(info: strawberry.Info, user: UserModel, old_password: str, new_password: str) -> None:
+    """A new password (the old one already verified): policy-checked, stored, the must-change mark
+    cleared, and every earlier token of the user revoked."""
+    if len(new_password) > MAX_PASSWORD:
+        raise bad_input("密码过长 (password too long)")
+    if message := policy_violation(new_password):
+        raise bad_input(message)
+    if new_password == old_password:
+        raise bad_input("新密码不能与原密码相同 (the new password must differ from the current one)")
+    async with in_transaction("operations"):
+        user.password_hash = hash_password(new_password)
+        user.password_changed_at = datetime.now(UTC)
+        user.must_change_password = False
+        await user.save(update_fields=["password_hash", "password_changed_at", "must_change_password"])
+    # Tokens issued from now on pass (iat has milliseconds), every earlier one not.
+    revoked_before = now_ms()
+    await info.context.sessions.revoke_user_before(str(user.id), revoked_before)
+    await info.context.realtime.guard.announce_revocation(user_id=str(user.id), before=revoked_before)
 
 
 async def _start_session(

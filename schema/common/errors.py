@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     RATE_LIMITED = "RATE_LIMITED"
     ACCOUNT_LOCKED = "ACCOUNT_LOCKED"  # too many failed logins (security/sessions.py)
+    PASSWORD_CHANGE_REQUIRED = "PASSWORD_CHANGE_REQUIRED"  # log in again with newPassword (demo users)
     SLOW_CONSUMER = "SLOW_CONSUMER"  # a subscriber fell too far behind: resubscribe with `after`
     CURSOR_EXPIRED = "CURSOR_EXPIRED"  # `after` names no event still kept: reload, then subscribe
     CONSENT_REQUIRED = "CONSENT_REQUIRED"  # a read that needs the customer's live 授权 (consent)
