@@ -37,11 +37,12 @@ from models.customers import (
 )
 from models.customers import Consent as ConsentModel
 from models.devices import Device, DeviceKind, DeviceStatus
-from models.finance import FinancialProduct, FinancingNeed, ProductApplication, ProductStatus
+from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
 from models.marketing import Opportunity
 from models.operations import Alert, Org, OrgKind, User
 from tests.conftest import Stack
 from tests.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
+from tests.marketplace import make_bank
 from tests.test_finance_fixes import apply_input, codes, need_input, ok
 
 pytestmark = pytest.mark.e2e
@@ -199,6 +200,32 @@ async def _apply_product(stack: Stack, w: World) -> Case:
         allowed=("applicant", {"i": apply_input(str(listed.id), project=project)}),
         refused=[("applicant", {"i": apply_input(str(draft.id), project=project)}, NOT_FOUND)],
         state=lambda: ProductApplication.filter(project=project).count(),
+    )
+
+
+@case("transferHandling.toInstitutionId")
+async def _transfer_handling(stack: Stack, w: World) -> Case:
+    settings = stack.settings
+    grabbing, receiving = await make_bank(settings, managers=1), await make_bank(settings, managers=0)
+    uncertified = await make_bank(settings, managers=0, certified=False, name="未认证银行")
+    people = await make_org("测试金融监管局", OrgKind.REGULATOR)
+    w.tokens["regulator"] = token_for(await make_user(people, ("REGULATOR",)), people, settings)
+    need = (await ok(stack, PUBLISH, {"i": need_input()}, w.tokens["applicant"]))["publishNeed"]["id"]
+    grab = "mutation($id: ID!) { grabNeed(id: $id) { id } }"
+    handling = (await ok(stack, grab, {"id": need}, grabbing.managers[0][1]))["grabNeed"]["id"]
+    query = "mutation($id: ID!, $to: ID!) { transferHandling(id: $id, toInstitutionId: $to) { id } }"
+
+    async def state() -> list[Any]:
+        return await Handling.filter(need_id=need).order_by("id").values_list("institution_id", "status")
+
+    return Case(
+        query,
+        allowed=("regulator", {"id": handling, "to": str(receiving.institution.id)}),
+        refused=[
+            ("regulator", {"id": handling, "to": str(uncertified.institution.id)}, NOT_FOUND),
+            ("regulator", {"id": handling, "to": str(uuid.uuid4())}, NOT_FOUND),
+        ],
+        state=state,
     )
 
 
