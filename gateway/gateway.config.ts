@@ -17,11 +17,10 @@ import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
 import { limits, useDcmsLimits } from './limits.ts';
 import { useStreamAuthEnd } from './streams.ts';
+import { useDcmsSigning } from './signing.ts';
 import { transports } from './upstream.ts';
 
-const devMode = (process.env.DCMS_DEV ?? '1') === '1';
-const hmacSecret = process.env.DCMS_GATEWAY_HMAC_SECRET;
-if (!hmacSecret && !devMode) throw new Error('DCMS_GATEWAY_HMAC_SECRET must be set outside dev mode');
+const devMode = (process.env.DCMS_DEV ?? '1') === '1'; // DCMS_GATEWAY_HMAC_SECRET: signing.ts
 const corsOrigins = (process.env.DCMS_CORS_ORIGINS ?? 'http://localhost:5173,http://127.0.0.1:5173')
   .split(',')
   .map((origin) => origin.trim())
@@ -63,23 +62,33 @@ export const gatewayConfig = defineConfig({
   graphiql: devMode ? { title: 'DCMS Graph' } : false,
   landingPage: devMode,
   // -- security (README "Security model") --
-  // Every upstream request (root operations and `_entities`) carries an HMAC-SHA256 signature
-  // of {query, variables} in extensions["hmac-signature"]; subgraphs/app.py verifies it.
-  ...(hmacSecret ? { hmacSignature: { secret: hmacSecret } } : {}),
+  // Every upstream request (root operations and `_entities`) is signed with a timestamp and a
+  // one-time nonce, every upstream WebSocket proves it comes from here: signing.ts (the plugin is
+  // first in `plugins`), verified by security/gateway_trust.py.
   disableIntrospection: !devMode,
   blockFieldSuggestions: !devMode,
   maxDepth: limits.maxDepth,
   maxTokens: limits.maxTokens,
   batching: { limit: limits.maxBatch },
-  cors: {
-    origin: corsOrigins,
-    credentials: true,
-    allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
-    methods: ['GET', 'POST', 'OPTIONS'],
+  // Per request: the stock option answers an origin outside the list with
+  // `Access-Control-Allow-Origin: null` (and credentials), which a sandboxed iframe or a file://
+  // page, whose Origin *is* `null`, passes. Here an origin not in DCMS_CORS_ORIGINS (and `null`
+  // always) gets no CORS header at all, so the browser refuses to share the response.
+  cors: (request: Request) => {
+    const origin = request.headers.get('origin');
+    if (!origin || origin === 'null' || !corsOrigins.includes(origin)) return false;
+    return {
+      // Twice: @whatwg-node/server adds `Vary: Origin` only when it picks one entry of a longer list.
+      origin: [origin, origin],
+      credentials: true,
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      methods: ['GET', 'POST', 'OPTIONS'],
+    };
   },
   // JWT first, then generic auth, both here in `plugins`: the top-level `genericAuth` option would
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [
+    useDcmsSigning(), // signing.ts: signs each upstream request as it leaves
     useDcmsLimits(limits),
     useStreamAuthEnd(),
     useJWT({

@@ -1,71 +1,307 @@
-"""Trust only what the gateway sent: verify Hive Gateway's ``hmacSignature`` on upstream requests.
+"""Trust only what the gateway sent, once: verify the gateway's signature on upstream requests and
+its proof on upstream WebSockets, refusing anything stale or seen before.
 
-The gateway (``hmacSignature`` in gateway.config.ts, plugin
-``@graphql-mesh/hmac-upstream-signature``) signs every upstream execution request with
-HMAC-SHA256 over ``json-stable-stringify({query, variables})`` — keys sorted, compact, no
-ASCII escaping, ``variables`` left out when empty, the operation name and extensions not
-signed — and puts the base64 signature in ``extensions["hmac-signature"]``. That covers
-root operations and ``_entities`` calls alike (checked against the real gateway in
-tests/test_gateway_trust.py).
+HTTP (queries, mutations, ``_entities``): the gateway (``gateway/signing.ts``) signs every upstream
+execution request with HMAC-SHA256 (``DCMS_GATEWAY_HMAC_SECRET``) over the canonical JSON of
+``{nonce, query, ts, variables}`` and puts ``{ts, nonce, sig}`` in ``extensions["dcms-signature"]``.
+``ts`` is the signing time in epoch milliseconds, ``nonce`` a random UUID.
 
-Outside dev mode a request without a valid signature is refused. In dev mode an unsigned
-request passes (GraphiQL straight against a subgraph), a wrong signature never does.
+WebSocket (subscriptions): in ``connection_init`` the gateway sends, beside the subscriber's
+``authorization``, ``connectionParams["x-dcms-gateway"] = {ts, nonce, sig}`` signed over
+``{authorization, nonce, purpose: "ws-connect", ts}``. No HTTP payload has a ``purpose`` key, so
+neither kind of signature can pass for the other.
 
-WebSocket subscribe payloads: Strawberry drops a subscribe message's ``extensions``, so WebSockets
-are held by the token in ``connectionParams`` instead (see ``subgraphs/app.py``).
+Both are refused when older than ``MAX_AGE_SECONDS`` (or more than ``MAX_SKEW_SECONDS`` in the
+future: clocks differ a little between hosts) or when their nonce was seen before, in this
+process and, with ``REDIS_URL``, by any replica (``SET NX EX``). A captured request or
+``connection_init`` is therefore worth nothing to whoever captured it.
+
+Canonical JSON, byte for byte what ``gateway/signing.ts`` ``canonicalJson`` writes: object keys
+sorted by UTF-16 code units (JavaScript's default sort), no spaces, strings as ``JSON.stringify``
+writes them (no ASCII escaping; lone UTF-16 surrogates escaped as ``\\udXXX``), numbers as
+JavaScript prints them (``1e-7``, not Python's ``1e-07``), ``variables`` left out when empty.
+Checked against node in tests/test_gateway_trust.py.
+
+Outside dev mode a request without a valid signature is refused. In dev mode an unsigned request
+passes (GraphiQL straight against a subgraph), a wrong or replayed signature never does.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import collections
+import decimal
 import hashlib
 import hmac
 import json
+import logging
+import math
+import re
+import time
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
-EXTENSION = "hmac-signature"
+import redis.asyncio as redis
+
+from schema.common.errors import CodedError, ErrorCode, bad_input
+from security.redis_pool import redis_client
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "dcms-signature"  # extensions[EXTENSION] on a signed HTTP request
+WS_PROOF = "x-dcms-gateway"  # connectionParams[WS_PROOF] in an upstream connection_init
+WS_PURPOSE = "ws-connect"
+MAX_AGE_SECONDS = 60
+MAX_SKEW_SECONDS = 5  # a signature this far in the future still passes: another host's clock
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def signing_payload(query: str | None, variables: Mapping[str, Any] | None) -> bytes:
-    """What the gateway signs, byte for byte (json-stable-stringify of ``{query, variables}``)."""
-    document: dict[str, Any] = {"query": query}
+# -- canonical JSON ---------------------------------------------------------------------------------
+
+
+def _js_string(value: str) -> str:
+    text = json.dumps(value, ensure_ascii=False)  # JSON.stringify's escapes, control characters included
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _js_number(value: float) -> str:
+    """ECMAScript Number::toString: shortest round-trip digits, exponent only below 1e-6 or from 1e21."""
+    if not math.isfinite(value):
+        return "null"  # what JSON.stringify writes; never on the wire (JSON has no NaN)
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    digits_tuple, exponent = decimal.Decimal(repr(abs(value))).normalize().as_tuple()[1:]
+    digits = "".join(map(str, digits_tuple))
+    k, n = len(digits), int(exponent) + len(digits)  # value = 0.digits × 10^n
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * -n + digits
+    e = n - 1
+    mantissa = digits[0] + ("." + digits[1:] if k > 1 else "")
+    return f"{sign}{mantissa}e{'+' if e > 0 else '-'}{abs(e)}"
+
+
+def _utf16(key: str) -> bytes:
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+def canonical_json(value: Any) -> str:
+    """JSON that ``gateway/signing.ts`` writes for the same value, character for character."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _js_number(value)
+    if isinstance(value, str):
+        return _js_string(value)
+    if isinstance(value, Mapping):
+        items = sorted(value.items(), key=lambda item: _utf16(str(item[0])))
+        return "{" + ",".join(f"{_js_string(str(k))}:{canonical_json(v)}" for k, v in items) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(canonical_json(item) for item in value) + "]"
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _utf8(text: str) -> bytes:
+    # Lone surrogates were escaped by _js_string, so this cannot fail on a string from JSON.
+    return text.encode("utf-8", "surrogatepass")
+
+
+def signing_payload(
+    query: str | None, variables: Mapping[str, Any] | None, ts: int | None, nonce: str | None
+) -> bytes:
+    """What the gateway signs for an HTTP request, byte for byte."""
+    document: dict[str, Any] = {"query": query, "ts": ts, "nonce": nonce}
     if variables:
         document["variables"] = variables
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _utf8(canonical_json({k: v for k, v in document.items() if v is not None}))
 
 
-def sign(secret: str, query: str | None, variables: Mapping[str, Any] | None) -> str:
-    digest = hmac.new(secret.encode(), signing_payload(query, variables), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode()
+def ws_payload(authorization: str | None, ts: int, nonce: str) -> bytes:
+    """What the gateway signs in an upstream WebSocket's connection_init."""
+    document: dict[str, Any] = {"purpose": WS_PURPOSE, "ts": ts, "nonce": nonce}
+    if authorization is not None:
+        document["authorization"] = authorization
+    return _utf8(canonical_json(document))
+
+
+def _hmac(secret: str | bytes, payload: bytes) -> str:
+    key = secret.encode() if isinstance(secret, str) else secret
+    return base64.b64encode(hmac.new(key, payload, hashlib.sha256).digest()).decode()
+
+
+def _fresh() -> tuple[int, str]:
+    return int(time.time() * 1000), str(uuid.uuid4())
+
+
+def sign(
+    secret: str,
+    query: str | None,
+    variables: Mapping[str, Any] | None,
+    *,
+    ts: int | None = None,
+    nonce: str | None = None,
+) -> dict[str, Any]:
+    """``extensions[EXTENSION]`` as the gateway would send it now (tests and tools)."""
+    now, new_nonce = _fresh()
+    ts, nonce = ts if ts is not None else now, nonce or new_nonce
+    return {"ts": ts, "nonce": nonce, "sig": _hmac(secret, signing_payload(query, variables, ts, nonce))}
+
+
+def ws_proof(
+    secret: str, authorization: str | None, *, ts: int | None = None, nonce: str | None = None
+) -> dict[str, Any]:
+    """``connectionParams[WS_PROOF]`` as the gateway would send it now (tests and tools)."""
+    now, new_nonce = _fresh()
+    ts, nonce = ts if ts is not None else now, nonce or new_nonce
+    return {"ts": ts, "nonce": nonce, "sig": _hmac(secret, ws_payload(authorization, ts, nonce))}
+
+
+def has_lone_surrogate(query: str | None, variables: Any) -> bool:
+    if query and _SURROGATE.search(query):
+        return True
+    return variables is not None and bool(_SURROGATE.search(json.dumps(variables, ensure_ascii=False)))
+
+
+# -- the seen nonces --------------------------------------------------------------------------------
+
+
+class SeenNonces:
+    """Nonces of the last ``ttl`` seconds: in this process always, and in Redis (shared by every
+    replica) when configured. Redis down: the process's own set still refuses a replay to this
+    replica; a warning is logged once per outage, not per request."""
+
+    PREFIX = "dcms:gateway-nonce:"
+
+    def __init__(self, ttl: int, redis_url: str | None = None) -> None:
+        self._ttl = ttl
+        self._seen: set[str] = set()
+        # By arrival, so the oldest leave first: the set never holds more than `ttl` seconds' worth.
+        self._expiry: collections.deque[tuple[float, str]] = collections.deque()
+        self._redis = redis_client(redis_url) if redis_url else None
+        self._redis_down = False
+
+    async def first_use(self, nonce: str) -> bool:
+        now = time.monotonic()
+        while self._expiry and self._expiry[0][0] <= now:
+            self._seen.discard(self._expiry.popleft()[1])
+        if nonce in self._seen:
+            return False
+        self._seen.add(nonce)
+        self._expiry.append((now + self._ttl, nonce))
+        if self._redis is None:
+            return True
+        try:
+            created = await self._redis.set(self.PREFIX + nonce, b"1", nx=True, ex=self._ttl)
+        except (redis.RedisError, OSError) as error:
+            if not self._redis_down:
+                self._redis_down = True
+                log.warning(
+                    "gateway replay check: Redis unavailable (%s); only this process's nonces are "
+                    "checked until it is back",
+                    error,
+                )
+            return True
+        if self._redis_down:
+            self._redis_down = False
+            log.warning("gateway replay check: Redis is back; nonces are shared by every replica again")
+        return bool(created)
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+
+
+# -- the check --------------------------------------------------------------------------------------
 
 
 class GatewayTrust:
-    """``check`` returns why a request is refused, or None when it may run."""
+    """``check`` / ``check_ws`` return why a request or WebSocket is refused, or None."""
 
-    def __init__(self, secret: str, *, require_signature: bool) -> None:
+    def __init__(self, secret: str, *, require_signature: bool, redis_url: str | None = None) -> None:
         if require_signature and not secret:
             raise ValueError("DCMS_GATEWAY_HMAC_SECRET must be set outside dev mode")
         self._secret = secret.encode()
         self.require_signature = require_signature
+        # A nonce must be remembered as long as its signature could still pass.
+        self.nonces = SeenNonces(MAX_AGE_SECONDS + MAX_SKEW_SECONDS + 1, redis_url)
 
-    def check(
+    async def check(
         self, query: str | None, variables: Mapping[str, Any] | None, extensions: Mapping[str, Any] | None
-    ) -> str | None:
+    ) -> CodedError | None:
         signature = (extensions or {}).get(EXTENSION)
         if signature is None:
-            return "request not signed by the gateway" if self.require_signature else None
-        if not self._secret or not self.valid(signature, query, variables):
+            if self.require_signature:
+                return _forbidden("request not signed by the gateway")
+            return _invalid_unicode(query, variables)
+        if not isinstance(signature, Mapping) or not self._secret:
+            return _forbidden("invalid gateway signature")
+        ts, nonce, sig = signature.get("ts"), signature.get("nonce"), signature.get("sig")
+        if not isinstance(ts, int) or not isinstance(nonce, str) or not nonce:
+            return _forbidden("invalid gateway signature")
+        try:
+            payload = signing_payload(query, variables, ts, nonce)
+        except TypeError:  # not from JSON: a caller in process
+            return _forbidden("invalid gateway signature")
+        refusal = await self._verify(sig, payload, ts, nonce)
+        return _forbidden(refusal) if refusal else _invalid_unicode(query, variables)
+
+    async def check_ws(self, connection_params: Mapping[str, Any] | None) -> str | None:
+        """A WebSocket's connection_init. Outside dev mode only the gateway may open one; in dev mode
+        a client may too (with a token, checked per operation), but a wrong proof never passes."""
+        params = connection_params or {}
+        proof = params.get(WS_PROOF)
+        if proof is None:
+            return "WebSocket not opened by the gateway" if self.require_signature else None
+        if not isinstance(proof, Mapping) or not self._secret:
+            return "invalid gateway proof"
+        ts, nonce, sig = proof.get("ts"), proof.get("nonce"), proof.get("sig")
+        authorization = params.get("authorization")
+        if not isinstance(ts, int) or not isinstance(nonce, str) or not nonce:
+            return "invalid gateway proof"
+        if authorization is not None and not isinstance(authorization, str):
+            return "invalid gateway proof"
+        return await self._verify(sig, ws_payload(authorization, ts, nonce), ts, nonce)
+
+    async def _verify(self, sig: Any, payload: bytes, ts: int, nonce: str) -> str | None:
+        if not isinstance(sig, str):
             return "invalid gateway signature"
+        try:
+            given = base64.b64decode(sig, validate=True)
+        except (binascii.Error, ValueError):
+            return "invalid gateway signature"
+        expected = hmac.new(self._secret, payload, hashlib.sha256).digest()
+        if not hmac.compare_digest(given, expected):
+            return "invalid gateway signature"
+        age = time.time() - ts / 1000
+        if age > MAX_AGE_SECONDS or age < -MAX_SKEW_SECONDS:
+            return f"gateway signature expired ({age:.0f} s old; at most {MAX_AGE_SECONDS} s)"
+        # Only a valid signature takes a nonce: a forger cannot fill the set.
+        if not await self.nonces.first_use(nonce):
+            return "gateway signature already used (replay)"
         return None
 
-    def valid(self, signature: Any, query: str | None, variables: Mapping[str, Any] | None) -> bool:
-        if not isinstance(signature, str):
-            return False
-        try:
-            given = base64.b64decode(signature, validate=True)
-        except (binascii.Error, ValueError):
-            return False
-        expected = hmac.new(self._secret, signing_payload(query, variables), hashlib.sha256).digest()
-        return hmac.compare_digest(given, expected)
+    async def close(self) -> None:
+        await self.nonces.close()
+
+
+def _forbidden(reason: str) -> CodedError:
+    return CodedError(ErrorCode.FORBIDDEN, reason)
+
+
+def _invalid_unicode(query: str | None, variables: Any) -> CodedError | None:
+    if has_lone_surrogate(query, variables):
+        return bad_input("无效的 Unicode 字符 (a lone UTF-16 surrogate in the query or variables)")
+    return None

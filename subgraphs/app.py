@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -18,7 +20,13 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
 from strawberry.types import ExecutionResult
+from strawberry.utils.aio import aclosing
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
 
@@ -27,9 +35,9 @@ from realtime.broker import Broker
 from realtime.feed import cancel
 from realtime.hub import Realtime
 from resolvers.common.context import Context
-from schema.common.errors import CodedError, ErrorCode, bad_input
+from schema.common.errors import CodedError, bad_input
 from security.crypto import load_cipher
-from security.gateway_trust import GatewayTrust
+from security.gateway_trust import EXTENSION, GatewayTrust
 from security.keys import TokenKeys, load_token_keys
 from security.rate_limit import rate_limiter
 from security.sessions import LockoutPolicy, SessionStore, session_store
@@ -38,14 +46,60 @@ from subgraphs.settings import SUBGRAPHS, Settings
 
 CLIENT_IP_HEADER = "x-dcms-client-ip"  # set by the gateway; believed only on a signed request
 
+log = logging.getLogger(__name__)
+
 
 class RefusedBatch(Exception):
     def __init__(self, error: CodedError) -> None:
         self.error = error
 
 
+class OperationContextsWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws with a context per operation, not per connection.
+
+    Strawberry 0.341's handler makes one context at connect time and passes it to every operation
+    of the connection (``run_operation``: ``context_value=self.context``). Ours would then keep
+    the principal read at connect (an expired or revoked token kept working) and one DataLoader
+    cache for the connection's life (an entity loaded with yesterday's rights served again). Here
+    each subscribe runs with ``Context.for_operation()``: the token read and checked again, fresh
+    loaders. ``run_operation`` is Strawberry's own, but for the context and the refusal below;
+    the class is set as the view's ``graphql_transport_ws_handler_class``.
+
+    Outside dev mode only subscriptions run here: the gateway sends queries and mutations over
+    signed HTTP, and a query over a WebSocket would bypass that signature's one-time check.
+    """
+
+    view: SubgraphGraphQL
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        try:
+            if refusal := self.view.ws_operation_refusal(operation.query, operation.operation_name):
+                await operation.send_initial_errors([refusal])
+                return
+            result_source = await self.schema.stream(
+                operation.query,
+                variable_values=operation.variables,
+                context_value=self.context.for_operation(),
+                root_value=self.root_value,
+                operation_name=operation.operation_name,
+            )
+            async with aclosing(result_source):
+                await self._send_result_stream(operation, result_source)
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except _OperationStreamClosed:
+            return
+        except Exception as error:
+            await self.handle_task_exception(error)
+            with contextlib.suppress(Exception):
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            self.operations.pop(operation.id, None)
+            raise
+
+
 class SubgraphGraphQL(GraphQL):
     """Strawberry's ASGI view with our context: principal, loaders, broker."""
+
+    graphql_transport_ws_handler_class = OperationContextsWS
 
     def __init__(
         self,
@@ -79,26 +133,50 @@ class SubgraphGraphQL(GraphQL):
     async def execute_operation(  # type: ignore[override]
         self, request: Request, request_adapter: Any, request_data: Any, **kwargs: Any
     ) -> Any:
-        """Refuse unsigned (outside dev) or wrongly signed requests before anything runs."""
+        """Refuse unsigned (outside dev), wrongly signed, stale or replayed requests before
+        anything runs (and lone UTF-16 surrogates, which no later layer could store or log)."""
         items = request_data if isinstance(request_data, list) else [request_data]
-        refusals = [self._refusal(item) for item in items]
+        refusals = [await self._refusal(item) for item in items]
         if any(refusals):
-            errors = [CodedError(ErrorCode.FORBIDDEN, next(r for r in refusals if r))]
+            errors = [next(r for r in refusals if r)]
             results = [ExecutionResult(data=None, errors=errors) for _ in items]
             return results if isinstance(request_data, list) else results[0]
-        if any((item.extensions or {}).get("hmac-signature") for item in items):
+        if any((item.extensions or {}).get(EXTENSION) for item in items):
             request.scope.setdefault("state", {})["client_ip"] = request.headers.get(CLIENT_IP_HEADER)
         return await super().execute_operation(request, request_adapter, request_data, **kwargs)
 
-    def _refusal(self, item: GraphQLRequestData) -> str | None:
-        return self._trust.check(item.query, item.variables, item.extensions)
+    async def _refusal(self, item: GraphQLRequestData) -> CodedError | None:
+        return await self._trust.check(item.query, item.variables, item.extensions)
 
     async def on_ws_connect(self, context: Context) -> Any:
-        """Outside dev mode a WebSocket must bring a valid token in connection_init (the gateway
-        forwards the subscriber's); without one it is closed with 4403 before any subscribe."""
-        if not self._settings.dev_mode and context.principal is None:
+        """Outside dev mode a WebSocket is the gateway's: connection_init must carry its fresh,
+        unused proof (security/gateway_trust.py) and the subscriber's valid token; else it is
+        closed with 4403 before any subscribe. In dev mode a client may connect with a token."""
+        refusal = await self._trust.check_ws(context.connection_params)
+        if refusal is None and not self._settings.dev_mode and context.principal is None:
+            refusal = "no valid token"
+        if refusal is not None:
+            log.info("WebSocket refused: %s", refusal)
             raise ConnectionRejectionError()
         return await super().on_ws_connect(context)
+
+    def ws_operation_refusal(self, query: str | None, operation_name: str | None) -> CodedError | None:
+        """Outside dev mode, a query or mutation sent over a WebSocket (OperationContextsWS)."""
+        if self._settings.dev_mode or not query:
+            return None
+        try:
+            document = parse(query, max_tokens=self._settings.limits.max_tokens)
+        except GraphQLError:
+            return None  # the schema reports it, as for any operation
+        operation = get_operation_ast(document, operation_name)
+        if operation is None or operation.operation == OperationType.SUBSCRIPTION:
+            return None
+        error = bad_input(
+            f"WebSocket 仅用于订阅 ({operation.operation.value} over a WebSocket: send it over HTTP "
+            "through the gateway)"
+        )
+        error.extensions["limit"] = "transport"
+        return error
 
     # -- batches: more than max_batch operations is a coded refusal, not Strawberry's plain text ---
 
@@ -133,7 +211,10 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     # dev mode stops the start here (security.keys.KeyConfigError).
     keys = load_token_keys(settings, signing="operations" in names)
     sessions = session_store(settings.redis_url, lockout_policy(settings))
-    trust = GatewayTrust(settings.hmac_secret, require_signature=not settings.dev_mode)
+    # The seen nonces are shared by the replicas through Redis when there is one.
+    trust = GatewayTrust(
+        settings.hmac_secret, require_signature=not settings.dev_mode, redis_url=settings.redis_url
+    )
     limiter = rate_limiter(settings.redis_url)
     streams = settings.streams
     realtime = Realtime(
@@ -172,6 +253,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
                 await realtime.stop()
                 await sessions.close()
                 await limiter.close()
+                await trust.close()
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.realtime = realtime

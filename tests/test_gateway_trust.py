@@ -1,11 +1,16 @@
-"""Gateway trust: subgraphs run only gateway-signed requests outside dev mode, WebSockets need a
-token at connection_init, the HTTP-subscription leak is closed, CORS and introspection."""
+"""Gateway trust: subgraphs run only gateway-signed requests outside dev mode, each signature once
+and within 60 s (replays refused, across replicas too), WebSockets need the gateway's proof and a
+token at connection_init (more in tests/test_subgraph_websockets.py), lone UTF-16 surrogates are a
+coded error, the HTTP-subscription leak is closed, CORS and introspection."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import subprocess
+import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -18,11 +23,22 @@ from websockets.exceptions import ConnectionClosed
 
 from clients.python.dcms_client import data, error_codes, gql
 from security.crypto import load_cipher
-from security.gateway_trust import EXTENSION, GatewayTrust, sign, signing_payload
+from security.gateway_trust import (
+    EXTENSION,
+    MAX_AGE_SECONDS,
+    WS_PROOF,
+    GatewayTrust,
+    SeenNonces,
+    sign,
+    signing_payload,
+    ws_payload,
+    ws_proof,
+)
 from security.keys import load_token_keys
 from subgraphs.app import build_app
 from subgraphs.sdl import GATEWAY_DIR
-from tests.conftest import Stack
+from tests import services
+from tests.conftest import Stack, free_port
 from tests.factories import Tenant, make_tenant, offline_settings
 
 ME = "query Me { me { id } }"
@@ -56,6 +72,10 @@ async def test_direct_subgraph_calls_need_the_gateway_signature(stack: Stack, te
     assert error_codes(await post(url, other, tenant.manager_token)) == ["FORBIDDEN"]
     good = {"query": ME, "extensions": {EXTENSION: sign(secret, ME, None)}}
     assert data(await post(url, good, tenant.manager_token))["me"]["id"] == str(tenant.manager.id)
+    # the same signed request again (captured and replayed): refused, nothing runs
+    replayed = await post(url, good, tenant.manager_token)
+    assert error_codes(replayed) == ["FORBIDDEN"] and replayed["data"] is None, replayed
+    assert "replay" in replayed["errors"][0]["message"]
     # _entities too: variables are part of what is signed
     query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { displayName } } }"
     reps = {"r": [{"__typename": "User", "id": str(tenant.manager.id)}]}
@@ -73,37 +93,63 @@ async def test_gateway_signed_requests_pass(stack: Stack, tenant: Tenant) -> Non
     assert result["me"]["id"] == str(tenant.manager.id)
 
 
+# What node prints for each case: the payloads gateway/signing.ts signs (TypeScript loaded through
+# the gateway's own importer hooks, as hive-gateway loads gateway.config.ts).
+_NODE_PAYLOADS = """
+import { register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+register('@graphql-hive/importer/hooks', pathToFileURL('./'));
+const { signingPayload, wsPayload } = await import('./signing.ts');
+const cases = JSON.parse(process.argv[1]);
+console.log(JSON.stringify(cases.map((c) =>
+  c.ws ? wsPayload(c.authorization ?? undefined, c.ts, c.nonce) : signingPayload(c.query, c.variables, c.ts, c.nonce))));
+"""
+
+
 def test_python_signature_matches_the_gateway_plugin() -> None:
-    """Byte for byte the payload @graphql-mesh/hmac-upstream-signature signs (its own serializer)."""
-    cases = [
+    """Byte for byte the payload gateway/signing.ts signs, for the awkward values too: numbers
+    JavaScript prints unlike Python (1e-7, 0.00001, 1e21, 5.0), lone surrogates, keys whose UTF-16
+    order is not their code point order, control and non-ASCII characters."""
+    ts, nonce = 1733400000123, str(uuid.uuid4())
+    tricky = {
+        "r": [{"id": "a", "__typename": "客户"}],
+        "n": 3,
+        "f": 97.5,
+        "small": [1e-7, 0.00001, 0.000001, 1.5e-10, -2.5e-8],
+        "big": [1e21, 1e20, 1.2345678901234568e22, 5.0, -0.0, 123456789012345680000],
+        "z": None,
+        "b": True,
+        "s": 'quote" back\\ \n\t\u2028 é \x7f \x00 \U0001f600',
+        "lone": ["\ud800", "a\udfffb", "\udbff"],
+        "\U0001f600": 1,
+        "\uff01": 2,
+        "unset": {"a": [None, {}], "e": {}},
+    }
+    cases: list[dict[str, Any]] = [
         {"query": ME, "variables": None},
         {"query": ME, "variables": {}},
-        {
-            "query": "query($r: [_Any!]!, $n: Int) { x }",
-            "variables": {
-                "r": [{"id": "a", "__typename": "客户"}],
-                "n": 3,
-                "f": 97.5,
-                "z": None,
-                "b": True,
-                "s": 'quote" back\\ \n\t\u2028 é',
-            },
-        },
+        {"query": "query($r: [_Any!]!, $n: Int) { x }", "variables": tricky},
+        {"query": 'query { x(s: "\ud800") }', "variables": None},
     ]
-    script = (
-        "import { defaultParamsSerializer } from '@graphql-mesh/hmac-upstream-signature';"
-        "const cases = JSON.parse(process.argv[1]);"
-        "console.log(JSON.stringify(cases.map((c) => defaultParamsSerializer(c))));"
-    )
+    ws_cases: list[dict[str, Any]] = [
+        {"ws": True, "authorization": "Bearer abc.def"},
+        {"ws": True, "authorization": None},
+    ]
+    for case in cases + ws_cases:
+        case.update(ts=ts, nonce=nonce)
     output = subprocess.run(
-        ["node", "--input-type=module", "-e", script, json.dumps(cases)],
+        ["node", "--input-type=module", "-e", _NODE_PAYLOADS, json.dumps(cases + ws_cases)],
         cwd=GATEWAY_DIR,
+        env={**os.environ, "DCMS_DEV": "1"},
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    for case, expected in zip(cases, json.loads(output), strict=True):
-        assert signing_payload(case["query"], case["variables"]).decode() == expected
+    expected = json.loads(output)
+    python = [signing_payload(c["query"], c["variables"], ts, nonce) for c in cases]
+    python += [ws_payload(c["authorization"], ts, nonce) for c in ws_cases]
+    for mine, theirs in zip(python, expected, strict=True):
+        assert mine == theirs.encode("utf-8", "surrogatepass")
 
 
 # -- dev mode: unsigned allowed (GraphiQL on a subgraph), a wrong signature never ----------------
@@ -128,13 +174,127 @@ async def test_dev_mode_allows_unsigned_but_never_a_wrong_signature(tmp_path: Pa
     assert "@key" in signed["data"]["_service"]["sdl"]
 
 
-def test_production_needs_a_secret() -> None:
+async def test_production_needs_a_secret() -> None:
     with pytest.raises(ValueError, match="DCMS_GATEWAY_HMAC_SECRET"):
         GatewayTrust("", require_signature=True)
-    assert GatewayTrust("", require_signature=False).check(ME, None, None) is None
+    assert await GatewayTrust("", require_signature=False).check(ME, None, None) is None
 
 
-# -- WebSockets: a token in connection_init, or closed -----------------------------------------------
+# -- stale and replayed signatures ------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+async def test_old_or_future_signatures_are_refused(stack: Stack, tenant: Tenant) -> None:
+    url, secret = stack.subgraph("operations"), stack.settings.hmac_secret
+    now = int(time.time() * 1000)
+    for ts in (now - (MAX_AGE_SECONDS + 5) * 1000, now + 60_000):
+        body = {"query": ME, "extensions": {EXTENSION: sign(secret, ME, None, ts=ts)}}
+        refused = await post(url, body, tenant.manager_token)
+        assert error_codes(refused) == ["FORBIDDEN"] and refused["data"] is None, refused
+        assert "expired" in refused["errors"][0]["message"]
+    # a little clock skew is fine: 2 s ahead, 50 s behind
+    for ts in (now + 2_000, now - 50_000):
+        body = {"query": ME, "extensions": {EXTENSION: sign(secret, ME, None, ts=ts)}}
+        assert data(await post(url, body, tenant.manager_token))["me"]
+
+
+async def test_proof_verification() -> None:
+    """Unit: HTTP signatures and WebSocket proofs, each valid once, within the window, and neither
+    passing for the other."""
+    secret = "s" * 40
+    trust = GatewayTrust(secret, require_signature=True)
+    vars_ = {"id": "1"}
+    assert (await trust.check(ME, vars_, {EXTENSION: sign(secret, ME, vars_)})) is None
+    signed = sign(secret, ME, vars_)
+    assert await trust.check(ME, vars_, {EXTENSION: signed}) is None
+    assert "replay" in (await trust.check(ME, vars_, {EXTENSION: signed})).message  # type: ignore[union-attr]
+    for bad in (
+        {**sign(secret, ME, vars_), "ts": int(time.time() * 1000) - 1},  # ts changed after signing
+        {**sign(secret, ME, vars_), "nonce": str(uuid.uuid4())},  # nonce changed after signing
+        {**sign(secret, ME, vars_), "sig": "not base64!"},
+        sign(secret, ME, vars_)["sig"],  # the old format: a bare signature
+        {"ts": "1", "nonce": "n", "sig": ""},
+    ):
+        refusal = await trust.check(ME, vars_, {EXTENSION: bad})
+        assert refusal is not None and refusal.extensions == {"code": "FORBIDDEN"}, bad
+    old = sign(secret, ME, vars_, ts=int(time.time() * 1000) - (MAX_AGE_SECONDS + 1) * 1000)
+    assert "expired" in (await trust.check(ME, vars_, {EXTENSION: old})).message  # type: ignore[union-attr]
+
+    token = "Bearer abc"
+    proof = ws_proof(secret, token)
+    assert await trust.check_ws({"authorization": token, WS_PROOF: proof}) is None
+    assert "replay" in (await trust.check_ws({"authorization": token, WS_PROOF: proof}) or "")
+    assert await trust.check_ws({"authorization": token}) == "WebSocket not opened by the gateway"
+    # bound to the token it came with
+    assert await trust.check_ws({"authorization": "Bearer other", WS_PROOF: ws_proof(secret, token)})
+    stale = ws_proof(secret, token, ts=int(time.time() * 1000) - (MAX_AGE_SECONDS + 1) * 1000)
+    assert "expired" in (await trust.check_ws({"authorization": token, WS_PROOF: stale}) or "")
+    # an HTTP signature is no WebSocket proof, and the other way round
+    http = sign(secret, None, None)
+    assert await trust.check_ws({WS_PROOF: http})
+    assert await trust.check(None, None, {EXTENSION: ws_proof(secret, None)})
+    # in dev mode a WebSocket without a proof is let through, a wrong proof never
+    dev = GatewayTrust(secret, require_signature=False)
+    assert await dev.check_ws({"authorization": token}) is None
+    assert await dev.check_ws({"authorization": token, WS_PROOF: ws_proof("x" * 40, token)})
+
+
+@pytest.mark.integration
+async def test_a_replay_to_another_replica_is_refused() -> None:
+    """Two replicas sharing Redis: a signature used at one is refused at the other."""
+    url, secret = services.require_redis(), "r" * 40
+    one, two = (GatewayTrust(secret, require_signature=True, redis_url=url) for _ in range(2))
+    try:
+        signed = {EXTENSION: sign(secret, ME, None)}
+        assert await one.check(ME, None, signed) is None
+        refused = await two.check(ME, None, signed)
+        assert refused is not None and "replay" in refused.message
+        proof = {WS_PROOF: ws_proof(secret, None)}
+        assert await two.check_ws(proof) is None and await one.check_ws(proof)
+    finally:
+        await one.close()
+        await two.close()
+
+
+async def test_without_redis_replays_are_still_refused_in_process(caplog: pytest.LogCaptureFixture) -> None:
+    """Redis unreachable: this process's own nonces still refuse a replay; one warning, not one per
+    request."""
+    nonces = SeenNonces(ttl=66, redis_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    try:
+        with caplog.at_level(logging.WARNING, logger="security.gateway_trust"):
+            fresh = [str(uuid.uuid4()) for _ in range(5)]
+            assert all([await nonces.first_use(n) for n in fresh])
+            assert not await nonces.first_use(fresh[0])
+        warnings = [r for r in caplog.records if "Redis unavailable" in r.getMessage()]
+        assert len(warnings) == 1, caplog.text
+    finally:
+        await nonces.close()
+
+
+# -- lone UTF-16 surrogates: a coded error, never HTTP 500 --------------------------------------------
+
+
+LONE = "query($q: String) { orgs(first: 1, after: $q) { nodes { id } } }"
+
+
+@pytest.mark.e2e
+async def test_a_lone_surrogate_is_a_coded_error_not_a_500(stack: Stack, tenant: Tenant) -> None:
+    variables = {"q": "\ud800"}
+    body = {"query": LONE, "variables": variables}
+    headers = {"authorization": f"Bearer {tenant.manager_token}", "content-type": "application/json"}
+    # json.dumps escapes it as \ud800, as a browser's JSON.stringify would
+    async with httpx.AsyncClient(timeout=30) as client:
+        through = await client.post(stack.gateway_url, content=json.dumps(body), headers=headers)
+        signed = {**body, "extensions": {EXTENSION: sign(stack.settings.hmac_secret, LONE, variables)}}
+        direct = await client.post(stack.subgraph("operations"), content=json.dumps(signed), headers=headers)
+        unsigned = await client.post(stack.subgraph("operations"), content=json.dumps(body), headers=headers)
+    for response in (through, direct):
+        assert response.status_code in (200, 400), response.text
+        assert error_codes(response.json()) == ["BAD_USER_INPUT"], response.text
+    assert unsigned.status_code == 200 and error_codes(unsigned.json()) == ["FORBIDDEN"], unsigned.text
+
+
+# -- WebSockets: the gateway's proof and a token in connection_init, or closed ---------------------
 
 
 async def _connection_init(url: str, payload: dict[str, Any]) -> dict[str, Any] | int:
@@ -149,10 +309,12 @@ async def _connection_init(url: str, payload: dict[str, Any]) -> dict[str, Any] 
 
 @pytest.mark.e2e
 async def test_websocket_without_a_valid_token_is_closed_at_init(stack: Stack, tenant: Tenant) -> None:
-    url = stack.subgraph("customers").replace("http://", "ws://")
+    url, secret = stack.subgraph("customers").replace("http://", "ws://"), stack.settings.hmac_secret
     assert await _connection_init(url, {}) == 4403
-    assert await _connection_init(url, {"authorization": "Bearer forged"}) == 4403
-    ack = await _connection_init(url, {"authorization": f"Bearer {tenant.manager_token}"})
+    forged = "Bearer forged"
+    assert await _connection_init(url, {"authorization": forged, WS_PROOF: ws_proof(secret, forged)}) == 4403
+    token = f"Bearer {tenant.manager_token}"
+    ack = await _connection_init(url, {"authorization": token, WS_PROOF: ws_proof(secret, token)})
     assert isinstance(ack, dict) and ack["type"] == "connection_ack"
 
 
@@ -215,18 +377,34 @@ async def _preflight(stack: Stack, origin: str) -> httpx.Response:
         )
 
 
+async def _simple(stack: Stack, origin: str) -> httpx.Response:
+    async with httpx.AsyncClient() as client:
+        return await client.post(
+            stack.gateway_url, json={"query": "{ __typename }"}, headers={"origin": origin}
+        )
+
+
+def _cors_headers(response: httpx.Response) -> dict[str, str]:
+    return {k: v for k, v in response.headers.items() if k.lower().startswith("access-control-")}
+
+
 @pytest.mark.e2e
-async def test_cors_preflight_answers_only_allowed_origins(stack: Stack) -> None:
+async def test_cors_answers_only_allowed_origins(stack: Stack) -> None:
     allowed = stack.settings.cors_origins[0]
-    response = await _preflight(stack, allowed)
-    assert response.headers.get("access-control-allow-origin") == allowed
-    assert response.headers.get("access-control-allow-credentials") == "true"
-    allowed_headers = response.headers.get("access-control-allow-headers", "").lower()
+    for response in (await _preflight(stack, allowed), await _simple(stack, allowed)):
+        assert response.headers.get("access-control-allow-origin") == allowed
+        assert response.headers.get("access-control-allow-credentials") == "true"
+        assert "origin" in response.headers.get("vary", "").lower()
+    allowed_headers = (await _preflight(stack, allowed)).headers.get("access-control-allow-headers", "")
     assert {"authorization", "content-type", "x-request-id"} <= {
-        h.strip() for h in allowed_headers.split(",")
+        h.strip() for h in allowed_headers.lower().split(",")
     }
-    other = await _preflight(stack, "https://evil.example")
-    assert other.headers.get("access-control-allow-origin") in (None, "null")
+    # Not `Access-Control-Allow-Origin: null`: a sandboxed iframe or a file:// page sends
+    # `Origin: null` and would pass it. No CORS header at all, so the browser shares nothing.
+    for origin in ("https://evil.example", "null", allowed + ".evil.example"):
+        for response in (await _preflight(stack, origin), await _simple(stack, origin)):
+            assert response.status_code < 500
+            assert _cors_headers(response) == {}, (origin, response.headers)
 
 
 @pytest.mark.e2e

@@ -14,7 +14,7 @@ import pytest
 from graphql import parse
 
 from clients.python.dcms_client import data, error_codes, gql
-from security.gateway_trust import sign
+from security.gateway_trust import EXTENSION, sign
 from security.query_limits import operation_cost
 from security.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from subgraphs.settings import Limits
@@ -55,7 +55,7 @@ def signed(query: str, variables: dict[str, Any] | None, secret: str) -> dict[st
     return {
         "query": query,
         "variables": variables,
-        "extensions": {"hmac-signature": sign(secret, query, variables)},
+        "extensions": {EXTENSION: sign(secret, query, variables)},
     }
 
 
@@ -150,7 +150,8 @@ async def test_batches_over_the_limit_are_refused(stack: Stack, tenant: Tenant) 
     _status, refused = await post(stack.gateway_url, [{"query": CHEAP}] * (n + 1), tenant.manager_token)
     assert "BAD_USER_INPUT" in error_codes(refused), refused
     # straight to a subgraph (signed): Strawberry's plain-text 400 became a coded error
-    body = [signed(CHEAP, None, stack.settings.hmac_secret)] * (n + 1)
+    # each with a nonce of its own: a repeated one would be refused as a replay
+    body = [signed(CHEAP, None, stack.settings.hmac_secret) for _ in range(n + 1)]
     status, direct = await post(stack.subgraph("operations"), body, tenant.manager_token)
     assert status == 400 and codes_and_limits(direct) == [("BAD_USER_INPUT", "batch")], direct
     status, fine = await post(stack.subgraph("operations"), body[:n], tenant.manager_token)

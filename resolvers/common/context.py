@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -59,6 +59,12 @@ class Context:
             return read_token(token, self.token_keys)
         except InvalidToken:
             return None
+
+    def for_operation(self) -> Context:
+        """A context of its own for one operation on a WebSocket (subgraphs/app.py): the same socket
+        and connectionParams, but the token read again (expired now? revoked since?) and empty
+        DataLoaders, so nothing loaded with the rights of an earlier operation is served again."""
+        return replace(self, events_recorded=set())
 
     @cached_property
     def loaders(self) -> Any:
