@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
 import { limits, useDcmsLimits } from './limits.ts';
+import { generateRequestId, requestIdOf, useOperationLog } from './oplog.ts';
 import { useStreamAuthEnd } from './streams.ts';
 import { useDcmsSigning } from './signing.ts';
 import { transports } from './upstream.ts';
@@ -85,9 +86,13 @@ export const gatewayConfig = defineConfig({
       methods: ['GET', 'POST', 'OPTIONS'],
     };
   },
+  // The client's x-request-id, else one made here: sent to every subgraph, returned in the
+  // response, and in the failure line of oplog.ts (the subgraphs log the same id).
+  requestId: { generateRequestId },
   // JWT first, then generic auth, both here in `plugins`: the top-level `genericAuth` option would
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [
+    useOperationLog(), // oplog.ts: one line per failed operation, with the request id
     useDcmsSigning(), // signing.ts: signs each upstream request as it leaves
     useDcmsLimits(limits),
     useStreamAuthEnd(),
@@ -125,7 +130,7 @@ export const gatewayConfig = defineConfig({
       const socket = (context as { req?: { socket?: { remoteAddress?: string } } }).req?.socket;
       return {
         authorization: headers.authorization ?? request.headers.get('authorization') ?? undefined,
-        'x-request-id': request.headers.get('x-request-id') ?? headers['x-request-id'] ?? undefined,
+        'x-request-id': requestIdOf(request) ?? headers['x-request-id'] ?? undefined,
         'x-dcms-client-ip': socket?.remoteAddress ?? undefined,
       };
     },

@@ -211,7 +211,9 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     import uvicorn
 
     from subgraphs.app import build_app
+    from subgraphs.oplog import configure_logging
 
+    configure_logging()  # one line per failed operation on stderr (subgraphs/oplog.py)
     print(f"subgraphs on http://{settings.host}:{port}: " + ", ".join(f"/{name}/graphql" for name in names))
     ping = settings.streams.ws_ping_seconds or None
     uvicorn.run(

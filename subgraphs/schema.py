@@ -6,6 +6,7 @@ gets); introspection is off unless ``DCMS_DEV=1``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -29,6 +30,7 @@ from security.query_limits import (
     TokenLimit,
 )
 from subgraphs.execution import SubgraphExecutor
+from subgraphs.oplog import OperationLog, log_unexpected
 from subgraphs.settings import Limits
 
 
@@ -38,7 +40,11 @@ class SubgraphSchema(strawberry.federation.Schema):
     ) -> None:
         """Log unexpected errors only: a coded error (NOT_FOUND, CONFLICT, …) is an answer, not a fault."""
         unexpected = [e for e in errors if not isinstance(e.original_error, CodedError)]
-        super().process_errors(unexpected, execution_context)
+        if unexpected:  # a fault: its traceback, once; every failure is also one line (subgraphs/oplog.py)
+            context, operation = getattr(execution_context, "context", None), None
+            with contextlib.suppress(Exception):  # the operation name needs a parsed document
+                operation = execution_context.operation_name if execution_context else None
+            log_unexpected(unexpected, context, operation)
 
 
 def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:
@@ -89,5 +95,7 @@ def build_schema(
             CodedParserCache,  # Strawberry's ParserCache, its token-limit error coded
             ValidationCache,
             lambda: MaskErrors(should_mask_error=should_mask_error),
+            # Last, so it sees errors before MaskErrors: one log line per failed operation.
+            lambda: OperationLog(subgraph=subgraph),
         ],
     )

@@ -1,0 +1,60 @@
+// Logs a person can read: one line per failed operation, the same request id as the subgraphs.
+//
+// Hive Gateway's request-id plugin (on by default) takes the client's `x-request-id` or makes one,
+// sends it to every subgraph request and returns it in the response header. `generateRequestId`
+// below makes it here so this module knows it too: the failure line names the same id as the
+// subgraphs' lines (subgraphs/oplog.py), in the same key=value format, on stderr (`dcms up`
+// writes the gateway's output to var/log/gateway.log):
+//
+//   2026-12-05T21:40:00.123Z INFO operation failed code=NOT_FOUND op=CustomerPage request_id=… user=… duration_ms=12.3
+import { randomUUID } from 'node:crypto';
+import { getOperationAST, type DocumentNode } from 'graphql';
+
+const requestIds = new WeakMap<Request, string>();
+const UNSAFE = /[^A-Za-z0-9._:/@+-]/g;
+
+function plain(value: unknown): string {
+  const text = value === undefined || value === null || value === '' ? '-' : String(value);
+  return text.replace(UNSAFE, '_').slice(0, 128);
+}
+
+// For the gateway config's `requestId.generateRequestId`: only called when the client sent none.
+export function generateRequestId({ request }: { request: Request }): string {
+  const id = randomUUID().replaceAll('-', '');
+  requestIds.set(request, id);
+  return id;
+}
+
+export function requestIdOf(request: Request | undefined): string | undefined {
+  if (!request) return undefined;
+  return request.headers.get('x-request-id') ?? requestIds.get(request);
+}
+
+type Context = { request?: Request; jwt?: { payload?: { sub?: string } } };
+type ExecuteArgs = { document: DocumentNode; operationName?: string | null; contextValue: Context };
+type Result = { errors?: readonly { extensions?: Record<string, unknown> }[] };
+
+export function useOperationLog() {
+  return {
+    onExecute({ args }: { args: ExecuteArgs }) {
+      const started = performance.now();
+      return {
+        onExecuteDone({ result }: { result: unknown }) {
+          // A subscription's result is a stream: its failures end it with a coded error instead.
+          if (!result || typeof result !== 'object' || Symbol.asyncIterator in result) return;
+          const errors = (result as Result).errors ?? [];
+          if (errors.length === 0) return;
+          const codes = [...new Set(errors.map((e) => plain(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
+          const context = args.contextValue;
+          const operation = args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value;
+          const level = codes.includes('INTERNAL_SERVER_ERROR') ? 'ERROR' : 'INFO';
+          process.stderr.write(
+            `${new Date().toISOString()} ${level} operation failed code=${codes.join(',')} op=${plain(operation)} ` +
+              `request_id=${plain(requestIdOf(context.request))} user=${plain(context.jwt?.payload?.sub)} ` +
+              `duration_ms=${(performance.now() - started).toFixed(1)}\n`,
+          );
+        },
+      };
+    },
+  };
+}
