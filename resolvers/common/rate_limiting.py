@@ -3,7 +3,8 @@
 Counted where the root fields are resolved: an operation whose root fields are all
 ``_entities`` / ``_service`` / introspection (the gateway enriching a result, the composer
 reading the SDL) is free, so one client query fanning out through ``_entities`` counts once.
-A query whose root fields live in k subgraphs counts k times.
+A query whose root fields live in k subgraphs counts k times. A subscription counts once, when
+it starts (over the limit it is refused with the same RATE_LIMITED error).
 
 The limiter and its numbers are set by the app (``app.state.rate_limit``); a schema executed
 outside the app (tests in process, ``dcms schema export``) is not limited.
@@ -14,7 +15,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, get_operation_ast
+from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, OperationType, get_operation_ast
 from strawberry.extensions import SchemaExtension
 
 from schema.common.errors import CodedError, ErrorCode
@@ -38,7 +39,12 @@ class RateLimit(SchemaExtension):
             if limit > 0:
                 decision = await limiter.hit(key, limit, limits.rate_window)
                 if not decision.allowed:
-                    ctx.result = ExecutionResult(data=None, errors=[rate_limited(decision.retry_after)])
+                    error = rate_limited(decision.retry_after)
+                    # Strawberry 0.341 runs a subscription whatever result an extension set (only
+                    # queries and mutations check `ctx.result`); an error raised here ends it.
+                    if _is_subscription(ctx.graphql_document, ctx.operation_name):
+                        raise error
+                    ctx.result = ExecutionResult(data=None, errors=[error])
         yield
 
 
@@ -56,6 +62,11 @@ def client_ip(request: Any) -> str:
         return str(forwarded)
     client = request.scope.get("client")
     return str(client[0]) if client else "unknown"
+
+
+def _is_subscription(document: Any, operation_name: str | None) -> bool:
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    return operation is not None and operation.operation == OperationType.SUBSCRIPTION
 
 
 def _counted(document: Any, operation_name: str | None) -> bool:
