@@ -62,8 +62,13 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 # -- canonical JSON ---------------------------------------------------------------------------------
 
 
-def _js_string(value: str) -> str:
-    text = json.dumps(value, ensure_ascii=False)  # JSON.stringify's escapes, control characters included
+# JSON.stringify's string escapes (quote, backslash, control characters; nothing else). A lone
+# surrogate stays as it is here: `canonical_json` escapes those in the finished text, where a
+# surrogate character can only stand inside a string.
+_js_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _escape_surrogates(text: str) -> str:
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
@@ -94,6 +99,22 @@ def _utf16(key: str) -> bytes:
 
 def canonical_json(value: Any) -> str:
     """JSON that ``gateway/signing.ts`` writes for the same value, character for character."""
+    return _escape_surrogates(_canonical(value))
+
+
+def _canonical(value: Any) -> str:
+    # Exact type checks first: the values come from json.loads (dict, list, str, int, float, bool,
+    # None); the ABC checks below only serve callers in process.
+    kind = type(value)
+    if kind is str:
+        return _js_string(value)  # type: ignore[no-any-return]
+    if kind is dict:
+        keys = sorted(value)
+        if not "".join(keys).isascii():  # JavaScript sorts by UTF-16 code units
+            keys.sort(key=_utf16)
+        return "{" + ",".join([_js_string(k) + ":" + _canonical(value[k]) for k in keys]) + "}"
+    if kind is list:
+        return "[" + ",".join([_canonical(item) for item in value]) + "]"
     if value is None:
         return "null"
     if value is True:
@@ -105,28 +126,34 @@ def canonical_json(value: Any) -> str:
     if isinstance(value, float):
         return _js_number(value)
     if isinstance(value, str):
-        return _js_string(value)
+        return _js_string(str(value))  # type: ignore[no-any-return]
     if isinstance(value, Mapping):
-        items = sorted(value.items(), key=lambda item: _utf16(str(item[0])))
-        return "{" + ",".join(f"{_js_string(str(k))}:{canonical_json(v)}" for k, v in items) + "}"
+        return _canonical({str(k): v for k, v in value.items()})
     if isinstance(value, list | tuple):
-        return "[" + ",".join(canonical_json(item) for item in value) + "]"
+        return _canonical(list(value))
     raise TypeError(f"not JSON: {type(value).__name__}")
 
 
 def _utf8(text: str) -> bytes:
-    # Lone surrogates were escaped by _js_string, so this cannot fail on a string from JSON.
-    return text.encode("utf-8", "surrogatepass")
+    # Lone surrogates were escaped by canonical_json, so this cannot fail on a string from JSON.
+    return text.encode("utf-8")
+
+
+def _http_text(
+    query: str | None, variables: Mapping[str, Any] | None, ts: int | None, nonce: str | None
+) -> str:
+    """The canonical JSON of an HTTP request's signed document, lone surrogates not yet escaped."""
+    document: dict[str, Any] = {"query": query, "ts": ts, "nonce": nonce}
+    if variables:
+        document["variables"] = variables
+    return _canonical({k: v for k, v in document.items() if v is not None})
 
 
 def signing_payload(
     query: str | None, variables: Mapping[str, Any] | None, ts: int | None, nonce: str | None
 ) -> bytes:
     """What the gateway signs for an HTTP request, byte for byte."""
-    document: dict[str, Any] = {"query": query, "ts": ts, "nonce": nonce}
-    if variables:
-        document["variables"] = variables
-    return _utf8(canonical_json({k: v for k, v in document.items() if v is not None}))
+    return _utf8(_escape_surrogates(_http_text(query, variables, ts, nonce)))
 
 
 def ws_payload(authorization: str | None, ts: int, nonce: str) -> bytes:
@@ -172,7 +199,7 @@ def ws_proof(
 def has_lone_surrogate(query: str | None, variables: Any) -> bool:
     if query and _SURROGATE.search(query):
         return True
-    return variables is not None and bool(_SURROGATE.search(json.dumps(variables, ensure_ascii=False)))
+    return variables is not None and bool(_SURROGATE.search(_canonical(variables)))
 
 
 # -- the seen nonces --------------------------------------------------------------------------------
@@ -252,11 +279,13 @@ class GatewayTrust:
         if not isinstance(ts, int) or not isinstance(nonce, str) or not nonce:
             return _forbidden("invalid gateway signature")
         try:
-            payload = signing_payload(query, variables, ts, nonce)
+            text = _http_text(query, variables, ts, nonce)
         except TypeError:  # not from JSON: a caller in process
             return _forbidden("invalid gateway signature")
-        refusal = await self._verify(sig, payload, ts, nonce)
-        return _forbidden(refusal) if refusal else _invalid_unicode(query, variables)
+        refusal = await self._verify(sig, _utf8(_escape_surrogates(text)), ts, nonce)
+        if refusal:
+            return _forbidden(refusal)
+        return _lone_surrogate() if _SURROGATE.search(text) else None
 
     async def check_ws(self, connection_params: Mapping[str, Any] | None) -> str | None:
         """A WebSocket's connection_init. Outside dev mode only the gateway may open one; in dev mode
@@ -302,6 +331,8 @@ def _forbidden(reason: str) -> CodedError:
 
 
 def _invalid_unicode(query: str | None, variables: Any) -> CodedError | None:
-    if has_lone_surrogate(query, variables):
-        return bad_input("无效的 Unicode 字符 (a lone UTF-16 surrogate in the query or variables)")
-    return None
+    return _lone_surrogate() if has_lone_surrogate(query, variables) else None
+
+
+def _lone_surrogate() -> CodedError:
+    return bad_input("无效的 Unicode 字符 (a lone UTF-16 surrogate in the query or variables)")
