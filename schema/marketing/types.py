@@ -45,8 +45,10 @@ class Opportunity:
     status: OpportunityStatusEnum
     created_at: datetime
 
-    @strawberry.field
-    def customer(self) -> Customer:
+    @strawberry.field(description="客户; null, with NOT_FOUND at this path, when out of the caller's scope")
+    def customer(self) -> Customer | None:
+        # Nullable: the customers subgraph refuses a customer out of the caller's scope, and a
+        # non-null link would then null the whole page around it.
         return Customer(id=self.customer_id)  # type: ignore[attr-defined]
 
     @classmethod
