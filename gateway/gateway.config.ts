@@ -17,6 +17,7 @@ import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
 import { limits, useDcmsLimits } from './limits.ts';
 import { generateRequestId, requestIdOf, useOperationLog } from './oplog.ts';
+import { useCodedRequestErrors, useJsonBodiesOnly, useWholeRequestErrors } from './requests.ts';
 import { useStreamAuthEnd } from './streams.ts';
 import { useDcmsSigning } from './signing.ts';
 import { transports } from './upstream.ts';
@@ -93,6 +94,9 @@ export const gatewayConfig = defineConfig({
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [
     useOperationLog(), // oplog.ts: one line per failed operation, with the request id
+    useJsonBodiesOnly(), // requests.ts: a non-JSON POST (a cross-site form) is refused before parsing
+    useCodedRequestErrors(), // requests.ts: a variable of the wrong type is BAD_USER_INPUT too
+    useWholeRequestErrors(), // requests.ts: one failed root field nulls its siblings with its own error
     useDcmsSigning(), // signing.ts: signs each upstream request as it leaves
     useDcmsLimits(limits),
     useStreamAuthEnd(),

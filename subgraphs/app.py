@@ -11,6 +11,7 @@ from typing import Any
 
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -41,6 +42,7 @@ from security.gateway_trust import EXTENSION, GatewayTrust
 from security.keys import TokenKeys, load_token_keys
 from security.rate_limit import rate_limiter
 from security.sessions import LockoutPolicy, SessionStore, session_store
+from subgraphs.body_guard import BodyGuard
 from subgraphs.database import tortoise_config
 from subgraphs.settings import SUBGRAPHS, Settings
 
@@ -255,7 +257,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
                 await limiter.close()
                 await trust.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodyGuard)])  # 400 bad bodies
     app.state.realtime = realtime
     app.state.rate_limit = (limiter, settings.limits)  # read by resolvers/common/rate_limiting.py
     return app

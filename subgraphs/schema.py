@@ -11,8 +11,9 @@ import os
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, located_error
 from strawberry.extensions import MaskErrors, ValidationCache
+from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -21,6 +22,7 @@ from resolvers.common.authentication import RequireAuthentication
 from resolvers.common.events import WakeRelay
 from resolvers.common.rate_limiting import RateLimit
 from schema.common.errors import CodedError, should_mask_error
+from schema.common.inputs import SCALAR_OVERRIDES, InputGuard, representation_error, storage_input_error
 from security.query_limits import (
     AliasLimit,
     CodedParserCache,
@@ -38,13 +40,32 @@ class SubgraphSchema(strawberry.federation.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log unexpected errors only: a coded error (NOT_FOUND, CONFLICT, …) is an answer, not a fault."""
+        """Log unexpected errors only: a coded error (NOT_FOUND, CONFLICT, …) is an answer, not a fault.
+        A value its column refused (schema/common/inputs.py) becomes BAD_USER_INPUT here, in place,
+        before it is logged or masked."""
+        for index, error in enumerate(errors):
+            if not isinstance(error.original_error, CodedError):
+                if coded := storage_input_error(error.original_error):
+                    errors[index] = located_error(coded, error.nodes, error.path)
         unexpected = [e for e in errors if not isinstance(e.original_error, CodedError)]
         if unexpected:  # a fault: its traceback, once; every failure is also one line (subgraphs/oplog.py)
             context, operation = getattr(execution_context, "context", None), None
             with contextlib.suppress(Exception):  # the operation name needs a parsed document
                 operation = execution_context.operation_name if execution_context else None
             log_unexpected(unexpected, context, operation)
+
+    def entities_resolver(  # the annotations are Strawberry's: they type the `_entities` field
+        self, info: strawberry.Info, representations: list[FederationAny]
+    ) -> list[FederationAny]:
+        """A representation of no entity here (another subgraph's type, no ``__typename``, keys
+        its ``resolve_reference`` does not take) gets BAD_USER_INPUT at its index, not a KeyError."""
+        type_map = self.schema_converter.type_map
+        results: list[Any] = [representation_error(r, type_map) for r in representations]
+        valid = [index for index, error in enumerate(results) if error is None]
+        resolved = super().entities_resolver(info, [representations[index] for index in valid])
+        for index, result in zip(valid, resolved, strict=True):
+            results[index] = result
+        return results
 
 
 def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:
@@ -77,6 +98,7 @@ def build_schema(
         types=types or [],
         # Strawberry 0.341 defaults to 2.11, which the composers reject.
         federation_version="2.9",
+        scalar_overrides=SCALAR_OVERRIDES,  # Decimal: finite and in range, or BAD_USER_INPUT
         # A JSON array body of more than max_batch operations is refused (coded, subgraphs/app.py).
         config=StrawberryConfig(batching_config={"max_operations": limits.max_batch}),
         # Each subscription event with its own caches: constant memory per subscription.
@@ -88,6 +110,7 @@ def build_schema(
             # Before execution, in this order: the rate limit counts anonymous operations too
             # (its refusal wins over UNAUTHENTICATED); cost needs the variables.
             RateLimit,
+            InputGuard,  # NUL, lone surrogates, over-long strings: BAD_USER_INPUT, before execution
             lambda: CostLimit(limits.max_cost, limits.default_list_size),
             # Every mutation leaves one audit record (failed ones too); PII reads are appended.
             lambda: audit_trail(subgraph),

@@ -19,6 +19,10 @@ class ErrorCode(StrEnum):
     SLOW_CONSUMER = "SLOW_CONSUMER"  # a subscriber fell too far behind: resubscribe with `after`
     CURSOR_EXPIRED = "CURSOR_EXPIRED"  # `after` names no event still kept: reload, then subscribe
     CONSENT_REQUIRED = "CONSENT_REQUIRED"  # a read that needs the customer's live 授权 (consent)
+    # A document that does not parse, or does not validate against the schema (the gateway's own
+    # codes for the same; a subgraph called straight codes them alike: schema/common/inputs.py).
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 

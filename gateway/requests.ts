@@ -1,0 +1,83 @@
+// What a client may POST: JSON only (README "Security model").
+// A browser sends a cross-site form (application/x-www-form-urlencoded, multipart/form-data,
+// text/plain) without a CORS preflight, so a page on any site could post `login` or a mutation
+// with the victim's cookies or into the victim's browser session (login CSRF). A JSON body needs a
+// preflight, which CORS refuses to other origins. Yoga itself runs a form-encoded POST and answers
+// the other types with an empty 415: here every non-JSON POST gets a coded 415 before parsing.
+// The subgraphs refuse the same (subgraphs/body_guard.py).
+
+const JSON_TYPES = new Set(['application/json', 'application/graphql-response+json']);
+
+function mediaType(contentType: string | null): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
+}
+
+export function refusal(status: number, message: string): Response {
+  const body = { errors: [{ message, extensions: { code: 'BAD_USER_INPUT', http: { status } } }] };
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  });
+}
+
+export function useJsonBodiesOnly() {
+  return {
+    onRequest({ request, endResponse }: { request: Request; endResponse: (response: Response) => void }) {
+      if (request.method !== 'POST') return;
+      if (!JSON_TYPES.has(mediaType(request.headers.get('content-type')))) {
+        endResponse(
+          refusal(415, '请求体必须是 JSON (POST bodies must be application/json or application/graphql-response+json)'),
+        );
+      }
+    },
+  };
+}
+
+// A request error graphql-js raises without a code (a variable of the wrong type: `$n: "x"` for an
+// Int) gets BAD_USER_INPUT, so every refusal a client sees is coded. Only errors without a path:
+// those come before execution, from the request itself; execution errors carry their own codes.
+type JsonError = { message: string; path?: unknown; extensions?: Record<string, unknown> };
+type Result = { errors?: readonly JsonError[] } & Record<string, unknown>;
+
+function coded(result: Result): Result {
+  if (!result?.errors?.some((error) => !error.path && !error.extensions?.code)) return result;
+  const errors = result.errors.map((error) => {
+    if (error.path || error.extensions?.code) return error;
+    const json = typeof (error as { toJSON?: () => JsonError }).toJSON === 'function' ? (error as { toJSON: () => JsonError }).toJSON() : error;
+    return { ...json, extensions: { ...json.extensions, code: 'BAD_USER_INPUT' } };
+  });
+  return { ...result, errors };
+}
+
+export function useCodedRequestErrors() {
+  return {
+    onResultProcess({ result, setResult }: { result: unknown; setResult: (result: never) => void }) {
+      if (Array.isArray(result)) setResult(result.map((item) => coded(item as Result)) as never);
+      else if (result && typeof result === 'object' && !(Symbol.asyncIterator in result)) setResult(coded(result as Result) as never);
+    },
+  };
+}
+
+// A subgraph answers `data: null` when one of its non-null root fields fails (a bad argument:
+// BAD_USER_INPUT at ["handlings"]). The gateway then finds no value for the other root fields it
+// sent the same subgraph and reports the first of those as INTERNAL_SERVER_ERROR, losing the real
+// error. Without a path, the subgraph's errors belong to every root field of that request instead.
+type SubgraphResult = { data?: unknown; errors?: readonly { path?: readonly unknown[] }[] };
+
+export function useWholeRequestErrors() {
+  return {
+    onSubgraphExecute() {
+      return ({ result, setResult }: { result: unknown; setResult: (result: never) => void }) => {
+        const answer = result as SubgraphResult;
+        if (!answer || typeof answer !== 'object' || Symbol.asyncIterator in answer) return;
+        if (answer.data !== null || !answer.errors?.length) return;
+        if (!answer.errors.every((error) => (error.path?.length ?? 0) <= 1)) return;
+        const errors = answer.errors.map((error) => {
+          const { path: _path, ...rest } = error as Record<string, unknown>;
+          return rest;
+        });
+        setResult({ ...answer, errors } as never);
+      };
+    },
+  };
+}
