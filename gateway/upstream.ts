@@ -18,20 +18,74 @@ type Client = { on(event: 'closed', listener: (event: { code?: number }) => void
 
 export const STREAM_INTERRUPTED = 'STREAM_INTERRUPTED';
 
-async function* interruptible(stream: AsyncIterable<Result>): AsyncGenerator<Result> {
+function interrupted(): Result {
+  const error = createGraphQLError('实时推送中断，请以最后收到的 eventId 作为 after 重新订阅 (stream interrupted)', {
+    extensions: { code: STREAM_INTERRUPTED },
+  });
+  return { errors: [error] };
+}
+
+// The upstream stream, with a STREAM_INTERRUPTED error in place of an end without an error
+// (subgraph streams never complete by themselves: such an end is a broken upstream).
+// Written by hand, not as an `async function*`: `return()` on an async generator suspended in
+// `for await` waits for the pending `next()`, i.e. for the next upstream event, so a client's
+// unsubscribe (graphql-ws `complete`, a closed socket, a dropped SSE stream) left the subscription
+// open at the subgraph, counting against the user's cap, until an event came by. Here `return()`
+// ends the upstream subscription at once and settles a pending `next()` as done.
+function interruptible(stream: AsyncIterable<Result>): AsyncIterableIterator<Result> {
+  const inner = stream[Symbol.asyncIterator]();
+  const finished: IteratorReturnResult<undefined> = { value: undefined, done: true };
+  let state: 'open' | 'interrupted' | 'closed' = 'open';
   let endedWithError = false;
-  for await (const result of stream) {
-    endedWithError = Boolean(result?.errors?.length);
-    yield result;
-  }
-  // Subgraph streams never complete by themselves: an end without an error is a broken upstream.
-  // (When the client unsubscribes, this generator is returned from and this line never runs.)
-  if (!endedWithError) {
-    const error = createGraphQLError('实时推送中断，请以最后收到的 eventId 作为 after 重新订阅 (stream interrupted)', {
-      extensions: { code: STREAM_INTERRUPTED },
-    });
-    yield { errors: [error] };
-  }
+  let settlePending: ((step: IteratorResult<Result>) => void) | undefined; // the waiting next()
+  const isClosed = () => state === 'closed'; // a function: return() may close it during an await
+  const close = async () => {
+    const wasOpen = state === 'open';
+    state = 'closed';
+    settlePending?.(finished);
+    if (wasOpen) await inner.return?.();
+  };
+  return {
+    async next(): Promise<IteratorResult<Result>> {
+      if (state === 'interrupted') {
+        state = 'closed';
+        return { value: interrupted(), done: false };
+      }
+      if (state === 'closed') return finished;
+      let step: IteratorResult<Result>;
+      try {
+        // Not Promise.race with one promise of return(): each race would leave a reaction on it
+        // for as long as the subscription lives.
+        step = await new Promise<IteratorResult<Result>>((resolve, reject) => {
+          settlePending = resolve;
+          inner.next().then(resolve, reject);
+        });
+      } catch (error) {
+        state = 'closed';
+        throw error;
+      } finally {
+        settlePending = undefined;
+      }
+      if (isClosed()) return finished; // returned while waiting: the event is not delivered
+      if (!step.done) {
+        endedWithError = Boolean(step.value?.errors?.length);
+        return step;
+      }
+      state = endedWithError ? 'closed' : 'interrupted';
+      return this.next();
+    },
+    async return(): Promise<IteratorResult<Result>> {
+      await close();
+      return finished;
+    },
+    async throw(error: unknown): Promise<IteratorResult<Result>> {
+      await close();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
 
 // @graphql-mesh/transport-ws's executor, except that connectionParams is a function: graphql-ws

@@ -76,6 +76,12 @@ class SubscriptionGuard:
     async def stop(self) -> None:
         await cancel(self._tasks)
 
+    @property
+    def open_count(self) -> int:
+        """Subscriptions open in this process, all users: /healthz shows it, so a subscription
+        left open upstream after its client went away is visible (tests/test_stream_endings.py)."""
+        return sum(len(handles) for handles in self._open.values())
+
     @contextlib.asynccontextmanager
     async def open(self, principal: Principal) -> AsyncIterator[OnJoin]:
         """Count one open subscription of ``principal``; yields the ``on_join`` hook that lets the

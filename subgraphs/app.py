@@ -227,7 +227,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         feed_sync_seconds=streams.feed_sync_seconds,
         max_subscriptions_per_user=streams.max_subscriptions_per_user,
     )
-    sockets = _OpenWebSockets()
+    sockets = _OpenWebSockets(realtime)
     routes: list[Any] = [Route("/healthz", sockets.healthz)]
     jobs: list[Any] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
     apps = list(names)  # Tortoise apps to register: the served subgraphs and those they consume
@@ -268,16 +268,21 @@ def lockout_policy(settings: Settings) -> LockoutPolicy:
 
 
 class _OpenWebSockets:
-    """How many GraphQL WebSockets are open, in /healthz: a leaked upstream subscription shows here."""
+    """/healthz: how many GraphQL WebSockets and how many subscriptions are open in this process.
+    A subscription its client ended but the gateway kept open upstream shows in `subscriptions`
+    (the gateway multiplexes a user's subscriptions over one socket, so `websockets` alone misses
+    it) and counts against the user's cap (realtime/guard.py)."""
 
-    def __init__(self) -> None:
+    def __init__(self, realtime: Realtime) -> None:
         self.open = 0
+        self._realtime = realtime
 
     def count(self, endpoint: Any) -> Any:
         return _Counted(self, endpoint)  # an ASGI app, not a function: Starlette would wrap one
 
     async def healthz(self, request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "websockets": self.open})
+        subscriptions = self._realtime.guard.open_count
+        return JSONResponse({"status": "ok", "websockets": self.open, "subscriptions": subscriptions})
 
 
 class _Counted:
