@@ -18,7 +18,7 @@ import { defineConfig, useJWT } from '@graphql-hive/gateway';
 import { limits, useDcmsLimits } from './limits.ts';
 import { generateRequestId, requestIdOf, useOperationLog } from './oplog.ts';
 import { useCodedRequestErrors, useJsonBodiesOnly, useWholeRequestErrors } from './requests.ts';
-import { useStreamAuthEnd } from './streams.ts';
+import { useRefuseSseSingleConnection, useStreamAuthEnd, useWebSocketOperations } from './streams.ts';
 import { useDcmsSigning } from './signing.ts';
 import { transports } from './upstream.ts';
 
@@ -100,6 +100,8 @@ export const gatewayConfig = defineConfig({
     useDcmsSigning(), // signing.ts: signs each upstream request as it leaves
     useDcmsLimits(limits),
     useStreamAuthEnd(),
+    useWebSocketOperations(), // mutations over graphql-ws; over HTTP GET still refused
+    useRefuseSseSingleConnection(), // graphql-sse single connection mode: a coded refusal
     useJWT({
       // ES256, not EdDSA: this plugin verifies with jsonwebtoken 9, which has no EdDSA.
       signingKeyProviders: [(kid?: string) => (kid && publicKeys.get(kid)) || currentKey],

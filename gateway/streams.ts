@@ -9,6 +9,10 @@
 // A client that stops reading (a phone gone into a tunnel) needs nothing here: the kernel's send
 // buffer takes the first megabytes, and graphql-ws's keep-alive (a ping every 12 s) drops a client
 // whose pong does not come back (tests/test_faults.py measures it).
+// Also here: queries and mutations over graphql-ws (useWebSocketOperations), and graphql-sse's
+// single connection mode refused with a code (useRefuseSseSingleConnection).
+import { getOperationAST, type DocumentNode } from 'graphql';
+
 export const FORBIDDEN = 4403;
 const ENDING_REASONS = new Set(['TOKEN_EXPIRED', 'SESSION_REVOKED']);
 
@@ -41,6 +45,80 @@ export function useStreamAuthEnd() {
           };
         },
       };
+    },
+  };
+}
+
+// -- queries and mutations over graphql-ws ---------------------------------------------------------
+// A graphql-ws operation arrives in a `subscribe` message on an open socket. Hive Gateway's
+// WebSocket server still puts the socket's upgrade request (a GET) in `context.request`, so Yoga's
+// usePreventMutationViaGET refused every mutation over graphql-ws with 405 "Can only perform a
+// mutation operation from a POST request" (the cause of graphql-ws #480 and graphql-yoga #1704).
+// For an operation that came over a socket (`context.socket`, set only by the WebSocket server),
+// later plugins see that request as what carried the operation: a message body, i.e. a POST.
+// Only the method differs; headers, URL and signal are the upgrade request's. A mutation over
+// HTTP GET is still refused (tests/test_gateway_ws_operations.py).
+type OperationContext = { socket?: unknown; request?: Request; params?: { operationName?: string | null } };
+
+function carriedByMessage(request: Request): Request {
+  return new Proxy(request, {
+    get(target, property) {
+      if (property === 'method') return 'POST';
+      const value = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+export function useWebSocketOperations() {
+  return {
+    onParse() {
+      return ({ result, context, extendContext }: { result: unknown; context: OperationContext; extendContext(extension: object): void }) => {
+        if (!context.socket || !context.request || context.request.method !== 'GET') return;
+        if (!result || result instanceof Error) return;
+        const operation = getOperationAST(result as DocumentNode, context.params?.operationName ?? undefined);
+        if (operation?.operation === 'mutation') extendContext({ request: carriedByMessage(context.request) });
+      };
+    },
+  };
+}
+
+// -- graphql-sse's single connection mode: refused, with a code ------------------------------------
+// The gateway speaks graphql-sse's distinct connections mode only (one POST with
+// `accept: text/event-stream` per subscription, the graphql-sse client's default). Single
+// connection mode (PUT to reserve a stream token, operations POSTed with
+// `x-graphql-event-stream-token`, events read from a GET with that token) used to get Yoga's bare
+// "GraphQL only supports GET and POST requests" for the PUT, and a POST carrying the token was
+// executed as a plain request, its result answered where the client expects 202 and an event.
+// Now each of the three gets an error that names the mode and what to use instead.
+const STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
+const SINGLE_CONNECTION_REFUSED =
+  '不支持 graphql-sse 单连接模式，请使用独立连接模式或 WebSocket (graphql-sse single connection mode is not ' +
+  'supported: use distinct connections mode, createClient({ singleConnection: false }), or graphql-ws)';
+
+function singleConnectionRequest(request: Request, url: URL): boolean {
+  if (request.method === 'PUT') return true;
+  if (request.headers.has(STREAM_TOKEN_HEADER)) return true;
+  return request.method === 'GET' && url.searchParams.has('token') && !url.searchParams.has('query');
+}
+
+export function useRefuseSseSingleConnection(graphqlEndpoint = '/graphql') {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }: any) {
+      const path: string = url.pathname;
+      if (path !== graphqlEndpoint && !path.startsWith(`${graphqlEndpoint}/`)) return;
+      if (!singleConnectionRequest(request, url)) return;
+      const error = {
+        message: SINGLE_CONNECTION_REFUSED,
+        extensions: { code: 'BAD_USER_INPUT', reason: 'SSE_SINGLE_CONNECTION_UNSUPPORTED' },
+      };
+      const method = request.method === 'PUT';
+      endResponse(
+        new fetchAPI.Response(JSON.stringify({ errors: [error] }), {
+          status: method ? 405 : 400,
+          headers: { 'content-type': 'application/json; charset=utf-8', ...(method ? { allow: 'GET, POST' } : {}) },
+        }),
+      );
     },
   };
 }
