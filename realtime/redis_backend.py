@@ -2,26 +2,36 @@
 
 Why not broadcaster's own Redis backend: with redis-py 8 a lone subscriber
 receives nothing, and its listener dies silently when Redis restarts and never
-resubscribes (broadcaster issue #144). This one polls ``get_message`` and, on a
-lost connection, reconnects with back-off and resubscribes every channel, then puts an
-empty message on each so its listener reads what it missed from the outbox (realtime/feed.py).
+resubscribes (broadcaster issue #144). This one polls ``get_message`` and, on any failure,
+reconnects with back-off and resubscribes every channel, then puts an empty message on each so
+its listener reads what it missed from the outbox (realtime/feed.py).
+
+The reader must not end while the process lives: it once caught only connection errors, and a
+resubscribe that failed while Redis was still down left a pubsub without a connection, whose
+next read raised ``RuntimeError`` and ended the reader silently; events then came only through
+the feeds' outbox poll until a restart. Now every failure is caught, and the outage is logged
+once when it starts and once when it ends (realtime/outage.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from broadcaster import Event as BroadcastEvent
 from broadcaster._backends.base import BroadcastBackend
 from redis import asyncio as redis
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from realtime.outage import Outage
 
 log = logging.getLogger(__name__)
 
 RESUBSCRIBED = ""  # the message put on each channel after a reconnect (realtime/broker.py)
+# Reconnect attempts back off up to this: a subscriber gets live events again within about this
+# long after Redis returns (a failed connect to a local or nearby Redis costs next to nothing).
+MAX_RETRY_SECONDS = 0.5
 
 
 class RedisPubSubBackend(BroadcastBackend):
@@ -32,6 +42,9 @@ class RedisPubSubBackend(BroadcastBackend):
         self._channels: set[str] = set()
         self._queue: asyncio.Queue[BroadcastEvent] = asyncio.Queue()
         self._reader: asyncio.Task[None] | None = None
+        self.outage = Outage(
+            "Redis pub/sub", "live events reach subscribers through the outbox poll until it is back"
+        )
 
     async def connect(self) -> None:
         await self._conn.ping()
@@ -40,16 +53,27 @@ class RedisPubSubBackend(BroadcastBackend):
     async def disconnect(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
-        await self._pubsub.aclose()
-        await self._conn.aclose()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        with contextlib.suppress(Exception):
+            await self._pubsub.aclose()
+        with contextlib.suppress(Exception):
+            await self._conn.aclose()
 
     async def subscribe(self, channel: str) -> None:
         self._channels.add(channel)
-        await self._pubsub.subscribe(channel)
+        if self.outage.down:
+            return  # the reader subscribes every channel once Redis is back
+        try:
+            await self._pubsub.subscribe(channel)
+        except Exception as exc:  # Redis went away: the reader notices and resubscribes all
+            self.outage.failed(exc)
 
     async def unsubscribe(self, channel: str) -> None:
         self._channels.discard(channel)
-        await self._pubsub.unsubscribe(channel)
+        if not self.outage.down:
+            with contextlib.suppress(Exception):  # else gone with the connection anyway
+                await self._pubsub.unsubscribe(channel)
 
     async def publish(self, channel: str, message: Any) -> None:
         await self._conn.publish(channel, message)
@@ -58,31 +82,37 @@ class RedisPubSubBackend(BroadcastBackend):
         return await self._queue.get()
 
     async def _read_forever(self) -> None:
-        delay = 0.1
+        delay = 0.05
         while True:
             try:
+                if self.outage.down:
+                    await self._resubscribe()  # raises while Redis is still away
+                    self.outage.ok()
+                    delay = 0.05
                 if not self._channels:
                     await asyncio.sleep(0.05)
                     continue
                 message = await self._pubsub.get_message(timeout=1.0)
-                delay = 0.1
                 if message and message["type"] == "message":
                     await self._queue.put(
                         BroadcastEvent(channel=message["channel"].decode(), message=message["data"].decode())
                     )
-            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-                log.warning("redis pub/sub lost (%s), reconnecting in %.1fs", exc, delay)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # any failure: a reader that ends would end live delivery
+                if not self.outage.failed(exc):
+                    log.debug("redis pub/sub still unavailable: %r", exc)
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                await self._resubscribe()
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
 
     async def _resubscribe(self) -> None:
-        try:
-            await self._pubsub.aclose()
-            self._pubsub = self._conn.pubsub(ignore_subscribe_messages=True)
-            if self._channels:
-                await self._pubsub.subscribe(*self._channels)
-            for channel in self._channels:  # tell each listener it may have missed messages
-                await self._queue.put(BroadcastEvent(channel=channel, message=RESUBSCRIBED))
-        except (RedisConnectionError, RedisTimeoutError, OSError):
-            pass  # still down, the reader loop retries
+        """A new pubsub subscribed to every channel; then tell each listener it may have missed
+        messages. Raises (leaving the outage on) while Redis is unreachable."""
+        old, self._pubsub = self._pubsub, self._conn.pubsub(ignore_subscribe_messages=True)
+        with contextlib.suppress(Exception):
+            await old.aclose()
+        await self._conn.ping()
+        if self._channels:
+            await self._pubsub.subscribe(*self._channels)
+        for channel in list(self._channels):
+            await self._queue.put(BroadcastEvent(channel=channel, message=RESUBSCRIBED))

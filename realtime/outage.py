@@ -1,0 +1,51 @@
+"""One log line when a dependency (Redis, the database) goes away and one when it is back.
+
+A request, the relay, each feed and the revocation listener all notice the same outage; each
+logging a traceback per failure flooded the log (468 tracebacks in 10 s with PostgreSQL down)
+and buried the one fact an operator needs: what is down, since when, and when it came back.
+Every place that notices calls ``failed``/``ok`` on the dependency's ``Outage``; only the
+changes are logged, and no host or port (the message may be shown in a dashboard that users see).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+log = logging.getLogger("dcms.outage")
+
+
+class Outage:
+    def __init__(self, name: str, effect: str) -> None:
+        self.name = name
+        self._effect = effect  # what still works meanwhile, for the operator reading the log
+        self.since: float | None = None  # monotonic time the outage was noticed, None while up
+
+    @property
+    def down(self) -> bool:
+        return self.since is not None
+
+    def failed(self, error: BaseException | None = None) -> bool:
+        """Record a failure; True (and one warning) when it starts an outage."""
+        if self.since is not None:
+            return False
+        self.since = time.monotonic()
+        cause = f" ({type(error).__name__})" if error is not None else ""
+        log.warning("%s unavailable%s: %s", self.name, cause, self._effect)
+        return True
+
+    def ok(self) -> bool:
+        """Record a success; True (and one line) when it ends an outage."""
+        if self.since is None:
+            return False
+        lasted = time.monotonic() - self.since
+        self.since = None
+        log.warning("%s recovered after %.1f s", self.name, lasted)
+        return True
+
+
+REDIS = Outage(
+    "Redis",
+    "live events fall back to the outbox; sessions (login, refresh, logout) answer SERVICE_UNAVAILABLE",
+)
+DATABASE = Outage("database", "operations answer SERVICE_UNAVAILABLE until it is back")
