@@ -5,10 +5,12 @@ client dropping its HTTP stream.
 Before the fix the gateway's upstream wrapper (gateway/upstream.ts) queued the upstream
 ``complete`` behind the pending wait for the next event, so an ended subscription stayed open
 at the subgraph, counted against the user's cap (tests/conftest.py TEST_STREAMS: 5), until an
-event the subscriber may see came by; the sixth subscribe/end cycle was refused RATE_LIMITED.
+event the subscriber may see came by (the sixth subscribe in a row was refused RATE_LIMITED);
+each test here then failed at its first cycle, the count at the subgraph never back to 0.
 Each test runs 200 cycles with one user, as the issue asks, waiting for each subscription to be
 open upstream (the subgraphs' /healthz ``subscriptions``) before ending it, then for 0 open
-within a deadline; then a 201st subscription must receive a live alert.
+within a deadline; then a 201st subscription must receive a live alert. The test stack's request
+rate limit (40 per 5 s per user) counts every subscribe, so the cycles wait out its retryAfter.
 """
 
 from __future__ import annotations
