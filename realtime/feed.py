@@ -25,6 +25,7 @@ from tortoise.models import Model
 
 from realtime.broker import Broker
 from realtime.events import Event
+from realtime.outage import unavailable
 from realtime.outbox import BATCH, event_of, outbox_of
 
 log = logging.getLogger(__name__)
@@ -154,8 +155,9 @@ class Feed:
                 async for event in self._broker.subscribe(self.channel):
                     async with self._lock:
                         await self._take(event)
-            except Exception:  # the broker or the database is down: listen again, then catch up
-                log.exception("feed %s: listening again in 1 s", self.channel)
+            except Exception as error:  # the broker or the database is down: listen again, then catch up
+                if unavailable(error) is None:  # an outage is logged once (realtime/outage.py)
+                    log.exception("feed %s: listening again in 1 s", self.channel)
                 await asyncio.sleep(1.0)
 
     async def _take(self, event: Event | None) -> None:
@@ -175,8 +177,9 @@ class Feed:
                 try:
                     async with self._lock:
                         await self._catch_up()
-                except Exception:  # the database is down: the next round tries again
-                    log.exception("feed %s: sync failed", self.channel)
+                except Exception as error:  # the database is down: the next round tries again
+                    if unavailable(error) is None:
+                        log.exception("feed %s: sync failed", self.channel)
 
     async def _catch_up(self, until: int | None = None) -> None:
         """Deliver what the outbox holds after the head (up to ``until``). The first time, only

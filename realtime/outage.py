@@ -49,3 +49,52 @@ REDIS = Outage(
     "live events fall back to the outbox; sessions (login, refresh, logout) answer SERVICE_UNAVAILABLE",
 )
 DATABASE = Outage("database", "operations answer SERVICE_UNAVAILABLE until it is back")
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    from asyncpg import exceptions as pg
+    from tortoise.exceptions import DBConnectionError
+
+    return (
+        DBConnectionError,
+        pg.PostgresConnectionError,  # the connection broke (ConnectionDoesNotExistError …)
+        pg.OperatorInterventionError,  # the server shuts down or does not accept connections yet
+        pg.InsufficientResourcesError,  # too many connections, disk full
+        pg.InterfaceError,  # "connection is closed", a pool closing
+    )
+
+
+def _redis_errors() -> tuple[type[BaseException], ...]:
+    from redis import exceptions as r
+
+    return (r.ConnectionError, r.TimeoutError)  # BusyLoadingError is a ConnectionError
+
+
+def unavailable(error: BaseException | None) -> Outage | None:
+    """The dependency whose absence ``error`` (or an error it was raised from) shows, or None
+    for any other error. Records the failure (one log line per outage, realtime/outage.py)."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, _redis_errors()):
+            REDIS.failed(error)
+            return REDIS
+        if isinstance(error, (*_database_errors(), OSError, TimeoutError)):
+            # A bare OSError (ConnectionRefusedError, a reset) reaches us from asyncpg's or
+            # aiosqlite's connect; Redis's are wrapped in its own errors, caught above.
+            DATABASE.failed(error)
+            return DATABASE
+        error = error.__cause__ or error.__context__
+    return None
+
+
+class _OutageFilter(logging.Filter):
+    """asyncpg's pool logs a traceback every second per pool while it cannot reconnect ("Failed
+    to restore the pool connection floor"): with the outage logged once, those go."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return error is None or unavailable(error) is None
+
+
+logging.getLogger("asyncpg.pool").addFilter(_OutageFilter())

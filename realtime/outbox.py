@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from realtime.broker import Broker
 from realtime.events import Event
+from realtime.outage import DATABASE, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +92,18 @@ class OutboxRelay:
                 try:
                     while await self.flush(model) == BATCH:
                         pass
-                except Exception:  # the broker or the database is down: try again on the next round
-                    log.exception("outbox relay: %s not flushed, retrying", model._meta.db_table)
+                    DATABASE.ok()  # the relay polls every second: it notices the database is back
+                except Exception as error:  # the broker or the database is down: try again next round
+                    if unavailable(error) is None:  # an outage is logged once (realtime/outage.py)
+                        log.exception("outbox relay: %s not flushed, retrying", model._meta.db_table)
             if datetime.now(UTC) - last_prune > PRUNE_EVERY:
                 last_prune = datetime.now(UTC)
                 for model in self._models:
-                    await model.filter(published_at__lt=last_prune - self._retention).delete()
+                    try:
+                        await model.filter(published_at__lt=last_prune - self._retention).delete()
+                    except Exception as error:  # the database is down: prune next time
+                        if unavailable(error) is None:
+                            log.exception("outbox relay: %s not pruned", model._meta.db_table)
 
     async def flush(self, model: type[Model]) -> int:
         """Number and publish up to BATCH rows of one outbox; returns how many were published."""

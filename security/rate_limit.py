@@ -16,6 +16,7 @@ from typing import Protocol
 
 import redis.asyncio as redis
 
+from realtime.outage import REDIS
 from security.redis_pool import redis_client
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,13 @@ class RedisRateLimiter:
                 pipe.incr(name)
                 pipe.expire(name, window + 1)
                 count, _ = await pipe.execute()
-        except redis.RedisError as error:
-            log.warning("rate limiter: Redis unavailable (%s), operation not counted", error)
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            REDIS.failed(error)  # one line per outage, not one per operation (realtime/outage.py)
             return Decision(allowed=True, count=0, retry_after=0)
+        except redis.RedisError as error:
+            log.warning("rate limiter: Redis refused (%s), operation not counted", type(error).__name__)
+            return Decision(allowed=True, count=0, retry_after=0)
+        REDIS.ok()
         return _decision(int(count), limit, window, index, now)
 
     async def close(self) -> None:

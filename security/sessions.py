@@ -28,6 +28,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
 
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from realtime.outage import REDIS
 from security.redis_pool import redis_client
 from security.tokens import REFRESH_TTL_SECONDS
 
@@ -152,6 +156,9 @@ class RedisSessionStore(SessionStore):
         self._redis = redis_client(url, decode_responses=True)
         self._rotate = self._redis.register_script(_ROTATE)
         self._count_failure = self._redis.register_script(_COUNT_FAILURE)
+        # Revocations this process made, for as long as they matter: with Redis away, is_revoked
+        # answers from these instead of failing every operation (resolvers/common/availability.py).
+        self._local = MemorySessionStore(lockout)
 
     async def start(self, session_id: str, refresh_id: str, expires_at: float) -> None:
         ttl_ms = max(1, int((expires_at - time.time()) * 1000))
@@ -163,6 +170,7 @@ class RedisSessionStore(SessionStore):
         return Rotation(result)
 
     async def revoke(self, session_id: str) -> None:
+        await self._local.revoke(session_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_revoked(session_id), "1", ex=REFRESH_TTL_SECONDS)
             pipe.delete(_session(session_id))
@@ -173,15 +181,25 @@ class RedisSessionStore(SessionStore):
         return time.time() + ttl_ms / 1000 if ttl_ms > 0 else None
 
     async def revoke_user_before(self, user_id: str, at: float) -> None:
+        await self._local.revoke_user_before(user_id, at)
         await self._redis.set(_not_before(user_id), str(at), ex=REFRESH_TTL_SECONDS)
 
     async def is_revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
-        if not user_id:
-            return bool(await self._redis.exists(_revoked(session_id)))
-        async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.exists(_revoked(session_id))
-            pipe.get(_not_before(user_id))
-            revoked, not_before = await pipe.execute()
+        """With Redis away: only the revocations this process made count (logged once per
+        outage). Failing instead would stop every operation, reads included, for an outage of a
+        store that only logins, refreshes and logouts truly need."""
+        try:
+            if not user_id:
+                revoked, not_before = await self._redis.exists(_revoked(session_id)), None
+            else:
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    pipe.exists(_revoked(session_id))
+                    pipe.get(_not_before(user_id))
+                    revoked, not_before = await pipe.execute()
+        except (RedisConnectionError, RedisTimeoutError) as error:
+            REDIS.failed(error)
+            return await self._local.is_revoked(session_id, user_id, issued_at)
+        REDIS.ok()
         return bool(revoked) or (not_before is not None and issued_at < float(not_before))
 
     async def locked_for(self, username: str, address: str) -> float:

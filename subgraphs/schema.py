@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.common.audit import audit_trail
 from resolvers.common.authentication import RequireAuthentication
+from resolvers.common.availability import degrade
 from resolvers.common.events import WakeRelay
 from resolvers.common.rate_limiting import RateLimit
 from schema.common.errors import CodedError, should_mask_error
@@ -47,6 +48,8 @@ class SubgraphSchema(strawberry.federation.Schema):
             if not isinstance(error.original_error, CodedError):
                 if coded := storage_input_error(error.original_error):
                     errors[index] = located_error(coded, error.nodes, error.path)
+                else:  # the database or Redis gone: SERVICE_UNAVAILABLE, logged once per outage
+                    errors[index] = degrade(error)
         unexpected = [e for e in errors if not isinstance(e.original_error, CodedError)]
         if unexpected:  # a fault: its traceback, once; every failure is also one line (subgraphs/oplog.py)
             context, operation = getattr(execution_context, "context", None), None

@@ -39,6 +39,8 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 from tortoise import Tortoise
 
+from realtime.outage import unavailable
+from resolvers.common.availability import service_unavailable
 from schema.common.errors import CodedError, ErrorCode
 from security.audit_chain import OK, PII_READ, Entry, append
 
@@ -224,8 +226,8 @@ class AuditTrail(SchemaExtension):
                 await scope.flush_pii_reads()
                 if _is_mutation(ctx) and ctx.graphql_document is not None and not _failed_validation(ctx):
                     await self._complete(scope)
-            except Exception:
-                _withhold(ctx.result)
+            except Exception as error:
+                _withhold(ctx.result, error)
         finally:
             _reset(token)
 
@@ -235,8 +237,8 @@ class AuditTrail(SchemaExtension):
         if scope is not None and scope.pii_reads:
             try:
                 await scope.flush_pii_reads()
-            except Exception:
-                _withhold(result)
+            except Exception as error:
+                _withhold(result, error)
         yield
 
     async def _complete(self, scope: AuditScope) -> None:
@@ -262,13 +264,19 @@ class AuditTrail(SchemaExtension):
         await append(model, self.subgraph, entries)
 
 
-def _withhold(result: Any) -> None:
-    """The audit trail could not be written: send no data, only a coded error."""
-    logger.exception("audit trail append failed")
+def _withhold(result: Any, error: Exception) -> None:
+    """The audit trail could not be written: send no data, only a coded error. With the database
+    gone that is SERVICE_UNAVAILABLE, logged once per outage: not the audit trail's fault, nor a
+    traceback per request (realtime/outage.py)."""
+    outage = unavailable(error)
+    if outage is None:
+        logger.exception("audit trail append failed")
     if result is not None:
         result.data = None
         result.errors = [
-            CodedError(ErrorCode.INTERNAL_SERVER_ERROR, "审计日志不可用 (audit trail unavailable)")
+            service_unavailable(outage.name)
+            if outage is not None
+            else CodedError(ErrorCode.INTERNAL_SERVER_ERROR, "审计日志不可用 (audit trail unavailable)")
         ]
 
 

@@ -23,6 +23,9 @@ class ErrorCode(StrEnum):
     # codes for the same; a subgraph called straight codes them alike: schema/common/inputs.py).
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+    # The database, or Redis for what needs the session store, is unreachable: retry later.
+    # The message names the dependency, never its host (realtime/outage.py).
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
