@@ -92,9 +92,14 @@ class Alert(Entity):
     device_id = fields.UUIDField(null=True, db_index=True)  # a devices-subgraph Device
     # The event of another subgraph this alert was raised from (督办预警, 贷后预警): raised once.
     source_event_id = fields.CharField(max_length=32, null=True, unique=True)
+    # Who raised it by hand, and the client's idempotency key (幂等键): a retry of the same
+    # raiseAlert after a timeout finds the first alert instead of raising a second one.
+    raised_by = fields.UUIDField(null=True)
+    idempotency_key = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "alert"
+        unique_together = (("raised_by", "idempotency_key"),)
 
 
 class ConsumerCursor(Model):
