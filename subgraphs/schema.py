@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, located_error
-from strawberry.extensions import MaskErrors, ValidationCache
+from strawberry.extensions import MaskErrors, SchemaExtension, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from resolvers.common.audit import audit_trail
 from resolvers.common.authentication import RequireAuthentication
@@ -71,6 +73,23 @@ class SubgraphSchema(strawberry.federation.Schema):
         return results
 
 
+class RefuseSubscriptions(SchemaExtension):
+    """A subscription refused before execution really ends there.
+
+    Strawberry 0.341 runs a subscription whatever result an extension set in ``on_execute``
+    (only queries and mutations check ``execution_context.result``), so UNAUTHENTICATED,
+    RATE_LIMITED, a cost or input refusal would be ignored for subscriptions. Registered after
+    every extension that refuses: its ``on_execute`` starts after theirs, and raising the refusal
+    here makes Strawberry answer the subscription with that error and nothing else."""
+
+    def on_execute(self) -> Iterator[None]:
+        ctx = self.execution_context
+        errors = getattr(ctx.result, "errors", None)
+        if errors and ctx.operation_type is OperationType.SUBSCRIPTION:
+            raise errors[0]
+        yield
+
+
 def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:
     """Depth, aliases and tokens are checked while parsing and validating (cached with the
     document); introspection is refused while validating outside dev mode."""
@@ -115,6 +134,7 @@ def build_schema(
             RateLimit,
             InputGuard,  # NUL, lone surrogates, over-long strings: BAD_USER_INPUT, before execution
             lambda: CostLimit(limits.max_cost, limits.default_list_size),
+            RefuseSubscriptions,  # after every extension above that refuses an operation
             # Every mutation leaves one audit record (failed ones too); PII reads are appended.
             lambda: audit_trail(subgraph),
             # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
