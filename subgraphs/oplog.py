@@ -31,8 +31,7 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from resolvers.common.audit import _current as _audit_scope  # the running operation's audit scope
-from resolvers.common.audit import request_id_of
+from resolvers.common.audit import request_id_of, running_scope
 from schema.common.errors import ErrorCode
 
 logger = logging.getLogger("dcms.operations")
@@ -55,7 +54,7 @@ def error_code(error: GraphQLError) -> str:
 def request_id(context: Any) -> str:
     """The audit trail's request id of the running operation (one id per operation, even when
     the client sent none), else the one the request carries."""
-    scope = _audit_scope.get()
+    scope = running_scope()
     if scope is not None and scope.context is context:
         return scope.request_id
     return request_id_of(context)
@@ -113,7 +112,7 @@ class OperationLog(SchemaExtension):
 
 def log_unexpected(errors: list[GraphQLError], context: Any, operation: str | None) -> None:
     """The traceback of each unexpected error, once, under the operation's request id."""
-    scope = _audit_scope.get()
+    scope = running_scope()
     for error in errors:
         logger.error(
             "unexpected error op=%s subgraph=%s request_id=%s user=%s: %s",

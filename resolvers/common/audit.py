@@ -113,6 +113,11 @@ def audit_model(subgraph: str) -> Any:
     return Tortoise.apps[subgraph]["AuditRecord"]
 
 
+def running_scope() -> AuditScope | None:
+    """The audit state of the operation running in this task (None outside one)."""
+    return _current.get()
+
+
 def request_id_of(context: Any) -> str:
     """``x-request-id`` from the HTTP headers or the WebSocket connectionParams, else a new one."""
     params = getattr(context, "connection_params", None) or {}
