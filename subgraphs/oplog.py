@@ -35,7 +35,6 @@ from resolvers.common.audit import request_id_of, running_scope
 from schema.common.errors import ErrorCode
 
 logger = logging.getLogger("dcms.operations")
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:/@+-]")
 
 
@@ -48,7 +47,11 @@ def error_code(error: GraphQLError) -> str:
     code = (error.extensions or {}).get("code")
     if code:
         return str(code)
-    return VALIDATION_FAILED if error.original_error is None else ErrorCode.INTERNAL_SERVER_ERROR.value
+    return (
+        ErrorCode.GRAPHQL_VALIDATION_FAILED.value
+        if error.original_error is None
+        else ErrorCode.INTERNAL_SERVER_ERROR.value
+    )
 
 
 def request_id(context: Any) -> str:

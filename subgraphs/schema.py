@@ -52,7 +52,10 @@ class SubgraphSchema(strawberry.federation.Schema):
                     errors[index] = located_error(coded, error.nodes, error.path)
                 else:  # the database or Redis gone: SERVICE_UNAVAILABLE, logged once per outage
                     errors[index] = degrade(error)
-        unexpected = [e for e in errors if not isinstance(e.original_error, CodedError)]
+        # A fault has an original error that is not ours; parse and validation errors have none.
+        unexpected = [
+            e for e in errors if e.original_error is not None and not isinstance(e.original_error, CodedError)
+        ]
         if unexpected:  # a fault: its traceback, once; every failure is also one line (subgraphs/oplog.py)
             context, operation = getattr(execution_context, "context", None), None
             with contextlib.suppress(Exception):  # the operation name needs a parsed document

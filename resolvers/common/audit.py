@@ -47,7 +47,8 @@ from security.audit_chain import OK, PII_READ, Entry, append
 logger = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER = "x-request-id"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
+# Parse and validation errors: the document never ran, so there is nothing to audit.
+REQUEST_ERROR_CODES = frozenset({ErrorCode.GRAPHQL_PARSE_FAILED, ErrorCode.GRAPHQL_VALIDATION_FAILED})
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,7 @@ def _failed_validation(ctx: Any) -> bool:
     """Parse or validation errors: nothing ran, nothing to audit."""
     result = ctx.result
     return result is not None and any(
-        not error.path and error.original_error is None and not (error.extensions or {}).get("code")
+        (error.extensions or {}).get("code") in REQUEST_ERROR_CODES
         for error in (getattr(result, "errors", None) or [])
     )
 
