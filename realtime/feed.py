@@ -25,8 +25,8 @@ from tortoise.models import Model
 
 from realtime.broker import Broker
 from realtime.events import Event
-from realtime.outage import unavailable
 from realtime.outbox import BATCH, event_of, outbox_of
+from security.outage import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class Feed:
                     async with self._lock:
                         await self._take(event)
             except Exception as error:  # the broker or the database is down: listen again, then catch up
-                if unavailable(error) is None:  # an outage is logged once (realtime/outage.py)
+                if unavailable(error) is None:  # an outage is logged once (security/outage.py)
                     log.exception("feed %s: listening again in 1 s", self.channel)
                 await asyncio.sleep(1.0)
 

@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 
 from realtime.broker import Broker
 from realtime.events import Event
-from realtime.outage import DATABASE, unavailable
+from security.outage import DATABASE, unavailable
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ class OutboxRelay:
                         pass
                     DATABASE.ok()  # the relay polls every second: it notices the database is back
                 except Exception as error:  # the broker or the database is down: try again next round
-                    if unavailable(error) is None:  # an outage is logged once (realtime/outage.py)
+                    if unavailable(error) is None:  # an outage is logged once (security/outage.py)
                         log.exception("outbox relay: %s not flushed, retrying", model._meta.db_table)
             if datetime.now(UTC) - last_prune > PRUNE_EVERY:
                 last_prune = datetime.now(UTC)

@@ -10,7 +10,7 @@ The reader must not end while the process lives: it once caught only connection 
 resubscribe that failed while Redis was still down left a pubsub without a connection, whose
 next read raised ``RuntimeError`` and ended the reader silently; events then came only through
 the feeds' outbox poll until a restart. Now every failure is caught, and the outage is logged
-once when it starts and once when it ends (realtime/outage.py).
+once when it starts and once when it ends (security/outage.py).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from broadcaster import Event as BroadcastEvent
 from broadcaster._backends.base import BroadcastBackend
 from redis import asyncio as redis
 
-from realtime.outage import Outage
+from security.outage import Outage
 
 log = logging.getLogger(__name__)
 

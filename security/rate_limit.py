@@ -16,7 +16,7 @@ from typing import Protocol
 
 import redis.asyncio as redis
 
-from realtime.outage import REDIS
+from security.outage import REDIS
 from security.redis_pool import redis_client
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ class RedisRateLimiter:
                 pipe.expire(name, window + 1)
                 count, _ = await pipe.execute()
         except (redis.ConnectionError, redis.TimeoutError) as error:
-            REDIS.failed(error)  # one line per outage, not one per operation (realtime/outage.py)
+            REDIS.failed(error)  # one line per outage, not one per operation (security/outage.py)
             return Decision(allowed=True, count=0, retry_after=0)
         except redis.RedisError as error:
             log.warning("rate limiter: Redis refused (%s), operation not counted", type(error).__name__)

@@ -31,7 +31,7 @@ from enum import StrEnum
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from realtime.outage import REDIS
+from security.outage import REDIS
 from security.redis_pool import redis_client
 from security.tokens import REFRESH_TTL_SECONDS
 

@@ -39,10 +39,10 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 from tortoise import Tortoise
 
-from realtime.outage import unavailable
 from resolvers.common.availability import service_unavailable
 from schema.common.errors import CodedError, ErrorCode
 from security.audit_chain import OK, PII_READ, Entry, append
+from security.outage import unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -273,7 +273,7 @@ class AuditTrail(SchemaExtension):
 def _withhold(result: Any, error: Exception) -> None:
     """The audit trail could not be written: send no data, only a coded error. With the database
     gone that is SERVICE_UNAVAILABLE, logged once per outage: not the audit trail's fault, nor a
-    traceback per request (realtime/outage.py)."""
+    traceback per request (security/outage.py)."""
     outage = unavailable(error)
     if outage is None:
         logger.exception("audit trail append failed")

@@ -3,7 +3,7 @@
 An error that shows the database or Redis unreachable reaches the client as a coded
 ``SERVICE_UNAVAILABLE`` naming the dependency only (the raw errors carry internal addresses,
 ``Error 111 connecting to 127.0.0.1:…``), and the log gets one line when the outage starts and
-one when it ends (realtime/outage.py) instead of a traceback per request.
+one when it ends (security/outage.py) instead of a traceback per request.
 
 What works without Redis: every operation that needs no session store (reads, and mutations
 other than login, refreshToken, logout, switchRole, changePassword), with revocations checked
@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from graphql import GraphQLError
 
-from realtime.outage import unavailable
 from schema.common.errors import CodedError, ErrorCode
+from security.outage import unavailable
 
 
 def service_unavailable(name: str) -> CodedError:

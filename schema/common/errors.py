@@ -24,7 +24,7 @@ class ErrorCode(StrEnum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     # The database, or Redis for what needs the session store, is unreachable: retry later.
-    # The message names the dependency, never its host (realtime/outage.py).
+    # The message names the dependency, never its host (security/outage.py).
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 

@@ -72,7 +72,7 @@ def _redis_errors() -> tuple[type[BaseException], ...]:
 
 def unavailable(error: BaseException | None) -> Outage | None:
     """The dependency whose absence ``error`` (or an error it was raised from) shows, or None
-    for any other error. Records the failure (one log line per outage, realtime/outage.py)."""
+    for any other error. Records the failure (one log line per outage, security/outage.py)."""
     seen: set[int] = set()
     while error is not None and id(error) not in seen:
         seen.add(id(error))
