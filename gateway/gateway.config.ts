@@ -64,9 +64,9 @@ export const gatewayConfig = defineConfig({
   graphiql: devMode ? { title: 'DCMS Graph' } : false,
   landingPage: devMode,
   // -- security (README "Security model") --
-  // Every upstream request (root operations and `_entities`) is signed with a timestamp and a
-  // one-time nonce, every upstream WebSocket proves it comes from here: signing.ts (the plugin is
-  // first in `plugins`), verified by security/gateway_trust.py.
+  // Every upstream request (root operations and `_entities`) is signed over its body and
+  // authorization header with a timestamp and a one-time nonce, every upstream WebSocket proves it
+  // comes from here: signing.ts, verified by security/gateway_trust.py.
   disableIntrospection: !devMode,
   blockFieldSuggestions: !devMode,
   maxDepth: limits.maxDepth,
@@ -97,7 +97,7 @@ export const gatewayConfig = defineConfig({
     useJsonBodiesOnly(), // requests.ts: a non-JSON POST (a cross-site form) is refused before parsing
     useCodedRequestErrors(), // requests.ts: a variable of the wrong type is BAD_USER_INPUT too
     useWholeRequestErrors(), // requests.ts: one failed root field nulls its siblings with its own error
-    useDcmsSigning(), // signing.ts: signs each upstream request as it leaves
+    useDcmsSigning(), // signing.ts: signs each upstream request's final bytes as it leaves (onFetch)
     useDcmsLimits(limits),
     useStreamAuthEnd(),
     useWebSocketOperations(), // mutations over graphql-ws; over HTTP GET still refused

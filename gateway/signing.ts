@@ -1,94 +1,94 @@
 // The gateway's proof to the subgraphs (security/gateway_trust.py verifies it).
 //
-// HTTP: every upstream execution request (root operations and `_entities`) carries
-// extensions["dcms-signature"] = {ts, nonce, sig}, sig = base64 HMAC-SHA256(DCMS_GATEWAY_HMAC_SECRET)
-// of the canonical JSON of {nonce, query, ts, variables}. The stock `hmacSignature` option signed
-// only {query, variables}: a captured request could be replayed for ever. With a timestamp and a
-// one-time nonce under the signature, a subgraph refuses one older than 60 s or seen before.
+// HTTP: every upstream request to a subgraph (root operations and `_entities`) is signed as it
+// leaves, over the exact bytes sent and the caller's identity:
+//   x-dcms-signature: v1.<ts>.<nonce>.<sig>
+//   sig = base64 HMAC-SHA256(DCMS_GATEWAY_HMAC_SECRET,
+//                            "v1\n" + ts + "\n" + nonce + "\n" + authorization + "\n" + body)
+// ts in epoch milliseconds, nonce a random UUID, authorization the upstream request's
+// `authorization` header (empty when none), body the request body as sent (UTF-8). The subgraph
+// HMACs the raw body it received: nothing is re-serialised on either side, and the query,
+// variables, operationName and extensions are all covered, as is who the request is for. With the
+// timestamp and one-time nonce, a subgraph refuses a signature older than 60 s or seen before.
+//
+// The signature is made in `onFetch`, by wrapping the fetch function: the options it signs are
+// the ones handed to fetch after every onFetch hook (header propagation, the request id) ran.
 //
 // WebSocket: graphql-ws calls `connectionParams` on every (re)connect (gateway/upstream.ts), and
-// connection_init carries connectionParams["x-dcms-gateway"] = {ts, nonce, sig} signed over
-// {authorization, nonce, purpose: "ws-connect", ts}: outside dev mode a subgraph accepts a
-// WebSocket only with it, so a user's token alone opens nothing there.
-//
-// Canonical JSON (`canonicalJson`): object keys sorted (JavaScript's default sort, by UTF-16 code
-// units), no spaces, values as JSON.stringify writes them; the Python side writes the same bytes
-// (tests/test_gateway_trust.py compares them through node).
+// connection_init carries connectionParams["x-dcms-gateway"] = {ts, nonce, sig}, sig over
+// "ws-connect\n" + ts + "\n" + nonce + "\n" + authorization: outside dev mode a subgraph accepts
+// a WebSocket only with it, so a user's token alone opens nothing there. The first line differs
+// from the HTTP one, so neither signature passes for the other.
 import { createHmac, randomUUID } from 'node:crypto';
-import { serializeExecutionRequest } from '@graphql-tools/executor-common';
 
-export const EXTENSION = 'dcms-signature';
+export const SIGNATURE_HEADER = 'x-dcms-signature';
 export const WS_PROOF = 'x-dcms-gateway';
+const VERSION = 'v1';
 const WS_PURPOSE = 'ws-connect';
 
 const devMode = (process.env.DCMS_DEV ?? '1') === '1';
 export const hmacSecret = process.env.DCMS_GATEWAY_HMAC_SECRET ?? '';
 if (!hmacSecret && !devMode) throw new Error('DCMS_GATEWAY_HMAC_SECRET must be set outside dev mode');
 
-type Proof = { ts: number; nonce: string; sig: string };
-
-// JSON.stringify's output for `value`, object keys sorted; undefined where JSON.stringify would
-// leave the member out.
-export function canonicalJson(value: unknown): string | undefined {
-  const withJson = value as { toJSON?: () => unknown } | null | undefined;
-  if (withJson && typeof withJson === 'object' && typeof withJson.toJSON === 'function') value = withJson.toJSON();
-  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item) ?? 'null').join(',')}]`;
-  const members: string[] = [];
-  for (const key of Object.keys(value).sort()) {
-    const text = canonicalJson((value as Record<string, unknown>)[key]);
-    if (text !== undefined) members.push(`${JSON.stringify(key)}:${text}`);
-  }
-  return `{${members.join(',')}}`;
+// Synchronous: no await between the request and its signature, and no CryptoKey to cache.
+function hmac(...parts: Buffer[]): string {
+  const mac = createHmac('sha256', hmacSecret);
+  for (const part of parts) mac.update(part);
+  return mac.digest('base64');
 }
 
-export function signingPayload(query: string | undefined, variables: unknown, ts: number, nonce: string): string {
-  const head = canonicalJson({ nonce, query, ts }) as string;
-  // Empty variables are left out, as the subgraph sees them: `{a: undefined}` arrives as `{}`.
-  const vars = variables == null ? undefined : canonicalJson(variables);
-  // "variables" sorts after "nonce", "query" and "ts": appended last, the keys stay in order.
-  return vars === undefined || vars === '{}' ? head : `${head.slice(0, -1)},"variables":${vars}}`;
-}
-
-export function wsPayload(authorization: string | undefined, ts: number, nonce: string): string {
-  return canonicalJson({ authorization, nonce, purpose: WS_PURPOSE, ts }) as string;
-}
-
-function hmac(payload: string): string {
-  // Synchronous: no await between the request and its signature, and no CryptoKey to cache.
-  return createHmac('sha256', hmacSecret).update(payload, 'utf8').digest('base64');
-}
-
-export function httpSignature(query: string | undefined, variables: unknown): Proof {
+// The `x-dcms-signature` value for a request with this authorization header and body. Header
+// values are byte strings (latin-1), the body goes out as UTF-8, as fetch sends a string body.
+export function httpSignature(authorization: string | undefined, body: string): string {
   const ts = Date.now();
   const nonce = randomUUID();
-  return { ts, nonce, sig: hmac(signingPayload(query, variables, ts, nonce)) };
+  const head = `${VERSION}\n${ts}\n${nonce}\n${authorization ?? ''}\n`;
+  return `${VERSION}.${ts}.${nonce}.${hmac(Buffer.from(head, 'latin1'), Buffer.from(body, 'utf8'))}`;
 }
 
 // connectionParams of an upstream WebSocket with the gateway's proof added (none without a secret,
 // in dev mode: the subgraphs there accept a WebSocket from anyone with a token).
 export function withWsProof(params: Record<string, unknown>): Record<string, unknown> {
   if (!hmacSecret) return params;
-  const authorization = typeof params.authorization === 'string' ? params.authorization : undefined;
+  const authorization = typeof params.authorization === 'string' ? params.authorization : '';
   const ts = Date.now();
   const nonce = randomUUID();
-  return { ...params, [WS_PROOF]: { ts, nonce, sig: hmac(wsPayload(authorization, ts, nonce)) } };
+  const sig = hmac(Buffer.from(`${WS_PURPOSE}\n${ts}\n${nonce}\n${authorization}`, 'utf8'));
+  return { ...params, [WS_PROOF]: { ts, nonce, sig } };
 }
 
-type ExecutionRequest = { document: unknown; variables?: Record<string, unknown>; extensions?: Record<string, unknown> };
+type Headers = Record<string, string>;
+type FetchOptions = { method?: string; body?: unknown; headers?: Headers };
+type Fetch = (url: string, options?: FetchOptions, context?: unknown, info?: unknown) => unknown;
+type OnFetchPayload = {
+  fetchFn: Fetch;
+  setFetchFn(fetchFn: Fetch): void;
+  executionRequest?: unknown;
+};
 
-// Replaces the stock `hmacSignature` option: same hook, our payload.
+function header(headers: Headers | undefined, name: string): string | undefined {
+  for (const key in headers ?? {}) if (key.toLowerCase() === name) return headers?.[key];
+  return undefined;
+}
+
 export function useDcmsSigning() {
   return {
-    onSubgraphExecute({ executionRequest }: { executionRequest: ExecutionRequest }) {
-      if (!hmacSecret) return;
-      // The query exactly as the HTTP executor prints it (the same printer and cache).
-      const { query } = serializeExecutionRequest({
-        executionRequest: { document: executionRequest.document, variables: executionRequest.variables } as never,
+    onFetch({ fetchFn, setFetchFn, executionRequest }: OnFetchPayload) {
+      // Only a subgraph execution (the HTTP transport's fetch; it has an execution request), not
+      // anything else the gateway may fetch. A body that is no string is left unsigned: the
+      // subgraph refuses it rather than trusting bytes nobody signed.
+      if (!hmacSecret || !executionRequest) return;
+      setFetchFn((url, options, context, info) => {
+        if (options?.method?.toUpperCase() !== 'POST' || typeof options.body !== 'string') {
+          return fetchFn(url, options, context, info);
+        }
+        const signature = httpSignature(header(options.headers, 'authorization'), options.body);
+        const headers: Headers = { [SIGNATURE_HEADER]: signature };
+        for (const key in options.headers ?? {}) {
+          if (key.toLowerCase() !== SIGNATURE_HEADER) headers[key] = (options.headers as Headers)[key];
+        }
+        return fetchFn(url, { ...options, headers }, context, info);
       });
-      executionRequest.extensions ??= {};
-      executionRequest.extensions[EXTENSION] = httpSignature(query, executionRequest.variables);
     },
   };
 }

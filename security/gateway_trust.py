@@ -1,26 +1,31 @@
 """Trust only what the gateway sent, once: verify the gateway's signature on upstream requests and
 its proof on upstream WebSockets, refusing anything stale or seen before.
 
-HTTP (queries, mutations, ``_entities``): the gateway (``gateway/signing.ts``) signs every upstream
-execution request with HMAC-SHA256 (``DCMS_GATEWAY_HMAC_SECRET``) over the canonical JSON of
-``{nonce, query, ts, variables}`` and puts ``{ts, nonce, sig}`` in ``extensions["dcms-signature"]``.
-``ts`` is the signing time in epoch milliseconds, ``nonce`` a random UUID.
+HTTP (queries, mutations, ``_entities``): the gateway (``gateway/signing.ts``) signs the exact bytes
+it sends. Each upstream POST carries a header ::
+
+    x-dcms-signature: v1.<ts>.<nonce>.<sig>
+
+``ts`` is the signing time in epoch milliseconds, ``nonce`` a random UUID, ``sig`` the base64
+HMAC-SHA256 (``DCMS_GATEWAY_HMAC_SECRET``) of ::
+
+    "v1\n" + ts + "\n" + nonce + "\n" + authorization + "\n" + body
+
+where ``authorization`` is the request's ``Authorization`` header (its bytes; empty when there is
+none) and ``body`` the raw request body. So the operation (query, variables, operationName,
+extensions, every operation of a batch) and the caller's identity are covered, and the subgraph
+checks them before parsing anything: no re-serialisation, one HMAC over bytes it already holds.
+A signature only verifies a POST (a GET's operation is in its URL, which is not signed).
 
 WebSocket (subscriptions): in ``connection_init`` the gateway sends, beside the subscriber's
-``authorization``, ``connectionParams["x-dcms-gateway"] = {ts, nonce, sig}`` signed over
-``{authorization, nonce, purpose: "ws-connect", ts}``. No HTTP payload has a ``purpose`` key, so
-neither kind of signature can pass for the other.
+``authorization``, ``connectionParams["x-dcms-gateway"] = {ts, nonce, sig}``, ``sig`` over
+``"ws-connect\n" + ts + "\n" + nonce + "\n" + authorization`` (UTF-8). The first line differs
+from the HTTP one, so neither kind of signature can pass for the other.
 
 Both are refused when older than ``MAX_AGE_SECONDS`` (or more than ``MAX_SKEW_SECONDS`` in the
 future: clocks differ a little between hosts) or when their nonce was seen before, in this
 process and, with ``REDIS_URL``, by any replica (``SET NX EX``). A captured request or
 ``connection_init`` is therefore worth nothing to whoever captured it.
-
-Canonical JSON, byte for byte what ``gateway/signing.ts`` ``canonicalJson`` writes: object keys
-sorted by UTF-16 code units (JavaScript's default sort), no spaces, strings as ``JSON.stringify``
-writes them (no ASCII escaping; lone UTF-16 surrogates escaped as ``\\udXXX``), numbers as
-JavaScript prints them (``1e-7``, not Python's ``1e-07``), ``variables`` left out when empty.
-Checked against node in tests/test_gateway_trust.py.
 
 Outside dev mode a request without a valid signature is refused. In dev mode an unsigned request
 passes (GraphiQL straight against a subgraph), a wrong or replayed signature never does.
@@ -31,13 +36,9 @@ from __future__ import annotations
 import base64
 import binascii
 import collections
-import decimal
 import hashlib
 import hmac
-import json
 import logging
-import math
-import re
 import time
 import uuid
 from collections.abc import Mapping
@@ -45,161 +46,66 @@ from typing import Any
 
 import redis.asyncio as redis
 
-from schema.common.errors import CodedError, ErrorCode, bad_input
+from schema.common.errors import CodedError, ErrorCode
 from security.redis_pool import redis_client
 
 log = logging.getLogger(__name__)
 
-EXTENSION = "dcms-signature"  # extensions[EXTENSION] on a signed HTTP request
+SIGNATURE_HEADER = "x-dcms-signature"  # on a signed upstream HTTP request
+VERSION = "v1"
 WS_PROOF = "x-dcms-gateway"  # connectionParams[WS_PROOF] in an upstream connection_init
 WS_PURPOSE = "ws-connect"
 MAX_AGE_SECONDS = 60
 MAX_SKEW_SECONDS = 5  # a signature this far in the future still passes: another host's clock
+MAX_NONCE_LENGTH = 64  # a UUID is 36
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-# -- canonical JSON ---------------------------------------------------------------------------------
+# -- what is signed ----------------------------------------------------------------------------------
 
 
-# JSON.stringify's string escapes (quote, backslash, control characters; nothing else). A lone
-# surrogate stays as it is here: `canonical_json` escapes those in the finished text, where a
-# surrogate character can only stand inside a string.
-_js_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
-
-
-def _escape_surrogates(text: str) -> str:
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def _js_number(value: float) -> str:
-    """ECMAScript Number::toString: shortest round-trip digits, exponent only below 1e-6 or from 1e21."""
-    if not math.isfinite(value):
-        return "null"  # what JSON.stringify writes; never on the wire (JSON has no NaN)
-    if value == 0:
-        return "0"
-    sign = "-" if value < 0 else ""
-    digits_tuple, exponent = decimal.Decimal(repr(abs(value))).normalize().as_tuple()[1:]
-    digits = "".join(map(str, digits_tuple))
-    k, n = len(digits), int(exponent) + len(digits)  # value = 0.digits × 10^n
-    if k <= n <= 21:
-        return sign + digits + "0" * (n - k)
-    if 0 < n <= 21:
-        return sign + digits[:n] + "." + digits[n:]
-    if -6 < n <= 0:
-        return sign + "0." + "0" * -n + digits
-    e = n - 1
-    mantissa = digits[0] + ("." + digits[1:] if k > 1 else "")
-    return f"{sign}{mantissa}e{'+' if e > 0 else '-'}{abs(e)}"
-
-
-def _utf16(key: str) -> bytes:
-    return key.encode("utf-16-be", "surrogatepass")
-
-
-def canonical_json(value: Any) -> str:
-    """JSON that ``gateway/signing.ts`` writes for the same value, character for character."""
-    return _escape_surrogates(_canonical(value))
-
-
-def _canonical(value: Any) -> str:
-    # Exact type checks first: the values come from json.loads (dict, list, str, int, float, bool,
-    # None); the ABC checks below only serve callers in process.
-    kind = type(value)
-    if kind is str:
-        return _js_string(value)  # type: ignore[no-any-return]
-    if kind is dict:
-        keys = sorted(value)
-        if not "".join(keys).isascii():  # JavaScript sorts by UTF-16 code units
-            keys.sort(key=_utf16)
-        return "{" + ",".join([_js_string(k) + ":" + _canonical(value[k]) for k in keys]) + "}"
-    if kind is list:
-        return "[" + ",".join([_canonical(item) for item in value]) + "]"
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _js_number(value)
-    if isinstance(value, str):
-        return _js_string(str(value))  # type: ignore[no-any-return]
-    if isinstance(value, Mapping):
-        return _canonical({str(k): v for k, v in value.items()})
-    if isinstance(value, list | tuple):
-        return _canonical(list(value))
-    raise TypeError(f"not JSON: {type(value).__name__}")
-
-
-def _utf8(text: str) -> bytes:
-    # Lone surrogates were escaped by canonical_json, so this cannot fail on a string from JSON.
-    return text.encode("utf-8")
-
-
-def _http_text(
-    query: str | None, variables: Mapping[str, Any] | None, ts: int | None, nonce: str | None
-) -> str:
-    """The canonical JSON of an HTTP request's signed document, lone surrogates not yet escaped."""
-    document: dict[str, Any] = {"query": query, "ts": ts, "nonce": nonce}
-    if variables:
-        document["variables"] = variables
-    return _canonical({k: v for k, v in document.items() if v is not None})
-
-
-def signing_payload(
-    query: str | None, variables: Mapping[str, Any] | None, ts: int | None, nonce: str | None
-) -> bytes:
-    """What the gateway signs for an HTTP request, byte for byte."""
-    return _utf8(_escape_surrogates(_http_text(query, variables, ts, nonce)))
+def http_payload(ts: int, nonce: str, authorization: str | None, body: bytes) -> bytes:
+    """What the gateway signs for an HTTP request. ``authorization`` as Starlette gives header
+    values (decoded as latin-1), so encoding it back yields the bytes on the wire."""
+    head = f"{VERSION}\n{ts}\n{nonce}\n{authorization or ''}\n"
+    return head.encode("latin-1") + body
 
 
 def ws_payload(authorization: str | None, ts: int, nonce: str) -> bytes:
-    """What the gateway signs in an upstream WebSocket's connection_init."""
-    document: dict[str, Any] = {"purpose": WS_PURPOSE, "ts": ts, "nonce": nonce}
-    if authorization is not None:
-        document["authorization"] = authorization
-    return _utf8(canonical_json(document))
+    """What the gateway signs in an upstream WebSocket's connection_init, as UTF-8 (connectionParams
+    are JSON text). ``surrogatepass``: a lone surrogate, which the gateway's UTF-8 would have
+    replaced, makes a proof that does not verify instead of an exception."""
+    return f"{WS_PURPOSE}\n{ts}\n{nonce}\n{authorization or ''}".encode("utf-8", "surrogatepass")
 
 
-def _hmac(secret: str | bytes, payload: bytes) -> str:
+def _hmac(secret: str | bytes, payload: bytes) -> bytes:
     key = secret.encode() if isinstance(secret, str) else secret
-    return base64.b64encode(hmac.new(key, payload, hashlib.sha256).digest()).decode()
+    return hmac.new(key, payload, hashlib.sha256).digest()
 
 
-def _fresh() -> tuple[int, str]:
-    return int(time.time() * 1000), str(uuid.uuid4())
+def _fresh(ts: int | None, nonce: str | None) -> tuple[int, str]:
+    return (ts if ts is not None else int(time.time() * 1000)), nonce or str(uuid.uuid4())
 
 
-def sign(
+def sign_http(
     secret: str,
-    query: str | None,
-    variables: Mapping[str, Any] | None,
+    body: bytes,
+    authorization: str | None = None,
     *,
     ts: int | None = None,
     nonce: str | None = None,
-) -> dict[str, Any]:
-    """``extensions[EXTENSION]`` as the gateway would send it now (tests and tools)."""
-    now, new_nonce = _fresh()
-    ts, nonce = ts if ts is not None else now, nonce or new_nonce
-    return {"ts": ts, "nonce": nonce, "sig": _hmac(secret, signing_payload(query, variables, ts, nonce))}
+) -> str:
+    """The ``x-dcms-signature`` header the gateway would send now with ``body`` (tests and tools)."""
+    ts, nonce = _fresh(ts, nonce)
+    sig = base64.b64encode(_hmac(secret, http_payload(ts, nonce, authorization, body))).decode()
+    return f"{VERSION}.{ts}.{nonce}.{sig}"
 
 
 def ws_proof(
     secret: str, authorization: str | None, *, ts: int | None = None, nonce: str | None = None
 ) -> dict[str, Any]:
     """``connectionParams[WS_PROOF]`` as the gateway would send it now (tests and tools)."""
-    now, new_nonce = _fresh()
-    ts, nonce = ts if ts is not None else now, nonce or new_nonce
-    return {"ts": ts, "nonce": nonce, "sig": _hmac(secret, ws_payload(authorization, ts, nonce))}
-
-
-def has_lone_surrogate(query: str | None, variables: Any) -> bool:
-    if query and _SURROGATE.search(query):
-        return True
-    return variables is not None and bool(_SURROGATE.search(_canonical(variables)))
+    ts, nonce = _fresh(ts, nonce)
+    sig = base64.b64encode(_hmac(secret, ws_payload(authorization, ts, nonce))).decode()
+    return {"ts": ts, "nonce": nonce, "sig": sig}
 
 
 # -- the seen nonces --------------------------------------------------------------------------------
@@ -266,26 +172,23 @@ class GatewayTrust:
         self.nonces = SeenNonces(MAX_AGE_SECONDS + MAX_SKEW_SECONDS + 1, redis_url)
 
     async def check(
-        self, query: str | None, variables: Mapping[str, Any] | None, extensions: Mapping[str, Any] | None
+        self, signature: str | None, authorization: str | None, body: bytes, *, method: str = "POST"
     ) -> CodedError | None:
-        signature = (extensions or {}).get(EXTENSION)
+        """One HTTP request (a batch is one body): its ``x-dcms-signature`` header, its
+        ``Authorization`` header and its raw body, before anything parses it."""
         if signature is None:
-            if self.require_signature:
-                return _forbidden("request not signed by the gateway")
-            return _invalid_unicode(query, variables)
-        if not isinstance(signature, Mapping) or not self._secret:
+            return _forbidden("request not signed by the gateway") if self.require_signature else None
+        parts = signature.split(".")
+        if len(parts) != 4 or parts[0] != VERSION or not self._secret or method != "POST":
             return _forbidden("invalid gateway signature")
-        ts, nonce, sig = signature.get("ts"), signature.get("nonce"), signature.get("sig")
-        if not isinstance(ts, int) or not isinstance(nonce, str) or not nonce:
+        _, ts_text, nonce, sig = parts
+        if not (ts_text.isascii() and ts_text.isdigit() and len(ts_text) <= 16):
             return _forbidden("invalid gateway signature")
-        try:
-            text = _http_text(query, variables, ts, nonce)
-        except TypeError:  # not from JSON: a caller in process
+        if not nonce or len(nonce) > MAX_NONCE_LENGTH:
             return _forbidden("invalid gateway signature")
-        refusal = await self._verify(sig, _utf8(_escape_surrogates(text)), ts, nonce)
-        if refusal:
-            return _forbidden(refusal)
-        return _lone_surrogate() if _SURROGATE.search(text) else None
+        ts = int(ts_text)
+        refusal = await self._verify(sig, http_payload(ts, nonce, authorization, body), ts, nonce)
+        return _forbidden(refusal) if refusal else None
 
     async def check_ws(self, connection_params: Mapping[str, Any] | None) -> str | None:
         """A WebSocket's connection_init. Outside dev mode only the gateway may open one; in dev mode
@@ -298,9 +201,15 @@ class GatewayTrust:
             return "invalid gateway proof"
         ts, nonce, sig = proof.get("ts"), proof.get("nonce"), proof.get("sig")
         authorization = params.get("authorization")
-        if not isinstance(ts, int) or not isinstance(nonce, str) or not nonce:
+        if not isinstance(ts, int) or isinstance(ts, bool) or not isinstance(nonce, str):
+            return "invalid gateway proof"
+        if not nonce or len(nonce) > MAX_NONCE_LENGTH:
             return "invalid gateway proof"
         if authorization is not None and not isinstance(authorization, str):
+            return "invalid gateway proof"
+        # The token is read from `authorization`, else `Authorization` (resolvers/common/context.py):
+        # only the signed one may be there.
+        if any(key != "authorization" and key.lower() == "authorization" for key in params):
             return "invalid gateway proof"
         return await self._verify(sig, ws_payload(authorization, ts, nonce), ts, nonce)
 
@@ -311,8 +220,7 @@ class GatewayTrust:
             given = base64.b64decode(sig, validate=True)
         except (binascii.Error, ValueError):
             return "invalid gateway signature"
-        expected = hmac.new(self._secret, payload, hashlib.sha256).digest()
-        if not hmac.compare_digest(given, expected):
+        if not hmac.compare_digest(given, hmac.new(self._secret, payload, hashlib.sha256).digest()):
             return "invalid gateway signature"
         age = time.time() - ts / 1000
         if age > MAX_AGE_SECONDS or age < -MAX_SKEW_SECONDS:
@@ -328,11 +236,3 @@ class GatewayTrust:
 
 def _forbidden(reason: str) -> CodedError:
     return CodedError(ErrorCode.FORBIDDEN, reason)
-
-
-def _invalid_unicode(query: str | None, variables: Any) -> CodedError | None:
-    return _lone_surrogate() if has_lone_surrogate(query, variables) else None
-
-
-def _lone_surrogate() -> CodedError:
-    return bad_input("无效的 Unicode 字符 (a lone UTF-16 surrogate in the query or variables)")

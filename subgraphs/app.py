@@ -19,7 +19,6 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -38,7 +37,7 @@ from realtime.hub import Realtime
 from resolvers.common.context import Context
 from schema.common.errors import CodedError, bad_input
 from security.crypto import load_cipher
-from security.gateway_trust import EXTENSION, GatewayTrust
+from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust
 from security.keys import TokenKeys, load_token_keys
 from security.rate_limit import rate_limiter
 from security.sessions import LockoutPolicy, SessionStore, session_store
@@ -136,19 +135,24 @@ class SubgraphGraphQL(GraphQL):
         self, request: Request, request_adapter: Any, request_data: Any, **kwargs: Any
     ) -> Any:
         """Refuse unsigned (outside dev), wrongly signed, stale or replayed requests before
-        anything runs (and lone UTF-16 surrogates, which no later layer could store or log)."""
-        items = request_data if isinstance(request_data, list) else [request_data]
-        refusals = [await self._refusal(item) for item in items]
-        if any(refusals):
-            errors = [next(r for r in refusals if r)]
-            results = [ExecutionResult(data=None, errors=errors) for _ in items]
+        anything runs: one check per HTTP request (a batch is one body), over the raw body
+        Strawberry parsed (Starlette keeps it) and the ``Authorization`` header."""
+        refusal = await self._refusal(request)
+        if refusal is not None:
+            items = request_data if isinstance(request_data, list) else [request_data]
+            results = [ExecutionResult(data=None, errors=[refusal]) for _ in items]
             return results if isinstance(request_data, list) else results[0]
-        if any((item.extensions or {}).get(EXTENSION) for item in items):
+        if SIGNATURE_HEADER in request.headers:  # verified above
             request.scope.setdefault("state", {})["client_ip"] = request.headers.get(CLIENT_IP_HEADER)
         return await super().execute_operation(request, request_adapter, request_data, **kwargs)
 
-    async def _refusal(self, item: GraphQLRequestData) -> CodedError | None:
-        return await self._trust.check(item.query, item.variables, item.extensions)
+    async def _refusal(self, request: Request) -> CodedError | None:
+        return await self._trust.check(
+            request.headers.get(SIGNATURE_HEADER),
+            request.headers.get("authorization"),
+            await request.body(),
+            method=request.method,
+        )
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Outside dev mode a WebSocket is the gateway's: connection_init must carry its fresh,

@@ -20,17 +20,16 @@ import pytest
 
 from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
 from models.operations import Org, OrgKind, User
-from security.gateway_trust import EXTENSION, sign
 from security.identity import principal_for
 from security.keys import KeyConfigError, TokenKeys, load_token_keys
 from security.passwords import POLICY_MESSAGE, hash_password, policy_violation, verify_password
 from security.sessions import LockoutPolicy, Rotation, SessionStore, session_store
 from security.tokens import TokenType, issue_token, read_token
-from subgraphs.app import CLIENT_IP_HEADER
 from subgraphs.settings import Settings
 from tests import services
 from tests.conftest import LOCKOUT_SECONDS, Stack, subprocess_env
 from tests.factories import make_org, make_user, offline_settings, token_keys
+from tests.signing import signed_post
 
 PASSWORD = "Dcms@2026test"
 
@@ -251,13 +250,9 @@ async def _post_signed(
 ) -> dict[str, Any]:
     """Straight to a subgraph, signed as the gateway signs (the stack runs in production mode),
     with the client address the gateway would report."""
-    signature = sign(stack.settings.hmac_secret, query, variables)
-    body = {"query": query, "variables": variables or {}, "extensions": {EXTENSION: signature}}
-    headers = {"authorization": f"Bearer {token}"} if token else {}
-    if client_ip:
-        headers[CLIENT_IP_HEADER] = client_ip
-    async with httpx.AsyncClient(timeout=30) as client:
-        return (await client.post(stack.subgraph(subgraph), json=body, headers=headers)).json()
+    body = {"query": query, "variables": variables or {}}
+    url = stack.subgraph(subgraph)
+    return (await signed_post(stack.settings.hmac_secret, url, body, token, client_ip=client_ip)).json()
 
 
 async def _login(stack: Stack, username: str, password: str = PASSWORD) -> dict[str, Any]:

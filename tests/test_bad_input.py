@@ -16,7 +16,7 @@ import pytest
 from clients.python.dcms_client import data, error_codes, gql
 from tests.conftest import Stack
 from tests.factories import Tenant, make_tenant
-from tests.test_fuzz import signed
+from tests.signing import signed_post
 
 pytestmark = pytest.mark.e2e
 
@@ -132,13 +132,10 @@ async def test_entities_of_no_type_here_are_bad_input(stack: Stack, tenant: Tena
     query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Opportunity { title } } }"
     opportunity = {"__typename": "Opportunity", "id": "00000000-0000-0000-0000-000000000000"}
     representations = [{"__typename": "Nope", "id": "1"}, {"id": "1"}, {"__typename": "Opportunity", "x": 1}]
-    body = signed(stack.settings.hmac_secret, query, {"r": [*representations, opportunity]})
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(
-            stack.subgraph("marketing"),
-            json=body,
-            headers={"authorization": f"Bearer {tenant.manager_token}"},
-        )
+    body = {"query": query, "variables": {"r": [*representations, opportunity]}}
+    response = await signed_post(
+        stack.settings.hmac_secret, stack.subgraph("marketing"), body, tenant.manager_token
+    )
     result = response.json()
     assert result["data"]["_entities"] == [None, None, None, None]
     assert error_codes(result) == ["BAD_USER_INPUT"] * 3 + ["NOT_FOUND"], result
@@ -146,12 +143,10 @@ async def test_entities_of_no_type_here_are_bad_input(stack: Stack, tenant: Tena
 
 async def test_validation_errors_at_a_subgraph_are_coded(stack: Stack, tenant: Tenant) -> None:
     query = "{ opportunities(first: 20, after: 5) { nodes { id } } }"
-    async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(
-            stack.subgraph("marketing"),
-            json=signed(stack.settings.hmac_secret, query),
-            headers={"authorization": f"Bearer {tenant.manager_token}"},
-        )
+    body = {"query": query}
+    response = await signed_post(
+        stack.settings.hmac_secret, stack.subgraph("marketing"), body, tenant.manager_token
+    )
     assert error_codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"], response.text
 
 

@@ -1,15 +1,14 @@
-"""Gateway trust: subgraphs run only gateway-signed requests outside dev mode, each signature once
-and within 60 s (replays refused, across replicas too), WebSockets need the gateway's proof and a
-token at connection_init (more in tests/test_subgraph_websockets.py), lone UTF-16 surrogates are a
-coded error, the HTTP-subscription leak is closed, CORS and introspection."""
+"""Gateway trust: subgraphs run only gateway-signed requests outside dev mode (the signature covers
+the raw body and the authorization header), each signature once and within 60 s (replays refused,
+across replicas too), WebSockets need the gateway's proof and a token at connection_init (more in
+tests/test_subgraph_websockets.py), lone UTF-16 surrogates are a coded error, the
+HTTP-subscription leak is closed, CORS and introspection."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
-import os
-import subprocess
 import time
 import uuid
 from dataclasses import replace
@@ -24,22 +23,18 @@ from websockets.exceptions import ConnectionClosed
 from clients.python.dcms_client import data, error_codes, gql
 from security.crypto import load_cipher
 from security.gateway_trust import (
-    EXTENSION,
     MAX_AGE_SECONDS,
     WS_PROOF,
     GatewayTrust,
     SeenNonces,
-    sign,
-    signing_payload,
-    ws_payload,
-    ws_proof,
+    sign_http,
 )
 from security.keys import load_token_keys
 from subgraphs.app import build_app
-from subgraphs.sdl import GATEWAY_DIR
 from tests import services
 from tests.conftest import Stack, free_port
 from tests.factories import Tenant, make_tenant, offline_settings
+from tests.signing import body_bytes, signed_headers, signed_post, ws_proof
 
 ME = "query Me { me { id } }"
 
@@ -57,32 +52,75 @@ async def post(url: str, body: Any, token: str | None = None) -> dict[str, Any]:
     return response.json()
 
 
+async def send(url: str, content: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    """These exact bytes and headers (a signature made for other ones, say)."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(url, content=content, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def post_signed(
+    stack: Stack, url: str, body: Any, token: str | None = None, **kw: Any
+) -> dict[str, Any]:
+    response = await signed_post(stack.settings.hmac_secret, url, body, token, **kw)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 # -- HTTP straight to a subgraph (the stack runs with DCMS_DEV=0) ----------------------------------
 
 
 @pytest.mark.e2e
 async def test_direct_subgraph_calls_need_the_gateway_signature(stack: Stack, tenant: Tenant) -> None:
     url, secret = stack.subgraph("operations"), stack.settings.hmac_secret
+    token = f"Bearer {tenant.manager_token}"
     unsigned = await post(url, {"query": ME}, tenant.manager_token)
     assert error_codes(unsigned) == ["FORBIDDEN"] and unsigned["data"] is None
-    forged = {"query": ME, "extensions": {EXTENSION: sign("not-the-secret", ME, None)}}
-    assert error_codes(await post(url, forged, tenant.manager_token)) == ["FORBIDDEN"]
+    me = body_bytes({"query": ME})
+    forged = await send(url, me, signed_headers("not-the-secret", me, token))
+    assert error_codes(forged) == ["FORBIDDEN"]
     # a signature of another query (replayed onto this one) does not verify either
-    other = {"query": ME, "extensions": {EXTENSION: sign(secret, "{ me { username } }", None)}}
-    assert error_codes(await post(url, other, tenant.manager_token)) == ["FORBIDDEN"]
-    good = {"query": ME, "extensions": {EXTENSION: sign(secret, ME, None)}}
-    assert data(await post(url, good, tenant.manager_token))["me"]["id"] == str(tenant.manager.id)
+    other = signed_headers(secret, body_bytes({"query": "{ me { username } }"}), token)
+    assert error_codes(await send(url, me, other)) == ["FORBIDDEN"]
+    good = signed_headers(secret, me, token)
+    assert data(await send(url, me, good))["me"]["id"] == str(tenant.manager.id)
     # the same signed request again (captured and replayed): refused, nothing runs
-    replayed = await post(url, good, tenant.manager_token)
+    replayed = await send(url, me, good)
     assert error_codes(replayed) == ["FORBIDDEN"] and replayed["data"] is None, replayed
     assert "replay" in replayed["errors"][0]["message"]
-    # _entities too: variables are part of what is signed
+    # _entities too: the variables are part of the signed body
     query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { displayName } } }"
     reps = {"r": [{"__typename": "User", "id": str(tenant.manager.id)}]}
-    body = {"query": query, "variables": reps, "extensions": {EXTENSION: sign(secret, query, reps)}}
-    assert data(await post(url, body, tenant.manager_token))["_entities"][0]["displayName"]
-    tampered = {**body, "variables": {"r": [{"__typename": "User", "id": str(uuid.uuid4())}]}}
-    assert error_codes(await post(url, tampered, tenant.manager_token)) == ["FORBIDDEN"]
+    body = body_bytes({"query": query, "variables": reps})
+    assert data(await send(url, body, signed_headers(secret, body, token)))["_entities"][0]["displayName"]
+    tampered = body_bytes(
+        {"query": query, "variables": {"r": [{"__typename": "User", "id": str(uuid.uuid4())}]}}
+    )
+    assert error_codes(await send(url, tampered, signed_headers(secret, body, token))) == ["FORBIDDEN"]
+
+
+@pytest.mark.e2e
+async def test_the_signature_covers_the_identity_and_the_operation_name(stack: Stack, tenant: Tenant) -> None:
+    """A signed request cannot be re-addressed to another caller (the authorization header is
+    signed) nor have another of its operations run (operationName is in the signed body)."""
+    url, secret = stack.subgraph("operations"), stack.settings.hmac_secret
+    manager, other = f"Bearer {tenant.manager_token}", f"Bearer {tenant.hall_token}"
+    me = body_bytes({"query": ME})
+    for signed_for, sent_with in ((manager, other), (None, manager), (manager, None)):
+        headers = signed_headers(secret, me, signed_for)
+        headers.pop("authorization", None)
+        if sent_with:
+            headers["authorization"] = sent_with
+        refused = await send(url, me, headers)
+        assert error_codes(refused) == ["FORBIDDEN"] and refused["data"] is None, (signed_for, sent_with)
+    two = "query Me { me { id } } query Name { me { username } }"
+    signed = body_bytes({"query": two, "operationName": "Me"})
+    renamed = body_bytes({"query": two, "operationName": "Name"})
+    assert error_codes(await send(url, renamed, signed_headers(secret, signed, manager))) == ["FORBIDDEN"]
+    assert data(await send(url, signed, signed_headers(secret, signed, manager)))["me"]["id"]
+    # extensions too, and what is not JSON-equivalent but byte-different (a space) is not the same body
+    assert error_codes(await send(url, me + b" ", signed_headers(secret, me, manager))) == ["FORBIDDEN"]
 
 
 @pytest.mark.e2e
@@ -93,63 +131,44 @@ async def test_gateway_signed_requests_pass(stack: Stack, tenant: Tenant) -> Non
     assert result["me"]["id"] == str(tenant.manager.id)
 
 
-# What node prints for each case: the payloads gateway/signing.ts signs (TypeScript loaded through
-# the gateway's own importer hooks, as hive-gateway loads gateway.config.ts).
-_NODE_PAYLOADS = """
-import { register } from 'node:module';
-import { pathToFileURL } from 'node:url';
-register('@graphql-hive/importer/hooks', pathToFileURL('./'));
-const { signingPayload, wsPayload } = await import('./signing.ts');
-const cases = JSON.parse(process.argv[1]);
-console.log(JSON.stringify(cases.map((c) =>
-  c.ws ? wsPayload(c.authorization ?? undefined, c.ts, c.nonce) : signingPayload(c.query, c.variables, c.ts, c.nonce))));
-"""
+ODD = 'emoji 😀, line separator \u2028, paragraph \u2029, quote " backslash \\ tab \t, 客户, \u00e9\u0301'
 
 
-def test_python_signature_matches_the_gateway_plugin() -> None:
-    """Byte for byte the payload gateway/signing.ts signs, for the awkward values too: numbers
-    JavaScript prints unlike Python (1e-7, 0.00001, 1e21, 5.0), lone surrogates, keys whose UTF-16
-    order is not their code point order, control and non-ASCII characters."""
-    ts, nonce = 1733400000123, str(uuid.uuid4())
-    tricky = {
-        "r": [{"id": "a", "__typename": "客户"}],
-        "n": 3,
-        "f": 97.5,
-        "small": [1e-7, 0.00001, 0.000001, 1.5e-10, -2.5e-8],
-        "big": [1e21, 1e20, 1.2345678901234568e22, 5.0, -0.0, 123456789012345680000],
-        "z": None,
-        "b": True,
-        "s": 'quote" back\\ \n\t\u2028 é \x7f \x00 \U0001f600',
-        "lone": ["\ud800", "a\udfffb", "\udbff"],
-        "\U0001f600": 1,
-        "\uff01": 2,
-        "unset": {"a": [None, {}], "e": {}},
-    }
-    cases: list[dict[str, Any]] = [
-        {"query": ME, "variables": None},
-        {"query": ME, "variables": {}},
-        {"query": "query($r: [_Any!]!, $n: Int) { x }", "variables": tricky},
-        {"query": 'query { x(s: "\ud800") }', "variables": None},
+@pytest.mark.e2e
+async def test_the_real_gateway_signatures_verify(stack: Stack) -> None:
+    """Whatever the gateway sends verifies at the subgraphs (which run in production mode, so any
+    failure would be FORBIDDEN): queries, mutations, a client batch, `_entities` batched over 20
+    references, and values whose JSON text differs between JavaScript and Python (1e-7, 5.0,
+    astral and line-separator characters)."""
+    tenant = await make_tenant(stack.settings, customers=20, grabbers=0, needs=0)
+    # `_entities` with 20 representations per subgraph call: opportunities (marketing), managers
+    query = """query($first: Int!) { customers(first: $first) { nodes {
+        name primaryManager { displayName } opportunities(first: 1) { nodes { title } } } } }"""
+    nodes = data(await gql(stack.gateway_url, query, {"first": 20}, tenant.manager_token))["customers"][
+        "nodes"
     ]
-    ws_cases: list[dict[str, Any]] = [
-        {"ws": True, "authorization": "Bearer abc.def"},
-        {"ws": True, "authorization": None},
-    ]
-    for case in cases + ws_cases:
-        case.update(ts=ts, nonce=nonce)
-    output = subprocess.run(
-        ["node", "--input-type=module", "-e", _NODE_PAYLOADS, json.dumps(cases + ws_cases)],
-        cwd=GATEWAY_DIR,
-        env={**os.environ, "DCMS_DEV": "1"},
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    expected = json.loads(output)
-    python = [signing_payload(c["query"], c["variables"], ts, nonce) for c in cases]
-    python += [ws_payload(c["authorization"], ts, nonce) for c in ws_cases]
-    for mine, theirs in zip(python, expected, strict=True):
-        assert mine == theirs.encode("utf-8", "surrogatepass")
+    assert len(nodes) == 20 and all(n["primaryManager"]["displayName"] for n in nodes), nodes
+    assert all(n["opportunities"]["nodes"] for n in nodes), nodes
+    # mutations with awkward values, read back: the subgraph got (and verified) these very bytes
+    add = "mutation($i: AddReminderInput!) { addReminder(input: $i) { id title } }"
+    reminder = {"customerId": str(tenant.customers[0].id), "kind": "LOAN_MATURITY", "title": ODD}
+    added = data(await gql(stack.gateway_url, add, {"i": reminder}, tenant.manager_token))["addReminder"]
+    assert added["title"] == ODD
+    beat = "mutation($i: HeartbeatInput!) { reportHeartbeat(input: $i) { id cpu memory } }"
+    for cpu, memory in ((1e-7, 1e-6), (0.000001, 5.0), (2.5e-8, 99.99999999999999)):  # percentages
+        heartbeat = {"deviceId": str(tenant.device.id), "status": "ONLINE", "cpu": cpu, "memory": memory}
+        device = data(await gql(stack.gateway_url, beat, {"i": heartbeat}, tenant.hall_token))[
+            "reportHeartbeat"
+        ]
+        assert (device["cpu"], device["memory"]) == (cpu, memory), device
+    # a client batch through the gateway: each operation a signed upstream request of its own
+    by_phone = "query($t: String!) { customers(first: 1, phone: $t) { nodes { id } } }"
+    batch = [{"query": ME}, {"query": by_phone, "variables": {"t": ODD}}]
+    async with httpx.AsyncClient(timeout=30) as client:
+        response = await client.post(
+            stack.gateway_url, json=batch, headers={"authorization": f"Bearer {tenant.manager_token}"}
+        )
+    assert response.status_code == 200 and all(not r.get("errors") for r in response.json()), response.text
 
 
 # -- dev mode: unsigned allowed (GraphiQL on a subgraph), a wrong signature never ----------------
@@ -164,11 +183,12 @@ async def test_dev_mode_allows_unsigned_but_never_a_wrong_signature(tmp_path: Pa
     app = build_app(settings, ("operations",))
     query = "{ _service { sdl } }"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        body = body_bytes({"query": query})
         unsigned = (await client.post("/operations/graphql", json={"query": query})).json()
-        wrong = {"query": query, "extensions": {EXTENSION: sign("x" * 40, query, None)}}
-        forged = (await client.post("/operations/graphql", json=wrong)).json()
-        right = {"query": query, "extensions": {EXTENSION: sign(settings.hmac_secret, query, None)}}
-        signed = (await client.post("/operations/graphql", json=right)).json()
+        wrong = signed_headers("x" * 40, body)
+        forged = (await client.post("/operations/graphql", content=body, headers=wrong)).json()
+        right = signed_headers(settings.hmac_secret, body)
+        signed = (await client.post("/operations/graphql", content=body, headers=right)).json()
     assert error_codes(unsigned) == ([] if dev_mode else ["FORBIDDEN"])
     assert error_codes(forged) == ["FORBIDDEN"]
     assert "@key" in signed["data"]["_service"]["sdl"]
@@ -177,7 +197,7 @@ async def test_dev_mode_allows_unsigned_but_never_a_wrong_signature(tmp_path: Pa
 async def test_production_needs_a_secret() -> None:
     with pytest.raises(ValueError, match="DCMS_GATEWAY_HMAC_SECRET"):
         GatewayTrust("", require_signature=True)
-    assert await GatewayTrust("", require_signature=False).check(ME, None, None) is None
+    assert await GatewayTrust("", require_signature=False).check(None, None, b"{}") is None
 
 
 # -- stale and replayed signatures ------------------------------------------------------------------
@@ -188,51 +208,62 @@ async def test_old_or_future_signatures_are_refused(stack: Stack, tenant: Tenant
     url, secret = stack.subgraph("operations"), stack.settings.hmac_secret
     now = int(time.time() * 1000)
     for ts in (now - (MAX_AGE_SECONDS + 5) * 1000, now + 60_000):
-        body = {"query": ME, "extensions": {EXTENSION: sign(secret, ME, None, ts=ts)}}
-        refused = await post(url, body, tenant.manager_token)
+        refused = (await signed_post(secret, url, {"query": ME}, tenant.manager_token, ts=ts)).json()
         assert error_codes(refused) == ["FORBIDDEN"] and refused["data"] is None, refused
         assert "expired" in refused["errors"][0]["message"]
     # a little clock skew is fine: 2 s ahead, 50 s behind
     for ts in (now + 2_000, now - 50_000):
-        body = {"query": ME, "extensions": {EXTENSION: sign(secret, ME, None, ts=ts)}}
-        assert data(await post(url, body, tenant.manager_token))["me"]
+        assert data((await signed_post(secret, url, {"query": ME}, tenant.manager_token, ts=ts)).json())["me"]
 
 
 async def test_proof_verification() -> None:
-    """Unit: HTTP signatures and WebSocket proofs, each valid once, within the window, and neither
-    passing for the other."""
+    """Unit: HTTP signatures and WebSocket proofs, each valid once, within the window, bound to
+    the body and the authorization header, and neither passing for the other."""
     secret = "s" * 40
     trust = GatewayTrust(secret, require_signature=True)
-    vars_ = {"id": "1"}
-    assert (await trust.check(ME, vars_, {EXTENSION: sign(secret, ME, vars_)})) is None
-    signed = sign(secret, ME, vars_)
-    assert await trust.check(ME, vars_, {EXTENSION: signed}) is None
-    assert "replay" in (await trust.check(ME, vars_, {EXTENSION: signed})).message  # type: ignore[union-attr]
-    for bad in (
-        {**sign(secret, ME, vars_), "ts": int(time.time() * 1000) - 1},  # ts changed after signing
-        {**sign(secret, ME, vars_), "nonce": str(uuid.uuid4())},  # nonce changed after signing
-        {**sign(secret, ME, vars_), "sig": "not base64!"},
-        sign(secret, ME, vars_)["sig"],  # the old format: a bare signature
-        {"ts": "1", "nonce": "n", "sig": ""},
+    body, token = body_bytes({"query": ME, "variables": {"id": "1"}}), "Bearer abc"
+    assert await trust.check(sign_http(secret, body, token), token, body) is None
+    signed = sign_http(secret, body, token)
+    assert await trust.check(signed, token, body) is None
+    assert "replay" in (await trust.check(signed, token, body)).message  # type: ignore[union-attr]
+    version, ts, nonce, sig = sign_http(secret, body, token).split(".")
+    for bad, authorization, sent, method in (
+        (f"{version}.{int(ts) - 1}.{nonce}.{sig}", token, body, "POST"),  # ts changed after signing
+        (f"{version}.{ts}.{uuid.uuid4()}.{sig}", token, body, "POST"),  # nonce changed after signing
+        (f"v2.{ts}.{nonce}.{sig}", token, body, "POST"),
+        (f"{version}.{ts}.{nonce}.not base64!", token, body, "POST"),
+        (f"{version}.{ts}.{nonce}", token, body, "POST"),
+        (f"{version}.-{ts}.{nonce}.{sig}", token, body, "POST"),
+        (f"{version}.{'9' * 5000}.{nonce}.{sig}", token, body, "POST"),
+        (f"{version}.{ts}..{sig}", token, body, "POST"),
+        (sig, token, body, "POST"),  # a bare signature
+        (sign_http(secret, body, token), "Bearer other", body, "POST"),  # another caller
+        (sign_http(secret, body, token), None, body, "POST"),
+        (sign_http(secret, body, None), token, body, "POST"),
+        (sign_http(secret, body, token), token, body.replace(b'"1"', b'"2"'), "POST"),  # another body
+        (sign_http(secret, b"", token), token, b"", "GET"),  # a GET's operation is in its (unsigned) URL
     ):
-        refusal = await trust.check(ME, vars_, {EXTENSION: bad})
+        refusal = await trust.check(bad, authorization, sent, method=method)
         assert refusal is not None and refusal.extensions == {"code": "FORBIDDEN"}, bad
-    old = sign(secret, ME, vars_, ts=int(time.time() * 1000) - (MAX_AGE_SECONDS + 1) * 1000)
-    assert "expired" in (await trust.check(ME, vars_, {EXTENSION: old})).message  # type: ignore[union-attr]
+    old = sign_http(secret, body, token, ts=int(time.time() * 1000) - (MAX_AGE_SECONDS + 1) * 1000)
+    assert "expired" in (await trust.check(old, token, body)).message  # type: ignore[union-attr]
 
-    token = "Bearer abc"
     proof = ws_proof(secret, token)
     assert await trust.check_ws({"authorization": token, WS_PROOF: proof}) is None
     assert "replay" in (await trust.check_ws({"authorization": token, WS_PROOF: proof}) or "")
     assert await trust.check_ws({"authorization": token}) == "WebSocket not opened by the gateway"
-    # bound to the token it came with
+    # bound to the token it came with, and only that token may be there
     assert await trust.check_ws({"authorization": "Bearer other", WS_PROOF: ws_proof(secret, token)})
+    assert await trust.check_ws({"Authorization": token, WS_PROOF: ws_proof(secret, None)})
     stale = ws_proof(secret, token, ts=int(time.time() * 1000) - (MAX_AGE_SECONDS + 1) * 1000)
     assert "expired" in (await trust.check_ws({"authorization": token, WS_PROOF: stale}) or "")
     # an HTTP signature is no WebSocket proof, and the other way round
-    http = sign(secret, None, None)
-    assert await trust.check_ws({WS_PROOF: http})
-    assert await trust.check(None, None, {EXTENSION: ws_proof(secret, None)})
+    _, ts, nonce, sig = sign_http(secret, b"", token).split(".")
+    assert await trust.check_ws(
+        {"authorization": token, WS_PROOF: {"ts": int(ts), "nonce": nonce, "sig": sig}}
+    )
+    ws = ws_proof(secret, token)
+    assert await trust.check(f"v1.{ws['ts']}.{ws['nonce']}.{ws['sig']}", token, b"")
     # in dev mode a WebSocket without a proof is let through, a wrong proof never
     dev = GatewayTrust(secret, require_signature=False)
     assert await dev.check_ws({"authorization": token}) is None
@@ -245,9 +276,10 @@ async def test_a_replay_to_another_replica_is_refused() -> None:
     url, secret = services.require_redis(), "r" * 40
     one, two = (GatewayTrust(secret, require_signature=True, redis_url=url) for _ in range(2))
     try:
-        signed = {EXTENSION: sign(secret, ME, None)}
-        assert await one.check(ME, None, signed) is None
-        refused = await two.check(ME, None, signed)
+        body = body_bytes({"query": ME})
+        signed = sign_http(secret, body)
+        assert await one.check(signed, None, body) is None
+        refused = await two.check(signed, None, body)
         assert refused is not None and "replay" in refused.message
         proof = {WS_PROOF: ws_proof(secret, None)}
         assert await two.check_ws(proof) is None and await one.check_ws(proof)
@@ -285,9 +317,10 @@ async def test_a_lone_surrogate_is_a_coded_error_not_a_500(stack: Stack, tenant:
     # json.dumps escapes it as \ud800, as a browser's JSON.stringify would
     async with httpx.AsyncClient(timeout=30) as client:
         through = await client.post(stack.gateway_url, content=json.dumps(body), headers=headers)
-        signed = {**body, "extensions": {EXTENSION: sign(stack.settings.hmac_secret, LONE, variables)}}
-        direct = await client.post(stack.subgraph("operations"), content=json.dumps(signed), headers=headers)
         unsigned = await client.post(stack.subgraph("operations"), content=json.dumps(body), headers=headers)
+    direct = await signed_post(
+        stack.settings.hmac_secret, stack.subgraph("operations"), body, tenant.manager_token
+    )
     for response in (through, direct):
         assert response.status_code in (200, 400), response.text
         assert error_codes(response.json()) == ["BAD_USER_INPUT"], response.text
@@ -418,10 +451,11 @@ async def test_introspection_is_refused_outside_dev_mode(stack: Stack, tenant: T
         )
     assert not (response.json().get("data") or {}).get("__schema"), response.text
     assert set(error_codes(response.json())) == {"FORBIDDEN"}, response.text
-    body = {"query": query, "extensions": {EXTENSION: sign(stack.settings.hmac_secret, query, None)}}
-    direct = await post(stack.subgraph("operations"), body, tenant.manager_token)
+    direct = await post_signed(stack, stack.subgraph("operations"), {"query": query}, tenant.manager_token)
     assert "FORBIDDEN" in error_codes(direct) and not direct.get("data")
     # composition still reads the SDL
     sdl = "{ _service { sdl } }"
-    body = {"query": sdl, "extensions": {EXTENSION: sign(stack.settings.hmac_secret, sdl, None)}}
-    assert "@key" in data(await post(stack.subgraph("operations"), body))["_service"]["sdl"]
+    assert (
+        "@key"
+        in data(await post_signed(stack, stack.subgraph("operations"), {"query": sdl}))["_service"]["sdl"]
+    )

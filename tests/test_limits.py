@@ -14,7 +14,6 @@ import pytest
 from graphql import parse
 
 from clients.python.dcms_client import data, error_codes, gql
-from security.gateway_trust import EXTENSION, sign
 from security.query_limits import operation_cost
 from security.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from subgraphs.settings import Limits
@@ -22,6 +21,7 @@ from tests import services
 from tests.conftest import Stack
 from tests.factories import Tenant, make_tenant
 from tests.inprocess import execute
+from tests.signing import signed_post
 
 LIMITS = Limits()  # the in-process schemas run with the defaults
 
@@ -51,12 +51,11 @@ async def post(url: str, body: Any, token: str | None = None, **headers: str) ->
     return response.status_code, response.json()
 
 
-def signed(query: str, variables: dict[str, Any] | None, secret: str) -> dict[str, Any]:
-    return {
-        "query": query,
-        "variables": variables,
-        "extensions": {EXTENSION: sign(secret, query, variables)},
-    }
+async def post_signed(stack: Stack, url: str, body: Any, token: str | None = None) -> tuple[int, Any]:
+    """Straight to a subgraph, signed as the gateway signs."""
+    headers = {"x-request-id": uuid.uuid4().hex}
+    response = await signed_post(stack.settings.hmac_secret, url, body, token, headers=headers)
+    return response.status_code, response.json()
 
 
 @pytest.fixture
@@ -137,8 +136,8 @@ async def test_each_limit_is_refused_through_the_gateway_and_at_the_subgraph(
     assert ("BAD_USER_INPUT", limit) in codes_and_limits(result), result
     assert not result.get("data")
     subgraph = stack.subgraph("customers" if limit == "cost" else "operations")
-    body = signed(query, variables, stack.settings.hmac_secret)
-    _status, direct = await post(subgraph, body, tenant.manager_token)
+    body = {"query": query, "variables": variables}
+    _status, direct = await post_signed(stack, subgraph, body, tenant.manager_token)
     assert ("BAD_USER_INPUT", limit) in codes_and_limits(direct), direct
 
 
@@ -150,11 +149,11 @@ async def test_batches_over_the_limit_are_refused(stack: Stack, tenant: Tenant) 
     _status, refused = await post(stack.gateway_url, [{"query": CHEAP}] * (n + 1), tenant.manager_token)
     assert "BAD_USER_INPUT" in error_codes(refused), refused
     # straight to a subgraph (signed): Strawberry's plain-text 400 became a coded error
-    # each with a nonce of its own: a repeated one would be refused as a replay
-    body = [signed(CHEAP, None, stack.settings.hmac_secret) for _ in range(n + 1)]
-    status, direct = await post(stack.subgraph("operations"), body, tenant.manager_token)
+    # a batch is one body under one signature
+    body = [{"query": CHEAP}] * (n + 1)
+    status, direct = await post_signed(stack, stack.subgraph("operations"), body, tenant.manager_token)
     assert status == 400 and codes_and_limits(direct) == [("BAD_USER_INPUT", "batch")], direct
-    status, fine = await post(stack.subgraph("operations"), body[:n], tenant.manager_token)
+    status, fine = await post_signed(stack, stack.subgraph("operations"), body[:n], tenant.manager_token)
     assert status == 200 and len(fine) == n and all(item["data"]["me"] for item in fine), fine
 
 

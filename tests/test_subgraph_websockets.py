@@ -22,11 +22,12 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from clients.python.dcms_client import data, gql
-from security.gateway_trust import MAX_AGE_SECONDS, WS_PROOF, ws_proof
+from security.gateway_trust import MAX_AGE_SECONDS, WS_PROOF
 from security.identity import principal_for
 from security.tokens import issue_token
 from tests.conftest import Stack
 from tests.factories import make_tenant, make_user, token_for, token_keys
+from tests.signing import ws_params, ws_proof
 from tests.waiting import eventually
 
 REMINDERS = """subscription($after: ID) { reminders(after: $after) {
@@ -62,7 +63,7 @@ class Connection:
 
     async def __aenter__(self) -> Connection:
         self._ws = await websockets.connect(self._url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
-        params = {"authorization": self._authorization, WS_PROOF: ws_proof(self._secret, self._authorization)}
+        params = ws_params(self._secret, self._authorization)
         await self._ws.send(json.dumps({"type": "connection_init", "payload": params}))
         ack = json.loads(await asyncio.wait_for(self._ws.recv(), 10))
         assert ack["type"] == "connection_ack", ack
