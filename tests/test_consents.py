@@ -13,7 +13,7 @@ from models.customers import Consent, ExternalRecord, ExternalSource
 from subgraphs.settings import Settings
 from tests.conftest import Stack
 from tests.factories import make_tenant, make_user, token_for
-from tests.inprocess import execute
+from tests.inprocess import codes, execute
 from tests.sqlcount import counted
 
 REPORT = "query($id: ID!) { customer(id: $id) { creditReport { source title value } } }"
@@ -188,4 +188,5 @@ async def test_another_bank_reaches_no_consent_through_entities(database: Settin
       marketingExcluded consents { purpose } creditReport { title } } } }"""
     reps = {"r": [{"__typename": "Customer", "id": str(tenant.customers[0].id)}]}
     result = await execute("customers", query, reps, other.manager_token, settings=database)
-    assert result.errors is None and result.data == {"_entities": [None]}
+    # Out of scope is answered like a missing customer: null, with NOT_FOUND at that index.
+    assert codes(result) == ["NOT_FOUND"] and result.data == {"_entities": [None]}

@@ -39,7 +39,7 @@ from resolvers.finance.working_days import add_working_days
 from resolvers.operations.supervision_alerts import raise_alert
 from security.principal import Principal
 from subgraphs.settings import Settings
-from tests.inprocess import execute, sessions
+from tests.inprocess import codes, execute, sessions
 from tests.marketplace import Market, make_market
 from tests.sqlcount import statements_of
 from tests.waiting import eventually
@@ -233,7 +233,8 @@ async def test_orders_of_others_are_invisible_on_every_entry_point(database: Set
     }.items():
         fresh = {k: [dict(r) for r in v] if isinstance(v, list) else v for k, v in variables.items()}
         result = await execute("finance", query, fresh, token, settings=database)
-        assert result.errors is None, (who, result.errors)
+        # Invisible is answered like missing: null (with NOT_FOUND at an `_entities` index).
+        assert set(codes(result)) <= {"NOT_FOUND"}, (who, result.errors)
         picked = pick(result.data)
         seen[who] = bool(picked) and (picked != {"offers": []})
     assert seen == {
@@ -408,7 +409,7 @@ async def test_a_draft_product_is_seen_only_by_its_institution_and_supervisors(d
         }.items():
             variables = {"id": str(draft.id), "r": [{"__typename": "FinancialProduct", "id": str(draft.id)}]}
             result = await execute("finance", query, variables, token, settings=database)
-            assert result.errors is None, (who, result.errors)
+            assert set(codes(result)) <= {"NOT_FOUND"}, (who, result.errors)  # invisible = missing
             seen[who] = any(result.data.values()) and result.data != {"_entities": [None]}
         assert seen == {
             "its institution": True,

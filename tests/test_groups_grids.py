@@ -25,7 +25,7 @@ from models.operations import OrgKind
 from subgraphs.settings import Settings
 from tests.conftest import Stack
 from tests.factories import first_of_month, make_customer, make_org, make_tenant, make_user, token_for
-from tests.inprocess import execute
+from tests.inprocess import codes, execute
 from tests.sqlcount import counted
 
 FIGURES = """id name source rule memberCount
@@ -297,6 +297,6 @@ async def test_another_bank_reaches_no_grid_through_entities(database: Settings)
         return {"r": [{"__typename": "Grid", "id": str(grid.id)}]}
 
     theirs = await execute("customers", query, reps(), other.manager_token, settings=database)
-    assert theirs.errors is None and theirs.data == {"_entities": [None]}
+    assert codes(theirs) == ["NOT_FOUND"] and theirs.data == {"_entities": [None]}  # as if missing
     ours = await execute("customers", query, reps(), tenant.manager_token, settings=database)
     assert ours.data["_entities"][0]["profile"] == {"customerCount": 1}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_tenant
+from tests.factories import make_staff, make_tenant
 from tests.sqlcount import statements_of
 
 pytestmark = pytest.mark.integration
@@ -61,7 +61,9 @@ async def test_entities_batch(database, subgraph: str, typename: str, selection:
 
 async def test_org_users_and_devices_batch(database) -> None:
     tenants = [await make_tenant(database, customers=1, grabbers=1, needs=0) for _ in range(3)]
-    token = tenants[0].manager_token
+    # The province sees every tenant: each entity resolves, so the count covers the whole batch
+    # (an out-of-scope reference is answered NOT_FOUND before any relation is loaded).
+    _admin, token = await make_staff(tenants[0].hall, ("PROVINCE_ADMIN",), database)
     users = ("User", [t.grabbers[0][0].id for t in tenants])
     halls = ("Org", [t.hall.id for t in tenants])
     user_query = "query($r: [_Any!]!) { _entities(representations: $r) { ... on User { displayName org { name parent { name } } } } }"
