@@ -40,7 +40,7 @@ def connection_config(settings: Settings, name: str) -> dict[str, Any] | str:
             "database": url.path.lstrip("/") or "postgres",
             "schema": name,
             "minsize": 1,
-            "maxsize": 10,
+            "maxsize": settings.db_pool_max,
         },
     }
 

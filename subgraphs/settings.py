@@ -23,6 +23,8 @@ Every knob lives here so a newcomer finds them in one place:
   ``DCMS_RATE_WINDOW`` (seconds), ``DCMS_RATE_LIMIT_ANONYMOUS`` (per client IP).
 - Live streams (see ``Streams``): ``DCMS_REPLAY_HOURS``, ``DCMS_SUBSCRIBER_QUEUE``,
   ``DCMS_FEED_SYNC_SECONDS``, ``DCMS_MAX_SUBSCRIPTIONS_PER_USER``, ``DCMS_WS_PING_SECONDS``.
+- ``DCMS_DB_POOL_MAX``: PostgreSQL connections per subgraph and process, at most (default 10;
+  a process serving all five subgraphs may hold five times as many).
 - ``DCMS_PII_KEYRING_FILE``: the PII encryption keyring (JSON, see security/crypto.py); default
   ``<keys dir>/pii-keyring.json``, generated there only in dev mode.
 """
@@ -111,6 +113,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     streams: Streams = field(default_factory=Streams)
     pii_keyring_file: Path | None = None  # None → keys_dir / "pii-keyring.json"
+    db_pool_max: int = 10  # PostgreSQL connections per subgraph and process, at most
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -140,6 +143,7 @@ class Settings:
             token_public_key_file=_path(os.environ.get("DCMS_TOKEN_PUBLIC_KEY_FILE")),
             lockout_seconds=float(os.environ.get("DCMS_LOCKOUT_SECONDS", "900")),
             pii_keyring_file=_path(os.environ.get("DCMS_PII_KEYRING_FILE")),
+            db_pool_max=int(os.environ.get("DCMS_DB_POOL_MAX", "10")),
         )
 
     @property

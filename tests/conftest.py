@@ -47,6 +47,11 @@ async def _admin(url: str, sql: str) -> None:
         await conn.close()
 
 
+# PostgreSQL connections per subgraph and process: a test run holds several stacks at once (the
+# session's, and one a test starts of its own) within the server's default 100 connections.
+# Set in the environment so every process a test starts inherits it.
+DB_POOL_MAX = int(os.environ.setdefault("DCMS_DB_POOL_MAX", "4"))
+
 # Small enough for tests/test_limits.py to reach quickly, large enough for one user's bursts elsewhere.
 TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=30, rate_window=5)
 # A cap tests/test_e2e_streams.py reaches quickly; feeds that read the outbox often.
@@ -78,6 +83,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         hmac_secret="test-hmac-" + uuid.uuid4().hex,
         limits=TEST_LIMITS,
         streams=TEST_STREAMS,
+        db_pool_max=DB_POOL_MAX,
     )
     load_token_keys(replace(settings, dev_mode=True))  # generates this run's ES256 token key pair
     yield settings
