@@ -46,6 +46,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 
 # Codes are plain strings here: security/ does not import schema/ (see ARCHITECTURE.md layout).
 LIMIT_CODE = "BAD_USER_INPUT"
+PARSE_FAILED_CODE = "GRAPHQL_PARSE_FAILED"  # a document that does not parse (ErrorCode)
 INTROSPECTION_CODE = "FORBIDDEN"
 # graphql-core's message when ``parse(max_tokens=…)`` gives up.
 _TOKENS_MESSAGE = "Syntax Error: Document contains more than"
@@ -129,7 +130,8 @@ class TokenLimit(MaxTokensLimiter):
 
 
 class CodedParserCache(ParserCache):
-    """Strawberry's ``ParserCache``; a token-limit parse error it raises gets its code."""
+    """Strawberry's ``ParserCache``; a parse error it raises gets its code (the token limit's, or
+    GRAPHQL_PARSE_FAILED)."""
 
     def on_parse(self) -> Iterator[None]:
         try:
@@ -140,6 +142,8 @@ class CodedParserCache(ParserCache):
             if error.message.startswith(_TOKENS_MESSAGE):
                 max_tokens = self.execution_context.parse_options.get("max_tokens")
                 error.extensions = {"code": LIMIT_CODE, "limit": "tokens", "max": max_tokens}
+            elif not (error.extensions or {}).get("code"):
+                error.extensions = {**(error.extensions or {}), "code": PARSE_FAILED_CODE}
             raise
         yield
 

@@ -15,6 +15,7 @@ this a wrapper rather than a fork of Strawberry's request handling).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.responses import JSONResponse
@@ -52,6 +53,8 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,127}")  # a GraphQL Name (of sensible length)
+
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "query": (str,),
     "operationName": (str, type(None)),
@@ -66,6 +69,10 @@ def _check_operation(operation: Any) -> None:
     for name, types in _FIELD_TYPES.items():
         if name in operation and not isinstance(operation[name], types):
             raise BadBody(f"`{name}` has the wrong JSON type")
+    name = operation.get("operationName")
+    if isinstance(name, str) and not _NAME.fullmatch(name):
+        # Strawberry would echo it in a plain-text error (a lone surrogate there was an HTTP 500).
+        raise BadBody("`operationName` is not a GraphQL name")
 
 
 def check_body(content_type: str | None, body: bytes) -> None:

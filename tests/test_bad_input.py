@@ -150,6 +150,29 @@ async def test_validation_errors_at_a_subgraph_are_coded(stack: Stack, tenant: T
     assert error_codes(response.json()) == ["GRAPHQL_VALIDATION_FAILED"], response.text
 
 
+@pytest.mark.parametrize(
+    "query", ["{ __typename", "{ __typename } # \ud800 in a comment", '{ me(x: "\ud800") { id } }']
+)
+async def test_parse_errors_at_a_subgraph_are_coded(stack: Stack, tenant: Tenant, query: str) -> None:
+    """A document that does not parse (a lone surrogate in a literal or comment included)."""
+    response = await signed_post(
+        stack.settings.hmac_secret, stack.subgraph("operations"), {"query": query}, tenant.manager_token
+    )
+    assert response.status_code < 500 and error_codes(response.json()) == ["GRAPHQL_PARSE_FAILED"]
+
+
+@pytest.mark.parametrize("name", ["Me\ud800", "not a name", "x" * 500])
+async def test_an_operation_name_that_is_no_name_is_400_with_a_code(
+    stack: Stack, tenant: Tenant, name: str
+) -> None:
+    """Strawberry echoed it in a plain-text error: with a lone surrogate that was an HTTP 500."""
+    body = json.dumps({"query": "query Me { me { id } }", "operationName": name}).encode()  # a lone surrogate stays escaped
+    response = await signed_post(
+        stack.settings.hmac_secret, stack.subgraph("operations"), body, tenant.manager_token
+    )
+    assert response.status_code == 400 and error_codes(response.json()) == ["BAD_USER_INPUT"], response.text
+
+
 DEEP = b'{"query":"{ __typename }","variables":{"a":' + b"[" * 20_000 + b"]" * 20_000 + b"}}"
 MALFORMED = {
     "scalar": (b"42", "application/json", 400),
