@@ -3,7 +3,7 @@ process, and the real Hive Gateway in front of it, all on free ports."""
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -12,7 +12,6 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 from tortoise import Tortoise
@@ -37,16 +36,6 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def _admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 # PostgreSQL connections per subgraph and process: a test run holds several stacks at once (the
 # session's, and one a test starts of its own) within the server's default 100 connections.
 # Set in the environment so every process a test starts inherits it.
@@ -61,21 +50,23 @@ TEST_STREAMS = Streams(max_subscriptions_per_user=5, feed_sync_seconds=1.0)
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     var_dir = tmp_path_factory.mktemp("var")
-    database_url = redis_url = None
-    db_name = f"dcms_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    if services.STORAGE == "real":
-        admin_url = services.require_postgres()
-        redis_url = services.require_redis()
-        asyncio.run(_admin(admin_url, f'CREATE DATABASE "{db_name}"'))
-        database_url = urlunparse(urlparse(admin_url)._replace(path=f"/{db_name}"))
+    with contextlib.ExitStack() as cleanup:
+        database_url = redis_url = None
+        if services.STORAGE == "real":
+            redis_url = services.require_redis()
+            database_url = cleanup.enter_context(services.scratch_database("dcms_test"))
+        yield _test_settings(Path(var_dir), database_url, redis_url)
+
+
+def _test_settings(var_dir: Path, database_url: str | None, redis_url: str | None) -> Settings:
     settings = Settings(
         database_url=database_url,
         redis_url=redis_url,
-        var_dir=Path(var_dir),
+        var_dir=var_dir,
         host="127.0.0.1",
         port=free_port(),
         gateway_port=free_port(),
-        keys_dir=Path(var_dir) / "keys",
+        keys_dir=var_dir / "keys",
         lockout_seconds=LOCKOUT_SECONDS,
         # The stack runs in production mode: signatures required, introspection off, and a
         # small rate limit (per user; tests use a fresh user, see tests/test_limits.py).
@@ -86,9 +77,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         db_pool_max=DB_POOL_MAX,
     )
     load_token_keys(replace(settings, dev_mode=True))  # generates this run's ES256 token key pair
-    yield settings
-    if database_url:
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)'))
+    return settings
 
 
 @pytest.fixture(scope="session")
@@ -157,13 +146,7 @@ def stack(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
         wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
         yield Stack(settings, subgraphs_url, f"http://{settings.host}:{settings.gateway_port}/graphql")
     finally:
-        for process in (gateway, server):
-            if process is not None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        services.stop(gateway, server)
 
 
 @pytest.fixture

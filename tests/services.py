@@ -10,10 +10,15 @@ fails the run; otherwise the tests that need it are skipped with the reason.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shutil
 import socket
-from urllib.parse import urlparse
+import subprocess
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlparse, urlunparse
 
 import pytest
 
@@ -54,3 +59,36 @@ def require_redis() -> str:
 def require_node() -> None:
     if shutil.which("node") is None:
         missing("Node.js")
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """A PostgreSQL database of its own (for a stack a test starts), dropped when done: its URL."""
+    admin_url = require_postgres()
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
+    try:
+        yield urlunparse(urlparse(admin_url)._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def stop(*processes: subprocess.Popen[bytes] | None) -> None:
+    """Terminate each process (the last started first is the caller's business), kill it after 10 s."""
+    for process in processes:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()

@@ -166,7 +166,9 @@ async def test_an_operation_name_that_is_no_name_is_400_with_a_code(
     stack: Stack, tenant: Tenant, name: str
 ) -> None:
     """Strawberry echoed it in a plain-text error: with a lone surrogate that was an HTTP 500."""
-    body = json.dumps({"query": "query Me { me { id } }", "operationName": name}).encode()  # a lone surrogate stays escaped
+    body = json.dumps(
+        {"query": "query Me { me { id } }", "operationName": name}
+    ).encode()  # a lone surrogate stays escaped
     response = await signed_post(
         stack.settings.hmac_secret, stack.subgraph("operations"), body, tenant.manager_token
     )

@@ -12,11 +12,9 @@ Run in the PostgreSQL + Redis pass only (``-m faults``; the embedded pass desele
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +25,7 @@ import pytest
 
 from subgraphs.gateway import wait_until_up
 from tests import services
-from tests.conftest import _admin, free_port
+from tests.conftest import free_port
 from tests.test_faults import FaultStack
 
 pytestmark = pytest.mark.faults
@@ -100,25 +98,20 @@ class DegradedStack(FaultStack):
 
 @pytest.fixture(scope="module")
 def degraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DegradedStack]:
-    admin_url = services.require_postgres()
     services.require_redis()
     services.require_node()
-    name = f"dcms_degraded_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
-    stack = DegradedStack(
-        tmp_path_factory.mktemp("degraded"), urlunparse(urlparse(admin_url)._replace(path=f"/{name}"))
-    )
-    try:
-        stack.start_proxy()
-        stack.start_redis()
-        stack.dcms("migrate")
-        stack.dcms("seed", "--customers", "5")
-        stack.start_subgraphs()
-        stack.start_gateway()
-        yield stack
-    finally:
-        stack.stop()
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with services.scratch_database("dcms_degraded") as database_url:
+        stack = DegradedStack(tmp_path_factory.mktemp("degraded"), database_url)
+        try:
+            stack.start_proxy()
+            stack.start_redis()
+            stack.dcms("migrate")
+            stack.dcms("seed", "--customers", "5")
+            stack.start_subgraphs()
+            stack.start_gateway()
+            yield stack
+        finally:
+            stack.stop()
 
 
 def _token(stack: FaultStack, username: str = "ops") -> str:

@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 import httpx
 import pytest
@@ -33,7 +32,7 @@ import websockets
 from subgraphs.gateway import start_gateway, wait_until_up
 from subgraphs.sdl import write_all
 from tests import services
-from tests.conftest import _admin, free_port
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.faults
 
@@ -120,24 +119,19 @@ class FaultStack:
 
 @pytest.fixture(scope="module")
 def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
-    admin_url = services.require_postgres()
     services.require_redis()  # the server binary is what this stack runs
     services.require_node()
-    name = f"dcms_faults_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
-    stack = FaultStack(
-        tmp_path_factory.mktemp("faults"), urlunparse(urlparse(admin_url)._replace(path=f"/{name}"))
-    )
-    try:
-        stack.start_redis()
-        stack.dcms("migrate")
-        stack.dcms("seed", "--customers", "20")
-        stack.start_subgraphs()
-        stack.start_gateway()
-        yield stack
-    finally:
-        stack.stop()
-        asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with services.scratch_database("dcms_faults") as database_url:
+        stack = FaultStack(tmp_path_factory.mktemp("faults"), database_url)
+        try:
+            stack.start_redis()
+            stack.dcms("migrate")
+            stack.dcms("seed", "--customers", "20")
+            stack.start_subgraphs()
+            stack.start_gateway()
+            yield stack
+        finally:
+            stack.stop()
 
 
 @dataclass

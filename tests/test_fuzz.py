@@ -11,7 +11,7 @@ and its own Redis in the real pass, SQLite and the in-memory broker in the embed
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import os
 import re
 import subprocess
@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 import graphql
 import httpx
@@ -34,7 +33,7 @@ from hypothesis_graphql import Mode, nodes
 from subgraphs.gateway import start_gateway, wait_until_up
 from subgraphs.sdl import write_all
 from tests import services
-from tests.conftest import _admin, free_port
+from tests.conftest import free_port
 from tests.signing import body_bytes, signed_headers
 
 pytestmark = pytest.mark.e2e
@@ -100,12 +99,7 @@ class FuzzStack:
         wait_until_up(f"http://127.0.0.1:{self.gateway_port}/healthcheck", gateway)
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        services.stop(*reversed(self.processes))
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -114,21 +108,17 @@ class FuzzStack:
 @pytest.fixture(scope="module")
 def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzStack]:
     services.require_node()
-    admin_url = database_url = None
-    name = f"dcms_fuzz_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    if services.STORAGE == "real":
-        admin_url = services.require_postgres()
-        services.require_redis()  # the server binary is what this stack runs
-        asyncio.run(_admin(admin_url, f'CREATE DATABASE "{name}"'))
-        database_url = urlunparse(urlparse(admin_url)._replace(path=f"/{name}"))
-    stack = FuzzStack(tmp_path_factory.mktemp("fuzz"), database_url)
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
-        if admin_url:
-            asyncio.run(_admin(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with contextlib.ExitStack() as cleanup:
+        database_url = None
+        if services.STORAGE == "real":
+            services.require_redis()  # the server binary is what this stack runs
+            database_url = cleanup.enter_context(services.scratch_database("dcms_fuzz"))
+        stack = FuzzStack(tmp_path_factory.mktemp("fuzz"), database_url)
+        try:
+            stack.start()
+            yield stack
+        finally:
+            stack.stop()
 
 
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)")

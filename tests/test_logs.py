@@ -80,13 +80,7 @@ def logged_stack(place: Place, tmp_path: Path) -> Iterator[LoggedStack]:  # noqa
         wait_until_up(f"http://127.0.0.1:{gateway_port}/healthcheck", gateway)
         yield LoggedStack(f"http://127.0.0.1:{gateway_port}/graphql", subgraphs_log, gateway_log)
     finally:
-        for process in (gateway, server):
-            if process is not None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        services.stop(gateway, server)
 
 
 def _lines_with(path: Path, request_id: str, seconds: float = 15) -> list[str]:

@@ -8,16 +8,15 @@ no GraphiQL and no dev token. The CLI runs as a subprocess, on a database of its
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 import pytest
 
@@ -25,7 +24,7 @@ from clients.python.dcms_client import data, error_codes, gql
 from subgraphs.cli import banner
 from subgraphs.seed import DEMO_PASSWORD
 from tests import services
-from tests.conftest import _admin, free_port
+from tests.conftest import free_port
 from tests.factories import offline_settings
 
 SECRET_FILES = ("token-es256.pem", "token-es256.pub.pem", "gateway-hmac-secret", "pii-keyring.json")
@@ -97,18 +96,14 @@ async def _fetch(url: str, sql: str) -> list[object]:
 
 @pytest.fixture
 def place(tmp_path: Path) -> Iterator[Place]:
-    database_url = redis_url = None
-    if services.STORAGE == "real":
-        admin = services.require_postgres()
-        redis_url = services.require_redis()
-        name = f"dcms_prod_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        asyncio.run(_admin(admin, f'CREATE DATABASE "{name}"'))
-        database_url = urlunparse(urlparse(admin)._replace(path=f"/{name}"))
     keys = tmp_path / "keys"
     keys.mkdir()
-    yield Place(tmp_path / "var", keys, database_url, redis_url)
-    if database_url:
-        asyncio.run(_admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with contextlib.ExitStack() as cleanup:
+        database_url = redis_url = None
+        if services.STORAGE == "real":
+            redis_url = services.require_redis()
+            database_url = cleanup.enter_context(services.scratch_database("dcms_prod"))
+        yield Place(tmp_path / "var", keys, database_url, redis_url)
 
 
 @pytest.mark.integration
