@@ -46,7 +46,6 @@ from typing import Any
 
 import redis.asyncio as redis
 
-from schema.common.errors import CodedError, ErrorCode
 from security.redis_pool import redis_client
 
 log = logging.getLogger(__name__)
@@ -173,22 +172,22 @@ class GatewayTrust:
 
     async def check(
         self, signature: str | None, authorization: str | None, body: bytes, *, method: str = "POST"
-    ) -> CodedError | None:
+    ) -> str | None:
         """One HTTP request (a batch is one body): its ``x-dcms-signature`` header, its
         ``Authorization`` header and its raw body, before anything parses it."""
         if signature is None:
-            return _forbidden("request not signed by the gateway") if self.require_signature else None
+            return "request not signed by the gateway" if self.require_signature else None
         parts = signature.split(".")
         if len(parts) != 4 or parts[0] != VERSION or not self._secret or method != "POST":
-            return _forbidden("invalid gateway signature")
+            return "invalid gateway signature"
         _, ts_text, nonce, sig = parts
         if not (ts_text.isascii() and ts_text.isdigit() and len(ts_text) <= 16):
-            return _forbidden("invalid gateway signature")
+            return "invalid gateway signature"
         if not nonce or len(nonce) > MAX_NONCE_LENGTH:
-            return _forbidden("invalid gateway signature")
+            return "invalid gateway signature"
         ts = int(ts_text)
         refusal = await self._verify(sig, http_payload(ts, nonce, authorization, body), ts, nonce)
-        return _forbidden(refusal) if refusal else None
+        return refusal
 
     async def check_ws(self, connection_params: Mapping[str, Any] | None) -> str | None:
         """A WebSocket's connection_init. Outside dev mode only the gateway may open one; in dev mode
@@ -232,7 +231,3 @@ class GatewayTrust:
 
     async def close(self) -> None:
         await self.nonces.close()
-
-
-def _forbidden(reason: str) -> CodedError:
-    return CodedError(ErrorCode.FORBIDDEN, reason)

@@ -35,7 +35,7 @@ from realtime.broker import Broker
 from realtime.feed import cancel
 from realtime.hub import Realtime
 from resolvers.common.context import Context
-from schema.common.errors import CodedError, bad_input
+from schema.common.errors import CodedError, bad_input, forbidden
 from security.crypto import load_cipher
 from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust
 from security.keys import TokenKeys, load_token_keys
@@ -147,12 +147,13 @@ class SubgraphGraphQL(GraphQL):
         return await super().execute_operation(request, request_adapter, request_data, **kwargs)
 
     async def _refusal(self, request: Request) -> CodedError | None:
-        return await self._trust.check(
+        reason = await self._trust.check(
             request.headers.get(SIGNATURE_HEADER),
             request.headers.get("authorization"),
             await request.body(),
             method=request.method,
         )
+        return forbidden(reason) if reason else None
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Outside dev mode a WebSocket is the gateway's: connection_init must carry its fresh,

@@ -225,7 +225,7 @@ async def test_proof_verification() -> None:
     assert await trust.check(sign_http(secret, body, token), token, body) is None
     signed = sign_http(secret, body, token)
     assert await trust.check(signed, token, body) is None
-    assert "replay" in (await trust.check(signed, token, body)).message  # type: ignore[union-attr]
+    assert "replay" in (await trust.check(signed, token, body) or "")
     version, ts, nonce, sig = sign_http(secret, body, token).split(".")
     for bad, authorization, sent, method in (
         (f"{version}.{int(ts) - 1}.{nonce}.{sig}", token, body, "POST"),  # ts changed after signing
@@ -244,9 +244,9 @@ async def test_proof_verification() -> None:
         (sign_http(secret, b"", token), token, b"", "GET"),  # a GET's operation is in its (unsigned) URL
     ):
         refusal = await trust.check(bad, authorization, sent, method=method)
-        assert refusal is not None and refusal.extensions == {"code": "FORBIDDEN"}, bad
+        assert refusal, bad  # a reason to refuse (answered FORBIDDEN by subgraphs/app.py)
     old = sign_http(secret, body, token, ts=int(time.time() * 1000) - (MAX_AGE_SECONDS + 1) * 1000)
-    assert "expired" in (await trust.check(old, token, body)).message  # type: ignore[union-attr]
+    assert "expired" in (await trust.check(old, token, body) or "")
 
     proof = ws_proof(secret, token)
     assert await trust.check_ws({"authorization": token, WS_PROOF: proof}) is None
@@ -280,7 +280,7 @@ async def test_a_replay_to_another_replica_is_refused() -> None:
         signed = sign_http(secret, body)
         assert await one.check(signed, None, body) is None
         refused = await two.check(signed, None, body)
-        assert refused is not None and "replay" in refused.message
+        assert refused is not None and "replay" in refused
         proof = {WS_PROOF: ws_proof(secret, None)}
         assert await two.check_ws(proof) is None and await one.check_ws(proof)
     finally:
