@@ -288,7 +288,9 @@ async def test_redis_killed_and_restarted_mid_stream_loses_nothing(fault_stack: 
         fault_stack.start_redis()
 
     watchers, publisher = await _through_fault(fault_stack, fault)
-    assert len(publisher.succeeded) < len(publisher.attempted)  # Redis was really gone a while
+    # raiseAlert needs no Redis (sessions do): nothing failed while it was gone (the outbox keeps
+    # the events, the relay publishes them when Redis is back).
+    assert publisher.succeeded == publisher.attempted
     assert all(w.subscriptions == 1 for w in watchers)  # nobody had to resubscribe
 
 
@@ -324,10 +326,11 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
-async def _upstream_sockets(stack: FaultStack) -> int:
-    """The subgraphs' open WebSockets (/healthz): the gateway holds one per subscriber token."""
+async def _upstream_subscriptions(stack: FaultStack) -> int:
+    """The subgraphs' open subscriptions (/healthz). Not their WebSockets: the gateway multiplexes a
+    token's subscriptions over one socket, which an earlier test's subscriptions may still hold."""
     async with httpx.AsyncClient(timeout=5) as client:
-        return int((await client.get(f"http://127.0.0.1:{stack.port}/healthz")).json()["websockets"])
+        return int((await client.get(f"http://127.0.0.1:{stack.port}/healthz")).json()["subscriptions"])
 
 
 FROZEN_CLIENT = """
@@ -355,8 +358,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_memory_stays_bounded(
     publisher = Publisher(fault_stack.gateway_url, token, await _org_id(fault_stack, token), prefix="slow")
     assert fault_stack.gateway is not None
     args = [str(fault_stack.gateway_port), fault_stack.gateway_ws, token, ALERTS]
-    await asyncio.sleep(2.0)  # earlier tests' upstream sockets are closed by now
-    idle = await _upstream_sockets(fault_stack)
+    idle = await _upstream_subscriptions(fault_stack)
     client = subprocess.Popen(  # noqa: ASYNC220 (a few ms, before any await matters)
         [sys.executable, "-c", FROZEN_CLIENT, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
@@ -364,15 +366,18 @@ async def test_a_client_that_stops_reading_is_dropped_and_memory_stays_bounded(
         assert client.stdout is not None
         client.stdout.readline()  # subscribed
         await asyncio.sleep(1.0)  # the subscription reaches the subgraph
-        assert await _upstream_sockets(fault_stack) == idle + 1
+        assert await _upstream_subscriptions(fault_stack) == idle + 1
         before = _rss_kib(fault_stack.gateway.pid)
         client.send_signal(signal.SIGSTOP)
         started, raised = time.monotonic(), 0
         title = "机房温度过高，请立即处理" * 10
         async with httpx.AsyncClient(timeout=10) as http:
-            while time.monotonic() - started < 60 and await _upstream_sockets(fault_stack) > idle:
+            while time.monotonic() - started < 60 and await _upstream_subscriptions(fault_stack) > idle:
                 await asyncio.gather(
-                    *(publisher.raise_alert(http, f"{title}{raised + i}") for i in range(20))
+                    *(publisher.raise_alert(http, f"{title}{raised + i}") for i in range(20)),
+                    # At most 40 events a second: the backlog the keep-alive has to cut stays the
+                    # same size however fast this machine publishes (memory follows the rate).
+                    asyncio.sleep(0.5),
                 )
                 raised += 20
         dropped_after = time.monotonic() - started
