@@ -6,7 +6,8 @@
 // the other types with an empty 415: here every non-JSON POST gets a coded 415 before parsing.
 // The subgraphs refuse the same (subgraphs/body_guard.py).
 
-const JSON_TYPES = new Set(['application/json', 'application/graphql-response+json']);
+// What Yoga parses as a JSON request (application/graphql-response+json is a response type).
+const JSON_TYPES = new Set(['application/json', 'application/graphql+json']);
 
 function mediaType(contentType: string | null): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
@@ -26,7 +27,7 @@ export function useJsonBodiesOnly() {
       if (request.method !== 'POST') return;
       if (!JSON_TYPES.has(mediaType(request.headers.get('content-type')))) {
         endResponse(
-          refusal(415, '请求体必须是 JSON (POST bodies must be application/json or application/graphql-response+json)'),
+          refusal(415, '请求体必须是 JSON (POST bodies must be application/json)'),
         );
       }
     },

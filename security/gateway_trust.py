@@ -14,7 +14,8 @@ HMAC-SHA256 (``DCMS_GATEWAY_HMAC_SECRET``) of ::
 where ``authorization`` is the request's ``Authorization`` header (its bytes; empty when there is
 none) and ``body`` the raw request body. So the operation (query, variables, operationName,
 extensions, every operation of a batch) and the caller's identity are covered, and the subgraph
-checks them before parsing anything: no re-serialisation, one HMAC over bytes it already holds.
+checks them before any GraphQL parsing or execution (only the body guard's well-formedness check
+comes first): no re-serialisation, one HMAC over bytes it already holds.
 A signature only verifies a POST (a GET's operation is in its URL, which is not signed).
 
 WebSocket (subscriptions): in ``connection_init`` the gateway sends, beside the subscriber's
@@ -186,8 +187,7 @@ class GatewayTrust:
         if not nonce or len(nonce) > MAX_NONCE_LENGTH:
             return "invalid gateway signature"
         ts = int(ts_text)
-        refusal = await self._verify(sig, http_payload(ts, nonce, authorization, body), ts, nonce)
-        return refusal
+        return await self._verify(sig, http_payload(ts, nonce, authorization, body), ts, nonce)
 
     async def check_ws(self, connection_params: Mapping[str, Any] | None) -> str | None:
         """A WebSocket's connection_init. Outside dev mode only the gateway may open one; in dev mode
@@ -219,7 +219,7 @@ class GatewayTrust:
             given = base64.b64decode(sig, validate=True)
         except (binascii.Error, ValueError):
             return "invalid gateway signature"
-        if not hmac.compare_digest(given, hmac.new(self._secret, payload, hashlib.sha256).digest()):
+        if not hmac.compare_digest(given, _hmac(self._secret, payload)):
             return "invalid gateway signature"
         age = time.time() - ts / 1000
         if age > MAX_AGE_SECONDS or age < -MAX_SKEW_SECONDS:

@@ -9,11 +9,12 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+from cross_web import HTTPException
 from graphql import GraphQLError, OperationType, get_operation_ast, parse
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -42,6 +43,7 @@ from security.keys import TokenKeys, load_token_keys
 from security.rate_limit import rate_limiter
 from security.sessions import LockoutPolicy, SessionStore, session_store
 from subgraphs.body_guard import BodyGuard
+from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
 from subgraphs.settings import SUBGRAPHS, Settings
 
@@ -153,7 +155,11 @@ class SubgraphGraphQL(GraphQL):
             await request.body(),
             method=request.method,
         )
-        return forbidden(reason) if reason else None
+        if reason is None:
+            return None
+        client = request.client.host if request.client else "-"
+        log.info("operation refused: %s (peer %s)", reason, client)  # no operation ran to log it
+        return forbidden(reason)
 
     async def on_ws_connect(self, context: Context) -> Any:
         """Outside dev mode a WebSocket is the gateway's: connection_init must carry its fresh,
@@ -194,12 +200,19 @@ class SubgraphGraphQL(GraphQL):
         super()._validate_batch_request(request_data, protocol)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
+        if scope["type"] != "http":
             await super().__call__(scope, receive, send)
+            return
+        response: Response
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:  # Strawberry's plain-text refusals: no query, unknown operation …
+            response = body_refusal(error.reason, error.status_code)
         except RefusedBatch as refused:
-            error = refused.error.formatted
-            error["extensions"] = {**(error.get("extensions") or {}), "limit": "batch"}
-            await JSONResponse({"data": None, "errors": [error]}, status_code=400)(scope, receive, send)
+            coded = refused.error.formatted
+            coded["extensions"] = {**(coded.get("extensions") or {}), "limit": "batch"}
+            response = JSONResponse({"data": None, "errors": [coded]}, status_code=400)
+        await response(scope, receive, send)
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         return Context(

@@ -23,7 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schema.common.errors import ErrorCode
 
-JSON_TYPES = frozenset({"application/json", "application/graphql-response+json"})
+JSON_TYPES = frozenset({"application/json"})  # what Strawberry parses; the gateway sends only this
 MAX_NESTING = 64  # levels of arrays/objects in a body; real variables use a handful
 MAX_BODY_BYTES = 8 * 1024 * 1024  # far above any real operation (the gateway's batches included)
 
@@ -49,7 +49,8 @@ def _depth(value: Any) -> int:
                 return level
             deepest = max(deepest, level)
             children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, level + 1) for child in children)
+            # Containers only: a long flat list of scalars costs no memory here.
+            stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
     return deepest
 
 
@@ -80,7 +81,7 @@ def check_body(content_type: str | None, body: bytes) -> None:
     media_type = (content_type or "").split(";")[0].strip().lower()
     if media_type not in JSON_TYPES:
         raise BadBody(
-            "请求体必须是 JSON (POST bodies must be application/json or application/graphql-response+json)",
+            "请求体必须是 JSON (POST bodies must be application/json)",
             status=415,
         )
     try:

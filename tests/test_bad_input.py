@@ -44,6 +44,17 @@ async def test_garbage_cursors_are_bad_input(stack: Stack, tenant: Tenant, after
     assert error_codes(result) == ["BAD_USER_INPUT"], result
 
 
+@pytest.mark.parametrize("rating", [b"NaN", b"Infinity", b"1e999999999"])
+async def test_a_rating_cursor_that_is_no_number_is_bad_input(
+    stack: Stack, tenant: Tenant, rating: bytes
+) -> None:
+    """financialProducts pages on (rating, id): the rating part must be a finite Decimal."""
+    query = "query($a: String) { financialProducts(first: 5, after: $a) { nodes { id } } }"
+    after = _cursor(rating + b"|00000000-0000-0000-0000-000000000000")
+    result = await gql(stack.gateway_url, query, {"a": after}, tenant.manager_token)
+    assert error_codes(result) == ["BAD_USER_INPUT"], result
+
+
 async def test_a_real_cursor_still_pages(stack: Stack, tenant: Tenant) -> None:
     query = "query($a: String) { customers(first: 1, after: $a) { edges { cursor } pageInfo { endCursor } } }"
     first = data(await gql(stack.gateway_url, query, None, tenant.manager_token))["customers"]
@@ -175,6 +186,25 @@ async def test_an_operation_name_that_is_no_name_is_400_with_a_code(
     assert response.status_code == 400 and error_codes(response.json()) == ["BAD_USER_INPUT"], response.text
 
 
+STRAWBERRY_REFUSALS = {
+    "no-query": {},
+    "empty-query": {"query": ""},
+    "unknown-operation": {"query": "query Me { me { id } }", "operationName": "Other"},
+}
+
+
+@pytest.mark.parametrize("case", list(STRAWBERRY_REFUSALS))
+async def test_what_strawberry_refuses_before_execution_is_coded_json(
+    stack: Stack, tenant: Tenant, case: str
+) -> None:
+    """Strawberry answered these with a plain-text 400 (no JSON, no code)."""
+    body = STRAWBERRY_REFUSALS[case]
+    response = await signed_post(
+        stack.settings.hmac_secret, stack.subgraph("operations"), body, tenant.manager_token
+    )
+    assert response.status_code == 400 and error_codes(response.json()) == ["BAD_USER_INPUT"], response.text
+
+
 DEEP = b'{"query":"{ __typename }","variables":{"a":' + b"[" * 20_000 + b"]" * 20_000 + b"}}"
 MALFORMED = {
     "scalar": (b"42", "application/json", 400),
@@ -188,6 +218,7 @@ MALFORMED = {
     "not-json": (b"{query", "application/json", 400),
     "form": (b"query=%7B__typename%7D", "application/x-www-form-urlencoded", 415),
     "text": (b'{"query": "{ __typename }"}', "text/plain", 415),
+    "response-type": (b'{"query": "{ __typename }"}', "application/graphql-response+json", 415),
 }
 
 
