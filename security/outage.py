@@ -10,6 +10,7 @@ changes are logged, and no host or port (the message may be shown in a dashboard
 from __future__ import annotations
 
 import logging
+import socket
 import time
 
 log = logging.getLogger("dcms.outage")
@@ -79,9 +80,10 @@ def unavailable(error: BaseException | None) -> Outage | None:
         if isinstance(error, _redis_errors()):
             REDIS.failed(error)
             return REDIS
-        if isinstance(error, (*_database_errors(), OSError, TimeoutError)):
-            # A bare OSError (ConnectionRefusedError, a reset) reaches us from asyncpg's or
-            # aiosqlite's connect; Redis's are wrapped in its own errors, caught above.
+        if isinstance(error, (*_database_errors(), ConnectionError, socket.gaierror)):
+            # A bare ConnectionError (refused, reset) or a failed name lookup reaches us from
+            # asyncpg's connect; Redis's are wrapped in its own errors, caught above. Not every
+            # OSError: a missing file is a fault to log, not the database gone.
             DATABASE.failed(error)
             return DATABASE
         error = error.__cause__ or error.__context__

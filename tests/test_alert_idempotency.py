@@ -64,6 +64,8 @@ async def test_the_same_key_for_another_alert_is_a_conflict_and_keys_are_per_cal
     data(await _raise(stack, tenant, "第一条", key))
     refused = await _raise(stack, tenant, "另一条", key)
     assert error_codes(refused) == ["CONFLICT"]
+    other_detail = {"i": {**_input(tenant, "第一条", key)["i"], "detail": "另一详情"}}
+    assert error_codes(await gql(stack.gateway_url, RAISE, other_detail, tenant.hall_token)) == ["CONFLICT"]
     assert not await Alert.filter(org_id=tenant.hall.id, title="另一条").exists()
     # Another caller's key space is their own: the same key raises their alert.
     theirs = data(await _raise(stack, other, "第一条", key))["raiseAlert"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import strawberry
 from tortoise.expressions import Q, Subquery
@@ -26,6 +26,7 @@ from resolvers.common.pagination import page_of, paginate
 from resolvers.finance.access import now
 from schema.common.connection import Connection, check_page_size, decode_cursor
 from schema.common.errors import bad_input
+from schema.common.inputs import parse_decimal
 from schema.common.scalars import parse_id
 from schema.finance.institutions import Institution as InstitutionType
 from schema.finance.institutions import InstitutionKindEnum
@@ -98,10 +99,7 @@ async def by_rating(
     check_page_size(first)
     if after:
         rating, _, last_id = decode_cursor(after).partition("|")
-        try:
-            value = Decimal(rating)
-        except InvalidOperation as exc:
-            raise bad_input("invalid cursor") from exc
+        value = parse_decimal(rating)  # finite and in range, or BAD_USER_INPUT (no NaN to SQL)
         queryset = queryset.filter(Q(rating__lt=value) | Q(rating=value, id__gt=parse_id(last_id, "cursor")))
     rows = await queryset.order_by("-rating", "id").limit(first + 1)
     return page_of(rows, first, key=lambda row: f"{row.rating}|{row.id}")

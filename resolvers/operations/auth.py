@@ -186,14 +186,16 @@ async def _set_password(info: strawberry.Info, user: UserModel, old_password: st
         raise bad_input(message)
     if new_password == old_password:
         raise bad_input("新密码不能与原密码相同 (the new password must differ from the current one)")
+    # Tokens issued from now on pass (iat has milliseconds), every earlier one not. Revoked before
+    # the new password is stored: with the session store gone this fails first and changes nothing,
+    # rather than leaving a changed password with the old tokens still good.
+    revoked_before = now_ms()
+    await info.context.sessions.revoke_user_before(str(user.id), revoked_before)
     async with in_transaction("operations"):
         user.password_hash = hash_password(new_password)
         user.password_changed_at = datetime.now(UTC)
         user.must_change_password = False
         await user.save(update_fields=["password_hash", "password_changed_at", "must_change_password"])
-    # Tokens issued from now on pass (iat has milliseconds), every earlier one not.
-    revoked_before = now_ms()
-    await info.context.sessions.revoke_user_before(str(user.id), revoked_before)
     await info.context.realtime.guard.announce_revocation(user_id=str(user.id), before=revoked_before)
 
 

@@ -69,8 +69,12 @@ class Mutation:
                         )
                 except IntegrityError:  # the twin committed first: its alert is the answer
                     first = await _raised_before(principal.user_id, key)
+                    if first is None:  # no twin: another constraint refused it
+                        raise
             if first is not None:
-                if (first.org_id, first.level, first.title) != (org.id, AlertLevel(input.level), input.title):
+                asked = (org.id, AlertLevel(input.level), input.title, input.detail, input.source, device_id)
+                given = (first.org_id, first.level, first.title, first.detail, first.source, first.device_id)
+                if given != asked:
                     raise conflict("幂等键已用于另一条告警 (idempotencyKey already used for another alert)")
                 await audit.record(info, target=audit.Target("Alert", first.id), detail={"repeated": True})
                 return first
