@@ -157,7 +157,7 @@ class RedisSessionStore(SessionStore):
         self._rotate = self._redis.register_script(_ROTATE)
         self._count_failure = self._redis.register_script(_COUNT_FAILURE)
         # Revocations this process made, for as long as they matter: with Redis away, is_revoked
-        # answers from these instead of failing every operation (resolvers/common/availability.py).
+        # answers from these instead of failing every operation (subgraphs/schema.py `degrade`).
         self._local = MemorySessionStore(lockout)
 
     async def start(self, session_id: str, refresh_id: str, expires_at: float) -> None:
@@ -257,6 +257,9 @@ def _locked(username: str, address: str | None = None) -> str:
 # --------------------------------------------------------------------------- in process
 
 
+PRUNE_SECONDS = 60.0
+
+
 class MemorySessionStore(SessionStore):
     """The same rules in dictionaries; each method runs without awaiting, so it is atomic
     within the event loop. Expired entries are dropped as they are met."""
@@ -269,6 +272,7 @@ class MemorySessionStore(SessionStore):
         self._failures: dict[tuple[str, str | None], tuple[int, float]] = {}
         self._locked: dict[tuple[str, str | None], float] = {}  # the same keys → locked until
         self._not_before: dict[str, float] = {}  # user id → tokens issued before are refused
+        self._pruned_at = 0.0
 
     async def start(self, session_id: str, refresh_id: str, expires_at: float) -> None:
         self._prune()
@@ -289,6 +293,7 @@ class MemorySessionStore(SessionStore):
         return Rotation.REUSED
 
     async def revoke(self, session_id: str) -> None:
+        self._prune()
         self._revoked[session_id] = time.time() + REFRESH_TTL_SECONDS
         self._sessions.pop(session_id, None)
 
@@ -297,6 +302,7 @@ class MemorySessionStore(SessionStore):
         return entry[1] if entry is not None and entry[1] > time.time() else None
 
     async def revoke_user_before(self, user_id: str, at: float) -> None:
+        self._prune()
         self._not_before[user_id] = at
 
     async def is_revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
@@ -334,7 +340,14 @@ class MemorySessionStore(SessionStore):
         return count if forgotten_at > now else 0
 
     def _prune(self) -> None:
+        """Drop what has expired, at most once a minute (each call walks every table)."""
         now = time.time()
+        if now - self._pruned_at < PRUNE_SECONDS:
+            return
+        self._pruned_at = now
+        # A "not before" matters while a token issued before it may live: a refresh token's life.
+        for key in [k for k, at in self._not_before.items() if at + REFRESH_TTL_SECONDS <= now]:
+            del self._not_before[key]
         for table in (self._revoked, self._locked):
             for key in [k for k, until in table.items() if until <= now]:
                 del table[key]
