@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from subgraphs.settings import SUBGRAPHS, Settings
+from subgraphs.settings import SUBGRAPHS, Settings, keys_dir_from_env
 
 DEMO_HELP = (
     "outside dev mode: load the demo data anyway; every demo user must then change the published "
@@ -65,9 +65,9 @@ def main(argv: list[str] | None = None) -> None:
     init.add_argument("--dir", type=Path, help="where (default DCMS_KEYS_DIR, else var/keys)")
 
     args = parser.parse_args(argv)
+    if args.command == "secrets":  # before Settings.from_env, which makes dev secrets in dev mode
+        sys.exit(secrets_init(args.dir or keys_dir_from_env()))
     settings = Settings.from_env()
-    if args.command == "secrets":
-        sys.exit(secrets_init(args.dir or settings.keys_dir))
     if args.command == "token" and not settings.dev_mode:
         raise SystemExit("dcms token works in dev mode only (DCMS_DEV=1); log in with the login mutation")
     if args.command in ("migrate", "seed", "serve", "up"):
@@ -308,8 +308,8 @@ def secrets_init(directory: Path) -> int:
 
     try:
         written = init_secrets(directory)
-    except SecretsExist as error:
-        print(f"dcms secrets init: {error}", file=sys.stderr)
+    except (SecretsExist, OSError) as error:
+        print(f"dcms secrets init: {error}; nothing written", file=sys.stderr)
         return 1
     print(f"wrote production secrets to {directory.resolve()} (directory 0700, files 0600):")
     for path in written:

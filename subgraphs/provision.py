@@ -45,11 +45,15 @@ def init_secrets(directory: Path) -> list[Path]:
     existing = [directory / name for name in SECRET_FILES if (directory / name).exists()]
     if existing:
         raise SecretsExist(
-            f"{', '.join(str(p) for p in existing)} already exist(s): nothing written "
+            f"{', '.join(str(p) for p in existing)} already exist(s) "
             "(overwriting the PII keyring would make encrypted data unreadable)"
         )
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    directory.chmod(0o700)
+    if not directory.exists():
+        directory.mkdir(mode=0o700, parents=True)
+    elif directory.stat().st_mode & 0o077 and any(directory.iterdir()):
+        # Never loosen or tighten a directory in use (`--dir /etc`): only one of our own.
+        raise SecretsExist(f"{directory} is open to other users and holds other files: use a new directory")
+    directory.chmod(0o700)  # whatever the umask
     private_pem, public_pem = new_key_pair_pem()
     contents = {
         TOKEN_PRIVATE: private_pem,
@@ -57,17 +61,22 @@ def init_secrets(directory: Path) -> list[Path]:
         HMAC_SECRET_FILE: secrets.token_urlsafe(48).encode() + b"\n",
         KEYRING: json.dumps(Keyring.generate().to_json(), indent=2).encode() + b"\n",
     }
-    written = []
-    for name, data in contents.items():
-        path = directory / name
-        # O_EXCL: a file that appeared meanwhile (another init) is never overwritten.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)  # exactly 0600, whatever the umask
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        written.append(path)
+    written: list[Path] = []
+    try:
+        for name, data in contents.items():
+            path = directory / name
+            # O_EXCL: a file that appeared meanwhile (another init) is never overwritten.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            written.append(path)
+            with os.fdopen(fd, "wb") as handle:
+                os.fchmod(handle.fileno(), 0o600)  # exactly 0600, whatever the umask
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+    except OSError:
+        for path in written:  # all or nothing: a half set would block the next run
+            path.unlink(missing_ok=True)
+        raise
     return written
 
 

@@ -117,9 +117,9 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        var_dir = Path(os.environ.get("DCMS_VAR_DIR", "var")).resolve()
+        var_dir = _var_dir()
         dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
-        keys_dir = Path(os.environ.get("DCMS_KEYS_DIR") or var_dir / "keys").resolve()
+        keys_dir = keys_dir_from_env()
         hmac_secret = os.environ.get("DCMS_GATEWAY_HMAC_SECRET") or (
             _dev_secret(keys_dir, HMAC_SECRET_FILE) if dev_mode else _read_secret(keys_dir / HMAC_SECRET_FILE)
         )
@@ -171,6 +171,16 @@ class Settings:
         return self.var_dir / "log"
 
 
+def _var_dir() -> Path:
+    return Path(os.environ.get("DCMS_VAR_DIR", "var")).resolve()
+
+
+def keys_dir_from_env() -> Path:
+    """``DCMS_KEYS_DIR``, else ``<var dir>/keys``: read without creating anything there (which
+    ``Settings.from_env`` does in dev mode), for ``dcms secrets init``."""
+    return Path(os.environ.get("DCMS_KEYS_DIR") or _var_dir() / "keys").resolve()
+
+
 def _path(value: str | None) -> Path | None:
     return Path(value).resolve() if value else None
 
@@ -179,7 +189,7 @@ def _read_secret(path: Path) -> str:
     """A provisioned secret file's text, or "" when there is none (reported at start-up)."""
     try:
         return path.read_text().strip()
-    except (FileNotFoundError, PermissionError):
+    except (OSError, UnicodeError):  # missing, unreadable, a directory: reported at start-up
         return ""
 
 
@@ -187,7 +197,8 @@ def _dev_secret(var_dir: Path, name: str = "dev-token-secret") -> str:
     """A per-checkout development secret, created on first use."""
     path = var_dir / name
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # 0600 from the start
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()

@@ -45,6 +45,7 @@ class Place:
 
     def env(self, **extra: str) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("DCMS_") and k not in _STORAGE}
+        env["DCMS_DB_POOL_MAX"] = os.environ.get("DCMS_DB_POOL_MAX", "4")  # tests/conftest.py
         env |= {"DCMS_DEV": "0", "DCMS_VAR_DIR": str(self.var_dir), "DCMS_KEYS_DIR": str(self.keys_dir)}
         env |= {k: v for k, v in (("DATABASE_URL", self.database_url), ("REDIS_URL", self.redis_url)) if v}
         return env | extra
@@ -152,6 +153,24 @@ def test_secrets_init_writes_0600_files_and_never_overwrites(place: Place) -> No
     assert "app_user" in place.tables()
 
 
+def test_secrets_init_in_dev_mode_and_into_a_directory_in_use(place: Place) -> None:
+    """Reading dev settings makes a dev secret in the keys directory: `secrets init` must not, or it
+    would refuse its own file. A directory other users can read that holds other files is refused."""
+    keys = place.var_dir / "default-keys"
+    made = place.dcms("secrets", "init", DCMS_DEV="1", DCMS_KEYS_DIR=str(keys))
+    assert made.returncode == 0, made.stderr
+    assert sorted(path.name for path in keys.iterdir()) == sorted(SECRET_FILES)
+    shared = place.var_dir / "shared"
+    shared.mkdir(mode=0o755, parents=True)
+    shared.chmod(0o755)
+    (shared / "something-else").write_text("x")
+    refused = place.dcms("secrets", "init", "--dir", str(shared))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr, refused.stderr
+    assert shared.stat().st_mode & 0o777 == 0o755 and sorted(p.name for p in shared.iterdir()) == [
+        "something-else"
+    ]
+
+
 @pytest.mark.unit
 def test_the_production_banner_names_no_graphiql_dev_token_or_demo_password(tmp_path: Path) -> None:
     dev = banner(offline_settings(tmp_path, dev_mode=True))
@@ -208,12 +227,7 @@ def test_production_up_seeds_demo_data_only_on_request_and_demo_passwords_must_c
         other = asyncio.run(gql(url, LOGIN, {"u": "admin", "p": DEMO_PASSWORD}))
         assert error_codes(other) == ["PASSWORD_CHANGE_REQUIRED"]
     finally:
-        up.terminate()
-        try:
-            up.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            up.kill()
-            up.wait()
+        services.stop(up)
 
 
 def _wait_for_text(path: Path, text: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
