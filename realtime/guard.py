@@ -80,7 +80,7 @@ class SubscriptionGuard:
     def open_count(self) -> int:
         """Subscriptions open in this process, all users: /healthz shows it, so a subscription
         left open upstream after its client went away is visible (tests/test_stream_endings.py)."""
-        return sum(len(handles) for handles in self._open.values())
+        return len(self._handles())
 
     @contextlib.asynccontextmanager
     async def open(self, principal: Principal) -> AsyncIterator[OnJoin]:

@@ -21,11 +21,11 @@ from strawberry.types.graphql import OperationType
 
 from resolvers.common.audit import audit_trail
 from resolvers.common.authentication import RequireAuthentication
-from resolvers.common.availability import degrade
 from resolvers.common.events import WakeRelay
 from resolvers.common.rate_limiting import RateLimit
-from schema.common.errors import CodedError, should_mask_error
+from schema.common.errors import CodedError, service_unavailable, should_mask_error
 from schema.common.inputs import SCALAR_OVERRIDES, InputGuard, representation_error, storage_input_error
+from security.outage import unavailable
 from security.query_limits import (
     AliasLimit,
     CodedParserCache,
@@ -91,6 +91,24 @@ class RefuseSubscriptions(SchemaExtension):
         if errors and ctx.operation_type is OperationType.SUBSCRIPTION:
             raise errors[0]
         yield
+
+
+def degrade(error: GraphQLError) -> GraphQLError:
+    """``error`` as SERVICE_UNAVAILABLE when it shows the database or Redis gone (one log line per
+    outage: security/outage.py, not a traceback per request), else unchanged.
+
+    What works without Redis: every operation that needs no session store (reads, and mutations
+    other than login, refreshToken, logout, switchRole, changePassword), with revocations checked
+    against those this process made (security/sessions.py). Without the database nothing works."""
+    if isinstance(error.original_error, CodedError):
+        return error
+    outage = unavailable(error.original_error)
+    if outage is None:
+        return error
+    coded = service_unavailable(outage.name)
+    return GraphQLError(
+        coded.message, error.nodes, error.source, error.positions, error.path, coded, coded.extensions
+    )
 
 
 def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:

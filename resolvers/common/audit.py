@@ -39,8 +39,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 from tortoise import Tortoise
 
-from resolvers.common.availability import service_unavailable
-from schema.common.errors import CodedError, ErrorCode
+from schema.common.errors import CodedError, ErrorCode, service_unavailable
 from security.audit_chain import OK, PII_READ, Entry, append
 from security.outage import unavailable
 

@@ -20,7 +20,7 @@ from security.scopes import device_scope
 
 async def device_at(principal: Principal, device_id: UUID, org_path: str) -> bool:
     """Whether ``device_id`` is a device the caller may see, standing at the org of ``org_path``
-    or below it (the hall the alert is about, or one of its parent's halls). A device of another
+    or below it (the alert's org itself, or a hall under it). A device of another
     tenant, hall or branch, and an unknown id, answer alike: False."""
     scope = device_scope(principal)
     if scope.is_nothing:

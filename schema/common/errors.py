@@ -57,6 +57,13 @@ def bad_input(message: str) -> CodedError:
     return CodedError(ErrorCode.BAD_USER_INPUT, message)
 
 
+def service_unavailable(name: str) -> CodedError:
+    """The database, or Redis for what needs the session store, is gone: the message names the
+    dependency only (the raw errors carry internal addresses, ``Error 111 connecting to …``)."""
+    message = f"服务暂不可用，请稍后重试 ({name} unavailable, retry later)"
+    return CodedError(ErrorCode.SERVICE_UNAVAILABLE, message)
+
+
 def consent_required(purpose: str) -> CodedError:
     return CodedError(ErrorCode.CONSENT_REQUIRED, f"需要客户有效授权 (a live {purpose} consent is required)")
 

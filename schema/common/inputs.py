@@ -20,7 +20,6 @@ import dataclasses
 import datetime
 import decimal
 import inspect
-import logging
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -33,8 +32,6 @@ from strawberry.types import ExecutionResult
 from strawberry.types.scalar import ScalarDefinition
 
 from schema.common.errors import CodedError, ErrorCode, bad_input
-
-log = logging.getLogger(__name__)
 
 MAX_STRING_LENGTH = 10_000  # the longest text field (a complaint, a note) is well below this
 DECIMAL_DIGITS = 16  # integer digits of NUMERIC(18, 2), the widest money column
