@@ -63,7 +63,7 @@ export const gatewayConfig = defineConfig({
   host: process.env.DCMS_GATEWAY_HOST ?? '127.0.0.1',
   graphiql: devMode ? { title: 'DCMS Graph' } : false,
   landingPage: devMode,
-  // -- security (README "Security model") --
+  // -- security (docs/security.md) --
   // Every upstream request (root operations and `_entities`) is signed over its body and
   // authorization header with a timestamp and a one-time nonce, every upstream WebSocket proves it
   // comes from here: signing.ts, verified by security/gateway_trust.py.

@@ -1,4 +1,4 @@
-// What a client may POST: JSON only (README "Security model").
+// What a client may POST: JSON only (docs/security.md).
 // A browser sends a cross-site form (application/x-www-form-urlencoded, multipart/form-data,
 // text/plain) without a CORS preflight, so a page on any site could post `login` or a mutation
 // with the victim's cookies or into the victim's browser session (login CSRF). A JSON body needs a

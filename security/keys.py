@@ -111,7 +111,7 @@ def load_token_keys(settings: KeySettings, *, signing: bool = True) -> TokenKeys
         if key_id(private_key.public_key()) not in public_keys:
             raise KeyConfigError(
                 f"the token signing key {private_path} does not match any key in {public_path}: "
-                "add its public key there (see README, rotating the token key)"
+                "add its public key there (see docs/security.md, rotating the token key)"
             )
     return TokenKeys(public_keys=public_keys, private_key=private_key)
 

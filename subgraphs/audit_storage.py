@@ -18,7 +18,7 @@ BATCH = 2000
 # PostgreSQL: one statement list, run as one implicit transaction (so the table is never
 # left without its trigger); idempotent. ENABLE ALWAYS: the triggers fire even in a session
 # with session_replication_role = replica. The table's owner can still drop them, so in
-# production the app's role should not own the audit tables (see README, "Security model").
+# production the app's role should not own the audit tables (docs/security.md).
 _POSTGRES_TRIGGERS = """
 CREATE OR REPLACE FUNCTION "{schema}".audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -1,7 +1,7 @@
 """The finance marketplace through the real gateway, tried by callers with the right role but out
 of scope: each gets NOT_FOUND (or FORBIDDEN where the role, or the rule "only the account manager
 who grabbed it works it", is wrong) and changes nothing; lists and pools show them nothing, and
-the sensitive fields and the supervision history stay hidden as README's rules say."""
+the sensitive fields and the supervision history stay hidden as docs/security.md's rules say."""
 
 from __future__ import annotations
 
@@ -280,7 +280,7 @@ async def test_an_applications_contact_is_hidden_from_a_colleague_who_did_not_gr
     }
     for token in (applicant, grabber):
         assert (await ok(stack, CONTACT, {"id": application_id}, token))["productApplication"] == full
-    # README (Sensitive fields): institution staff on orders they did not grab, and the
+    # docs/security.md (Sensitive fields): institution staff on orders they did not grab, and the
     # regulator, see nothing: null with FORBIDDEN, and no error carries the value.
     for token in (colleague, bank.admin[1], market.regulator[1]):
         result = await run(stack, CONTACT, {"id": application_id}, token)

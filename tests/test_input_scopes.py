@@ -6,7 +6,7 @@ who does not manage the customer, another branch, another hall, an applicant) an
 Each case: every refused attempt gets its coded error (an id out of scope is answered like an
 unknown one: NOT_FOUND, or BAD_USER_INPUT where the mutation treats a target that way) and leaves
 the rows it would have written exactly as they were; then the caller in scope, with the same
-request but for the id, succeeds and the rows change. README "Roles and data scopes"."""
+request but for the id, succeeds and the rows change. docs/security.md "Roles and data scopes"."""
 
 from __future__ import annotations
 

@@ -25,7 +25,8 @@ class Query:
         return await info.context.loaders.customer.load(parse_id(id))
 
     @strawberry.field(
-        description='客户列表 / 客户查询: filter (README "Search"); managerId 过滤主办客户经理; '
+        description="客户列表 / 客户查询: filter (text, tags, tiers, AUM, grids, products held, kind); "
+        "managerId 过滤主办客户经理; "
         "phone / idNumber 精确查找 (忽略空格和连字符). A manager searches their own customers, "
         "the whole bank with WHOLE_BANK_SEARCH (全行客户搜索)"
     )

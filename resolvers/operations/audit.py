@@ -3,7 +3,7 @@
 Each subgraph's records live in its own table; the search reads each table the filter
 allows, newest first, and merges them. In the all-in-one process every subgraph's
 connection is open; a separately deployed operations subgraph needs read-only
-connections to the other subgraphs' audit tables (see README, "Security model").
+connections to the other subgraphs' audit tables (docs/security.md).
 """
 
 from __future__ import annotations
