@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from typing import Any
 
@@ -17,44 +16,13 @@ from security.identity import principal_for
 from security.tokens import issue_token
 from tests.conftest import Stack
 from tests.factories import Tenant, make_tenant, make_user, token_keys
+from tests.ws import Socket
 
 pytestmark = pytest.mark.e2e
 
 RAISE = "mutation($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }"
 ALERTS = "subscription($after: ID) { alerts(after: $after) { eventId alert { title } } }"
 PASSWORD = "Stream@2026pass"
-
-
-class Socket:
-    """One graphql-transport-ws connection through the gateway, read message by message."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-
-    @classmethod
-    async def open(cls, stack: Stack, token: str) -> Socket:
-        ws = await websockets.connect(stack.gateway_ws, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(await ws.recv())["type"] == "connection_ack"
-        return cls(ws)
-
-    async def subscribe(self, op_id: str, query: str, variables: dict[str, Any] | None = None) -> None:
-        payload = {"query": query, "variables": variables or {}}
-        await self.ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
-
-    async def next(self, within: float = 10.0) -> dict[str, Any]:
-        """The next message other than a ping (answered)."""
-        while True:
-            message = json.loads(await asyncio.wait_for(self.ws.recv(), within))
-            if message["type"] == "ping":
-                await self.ws.send(json.dumps({"type": "pong"}))
-                continue
-            return message
-
-    async def close(self) -> None:
-        await self.ws.close()
 
 
 async def _raise(stack: Stack, tenant: Tenant, title: str) -> None:
@@ -97,7 +65,7 @@ async def test_a_subscription_ends_with_4403_when_its_token_expires(stack: Stack
     token = issue_token(
         principal_for(tenant.hall_manager, tenant.hall), token_keys(stack.settings), ttl_seconds=6
     )
-    socket = await Socket.open(stack, token)
+    socket = await Socket.open(stack.gateway_ws, token)
     await socket.subscribe("1", ALERTS)
     await _live(stack, socket, tenant)
     messages, code = await _closed(socket)
@@ -112,7 +80,7 @@ async def test_logout_ends_the_sessions_subscriptions_with_4403(stack: Stack) ->
     token = data(await gql(stack.gateway_url, login, {"u": user.username, "p": PASSWORD}))["login"][
         "accessToken"
     ]
-    socket = await Socket.open(stack, token)
+    socket = await Socket.open(stack.gateway_ws, token)
     await socket.subscribe("1", ALERTS)
     await _live(stack, socket, tenant)
     assert data(await gql(stack.gateway_url, "mutation { logout }", token=token)) == {"logout": True}
@@ -123,7 +91,7 @@ async def test_logout_ends_the_sessions_subscriptions_with_4403(stack: Stack) ->
 async def test_a_user_may_hold_only_so_many_subscriptions(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     cap = stack.settings.streams.max_subscriptions_per_user
-    socket = await Socket.open(stack, tenant.hall_token)
+    socket = await Socket.open(stack.gateway_ws, tenant.hall_token)
     for index in range(cap):
         await socket.subscribe(str(index), ALERTS)
     live: set[str] = set()
@@ -145,7 +113,7 @@ async def test_a_user_may_hold_only_so_many_subscriptions(stack: Stack) -> None:
 
 async def _missed_while_away(stack: Stack, tenant: Tenant, titles: list[str]) -> str:
     """Watch until live, leave, then raise ``titles``; returns the last eventId seen."""
-    socket = await Socket.open(stack, tenant.hall_token)
+    socket = await Socket.open(stack.gateway_ws, tenant.hall_token)
     await socket.subscribe("1", ALERTS)
     last = (await _live(stack, socket, tenant))["eventId"]
     await socket.close()
@@ -158,7 +126,7 @@ async def test_resume_over_websocket_replays_what_was_missed_in_order(stack: Sta
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     missed = [f"错过{i}" for i in range(3)]
     last = await _missed_while_away(stack, tenant, missed)
-    socket = await Socket.open(stack, tenant.hall_token)
+    socket = await Socket.open(stack.gateway_ws, tenant.hall_token)
     await socket.subscribe("2", ALERTS, {"after": last})
     got = [(await socket.next())["payload"]["data"]["alerts"] for _ in missed]
     assert [e["alert"]["title"] for e in got] == missed
@@ -182,7 +150,7 @@ async def test_a_replay_holds_only_what_the_subscriber_may_see(stack: Stack) -> 
     mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     other = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)  # another hall
     last = await _missed_while_away(stack, mine, ["本厅机密告警"])
-    socket = await Socket.open(stack, other.hall_token)
+    socket = await Socket.open(stack.gateway_ws, other.hall_token)
     await socket.subscribe("1", ALERTS, {"after": last})
     await _raise(stack, other, "他厅告警")
     first = (await socket.next())["payload"]["data"]["alerts"]
@@ -192,7 +160,7 @@ async def test_a_replay_holds_only_what_the_subscriber_may_see(stack: Stack) -> 
 
 async def test_an_unknown_cursor_gets_cursor_expired(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
-    socket = await Socket.open(stack, tenant.hall_token)
+    socket = await Socket.open(stack.gateway_ws, tenant.hall_token)
     await socket.subscribe("1", ALERTS, {"after": "0" * 32})
     message = await socket.next()
     assert message["payload"]["errors"][0]["extensions"]["code"] == "CURSOR_EXPIRED"

@@ -17,8 +17,6 @@ from typing import Any
 
 import httpx
 import pytest
-import websockets
-from websockets.exceptions import ConnectionClosed
 
 from clients.python.dcms_client import data, error_codes, gql
 from security.crypto import load_cipher
@@ -35,6 +33,7 @@ from tests import services
 from tests.conftest import Stack, free_port
 from tests.factories import Tenant, make_tenant, offline_settings
 from tests.signing import body_bytes, signed_headers, signed_post, ws_proof
+from tests.ws import connection_init
 
 ME = "query Me { me { id } }"
 
@@ -330,24 +329,14 @@ async def test_a_lone_surrogate_is_a_coded_error_not_a_500(stack: Stack, tenant:
 # -- WebSockets: the gateway's proof and a token in connection_init, or closed ---------------------
 
 
-async def _connection_init(url: str, payload: dict[str, Any]) -> dict[str, Any] | int:
-    """The ack message, or the close code."""
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-        try:
-            return json.loads(await asyncio.wait_for(ws.recv(), 5))
-        except ConnectionClosed as closed:
-            return closed.rcvd.code if closed.rcvd else -1
-
-
 @pytest.mark.e2e
 async def test_websocket_without_a_valid_token_is_closed_at_init(stack: Stack, tenant: Tenant) -> None:
     url, secret = stack.subgraph("customers").replace("http://", "ws://"), stack.settings.hmac_secret
-    assert await _connection_init(url, {}) == 4403
+    assert await connection_init(url, {}) == 4403
     forged = "Bearer forged"
-    assert await _connection_init(url, {"authorization": forged, WS_PROOF: ws_proof(secret, forged)}) == 4403
+    assert await connection_init(url, {"authorization": forged, WS_PROOF: ws_proof(secret, forged)}) == 4403
     token = f"Bearer {tenant.manager_token}"
-    ack = await _connection_init(url, {"authorization": token, WS_PROOF: ws_proof(secret, token)})
+    ack = await connection_init(url, {"authorization": token, WS_PROOF: ws_proof(secret, token)})
     assert isinstance(ack, dict) and ack["type"] == "connection_ack"
 
 

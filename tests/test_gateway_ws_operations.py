@@ -8,19 +8,16 @@ socket's upgrade request, a GET, as the operation's request.
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import websockets
 
 from clients.python.dcms_client import data, gql
 from models.operations import Alert
 from tests.conftest import Stack
 from tests.factories import Tenant, make_tenant
+from tests.ws import socket
 
 pytestmark = pytest.mark.e2e
 
@@ -29,52 +26,18 @@ GRAB = "mutation($id: ID!) { grabNeed(id: $id) { need { id } } }"
 ME = "{ me { displayName } }"
 
 
-class Socket:
-    """One graphql-transport-ws connection through the gateway, several operations over it."""
-
-    def __init__(self, ws: Any) -> None:
-        self.ws = ws
-        self.ops = 0
-
-    async def run(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """One operation's single result (it must then complete)."""
-        self.ops += 1
-        op_id = str(self.ops)
-        payload = {"query": query, "variables": variables or {}}
-        await self.ws.send(json.dumps({"id": op_id, "type": "subscribe", "payload": payload}))
-        messages: list[dict[str, Any]] = []
-        while not messages or messages[-1]["type"] == "next":
-            message = json.loads(await asyncio.wait_for(self.ws.recv(), 10))
-            if message["type"] == "ping":
-                await self.ws.send(json.dumps({"type": "pong"}))
-            else:
-                assert message.get("id") == op_id, message
-                messages.append(message)
-        assert [m["type"] for m in messages] == ["next", "complete"], messages
-        return messages[0]["payload"]  # type: ignore[no-any-return]
-
-
-async def _socket(stack: Stack, token: str) -> AsyncIterator[Socket]:
-    async with websockets.connect(stack.gateway_ws, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(
-            json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-        )
-        assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
-        yield Socket(ws)
-
-
 def _alert(tenant: Tenant, title: str) -> dict[str, Any]:
     return {"i": {"orgId": str(tenant.hall.id), "level": "INFO", "title": title}}
 
 
 async def test_queries_and_mutations_run_over_one_graphql_ws_socket(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=0, grabbers=0, needs=0)
-    async for socket in _socket(stack, tenant.hall_token):
-        assert data(await socket.run(ME))["me"]["displayName"] == tenant.hall_manager.display_name
-        first = data(await socket.run(RAISE, _alert(tenant, "经WS告警一")))["raiseAlert"]
-        second = data(await socket.run(RAISE, _alert(tenant, "经WS告警二")))["raiseAlert"]
+    async with socket(stack.gateway_ws, tenant.hall_token) as ws:
+        assert data(await ws.run(ME))["me"]["displayName"] == tenant.hall_manager.display_name
+        first = data(await ws.run(RAISE, _alert(tenant, "经WS告警一")))["raiseAlert"]
+        second = data(await ws.run(RAISE, _alert(tenant, "经WS告警二")))["raiseAlert"]
         assert (first["title"], second["title"]) == ("经WS告警一", "经WS告警二")
-        assert data(await socket.run(ME))["me"]  # the socket still serves queries after mutations
+        assert data(await ws.run(ME))["me"]  # the socket still serves queries after mutations
     stored = await Alert.filter(id__in=[first["id"], second["id"]]).values_list("title", flat=True)
     assert sorted(stored) == ["经WS告警一", "经WS告警二"]  # really written, once each
 
@@ -82,10 +45,10 @@ async def test_queries_and_mutations_run_over_one_graphql_ws_socket(stack: Stack
 async def test_a_grab_client_grabs_over_its_socket(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=1, needs=1)
     need = str(tenant.needs[0].id)
-    async for socket in _socket(stack, tenant.grabbers[0][1]):
-        grabbed = data(await socket.run(GRAB, {"id": need}))["grabNeed"]
+    async with socket(stack.gateway_ws, tenant.grabbers[0][1]) as ws:
+        grabbed = data(await ws.run(GRAB, {"id": need}))["grabNeed"]
         assert grabbed["need"]["id"] == need
-        assert data(await socket.run(ME))["me"]  # and the socket goes on
+        assert data(await ws.run(ME))["me"]  # and the socket goes on
 
 
 async def test_a_mutation_over_http_get_is_still_refused(stack: Stack) -> None:

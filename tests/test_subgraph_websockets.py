@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import websockets
-from websockets.exceptions import ConnectionClosed
 
 from clients.python.dcms_client import data, gql
 from security.gateway_trust import MAX_AGE_SECONDS, WS_PROOF
@@ -29,6 +28,7 @@ from tests.conftest import Stack
 from tests.factories import make_tenant, make_user, token_for, token_keys
 from tests.signing import ws_params, ws_proof
 from tests.waiting import eventually
+from tests.ws import connection_init
 
 REMINDERS = """subscription($after: ID) { reminders(after: $after) {
   eventId reminder { title customer { id phone } } } }"""
@@ -39,16 +39,6 @@ HAND_OVER = """mutation($ids: [ID!]!, $to: ID!, $reason: String!) {
 
 def _ws_url(stack: Stack, subgraph: str = "customers") -> str:
     return stack.subgraph(subgraph).replace("http://", "ws://")
-
-
-async def _init(url: str, payload: dict[str, Any]) -> dict[str, Any] | int:
-    """The connection_ack, or the close code."""
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
-        await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
-        try:
-            return json.loads(await asyncio.wait_for(ws.recv(), 10))
-        except ConnectionClosed as closed:
-            return closed.rcvd.code if closed.rcvd else -1
 
 
 class Connection:
@@ -130,19 +120,19 @@ async def test_a_user_token_alone_opens_no_subgraph_websocket(stack: Stack) -> N
     url, secret = _ws_url(stack), stack.settings.hmac_secret
     token = f"Bearer {tenant.manager_token}"
     # a valid user token, no gateway proof: closed before anything runs
-    assert await _init(url, {"authorization": token}) == 4403
+    assert await connection_init(url, {"authorization": token}) == 4403
     # a proof older than 60 s
     stale = ws_proof(secret, token, ts=int((time.time() - MAX_AGE_SECONDS - 5) * 1000))
-    assert await _init(url, {"authorization": token, WS_PROOF: stale}) == 4403
+    assert await connection_init(url, {"authorization": token, WS_PROOF: stale}) == 4403
     # a proof made by someone without the secret, or for another token
-    assert await _init(url, {"authorization": token, WS_PROOF: ws_proof("x" * 40, token)}) == 4403
+    assert await connection_init(url, {"authorization": token, WS_PROOF: ws_proof("x" * 40, token)}) == 4403
     other = f"Bearer {token_for(tenant.hall_manager, tenant.hall, stack.settings)}"
-    assert await _init(url, {"authorization": token, WS_PROOF: ws_proof(secret, other)}) == 4403
+    assert await connection_init(url, {"authorization": token, WS_PROOF: ws_proof(secret, other)}) == 4403
     # a captured connection_init, replayed (to this replica: the nonce is remembered)
     captured = {"authorization": token, WS_PROOF: ws_proof(secret, token)}
-    ack = await _init(url, captured)
+    ack = await connection_init(url, captured)
     assert isinstance(ack, dict) and ack["type"] == "connection_ack", ack
-    assert await _init(url, captured) == 4403
+    assert await connection_init(url, captured) == 4403
 
 
 @pytest.mark.e2e
