@@ -4,9 +4,12 @@
 // leaves, over the exact bytes sent and the caller's identity:
 //   x-dcms-signature: v1.<ts>.<nonce>.<sig>
 //   sig = base64 HMAC-SHA256(DCMS_GATEWAY_HMAC_SECRET,
-//                            "v1\n" + ts + "\n" + nonce + "\n" + authorization + "\n" + body)
+//                            "v1\n" + ts + "\n" + nonce + "\n" + authorization + "\n" + clientIp
+//                            + "\n" + body)
 // ts in epoch milliseconds, nonce a random UUID, authorization the upstream request's
-// `authorization` header (empty when none), body the request body as sent (UTF-8). The subgraph
+// `authorization` header and clientIp its `x-dcms-client-ip` (the caller's address, which lockout
+// and the anonymous rate limit count by; each empty when none), body the request body as sent
+// (UTF-8). The subgraph
 // HMACs the raw body it received: nothing is re-serialised on either side, and the query,
 // variables, operationName and extensions are all covered, as is who the request is for. With the
 // timestamp and one-time nonce, a subgraph refuses a signature older than 60 s or seen before.
@@ -39,10 +42,10 @@ function hmac(...parts: Buffer[]): string {
 
 // The `x-dcms-signature` value for a request with this authorization header and body. Header
 // values are byte strings (latin-1), the body goes out as UTF-8, as fetch sends a string body.
-export function httpSignature(authorization: string | undefined, body: string): string {
+export function httpSignature(authorization: string | undefined, clientIp: string | undefined, body: string): string {
   const ts = Date.now();
   const nonce = randomUUID();
-  const head = `${VERSION}\n${ts}\n${nonce}\n${authorization ?? ''}\n`;
+  const head = `${VERSION}\n${ts}\n${nonce}\n${authorization ?? ''}\n${clientIp ?? ''}\n`;
   return `${VERSION}.${ts}.${nonce}.${hmac(Buffer.from(head, 'latin1'), Buffer.from(body, 'utf8'))}`;
 }
 
@@ -82,7 +85,11 @@ export function useDcmsSigning() {
         if (options?.method?.toUpperCase() !== 'POST' || typeof options.body !== 'string') {
           return fetchFn(url, options, context, info);
         }
-        const signature = httpSignature(header(options.headers, 'authorization'), options.body);
+        const signature = httpSignature(
+          header(options.headers, 'authorization'),
+          header(options.headers, 'x-dcms-client-ip'),
+          options.body,
+        );
         const headers: Headers = { [SIGNATURE_HEADER]: signature };
         for (const key in options.headers ?? {}) {
           if (key.toLowerCase() !== SIGNATURE_HEADER) headers[key] = (options.headers as Headers)[key];

@@ -9,11 +9,13 @@ it sends. Each upstream POST carries a header ::
 ``ts`` is the signing time in epoch milliseconds, ``nonce`` a random UUID, ``sig`` the base64
 HMAC-SHA256 (``DCMS_GATEWAY_HMAC_SECRET``) of ::
 
-    "v1\n" + ts + "\n" + nonce + "\n" + authorization + "\n" + body
+    "v1\n" + ts + "\n" + nonce + "\n" + authorization + "\n" + client_ip + "\n" + body
 
-where ``authorization`` is the request's ``Authorization`` header (its bytes; empty when there is
-none) and ``body`` the raw request body. So the operation (query, variables, operationName,
-extensions, every operation of a batch) and the caller's identity are covered, and the subgraph
+where ``authorization`` is the request's ``Authorization`` header and ``client_ip`` its
+``x-dcms-client-ip`` header (the caller's address, which lockout and the anonymous rate limit
+count by; each its bytes, empty when there is none) and ``body`` the raw request body. So the
+operation (query, variables, operationName, extensions, every operation of a batch), the caller's
+identity and address are covered, and the subgraph
 checks them before any GraphQL parsing or execution (only the body guard's well-formedness check
 comes first): no re-serialisation, one HMAC over bytes it already holds.
 A signature only verifies a POST (a GET's operation is in its URL, which is not signed).
@@ -62,10 +64,10 @@ MAX_NONCE_LENGTH = 64  # a UUID is 36
 # -- what is signed ----------------------------------------------------------------------------------
 
 
-def http_payload(ts: int, nonce: str, authorization: str | None, body: bytes) -> bytes:
-    """What the gateway signs for an HTTP request. ``authorization`` as Starlette gives header
-    values (decoded as latin-1), so encoding it back yields the bytes on the wire."""
-    head = f"{VERSION}\n{ts}\n{nonce}\n{authorization or ''}\n"
+def http_payload(ts: int, nonce: str, authorization: str | None, client_ip: str | None, body: bytes) -> bytes:
+    """What the gateway signs for an HTTP request. Header values as Starlette gives them (decoded
+    as latin-1), so encoding them back yields the bytes on the wire."""
+    head = f"{VERSION}\n{ts}\n{nonce}\n{authorization or ''}\n{client_ip or ''}\n"
     return head.encode("latin-1") + body
 
 
@@ -89,13 +91,15 @@ def sign_http(
     secret: str,
     body: bytes,
     authorization: str | None = None,
+    client_ip: str | None = None,
     *,
     ts: int | None = None,
     nonce: str | None = None,
 ) -> str:
     """The ``x-dcms-signature`` header the gateway would send now with ``body`` (tests and tools)."""
     ts, nonce = _fresh(ts, nonce)
-    sig = base64.b64encode(_hmac(secret, http_payload(ts, nonce, authorization, body))).decode()
+    payload = http_payload(ts, nonce, authorization, client_ip, body)
+    sig = base64.b64encode(_hmac(secret, payload)).decode()
     return f"{VERSION}.{ts}.{nonce}.{sig}"
 
 
@@ -172,10 +176,16 @@ class GatewayTrust:
         self.nonces = SeenNonces(MAX_AGE_SECONDS + MAX_SKEW_SECONDS + 1, redis_url)
 
     async def check(
-        self, signature: str | None, authorization: str | None, body: bytes, *, method: str = "POST"
+        self,
+        signature: str | None,
+        authorization: str | None,
+        body: bytes,
+        *,
+        client_ip: str | None = None,
+        method: str = "POST",
     ) -> str | None:
-        """One HTTP request (a batch is one body): its ``x-dcms-signature`` header, its
-        ``Authorization`` header and its raw body, before anything parses it."""
+        """One HTTP request (a batch is one body): its ``x-dcms-signature``, ``Authorization`` and
+        ``x-dcms-client-ip`` headers and its raw body, before the operation is parsed."""
         if signature is None:
             return "request not signed by the gateway" if self.require_signature else None
         parts = signature.split(".")
@@ -187,7 +197,8 @@ class GatewayTrust:
         if not nonce or len(nonce) > MAX_NONCE_LENGTH:
             return "invalid gateway signature"
         ts = int(ts_text)
-        return await self._verify(sig, http_payload(ts, nonce, authorization, body), ts, nonce)
+        payload = http_payload(ts, nonce, authorization, client_ip, body)
+        return await self._verify(sig, payload, ts, nonce)
 
     async def check_ws(self, connection_params: Mapping[str, Any] | None) -> str | None:
         """A WebSocket's connection_init. Outside dev mode only the gateway may open one; in dev mode

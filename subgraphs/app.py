@@ -153,6 +153,7 @@ class SubgraphGraphQL(GraphQL):
             request.headers.get(SIGNATURE_HEADER),
             request.headers.get("authorization"),
             await request.body(),
+            client_ip=request.headers.get(CLIENT_IP_HEADER),
             method=request.method,
         )
         if reason is None:

@@ -2,7 +2,7 @@
 place tests know how. The test stack runs in production mode, so an unsigned request is FORBIDDEN.
 
 The body is serialised once and those bytes are both signed and sent (``content=``): the
-signature covers the raw body and the ``authorization`` header, nothing else.
+signature covers the raw body and the ``authorization`` and ``x-dcms-client-ip`` headers.
 """
 
 from __future__ import annotations
@@ -38,15 +38,19 @@ def signed_headers(
     secret: str,
     content: bytes,
     authorization: str | None = None,
+    client_ip: str | None = None,
     *,
     ts: int | None = None,
     nonce: str | None = None,
 ) -> dict[str, str]:
-    """Headers of a gateway request with this body and ``authorization`` (the signature included)."""
+    """Headers of a gateway request with this body, ``authorization`` and client address (the
+    signature included)."""
     headers = {"content-type": "application/json"}
     if authorization is not None:
         headers["authorization"] = authorization
-    headers[SIGNATURE_HEADER] = sign_http(secret, content, authorization, ts=ts, nonce=nonce)
+    if client_ip is not None:
+        headers[CLIENT_IP_HEADER] = client_ip
+    headers[SIGNATURE_HEADER] = sign_http(secret, content, authorization, client_ip, ts=ts, nonce=nonce)
     return headers
 
 
@@ -64,9 +68,10 @@ async def signed_post(
     """POST ``body`` (one operation, a batch, or raw bytes) to a subgraph as the gateway would for
     a caller with ``token``, from ``client_ip``. ``headers`` are added unsigned (x-request-id)."""
     content = body_bytes(body)
-    sent = {**(headers or {}), **signed_headers(secret, content, bearer(token), ts=ts, nonce=nonce)}
-    if client_ip:
-        sent[CLIENT_IP_HEADER] = client_ip
+    sent = {
+        **(headers or {}),
+        **signed_headers(secret, content, bearer(token), client_ip, ts=ts, nonce=nonce),
+    }
     async with httpx.AsyncClient(timeout=30) as client:
         return await client.post(url, content=content, headers=sent)
 

@@ -246,6 +246,16 @@ async def test_proof_verification() -> None:
         assert refusal, bad  # a reason to refuse (answered FORBIDDEN by subgraphs/app.py)
     old = sign_http(secret, body, token, ts=int(time.time() * 1000) - (MAX_AGE_SECONDS + 1) * 1000)
     assert "expired" in (await trust.check(old, token, body) or "")
+    # The caller's address (lockout, the anonymous rate limit count by it) is signed too.
+    from_a = sign_http(secret, body, token, "10.0.0.1")
+    assert await trust.check(from_a, token, body, client_ip="10.0.0.2")
+    assert await trust.check(from_a, token, body) and await trust.check(
+        sign_http(secret, body, token), token, body, client_ip="10.0.0.1"
+    )
+    assert (
+        await trust.check(sign_http(secret, body, token, "10.0.0.1"), token, body, client_ip="10.0.0.1")
+        is None
+    )
 
     proof = ws_proof(secret, token)
     assert await trust.check_ws({"authorization": token, WS_PROOF: proof}) is None
