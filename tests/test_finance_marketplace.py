@@ -29,8 +29,8 @@ from resolvers.finance.supervision import check_deadlines
 from resolvers.finance.working_days import add_working_days
 from tests.conftest import Stack
 from tests.marketplace import Market, make_bank, make_market
-from tests.test_e2e_streams import Socket
 from tests.waiting import eventually
+from tests.ws import Socket
 
 pytestmark = pytest.mark.e2e
 
@@ -733,7 +733,7 @@ async def test_certification_wechat_binding_sla_and_calendar(stack: Stack, marke
     )["publishNeed"]["id"]
     await ok(stack, CERTIFY, {"id": str(bank.institution.id), "c": False}, operator)
     assert await codes(stack, GRAB, {"id": other_need}, colleague) == ["FORBIDDEN"]
-    socket = await Socket.open(stack, colleague)
+    socket = await Socket.open(stack.gateway_ws, colleague)
     try:
         await socket.subscribe("pool", "subscription { grabPool { kind } }")
         refused = await socket.next()

@@ -15,7 +15,7 @@ from clients.python.dcms_client import data, error_codes, gql
 from models.customers import AssignmentKind, Customer, CustomerAssignment, Reminder
 from tests.conftest import Stack
 from tests.factories import make_customer, make_tenant, make_user, token_for
-from tests.test_e2e_streams import Socket
+from tests.ws import Socket
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +43,7 @@ def _movement(
 
 async def _listening(stack: Stack, token: str, probe_customer: Customer) -> Socket:
     """A reminders subscription proven live: a probe reminder added by hand has arrived."""
-    socket = await Socket.open(stack, token)
+    socket = await Socket.open(stack.gateway_ws, token)
     await socket.subscribe("1", STREAM)
     for attempt in range(20):
         data(await gql(stack.gateway_url, PROBE, {"c": str(probe_customer.id), "t": f"探测{attempt}"}, token))
