@@ -32,11 +32,11 @@ async def main(iterations: int, rounds: int) -> None:
     from models.common import set_cipher
     from realtime.broker import Broker
     from realtime.hub import Realtime
-    from resolvers.common.authentication import RequireAuthentication
-    from resolvers.common.context import Context
     from resolvers.customers.queries import Query
     from resolvers.customers.reminders import ReminderMutation as Mutation
     from resolvers.customers.subscriptions import Subscription
+    from schema.common.authentication import RequireAuthentication
+    from schema.common.context import Context
     from schema.common.errors import should_mask_error
     from schema.customers.types import Grid, Org, User
     from security.crypto import load_cipher

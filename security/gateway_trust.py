@@ -217,7 +217,7 @@ class GatewayTrust:
             return "invalid gateway proof"
         if authorization is not None and not isinstance(authorization, str):
             return "invalid gateway proof"
-        # The token is read from `authorization`, else `Authorization` (resolvers/common/context.py):
+        # The token is read from `authorization`, else `Authorization` (schema/common/context.py):
         # only the signed one may be there.
         if any(key != "authorization" and key.lower() == "authorization" for key in params):
             return "invalid gateway proof"

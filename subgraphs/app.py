@@ -35,8 +35,9 @@ from models.common import set_cipher
 from realtime.broker import Broker
 from realtime.feed import cancel
 from realtime.hub import Realtime
-from resolvers.common.context import Context
-from schema.common.errors import CodedError, bad_input, forbidden
+from resolvers.common.errors import CodedError, bad_input, forbidden
+from schema.common.context import Context
+from schema.common.errors import graphql_error
 from security.crypto import load_cipher
 from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust
 from security.keys import TokenKeys, load_token_keys
@@ -77,7 +78,7 @@ class OperationContextsWS(BaseGraphQLTransportWSHandler[Context, None]):
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         try:
             if refusal := self.view.ws_operation_refusal(operation.query, operation.operation_name):
-                await operation.send_initial_errors([refusal])
+                await operation.send_initial_errors([graphql_error(refusal)])
                 return
             result_source = await self.schema.stream(
                 operation.query,
@@ -142,7 +143,7 @@ class SubgraphGraphQL(GraphQL):
         refusal = await self._refusal(request)
         if refusal is not None:
             items = request_data if isinstance(request_data, list) else [request_data]
-            results = [ExecutionResult(data=None, errors=[refusal]) for _ in items]
+            results = [ExecutionResult(data=None, errors=[graphql_error(refusal)]) for _ in items]
             return results if isinstance(request_data, list) else results[0]
         if SIGNATURE_HEADER in request.headers:  # verified above
             request.scope.setdefault("state", {})["client_ip"] = request.headers.get(CLIENT_IP_HEADER)
@@ -210,7 +211,7 @@ class SubgraphGraphQL(GraphQL):
         except HTTPException as error:  # Strawberry's plain-text refusals: no query, unknown operation …
             response = body_refusal(error.reason, error.status_code)
         except RefusedBatch as refused:
-            coded = refused.error.formatted
+            coded = graphql_error(refused.error).formatted
             coded["extensions"] = {**(coded.get("extensions") or {}), "limit": "batch"}
             response = JSONResponse({"data": None, "errors": [coded]}, status_code=400)
         await response(scope, receive, send)
@@ -278,7 +279,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
 
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodyGuard)])  # 400 bad bodies
     app.state.realtime = realtime
-    app.state.rate_limit = (limiter, settings.limits)  # read by resolvers/common/rate_limiting.py
+    app.state.rate_limit = (limiter, settings.limits)  # read by schema/common/rate_limiting.py
     return app
 
 

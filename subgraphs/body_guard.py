@@ -21,7 +21,7 @@ from typing import Any
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from schema.common.errors import ErrorCode
+from resolvers.common.errors import ErrorCode
 
 JSON_TYPES = frozenset({"application/json"})  # what Strawberry parses; the gateway sends only this
 MAX_NESTING = 64  # levels of arrays/objects in a body; real variables use a handful

@@ -32,7 +32,7 @@ from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from resolvers.common.audit import request_id_of, running_scope
-from schema.common.errors import ErrorCode
+from resolvers.common.errors import ErrorCode
 
 logger = logging.getLogger("dcms.operations")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:/@+-]")

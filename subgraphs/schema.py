@@ -19,12 +19,13 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from resolvers.common.audit import audit_trail
-from resolvers.common.authentication import RequireAuthentication
-from resolvers.common.events import WakeRelay
-from resolvers.common.rate_limiting import RateLimit
-from schema.common.errors import CodedError, service_unavailable, should_mask_error
+from resolvers.common.errors import service_unavailable
+from schema.common.audit import AuditedMutation, audit_trail
+from schema.common.authentication import RequireAuthentication
+from schema.common.errors import coded, should_mask_error
+from schema.common.events import WakeRelay
 from schema.common.inputs import SCALAR_OVERRIDES, InputGuard, representation_error, storage_input_error
+from schema.common.rate_limiting import RateLimit
 from security.outage import unavailable
 from security.query_limits import (
     AliasLimit,
@@ -47,15 +48,13 @@ class SubgraphSchema(strawberry.federation.Schema):
         A value its column refused (schema/common/inputs.py) becomes BAD_USER_INPUT here, in place,
         before it is logged or masked."""
         for index, error in enumerate(errors):
-            if not isinstance(error.original_error, CodedError):
-                if coded := storage_input_error(error.original_error):
-                    errors[index] = located_error(coded, error.nodes, error.path)
+            if coded(error) is None:
+                if refused := storage_input_error(error.original_error):
+                    errors[index] = located_error(refused, error.nodes, error.path)
                 else:  # the database or Redis gone: SERVICE_UNAVAILABLE, logged once per outage
                     errors[index] = degrade(error)
         # A fault has an original error that is not ours; parse and validation errors have none.
-        unexpected = [
-            e for e in errors if e.original_error is not None and not isinstance(e.original_error, CodedError)
-        ]
+        unexpected = [e for e in errors if e.original_error is not None and coded(e) is None]
         if unexpected:  # a fault: its traceback, once; every failure is also one line (subgraphs/oplog.py)
             context, operation = getattr(execution_context, "context", None), None
             with contextlib.suppress(Exception):  # the operation name needs a parsed document
@@ -100,14 +99,14 @@ def degrade(error: GraphQLError) -> GraphQLError:
     What works without Redis: every operation that needs no session store (reads, and mutations
     other than login, refreshToken, logout, switchRole, changePassword), with revocations checked
     against those this process made (security/sessions.py). Without the database nothing works."""
-    if isinstance(error.original_error, CodedError):
+    if coded(error) is not None:
         return error
     outage = unavailable(error.original_error)
     if outage is None:
         return error
-    coded = service_unavailable(outage.name)
+    refusal = service_unavailable(outage.name)
     return GraphQLError(
-        coded.message, error.nodes, error.source, error.positions, error.path, coded, coded.extensions
+        refusal.message, error.nodes, error.source, error.positions, error.path, refusal, refusal.extensions
     )
 
 
@@ -134,6 +133,10 @@ def build_schema(
     """``subgraph`` names the audit table this schema writes (resolvers/common/audit.py)."""
     limits = Limits.from_env()
     dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
+    if mutation is not None:  # each mutation field names itself for its audit record
+        for field in mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+            if not any(isinstance(extension, AuditedMutation) for extension in field.extensions):
+                field.extensions.append(AuditedMutation())
     return SubgraphSchema(
         query=query,
         mutation=mutation,

@@ -11,7 +11,7 @@ from tortoise import Tortoise
 
 from realtime.broker import Broker
 from realtime.hub import Realtime
-from resolvers.common.context import Context
+from schema.common.context import Context
 from security.sessions import SessionStore, session_store
 from subgraphs.app import lockout_policy
 from subgraphs.settings import Settings

@@ -22,8 +22,8 @@ from models.finance import Handling
 from realtime.broker import Broker
 from realtime.hub import Realtime
 from resolvers.common import audit
-from resolvers.common.context import Context
 from resolvers.operations.audit import SUBGRAPHS as SEARCHED_SUBGRAPHS
+from schema.common.context import Context
 from security.audit_chain import ChainChecker, genesis, record_hash
 from security.duties import DutyConflict, can_read_audit, check_grant
 from security.principal import Principal
@@ -235,12 +235,6 @@ async def test_request_id_is_generated_when_the_client_sends_none(database, tena
 # --- PII reads ---------------------------------------------------------------------------
 
 
-def fake_info(context: Any) -> Any:
-    return SimpleNamespace(
-        context=context, field_name="phone", path=SimpleNamespace(key="customer", prev=None)
-    )
-
-
 async def test_unmasked_pii_reads_are_appended_one_record_per_target(database, tenant: Tenant) -> None:
     secret = database
     request_id = f"req-{uuid.uuid4()}"
@@ -257,9 +251,9 @@ async def test_unmasked_pii_reads_are_appended_one_record_per_target(database, t
     )
     first, second = (audit.Target("Customer", c.id) for c in tenant.customers)
     async with audit.operation("customers", context):
-        await audit.record_pii_read(fake_info(context), first, ["phone"])
-        await audit.record_pii_read(fake_info(context), first, ["idNumber", "phone"])
-        await audit.record_pii_read(fake_info(context), second, ["idNumber"])
+        audit.record_pii_read(first, ["phone"])
+        audit.record_pii_read(first, ["idNumber", "phone"])
+        audit.record_pii_read(second, ["idNumber"])
         assert await records_of("customers", request_id) == []  # appended when the operation ends
     records = await records_of("customers", request_id)
     assert {(r.action, r.target_type, r.target_id, tuple(r.detail["fields"])) for r in records} == {
@@ -270,7 +264,7 @@ async def test_unmasked_pii_reads_are_appended_one_record_per_target(database, t
         (tenant.manager.id, "CUSTOMER_MANAGER", "ok")
     }
     with pytest.raises(RuntimeError, match="no audit scope"):
-        await audit.record_pii_read(fake_info(context), first, ["phone"])
+        audit.record_pii_read(first, ["phone"])
 
 
 # --- the chain, verify, tampering -------------------------------------------------------

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 from graphql import GraphQLError
 
-from schema.common.errors import CodedError, ErrorCode, should_mask_error
+from resolvers.common.errors import CodedError, ErrorCode
+from schema.common.errors import should_mask_error
 from subgraphs.settings import SUBGRAPHS
 from tests.factories import make_tenant
 from tests.inprocess import codes, execute

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -29,11 +28,6 @@ def _outbox() -> Any:
     return Tortoise.apps["operations"]["OutboxEvent"]
 
 
-def _info() -> Any:
-    """The bit of ``info`` publish() touches."""
-    return SimpleNamespace(context=SimpleNamespace(events_recorded=set()))
-
-
 def _channel() -> str:
     """A channel of this test alone (operations' outbox), so other tests' events do not mix in."""
     return f"operations.test_{uuid.uuid4().hex[:12]}"
@@ -44,7 +38,7 @@ async def _record(tenant: Any, channel: str, title: str) -> Event:
         alert = await Alert.create(
             org=tenant.hall, org_path=tenant.hall.path, level=AlertLevel.INFO, title=title
         )
-        return await publish(_info(), channel, "alert.raised", alert)
+        return await publish(channel, "alert.raised", alert)
 
 
 async def _flush(relay: OutboxRelay) -> None:
@@ -82,7 +76,7 @@ async def test_a_rolled_back_change_publishes_nothing(database) -> None:
             alert = await Alert.create(
                 org=tenant.hall, org_path=tenant.hall.path, level=AlertLevel.INFO, title="回滚"
             )
-            recorded.append(await publish(_info(), _channel(), "alert.raised", alert))
+            recorded.append(await publish(_channel(), "alert.raised", alert))
             raise RuntimeError("the mutation failed after recording its event")
     assert await _outbox().filter(id=recorded[0].id).count() == 0
 
@@ -93,7 +87,7 @@ async def test_an_event_is_recorded_only_by_the_subgraph_whose_transaction_it_sh
         org=tenant.hall, org_path=tenant.hall.path, level=AlertLevel.INFO, title="错库"
     )
     with pytest.raises(ValueError, match="cannot publish"):
-        await publish(_info(), "customers.reminders", "x", alert)
+        await publish("customers.reminders", "x", alert)
 
 
 async def test_the_relay_numbers_each_channel_in_commit_order_and_marks_rows_published(

@@ -22,8 +22,8 @@ from models.operations import Alert, AlertLevel
 from realtime.broker import ALERTS, Broker
 from realtime.events import Event
 from realtime.hub import Realtime
-from resolvers.common.context import Context
 from resolvers.common.events import snapshot
+from schema.common.context import Context
 from subgraphs import operations
 from subgraphs.settings import Settings
 from tests.factories import make_tenant, token_keys

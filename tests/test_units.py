@@ -14,9 +14,9 @@ import pytest
 from models.finance import FinancingNeed, NeedStatus
 from realtime.broker import Broker
 from realtime.events import Event, new_event_id
+from resolvers.common.errors import CodedError
 from resolvers.common.events import restore, snapshot
-from schema.common.connection import decode_cursor, encode_cursor
-from schema.common.errors import CodedError
+from resolvers.common.pagination import decode_cursor, encode_cursor
 from security.keys import TokenKeys
 from security.principal import Principal
 from security.tokens import InvalidToken, TokenType, bearer, issue_token, read_token

@@ -6,23 +6,24 @@ fields without a database round trip per event per subscriber.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any, TypeVar
 from uuid import UUID
 
-import strawberry
-from strawberry.extensions import SchemaExtension
 from tortoise.models import Model
 
 from models.common import EncryptedTextField
 from realtime.events import Event
 from realtime.feed import SlowConsumer, UnknownCursor
 from realtime.guard import SubscriptionEnded, TooManySubscriptions
+from realtime.hub import Realtime
 from realtime.outbox import outbox_of
-from schema.common.errors import CodedError, ErrorCode, unauthenticated
+from resolvers.common.errors import CodedError, ErrorCode, unauthenticated
+from security.principal import Principal
 
 M = TypeVar("M", bound=Model)
 
@@ -59,8 +60,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# The outbox apps the running operation recorded events in: WakeRelay (schema/common/events.py)
+# sets it around an operation and wakes the relay for them once it is done.
+recorded_outboxes: ContextVar[set[str] | None] = ContextVar("dcms_recorded_outboxes", default=None)
+
+
 async def publish(
-    info: strawberry.Info | None,
     channel: str,
     type_: str,
     obj: Model,
@@ -68,8 +73,8 @@ async def publish(
     **scope: Any,
 ) -> Event:
     """Record ``obj``'s event in the outbox, inside the caller's transaction (call it within the
-    ``in_transaction`` block of the change): it is published only once that commits. A job
-    outside any request passes ``info=None`` and wakes the relay itself (or leaves it to the poll)."""
+    ``in_transaction`` block of the change): it is published only once that commits. Within an
+    operation the relay is woken for it afterwards; a job wakes it itself (or leaves it to the poll)."""
     outbox = outbox_of(channel)
     if outbox._meta.app != obj._meta.app:  # else the event would not share the change's transaction
         raise ValueError(f"{obj._meta.app} cannot publish on {channel}")
@@ -88,24 +93,14 @@ async def publish(
         scope=event.scope,
         payload=event.payload,
     )
-    if info is not None:
-        info.context.events_recorded.add(outbox._meta.app)  # WakeRelay wakes the relay for it afterwards
+    if (recorded := recorded_outboxes.get()) is not None:
+        recorded.add(outbox._meta.app)
     return event
 
 
-class WakeRelay(SchemaExtension):
-    """After an operation whose resolvers recorded events (their transactions have committed by
-    then), wake the outbox relay so the events go out now rather than at its next poll."""
-
-    def on_execute(self) -> Iterator[None]:
-        yield
-        context = self.execution_context.context
-        if context.events_recorded:
-            context.realtime.relay.wake(context.events_recorded)
-
-
 async def stream(
-    info: strawberry.Info,
+    principal: Principal,
+    realtime: Realtime,
     channel: str,
     model: type[M] | Callable[[Event], type[M]],
     after: str | None = None,
@@ -118,8 +113,6 @@ async def stream(
     or the token expires or its session is revoked (UNAUTHENTICATED, ``reason`` in extensions).
     ``model`` is the entity's model, or a function of the event giving it (a channel carrying
     several kinds of entity). The resolver filters each event by the subscriber's scope."""
-    principal = info.context.require_principal()
-    realtime = info.context.realtime
     try:
         async with realtime.guard.open(principal) as on_join:
             async for event in realtime.feeds.subscribe(channel, after, on_join):

@@ -12,22 +12,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
-from resolvers.common.pagination import page_of
-from schema.common.connection import Connection, check_page_size, decode_cursor
+from resolvers.common.pagination import Page, check_page_size, decode_cursor, page_of
 from security.conditions import Cond
 from security.principal import Principal
 
-if TYPE_CHECKING:
-    from resolvers.common.context import Context
-
 ScopeRule = Callable[[Principal], Cond]
+M = TypeVar("M", bound=Model)
 
 
 def by_id(model: type[Model], scope: Cond) -> DataLoader[UUID, Any]:
@@ -57,14 +54,14 @@ def page_by(
     after: str | None,
     scope: Cond,
     where: dict[str, Any] | None = None,
-) -> DataLoader[UUID, Connection[Any]]:
+) -> DataLoader[UUID, Page[Any]]:
     """Children of ``model`` whose ``column`` is the key (and that match ``where``, the field's
     own filter arguments), paged per key by id."""
     check_page_size(first)
     after_id = decode_cursor(after) if after else None
     fields = ", ".join(f'"{name}"' for name in model._meta.db_fields)
 
-    async def load(keys: Sequence[UUID]) -> list[Connection[Any]]:
+    async def load(keys: Sequence[UUID]) -> list[Page[Any]]:
         queryset = model.filter(scope.q(), **{f"{column}__in": list(keys)}, **(where or {}))
         if after_id:
             queryset = queryset.filter(id__gt=after_id)
@@ -93,16 +90,21 @@ def _parameterized(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
+def scoped(principal: Principal, model: type[M], rule: ScopeRule) -> QuerySet[M]:
+    """``model``'s rows ``principal`` may see: the start of every root list query."""
+    return model.filter(rule(principal).q())
+
+
 class LoaderRegistry:
     """Per-request loaders, keyed by name and arguments, built for the caller's scope: one
     request shares one loader per relation and page shape."""
 
-    def __init__(self, context: Context) -> None:
-        self._context = context
+    def __init__(self, require_principal: Callable[[], Principal]) -> None:
+        self.require_principal = require_principal  # the caller, or UNAUTHENTICATED
         self._loaders: dict[tuple[Any, ...], DataLoader[Any, Any]] = {}
 
     def scope(self, rule: ScopeRule) -> Cond:
-        return rule(self._context.require_principal())
+        return rule(self.require_principal())
 
     def entity(self, model: type[Model], rule: ScopeRule) -> DataLoader[UUID, Any]:
         return self._get((model, "by_id", rule), lambda: by_id(model, self.scope(rule)))
@@ -122,7 +124,7 @@ class LoaderRegistry:
         first: int,
         after: str | None,
         where: dict[str, tuple[Any, ...]] | None = None,
-    ) -> DataLoader[UUID, Connection[Any]]:
+    ) -> DataLoader[UUID, Page[Any]]:
         key = (model, column, rule, first, after, tuple(sorted((where or {}).items())))
         return self._get(key, lambda: page_by(model, column, first, after, self.scope(rule), where))
 

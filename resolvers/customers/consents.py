@@ -21,10 +21,11 @@ from models.customers import Consent as ConsentModel
 from models.customers import ConsentPurpose
 from models.customers import MarketingExclusion as ExclusionModel
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, forbidden, not_found
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
-from schema.common.errors import bad_input, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.customers.access import acts_for
 from schema.customers.consents import Consent, ConsentPurposeEnum, MarketingExclusion
 from schema.customers.types import Customer
@@ -60,7 +61,7 @@ class ConsentQuery:
     async def marketing_exclusions(
         self, info: strawberry.Info, first: int = 20, after: str | None = None
     ) -> Connection[MarketingExclusion]:
-        queryset = info.context.scoped(ExclusionModel, about_customer_scope)
+        queryset = scoped(info.context.require_principal(), ExclusionModel, about_customer_scope)
         return await paginate(queryset, first, after)  # type: ignore[return-value]
 
 
@@ -86,7 +87,7 @@ class ConsentMutation:
                 reason=reason,
                 created_by=info.context.require_principal().user_id,
             )
-            await audit.record(info, target=audit.Target("Customer", customer.id))
+            await audit.record(target=audit.Target("Customer", customer.id))
         return exclusion  # type: ignore[return-value]
 
     @strawberry.mutation(description="取消营销过滤: the customer may be marketed to again")
@@ -94,7 +95,7 @@ class ConsentMutation:
         customer = await _customer_to_act_on(info, customer_id, MARKETING_FILTER_EDITORS)
         async with in_transaction("customers"):
             if await ExclusionModel.filter(customer_id=customer.id).delete():
-                await audit.record(info, target=audit.Target("Customer", customer.id))
+                await audit.record(target=audit.Target("Customer", customer.id))
         return customer  # type: ignore[no-any-return]
 
     @strawberry.mutation(
@@ -129,17 +130,19 @@ class ConsentMutation:
                 evidence=evidence,
                 expires_at=input.expires_at,
             )
-            await audit.record(info, target=audit.Target("Consent", consent.id))
+            await audit.record(target=audit.Target("Consent", consent.id))
         return consent  # type: ignore[return-value]
 
     @strawberry.mutation(description="撤销授权; revoking again changes nothing")
     async def revoke_consent(self, info: strawberry.Info, id: strawberry.ID) -> Consent:
         consent_id = parse_id(id)
-        consent = await info.context.scoped(ConsentModel, about_customer_scope).get_or_none(id=consent_id)
+        consent = await scoped(
+            info.context.require_principal(), ConsentModel, about_customer_scope
+        ).get_or_none(id=consent_id)
         if consent is None:
             raise not_found("consent")
         await _customer_to_act_on(info, consent.customer_id, CONSENT_RECORDERS)
         async with in_transaction("customers"):
             if await ConsentModel.filter(id=consent_id, revoked_at=None).update(revoked_at=datetime.now(UTC)):
-                await audit.record(info, target=audit.Target("Consent", consent_id))
+                await audit.record(target=audit.Target("Consent", consent_id))
         return await ConsentModel.get(id=consent_id)  # type: ignore[return-value]

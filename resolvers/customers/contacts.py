@@ -11,10 +11,10 @@ from tortoise.transactions import in_transaction
 
 from models.customers import ContactChannel, ContactRecord, ReminderKind
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, forbidden, not_found
 from resolvers.common.jobs import CST
+from resolvers.common.values import parse_id
 from resolvers.customers.reminder_jobs import Draft, deliver
-from schema.common.errors import bad_input, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.customers.profile import ContactChannelEnum
 from schema.customers.profile import ContactRecord as ContactRecordType
 from security.roles import Role
@@ -65,7 +65,7 @@ class ContactMutation:
                 backfilled=now - contacted_at >= BACKFILL_AFTER,
                 contact_again_on=input.contact_again_on,
             )
-            await audit.record(info, target=audit.Target("ContactRecord", record.id))
+            await audit.record(target=audit.Target("ContactRecord", record.id))
             if input.contact_again_on is not None:
                 draft = Draft(
                     key=f"contact:{record.id}",
@@ -76,5 +76,5 @@ class ContactMutation:
                     managers=frozenset({principal.user_id}),
                     customer_id=customer.id,
                 )
-                await deliver([draft], info)
+                await deliver([draft])
         return record  # type: ignore[return-value]

@@ -64,7 +64,7 @@ class CustomersLoaders(LoaderRegistry):
         """Whether the caller manages (管户) each customer: primary, assisting or custodian."""
 
         def build() -> DataLoader[UUID, bool]:
-            mine = managed_by(self._context.require_principal().user_id)
+            mine = managed_by(self.require_principal().user_id)
 
             async def load(ids: Sequence[UUID]) -> list[bool]:
                 found = set(await Customer.filter(mine.q(), id__in=list(ids)).values_list("id", flat=True))

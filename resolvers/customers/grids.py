@@ -21,11 +21,12 @@ from models.customers import Customer as CustomerModel
 from models.customers import Grid as GridModel
 from models.customers import GridOrg
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, forbidden, not_found
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.common.values import parse_id
 from resolvers.customers.directory import tenant_orgs
 from schema.common.connection import Connection
-from schema.common.errors import bad_input, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.customers.types import Customer, Grid
 from security.conditions import Cond
 from security.roles import Role
@@ -84,7 +85,7 @@ class GridQuery:
         after: str | None = None,
         parent_id: strawberry.ID | None = None,
     ) -> Connection[Grid]:
-        queryset = info.context.scoped(GridModel, grid_scope)
+        queryset = scoped(info.context.require_principal(), GridModel, grid_scope)
         parent = parse_id(parent_id, "parentId") if parent_id is not None else None
         return await paginate(queryset.filter(parent_id=parent), first, after)  # type: ignore[return-value]
 
@@ -107,7 +108,7 @@ async def _set_mapping(
             (await GridOrg.get_or_create(**link))[1] if mapped else await GridOrg.filter(**link).delete()
         )
         if changed:
-            await audit.record(info, target=audit.Target("Grid", grid.id))
+            await audit.record(target=audit.Target("Grid", grid.id))
     return grid
 
 
@@ -144,6 +145,6 @@ class GridMutation:
                 raise not_found("grid")
         async with in_transaction("customers"):
             await CustomerModel.filter(id=customer.id).update(grid_id=grid.id if grid else None)
-            await audit.record(info, target=audit.Target("Customer", customer.id))
+            await audit.record(target=audit.Target("Customer", customer.id))
         customer.grid_id = grid.id if grid else None
         return customer  # type: ignore[no-any-return]

@@ -30,13 +30,14 @@ from models.customers import Customer as CustomerModel
 from models.customers import CustomerGroup as GroupModel
 from models.customers import CustomerKind, GroupMember, GroupSource, ValueSnapshot
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.jobs import CST
-from resolvers.common.pagination import page_of, paginate
+from resolvers.common.loading import scoped
+from resolvers.common.pagination import Page, check_page_size, decode_cursor, page_of, paginate
+from resolvers.common.values import parse_id
 from resolvers.customers.directory import customer_managers
 from resolvers.customers.search import customer_filter, filter_of, rule_of
-from schema.common.connection import Connection, check_page_size, decode_cursor
-from schema.common.errors import bad_input, conflict, forbidden, not_found
-from schema.common.scalars import parse_id
+from schema.common.connection import Connection
 from schema.customers.grids import tier_counts
 from schema.customers.groups import AssetBand, AssetBandCount, CustomerGroup, GroupSourceEnum, GroupTrendPoint
 from schema.customers.search import CustomerFilter
@@ -180,12 +181,12 @@ def group_figure(figure: str, customers: Cond, months: int) -> DataLoader[GroupM
     return DataLoader(load_fn=load, cache_key_fn=lambda group: group.id)
 
 
-def group_members(customers: Cond, first: int, after: str | None) -> DataLoader[GroupModel, Connection[Any]]:
+def group_members(customers: Cond, first: int, after: str | None) -> DataLoader[GroupModel, Page[Any]]:
     """A page of each group's members the reader may see, in one statement."""
     check_page_size(first)
     after_id = decode_cursor(after) if after else None
 
-    async def load(groups: Sequence[GroupModel]) -> list[Connection[Any]]:
+    async def load(groups: Sequence[GroupModel]) -> list[Page[Any]]:
         pages = []
         for group in groups:
             queryset = CustomerModel.filter(customers.q(), membership(group))
@@ -234,7 +235,9 @@ class CustomerGroupInput:
 class GroupQuery:
     @strawberry.field(description="客群: one of the caller's bank")
     async def customer_group(self, info: strawberry.Info, id: strawberry.ID) -> CustomerGroup | None:
-        return await info.context.scoped(GroupModel, group_scope).get_or_none(id=parse_id(id))  # type: ignore[no-any-return]
+        return await scoped(info.context.require_principal(), GroupModel, group_scope).get_or_none(
+            id=parse_id(id)
+        )  # type: ignore[no-any-return]
 
     @strawberry.field(description="客群列表 of the caller's bank (the province: every bank's)")
     async def customer_groups(
@@ -245,7 +248,7 @@ class GroupQuery:
         kind: CustomerKindEnum | None = None,
         source: GroupSourceEnum | None = None,
     ) -> Connection[CustomerGroup]:
-        queryset = info.context.scoped(GroupModel, group_scope)
+        queryset = scoped(info.context.require_principal(), GroupModel, group_scope)
         if kind is not None:
             queryset = queryset.filter(kind=CustomerKind(kind))
         if source is not None:
@@ -262,7 +265,9 @@ def _check_editor(info: strawberry.Info) -> None:
 async def _group_to_edit(info: strawberry.Info, group_id: strawberry.ID, custom: bool = False) -> GroupModel:
     _check_editor(info)
     principal = info.context.require_principal()
-    group = await info.context.scoped(GroupModel, group_scope).get_or_none(id=parse_id(group_id, "groupId"))
+    group = await scoped(info.context.require_principal(), GroupModel, group_scope).get_or_none(
+        id=parse_id(group_id, "groupId")
+    )
     if group is None:
         raise not_found("customer group")
     if not principal.has_role(Role.HQ_ADMIN) and group.created_by != principal.user_id:
@@ -329,7 +334,7 @@ class GroupMutation:
                 rule=rule,
                 created_by=principal.user_id,
             )
-            await audit.record(info, target=audit.Target("CustomerGroup", group.id))
+            await audit.record(target=audit.Target("CustomerGroup", group.id))
         return group  # type: ignore[return-value]
 
     @strawberry.mutation(
@@ -353,7 +358,7 @@ class GroupMutation:
             await GroupMember.bulk_create(
                 [GroupMember(group_id=group.id, customer_id=c.id) for c in customers if c.id not in present]
             )
-            await audit.record(info, target=audit.Target("CustomerGroup", group.id))
+            await audit.record(target=audit.Target("CustomerGroup", group.id))
         return group  # type: ignore[return-value]
 
     @strawberry.mutation(description="移除客群成员 (custom groups): of the customers the caller sees")
@@ -366,7 +371,7 @@ class GroupMutation:
             await GroupMember.filter(
                 group_id=group.id, customer_id__in=[c.id for c in customers if c]
             ).delete()
-            await audit.record(info, target=audit.Target("CustomerGroup", group.id))
+            await audit.record(target=audit.Target("CustomerGroup", group.id))
         return group  # type: ignore[return-value]
 
     @strawberry.mutation(description="删除客群 (its creator or head office); returns its id")
@@ -374,5 +379,5 @@ class GroupMutation:
         group = await _group_to_edit(info, id)
         async with in_transaction("customers"):
             await group.delete()
-            await audit.record(info, target=audit.Target("CustomerGroup", group.id))
+            await audit.record(target=audit.Target("CustomerGroup", group.id))
         return strawberry.ID(str(group.id))

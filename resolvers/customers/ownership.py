@@ -42,10 +42,11 @@ from models.customers import AssignmentKind, Customer, CustomerAssignment, KeyEv
 from models.customers import OwnershipChange as Change
 from models.customers import OwnershipChangeKind as Kind
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.jobs import CST
+from resolvers.common.loading import scoped
+from resolvers.common.values import parse_id
 from resolvers.customers.directory import DirectoryOrg, StaffMember, customer_managers, tenant_orgs
-from schema.common.errors import bad_input, conflict, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.customers.types import Customer as CustomerType
 from security.conditions import Prefix
 from security.principal import Principal
@@ -86,7 +87,11 @@ async def _customers(info: strawberry.Info, ids: Iterable[strawberry.ID]) -> lis
     if not 1 <= len(wanted) <= MAX_BATCH:
         raise bad_input(f"customerIds must name 1–{MAX_BATCH} customers")
     principal = info.context.require_principal()
-    rows = await info.context.scoped(Customer, customer_scope).filter(id__in=wanted).select_for_update()
+    rows = (
+        await scoped(info.context.require_principal(), Customer, customer_scope)
+        .filter(id__in=wanted)
+        .select_for_update()
+    )
     found = {row.id: row for row in rows}
     if len(found) < len(wanted):
         raise not_found("customer")
@@ -163,7 +168,7 @@ class _Log:
         customers = self.customers
         target = audit.Target("Customer", customers[0].id if len(customers) == 1 else None)
         detail = {"customers": [str(c.id) for c in customers], "changes": len(self.changes)}
-        await audit.record(self.info, target=target, detail=detail)
+        await audit.record(target=target, detail=detail)
 
 
 @contextlib.asynccontextmanager

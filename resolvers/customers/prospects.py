@@ -11,11 +11,12 @@ from tortoise.transactions import in_transaction
 from models.common import blind_index
 from models.customers import Prospect, ProspectStatus
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.jobs import CST
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
-from schema.common.errors import bad_input, conflict, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.customers.prospects import Prospect as ProspectType
 from schema.customers.prospects import ProspectStatusEnum
 from security.crypto import normalise
@@ -61,7 +62,7 @@ class ProspectQuery:
         status: ProspectStatusEnum | None = None,
         due_by: date | None = None,
     ) -> Connection[ProspectType]:
-        queryset = info.context.scoped(Prospect, prospect_scope)
+        queryset = scoped(info.context.require_principal(), Prospect, prospect_scope)
         if status is not None:
             queryset = queryset.filter(status=ProspectStatus(status))
         if due_by is not None:
@@ -103,7 +104,7 @@ class ProspectMutation:
                 note=input.note.strip()[:500],
                 next_contact_on=input.next_contact_on,
             )
-            await audit.record(info, target=audit.Target("Prospect", prospect.id))
+            await audit.record(target=audit.Target("Prospect", prospect.id))
         return prospect  # type: ignore[return-value]
 
     @strawberry.mutation(description="跟进潜在客户: note, next contact, converted or dropped")
@@ -122,9 +123,11 @@ class ProspectMutation:
             customer = await info.context.loaders.customer.load(parse_id(input.customer_id, "customerId"))
             if customer is None:
                 raise not_found("customer")
-        audit.target(info, audit.Target("Prospect", prospect_id))
+        audit.target(audit.Target("Prospect", prospect_id))
         async with in_transaction("customers"):
-            prospect = await info.context.scoped(Prospect, prospect_scope).get_or_none(id=prospect_id)
+            prospect = await scoped(info.context.require_principal(), Prospect, prospect_scope).get_or_none(
+                id=prospect_id
+            )
             if prospect is None:
                 raise not_found("prospect")
             if prospect.manager_id != principal.user_id:
@@ -143,6 +146,6 @@ class ProspectMutation:
                 **changes
             ):
                 raise conflict(f"潜客已{prospect.status}，不能再修改 (final)")
-            await audit.record(info, target=audit.Target("Prospect", prospect_id))
+            await audit.record(target=audit.Target("Prospect", prospect_id))
         prospect.update_from_dict(changes)
         return prospect  # type: ignore[return-value]

@@ -7,11 +7,12 @@ import strawberry
 from models.common import blind_index
 from models.customers import Customer as CustomerModel
 from models.customers import Reminder as ReminderModel
+from resolvers.common.errors import bad_input
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.common.values import parse_id
 from resolvers.customers.search import customer_filter
 from schema.common.connection import Connection
-from schema.common.errors import bad_input
-from schema.common.scalars import parse_id
 from schema.customers.search import CustomerFilter
 from schema.customers.types import Customer, Reminder
 from security.crypto import normalise
@@ -40,7 +41,7 @@ class Query:
         id_number: str | None = None,
         filter: CustomerFilter | None = None,
     ) -> Connection[Customer]:
-        queryset = info.context.scoped(CustomerModel, customer_scope)
+        queryset = scoped(info.context.require_principal(), CustomerModel, customer_scope)
         if filter is not None:
             queryset = queryset.filter(customer_filter(filter))
         if manager_id is not None:

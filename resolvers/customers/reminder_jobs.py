@@ -112,9 +112,9 @@ async def addressees(customer_ids: Iterable[UUID]) -> dict[UUID, Addressee]:
     }
 
 
-async def deliver(drafts: list[Draft], info: Any = None) -> list[Reminder]:
+async def deliver(drafts: list[Draft]) -> list[Reminder]:
     """Make and publish the reminders of ``drafts`` not sent before, in the caller's transaction
-    (a mutation's ``info``, so they go out when it commits; a job's None, which ``every`` wakes)."""
+    (within a mutation they go out when it commits; a job's are woken by ``every``)."""
     sent: dict[str | None, set[UUID]] = defaultdict(set)
     keys = [d.key for d in drafts if d.key is not None]
     for chunk in _chunks(keys):
@@ -135,7 +135,6 @@ async def deliver(drafts: list[Draft], info: Any = None) -> list[Reminder]:
                 source_key=draft.key,
             )
             await publish(
-                info,
                 REMINDERS,
                 "reminder.created",
                 reminder,

@@ -16,14 +16,15 @@ from models.customers import Customer as CustomerModel
 from models.customers import Reminder as ReminderModel
 from models.customers import ReminderPolicy as PolicyModel
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
+from resolvers.common.loading import scoped
+from resolvers.common.values import parse_id
 from resolvers.customers.reminder_jobs import (
     DEFAULT_LARGE_TRANSACTION,
     Draft,
     deliver,
     large_movement_drafts,
 )
-from schema.common.errors import bad_input, conflict, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.customers.reminders import (
     AccountMovementInput,
     RecordedMovements,
@@ -143,8 +144,8 @@ class ReminderMutation:
             customer_id=customer.id,
         )
         async with in_transaction("customers"):
-            (reminder,) = await deliver([draft], info)
-            await audit.record(info, target=audit.Target("Reminder", reminder.id))
+            (reminder,) = await deliver([draft])
+            await audit.record(target=audit.Target("Reminder", reminder.id))
         return reminder  # type: ignore[return-value]
 
     @strawberry.mutation(description="标记已读: the caller's own reminders; returns them")
@@ -159,7 +160,7 @@ class ReminderMutation:
             reminders = await mine
             if len(reminders) != len(wanted):
                 raise not_found("reminder")  # someone else's or none: the same answer
-            await audit.record(info, target=audit.Target("Reminder"), detail={"count": len(reminders)})
+            await audit.record(target=audit.Target("Reminder"), detail={"count": len(reminders)})
         return reminders  # type: ignore[return-value]
 
     @strawberry.mutation(description="设置提醒参数 (总行业务管理)")
@@ -174,7 +175,6 @@ class ReminderMutation:
                 {"large_transaction_threshold": large_transaction_threshold}, tenant_id=tenant_id
             )
             await audit.record(
-                info,
                 target=audit.Target("ReminderPolicy", policy.id),
                 detail={"largeTransactionThreshold": str(large_transaction_threshold)},
             )
@@ -189,8 +189,10 @@ class ReminderMutation:
         tenant_id = _tenant_of(info.context.require_principal(), *FEEDERS)
         rows = _movements(movements, tenant_id)
         wanted = {m.customer_id for m in rows}
-        scoped = info.context.scoped(CustomerModel, customer_scope)  # the feeders' scope: their bank
-        if await scoped.filter(id__in=list(wanted)).count() != len(wanted):
+        visible = scoped(
+            info.context.require_principal(), CustomerModel, customer_scope
+        )  # the feeders' scope: their bank
+        if await visible.filter(id__in=list(wanted)).count() != len(wanted):
             raise not_found("customer")
         async with in_transaction("customers"):
             # The bank's feeds run one after another, so two identical ones at once record once.
@@ -210,9 +212,8 @@ class ReminderMutation:
                     raise conflict(f"reference {movement.reference} was recorded with other values")
             if new:
                 await AccountMovement.bulk_create(new)
-            reminders = await deliver(await large_movement_drafts(new), info) if new else []
+            reminders = await deliver(await large_movement_drafts(new)) if new else []
             await audit.record(
-                info,
                 target=audit.Target("AccountMovement"),
                 detail={"recorded": len(new), "reminders": len(reminders)},
             )
@@ -244,7 +245,7 @@ class ReminderMutation:
                 starts_at=input.starts_at,
                 remind_at=input.starts_at - timedelta(minutes=input.remind_minutes_before),
             )
-            await audit.record(info, target=audit.Target("ScheduleItem", item.id))
+            await audit.record(target=audit.Target("ScheduleItem", item.id))
         return item  # type: ignore[return-value]
 
     @strawberry.mutation(description="删除日程 (one's own)")
@@ -254,5 +255,5 @@ class ReminderMutation:
             deleted = await ScheduleItem.filter(id=parse_id(id), manager_id=me).delete()
             if not deleted:
                 raise not_found("schedule item")
-            await audit.record(info, target=audit.Target("ScheduleItem", id))
+            await audit.record(target=audit.Target("ScheduleItem", id))
         return id

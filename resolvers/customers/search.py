@@ -12,8 +12,8 @@ from typing import Any
 from tortoise.expressions import Q, Subquery
 
 from models.customers import CustomerKind, CustomerTag, CustomerTier, Holding, HoldingCategory
-from schema.common.errors import bad_input
-from schema.common.scalars import parse_id
+from resolvers.common.errors import bad_input
+from resolvers.common.values import parse_id
 from schema.customers.search import CustomerFilter
 
 MAX_ITEMS = 50  # tags, tiers or grids in one filter

@@ -23,6 +23,8 @@ class Subscription:
         after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[ReminderEvent, None]:
         me = info.context.require_principal().user_id
-        async for event, reminder in stream(info, REMINDERS, ReminderModel, after):
+        async for event, reminder in stream(
+            info.context.require_principal(), info.context.realtime, REMINDERS, ReminderModel, after
+        ):
             if reminder.manager_id == me:  # one's own, even for roles that may list all of them
                 yield ReminderEvent(**StreamEvent.stamp(event.id, event.occurred_at), reminder=reminder)

@@ -41,10 +41,11 @@ from models.customers import (
     TierScheme,
 )
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
-from schema.common.errors import bad_input, conflict, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.customers.access import acts_for
 from schema.customers.tiering import RequestStatusEnum, SchemeStatusEnum, TierBandInput
 from schema.customers.tiering import TierChangeRequest as TierChangeRequestType
@@ -79,7 +80,7 @@ def _require(principal: Principal, roles: tuple[Role, ...], what: str) -> None:
 def _target(info: strawberry.Info, type_name: str, id: strawberry.ID) -> UUID:
     """The id of the mutation's target, named up front for the audit record of a failure."""
     target_id = parse_id(id)
-    audit.target(info, audit.Target(type_name, target_id))
+    audit.target(audit.Target(type_name, target_id))
     return target_id
 
 
@@ -206,7 +207,9 @@ async def _apply(scheme: TierScheme, actor: UUID) -> int:
 
 
 async def _scheme(info: strawberry.Info, scheme_id: UUID) -> TierScheme:
-    scheme = await info.context.scoped(TierScheme, tier_scheme_scope).get_or_none(id=scheme_id)
+    scheme = await scoped(info.context.require_principal(), TierScheme, tier_scheme_scope).get_or_none(
+        id=scheme_id
+    )
     if scheme is None:
         raise not_found("tier scheme")  # or another tenant's: the same answer
     return scheme
@@ -229,7 +232,7 @@ class TieringQuery:
         first: int = 20,
         after: str | None = None,
     ) -> Connection[TierSchemeType]:
-        queryset = info.context.scoped(TierScheme, tier_scheme_scope)
+        queryset = scoped(info.context.require_principal(), TierScheme, tier_scheme_scope)
         if status is not None:
             queryset = queryset.filter(status=SchemeStatus(status))
         return await paginate(queryset, first, after)  # type: ignore[return-value]
@@ -243,7 +246,7 @@ class TieringQuery:
         first: int = 20,
         after: str | None = None,
     ) -> Connection[TierChangeRequestType]:
-        queryset = info.context.scoped(TierChangeRequest, tier_request_scope)
+        queryset = scoped(info.context.require_principal(), TierChangeRequest, tier_request_scope)
         if status is not None:
             queryset = queryset.filter(status=RequestStatus(status))
         if customer_id is not None:
@@ -276,7 +279,7 @@ class TierSchemeMutation:
             scheme = await TierScheme.create(
                 tenant_id=principal.tenant_id, name=name, bands=stored, created_by=principal.user_id
             )
-            await audit.record(info, target=audit.Target("TierScheme", scheme.id))
+            await audit.record(target=audit.Target("TierScheme", scheme.id))
         return scheme  # type: ignore[return-value]
 
     @strawberry.mutation(description="修改分层方案 (草稿 only, HQ_ADMIN); null keeps a field as it is")
@@ -300,7 +303,7 @@ class TierSchemeMutation:
                 **changes
             ):
                 raise conflict(f"方案已{scheme.status}，只有草稿可以修改 (drafts only)")
-            await audit.record(info, target=audit.Target("TierScheme", scheme_id))
+            await audit.record(target=audit.Target("TierScheme", scheme_id))
         scheme.update_from_dict(changes)
         return scheme  # type: ignore[return-value]
 
@@ -318,7 +321,7 @@ class TierSchemeMutation:
                     return scheme  # type: ignore[return-value]  # a repeat
                 raise conflict(f"方案已{scheme.status}，只有草稿可以提交 (drafts only)")
             await _step(ApprovalSubject.TIER_SCHEME, scheme, ApprovalAction.SUBMIT, principal.user_id, "")
-            await audit.record(info, target=audit.Target("TierScheme", scheme_id))
+            await audit.record(target=audit.Target("TierScheme", scheme_id))
         scheme.status = pending
         return scheme  # type: ignore[return-value]
 
@@ -359,7 +362,7 @@ class TierSchemeMutation:
             action = ApprovalAction.APPROVE if approve else ApprovalAction.REJECT
             await _step(ApprovalSubject.TIER_SCHEME, scheme, action, principal.user_id, comment)
             moved = await _apply(scheme, principal.user_id) if approve else 0
-            await audit.record(info, target=audit.Target("TierScheme", scheme_id), detail={"moved": moved})
+            await audit.record(target=audit.Target("TierScheme", scheme_id), detail={"moved": moved})
         return scheme  # type: ignore[return-value]
 
 
@@ -368,8 +371,8 @@ class TierSchemeMutation:
 
 async def _request(info: strawberry.Info, request_id: UUID) -> TierChangeRequest:
     """The request, locked for this transaction, if the caller may see it."""
-    scoped = info.context.scoped(TierChangeRequest, tier_request_scope)
-    request = await scoped.select_for_update().get_or_none(id=request_id)
+    visible = scoped(info.context.require_principal(), TierChangeRequest, tier_request_scope)
+    request = await visible.select_for_update().get_or_none(id=request_id)
     if request is None:
         raise not_found("tier change request")
     return request
@@ -393,7 +396,7 @@ class TierChangeMutation:
             raise not_found("customer")  # or out of scope: the same answer
         if not await acts_for(info, customer, REQUESTERS):
             raise forbidden("只能为管户客户申请调级 (only for a customer you manage)")
-        audit.target(info, audit.Target("Customer", customer.id))
+        audit.target(audit.Target("Customer", customer.id))
         async with in_transaction("customers"):
             # Lock the customer: two requests for one customer run in turn, and its tier holds still.
             locked = await Customer.filter(id=customer.id).select_for_update().only("id", "tier").get()
@@ -417,7 +420,7 @@ class TierChangeMutation:
             await _step(
                 ApprovalSubject.TIER_CHANGE, request, ApprovalAction.SUBMIT, principal.user_id, reason
             )
-            await audit.record(info, target=audit.Target("TierChangeRequest", request.id))
+            await audit.record(target=audit.Target("TierChangeRequest", request.id))
         return request  # type: ignore[return-value]
 
     @strawberry.mutation(
@@ -456,7 +459,7 @@ class TierChangeMutation:
             await request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
             action = ApprovalAction.APPROVE if approve else ApprovalAction.REJECT
             await _step(ApprovalSubject.TIER_CHANGE, request, action, principal.user_id, comment)
-            await audit.record(info, target=audit.Target("TierChangeRequest", request_id))
+            await audit.record(target=audit.Target("TierChangeRequest", request_id))
         return request  # type: ignore[return-value]
 
     @strawberry.mutation(description="撤回调级申请 (the requester, while pending)")
@@ -474,5 +477,5 @@ class TierChangeMutation:
             request.status = RequestStatus.WITHDRAWN
             await request.save(update_fields=["status"])
             await _step(ApprovalSubject.TIER_CHANGE, request, ApprovalAction.WITHDRAW, principal.user_id, "")
-            await audit.record(info, target=audit.Target("TierChangeRequest", request_id))
+            await audit.record(target=audit.Target("TierChangeRequest", request_id))
         return request  # type: ignore[return-value]

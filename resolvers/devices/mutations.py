@@ -11,9 +11,9 @@ from models.devices import Device as DeviceModel
 from models.devices import DeviceStatus
 from realtime.broker import DEVICE_STATUS
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, not_found
 from resolvers.common.events import publish
-from schema.common.errors import bad_input, not_found
-from schema.common.scalars import parse_id
+from resolvers.common.values import parse_id
 from schema.devices.types import Device, DeviceStatusEnum
 
 
@@ -40,7 +40,7 @@ class Mutation:
         _check_percent("cpu", input.cpu)
         _check_percent("memory", input.memory)
         device_id = parse_id(input.device_id, "deviceId")
-        audit.target(info, audit.Target("Device", device_id))
+        audit.target(audit.Target("Device", device_id))
         if await info.context.loaders.device.load(device_id) is None:
             raise not_found("device")  # or out of scope: the same answer
         async with in_transaction("devices"):
@@ -50,7 +50,7 @@ class Mutation:
             device.cpu = input.cpu
             device.memory = input.memory
             await device.save(update_fields=["status", "last_heartbeat_at", "cpu", "memory", "updated_at"])
-            await audit.record(info, target=audit.Target("Device", device.id))
+            await audit.record(target=audit.Target("Device", device.id))
             scope = {"hall_id": device.hall_id, "org_path": device.org_path}
-            await publish(info, DEVICE_STATUS, "device.heartbeat", device, **scope)
+            await publish(DEVICE_STATUS, "device.heartbeat", device, **scope)
         return device

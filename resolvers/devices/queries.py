@@ -6,9 +6,10 @@ import strawberry
 
 from models.devices import Device as DeviceModel
 from models.devices import DeviceStatus
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
-from schema.common.scalars import parse_id
 from schema.devices.types import Device, DeviceStatusEnum
 from security.scopes import device_scope
 
@@ -28,7 +29,7 @@ class Query:
         hall_id: strawberry.ID | None = None,
         status: DeviceStatusEnum | None = None,
     ) -> Connection[Device]:
-        queryset = info.context.scoped(DeviceModel, device_scope)
+        queryset = scoped(info.context.require_principal(), DeviceModel, device_scope)
         if hall_id is not None:
             queryset = queryset.filter(hall_id=parse_id(hall_id, "hallId"))
         if status is not None:

@@ -10,8 +10,8 @@ import strawberry
 from models.devices import Device as DeviceModel
 from realtime.broker import DEVICE_STATUS
 from resolvers.common.events import stream
+from resolvers.common.values import parse_id
 from schema.common.events import AFTER, StreamEvent
-from schema.common.scalars import parse_id
 from schema.devices.types import DeviceEvent
 from security.scopes import device_scope
 
@@ -29,7 +29,9 @@ class Subscription:
         hall = str(parse_id(hall_id, "hallId")) if hall_id else None
         device = str(parse_id(device_id, "deviceId")) if device_id else None
         scope = device_scope(info.context.require_principal())
-        async for event, row in stream(info, DEVICE_STATUS, DeviceModel, after):
+        async for event, row in stream(
+            info.context.require_principal(), info.context.realtime, DEVICE_STATUS, DeviceModel, after
+        ):
             if (
                 scope.test(row)
                 and (hall is None or event.scope.get("hall_id") == hall)

@@ -18,8 +18,9 @@ from tortoise.transactions import in_transaction
 
 from models.finance import FinancingNeed, Institution, ProductApplication
 from resolvers.common import audit
+from resolvers.common.errors import forbidden, not_found
 from resolvers.common.jobs import CST
-from schema.common.errors import forbidden, not_found
+from resolvers.common.loading import scoped
 from security.conditions import Cond
 from security.principal import Principal
 from security.roles import Role, Scope
@@ -63,7 +64,7 @@ async def in_scope(
 ) -> M:
     """The row ``id`` of ``model``, if the caller's row scope (``rule``) holds it and it meets
     ``where`` (e.g. the caller's own); NOT_FOUND otherwise, exactly as if it did not exist."""
-    row = await info.context.scoped(model, rule).get_or_none(id=id, **where)
+    row = await scoped(info.context.require_principal(), model, rule).get_or_none(id=id, **where)
     if row is None:
         raise not_found(what)
     return row
@@ -106,8 +107,8 @@ class Audited:
 async def change(info: strawberry.Info, type_name: str, id: Any = None) -> AsyncIterator[Audited]:
     """One mutation's transaction, closed by its audit record (a failure is recorded by the
     AuditTrail extension against the same target)."""
-    audit.target(info, audit.Target(type_name, id))
+    audit.target(audit.Target(type_name, id))
     audited = Audited(id)
     async with in_transaction("finance"):
         yield audited
-        await audit.record(info, target=audit.Target(type_name, audited.id), detail=audited.detail)
+        await audit.record(target=audit.Target(type_name, audited.id), detail=audited.detail)

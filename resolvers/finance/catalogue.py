@@ -21,10 +21,10 @@ from models.finance import (
     SlaPolicy,
     WechatBinding,
 )
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
+from resolvers.common.values import parse_id
 from resolvers.finance.access import APPLICANTS, REVIEWERS, certified_institution, change, now, require_role
 from resolvers.finance.rating import record_feedback
-from schema.common.errors import bad_input, conflict, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.finance.institutions import Institution as InstitutionType
 from schema.finance.institutions import SlaPolicy as SlaPolicyType
 from schema.finance.institutions import WechatBinding as WechatBindingType

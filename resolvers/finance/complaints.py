@@ -13,11 +13,12 @@ from typing import Any
 import strawberry
 
 from models.finance import Complaint, ComplaintKind, ComplaintStatus, Handling, ReviewVerdict
+from resolvers.common.errors import bad_input, conflict, not_found
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.common.values import parse_id
 from resolvers.finance.access import APPLICANTS, SUPERVISORS, Audited, change, in_scope, now, require_role
 from schema.common.connection import Connection
-from schema.common.errors import bad_input, conflict, not_found
-from schema.common.scalars import parse_id
 from schema.finance.complaints import Complaint as ComplaintType
 from schema.finance.complaints import ComplaintKindEnum, ComplaintStatusEnum, ReviewVerdictEnum
 from security.roles import Role
@@ -161,11 +162,13 @@ class ComplaintQuery:
         after: str | None = None,
         status: ComplaintStatusEnum | None = None,
     ) -> Connection[ComplaintType]:
-        queryset = info.context.scoped(Complaint, complaint_scope)
+        queryset = scoped(info.context.require_principal(), Complaint, complaint_scope)
         if status is not None:
             queryset = queryset.filter(status=ComplaintStatus(status))
         return await paginate(queryset, first, after)  # type: ignore[return-value]
 
     @strawberry.field(description="投诉")
     async def complaint(self, info: strawberry.Info, id: strawberry.ID) -> ComplaintType | None:
-        return await info.context.scoped(Complaint, complaint_scope).get_or_none(id=parse_id(id))  # type: ignore[return-value]
+        return await scoped(info.context.require_principal(), Complaint, complaint_scope).get_or_none(
+            id=parse_id(id)
+        )  # type: ignore[return-value]

@@ -26,12 +26,12 @@ from models.finance import (
     ProductApplication,
     SupervisionAction,
 )
+from resolvers.common.errors import bad_input, conflict, forbidden
+from resolvers.common.values import parse_id
 from resolvers.finance import notify
 from resolvers.finance.access import change, in_scope, now
 from resolvers.finance.deadlines import stage_due_at
 from resolvers.finance.rating import record_decision, record_loan
-from schema.common.errors import bad_input, conflict, forbidden
-from schema.common.scalars import parse_id
 from schema.finance.orders import Handling as HandlingType
 from security.roles import Role
 from security.scopes import handling_scope
@@ -122,7 +122,7 @@ class HandlingMutation:
                         status=ApplicationStatus.REJECTED
                     )
                     await record_decision(handling, credited=False)
-            await notify.my_order(info, "PRE_REVIEWED" if passed else "REJECTED", await order_of(done), done)
+            await notify.my_order("PRE_REVIEWED" if passed else "REJECTED", await order_of(done), done)
         return done  # type: ignore[return-value]
 
     @strawberry.mutation(description="预授信: an offer on a need, for the applicant to pick")
@@ -151,7 +151,7 @@ class HandlingMutation:
                 valid_until=input.valid_until,
                 note=input.note.strip(),
             )
-            await notify.my_order(info, "OFFERED", await order_of(done), done)
+            await notify.my_order("OFFERED", await order_of(done), done)
         return done  # type: ignore[return-value]
 
     @strawberry.mutation(description="授信: credit granted (guarantor details for guaranteed loans)")
@@ -189,7 +189,7 @@ class HandlingMutation:
             await done.save(update_fields=["guarantor_name", "guarantor_id_number", "guarantor_phone"])
             await _set_order_status(done, ApplicationStatus.CREDITED, NeedStatus.CREDITED)
             await record_decision(done, credited=True, amount=input.amount)
-            await notify.my_order(info, "CREDITED", await order_of(done), done)
+            await notify.my_order("CREDITED", await order_of(done), done)
         return done  # type: ignore[return-value]
 
     @strawberry.mutation(description="授信失败: the applicant of a need may then republish it with one click")
@@ -212,7 +212,7 @@ class HandlingMutation:
                 await _set_order_status(done, ApplicationStatus.REJECTED, NeedStatus.CREDIT_FAILED)
             await record_decision(done, credited=False)
             step = "CREDIT_FAILED" if fails_order else "REJECTED"
-            await notify.my_order(info, step, await order_of(done), done)
+            await notify.my_order(step, await order_of(done), done)
         return done  # type: ignore[return-value]
 
     @strawberry.mutation(description="放款")
@@ -230,7 +230,7 @@ class HandlingMutation:
             )
             await _set_order_status(done, ApplicationStatus.DISBURSED, NeedStatus.DISBURSED)
             await record_loan(done)
-            await notify.my_order(info, "DISBURSED", await order_of(done), done)
+            await notify.my_order("DISBURSED", await order_of(done), done)
         return done  # type: ignore[return-value]
 
     @strawberry.mutation(

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-import strawberry
 from tortoise.models import Model
 
 from models.finance import FinancingNeed, Handling, Institution, NeedMatch, NeedStatus
@@ -31,7 +30,6 @@ async def matched_institutions(need_id: UUID) -> list[UUID]:
 
 
 async def pool(
-    info: strawberry.Info,
     type_: str,
     order: Model,
     institutions: Iterable[UUID],
@@ -40,7 +38,6 @@ async def pool(
 ) -> None:
     """``type_`` is ``<need|application>.<published|grabbed|withdrawn|transferred|closed>``."""
     await publish(
-        info,
         GRAB_POOL,
         type_,
         order,
@@ -51,18 +48,15 @@ async def pool(
     )
 
 
-async def need_pool(
-    info: strawberry.Info, type_: str, need: FinancingNeed, acting: UUID | None = None
-) -> None:
+async def need_pool(type_: str, need: FinancingNeed, acting: UUID | None = None) -> None:
     closed = need.status != NeedStatus.OPEN
-    await pool(info, type_, need, await matched_institutions(need.id), acting, closed)
+    await pool(type_, need, await matched_institutions(need.id), acting, closed)
 
 
-async def my_order(info: strawberry.Info, step: str, order: Model, handling: Handling | None = None) -> None:
+async def my_order(step: str, order: Model, handling: Handling | None = None) -> None:
     """A step of the applicant's order: ``step`` is the MyOrderEventKind name; the type names the
     order's kind (``need.grabbed``, ``application.credited``) so the stream restores the right model."""
     await publish(
-        info,
         MY_ORDERS,
         f"{kind_of(order)}.{step.lower()}",
         order,
@@ -74,7 +68,6 @@ async def my_order(info: strawberry.Info, step: str, order: Model, handling: Han
 
 
 async def supervision(
-    info: strawberry.Info | None,
     type_: str,
     handling: Handling,
     institution: Institution,
@@ -84,5 +77,5 @@ async def supervision(
 ) -> None:
     """An alert for the institution's org, raised by operations (one per event)."""
     await publish(
-        info, SUPERVISION, type_, handling, org_id=institution.org_id, level=level, title=title, detail=detail
+        SUPERVISION, type_, handling, org_id=institution.org_id, level=level, title=title, detail=detail
     )

@@ -32,6 +32,8 @@ from models.finance import (
     ProductStatus,
 )
 from resolvers.common.customer_directory import DirectoryCustomer, visible_customer
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
+from resolvers.common.values import parse_id
 from resolvers.finance import notify
 from resolvers.finance.access import (
     APPLICANTS,
@@ -47,8 +49,6 @@ from resolvers.finance.access import (
 )
 from resolvers.finance.deadlines import completion_due, policy_of, stage_due, stage_due_at
 from resolvers.finance.risk import flag_duplicate_financing
-from schema.common.errors import bad_input, conflict, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.finance.orders import FinancingNeed as NeedType
 from schema.finance.orders import Handling as HandlingType
 from schema.finance.orders import ProductApplication as ApplicationType
@@ -236,8 +236,8 @@ class OrderMutation:
             )
             audited.id = application.id
             await new_handling(application, product.institution_id, product.guarantee_method).save()
-            await notify.pool(info, "application.published", application, [product.institution_id])
-            await notify.my_order(info, "SUBMITTED", application)
+            await notify.pool("application.published", application, [product.institution_id])
+            await notify.my_order("SUBMITTED", application)
         return application  # type: ignore[return-value]
 
     @strawberry.federation.mutation(description="发布融资需求", authenticated=True)
@@ -284,8 +284,8 @@ class OrderMutation:
                 max_institutions=max_institutions_per_need(),
             )
             audited.id = need.id
-            await notify.pool(info, "need.published", need, await _match(need))
-            await notify.my_order(info, "SUBMITTED", need)
+            await notify.pool("need.published", need, await _match(need))
+            await notify.my_order("SUBMITTED", need)
         return need  # type: ignore[return-value]
 
     @strawberry.federation.mutation(
@@ -331,8 +331,8 @@ class OrderMutation:
                 ).update(status=NeedStatus.HANDLING):
                     need.status = NeedStatus.HANDLING  # the last slot: it leaves every pool
             await flag_duplicate_financing(handling)
-            await notify.need_pool(info, "need.grabbed", need, institution.id)
-            await notify.my_order(info, "GRABBED", need, handling)
+            await notify.need_pool("need.grabbed", need, institution.id)
+            await notify.my_order("GRABBED", need, handling)
         return handling  # type: ignore[return-value]
 
     @strawberry.federation.mutation(
@@ -359,10 +359,8 @@ class OrderMutation:
             )
             application = await ProductApplication.get(id=application_id)
             await flag_duplicate_financing(handling)
-            await notify.pool(
-                info, "application.grabbed", application, [institution.id], institution.id, True
-            )
-            await notify.my_order(info, "GRABBED", application, handling)
+            await notify.pool("application.grabbed", application, [institution.id], institution.id, True)
+            await notify.my_order("GRABBED", application, handling)
         return handling  # type: ignore[return-value]
 
     @strawberry.mutation(
@@ -380,7 +378,7 @@ class OrderMutation:
                 need_id=need_id, institution_id=institution.id, viewed_at__isnull=True
             ).update(viewed_at=now())
             if first:
-                await notify.my_order(info, "VIEWED", need)
+                await notify.my_order("VIEWED", need)
         return need  # type: ignore[return-value]
 
     @strawberry.mutation(description="撤回融资需求 (before an offer is picked)")
@@ -404,8 +402,8 @@ class OrderMutation:
                 raise conflict(f"需求当前状态 {need.status} 不能撤回 (cannot withdraw now)")
             await _close_handlings(need_id=need_id, status=HandlingStatus.WITHDRAWN)
             need = await FinancingNeed.get(id=need_id)
-            await notify.need_pool(info, "need.withdrawn", need)
-            await notify.my_order(info, "WITHDRAWN", need)
+            await notify.need_pool("need.withdrawn", need)
+            await notify.my_order("WITHDRAWN", need)
         return need  # type: ignore[return-value]
 
     @strawberry.mutation(description="撤回产品申请 (before credit is granted)")
@@ -432,8 +430,8 @@ class OrderMutation:
                 application_id=application_id, status=HandlingStatus.WITHDRAWN
             )
             application = await ProductApplication.get(id=application_id)
-            await notify.pool(info, "application.withdrawn", application, institutions, closed=True)
-            await notify.my_order(info, "WITHDRAWN", application)
+            await notify.pool("application.withdrawn", application, institutions, closed=True)
+            await notify.my_order("WITHDRAWN", application)
         return application  # type: ignore[return-value]
 
     @strawberry.mutation(description="选择预授信: the applicant picks one institution's offer")
@@ -469,8 +467,8 @@ class OrderMutation:
             )
             handling = await Handling.get(id=offer.handling_id)
             need = await FinancingNeed.get(id=offer.need_id)
-            await notify.need_pool(info, "need.closed", need)
-            await notify.my_order(info, "SELECTED", need, handling)
+            await notify.need_pool("need.closed", need)
+            await notify.my_order("SELECTED", need, handling)
         return handling  # type: ignore[return-value]
 
     @strawberry.mutation(description="一键重新发布: after failed credit, post the same need again")
@@ -499,8 +497,8 @@ class OrderMutation:
                 max_institutions=max_institutions_per_need(),
                 republished_from_id=old.id,
             )
-            await notify.pool(info, "need.published", need, await _match(need))
-            await notify.my_order(info, "SUBMITTED", need)
+            await notify.pool("need.published", need, await _match(need))
+            await notify.my_order("SUBMITTED", need)
         return need  # type: ignore[return-value]
 
 

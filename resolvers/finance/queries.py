@@ -22,12 +22,12 @@ from models.finance import (
     SupervisionWarning,
     WechatBinding,
 )
-from resolvers.common.pagination import page_of, paginate
+from resolvers.common.errors import bad_input
+from resolvers.common.loading import scoped
+from resolvers.common.pagination import Page, check_page_size, decode_cursor, page_of, paginate
+from resolvers.common.values import parse_decimal, parse_id
 from resolvers.finance.access import now
-from schema.common.connection import Connection, check_page_size, decode_cursor
-from schema.common.errors import bad_input
-from schema.common.inputs import parse_decimal
-from schema.common.scalars import parse_id
+from schema.common.connection import Connection
 from schema.finance.institutions import Institution as InstitutionType
 from schema.finance.institutions import InstitutionKindEnum
 from schema.finance.institutions import WechatBinding as WechatBindingType
@@ -94,7 +94,7 @@ def filter_products(queryset: QuerySet[FinancialProduct], f: ProductFilter) -> Q
 
 async def by_rating(
     queryset: QuerySet[FinancialProduct], first: int, after: str | None
-) -> Connection[FinancialProduct]:
+) -> Page[FinancialProduct]:
     """Best rated first (ties by id), keyset-paged on (rating, id): one statement per page."""
     check_page_size(first)
     if after:
@@ -116,7 +116,7 @@ class FinanceQuery:
         kind: InstitutionKindEnum | None = None,
         certified: bool | None = None,
     ) -> Connection[InstitutionType]:
-        queryset = info.context.scoped(Institution, institution_scope)
+        queryset = scoped(info.context.require_principal(), Institution, institution_scope)
         if kind is not None:
             queryset = queryset.filter(kind=kind)
         if certified is not None:
@@ -132,7 +132,7 @@ class FinanceQuery:
         filter: ProductFilter | None = None,
     ) -> Connection[ProductType]:
         f = filter or ProductFilter()
-        queryset = info.context.scoped(FinancialProduct, product_scope)
+        queryset = scoped(info.context.require_principal(), FinancialProduct, product_scope)
         queryset = queryset.filter(status=ProductStatus(f.status) if f.status else ProductStatus.LISTED)
         return await by_rating(filter_products(queryset, f), first, after)  # type: ignore[return-value]
 
@@ -150,7 +150,7 @@ class FinanceQuery:
         after: str | None = None,
         status: ApplicationStatusEnum | None = None,
     ) -> Connection[ApplicationType]:
-        queryset = info.context.scoped(ProductApplication, application_scope)
+        queryset = scoped(info.context.require_principal(), ProductApplication, application_scope)
         if status is not None:
             queryset = queryset.filter(status=status)
         return await paginate(queryset, first, after)  # type: ignore[return-value]
@@ -167,7 +167,7 @@ class FinanceQuery:
         after: str | None = None,
         status: NeedStatusEnum | None = None,
     ) -> Connection[NeedType]:
-        queryset = info.context.scoped(FinancingNeed, need_scope)
+        queryset = scoped(info.context.require_principal(), FinancingNeed, need_scope)
         if status is not None:
             queryset = queryset.filter(status=NeedStatus(status))
         return await paginate(queryset, first, after)  # type: ignore[return-value]
@@ -192,7 +192,7 @@ class FinanceQuery:
         # (NULL), which would make NOT IN match nothing.
         handled = Handling.filter(institution_id=principal.institution_id, need_id__isnull=False)
         queryset = (
-            info.context.scoped(FinancingNeed, need_scope)
+            scoped(info.context.require_principal(), FinancingNeed, need_scope)
             .filter(status=NeedStatus.OPEN)
             .exclude(id__in=Subquery(handled.values("need_id")))
         )
@@ -215,7 +215,7 @@ class FinanceQuery:
         filter: HandlingFilter | None = None,
     ) -> Connection[HandlingType]:
         f = filter or HandlingFilter()
-        queryset = info.context.scoped(Handling, handling_scope)
+        queryset = scoped(info.context.require_principal(), Handling, handling_scope)
         if f.status is not None:
             queryset = queryset.filter(status=HandlingStatus(f.status))
         if f.institution_id is not None:
@@ -236,7 +236,9 @@ class FinanceQuery:
     async def supervision_warnings(
         self, info: strawberry.Info, first: int = 20, after: str | None = None
     ) -> Connection[WarningType]:
-        return await paginate(info.context.scoped(SupervisionWarning, supervision_scope), first, after)  # type: ignore[return-value]
+        return await paginate(
+            scoped(info.context.require_principal(), SupervisionWarning, supervision_scope), first, after
+        )  # type: ignore[return-value]
 
     @strawberry.field(description="工作日历: holidays and make-up working days in a range")
     async def calendar_days(self, info: strawberry.Info, start: date, end: date) -> list[CalendarDayType]:

@@ -48,9 +48,9 @@ from uuid import UUID
 import strawberry
 
 from models.finance import Handling, HandlingStatus
+from resolvers.common.errors import bad_input, forbidden
+from resolvers.common.values import parse_id
 from resolvers.finance.access import period_starts
-from schema.common.errors import bad_input, forbidden
-from schema.common.scalars import parse_id
 from schema.finance.statistics import DistrictTrend, MarketplaceStatistic, StatisticsGroup, StatisticsPeriod
 from security.principal import Principal
 from security.roles import Role, Scope

@@ -85,7 +85,9 @@ class Subscription:
         principal = info.context.require_principal()
         if role_scope(principal) is Scope.INSTITUTION:
             await certified_institution(principal)  # staff of an uncertified institution: FORBIDDEN
-        async for event, order in stream(info, GRAB_POOL, _order_model, after):
+        async for event, order in stream(
+            info.context.require_principal(), info.context.realtime, GRAB_POOL, _order_model, after
+        ):
             remove = pool_view(principal, event)
             if remove is None or not _matches(order, filter):
                 continue
@@ -107,7 +109,9 @@ class Subscription:
         after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[MyOrderEvent, None]:
         me = str(info.context.require_principal().user_id)
-        async for event, order in stream(info, MY_ORDERS, _order_model, after):
+        async for event, order in stream(
+            info.context.require_principal(), info.context.realtime, MY_ORDERS, _order_model, after
+        ):
             if event.scope.get("applicant_user_id") != me:
                 continue
             is_need = isinstance(order, FinancingNeed)

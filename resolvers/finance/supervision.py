@@ -22,13 +22,13 @@ from models.finance import (
     WarningKind,
 )
 from realtime.hub import Realtime
+from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.jobs import every, exclusive
+from resolvers.common.values import parse_id
 from resolvers.finance import notify
 from resolvers.finance.access import REVIEWERS, SUPERVISORS, change, now, require_role
 from resolvers.finance.handling import handling_in_scope, order_of
 from resolvers.finance.orders import FINAL, close_offers, new_handling
-from schema.common.errors import bad_input, conflict, not_found
-from schema.common.scalars import parse_id
 from schema.finance.orders import Handling as HandlingType
 from schema.finance.orders import RiskPrompt as RiskPromptType
 
@@ -69,7 +69,6 @@ async def check_deadlines(moment: datetime | None = None) -> int:
             )
             what = "办结超期" if kind is WarningKind.COMPLETION else f"{stage} 环节超时"
             await notify.supervision(
-                None,
                 "warning.raised",
                 handling,
                 institutions[handling.institution_id],
@@ -124,7 +123,6 @@ class SupervisionMutation:
                 note=note.strip()[:300],
             )
             await notify.supervision(
-                info,
                 "order.urged",
                 handling,
                 await Institution.get(id=handling.institution_id),
@@ -170,8 +168,8 @@ class SupervisionMutation:
             if kind == "need":
                 await NeedMatch.get_or_create(need_id=order.id, institution_id=target.id)
             institutions = [handling.institution_id, target.id]
-            await notify.pool(info, f"{kind}.transferred", order, institutions, target.id)
-            await notify.my_order(info, "TRANSFERRED", order, moved)
+            await notify.pool(f"{kind}.transferred", order, institutions, target.id)
+            await notify.my_order("TRANSFERRED", order, moved)
         return moved  # type: ignore[return-value]
 
     @strawberry.mutation(description="贷后预警: pushed to the institution that lent")
@@ -194,7 +192,6 @@ class SupervisionMutation:
                 raised_by_id=principal.user_id,
             )
             await notify.supervision(
-                info,
                 "risk.post_loan",
                 handling,
                 await Institution.get(id=handling.institution_id),

@@ -8,8 +8,8 @@ from tortoise.transactions import in_transaction
 from models.marketing import Opportunity as OpportunityModel
 from resolvers.common import audit
 from resolvers.common.customer_directory import visible_customer
-from schema.common.errors import bad_input, forbidden, not_found
-from schema.common.scalars import parse_id
+from resolvers.common.errors import bad_input, forbidden, not_found
+from resolvers.common.values import parse_id
 from schema.marketing.types import Opportunity
 from security.scopes import opportunity_scope
 
@@ -44,5 +44,5 @@ class Mutation:
                 product_name=input.product_name,
                 source=input.source,
             )
-            await audit.record(info, target=audit.Target("Opportunity", opportunity.id))
+            await audit.record(target=audit.Target("Opportunity", opportunity.id))
         return opportunity

@@ -6,6 +6,7 @@ import strawberry
 
 from models.marketing import Opportunity as OpportunityModel
 from models.marketing import OpportunityStatus
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from schema.common.connection import Connection
 from schema.marketing.types import Opportunity, OpportunityStatusEnum
@@ -22,7 +23,7 @@ class Query:
         after: str | None = None,
         status: OpportunityStatusEnum | None = None,
     ) -> Connection[Opportunity]:
-        queryset = info.context.scoped(OpportunityModel, opportunity_scope)
+        queryset = scoped(info.context.require_principal(), OpportunityModel, opportunity_scope)
         if status is not None:
             queryset = queryset.filter(status=OpportunityStatus(status))
         return await paginate(queryset, first, after)

@@ -18,8 +18,8 @@ from tortoise.expressions import Q
 from tortoise.timezone import localtime
 
 from resolvers.common import audit
-from schema.common.connection import Connection, Edge, PageInfo, check_page_size, decode_cursor, encode_cursor
-from schema.common.errors import CodedError, ErrorCode, bad_input
+from resolvers.common.errors import CodedError, ErrorCode, bad_input
+from resolvers.common.pagination import Edge, Page, PageInfo, check_page_size, decode_cursor, encode_cursor
 from schema.operations.audit import AuditRecord, AuditRecordFilter
 from security.duties import can_read_audit
 
@@ -87,13 +87,13 @@ async def audit_records(
     filter: AuditRecordFilter | None = None,
     first: int = 20,
     after: str | None = None,
-) -> Connection[AuditRecord]:
+) -> Page[AuditRecord]:
     principal = info.context.require_principal()
     detail: dict[str, Any] = {"filter": _describe(filter)}
     target = audit.Target("AuditRecord")
     if not can_read_audit(principal):
         # A refused look at the trail is itself worth a record (e.g. a security admin trying).
-        await audit.record_now(info, action=SEARCH, target=target, result=ErrorCode.FORBIDDEN, detail=detail)
+        await audit.record_now(action=SEARCH, target=target, result=ErrorCode.FORBIDDEN, detail=detail)
         raise CodedError(ErrorCode.FORBIDDEN, "只有审计管理员可以查询审计日志 (audit admins only)")
     check_page_size(first)
     names = SUBGRAPHS if filter is None or not filter.subgraph else (filter.subgraph,)
@@ -116,9 +116,9 @@ async def audit_records(
         )
         found += [AuditRecord.from_row(name, row) for row in rows]
     found.sort(key=_order_key)
-    await audit.record_now(info, action=SEARCH, target=target, detail=detail)
+    await audit.record_now(action=SEARCH, target=target, detail=detail)
     edges = [Edge(cursor=_encode(record), node=record) for record in found[:first]]
-    return Connection(
+    return Page(
         edges=edges,
         page_info=PageInfo(has_next_page=len(found) > first, end_cursor=edges[-1].cursor if edges else None),
     )

@@ -1,6 +1,6 @@
 """Login and sessions: login, refreshToken, logout, switchRole, changePassword.
 
-``login`` and ``refreshToken`` are open to anonymous callers (resolvers/common/authentication.py);
+``login`` and ``refreshToken`` are open to anonymous callers (schema/common/authentication.py);
 the others carry ``@authenticated`` so the gateway refuses them before a subgraph is asked.
 Tokens: security/tokens.py; sessions, revocation, lockout: security/sessions.py.
 """
@@ -15,8 +15,8 @@ import strawberry
 from tortoise.transactions import in_transaction
 
 from models.operations import User as UserModel
-from resolvers.common.rate_limiting import client_ip
-from schema.common.errors import CodedError, ErrorCode, bad_input, unauthenticated
+from resolvers.common.errors import CodedError, ErrorCode, bad_input, unauthenticated
+from schema.common.rate_limiting import client_ip
 from schema.operations.auth import AuthPayload
 from security.identity import principal_for
 from security.passwords import hash_password, needs_rehash, policy_violation, verify_password

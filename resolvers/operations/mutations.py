@@ -13,10 +13,10 @@ from models.operations import Alert as AlertModel
 from models.operations import AlertLevel
 from realtime.broker import ALERTS
 from resolvers.common import audit
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.events import publish
+from resolvers.common.values import parse_id
 from resolvers.operations.device_directory import device_at
-from schema.common.errors import bad_input, conflict, forbidden, not_found
-from schema.common.scalars import parse_id
 from schema.operations.types import Alert, AlertLevelEnum
 from security.scopes import alert_scope
 
@@ -76,10 +76,10 @@ class Mutation:
                 given = (first.org_id, first.level, first.title, first.detail, first.source, first.device_id)
                 if given != asked:
                     raise conflict("幂等键已用于另一条告警 (idempotencyKey already used for another alert)")
-                await audit.record(info, target=audit.Target("Alert", first.id), detail={"repeated": True})
+                await audit.record(target=audit.Target("Alert", first.id), detail={"repeated": True})
                 return first
-            await audit.record(info, target=audit.Target("Alert", alert.id))
-            await publish(info, ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
+            await audit.record(target=audit.Target("Alert", alert.id))
+            await publish(ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
         return alert
 
 

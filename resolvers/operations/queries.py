@@ -7,10 +7,11 @@ import strawberry
 from models.operations import Alert as AlertModel
 from models.operations import AlertStatus, OrgKind
 from models.operations import Org as OrgModel
+from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.common.values import parse_id
 from resolvers.operations.audit import audit_records
 from schema.common.connection import Connection
-from schema.common.scalars import parse_id
 from schema.operations.audit import AuditRecord
 from schema.operations.types import Alert, AlertStatusEnum, Org, OrgKindEnum, User
 from security.scopes import alert_scope, org_scope
@@ -34,7 +35,7 @@ class Query:
         after: str | None = None,
         kind: OrgKindEnum | None = None,
     ) -> Connection[Org]:
-        queryset = info.context.scoped(OrgModel, org_scope)
+        queryset = scoped(info.context.require_principal(), OrgModel, org_scope)
         if kind is not None:
             queryset = queryset.filter(kind=OrgKind(kind))
         return await paginate(queryset, first, after)
@@ -47,7 +48,7 @@ class Query:
         after: str | None = None,
         status: AlertStatusEnum | None = None,
     ) -> Connection[Alert]:
-        queryset = info.context.scoped(AlertModel, alert_scope)
+        queryset = scoped(info.context.require_principal(), AlertModel, alert_scope)
         if status is not None:
             queryset = queryset.filter(status=AlertStatus(status))
         return await paginate(queryset, first, after)

@@ -27,7 +27,9 @@ class Subscription:
         after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER)] = None,
     ) -> AsyncGenerator[AlertEvent, None]:
         scope = alert_scope(info.context.require_principal())
-        async for event, alert in stream(info, ALERTS, AlertModel, after):
+        async for event, alert in stream(
+            info.context.require_principal(), info.context.realtime, ALERTS, AlertModel, after
+        ):
             if scope.test(alert) and (
                 org_path is None or event.scope.get("org_path", "").startswith(org_path)
             ):

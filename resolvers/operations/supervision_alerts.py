@@ -35,7 +35,7 @@ async def raise_alert(event: Event) -> bool:
         source=SOURCES.get(event.type, "finance"),
         source_event_id=event.id,
     )
-    await publish(None, ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
+    await publish(ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
     return True
 
 

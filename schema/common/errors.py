@@ -1,77 +1,30 @@
-"""Coded GraphQL errors. Every error a client sees carries ``extensions.code``."""
+"""Coded errors in GraphQL: the one place a domain error (resolvers/common/errors.py) becomes a
+GraphQL error outside execution, and what the client may see of the others."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from graphql import GraphQLError
 
-
-class ErrorCode(StrEnum):
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    FORBIDDEN = "FORBIDDEN"
-    BAD_USER_INPUT = "BAD_USER_INPUT"
-    NOT_FOUND = "NOT_FOUND"
-    CONFLICT = "CONFLICT"
-    RATE_LIMITED = "RATE_LIMITED"
-    ACCOUNT_LOCKED = "ACCOUNT_LOCKED"  # too many failed logins (security/sessions.py)
-    PASSWORD_CHANGE_REQUIRED = "PASSWORD_CHANGE_REQUIRED"  # log in again with newPassword (demo users)
-    SLOW_CONSUMER = "SLOW_CONSUMER"  # a subscriber fell too far behind: resubscribe with `after`
-    CURSOR_EXPIRED = "CURSOR_EXPIRED"  # `after` names no event still kept: reload, then subscribe
-    CONSENT_REQUIRED = "CONSENT_REQUIRED"  # a read that needs the customer's live 授权 (consent)
-    # A document that does not parse, or does not validate against the schema (the gateway's own
-    # codes for the same; a subgraph called straight codes them alike: schema/common/inputs.py).
-    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-    # The database, or Redis for what needs the session store, is unreachable: retry later.
-    # The message names the dependency, never its host (security/outage.py).
-    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
-    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+from resolvers.common.errors import CodedError
 
 
-class CodedError(GraphQLError):
-    """Raise from a resolver: the message and code reach the client unmasked."""
-
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(message, extensions={"code": code.value})
-        self.code = code
+def graphql_error(error: CodedError) -> GraphQLError:
+    """``error`` for a result built before execution (a refusal by an extension)."""
+    return GraphQLError(error.message, original_error=error, extensions=error.extensions)
 
 
-def unauthenticated(message: str = "请先登录 (authentication required)") -> CodedError:
-    return CodedError(ErrorCode.UNAUTHENTICATED, message)
-
-
-def forbidden(message: str = "无权访问 (forbidden)") -> CodedError:
-    return CodedError(ErrorCode.FORBIDDEN, message)
-
-
-def not_found(what: str) -> CodedError:
-    return CodedError(ErrorCode.NOT_FOUND, f"{what} not found")
-
-
-def conflict(message: str) -> CodedError:
-    return CodedError(ErrorCode.CONFLICT, message)
-
-
-def bad_input(message: str) -> CodedError:
-    return CodedError(ErrorCode.BAD_USER_INPUT, message)
-
-
-def service_unavailable(name: str) -> CodedError:
-    """The database, or Redis for what needs the session store, is gone: the message names the
-    dependency only (the raw errors carry internal addresses, ``Error 111 connecting to …``)."""
-    message = f"服务暂不可用，请稍后重试 ({name} unavailable, retry later)"
-    return CodedError(ErrorCode.SERVICE_UNAVAILABLE, message)
-
-
-def consent_required(purpose: str) -> CodedError:
-    return CodedError(ErrorCode.CONSENT_REQUIRED, f"需要客户有效授权 (a live {purpose} consent is required)")
+def coded(error: GraphQLError) -> CodedError | None:
+    """The coded error ``error`` carries, if any (GraphQL-core may wrap it more than once: a
+    scalar's refusal inside a variable's)."""
+    original = error.original_error
+    while isinstance(original, GraphQLError):
+        original = original.original_error
+    return original if isinstance(original, CodedError) else None
 
 
 def should_mask_error(error: GraphQLError) -> bool:
     """For Strawberry's MaskErrors: keep our coded errors and GraphQL's own
     validation errors, mask everything else (its default masks all)."""
-    original = error.original_error
-    if original is None:
+    if error.original_error is None:
         return False  # parse / validation errors: safe to show
-    return not isinstance(original, CodedError)
+    return coded(error) is None

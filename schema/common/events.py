@@ -1,11 +1,16 @@
-"""What every live-stream event carries besides its entity."""
+"""What every live-stream event carries besides its entity, and waking the relay after an operation."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.extensions import SchemaExtension
+
+from resolvers.common.events import recorded_outboxes
 
 
 @strawberry.type
@@ -22,3 +27,19 @@ class StreamEvent:
 
 
 AFTER = "最后收到的 eventId: first replays the events after it (kept 24 h by default), then goes live"
+
+
+class WakeRelay(SchemaExtension):
+    """After an operation whose functions recorded events (their transactions have committed by
+    then), wake the outbox relay so the events go out now rather than at its next poll."""
+
+    def on_execute(self) -> Iterator[None]:
+        recorded: set[str] = set()
+        token = recorded_outboxes.set(recorded)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(ValueError):  # a subscription may end in another context
+                recorded_outboxes.reset(token)
+        if recorded:
+            self.execution_context.context.realtime.relay.wake(recorded)

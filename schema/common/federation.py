@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from schema.common.errors import not_found
+from resolvers.common.errors import not_found
 
 T = TypeVar("T")
 

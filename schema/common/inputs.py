@@ -31,11 +31,11 @@ from strawberry.schema.types import base_scalars
 from strawberry.types import ExecutionResult
 from strawberry.types.scalar import ScalarDefinition
 
-from schema.common.errors import CodedError, ErrorCode, bad_input
+from resolvers.common.errors import CodedError, ErrorCode, bad_input
+from resolvers.common.values import parse_decimal
+from schema.common.errors import graphql_error
 
 MAX_STRING_LENGTH = 10_000  # the longest text field (a complaint, a note) is well below this
-DECIMAL_DIGITS = 16  # integer digits of NUMERIC(18, 2), the widest money column
-DECIMAL_PLACES = 10
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -106,34 +106,19 @@ class InputGuard(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         ctx = self.execution_context
         if ctx.result is None and (error := variables_problem(ctx.variables)):
-            ctx.result = ExecutionResult(data=None, errors=[error])
+            ctx.result = ExecutionResult(data=None, errors=[graphql_error(error)])
         yield
 
 
 # -- Decimal -------------------------------------------------------------------------------------
 
 
-def parse_decimal(value: object) -> decimal.Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise bad_input("Decimal 须为数字或数字字符串 (a Decimal is a number or a numeric string)")
+def _decimal_scalar(value: object) -> decimal.Decimal:
+    """``parse_decimal``'s refusal raised as a GraphQL error with its code, while GraphQL coerces."""
     try:
-        number = decimal.Decimal(str(value).strip())
-    except decimal.DecimalException as exc:
-        raise bad_input(f"not a Decimal: {str(value)[:40]!r}") from exc
-    if not number.is_finite():
-        raise bad_input("a Decimal must be a finite number (no NaN or Infinity)")
-    # From the digits and exponent, not by arithmetic: `abs(Decimal("1e999999999"))` overflows the
-    # context and raises.
-    _, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)  # finite
-    if not any(digits):
-        return decimal.Decimal(0)  # "0E-999999999" is zero, but no column could hold its exponent
-    if number.adjusted() >= DECIMAL_DIGITS:
-        raise bad_input(f"a Decimal must be less than 1e{DECIMAL_DIGITS} in magnitude")
-    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-    if -(exponent + trailing_zeros) > DECIMAL_PLACES:
-        raise bad_input(f"a Decimal may have at most {DECIMAL_PLACES} decimal places")
-    return number
+        return parse_decimal(value)
+    except CodedError as error:
+        raise graphql_error(error) from None
 
 
 DECIMAL = ScalarDefinition(
@@ -141,7 +126,7 @@ DECIMAL = ScalarDefinition(
     description="Decimal (fixed-point)",  # Strawberry's own, so the SDL does not change
     specified_by_url=None,
     serialize=str,
-    parse_value=parse_decimal,
+    parse_value=_decimal_scalar,
     parse_literal=None,
     origin=decimal.Decimal,
 )
@@ -157,7 +142,7 @@ def _coded(definition: ScalarDefinition) -> ScalarDefinition:
         try:
             return parse(value)
         except StrawberryInputCoercionError as exc:
-            raise bad_input(exc.message) from None
+            raise graphql_error(bad_input(exc.message)) from None
 
     return dataclasses.replace(definition, parse_value=parse_value, implementation=None)
 

@@ -11,7 +11,7 @@ from typing import Any
 import strawberry
 from strawberry.extensions import FieldExtension
 
-from schema.common.errors import forbidden
+from resolvers.common.errors import forbidden
 from security.masking import PiiKind, Visibility, mask, visibility
 
 OwnerCheck = Callable[[Any, strawberry.Info], Awaitable[bool]]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from models.customers import ConsentPurpose
-from schema.common.errors import consent_required, forbidden
+from resolvers.common.errors import consent_required, forbidden
 from schema.customers.access import acts_for
 from security.roles import Role
 

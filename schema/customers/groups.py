@@ -15,8 +15,8 @@ import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
 from models.customers import GroupSource
+from resolvers.common.errors import bad_input
 from schema.common.connection import Connection
-from schema.common.errors import bad_input
 from schema.customers.grids import TierCount
 from schema.customers.types import Customer, CustomerKindEnum, User
 

@@ -20,13 +20,13 @@ from models.customers import (
     ExternalSource,
     ReminderKind,
 )
+from resolvers.common.errors import bad_input
 from resolvers.common.jobs import CST
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
-from schema.common.errors import bad_input
 from schema.common.events import StreamEvent
 from schema.common.federation import entity
 from schema.common.pii import sensitive
-from schema.common.scalars import parse_id
 from schema.customers.access import manages
 from schema.customers.consents import Consent, require_consent
 from schema.customers.ownership import ManagerAssignment, OwnershipChange, active_assignments, history_page

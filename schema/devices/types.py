@@ -11,10 +11,10 @@ from datetime import datetime
 import strawberry
 
 from models.devices import DeviceKind, DeviceStatus
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
 from schema.common.events import StreamEvent
 from schema.common.federation import entity
-from schema.common.scalars import parse_id
 
 DeviceKindEnum = strawberry.enum(DeviceKind, name="DeviceKind", description="设备类型")
 DeviceStatusEnum = strawberry.enum(DeviceStatus, name="DeviceStatus", description="设备状态")

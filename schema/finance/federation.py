@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
-from schema.common.scalars import parse_id
 
 if TYPE_CHECKING:
     from schema.finance.institutions import Institution

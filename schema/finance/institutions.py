@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models.finance import InstitutionKind
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
 from schema.common.federation import entity
-from schema.common.scalars import parse_id
 from schema.finance.federation import Org, User
 
 if TYPE_CHECKING:

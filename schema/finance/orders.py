@@ -22,9 +22,9 @@ from models.finance import (
     RiskKind,
     WarningKind,
 )
+from resolvers.common.values import parse_id
 from schema.common.federation import entity
 from schema.common.pii import sensitive
-from schema.common.scalars import parse_id
 from schema.finance.federation import Customer, User
 from schema.finance.products import GuaranteeMethodEnum
 from security.masking import PiiKind

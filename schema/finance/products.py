@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from models.finance import GuaranteeMethod, LoanMethod, ProductStatus
+from resolvers.common.values import parse_id
 from schema.common.federation import entity
-from schema.common.scalars import parse_id
 from schema.finance.institutions import InstitutionKindEnum
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ from datetime import datetime
 import strawberry
 
 from models.marketing import OpportunityStatus
+from resolvers.common.values import parse_id
 from schema.common.connection import Connection
 from schema.common.federation import entity
-from schema.common.scalars import parse_id
 
 OpportunityStatusEnum = strawberry.enum(OpportunityStatus, name="OpportunityStatus", description="商机状态")
 

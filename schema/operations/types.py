@@ -11,9 +11,9 @@ import strawberry
 from strawberry.federation.schema_directives import Key
 
 from models.operations import AlertLevel, AlertStatus, OrgKind
+from resolvers.common.values import parse_id
 from schema.common.events import StreamEvent
 from schema.common.federation import entity
-from schema.common.scalars import parse_id
 
 OrgKindEnum = strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
 AlertLevelEnum = strawberry.enum(AlertLevel, name="AlertLevel")

@@ -1,38 +1,38 @@
-"""The per-request context every resolver receives as ``info.context``."""
+"""The per-request context every GraphQL field receives as ``info.context``.
+
+Each subgraph names its own, with its loader registry, in ``schema/<subgraph>/context.py``::
+
+    Info = strawberry.Info[Context[FinanceLoaders], None]
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from starlette.requests import Request
 from starlette.websockets import WebSocket
-from tortoise.models import Model
-from tortoise.queryset import QuerySet
 
 from realtime.hub import Realtime
 from resolvers.common import audit
-from schema.common.errors import unauthenticated
-from security.conditions import Cond
+from resolvers.common.errors import unauthenticated
+from resolvers.common.loading import LoaderRegistry
 from security.keys import TokenKeys
 from security.principal import Principal
 from security.sessions import SessionStore
 from security.tokens import InvalidToken, bearer, read_token
 
-M = TypeVar("M", bound=Model)
+Loaders = TypeVar("Loaders", bound=LoaderRegistry)
 
 
 @dataclass
-class Context:
+class Context(Generic[Loaders]):
     request: Request | WebSocket
     realtime: Realtime  # outbox relay, feeds, subscription guard (realtime/hub.py)
     token_keys: TokenKeys  # public keys verify tokens; operations also holds the signing key
     sessions: SessionStore  # revocation, rotation, lockout (security/sessions.py)
-    loaders_class: type  # the subgraph's LoaderRegistry, see resolvers/<subgraph>/dataloaders.py
-    # Outboxes publish() wrote to (their app labels): the relay flushes them after the operation.
-    events_recorded: set[str] = field(default_factory=set)
+    loaders_class: type[Loaders]  # the subgraph's registry: resolvers/<subgraph>/dataloaders.py
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
     _revoked: bool = field(default=False, init=False, repr=False)
@@ -60,27 +60,23 @@ class Context:
         except InvalidToken:
             return None
 
-    def for_operation(self) -> Context:
+    def for_operation(self) -> Context[Loaders]:
         """A context of its own for one operation on a WebSocket (subgraphs/app.py): the same socket
         and connectionParams, but the token read again (expired now? revoked since?) and empty
         DataLoaders, so nothing loaded with the rights of an earlier operation is served again."""
-        return replace(self, events_recorded=set())
+        return replace(self)
 
     @cached_property
-    def loaders(self) -> Any:
+    def loaders(self) -> Loaders:
         """This request's loaders, scoped to the caller."""
-        return self.loaders_class(self)
-
-    def scoped(self, model: type[M], rule: Callable[[Principal], Cond]) -> QuerySet[M]:
-        """``model``'s rows the caller may see: the start of every root list query."""
-        return model.filter(rule(self.require_principal()).q())
+        return self.loaders_class(self.require_principal)
 
     async def audit_pii_read(self, info: Any, type_name: str, id: Any) -> None:
         """An unmasked read of a sensitive field: appended to the audit trail with the result."""
-        await audit.record_pii_read(info, audit.Target(type_name, id), [info.field_name])
+        audit.record_pii_read(audit.Target(type_name, id), [info.field_name])
 
     async def check_revocation(self) -> None:
-        """Once per operation (resolvers/common/authentication.py): one store round trip, and
+        """Once per operation (schema/common/authentication.py): one store round trip, and
         only when a valid token came with the request."""
         principal = self._token_principal
         if principal is not None:

@@ -18,7 +18,8 @@ from typing import Any
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from schema.common.errors import CodedError, ErrorCode
+from resolvers.common.errors import CodedError, ErrorCode
+from schema.common.errors import graphql_error
 
 FREE_ROOT_FIELDS = frozenset({"_entities", "_service", "__typename", "__schema", "__type"})
 
@@ -40,7 +41,8 @@ class RateLimit(SchemaExtension):
                 decision = await limiter.hit(key, limit, limits.rate_window)
                 if not decision.allowed:
                     # A subscription refused here ends too: subgraphs/schema.py RefuseSubscriptions.
-                    ctx.result = ExecutionResult(data=None, errors=[rate_limited(decision.retry_after)])
+                    refusal = graphql_error(rate_limited(decision.retry_after))
+                    ctx.result = ExecutionResult(data=None, errors=[refusal])
         yield
 
 

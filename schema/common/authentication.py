@@ -13,7 +13,8 @@ from collections.abc import AsyncIterator
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
 
-from schema.common.errors import unauthenticated
+from resolvers.common.errors import unauthenticated
+from schema.common.errors import graphql_error
 
 ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type", "login", "refreshToken"})
 
@@ -25,7 +26,7 @@ class RequireAuthentication(SchemaExtension):
         if ctx.context.principal is None and not _only_anonymous_fields(
             ctx.graphql_document, ctx.operation_name
         ):
-            ctx.result = ExecutionResult(data=None, errors=[unauthenticated()])
+            ctx.result = ExecutionResult(data=None, errors=[graphql_error(unauthenticated())])
         yield
 
 
