@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from models.customers import Customer
+from resolvers.customers.scopes import customer_scope
 from security.principal import Principal
-from security.scopes import customer_scope
 
 
 @dataclass(frozen=True)

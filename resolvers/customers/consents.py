@@ -25,12 +25,12 @@ from resolvers.common.errors import bad_input, forbidden, not_found
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id
+from resolvers.customers.scopes import about_customer_scope
 from schema.common.connection import Connection
 from schema.customers.access import acts_for
 from schema.customers.consents import Consent, ConsentPurposeEnum, MarketingExclusion
 from schema.customers.types import Customer
 from security.roles import Role
-from security.scopes import about_customer_scope
 
 CONSENT_RECORDERS = (Role.CUSTOMER_MANAGER, Role.HQ_ADMIN)
 MARKETING_FILTER_EDITORS = (Role.CUSTOMER_MANAGER, Role.BRANCH_HEAD, Role.HQ_ADMIN)

@@ -35,7 +35,7 @@ from models.customers import (
 from resolvers.common.loading import LoaderRegistry
 from resolvers.customers.grids import grid_breakdown, grid_managers
 from resolvers.customers.groups import group_figure, group_members
-from security.scopes import (
+from resolvers.customers.scopes import (
     approval_step_scope,
     customer_scope,
     grid_part_scope,

@@ -26,11 +26,11 @@ from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id
 from resolvers.customers.directory import tenant_orgs
+from resolvers.customers.scopes import grid_scope
 from schema.common.connection import Connection
 from schema.customers.types import Customer, Grid
 from security.conditions import Cond
 from security.roles import Role
-from security.scopes import grid_scope
 
 GRID_MAPPERS = (Role.HQ_ADMIN,)
 GRID_ASSIGNERS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)

@@ -36,6 +36,7 @@ from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, check_page_size, decode_cursor, page_of, paginate
 from resolvers.common.values import parse_id
 from resolvers.customers.directory import customer_managers
+from resolvers.customers.scopes import group_scope
 from resolvers.customers.search import customer_filter, filter_of, rule_of
 from schema.common.connection import Connection
 from schema.customers.grids import tier_counts
@@ -45,7 +46,6 @@ from schema.customers.types import CustomerKindEnum
 from security.conditions import Cond
 from security.principal import Principal
 from security.roles import Role
-from security.scopes import group_scope
 
 GROUP_EDITORS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
 MAX_MEMBERS_AT_ONCE = 100

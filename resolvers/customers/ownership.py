@@ -47,11 +47,11 @@ from resolvers.common.jobs import CST
 from resolvers.common.loading import scoped
 from resolvers.common.values import parse_id
 from resolvers.customers.directory import DirectoryOrg, StaffMember, customer_managers, tenant_orgs
+from resolvers.customers.scopes import customer_scope
 from schema.customers.types import Customer as CustomerType
 from security.conditions import Prefix
 from security.principal import Principal
 from security.roles import Role
-from security.scopes import customer_scope
 
 MOVERS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
 CUSTODY_KEEPERS = (*MOVERS, Role.CUSTOMER_MANAGER)  # a manager: only their own primary customers

@@ -16,12 +16,12 @@ from resolvers.common.jobs import CST
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id
+from resolvers.customers.scopes import prospect_scope
 from schema.common.connection import Connection
 from schema.customers.prospects import Prospect as ProspectType
 from schema.customers.prospects import ProspectStatusEnum
 from security.crypto import normalise
 from security.roles import Role
-from security.scopes import prospect_scope
 
 
 @strawberry.input(description="新建潜在客户")

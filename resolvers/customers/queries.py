@@ -11,12 +11,12 @@ from resolvers.common.errors import bad_input
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id
+from resolvers.customers.scopes import customer_scope
 from resolvers.customers.search import customer_filter
 from schema.common.connection import Connection
 from schema.customers.search import CustomerFilter
 from schema.customers.types import Customer, Reminder
 from security.crypto import normalise
-from security.scopes import customer_scope
 
 
 @strawberry.type

@@ -25,6 +25,7 @@ from resolvers.customers.reminder_jobs import (
     deliver,
     large_movement_drafts,
 )
+from resolvers.customers.scopes import customer_scope
 from schema.customers.reminders import (
     AccountMovementInput,
     RecordedMovements,
@@ -35,7 +36,6 @@ from schema.customers.reminders import ScheduleItem as ScheduleItemType
 from schema.customers.types import Reminder, ReminderKindEnum
 from security.principal import Principal
 from security.roles import Role
-from security.scopes import customer_scope
 
 CENT = Decimal("0.01")
 MAX_MOVEMENTS = 500  # per call of the feed

@@ -45,6 +45,7 @@ from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id
+from resolvers.customers.scopes import tier_request_scope, tier_scheme_scope
 from schema.common.connection import Connection
 from schema.customers.access import acts_for
 from schema.customers.tiering import RequestStatusEnum, SchemeStatusEnum, TierBandInput
@@ -53,7 +54,6 @@ from schema.customers.tiering import TierScheme as TierSchemeType
 from schema.customers.types import CustomerTierEnum
 from security.principal import Principal
 from security.roles import Role
-from security.scopes import tier_request_scope, tier_scheme_scope
 
 CHUNK = 1000  # customers read (and locked) per statement while a scheme is applied
 MAX_AUM = Decimal("1e16")  # the AUM column holds 16 digits before the point

@@ -8,7 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from models.devices import Device
 from resolvers.common.loading import LoaderRegistry
-from security.scopes import device_scope
+from resolvers.devices.scopes import device_scope
 
 
 class DevicesLoaders(LoaderRegistry):

@@ -9,9 +9,9 @@ from models.devices import DeviceStatus
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id
+from resolvers.devices.scopes import device_scope
 from schema.common.connection import Connection
 from schema.devices.types import Device, DeviceStatusEnum
-from security.scopes import device_scope
 
 
 @strawberry.type

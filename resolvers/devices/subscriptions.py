@@ -11,9 +11,9 @@ from models.devices import Device as DeviceModel
 from realtime.broker import DEVICE_STATUS
 from resolvers.common.events import stream
 from resolvers.common.values import parse_id
+from resolvers.devices.scopes import device_scope
 from schema.common.events import AFTER, StreamEvent
 from schema.devices.types import DeviceEvent
-from security.scopes import device_scope
 
 
 @strawberry.type

@@ -18,11 +18,11 @@ from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id
 from resolvers.finance.access import APPLICANTS, SUPERVISORS, Audited, change, in_scope, now, require_role
+from resolvers.finance.scopes import complaint_scope
 from schema.common.connection import Connection
 from schema.finance.complaints import Complaint as ComplaintType
 from schema.finance.complaints import ComplaintKindEnum, ComplaintStatusEnum, ReviewVerdictEnum
 from security.roles import Role
-from security.scopes import complaint_scope
 
 HANDLERS = (Role.FI_ACCOUNT_MANAGER, Role.FI_ADMIN)  # the complaint's institution handles it
 

@@ -24,7 +24,7 @@ from models.finance import (
 )
 from resolvers.common.loading import LoaderRegistry
 from resolvers.finance.deadlines import policies_of
-from security.scopes import (
+from resolvers.finance.scopes import (
     action_scope,
     application_scope,
     handling_scope,

@@ -32,9 +32,9 @@ from resolvers.finance import notify
 from resolvers.finance.access import change, in_scope, now
 from resolvers.finance.deadlines import stage_due_at
 from resolvers.finance.rating import record_decision, record_loan
+from resolvers.finance.scopes import handling_scope
 from schema.finance.orders import Handling as HandlingType
 from security.roles import Role
-from security.scopes import handling_scope
 
 
 @strawberry.input(description="预授信")

@@ -49,13 +49,14 @@ from resolvers.finance.access import (
 )
 from resolvers.finance.deadlines import completion_due, policy_of, stage_due, stage_due_at
 from resolvers.finance.risk import flag_duplicate_financing
+from resolvers.finance.scopes import application_scope, need_scope, offer_scope
 from schema.finance.orders import FinancingNeed as NeedType
 from schema.finance.orders import Handling as HandlingType
 from schema.finance.orders import ProductApplication as ApplicationType
 from schema.finance.products import GuaranteeMethodEnum
 from security.principal import Principal
 from security.roles import Role, Scope
-from security.scopes import application_scope, need_scope, offer_scope, role_scope
+from security.scopes import role_scope
 
 OPEN_NEED = (NeedStatus.OPEN, NeedStatus.HANDLING)  # the applicant may still withdraw or pick
 TAKEN_BY_COLLEAGUE = "本机构已有客户经理抢到该需求 (already grabbed by your institution)"

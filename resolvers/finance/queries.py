@@ -27,6 +27,14 @@ from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, check_page_size, decode_cursor, page_of, paginate
 from resolvers.common.values import parse_decimal, parse_id
 from resolvers.finance.access import now
+from resolvers.finance.scopes import (
+    application_scope,
+    handling_scope,
+    institution_scope,
+    need_scope,
+    product_scope,
+    supervision_scope,
+)
 from schema.common.connection import Connection
 from schema.finance.institutions import Institution as InstitutionType
 from schema.finance.institutions import InstitutionKindEnum
@@ -39,15 +47,7 @@ from schema.finance.orders import SupervisionWarning as WarningType
 from schema.finance.products import FinancialProduct as ProductType
 from schema.finance.products import ProductFilter
 from security.roles import Scope
-from security.scopes import (
-    application_scope,
-    handling_scope,
-    institution_scope,
-    need_scope,
-    product_scope,
-    role_scope,
-    supervision_scope,
-)
+from security.scopes import role_scope
 
 
 @strawberry.input(description="抢单池筛选")

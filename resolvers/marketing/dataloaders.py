@@ -8,7 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from models.marketing import Opportunity
 from resolvers.common.loading import LoaderRegistry
-from security.scopes import opportunity_scope
+from resolvers.marketing.scopes import opportunity_scope
 
 
 class MarketingLoaders(LoaderRegistry):

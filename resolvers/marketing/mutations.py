@@ -10,8 +10,8 @@ from resolvers.common import audit
 from resolvers.common.customer_directory import visible_customer
 from resolvers.common.errors import bad_input, forbidden, not_found
 from resolvers.common.values import parse_id
+from resolvers.marketing.scopes import opportunity_scope
 from schema.marketing.types import Opportunity
-from security.scopes import opportunity_scope
 
 
 @strawberry.input

@@ -8,9 +8,9 @@ from models.marketing import Opportunity as OpportunityModel
 from models.marketing import OpportunityStatus
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
+from resolvers.marketing.scopes import opportunity_scope
 from schema.common.connection import Connection
 from schema.marketing.types import Opportunity, OpportunityStatusEnum
-from security.scopes import opportunity_scope
 
 
 @strawberry.type

@@ -8,7 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from models.operations import Alert, Org, User
 from resolvers.common.loading import LoaderRegistry
-from security.scopes import alert_scope, org_scope, user_scope
+from resolvers.operations.scopes import alert_scope, org_scope, user_scope
 
 
 class OperationsLoaders(LoaderRegistry):

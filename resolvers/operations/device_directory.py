@@ -13,9 +13,9 @@ from __future__ import annotations
 from uuid import UUID
 
 from models.devices import Device
+from resolvers.devices.scopes import device_scope
 from security.conditions import Prefix
 from security.principal import Principal
-from security.scopes import device_scope
 
 
 async def device_at(principal: Principal, device_id: UUID, org_path: str) -> bool:

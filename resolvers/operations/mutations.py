@@ -17,8 +17,8 @@ from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.events import publish
 from resolvers.common.values import parse_id
 from resolvers.operations.device_directory import device_at
+from resolvers.operations.scopes import alert_scope
 from schema.operations.types import Alert, AlertLevelEnum
-from security.scopes import alert_scope
 
 
 @strawberry.input

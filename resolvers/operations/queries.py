@@ -11,10 +11,10 @@ from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id
 from resolvers.operations.audit import audit_records
+from resolvers.operations.scopes import alert_scope, org_scope
 from schema.common.connection import Connection
 from schema.operations.audit import AuditRecord
 from schema.operations.types import Alert, AlertStatusEnum, Org, OrgKindEnum, User
-from security.scopes import alert_scope, org_scope
 
 
 @strawberry.type

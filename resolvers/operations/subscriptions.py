@@ -10,9 +10,9 @@ import strawberry
 from models.operations import Alert as AlertModel
 from realtime.broker import ALERTS
 from resolvers.common.events import stream
+from resolvers.operations.scopes import alert_scope
 from schema.common.events import AFTER, StreamEvent
 from schema.operations.types import AlertEvent
-from security.scopes import alert_scope
 
 
 @strawberry.type
