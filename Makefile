@@ -37,6 +37,7 @@ test-embedded: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 ## Regenerate schema/sdl (each subgraph's SDL and the composed supergraph); commit the result.
 schema: install

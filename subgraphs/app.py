@@ -223,6 +223,7 @@ class SubgraphGraphQL(GraphQL):
             token_keys=self._keys,
             sessions=self._sessions,
             loaders_class=self._loaders,
+            rules=self._settings.rules,
         )
 
 
@@ -267,7 +268,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
             await realtime.start(
                 [Tortoise.apps[n]["OutboxEvent"] for n in names if "OutboxEvent" in Tortoise.apps[n]]
             )
-            tasks = [asyncio.create_task(job(realtime)) for job in jobs]
+            tasks = [asyncio.create_task(job(realtime, settings.rules)) for job in jobs]
             try:
                 yield
             finally:

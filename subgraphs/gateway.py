@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from subgraphs.sdl import GATEWAY_DIR
-from subgraphs.settings import Settings
+from subgraphs.settings import Settings, numbers_as_env
 
 HIVE_GATEWAY = GATEWAY_DIR / "node_modules" / ".bin" / "hive-gateway"
 
@@ -75,8 +75,8 @@ def gateway_env(settings: Settings) -> dict[str, str]:
         "DCMS_DEV": "1" if settings.dev_mode else "0",
         "DCMS_CORS_ORIGINS": ",".join(settings.cors_origins),
         "DCMS_TOKEN_PUBLIC_KEY_FILE": str(settings.token_public_key_path),
-        **settings.limits.as_env(),
-        **settings.streams.as_env(),
+        **numbers_as_env(settings.limits),
+        **numbers_as_env(settings.streams),
     }
 
 

@@ -37,7 +37,7 @@ from security.query_limits import (
 )
 from subgraphs.execution import SubgraphExecutor
 from subgraphs.oplog import OperationLog, log_unexpected
-from subgraphs.settings import Limits
+from subgraphs.settings import Limits, numbers_from_env
 
 
 class SubgraphSchema(strawberry.federation.Schema):
@@ -131,7 +131,7 @@ def build_schema(
     types: list[Any] | None = None,
 ) -> SubgraphSchema:
     """``subgraph`` names the audit table this schema writes (resolvers/common/audit.py)."""
-    limits = Limits.from_env()
+    limits = numbers_from_env(Limits())
     dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
     if mutation is not None:  # each mutation field names itself for its audit record
         for field in mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]

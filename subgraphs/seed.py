@@ -78,7 +78,7 @@ from models.finance import (
 )
 from models.marketing import Opportunity, OpportunityStatus
 from models.operations import Alert, AlertLevel, AlertStatus, Org, OrgKind, User
-from resolvers.common.jobs import CST
+from resolvers.common.clock import CST
 from resolvers.finance.access import periods
 from resolvers.finance.working_days import add_working_days
 from security.passwords import hash_password

@@ -25,6 +25,8 @@ Every knob lives here so a newcomer finds them in one place:
   ``DCMS_FEED_SYNC_SECONDS``, ``DCMS_MAX_SUBSCRIPTIONS_PER_USER``, ``DCMS_WS_PING_SECONDS``.
 - ``DCMS_DB_POOL_MAX``: PostgreSQL connections per subgraph and process, at most (default 10;
   a process serving all five subgraphs may hold five times as many).
+- Platform parameters (see ``resolvers/common/rules.py``): ``DCMS_MAX_INSTITUTIONS_PER_NEED``,
+  ``DCMS_MATURITY_NOTICE_DAYS``, ``DCMS_DEADLINE_CHECK_SECONDS``, ``DCMS_REMINDER_JOB_SECONDS``.
 - ``DCMS_PII_KEYRING_FILE``: the PII encryption keyring (JSON, see security/crypto.py); default
   ``<keys dir>/pii-keyring.json``, generated there only in dev mode.
 """
@@ -33,37 +35,42 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, TypeVar
+
+from resolvers.common.rules import Rules
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 SUBGRAPHS: tuple[str, ...] = ("operations", "customers", "marketing", "finance", "devices")
 HMAC_SECRET_FILE = "gateway-hmac-secret"  # in the keys dir, when DCMS_GATEWAY_HMAC_SECRET is unset
 DEV_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
 
 
-class _Numbers:
-    """Numbers read from ``DCMS_<FIELD NAME>`` variables, each of its default's type."""
+N = TypeVar("N", bound="DataclassInstance")
 
-    @classmethod
-    def from_env(cls) -> Self:
-        defaults = cls()
-        return cls(
-            **{
-                name: type(getattr(defaults, name))(
-                    os.environ.get(f"DCMS_{name.upper()}", getattr(defaults, name))
-                )
-                for name in cls.__dataclass_fields__  # type: ignore[attr-defined]
-            }
-        )
 
-    def as_env(self) -> dict[str, str]:
-        """For child processes (the gateway, test stacks), so every end has the same numbers."""
-        return {f"DCMS_{name.upper()}": str(getattr(self, name)) for name in self.__dataclass_fields__}  # type: ignore[attr-defined]
+def numbers_from_env(defaults: N) -> N:
+    """``defaults`` (a dataclass of numbers) with each replaced by ``DCMS_<FIELD NAME>`` when that is
+    set, read as its default's type."""
+    changes = {
+        f.name: type(value)(os.environ[key])
+        for f in fields(defaults)
+        if (key := f"DCMS_{f.name.upper()}") in os.environ
+        and (value := getattr(defaults, f.name)) is not None
+    }
+    return replace(defaults, **changes)
+
+
+def numbers_as_env(numbers: DataclassInstance) -> dict[str, str]:
+    """For child processes (the gateway, test stacks), so every end has the same numbers."""
+    return {f"DCMS_{f.name.upper()}": str(getattr(numbers, f.name)) for f in fields(numbers)}
 
 
 @dataclass(frozen=True)
-class Limits(_Numbers):
+class Limits:
     """Query limits, the same numbers at the gateway and at every subgraph.
 
     Depth counts field levels (``{ a { b } }`` is 2). Cost counts every selected field once
@@ -85,7 +92,7 @@ class Limits(_Numbers):
 
 
 @dataclass(frozen=True)
-class Streams(_Numbers):
+class Streams:
     """Live streams (realtime/). Each number is read from ``DCMS_<NAME>``."""
 
     replay_hours: float = 24.0  # how long published events stay replayable with `after`
@@ -114,6 +121,7 @@ class Settings:
     streams: Streams = field(default_factory=Streams)
     pii_keyring_file: Path | None = None  # None → keys_dir / "pii-keyring.json"
     db_pool_max: int = 10  # PostgreSQL connections per subgraph and process, at most
+    rules: Rules = field(default_factory=Rules)  # platform parameters the domain reads
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -137,13 +145,14 @@ class Settings:
             cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip())
             if origins is not None
             else DEV_CORS_ORIGINS,
-            limits=Limits.from_env(),
-            streams=Streams.from_env(),
+            limits=numbers_from_env(Limits()),
+            streams=numbers_from_env(Streams()),
             token_private_key_file=_path(os.environ.get("DCMS_TOKEN_PRIVATE_KEY_FILE")),
             token_public_key_file=_path(os.environ.get("DCMS_TOKEN_PUBLIC_KEY_FILE")),
             lockout_seconds=float(os.environ.get("DCMS_LOCKOUT_SECONDS", "900")),
             pii_keyring_file=_path(os.environ.get("DCMS_PII_KEYRING_FILE")),
             db_pool_max=int(os.environ.get("DCMS_DB_POOL_MAX", "10")),
+            rules=numbers_from_env(Rules()),
         )
 
     @property

@@ -14,18 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from zoneinfo import ZoneInfo
 
 from tortoise.transactions import in_transaction
 
 from realtime.hub import Realtime
 
 log = logging.getLogger(__name__)
-
-CST = ZoneInfo("Asia/Shanghai")  # China Standard Time: dates the staff see, deadlines, statistics
 
 
 @asynccontextmanager
@@ -39,17 +35,10 @@ async def exclusive(app: str, lock: int) -> AsyncIterator[bool]:
         yield bool(rows[0]["got"])
 
 
-async def every(
-    realtime: Realtime,
-    app: str,
-    setting: str,
-    default_seconds: float,
-    run: Callable[[], Awaitable[object]],
-) -> None:
-    """Run ``run`` now and then every ``$setting`` seconds, in every replica (``exclusive`` makes
+async def every(realtime: Realtime, app: str, interval: float, run: Callable[[], Awaitable[object]]) -> None:
+    """Run ``run`` now and then every ``interval`` seconds, in every replica (``exclusive`` makes
     that harmless); a run returns what it did (a count or a list), a failed run is logged and
     does not stop the next."""
-    interval = float(os.environ.get(setting, default_seconds))
     while True:
         try:
             if await run():

@@ -11,8 +11,8 @@ from tortoise.transactions import in_transaction
 
 from models.customers import ContactChannel, ContactRecord, ReminderKind
 from resolvers.common import audit
+from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, forbidden, not_found
-from resolvers.common.jobs import CST
 from resolvers.common.values import parse_id
 from resolvers.customers.reminder_jobs import Draft, deliver
 from schema.customers.profile import ContactChannelEnum

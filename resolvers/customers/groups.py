@@ -30,8 +30,8 @@ from models.customers import Customer as CustomerModel
 from models.customers import CustomerGroup as GroupModel
 from models.customers import CustomerKind, GroupMember, GroupSource, ValueSnapshot
 from resolvers.common import audit
+from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
-from resolvers.common.jobs import CST
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, check_page_size, decode_cursor, page_of, paginate
 from resolvers.common.values import parse_id

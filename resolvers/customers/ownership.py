@@ -42,8 +42,8 @@ from models.customers import AssignmentKind, Customer, CustomerAssignment, KeyEv
 from models.customers import OwnershipChange as Change
 from models.customers import OwnershipChangeKind as Kind
 from resolvers.common import audit
+from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
-from resolvers.common.jobs import CST
 from resolvers.common.loading import scoped
 from resolvers.common.values import parse_id
 from resolvers.customers.directory import DirectoryOrg, StaffMember, customer_managers, tenant_orgs

@@ -11,8 +11,8 @@ from tortoise.transactions import in_transaction
 from models.common import blind_index
 from models.customers import Prospect, ProspectStatus
 from resolvers.common import audit
+from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
-from resolvers.common.jobs import CST
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import paginate
 from resolvers.common.values import parse_id

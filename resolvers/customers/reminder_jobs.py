@@ -16,7 +16,6 @@ replicas (resolvers/common/jobs.py), every ``DCMS_REMINDER_JOB_SECONDS`` (60).
 
 from __future__ import annotations
 
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,8 +40,10 @@ from models.customers import (
 )
 from realtime.broker import REMINDERS
 from realtime.hub import Realtime
+from resolvers.common.clock import CST
 from resolvers.common.events import publish
-from resolvers.common.jobs import CST, every, exclusive
+from resolvers.common.jobs import every, exclusive
+from resolvers.common.rules import Rules
 
 REMINDER_LOCK = 0x5D_C0_60  # pg advisory lock key: one reminder run at a time across replicas
 MATURITIES = {
@@ -67,11 +68,6 @@ class Draft:
     tenant_id: UUID
     managers: frozenset[UUID]
     customer_id: UUID | None = None
-
-
-def notice_days() -> int:
-    """How many days ahead a maturity is announced (``DCMS_MATURITY_NOTICE_DAYS``, 7)."""
-    return int(os.environ.get("DCMS_MATURITY_NOTICE_DAYS", "7"))
 
 
 def _chunks(values: list[Any], size: int = 1000) -> Iterator[list[Any]]:
@@ -148,12 +144,12 @@ async def deliver(drafts: list[Draft]) -> list[Reminder]:
 # -- sources ----------------------------------------------------------------------------------------
 
 
-async def maturity_drafts(today: date) -> list[Draft]:
+async def maturity_drafts(today: date, notice_days: int) -> list[Draft]:
     holdings = await Holding.filter(
         closed_on__isnull=True,
         category__in=list(MATURITIES),
         matures_on__gte=today,
-        matures_on__lte=today + timedelta(days=notice_days()),
+        matures_on__lte=today + timedelta(days=notice_days),
     )
     to = await addressees(h.customer_id for h in holdings)
     drafts = []
@@ -247,12 +243,12 @@ async def schedule_drafts(now: datetime) -> list[Draft]:
     ]
 
 
-async def generate_reminders(now: datetime | None = None) -> list[Reminder]:
+async def generate_reminders(now: datetime | None = None, rules: Rules = Rules()) -> list[Reminder]:
     """Every reminder due by ``now`` that no run has sent yet."""
     now = now or datetime.now(UTC)
     today = now.astimezone(CST).date()
     drafts = [  # read outside the lock; deliver re-checks what was sent, under it
-        *await maturity_drafts(today),
+        *await maturity_drafts(today, rules.maturity_notice_days),
         *await recent_movement_drafts(now),
         *await prospect_drafts(today),
         *await schedule_drafts(now),
@@ -263,6 +259,6 @@ async def generate_reminders(now: datetime | None = None) -> list[Reminder]:
         return await deliver(drafts) if mine else []
 
 
-async def watch_reminders(realtime: Realtime) -> None:
-    """Every ``DCMS_REMINDER_JOB_SECONDS`` (60), generate what is due."""
-    await every(realtime, "customers", "DCMS_REMINDER_JOB_SECONDS", 60, generate_reminders)
+async def watch_reminders(realtime: Realtime, rules: Rules) -> None:
+    """Every ``rules.reminder_job_seconds`` (60), generate what is due."""
+    await every(realtime, "customers", rules.reminder_job_seconds, lambda: generate_reminders(rules=rules))

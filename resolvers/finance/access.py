@@ -18,8 +18,8 @@ from tortoise.transactions import in_transaction
 
 from models.finance import FinancingNeed, Institution, ProductApplication
 from resolvers.common import audit
+from resolvers.common.clock import CST
 from resolvers.common.errors import forbidden, not_found
-from resolvers.common.jobs import CST
 from resolvers.common.loading import scoped
 from security.conditions import Cond
 from security.principal import Principal

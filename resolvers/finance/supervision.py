@@ -24,6 +24,7 @@ from models.finance import (
 from realtime.hub import Realtime
 from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.jobs import every, exclusive
+from resolvers.common.rules import Rules
 from resolvers.common.values import parse_id
 from resolvers.finance import notify
 from resolvers.finance.access import REVIEWERS, SUPERVISORS, change, now, require_role
@@ -95,9 +96,9 @@ def kind_stage(handling: Handling, kind: WarningKind) -> str:
     return str(handling.status) if kind is WarningKind.STAGE else "COMPLETION"
 
 
-async def watch_deadlines(realtime: Realtime) -> None:
-    """Every ``DCMS_DEADLINE_CHECK_SECONDS`` (60), check deadlines."""
-    await every(realtime, "finance", "DCMS_DEADLINE_CHECK_SECONDS", 60, check_deadlines)
+async def watch_deadlines(realtime: Realtime, rules: Rules) -> None:
+    """Every ``rules.deadline_check_seconds`` (60), check deadlines."""
+    await every(realtime, "finance", rules.deadline_check_seconds, check_deadlines)
 
 
 async def _open_handling(info: strawberry.Info, id: strawberry.ID) -> Handling:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 from models.finance import CalendarDay
-from resolvers.common.jobs import CST
+from resolvers.common.clock import CST
 
 END_OF_DAY = time(23, 59, 59)
 

@@ -11,6 +11,7 @@ from realtime.consumer import consume
 from realtime.events import Event
 from realtime.hub import Realtime
 from resolvers.common.events import publish
+from resolvers.common.rules import Rules
 
 log = logging.getLogger(__name__)
 
@@ -39,5 +40,5 @@ async def raise_alert(event: Event) -> bool:
     return True
 
 
-async def supervision_alerts(realtime: Realtime) -> None:
+async def supervision_alerts(realtime: Realtime, rules: Rules) -> None:
     await consume(realtime, "finance-supervision-alerts", SUPERVISION, raise_alert, ConsumerCursor)

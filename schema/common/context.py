@@ -18,6 +18,7 @@ from realtime.hub import Realtime
 from resolvers.common import audit
 from resolvers.common.errors import unauthenticated
 from resolvers.common.loading import LoaderRegistry
+from resolvers.common.rules import Rules
 from security.keys import TokenKeys
 from security.principal import Principal
 from security.sessions import SessionStore
@@ -33,6 +34,7 @@ class Context(Generic[Loaders]):
     token_keys: TokenKeys  # public keys verify tokens; operations also holds the signing key
     sessions: SessionStore  # revocation, rotation, lockout (security/sessions.py)
     loaders_class: type[Loaders]  # the subgraph's registry: resolvers/<subgraph>/dataloaders.py
+    rules: Rules = field(default_factory=Rules)  # platform parameters (resolvers/common/rules.py)
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
     _revoked: bool = field(default=False, init=False, repr=False)
