@@ -12,10 +12,10 @@ are taken; override with ``DCMS_BENCH_GRAB_VAR_DIR``, ``DCMS_BENCH_GRAB_GATEWAY_
 removed first, so every run starts from the same seed (``--keep-data`` keeps them).
 ``DATABASE_URL`` / ``REDIS_URL`` are passed through, so the same command measures PostgreSQL +
 Redis. ``--gateway URL`` runs against a stack that is already up instead (its database is then
-the one ``DATABASE_URL`` / ``DCMS_VAR_DIR`` of this environment name; tests/test_bench_grab_smoke.py
+the one ``DATABASE_URL`` / ``DCMS_VAR_DIR`` of this environment name; tests/loadtest/test_bench_grab_smoke.py
 does the same with the test stack by calling ``run``).
 
-Arranged straight in the database (as tests/factories.py does; ``make_org`` and ``token_for``
+Arranged straight in the database (as testkit/factories.py does; ``make_org`` and ``token_for``
 are imported from there), under a fresh province union so runs never share rows:
 
 * ``--institutions`` certified institutions (orgs of kind INSTITUTION), ``--grabbers`` account
@@ -62,8 +62,8 @@ The figures:
   failure).
 * SQL statements per request of ``financialProducts(first: 10)`` and ``(first: 100)``
   (``{ edges { node { id name rating institution { id name } } } }``), executed in this process on
-  the finance schema as its endpoint would (tests/inprocess.py) with the statements counted by
-  tests/sqlcount.py's hook (both imported from tests/): a constant number whatever the page size
+  the finance schema as its endpoint would (testkit/inprocess.py) with the statements counted by
+  testkit/sqlcount.py's hook (both imported from testkit/): a constant number whatever the page size
   (no N+1), so the two must be equal.
 * CPU % — of the whole machine, and of this (client) process, over the storm's wall time
   (100 = one core): the clients share the machine's cores with the stack.
@@ -116,9 +116,9 @@ from models.finance import (
 )
 from models.operations import Org, OrgKind, User
 from subgraphs.settings import Settings
-from tests.factories import make_org, token_for
-from tests.inprocess import execute
-from tests.sqlcount import counted
+from testkit.factories import make_org, token_for
+from testkit.inprocess import execute
+from testkit.sqlcount import counted
 
 VAR_DIR = Path(os.environ.get("DCMS_BENCH_GRAB_VAR_DIR", "var/bench-grab"))
 R = TypeVar("R")

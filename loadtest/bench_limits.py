@@ -25,6 +25,8 @@ QUERY = """query Page($first: Int!, $reminders: Int!) { customers(first: $first)
 async def main(iterations: int, rounds: int) -> None:
     os.environ.setdefault("DCMS_VAR_DIR", tempfile.mkdtemp(prefix="dcms-bench-"))
     import strawberry
+    from resolvers.customers.queries import Query
+    from resolvers.customers.subscriptions import Subscription
     from starlette.requests import Request
     from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
     from tortoise import Tortoise
@@ -32,9 +34,7 @@ async def main(iterations: int, rounds: int) -> None:
     from models.common import set_cipher
     from realtime.broker import Broker
     from realtime.hub import Realtime
-    from resolvers.customers.queries import Query
     from resolvers.customers.reminders import ReminderMutation as Mutation
-    from resolvers.customers.subscriptions import Subscription
     from schema.common.authentication import RequireAuthentication
     from schema.common.context import Context
     from schema.common.errors import should_mask_error
@@ -46,8 +46,8 @@ async def main(iterations: int, rounds: int) -> None:
     from subgraphs.cli import migrate
     from subgraphs.database import tortoise_config
     from subgraphs.settings import Limits, Settings
-    from tests.factories import make_tenant, token_keys
-    from tests.inprocess import sessions
+    from testkit.factories import make_tenant, token_keys
+    from testkit.inprocess import sessions
 
     settings = Settings.from_env()
     await migrate(settings, quiet=True)

@@ -18,7 +18,7 @@ reminders for the manager (the morning query reads the unread ones).
 For each page size: ``--concurrency`` workers (one HTTP connection each) send the query back to
 back for ``--duration`` seconds. Printed per page size: requests, errors, requests/s, latency
 p50 / p95 / p99 (send → answer). Then the SQL statements of one request per page size, counted in
-this process (tests/inprocess.py, tests/sqlcount.py): the customers subgraph's part, and the
+this process (testkit/inprocess.py, testkit/sqlcount.py): the customers subgraph's part, and the
 marketing subgraph's part (``_entities`` for the page's customers, as the gateway asks it). The
 totals at 20 and 100 must be equal (no statement per customer).
 
@@ -57,8 +57,8 @@ from models.customers import (
 from models.marketing import Opportunity, OpportunityStatus
 from models.operations import OrgKind
 from subgraphs.settings import Settings
-from tests.factories import make_org, make_user, token_for
-from tests.sqlcount import counted, statements_of
+from testkit.factories import make_org, make_user, token_for
+from testkit.sqlcount import counted, statements_of
 
 VAR_DIR = Path(os.environ.get("DCMS_BENCH_MORNING_VAR_DIR", "var/bench-morning"))
 PAGE_SIZES = (20, 100)

@@ -4,13 +4,10 @@ process, and the real Hive Gateway in front of it, all on free ports."""
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,33 +15,13 @@ from tortoise import Tortoise
 
 from models.common import set_cipher
 from security.crypto import load_cipher
-from security.keys import load_token_keys
 from subgraphs.cli import migrate
 from subgraphs.database import tortoise_config
-from subgraphs.gateway import gateway_env, start_gateway, wait_until_up
+from subgraphs.gateway import start_gateway, wait_until_up
 from subgraphs.sdl import write_all
-from subgraphs.settings import Limits, Settings, Streams
-from tests import services
-
-# The login lockout window and lock time of the test stack: short, so a test sees the unlock.
-LOCKOUT_SECONDS = 3.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-# PostgreSQL connections per subgraph and process: a test run holds several stacks at once (the
-# session's, and one a test starts of its own) within the server's default 100 connections.
-# Set in the environment so every process a test starts inherits it.
-DB_POOL_MAX = int(os.environ.setdefault("DCMS_DB_POOL_MAX", "4"))
-
-# Small enough for tests/test_limits.py to reach quickly, large enough for one user's bursts elsewhere.
-TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=30, rate_window=5)
-# A cap tests/test_e2e_streams.py reaches quickly; feeds that read the outbox often.
-TEST_STREAMS = Streams(max_subscriptions_per_user=5, feed_sync_seconds=1.0)
+from subgraphs.settings import Settings
+from tests.support import services
+from tests.support.stack import Stack, stack_settings, subprocess_env
 
 
 @pytest.fixture(scope="session")
@@ -55,29 +32,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         if services.STORAGE == "real":
             redis_url = services.require_redis()
             database_url = cleanup.enter_context(services.scratch_database("dcms_test"))
-        yield _test_settings(Path(var_dir), database_url, redis_url)
-
-
-def _test_settings(var_dir: Path, database_url: str | None, redis_url: str | None) -> Settings:
-    settings = Settings(
-        database_url=database_url,
-        redis_url=redis_url,
-        var_dir=var_dir,
-        host="127.0.0.1",
-        port=free_port(),
-        gateway_port=free_port(),
-        keys_dir=var_dir / "keys",
-        lockout_seconds=LOCKOUT_SECONDS,
-        # The stack runs in production mode: signatures required, introspection off, and a
-        # small rate limit (per user; tests use a fresh user, see tests/test_limits.py).
-        dev_mode=False,
-        hmac_secret="test-hmac-" + uuid.uuid4().hex,
-        limits=TEST_LIMITS,
-        streams=TEST_STREAMS,
-        db_pool_max=DB_POOL_MAX,
-    )
-    load_token_keys(replace(settings, dev_mode=True))  # generates this run's ES256 token key pair
-    return settings
+        yield stack_settings(Path(var_dir), database_url, redis_url)
 
 
 @pytest.fixture(scope="session")
@@ -88,42 +43,6 @@ async def database(settings: Settings) -> AsyncIterator[Settings]:
     await Tortoise.init(config=tortoise_config(settings), _enable_global_fallback=True)
     yield settings
     await Tortoise.close_connections()
-
-
-def subprocess_env(settings: Settings) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DCMS_VAR_DIR": str(settings.var_dir),
-        "DCMS_KEYS_DIR": str(settings.keys_dir),
-        "DCMS_LOCKOUT_SECONDS": str(settings.lockout_seconds),
-        "DCMS_HOST": settings.host,
-        **gateway_env(settings),  # DCMS_DEV, the HMAC secret, CORS origins, limits: same for both
-    }
-    for key, value in (
-        ("DATABASE_URL", settings.database_url),
-        ("REDIS_URL", settings.redis_url),
-        ("DCMS_TOKEN_PRIVATE_KEY_FILE", None),
-        ("DCMS_TOKEN_PUBLIC_KEY_FILE", None),
-    ):
-        if value:
-            env[key] = value
-        else:
-            env.pop(key, None)
-    return env
-
-
-@dataclass(frozen=True)
-class Stack:
-    settings: Settings
-    subgraphs_url: str  # http://host:port — subgraphs at /<name>/graphql
-    gateway_url: str  # http://host:port/graphql
-
-    @property
-    def gateway_ws(self) -> str:
-        return self.gateway_url.replace("http://", "ws://")
-
-    def subgraph(self, name: str) -> str:
-        return f"{self.subgraphs_url}/{name}/graphql"
 
 
 @pytest.fixture(scope="session")

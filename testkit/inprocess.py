@@ -1,0 +1,62 @@
+"""Execute one subgraph's schema in the test process, as its HTTP endpoint would."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+from typing import Any
+
+from starlette.requests import Request
+from tortoise import Tortoise
+
+from realtime.broker import Broker
+from realtime.hub import Realtime
+from schema.common.context import Context
+from security.sessions import SessionStore, session_store
+from subgraphs.app import lockout_policy
+from subgraphs.settings import Settings
+from testkit.factories import token_keys
+
+
+async def execute(
+    subgraph: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+    *,
+    settings: Settings,
+    request_id: str | None = None,
+) -> Any:
+    module = importlib.import_module(f"subgraphs.{subgraph}")
+    headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
+    if request_id:
+        headers.append((b"x-request-id", request_id.encode()))
+    realtime = Realtime(Broker(), sessions(settings))  # in memory: events published here reach no one
+    await realtime.broker.connect()
+    context = Context(
+        request=Request({"type": "http", "method": "POST", "headers": headers}),
+        realtime=realtime,
+        token_keys=token_keys(settings),
+        sessions=sessions(settings),
+        loaders_class=module.loaders,
+    )
+    try:
+        return await module.schema.execute(query, variable_values=variables, context_value=context)
+    finally:
+        await realtime.broker.disconnect()
+
+
+def codes(result: Any) -> list[str]:
+    """The error codes of an executed request, in order ([] when it had none)."""
+    return [error.extensions["code"] for error in result.errors or []]
+
+
+async def records_of(subgraph: str, request_id: str) -> list[Any]:
+    """The audit records one request left in ``subgraph``, in order."""
+    return await Tortoise.apps[subgraph]["AuditRecord"].filter(request_id=request_id).order_by("seq")
+
+
+@cache
+def sessions(settings: Settings) -> SessionStore:
+    """The run's session store: Redis in the real run, in-process in the embedded one."""
+    return session_store(settings.redis_url, lockout_policy(settings))

@@ -1,0 +1,742 @@
+"""The permission matrix's input half: every id a mutation's arguments or input fields name — the
+customer an order, an opportunity or a contact is about, the manager, org, grid or device it points
+at — tried through the real gateway by callers out of scope (another bank's staff, a colleague
+who does not manage the customer, another branch, another hall, an applicant) and by one in scope.
+
+Each case: every refused attempt gets its coded error (an id out of scope is answered like an
+unknown one: NOT_FOUND, or BAD_USER_INPUT where the mutation treats a target that way) and leaves
+the rows it would have written exactly as they were; then the caller in scope, with the same
+request but for the id, succeeds and the rows change. docs/security.md "Roles and data scopes"."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from models.customers import (
+    AccountMovement,
+    ContactRecord,
+    Customer,
+    CustomerAssignment,
+    CustomerGroup,
+    Grid,
+    GridOrg,
+    GroupMember,
+    GroupSource,
+    MarketingExclusion,
+    Prospect,
+    Reminder,
+    ScheduleItem,
+    TierChangeRequest,
+)
+from models.customers import Consent as ConsentModel
+from models.devices import Device, DeviceKind, DeviceStatus
+from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
+from models.marketing import Opportunity
+from models.operations import Alert, Org, OrgKind, User
+from testkit.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
+from tests.finance.test_handling import apply_input, codes, need_input, ok
+from tests.support.marketplace import make_bank
+from tests.support.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+NOT_FOUND, BAD_INPUT = "NOT_FOUND", "BAD_USER_INPUT"
+
+
+@dataclass
+class World:
+    """Bank a (the one in scope) and bank b (another bank), each with its province, hall and device."""
+
+    a: Tenant
+    b: Tenant
+    colleague: User  # another customer manager of a's branch: manages none of a's customers
+    branch2: Org  # a second branch of bank a
+    tokens: dict[str, str]
+    other_hall_device: Device  # a device of another hall of a's province
+
+    @property
+    def customer(self) -> Customer:
+        return self.a.customers[0]  # a's manager's own customer
+
+    @property
+    def theirs(self) -> Customer:
+        return self.b.customers[0]  # bank b's customer
+
+
+async def make_world(stack: Stack) -> World:
+    settings = stack.settings
+    a = await make_tenant(settings, customers=1, grabbers=0, needs=0)
+    b = await make_tenant(settings, customers=1, grabbers=0, needs=0)
+    root = await Org.get(id=a.bank.parent_id)  # type: ignore[attr-defined]
+    colleague = await make_user(a.branch, ("CUSTOMER_MANAGER",), "同网点客户经理")
+    branch2 = await make_org("第二支行", OrgKind.BRANCH, a.bank)
+    far_head = await make_user(branch2, ("BRANCH_HEAD",), "第二支行行长")
+    people = await make_org("测试金融服务平台", OrgKind.REGULATOR)
+    hall2 = await make_org("第二供电营业厅", OrgKind.HALL, root, tenant_id=root.id)
+    users: dict[str, tuple[User, Org]] = {
+        "colleague": (colleague, a.branch),
+        "far head": (far_head, branch2),
+        "hq a": (await make_user(a.bank, ("HQ_ADMIN",), "总行管理"), a.bank),
+        "hq b": (await make_user(b.bank, ("HQ_ADMIN",), "他行总行管理"), b.bank),
+        "province": (await make_user(root, ("PROVINCE_ADMIN",), "省联社管理"), root),
+        "applicant": (await make_user(people, ("ENTERPRISE_USER",), "企业用户"), people),
+    }
+    tokens = {name: token_for(user, org, settings) for name, (user, org) in users.items()}
+    tokens |= {
+        "manager a": a.manager_token,
+        "manager b": b.manager_token,
+        "hall a": a.hall_token,
+        "hall b": b.hall_token,
+    }
+    device = await Device.create(
+        code=f"D{uuid.uuid4().hex[:10]}",
+        name="2号自助缴费终端",
+        kind=DeviceKind.PAYMENT_KIOSK,
+        hall_id=hall2.id,
+        org_path=hall2.path,
+        status=DeviceStatus.ONLINE,
+    )
+    return World(a, b, colleague, branch2, tokens, device)
+
+
+@dataclass
+class Case:
+    query: str
+    allowed: tuple[str, dict[str, Any]]  # who (a key of World.tokens) and the variables
+    refused: list[tuple[str, dict[str, Any], str]]  # who, the variables, the code
+    state: Callable[[], Awaitable[Any]]  # what a refused attempt must leave as it was
+    then: Callable[[], Awaitable[None]] | None = field(default=None)  # more checks once allowed
+
+
+CaseBuilder = Callable[[Stack, World], Awaitable[Case]]
+CASES: dict[str, CaseBuilder] = {}
+
+
+def case(name: str) -> Callable[[CaseBuilder], CaseBuilder]:
+    def register(builder: CaseBuilder) -> CaseBuilder:
+        CASES[name] = builder
+        return builder
+
+    return register
+
+
+def _in(days: int = 1) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+
+
+# -- finance: the customer an order is posted for -------------------------------------------------
+
+PUBLISH = "mutation($i: PublishNeedInput!) { publishNeed(input: $i) { id } }"
+APPLY = "mutation($i: ApplyInput!) { applyForProduct(input: $i) { id } }"
+
+
+@case("publishNeed.applicantId")
+async def _publish_need(stack: Stack, w: World) -> Case:
+    project = f"厂房-{uuid.uuid4().hex[:8]}"
+
+    def need(customer: Customer) -> dict[str, Any]:
+        return {"i": need_input(project=project, applicantId=str(customer.id))}
+
+    async def then() -> None:
+        posted = await FinancingNeed.get(project=project)
+        assert (posted.applicant_id, posted.tenant_id) == (w.customer.id, w.a.bank.id)
+
+    return Case(
+        PUBLISH,
+        allowed=("manager a", need(w.customer)),
+        refused=[
+            ("manager b", need(w.customer), NOT_FOUND),  # the issue's case: another bank's manager
+            ("colleague", need(w.customer), NOT_FOUND),  # same branch, not their customer
+            ("far head", need(w.customer), NOT_FOUND),  # another branch's head
+            ("applicant", need(w.customer), NOT_FOUND),  # no customer is theirs to name
+            ("manager a", need(w.theirs), NOT_FOUND),
+        ],
+        state=lambda: FinancingNeed.filter(project=project).count(),
+        then=then,
+    )
+
+
+async def _listed_product(w: World) -> FinancialProduct:
+    return await FinancialProduct.get(institution_id=w.a.institution.id, status=ProductStatus.LISTED)
+
+
+@case("applyForProduct.applicantId")
+async def _apply_applicant(stack: Stack, w: World) -> Case:
+    product = str((await _listed_product(w)).id)
+    project = f"基地-{uuid.uuid4().hex[:8]}"
+    named = {"i": apply_input(product, project=project, applicantId=str(w.customer.id))}
+    return Case(
+        APPLY,
+        allowed=("applicant", {"i": apply_input(product, project=project)}),  # as themselves
+        refused=[("applicant", named, NOT_FOUND)],
+        state=lambda: ProductApplication.filter(project=project).count(),
+    )
+
+
+@case("applyForProduct.productId")
+async def _apply_product(stack: Stack, w: World) -> Case:
+    listed = await _listed_product(w)
+    draft = await FinancialProduct.create(
+        institution_id=w.a.institution.id,
+        name="未上架产品",
+        guarantee_method=listed.guarantee_method,
+        min_amount=Decimal("1000"),
+        max_amount=Decimal("5000000"),
+        rate_min=Decimal("3.9"),
+        rate_max=Decimal("5.5"),
+        term_months=60,
+        status=ProductStatus.DRAFT,
+    )
+    project = f"基地-{uuid.uuid4().hex[:8]}"
+    return Case(
+        APPLY,
+        allowed=("applicant", {"i": apply_input(str(listed.id), project=project)}),
+        refused=[("applicant", {"i": apply_input(str(draft.id), project=project)}, NOT_FOUND)],
+        state=lambda: ProductApplication.filter(project=project).count(),
+    )
+
+
+@case("transferHandling.toInstitutionId")
+async def _transfer_handling(stack: Stack, w: World) -> Case:
+    settings = stack.settings
+    grabbing, receiving = await make_bank(settings, managers=1), await make_bank(settings, managers=0)
+    uncertified = await make_bank(settings, managers=0, certified=False, name="未认证银行")
+    people = await make_org("测试金融监管局", OrgKind.REGULATOR)
+    w.tokens["regulator"] = token_for(await make_user(people, ("REGULATOR",)), people, settings)
+    need = (await ok(stack, PUBLISH, {"i": need_input()}, w.tokens["applicant"]))["publishNeed"]["id"]
+    grab = "mutation($id: ID!) { grabNeed(id: $id) { id } }"
+    handling = (await ok(stack, grab, {"id": need}, grabbing.managers[0][1]))["grabNeed"]["id"]
+    query = "mutation($id: ID!, $to: ID!) { transferHandling(id: $id, toInstitutionId: $to) { id } }"
+
+    async def state() -> list[Any]:
+        return await Handling.filter(need_id=need).order_by("id").values_list("institution_id", "status")
+
+    return Case(
+        query,
+        allowed=("regulator", {"id": handling, "to": str(receiving.institution.id)}),
+        refused=[
+            ("regulator", {"id": handling, "to": str(uncertified.institution.id)}, NOT_FOUND),
+            ("regulator", {"id": handling, "to": str(uuid.uuid4())}, NOT_FOUND),
+        ],
+        state=state,
+    )
+
+
+# -- marketing -------------------------------------------------------------------------------------
+
+
+@case("createOpportunity.customerId")
+async def _opportunity(stack: Stack, w: World) -> Case:
+    title = f"有意向办理黔农e贷-{uuid.uuid4().hex[:6]}"
+    query = "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { id } }"
+
+    def about(customer: Customer) -> dict[str, Any]:
+        return {"i": {"customerId": str(customer.id), "title": title}}
+
+    async def then() -> None:
+        made = await Opportunity.get(title=title)
+        assert (made.customer_id, made.tenant_id) == (w.customer.id, w.a.bank.id)
+
+    return Case(
+        query,
+        allowed=("manager a", about(w.customer)),
+        refused=[
+            ("manager b", about(w.customer), NOT_FOUND),
+            ("colleague", about(w.customer), NOT_FOUND),
+            ("manager a", about(w.theirs), NOT_FOUND),
+            ("manager a", {"i": {"customerId": str(uuid.uuid4()), "title": title}}, NOT_FOUND),
+        ],
+        state=lambda: Opportunity.filter(title=title).count(),
+        then=then,
+    )
+
+
+# -- operations and devices ------------------------------------------------------------------------
+
+RAISE = "mutation($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }"
+
+
+@case("raiseAlert.deviceId")
+async def _alert_device(stack: Stack, w: World) -> Case:
+    title = f"设备告警-{uuid.uuid4().hex[:6]}"
+
+    def alert(device: Device) -> dict[str, Any]:
+        return {
+            "i": {"orgId": str(w.a.hall.id), "level": "WARNING", "title": title, "deviceId": str(device.id)}
+        }
+
+    async def then() -> None:
+        assert (await Alert.get(title=title)).device_id == w.a.device.id
+
+    return Case(
+        RAISE,
+        allowed=("hall a", alert(w.a.device)),
+        refused=[
+            ("hall a", alert(w.b.device), NOT_FOUND),  # another tenant's hall
+            ("hall a", alert(w.other_hall_device), NOT_FOUND),  # another hall of the same province
+        ],
+        state=lambda: Alert.filter(title=title).count(),
+        then=then,
+    )
+
+
+@case("raiseAlert.orgId")
+async def _alert_org(stack: Stack, w: World) -> Case:
+    title = f"营业厅告警-{uuid.uuid4().hex[:6]}"
+
+    def alert(org: Org) -> dict[str, Any]:
+        return {"i": {"orgId": str(org.id), "level": "WARNING", "title": title}}
+
+    return Case(
+        RAISE,
+        allowed=("hall a", alert(w.a.hall)),
+        refused=[("hall a", alert(w.b.hall), NOT_FOUND)],
+        state=lambda: Alert.filter(title=title).count(),
+    )
+
+
+@case("reportHeartbeat.deviceId")
+async def _heartbeat(stack: Stack, w: World) -> Case:
+    query = "mutation($i: HeartbeatInput!) { reportHeartbeat(input: $i) { id } }"
+    devices = (w.a.device, w.b.device, w.other_hall_device)
+
+    async def state() -> list[Any]:
+        rows = await Device.filter(id__in=[d.id for d in devices]).order_by("id")
+        return [(row.status, row.last_heartbeat_at) for row in rows]
+
+    def beat(device: Device) -> dict[str, Any]:
+        return {"i": {"deviceId": str(device.id), "status": "FAULT", "cpu": 99}}
+
+    return Case(
+        query,
+        allowed=("hall a", beat(w.a.device)),
+        refused=[("hall a", beat(w.b.device), NOT_FOUND), ("hall a", beat(w.other_hall_device), NOT_FOUND)],
+        state=state,
+    )
+
+
+# -- customers: the customer a record is about -------------------------------------------------------
+
+
+def _count(model: Any, **where: Any) -> Callable[[], Awaitable[int]]:
+    return lambda: model.filter(**where).count()
+
+
+@case("recordContact.customerId")
+async def _contact(stack: Stack, w: World) -> Case:
+    query = "mutation($i: ContactInput!) { recordContact(input: $i) { id } }"
+
+    def contact(customer: Customer) -> dict[str, Any]:
+        return {"i": {"customerId": str(customer.id), "channel": "PHONE", "summary": "电话回访，有贷款意向"}}
+
+    return Case(
+        query,
+        allowed=("manager a", contact(w.customer)),
+        refused=[
+            ("manager b", contact(w.customer), NOT_FOUND),
+            ("colleague", contact(w.customer), NOT_FOUND),
+            ("manager a", contact(w.theirs), NOT_FOUND),
+        ],
+        state=_count(ContactRecord, customer_id__in=[w.customer.id, w.theirs.id]),
+    )
+
+
+@case("addReminder.customerId")
+async def _reminder(stack: Stack, w: World) -> Case:
+    query = "mutation($i: AddReminderInput!) { addReminder(input: $i) { id } }"
+
+    def remind(customer: Customer) -> dict[str, Any]:
+        return {"i": {"customerId": str(customer.id), "kind": "SCHEDULE", "title": "回访"}}
+
+    return Case(
+        query,
+        allowed=("manager a", remind(w.customer)),
+        refused=[("manager b", remind(w.customer), NOT_FOUND), ("manager a", remind(w.theirs), NOT_FOUND)],
+        state=_count(Reminder, customer_id__in=[w.customer.id, w.theirs.id]),
+    )
+
+
+@case("addScheduleItem.customerId")
+async def _schedule(stack: Stack, w: World) -> Case:
+    query = "mutation($i: ScheduleItemInput!) { addScheduleItem(input: $i) { id } }"
+    title = f"拜访-{uuid.uuid4().hex[:6]}"
+
+    def item(customer: Customer) -> dict[str, Any]:
+        return {"i": {"title": title, "startsAt": _in(), "customerId": str(customer.id)}}
+
+    return Case(
+        query,
+        allowed=("manager a", item(w.customer)),
+        refused=[("manager b", item(w.customer), NOT_FOUND), ("colleague", item(w.customer), NOT_FOUND)],
+        state=_count(ScheduleItem, title=title),
+    )
+
+
+@case("requestTierChange.customerId")
+async def _tier_request(stack: Stack, w: World) -> Case:
+    query = """mutation($c: ID!) { requestTierChange(customerId: $c, toTier: WEALTH, reason: "资产增长") { id } }"""
+    mine = {"c": str(w.customer.id)}
+    return Case(
+        query,
+        allowed=("manager a", mine),
+        refused=[
+            ("manager b", mine, NOT_FOUND),
+            ("colleague", mine, NOT_FOUND),
+            ("far head", mine, NOT_FOUND),
+            ("manager a", {"c": str(w.theirs.id)}, NOT_FOUND),
+        ],
+        state=_count(TierChangeRequest, customer_id__in=[w.customer.id, w.theirs.id]),
+    )
+
+
+@case("grantConsent.customerId")
+async def _consent(stack: Stack, w: World) -> Case:
+    query = "mutation($i: ConsentInput!) { grantConsent(input: $i) { id } }"
+
+    def consent(customer: Customer) -> dict[str, Any]:
+        evidence = f"SQ-{uuid.uuid4().hex[:6]}"
+        return {
+            "i": {
+                "customerId": str(customer.id),
+                "purpose": "DATA_USE",
+                "expiresAt": _in(30),
+                "evidence": evidence,
+            }
+        }
+
+    return Case(
+        query,
+        allowed=("manager a", consent(w.customer)),
+        refused=[("hq b", consent(w.customer), NOT_FOUND), ("manager a", consent(w.theirs), NOT_FOUND)],
+        state=_count(ConsentModel, customer_id__in=[w.customer.id, w.theirs.id]),
+    )
+
+
+@case("excludeFromMarketing.customerId")
+async def _exclude(stack: Stack, w: World) -> Case:
+    query = 'mutation($c: ID!) { excludeFromMarketing(customerId: $c, reason: "客户要求不再营销") { id } }'
+    return Case(
+        query,
+        allowed=("manager a", {"c": str(w.customer.id)}),
+        refused=[
+            ("manager b", {"c": str(w.customer.id)}, NOT_FOUND),
+            ("colleague", {"c": str(w.customer.id)}, NOT_FOUND),
+            ("manager a", {"c": str(w.theirs.id)}, NOT_FOUND),
+        ],
+        state=_count(MarketingExclusion, customer_id__in=[w.customer.id, w.theirs.id]),
+    )
+
+
+@case("updateProspect.customerId")
+async def _prospect(stack: Stack, w: World) -> Case:
+    create = """mutation { createProspect(input: {name: "王小二", phone: "13900001111"}) { id } }"""
+    prospect = (await ok(stack, create, {}, w.tokens["manager a"]))["createProspect"]["id"]
+    query = """mutation($id: ID!, $c: ID!) {
+      updateProspect(id: $id, input: {status: CONVERTED, customerId: $c}) { id } }"""
+
+    async def state() -> tuple[str, Any]:
+        row = await Prospect.get(id=prospect)
+        return row.status, row.customer_id
+
+    return Case(
+        query,
+        allowed=("manager a", {"id": prospect, "c": str(w.customer.id)}),
+        refused=[("manager a", {"id": prospect, "c": str(w.theirs.id)}, NOT_FOUND)],
+        state=state,
+    )
+
+
+@case("recordAccountMovements.customerId")
+async def _movements(stack: Stack, w: World) -> Case:
+    query = "mutation($m: [AccountMovementInput!]!) { recordAccountMovements(movements: $m) { recorded } }"
+    reference = f"R{uuid.uuid4().hex[:16]}"
+
+    def feed(customer: Customer) -> dict[str, Any]:
+        movement = {
+            "reference": reference,
+            "customerId": str(customer.id),
+            "direction": "IN",
+            "amount": "100.00",
+            "occurredAt": datetime.now(UTC).isoformat(),
+        }
+        return {"m": [movement]}
+
+    return Case(
+        query,
+        allowed=("hq a", feed(w.customer)),
+        refused=[("hq a", feed(w.theirs), NOT_FOUND), ("hq b", feed(w.customer), NOT_FOUND)],
+        state=_count(AccountMovement, reference=reference),
+    )
+
+
+# -- customers: grids and groups ---------------------------------------------------------------------
+
+
+async def _grid_of(tenant: Tenant) -> Grid:
+    return await Grid.get(tenant_id=tenant.bank.id)
+
+
+@case("setCustomerGrid.customerId")
+async def _set_grid_customer(stack: Stack, w: World) -> Case:
+    query = "mutation($c: ID!, $g: ID) { setCustomerGrid(customerId: $c, gridId: $g) { id } }"
+    grid_b = await _grid_of(w.b)
+    return Case(
+        query,
+        allowed=("hq a", {"c": str(w.customer.id), "g": None}),
+        refused=[("hq b", {"c": str(w.customer.id), "g": str(grid_b.id)}, NOT_FOUND)],
+        state=lambda: Customer.filter(id=w.customer.id).values_list("grid_id", flat=True),
+    )
+
+
+@case("setCustomerGrid.gridId")
+async def _set_grid_grid(stack: Stack, w: World) -> Case:
+    query = "mutation($c: ID!, $g: ID) { setCustomerGrid(customerId: $c, gridId: $g) { id } }"
+    another = await Grid.create(tenant_id=w.a.bank.id, org_id=w.a.branch.id, name="第二网格")
+    grid_b = await _grid_of(w.b)
+    return Case(
+        query,
+        allowed=("hq a", {"c": str(w.customer.id), "g": str(another.id)}),
+        refused=[("hq a", {"c": str(w.customer.id), "g": str(grid_b.id)}, NOT_FOUND)],
+        state=lambda: Customer.filter(id=w.customer.id).values_list("grid_id", flat=True),
+    )
+
+
+MAP = "mutation($g: ID!, $o: ID!) { mapGridToOrg(gridId: $g, orgId: $o) { id } }"
+
+
+@case("mapGridToOrg.gridId")
+async def _map_grid(stack: Stack, w: World) -> Case:
+    grid = await _grid_of(w.a)
+    return Case(
+        MAP,
+        allowed=("hq a", {"g": str(grid.id), "o": str(w.a.branch.id)}),
+        refused=[("hq b", {"g": str(grid.id), "o": str(w.b.branch.id)}, NOT_FOUND)],
+        state=_count(GridOrg, grid_id=grid.id),
+    )
+
+
+@case("mapGridToOrg.orgId")
+async def _map_org(stack: Stack, w: World) -> Case:
+    grid = await _grid_of(w.a)
+    return Case(
+        MAP,
+        allowed=("hq a", {"g": str(grid.id), "o": str(w.branch2.id)}),
+        refused=[("hq a", {"g": str(grid.id), "o": str(w.b.branch.id)}, BAD_INPUT)],
+        state=_count(GridOrg, grid_id=grid.id),
+    )
+
+
+GROUP = "mutation($i: CustomerGroupInput!) { createCustomerGroup(input: $i) { id } }"
+
+
+def _system_group(name: str, **rule: Any) -> dict[str, Any]:
+    return {"i": {"name": name, "kind": "RETAIL", "source": "SYSTEM", "rule": rule}}
+
+
+@case("createCustomerGroup.rule.gridIds")
+async def _group_grid(stack: Stack, w: World) -> Case:
+    name = f"网格客群-{uuid.uuid4().hex[:6]}"
+    mine, theirs = await _grid_of(w.a), await _grid_of(w.b)
+    return Case(
+        GROUP,
+        allowed=("hq a", _system_group(name, gridIds=[str(mine.id)])),
+        refused=[
+            ("hq a", _system_group(name, gridIds=[str(theirs.id)]), NOT_FOUND),
+            ("hq a", _system_group(name, gridIds=[str(mine.id), str(uuid.uuid4())]), NOT_FOUND),
+        ],
+        state=_count(CustomerGroup, name=name),
+    )
+
+
+@case("createCustomerGroup.rule.managerId")
+async def _group_manager(stack: Stack, w: World) -> Case:
+    name = f"管户客群-{uuid.uuid4().hex[:6]}"
+    return Case(
+        GROUP,
+        allowed=("hq a", _system_group(name, managerId=str(w.a.manager.id))),
+        refused=[
+            ("hq a", _system_group(name, managerId=str(w.b.manager.id)), BAD_INPUT),
+            ("hq a", _system_group(name, managerId=str(w.a.hall_manager.id)), BAD_INPUT),  # not a manager
+        ],
+        state=_count(CustomerGroup, name=name),
+    )
+
+
+ADD_MEMBERS = "mutation($g: ID!, $c: [ID!]!) { addCustomerGroupMembers(groupId: $g, customerIds: $c) { id } }"
+
+
+async def _custom_group(w: World) -> CustomerGroup:
+    return await CustomerGroup.create(
+        tenant_id=w.a.bank.id,
+        name="重点客户",
+        kind="RETAIL",
+        source=GroupSource.CUSTOM,
+        created_by=uuid.uuid4(),
+    )
+
+
+@case("addCustomerGroupMembers.customerIds")
+async def _members_customers(stack: Stack, w: World) -> Case:
+    group = await _custom_group(w)
+    return Case(
+        ADD_MEMBERS,
+        allowed=("hq a", {"g": str(group.id), "c": [str(w.customer.id)]}),
+        refused=[("hq a", {"g": str(group.id), "c": [str(w.customer.id), str(w.theirs.id)]}, NOT_FOUND)],
+        state=_count(GroupMember, group_id=group.id),
+    )
+
+
+@case("addCustomerGroupMembers.groupId")
+async def _members_group(stack: Stack, w: World) -> Case:
+    group = await _custom_group(w)
+    return Case(
+        ADD_MEMBERS,
+        allowed=("hq a", {"g": str(group.id), "c": [str(w.customer.id)]}),
+        refused=[("hq b", {"g": str(group.id), "c": [str(w.theirs.id)]}, NOT_FOUND)],
+        state=_count(GroupMember, group_id=group.id),
+    )
+
+
+# -- customers: ownership targets (客户关系管理) ----------------------------------------------------
+
+
+def _ownership(customer: Customer) -> Callable[[], Awaitable[Any]]:
+    async def state() -> Any:
+        row = await Customer.get(id=customer.id)
+        assignments = await CustomerAssignment.filter(customer_id=customer.id).count()
+        return row.org_id, row.primary_manager_id, assignments
+
+    return state
+
+
+async def _unmanaged(w: World) -> Customer:
+    return await make_customer(w.a.branch, w.a.manager, "待分配客户", primary_manager_id=None)
+
+
+ALLOCATE = """mutation($c: [ID!]!, $m: ID, $o: ID) {
+  allocateCustomers(customerIds: $c, managerId: $m, orgId: $o) { id } }"""
+
+
+@case("allocateCustomers.customerIds")
+async def _allocate_customers(stack: Stack, w: World) -> Case:
+    waiting = await _unmanaged(w)
+    to = {"c": [str(waiting.id)], "m": str(w.a.manager.id), "o": None}
+    return Case(ALLOCATE, allowed=("hq a", to), refused=[("hq b", to, NOT_FOUND)], state=_ownership(waiting))
+
+
+@case("allocateCustomers.managerId")
+async def _allocate_manager(stack: Stack, w: World) -> Case:
+    waiting = await _unmanaged(w)
+    return Case(
+        ALLOCATE,
+        allowed=("hq a", {"c": [str(waiting.id)], "m": str(w.a.manager.id), "o": None}),
+        refused=[("hq a", {"c": [str(waiting.id)], "m": str(w.b.manager.id), "o": None}, BAD_INPUT)],
+        state=_ownership(waiting),
+    )
+
+
+@case("allocateCustomers.orgId")
+async def _allocate_org(stack: Stack, w: World) -> Case:
+    waiting = await _unmanaged(w)
+    outlet = await make_org("测试网点", OrgKind.OUTLET, w.a.branch)
+    return Case(
+        ALLOCATE,
+        allowed=("hq a", {"c": [str(waiting.id)], "m": None, "o": str(outlet.id)}),
+        refused=[("hq a", {"c": [str(waiting.id)], "m": None, "o": str(w.b.branch.id)}, BAD_INPUT)],
+        state=_ownership(waiting),
+    )
+
+
+@case("handOverCustomers.toManagerId")
+async def _hand_over(stack: Stack, w: World) -> Case:
+    query = """mutation($c: [ID!]!, $m: ID!) {
+      handOverCustomers(customerIds: $c, toManagerId: $m, reason: "岗位调整") { id } }"""
+    to = {"c": [str(w.customer.id)]}
+    return Case(
+        query,
+        allowed=("hq a", to | {"m": str(w.colleague.id)}),
+        refused=[
+            ("hq a", to | {"m": str(w.b.manager.id)}, BAD_INPUT),
+            ("hq b", to | {"m": str(w.b.manager.id)}, NOT_FOUND),
+        ],
+        state=_ownership(w.customer),
+    )
+
+
+@case("transferCustomers.toOrgId")
+async def _transfer(stack: Stack, w: World) -> Case:
+    query = """mutation($c: [ID!]!, $o: ID!) {
+      transferCustomers(customerIds: $c, toOrgId: $o, reason: "迁居") { id } }"""
+    to = {"c": [str(w.customer.id)]}
+    return Case(
+        query,
+        allowed=("hq a", to | {"o": str(w.branch2.id)}),
+        refused=[("hq a", to | {"o": str(w.b.branch.id)}, BAD_INPUT)],
+        state=_ownership(w.customer),
+    )
+
+
+@case("startCustody.custodianId")
+async def _custody(stack: Stack, w: World) -> Case:
+    query = """mutation($c: [ID!]!, $m: ID!, $e: DateTime!) {
+      startCustody(customerIds: $c, custodianId: $m, endsAt: $e, reason: "休假") { id } }"""
+    to = {"c": [str(w.customer.id)], "e": _in(7)}
+    return Case(
+        query,
+        allowed=("manager a", to | {"m": str(w.colleague.id)}),
+        refused=[("manager a", to | {"m": str(w.b.manager.id)}, BAD_INPUT)],
+        state=_ownership(w.customer),
+    )
+
+
+@case("addAssistingManager.managerId")
+async def _assisting(stack: Stack, w: World) -> Case:
+    query = "mutation($c: ID!, $m: ID!) { addAssistingManager(customerId: $c, managerId: $m) { id } }"
+    return Case(
+        query,
+        allowed=("hq a", {"c": str(w.customer.id), "m": str(w.colleague.id)}),
+        refused=[
+            ("hq a", {"c": str(w.customer.id), "m": str(w.b.manager.id)}, BAD_INPUT),
+            ("far head", {"c": str(w.customer.id), "m": str(w.colleague.id)}, NOT_FOUND),
+        ],
+        state=_ownership(w.customer),
+    )
+
+
+@pytest.mark.parametrize("name", list(CASES))
+async def test_an_input_id_out_of_scope_is_refused_and_writes_nothing(stack: Stack, name: str) -> None:
+    world = await make_world(stack)
+    spec = await CASES[name](stack, world)
+    before = await spec.state()
+    for who, variables, code in spec.refused:
+        assert await codes(stack, spec.query, variables, world.tokens[who]) == [code], (who, variables)
+        assert await spec.state() == before, (who, variables)
+    who, variables = spec.allowed
+    await ok(stack, spec.query, variables, world.tokens[who])  # the same request, in scope
+    assert await spec.state() != before
+    if spec.then is not None:
+        await spec.then()
+
+
+async def test_a_need_posted_for_a_customer_belongs_to_the_customers_bank(stack: Stack) -> None:
+    """The province sees every customer, so it may post for any; the need goes to the customer's
+    bank (its staff see it, need_scope), not to the poster's tenant."""
+    world = await make_world(stack)
+    project = f"省联社代发-{uuid.uuid4().hex[:8]}"
+    variables = {"i": need_input(project=project, applicantId=str(world.theirs.id))}
+    await ok(stack, PUBLISH, variables, world.tokens["province"])
+    need = await FinancingNeed.get(project=project)
+    assert (need.applicant_id, need.tenant_id) == (world.theirs.id, world.b.bank.id)
+    listed = "{ financingNeeds(first: 100) { nodes { id } } }"
+    seen = (await ok(stack, listed, {}, world.tokens["hq b"]))["financingNeeds"]["nodes"]
+    assert {"id": str(need.id)} in seen
+    assert {"id": str(need.id)} not in (await ok(stack, listed, {}, world.tokens["hq a"]))["financingNeeds"][
+        "nodes"
+    ]

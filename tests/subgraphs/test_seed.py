@@ -1,0 +1,44 @@
+"""`dcms seed` fills an empty database once, and `dcms token` logs in as its demo users."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import pytest
+
+from models.customers import Customer
+from models.operations import Org, User
+from security.tokens import read_token
+from subgraphs.seed import seed
+from testkit.factories import token_keys
+from tests.support.stack import subprocess_env
+
+pytestmark = pytest.mark.integration
+
+
+async def test_seed_is_idempotent_and_tokens_work(database) -> None:
+    first = await seed(database, customers=300, progress=False)
+    assert first["customers"] == 300 and first["orgs"] > 10 and first["devices"] > 0
+    assert await seed(database, customers=300, progress=False) == {}
+
+    root = await Org.get(code="GZ")
+    assert await Customer.filter(org_path__startswith=root.path).count() == 300
+    manager = await User.get(username="manager").prefetch_related("org")
+    assert manager.org.path.startswith(root.path) and "CUSTOMER_MANAGER" in manager.roles
+    assert await Customer.filter(primary_manager_id=manager.id).count() >= 30
+
+    cli = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "subgraphs.cli",
+        "token",
+        "--username",
+        "manager",
+        env={**subprocess_env(database), "DCMS_DEV": "1"},  # dev tokens exist only in dev mode
+        stdout=asyncio.subprocess.PIPE,
+    )
+    token, _ = await cli.communicate()
+    assert cli.returncode == 0
+    principal = read_token(token.decode().strip(), token_keys(database))
+    assert (principal.user_id, principal.org_path) == (manager.id, manager.org.path)
