@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -47,6 +46,7 @@ from subgraphs.body_guard import BodyGuard
 from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
 from subgraphs.settings import SUBGRAPHS, Settings
+from subgraphs.spec import Job, spec_of
 
 CLIENT_IP_HEADER = "x-dcms-client-ip"  # set by the gateway; believed only on a signed request
 
@@ -250,13 +250,13 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     )
     sockets = _OpenWebSockets(realtime)
     routes: list[Any] = [Route("/healthz", sockets.healthz)]
-    jobs: list[Any] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
+    jobs: list[Job] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
     apps = list(names)  # Tortoise apps to register: the served subgraphs and those they consume
     for name in names:
-        module = importlib.import_module(f"subgraphs.{name}")
-        jobs += getattr(module, "jobs", [])
-        apps += [app for app in getattr(module, "consumes", ()) if app not in apps]
-        endpoint = SubgraphGraphQL(module.schema, module.loaders, realtime, settings, keys, sessions, trust)
+        spec = spec_of(name)
+        jobs += spec.jobs
+        apps += [app for app in spec.consumes if app not in apps]
+        endpoint = SubgraphGraphQL(spec.schema, spec.loaders, realtime, settings, keys, sessions, trust)
         path = f"/{name}/graphql"
         routes += [Route(path, endpoint), WebSocketRoute(path, sockets.count(endpoint))]
 

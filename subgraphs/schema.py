@@ -7,7 +7,6 @@ gets); introspection is off unless ``DCMS_DEV=1``.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,7 +36,7 @@ from security.query_limits import (
 )
 from subgraphs.execution import SubgraphExecutor
 from subgraphs.oplog import OperationLog, log_unexpected
-from subgraphs.settings import Limits, numbers_from_env
+from subgraphs.settings import Limits, dev_mode_from_env, numbers_from_env
 
 
 class SubgraphSchema(strawberry.federation.Schema):
@@ -132,7 +131,7 @@ def build_schema(
 ) -> SubgraphSchema:
     """``subgraph`` names the audit table this schema writes (resolvers/common/audit.py)."""
     limits = numbers_from_env(Limits())
-    dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
+    dev_mode = dev_mode_from_env()
     if mutation is not None:  # each mutation field names itself for its audit record
         for field in mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]
             if not any(isinstance(extension, AuditedMutation) for extension in field.extensions):

@@ -7,7 +7,6 @@ composing from live subgraphs would see. Composition runs
 
 from __future__ import annotations
 
-import importlib
 import subprocess
 import tempfile
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 from strawberry.printer import print_schema
 
 from subgraphs.settings import SUBGRAPHS
+from subgraphs.spec import spec_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SDL_DIR = ROOT / "schema" / "sdl"
@@ -25,8 +25,7 @@ DEFAULT_URL_BASE = "http://127.0.0.1:4001"
 def subgraph_sdl(name: str) -> str:
     # What Strawberry's `_service { sdl }` resolver returns (print_schema), printed without
     # executing: the schema's extensions are async (the revocation check) and need no request here.
-    schema = importlib.import_module(f"subgraphs.{name}").schema
-    return print_schema(schema).rstrip() + "\n"
+    return print_schema(spec_of(name).schema).rstrip() + "\n"
 
 
 def compose(sdl_dir: Path, url_base: str, out: Path, names: tuple[str, ...] = SUBGRAPHS) -> None:

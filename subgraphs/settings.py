@@ -126,7 +126,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> Settings:
         var_dir = _var_dir()
-        dev_mode = os.environ.get("DCMS_DEV", "1") == "1"
+        dev_mode = dev_mode_from_env()
         keys_dir = keys_dir_from_env()
         hmac_secret = os.environ.get("DCMS_GATEWAY_HMAC_SECRET") or (
             _dev_secret(keys_dir, HMAC_SECRET_FILE) if dev_mode else _read_secret(keys_dir / HMAC_SECRET_FILE)
@@ -182,6 +182,11 @@ class Settings:
 
 def _var_dir() -> Path:
     return Path(os.environ.get("DCMS_VAR_DIR", "var")).resolve()
+
+
+def dev_mode_from_env() -> bool:
+    """``DCMS_DEV`` (default 1): also read on its own where a schema is built before the settings are."""
+    return os.environ.get("DCMS_DEV", "1") == "1"
 
 
 def keys_dir_from_env() -> Path:

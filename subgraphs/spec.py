@@ -1,0 +1,55 @@
+"""What a subgraph is, to the app that serves it: one ``SubgraphSpec`` per subgraph, written in
+``subgraphs/<name>.py`` and found by name with ``spec_of``.
+
+    spec = SubgraphSpec(
+        name="finance",
+        schema=build_schema("finance", query=Query, mutation=Mutation, subscription=Subscription),
+        loaders=FinanceLoaders,
+        jobs=(watch_deadlines,),
+        consumes=("customers",),
+    )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import cache
+
+from realtime.hub import Realtime
+from resolvers.common.loading import LoaderRegistry
+from resolvers.common.rules import Rules
+from subgraphs.schema import SubgraphSchema
+from subgraphs.settings import SUBGRAPHS
+
+# A background job: started with the app, one task per process, given the platform parameters.
+Job = Callable[[Realtime, Rules], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SubgraphSpec:
+    name: str
+    schema: SubgraphSchema
+    loaders: type[LoaderRegistry]  # resolvers/<name>/dataloaders.py: a fresh registry per request
+    jobs: tuple[Job, ...] = ()  # resolvers/<name>/jobs.py
+    # Other subgraphs' Tortoise apps this one reads, read-only, through one module each (their tables
+    # are registered in the same process for that): e.g. finance reads customers' for applicantId.
+    consumes: tuple[str, ...] = ()
+
+
+@cache
+def specs() -> dict[str, SubgraphSpec]:
+    """Every subgraph's spec, by name, in ``SUBGRAPHS`` order (imported on first use: each module
+    builds its schema, and each imports this one)."""
+    from subgraphs import customers, devices, finance, marketing, operations
+
+    found = {s.name: s for s in (operations.spec, customers.spec, marketing.spec, finance.spec, devices.spec)}
+    assert tuple(found) == SUBGRAPHS
+    return found
+
+
+def spec_of(name: str) -> SubgraphSpec:
+    try:
+        return specs()[name]
+    except KeyError:
+        raise ValueError(f"no subgraph {name!r}") from None
