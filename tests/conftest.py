@@ -21,6 +21,7 @@ from subgraphs.gateway import start_gateway, wait_until_up
 from subgraphs.sdl import write_all
 from subgraphs.settings import Settings
 from tests.support import services
+from tests.support.place import Place
 from tests.support.stack import Stack, stack_settings, subprocess_env
 
 
@@ -76,3 +77,16 @@ def required_stack(request: pytest.FixtureRequest) -> Stack:
         return request.getfixturevalue("stack")  # type: ignore[no-any-return]
     except pytest.skip.Exception as exc:
         pytest.fail(f"{request.node.name} needs the test stack: {exc}", pytrace=False)
+
+
+@pytest.fixture
+def place(tmp_path: Path) -> Iterator[Place]:
+    """An empty database and a production-mode CLI environment naming it (tests/support/place.py)."""
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    with contextlib.ExitStack() as cleanup:
+        database_url = redis_url = None
+        if services.STORAGE == "real":
+            redis_url = services.require_redis()
+            database_url = cleanup.enter_context(services.scratch_database("dcms_prod"))
+        yield Place(tmp_path / "var", keys, database_url, redis_url)

@@ -11,6 +11,7 @@ import pytest
 
 from clients.python.dcms_client import data, error_codes, gql, subscribe_sse, subscribe_ws
 from testkit.factories import Tenant, make_tenant
+from tests.support.queries import CROSS_SUBGRAPH
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -19,22 +20,6 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 async def tenant(stack: Stack) -> Tenant:
     return await make_tenant(stack.settings, customers=3, grabbers=2)
-
-
-CROSS_SUBGRAPH = """
-query MyCustomers($first: Int!) {
-  me { displayName org { name } customers(first: 10) { nodes { name } } }
-  customers(first: $first) {
-    edges { node {
-      name tier
-      primaryManager { displayName }
-      org { name }
-      opportunities(first: 3) { edges { node { title } } }
-      financingNeeds(first: 3) { edges { node { purpose status } } }
-    } }
-  }
-}
-"""
 
 
 async def test_query_crosses_four_subgraphs(stack: Stack, tenant: Tenant) -> None:

@@ -21,8 +21,8 @@ from subgraphs.gateway import gateway_env, start_gateway, wait_until_up
 from subgraphs.oplog import failure_line
 from subgraphs.sdl import write_all
 from subgraphs.settings import Settings, numbers_as_env
-from tests.security.test_production_mode import Place, place  # noqa: F401 (the fixture: an empty database)
 from tests.support import services
+from tests.support.place import Place
 from tests.support.stack import TEST_LIMITS, free_port
 
 WRONG_LOGIN = (
@@ -42,7 +42,7 @@ class LoggedStack:
 
 
 @pytest.fixture
-def logged_stack(place: Place, tmp_path: Path) -> Iterator[LoggedStack]:  # noqa: F811
+def logged_stack(place: Place, tmp_path: Path) -> Iterator[LoggedStack]:
     services.require_node()
     keys = place.keys_dir / "prod"
     assert place.dcms("secrets", "init", "--dir", str(keys)).returncode == 0

@@ -1,6 +1,6 @@
 """Dependencies going away degrade, they do not leak.
 
-A stack of its own (tests/test_faults.py's: its own Redis server, the subgraphs process, the real
+A stack of its own (tests/support/faults.py's, as the fault tests use: its own Redis server, the subgraphs process, the real
 gateway) reaches PostgreSQL through a TCP proxy this test can cut. With Redis killed, reads still
 work, while what needs the session store (login, logout) answers SERVICE_UNAVAILABLE, naming no
 host or port. With the proxy cut, every operation answers SERVICE_UNAVAILABLE: no "audit trail"
@@ -24,8 +24,8 @@ import httpx
 import pytest
 
 from subgraphs.gateway import wait_until_up
-from tests.faults.test_faults import FaultStack
 from tests.support import services
+from tests.support.faults import FaultStack, running
 from tests.support.stack import free_port
 
 pytestmark = pytest.mark.faults
@@ -88,6 +88,10 @@ class DegradedStack(FaultStack):
             self.subgraphs = subprocess.Popen(command, env=self.env, stdout=log, stderr=log)
         wait_until_up(f"http://127.0.0.1:{self.port}/healthz", self.subgraphs)
 
+    def start(self, customers: int) -> None:
+        self.start_proxy()
+        super().start(customers)
+
     def stop(self) -> None:
         super().stop()
         self.kill(self.proxy)
@@ -98,24 +102,11 @@ class DegradedStack(FaultStack):
 
 @pytest.fixture(scope="module")
 def degraded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DegradedStack]:
-    services.require_redis()
-    services.require_node()
-    with services.scratch_database("dcms_degraded") as database_url:
-        stack = DegradedStack(tmp_path_factory.mktemp("degraded"), database_url)
-        try:
-            stack.start_proxy()
-            stack.start_redis()
-            stack.dcms("migrate")
-            stack.dcms("seed", "--customers", "5")
-            stack.start_subgraphs()
-            stack.start_gateway()
-            yield stack
-        finally:
-            stack.stop()
-
-
-def _token(stack: FaultStack, username: str = "ops") -> str:
-    return stack.dcms("token", "--username", username).strip()
+    var_dir = tmp_path_factory.mktemp("degraded")
+    with running(
+        lambda database_url: DegradedStack(var_dir, database_url), "dcms_degraded", customers=5
+    ) as stack:
+        yield stack
 
 
 async def _gql(stack: FaultStack, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
@@ -152,7 +143,7 @@ async def _until(condition: Any, within: float, what: str) -> None:
 async def test_with_redis_down_reads_work_and_sessions_answer_service_unavailable(
     degraded: DegradedStack,
 ) -> None:
-    token = _token(degraded)
+    token = degraded.token()
     assert not _codes(await _gql(degraded, READ, token))
     degraded.kill(degraded.redis)
     try:
@@ -175,7 +166,7 @@ async def test_with_redis_down_reads_work_and_sessions_answer_service_unavailabl
 async def test_with_postgresql_down_everything_answers_service_unavailable_and_logs_once(
     degraded: DegradedStack,
 ) -> None:
-    token = _token(degraded)
+    token = degraded.token()
     assert not _codes(await _gql(degraded, READ, token))
     tracebacks = len(degraded.lines("Traceback"))
     degraded.kill(degraded.proxy)

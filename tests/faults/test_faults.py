@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -29,10 +28,7 @@ import httpx
 import pytest
 import websockets
 
-from subgraphs.gateway import start_gateway, wait_until_up
-from subgraphs.sdl import write_all
-from tests.support import services
-from tests.support.stack import free_port
+from tests.support.faults import FaultStack, running
 
 pytestmark = pytest.mark.faults
 
@@ -40,98 +36,13 @@ RAISE = "mutation($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }"
 ALERTS = "subscription($after: ID) { alerts(after: $after) { eventId alert { title } } }"
 
 
-class FaultStack:
-    def __init__(self, var_dir: Path, database_url: str) -> None:
-        self.var_dir = var_dir
-        self.redis_port, self.port, self.gateway_port = free_port(), free_port(), free_port()
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0",
-            "DCMS_VAR_DIR": str(var_dir),
-            "DCMS_KEYS_DIR": str(var_dir / "keys"),
-            "DCMS_DEV": "1",
-            "DCMS_RATE_LIMIT": "0",
-            "DCMS_MAX_SUBSCRIPTIONS_PER_USER": "0",
-            "DCMS_FEED_SYNC_SECONDS": "1",
-            "DCMS_WS_PING_SECONDS": "1",
-        }
-        self.redis: subprocess.Popen[bytes] | None = None
-        self.subgraphs: subprocess.Popen[bytes] | None = None
-        self.gateway: subprocess.Popen[bytes] | None = None
-        self.supergraph: Path | None = None
-
-    @property
-    def gateway_url(self) -> str:
-        return f"http://127.0.0.1:{self.gateway_port}/graphql"
-
-    @property
-    def gateway_ws(self) -> str:
-        return f"ws://127.0.0.1:{self.gateway_port}/graphql"
-
-    def dcms(self, *args: str) -> str:
-        command = [sys.executable, "-m", "subgraphs.cli", *args]
-        return subprocess.run(command, env=self.env, check=True, capture_output=True, text=True).stdout
-
-    def start_redis(self) -> None:
-        self.redis = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
-        for _ in range(100):
-            if services.reachable(self.env["REDIS_URL"]):
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def start_subgraphs(self) -> None:
-        self.subgraphs = subprocess.Popen(
-            [sys.executable, "-m", "subgraphs.cli", "serve", "--port", str(self.port)], env=self.env
-        )
-        wait_until_up(f"http://127.0.0.1:{self.port}/healthz", self.subgraphs)
-
-    def start_gateway(self) -> None:
-        if self.supergraph is None:
-            self.supergraph = write_all(self.var_dir / "sdl", url_base=f"http://127.0.0.1:{self.port}")
-        self.gateway = start_gateway(self.gateway_port, self.supergraph, quiet=True, env=self.env)
-        wait_until_up(f"http://127.0.0.1:{self.gateway_port}/healthcheck", self.gateway)
-
-    @staticmethod
-    def kill(process: subprocess.Popen[bytes] | None) -> None:
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-            process.wait(10)
-
-    def stop(self) -> None:
-        for process in (self.gateway, self.subgraphs, self.redis):
-            self.kill(process)
-
-
 @pytest.fixture(scope="module")
 def fault_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
-    services.require_redis()  # the server binary is what this stack runs
-    services.require_node()
-    with services.scratch_database("dcms_faults") as database_url:
-        stack = FaultStack(tmp_path_factory.mktemp("faults"), database_url)
-        try:
-            stack.start_redis()
-            stack.dcms("migrate")
-            stack.dcms("seed", "--customers", "20")
-            stack.start_subgraphs()
-            stack.start_gateway()
-            yield stack
-        finally:
-            stack.stop()
+    var_dir = tmp_path_factory.mktemp("faults")
+    with running(
+        lambda database_url: FaultStack(var_dir, database_url), "dcms_faults", customers=20
+    ) as stack:
+        yield stack
 
 
 @dataclass
@@ -208,10 +119,6 @@ class Publisher:
                 await asyncio.sleep(interval)
 
 
-def _token(stack: FaultStack, username: str = "ops") -> str:
-    return stack.dcms("token", "--username", username).strip()
-
-
 async def _org_id(stack: FaultStack, token: str) -> str:
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(
@@ -257,7 +164,7 @@ def _check(watchers: list[Watcher], publisher: Publisher) -> None:
 async def _through_fault(
     stack: FaultStack, fault: Any, watchers_count: int = 5
 ) -> tuple[list[Watcher], Publisher]:
-    token = _token(stack)
+    token = stack.token()
     publisher = Publisher(stack.gateway_url, token, await _org_id(stack, token), prefix=uuid.uuid4().hex[:8])
     watchers = [Watcher(stack.gateway_ws, token) for _ in range(watchers_count)]
     stop = asyncio.Event()
@@ -354,7 +261,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_memory_stays_bounded(
     (SIGSTOP): it reads nothing and answers no ping. The kernel's send buffer takes the first
     megabytes (Linux caps it, tcp_wmem); then graphql-ws's keep-alive at the gateway (no pong
     within 12 s of a ping) drops the client. The gateway's memory must not follow the backlog."""
-    token = _token(fault_stack)
+    token = fault_stack.token()
     publisher = Publisher(fault_stack.gateway_url, token, await _org_id(fault_stack, token), prefix="slow")
     assert fault_stack.gateway is not None
     args = [str(fault_stack.gateway_port), fault_stack.gateway_ws, token, ALERTS]
@@ -394,7 +301,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_memory_stays_bounded(
 
 
 async def test_a_thousand_subscribers_each_see_every_event_exactly_once(fault_stack: FaultStack) -> None:
-    token = _token(fault_stack)
+    token = fault_stack.token()
     publisher = Publisher(
         fault_stack.gateway_url, token, await _org_id(fault_stack, token), prefix=uuid.uuid4().hex[:8]
     )
@@ -484,7 +391,7 @@ async def test_idle_subscriptions_survive_a_nat_that_drops_silent_connections(
     """Server pings keep idle lines alive: the subgraphs' (uvicorn, DCMS_WS_PING_SECONDS=1 in this
     stack) under a NAT that drops 3 s of silence, and the gateway's (graphql-ws, every 12 s)
     under one that drops 14 s of silence. The client itself sends nothing."""
-    token = _token(fault_stack)
+    token = fault_stack.token()
     org_id = await _org_id(fault_stack, token)
     subgraph_nat, gateway_nat = NatProxy(fault_stack.port, 3.0), NatProxy(fault_stack.gateway_port, 14.0)
     subgraph_port, gateway_port = await subgraph_nat.start(), await gateway_nat.start()

@@ -34,8 +34,8 @@ from realtime.feed import Feeds
 from realtime.outbox import OutboxRelay
 from resolvers.common.events import publish
 from testkit.factories import Tenant, make_tenant
-from tests.faults.test_faults import FaultStack
 from tests.support import services
+from tests.support.faults import FaultStack
 
 pytestmark = pytest.mark.faults
 
@@ -44,7 +44,7 @@ NO_POLL = 60.0  # the feeds' outbox poll: far longer than LIVE, so it cannot be 
 
 
 class OwnRedis(FaultStack):
-    """Only the Redis server of tests/test_faults.py's stack, on a spare port."""
+    """Only the Redis server of the fault tests' stack (tests/support/faults.py), on a spare port."""
 
     def __init__(self, var_dir: Path) -> None:
         super().__init__(var_dir, database_url="")

@@ -27,7 +27,7 @@ from models.finance import (
     SupervisionWarning,
     WarningKind,
 )
-from tests.finance.test_handling import (
+from tests.support.marketplace import (
     APPLY,
     CREDIT,
     DISBURSE,
@@ -39,15 +39,17 @@ from tests.finance.test_handling import (
     PUBLISH,
     REPUBLISH,
     TRANSFER,
+    Market,
     apply_input,
     codes,
+    make_bank,
+    make_market,
     need_input,
     offer_input,
     ok,
     publish,
     run,
 )
-from tests.support.marketplace import Market, make_bank, make_market
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e

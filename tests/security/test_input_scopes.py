@@ -41,8 +41,7 @@ from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApp
 from models.marketing import Opportunity
 from models.operations import Alert, Org, OrgKind, User
 from testkit.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
-from tests.finance.test_handling import apply_input, codes, need_input, ok
-from tests.support.marketplace import make_bank
+from tests.support.marketplace import apply_input, codes, make_bank, need_input, ok
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e

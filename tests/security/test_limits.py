@@ -20,6 +20,7 @@ from subgraphs.settings import Limits, numbers_as_env
 from testkit.factories import Tenant, make_tenant
 from testkit.inprocess import execute
 from tests.support import services
+from tests.support.queries import CROSS_SUBGRAPH
 from tests.support.signing import signed_post
 from tests.support.stack import Stack
 
@@ -159,8 +160,6 @@ async def test_batches_over_the_limit_are_refused(stack: Stack, tenant: Tenant) 
 
 @pytest.mark.e2e
 async def test_the_cross_subgraph_query_stays_inside_every_limit(stack: Stack, tenant: Tenant) -> None:
-    from tests.e2e.test_gateway import CROSS_SUBGRAPH
-
     data(await gql(stack.gateway_url, CROSS_SUBGRAPH, {"first": 100}, tenant.manager_token))
 
 

@@ -8,14 +8,9 @@ no GraphiQL and no dev token. The CLI runs as a subprocess, on a database of its
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
-import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,86 +20,13 @@ from subgraphs.cli import banner
 from subgraphs.seed import DEMO_PASSWORD
 from testkit.factories import offline_settings
 from tests.support import services
+from tests.support.place import Place
 from tests.support.stack import free_port
 
 SECRET_FILES = ("token-es256.pem", "token-es256.pub.pem", "gateway-hmac-secret", "pii-keyring.json")
 LOGIN = """mutation($u: String!, $p: String!, $n: String) {
   login(username: $u, password: $p, newPassword: $n) { accessToken user { username } }
 }"""
-
-
-@dataclass(frozen=True)
-class Place:
-    """An empty database (PostgreSQL in the real pass, SQLite files in the embedded one) and
-    an environment for the CLI that names it, in production mode, with no secrets."""
-
-    var_dir: Path
-    keys_dir: Path
-    database_url: str | None
-    redis_url: str | None
-
-    def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DCMS_") and k not in _STORAGE}
-        env["DCMS_DB_POOL_MAX"] = os.environ.get("DCMS_DB_POOL_MAX", "4")  # tests/conftest.py
-        env |= {"DCMS_DEV": "0", "DCMS_VAR_DIR": str(self.var_dir), "DCMS_KEYS_DIR": str(self.keys_dir)}
-        env |= {k: v for k, v in (("DATABASE_URL", self.database_url), ("REDIS_URL", self.redis_url)) if v}
-        return env | extra
-
-    def dcms(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        command = [sys.executable, "-m", "subgraphs.cli", *args]
-        return subprocess.run(command, env=self.env(**extra), capture_output=True, text=True, timeout=120)
-
-    def tables(self) -> set[str]:
-        """The tables of the operations subgraph (none before a migration)."""
-        if self.database_url is None:
-            path = self.var_dir / "operations.sqlite3"
-            if not path.exists():
-                return set()
-            with sqlite3.connect(path) as conn:
-                return {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return set(asyncio.run(_fetch(self.database_url, _PG_TABLES)))
-
-    def users(self) -> int:
-        if self.database_url is None:
-            with sqlite3.connect(self.var_dir / "operations.sqlite3") as conn:
-                return int(conn.execute("SELECT count(*) FROM app_user").fetchone()[0])
-        return int(asyncio.run(_fetch(self.database_url, 'SELECT count(*) FROM "operations".app_user'))[0])
-
-    def must_change(self) -> set[bool]:
-        sql = "SELECT DISTINCT must_change_password FROM app_user"
-        if self.database_url is None:
-            with sqlite3.connect(self.var_dir / "operations.sqlite3") as conn:
-                return {bool(row[0]) for row in conn.execute(sql)}
-        return {
-            bool(v)
-            for v in asyncio.run(_fetch(self.database_url, sql.replace("app_user", '"operations".app_user')))
-        }
-
-
-_STORAGE = ("DATABASE_URL", "REDIS_URL")
-_PG_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'operations'"
-
-
-async def _fetch(url: str, sql: str) -> list[object]:
-    import asyncpg
-
-    conn = await asyncpg.connect(url)
-    try:
-        return [row[0] for row in await conn.fetch(sql)]
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def place(tmp_path: Path) -> Iterator[Place]:
-    keys = tmp_path / "keys"
-    keys.mkdir()
-    with contextlib.ExitStack() as cleanup:
-        database_url = redis_url = None
-        if services.STORAGE == "real":
-            redis_url = services.require_redis()
-            database_url = cleanup.enter_context(services.scratch_database("dcms_prod"))
-        yield Place(tmp_path / "var", keys, database_url, redis_url)
 
 
 @pytest.mark.integration

@@ -3,13 +3,18 @@ account managers, an FI admin, an applicant, a regulator and an operator — eac
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
+from clients.python.dcms_client import data, error_codes, gql
 from models.finance import FinancialProduct, GuaranteeMethod, Institution, InstitutionKind, ProductStatus
 from models.operations import Org, OrgKind, User
 from subgraphs.settings import Settings
 from testkit.factories import make_org, make_staff
+from tests.support.stack import Stack
 
 
 @dataclass
@@ -73,3 +78,86 @@ async def make_market(settings: Settings, banks: int = 3, managers: int = 2) -> 
         regulator=await make_staff(people, ("REGULATOR",), settings),
         operator=await make_staff(people, ("OPERATOR",), settings),
     )
+
+
+# -- the marketplace's operations through the gateway, and inputs that pass validation ----------------
+
+PUBLISH = "mutation($i: PublishNeedInput!) { publishNeed(input: $i) { id status } }"
+APPLY = "mutation($i: ApplyInput!) { applyForProduct(input: $i) { id status } }"
+GRAB = "mutation($id: ID!) { grabNeed(id: $id) { id status riskPrompts { kind } } }"
+GRAB_APPLICATION = "mutation($id: ID!) { grabApplication(id: $id) { id status } }"
+PRE_REVIEW = """mutation($id: ID!, $p: Boolean!, $n: String!) {
+  preReview(id: $id, passed: $p, note: $n) { id status } }"""
+OFFER = "mutation($id: ID!, $i: OfferInput!) { makeOffer(id: $id, input: $i) { status offer { id } } }"
+SELECT = "mutation($id: ID!) { selectOffer(offerId: $id) { id status } }"
+CREDIT = "mutation($id: ID!, $i: CreditInput!) { grantCredit(id: $id, input: $i) { status } }"
+FAIL = "mutation($id: ID!, $r: String!) { failCredit(id: $id, reason: $r) { status rejectReason } }"
+DISBURSE = "mutation($id: ID!, $a: Decimal!) { disburse(id: $id, amount: $a) { status } }"
+TRANSFER = """mutation($id: ID!, $to: ID!) {
+  transferHandling(id: $id, toInstitutionId: $to) { id status } }"""
+REPUBLISH = "mutation($id: ID!) { republishNeed(id: $id) { id } }"
+NEED = """query($id: ID!) { financingNeed(id: $id) {
+  status handlings { id status } offers { id status } } }"""
+POOL = "{ grabPool(first: 100) { nodes { id } } }"
+
+
+def need_input(**extra: Any) -> dict[str, Any]:
+    return {
+        "amount": "500000",
+        "termMonths": 12,
+        "purpose": "扩建厂房",
+        "project": f"厂房-{uuid.uuid4().hex[:8]}",
+        "region": "观山湖区",
+        "industry": "制造业",
+        "contactName": "王建国",
+        "contactPhone": "13912345678",
+        **extra,
+    }
+
+
+def apply_input(product_id: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "productId": product_id,
+        "amount": "200000",
+        "termMonths": 12,
+        "purpose": "采购原材料",
+        "consent": True,
+        "applicantName": "贵州黔丰农业有限公司",
+        "idNumber": "91520100MA6DKXXX1Y",
+        "contactPhone": "13800001111",
+        "project": f"基地-{uuid.uuid4().hex[:8]}",
+        **extra,
+    }
+
+
+def offer_input(amount: str = "450000") -> dict[str, Any]:
+    valid = (date.today() + timedelta(days=10)).isoformat()
+    return {"amount": amount, "rate": "4.35", "termMonths": 12, "validUntil": valid}
+
+
+async def run(stack: Stack, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+    return await gql(stack.gateway_url, query, variables, token)
+
+
+async def ok(stack: Stack, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
+    return data(await run(stack, query, variables, token))
+
+
+async def codes(stack: Stack, query: str, variables: dict[str, Any], token: str) -> list[str]:
+    return error_codes(await run(stack, query, variables, token))
+
+
+async def publish(stack: Stack, token: str, **extra: Any) -> str:
+    return str((await ok(stack, PUBLISH, {"i": need_input(**extra)}, token))["publishNeed"]["id"])
+
+
+async def grab(stack: Stack, need_id: str, token: str) -> dict[str, Any]:
+    return (await ok(stack, GRAB, {"id": need_id}, token))["grabNeed"]
+
+
+async def offered(stack: Stack, need_id: str, token: str) -> tuple[str, str]:
+    """Grab ``need_id``, pass the pre-review and make an offer: the handling's and offer's ids."""
+    handling_id = (await grab(stack, need_id, token))["id"]
+    await ok(stack, PRE_REVIEW, {"id": handling_id, "p": True, "n": ""}, token)
+    made = (await ok(stack, OFFER, {"id": handling_id, "i": offer_input()}, token))["makeOffer"]
+    return handling_id, made["offer"]["id"]
