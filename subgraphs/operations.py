@@ -1,19 +1,19 @@
-"""Operations subgraph: orgs, users, alerts; login and sessions."""
+"""Operations subgraph: orgs, users, alerts; login and sessions; the audit trail search."""
 
-from strawberry.tools import merge_types
-
-from resolvers.operations.auth import AuthMutation
 from resolvers.operations.dataloaders import OperationsLoaders
-from resolvers.operations.mutations import Mutation as OperationsMutation
-from resolvers.operations.queries import Query
-from resolvers.operations.subscriptions import Subscription
-from resolvers.operations.supervision_alerts import supervision_alerts
+from resolvers.operations.jobs import supervision_alerts
+from schema.operations.mutations import Mutation
+from schema.operations.queries import Query
+from schema.operations.subscriptions import Subscription
 from subgraphs.schema import build_schema
+from subgraphs.spec import SubgraphSpec
 
-Mutation = merge_types("Mutation", (OperationsMutation, AuthMutation))
-schema = build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription)
-loaders = OperationsLoaders
-jobs = [supervision_alerts]  # finance's supervision warnings → alerts (realtime/consumer.py)
-# Apps registered in this process too, read-only: finance, whose outbox (event log) the jobs read;
-# devices, for the device raiseAlert names (resolvers/operations/device_directory.py).
-consumes = ("finance", "devices")
+spec = SubgraphSpec(
+    name="operations",
+    schema=build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription),
+    loaders=OperationsLoaders,
+    jobs=(supervision_alerts,),  # finance's supervision warnings → alerts (resolvers/operations/jobs.py)
+    # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
+    # devices, for the device raiseAlert names (resolvers/operations/device_directory.py).
+    consumes=("finance", "devices"),
+)

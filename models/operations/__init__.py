@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -34,6 +35,7 @@ class Org(Entity):
     parent: fields.ForeignKeyNullableRelation[Org] = fields.ForeignKeyField(
         "operations.Org", related_name="children", null=True, on_delete=fields.RESTRICT
     )
+    parent_id: UUID | None  # the key column, for the type checker
     path = fields.CharField(max_length=400, db_index=True)
     # The tenant this org belongs to: the member bank / institution / regulator org id.
     tenant_id = fields.UUIDField(null=True, db_index=True)
@@ -48,7 +50,9 @@ class User(Entity):
     org: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
         "operations.Org", related_name="users", on_delete=fields.RESTRICT
     )
-    roles = fields.JSONField(default=list)  # role codes, e.g. ["CUSTOMER_MANAGER"]
+    org_id: UUID  # the key column, for the type checker
+    # Role codes, e.g. ["CUSTOMER_MANAGER"].
+    roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
     tenant_id = fields.UUIDField(null=True, db_index=True)
     # Login (security/passwords.py): argon2id hash; null → the user cannot log in with a password.
     password_hash = fields.CharField(max_length=255, null=True)
@@ -58,8 +62,10 @@ class User(Entity):
     must_change_password = fields.BooleanField(default=False)
     # Carried into the token (security/identity.py); cross-subgraph links are plain UUIDs.
     institution_id = fields.UUIDField(null=True)  # FI staff: their finance Institution
-    grid_ids = fields.JSONField(default=list)  # 网格 the user is mapped to (customers Grid ids)
-    permissions = fields.JSONField(default=list)  # extra grants on top of the roles' (security/roles.py)
+    # 网格 the user is mapped to (customers Grid ids), and extra grants on top of the roles'
+    # (security/roles.py).
+    grid_ids: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    permissions: fields.JSONField[list[str]] = fields.JSONField(default=list)
 
     class Meta:
         table = "app_user"
@@ -83,6 +89,7 @@ class Alert(Entity):
     org: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
         "operations.Org", related_name="alerts", on_delete=fields.RESTRICT
     )
+    org_id: UUID  # the key column, for the type checker
     org_path = fields.CharField(max_length=400, db_index=True)  # copied for scope filtering
     level = fields.CharEnumField(AlertLevel, max_length=10)
     status = fields.CharEnumField(AlertStatus, max_length=14, default=AlertStatus.OPEN)

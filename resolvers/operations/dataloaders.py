@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
@@ -13,13 +13,13 @@ from resolvers.operations.scopes import alert_scope, org_scope, user_scope
 
 class OperationsLoaders(LoaderRegistry):
     @property
-    def org(self) -> DataLoader[Any, Org | None]:
+    def org(self) -> DataLoader[UUID, Org | None]:
         return self.entity(Org, org_scope)
 
     @property
-    def user(self) -> DataLoader[Any, User | None]:
+    def user(self) -> DataLoader[UUID, User | None]:
         return self.entity(User, user_scope)
 
     @property
-    def alert(self) -> DataLoader[Any, Alert | None]:
+    def alert(self) -> DataLoader[UUID, Alert | None]:
         return self.entity(Alert, alert_scope)

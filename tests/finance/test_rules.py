@@ -36,7 +36,7 @@ from resolvers.finance.access import periods
 from resolvers.finance.subscriptions import pool_view
 from resolvers.finance.supervision import check_deadlines
 from resolvers.finance.working_days import add_working_days
-from resolvers.operations.supervision_alerts import raise_alert
+from resolvers.operations.jobs import alert_from_supervision
 from security.principal import Principal
 from subgraphs.settings import Settings
 from testkit.inprocess import codes, execute, sessions
@@ -379,8 +379,8 @@ async def test_operations_raises_each_supervision_event_as_one_alert(database: S
             "detail": "d",
         },
     )
-    assert await raise_alert(event) is True
-    assert await raise_alert(event) is False  # a repeat raises nothing
+    assert await alert_from_supervision(event) is True
+    assert await alert_from_supervision(event) is False  # a repeat raises nothing
     (alert,) = await Alert.filter(source_event_id=event.id)
     assert (alert.org_id, alert.org_path, alert.source) == (
         institution.org_id,

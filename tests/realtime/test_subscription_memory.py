@@ -46,7 +46,7 @@ def _context(realtime: Realtime, token: str, settings: Settings) -> Context:
         realtime=realtime,
         token_keys=token_keys(settings),
         sessions=sessions(settings),
-        loaders_class=operations.loaders,
+        loaders_class=operations.spec.loaders,
     )
 
 
@@ -68,7 +68,7 @@ async def test_one_subscription_keeps_constant_memory_over_20000_events(database
     stream: AsyncIterator[Any] | None = None
     try:
         context = _context(realtime, tenant.hall_token, database)
-        stream = await operations.schema.subscribe(QUERY, context_value=context)
+        stream = await operations.spec.schema.subscribe(QUERY, context_value=context)
         assert not isinstance(stream, Exception) and hasattr(stream, "__anext__"), stream
         first = asyncio.ensure_future(anext(stream))  # subscribes: the feed learns its head
         feed = await realtime.feeds._feed(ALERTS)

@@ -1,0 +1,13 @@
+"""Every enum of the operations schema, registered once: the models' enums are the GraphQL enums."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.operations import AlertLevel, AlertStatus, OrgKind
+
+strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
+strawberry.enum(AlertLevel, name="AlertLevel")
+strawberry.enum(AlertStatus, name="AlertStatus")
+
+__all__ = ["AlertLevel", "AlertStatus", "OrgKind"]

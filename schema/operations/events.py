@@ -1,0 +1,13 @@
+"""Stream payloads of the operations schema."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.common.events import StreamEvent
+from schema.operations.types import Alert
+
+
+@strawberry.type(description="告警事件")
+class AlertEvent(StreamEvent):
+    alert: Alert

@@ -1,0 +1,37 @@
+"""Input types of the operations schema."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from schema.operations.enums import AlertLevel
+
+
+@strawberry.input
+class RaiseAlertInput:
+    org_id: strawberry.ID
+    level: AlertLevel
+    title: str
+    detail: str = ""
+    device_id: strawberry.ID | None = None
+    source: str = "manual"
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="幂等键: a key the client makes once per alert (e.g. a UUID) and sends again when it "
+        "retries; the same caller with the same key gets the first alert back and nothing is raised twice",
+    )
+
+
+@strawberry.input(description="Every given condition must hold")
+class AuditRecordFilter:
+    """Passed on as resolvers/operations/filters.py ``AuditFilter`` (the same fields)."""
+
+    actor: str | None = strawberry.field(default=None, description="a username or a user id")
+    action: str | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    from_: datetime | None = strawberry.field(default=None, name="from", description="at or after")
+    to: datetime | None = strawberry.field(default=None, description="before")
+    subgraph: str | None = None

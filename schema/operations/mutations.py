@@ -1,0 +1,88 @@
+"""Every root mutation of the operations subgraph: parse, call resolvers/operations, return.
+
+``login`` and ``refreshToken`` are open to anonymous callers (schema/common/authentication.py);
+the others carry ``@authenticated`` so the gateway refuses them before a subgraph is asked.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+import strawberry
+
+from resolvers.common.values import parse_id
+from resolvers.operations import alerts, auth
+from schema.common.rate_limiting import client_ip
+from schema.operations.context import Info
+from schema.operations.inputs import RaiseAlertInput
+from schema.operations.types import Alert, AuthPayload
+
+NEW_PASSWORD = (
+    "a new password to set while logging in; required when login answers "
+    "PASSWORD_CHANGE_REQUIRED (demo users outside dev mode)"
+)
+
+
+def _services(info: Info) -> auth.SessionServices:
+    context = info.context
+    return auth.SessionServices(context.sessions, context.token_keys, context.realtime.guard)
+
+
+def _payload(tokens: auth.Tokens) -> AuthPayload:
+    return cast(AuthPayload, tokens)  # AuthPayload reads the fields of Tokens
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.federation.mutation(description="发出告警", authenticated=True)
+    async def raise_alert(self, info: Info, input: RaiseAlertInput) -> Alert:
+        alert = await alerts.raise_alert(
+            info.context.require_principal(),
+            parse_id(input.org_id, "orgId"),
+            input.level,
+            input.title,
+            detail=input.detail,
+            device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
+            source=input.source,
+            idempotency_key=input.idempotency_key,
+        )
+        return cast(Alert, alert)
+
+    @strawberry.mutation(description="登录: username and password → access and refresh tokens")
+    async def login(
+        self,
+        info: Info,
+        username: str,
+        password: str,
+        new_password: Annotated[str | None, strawberry.argument(description=NEW_PASSWORD)] = None,
+    ) -> AuthPayload:
+        address = client_ip(info.context.request)
+        return _payload(await auth.login(_services(info), username, password, address, new_password))
+
+    @strawberry.mutation(description="换取新令牌: a refresh token (good once) → new tokens, same session")
+    async def refresh_token(self, info: Info, token: str) -> AuthPayload:
+        return _payload(await auth.refresh(_services(info), token))
+
+    @strawberry.federation.mutation(
+        description="退出登录: revokes this session's access and refresh tokens", authenticated=True
+    )
+    async def logout(self, info: Info) -> bool:
+        await auth.logout(_services(info), info.context.require_principal())
+        return True
+
+    @strawberry.federation.mutation(
+        description="切换角色: new tokens acting in another role the user holds; the old ones are revoked",
+        authenticated=True,
+    )
+    async def switch_role(self, info: Info, role: str) -> AuthPayload:
+        return _payload(await auth.switch_role(_services(info), info.context.require_principal(), role))
+
+    @strawberry.federation.mutation(
+        description="修改密码: needs the current password; every earlier token of the user is revoked",
+        authenticated=True,
+    )
+    async def change_password(self, info: Info, old_password: str, new_password: str) -> AuthPayload:
+        principal = info.context.require_principal()
+        address = client_ip(info.context.request)
+        tokens = await auth.change_password(_services(info), principal, address, old_password, new_password)
+        return _payload(tokens)

@@ -1,0 +1,59 @@
+"""Every root query of the operations subgraph: parse, call resolvers/operations, return."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+
+from resolvers.common.values import parse_id
+from resolvers.operations.alerts import list_alerts
+from resolvers.operations.audit import search_audit
+from resolvers.operations.filters import AuditFilter
+from resolvers.operations.orgs import list_orgs
+from schema.common.connection import Connection
+from schema.operations.context import Info
+from schema.operations.enums import AlertStatus, OrgKind
+from schema.operations.inputs import AuditRecordFilter
+from schema.operations.types import Alert, AuditRecord, Org, User
+
+
+async def audit_records(
+    info: Info, filter: AuditRecordFilter | None = None, first: int = 20, after: str | None = None
+) -> Connection[AuditRecord]:
+    audit_filter = AuditFilter(**vars(filter)) if filter is not None else None
+    page = await search_audit(info.context.require_principal(), audit_filter, first, after)
+    return cast(Connection[AuditRecord], page)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="当前用户")
+    async def me(self, info: Info) -> User | None:
+        return cast(
+            "User | None", await info.context.loaders.user.load(info.context.require_principal().user_id)
+        )
+
+    @strawberry.field
+    async def org(self, info: Info, id: strawberry.ID) -> Org | None:
+        return cast("Org | None", await info.context.loaders.org.load(parse_id(id)))
+
+    @strawberry.field(description="机构列表")
+    async def orgs(
+        self, info: Info, first: int = 20, after: str | None = None, kind: OrgKind | None = None
+    ) -> Connection[Org]:
+        page = await list_orgs(info.context.require_principal(), first, after, kind)
+        return cast(Connection[Org], page)
+
+    @strawberry.field(description="告警列表")
+    async def alerts(
+        self, info: Info, first: int = 20, after: str | None = None, status: AlertStatus | None = None
+    ) -> Connection[Alert]:
+        page = await list_alerts(info.context.require_principal(), first, after, status)
+        return cast(Connection[Alert], page)
+
+    audit_records: Connection[AuditRecord] = strawberry.federation.field(
+        resolver=audit_records,
+        description="审计日志查询: audit admins only (AUDIT_READ), newest first",
+        requires_scopes=[["AUDIT_ADMIN"]],  # the gateway's check; the search applies security/duties.py
+    )

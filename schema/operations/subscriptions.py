@@ -1,0 +1,32 @@
+"""Every root subscription of the operations subgraph: the stream of resolvers/operations as events."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Annotated, cast
+
+import strawberry
+
+from resolvers.operations.alerts import alert_feed
+from schema.common.events import AFTER, StreamEvent
+from schema.operations.context import Info
+from schema.operations.events import AlertEvent
+from schema.operations.types import Alert
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="告警推送: alerts as they are raised, optionally for one org subtree"
+    )
+    async def alerts(
+        self,
+        info: Info,
+        org_path: str | None = None,
+        after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[AlertEvent, None]:
+        feed = alert_feed(info.context.require_principal(), info.context.realtime, org_path, after)
+        async with aclosing(feed):
+            async for event, alert in feed:
+                yield AlertEvent(**StreamEvent.stamp(event.id, event.occurred_at), alert=cast(Alert, alert))
