@@ -1,11 +1,15 @@
 """Devices subgraph: devices, heartbeats, status stream."""
 
 from resolvers.devices.dataloaders import DevicesLoaders
-from resolvers.devices.mutations import Mutation
-from resolvers.devices.queries import Query
-from resolvers.devices.subscriptions import Subscription
-from schema.devices.types import Org
+from schema.devices.federation import Org
+from schema.devices.mutations import Mutation
+from schema.devices.queries import Query
+from schema.devices.subscriptions import Subscription
 from subgraphs.schema import build_schema
+from subgraphs.spec import SubgraphSpec
 
-schema = build_schema("devices", query=Query, mutation=Mutation, subscription=Subscription, types=[Org])
-loaders = DevicesLoaders
+spec = SubgraphSpec(
+    name="devices",
+    schema=build_schema("devices", query=Query, mutation=Mutation, subscription=Subscription, types=[Org]),
+    loaders=DevicesLoaders,
+)

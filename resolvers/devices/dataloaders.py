@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
 from models.devices import Device
 from resolvers.common.loading import LoaderRegistry
+from resolvers.common.pagination import Page
 from resolvers.devices.scopes import device_scope
 
 
 class DevicesLoaders(LoaderRegistry):
     @property
-    def device(self) -> DataLoader[Any, Device | None]:
+    def device(self) -> DataLoader[UUID, Device | None]:
         return self.entity(Device, device_scope)
 
-    def devices_of_hall(self, first: int, after: str | None) -> DataLoader[Any, Any]:
+    def devices_of_hall(self, first: int, after: str | None) -> DataLoader[UUID, Page[Device]]:
         return self.page(Device, "hall_id", device_scope, first, after)

@@ -1,0 +1,35 @@
+"""Every root query of the devices subgraph: parse, call resolvers/devices, return."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+
+from resolvers.common.values import parse_id
+from resolvers.devices.devices import list_devices
+from schema.common.connection import Connection
+from schema.devices.context import Info
+from schema.devices.enums import DeviceStatus
+from schema.devices.types import Device
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="设备详情")
+    async def device(self, info: Info, id: strawberry.ID) -> Device | None:
+        return cast("Device | None", await info.context.loaders.device.load(parse_id(id)))
+
+    @strawberry.field(description="设备列表")
+    async def devices(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        hall_id: strawberry.ID | None = None,
+        status: DeviceStatus | None = None,
+    ) -> Connection[Device]:
+        principal = info.context.require_principal()
+        hall = parse_id(hall_id, "hallId") if hall_id is not None else None
+        page = await list_devices(principal, first, after, hall, status)
+        return cast(Connection[Device], page)
