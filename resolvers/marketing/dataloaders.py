@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.marketing import Opportunity
+from models.marketing import Opportunity, OpportunityStatus
 from resolvers.common.loading import LoaderRegistry
+from resolvers.common.pagination import Page
 from resolvers.marketing.scopes import opportunity_scope
 
 
 class MarketingLoaders(LoaderRegistry):
     @property
-    def opportunity(self) -> DataLoader[Any, Opportunity | None]:
+    def opportunity(self) -> DataLoader[UUID, Opportunity | None]:
         return self.entity(Opportunity, opportunity_scope)
 
     def opportunities_of_customer(
-        self, first: int, after: str | None, statuses: tuple[str, ...] | None = None
-    ) -> DataLoader[Any, Any]:
-        where = {"status__in": statuses} if statuses else None
+        self, first: int, after: str | None, statuses: list[OpportunityStatus] | None = None
+    ) -> DataLoader[UUID, Page[Opportunity]]:
+        """A page of each customer's opportunities, only those in ``statuses`` when given."""
+        where = {"status__in": tuple(sorted(str(s.value) for s in statuses))} if statuses else None
         return self.page(Opportunity, "customer_id", opportunity_scope, first, after, where)

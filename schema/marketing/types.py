@@ -1,6 +1,7 @@
-"""Marketing types: opportunities (商机), and ``Customer`` extended with them.
+"""Marketing types: opportunities (商机).
 
-Relations resolve through ``info.context.loaders`` (resolvers/marketing/dataloaders.py).
+``Opportunity`` reads its row (models/marketing) as its parent; relations resolve through
+``info.context.loaders`` (resolvers/marketing/dataloaders.py).
 """
 
 from __future__ import annotations
@@ -9,31 +10,12 @@ from datetime import datetime
 
 import strawberry
 
-from models.marketing import OpportunityStatus
+from models.marketing import Opportunity as OpportunityRow
 from resolvers.common.values import parse_id
-from schema.common.connection import Connection
 from schema.common.federation import entity
-
-OpportunityStatusEnum = strawberry.enum(OpportunityStatus, name="OpportunityStatus", description="商机状态")
-
-
-@strawberry.federation.type(keys=["id"])
-class Customer:
-    """Owned by customers; marketing adds the customer's opportunities."""
-
-    id: strawberry.ID
-
-    @strawberry.field(description="商机; status: only these (e.g. [OPEN, CLAIMED] for the open ones)")
-    async def opportunities(
-        self,
-        info: strawberry.Info,
-        first: int = 20,
-        after: str | None = None,
-        status: list[OpportunityStatusEnum] | None = None,
-    ) -> Connection[Opportunity]:
-        statuses = tuple(sorted(str(s.value) for s in status)) if status else None
-        loader = info.context.loaders.opportunities_of_customer(first, after, statuses)
-        return await loader.load(parse_id(self.id))
+from schema.marketing.context import Info
+from schema.marketing.enums import OpportunityStatus
+from schema.marketing.federation import Customer
 
 
 @strawberry.federation.type(keys=["id"], description="商机")
@@ -42,15 +24,16 @@ class Opportunity:
     title: str
     product_name: str
     source: str
-    status: OpportunityStatusEnum
+    status: OpportunityStatus
     created_at: datetime
 
     @strawberry.field(description="客户; null, with NOT_FOUND at this path, when out of the caller's scope")
-    def customer(self) -> Customer | None:
+    @staticmethod
+    def customer(parent: strawberry.Parent[OpportunityRow]) -> Customer | None:
         # Nullable: the customers subgraph refuses a customer out of the caller's scope, and a
         # non-null link would then null the whole page around it.
-        return Customer(id=self.customer_id)  # type: ignore[attr-defined]
+        return Customer(id=strawberry.ID(str(parent.customer_id)))
 
     @classmethod
-    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Opportunity | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Opportunity:
         return entity(cls, await info.context.loaders.opportunity.load(parse_id(id)))

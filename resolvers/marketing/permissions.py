@@ -1,0 +1,15 @@
+"""Who may act on the marketing side. The row scope (scopes.py ``opportunity_scope``) says who sees
+the opportunity pool; this says who may add to it."""
+
+from __future__ import annotations
+
+from resolvers.common.errors import forbidden
+from resolvers.marketing.scopes import opportunity_scope
+from security.principal import Principal
+
+
+def require_opportunity_recorder(principal: Principal) -> None:
+    """FORBIDDEN unless the caller sees an opportunity pool and belongs to a tenant (a member bank's
+    staff): one records opportunities only into a pool one works in."""
+    if opportunity_scope(principal).is_nothing or principal.tenant_id is None:
+        raise forbidden("无权登记商机 (your role cannot record opportunities)")

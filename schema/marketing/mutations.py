@@ -1,0 +1,25 @@
+"""Every root mutation of the marketing subgraph: parse, call resolvers/marketing, return."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import strawberry
+
+from resolvers.common.values import parse_id
+from resolvers.marketing.opportunities import create_opportunity
+from schema.marketing.context import Info
+from schema.marketing.inputs import CreateOpportunityInput
+from schema.marketing.types import Opportunity
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.federation.mutation(description="登记商机", authenticated=True)
+    async def create_opportunity(self, info: Info, input: CreateOpportunityInput) -> Opportunity:
+        principal = info.context.require_principal()
+        customer_id = parse_id(input.customer_id, "customerId")
+        opportunity = await create_opportunity(
+            principal, customer_id, input.title, product_name=input.product_name, source=input.source
+        )
+        return cast(Opportunity, opportunity)
