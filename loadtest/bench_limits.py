@@ -25,8 +25,6 @@ QUERY = """query Page($first: Int!, $reminders: Int!) { customers(first: $first)
 async def main(iterations: int, rounds: int) -> None:
     os.environ.setdefault("DCMS_VAR_DIR", tempfile.mkdtemp(prefix="dcms-bench-"))
     import strawberry
-    from resolvers.customers.queries import Query
-    from resolvers.customers.subscriptions import Subscription
     from starlette.requests import Request
     from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
     from tortoise import Tortoise
@@ -34,18 +32,21 @@ async def main(iterations: int, rounds: int) -> None:
     from models.common import set_cipher
     from realtime.broker import Broker
     from realtime.hub import Realtime
-    from resolvers.customers.reminders import ReminderMutation as Mutation
     from schema.common.authentication import RequireAuthentication
     from schema.common.context import Context
     from schema.common.errors import should_mask_error
-    from schema.customers.types import Grid, Org, User
+    from schema.customers.federation import Org, User
+    from schema.customers.mutations import Mutation
+    from schema.customers.queries import Query
+    from schema.customers.subscriptions import Subscription
+    from schema.customers.types.grids import Grid
     from security.crypto import load_cipher
     from security.keys import load_token_keys
     from security.rate_limit import MemoryRateLimiter
-    from subgraphs import customers
     from subgraphs.cli import migrate
     from subgraphs.database import tortoise_config
     from subgraphs.settings import Limits, Settings
+    from subgraphs.spec import spec_of
     from testkit.factories import make_tenant, token_keys
     from testkit.inprocess import sessions
 
@@ -70,6 +71,7 @@ async def main(iterations: int, rounds: int) -> None:
             lambda: MaskErrors(should_mask_error=should_mask_error),
         ],
     )
+    customers = spec_of("customers")
     after = customers.schema
 
     class App:  # what the rate-limit extension reads from the ASGI scope

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 from typing import Any
 
@@ -15,6 +14,7 @@ from schema.common.context import Context
 from security.sessions import SessionStore, session_store
 from subgraphs.app import lockout_policy
 from subgraphs.settings import Settings
+from subgraphs.spec import spec_of
 from testkit.factories import token_keys
 
 
@@ -27,7 +27,7 @@ async def execute(
     settings: Settings,
     request_id: str | None = None,
 ) -> Any:
-    module = importlib.import_module(f"subgraphs.{subgraph}")
+    spec = spec_of(subgraph)
     headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
     if request_id:
         headers.append((b"x-request-id", request_id.encode()))
@@ -38,10 +38,10 @@ async def execute(
         realtime=realtime,
         token_keys=token_keys(settings),
         sessions=sessions(settings),
-        loaders_class=module.loaders,
+        loaders_class=spec.loaders,
     )
     try:
-        return await module.schema.execute(query, variable_values=variables, context_value=context)
+        return await spec.schema.execute(query, variable_values=variables, context_value=context)
     finally:
         await realtime.broker.disconnect()
 

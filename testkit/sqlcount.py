@@ -30,13 +30,12 @@ def _definers(name: str) -> set[type]:
     found: set[type] = set()
     for cls in {type(conn) for conn in connections.all()}:
         owner = next((k for k in cls.__mro__ if name in k.__dict__), None)
-        stack = [owner] if owner is not None else []
+        stack: list[type] = [owner] if owner is not None else []
         while stack:
             current = stack.pop()
             found.add(current)
-            stack.extend(
-                sub for sub in current.__subclasses__() if name in sub.__dict__ or sub.__subclasses__()
-            )
+            subclasses: list[type] = type.__subclasses__(current)
+            stack.extend(sub for sub in subclasses if name in sub.__dict__ or type.__subclasses__(sub))
     return {cls for cls in found if name in cls.__dict__}
 
 

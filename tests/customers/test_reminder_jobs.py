@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from resolvers.customers.reminder_jobs import generate_reminders
 
 from models.customers import (
     AssignmentKind,
@@ -23,6 +22,7 @@ from models.customers import (
 )
 from models.customers import OutboxEvent as CustomersOutbox
 from resolvers.common.clock import CST
+from resolvers.customers.jobs import generate_reminders
 from subgraphs.settings import Settings
 from testkit.factories import make_tenant, make_user
 

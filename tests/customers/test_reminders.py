@@ -4,6 +4,7 @@ once; the threshold is each member bank's own; reminders are marked read by thei
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from clients.python.dcms_client import data, error_codes, gql
+from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
 from models.customers import AssignmentKind, Customer, CustomerAssignment, Reminder
-from testkit.factories import make_customer, make_tenant, make_user, token_for
+from testkit.factories import Tenant, make_customer, make_tenant, make_user, token_for
 from tests.support.stack import Stack
+from tests.support.streams import delivers_through_gateway
 from tests.support.ws import Socket
 
 pytestmark = pytest.mark.e2e
@@ -181,3 +183,46 @@ async def test_reminders_are_marked_read_by_their_owner_only(stack: Stack) -> No
     assert error_codes(await gql(url, MARK, {"ids": mine}, other.manager_token)) == ["NOT_FOUND"]
     unread = "{ myReminders(first: 10, unreadOnly: true) { nodes { id } } }"
     assert data(await gql(url, unread, None, tenant.manager_token))["myReminders"]["nodes"] == []
+
+
+# -- the reminders stream through the gateway ------------------------------------------------------
+
+
+async def _add_reminder(stack: Stack, tenant: Tenant) -> None:
+    mutation = "mutation($i: AddReminderInput!) { addReminder(input: $i) { id } }"
+    variables = {
+        "i": {"customerId": str(tenant.customers[0].id), "kind": "LOAN_MATURITY", "title": "贷款下月到期"}
+    }
+    data(await gql(stack.gateway_url, mutation, variables, tenant.manager_token))
+
+
+@pytest.mark.parametrize("transport", ["ws", "sse"])
+async def test_reminders_stream_delivers_through_gateway(stack: Stack, transport: str) -> None:
+    tenant = await make_tenant(stack.settings, customers=3, grabbers=2)
+    query = "subscription { reminders { reminder { title customer { name } manager { displayName } } } }"
+    await delivers_through_gateway(
+        stack,
+        transport,
+        query,
+        {},
+        tenant.manager_token,
+        lambda: _add_reminder(stack, tenant),
+        lambda d: (
+            d["reminders"]["reminder"]["title"] == "贷款下月到期"
+            and d["reminders"]["reminder"]["customer"]["name"] == "客户0"
+        ),
+    )
+
+
+async def test_reminders_reach_only_their_manager(stack: Stack) -> None:
+    tenant = await make_tenant(stack.settings, customers=3, grabbers=2)
+    other = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    events = subscribe_ws(
+        stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, other.manager_token
+    )
+    receiver = asyncio.create_task(anext(events))
+    for _ in range(6):
+        await _add_reminder(stack, tenant)
+        await asyncio.sleep(0.25)
+    assert not receiver.done(), "another manager's reminder was delivered"
+    receiver.cancel()

@@ -5,12 +5,14 @@ an offer transferred away, and the deadline check's batch."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from clients.python.dcms_client import data, error_codes, gql
 from models.finance import (
     FinancingNeed,
     Handling,
@@ -22,10 +24,11 @@ from models.finance import (
     SupervisionWarning,
     WarningKind,
 )
-from resolvers.finance import supervision
-from resolvers.finance.access import periods
-from resolvers.finance.supervision import check_deadlines
+from resolvers.finance import jobs
+from resolvers.finance.jobs import check_deadlines
+from resolvers.finance.statistics import periods
 from subgraphs.settings import Settings
+from testkit.factories import make_tenant
 from tests.support.marketplace import (
     APPLY,
     FAIL,
@@ -204,7 +207,7 @@ def _warned(handlings: list[Handling], count: int) -> Callable[[], Awaitable[boo
 async def test_a_new_late_handling_is_warned_behind_a_full_batch_of_warned_ones(
     database: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(supervision, "BATCH", 2)
+    monkeypatch.setattr(jobs, "BATCH", 2)
     market = await make_market(database, banks=1, managers=1)
     # The oldest late handlings of the run, a batch of them: warned (stage and completion), still open.
     stale = [await _late_handling(market, datetime(2000, 1, 1, i, tzinfo=UTC)) for i in range(2)]
@@ -226,3 +229,24 @@ async def test_a_new_late_handling_is_warned_behind_a_full_batch_of_warned_ones(
     finally:
         ids = [h.id for h in (*stale, *fresh)]
         await Handling.filter(id__in=ids).update(closed_at=datetime.now(UTC))
+
+
+# -- the grab race through the gateway ------------------------------------------------------------
+
+
+async def test_fifty_concurrent_grabs_have_one_winner(stack: Stack) -> None:
+    tenant = await make_tenant(stack.settings, customers=1, grabbers=50, needs=1)
+    need_id = str(tenant.needs[0].id)
+    mutation = "mutation($id: ID!) { grabNeed(id: $id) { status handler { id } } }"
+    results = await asyncio.gather(
+        *(gql(stack.gateway_url, mutation, {"id": need_id}, token) for _user, token in tenant.grabbers)
+    )
+    winners = [r for r in results if not r.get("errors")]
+    assert len(winners) == 1, [r.get("errors") for r in results if r.get("errors")][:3]
+    assert sorted(code for r in results for code in error_codes(r)) == ["CONFLICT"] * 49
+    winner_id = winners[0]["data"]["grabNeed"]["handler"]["id"]
+    assert winner_id in {str(user.id) for user, _token in tenant.grabbers}
+    # The winner repeating its grab is safe; the need stays theirs.
+    winner_token = next(token for user, token in tenant.grabbers if str(user.id) == winner_id)
+    again = data(await gql(stack.gateway_url, mutation, {"id": need_id}, winner_token))
+    assert again["grabNeed"] == {"status": "GRABBED", "handler": {"id": winner_id}}

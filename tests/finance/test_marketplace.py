@@ -25,7 +25,7 @@ from models.finance import (
     SupervisionWarning,
 )
 from resolvers.common.clock import CST
-from resolvers.finance.supervision import check_deadlines
+from resolvers.finance.jobs import check_deadlines
 from resolvers.finance.working_days import add_working_days
 from tests.support.marketplace import Market, make_bank, make_market
 from tests.support.stack import Stack

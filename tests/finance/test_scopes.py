@@ -1,7 +1,9 @@
 """The finance marketplace through the real gateway, tried by callers with the right role but out
 of scope: each gets NOT_FOUND (or FORBIDDEN where the role, or the rule "only the account manager
 who grabbed it works it", is wrong) and changes nothing; lists and pools show them nothing, and
-the sensitive fields and the supervision history stay hidden as docs/security.md's rules say."""
+the sensitive fields and the supervision history stay hidden as docs/security.md's rules say.
+In process: who sees a grab-pool event (the pool rule), and orders of others invisible on every
+entry point (root fields, nested fields, ``_entities``)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from clients.python.dcms_client import gql
 from models.finance import (
     ApplicationStatus,
     FinancialProduct,
@@ -20,6 +23,7 @@ from models.finance import (
     HandlingStatus,
     NeedMatch,
     NeedStatus,
+    OrderKind,
     PreCreditOffer,
     ProductApplication,
     ProductStatus,
@@ -27,6 +31,13 @@ from models.finance import (
     SupervisionWarning,
     WarningKind,
 )
+from realtime.events import Event
+from resolvers.finance.scopes import pool_view
+from resolvers.finance.statistics import periods
+from security.principal import Principal
+from subgraphs.settings import Settings
+from testkit import inprocess
+from testkit.factories import make_tenant
 from tests.support.marketplace import (
     APPLY,
     CREDIT,
@@ -42,6 +53,7 @@ from tests.support.marketplace import (
     Market,
     apply_input,
     codes,
+    grabbed,
     make_bank,
     make_market,
     need_input,
@@ -333,3 +345,155 @@ async def test_a_handlings_supervision_history_is_hidden_from_the_applicant(
     assert [n for n in nodes if n["id"] == handling_id] == [
         {"id": handling_id, "actions": [], "warnings": []}
     ]
+
+
+def _principal(role: str, **extra: Any) -> Principal:
+    return Principal(uuid.uuid4(), "u", (role,), uuid.uuid4(), "/x", **extra)
+
+
+def test_pool_view_decides_from_the_event_scope() -> None:
+    mine, other = uuid.uuid4(), uuid.uuid4()
+    me = _principal("FI_ACCOUNT_MANAGER", institution_id=mine)
+
+    def event(
+        type_: str, acting: Any = None, closed: bool = False, to: tuple[Any, ...] = (mine, other)
+    ) -> Event:
+        scope = {"institutions": [str(i) for i in to], "institution_id": str(acting) if acting else None}
+        return Event(type=type_, payload={}, scope=scope | {"closed": closed})
+
+    assert pool_view(me, event("need.published")) is False
+    assert pool_view(me, event("need.published", to=(other,))) is None  # not open to my institution
+    assert pool_view(me, event("need.grabbed", acting=other)) is False  # another institution took a slot
+    assert pool_view(me, event("need.grabbed", acting=mine)) is True  # my colleague won it
+    assert pool_view(me, event("need.grabbed", acting=other, closed=True)) is True  # the last slot
+    assert pool_view(me, event("need.transferred", acting=mine)) is False  # transferred to us
+    assert pool_view(me, event("need.transferred", acting=other)) is True  # transferred away
+    assert pool_view(me, event("need.withdrawn")) is True
+    assert pool_view(_principal("INDIVIDUAL"), event("need.published")) is None
+    assert pool_view(_principal("REGULATOR"), event("need.grabbed", acting=other, closed=True)) is True
+
+
+ENTRY_POINTS = {
+    "root handling": ("query($id: ID!) { handling(id: $id) { id } }", lambda d: d["handling"]),
+    "root need": ("query($n: ID!) { financingNeed(id: $n) { id } }", lambda d: d["financingNeed"]),
+    "nested offers": (
+        "query($n: ID!) { financingNeed(id: $n) { offers { id } } }",
+        lambda d: d["financingNeed"],
+    ),
+    "_entities Handling": (
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Handling { id } } }",
+        lambda d: d["_entities"][0],
+    ),
+    "_entities PreCreditOffer": (
+        "query($o: [_Any!]!) { _entities(representations: $o) { ... on PreCreditOffer { id } } }",
+        lambda d: d["_entities"][0],
+    ),
+    "handlings list": (
+        "{ handlings(first: 50) { nodes { id } } }",
+        lambda d: d["handlings"]["nodes"] or None,
+    ),
+    "_entities FinancingNeed": (
+        "query($rn: [_Any!]!) { _entities(representations: $rn) { ... on FinancingNeed { id } } }",
+        lambda d: d["_entities"][0],
+    ),
+    "nested User.grabs": (
+        "query($u: [_Any!]!) { _entities(representations: $u) { ... on User { grabs { nodes { id } } } } }",
+        lambda d: d["_entities"][0]["grabs"]["nodes"] or None,
+    ),
+    "root application": (
+        "query($a: ID!) { productApplication(id: $a) { id } }",
+        lambda d: d["productApplication"],
+    ),
+    "applications list": (
+        "{ productApplications(first: 50) { nodes { id } } }",
+        lambda d: d["productApplications"]["nodes"] or None,
+    ),
+    "_entities ProductApplication": (
+        "query($ra: [_Any!]!) { _entities(representations: $ra) { ... on ProductApplication { id } } }",
+        lambda d: d["_entities"][0],
+    ),
+}
+
+
+async def _applied(market: Market) -> ProductApplication:
+    """An application of the market's applicant for bank 0's product, in bank 0's pool."""
+    bank = market.banks[0]
+    application = await ProductApplication.create(
+        order_no=f"A-{uuid.uuid4().hex[:12]}",
+        product=bank.product,
+        applicant_user_id=market.applicant[0].id,
+        amount=50000,
+        term_months=12,
+        purpose="采购",
+        consented_at=datetime.now(UTC),
+    )
+    week, month = periods(datetime.now(UTC))
+    await Handling.create(
+        order_kind=OrderKind.APPLICATION,
+        order_no=application.order_no,
+        application=application,
+        product_id=bank.product.id,
+        institution=bank.institution,
+        applicant_user_id=application.applicant_user_id,
+        status=HandlingStatus.ASSIGNED,
+        amount=application.amount,
+        week=week,
+        month=month,
+    )
+    return application
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("entry", list(ENTRY_POINTS))
+async def test_orders_of_others_are_invisible_on_every_entry_point(database: Settings, entry: str) -> None:
+    market = await make_market(database, banks=2, managers=1)
+    need, handling, offer = await grabbed(market)
+    application = await _applied(market)
+    query, pick = ENTRY_POINTS[entry]
+    variables = {
+        "id": str(handling.id),
+        "n": str(need.id),
+        "a": str(application.id),
+        "r": [{"__typename": "Handling", "id": str(handling.id)}],
+        "o": [{"__typename": "PreCreditOffer", "id": str(offer.id)}],
+        "rn": [{"__typename": "FinancingNeed", "id": str(need.id)}],
+        "ra": [{"__typename": "ProductApplication", "id": str(application.id)}],
+        "u": [{"__typename": "User", "id": str(handling.handler_id)}],
+    }
+    seen = {}
+    for who, token in {
+        "handling institution": market.banks[0].managers[0][1],
+        "applicant": market.applicant[1],
+        "regulator": market.regulator[1],
+        "other institution": market.banks[1].managers[0][1],
+        "other applicant": market.other_applicant[1],
+    }.items():
+        fresh = {k: [dict(r) for r in v] if isinstance(v, list) else v for k, v in variables.items()}
+        result = await inprocess.execute("finance", query, fresh, token, settings=database)
+        # Invisible is answered like missing: null (with NOT_FOUND at an `_entities` index).
+        assert set(inprocess.codes(result)) <= {"NOT_FOUND"}, (who, result.errors)
+        picked = pick(result.data)
+        seen[who] = bool(picked) and (picked != {"offers": []})
+    assert seen == {
+        "handling institution": True,
+        "applicant": True,
+        "regulator": True,
+        "other institution": False,
+        "other applicant": False,
+    }, seen
+
+
+async def test_a_need_whose_applicant_is_out_of_scope_shows_a_null_applicant(stack: Stack) -> None:
+    tenant = await make_tenant(stack.settings, customers=1, grabbers=1, needs=2)
+    _, grabber_token = tenant.grabbers[0]
+    # An institution's account manager sees the needs open to it, not the bank's customers.
+    query = "{ grabPool(first: 20) { nodes { orderNo amount applicant { name } } } }"
+    result = await gql(stack.gateway_url, query, token=grabber_token)
+
+    nodes = result["data"]["grabPool"]["nodes"]
+    assert sorted(node["orderNo"] for node in nodes) == sorted(need.order_no for need in tenant.needs)
+    assert all(node["applicant"] is None and node["amount"] for node in nodes)
+    codes = [error["extensions"]["code"] for error in result["errors"]]
+    assert codes == ["NOT_FOUND"] * len(nodes)
+    for error in result["errors"]:
+        assert error["path"][:2] == ["grabPool", "nodes"] and error["path"][3] == "applicant"

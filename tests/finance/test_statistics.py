@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from clients.python.dcms_client import data, gql
-from models.finance import FinancialProduct, Handling, HandlingStatus, Institution, OrderKind
+from models.finance import (
+    FinancialProduct,
+    Handling,
+    HandlingStatus,
+    Institution,
+    OrderKind,
+)
 from models.operations import Org, OrgKind
+from resolvers.finance.statistics import periods
 from subgraphs.settings import Settings
 from testkit.factories import make_org, make_tenant, make_user, token_for
 from testkit.inprocess import codes, execute
@@ -456,3 +463,7 @@ async def test_statistics_through_the_gateway(stack: Stack) -> None:
         1.0,
     )
     assert rows[1]["institution"] == {"id": str(a.id), "name": "测试小贷公司"}
+
+
+def test_statistics_periods_are_cst_weeks_and_months() -> None:
+    assert periods(datetime(2026, 11, 22, 17, 0, tzinfo=UTC)) == (date(2026, 11, 23), date(2026, 11, 1))

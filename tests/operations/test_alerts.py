@@ -1,5 +1,7 @@
-"""raiseAlert with an idempotency key, through the real gateway: a client that retries after a
-timeout (or sends the same request twice at once) raises one alert and publishes one event."""
+"""告警 (alerts, resolvers/operations/alerts.py) through the real gateway: raiseAlert with an
+idempotency key (a client that retries after a timeout, or sends the same request twice at once,
+raises one alert and publishes one event); raising outside one's scope; the ``alerts`` stream
+over WebSocket and SSE, reaching only subscribers whose hall it is."""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ from typing import Any
 import pytest
 from tortoise import Tortoise
 
-from clients.python.dcms_client import data, error_codes, gql
+from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
 from models.operations import Alert
 from testkit.factories import Tenant, make_tenant
 from tests.support.stack import Stack
+from tests.support.streams import delivers_through_gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -71,3 +74,65 @@ async def test_the_same_key_for_another_alert_is_a_conflict_and_keys_are_per_cal
     theirs = data(await _raise(stack, other, "第一条", key))["raiseAlert"]
     assert await Alert.filter(id=theirs["id"], org_id=other.hall.id).exists()
     assert error_codes(await _raise(stack, tenant, "过长", "k" * 65)) == ["BAD_USER_INPUT"]
+
+
+RAISE_ALERT = "mutation($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }"
+
+
+async def test_alerts_of_another_hall_do_not_reach_a_hall_manager(stack: Stack) -> None:
+    mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    theirs = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    events = subscribe_ws(
+        stack.gateway_ws, "subscription { alerts { alert { title } } }", None, mine.hall_token
+    )
+    receiver = asyncio.create_task(anext(events))
+    try:
+        variables = {"i": {"orgId": str(theirs.hall.id), "level": "WARNING", "title": "别厅告警"}}
+        for _ in range(6):
+            data(await gql(stack.gateway_url, RAISE_ALERT, variables, theirs.hall_token))
+            await asyncio.sleep(0.25)
+        assert not receiver.done(), "an alert outside the subscriber's scope was delivered"
+        # ... while their own hall's alerts do arrive
+        own = {"i": {"orgId": str(mine.hall.id), "level": "WARNING", "title": "本厅告警"}}
+        for _ in range(20):
+            data(await gql(stack.gateway_url, RAISE_ALERT, own, mine.hall_token))
+            done, _ = await asyncio.wait({receiver}, timeout=0.5)
+            if done:
+                break
+        assert receiver.result()["data"]["alerts"]["alert"]["title"] == "本厅告警"
+    finally:
+        receiver.cancel()
+
+
+async def test_raising_an_alert_outside_ones_scope_is_forbidden(stack: Stack) -> None:
+    mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    theirs = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    variables = {"i": {"orgId": str(theirs.hall.id), "level": "WARNING", "title": "越权告警"}}
+    result = await gql(stack.gateway_url, RAISE_ALERT, variables, mine.hall_token)
+    assert [e["extensions"]["code"] for e in result["errors"]] == [
+        "NOT_FOUND"
+    ]  # their hall is not even visible
+
+
+async def _raise_alert(stack: Stack, tenant: Tenant) -> None:
+    mutation = "mutation($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }"
+    variables = {"i": {"orgId": str(tenant.hall.id), "level": "CRITICAL", "title": "营业厅网络中断"}}
+    data(await gql(stack.gateway_url, mutation, variables, tenant.hall_token))
+
+
+@pytest.mark.parametrize("transport", ["ws", "sse"])
+async def test_alerts_stream_delivers_through_gateway(stack: Stack, transport: str) -> None:
+    tenant = await make_tenant(stack.settings, customers=3, grabbers=2)
+    # Halls are the hall manager's scope.
+    await delivers_through_gateway(
+        stack,
+        transport,
+        "subscription($path: String) { alerts(orgPath: $path) { alert { title level org { name } } } }",
+        {"path": tenant.hall.path},
+        tenant.hall_token,
+        lambda: _raise_alert(stack, tenant),
+        lambda d: (
+            d["alerts"]["alert"]
+            == {"title": "营业厅网络中断", "level": "CRITICAL", "org": {"name": "测试供电营业厅"}}
+        ),
+    )

@@ -17,6 +17,7 @@ from clients.python.dcms_client import data, error_codes, gql
 from security.query_limits import operation_cost
 from security.rate_limit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from subgraphs.settings import Limits, numbers_as_env
+from subgraphs.spec import spec_of
 from testkit.factories import Tenant, make_tenant
 from testkit.inprocess import execute
 from tests.support import services
@@ -94,11 +95,12 @@ async def test_a_modest_page_is_well_inside_the_cost_limit(database) -> None:
 
 
 def test_cost_counts_fields_times_pages() -> None:
-    from subgraphs.customers import schema
-
     document = parse(COSTLY)
     cost_at = {
-        n: operation_cost(schema._schema, document, None, {"n": n}, LIMITS.default_list_size) for n in (1, 10)
+        n: operation_cost(
+            spec_of("customers").schema._schema, document, None, {"n": n}, LIMITS.default_list_size
+        )
+        for n in (1, 10)
     }
     # per customer: edges, node, 6 fields, grid.name, primaryManager.id, org.id = 11;
     # per reminder: nodes, 4 fields, customer.name, customer.tier = 7
@@ -110,7 +112,9 @@ def test_cost_counts_fields_times_pages() -> None:
         "reminders(first: 3) { nodes { title customer { name } } } } } }"
     )
     reps = [{"__typename": "Customer", "id": str(uuid.uuid4())}] * 100
-    cost = operation_cost(schema._schema, entities, None, {"r": reps}, LIMITS.default_list_size)
+    cost = operation_cost(
+        spec_of("customers").schema._schema, entities, None, {"r": reps}, LIMITS.default_list_size
+    )
     assert cost == 1 + 100 * (2 + 3 * 4)
     assert cost * 20 < LIMITS.max_cost
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from clients.python.dcms_client import data, error_codes, gql
-from models.finance import FinancialProduct, GuaranteeMethod, Institution, InstitutionKind, ProductStatus
+from models.finance import (
+    FinancialProduct,
+    FinancingNeed,
+    GuaranteeMethod,
+    Handling,
+    HandlingStatus,
+    Institution,
+    InstitutionKind,
+    NeedMatch,
+    OrderKind,
+    PreCreditOffer,
+    ProductStatus,
+)
 from models.operations import Org, OrgKind, User
+from resolvers.finance.statistics import periods
 from subgraphs.settings import Settings
 from testkit.factories import make_org, make_staff
 from tests.support.stack import Stack
@@ -78,6 +91,44 @@ async def make_market(settings: Settings, banks: int = 3, managers: int = 2) -> 
         regulator=await make_staff(people, ("REGULATOR",), settings),
         operator=await make_staff(people, ("OPERATOR",), settings),
     )
+
+
+async def grabbed(market: Market) -> tuple[FinancingNeed, Handling, PreCreditOffer]:
+    """A need of the market's applicant, grabbed by bank 0, with an offer."""
+    applicant, _ = market.applicant
+    bank = market.banks[0]
+    need = await FinancingNeed.create(
+        order_no=f"N-{uuid.uuid4().hex[:12]}",
+        applicant_user_id=applicant.id,
+        amount=100000,
+        term_months=12,
+        purpose="周转",
+        contact_phone="13900001111",
+    )
+    await NeedMatch.create(need=need, institution_id=bank.institution.id)
+    week, month = periods(datetime.now(UTC))
+    handling = await Handling.create(
+        order_kind=OrderKind.NEED,
+        order_no=need.order_no,
+        need=need,
+        institution=bank.institution,
+        handler_id=bank.managers[0][0].id,
+        applicant_user_id=applicant.id,
+        status=HandlingStatus.OFFERED,
+        amount=need.amount,
+        week=week,
+        month=month,
+    )
+    offer = await PreCreditOffer.create(
+        handling=handling,
+        need=need,
+        institution_id=bank.institution.id,
+        amount=90000,
+        rate=4.2,
+        term_months=12,
+        valid_until=date.today() + timedelta(days=5),
+    )
+    return need, handling, offer
 
 
 # -- the marketplace's operations through the gateway, and inputs that pass validation ----------------

@@ -1,0 +1,68 @@
+"""The broker (realtime/broker.py): in memory, and on Redis between replicas."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from realtime.broker import Broker
+from realtime.events import Event
+from tests.support import services
+
+
+@pytest.mark.unit
+async def test_memory_broker_delivers_to_every_subscriber_of_a_channel() -> None:
+    broker = Broker()
+    await broker.connect()
+    try:
+        received: list[list[str]] = [[], []]
+
+        async def listen(index: int, channel: str) -> None:
+            async for event in broker.subscribe(channel):
+                if event is not None:  # None: "subscribed"
+                    received[index].append(event.type)
+
+        tasks = [asyncio.create_task(listen(0, "a")), asyncio.create_task(listen(1, "a"))]
+        other = asyncio.create_task(listen(0, "b"))
+        await asyncio.sleep(0.05)
+        await broker.publish("a", Event(type="x", payload={}))
+        await asyncio.sleep(0.05)
+        assert received == [["x"], ["x"]]
+        for task in (*tasks, other):
+            task.cancel()
+    finally:
+        await broker.disconnect()
+
+
+@pytest.mark.integration
+async def test_redis_fans_out_between_two_replicas() -> None:
+    url = services.require_redis()
+    publisher, subscriber = Broker(url), Broker(url)
+    await publisher.connect()
+    await subscriber.connect()
+    try:
+        got: asyncio.Queue[Event] = asyncio.Queue()
+
+        async def listen() -> None:
+            async for event in subscriber.subscribe("test.fanout"):
+                if event is not None:  # None: "(re)subscribed"
+                    await got.put(event)
+
+        task = asyncio.create_task(listen())
+        sent = Event(type="alert.raised", payload={"title": "机房温度过高"})
+        # The subscription is live once Redis confirms it: publish until it arrives.
+        for _ in range(20):
+            await publisher.publish("test.fanout", sent)
+            try:
+                received = await asyncio.wait_for(got.get(), 0.25)
+                break
+            except TimeoutError:
+                continue
+        else:
+            pytest.fail("no event crossed Redis")
+        assert received == sent
+        task.cancel()
+    finally:
+        await publisher.disconnect()
+        await subscriber.disconnect()
