@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.expressions import Q
@@ -122,6 +123,7 @@ class Grid(Entity):
     parent: fields.ForeignKeyNullableRelation[Grid] = fields.ForeignKeyField(
         "customers.Grid", related_name="children", null=True, on_delete=fields.RESTRICT
     )  # 网格树
+    parent_id: UUID | None  # the key column, for the type checker
 
     class Meta:
         table = "grid"
@@ -152,6 +154,7 @@ class Customer(Entity):
     grid: fields.ForeignKeyNullableRelation[Grid] = fields.ForeignKeyField(
         "customers.Grid", related_name="customers", null=True, on_delete=fields.SET_NULL
     )
+    grid_id: UUID | None  # the key column, for the type checker
     primary_manager_id = fields.UUIDField(null=True, db_index=True)  # 主办客户经理 (operations User)
     # PII, encrypted at rest (AES-256-GCM, models/common.py); *_bidx are their blind indexes
     # for exact search by phone or ID number.
@@ -179,6 +182,7 @@ class CustomerAssignment(Entity):
     customer: fields.ForeignKeyRelation[Customer] = fields.ForeignKeyField(
         "customers.Customer", related_name="assignments", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     manager_id = fields.UUIDField(db_index=True)  # operations User
     kind = fields.CharEnumField(AssignmentKind, max_length=10)
     ends_at = fields.DatetimeField(null=True)
@@ -212,6 +216,7 @@ class Reminder(Entity):
     customer: fields.ForeignKeyNullableRelation[Customer] = fields.ForeignKeyField(
         "customers.Customer", related_name="reminders", null=True, on_delete=fields.CASCADE
     )
+    customer_id: UUID | None  # the key column, for the type checker
     manager_id = fields.UUIDField(db_index=True)  # operations User who gets it
     tenant_id = fields.UUIDField(db_index=True)
     kind = fields.CharEnumField(ReminderKind, max_length=20)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 
@@ -26,6 +27,7 @@ class OwnershipChange(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="ownership_changes", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     tenant_id = fields.UUIDField(db_index=True)
     kind = fields.CharEnumField(OwnershipChangeKind, max_length=14)
     from_manager_id = fields.UUIDField(null=True)

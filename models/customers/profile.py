@@ -6,6 +6,7 @@ shareholders, overdue records, a repayment calendar and external data."""
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 
@@ -21,6 +22,7 @@ class CustomerTag(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="tags", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     name = fields.CharField(max_length=50)
     source = fields.CharEnumField(TagSource, max_length=8)
     created_by_id = fields.UUIDField(null=True)  # operations User, for custom tags
@@ -46,6 +48,7 @@ class Holding(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="holdings", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     category = fields.CharEnumField(HoldingCategory, max_length=10)
     product_name = fields.CharField(max_length=100)
     amount = fields.DecimalField(max_digits=18, decimal_places=2)
@@ -63,6 +66,7 @@ class ValueSnapshot(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="value_snapshots", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     month = fields.DateField()  # first day of the month
     deposits = fields.DecimalField(max_digits=18, decimal_places=2, default=0)
     wealth = fields.DecimalField(max_digits=18, decimal_places=2, default=0)  # 理财、基金、保险
@@ -89,6 +93,7 @@ class KeyEvent(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="key_events", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     kind = fields.CharEnumField(KeyEventKind, max_length=14)
     title = fields.CharField(max_length=200)
     occurred_at = fields.DatetimeField(db_index=True)
@@ -110,6 +115,7 @@ class ContactRecord(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="contacts", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     manager_id = fields.UUIDField(db_index=True)  # operations User who made the contact
     channel = fields.CharEnumField(ContactChannel, max_length=8)
     summary = fields.CharField(max_length=500)
@@ -132,6 +138,7 @@ class Relationship(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="relationships", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     kind = fields.CharEnumField(RelationKind, max_length=14)
     related_name = fields.CharField(max_length=100)
     related_customer_id = fields.UUIDField(null=True)  # when the other side is a customer too
@@ -153,6 +160,7 @@ class CorporatePerson(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="people", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     role = fields.CharEnumField(PersonRole, max_length=20)
     name = fields.CharField(max_length=50)
     id_number = EncryptedTextField(default="")  # 身份证号 (PII)
@@ -167,6 +175,7 @@ class Shareholder(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="shareholders", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     name = fields.CharField(max_length=100)
     share_percent = fields.DecimalField(max_digits=5, decimal_places=2)
 
@@ -180,6 +189,7 @@ class OverdueRecord(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="overdue_records", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     loan_no = fields.CharField(max_length=32)
     amount = fields.DecimalField(max_digits=18, decimal_places=2)
     overdue_since = fields.DateField()
@@ -195,6 +205,7 @@ class RepaymentInstallment(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="installments", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     loan_no = fields.CharField(max_length=32)
     due_on = fields.DateField(db_index=True)
     principal = fields.DecimalField(max_digits=18, decimal_places=2)
@@ -217,6 +228,7 @@ class ExternalRecord(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="external_records", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     source = fields.CharEnumField(ExternalSource, max_length=14)
     period = fields.CharField(max_length=20)  # 2026-10, 2026Q3 …
     title = fields.CharField(max_length=100)

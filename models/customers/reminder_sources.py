@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 
@@ -24,6 +25,7 @@ class AccountMovement(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="movements", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     tenant_id = fields.UUIDField(db_index=True)
     reference = fields.CharField(max_length=64)  # 流水号
     direction = fields.CharEnumField(Direction, max_length=3)

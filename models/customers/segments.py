@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
+from uuid import UUID
 
 from tortoise import fields
 
@@ -21,7 +23,9 @@ class CustomerGroup(Entity):
     name = fields.CharField(max_length=100)
     kind = fields.CharField(max_length=10)  # CustomerKind
     source = fields.CharEnumField(GroupSource, max_length=6)
-    rule = fields.JSONField(null=True)  # a system group's filter (the advanced-search criteria)
+    rule: fields.JSONField[dict[str, Any] | None] = fields.JSONField(
+        null=True
+    )  # a system group's filter (the advanced-search criteria)
     created_by = fields.UUIDField()
 
     class Meta:
@@ -32,9 +36,11 @@ class GroupMember(Entity):
     group: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.CustomerGroup", related_name="members", on_delete=fields.CASCADE
     )
+    group_id: UUID  # the key column, for the type checker
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="group_memberships", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
 
     class Meta:
         table = "group_member"
@@ -47,6 +53,7 @@ class GridOrg(Entity):
     grid: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Grid", related_name="org_links", on_delete=fields.CASCADE
     )
+    grid_id: UUID  # the key column, for the type checker
     org_id = fields.UUIDField(db_index=True)
 
     class Meta:
@@ -60,6 +67,7 @@ class MarketingExclusion(Entity):
     customer: fields.OneToOneRelation = fields.OneToOneField(
         "customers.Customer", related_name="marketing_exclusion", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     tenant_id = fields.UUIDField(db_index=True)
     reason = fields.CharField(max_length=500)
     created_by = fields.UUIDField()
@@ -81,6 +89,7 @@ class Consent(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="consents", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     tenant_id = fields.UUIDField(db_index=True)
     purpose = fields.CharEnumField(ConsentPurpose, max_length=14)
     granted_by = fields.UUIDField()  # the applicant themself, or the manager recording a signed form

@@ -4,6 +4,7 @@ effect only after approval, the history of every tier move, and the approval tra
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 
@@ -23,7 +24,7 @@ class TierScheme(Entity):
 
     tenant_id = fields.UUIDField(db_index=True)
     name = fields.CharField(max_length=100)
-    bands = fields.JSONField(default=list)
+    bands: fields.JSONField[list[dict[str, str]]] = fields.JSONField(default=list)
     status = fields.CharEnumField(SchemeStatus, max_length=16, default=SchemeStatus.DRAFT)
     created_by = fields.UUIDField()  # operations User (HQ_ADMIN)
     reviewed_by = fields.UUIDField(null=True)  # HQ_REVIEWER
@@ -48,6 +49,7 @@ class TierChangeRequest(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="tier_requests", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     tenant_id = fields.UUIDField(db_index=True)
     from_tier = fields.CharField(max_length=10)
     to_tier = fields.CharField(max_length=10)
@@ -68,6 +70,7 @@ class TierChange(Entity):
     customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "customers.Customer", related_name="tier_changes", on_delete=fields.CASCADE
     )
+    customer_id: UUID  # the key column, for the type checker
     from_tier = fields.CharField(max_length=10)
     to_tier = fields.CharField(max_length=10)
     request_id = fields.UUIDField(null=True)

@@ -12,44 +12,52 @@ Figures, one statement each for a whole list of groups: each group is a conditio
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-import strawberry
 from pypika_tortoise.terms import Parameterizer
 from strawberry.dataloader import DataLoader
 from tortoise.expressions import Case, Q, Subquery, When
 from tortoise.functions import Count, Sum
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
-from tortoise.transactions import in_transaction
 
 from models.customers import Customer as CustomerModel
 from models.customers import CustomerGroup as GroupModel
-from models.customers import CustomerKind, GroupMember, GroupSource, ValueSnapshot
-from resolvers.common import audit
+from models.customers import CustomerKind, Grid, GroupMember, GroupSource, ValueSnapshot
+from resolvers.common.changes import change
 from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, check_page_size, decode_cursor, page_of, paginate
 from resolvers.common.values import parse_id
 from resolvers.customers.directory import customer_managers
-from resolvers.customers.scopes import group_scope
-from resolvers.customers.search import customer_filter, filter_of, rule_of
-from schema.common.connection import Connection
-from schema.customers.grids import tier_counts
-from schema.customers.groups import AssetBand, AssetBandCount, CustomerGroup, GroupSourceEnum, GroupTrendPoint
-from schema.customers.search import CustomerFilter
-from schema.customers.types import CustomerKindEnum
+from resolvers.customers.filters import CustomerCriteria, customer_filter, filter_of, rule_of
+from resolvers.customers.grids import tier_counts
+from resolvers.customers.permissions import GROUP_EDITORS
+from resolvers.customers.scopes import customer_scope, grid_scope, group_scope
 from security.conditions import Cond
 from security.principal import Principal
 from security.roles import Role
 
-GROUP_EDITORS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
 MAX_MEMBERS_AT_ONCE = 100
-# 资产段 (ours): the lower bound of each band; 50万 and 600万 are the usual 财富 / 私行 thresholds.
+MAX_TREND_MONTHS = 36
+
+
+class AssetBand(StrEnum):
+    """资产段: by AUM, 万 = 10,000 CNY."""
+
+    BELOW_50K = "BELOW_50K"  # < 5万
+    FROM_50K = "FROM_50K"  # 5万 – 50万
+    FROM_500K = "FROM_500K"  # 50万 – 600万: 财富客户
+    FROM_6M = "FROM_6M"  # ≥ 600万: 私行客户
+
+
+# The lower bound of each band; 50万 and 600万 are the usual 财富 / 私行 thresholds.
 ASSET_BANDS = (
     (AssetBand.FROM_6M, Decimal("6000000")),
     (AssetBand.FROM_500K, Decimal("500000")),
@@ -57,10 +65,29 @@ ASSET_BANDS = (
 )
 
 
+@dataclass(frozen=True)
+class AssetBandCount:
+    """资产分布: members in one AUM band."""
+
+    band: AssetBand
+    count: int
+    total_aum: Decimal
+
+
+@dataclass(frozen=True)
+class GroupTrendPoint:
+    """客群趋势: one month of the members' 价值分析 snapshots."""
+
+    month: date
+    member_count: int  # members with a snapshot that month
+    total_aum: Decimal  # deposits + wealth
+
+
 def membership(group: GroupModel) -> Q:
     """The group's members, as a condition on ``customer``."""
     if group.source == GroupSource.CUSTOM:
         return Q(id__in=Subquery(GroupMember.filter(group_id=group.id).values("customer_id")))
+    assert group.rule is not None  # a system group has its rule
     rule = customer_filter(filter_of(group.rule))
     return Q(rule, tenant_id=group.tenant_id, kind=CustomerKind(group.kind))
 
@@ -128,7 +155,7 @@ async def _trend(members: QuerySet[Any], conditions: list[Q], months: int) -> li
     calendar = _months(months)
     snapshots = ValueSnapshot.filter(customer_id__in=Subquery(members.values("id")), month__gte=calendar[0])
 
-    def of_group(make: Callable[[str, Q], Any], column: str) -> Callable[[Q], Any]:
+    def of_group(make: Callable[..., Any], column: str) -> Callable[[Q], Any]:
         return lambda cond: make(
             column, _filter=Q(customer_id__in=Subquery(CustomerModel.filter(cond).values("id")))
         )
@@ -223,51 +250,41 @@ async def _union_all(model: type[Model], queries: list[QuerySet[Any]]) -> list[l
 # -- queries and mutations -------------------------------------------------------------------------
 
 
-@strawberry.input(description="新建客群")
-class CustomerGroupInput:
-    name: str
-    kind: CustomerKindEnum
-    source: GroupSourceEnum
-    rule: CustomerFilter | None = strawberry.field(default=None, description="系统客群的规则 (SYSTEM only)")
+async def customer_group(principal: Principal, group_id: UUID) -> GroupModel | None:
+    """客群: one of the caller's bank."""
+    return await scoped(principal, GroupModel, group_scope).get_or_none(id=group_id)
 
 
-@strawberry.type
-class GroupQuery:
-    @strawberry.field(description="客群: one of the caller's bank")
-    async def customer_group(self, info: strawberry.Info, id: strawberry.ID) -> CustomerGroup | None:
-        return await scoped(info.context.require_principal(), GroupModel, group_scope).get_or_none(
-            id=parse_id(id)
-        )  # type: ignore[no-any-return]
-
-    @strawberry.field(description="客群列表 of the caller's bank (the province: every bank's)")
-    async def customer_groups(
-        self,
-        info: strawberry.Info,
-        first: int = 20,
-        after: str | None = None,
-        kind: CustomerKindEnum | None = None,
-        source: GroupSourceEnum | None = None,
-    ) -> Connection[CustomerGroup]:
-        queryset = scoped(info.context.require_principal(), GroupModel, group_scope)
-        if kind is not None:
-            queryset = queryset.filter(kind=CustomerKind(kind))
-        if source is not None:
-            queryset = queryset.filter(source=GroupSource(source))
-        return await paginate(queryset, first, after)  # type: ignore[return-value]
+async def customer_groups(
+    principal: Principal,
+    first: int,
+    after: str | None,
+    kind: CustomerKind | None = None,
+    source: GroupSource | None = None,
+) -> Page[GroupModel]:
+    """客群列表 of the caller's bank (the province: every bank's)."""
+    queryset = scoped(principal, GroupModel, group_scope)
+    if kind is not None:
+        queryset = queryset.filter(kind=CustomerKind(kind))
+    if source is not None:
+        queryset = queryset.filter(source=GroupSource(source))
+    return await paginate(queryset, first, after)
 
 
-def _check_editor(info: strawberry.Info) -> None:
-    principal = info.context.require_principal()
+def check_trend_months(months: int) -> int:
+    if not 1 <= months <= MAX_TREND_MONTHS:
+        raise bad_input(f"months must be between 1 and {MAX_TREND_MONTHS}")
+    return months
+
+
+def _check_editor(principal: Principal) -> None:
     if not principal.has_role(*GROUP_EDITORS) or principal.tenant_id is None:
         raise forbidden("只有总行管理员或支行行长可以维护客群 (head office or branch head)")
 
 
-async def _group_to_edit(info: strawberry.Info, group_id: strawberry.ID, custom: bool = False) -> GroupModel:
-    _check_editor(info)
-    principal = info.context.require_principal()
-    group = await scoped(info.context.require_principal(), GroupModel, group_scope).get_or_none(
-        id=parse_id(group_id, "groupId")
-    )
+async def _group_to_edit(principal: Principal, group_id: UUID, custom: bool = False) -> GroupModel:
+    _check_editor(principal)
+    group = await scoped(principal, GroupModel, group_scope).get_or_none(id=group_id)
     if group is None:
         raise not_found("customer group")
     if not principal.has_role(Role.HQ_ADMIN) and group.created_by != principal.user_id:
@@ -279,14 +296,14 @@ async def _group_to_edit(info: strawberry.Info, group_id: strawberry.ID, custom:
     return group
 
 
-async def _check_rule_targets(info: strawberry.Info, principal: Principal, rule: CustomerFilter) -> None:
+async def _check_rule_targets(principal: Principal, rule: CustomerCriteria) -> None:
     """The grids and the manager a system group's rule names are the group's bank's: a grid the
     caller sees of their bank (else NOT_FOUND, as ``setCustomerGrid``), a customer manager of the
     bank in the staff directory (else BAD_USER_INPUT, as the ownership targets)."""
     if rule.grid_ids:
-        ids = [parse_id(g, "rule.gridIds") for g in rule.grid_ids]
-        grids = await info.context.loaders.grid.load_many(ids)
-        if any(grid is None or grid.tenant_id != principal.tenant_id for grid in grids):
+        ids = list(dict.fromkeys(parse_id(g, "rule.gridIds") for g in rule.grid_ids))
+        grids = await scoped(principal, Grid, grid_scope).filter(id__in=ids)
+        if len(grids) != len(ids) or any(grid.tenant_id != principal.tenant_id for grid in grids):
             raise not_found("grid (rule.gridIds)")
     if rule.manager_id is not None:
         wanted = parse_id(rule.manager_id, "rule.managerId")
@@ -294,90 +311,90 @@ async def _check_rule_targets(info: strawberry.Info, principal: Principal, rule:
             raise bad_input("rule.managerId is not a customer manager of your bank")
 
 
-def _customer_ids(ids: list[strawberry.ID]) -> list[UUID]:
-    unique = list(dict.fromkeys(parse_id(i, "customerIds") for i in ids))
+def _customer_ids(ids: list[UUID]) -> list[UUID]:
+    unique = list(dict.fromkeys(ids))
     if not 1 <= len(unique) <= MAX_MEMBERS_AT_ONCE:
         raise bad_input(f"customerIds must have 1–{MAX_MEMBERS_AT_ONCE} ids")
     return unique
 
 
-@strawberry.type
-class GroupMutation:
-    @strawberry.mutation(
-        description="新建客群 (HQ_ADMIN, BRANCH_HEAD); the same group again returns the first"
-    )
-    async def create_customer_group(self, info: strawberry.Info, input: CustomerGroupInput) -> CustomerGroup:
-        _check_editor(info)
-        principal = info.context.require_principal()
-        name = input.name.strip()
-        if not 1 <= len(name) <= 100:
-            raise bad_input("name must be 1–100 characters")
-        kind, source = CustomerKind(input.kind), GroupSource(input.source)
-        if (source == GroupSource.SYSTEM) != (input.rule is not None):
-            raise bad_input("a SYSTEM group needs a rule, and only a SYSTEM group has one")
-        if input.rule is not None and input.rule.kind not in (None, kind):
-            raise bad_input("rule.kind must be the group's kind")
-        rule = rule_of(input.rule) if input.rule is not None else None
-        if input.rule is not None:
-            await _check_rule_targets(info, principal, input.rule)
-        existing = await GroupModel.filter(tenant_id=principal.tenant_id, name=name).first()
-        if existing is not None:
-            if (existing.kind, existing.source, existing.rule) != (kind, source, rule):
-                raise conflict(f"客群「{name}」已存在 (a different group has this name)")
-            return existing  # type: ignore[return-value]
-        async with in_transaction("customers"):
-            group = await GroupModel.create(
-                tenant_id=principal.tenant_id,
-                name=name,
-                kind=kind,
-                source=source,
-                rule=rule,
-                created_by=principal.user_id,
-            )
-            await audit.record(target=audit.Target("CustomerGroup", group.id))
-        return group  # type: ignore[return-value]
+async def create_customer_group(
+    principal: Principal,
+    name: str,
+    kind: CustomerKind,
+    source: GroupSource,
+    rule: CustomerCriteria | None = None,
+) -> GroupModel:
+    """新建客群 (HQ_ADMIN, BRANCH_HEAD); the same group again returns the first."""
+    _check_editor(principal)
+    name = name.strip()
+    if not 1 <= len(name) <= 100:
+        raise bad_input("name must be 1–100 characters")
+    kind, source = CustomerKind(kind), GroupSource(source)
+    if (source == GroupSource.SYSTEM) != (rule is not None):
+        raise bad_input("a SYSTEM group needs a rule, and only a SYSTEM group has one")
+    if rule is not None and rule.kind not in (None, kind):
+        raise bad_input("rule.kind must be the group's kind")
+    stored = rule_of(rule) if rule is not None else None
+    if rule is not None:
+        await _check_rule_targets(principal, rule)
+    existing = await GroupModel.filter(tenant_id=principal.tenant_id, name=name).first()
+    if existing is not None:
+        if (existing.kind, existing.source, existing.rule) != (kind, source, stored):
+            raise conflict(f"客群「{name}」已存在 (a different group has this name)")
+        return existing
+    async with change("customers", "CustomerGroup") as audited:
+        group = await GroupModel.create(
+            tenant_id=principal.tenant_id,
+            name=name,
+            kind=kind,
+            source=source,
+            rule=stored,
+            created_by=principal.user_id,
+        )
+        audited.id = group.id
+    return group
 
-    @strawberry.mutation(
-        description="添加客群成员 (custom groups): customers the caller sees, of the group's kind"
-    )
-    async def add_customer_group_members(
-        self, info: strawberry.Info, group_id: strawberry.ID, customer_ids: list[strawberry.ID]
-    ) -> CustomerGroup:
-        group = await _group_to_edit(info, group_id, custom=True)
-        customers = await info.context.loaders.customer.load_many(_customer_ids(customer_ids))
-        if any(c is None or c.tenant_id != group.tenant_id for c in customers):
-            raise not_found("customer")
-        if any(c.kind != group.kind for c in customers):
-            raise bad_input(f"every member must be a {group.kind} customer, as the group is")
-        async with in_transaction("customers"):
-            present = set(
-                await GroupMember.filter(
-                    group_id=group.id, customer_id__in=[c.id for c in customers]
-                ).values_list("customer_id", flat=True)
-            )
-            await GroupMember.bulk_create(
-                [GroupMember(group_id=group.id, customer_id=c.id) for c in customers if c.id not in present]
-            )
-            await audit.record(target=audit.Target("CustomerGroup", group.id))
-        return group  # type: ignore[return-value]
 
-    @strawberry.mutation(description="移除客群成员 (custom groups): of the customers the caller sees")
-    async def remove_customer_group_members(
-        self, info: strawberry.Info, group_id: strawberry.ID, customer_ids: list[strawberry.ID]
-    ) -> CustomerGroup:
-        group = await _group_to_edit(info, group_id, custom=True)
-        customers = await info.context.loaders.customer.load_many(_customer_ids(customer_ids))
-        async with in_transaction("customers"):
+async def add_customer_group_members(
+    principal: Principal, group_id: UUID, customer_ids: list[UUID]
+) -> GroupModel:
+    """添加客群成员 (custom groups): customers the caller sees, of the group's kind."""
+    group = await _group_to_edit(principal, group_id, custom=True)
+    wanted = _customer_ids(customer_ids)
+    customers = await scoped(principal, CustomerModel, customer_scope).filter(id__in=wanted)
+    if len(customers) != len(wanted) or any(c.tenant_id != group.tenant_id for c in customers):
+        raise not_found("customer")
+    if any(c.kind != group.kind for c in customers):
+        raise bad_input(f"every member must be a {group.kind} customer, as the group is")
+    async with change("customers", "CustomerGroup", group.id):
+        present = set(
             await GroupMember.filter(
-                group_id=group.id, customer_id__in=[c.id for c in customers if c]
-            ).delete()
-            await audit.record(target=audit.Target("CustomerGroup", group.id))
-        return group  # type: ignore[return-value]
+                group_id=group.id, customer_id__in=[c.id for c in customers]
+            ).values_list("customer_id", flat=True)
+        )
+        await GroupMember.bulk_create(
+            [GroupMember(group_id=group.id, customer_id=c.id) for c in customers if c.id not in present]
+        )
+    return group
 
-    @strawberry.mutation(description="删除客群 (its creator or head office); returns its id")
-    async def delete_customer_group(self, info: strawberry.Info, id: strawberry.ID) -> strawberry.ID:
-        group = await _group_to_edit(info, id)
-        async with in_transaction("customers"):
-            await group.delete()
-            await audit.record(target=audit.Target("CustomerGroup", group.id))
-        return strawberry.ID(str(group.id))
+
+async def remove_customer_group_members(
+    principal: Principal, group_id: UUID, customer_ids: list[UUID]
+) -> GroupModel:
+    """移除客群成员 (custom groups): of the customers the caller sees."""
+    group = await _group_to_edit(principal, group_id, custom=True)
+    wanted = _customer_ids(customer_ids)
+    visible = scoped(principal, CustomerModel, customer_scope).filter(id__in=wanted)
+    customers = await visible.values_list("id", flat=True)
+    async with change("customers", "CustomerGroup", group.id):
+        await GroupMember.filter(group_id=group.id, customer_id__in=list(customers)).delete()
+    return group
+
+
+async def delete_customer_group(principal: Principal, group_id: UUID) -> UUID:
+    """删除客群 (its creator or head office); returns its id."""
+    group = await _group_to_edit(principal, group_id)
+    async with change("customers", "CustomerGroup", group.id):
+        await group.delete()
+    return group.id

@@ -35,32 +35,25 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-import strawberry
-from tortoise.transactions import in_transaction
-
 from models.customers import AssignmentKind, Customer, CustomerAssignment, KeyEvent, KeyEventKind
 from models.customers import OwnershipChange as Change
 from models.customers import OwnershipChangeKind as Kind
-from resolvers.common import audit
+from resolvers.common.changes import Audited, change
 from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.loading import scoped
-from resolvers.common.values import parse_id
 from resolvers.customers.directory import DirectoryOrg, StaffMember, customer_managers, tenant_orgs
+from resolvers.customers.permissions import CUSTODY_KEEPERS, MOVERS
 from resolvers.customers.scopes import customer_scope
-from schema.customers.types import Customer as CustomerType
 from security.conditions import Prefix
 from security.principal import Principal
 from security.roles import Role
 
-MOVERS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
-CUSTODY_KEEPERS = (*MOVERS, Role.CUSTOMER_MANAGER)  # a manager: only their own primary customers
 MAX_BATCH = 100
 MAX_CUSTODY = timedelta(days=90)
 
 
-def _caller(info: strawberry.Info, roles: tuple[Role, ...]) -> Principal:
-    principal = info.context.require_principal()
+def _caller(principal: Principal, roles: tuple[Role, ...]) -> Principal:
     if not principal.has_role(*roles) or principal.tenant_id is None:
         raise forbidden("无权调整管户关系 (head office, branch heads; managers only their custody)")
     return principal
@@ -81,17 +74,12 @@ def _reason(text: str, required: bool = True) -> str:
     return reason
 
 
-async def _customers(info: strawberry.Info, ids: Iterable[strawberry.ID]) -> list[Customer]:
+async def _customers(principal: Principal, ids: Iterable[UUID]) -> list[Customer]:
     """The customers, locked, in the order asked; any missing or out of scope: NOT_FOUND."""
-    wanted = list(dict.fromkeys(parse_id(i, "customerIds") for i in ids))
+    wanted = list(dict.fromkeys(ids))
     if not 1 <= len(wanted) <= MAX_BATCH:
         raise bad_input(f"customerIds must name 1–{MAX_BATCH} customers")
-    principal = info.context.require_principal()
-    rows = (
-        await scoped(info.context.require_principal(), Customer, customer_scope)
-        .filter(id__in=wanted)
-        .select_for_update()
-    )
+    rows = await scoped(principal, Customer, customer_scope).filter(id__in=wanted).select_for_update()
     found = {row.id: row for row in rows}
     if len(found) < len(wanted):
         raise not_found("customer")
@@ -102,16 +90,14 @@ async def _customers(info: strawberry.Info, ids: Iterable[strawberry.ID]) -> lis
     return [found[i] for i in wanted]
 
 
-async def _manager(principal: Principal, manager_id: strawberry.ID, what: str = "managerId") -> StaffMember:
-    wanted = parse_id(manager_id, what)
+async def _manager(principal: Principal, wanted: UUID, what: str = "managerId") -> StaffMember:
     manager = (await customer_managers([wanted], principal.tenant_id)).get(wanted)
     if manager is None or not _reachable(principal, manager.org):
         raise bad_input(f"{what} is not a customer manager you may assign")
     return manager
 
 
-async def _org(principal: Principal, org_id: strawberry.ID, what: str = "orgId") -> DirectoryOrg:
-    wanted = parse_id(org_id, what)
+async def _org(principal: Principal, wanted: UUID, what: str = "orgId") -> DirectoryOrg:
     org = (await tenant_orgs([wanted], principal.tenant_id)).get(wanted)
     if org is None or not _reachable(principal, org):
         raise bad_input(f"{what} is not an org you may assign to")
@@ -128,8 +114,7 @@ class _Log:
     """What a mutation writes besides its change, in a constant number of statements: the
     history rows, the key events and the audit record."""
 
-    def __init__(self, info: strawberry.Info, principal: Principal, reason: str) -> None:
-        self.info = info
+    def __init__(self, principal: Principal, reason: str) -> None:
         self.principal = principal
         self.reason = reason
         self.now = datetime.now(UTC)
@@ -146,9 +131,7 @@ class _Log:
     def ended(self, assignment: CustomerAssignment) -> None:
         """An assignment the change ended: a history row, no key event of its own."""
         kind = Kind.CUSTODY_END if assignment.kind == AssignmentKind.CUSTODIAN else Kind.ASSIST_REMOVE
-        self.changes.append(
-            self._row(assignment.customer_id, kind, from_manager_id=assignment.manager_id)  # type: ignore[attr-defined]
-        )
+        self.changes.append(self._row(assignment.customer_id, kind, from_manager_id=assignment.manager_id))
 
     def _row(self, customer_id: UUID, kind: Kind, **what: object) -> Change:
         return Change(
@@ -161,31 +144,31 @@ class _Log:
             **what,
         )
 
-    async def write(self) -> None:
+    async def write(self, audited: Audited) -> None:
         if self.changes:
             await Change.bulk_create(self.changes)
             await KeyEvent.bulk_create(self.events)
         customers = self.customers
-        target = audit.Target("Customer", customers[0].id if len(customers) == 1 else None)
-        detail = {"customers": [str(c.id) for c in customers], "changes": len(self.changes)}
-        await audit.record(target=target, detail=detail)
+        audited.id = customers[0].id if len(customers) == 1 else None
+        audited.detail = {"customers": [str(c.id) for c in customers], "changes": len(self.changes)}
 
 
 @contextlib.asynccontextmanager
 async def _changing(
-    info: strawberry.Info,
-    customer_ids: Iterable[strawberry.ID],
+    principal: Principal,
+    customer_ids: Iterable[UUID],
     roles: tuple[Role, ...],
     reason: str,
     reason_required: bool = True,
 ) -> AsyncIterator[_Log]:
-    """One ownership mutation: the caller's role checked, then one transaction that loads and
-    locks the customers through the caller's scope, runs the body, and writes the log."""
-    log = _Log(info, _caller(info, roles), _reason(reason, reason_required))
-    async with in_transaction("customers"):
-        log.customers = await _customers(info, customer_ids)
+    """One ownership mutation: the caller's role checked, then one change (transaction and
+    audit record) that loads and locks the customers through the caller's scope, runs the
+    body, and writes the log."""
+    log = _Log(_caller(principal, roles), _reason(reason, reason_required))
+    async with change("customers", "Customer") as audited:
+        log.customers = await _customers(principal, customer_ids)
         yield log
-        await log.write()
+        await log.write(audited)
 
 
 @dataclass(frozen=True)
@@ -270,7 +253,7 @@ def _check_custody(customers: list[Customer], custodian: StaffMember, ends_at: d
 async def _custody(log: _Log, custodian: StaffMember, ends_at: datetime) -> None:
     """Start custody where there is none; the same custodian again moves its end time."""
     customers = log.customers
-    held = {a.customer_id: a for a in await _active([c.id for c in customers], AssignmentKind.CUSTODIAN)}  # type: ignore[attr-defined]
+    held = {a.customer_id: a for a in await _active([c.id for c in customers], AssignmentKind.CUSTODIAN)}
     if any(a.manager_id != custodian.id for a in held.values()):
         raise conflict("客户已在托管中 (another custodian): end that custody first")
     changing = [c for c in customers if c.id not in held or held[c.id].ends_at != ends_at]
@@ -308,139 +291,118 @@ def _check_hand_over(customers: list[Customer], manager: StaffMember) -> None:
             raise bad_input(f"客户 {c.customer_no} 没有主办客户经理: allocate it instead")
 
 
-@strawberry.type
-class OwnershipMutation:
-    @strawberry.mutation(
-        description="分配客户: to a manager (managerId) or to an org unmanaged (orgId), "
-        "down the customer's org subtree"
-    )
-    async def allocate_customers(
-        self,
-        info: strawberry.Info,
-        customer_ids: list[strawberry.ID],
-        manager_id: strawberry.ID | None = None,
-        org_id: strawberry.ID | None = None,
-        reason: str = "",
-    ) -> list[CustomerType]:
-        async with _changing(info, customer_ids, MOVERS, reason, reason_required=False) as log:
-            if (manager_id is None) == (org_id is None):
-                raise bad_input("give managerId or orgId, one of them")
-            manager = await _manager(log.principal, manager_id) if manager_id is not None else None
-            org = await _org(log.principal, org_id) if org_id is not None else None
-            move = _allocation(manager, org)
-            _check_allocation(log.customers, move)
-            await _move(log, move)
-        return log.customers  # type: ignore[return-value]
+# -- the mutations ----------------------------------------------------------------------------------
 
-    @strawberry.mutation(description="收回: the customers go back to their org, unmanaged (待分配)")
-    async def return_to_org(
-        self, info: strawberry.Info, customer_ids: list[strawberry.ID], reason: str = ""
-    ) -> list[CustomerType]:
-        async with _changing(info, customer_ids, MOVERS, reason, reason_required=False) as log:
-            await _move(log, _Move(Kind.RETURN_TO_ORG, "收回到机构", None))
-        return log.customers  # type: ignore[return-value]
 
-    @strawberry.mutation(
-        description="移交: to another manager of the customers' own org; the old one's access ends"
-    )
-    async def hand_over_customers(
-        self,
-        info: strawberry.Info,
-        customer_ids: list[strawberry.ID],
-        to_manager_id: strawberry.ID,
-        reason: str,
-    ) -> list[CustomerType]:
-        async with _changing(info, customer_ids, MOVERS, reason) as log:
-            manager = await _manager(log.principal, to_manager_id, "toManagerId")
-            _check_hand_over(log.customers, manager)
-            await _move(log, _Move(Kind.HAND_OVER, f"移交给客户经理{manager.name}", manager))
-        return log.customers  # type: ignore[return-value]
+async def allocate_customers(
+    principal: Principal,
+    customer_ids: list[UUID],
+    manager_id: UUID | None = None,
+    org_id: UUID | None = None,
+    reason: str = "",
+) -> list[Customer]:
+    """分配客户: to a manager or to an org unmanaged, down the customer's org subtree."""
+    async with _changing(principal, customer_ids, MOVERS, reason, reason_required=False) as log:
+        if (manager_id is None) == (org_id is None):
+            raise bad_input("give managerId or orgId, one of them")
+        manager = await _manager(log.principal, manager_id) if manager_id is not None else None
+        org = await _org(log.principal, org_id) if org_id is not None else None
+        move = _allocation(manager, org)
+        _check_allocation(log.customers, move)
+        await _move(log, move)
+    return log.customers
 
-    @strawberry.mutation(
-        description="跨机构移交: to another org of the bank, to toManagerId (of that org) or unmanaged; "
-        "assisting managers and custody end"
-    )
-    async def transfer_customers(
-        self,
-        info: strawberry.Info,
-        customer_ids: list[strawberry.ID],
-        to_org_id: strawberry.ID,
-        reason: str,
-        to_manager_id: strawberry.ID | None = None,
-    ) -> list[CustomerType]:
-        async with _changing(info, customer_ids, MOVERS, reason) as log:
-            org = await _org(log.principal, to_org_id, "toOrgId")
-            manager = await _manager(log.principal, to_manager_id, "toManagerId") if to_manager_id else None
-            if manager is not None and manager.org.id != org.id:
-                raise bad_input("toManagerId must be a customer manager of toOrgId")
-            title = f"跨机构移交至{org.name}" + (f"，客户经理{manager.name}" if manager else " (待分配)")
-            await _move(log, _Move(Kind.TRANSFER, title, manager, org, ends_all=True))
-        return log.customers  # type: ignore[return-value]
 
-    @strawberry.mutation(
-        description="托管: to another manager of the customer's own org until endsAt (at most 90 days); "
-        "a manager may put their own primary customers in custody"
-    )
-    async def start_custody(
-        self,
-        info: strawberry.Info,
-        customer_ids: list[strawberry.ID],
-        custodian_id: strawberry.ID,
-        ends_at: datetime,
-        reason: str,
-    ) -> list[CustomerType]:
-        async with _changing(info, customer_ids, CUSTODY_KEEPERS, reason) as log:
-            custodian = await _manager(log.principal, custodian_id, "custodianId")
-            _check_custody(log.customers, custodian, ends_at)
-            await _custody(log, custodian, ends_at)
-        return log.customers  # type: ignore[return-value]
+async def return_to_org(principal: Principal, customer_ids: list[UUID], reason: str = "") -> list[Customer]:
+    """收回: the customers go back to their org, unmanaged (待分配)."""
+    async with _changing(principal, customer_ids, MOVERS, reason, reason_required=False) as log:
+        await _move(log, _Move(Kind.RETURN_TO_ORG, "收回到机构", None))
+    return log.customers
 
-    @strawberry.mutation(description="结束托管: at once; the custodian's access ends")
-    async def end_custody(
-        self, info: strawberry.Info, customer_id: strawberry.ID, reason: str = ""
-    ) -> CustomerType:
-        async with _changing(info, [customer_id], CUSTODY_KEEPERS, reason, reason_required=False) as log:
-            (customer,) = log.customers
-            for custody in await _active([customer.id], AssignmentKind.CUSTODIAN):
-                await CustomerAssignment.filter(id=custody.id).update(ends_at=log.now)
-                log.change(
-                    customer,
-                    Kind.CUSTODY_END,
-                    "托管结束",
-                    from_manager_id=custody.manager_id,
-                    to_manager_id=customer.primary_manager_id,
-                )
-        return customer  # type: ignore[return-value]
 
-    @strawberry.mutation(
-        description="增加协办客户经理 (a customer manager of the bank; a branch head's: of their subtree)"
-    )
-    async def add_assisting_manager(
-        self, info: strawberry.Info, customer_id: strawberry.ID, manager_id: strawberry.ID, reason: str = ""
-    ) -> CustomerType:
-        async with _changing(info, [customer_id], MOVERS, reason, reason_required=False) as log:
-            (customer,) = log.customers
-            manager = await _manager(log.principal, manager_id)
-            if manager.id == customer.primary_manager_id:
-                raise bad_input("managerId is the customer's primary manager")
-            assisting = {a.manager_id for a in await _active([customer.id], AssignmentKind.ASSISTING)}
-            if manager.id not in assisting:  # already assisting: a repeat
-                await CustomerAssignment.create(
-                    customer_id=customer.id, manager_id=manager.id, kind=AssignmentKind.ASSISTING
-                )
-                title = f"增加协办客户经理{manager.name}"
-                log.change(customer, Kind.ASSIST_ADD, title, to_manager_id=manager.id)
-        return customer  # type: ignore[return-value]
+async def hand_over_customers(
+    principal: Principal, customer_ids: list[UUID], to_manager_id: UUID, reason: str
+) -> list[Customer]:
+    """移交: to another manager of the customers' own org; the old one's access ends."""
+    async with _changing(principal, customer_ids, MOVERS, reason) as log:
+        manager = await _manager(log.principal, to_manager_id, "toManagerId")
+        _check_hand_over(log.customers, manager)
+        await _move(log, _Move(Kind.HAND_OVER, f"移交给客户经理{manager.name}", manager))
+    return log.customers
 
-    @strawberry.mutation(description="取消协办客户经理: their access ends at once")
-    async def remove_assisting_manager(
-        self, info: strawberry.Info, customer_id: strawberry.ID, manager_id: strawberry.ID, reason: str = ""
-    ) -> CustomerType:
-        async with _changing(info, [customer_id], MOVERS, reason, reason_required=False) as log:
-            (customer,) = log.customers
-            assisting = parse_id(manager_id, "managerId")
-            for row in await _active([customer.id], AssignmentKind.ASSISTING):
-                if row.manager_id == assisting:
-                    await CustomerAssignment.filter(id=row.id).update(ends_at=log.now)
-                    log.change(customer, Kind.ASSIST_REMOVE, "取消协办客户经理", from_manager_id=assisting)
-        return customer  # type: ignore[return-value]
+
+async def transfer_customers(
+    principal: Principal,
+    customer_ids: list[UUID],
+    to_org_id: UUID,
+    reason: str,
+    to_manager_id: UUID | None = None,
+) -> list[Customer]:
+    """跨机构移交: to another org of the bank, to a manager of that org or unmanaged."""
+    async with _changing(principal, customer_ids, MOVERS, reason) as log:
+        org = await _org(log.principal, to_org_id, "toOrgId")
+        manager = await _manager(log.principal, to_manager_id, "toManagerId") if to_manager_id else None
+        if manager is not None and manager.org.id != org.id:
+            raise bad_input("toManagerId must be a customer manager of toOrgId")
+        title = f"跨机构移交至{org.name}" + (f"，客户经理{manager.name}" if manager else " (待分配)")
+        await _move(log, _Move(Kind.TRANSFER, title, manager, org, ends_all=True))
+    return log.customers
+
+
+async def start_custody(
+    principal: Principal, customer_ids: list[UUID], custodian_id: UUID, ends_at: datetime, reason: str
+) -> list[Customer]:
+    """托管: to another manager of the customer's own org until ``ends_at`` (at most 90 days)."""
+    async with _changing(principal, customer_ids, CUSTODY_KEEPERS, reason) as log:
+        custodian = await _manager(log.principal, custodian_id, "custodianId")
+        _check_custody(log.customers, custodian, ends_at)
+        await _custody(log, custodian, ends_at)
+    return log.customers
+
+
+async def end_custody(principal: Principal, customer_id: UUID, reason: str = "") -> Customer:
+    """结束托管: at once; the custodian's access ends."""
+    async with _changing(principal, [customer_id], CUSTODY_KEEPERS, reason, reason_required=False) as log:
+        (customer,) = log.customers
+        for custody in await _active([customer.id], AssignmentKind.CUSTODIAN):
+            await CustomerAssignment.filter(id=custody.id).update(ends_at=log.now)
+            log.change(
+                customer,
+                Kind.CUSTODY_END,
+                "托管结束",
+                from_manager_id=custody.manager_id,
+                to_manager_id=customer.primary_manager_id,
+            )
+    return customer
+
+
+async def add_assisting_manager(
+    principal: Principal, customer_id: UUID, manager_id: UUID, reason: str = ""
+) -> Customer:
+    """增加协办客户经理 (a customer manager of the bank; a branch head's: of their subtree)."""
+    async with _changing(principal, [customer_id], MOVERS, reason, reason_required=False) as log:
+        (customer,) = log.customers
+        manager = await _manager(log.principal, manager_id)
+        if manager.id == customer.primary_manager_id:
+            raise bad_input("managerId is the customer's primary manager")
+        assisting = {a.manager_id for a in await _active([customer.id], AssignmentKind.ASSISTING)}
+        if manager.id not in assisting:  # already assisting: a repeat
+            await CustomerAssignment.create(
+                customer_id=customer.id, manager_id=manager.id, kind=AssignmentKind.ASSISTING
+            )
+            title = f"增加协办客户经理{manager.name}"
+            log.change(customer, Kind.ASSIST_ADD, title, to_manager_id=manager.id)
+    return customer
+
+
+async def remove_assisting_manager(
+    principal: Principal, customer_id: UUID, manager_id: UUID, reason: str = ""
+) -> Customer:
+    """取消协办客户经理: their access ends at once."""
+    async with _changing(principal, [customer_id], MOVERS, reason, reason_required=False) as log:
+        (customer,) = log.customers
+        for row in await _active([customer.id], AssignmentKind.ASSISTING):
+            if row.manager_id == manager_id:
+                await CustomerAssignment.filter(id=row.id).update(ends_at=log.now)
+                log.change(customer, Kind.ASSIST_REMOVE, "取消协办客户经理", from_manager_id=manager_id)
+    return customer

@@ -21,10 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any
 from uuid import UUID
-
-import strawberry
-from tortoise.transactions import in_transaction
 
 from models.customers import (
     ApprovalAction,
@@ -40,18 +38,20 @@ from models.customers import (
     TierChangeRequest,
     TierScheme,
 )
-from resolvers.common import audit
+from resolvers.common.changes import change, transition
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.loading import scoped
-from resolvers.common.pagination import paginate
-from resolvers.common.values import parse_id
+from resolvers.common.pagination import Page, paginate
+from resolvers.customers.customers import customer_in_scope
+from resolvers.customers.permissions import (
+    SCHEME_AUTHORS,
+    SCHEME_REVIEWERS,
+    TIER_APPROVERS,
+    TIER_REQUESTERS,
+    acts_for,
+    require_role,
+)
 from resolvers.customers.scopes import tier_request_scope, tier_scheme_scope
-from schema.common.connection import Connection
-from schema.customers.access import acts_for
-from schema.customers.tiering import RequestStatusEnum, SchemeStatusEnum, TierBandInput
-from schema.customers.tiering import TierChangeRequest as TierChangeRequestType
-from schema.customers.tiering import TierScheme as TierSchemeType
-from schema.customers.types import CustomerTierEnum
 from security.principal import Principal
 from security.roles import Role
 
@@ -66,22 +66,18 @@ TIER_NAMES = {
     CustomerTier.WEALTH: "财富",
     CustomerTier.PRIVATE: "私行",
 }
-AUTHORS = (Role.HQ_ADMIN,)  # draft and submit schemes
-REVIEWERS = (Role.HQ_REVIEWER,)  # review schemes
-REQUESTERS = (Role.CUSTOMER_MANAGER, Role.BRANCH_HEAD)  # ask for a tier change
-APPROVERS = (Role.BRANCH_HEAD, Role.HQ_ADMIN, Role.HQ_REVIEWER)  # decide it (in their scope)
+
+
+@dataclass(frozen=True)
+class TierBand:
+    """分层档位: customers with AUM of at least ``min_aum`` (and below the next band) get ``tier``."""
+
+    tier: CustomerTier
+    min_aum: Decimal
 
 
 def _require(principal: Principal, roles: tuple[Role, ...], what: str) -> None:
-    if not principal.has_role(*roles):
-        raise forbidden(f"无权{what} (your role cannot do this)")
-
-
-def _target(info: strawberry.Info, type_name: str, id: strawberry.ID) -> UUID:
-    """The id of the mutation's target, named up front for the audit record of a failure."""
-    target_id = parse_id(id)
-    audit.target(audit.Target(type_name, target_id))
-    return target_id
+    require_role(principal, roles, f"无权{what} (your role cannot do this)")
 
 
 def _text(value: str, what: str, most: int = 500) -> str:
@@ -96,7 +92,7 @@ def _comment(value: str, approve: bool) -> str:
     return value.strip()[:500] if approve else _text(value, "comment (required to reject)")
 
 
-def _bands(bands: list[TierBandInput]) -> list[dict[str, str]]:
+def _bands(bands: list[TierBand]) -> list[dict[str, str]]:
     """Valid bands, lowest first, as stored: each tier at most once, 普通 from 0, and the
     starting AUM strictly increasing with the tier."""
     for band in bands:
@@ -206,10 +202,8 @@ async def _apply(scheme: TierScheme, actor: UUID) -> int:
 # -- schemes -----------------------------------------------------------------------------------------
 
 
-async def _scheme(info: strawberry.Info, scheme_id: UUID) -> TierScheme:
-    scheme = await scoped(info.context.require_principal(), TierScheme, tier_scheme_scope).get_or_none(
-        id=scheme_id
-    )
+async def _scheme(principal: Principal, scheme_id: UUID) -> TierScheme:
+    scheme = await scoped(principal, TierScheme, tier_scheme_scope).get_or_none(id=scheme_id)
     if scheme is None:
         raise not_found("tier scheme")  # or another tenant's: the same answer
     return scheme
@@ -222,260 +216,221 @@ async def _check_four_eyes(scheme: TierScheme, reviewer: UUID) -> None:
         raise forbidden("方案创建人或提交人不能审核 (four eyes: review someone else's scheme)")
 
 
-@strawberry.type
-class TieringQuery:
-    @strawberry.field(description="分层方案 of my tenant (head office staff; the province sees all)")
-    async def tier_schemes(
-        self,
-        info: strawberry.Info,
-        status: SchemeStatusEnum | None = None,
-        first: int = 20,
-        after: str | None = None,
-    ) -> Connection[TierSchemeType]:
-        queryset = scoped(info.context.require_principal(), TierScheme, tier_scheme_scope)
-        if status is not None:
-            queryset = queryset.filter(status=SchemeStatus(status))
-        return await paginate(queryset, first, after)  # type: ignore[return-value]
-
-    @strawberry.field(description="调级申请: those I may decide (辖内 / 本行) and my own")
-    async def tier_change_requests(
-        self,
-        info: strawberry.Info,
-        status: RequestStatusEnum | None = None,
-        customer_id: strawberry.ID | None = None,
-        first: int = 20,
-        after: str | None = None,
-    ) -> Connection[TierChangeRequestType]:
-        queryset = scoped(info.context.require_principal(), TierChangeRequest, tier_request_scope)
-        if status is not None:
-            queryset = queryset.filter(status=RequestStatus(status))
-        if customer_id is not None:
-            queryset = queryset.filter(customer_id=parse_id(customer_id, "customerId"))
-        return await paginate(queryset, first, after)  # type: ignore[return-value]
+async def tier_schemes(
+    principal: Principal, first: int, after: str | None, status: SchemeStatus | None = None
+) -> Page[TierScheme]:
+    """分层方案 of the caller's tenant (head office staff; the province sees all)."""
+    queryset = scoped(principal, TierScheme, tier_scheme_scope)
+    if status is not None:
+        queryset = queryset.filter(status=SchemeStatus(status))
+    return await paginate(queryset, first, after)
 
 
-@strawberry.type
-class TierSchemeMutation:
-    @strawberry.mutation(
-        description="新建分层方案 (草稿, HQ_ADMIN); bands: each tier at most once, 普通 from 0"
+async def tier_change_requests(
+    principal: Principal,
+    first: int,
+    after: str | None,
+    status: RequestStatus | None = None,
+    customer_id: UUID | None = None,
+) -> Page[TierChangeRequest]:
+    """调级申请: those the caller may decide (辖内 / 本行) and their own."""
+    queryset = scoped(principal, TierChangeRequest, tier_request_scope)
+    if status is not None:
+        queryset = queryset.filter(status=RequestStatus(status))
+    if customer_id is not None:
+        queryset = queryset.filter(customer_id=customer_id)
+    return await paginate(queryset, first, after)
+
+
+async def create_tier_scheme(principal: Principal, name: str, bands: list[TierBand]) -> TierScheme:
+    """新建分层方案 (草稿, HQ_ADMIN); the same draft again from the same author returns the first."""
+    _require(principal, SCHEME_AUTHORS, "新建分层方案")
+    if principal.tenant_id is None:
+        raise forbidden("只有法人行社总行可以新建分层方案 (a member bank's head office only)")
+    name = _text(name, "name", 100)
+    stored = _bands(bands)
+    drafts = TierScheme.filter(
+        tenant_id=principal.tenant_id, created_by=principal.user_id, name=name, status=SchemeStatus.DRAFT
     )
-    async def create_tier_scheme(
-        self, info: strawberry.Info, name: str, bands: list[TierBandInput]
-    ) -> TierSchemeType:
-        principal = info.context.require_principal()
-        _require(principal, AUTHORS, "新建分层方案")
-        if principal.tenant_id is None:
-            raise forbidden("只有法人行社总行可以新建分层方案 (a member bank's head office only)")
-        name = _text(name, "name", 100)
-        stored = _bands(bands)
-        # The same draft again from the same author is a repeat: return the first.
-        drafts = TierScheme.filter(
-            tenant_id=principal.tenant_id, created_by=principal.user_id, name=name, status=SchemeStatus.DRAFT
+    for draft in await drafts:
+        if draft.bands == stored:
+            return draft
+    async with change("customers", "TierScheme") as audited:
+        scheme = await TierScheme.create(
+            tenant_id=principal.tenant_id, name=name, bands=stored, created_by=principal.user_id
         )
-        for draft in await drafts:
-            if draft.bands == stored:
-                return draft  # type: ignore[return-value]
-        async with in_transaction("customers"):
-            scheme = await TierScheme.create(
-                tenant_id=principal.tenant_id, name=name, bands=stored, created_by=principal.user_id
-            )
-            await audit.record(target=audit.Target("TierScheme", scheme.id))
-        return scheme  # type: ignore[return-value]
+        audited.id = scheme.id
+    return scheme
 
-    @strawberry.mutation(description="修改分层方案 (草稿 only, HQ_ADMIN); null keeps a field as it is")
-    async def update_tier_scheme(
-        self,
-        info: strawberry.Info,
-        id: strawberry.ID,
-        name: str | None = None,
-        bands: list[TierBandInput] | None = None,
-    ) -> TierSchemeType:
-        _require(info.context.require_principal(), AUTHORS, "修改分层方案")
-        changes: dict[str, object] = {}
-        if name is not None:
-            changes["name"] = _text(name, "name", 100)
-        if bands is not None:
-            changes["bands"] = _bands(bands)
-        scheme_id = _target(info, "TierScheme", id)
-        async with in_transaction("customers"):
-            scheme = await _scheme(info, scheme_id)
-            if changes and not await TierScheme.filter(id=scheme_id, status=SchemeStatus.DRAFT).update(
-                **changes
-            ):
-                raise conflict(f"方案已{scheme.status}，只有草稿可以修改 (drafts only)")
-            await audit.record(target=audit.Target("TierScheme", scheme_id))
-        scheme.update_from_dict(changes)
-        return scheme  # type: ignore[return-value]
 
-    @strawberry.mutation(description="提交分层方案审核 (HQ_ADMIN): 草稿 → 待审核")
-    async def submit_tier_scheme(self, info: strawberry.Info, id: strawberry.ID) -> TierSchemeType:
-        principal = info.context.require_principal()
-        _require(principal, AUTHORS, "提交分层方案")
-        scheme_id = _target(info, "TierScheme", id)
-        async with in_transaction("customers"):
-            scheme = await _scheme(info, scheme_id)
-            pending = SchemeStatus.PENDING_REVIEW
-            if not await TierScheme.filter(id=scheme_id, status=SchemeStatus.DRAFT).update(status=pending):
-                scheme = await TierScheme.get(id=scheme_id)
-                if scheme.status == pending:
-                    return scheme  # type: ignore[return-value]  # a repeat
-                raise conflict(f"方案已{scheme.status}，只有草稿可以提交 (drafts only)")
-            await _step(ApprovalSubject.TIER_SCHEME, scheme, ApprovalAction.SUBMIT, principal.user_id, "")
-            await audit.record(target=audit.Target("TierScheme", scheme_id))
-        scheme.status = pending
-        return scheme  # type: ignore[return-value]
+async def update_tier_scheme(
+    principal: Principal, scheme_id: UUID, name: str | None = None, bands: list[TierBand] | None = None
+) -> TierScheme:
+    """修改分层方案 (草稿 only, HQ_ADMIN); None keeps a field as it is."""
+    _require(principal, SCHEME_AUTHORS, "修改分层方案")
+    changes: dict[str, Any] = {}
+    if name is not None:
+        changes["name"] = _text(name, "name", 100)
+    if bands is not None:
+        changes["bands"] = _bands(bands)
+    async with change("customers", "TierScheme", scheme_id):
+        scheme = await _scheme(principal, scheme_id)
+        if changes:
+            conflict_message = f"方案已{scheme.status}，只有草稿可以修改 (drafts only)"
+            await transition(TierScheme, scheme_id, SchemeStatus.DRAFT, conflict_message, **changes)
+    scheme.update_from_dict(changes)
+    return scheme
 
-    @strawberry.mutation(
-        description="审核分层方案 (HQ_REVIEWER, not its creator): approval activates and applies it at once, "
-        "retiring the previous one; rejection needs a comment"
-    )
-    async def review_tier_scheme(
-        self, info: strawberry.Info, id: strawberry.ID, approve: bool, comment: str = ""
-    ) -> TierSchemeType:
-        principal = info.context.require_principal()
-        _require(principal, REVIEWERS, "审核分层方案")
-        scheme_id = _target(info, "TierScheme", id)
+
+async def submit_tier_scheme(principal: Principal, scheme_id: UUID) -> TierScheme:
+    """提交分层方案审核 (HQ_ADMIN): 草稿 → 待审核."""
+    _require(principal, SCHEME_AUTHORS, "提交分层方案")
+    async with change("customers", "TierScheme", scheme_id):
+        scheme = await _scheme(principal, scheme_id)
+        pending = SchemeStatus.PENDING_REVIEW
+        if not await transition(TierScheme, scheme_id, SchemeStatus.DRAFT, None, status=pending):
+            scheme = await TierScheme.get(id=scheme_id)
+            if scheme.status == pending:
+                return scheme  # a repeat
+            raise conflict(f"方案已{scheme.status}，只有草稿可以提交 (drafts only)")
+        await _step(ApprovalSubject.TIER_SCHEME, scheme, ApprovalAction.SUBMIT, principal.user_id, "")
+    scheme.status = pending
+    return scheme
+
+
+async def review_tier_scheme(
+    principal: Principal, scheme_id: UUID, approve: bool, comment: str = ""
+) -> TierScheme:
+    """审核分层方案 (HQ_REVIEWER, not its creator): approval activates and applies it at once,
+    retiring the previous one; rejection needs a comment."""
+    _require(principal, SCHEME_REVIEWERS, "审核分层方案")
+    outcome = SchemeStatus.ACTIVE if approve else SchemeStatus.REJECTED
+    async with change("customers", "TierScheme", scheme_id) as audited:
         comment = _comment(comment, approve)
-        outcome = SchemeStatus.ACTIVE if approve else SchemeStatus.REJECTED
-        async with in_transaction("customers"):
-            scheme = await _scheme(info, scheme_id)
-            await _check_four_eyes(scheme, principal.user_id)
-            # Lock the tenant's schemes under review and in force: two reviews in a tenant run in turn.
-            live = (SchemeStatus.PENDING_REVIEW, SchemeStatus.ACTIVE)
-            locked = TierScheme.filter(tenant_id=scheme.tenant_id, status__in=live).order_by("id")
-            scheme = {s.id: s for s in await locked.select_for_update()}.get(scheme_id, scheme)
-            if scheme.status == outcome and scheme.reviewed_by == principal.user_id:
-                return scheme  # type: ignore[return-value]  # a repeat
-            if scheme.status != SchemeStatus.PENDING_REVIEW:
-                raise conflict(f"方案已{scheme.status}，只有待审核的方案可以审核 (pending review only)")
-            now = datetime.now(UTC)
-            if approve:
-                await TierScheme.filter(tenant_id=scheme.tenant_id, status=SchemeStatus.ACTIVE).update(
-                    status=SchemeStatus.RETIRED
-                )
-                scheme.activated_at = now
-            scheme.status, scheme.reviewed_by, scheme.reviewed_at = outcome, principal.user_id, now
-            scheme.review_comment = comment
-            await scheme.save(
-                update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "activated_at"]
+        scheme = await _scheme(principal, scheme_id)
+        await _check_four_eyes(scheme, principal.user_id)
+        # Lock the tenant's schemes under review and in force: two reviews in a tenant run in turn.
+        live = (SchemeStatus.PENDING_REVIEW, SchemeStatus.ACTIVE)
+        locked = TierScheme.filter(tenant_id=scheme.tenant_id, status__in=live).order_by("id")
+        scheme = {s.id: s for s in await locked.select_for_update()}.get(scheme_id, scheme)
+        if scheme.status == outcome and scheme.reviewed_by == principal.user_id:
+            return scheme  # a repeat
+        if scheme.status != SchemeStatus.PENDING_REVIEW:
+            raise conflict(f"方案已{scheme.status}，只有待审核的方案可以审核 (pending review only)")
+        now = datetime.now(UTC)
+        if approve:
+            await TierScheme.filter(tenant_id=scheme.tenant_id, status=SchemeStatus.ACTIVE).update(
+                status=SchemeStatus.RETIRED
             )
-            action = ApprovalAction.APPROVE if approve else ApprovalAction.REJECT
-            await _step(ApprovalSubject.TIER_SCHEME, scheme, action, principal.user_id, comment)
-            moved = await _apply(scheme, principal.user_id) if approve else 0
-            await audit.record(target=audit.Target("TierScheme", scheme_id), detail={"moved": moved})
-        return scheme  # type: ignore[return-value]
+            scheme.activated_at = now
+        scheme.status, scheme.reviewed_by, scheme.reviewed_at = outcome, principal.user_id, now
+        scheme.review_comment = comment
+        await scheme.save(
+            update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "activated_at"]
+        )
+        action = ApprovalAction.APPROVE if approve else ApprovalAction.REJECT
+        await _step(ApprovalSubject.TIER_SCHEME, scheme, action, principal.user_id, comment)
+        moved = await _apply(scheme, principal.user_id) if approve else 0
+        audited.detail = {"moved": moved}
+    return scheme
 
 
 # -- tier-change requests ----------------------------------------------------------------------------
 
 
-async def _request(info: strawberry.Info, request_id: UUID) -> TierChangeRequest:
+async def _request(principal: Principal, request_id: UUID) -> TierChangeRequest:
     """The request, locked for this transaction, if the caller may see it."""
-    visible = scoped(info.context.require_principal(), TierChangeRequest, tier_request_scope)
+    visible = scoped(principal, TierChangeRequest, tier_request_scope)
     request = await visible.select_for_update().get_or_none(id=request_id)
     if request is None:
         raise not_found("tier change request")
     return request
 
 
-@strawberry.type
-class TierChangeMutation:
-    @strawberry.mutation(
-        description="申请调级 (a customer manager for a customer they manage, a branch head 辖内); "
-        "one pending request per customer"
-    )
-    async def request_tier_change(
-        self, info: strawberry.Info, customer_id: strawberry.ID, to_tier: CustomerTierEnum, reason: str
-    ) -> TierChangeRequestType:
-        principal = info.context.require_principal()
-        _require(principal, REQUESTERS, "申请调级")
-        reason = _text(reason, "reason")
-        to = CustomerTier(to_tier)
-        customer = await info.context.loaders.customer.load(parse_id(customer_id, "customerId"))
-        if customer is None:
-            raise not_found("customer")  # or out of scope: the same answer
-        if not await acts_for(info, customer, REQUESTERS):
-            raise forbidden("只能为管户客户申请调级 (only for a customer you manage)")
-        audit.target(audit.Target("Customer", customer.id))
-        async with in_transaction("customers"):
-            # Lock the customer: two requests for one customer run in turn, and its tier holds still.
-            locked = await Customer.filter(id=customer.id).select_for_update().only("id", "tier").get()
-            pending = await TierChangeRequest.filter(
-                customer_id=customer.id, status=RequestStatus.PENDING
-            ).first()
-            if pending is not None:
-                if pending.requested_by == principal.user_id and pending.to_tier == to:
-                    return pending  # type: ignore[return-value]  # a repeat
-                raise conflict("该客户已有待审批的调级申请 (a request for this customer is pending)")
-            if locked.tier == to:
-                raise bad_input(f"客户已是{TIER_NAMES[to]}客户 (already at that tier)")
-            request = await TierChangeRequest.create(
-                customer_id=customer.id,
-                tenant_id=customer.tenant_id,
-                from_tier=locked.tier,
-                to_tier=to,
-                reason=reason,
-                requested_by=principal.user_id,
-            )
-            await _step(
-                ApprovalSubject.TIER_CHANGE, request, ApprovalAction.SUBMIT, principal.user_id, reason
-            )
-            await audit.record(target=audit.Target("TierChangeRequest", request.id))
-        return request  # type: ignore[return-value]
+async def request_tier_change(
+    principal: Principal, customer_id: UUID, to_tier: CustomerTier, reason: str
+) -> TierChangeRequest:
+    """申请调级 (a customer manager for a customer they manage, a branch head 辖内); one pending
+    request per customer; the same request again returns the first."""
+    _require(principal, TIER_REQUESTERS, "申请调级")
+    reason = _text(reason, "reason")
+    to = CustomerTier(to_tier)
+    customer = await customer_in_scope(principal, customer_id)
+    if not await acts_for(principal, customer, TIER_REQUESTERS):
+        raise forbidden("只能为管户客户申请调级 (only for a customer you manage)")
+    async with change("customers", "TierChangeRequest") as audited:
+        # Lock the customer: two requests for one customer run in turn, and its tier holds still.
+        locked = await Customer.filter(id=customer.id).select_for_update().only("id", "tier").get()
+        pending = await TierChangeRequest.filter(
+            customer_id=customer.id, status=RequestStatus.PENDING
+        ).first()
+        if pending is not None:
+            if pending.requested_by == principal.user_id and pending.to_tier == to:
+                audited.id = pending.id
+                return pending  # a repeat
+            raise conflict("该客户已有待审批的调级申请 (a request for this customer is pending)")
+        if locked.tier == to:
+            raise bad_input(f"客户已是{TIER_NAMES[to]}客户 (already at that tier)")
+        request = await TierChangeRequest.create(
+            customer_id=customer.id,
+            tenant_id=customer.tenant_id,
+            from_tier=locked.tier,
+            to_tier=to,
+            reason=reason,
+            requested_by=principal.user_id,
+        )
+        await _step(ApprovalSubject.TIER_CHANGE, request, ApprovalAction.SUBMIT, principal.user_id, reason)
+        audited.id = request.id
+    return request
 
-    @strawberry.mutation(
-        description="审批调级申请 (a branch head 辖内 or the head office, never the requester): "
-        "approval moves the tier if it is still the one requested from; rejection needs a comment"
-    )
-    async def decide_tier_change(
-        self, info: strawberry.Info, id: strawberry.ID, approve: bool, comment: str = ""
-    ) -> TierChangeRequestType:
-        principal = info.context.require_principal()
-        request_id = _target(info, "TierChangeRequest", id)
+
+async def decide_tier_change(
+    principal: Principal, request_id: UUID, approve: bool, comment: str = ""
+) -> TierChangeRequest:
+    """审批调级申请 (a branch head 辖内 or the head office, never the requester): approval moves
+    the tier if it is still the one requested from; rejection needs a comment."""
+    outcome = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    async with change("customers", "TierChangeRequest", request_id):
         comment = _comment(comment, approve)
-        outcome = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
-        async with in_transaction("customers"):
-            request = await _request(info, request_id)
-            _require(principal, APPROVERS, "审批调级申请")
-            if request.requested_by == principal.user_id:
-                raise forbidden("申请人不能审批自己的申请 (the requester cannot decide)")
-            if request.status == outcome and request.decided_by == principal.user_id:
-                return request  # type: ignore[return-value]  # a repeat
-            if request.status != RequestStatus.PENDING:
-                raise conflict(f"申请已{request.status} (no longer pending)")
-            if approve:
-                # Guarded: the tier moves only from the tier the request started from.
-                moved = await Customer.filter(id=request.customer_id, tier=request.from_tier).update(
-                    tier=request.to_tier
-                )
-                if not moved:
-                    raise conflict("客户等级已变化，请驳回后重新申请 (the tier changed since the request)")
-                move = Move(
-                    request.customer_id, CustomerTier(request.from_tier), CustomerTier(request.to_tier)
-                )
-                await _record_moves([move], principal.user_id, request_id=request.id)
-            request.status, request.decided_by = outcome, principal.user_id
-            request.decided_at, request.decision_comment = datetime.now(UTC), comment
-            await request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-            action = ApprovalAction.APPROVE if approve else ApprovalAction.REJECT
-            await _step(ApprovalSubject.TIER_CHANGE, request, action, principal.user_id, comment)
-            await audit.record(target=audit.Target("TierChangeRequest", request_id))
-        return request  # type: ignore[return-value]
+        request = await _request(principal, request_id)
+        _require(principal, TIER_APPROVERS, "审批调级申请")
+        if request.requested_by == principal.user_id:
+            raise forbidden("申请人不能审批自己的申请 (the requester cannot decide)")
+        if request.status == outcome and request.decided_by == principal.user_id:
+            return request  # a repeat
+        if request.status != RequestStatus.PENDING:
+            raise conflict(f"申请已{request.status} (no longer pending)")
+        if approve:
+            # Guarded: the tier moves only from the tier the request started from.
+            await transition(
+                Customer,
+                request.customer_id,
+                CustomerTier(request.from_tier),
+                "客户等级已变化，请驳回后重新申请 (the tier changed since the request)",
+                column="tier",
+                tier=request.to_tier,
+            )
+            move = Move(request.customer_id, CustomerTier(request.from_tier), CustomerTier(request.to_tier))
+            await _record_moves([move], principal.user_id, request_id=request.id)
+        request.status, request.decided_by = outcome, principal.user_id
+        request.decided_at, request.decision_comment = datetime.now(UTC), comment
+        await request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+        action = ApprovalAction.APPROVE if approve else ApprovalAction.REJECT
+        await _step(ApprovalSubject.TIER_CHANGE, request, action, principal.user_id, comment)
+    return request
 
-    @strawberry.mutation(description="撤回调级申请 (the requester, while pending)")
-    async def withdraw_tier_change(self, info: strawberry.Info, id: strawberry.ID) -> TierChangeRequestType:
-        principal = info.context.require_principal()
-        request_id = _target(info, "TierChangeRequest", id)
-        async with in_transaction("customers"):
-            request = await _request(info, request_id)
-            if request.requested_by != principal.user_id:
-                raise forbidden("只有申请人可以撤回 (the requester only)")
-            if request.status == RequestStatus.WITHDRAWN:
-                return request  # type: ignore[return-value]  # a repeat
-            if request.status != RequestStatus.PENDING:
-                raise conflict(f"申请已{request.status} (no longer pending)")
-            request.status = RequestStatus.WITHDRAWN
-            await request.save(update_fields=["status"])
-            await _step(ApprovalSubject.TIER_CHANGE, request, ApprovalAction.WITHDRAW, principal.user_id, "")
-            await audit.record(target=audit.Target("TierChangeRequest", request_id))
-        return request  # type: ignore[return-value]
+
+async def withdraw_tier_change(principal: Principal, request_id: UUID) -> TierChangeRequest:
+    """撤回调级申请 (the requester, while pending)."""
+    async with change("customers", "TierChangeRequest", request_id):
+        request = await _request(principal, request_id)
+        if request.requested_by != principal.user_id:
+            raise forbidden("只有申请人可以撤回 (the requester only)")
+        if request.status == RequestStatus.WITHDRAWN:
+            return request  # a repeat
+        if request.status != RequestStatus.PENDING:
+            raise conflict(f"申请已{request.status} (no longer pending)")
+        request.status = RequestStatus.WITHDRAWN
+        await request.save(update_fields=["status"])
+        await _step(ApprovalSubject.TIER_CHANGE, request, ApprovalAction.WITHDRAW, principal.user_id, "")
+    return request

@@ -1,15 +1,17 @@
 """客户画像 (customer 360) blocks: the types the ``Customer`` fields of each block return
-(schema/customers/types.py). Each block loads in one statement for a whole page of customers."""
+(types/customers.py). Each block loads in one statement for a whole page of customers."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from models.customers import (
+import models.customers as rows
+from schema.common.pii import sensitive
+from schema.customers.context import Info
+from schema.customers.enums import (
     ContactChannel,
     ExternalSource,
     HoldingCategory,
@@ -18,31 +20,20 @@ from models.customers import (
     RelationKind,
     TagSource,
 )
-from schema.common.pii import sensitive
+from schema.customers.federation import User, user_of
 from security.masking import PiiKind
-
-if TYPE_CHECKING:
-    from schema.customers.types import User
-
-TagSourceEnum = strawberry.enum(TagSource, name="TagSource", description="标签来源: 系统 / 自定义")
-HoldingCategoryEnum = strawberry.enum(HoldingCategory, name="HoldingCategory", description="产品类别")
-KeyEventKindEnum = strawberry.enum(KeyEventKind, name="KeyEventKind", description="关键事件类型")
-ContactChannelEnum = strawberry.enum(ContactChannel, name="ContactChannel", description="接触方式")
-RelationKindEnum = strawberry.enum(RelationKind, name="RelationKind", description="关系类型")
-PersonRoleEnum = strawberry.enum(PersonRole, name="PersonRole", description="对公客户关键人角色")
-ExternalSourceEnum = strawberry.enum(ExternalSource, name="ExternalSource", description="外部数据来源")
 
 
 @strawberry.type(description="客户标签")
 class CustomerTag:
     name: str
-    source: TagSourceEnum
+    source: TagSource
 
 
 @strawberry.type(description="产品持有")
 class Holding:
     id: strawberry.ID
-    category: HoldingCategoryEnum
+    category: HoldingCategory
     product_name: str
     amount: Decimal
     opened_on: date
@@ -60,14 +51,15 @@ class ValueSnapshot:
     outflow: Decimal = strawberry.field(description="资金流出")
 
     @strawberry.field(description="资产合计")
-    def assets(self) -> Decimal:
-        return self.deposits + self.wealth
+    @staticmethod
+    def assets(parent: strawberry.Parent[rows.ValueSnapshot]) -> Decimal:
+        return parent.deposits + parent.wealth
 
 
 @strawberry.type(description="关键事件")
 class KeyEvent:
     id: strawberry.ID
-    kind: KeyEventKindEnum
+    kind: KeyEventKind
     title: str
     occurred_at: datetime
 
@@ -75,34 +67,33 @@ class KeyEvent:
 @strawberry.type(description="接触记录")
 class ContactRecord:
     id: strawberry.ID
-    channel: ContactChannelEnum
+    channel: ContactChannel
     summary: str
     contacted_at: datetime
     backfilled: bool = strawberry.field(description="补录")
     contact_again_on: date | None = strawberry.field(description="再次联系日期")
 
     @strawberry.field(description="接触的客户经理")
-    def manager(self) -> Annotated[User, strawberry.lazy("schema.customers.types")]:
-        from schema.customers.types import User  # the operations stub, defined beside Customer
-
-        return User(id=self.manager_id)  # type: ignore[attr-defined]
+    @staticmethod
+    def manager(parent: strawberry.Parent[rows.ContactRecord]) -> User:
+        return user_of(parent.manager_id)
 
 
 @strawberry.type(description="客户关系")
 class Relationship:
-    kind: RelationKindEnum
+    kind: RelationKind
     related_name: str
     related_customer_id: strawberry.ID | None
     note: str
 
 
-async def _manages_company(person: Any, info: strawberry.Info) -> bool:
+async def _manages_company(person: rows.CorporatePerson, info: Info) -> bool:
     return await info.context.loaders.managed_by_me.load(person.customer_id)
 
 
 @strawberry.type(description="实际控制人 / 法定代表人 / 高管")
 class CorporatePerson:
-    role: PersonRoleEnum
+    role: PersonRole
     name: str
     id_number: str | None = sensitive(
         PiiKind.ID_NUMBER,
@@ -136,7 +127,7 @@ class RepaymentInstallment:
 
 @strawberry.type(description="外部数据")
 class ExternalRecord:
-    source: ExternalSourceEnum
+    source: ExternalSource
     period: str
     title: str
     value: str

@@ -1,4 +1,5 @@
-"""客户查询: a ``CustomerFilter`` as one SQL condition on ``customer`` — used by the ``customers``
+"""客户查询: the criteria of ``customers(filter:)`` (``CustomerCriteria``, the GraphQL input
+``CustomerFilter`` as plain values) as one SQL condition on ``customer`` — used by the ``customers``
 root list (within the caller's scope) and by system 客群 (their stored rule, within the group's
 tenant and the caller's scope). Tags and holdings are subqueries, so a filter is one statement."""
 
@@ -6,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,12 +16,28 @@ from tortoise.expressions import Q, Subquery
 from models.customers import CustomerKind, CustomerTag, CustomerTier, Holding, HoldingCategory
 from resolvers.common.errors import bad_input
 from resolvers.common.values import parse_id
-from schema.customers.search import CustomerFilter
 
 MAX_ITEMS = 50  # tags, tiers or grids in one filter
 
 
-def customer_filter(criteria: CustomerFilter) -> Q:
+@dataclass
+class CustomerCriteria:
+    """客户查询条件: every criterion given must hold; a list matches any of its items (tags: all).
+    Ids are as given (checked here); a stored rule keeps them, and amounts, as strings."""
+
+    text: str | None = None
+    tags: list[str] | None = None
+    tiers: list[CustomerTier] | None = None
+    aum_min: Decimal | str | None = None
+    aum_max: Decimal | str | None = None
+    grid_ids: list[str] | None = None
+    manager_id: str | None = None
+    product_name: str | None = None
+    product_category: HoldingCategory | None = None
+    kind: CustomerKind | None = None
+
+
+def customer_filter(criteria: CustomerCriteria) -> Q:
     """The customers matching every criterion given (none given: every customer)."""
     conditions: list[Q] = []
     if criteria.text is not None:
@@ -68,7 +86,7 @@ def _amount(value: Any, what: str) -> Decimal | None:
         raise bad_input(f"filter.{what} is not an amount") from exc
 
 
-def _held(criteria: CustomerFilter) -> Any:
+def _held(criteria: CustomerCriteria) -> Any:
     """产品持有 now (not closed) of the product and / or category asked for."""
     if criteria.product_name is None and criteria.product_category is None:
         return None
@@ -80,12 +98,14 @@ def _held(criteria: CustomerFilter) -> Any:
     return held
 
 
-def rule_of(criteria: CustomerFilter) -> dict[str, Any]:
+def rule_of(criteria: CustomerCriteria) -> dict[str, Any]:
     """A filter as the JSON a system group keeps (checked first: a bad rule is refused at once)."""
     customer_filter(criteria)
-    fields = dataclasses.asdict(criteria)  # type: ignore[call-overload]
-    return json.loads(json.dumps({k: v for k, v in fields.items() if v is not None}, default=str))
+    fields = dataclasses.asdict(criteria)
+    stored = json.loads(json.dumps({k: v for k, v in fields.items() if v is not None}, default=str))
+    assert isinstance(stored, dict)
+    return stored
 
 
-def filter_of(rule: dict[str, Any]) -> CustomerFilter:
-    return CustomerFilter(**rule)
+def filter_of(rule: dict[str, Any]) -> CustomerCriteria:
+    return CustomerCriteria(**rule)
