@@ -135,12 +135,12 @@ PROFILE_BLOCKS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "overdue_records": (OverdueRecord, ("-overdue_since", "id")),
     "repayment_calendar": (RepaymentInstallment, ("due_on", "loan_no")),
     "external_data": (ExternalRecord, ("source", "-period")),
-    # 客户关系管理: assisting managers and custodians (active ones picked in schema/customers/ownership.py)
+    # 客户关系管理: assisting managers and custodians (the active ones: Customer)
     # and the ownership history (管户历史), a few rows a customer.
     "assignments": (CustomerAssignment, ("created_at", "id")),
     "ownership_history": (OwnershipChange, ("-created_at", "-id")),
-    "tier_history": (TierChange, ("-created_at", "-id")),  # 等级变动历史 (schema/customers/tiering.py)
-    # 营销过滤 and 授权 (schema/customers/consents.py): creditReport checks the consents.
+    "tier_history": (TierChange, ("-created_at", "-id")),  # 等级变动历史 (Customer.tierHistory)
+    # 营销过滤 and 授权 (consents.py): creditReport checks the consents.
     "marketing_exclusion": (MarketingExclusion, ("id",)),
     "consents": (Consent, ("-created_at", "-id")),
 }

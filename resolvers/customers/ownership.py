@@ -2,12 +2,13 @@
 them back to their org (收回), hand them over (移交), transfer them to another org of the bank
 (跨机构移交), put them in temporary custody (托管) and end it, add and remove assisting managers (协办).
 
-Each mutation is one transaction. It loads its customers through the caller's scope (missing or
-out of scope: NOT_FOUND), checks its target against the staff directory (directory.py; not a
-customer manager or org the caller may name: BAD_USER_INPUT), changes all its customers in a
-constant number of statements, and writes, for each customer that changed, an ``OwnershipChange``
-row (who, when, what) and a ``KeyEvent`` (OWNERSHIP), plus one row for each assignment the
-change ended. A customer already as asked is left alone: a repeated request writes nothing twice.
+Each mutation is one change (a transaction and its audit record). It loads its customers
+through the caller's scope (missing or out of scope: NOT_FOUND), checks its target against the
+staff directory (directory.py; not a customer manager or org the caller may name:
+BAD_USER_INPUT), changes all its customers in a constant number of statements, and writes, for
+each customer that changed, an ``OwnershipChange`` row (who, when, what) and a ``KeyEvent``
+(OWNERSHIP), plus one row for each assignment the change ended. A customer already as asked is
+left alone: a repeated request writes nothing twice.
 
 Who may (anyone else: FORBIDDEN):
 - HQ_ADMIN: the bank's customers, any manager or org of the bank as target;
@@ -23,7 +24,7 @@ Rules:
   does any assignment the new primary held; a transfer ends every assignment;
 - custody goes to another manager of the customer's own org, for a customer with a primary
   manager, until ``endsAt`` (in the future, at most 90 days ahead); access ends by itself then
-  (security/scopes.py ``managed_by``). One custodian at a time: another one is a CONFLICT until
+  (scopes.py ``managed_by``). One custodian at a time: another one is a CONFLICT until
   the first is ended; the same custodian again moves the end time.
 """
 
