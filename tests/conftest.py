@@ -70,16 +70,6 @@ def stack(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 @pytest.fixture
-def required_stack(request: pytest.FixtureRequest) -> Stack:
-    """The session's stack; a missing service (PostgreSQL, Redis, Node) fails the test instead
-    of skipping it, so CI cannot pass without a benchmark smoke test having run."""
-    try:
-        return request.getfixturevalue("stack")  # type: ignore[no-any-return]
-    except pytest.skip.Exception as exc:
-        pytest.fail(f"{request.node.name} needs the test stack: {exc}", pytrace=False)
-
-
-@pytest.fixture
 def place(tmp_path: Path) -> Iterator[Place]:
     """An empty database and a production-mode CLI environment naming it (tests/support/place.py)."""
     keys = tmp_path / "keys"

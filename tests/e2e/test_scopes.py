@@ -16,7 +16,8 @@ pytestmark = pytest.mark.e2e
 
 async def test_subscription_payload_masks_per_subscriber(stack: Stack) -> None:
     """Nested fields of an event resolve with the subscriber's rights: the owner gets the PII in
-    full (other callers are covered by test_permission_matrix and the grab pool test above)."""
+    full (other callers are covered by tests/security/test_permission_matrix.py and the grab pool
+    tests in tests/finance/test_streams.py)."""
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     query = "subscription { reminders { reminder { customer { phone idNumber } } } }"
     events = subscribe_ws(stack.gateway_ws, query, None, tenant.manager_token)

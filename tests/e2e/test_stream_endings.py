@@ -4,7 +4,7 @@ client dropping its HTTP stream.
 
 Before the fix the gateway's upstream wrapper (gateway/upstream.ts) queued the upstream
 ``complete`` behind the pending wait for the next event, so an ended subscription stayed open
-at the subgraph, counted against the user's cap (tests/conftest.py TEST_STREAMS: 5), until an
+at the subgraph, counted against the user's cap (tests/support/stack.py TEST_STREAMS: 5), until an
 event the subscriber may see came by (the sixth subscribe in a row was refused RATE_LIMITED);
 each test here then failed at its first cycle, the count at the subgraph never back to 0.
 Each test runs 200 cycles with one user, as the issue asks, waiting for each subscription to be

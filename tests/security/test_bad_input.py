@@ -2,7 +2,7 @@
 and 10): garbage cursors, NUL characters, over-long strings, Decimals no column holds, dates that
 are no dates, `_entities` representations of nothing, malformed bodies, non-JSON POSTs. Each case
 here was an uncoded error, a masked "Unexpected error." or an HTTP 500 before its fix (several
-were found by tests/test_fuzz.py)."""
+were found by tests/security/test_fuzz.py)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Gateway trust: subgraphs run only gateway-signed requests outside dev mode (the signature covers
 the raw body and the authorization header), each signature once and within 60 s (replays refused,
 across replicas too), WebSockets need the gateway's proof and a token at connection_init (more in
-tests/test_subgraph_websockets.py), lone UTF-16 surrogates are a coded error, the
+tests/security/test_subgraph_websockets.py), lone UTF-16 surrogates are a coded error, the
 HTTP-subscription leak is closed, CORS and introspection."""
 
 from __future__ import annotations

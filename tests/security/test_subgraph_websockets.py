@@ -5,7 +5,7 @@ Outside dev mode a subgraph accepts a WebSocket only with the gateway's proof in
 operation a context of its own (the token checked again, fresh DataLoaders: subgraphs/app.py
 OperationContextsWS) and counts each subscription against the caller's rate limit. The tests that
 connect straight to a subgraph with a valid proof play the gateway's part; through the real
-gateway subscriptions still work (tests/test_e2e_streams.py, tests/test_gateway_trust.py).
+gateway subscriptions still work (tests/e2e/test_streams.py, tests/security/test_gateway_trust.py).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def free_port() -> int:
 # Set in the environment so every process a test starts inherits it.
 DB_POOL_MAX = int(os.environ.setdefault("DCMS_DB_POOL_MAX", "4"))
 
-# Small enough for tests/security/test_limits.py to reach quickly, large enough for one user's bursts elsewhere.
+# Small enough for tests/security/test_rate_limit.py to reach quickly, large enough for one user's bursts elsewhere.
 TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=30, rate_window=5)
 # A cap tests/e2e/test_streams.py reaches quickly; feeds that read the outbox often.
 TEST_STREAMS = Streams(max_subscriptions_per_user=5, feed_sync_seconds=1.0)
@@ -45,7 +45,7 @@ def stack_settings(var_dir: Path, database_url: str | None, redis_url: str | Non
         keys_dir=var_dir / "keys",
         lockout_seconds=LOCKOUT_SECONDS,
         # The stack runs in production mode: signatures required, introspection off, and a
-        # small rate limit (per user; tests use a fresh user, see tests/security/test_limits.py).
+        # small rate limit (per user; tests use a fresh user, see tests/security/test_rate_limit.py).
         dev_mode=False,
         hmac_secret="test-hmac-" + uuid.uuid4().hex,
         limits=TEST_LIMITS,
