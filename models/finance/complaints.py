@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 
@@ -30,6 +31,7 @@ class ReviewVerdict(StrEnum):
 
 
 class Complaint(Entity):
+    handling_id: UUID  # the column behind ``handling`` (for the type checker)
     handling: fields.ForeignKeyRelation[Handling] = fields.ForeignKeyField(
         "finance.Handling", related_name="complaints", on_delete=fields.RESTRICT
     )

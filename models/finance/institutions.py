@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 
@@ -61,6 +62,7 @@ class SlaPolicy(Entity):
     """时限阈值: how long an institution may take at each stage of an order, and the working days
     to finish it (001: credit loans ≤ 3 working days, the others 7–13)."""
 
+    institution_id: UUID  # the column behind ``institution`` (for the type checker)
     institution: fields.OneToOneRelation[Institution] = fields.OneToOneField(
         "finance.Institution", related_name="sla_policy", on_delete=fields.CASCADE
     )

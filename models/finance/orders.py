@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 
@@ -31,6 +32,7 @@ class ProductApplication(Entity):
     """产品申请: for one listed product, grabbed by the account managers of its institution."""
 
     order_no = fields.CharField(max_length=24, unique=True)  # 订单号
+    product_id: UUID  # the column behind ``product`` (for the type checker)
     product: fields.ForeignKeyRelation[FinancialProduct] = fields.ForeignKeyField(
         "finance.FinancialProduct", related_name="applications", on_delete=fields.RESTRICT
     )
@@ -96,6 +98,7 @@ class NeedMatch(Entity):
     whose amount range holds the amount of the need and whose term is at least as long), fixed
     when the need is posted, republished or transferred."""
 
+    need_id: UUID  # the column behind ``need`` (for the type checker)
     need: fields.ForeignKeyRelation[FinancingNeed] = fields.ForeignKeyField(
         "finance.FinancingNeed", related_name="matches", on_delete=fields.CASCADE
     )
@@ -127,13 +130,16 @@ class Handling(Entity):
 
     order_kind = fields.CharEnumField(OrderKind, max_length=12)
     order_no = fields.CharField(max_length=24, db_index=True)
+    application_id: UUID | None  # the column behind ``application`` (for the type checker)
     application: fields.ForeignKeyNullableRelation[ProductApplication] = fields.ForeignKeyField(
         "finance.ProductApplication", related_name="handlings", null=True, on_delete=fields.CASCADE
     )
+    need_id: UUID | None  # the column behind ``need`` (for the type checker)
     need: fields.ForeignKeyNullableRelation[FinancingNeed] = fields.ForeignKeyField(
         "finance.FinancingNeed", related_name="handlings", null=True, on_delete=fields.CASCADE
     )
     product_id = fields.UUIDField(null=True, db_index=True)  # applications only
+    institution_id: UUID  # the column behind ``institution`` (for the type checker)
     institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
         "finance.Institution", related_name="handlings", on_delete=fields.RESTRICT
     )
@@ -181,9 +187,11 @@ class OfferStatus(StrEnum):
 class PreCreditOffer(Entity):
     """预授信: the offer an institution makes on a need it grabbed, and the applicant accepts one."""
 
+    handling_id: UUID  # the column behind ``handling`` (for the type checker)
     handling: fields.OneToOneRelation[Handling] = fields.OneToOneField(
         "finance.Handling", related_name="offer", on_delete=fields.CASCADE
     )
+    need_id: UUID  # the column behind ``need`` (for the type checker)
     need: fields.ForeignKeyRelation[FinancingNeed] = fields.ForeignKeyField(
         "finance.FinancingNeed", related_name="offers", on_delete=fields.CASCADE
     )

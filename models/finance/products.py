@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 
@@ -35,6 +36,7 @@ class ProductStatus(StrEnum):
 class FinancialProduct(Entity):
     """金融超市 product."""
 
+    institution_id: UUID  # the column behind ``institution`` (for the type checker)
     institution: fields.ForeignKeyRelation[Institution] = fields.ForeignKeyField(
         "finance.Institution", related_name="products", on_delete=fields.RESTRICT
     )

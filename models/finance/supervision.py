@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from uuid import UUID
 
 from tortoise import fields
 from tortoise.models import Model
@@ -31,6 +32,7 @@ class WarningKind(StrEnum):
 class SupervisionWarning(Entity):
     """督办预警: raised once per handling, kind and stage by the deadline check."""
 
+    handling_id: UUID  # the column behind ``handling`` (for the type checker)
     handling: fields.ForeignKeyRelation[Handling] = fields.ForeignKeyField(
         "finance.Handling", related_name="warnings", on_delete=fields.CASCADE
     )
@@ -53,6 +55,7 @@ class ActionKind(StrEnum):
 class SupervisionAction(Entity):
     """督办记录: the history of urging, transferring and explaining an order."""
 
+    handling_id: UUID  # the column behind ``handling`` (for the type checker)
     handling: fields.ForeignKeyRelation[Handling] = fields.ForeignKeyField(
         "finance.Handling", related_name="actions", on_delete=fields.CASCADE
     )
@@ -73,6 +76,7 @@ class RiskKind(StrEnum):
 class RiskPrompt(Entity):
     """风险提示, shown to the institution handling the order."""
 
+    handling_id: UUID  # the column behind ``handling`` (for the type checker)
     handling: fields.ForeignKeyRelation[Handling] = fields.ForeignKeyField(
         "finance.Handling", related_name="risk_prompts", on_delete=fields.CASCADE
     )
