@@ -11,11 +11,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 from uuid import UUID
 
 from tortoise.models import Model
 
-from models.finance import FinancingNeed, Handling, Institution, NeedMatch, NeedStatus
+from models.finance import FinancingNeed, Handling, Institution, NeedMatch, NeedStatus, ProductApplication
 from realtime.broker import GRAB_POOL, MY_ORDERS, SUPERVISION
 from resolvers.common.events import publish
 
@@ -26,7 +27,8 @@ def kind_of(order: Model) -> str:
 
 
 async def matched_institutions(need_id: UUID) -> list[UUID]:
-    return list(await NeedMatch.filter(need_id=need_id).values_list("institution_id", flat=True))
+    rows = await NeedMatch.filter(need_id=need_id).values_list("institution_id", flat=True)
+    return cast(list[UUID], rows)  # flat: one column, the institution ids
 
 
 async def pool(
@@ -53,7 +55,9 @@ async def need_pool(type_: str, need: FinancingNeed, acting: UUID | None = None)
     await pool(type_, need, await matched_institutions(need.id), acting, closed)
 
 
-async def my_order(step: str, order: Model, handling: Handling | None = None) -> None:
+async def my_order(
+    step: str, order: FinancingNeed | ProductApplication, handling: Handling | None = None
+) -> None:
     """A step of the applicant's order: ``step`` is the MyOrderEventKind name; the type names the
     order's kind (``need.grabbed``, ``application.credited``) so the stream restores the right model."""
     await publish(
@@ -61,7 +65,7 @@ async def my_order(step: str, order: Model, handling: Handling | None = None) ->
         f"{kind_of(order)}.{step.lower()}",
         order,
         tenant_id=getattr(order, "tenant_id", None),
-        applicant_user_id=order.applicant_user_id,  # type: ignore[attr-defined]
+        applicant_user_id=order.applicant_user_id,
         handling_id=handling.id if handling else None,
         step=step,
     )

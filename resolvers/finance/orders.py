@@ -1,18 +1,20 @@
 """Orders from the applicant's side and the grab (抢单): apply for a product, post a need, grab,
-view, withdraw, pick an offer, republish.
+view, withdraw, pick an offer, republish; and the lists of orders and of the grab pool.
 
-Every transition is one conditional UPDATE on the state it leaves (``filter(status=...).update``):
-of two racing requests exactly one changes the row, the other gets CONFLICT. Repeating one's
-own successful request is safe: it returns the same result.
+Every transition is one conditional UPDATE on the state it leaves (``transition``): of two racing
+requests exactly one changes the row, the other gets CONFLICT. Repeating one's own successful
+request is safe: it returns the same result.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
+from typing import cast
 from uuid import UUID
 
-import strawberry
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 
@@ -31,31 +33,22 @@ from models.finance import (
     ProductApplication,
     ProductStatus,
 )
+from resolvers.common.changes import change, transition
+from resolvers.common.clock import CST, now
 from resolvers.common.customer_directory import DirectoryCustomer, visible_customer
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
+from resolvers.common.loading import scoped
+from resolvers.common.pagination import Page, check_page_size, page_of, paginate
 from resolvers.common.values import parse_id
 from resolvers.finance import notify
-from resolvers.finance.access import (
-    APPLICANTS,
-    certified_institution,
-    change,
-    district_of,
-    in_scope,
-    max_institutions_per_need,
-    new_order_no,
-    now,
-    periods,
-    require_role,
-)
 from resolvers.finance.deadlines import completion_due, policy_of, stage_due, stage_due_at
+from resolvers.finance.filters import PoolFilter, district_of
+from resolvers.finance.permissions import APPLICANTS, GRABBERS, certified_institution, require_role
 from resolvers.finance.risk import flag_duplicate_financing
-from resolvers.finance.scopes import application_scope, need_scope, offer_scope
-from schema.finance.orders import FinancingNeed as NeedType
-from schema.finance.orders import Handling as HandlingType
-from schema.finance.orders import ProductApplication as ApplicationType
-from schema.finance.products import GuaranteeMethodEnum
+from resolvers.finance.scopes import application_scope, grab_pool, in_scope, need_scope, offer_scope
+from resolvers.finance.statistics import periods
 from security.principal import Principal
-from security.roles import Role, Scope
+from security.roles import Scope
 from security.scopes import role_scope
 
 OPEN_NEED = (NeedStatus.OPEN, NeedStatus.HANDLING)  # the applicant may still withdraw or pick
@@ -69,29 +62,38 @@ FINAL = (
 )
 
 
-@strawberry.input(description="产品申请")
-class ApplyInput:
-    product_id: strawberry.ID
+def new_order_no(prefix: str) -> str:
+    """订单号: kind letter, CST date, 8 random hex digits (A20261123-1F2E3D4C)."""
+    return f"{prefix}{datetime.now(CST):%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+@dataclass(frozen=True)
+class ApplyRequest:
+    """产品申请, as given (ids as strings: read in the order the rules check them)."""
+
+    product_id: str
     amount: Decimal
     term_months: int
     purpose: str
-    consent: bool = strawberry.field(description="授权平台及机构使用申请数据 (required)")
+    consent: bool
     applicant_name: str
-    id_number: str = strawberry.field(description="身份证号 / 统一社会信用代码")
+    id_number: str
     contact_phone: str
     project: str = ""
     district: str = ""
-    applicant_id: strawberry.ID | None = strawberry.field(default=None, description="客户 (when known)")
+    applicant_id: str | None = None
 
 
-@strawberry.input(description="融资需求")
-class PublishNeedInput:
+@dataclass(frozen=True)
+class NeedRequest:
+    """融资需求, as given."""
+
     amount: Decimal
     term_months: int
     purpose: str
-    applicant_id: strawberry.ID | None = None
+    applicant_id: str | None = None
     project: str = ""
-    loan_preference: GuaranteeMethodEnum | None = None
+    loan_preference: GuaranteeMethod | None = None
     expected_rate: Decimal | None = None
     region: str = ""
     industry: str = ""
@@ -99,7 +101,35 @@ class PublishNeedInput:
     contact_phone: str = ""
 
 
-async def _applicant(principal: Principal, applicant_id: strawberry.ID | None) -> DirectoryCustomer | None:
+async def applications(
+    principal: Principal, first: int, after: str | None, status: ApplicationStatus | None
+) -> Page[ProductApplication]:
+    queryset = scoped(principal, ProductApplication, application_scope)
+    if status is not None:
+        queryset = queryset.filter(status=status)
+    return await paginate(queryset, first, after)
+
+
+async def needs(
+    principal: Principal, first: int, after: str | None, status: NeedStatus | None
+) -> Page[FinancingNeed]:
+    queryset = scoped(principal, FinancingNeed, need_scope)
+    if status is not None:
+        queryset = queryset.filter(status=NeedStatus(status))
+    return await paginate(queryset, first, after)
+
+
+async def pool_needs(
+    principal: Principal, first: int, after: str | None, f: PoolFilter
+) -> Page[FinancingNeed]:
+    """抢单池: the open needs the caller's institution may still grab (scopes.grab_pool)."""
+    pool = grab_pool(principal)
+    if pool is None:
+        return page_of([], check_page_size(first))  # only institution staff have a pool
+    return await paginate(f.apply(pool), first, after)
+
+
+async def _applicant(principal: Principal, applicant_id: str | None) -> DirectoryCustomer | None:
     """The customer an order is posted for (``applicantId``): one the poster may see by the customers
     subgraph's own rule — bank staff their customers (a manager those they manage, a branch head
     their subtree's, head office the bank's), the province, regulator and operators any. An
@@ -134,7 +164,8 @@ async def _match(need: FinancingNeed) -> list[UUID]:
     )
     if need.loan_preference:
         products = products.filter(guarantee_method=need.loan_preference)
-    institutions = list(dict.fromkeys(await products.values_list("institution_id", flat=True)))
+    ids = cast(list[UUID], await products.values_list("institution_id", flat=True))  # flat: one column
+    institutions = list(dict.fromkeys(ids))
     await NeedMatch.bulk_create([NeedMatch(need_id=need.id, institution_id=i) for i in institutions])
     return institutions
 
@@ -178,7 +209,11 @@ async def _claim(handling: Handling, handler_id: UUID) -> Handling | None:
     """Take an ASSIGNED handling (an application, or a need transferred in): one UPDATE decides.
     ``handling`` is the caller's copy of the row, filled in as the grab left it when it won."""
     await _start_handling(handling, handler_id)
-    won = await Handling.filter(id=handling.id, status=HandlingStatus.ASSIGNED).update(
+    won = await transition(
+        Handling,
+        handling.id,
+        HandlingStatus.ASSIGNED,
+        None,
         handler_id=handler_id,
         status=HandlingStatus.GRABBED,
         grabbed_at=handling.grabbed_at,
@@ -188,319 +223,320 @@ async def _claim(handling: Handling, handler_id: UUID) -> Handling | None:
     return handling if won else None
 
 
-@strawberry.type
-class OrderMutation:
-    @strawberry.mutation(description="申请产品: the order goes to the product's institution's pool")
-    async def apply_for_product(self, info: strawberry.Info, input: ApplyInput) -> ApplicationType:
-        principal = info.context.require_principal()
-        require_role(principal, APPLICANTS, "申请产品")
-        _check_order(input.amount, input.term_months, input.purpose)
-        if not input.consent:
-            raise bad_input("申请需授权数据使用 (consent is required)")
-        if not (input.applicant_name.strip() and input.id_number.strip() and input.contact_phone.strip()):
-            raise bad_input("applicantName, idNumber and contactPhone are required")
-        product = await FinancialProduct.get_or_none(
-            id=parse_id(input.product_id, "productId"), status=ProductStatus.LISTED
-        )
-        if product is None:
-            raise not_found("listed product")
-        if not product.min_amount <= input.amount <= product.max_amount:
-            raise bad_input(f"amount must be between {product.min_amount} and {product.max_amount}")
-        if input.term_months > product.term_months:
-            raise bad_input(f"termMonths must be at most {product.term_months}")
-        applicant = await _applicant(principal, input.applicant_id)
-        # A repeated submission (same applicant, product and amount, still open) returns the first.
-        existing = await ProductApplication.filter(
+async def apply_for_product(principal: Principal, request: ApplyRequest) -> ProductApplication:
+    """申请产品: the order goes to the product's institution's pool."""
+    require_role(principal, APPLICANTS, "申请产品")
+    _check_order(request.amount, request.term_months, request.purpose)
+    if not request.consent:
+        raise bad_input("申请需授权数据使用 (consent is required)")
+    if not (request.applicant_name.strip() and request.id_number.strip() and request.contact_phone.strip()):
+        raise bad_input("applicantName, idNumber and contactPhone are required")
+    product = await FinancialProduct.get_or_none(
+        id=parse_id(request.product_id, "productId"), status=ProductStatus.LISTED
+    )
+    if product is None:
+        raise not_found("listed product")
+    if not product.min_amount <= request.amount <= product.max_amount:
+        raise bad_input(f"amount must be between {product.min_amount} and {product.max_amount}")
+    if request.term_months > product.term_months:
+        raise bad_input(f"termMonths must be at most {product.term_months}")
+    applicant = await _applicant(principal, request.applicant_id)
+    # A repeated submission (same applicant, product and amount, still open) returns the first.
+    existing = await ProductApplication.filter(
+        applicant_user_id=principal.user_id,
+        product_id=product.id,
+        amount=request.amount,
+        status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.HANDLING),
+    ).first()
+    if existing is not None:
+        return existing
+    async with change("finance", "ProductApplication") as audited:
+        application = await ProductApplication.create(
+            order_no=new_order_no("A"),
+            product=product,
             applicant_user_id=principal.user_id,
-            product_id=product.id,
-            amount=input.amount,
-            status__in=(ApplicationStatus.SUBMITTED, ApplicationStatus.HANDLING),
-        ).first()
-        if existing is not None:
-            return existing  # type: ignore[return-value]
-        async with change(info, "ProductApplication") as audited:
-            application = await ProductApplication.create(
-                order_no=new_order_no("A"),
-                product=product,
-                applicant_user_id=principal.user_id,
-                applicant_id=applicant.id if applicant else None,
-                tenant_id=applicant.tenant_id if applicant else principal.tenant_id,
-                amount=input.amount,
-                term_months=input.term_months,
-                purpose=input.purpose.strip(),
-                project=input.project.strip(),
-                district=input.district.strip(),
-                applicant_name=input.applicant_name.strip(),
-                id_number=input.id_number.strip(),
-                contact_phone=input.contact_phone.strip(),
-                consented_at=now(),
-            )
-            audited.id = application.id
-            await new_handling(application, product.institution_id, product.guarantee_method).save()
-            await notify.pool("application.published", application, [product.institution_id])
-            await notify.my_order("SUBMITTED", application)
-        return application  # type: ignore[return-value]
+            applicant_id=applicant.id if applicant else None,
+            tenant_id=applicant.tenant_id if applicant else principal.tenant_id,
+            amount=request.amount,
+            term_months=request.term_months,
+            purpose=request.purpose.strip(),
+            project=request.project.strip(),
+            district=request.district.strip(),
+            applicant_name=request.applicant_name.strip(),
+            id_number=request.id_number.strip(),
+            contact_phone=request.contact_phone.strip(),
+            consented_at=now(),
+        )
+        audited.id = application.id
+        await new_handling(application, product.institution_id, product.guarantee_method).save()
+        await notify.pool("application.published", application, [product.institution_id])
+        await notify.my_order("SUBMITTED", application)
+    return application
 
-    @strawberry.federation.mutation(description="发布融资需求", authenticated=True)
-    async def publish_need(self, info: strawberry.Info, input: PublishNeedInput) -> NeedType:
-        principal = info.context.require_principal()
-        if need_scope(principal).is_nothing or role_scope(principal) is Scope.INSTITUTION:
-            raise forbidden("无权发布融资需求 (your role cannot publish needs)")
-        _check_order(input.amount, input.term_months, input.purpose)
-        if input.expected_rate is not None and not Decimal(0) < input.expected_rate < Decimal(100):
-            raise bad_input("expectedRate must be a percentage between 0 and 100")
-        applicant = await _applicant(principal, input.applicant_id)
-        applicant_id = applicant.id if applicant else None
-        # A repeated submission (the same need from the same poster, still open) returns the first.
-        existing = await FinancingNeed.filter(
+
+async def publish_need(principal: Principal, request: NeedRequest, max_institutions: int) -> FinancingNeed:
+    """发布融资需求: up to ``max_institutions`` (N, a platform rule) may each grab it."""
+    if need_scope(principal).is_nothing or role_scope(principal) is Scope.INSTITUTION:
+        raise forbidden("无权发布融资需求 (your role cannot publish needs)")
+    _check_order(request.amount, request.term_months, request.purpose)
+    if request.expected_rate is not None and not Decimal(0) < request.expected_rate < Decimal(100):
+        raise bad_input("expectedRate must be a percentage between 0 and 100")
+    applicant = await _applicant(principal, request.applicant_id)
+    applicant_id = applicant.id if applicant else None
+    # A repeated submission (the same need from the same poster, still open) returns the first.
+    existing = await FinancingNeed.filter(
+        applicant_user_id=principal.user_id,
+        applicant_id=applicant_id,
+        project=request.project.strip(),
+        amount=request.amount,
+        term_months=request.term_months,
+        purpose=request.purpose.strip(),
+        region=request.region.strip(),
+        industry=request.industry.strip(),
+        status=NeedStatus.OPEN,
+    ).first()
+    if existing is not None:
+        return existing
+    async with change("finance", "FinancingNeed") as audited:
+        need = await FinancingNeed.create(
+            order_no=new_order_no("N"),
             applicant_user_id=principal.user_id,
             applicant_id=applicant_id,
-            project=input.project.strip(),
-            amount=input.amount,
-            term_months=input.term_months,
-            purpose=input.purpose.strip(),
-            region=input.region.strip(),
-            industry=input.industry.strip(),
-            status=NeedStatus.OPEN,
-        ).first()
-        if existing is not None:
-            return existing  # type: ignore[return-value]
-        async with change(info, "FinancingNeed") as audited:
-            need = await FinancingNeed.create(
-                order_no=new_order_no("N"),
-                applicant_user_id=principal.user_id,
-                applicant_id=applicant_id,
-                # The applicant's bank: its staff see the need (need_scope), whoever posted it.
-                tenant_id=applicant.tenant_id if applicant else principal.tenant_id,
-                amount=input.amount,
-                term_months=input.term_months,
-                purpose=input.purpose.strip(),
-                project=input.project.strip(),
-                loan_preference=GuaranteeMethod(input.loan_preference) if input.loan_preference else None,
-                expected_rate=input.expected_rate,
-                region=input.region.strip(),
-                industry=input.industry.strip(),
-                contact_name=input.contact_name.strip(),
-                contact_phone=input.contact_phone.strip(),
-                max_institutions=max_institutions_per_need(),
-            )
-            audited.id = need.id
-            await notify.pool("need.published", need, await _match(need))
-            await notify.my_order("SUBMITTED", need)
-        return need  # type: ignore[return-value]
+            # The applicant's bank: its staff see the need (need_scope), whoever posted it.
+            tenant_id=applicant.tenant_id if applicant else principal.tenant_id,
+            amount=request.amount,
+            term_months=request.term_months,
+            purpose=request.purpose.strip(),
+            project=request.project.strip(),
+            loan_preference=GuaranteeMethod(request.loan_preference) if request.loan_preference else None,
+            expected_rate=request.expected_rate,
+            region=request.region.strip(),
+            industry=request.industry.strip(),
+            contact_name=request.contact_name.strip(),
+            contact_phone=request.contact_phone.strip(),
+            max_institutions=max_institutions,
+        )
+        audited.id = need.id
+        await notify.pool("need.published", need, await _match(need))
+        await notify.my_order("SUBMITTED", need)
+    return need
 
-    @strawberry.federation.mutation(
-        description="抢单 (融资需求): up to N institutions, first grab in each wins, CONFLICT for others",
-        # The gateway refuses other roles before any subgraph is asked; the resolver checks again.
-        requires_scopes=[["FI_ACCOUNT_MANAGER"]],
-    )
-    async def grab_need(self, info: strawberry.Info, id: strawberry.ID) -> HandlingType:
-        principal = info.context.require_principal()
-        require_role(principal, (Role.FI_ACCOUNT_MANAGER,), "抢单")
-        need_id = parse_id(id)
-        async with change(info, "FinancingNeed", need_id) as audited:
-            institution = await certified_institution(principal)
-            mine = await Handling.get_or_none(need_id=need_id, institution_id=institution.id)
-            if mine is not None and mine.handler_id == principal.user_id:
-                audited.detail["repeated"] = True
-                return mine  # type: ignore[return-value]  # a repeat of one's own grab
-            if mine is not None and mine.status != HandlingStatus.ASSIGNED:
+
+async def grab_need(principal: Principal, need_id: UUID) -> Handling:
+    """抢单 (融资需求): up to N institutions, the first grab in each wins, CONFLICT for others."""
+    require_role(principal, GRABBERS, "抢单")
+    async with change("finance", "FinancingNeed", need_id) as audited:
+        institution = await certified_institution(principal)
+        mine = await Handling.get_or_none(need_id=need_id, institution_id=institution.id)
+        if mine is not None and mine.handler_id == principal.user_id:
+            audited.detail["repeated"] = True
+            return mine  # a repeat of one's own grab
+        if mine is not None and mine.status != HandlingStatus.ASSIGNED:
+            raise conflict(TAKEN_BY_COLLEAGUE)
+        if not await NeedMatch.exists(need_id=need_id, institution_id=institution.id):
+            raise not_found("financing need")
+        if mine is not None:  # transferred to this institution (转单): its slot is already counted
+            claimed = await _claim(mine, principal.user_id)
+            if claimed is None:
                 raise conflict(TAKEN_BY_COLLEAGUE)
-            if not await NeedMatch.exists(need_id=need_id, institution_id=institution.id):
-                raise not_found("financing need")
-            if mine is not None:  # transferred to this institution (转单): its slot is already counted
-                handling = await _claim(mine, principal.user_id)
-                if handling is None:
-                    raise conflict(TAKEN_BY_COLLEAGUE)
-                need = await FinancingNeed.get(id=need_id)
-            else:
-                # One UPDATE takes a slot and locks the need row, so grabs of one need run in turn.
-                taken = await FinancingNeed.filter(
-                    id=need_id, status=NeedStatus.OPEN, grab_count__lt=F("max_institutions")
-                ).update(grab_count=F("grab_count") + 1)
-                if not taken:
-                    raise conflict("该需求已被抢完或已关闭 (no place left on this need)")
-                need = await FinancingNeed.get(id=need_id)
-                handling = new_handling(need, institution.id, need.loan_preference)
-                await _start_handling(handling, principal.user_id)
-                try:
-                    await handling.save()
-                except IntegrityError:  # a colleague's grab committed first: the slot goes back
-                    raise conflict(TAKEN_BY_COLLEAGUE) from None
-                if need.grab_count >= need.max_institutions and await FinancingNeed.filter(
-                    id=need_id, status=NeedStatus.OPEN
-                ).update(status=NeedStatus.HANDLING):
-                    need.status = NeedStatus.HANDLING  # the last slot: it leaves every pool
-            await flag_duplicate_financing(handling)
-            await notify.need_pool("need.grabbed", need, institution.id)
-            await notify.my_order("GRABBED", need, handling)
-        return handling  # type: ignore[return-value]
-
-    @strawberry.federation.mutation(
-        description="抢单 (产品申请): the first account manager of the product's institution wins",
-        requires_scopes=[["FI_ACCOUNT_MANAGER"]],
-    )
-    async def grab_application(self, info: strawberry.Info, id: strawberry.ID) -> HandlingType:
-        principal = info.context.require_principal()
-        require_role(principal, (Role.FI_ACCOUNT_MANAGER,), "抢单")
-        application_id = parse_id(id)
-        async with change(info, "ProductApplication", application_id) as audited:
-            institution = await certified_institution(principal)
-            mine = await Handling.get_or_none(application_id=application_id, institution_id=institution.id)
-            if mine is None:
-                raise not_found("product application")
-            if mine.handler_id == principal.user_id:
-                audited.detail["repeated"] = True
-                return mine  # type: ignore[return-value]
-            handling = await _claim(mine, principal.user_id)
-            if handling is None:
-                raise conflict("该申请已被抢单 (already grabbed)")
-            await ProductApplication.filter(id=application_id, status=ApplicationStatus.SUBMITTED).update(
-                status=ApplicationStatus.HANDLING
-            )
-            application = await ProductApplication.get(id=application_id)
-            await flag_duplicate_financing(handling)
-            await notify.pool("application.grabbed", application, [institution.id], institution.id, True)
-            await notify.my_order("GRABBED", application, handling)
-        return handling  # type: ignore[return-value]
-
-    @strawberry.mutation(
-        description="查看需求: tells the applicant an institution has looked at it (once per institution)"
-    )
-    async def mark_need_viewed(self, info: strawberry.Info, id: strawberry.ID) -> NeedType:
-        principal = info.context.require_principal()
-        need_id = parse_id(id)
-        async with change(info, "FinancingNeed", need_id):
-            institution = await certified_institution(principal)
-            need = await FinancingNeed.get_or_none(id=need_id)
-            if need is None or not await NeedMatch.exists(need_id=need_id, institution_id=institution.id):
-                raise not_found("financing need")
-            first = await NeedMatch.filter(
-                need_id=need_id, institution_id=institution.id, viewed_at__isnull=True
-            ).update(viewed_at=now())
-            if first:
-                await notify.my_order("VIEWED", need)
-        return need  # type: ignore[return-value]
-
-    @strawberry.mutation(description="撤回融资需求 (before an offer is picked)")
-    async def withdraw_need(self, info: strawberry.Info, id: strawberry.ID) -> NeedType:
-        principal = info.context.require_principal()
-        need_id = parse_id(id)
-        async with change(info, "FinancingNeed", need_id):
-            need = await in_scope(
-                info,
-                FinancingNeed,
-                need_scope,
-                need_id,
-                "financing need",
-                applicant_user_id=principal.user_id,
-            )
-            if need.status == NeedStatus.WITHDRAWN:
-                return need  # type: ignore[return-value]
-            if not await FinancingNeed.filter(id=need_id, status__in=OPEN_NEED).update(
-                status=NeedStatus.WITHDRAWN
-            ):
-                raise conflict(f"需求当前状态 {need.status} 不能撤回 (cannot withdraw now)")
-            await _close_handlings(need_id=need_id, status=HandlingStatus.WITHDRAWN)
+            handling = claimed
             need = await FinancingNeed.get(id=need_id)
-            await notify.need_pool("need.withdrawn", need)
-            await notify.my_order("WITHDRAWN", need)
-        return need  # type: ignore[return-value]
+        else:
+            # One UPDATE takes a slot and locks the need row, so grabs of one need run in turn
+            # (a slot, not only a state: the condition also counts the grabs).
+            taken = await FinancingNeed.filter(
+                id=need_id, status=NeedStatus.OPEN, grab_count__lt=F("max_institutions")
+            ).update(grab_count=F("grab_count") + 1)
+            if not taken:
+                raise conflict("该需求已被抢完或已关闭 (no place left on this need)")
+            need = await FinancingNeed.get(id=need_id)
+            handling = new_handling(need, institution.id, need.loan_preference)
+            await _start_handling(handling, principal.user_id)
+            try:
+                await handling.save()
+            except IntegrityError:  # a colleague's grab committed first: the slot goes back
+                raise conflict(TAKEN_BY_COLLEAGUE) from None
+            if need.grab_count >= need.max_institutions and await transition(
+                FinancingNeed, need_id, NeedStatus.OPEN, None, status=NeedStatus.HANDLING
+            ):
+                need.status = NeedStatus.HANDLING  # the last slot: it leaves every pool
+        await flag_duplicate_financing(handling)
+        await notify.need_pool("need.grabbed", need, institution.id)
+        await notify.my_order("GRABBED", need, handling)
+    return handling
 
-    @strawberry.mutation(description="撤回产品申请 (before credit is granted)")
-    async def withdraw_application(self, info: strawberry.Info, id: strawberry.ID) -> ApplicationType:
-        principal = info.context.require_principal()
-        application_id = parse_id(id)
-        async with change(info, "ProductApplication", application_id):
-            application = await in_scope(
-                info,
-                ProductApplication,
-                application_scope,
-                application_id,
-                "product application",
-                applicant_user_id=principal.user_id,
-            )
-            if application.status == ApplicationStatus.WITHDRAWN:
-                return application  # type: ignore[return-value]
-            open_states = (ApplicationStatus.SUBMITTED, ApplicationStatus.HANDLING)
-            if not await ProductApplication.filter(id=application_id, status__in=open_states).update(
-                status=ApplicationStatus.WITHDRAWN
-            ):
-                raise conflict(f"申请当前状态 {application.status} 不能撤回 (cannot withdraw now)")
-            institutions = await _close_handlings(
-                application_id=application_id, status=HandlingStatus.WITHDRAWN
-            )
-            application = await ProductApplication.get(id=application_id)
-            await notify.pool("application.withdrawn", application, institutions, closed=True)
-            await notify.my_order("WITHDRAWN", application)
-        return application  # type: ignore[return-value]
 
-    @strawberry.mutation(description="选择预授信: the applicant picks one institution's offer")
-    async def select_offer(self, info: strawberry.Info, offer_id: strawberry.ID) -> HandlingType:
-        principal = info.context.require_principal()
-        require_role(principal, APPLICANTS, "选择预授信")
-        offer_pk = parse_id(offer_id, "offerId")
-        async with change(info, "PreCreditOffer", offer_pk):
-            # An applicant's scope holds only the offers on their own needs.
-            offer = await in_scope(info, PreCreditOffer, offer_scope, offer_pk, "pre-credit offer")
-            if offer.status == OfferStatus.ACCEPTED:
-                return await Handling.get(id=offer.handling_id)  # type: ignore[return-value]
-            if offer.valid_until < date.today():
-                raise conflict("该预授信已过期 (the offer has expired)")
-            if not await FinancingNeed.filter(id=offer.need_id, status__in=OPEN_NEED).update(
-                status=NeedStatus.SELECTED
-            ):
-                raise conflict("该需求已选定机构或已关闭 (an offer was already picked)")
-            # The offer and its handling must both still stand (not transferred away, not closed):
-            # otherwise CONFLICT, and the transaction undoes the need's change above.
-            due = await stage_due_at(HandlingStatus.SELECTED, now(), offer.institution_id)
-            if not await PreCreditOffer.filter(id=offer.id, status=OfferStatus.OFFERED).update(
-                status=OfferStatus.ACCEPTED
-            ) or not await Handling.filter(id=offer.handling_id, status=HandlingStatus.OFFERED).update(
-                status=HandlingStatus.SELECTED, stage_due_at=due
-            ):
-                raise conflict("该预授信已失效 (the offer no longer stands)")
-            await PreCreditOffer.filter(need_id=offer.need_id, status=OfferStatus.OFFERED).update(
-                status=OfferStatus.NOT_ACCEPTED
-            )
-            await _close_handlings(
-                need_id=offer.need_id, status=HandlingStatus.NOT_SELECTED, keep=offer.handling_id
-            )
-            handling = await Handling.get(id=offer.handling_id)
-            need = await FinancingNeed.get(id=offer.need_id)
-            await notify.need_pool("need.closed", need)
-            await notify.my_order("SELECTED", need, handling)
-        return handling  # type: ignore[return-value]
+async def grab_application(principal: Principal, application_id: UUID) -> Handling:
+    """抢单 (产品申请): the first account manager of the product's institution wins."""
+    require_role(principal, GRABBERS, "抢单")
+    async with change("finance", "ProductApplication", application_id) as audited:
+        institution = await certified_institution(principal)
+        mine = await Handling.get_or_none(application_id=application_id, institution_id=institution.id)
+        if mine is None:
+            raise not_found("product application")
+        if mine.handler_id == principal.user_id:
+            audited.detail["repeated"] = True
+            return mine
+        handling = await _claim(mine, principal.user_id)
+        if handling is None:
+            raise conflict("该申请已被抢单 (already grabbed)")
+        await transition(
+            ProductApplication,
+            application_id,
+            ApplicationStatus.SUBMITTED,
+            None,
+            status=ApplicationStatus.HANDLING,
+        )
+        application = await ProductApplication.get(id=application_id)
+        await flag_duplicate_financing(handling)
+        await notify.pool("application.grabbed", application, [institution.id], institution.id, True)
+        await notify.my_order("GRABBED", application, handling)
+    return handling
 
-    @strawberry.mutation(description="一键重新发布: after failed credit, post the same need again")
-    async def republish_need(self, info: strawberry.Info, id: strawberry.ID) -> NeedType:
-        principal = info.context.require_principal()
-        need_id = parse_id(id)
-        async with change(info, "FinancingNeed", need_id):
-            old = await in_scope(
-                info,
-                FinancingNeed,
-                need_scope,
-                need_id,
-                "financing need",
-                applicant_user_id=principal.user_id,
-            )
-            if old.status == NeedStatus.REPUBLISHED:  # a repeat: the copy made the first time
-                return await FinancingNeed.get(republished_from_id=need_id)  # type: ignore[return-value]
-            if not await FinancingNeed.filter(id=need_id, status=NeedStatus.CREDIT_FAILED).update(
-                status=NeedStatus.REPUBLISHED
-            ):
-                raise conflict("只有授信失败的需求可以重新发布 (only a need whose credit failed)")
-            fields = {name: getattr(old, name) for name in _COPIED}
-            need = await FinancingNeed.create(
-                **fields,
-                order_no=new_order_no("N"),
-                max_institutions=max_institutions_per_need(),
-                republished_from_id=old.id,
-            )
-            await notify.pool("need.published", need, await _match(need))
-            await notify.my_order("SUBMITTED", need)
-        return need  # type: ignore[return-value]
+
+async def mark_need_viewed(principal: Principal, need_id: UUID) -> FinancingNeed:
+    """查看需求: tells the applicant an institution has looked at it (once per institution)."""
+    async with change("finance", "FinancingNeed", need_id):
+        institution = await certified_institution(principal)
+        need = await FinancingNeed.get_or_none(id=need_id)
+        if need is None or not await NeedMatch.exists(need_id=need_id, institution_id=institution.id):
+            raise not_found("financing need")
+        first = await NeedMatch.filter(
+            need_id=need_id, institution_id=institution.id, viewed_at__isnull=True
+        ).update(viewed_at=now())
+        if first:
+            await notify.my_order("VIEWED", need)
+    return need
+
+
+async def withdraw_need(principal: Principal, need_id: UUID) -> FinancingNeed:
+    """撤回融资需求 (before an offer is picked)."""
+    async with change("finance", "FinancingNeed", need_id):
+        need = await in_scope(
+            principal,
+            FinancingNeed,
+            need_scope,
+            need_id,
+            "financing need",
+            applicant_user_id=principal.user_id,
+        )
+        if need.status == NeedStatus.WITHDRAWN:
+            return need
+        await transition(
+            FinancingNeed,
+            need_id,
+            OPEN_NEED,
+            f"需求当前状态 {need.status} 不能撤回 (cannot withdraw now)",
+            status=NeedStatus.WITHDRAWN,
+        )
+        await _close_handlings(need_id=need_id, status=HandlingStatus.WITHDRAWN)
+        need = await FinancingNeed.get(id=need_id)
+        await notify.need_pool("need.withdrawn", need)
+        await notify.my_order("WITHDRAWN", need)
+    return need
+
+
+async def withdraw_application(principal: Principal, application_id: UUID) -> ProductApplication:
+    """撤回产品申请 (before credit is granted)."""
+    async with change("finance", "ProductApplication", application_id):
+        application = await in_scope(
+            principal,
+            ProductApplication,
+            application_scope,
+            application_id,
+            "product application",
+            applicant_user_id=principal.user_id,
+        )
+        if application.status == ApplicationStatus.WITHDRAWN:
+            return application
+        await transition(
+            ProductApplication,
+            application_id,
+            (ApplicationStatus.SUBMITTED, ApplicationStatus.HANDLING),
+            f"申请当前状态 {application.status} 不能撤回 (cannot withdraw now)",
+            status=ApplicationStatus.WITHDRAWN,
+        )
+        institutions = await _close_handlings(application_id=application_id, status=HandlingStatus.WITHDRAWN)
+        application = await ProductApplication.get(id=application_id)
+        await notify.pool("application.withdrawn", application, institutions, closed=True)
+        await notify.my_order("WITHDRAWN", application)
+    return application
+
+
+async def select_offer(principal: Principal, offer_id: UUID) -> Handling:
+    """选择预授信: the applicant picks one institution's offer."""
+    require_role(principal, APPLICANTS, "选择预授信")
+    async with change("finance", "PreCreditOffer", offer_id):
+        # An applicant's scope holds only the offers on their own needs.
+        offer = await in_scope(principal, PreCreditOffer, offer_scope, offer_id, "pre-credit offer")
+        if offer.status == OfferStatus.ACCEPTED:
+            return await Handling.get(id=offer.handling_id)
+        if offer.valid_until < date.today():
+            raise conflict("该预授信已过期 (the offer has expired)")
+        await transition(
+            FinancingNeed,
+            offer.need_id,
+            OPEN_NEED,
+            "该需求已选定机构或已关闭 (an offer was already picked)",
+            status=NeedStatus.SELECTED,
+        )
+        # The offer and its handling must both still stand (not transferred away, not closed):
+        # otherwise CONFLICT, and the transaction undoes the need's change above.
+        due = await stage_due_at(HandlingStatus.SELECTED, now(), offer.institution_id)
+        if not await transition(
+            PreCreditOffer, offer.id, OfferStatus.OFFERED, None, status=OfferStatus.ACCEPTED
+        ) or not await transition(
+            Handling,
+            offer.handling_id,
+            HandlingStatus.OFFERED,
+            None,
+            status=HandlingStatus.SELECTED,
+            stage_due_at=due,
+        ):
+            raise conflict("该预授信已失效 (the offer no longer stands)")
+        await PreCreditOffer.filter(need_id=offer.need_id, status=OfferStatus.OFFERED).update(
+            status=OfferStatus.NOT_ACCEPTED
+        )
+        await _close_handlings(
+            need_id=offer.need_id, status=HandlingStatus.NOT_SELECTED, keep=offer.handling_id
+        )
+        handling = await Handling.get(id=offer.handling_id)
+        need = await FinancingNeed.get(id=offer.need_id)
+        await notify.need_pool("need.closed", need)
+        await notify.my_order("SELECTED", need, handling)
+    return handling
+
+
+async def republish_need(principal: Principal, need_id: UUID, max_institutions: int) -> FinancingNeed:
+    """一键重新发布: after failed credit, post the same need again."""
+    async with change("finance", "FinancingNeed", need_id):
+        old = await in_scope(
+            principal,
+            FinancingNeed,
+            need_scope,
+            need_id,
+            "financing need",
+            applicant_user_id=principal.user_id,
+        )
+        if old.status == NeedStatus.REPUBLISHED:  # a repeat: the copy made the first time
+            return await FinancingNeed.get(republished_from_id=need_id)
+        await transition(
+            FinancingNeed,
+            need_id,
+            NeedStatus.CREDIT_FAILED,
+            "只有授信失败的需求可以重新发布 (only a need whose credit failed)",
+            status=NeedStatus.REPUBLISHED,
+        )
+        fields = {name: getattr(old, name) for name in _COPIED}
+        need = await FinancingNeed.create(
+            **fields,
+            order_no=new_order_no("N"),
+            max_institutions=max_institutions,
+            republished_from_id=old.id,
+        )
+        await notify.pool("need.published", need, await _match(need))
+        await notify.my_order("SUBMITTED", need)
+    return need
 
 
 _COPIED = (

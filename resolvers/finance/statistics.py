@@ -40,23 +40,73 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 from uuid import UUID
 
-import strawberry
-
 from models.finance import Handling, HandlingStatus
+from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, forbidden
-from resolvers.common.values import parse_id
-from resolvers.finance.access import period_starts
-from schema.finance.statistics import DistrictTrend, MarketplaceStatistic, StatisticsGroup, StatisticsPeriod
 from security.principal import Principal
 from security.roles import Role, Scope
 from security.scopes import role_scope
 
 MAX_RANGE_DAYS = 2 * 366  # "at most 2 years"
+
+
+class StatisticsPeriod(Enum):
+    WEEK = "WEEK"  # Monday to Sunday, CST
+    MONTH = "MONTH"  # the calendar month
+
+
+class StatisticsGroup(Enum):
+    INSTITUTION = "INSTITUTION"
+    PRODUCT = "PRODUCT"  # a need has no product: one row per institution with product None
+
+
+def period_starts(day: date) -> tuple[date, date]:
+    """The statistics week (its Monday) and month (its first day) holding ``day``."""
+    return day - timedelta(days=day.weekday()), day.replace(day=1)
+
+
+def periods(moment: datetime) -> tuple[date, date]:
+    """The statistics week and month of ``moment``, in CST: a handling's ``week`` and ``month``."""
+    return period_starts(moment.astimezone(CST).date())
+
+
+@dataclass(frozen=True)
+class MarketplaceStatistic:
+    """One period of one institution (or product): one row of ``marketplace_statistics``."""
+
+    period: date
+    institution_id: UUID
+    product_id: UUID | None
+    orders: int
+    processed: int
+    processing_rate: float
+    pre_review_pass_rate: float | None
+    applied_amount: Decimal
+    credited_amount: Decimal
+    disbursed_amount: Decimal
+    orders_change: float | None
+    applied_amount_change: float | None
+    credited_amount_change: float | None
+    disbursed_amount_change: float | None
+
+
+@dataclass(frozen=True)
+class DistrictTrend:
+    """One period of one district."""
+
+    period: date
+    district: str
+    orders: int
+    applied_amount: Decimal
+    disbursed_amount: Decimal
+    orders_change: float | None
+
 
 # Acting on a handling: these states are reached only through the institution's own decision.
 _PROCESSED_STATES = (
@@ -93,9 +143,8 @@ class _Sql:
         self.params: list[Any] = []
 
     def param(self, value: date | UUID) -> str:
-        if not self.postgres:
-            value = value.isoformat() if isinstance(value, date) else str(value)  # stored as text
-        self.params.append(value)
+        stored = value.isoformat() if isinstance(value, date) else str(value)  # SQLite stores text
+        self.params.append(value if self.postgres else stored)
         return f"${len(self.params)}" if self.postgres else "?"
 
     def previous(self, column: str, period: StatisticsPeriod) -> str:
@@ -136,9 +185,8 @@ def _range(start: date, end: date, period: StatisticsPeriod) -> _Range:
     return _Range(first, _previous_start(first, period), _period_start(end, period))
 
 
-def _institution_filter(principal: Principal, institution_id: strawberry.ID | None) -> UUID | None:
+def _institution_filter(principal: Principal, wanted: UUID | None) -> UUID | None:
     """The institution the caller may see (None: all), or FORBIDDEN."""
-    wanted = parse_id(institution_id, "institutionId") if institution_id is not None else None
     if role_scope(principal) is Scope.ALL:
         return wanted
     if principal.has_role(Role.FI_ADMIN) and principal.institution_id is not None:
@@ -150,6 +198,10 @@ def _institution_filter(principal: Principal, institution_id: strawberry.ID | No
 
 def _date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _id(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _uuid(value: Any) -> UUID | None:
@@ -243,7 +295,7 @@ ORDER BY cur.period, cur.district
 def _statistic(row: dict[str, Any]) -> MarketplaceStatistic:
     return MarketplaceStatistic(
         period=_date(row["period"]),
-        institution_id=_uuid(row["institution_id"]),  # type: ignore[arg-type]  (never null)
+        institution_id=_id(row["institution_id"]),  # never null: every handling has one
         product_id=_uuid(row["product_id"]),
         orders=int(row["orders"]),
         processed=int(row["processed"]),
@@ -270,33 +322,27 @@ def _trend(row: dict[str, Any]) -> DistrictTrend:
     )
 
 
-@strawberry.type
-class StatisticsQuery:
-    @strawberry.field(
-        description="监管统计: 按机构或产品、按周或按月的订单数、处理率、初审通过率、申请/授信/放款金额及环比"
-    )
-    async def marketplace_statistics(
-        self,
-        info: strawberry.Info,
-        period: StatisticsPeriod,
-        group_by: StatisticsGroup,
-        start: date,
-        end: date,
-        institution_id: strawberry.ID | None = None,
-    ) -> list[MarketplaceStatistic]:
-        institution = _institution_filter(info.context.require_principal(), institution_id)
-        span = _range(start, end, period)
-        sql = _Sql()
-        rows: Sequence[dict[str, Any]] = await sql.rows(
-            marketplace_sql(sql, period, group_by, span, institution)
-        )
-        return [_statistic(row) for row in rows]
+async def marketplace_statistics(
+    principal: Principal,
+    period: StatisticsPeriod,
+    group_by: StatisticsGroup,
+    start: date,
+    end: date,
+    institution_id: UUID | None = None,
+) -> list[MarketplaceStatistic]:
+    """监管统计: per institution or product, per week or month (definitions above)."""
+    institution = _institution_filter(principal, institution_id)
+    span = _range(start, end, period)
+    sql = _Sql()
+    rows: Sequence[dict[str, Any]] = await sql.rows(marketplace_sql(sql, period, group_by, span, institution))
+    return [_statistic(row) for row in rows]
 
-    @strawberry.field(description="区县趋势: 各区县按周或按月的订单数、申请与放款金额及订单数环比")
-    async def district_trends(
-        self, info: strawberry.Info, period: StatisticsPeriod, start: date, end: date
-    ) -> list[DistrictTrend]:
-        institution = _institution_filter(info.context.require_principal(), None)
-        span = _range(start, end, period)
-        sql = _Sql()
-        return [_trend(row) for row in await sql.rows(district_sql(sql, period, span, institution))]
+
+async def district_trends(
+    principal: Principal, period: StatisticsPeriod, start: date, end: date
+) -> list[DistrictTrend]:
+    """区县趋势: per district, per week or month."""
+    institution = _institution_filter(principal, None)
+    span = _range(start, end, period)
+    sql = _Sql()
+    return [_trend(row) for row in await sql.rows(district_sql(sql, period, span, institution))]

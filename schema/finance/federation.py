@@ -3,20 +3,21 @@ customers ``Customer``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
 from resolvers.common.values import parse_id
 from schema.common.connection import Connection
+from schema.finance.context import Info
 
 if TYPE_CHECKING:
-    from schema.finance.institutions import Institution
-    from schema.finance.orders import FinancingNeed, Handling
+    from schema.finance.types.institutions import Institution
+    from schema.finance.types.orders import FinancingNeed, Handling
 
-_Institution = Annotated["Institution", strawberry.lazy("schema.finance.institutions")]
-_Need = Annotated["FinancingNeed", strawberry.lazy("schema.finance.orders")]
-_Handling = Annotated["Handling", strawberry.lazy("schema.finance.orders")]
+_Institution = Annotated["Institution", strawberry.lazy("schema.finance.types.institutions")]
+_Need = Annotated["FinancingNeed", strawberry.lazy("schema.finance.types.orders")]
+_Handling = Annotated["Handling", strawberry.lazy("schema.finance.types.orders")]
 
 
 @strawberry.federation.type(keys=["id"])
@@ -26,8 +27,10 @@ class Org:
     id: strawberry.ID
 
     @strawberry.field(description="该机构在金融超市中的机构档案")
-    async def institution(self, info: strawberry.Info) -> _Institution | None:
-        return await info.context.loaders.institution_of_org.load(parse_id(self.id))
+    async def institution(self, info: Info) -> _Institution | None:
+        return cast(
+            "Institution | None", await info.context.loaders.institution_of_org.load(parse_id(self.id))
+        )
 
 
 @strawberry.federation.type(keys=["id"])
@@ -37,10 +40,9 @@ class User:
     id: strawberry.ID
 
     @strawberry.field(description="我抢到的订单 (受理单)")
-    async def grabs(
-        self, info: strawberry.Info, first: int = 20, after: str | None = None
-    ) -> Connection[_Handling]:
-        return await info.context.loaders.handlings_of_handler(first, after).load(parse_id(self.id))
+    async def grabs(self, info: Info, first: int = 20, after: str | None = None) -> Connection[_Handling]:
+        page = await info.context.loaders.handlings_of_handler(first, after).load(parse_id(self.id))
+        return cast("Connection[Handling]", page)
 
 
 @strawberry.federation.type(keys=["id"])
@@ -51,6 +53,7 @@ class Customer:
 
     @strawberry.field(description="融资需求")
     async def financing_needs(
-        self, info: strawberry.Info, first: int = 20, after: str | None = None
+        self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[_Need]:
-        return await info.context.loaders.needs_of_applicant(first, after).load(parse_id(self.id))
+        page = await info.context.loaders.needs_of_applicant(first, after).load(parse_id(self.id))
+        return cast("Connection[FinancingNeed]", page)

@@ -1,39 +1,26 @@
 """监管统计: marketplace figures per institution / product and per district, by week or month.
 
 The figures are computed in SQL by resolvers/finance/statistics.py (definitions in its
-docstring); these types only carry one row of the result and resolve the institution and
-the product through the request's loaders (one batched statement each)."""
+docstring); these types carry one row of the result and resolve the institution and the
+product through the request's loaders (one batched statement each)."""
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from enum import Enum
-from typing import TYPE_CHECKING, Annotated
-from uuid import UUID
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
+from resolvers.finance import statistics
+from schema.finance.context import Info
+
 if TYPE_CHECKING:
-    from schema.finance.institutions import Institution
-    from schema.finance.products import FinancialProduct
+    from schema.finance.types.institutions import Institution
+    from schema.finance.types.products import FinancialProduct
 
-_Institution = Annotated["Institution", strawberry.lazy("schema.finance.institutions")]
-_Product = Annotated["FinancialProduct", strawberry.lazy("schema.finance.products")]
-
-
-@strawberry.enum(description="统计周期")
-class StatisticsPeriod(Enum):
-    WEEK = strawberry.enum_value("WEEK", description="按周 (周一起, 北京时间)")
-    MONTH = strawberry.enum_value("MONTH", description="按月 (自然月)")
-
-
-@strawberry.enum(description="统计维度")
-class StatisticsGroup(Enum):
-    INSTITUTION = strawberry.enum_value("INSTITUTION", description="按金融机构")
-    PRODUCT = strawberry.enum_value(
-        "PRODUCT", description="按金融产品 (融资需求不属于任何产品, 按机构单列一行, 产品为空)"
-    )
+_Institution = Annotated["Institution", strawberry.lazy("schema.finance.types.institutions")]
+_Product = Annotated["FinancialProduct", strawberry.lazy("schema.finance.types.products")]
 
 
 @strawberry.type(description="监管统计: 一个统计周期内一家机构 (或一个产品) 的受理情况")
@@ -60,18 +47,22 @@ class MarketplaceStatistic:
     disbursed_amount_change: float | None = strawberry.field(
         description="放款金额环比; 上期为零或无数据时为空"
     )
-    institution_id: strawberry.Private[UUID]
-    product_id: strawberry.Private[UUID | None]
 
     @strawberry.field(description="金融机构")
-    async def institution(self, info: strawberry.Info) -> _Institution | None:
-        return await info.context.loaders.institution.load(self.institution_id)
+    @staticmethod
+    async def institution(
+        parent: strawberry.Parent[statistics.MarketplaceStatistic], info: Info
+    ) -> _Institution | None:
+        return cast("Institution | None", await info.context.loaders.institution.load(parent.institution_id))
 
     @strawberry.field(description="金融产品 (按产品统计时; 融资需求及按机构统计时为空)")
-    async def product(self, info: strawberry.Info) -> _Product | None:
-        if self.product_id is None:
+    @staticmethod
+    async def product(
+        parent: strawberry.Parent[statistics.MarketplaceStatistic], info: Info
+    ) -> _Product | None:
+        if parent.product_id is None:
             return None
-        return await info.context.loaders.product.load(self.product_id)
+        return cast("FinancialProduct | None", await info.context.loaders.product.load(parent.product_id))
 
 
 @strawberry.type(description="区县趋势: 一个统计周期内一个区县的订单与金额")

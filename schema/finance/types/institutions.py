@@ -1,24 +1,24 @@
-"""金融机构: institutions, their SLA thresholds and WeChat bindings."""
+"""金融机构: institutions, their SLA thresholds, WeChat bindings, and the working-day calendar."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
-from models.finance import InstitutionKind
+from models import finance as rows
 from resolvers.common.values import parse_id
 from schema.common.connection import Connection
 from schema.common.federation import entity
+from schema.finance.context import Info
+from schema.finance.enums import InstitutionKind
 from schema.finance.federation import Org, User
 
 if TYPE_CHECKING:
-    from schema.finance.products import FinancialProduct
+    from schema.finance.types.products import FinancialProduct
 
-InstitutionKindEnum = strawberry.enum(InstitutionKind, name="InstitutionKind", description="金融机构类型")
-
-_Product = Annotated["FinancialProduct", strawberry.lazy("schema.finance.products")]
+_Product = Annotated["FinancialProduct", strawberry.lazy("schema.finance.types.products")]
 
 
 @strawberry.type(description="时限阈值: hours per stage, working days to finish")
@@ -34,27 +34,31 @@ class SlaPolicy:
 class Institution:
     id: strawberry.ID
     name: str
-    kind: InstitutionKindEnum
+    kind: InstitutionKind
     district: str = strawberry.field(description="所在区县")
     certified: bool = strawberry.field(description="平台认证: needed to list products and grab orders")
     certified_at: datetime | None
 
     @strawberry.field
-    def org(self) -> Org:
-        return Org(id=self.org_id)  # type: ignore[attr-defined]
+    @staticmethod
+    def org(parent: strawberry.Parent[rows.Institution]) -> Org:
+        return Org(id=strawberry.ID(str(parent.org_id)))
 
     @strawberry.field(description="时限阈值")
-    async def sla_policy(self, info: strawberry.Info) -> SlaPolicy:
-        return await info.context.loaders.sla_policy.load(self.id)
+    @staticmethod
+    async def sla_policy(parent: strawberry.Parent[rows.Institution], info: Info) -> SlaPolicy:
+        return cast(SlaPolicy, await info.context.loaders.sla_policy.load(parent.id))
 
     @strawberry.field(description="产品")
+    @staticmethod
     async def products(
-        self, info: strawberry.Info, first: int = 20, after: str | None = None
+        parent: strawberry.Parent[rows.Institution], info: Info, first: int = 20, after: str | None = None
     ) -> Connection[_Product]:
-        return await info.context.loaders.products_of_institution(first, after).load(self.id)
+        page = await info.context.loaders.products_of_institution(first, after).load(parent.id)
+        return cast(Connection[_Product], page)
 
     @classmethod
-    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Institution | None:
+    async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Institution | None:
         return entity(cls, await info.context.loaders.institution.load(parse_id(id)))
 
 
@@ -66,5 +70,13 @@ class WechatBinding:
     unbound_at: datetime | None
 
     @strawberry.field
-    def user(self) -> User:
-        return User(id=self.user_id)  # type: ignore[attr-defined]
+    @staticmethod
+    def user(parent: strawberry.Parent[rows.WechatBinding]) -> User:
+        return User(id=strawberry.ID(str(parent.user_id)))
+
+
+@strawberry.type(name="CalendarDay", description="工作日历中的特殊日期: a holiday or a make-up working day")
+class CalendarDay:
+    day: date
+    workday: bool
+    name: str

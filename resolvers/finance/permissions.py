@@ -1,0 +1,42 @@
+"""Who may act on the marketplace: the role sets of its actions, ``require_role``, and the
+caller's certified institution (平台认证) that listing and grabbing need."""
+
+from __future__ import annotations
+
+from models.finance import Institution
+from resolvers.common.errors import forbidden
+from security.principal import Principal
+from security.roles import Role, Scope
+from security.scopes import role_scope
+
+APPLICANTS = (Role.ENTERPRISE_USER, Role.INDIVIDUAL)  # 企业 / 个人 applicants
+SUPERVISORS = (Role.REGULATOR,)  # 政府监管: urge, transfer, review complaints
+REVIEWERS = (Role.OPERATOR, Role.REGULATOR)  # product review, certification, the calendar
+GRABBERS = (Role.FI_ACCOUNT_MANAGER,)  # 抢单
+COMPLAINT_HANDLERS = (Role.FI_ACCOUNT_MANAGER, Role.FI_ADMIN)  # the complaint's institution handles it
+
+
+def require_role(principal: Principal, roles: tuple[str, ...], what: str) -> None:
+    if not principal.has_role(*roles):
+        raise forbidden(f"无权{what} (your role cannot do this)")
+
+
+def require_institution_staff(principal: Principal, what: str = "操作") -> None:
+    if role_scope(principal) is not Scope.INSTITUTION or principal.institution_id is None:
+        raise forbidden(f"只有金融机构人员可以{what} (institution staff only)")
+
+
+def require_institution_admin(principal: Principal) -> None:
+    """An administrator (FI_ADMIN) of an institution: manages its products and thresholds."""
+    require_role(principal, (Role.FI_ADMIN,), "管理本机构产品")
+    if principal.institution_id is None:
+        raise forbidden("只有金融机构人员可以操作 (institution staff only)")
+
+
+async def certified_institution(principal: Principal) -> Institution:
+    """The caller's institution, which must be certified (平台认证) before it lists or grabs."""
+    require_institution_staff(principal)
+    institution = await Institution.get_or_none(id=principal.institution_id)
+    if institution is None or not institution.certified:
+        raise forbidden("机构尚未通过平台认证 (the institution is not certified)")
+    return institution
