@@ -79,7 +79,7 @@ from models.finance import (
 from models.marketing import Opportunity, OpportunityStatus
 from models.operations import Alert, AlertLevel, AlertStatus, Org, OrgKind, User
 from resolvers.common.clock import CST
-from resolvers.finance.access import periods
+from resolvers.finance.statistics import periods
 from resolvers.finance.working_days import add_working_days
 from security.passwords import hash_password
 from subgraphs.settings import Settings
