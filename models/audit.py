@@ -8,6 +8,7 @@ refuses UPDATE, DELETE and TRUNCATE.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 from tortoise import fields
@@ -30,7 +31,7 @@ class AuditRecordBase(Model):
     target_id = fields.CharField(max_length=64, null=True, db_index=True)
     result = fields.CharField(max_length=32, default="ok")  # "ok" or an error code
     request_id = fields.CharField(max_length=128)
-    detail = fields.JSONField(default=dict)  # e.g. {"fields": ["phone"]} of a PII read
+    detail: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)  # e.g. {"fields": ["phone"]}
     prev_hash = fields.CharField(max_length=64)
     hash = fields.CharField(max_length=64, unique=True)
 

@@ -11,6 +11,8 @@ for the replay window, then pruned.
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -22,9 +24,20 @@ class OutboxEventBase(Model):
     type = fields.CharField(max_length=64)
     occurred_at = fields.CharField(max_length=40)  # ISO 8601, as in the envelope
     tenant_id = fields.CharField(max_length=36, null=True)
-    scope = fields.JSONField(default=dict)
-    payload = fields.JSONField(default=dict)
+    scope: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     published_at = fields.DatetimeField(null=True, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class ConsumerCursorBase(Model):
+    """How far a consumer of another subgraph's stream has got (realtime/consumer.py): the last
+    event it handled, stored with what it did."""
+
+    name = fields.CharField(max_length=64, primary_key=True)
+    event_id = fields.CharField(max_length=32)
 
     class Meta:
         abstract = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from broadcaster import Broadcast
+from broadcaster._base import Unsubscribed  # what Subscriber.get raises once unsubscribed
 
 from realtime.events import Event
 from realtime.redis_backend import RedisPubSubBackend
@@ -50,6 +51,9 @@ class Broker:
         may have been missed" — first once subscribed, then after each reconnect to Redis."""
         async with self._broadcast.subscribe(channel) as subscriber:
             yield None
-            async for message in subscriber:
-                if message is not None:
-                    yield Event.from_json(message.message) if message.message else None
+            while True:
+                try:  # (broadcaster types its own async iterator as possibly None)
+                    message = await subscriber.get()
+                except Unsubscribed:
+                    return
+                yield Event.from_json(message.message) if message.message else None

@@ -14,9 +14,9 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models.outbox import ConsumerCursorBase
 from realtime.events import Event
 from realtime.feed import SlowConsumer, UnknownCursor
 from realtime.hub import Realtime
@@ -26,13 +26,16 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Event], Awaitable[bool]]  # True when it published something of its own
 
 
-async def consume(realtime: Realtime, name: str, channel: str, handle: Handler, cursors: type[Model]) -> None:
+async def consume(
+    realtime: Realtime, name: str, channel: str, handle: Handler, cursors: type[ConsumerCursorBase]
+) -> None:
     """Run ``handle`` on every event of ``channel``, forever; each in one transaction with the cursor."""
     app = cursors._meta.app
+    assert app is not None  # a registered model has its app
     while True:
         row = await cursors.get_or_none(name=name)
         try:
-            async for event in realtime.feeds.subscribe(channel, row.event_id if row else None):  # type: ignore[attr-defined]
+            async for event in realtime.feeds.subscribe(channel, row.event_id if row else None):
                 async with in_transaction(app):
                     published = await handle(event)
                     await cursors.update_or_create({"event_id": event.id}, name=name)

@@ -21,8 +21,7 @@ import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 
-from tortoise.models import Model
-
+from models.outbox import OutboxEventBase
 from realtime.broker import Broker
 from realtime.events import Event
 from realtime.outbox import BATCH, event_of, outbox_of
@@ -95,7 +94,7 @@ class Feed:
         self._tasks: list[asyncio.Task[None]] = []
 
     @property
-    def outbox(self) -> type[Model]:
+    def outbox(self) -> type[OutboxEventBase]:
         return outbox_of(self.channel)
 
     async def start(self) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tortoise.models import Model
-
+from models.outbox import OutboxEventBase
 from realtime.broker import Broker
 from realtime.feed import Feeds
 from realtime.guard import SubscriptionGuard
@@ -29,7 +28,7 @@ class Realtime:
         self.feeds = Feeds(broker, subscriber_queue, feed_sync_seconds)  # broker → subscribers
         self.guard = SubscriptionGuard(broker, sessions, max_subscriptions_per_user)  # cap, token end
 
-    async def start(self, outboxes: list[type[Model]]) -> None:
+    async def start(self, outboxes: list[type[OutboxEventBase]]) -> None:
         await self.broker.connect()
         self.relay.start(outboxes)
         self.guard.start()

@@ -21,9 +21,9 @@ from datetime import UTC, datetime, timedelta
 from itertools import groupby
 
 from tortoise import Tortoise
-from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
+from models.outbox import OutboxEventBase
 from realtime.broker import Broker
 from realtime.events import Event
 from security.outage import DATABASE, unavailable
@@ -34,7 +34,7 @@ BATCH = 500
 PRUNE_EVERY = timedelta(minutes=10)
 
 
-def event_of(row: Model) -> Event:
+def event_of(row: OutboxEventBase) -> Event:
     return Event(
         id=row.id,
         type=row.type,
@@ -46,10 +46,12 @@ def event_of(row: Model) -> Event:
     )
 
 
-def outbox_of(channel: str) -> type[Model]:
+def outbox_of(channel: str) -> type[OutboxEventBase]:
     """A channel's events live in the outbox of the subgraph its name starts with
     ("operations.alerts" → operations)."""
-    return Tortoise.apps[channel.split(".", 1)[0]]["OutboxEvent"]
+    model = Tortoise.apps[channel.split(".", 1)[0]]["OutboxEvent"]
+    assert issubclass(model, OutboxEventBase)
+    return model
 
 
 class OutboxRelay:
@@ -59,12 +61,12 @@ class OutboxRelay:
         self._broker = broker
         self._poll_seconds = poll_seconds
         self._retention = retention
-        self._models: list[type[Model]] = []
+        self._models: list[type[OutboxEventBase]] = []
         self._wake = asyncio.Event()
         self._woken_for: set[str] = set()  # app labels whose outboxes have new rows
         self._task: asyncio.Task[None] | None = None
 
-    def start(self, models: list[type[Model]]) -> None:
+    def start(self, models: list[type[OutboxEventBase]]) -> None:
         self._models = models
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
@@ -105,7 +107,7 @@ class OutboxRelay:
                         if unavailable(error) is None:
                             log.exception("outbox relay: %s not pruned", model._meta.db_table)
 
-    async def flush(self, model: type[Model]) -> int:
+    async def flush(self, model: type[OutboxEventBase]) -> int:
         """Number and publish up to BATCH rows of one outbox; returns how many were published."""
         await self.number(model)
         rows = await model.filter(published_at=None, seq__not_isnull=True).order_by("seq").limit(BATCH)
@@ -115,13 +117,13 @@ class OutboxRelay:
             await model.filter(id__in=[row.id for row in rows]).update(published_at=datetime.now(UTC))
         return len(rows)
 
-    async def number(self, model: type[Model]) -> None:
+    async def number(self, model: type[OutboxEventBase]) -> None:
         sequence = Tortoise.apps[model._meta.app]["OutboxSequence"]
         async with in_transaction(model._meta.default_connection):
             rows = await (
                 model.filter(seq=None).order_by("id").limit(BATCH).select_for_update(skip_locked=True)
             )
-            numbered: list[Model] = []
+            numbered: list[OutboxEventBase] = []
             for channel, group in groupby(sorted(rows, key=lambda r: (r.channel, r.id)), lambda r: r.channel):
                 await sequence.get_or_create(channel=channel)
                 counter = await sequence.filter(channel=channel).select_for_update().get()

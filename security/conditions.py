@@ -68,7 +68,8 @@ class In(Cond):
     values: tuple[Any, ...]
 
     def q(self) -> Q:
-        return Q(**{f"{self.field}__in": list(self.values)})
+        lookup: dict[str, Any] = {f"{self.field}__in": list(self.values)}
+        return Q(**lookup)
 
     def test(self, obj: Any) -> bool:
         return _value(obj, self.field) in {str(v) for v in self.values}
@@ -97,7 +98,8 @@ class InQuery(Cond):
     query: QuerySet[Any]
 
     def q(self) -> Q:
-        return Q(**{f"{self.field}__in": Subquery(self.query)})
+        lookup: dict[str, Any] = {f"{self.field}__in": Subquery(self.query)}
+        return Q(**lookup)
 
     def test(self, obj: Any) -> bool:
         raise TypeError(f"{self.field} IN (subquery) cannot be tested without the database")

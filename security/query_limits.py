@@ -10,7 +10,7 @@ The gateway enforces the same numbers with the same formula (``gateway/limits.ts
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import Any
 
@@ -52,6 +52,12 @@ INTROSPECTION_CODE = "FORBIDDEN"
 _TOKENS_MESSAGE = "Syntax Error: Document contains more than"
 
 
+def _set_on_error(context: ValidationContext, callback: Callable[[GraphQLError], None]) -> None:
+    # graphql-core declares on_error a method and replaces it with the callback itself (its own
+    # ValidationContext.__init__ does the same, under the same ignore).
+    context.on_error = callback  # type: ignore[method-assign, assignment]
+
+
 def limit_error(message: str, limit: str, code: str = LIMIT_CODE, **details: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code, "limit": limit, **details})
 
@@ -70,11 +76,11 @@ def coded_rule(rule: type[ValidationRule], code: str, limit: str) -> type[Valida
     class Coded(rule):  # type: ignore[valid-type, misc]
         def __init__(self, context: ValidationContext) -> None:
             original = context.on_error
-            context.on_error = lambda error: original(recode(error))
+            _set_on_error(context, lambda error: original(recode(error)))
             try:
                 super().__init__(context)
             finally:
-                context.on_error = original
+                _set_on_error(context, original)
 
         def report_error(self, error: GraphQLError) -> None:
             super().report_error(recode(error))

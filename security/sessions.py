@@ -346,12 +346,13 @@ class MemorySessionStore(SessionStore):
             return
         self._pruned_at = now
         # A "not before" matters while a token issued before it may live: a refresh token's life.
-        for key in [k for k, at in self._not_before.items() if at + REFRESH_TTL_SECONDS <= now]:
-            del self._not_before[key]
-        for table in (self._revoked, self._locked):
-            for key in [k for k, until in table.items() if until <= now]:
-                del table[key]
-        for key in [k for k, (_, forgotten_at) in self._failures.items() if forgotten_at <= now]:
-            del self._failures[key]
+        for user in [k for k, at in self._not_before.items() if at + REFRESH_TTL_SECONDS <= now]:
+            del self._not_before[user]
+        for session in [k for k, until in self._revoked.items() if until <= now]:
+            del self._revoked[session]
+        for locked in [k for k, until in self._locked.items() if until <= now]:
+            del self._locked[locked]
+        for failed in [k for k, (_, forgotten_at) in self._failures.items() if forgotten_at <= now]:
+            del self._failures[failed]
         for key in [k for k, (_, until) in self._sessions.items() if until <= now]:
             del self._sessions[key]

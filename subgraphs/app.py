@@ -35,6 +35,7 @@ from realtime.broker import Broker
 from realtime.feed import cancel
 from realtime.hub import Realtime
 from resolvers.common.errors import CodedError, bad_input, forbidden
+from resolvers.common.loading import LoaderRegistry
 from schema.common.context import Context
 from schema.common.errors import graphql_error
 from security.crypto import load_cipher
@@ -58,7 +59,7 @@ class RefusedBatch(Exception):
         self.error = error
 
 
-class OperationContextsWS(BaseGraphQLTransportWSHandler[Context, None]):
+class OperationContextsWS(BaseGraphQLTransportWSHandler[Context[Any], None]):
     """graphql-transport-ws with a context per operation, not per connection.
 
     Strawberry 0.341's handler makes one context at connect time and passes it to every operation
@@ -75,7 +76,7 @@ class OperationContextsWS(BaseGraphQLTransportWSHandler[Context, None]):
 
     view: SubgraphGraphQL
 
-    async def run_operation(self, operation: Operation[Context, None]) -> None:
+    async def run_operation(self, operation: Operation[Context[Any], None]) -> None:
         try:
             if refusal := self.view.ws_operation_refusal(operation.query, operation.operation_name):
                 await operation.send_initial_errors([graphql_error(refusal)])
@@ -100,7 +101,7 @@ class OperationContextsWS(BaseGraphQLTransportWSHandler[Context, None]):
             raise
 
 
-class SubgraphGraphQL(GraphQL):
+class SubgraphGraphQL(GraphQL[Context[Any], None]):
     """Strawberry's ASGI view with our context: principal, loaders, broker."""
 
     graphql_transport_ws_handler_class = OperationContextsWS
@@ -108,7 +109,7 @@ class SubgraphGraphQL(GraphQL):
     def __init__(
         self,
         schema: Any,
-        loaders: type,
+        loaders: type[LoaderRegistry],
         realtime: Realtime,
         settings: Settings,
         keys: TokenKeys,
@@ -163,7 +164,7 @@ class SubgraphGraphQL(GraphQL):
         log.info("operation refused: %s (peer %s)", reason, client)  # no operation ran to log it
         return forbidden(reason)
 
-    async def on_ws_connect(self, context: Context) -> Any:
+    async def on_ws_connect(self, context: Context[Any]) -> Any:
         """Outside dev mode a WebSocket is the gateway's: connection_init must carry its fresh,
         unused proof (security/gateway_trust.py) and the subscriber's valid token; else it is
         closed with 4403 before any subscribe. In dev mode a client may connect with a token."""
@@ -216,7 +217,7 @@ class SubgraphGraphQL(GraphQL):
             response = JSONResponse({"data": None, "errors": [coded]}, status_code=400)
         await response(scope, receive, send)
 
-    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+    async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> Context[Any]:
         return Context(
             request=request,
             realtime=self._realtime,

@@ -70,8 +70,8 @@ def _check_operation(operation: Any) -> None:
     for name, types in _FIELD_TYPES.items():
         if name in operation and not isinstance(operation[name], types):
             raise BadBody(f"`{name}` has the wrong JSON type")
-    name = operation.get("operationName")
-    if isinstance(name, str) and not _NAME.fullmatch(name):
+    operation_name = operation.get("operationName")
+    if isinstance(operation_name, str) and not _NAME.fullmatch(operation_name):
         # Strawberry would echo it in a plain-text error (a lone surrogate there was an HTTP 500).
         raise BadBody("`operationName` is not a GraphQL name")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import sys
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from tortoise import Tortoise
 from tortoise.expressions import Q
@@ -53,13 +54,12 @@ def _label(model: type[Model]) -> str:
 def _stale(model: type[Model], key_id: str) -> Q:
     """Rows holding any encrypted value not on ``key_id`` (older keys or legacy plaintext)."""
     prefix = f"{CIPHERTEXT_PREFIX[:-1]}:{key_id}:"
-    return reduce(
-        or_,
-        (
-            Q(**{f"{name}__isnull": False}) & ~Q(**{f"{name}__startswith": prefix})
-            for name in encrypted_fields(model)
-        ),
-    )
+    stale = []
+    for name in encrypted_fields(model):
+        present: dict[str, Any] = {f"{name}__isnull": False}
+        current: dict[str, Any] = {f"{name}__startswith": prefix}
+        stale.append(Q(**present) & ~Q(**current))
+    return reduce(or_, stale)
 
 
 async def _reencrypt(model: type[Model], key_id: str, batch_size: int, progress: bool) -> int:

@@ -971,8 +971,8 @@ async def _seed_customers(
         by_model: dict[type[Model], list[Model]] = {}  # in order: a group before its members
         for row in _build_management(rng, world, refs, now):
             by_model.setdefault(type(row), []).append(row)
-        for model, rows in by_model.items():
-            counts[model._meta.db_table] = await _insert(conn, rows)
+        for table, rows in by_model.items():
+            counts[table._meta.db_table] = await _insert(conn, rows)
     return counts, refs
 
 

@@ -12,9 +12,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from realtime.hub import Realtime
 from resolvers.common.loading import LoaderRegistry
@@ -23,7 +24,7 @@ from subgraphs.schema import SubgraphSchema
 from subgraphs.settings import SUBGRAPHS
 
 # A background job: started with the app, one task per process, given the platform parameters.
-Job = Callable[[Realtime, Rules], Awaitable[None]]
+Job = Callable[[Realtime, Rules], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)

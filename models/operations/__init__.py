@@ -6,11 +6,10 @@ from enum import StrEnum
 from uuid import UUID
 
 from tortoise import fields
-from tortoise.models import Model
 
 from models.audit import AuditRecordBase
 from models.common import Entity
-from models.outbox import OutboxEventBase, OutboxSequenceBase
+from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 
 class OrgKind(StrEnum):
@@ -109,12 +108,8 @@ class Alert(Entity):
         unique_together = (("raised_by", "idempotency_key"),)
 
 
-class ConsumerCursor(Model):
-    """How far a consumer here of a stream of another subgraph has got
-    (realtime/consumer.py): the last event it handled, stored with what it did."""
-
-    name = fields.CharField(max_length=64, primary_key=True)
-    event_id = fields.CharField(max_length=32)
+class ConsumerCursor(ConsumerCursorBase):
+    """How far a consumer here of a stream of another subgraph has got (realtime/consumer.py)."""
 
     class Meta:
         table = "consumer_cursor"

@@ -93,7 +93,7 @@ async def publish(
         scope=event.scope,
         payload=event.payload,
     )
-    if (recorded := recorded_outboxes.get()) is not None:
+    if (recorded := recorded_outboxes.get()) is not None and outbox._meta.app:
         recorded.add(outbox._meta.app)
     return event
 

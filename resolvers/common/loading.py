@@ -29,7 +29,7 @@ M = TypeVar("M", bound=Model)
 
 def by_id(model: type[Model], scope: Cond) -> DataLoader[UUID, Any]:
     async def load(ids: Sequence[UUID]) -> list[Any]:
-        rows = {row.id: row for row in await model.filter(scope.q(), id__in=list(ids))}
+        rows = {row.pk: row for row in await model.filter(scope.q(), id__in=list(ids))}
         return [rows.get(i) for i in ids]
 
     return DataLoader(load_fn=load)

@@ -15,6 +15,7 @@ from typing import Any
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
     InlineFragmentNode,
@@ -83,7 +84,7 @@ class AuditTrail(SchemaExtension):
     def __init__(self, *, subgraph: str) -> None:
         self.subgraph = subgraph
 
-    async def on_operation(self) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_operation(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         scope = AuditScope(self.subgraph, ctx.context, request_id_of(ctx.context))
         token = _current.set(scope)
@@ -98,7 +99,7 @@ class AuditTrail(SchemaExtension):
         finally:
             _reset(token)
 
-    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:  # type: ignore[override]
+    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
         """WebSocket / SSE: each event's unmasked reads are appended before the event is sent."""
         scope = _current.get()
         if scope is not None and scope.pii_reads:
@@ -178,9 +179,11 @@ def _target_of(ctx: Any, field_name: str, value: Any) -> Target:
     return Target(type_name, value.get("id") if isinstance(value, dict) else None)
 
 
-def _root_fields(document: DocumentNode, operation_name: str | None) -> Iterator[tuple[str, str]]:
+def _root_fields(document: DocumentNode | None, operation_name: str | None) -> Iterator[tuple[str, str]]:
     """(response key, field name) of the selected operation's root fields."""
-    fragments = {d.name.value: d for d in document.definitions if hasattr(d, "type_condition")}
+    if document is None:
+        return
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     for definition in document.definitions:
         if not isinstance(definition, OperationDefinitionNode):
             continue

@@ -1,0 +1,15 @@
+"""Platform parameters the domain reads, each from ``DCMS_<NAME>`` at start-up (subgraphs/settings.py
+reads them; resolvers never read the environment). A GraphQL field finds them as
+``info.context.rules``; a job is given them when it starts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rules:
+    max_institutions_per_need: int = 3  # N: institutions that may each grab one financing need (多家机构)
+    maturity_notice_days: int = 7  # a deposit or loan's reminder goes out this many days before it matures
+    deadline_check_seconds: float = 60.0  # how often each finance process checks SLA deadlines
+    reminder_job_seconds: float = 60.0  # how often each customers process generates due reminders
