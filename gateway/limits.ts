@@ -5,7 +5,7 @@
 //  - aliases and cost: no built-in with our semantics (demandControl prices lists only through
 //    @listSize directives, which the subgraphs do not emit), so they are validation rules here;
 //  - a subscription over plain HTTP that cannot stream is refused before execution (the
-//    ARCHITECTURE.md hole: the gateway answered 406 but left the upstream subscription open).
+//    earlier hole: the gateway answered 406 but left the upstream subscription open).
 import {
   FieldNode,
   FragmentDefinitionNode,
@@ -206,7 +206,7 @@ export function useDcmsLimits(limits: Limits) {
     },
     onSubscribe({ args, setResultAndStopExecution }: any) {
       if (!streamsOrSocket(args.contextValue)) {
-        // Refused before any upstream subscription exists (the ARCHITECTURE.md leak).
+        // Refused before any upstream subscription exists (no upstream subscription left open).
         const refusal = new GraphQLError('subscriptions need Accept: text/event-stream (SSE) or a WebSocket', {
           extensions: { code: LIMIT_CODE, limit: 'transport' },
         });

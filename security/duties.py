@@ -1,4 +1,4 @@
-"""Separation of duties (DOMAIN.md, 003's 三员分立): the security admin cannot read or alter
+"""Separation of duties (三员分立): the security admin cannot read or alter
 the audit trail, the audit admin cannot change permissions, and no one holds both.
 
 ``can_read_audit`` guards the audit search; ``check_grant`` is the rule every future

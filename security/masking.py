@@ -1,4 +1,4 @@
-"""Field-level rules for sensitive values (DOMAIN.md: 隐私数据 / 数据脱敏): who sees a value in
+"""Field-level rules for sensitive values (隐私数据 / 数据脱敏): who sees a value in
 full, masked, or not at all, and how each kind is masked. One place for the rule; the
 schema applies it with a field extension on the sensitive fields only."""
 
@@ -25,7 +25,7 @@ class PiiKind(Enum):
 
 
 def visibility(principal: Principal, is_owner: bool) -> Visibility:
-    """Regulators never see an individual's identifiers (001: hidden in the regulator's view);
+    """Regulators never see an individual's identifiers (hidden in the regulator's view);
     the owner (管户 manager, or the account manager who grabbed the order) with the PII
     permission sees them in full; institution staff see nothing of what they do not own;
     everyone else in scope sees them masked."""

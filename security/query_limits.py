@@ -44,7 +44,7 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCa
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
-# Codes are plain strings here: security/ does not import schema/ (see ARCHITECTURE.md layout).
+# Codes are plain strings here: security/ does not import schema/ (the README's layers).
 LIMIT_CODE = "BAD_USER_INPUT"
 PARSE_FAILED_CODE = "GRAPHQL_PARSE_FAILED"  # a document that does not parse (ErrorCode)
 INTROSPECTION_CODE = "FORBIDDEN"

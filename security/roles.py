@@ -1,4 +1,4 @@
-"""Roles (DOMAIN.md "People and their data scopes"), the data scope each grants, and
+"""Roles (the people of the platform and their data scopes), the data scope each grants, and
 the permissions a role carries by default. One table, one place to change a rule."""
 
 from __future__ import annotations

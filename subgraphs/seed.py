@@ -353,7 +353,7 @@ PHONE_PREFIXES: tuple[str, ...] = tuple(
     "180 181 182 183 185 186 187 188 189".split()
 )
 
-# 客户分层 (ours) → weight among retail customers, AUM range in 元.
+# 客户分层 → weight among retail customers, AUM range in 元.
 TIERS: tuple[tuple[CustomerTier, int, int, int], ...] = (
     (CustomerTier.ORDINARY, 55, 0, 50_000),
     (CustomerTier.POTENTIAL, 20, 50_000, 200_000),

@@ -135,7 +135,7 @@ class CustomerKind(StrEnum):
 
 
 class CustomerTier(StrEnum):
-    """客户分层 (ours): 普通/潜力/成长/财富/私行."""
+    """客户分层: 普通/潜力/成长/财富/私行."""
 
     ORDINARY = "ORDINARY"
     POTENTIAL = "POTENTIAL"

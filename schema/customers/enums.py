@@ -66,6 +66,6 @@ strawberry.enum(SchemeStatus, name="TierSchemeStatus", description="分层方案
 strawberry.enum(RequestStatus, name="TierChangeStatus", description="调级申请状态")
 strawberry.enum(ApprovalAction, name="ApprovalAction", description="审批动作")
 strawberry.enum(GroupSource, name="GroupSource", description="客群来源: 系统 (by rule) / 自定义")
-strawberry.enum(AssetBand, name="AssetBand", description="资产段 (ours): by AUM, 万 = 10,000 CNY")
+strawberry.enum(AssetBand, name="AssetBand", description="资产段: by AUM, 万 = 10,000 CNY")
 strawberry.enum(ConsentPurpose, name="ConsentPurpose", description="授权用途")
 strawberry.enum(ProspectStatus, name="ProspectStatus", description="潜客状态")

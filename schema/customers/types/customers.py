@@ -210,7 +210,7 @@ class Customer:
         history = await info.context.loaders.profile("ownership_history").load(parent.id)
         return cast(Connection[OwnershipChange], page_in(history, first, after))
 
-    @strawberry.field(description="等级变动历史 (schema/customers/tiering.py), newest first")
+    @strawberry.field(description="等级变动历史, newest first")
     @staticmethod
     async def tier_history(
         parent: Row, info: Info, first: int = 20, after: str | None = None
