@@ -152,7 +152,7 @@ def on_stack(
     stopped after); returns its result and the report's header, or None when the stack did not
     come up (said on stderr)."""
     stack = None if gateway else start()
-    gateway_url = gateway or stack.gateway_url  # type: ignore[union-attr]
+    gateway_url = stack.gateway_url if stack is not None else str(gateway)
     try:
         if stack is not None:
             try:

@@ -19,13 +19,14 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
     _OperationStreamClosed,
 )
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionResult, SubscriptionExecutionResult
 from strawberry.utils.aio import aclosing
 from tortoise import Tortoise
 from tortoise.contrib.starlette import RegisterTortoise
@@ -135,9 +136,15 @@ class SubgraphGraphQL(GraphQL[Context[Any], None]):
 
     # -- gateway trust (security/gateway_trust.py) --------------------------------------------------
 
-    async def execute_operation(  # type: ignore[override]
-        self, request: Request, request_adapter: Any, request_data: Any, **kwargs: Any
-    ) -> Any:
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context[Any],
+        root_value: None,
+        sub_response: Response,
+    ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
         """Refuse unsigned (outside dev), wrongly signed, stale or replayed requests before
         anything runs: one check per HTTP request (a batch is one body), over the raw body
         Strawberry parsed (Starlette keeps it) and the ``Authorization`` header."""
@@ -148,7 +155,9 @@ class SubgraphGraphQL(GraphQL[Context[Any], None]):
             return results if isinstance(request_data, list) else results[0]
         if SIGNATURE_HEADER in request.headers:  # verified above
             request.scope.setdefault("state", {})["client_ip"] = request.headers.get(CLIENT_IP_HEADER)
-        return await super().execute_operation(request, request_adapter, request_data, **kwargs)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def _refusal(self, request: Request) -> CodedError | None:
         reason = await self._trust.check(

@@ -16,6 +16,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.base import get_object_definition
 from strawberry.types.graphql import OperationType
 
 from resolvers.common.errors import service_unavailable
@@ -133,7 +134,7 @@ def build_schema(
     limits = numbers_from_env(Limits())
     dev_mode = dev_mode_from_env()
     if mutation is not None:  # each mutation field names itself for its audit record
-        for field in mutation.__strawberry_definition__.fields:  # type: ignore[attr-defined]
+        for field in get_object_definition(mutation, strict=True).fields:
             if not any(isinstance(extension, AuditedMutation) for extension in field.extensions):
                 field.extensions.append(AuditedMutation())
     return SubgraphSchema(

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import websockets
+from websockets.typing import Subprotocol
 
 
 def _headers(token: str | None) -> dict[str, str]:
@@ -51,7 +52,7 @@ async def subscribe_ws(
     ws_url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
 ) -> AsyncIterator[dict[str, Any]]:
     """Yield each ``next`` payload of one subscription over graphql-transport-ws."""
-    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+    async with websockets.connect(ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
         params = {"authorization": f"Bearer {token}"} if token else {}
         await ws.send(json.dumps({"type": "connection_init", "payload": params}))
         ack = json.loads(await ws.recv())
