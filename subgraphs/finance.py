@@ -1,5 +1,5 @@
-"""Finance marketplace subgraph (001, 003): institutions, products, orders and their handling,
-supervision, complaints, statistics, and the grab pool."""
+"""Finance marketplace subgraph (金融大数据服务平台 / 普惠金融平台): institutions, products, orders and
+their handling, supervision, complaints, statistics, and the grab pool."""
 
 from resolvers.finance.dataloaders import FinanceLoaders
 from resolvers.finance.jobs import watch_deadlines

@@ -1,4 +1,4 @@
-"""客户画像 (customer 360, seed 000): the blocks of one customer's profile, each a table keyed
+"""客户画像 (customer 360): the blocks of one customer's profile, each a table keyed
 by the customer. Retail and corporate customers share tags, holdings, value analysis, key
 events, contacts and relationships; corporate ones add controllers and executives,
 shareholders, overdue records, a repayment calendar and external data."""

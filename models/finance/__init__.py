@@ -1,5 +1,5 @@
-"""Finance marketplace subgraph (001, 003): institutions, products (金融超市), orders — product
-applications and financing needs — with their handling, supervision and complaints.
+"""Finance marketplace subgraph (金融大数据服务平台 / 普惠金融平台): institutions, products (金融超市),
+orders — product applications and financing needs — with their handling, supervision and complaints.
 
 Tortoise finds this app's models among this package's names, so each module's models are
 imported here."""

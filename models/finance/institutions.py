@@ -11,7 +11,7 @@ from models.common import Entity
 
 
 class InstitutionKind(StrEnum):
-    """The 16 kinds of financial institution on the platform (001)."""
+    """The 16 kinds of financial institution on the platform."""
 
     BANK = "BANK"  # 银行
     GUARANTEE = "GUARANTEE"  # 担保公司
@@ -46,7 +46,7 @@ class Institution(Entity):
 
 
 class WechatBinding(Entity):
-    """微信绑定: the WeChat identity of an account manager (001 grabs orders over a WeChat account).
+    """微信绑定: the WeChat identity of an account manager (who grabs orders over a WeChat account).
     A user holds at most one active binding, and unbinding keeps the record (``unbound_at``)."""
 
     user_id = fields.UUIDField(db_index=True)  # operations User
@@ -60,7 +60,7 @@ class WechatBinding(Entity):
 
 class SlaPolicy(Entity):
     """时限阈值: how long an institution may take at each stage of an order, and the working days
-    to finish it (001: credit loans ≤ 3 working days, the others 7–13)."""
+    to finish it (credit loans ≤ 3 working days, the others 7–13)."""
 
     institution_id: UUID  # the column behind ``institution`` (for the type checker)
     institution: fields.OneToOneRelation[Institution] = fields.OneToOneField(

@@ -5,7 +5,7 @@ from all marketing (with a reason) and include them again; ``marketingExclusions
 excluded customers the caller sees, ``Customer.marketingExcluded`` says it per customer. Every
 target list (营销名单) must leave them out — marketing builds none from customers yet.
 
-Consents (seed 001): the customer's manager or head office records a consent the customer
+Consents: the customer's manager or head office records a consent the customer
 signed (purpose, expiry, evidence) and revokes it; the reads it opens (``Customer.creditReport``)
 refuse without a live one (CONSENT_REQUIRED, ``require_consent``)."""
 

@@ -1,4 +1,4 @@
-"""提醒 generated from what happens to customers (seed 000), pushed live on ``reminders``:
+"""提醒 generated from what happens to customers, pushed live on ``reminders``:
 
 - 大额动账: a single movement in or out of at least the member bank's threshold
   (``ReminderPolicy``), as soon as the core banking feed records it (reminders.py) and again by

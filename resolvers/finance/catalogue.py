@@ -53,8 +53,8 @@ class SlaThresholds:
     pre_review_hours: int
     credit_hours: int
     disbursement_hours: int
-    credit_loan_days: int  # 1–3 working days (001)
-    other_loan_days: int  # 7–13 working days (001)
+    credit_loan_days: int  # 1–3 working days
+    other_loan_days: int  # 7–13 working days
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ async def set_sla_policy(principal: Principal, thresholds: SlaThresholds) -> Sla
     if not all(1 <= h <= 720 for h in hours):
         raise bad_input("stage thresholds must be 1–720 hours")
     if not 1 <= thresholds.credit_loan_days <= 3 or not 7 <= thresholds.other_loan_days <= 13:
-        raise bad_input("creditLoanDays must be 1–3 and otherLoanDays 7–13 working days (001)")
+        raise bad_input("creditLoanDays must be 1–3 and otherLoanDays 7–13 working days")
     values = {
         "pre_review_hours": thresholds.pre_review_hours,
         "credit_hours": thresholds.credit_hours,

@@ -1,4 +1,4 @@
-"""投诉 (001): submitted by the applicant about one of their handlings (受理单), handled by the
+"""投诉: submitted by the applicant about one of their handlings (受理单), handled by the
 institution (SUBMITTED → HANDLED), reviewed by the regulator (HANDLED → REVIEWED); the result
 — verdict and comment — is then read by both sides through ``complaint_scope``.
 

@@ -1,6 +1,6 @@
 """SLA deadlines of a handling (订单监管): each stage's response threshold in hours from the
-institution's ``SlaPolicy``, and the completion deadline in working days from the grab (001:
-credit loans ≤ 3 working days, the others 7–13)."""
+institution's ``SlaPolicy``, and the completion deadline in working days from the grab
+(credit loans ≤ 3 working days, the others 7–13)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""综合评分 of a product (ours; 001 names the inputs: loans, approvals, average credit, feedback):
+"""综合评分 of a product (our formula over the inputs the marketplace names: loans, approvals,
+average credit, feedback):
 
     rating = 40 × feedback/5 + 30 × approval rate + 20 × min(loans/50, 1)
            + 10 × min(average credit / max amount, 1)

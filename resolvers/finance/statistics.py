@@ -8,7 +8,7 @@ the order reached the institution (its ``week``: Monday, CST; its ``month``: the
 all its later steps (pre-review, credit, disbursement) count in that same period — a cohort view:
 "of the orders received in week W, how many were processed, how much was credited".
 
-Definitions (001 names the figures; the formulas are ours):
+Definitions (the marketplace names the figures; the formulas are ours):
 
 - orders: handlings received in the period.
 - processed: handlings the institution has acted on — phone pre-review done

@@ -57,8 +57,8 @@ class SlaPolicyInput:
     pre_review_hours: int
     credit_hours: int
     disbursement_hours: int
-    credit_loan_days: int = strawberry.field(description="1–3 working days (001)")
-    other_loan_days: int = strawberry.field(description="7–13 working days (001)")
+    credit_loan_days: int = strawberry.field(description="1–3 working days")
+    other_loan_days: int = strawberry.field(description="7–13 working days")
 
 
 @strawberry.input(description="抢单池筛选")

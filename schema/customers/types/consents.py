@@ -1,4 +1,4 @@
-"""营销过滤 (marketing filter) and 授权 (consents, seed 001): what a customer allows to be done with
+"""营销过滤 (marketing filter) and 授权 (consents): what a customer allows to be done with
 them. Rules: resolvers/customers/consents.py."""
 
 from __future__ import annotations
