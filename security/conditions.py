@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tortoise.expressions import Q, Subquery
-from tortoise.queryset import QuerySet
+from tortoise.queryset import AwaitableQuery
 
 
 class Cond:
@@ -95,7 +95,7 @@ class InQuery(Cond):
     """Membership in a subquery (one column). SQL only: not testable on a snapshot."""
 
     field: str
-    query: QuerySet[Any]
+    query: AwaitableQuery[Any]  # a one-column ``values()`` query
 
     def q(self) -> Q:
         lookup: dict[str, Any] = {f"{self.field}__in": Subquery(self.query)}

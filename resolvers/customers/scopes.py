@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
-
-from tortoise.queryset import QuerySet
 
 from models.customers import Customer, CustomerAssignment
 from security.conditions import Cond, Eq, Everything, In, InQuery, Nothing, Prefix, any_of
@@ -15,17 +12,11 @@ from security.roles import Permission, Role, Scope
 from security.scopes import bank_scope, role_scope, tenant
 
 
-def _column(values: Any) -> QuerySet[Any]:
-    """A one-column ``.values(...)`` query, as the subquery ``InQuery`` takes (Tortoise types it
-    as a ValuesQuery; it nests like a QuerySet)."""
-    return values
-
-
 def managed_by(user_id: UUID, now: datetime | None = None) -> Cond:
     """管户: primary manager (主办), or an assisting manager (协办) or custodian (托管) whose
     assignment has not ended — custody ends by itself at its end time."""
     active = CustomerAssignment.in_force(now).filter(manager_id=user_id)
-    return any_of(Eq("primary_manager_id", user_id), InQuery("id", _column(active.values("customer_id"))))
+    return any_of(Eq("primary_manager_id", user_id), InQuery("id", active.values("customer_id")))
 
 
 def customer_scope(p: Principal) -> Cond:
@@ -82,7 +73,7 @@ def tier_request_scope(p: Principal) -> Cond:
     mine = Eq("requested_by", p.user_id)
     if p.has_role(Role.BRANCH_HEAD):
         subtree = Customer.filter(Prefix("org_path", p.org_path).q()).values("id")
-        return any_of(InQuery("customer_id", _column(subtree)), mine)
+        return any_of(InQuery("customer_id", subtree), mine)
     return mine
 
 
@@ -109,4 +100,4 @@ def about_customer_scope(p: Principal) -> Cond:
     customers = customer_scope(p)
     if customers.is_nothing:
         return Nothing()
-    return InQuery("customer_id", _column(Customer.filter(customers.q()).values("id")))
+    return InQuery("customer_id", Customer.filter(customers.q()).values("id"))

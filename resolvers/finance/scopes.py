@@ -4,12 +4,12 @@ and the grab pool (抢单池): which orders are in whose pool, for the list and 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 from uuid import UUID
 
 from tortoise.expressions import Subquery
 from tortoise.models import Model
-from tortoise.queryset import QuerySet, ValuesQuery
+from tortoise.queryset import QuerySet
 
 from models.finance import FinancingNeed, Handling, NeedMatch, NeedStatus, ProductStatus
 from realtime.events import Event
@@ -21,18 +21,12 @@ from security.roles import Scope
 from security.scopes import institution, role_scope, tenant
 
 
-def _column(query: ValuesQuery[Any]) -> QuerySet[Any]:
-    """A one-column ``values()`` query: what ``InQuery`` nests as its subquery (it names the type
-    QuerySet, which a values() query is not to the type checker, but Subquery takes both)."""
-    return cast(QuerySet[Any], query)
-
-
 def _handled_by_institution(p: Principal, order: str) -> Cond:
     """Orders (``order`` = "need" or "application") one of the caller's institution handles or handled."""
     if p.institution_id is None:
         return Nothing()
     handled = Handling.filter(institution_id=p.institution_id, **{f"{order}_id__isnull": False})
-    return InQuery("id", _column(handled.values(f"{order}_id")))
+    return InQuery("id", handled.values(f"{order}_id"))
 
 
 def need_scope(p: Principal) -> Cond:
@@ -46,7 +40,7 @@ def need_scope(p: Principal) -> Cond:
         if p.institution_id is None:
             return Nothing()
         matched = NeedMatch.filter(institution_id=p.institution_id).values("need_id")
-        return any_of(InQuery("id", _column(matched)), _handled_by_institution(p, "need"))
+        return any_of(InQuery("id", matched), _handled_by_institution(p, "need"))
     if scope is Scope.SELF:
         return Eq("applicant_user_id", p.user_id)
     if scope in (Scope.TENANT, Scope.SUBTREE, Scope.OWN, Scope.GRID):
@@ -92,7 +86,7 @@ def supervision_scope(p: Principal) -> Cond:
 
 def offer_scope(p: Principal) -> Cond:
     if role_scope(p) is Scope.SELF:
-        return InQuery("need_id", _column(FinancingNeed.filter(applicant_user_id=p.user_id).values("id")))
+        return InQuery("need_id", FinancingNeed.filter(applicant_user_id=p.user_id).values("id"))
     return supervision_scope(p)
 
 
