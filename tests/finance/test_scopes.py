@@ -64,8 +64,6 @@ from tests.support.marketplace import (
 )
 from tests.support.stack import Stack
 
-pytestmark = pytest.mark.e2e
-
 PRODUCT = {
     "name": "改名的产品",
     "guaranteeMethod": "CREDIT",
@@ -123,6 +121,7 @@ async def _unchanged(model: Any) -> bool:
 # -- products ------------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 async def test_another_institutions_admin_cannot_touch_a_product(stack: Stack, market: Market) -> None:
     mine, theirs = market.banks
     listed = mine.product
@@ -159,6 +158,7 @@ async def test_another_institutions_admin_cannot_touch_a_product(stack: Stack, m
 # -- the applicant's own orders -------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 async def test_another_applicant_cannot_withdraw_rate_or_republish(stack: Stack, market: Market) -> None:
     _, other = market.other_applicant
     submitted = await _application(market, ApplicationStatus.SUBMITTED)
@@ -183,6 +183,7 @@ async def test_another_applicant_cannot_withdraw_rate_or_republish(stack: Stack,
 # -- needs not open to an institution ---------------------------------------------------------------
 
 
+@pytest.mark.e2e
 async def test_an_unmatched_institution_cannot_see_view_or_grab_a_need(stack: Stack, market: Market) -> None:
     need_id = await publish(stack, market.applicant[1])
     # Certified, with a fitting product, but it joined after the need was posted: not matched.
@@ -207,6 +208,7 @@ async def test_an_unmatched_institution_cannot_see_view_or_grab_a_need(stack: St
 # -- working a handling ---------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 async def test_only_the_account_manager_who_grabbed_works_the_handling(stack: Stack, market: Market) -> None:
     bank, other_bank = market.banks
     (_, grabber), (_, colleague) = bank.managers
@@ -251,6 +253,7 @@ async def test_only_the_account_manager_who_grabbed_works_the_handling(stack: St
     ] == "DISBURSED"
 
 
+@pytest.mark.e2e
 async def test_only_the_regulator_transfers_and_institution_staff_do_not_publish(
     stack: Stack, market: Market
 ) -> None:
@@ -276,6 +279,7 @@ async def test_only_the_regulator_transfers_and_institution_staff_do_not_publish
 # -- what shows --------------------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 async def test_an_applications_contact_is_hidden_from_a_colleague_who_did_not_grab_and_the_regulator(
     stack: Stack, market: Market
 ) -> None:
@@ -312,6 +316,7 @@ async def test_an_applications_contact_is_hidden_from_a_colleague_who_did_not_gr
     ] is None
 
 
+@pytest.mark.e2e
 async def test_a_handlings_supervision_history_is_hidden_from_the_applicant(
     stack: Stack, market: Market
 ) -> None:
@@ -483,6 +488,7 @@ async def test_orders_of_others_are_invisible_on_every_entry_point(database: Set
     }, seen
 
 
+@pytest.mark.e2e
 async def test_a_need_whose_applicant_is_out_of_scope_shows_a_null_applicant(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=1, needs=2)
     _, grabber_token = tenant.grabbers[0]
