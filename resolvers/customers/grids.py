@@ -110,8 +110,9 @@ async def set_grid_mapping(principal: Principal, grid_id: UUID, org_id: UUID, ma
 
 async def set_customer_grid(
     principal: Principal, customer_id: UUID, grid_id: UUID | None = None
-) -> CustomerModel:
-    """客户划入网格 (HQ_ADMIN, BRANCH_HEAD): a grid of the customer's bank; None: none."""
+) -> tuple[CustomerModel, GridModel | None]:
+    """客户划入网格 (HQ_ADMIN, BRANCH_HEAD): a grid of the customer's bank; None: none. Returns the
+    customer and the grid it is now in."""
     if not principal.has_role(*GRID_ASSIGNERS):
         raise forbidden("只有总行管理员或支行行长可以划分网格 (head office or branch head)")
     customer = await customer_in_scope(principal, customer_id)
@@ -123,4 +124,4 @@ async def set_customer_grid(
     async with change("customers", "Customer", customer.id):
         await CustomerModel.filter(id=customer.id).update(grid_id=grid.id if grid else None)
     customer.grid_id = grid.id if grid else None
-    return customer
+    return customer, grid

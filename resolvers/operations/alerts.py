@@ -20,7 +20,7 @@ from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.events import publish, stream
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
-from resolvers.operations.device_directory import device_at
+from resolvers.operations.directory import device_at
 from resolvers.operations.permissions import require_alert_raiser
 from resolvers.operations.scopes import alert_scope, org_scope
 from security.principal import Principal

@@ -399,11 +399,13 @@ class Mutation:
     async def set_customer_grid(
         self, info: Info, customer_id: strawberry.ID, grid_id: strawberry.ID | None = None
     ) -> Customer:
-        customer = await grids.set_customer_grid(
+        customer, grid = await grids.set_customer_grid(
             info.context.require_principal(),
             parse_id(customer_id, "customerId"),
             _optional_id(grid_id, "gridId"),
         )
+        if grid is not None:  # read in scope above: `grid` on the result needs no second read
+            info.context.loaders.grid.prime(grid.id, grid)
         return cast(Customer, customer)
 
     # -- 营销过滤, 授权 (consents.py)

@@ -46,6 +46,7 @@ class Mutation:
             source=input.source,
             idempotency_key=input.idempotency_key,
         )
+        info.context.loaders.org.prime(alert.org_id, alert.org)  # read in scope above: no second read
         return cast(Alert, alert)
 
     @strawberry.mutation(description="登录: username and password → access and refresh tokens")
