@@ -170,7 +170,7 @@ async def dev_token(settings: Settings, username: str, hours: float) -> str:
     """Dev mode only: an access token for a seeded user without the password (the real way in is
     the ``login`` mutation). Refused outside dev mode."""
     from models.operations import User
-    from security.identity import principal_for
+    from resolvers.operations.identity import principal_for
     from security.keys import load_token_keys
     from security.tokens import issue_token
     from subgraphs.database import close_database, open_database

@@ -25,7 +25,7 @@ from models.finance import (
 )
 from models.marketing import Opportunity
 from models.operations import Org, OrgKind, User
-from security.identity import principal_for
+from resolvers.operations.identity import principal_for
 from security.keys import TokenKeys, load_token_keys
 from security.passwords import hash_password
 from security.tokens import issue_token

@@ -16,7 +16,7 @@ from models.operations import User
 from realtime.guard import SubscriptionGuard
 from resolvers.common.changes import change
 from resolvers.common.errors import CodedError, ErrorCode, bad_input, unauthenticated
-from security.identity import principal_for
+from resolvers.operations.identity import principal_for
 from security.keys import TokenKeys
 from security.passwords import hash_password, needs_rehash, policy_violation, verify_password
 from security.principal import Principal

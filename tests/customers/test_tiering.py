@@ -23,7 +23,7 @@ from models.customers import (
 )
 from models.operations import Org, User
 from resolvers.customers import tiering
-from security.identity import principal_for
+from resolvers.operations.identity import principal_for
 from security.tokens import issue_token
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_staff, make_tenant, make_user, token_keys

@@ -12,7 +12,7 @@ import pytest
 import websockets
 
 from clients.python.dcms_client import data, gql, subscribe_sse
-from security.identity import principal_for
+from resolvers.operations.identity import principal_for
 from security.tokens import issue_token
 from testkit.factories import Tenant, make_tenant, make_user, token_keys
 from tests.support.stack import Stack

@@ -17,7 +17,7 @@ import pytest
 
 from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
 from models.operations import Org, OrgKind, User
-from security.identity import principal_for
+from resolvers.operations.identity import principal_for
 from security.keys import load_token_keys
 from security.passwords import POLICY_MESSAGE
 from security.tokens import TokenType, issue_token, read_token

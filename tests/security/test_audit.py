@@ -1,6 +1,6 @@
 """The audit trail: one record per mutation (failed ones too), the hash chain and
-`dcms audit verify`, the append-only triggers, concurrency, the search's permissions, and
-unmasked PII reads (separation of duties: tests/security/test_duties.py)."""
+`dcms audit verify`, the append-only triggers, concurrency, and unmasked PII reads (the search:
+tests/operations/test_audit.py; separation of duties: tests/security/test_duties.py)."""
 
 from __future__ import annotations
 
@@ -22,31 +22,16 @@ from models.finance import Handling
 from realtime.broker import Broker
 from realtime.hub import Realtime
 from resolvers.common import audit
-from resolvers.operations.audit import SUBGRAPHS as SEARCHED_SUBGRAPHS
 from schema.common.context import Context
 from security.audit_chain import ChainChecker, genesis, record_hash
 from subgraphs.audit_storage import install_triggers, verify_open
 from subgraphs.settings import SUBGRAPHS
-from testkit.factories import Tenant, make_tenant, make_user, token_for, token_keys
-from testkit.inprocess import codes, execute, records_of, sessions
+from testkit.factories import Tenant, make_tenant, token_keys
+from testkit.inprocess import codes, records_of, sessions
+from tests.support.audit import mutations, run
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.integration
-
-
-def model(subgraph: str) -> Any:
-    return Tortoise.apps[subgraph]["AuditRecord"]
-
-
-async def run(
-    subgraph: str,
-    query: str,
-    variables: dict[str, Any] | None,
-    token: str | None,
-    secret: str,
-    request_id: str | None = None,
-) -> Any:
-    return await execute(subgraph, query, variables, token, settings=secret, request_id=request_id)
 
 
 @pytest.fixture
@@ -54,55 +39,8 @@ async def tenant(database) -> Tenant:
     return await make_tenant(database, customers=2, grabbers=2, needs=2)
 
 
-def mutations(tenant: Tenant) -> dict[str, tuple[str, str, dict[str, Any], str, str]]:
-    """name → (subgraph, document, variables, token, target type)."""
-    customer = str(tenant.customers[0].id)
-    grabber_token = tenant.grabbers[0][1]
-    return {
-        "raiseAlert": (
-            "operations",
-            "mutation($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }",
-            {"i": {"orgId": str(tenant.hall.id), "level": "WARNING", "title": "1号终端离线"}},
-            tenant.hall_token,
-            "Alert",
-        ),
-        "addReminder": (
-            "customers",
-            "mutation($i: AddReminderInput!) { addReminder(input: $i) { id } }",
-            {"i": {"customerId": customer, "kind": "SCHEDULE", "title": "回访"}},
-            tenant.manager_token,
-            "Reminder",
-        ),
-        "createOpportunity": (
-            "marketing",
-            "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { id } }",
-            {"i": {"customerId": customer, "title": "有意向办理黔农e贷"}},
-            tenant.manager_token,
-            "Opportunity",
-        ),
-        "publishNeed": (
-            "finance",
-            "mutation($i: PublishNeedInput!) { publishNeed(input: $i) { id } }",
-            {"i": {"applicantId": customer, "amount": "300000", "termMonths": 12, "purpose": "扩大经营"}},
-            tenant.manager_token,
-            "FinancingNeed",
-        ),
-        "grabNeed": (
-            "finance",
-            # Returns the handling (受理单); the record names the need grabbed.
-            "mutation($id: ID!) { grabNeed(id: $id) { need { id } } }",
-            {"id": str(tenant.needs[0].id)},
-            grabber_token,
-            "FinancingNeed",
-        ),
-        "reportHeartbeat": (
-            "devices",
-            "mutation($i: HeartbeatInput!) { reportHeartbeat(input: $i) { id } }",
-            {"i": {"deviceId": str(tenant.device.id), "cpu": 12.5, "memory": 40}},
-            tenant.hall_token,
-            "Device",
-        ),
-    }
+def model(subgraph: str) -> Any:
+    return Tortoise.apps[subgraph]["AuditRecord"]
 
 
 # What makes each mutation fail, and the code its record must carry.
@@ -490,101 +428,3 @@ async def test_concurrent_mutations_keep_one_unbroken_chain(stack: Stack) -> Non
 
 
 # --- search and its permissions ----------------------------------------------------------
-
-SEARCH = """query($f: AuditRecordFilter, $first: Int!, $after: String) {
-  auditRecords(filter: $f, first: $first, after: $after) {
-    edges { cursor node { subgraph seq action actorUsername actorRole targetType targetId result requestId detail } }
-    pageInfo { hasNextPage endCursor }
-  }
-}"""
-
-
-async def officer(tenant: Tenant, secret: str, *roles: str) -> tuple[Any, str]:
-    user = await make_user(tenant.bank, roles, "安全审计员")
-    return user, token_for(user, tenant.bank, secret)
-
-
-async def test_the_audit_admin_searches_across_subgraphs(database, tenant: Tenant) -> None:
-    secret = database
-    _admin, token = await officer(tenant, secret, "AUDIT_ADMIN")
-    request_id = f"req-{uuid.uuid4()}"
-    for name in ("raiseAlert", "addReminder", "createOpportunity", "reportHeartbeat"):
-        subgraph, document, variables, mutation_token, _type = mutations(tenant)[name]
-        assert (await run(subgraph, document, variables, mutation_token, secret, request_id)).errors is None
-    actor, hall_actor = tenant.manager.username, tenant.hall_manager.username
-
-    async def search(filter: dict[str, Any], first: int = 10, after: str | None = None) -> dict[str, Any]:
-        result = await run("operations", SEARCH, {"f": filter, "first": first, "after": after}, token, secret)
-        assert result.errors is None, result.errors
-        return result.data["auditRecords"]
-
-    everything = await search({"actor": actor})
-    assert [e["node"]["action"] for e in everything["edges"]] == [
-        "createOpportunity",
-        "addReminder",
-    ]  # newest first, across subgraphs
-    hall = await search({"actor": hall_actor})
-    assert [e["node"]["action"] for e in hall["edges"]] == ["reportHeartbeat", "raiseAlert"]
-    assert {e["node"]["requestId"] for e in everything["edges"] + hall["edges"]} == {request_id}
-    by_id = await search({"actor": str(tenant.manager.id), "subgraph": "customers"})
-    assert [e["node"]["action"] for e in by_id["edges"]] == ["addReminder"]
-    device = await search({"targetType": "Device", "targetId": str(tenant.device.id)})
-    assert [(e["node"]["subgraph"], e["node"]["actorUsername"]) for e in device["edges"]] == [
-        ("devices", hall_actor)
-    ]
-    assert (await search({"actor": hall_actor, "action": "raiseAlert"}))["edges"][0]["node"][
-        "subgraph"
-    ] == "operations"
-    assert (await search({"actor": actor, "from": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()}))[
-        "edges"
-    ] == []
-    assert (
-        len(
-            (await search({"actor": actor, "to": (datetime.now(UTC) + timedelta(minutes=1)).isoformat()}))[
-                "edges"
-            ]
-        )
-        == 2
-    )
-    # Paging: two pages of one, no overlap, same order.
-    page1 = await search({"actor": actor}, first=1)
-    page2 = await search({"actor": actor}, first=1, after=page1["pageInfo"]["endCursor"])
-    assert page1["pageInfo"]["hasNextPage"] and not page2["pageInfo"]["hasNextPage"]
-    assert [e["node"]["action"] for e in page1["edges"] + page2["edges"]] == [
-        e["node"]["action"] for e in everything["edges"]
-    ]
-    # The searches themselves are in the operations chain.
-    own = await search({"action": "audit.search", "actor": _admin.username}, first=100)
-    assert len(own["edges"]) >= 7 and {e["node"]["result"] for e in own["edges"]} == {"ok"}
-
-
-@pytest.mark.parametrize(
-    "roles", [("SECURITY_ADMIN",), ("CUSTOMER_MANAGER",), ("AUDIT_ADMIN", "SECURITY_ADMIN"), None]
-)
-async def test_only_the_audit_admin_may_search(
-    database, tenant: Tenant, roles: tuple[str, ...] | None
-) -> None:
-    secret = database
-    token = (await officer(tenant, secret, *roles))[1] if roles else None
-    result = await run("operations", SEARCH, {"f": None, "first": 5}, token, secret)
-    assert result.data is None
-    assert codes(result) == ["FORBIDDEN" if roles else "UNAUTHENTICATED"]
-
-
-async def test_a_refused_search_is_itself_recorded(database, tenant: Tenant) -> None:
-    secret = database
-    user, token = await officer(tenant, secret, "SECURITY_ADMIN")
-    request_id = f"req-{uuid.uuid4()}"
-    await run("operations", SEARCH, {"f": None, "first": 5}, token, secret, request_id)
-    (record,) = await records_of("operations", request_id)
-    assert (record.action, record.actor_id, record.actor_role, record.result) == (
-        "audit.search",
-        user.id,
-        "SECURITY_ADMIN",
-        "FORBIDDEN",
-    )
-
-
-@pytest.mark.unit
-def test_search_covers_every_subgraph() -> None:
-    assert SEARCHED_SUBGRAPHS == SUBGRAPHS

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.operations import Org, OrgKind, User
-from security.identity import principal_for
+from resolvers.operations.identity import principal_for
 from security.keys import KeyConfigError, TokenKeys, load_token_keys
 from security.tokens import issue_token, read_token
 from subgraphs.settings import Settings

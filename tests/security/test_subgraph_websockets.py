@@ -21,8 +21,8 @@ import pytest
 import websockets
 
 from clients.python.dcms_client import data, gql
+from resolvers.operations.identity import principal_for
 from security.gateway_trust import MAX_AGE_SECONDS, WS_PROOF
-from security.identity import principal_for
 from security.tokens import issue_token
 from testkit.factories import make_tenant, make_user, token_for, token_keys
 from tests.support.signing import ws_params, ws_proof
