@@ -6,12 +6,27 @@ branches (支行) and outlets (网点); staff; grids (网格) and customers; rem
 opportunities (商机); the finance marketplace (金融超市: institutions, products, financing
 needs and grabs 抢单); and a power-grid company with its service halls (供电营业厅) and devices.
 
-Everything comes from seeded ``random.Random`` instances, ids included, so two runs against
-empty databases produce identical rows (timestamps aside: they are relative to "now").
-The caller must already have run ``open_database(settings)``.
+Two kinds of rows. Reference data — orgs and users, customers and their 360 profile rows,
+opportunities, institutions, devices — is generated and inserted in bulk: no domain function
+creates it (it comes from the bank's and the grid company's own systems), and
+``dcms seed --customers 100000`` must stay fast. So are the reminders: they stand for what the
+reminder job and the core-banking feed would have sent, from maturities and movements the seed
+does not generate. Every row a rule of ours decides is made by that
+rule's domain function, called with the principal of the seeded user who would do it
+(``World.acting``): tier schemes and their approval, reminder policies, customer groups,
+consents (customers); certification, product listing, financing needs with their matches, grabs
+and withdrawals (finance). None of those reads the operations tables, so users and orgs are
+written last, and no audit record is written (the trail is what users did through the API);
+their events go to the outbox.
 
-Each subgraph is written in its own transaction. Operations goes last: its root org (code
-``GZ``) is the "already seeded" marker, so it only exists once every other subgraph is in.
+The bulk rows come from seeded ``random.Random`` instances, ids included, so two runs against
+empty databases produce identical rows (timestamps aside: they are relative to "now"); rows the
+domain makes get the domain's ids, order numbers and timestamps. The caller must already have
+run ``open_database(settings)``.
+
+Each subgraph's bulk rows go in one transaction, each domain call in its own. Operations goes
+last: its root org (code ``GZ``) is the "already seeded" marker, so it only exists once every
+other subgraph is in.
 """
 
 from __future__ import annotations
@@ -32,21 +47,15 @@ from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
 from models.customers import (
-    ApprovalAction,
-    ApprovalStep,
-    ApprovalSubject,
-    Consent,
     ConsentPurpose,
     ContactChannel,
     ContactRecord,
     CorporatePerson,
     Customer,
-    CustomerGroup,
     CustomerKind,
     CustomerTag,
     CustomerTier,
     Grid,
-    GroupMember,
     GroupSource,
     Holding,
     HoldingCategory,
@@ -55,11 +64,9 @@ from models.customers import (
     PersonRole,
     Reminder,
     ReminderKind,
-    ReminderPolicy,
     RepaymentInstallment,
-    SchemeStatus,
     TagSource,
-    TierScheme,
+    TierChange,
     ValueSnapshot,
 )
 from models.devices import Device, DeviceKind, DeviceStatus
@@ -67,21 +74,29 @@ from models.finance import (
     FinancialProduct,
     FinancingNeed,
     GuaranteeMethod,
-    Handling,
-    HandlingStatus,
     Institution,
     InstitutionKind,
     NeedMatch,
-    NeedStatus,
-    OrderKind,
-    ProductStatus,
 )
 from models.marketing import Opportunity, OpportunityStatus
 from models.operations import Alert, AlertLevel, AlertStatus, Org, OrgKind, User
 from resolvers.common.clock import CST
-from resolvers.finance.statistics import periods
-from resolvers.finance.working_days import add_working_days
+from resolvers.customers.consents import grant_consent
+from resolvers.customers.filters import CustomerCriteria
+from resolvers.customers.groups import add_customer_group_members, create_customer_group
+from resolvers.customers.reminders import set_reminder_policy
+from resolvers.customers.tiering import TierBand, create_tier_scheme, review_tier_scheme, submit_tier_scheme
+from resolvers.finance.catalogue import (
+    ProductFields,
+    certify_institution,
+    create_product,
+    review_product,
+    submit_product,
+)
+from resolvers.finance.orders import NeedRequest, grab_need, publish_need, withdraw_need
+from resolvers.operations.identity import principal_for
 from security.passwords import hash_password
+from security.principal import Principal
 from subgraphs.settings import Settings
 
 SEED = 20240917  # change it and every generated row changes with it
@@ -465,6 +480,13 @@ class World:
     institutions: list[InstitutionNode] = field(default_factory=list)
     halls: list[Org] = field(default_factory=list)
 
+    def acting(self, username: str) -> Principal:
+        """The principal of a seeded user, as their token would carry it (their first role): what
+        the domain functions the seed calls take, so each row is made by the rule and the person
+        that would make it through the API. The user need not be written yet."""
+        user = next(u for u in self.users if u.username == username)
+        return principal_for(user, next(o for o in self.orgs if o.id == user.org_id))
+
 
 @dataclass(frozen=True, slots=True)
 class CustomerRef:
@@ -561,6 +583,10 @@ def _build_world(rng: random.Random) -> World:
 
     first_branch = world.banks[0].branches[0]
     first_branch.managers.insert(0, user(DEMO_MANAGER, first_branch.org, "CUSTOMER_MANAGER"))
+    for bank in world.banks:
+        for branch in bank.branches:
+            for staff in (branch.head, *branch.managers):
+                staff.grid_ids = [str(branch.grid.id)]  # 网格 of their branch
 
     regulator = own_tenant(*REGULATOR, OrgKind.REGULATOR, None)
     user("regulator", regulator, "REGULATOR")  # 政府监管
@@ -873,82 +899,46 @@ def _build_profiles(rng: random.Random, refs: Sequence[CustomerRef], now: dateti
     return rows
 
 
-def _build_management(
-    rng: random.Random, world: World, refs: Sequence[CustomerRef], now: datetime
-) -> list[Model]:
-    """Per member bank: its ACTIVE 分层方案 (the bands the customers were generated in), reviewed
-    by its HQ_REVIEWER, and its 提醒参数; for the demo manager's bank a system 客群 (财富及私行) and a
-    custom one (重点维护) of the demo manager's customers, a few of which signed a 征信 consent."""
-    by_name = {u.username: u for u in world.users}
-    rows: list[Model] = []
+async def _manage_customers(world: World, refs: Sequence[CustomerRef], now: datetime) -> dict[str, int]:
+    """What head office and the demo manager decide, made by the customers domain as they would
+    make it through the API: per member bank the HQ_ADMIN drafts and submits the 分层方案 (the bands
+    the customers were generated in) and its HQ_REVIEWER approves it — which applies it, moving
+    every customer whose tier is not its AUM's band (the generated corporate tiers mostly) — and
+    the HQ_ADMIN sets the 提醒参数; in the demo manager's bank the HQ_ADMIN makes a system 客群
+    (财富及私行) and a custom one (重点维护) of the demo manager's retail customers, and the demo
+    manager records a 征信 consent for a few of their customers."""
+    counts = {"tier_scheme": 0, "approval_step": 0, "reminder_policy": 0}
+    bands = [TierBand(tier, Decimal(low)) for tier, _, low, _ in TIERS]
     for bank in world.banks:
         code = bank.spec.code.lower()
-        admin, reviewer = by_name[f"hq_{code}"], by_name[f"hr_{code}"]
-        scheme = TierScheme(
-            id=_uuid(rng),
-            tenant_id=bank.org.id,
-            name=f"{bank.spec.name}零售客户分层方案",
-            bands=[{"tier": str(tier), "minAum": f"{low}.00"} for tier, _, low, _ in TIERS],
-            status=SchemeStatus.ACTIVE,
-            created_by=admin.id,
-            reviewed_by=reviewer.id,
-            reviewed_at=now,
-            review_comment="同意, 按季度复核",
-            activated_at=now,
-        )
-        rows += [
-            scheme,
-            ApprovalStep(
-                tenant_id=bank.org.id,
-                subject=ApprovalSubject.TIER_SCHEME,
-                subject_id=scheme.id,
-                action=ApprovalAction.SUBMIT,
-                actor_id=admin.id,
-            ),
-            ApprovalStep(
-                tenant_id=bank.org.id,
-                subject=ApprovalSubject.TIER_SCHEME,
-                subject_id=scheme.id,
-                action=ApprovalAction.APPROVE,
-                actor_id=reviewer.id,
-                comment=scheme.review_comment,
-            ),
-            ReminderPolicy(tenant_id=bank.org.id, large_transaction_threshold=Decimal(500_000)),
-        ]
+        admin, reviewer = world.acting(f"hq_{code}"), world.acting(f"hr_{code}")
+        scheme = await create_tier_scheme(admin, f"{bank.spec.name}零售客户分层方案", bands)
+        await submit_tier_scheme(admin, scheme.id)
+        await review_tier_scheme(reviewer, scheme.id, approve=True, comment="同意, 按季度复核")
+        await set_reminder_policy(admin, Decimal(500_000))
+        counts["tier_scheme"] += 1
+        counts["approval_step"] += 2  # submitted, approved
+        counts["reminder_policy"] += 1
+    counts["tier_change"] = await TierChange.all().count()  # the scheme approvals' moves
+
     demo = world.banks[0].branches[0].managers[0]
     mine = [r for r in refs if r.manager_id == demo.id]
-    admin = by_name[f"hq_{world.banks[0].spec.code.lower()}"]
-    wealthy = CustomerGroup(
-        id=_uuid(rng),
-        tenant_id=demo.tenant_id,
-        name="财富及私行客户",
-        kind=str(CustomerKind.RETAIL),
-        source=GroupSource.SYSTEM,
-        rule={"tiers": [str(CustomerTier.WEALTH), str(CustomerTier.PRIVATE)]},
-        created_by=admin.id,
-    )
-    key = CustomerGroup(
-        id=_uuid(rng),
-        tenant_id=demo.tenant_id,
-        name="重点维护客户",
-        kind=str(CustomerKind.RETAIL),
-        source=GroupSource.CUSTOM,
-        created_by=admin.id,
-    )
-    retail = [r for r in mine if r.kind == CustomerKind.RETAIL]
-    rows += [wealthy, key, *(GroupMember(group_id=key.id, customer_id=r.id) for r in retail[:12])]
-    rows += [
-        Consent(
-            customer_id=r.id,
-            tenant_id=r.tenant_id,
-            purpose=ConsentPurpose.CREDIT_REPORT,
-            granted_by=demo.id,
-            evidence=f"授权书 SQ{now:%Y}{n + 1:04d}",
-            expires_at=now + timedelta(days=365),
-        )
-        for n, r in enumerate(mine[:5])
-    ]
-    return rows
+    retail = [r.id for r in mine if r.kind is CustomerKind.RETAIL][:12]
+    admin = world.acting(f"hq_{world.banks[0].spec.code.lower()}")
+    wealthy = CustomerCriteria(tiers=[CustomerTier.WEALTH, CustomerTier.PRIVATE])
+    await create_customer_group(admin, "财富及私行客户", CustomerKind.RETAIL, GroupSource.SYSTEM, wealthy)
+    key = await create_customer_group(admin, "重点维护客户", CustomerKind.RETAIL, GroupSource.CUSTOM)
+    if retail:
+        await add_customer_group_members(admin, key.id, retail)
+    counts |= {"customer_group": 2, "group_member": len(retail)}
+
+    manager = world.acting(DEMO_MANAGER)
+    for n, ref in enumerate(mine[:5]):
+        evidence = f"授权书 SQ{now:%Y}{n + 1:04d}"
+        expires = now + timedelta(days=365)
+        await grant_consent(manager, ref.id, ConsentPurpose.CREDIT_REPORT, expires, evidence)
+    counts["consent"] = len(mine[:5])
+    return counts
 
 
 async def _seed_customers(
@@ -957,6 +947,10 @@ async def _seed_customers(
     grids = [branch.grid for bank in world.banks for branch in bank.branches]
     refs: list[CustomerRef] = []
     demo_manager = world.banks[0].branches[0].managers[0].id
+    # Reference data, inserted in bulk: the customers and their 360 profiles come from the bank's
+    # core systems, not from a rule of ours, and no domain function creates them; row by row,
+    # `dcms seed --customers 100000` would take minutes. The reminders stand for what the job and
+    # the core-banking feed would have sent from inputs the seed does not generate.
     async with in_transaction("customers") as conn:
         counts = {"grids": await _insert(conn, grids), "customers": 0}
         with tqdm(total=count, desc="customers 客户", unit="", file=sys.stderr, disable=not progress) as bar:
@@ -968,11 +962,7 @@ async def _seed_customers(
             rng, [r for r in refs if r.manager_id == demo_manager], now
         ).items():
             counts[model] = await _insert(conn, rows)
-        by_model: dict[type[Model], list[Model]] = {}  # in order: a group before its members
-        for row in _build_management(rng, world, refs, now):
-            by_model.setdefault(type(row), []).append(row)
-        for table, rows in by_model.items():
-            counts[table._meta.db_table] = await _insert(conn, rows)
+    counts |= await _manage_customers(world, refs, now)
     return counts, refs
 
 
@@ -1013,128 +1003,121 @@ async def _seed_marketing(rng: random.Random, refs: Sequence[CustomerRef], now: 
 # --------------------------------------------------------------------------- finance
 
 
-def _fits(product: FinancialProduct, need: FinancingNeed) -> bool:
-    """The matching rule of resolvers/finance/orders.py, for rows not yet in the database."""
-    return product.min_amount <= need.amount <= product.max_amount and product.term_months >= need.term_months
-
-
-def _build_needs(
-    rng: random.Random,
-    world: World,
-    refs: Sequence[CustomerRef],
-    now: datetime,
-    institutions: list[Institution],
-    products: list[FinancialProduct],
-) -> tuple[list[FinancingNeed], list[NeedMatch], list[Handling]]:
-    """融资需求, each open to the certified institutions with a fitting product; a few grabbed
-    (抢单) by one of them, the first three by DEMO_GRABBER's institution."""
-    corporate = [ref for ref in refs if ref.kind is CustomerKind.CORPORATE]
-    retail = [ref for ref in refs if ref.kind is CustomerKind.RETAIL]
-    managers = {node.org.id: node.account_managers for node in world.institutions}
-    certified = {i.id: i for i in institutions if i.certified}
-    needs: list[FinancingNeed] = []
-    matches: list[NeedMatch] = []
-    handlings: list[Handling] = []
-    for index in range(min(FINANCING_NEEDS, len(refs))):
-        pool = corporate if corporate and (rng.random() < 0.7 or not retail) else retail
-        applicant = rng.choice(pool)
-        industry = applicant.industry or rng.choice(list(INDUSTRY_PURPOSES))
-        created = now - timedelta(days=rng.randrange(0, 30), seconds=rng.randrange(86_400))
-        need = FinancingNeed(
-            id=_uuid(rng),
-            order_no=f"N{created:%Y%m%d}-{rng.getrandbits(32):08X}",
-            applicant_id=applicant.id,
-            tenant_id=applicant.tenant_id,
-            amount=Decimal(rng.randrange(5, 300) * 10_000),
-            term_months=rng.choice((6, 12, 12, 24, 36)),
-            purpose=rng.choice(INDUSTRY_PURPOSES[industry]),
-            region=applicant.region,
-            industry=industry,
-            status=NeedStatus.OPEN,
-            created_at=created,
-        )
-        open_to = list(
-            dict.fromkeys(
-                p.institution_id for p in products if p.institution_id in certified and _fits(p, need)
-            )
-        )
-        matches += [NeedMatch(id=_uuid(rng), need_id=need.id, institution_id=i) for i in open_to]
-        if index < GRABBED_NEEDS and open_to:
-            demo = institutions[0].id
-            institution = certified[demo if index < 3 and demo in open_to else rng.choice(open_to)]
-            handler = managers[institution.org_id][0 if institution.id == demo else rng.randrange(3)]
-            grabbed = created + timedelta(minutes=rng.randrange(1, 240))
-            week, month = periods(grabbed)
-            need.grab_count = 1
-            handlings.append(
-                Handling(
-                    id=_uuid(rng),
-                    order_kind=OrderKind.NEED,
-                    order_no=need.order_no,
-                    need_id=need.id,
-                    institution_id=institution.id,
-                    handler_id=handler.id,
-                    status=HandlingStatus.GRABBED,
-                    amount=need.amount,
-                    district=need.region,
-                    week=week,
-                    month=month,
-                    grabbed_at=grabbed,
-                    stage_due_at=grabbed + timedelta(hours=4),  # the default pre-review threshold
-                    completion_due_at=add_working_days(grabbed, 7, {}),
-                    created_at=grabbed,
-                )
-            )
-        elif index < GRABBED_NEEDS + WITHDRAWN_NEEDS:
-            need.status = NeedStatus.WITHDRAWN
-        needs.append(need)
-    return needs, matches, handlings
-
-
-async def _seed_finance(
-    rng: random.Random, world: World, refs: Sequence[CustomerRef], now: datetime
-) -> dict[str, int]:
-    institutions: list[Institution] = []
-    products: list[FinancialProduct] = []
-    for node in world.institutions:
-        institution = Institution(
+async def _seed_catalogue(
+    rng: random.Random, world: World
+) -> tuple[list[Institution], list[FinancialProduct]]:
+    """The institutions (reference data: an institution is an org, and no domain function makes
+    one), certified by the platform operator (平台认证); each one's products drafted and submitted
+    by its FI_ADMIN and listed (上架) by the operator — an uncertified institution's stay drafts."""
+    institutions = [
+        Institution(
             id=_uuid(rng),
             org_id=node.org.id,
             org_path=node.org.path,
             name=node.spec.name,
             kind=node.spec.kind,
-            certified=node.spec.certified,
-            certified_at=now if node.spec.certified else None,
+            certified=False,
         )
-        institutions.append(institution)
+        for node in world.institutions
+    ]
+    for node, institution in zip(world.institutions, institutions, strict=True):
         for user in world.users:  # FI staff carry their institution into their token
             if user.org_id == node.org.id:
                 user.institution_id = institution.id
-        products.extend(
-            FinancialProduct(
-                id=_uuid(rng),
-                institution_id=institution.id,
-                name=product.name,
-                guarantee_method=product.guarantee,
-                min_amount=Decimal(product.min_wan * 10_000),
-                max_amount=Decimal(product.max_wan * 10_000),
-                rate_min=Decimal(product.rate_min),
-                rate_max=Decimal(product.rate_max),
-                term_months=product.term_months,
-                status=ProductStatus.LISTED,  # 上架
-                rating=Decimal(rng.randrange(5000, 9500)) / 100,  # 综合评分, as if from past loans
-            )
-            for product in node.spec.products
-        )
-    needs, matches, handlings = _build_needs(rng, world, refs, now, institutions, products)
     async with in_transaction("finance") as conn:
-        return {
-            "institutions": await _insert(conn, institutions),
-            "financial_products": await _insert(conn, products),
-            "financing_needs": await _insert(conn, needs),
-            "need_matches": await _insert(conn, matches),
-            "handlings": await _insert(conn, handlings),
-        }
+        await _insert(conn, institutions)
+    operator = world.acting("operator")
+    products: list[FinancialProduct] = []
+    for node, institution in zip(world.institutions, institutions, strict=True):
+        if node.spec.certified:
+            await certify_institution(operator, institution.id, certified=True)
+        fi_admin = world.acting(f"fi_{node.spec.code.lower()}_admin")
+        for spec in node.spec.products:
+            fields = ProductFields(
+                name=spec.name,
+                guarantee_method=spec.guarantee,
+                min_amount=Decimal(spec.min_wan * 10_000),
+                max_amount=Decimal(spec.max_wan * 10_000),
+                rate_min=Decimal(spec.rate_min),
+                rate_max=Decimal(spec.rate_max),
+                term_months=spec.term_months,
+            )
+            product = await create_product(fi_admin, fields)
+            if node.spec.certified:
+                await submit_product(fi_admin, product.id)
+                product = await review_product(operator, product.id, approve=True)
+            products.append(product)
+    # Demo dressing, not a rule: a 综合评分 as if from past loans (the domain computes it from
+    # decided applications and feedback, of which the seed makes none).
+    for product in products:
+        product.rating = Decimal(rng.randrange(5000, 9500)) / 100
+    await FinancialProduct.bulk_update(products, fields=["rating"])
+    return institutions, products
+
+
+async def _seed_needs(
+    rng: random.Random,
+    world: World,
+    refs: Sequence[CustomerRef],
+    now: datetime,
+    institutions: list[Institution],
+    max_institutions: int,
+) -> dict[str, int]:
+    """融资需求, each posted by the applicant's customer manager for the customer (the domain
+    matches it to the certified institutions with a fitting product); a few grabbed (抢单) by an
+    account manager of one of them — the first three by DEMO_GRABBER's institution — and a few
+    withdrawn by their poster."""
+    corporate = [ref for ref in refs if ref.kind is CustomerKind.CORPORATE]
+    retail = [ref for ref in refs if ref.kind is CustomerKind.RETAIL]
+    staff = {node.org.id: node.account_managers for node in world.institutions}
+    users = {user.id: user for user in world.users}
+    demo = institutions[0]
+    posted: dict[UUID, FinancingNeed] = {}
+    counts = {"financing_needs": 0, "need_matches": 0, "handlings": 0}
+    for index in range(min(FINANCING_NEEDS, len(refs))):
+        pool = corporate if corporate and (rng.random() < 0.7 or not retail) else retail
+        applicant = rng.choice(pool)
+        industry = applicant.industry or rng.choice(list(INDUSTRY_PURPOSES))
+        created = now - timedelta(days=rng.randrange(0, 30), seconds=rng.randrange(86_400))
+        request = NeedRequest(
+            amount=Decimal(rng.randrange(5, 300) * 10_000),
+            term_months=rng.choice((6, 12, 12, 24, 36)),
+            purpose=rng.choice(INDUSTRY_PURPOSES[industry]),
+            applicant_id=str(applicant.id),
+            region=applicant.region,
+            industry=industry,
+        )
+        poster = world.acting(users[applicant.manager_id].username)
+        need = await publish_need(poster, request, max_institutions)
+        if need.id in posted:  # the very same need drawn twice: the domain returned the first
+            continue
+        need.created_at = created
+        posted[need.id] = need
+        matched = set(await NeedMatch.filter(need_id=need.id).values_list("institution_id", flat=True))
+        open_to = [i for i in institutions if i.id in matched]  # in the seed's order: deterministic
+        counts["need_matches"] += len(open_to)
+        if index < GRABBED_NEEDS and open_to:
+            institution = demo if index < 3 and demo in open_to else rng.choice(open_to)
+            handler = staff[institution.org_id][0 if institution is demo else rng.randrange(3)]
+            await grab_need(world.acting(handler.username), need.id)
+            counts["handlings"] += 1
+        elif index < GRABBED_NEEDS + WITHDRAWN_NEEDS:
+            await withdraw_need(poster, need.id)
+    # Demo dressing, not a rule: the domain stamps a need posted now; spread them over the past
+    # 30 days (one UPDATE) so the pool and the statistics have a history. Grabs keep the domain's
+    # moments and deadlines (grabbed now).
+    if posted:
+        await FinancingNeed.bulk_update(list(posted.values()), fields=["created_at"])
+    counts["financing_needs"] = len(posted)
+    return counts
+
+
+async def _seed_finance(
+    rng: random.Random, world: World, refs: Sequence[CustomerRef], now: datetime, max_institutions: int
+) -> dict[str, int]:
+    institutions, products = await _seed_catalogue(rng, world)
+    counts = {"institutions": len(institutions), "financial_products": len(products)}
+    return counts | await _seed_needs(rng, world, refs, now, institutions, max_institutions)
 
 
 # --------------------------------------------------------------------------- devices
@@ -1195,10 +1178,6 @@ async def _seed_operations(world: World, must_change_password: bool) -> dict[str
     for user in world.users:
         user.password_hash = password_hash
         user.must_change_password = must_change_password
-    for bank in world.banks:
-        for branch in bank.branches:
-            for user in (branch.head, *branch.managers):
-                user.grid_ids = [str(branch.grid.id)]  # 网格 of their branch
     async with in_transaction("operations") as conn:
         return {
             "orgs": await _insert(conn, world.orgs),  # parents come before children
@@ -1229,7 +1208,8 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     _say(progress, f"生成演示数据 seeding {customers} customers into {target} …")
     counts, refs = await _seed_customers(random.Random(SEED + 1), world, customers, now, progress)
     counts |= await _seed_marketing(random.Random(SEED + 2), refs, now)
-    counts |= await _seed_finance(random.Random(SEED + 3), world, refs, now)
+    max_institutions = settings.rules.max_institutions_per_need
+    counts |= await _seed_finance(random.Random(SEED + 3), world, refs, now, max_institutions)
     counts |= await _seed_devices(random.Random(SEED + 4), world, now)
     # Last: the root org marks a finished seed.
     counts |= await _seed_operations(world, must_change_password=not settings.dev_mode)
