@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -66,7 +66,6 @@ from models.customers import (
     ReminderKind,
     RepaymentInstallment,
     TagSource,
-    TierChange,
     ValueSnapshot,
 )
 from models.devices import Device, DeviceKind, DeviceStatus
@@ -664,6 +663,12 @@ def _amount(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randrange(low * 100, high * 100)).scaleb(-2)
 
 
+def _scaled(amount: Decimal, low: int, high: int, to_low: int, to_high: int) -> Decimal:
+    """``amount`` from [low, high) moved proportionally into [to_low, to_high), to the fen."""
+    scaled = to_low + (amount - low) * (to_high - to_low) / (high - low)
+    return scaled.quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
+
+
 def _customer(
     rng: random.Random,
     number: int,
@@ -682,8 +687,10 @@ def _customer(
         name = city + rng.choice(COMPANY_BRANDS) + suffix
         kind = CustomerKind.CORPORATE
         id_number = _uscc(rng, spec.region_code, cooperative="合作社" in suffix)
-        tier = rng.choices([t[0] for t in TIERS], [5, 25, 35, 25, 10])[0]
-        aum = _amount(rng, 100_000, 50_000_000)
+        tier, _, low, high = rng.choices(TIERS, [5, 25, 35, 25, 10])[0]
+        # In its tier's band, as every customer is: the book is what the bank's ACTIVE scheme
+        # makes it (a draw as wide as ever, so the later columns stay what they were).
+        aum = _scaled(_amount(rng, 100_000, 50_000_000), 100_000, 50_000_000, low, high)
     else:  # 零售客户
         name, male = _person(rng)
         kind = CustomerKind.RETAIL
@@ -899,14 +906,10 @@ def _build_profiles(rng: random.Random, refs: Sequence[CustomerRef], now: dateti
     return rows
 
 
-async def _manage_customers(world: World, refs: Sequence[CustomerRef], now: datetime) -> dict[str, int]:
-    """What head office and the demo manager decide, made by the customers domain as they would
-    make it through the API: per member bank the HQ_ADMIN drafts and submits the 分层方案 (the bands
-    the customers were generated in) and its HQ_REVIEWER approves it — which applies it, moving
-    every customer whose tier is not its AUM's band (the generated corporate tiers mostly) — and
-    the HQ_ADMIN sets the 提醒参数; in the demo manager's bank the HQ_ADMIN makes a system 客群
-    (财富及私行) and a custom one (重点维护) of the demo manager's retail customers, and the demo
-    manager records a 征信 consent for a few of their customers."""
+async def _head_office(world: World) -> dict[str, int]:
+    """Per member bank, what its head office decides, made by the customers domain as it would be
+    through the API: the HQ_ADMIN drafts and submits the 分层方案 (the bands the customers are
+    generated in) and the HQ_REVIEWER approves it, and the HQ_ADMIN sets the 提醒参数."""
     counts = {"tier_scheme": 0, "approval_step": 0, "reminder_policy": 0}
     bands = [TierBand(tier, Decimal(low)) for tier, _, low, _ in TIERS]
     for bank in world.banks:
@@ -919,8 +922,13 @@ async def _manage_customers(world: World, refs: Sequence[CustomerRef], now: date
         counts["tier_scheme"] += 1
         counts["approval_step"] += 2  # submitted, approved
         counts["reminder_policy"] += 1
-    counts["tier_change"] = await TierChange.all().count()  # the scheme approvals' moves
+    return counts
 
+
+async def _demo_book(world: World, refs: Sequence[CustomerRef], now: datetime) -> dict[str, int]:
+    """In the demo manager's bank, made by the customers domain: the HQ_ADMIN's system 客群
+    (财富及私行) and custom one (重点维护) of the demo manager's retail customers, and the 征信
+    consents the demo manager records for a few of their customers."""
     demo = world.banks[0].branches[0].managers[0]
     mine = [r for r in refs if r.manager_id == demo.id]
     retail = [r.id for r in mine if r.kind is CustomerKind.RETAIL][:12]
@@ -930,15 +938,12 @@ async def _manage_customers(world: World, refs: Sequence[CustomerRef], now: date
     key = await create_customer_group(admin, "重点维护客户", CustomerKind.RETAIL, GroupSource.CUSTOM)
     if retail:
         await add_customer_group_members(admin, key.id, retail)
-    counts |= {"customer_group": 2, "group_member": len(retail)}
-
     manager = world.acting(DEMO_MANAGER)
     for n, ref in enumerate(mine[:5]):
         evidence = f"授权书 SQ{now:%Y}{n + 1:04d}"
         expires = now + timedelta(days=365)
         await grant_consent(manager, ref.id, ConsentPurpose.CREDIT_REPORT, expires, evidence)
-    counts["consent"] = len(mine[:5])
-    return counts
+    return {"customer_group": 2, "group_member": len(retail), "consent": len(mine[:5])}
 
 
 async def _seed_customers(
@@ -947,6 +952,10 @@ async def _seed_customers(
     grids = [branch.grid for bank in world.banks for branch in bank.branches]
     refs: list[CustomerRef] = []
     demo_manager = world.banks[0].branches[0].managers[0].id
+    # The schemes are approved before the book is loaded: approval applies a scheme to every
+    # customer of the bank (``_apply`` reads them all, ~4 s for 100,000), and the generated
+    # customers are in their bands already, so it would move no one.
+    office = await _head_office(world)
     # Reference data, inserted in bulk: the customers and their 360 profiles come from the bank's
     # core systems, not from a rule of ours, and no domain function creates them; row by row,
     # `dcms seed --customers 100000` would take minutes. The reminders stand for what the job and
@@ -962,7 +971,7 @@ async def _seed_customers(
             rng, [r for r in refs if r.manager_id == demo_manager], now
         ).items():
             counts[model] = await _insert(conn, rows)
-    counts |= await _manage_customers(world, refs, now)
+    counts |= office | await _demo_book(world, refs, now)
     return counts, refs
 
 
