@@ -14,6 +14,6 @@ spec = SubgraphSpec(
     loaders=OperationsLoaders,
     jobs=(supervision_alerts,),  # finance's supervision warnings → alerts (resolvers/operations/jobs.py)
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
-    # devices, for the device raiseAlert names (resolvers/operations/device_directory.py).
+    # devices, for the device raiseAlert names (resolvers/operations/directory.py).
     consumes=("finance", "devices"),
 )

@@ -59,7 +59,7 @@ class User(Entity):
     # Set on demo users seeded outside dev mode (their password is published): login refuses
     # with PASSWORD_CHANGE_REQUIRED until a new password comes with it.
     must_change_password = fields.BooleanField(default=False)
-    # Carried into the token (security/identity.py); cross-subgraph links are plain UUIDs.
+    # Carried into the token (resolvers/operations/identity.py); cross-subgraph links are plain UUIDs.
     institution_id = fields.UUIDField(null=True)  # FI staff: their finance Institution
     # 网格 the user is mapped to (customers Grid ids), and extra grants on top of the roles'
     # (security/roles.py).
