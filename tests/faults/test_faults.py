@@ -293,6 +293,9 @@ async def test_a_client_that_stops_reading_is_dropped_and_memory_stays_bounded(
         client.send_signal(signal.SIGCONT)
         client.kill()
         client.wait()
+        for pipe in (client.stdin, client.stdout):  # closed here, not left to the garbage collector
+            if pipe is not None:
+                pipe.close()
     print(
         f"frozen client dropped after {dropped_after:.1f} s and {raised} events; gateway RSS {grown_kib:+d} KiB"
     )

@@ -127,7 +127,7 @@ async def _raise(tenant: Tenant, channel: str, title: str) -> None:
         alert = await Alert.create(
             org=tenant.hall, org_path=tenant.hall.path, level=AlertLevel.INFO, title=title
         )
-        await publish(None, channel, "alert.raised", alert)
+        await publish(channel, "alert.raised", alert)
 
 
 async def _next_title(events: AsyncIterator[Event], within: float) -> str:

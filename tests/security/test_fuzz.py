@@ -122,7 +122,7 @@ def fuzz_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzStack]:
 
 
 TRACEBACK = re.compile(r"Traceback \(most recent call last\)")
-SDL_DIR = Path(__file__).resolve().parent.parent / "schema" / "sdl"
+SDL_DIR = Path(__file__).resolve().parents[2] / "schema" / "sdl"
 GATEWAY_OPERATIONS = 2000
 SUBGRAPH_OPERATIONS = 1000
 # Fields that would end the fuzzing user's own session (its token then answers UNAUTHENTICATED,
