@@ -8,7 +8,7 @@
 //    SSE clients get the error and the end of the stream.
 // A client that stops reading (a phone gone into a tunnel) needs nothing here: the kernel's send
 // buffer takes the first megabytes, and graphql-ws's keep-alive (a ping every 12 s) drops a client
-// whose pong does not come back (tests/test_faults.py measures it).
+// whose pong does not come back (tests/faults/test_faults.py measures it).
 // Also here: queries and mutations over graphql-ws (useWebSocketOperations), and graphql-sse's
 // single connection mode refused with a code (useRefuseSseSingleConnection).
 import { getOperationAST, type DocumentNode } from 'graphql';
@@ -57,7 +57,7 @@ export function useStreamAuthEnd() {
 // For an operation that came over a socket (`context.socket`, set only by the WebSocket server),
 // later plugins see that request as what carried the operation: a message body, i.e. a POST.
 // Only the method differs; headers, URL and signal are the upgrade request's. A mutation over
-// HTTP GET is still refused (tests/test_gateway_ws_operations.py).
+// HTTP GET is still refused (tests/e2e/test_ws_operations.py).
 type OperationContext = { socket?: unknown; request?: Request; params?: { operationName?: string | null } };
 
 function carriedByMessage(request: Request): Request {

@@ -5,7 +5,7 @@
 // "now" and never learn that the events of the gap are missing. Here, when an upstream socket
 // closes abnormally its client is disposed instead, and every subscription it carried ends with
 // a STREAM_INTERRUPTED error; the client resubscribes with `after` (its last eventId) and the
-// subgraph replays the gap (realtime/feed.py). tests/test_faults.py restarts the subgraphs.
+// subgraph replays the gap (realtime/feed.py). tests/faults/test_faults.py restarts the subgraphs.
 import { createGraphQLError, isAsyncIterable } from '@graphql-tools/utils';
 import { getInterpolatedHeadersFactory, getInterpolatedStringFactory } from '@graphql-mesh/string-interpolation';
 import { dispose, isDisposable, makeAsyncDisposable } from '@graphql-mesh/utils';

@@ -79,7 +79,7 @@ class SubscriptionGuard:
     @property
     def open_count(self) -> int:
         """Subscriptions open in this process, all users: /healthz shows it, so a subscription
-        left open upstream after its client went away is visible (tests/test_stream_endings.py)."""
+        left open upstream after its client went away is visible (tests/e2e/test_stream_endings.py)."""
         return len(self._handles())
 
     @contextlib.asynccontextmanager

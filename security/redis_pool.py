@@ -2,7 +2,7 @@
 
 redis-py 8's default pool holds at most 100 connections and raises ``MaxConnectionsError`` past
 them: a burst of subscribers connecting at once (each checks its session) failed that way in
-tests/test_faults.py. A blocking pool waits for a free connection instead, up to ``timeout``.
+tests/faults/test_faults.py. A blocking pool waits for a free connection instead, up to ``timeout``.
 """
 
 from __future__ import annotations

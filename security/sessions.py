@@ -16,7 +16,7 @@
   does not clear that one. Counted for any submitted username, known or not, so locking does not
   tell which accounts exist.
 
-Both stores have the same interface and the same tests (tests/test_auth.py). Without
+Both stores have the same interface and the same tests (tests/security/test_sessions.py). Without
 ``REDIS_URL`` the in-process store only works while every subgraph runs in one process (``dcms
 up``); production sets ``REDIS_URL``.
 """

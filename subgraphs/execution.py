@@ -5,7 +5,7 @@ subscription event with ``build_per_event_executor``, a shallow copy of the subs
 executor. The copy shares ``_relevant_sub_fields``, the sub-field cache keyed by the identity
 of a field list and keeping that list alive; every event collects its root fields afresh, so
 every event adds an entry that lives as long as the subscription: about 2 KiB per event, for
-weeks (tests/test_subscription_memory.py). 3.2 had no shared cache. Giving each event its own
+weeks (tests/realtime/test_subscription_memory.py). 3.2 had no shared cache. Giving each event its own
 cache keeps what the cache is for (one collection per field list within an event, e.g. a list
 of objects) and lets an event's entries go with it.
 """
