@@ -45,8 +45,8 @@ async def main(iterations: int, rounds: int) -> None:
     from security.rate_limit import MemoryRateLimiter
     from subgraphs.cli import migrate
     from subgraphs.database import tortoise_config
+    from subgraphs.registry import spec_of
     from subgraphs.settings import Limits, Settings
-    from subgraphs.spec import spec_of
     from testkit.factories import make_tenant, token_keys
     from testkit.inprocess import sessions
 

@@ -47,8 +47,9 @@ from security.sessions import LockoutPolicy, SessionStore, session_store
 from subgraphs.body_guard import BodyGuard
 from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
+from subgraphs.registry import spec_of
 from subgraphs.settings import SUBGRAPHS, Settings
-from subgraphs.spec import Job, spec_of
+from subgraphs.spec import Job
 
 CLIENT_IP_HEADER = "x-dcms-client-ip"  # set by the gateway; believed only on a signed request
 

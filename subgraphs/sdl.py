@@ -13,8 +13,8 @@ from pathlib import Path
 
 from strawberry.printer import print_schema
 
+from subgraphs.registry import spec_of
 from subgraphs.settings import SUBGRAPHS
-from subgraphs.spec import spec_of
 
 ROOT = Path(__file__).resolve().parent.parent
 SDL_DIR = ROOT / "schema" / "sdl"

@@ -1,5 +1,5 @@
 """What a subgraph is, to the app that serves it: one ``SubgraphSpec`` per subgraph, written in
-``subgraphs/<name>.py`` and found by name with ``spec_of``.
+``subgraphs/<name>.py`` and found by name with ``subgraphs.registry.spec_of``.
 
     spec = SubgraphSpec(
         name="finance",
@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from realtime.hub import Realtime
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.rules import Rules
 from subgraphs.schema import SubgraphSchema
-from subgraphs.settings import SUBGRAPHS
 
 # A background job: started with the app, one task per process, given the platform parameters.
 Job = Callable[[Realtime, Rules], Coroutine[Any, Any, None]]
@@ -36,21 +34,3 @@ class SubgraphSpec:
     # Other subgraphs' Tortoise apps this one reads, read-only, through one module each (their tables
     # are registered in the same process for that): e.g. finance reads customers' for applicantId.
     consumes: tuple[str, ...] = ()
-
-
-@cache
-def specs() -> dict[str, SubgraphSpec]:
-    """Every subgraph's spec, by name, in ``SUBGRAPHS`` order (imported on first use: each module
-    builds its schema, and each imports this one)."""
-    from subgraphs import customers, devices, finance, marketing, operations
-
-    found = {s.name: s for s in (operations.spec, customers.spec, marketing.spec, finance.spec, devices.spec)}
-    assert tuple(found) == SUBGRAPHS
-    return found
-
-
-def spec_of(name: str) -> SubgraphSpec:
-    try:
-        return specs()[name]
-    except KeyError:
-        raise ValueError(f"no subgraph {name!r}") from None

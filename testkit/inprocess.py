@@ -13,8 +13,8 @@ from realtime.hub import Realtime
 from schema.common.context import Context
 from security.sessions import SessionStore, session_store
 from subgraphs.app import lockout_policy
+from subgraphs.registry import spec_of
 from subgraphs.settings import Settings
-from subgraphs.spec import spec_of
 from testkit.factories import token_keys
 
 

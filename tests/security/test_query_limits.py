@@ -14,8 +14,8 @@ from graphql import parse
 
 from clients.python.dcms_client import data, error_codes, gql
 from security.query_limits import operation_cost
+from subgraphs.registry import spec_of
 from subgraphs.settings import Limits, numbers_as_env
-from subgraphs.spec import spec_of
 from testkit.factories import Tenant, make_tenant
 from testkit.inprocess import execute
 from tests.support.queries import CROSS_SUBGRAPH
