@@ -122,6 +122,7 @@ async def test_whole_bank_search_needs_the_permission(stack: Stack) -> None:
 
 async def test_bad_filters_are_refused(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
+    criteria: dict[str, Any]
     for criteria in (
         {"aumMin": "500000", "aumMax": "1000"},
         {"gridIds": ["not-an-id"]},

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -101,7 +102,11 @@ async def test_prospects_and_schedules_remind_their_manager_once_when_due(databa
     tenant = await make_tenant(database, customers=1, grabbers=0, needs=0)
     keeper = await make_user(tenant.branch, ("CUSTOMER_MANAGER",))
     today = datetime.now(CST).date()
-    common = {"tenant_id": tenant.bank.id, "org_id": tenant.branch.id, "org_path": tenant.branch.path}
+    common: dict[str, Any] = {
+        "tenant_id": tenant.bank.id,
+        "org_id": tenant.branch.id,
+        "org_path": tenant.branch.path,
+    }
     due = await Prospect.create(**common, manager_id=keeper.id, name="今天联系", next_contact_on=today)
     await Prospect.create(
         **common, manager_id=keeper.id, name="下周联系", next_contact_on=today + timedelta(days=7)
@@ -110,7 +115,7 @@ async def test_prospects_and_schedules_remind_their_manager_once_when_due(databa
         **common, manager_id=keeper.id, name="已放弃", next_contact_on=today, status=ProspectStatus.DROPPED
     )
     now = datetime.now(UTC)
-    schedule = {"manager_id": keeper.id, "tenant_id": tenant.bank.id}
+    schedule: dict[str, Any] = {"manager_id": keeper.id, "tenant_id": tenant.bank.id}
     await ScheduleItem.create(
         **schedule,
         title="拜访黔丰合作社",

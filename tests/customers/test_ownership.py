@@ -331,7 +331,7 @@ async def test_history_and_a_batch_change_take_the_same_statements_at_2_and_20_c
     ids = [str(c.id) for c in bank.tenant.customers]
     counts: dict[str, list[int]] = {"handOver": [], "history": []}
     for batch in (ids[:2], ids[2:]):  # 2, then 20 customers handed over in one call each
-        variables = {"ids": batch, "to": bank.id("colleague"), "reason": "批量移交"}
+        variables: dict[str, Any] = {"ids": batch, "to": bank.id("colleague"), "reason": "批量移交"}
         counts["handOver"].append(
             await statements_of("customers", HAND_OVER, variables, bank.tokens["head"], database)
         )

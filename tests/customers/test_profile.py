@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -200,7 +201,7 @@ async def test_the_controller_id_number_follows_the_pii_rule_and_others_see_noth
     security = await make_user(security_org, ("SECURITY_ADMIN",))
     variables = {"id": str(customer.id)}
 
-    async def read(token: str) -> tuple[object, list[str]]:
+    async def read(token: str) -> tuple[Any, list[str]]:
         result = await execute("customers", CONTROLLER, variables, token, settings=database)
         return (result.data or {}).get("customer"), codes(result)
 

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import httpx
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from clients.python.dcms_client import data, gql
 from testkit.factories import Tenant, make_tenant
@@ -102,7 +103,7 @@ async def _first_alert(
             await eventually(lambda: bool(payloads), seconds=0.5, every=0.02)
         if payloads:
             assert not payloads[0].get("errors"), payloads[0]
-            return payloads[0]["data"]["alerts"]  # type: ignore[no-any-return]
+            return payloads[0]["data"]["alerts"]
     raise AssertionError("no alert arrived: the subscription never went live")
 
 
@@ -117,7 +118,7 @@ class WsSubscription:
 
     @classmethod
     async def connect(cls, stack: Stack, token: str) -> Any:
-        ws = await websockets.connect(stack.gateway_ws, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        ws = await websockets.connect(stack.gateway_ws, subprotocols=[Subprotocol("graphql-transport-ws")])
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )

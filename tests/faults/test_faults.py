@@ -27,6 +27,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from tests.support.faults import FaultStack, running
 
@@ -65,7 +66,7 @@ class Watcher:
             await asyncio.sleep(0.2)
 
     async def _stream(self, stop: asyncio.Event) -> None:
-        async with websockets.connect(self.url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        async with websockets.connect(self.url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
             await ws.send(
                 json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {self.token}"}})
             )
@@ -372,7 +373,9 @@ class NatProxy:
 
 async def _quiet_then_one_alert(url: str, token: str, org_id: str, quiet_seconds: float) -> dict[str, Any]:
     """Subscribe through ``url``, stay idle ``quiet_seconds``, then raise an alert: it must arrive."""
-    async with websockets.connect(url, subprotocols=["graphql-transport-ws"], ping_interval=None) as ws:  # type: ignore[list-item]
+    async with websockets.connect(
+        url, subprotocols=[Subprotocol("graphql-transport-ws")], ping_interval=None
+    ) as ws:
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )

@@ -19,9 +19,9 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from tortoise import Tortoise
@@ -191,16 +191,18 @@ async def test_the_broker_gets_live_events_again_after_a_120_s_redis_outage(
 ) -> None:
     broker = Broker(redis_server.url)
     await broker.connect()
-    events = broker.subscribe("test.outage")
+    events = cast(AsyncGenerator[Event | None, None], broker.subscribe("test.outage"))
     try:
         assert await asyncio.wait_for(anext(events), LIVE) is None  # subscribed
         await broker.publish("test.outage", Event(type="before", payload={}))
-        assert (await asyncio.wait_for(anext(events), LIVE)).type == "before"
+        before = await asyncio.wait_for(anext(events), LIVE)
+        assert before is not None and before.type == "before"
 
         await _outage(redis_server, outage_log, 120)
         # Resubscribed: the broker says so (a feed then reads the outbox), then goes on live.
         assert await asyncio.wait_for(anext(events), LIVE) is None
         await broker.publish("test.outage", Event(type="after", payload={}))
-        assert (await asyncio.wait_for(anext(events), LIVE)).type == "after"
+        after = await asyncio.wait_for(anext(events), LIVE)
+        assert after is not None and after.type == "after"
     finally:
-        await _closed(events.aclose(), broker.disconnect())  # type: ignore[attr-defined]
+        await _closed(events.aclose(), broker.disconnect())

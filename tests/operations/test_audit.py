@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from resolvers.operations.audit import SUBGRAPHS as SEARCHED_SUBGRAPHS
-from subgraphs.settings import SUBGRAPHS
+from subgraphs.settings import SUBGRAPHS, Settings
 from testkit.factories import Tenant, make_tenant, make_user, token_for
 from testkit.inprocess import codes, records_of
 from tests.support.audit import mutations, run
@@ -32,7 +32,7 @@ SEARCH = """query($f: AuditRecordFilter, $first: Int!, $after: String) {
 }"""
 
 
-async def officer(tenant: Tenant, secret: str, *roles: str) -> tuple[Any, str]:
+async def officer(tenant: Tenant, secret: Settings, *roles: str) -> tuple[Any, str]:
     user = await make_user(tenant.bank, roles, "安全审计员")
     return user, token_for(user, tenant.bank, secret)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import tracemalloc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
@@ -65,12 +65,13 @@ async def test_one_subscription_keeps_constant_memory_over_20000_events(database
     # schema through the same feed and broker code as in production, without 20,000 rows.
     realtime = Realtime(Broker(), sessions(database), feed_sync_seconds=3600)
     await realtime.broker.connect()
-    stream: AsyncIterator[Any] | None = None
+    stream: AsyncGenerator[Any, None] | None = None
     try:
         context = _context(realtime, tenant.hall_token, database)
         stream = await operations.spec.schema.subscribe(QUERY, context_value=context)
         assert not isinstance(stream, Exception) and hasattr(stream, "__anext__"), stream
-        first = asyncio.ensure_future(anext(stream))  # subscribes: the feed learns its head
+        # Subscribes: the feed learns its head.
+        first: asyncio.Future[Any] | None = asyncio.ensure_future(anext(stream))
         feed = await realtime.feeds._feed(ALERTS)
         seq = feed.head
         received = 0
@@ -99,6 +100,6 @@ async def test_one_subscription_keeps_constant_memory_over_20000_events(database
         if tracemalloc.is_tracing():
             tracemalloc.stop()
         if stream is not None:
-            await stream.aclose()  # type: ignore[attr-defined]
+            await stream.aclose()
         await realtime.feeds.stop()
         await realtime.broker.disconnect()

@@ -25,7 +25,7 @@ from resolvers.common import audit
 from schema.common.context import Context
 from security.audit_chain import ChainChecker, genesis, record_hash
 from subgraphs.audit_storage import install_triggers, verify_open
-from subgraphs.settings import SUBGRAPHS
+from subgraphs.settings import SUBGRAPHS, Settings
 from testkit.factories import Tenant, make_tenant, token_keys
 from testkit.inprocess import codes, records_of, sessions
 from tests.support.audit import mutations, run
@@ -178,7 +178,7 @@ async def test_unmasked_pii_reads_are_appended_one_record_per_target(database, t
         (b"authorization", f"Bearer {tenant.manager_token}".encode()),
         (b"x-request-id", request_id.encode()),
     ]
-    context = Context(
+    context = Context[Any](
         request=Request({"type": "http", "method": "POST", "headers": headers}),
         realtime=Realtime(Broker(), sessions(secret)),
         token_keys=token_keys(secret),
@@ -280,7 +280,7 @@ async def tampering(database) -> AsyncIterator[None]:
         await install_triggers(("marketing",))
 
 
-async def fresh_records(tenant: Tenant, secret: str, n: int) -> list[Any]:
+async def fresh_records(tenant: Tenant, secret: Settings, n: int) -> list[Any]:
     document = "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { id } }"
     variables = {"i": {"customerId": str(tenant.customers[0].id), "title": "商机"}}
     request_id = f"req-{uuid.uuid4()}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -277,15 +278,15 @@ async def test_a_json_login_works(stack: Stack) -> None:
 
 @pytest.mark.parametrize("kind", ["form", "multipart", "text"])
 async def test_a_non_json_login_is_refused_with_a_code(stack: Stack, kind: str) -> None:
-    request = {
+    requests: dict[str, dict[str, Callable[[str], Any]]] = {
         "form": {"data": lambda query: {"query": query}},
         "multipart": {"files": lambda query: {"operations": (None, json.dumps({"query": query}))}},
         "text": {
             "content": lambda query: json.dumps({"query": query}),
             "headers": lambda _: {"content-type": "text/plain"},
         },
-    }[kind]
-    response = await _login_post(stack, **request)
+    }
+    response = await _login_post(stack, **requests[kind])
     assert response.status_code == 415, response.text
     assert error_codes(response.json()) == ["BAD_USER_INPUT"]
     assert "accessToken" not in response.text

@@ -182,7 +182,7 @@ def _operations(schema: graphql.GraphQLSchema) -> st.SearchStrategy[str]:
     if fields:
         strategies.append(hypothesis_graphql.mutations(schema, fields=fields, custom_scalars=CUSTOM_SCALARS))
     strategies.append(hypothesis_graphql.queries(schema, custom_scalars=CUSTOM_SCALARS, mode=Mode.NEGATIVE))
-    return st.one_of(strategies)  # type: ignore[arg-type]
+    return st.one_of(strategies)
 
 
 def _post(

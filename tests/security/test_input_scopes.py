@@ -73,7 +73,7 @@ async def make_world(stack: Stack) -> World:
     settings = stack.settings
     a = await make_tenant(settings, customers=1, grabbers=0, needs=0)
     b = await make_tenant(settings, customers=1, grabbers=0, needs=0)
-    root = await Org.get(id=a.bank.parent_id)  # type: ignore[attr-defined]
+    root = await Org.get(id=a.bank.parent_id)
     colleague = await make_user(a.branch, ("CUSTOMER_MANAGER",), "同网点客户经理")
     branch2 = await make_org("第二支行", OrgKind.BRANCH, a.bank)
     far_head = await make_user(branch2, ("BRANCH_HEAD",), "第二支行行长")

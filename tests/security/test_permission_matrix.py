@@ -18,7 +18,7 @@ import pytest
 from tortoise import Tortoise
 
 from models.customers import AssignmentKind, CustomerAssignment
-from models.operations import OrgKind
+from models.operations import Org, OrgKind
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_org, make_tenant, make_user, token_for
 from testkit.inprocess import execute
@@ -59,7 +59,7 @@ async def world(database) -> World:
     tenant = await make_tenant(settings, customers=2, grabbers=2, needs=1)
     other = await make_tenant(settings, customers=1, grabbers=0, needs=0)
     branch, bank = tenant.branch, tenant.bank
-    root = await bank.parent
+    root = await Org.get(id=bank.parent_id)
     colleague = await make_user(branch, ("CUSTOMER_MANAGER",))
     custodian = await make_user(branch, ("CUSTOMER_MANAGER",))
     ended = await make_user(branch, ("CUSTOMER_MANAGER",))

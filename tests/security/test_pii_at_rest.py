@@ -10,7 +10,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -18,7 +18,7 @@ import models.common
 from clients.python.dcms_client import data, gql
 from models.common import blind_index, set_cipher
 from models.customers import Customer, CustomerKind
-from security.crypto import DecryptionError, load_cipher
+from security.crypto import DecryptionError, FieldCipher, load_cipher
 from subgraphs.keys import rotate_keys
 from subgraphs.settings import Settings
 from testkit.factories import make_tenant
@@ -217,12 +217,17 @@ async def test_exact_search_through_the_gateway(stack: Stack) -> None:
     ]
 
 
+def _current_key() -> str:
+    """The id of the installed cipher's current key (set_cipher installs a FieldCipher)."""
+    return cast(FieldCipher, models.common.get_cipher()).current
+
+
 async def test_rotation_reencrypts_resumably_and_retires(
     database: Settings, restore_cipher: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     created = await make_customers(12)
     ids = [c.id for c in created]
-    old_key = models.common.get_cipher().current  # type: ignore[attr-defined]
+    old_key = _current_key()
     legacy = created[0]  # a row from before encryption: plaintext, no blind index
     await raw_set(database, legacy.id, "phone", legacy.phone)
     await raw_set(database, legacy.id, "phone_bidx", "")
@@ -242,7 +247,7 @@ async def test_rotation_reencrypts_resumably_and_retires(
     with pytest.raises(RuntimeError, match="interrupted"):
         await rotate_keys(database, batch_size=1, progress=False)
     monkeypatch.undo()
-    new_key = models.common.get_cipher().current  # type: ignore[attr-defined]
+    new_key = _current_key()
     assert new_key != old_key
     keyring = json.loads(database.pii_keyring_path.read_text())
     assert keyring["current"] == new_key and old_key in keyring["keys"]
@@ -259,7 +264,7 @@ async def test_rotation_reencrypts_resumably_and_retires(
 
     # Resumed: rows already on the new key are skipped.
     resumed = await rotate_keys(database, resume=True, batch_size=5, progress=False)
-    assert models.common.get_cipher().current == new_key  # type: ignore[attr-defined]
+    assert _current_key() == new_key
     raw = await raw_rows(database, ids)
     for customer in created:
         assert_no_plaintext(raw[customer.id], customer, key_id=new_key)  # the legacy row too, indexed

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 import websockets
+from websockets.typing import Subprotocol
 
 from clients.python.dcms_client import data, gql
 from resolvers.operations.identity import principal_for
@@ -52,7 +53,7 @@ class Connection:
         self._ws: Any = None
 
     async def __aenter__(self) -> Connection:
-        self._ws = await websockets.connect(self._url, subprotocols=["graphql-transport-ws"])  # type: ignore[list-item]
+        self._ws = await websockets.connect(self._url, subprotocols=[Subprotocol("graphql-transport-ws")])
         params = ws_params(self._secret, self._authorization)
         await self._ws.send(json.dumps({"type": "connection_init", "payload": params}))
         ack = json.loads(await asyncio.wait_for(self._ws.recv(), 10))

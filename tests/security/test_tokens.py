@@ -50,7 +50,7 @@ def test_token_round_trip() -> None:
         issue_token(_principal(), KEYS, typ=TokenType.REFRESH),  # a refresh token is no access token
         jwt.encode({"sub": "x", "iss": "dcms"}, "a-shared-secret-of-32-bytes-or-more", algorithm="HS256"),
         jwt.encode(  # the right key id but no signature worth the name
-            {"sub": "x", "iss": "dcms"}, None, algorithm="none", headers={"kid": KEYS.signing_key_id}
+            {"sub": "x", "iss": "dcms"}, "", algorithm="none", headers={"kid": KEYS.signing_key_id}
         ),
     ],
 )

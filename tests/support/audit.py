@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from subgraphs.settings import Settings
 from testkit.factories import Tenant
 from testkit.inprocess import execute
 
@@ -15,7 +16,7 @@ async def run(
     query: str,
     variables: dict[str, Any] | None,
     token: str | None,
-    secret: str,
+    secret: Settings,
     request_id: str | None = None,
 ) -> Any:
     return await execute(subgraph, query, variables, token, settings=secret, request_id=request_id)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ _STORAGE = ("DATABASE_URL", "REDIS_URL")
 _PG_TABLES = "SELECT table_name FROM information_schema.tables WHERE table_schema = 'operations'"
 
 
-async def _fetch(url: str, sql: str) -> list[object]:
+async def _fetch(url: str, sql: str) -> list[Any]:
     import asyncpg
 
     conn = await asyncpg.connect(url)

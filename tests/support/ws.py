@@ -11,8 +11,9 @@ from typing import Any
 
 import websockets
 from websockets.exceptions import ConnectionClosed
+from websockets.typing import Subprotocol
 
-PROTOCOL = "graphql-transport-ws"
+PROTOCOL = Subprotocol("graphql-transport-ws")
 
 
 class Socket:
@@ -23,7 +24,7 @@ class Socket:
     @classmethod
     async def open(cls, url: str, token: str) -> Socket:
         """Connected and acknowledged, with ``token`` in connection_init; close it yourself."""
-        ws = await websockets.connect(url, subprotocols=[PROTOCOL])  # type: ignore[list-item]
+        ws = await websockets.connect(url, subprotocols=[PROTOCOL])
         await ws.send(
             json.dumps({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
         )
@@ -41,7 +42,7 @@ class Socket:
             if message["type"] == "ping":
                 await self.ws.send(json.dumps({"type": "pong"}))
                 continue
-            return message  # type: ignore[no-any-return]
+            return message
 
     async def run(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """One query or mutation over the socket: its single result (it must then complete)."""
@@ -53,7 +54,7 @@ class Socket:
             messages.append(await self.next())
         assert all(m.get("id") == op_id for m in messages), messages
         assert [m["type"] for m in messages] == ["next", "complete"], messages
-        return messages[0]["payload"]  # type: ignore[no-any-return]
+        return messages[0]["payload"]
 
     async def close(self) -> None:
         await self.ws.close()
@@ -70,9 +71,9 @@ async def socket(url: str, token: str) -> AsyncIterator[Socket]:
 
 async def connection_init(url: str, payload: dict[str, Any], within: float = 10) -> dict[str, Any] | int:
     """What a connection_init with ``payload`` gets: the ack message, or the close code."""
-    async with websockets.connect(url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+    async with websockets.connect(url, subprotocols=[PROTOCOL]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": payload}))
         try:
-            return json.loads(await asyncio.wait_for(ws.recv(), within))  # type: ignore[no-any-return]
+            return json.loads(await asyncio.wait_for(ws.recv(), within))
         except ConnectionClosed as closed:
             return closed.rcvd.code if closed.rcvd else -1
