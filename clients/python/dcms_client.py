@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpx
@@ -50,7 +50,7 @@ def error_codes(result: dict[str, Any]) -> list[str]:
 
 async def subscribe_ws(
     ws_url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """Yield each ``next`` payload of one subscription over graphql-transport-ws."""
     async with websockets.connect(ws_url, subprotocols=[Subprotocol("graphql-transport-ws")]) as ws:
         params = {"authorization": f"Bearer {token}"} if token else {}
@@ -75,7 +75,7 @@ async def subscribe_ws(
 
 async def subscribe_sse(
     url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
-) -> AsyncIterator[dict[str, Any]]:
+) -> AsyncGenerator[dict[str, Any], None]:
     """Yield each ``next`` payload of one subscription over Server-Sent Events."""
     headers = {**_headers(token), "accept": "text/event-stream"}
     async with httpx.AsyncClient(timeout=httpx.Timeout(30, read=None)) as client:

@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
@@ -16,7 +16,7 @@ from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
 from models.customers import AssignmentKind, Customer, CustomerAssignment, Reminder
 from testkit.factories import Tenant, make_customer, make_tenant, make_user, token_for
 from tests.support.stack import Stack
-from tests.support.streams import Events, delivers_through_gateway
+from tests.support.streams import delivers_through_gateway
 from tests.support.ws import Socket
 
 pytestmark = pytest.mark.e2e
@@ -217,11 +217,8 @@ async def test_reminders_stream_delivers_through_gateway(stack: Stack, transport
 async def test_reminders_reach_only_their_manager(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=3, grabbers=2)
     other = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
-    events = cast(
-        Events,
-        subscribe_ws(
-            stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, other.manager_token
-        ),
+    events = subscribe_ws(
+        stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, other.manager_token
     )
     receiver = asyncio.create_task(anext(events))
     for _ in range(6):

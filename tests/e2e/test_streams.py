@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import Any, cast
+from typing import Any
 
 import pytest
 import websockets
@@ -16,7 +16,6 @@ from resolvers.operations.identity import principal_for
 from security.tokens import issue_token
 from testkit.factories import Tenant, make_tenant, make_user, token_keys
 from tests.support.stack import Stack
-from tests.support.streams import Events
 from tests.support.ws import Socket
 
 pytestmark = pytest.mark.e2e
@@ -140,7 +139,7 @@ async def test_resume_over_sse_replays_what_was_missed(stack: Stack) -> None:
     tenant = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     missed = [f"SSE错过{i}" for i in range(2)]
     last = await _missed_while_away(stack, tenant, missed)
-    events = cast(Events, subscribe_sse(stack.gateway_url, ALERTS, {"after": last}, tenant.hall_token))
+    events = subscribe_sse(stack.gateway_url, ALERTS, {"after": last}, tenant.hall_token)
     got = [await asyncio.wait_for(anext(events), 10) for _ in missed]
     await events.aclose()
     assert [e["data"]["alerts"]["alert"]["title"] for e in got] == missed

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
@@ -29,7 +29,6 @@ from resolvers.finance.jobs import check_deadlines
 from resolvers.finance.working_days import add_working_days
 from tests.support.marketplace import Market, make_bank, make_market
 from tests.support.stack import Stack
-from tests.support.streams import Events
 from tests.support.waiting import eventually
 from tests.support.ws import Socket
 
@@ -147,7 +146,7 @@ async def watching(
     the block runs; the block starts once every one is proven live by ``probe``."""
     streams = Streams(probe, len(subscriptions))
     sources = [
-        cast(Events, subscribe_ws(stack.gateway_ws, query, variables[0] if variables else None, token))
+        subscribe_ws(stack.gateway_ws, query, variables[0] if variables else None, token)
         for query, token, *variables in subscriptions
     ]
     tasks = [asyncio.create_task(streams.collect(i, events)) for i, events in enumerate(sources)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from tortoise import Tortoise
@@ -16,7 +16,7 @@ from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
 from models.operations import Alert
 from testkit.factories import Tenant, make_tenant
 from tests.support.stack import Stack
-from tests.support.streams import Events, delivers_through_gateway
+from tests.support.streams import delivers_through_gateway
 
 pytestmark = pytest.mark.e2e
 
@@ -82,9 +82,8 @@ RAISE_ALERT = "mutation($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }"
 async def test_alerts_of_another_hall_do_not_reach_a_hall_manager(stack: Stack) -> None:
     mine = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     theirs = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
-    events = cast(
-        Events,
-        subscribe_ws(stack.gateway_ws, "subscription { alerts { alert { title } } }", None, mine.hall_token),
+    events = subscribe_ws(
+        stack.gateway_ws, "subscription { alerts { alert { title } } }", None, mine.hall_token
     )
     receiver = asyncio.create_task(anext(events))
     try:

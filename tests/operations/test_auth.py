@@ -10,7 +10,7 @@ import time
 import uuid
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import httpx
 import pytest
@@ -24,7 +24,6 @@ from security.tokens import TokenType, issue_token, read_token
 from testkit.factories import make_org, make_user, token_keys
 from tests.support.signing import signed_post
 from tests.support.stack import LOCKOUT_SECONDS, Stack
-from tests.support.streams import Events
 
 PASSWORD = "Dcms@2026test"
 
@@ -201,11 +200,8 @@ async def test_logout_revokes_access_and_refresh_tokens(stack: Stack) -> None:
     ]
     assert data(await _me(stack, other["accessToken"]))["me"]["username"] == user.username
     # A subscription with the revoked token is refused too (WebSocket, token in connectionParams).
-    events = cast(
-        Events,
-        subscribe_ws(
-            stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, tokens["accessToken"]
-        ),
+    events = subscribe_ws(
+        stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, tokens["accessToken"]
     )
     first = await asyncio.wait_for(anext(events), 10)
     assert "UNAUTHENTICATED" in str(first["errors"])
@@ -278,10 +274,7 @@ async def test_gateway_refuses_forged_expired_and_misused_tokens(stack: Stack, t
     logout = await _post(stack.gateway_url, "mutation { logout }", token=refresh)
     assert error_codes(logout.json()) == ["UNAUTHORIZED_FIELD_OR_TYPE"]
     # A forged token over WebSocket does not get a subscription either.
-    events = cast(
-        Events,
-        subscribe_ws(stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, forged),
-    )
+    events = subscribe_ws(stack.gateway_ws, "subscription { reminders { reminder { title } } }", None, forged)
     try:
         first = await asyncio.wait_for(anext(events), 10)
     except (AssertionError, ConnectionError, OSError) as refused:  # at connection_init

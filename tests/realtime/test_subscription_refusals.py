@@ -8,14 +8,12 @@ byte in its variables (InputGuard's BAD_USER_INPUT) was opened and ran as if not
 from __future__ import annotations
 
 import asyncio
-from typing import cast
 
 import pytest
 
 from clients.python.dcms_client import error_codes, subscribe_ws
 from testkit.factories import make_tenant
 from tests.support.stack import Stack
-from tests.support.streams import Events
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +21,7 @@ ALERTS = "subscription($path: String) { alerts(orgPath: $path) { eventId alert {
 
 
 async def _first(stack: Stack, token: str, path: str) -> dict[str, object]:
-    stream = cast(Events, subscribe_ws(stack.gateway_ws, ALERTS, {"path": path}, token))
+    stream = subscribe_ws(stack.gateway_ws, ALERTS, {"path": path}, token)
     try:
         return await asyncio.wait_for(anext(stream), 10)
     finally:

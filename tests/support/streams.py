@@ -4,16 +4,13 @@ it again and again (an event sent before the subscription reaches the subgraph i
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from clients.python.dcms_client import subscribe_sse, subscribe_ws
 from tests.support.stack import Stack
 
 Trigger = Callable[[], Awaitable[None]]
-# What subscribe_ws and subscribe_sse return (the client declares AsyncIterator): cast to it, a
-# stream has aclose(), and anext() of it is a coroutine, for asyncio.create_task.
-Events = AsyncGenerator[dict[str, Any], None]
 
 
 async def first_event(events: Any, trigger: Trigger, attempts: int = 20) -> dict[str, Any]:
