@@ -15,7 +15,6 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from realtime.hub import Realtime
-from resolvers.common import audit
 from resolvers.common.errors import unauthenticated
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.rules import Rules
@@ -72,10 +71,6 @@ class Context(Generic[Loaders]):
     def loaders(self) -> Loaders:
         """This request's loaders, scoped to the caller."""
         return self.loaders_class(self.require_principal)
-
-    async def audit_pii_read(self, info: Any, type_name: str, id: Any) -> None:
-        """An unmasked read of a sensitive field: appended to the audit trail with the result."""
-        audit.record_pii_read(audit.Target(type_name, id), [info.field_name])
 
     async def check_revocation(self) -> None:
         """Once per operation (schema/common/authentication.py): one store round trip, and

@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from strawberry.extensions import FieldExtension
 
+from resolvers.common import audit
 from resolvers.common.errors import forbidden
 from security.masking import PiiKind, Visibility, mask, visibility
 
@@ -36,7 +37,8 @@ class Sensitive(FieldExtension):
             raise forbidden("无权查看该字段 (this field is not visible to your role)")
         if seen is Visibility.MASKED:
             return mask(self.kind, value)
-        await info.context.audit_pii_read(info, type(source).__name__, source.id)
+        # an unmasked read: appended to the audit trail with the result (resolvers/common/audit.py)
+        audit.record_pii_read(audit.Target(type(source).__name__, source.id), [info.field_name])
         return value
 
 
