@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
+from clients.python.dcms_client import error_codes, subscribe_ws
 from models.finance import (
     FinancingNeed,
     GuaranteeMethod,
@@ -27,7 +27,7 @@ from models.finance import (
 from resolvers.common.clock import CST
 from resolvers.finance.jobs import check_deadlines
 from resolvers.finance.working_days import add_working_days
-from tests.support.marketplace import Market, make_bank, make_market
+from tests.support.marketplace import Market, codes, make_bank, make_market, ok, run
 from tests.support.stack import Stack
 from tests.support.waiting import eventually
 from tests.support.ws import Socket
@@ -72,18 +72,6 @@ def need_input(**extra: Any) -> dict[str, Any]:
 def offer_input(amount: str = "450000") -> dict[str, Any]:
     valid = (date.today() + timedelta(days=10)).isoformat()
     return {"amount": amount, "rate": "4.35", "termMonths": 12, "validUntil": valid, "note": "预授信"}
-
-
-async def run(stack: Stack, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-    return await gql(stack.gateway_url, query, variables, token)
-
-
-async def ok(stack: Stack, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
-    return data(await run(stack, query, variables, token))
-
-
-async def codes(stack: Stack, query: str, variables: dict[str, Any], token: str) -> list[str]:
-    return error_codes(await run(stack, query, variables, token))
 
 
 Probe = Callable[[str], Awaitable[list[str]]]  # publishes orders marked with the text: their ids
