@@ -25,6 +25,12 @@ Every knob lives here so a newcomer finds them in one place:
   ``DCMS_FEED_SYNC_SECONDS``, ``DCMS_MAX_SUBSCRIPTIONS_PER_USER``, ``DCMS_WS_PING_SECONDS``.
 - ``DCMS_DB_POOL_MAX``: PostgreSQL connections per subgraph and process, at most (default 10;
   a process serving all five subgraphs may hold five times as many).
+- ``DCMS_WORKERS``: worker processes of ``dcms serve`` / ``dcms up`` behind the one port; unset →
+  the usable cores with PostgreSQL and Redis, else 1 (the embedded default is one process).
+- Admission (see ``Admission``): ``DCMS_MAX_IN_FLIGHT`` (operations per worker process),
+  ``DCMS_RETRY_AFTER_SECONDS``; the gateway reads ``DCMS_GATEWAY_MAX_IN_FLIGHT`` itself
+  (gateway/admission.ts).
+- ``DCMS_SERVE_SUBGRAPHS``: set by ``dcms serve`` for its worker processes (which subgraphs).
 - Platform parameters (see ``resolvers/common/rules.py``): ``DCMS_MAX_INSTITUTIONS_PER_NEED``,
   ``DCMS_MATURITY_NOTICE_DAYS``, ``DCMS_DEADLINE_CHECK_SECONDS``, ``DCMS_REMINDER_JOB_SECONDS``.
 - ``DCMS_PII_KEYRING_FILE``: the PII encryption keyring (JSON, see security/crypto.py); default
@@ -103,6 +109,19 @@ class Streams:
 
 
 @dataclass(frozen=True)
+class Admission:
+    """Bounded queues (subgraphs/admission.py, gateway/admission.ts). Read from ``DCMS_<NAME>``.
+
+    Each worker process runs at most ``max_in_flight`` GraphQL HTTP operations at once and answers
+    the rest at once with ``OVERLOADED`` and ``Retry-After: retry_after_seconds``. The gateway
+    admits ``gateway_max_in_flight`` client operations (the same env name, read there)."""
+
+    max_in_flight: int = 64  # per worker process; 0 = no bound
+    retry_after_seconds: int = 1
+    gateway_max_in_flight: int = 64  # per gateway process; 0 = no bound
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str | None
     redis_url: str | None
@@ -122,6 +141,9 @@ class Settings:
     pii_keyring_file: Path | None = None  # None → keys_dir / "pii-keyring.json"
     db_pool_max: int = 10  # PostgreSQL connections per subgraph and process, at most
     rules: Rules = field(default_factory=Rules)  # platform parameters the domain reads
+    workers: int | None = None  # DCMS_WORKERS; None → the core count with PostgreSQL + Redis, else 1
+    admission: Admission = field(default_factory=Admission)
+    serve_subgraphs: tuple[str, ...] = SUBGRAPHS  # DCMS_SERVE_SUBGRAPHS, for `dcms serve`'s workers
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -153,6 +175,12 @@ class Settings:
             pii_keyring_file=_path(os.environ.get("DCMS_PII_KEYRING_FILE")),
             db_pool_max=int(os.environ.get("DCMS_DB_POOL_MAX", "10")),
             rules=numbers_from_env(Rules()),
+            workers=int(os.environ["DCMS_WORKERS"]) if os.environ.get("DCMS_WORKERS") else None,
+            admission=numbers_from_env(Admission()),
+            serve_subgraphs=tuple(
+                name.strip() for name in os.environ.get("DCMS_SERVE_SUBGRAPHS", "").split(",") if name.strip()
+            )
+            or SUBGRAPHS,
         )
 
     @property
@@ -175,9 +203,30 @@ class Settings:
         return self.pii_keyring_file or self.keys_dir / "pii-keyring.json"
 
     @property
+    def shared_state(self) -> bool:
+        """PostgreSQL and Redis: what several worker processes need to share sessions, events,
+        rate limits and the jobs' advisory locks (the embedded default is one process's)."""
+        return bool(self.database_url and self.redis_url)
+
+    @property
+    def worker_count(self) -> int:
+        """``DCMS_WORKERS``, else the usable cores with shared state, else 1."""
+        if self.workers is not None:
+            return self.workers
+        return usable_cores() if self.shared_state else 1
+
+    @property
     def log_dir(self) -> Path:
         """Where ``dcms up`` writes the gateway's output (gateway.log)."""
         return self.var_dir / "log"
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), not the machine's count."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _var_dir() -> Path:
