@@ -44,6 +44,7 @@ from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust
 from security.keys import TokenKeys, load_token_keys
 from security.rate_limit import rate_limiter
 from security.sessions import LockoutPolicy, SessionStore, session_store
+from subgraphs.admission import AdmissionControl
 from subgraphs.body_guard import BodyGuard
 from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
@@ -289,7 +290,14 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
                 await limiter.close()
                 await trust.close()
 
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(BodyGuard)])  # 400 bad bodies
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[
+            Middleware(AdmissionControl, settings.admission),  # OVERLOADED; cancel on disconnect
+            Middleware(BodyGuard),  # 400 bad bodies
+        ],
+    )
     app.state.realtime = realtime
     app.state.rate_limit = (limiter, settings.limits)  # read by schema/common/rate_limiting.py
     return app
