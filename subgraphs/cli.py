@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
 
 from subgraphs.settings import SUBGRAPHS, Settings, keys_dir_from_env
 
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
 DEMO_HELP = (
     "outside dev mode: load the demo data anyway; every demo user must then change the published "
     "password at first login (dev mode always seeds it)"
+)
+WORKERS_HELP = (
+    "worker processes behind the one port (default DCMS_WORKERS, else the usable cores with "
+    "PostgreSQL and Redis, else 1: the embedded SQLite + in-memory default is one process only)"
 )
 
 
@@ -35,10 +45,12 @@ def main(argv: list[str] | None = None) -> None:
     serve = commands.add_parser("serve", help="serve subgraphs (all by default) in this process")
     serve.add_argument("names", nargs="*", metavar="name", help=f"subgraphs to serve: {', '.join(SUBGRAPHS)}")
     serve.add_argument("--port", type=int, help="default DCMS_PORT or 4001")
+    serve.add_argument("--workers", type=int, metavar="N", help=WORKERS_HELP)
 
     up = commands.add_parser("up", help="migrate, seed when empty, serve all subgraphs and the gateway")
     up.add_argument("--customers", type=int, default=2000, help="customers to seed on first start")
     up.add_argument("--demo", action="store_true", help=DEMO_HELP)
+    up.add_argument("--workers", type=int, metavar="N", help=WORKERS_HELP)
 
     token = commands.add_parser("token", help="dev mode: print an access token for a seeded user")
     token.add_argument("--username", default="manager")
@@ -68,6 +80,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.command == "secrets":  # before Settings.from_env, which makes dev secrets in dev mode
         sys.exit(secrets_init(args.dir or keys_dir_from_env()))
     settings = Settings.from_env()
+    if args.command in ("serve", "up"):
+        if problem := workers_problem(settings, args.workers):
+            print(f"dcms {args.command}: {problem}", file=sys.stderr)
+            sys.exit(2)
+        if args.workers is not None:
+            settings = replace(settings, workers=args.workers)
     if args.command == "token" and not settings.dev_mode:
         raise SystemExit("dcms token works in dev mode only (DCMS_DEV=1); log in with the login mutation")
     if args.command in ("migrate", "seed", "serve", "up"):
@@ -207,17 +225,69 @@ async def rotate_keys(settings: Settings, resume: bool, retire: bool, batch_size
     return counts
 
 
+def workers_problem(settings: Settings, workers: int | None) -> str | None:
+    """Why ``workers`` (``--workers``, else ``DCMS_WORKERS``) cannot run here, or None.
+
+    Several processes share sessions, revocations, events, rate limits and the jobs' locks only
+    through PostgreSQL and Redis: the embedded default (SQLite, in-memory broker and session store)
+    is one process's. An explicit count above 1 there is refused, not quietly lowered: whoever
+    asked for it would otherwise believe both cores were in use."""
+    count = workers if workers is not None else settings.worker_count
+    if count < 1:
+        return f"--workers must be at least 1 (got {count})"
+    if count > 1 and not settings.shared_state:
+        return (
+            f"{count} worker processes need shared state: set DATABASE_URL (PostgreSQL) and "
+            "REDIS_URL; the embedded default (SQLite, in-memory broker and sessions) runs one process "
+            "(--workers 1 or DCMS_WORKERS unset)"
+        )
+    return None
+
+
+def worker_app() -> Starlette:
+    """The app of one ``dcms serve`` worker process: uvicorn imports it by name in each process
+    it starts (``subgraphs.cli:worker_app``), which reads the settings from the environment it
+    inherited (``DCMS_SERVE_SUBGRAPHS`` names the subgraphs)."""
+    from subgraphs.app import build_app
+    from subgraphs.oplog import configure_logging
+
+    configure_logging()
+    settings = Settings.from_env()
+    return build_app(settings, settings.serve_subgraphs)
+
+
 def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> None:
+    """Serve ``names`` on ``port`` in ``settings.worker_count`` processes.
+
+    One worker: the app runs in this process. More: uvicorn's supervisor binds the port once and
+    starts the workers, each accepting on the same socket (the kernel spreads the connections),
+    restarts one that dies and stops them all on SIGINT/SIGTERM. Each worker builds its own app
+    (``worker_app``): its own database pool (``DCMS_DB_POOL_MAX`` per subgraph and process), broker
+    connection, admission bound (subgraphs/admission.py) and background jobs, which run in every
+    worker as in every replica and coordinate through PostgreSQL advisory locks and idempotent
+    writes (resolvers/common/jobs.py)."""
     import uvicorn
 
     from subgraphs.app import build_app
     from subgraphs.oplog import configure_logging
 
+    workers = settings.worker_count
+    if problem := workers_problem(settings, workers):  # main() refuses first; kept for callers
+        raise SystemExit(f"dcms serve: {problem}")
     configure_logging()  # one line per failed operation on stderr (subgraphs/oplog.py)
-    print(f"subgraphs on http://{settings.host}:{port}: " + ", ".join(f"/{name}/graphql" for name in names))
+    processes = f"{workers} worker process{'es' if workers > 1 else ''}"
+    paths = ", ".join(f"/{name}/graphql" for name in names)
+    print(f"subgraphs on http://{settings.host}:{port} ({processes}): {paths}", flush=True)
+    app: Any = "subgraphs.cli:worker_app"  # imported by each worker process
+    if workers > 1:
+        os.environ["DCMS_SERVE_SUBGRAPHS"] = ",".join(names)  # inherited by the workers
+    else:
+        app = build_app(settings, names)
     ping = settings.streams.ws_ping_seconds or None
     uvicorn.run(
-        build_app(settings, names),
+        app,
+        factory=workers > 1,
+        workers=workers,
         host=settings.host,
         port=port,
         log_level="warning",
@@ -282,7 +352,8 @@ def banner(settings: Settings, demo: bool = True) -> str:
         lines.append(f"  GraphiQL:               {settings.gateway_url}  (open in a browser)")
     lines += [
         f"  WebSocket / SSE:        ws://{settings.host}:{settings.gateway_port}/graphql",
-        f"  Subgraphs:              http://{settings.host}:{settings.port}/<name>/graphql",
+        f"  Subgraphs:              http://{settings.host}:{settings.port}/<name>/graphql"
+        f"  ({settings.worker_count} worker process{'es' if settings.worker_count > 1 else ''})",
         f"  Storage:                {storage}; {broker}",
         f"  Logs:                   gateway {settings.log_dir / 'gateway.log'}; subgraphs on this terminal",
     ]
