@@ -27,6 +27,9 @@ def free_port() -> int:
 # session's, and one a test starts of its own) within the server's default 100 connections.
 # Set in the environment so every process a test starts inherits it.
 DB_POOL_MAX = int(os.environ.setdefault("DCMS_DB_POOL_MAX", "4"))
+# One worker process per `dcms serve` the tests start (the default with PostgreSQL + Redis is one
+# per core): tests read per-process figures (/healthz); tests/subgraphs/test_workers.py starts two.
+os.environ.setdefault("DCMS_WORKERS", "1")
 
 # Small enough for tests/security/test_rate_limit.py to reach quickly, large enough for one user's bursts elsewhere.
 TEST_LIMITS = Limits(rate_limit=40, rate_limit_anonymous=30, rate_window=5)
