@@ -15,6 +15,7 @@ import { createHash, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
+import { useAdmission } from './admission.ts';
 import { limits, useDcmsLimits } from './limits.ts';
 import { generateRequestId, requestIdOf, useOperationLog } from './oplog.ts';
 import { useCodedRequestErrors, useJsonBodiesOnly, useWholeRequestErrors } from './requests.ts';
@@ -90,9 +91,11 @@ export const gatewayConfig = defineConfig({
   // The client's x-request-id, else one made here: sent to every subgraph, returned in the
   // response, and in the failure line of oplog.ts (the subgraphs log the same id).
   requestId: { generateRequestId },
+  upstreamCancellation: true, // a client that leaves aborts its subgraph fetches (subgraphs/admission.py cancels)
   // JWT first, then generic auth, both here in `plugins`: the top-level `genericAuth` option would
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [
+    useAdmission(), // admission.ts: at most DCMS_GATEWAY_MAX_IN_FLIGHT operations, the rest OVERLOADED + Retry-After
     useOperationLog(), // oplog.ts: one line per failed operation, with the request id
     useJsonBodiesOnly(), // requests.ts: a non-JSON POST (a cross-site form) is refused before parsing
     useCodedRequestErrors(), // requests.ts: a variable of the wrong type is BAD_USER_INPUT too
