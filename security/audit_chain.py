@@ -1,18 +1,43 @@
-"""The audit trail's hash chain: how a record is hashed, how it is appended race-free,
+"""The audit trail's hash chains: how a record is hashed, how it is appended without waiting,
 and how a chain is checked.
 
-Each subgraph's ``audit_record`` table is one chain. A record's hash is SHA-256 over
-the canonical JSON (sorted keys, no spaces, UTF-8) of its content and the previous
-record's hash; the first record chains to a fixed genesis value per subgraph. ``seq``
-is the record's storage position (1, 2, 3 …) and is not hashed: the chain order is
-the ``prev_hash`` links, so a renumbering shows up as a broken link, and a gap in
-``seq`` names where records were deleted.
+Each subgraph's ``audit_record`` table holds up to ``CHAINS`` hash chains, numbered by the
+``chain`` column. A record's hash is SHA-256 over the canonical JSON (sorted keys, no spaces,
+UTF-8) of its content and the previous record's hash in its chain; the first record of chain
+``c`` chains to a fixed genesis value per (subgraph, chain) (chain 0's is the subgraph's value
+from before chains were split, so old trails verify unchanged). ``seq`` is the record's position
+in its chain (1, 2, 3 …) and is not hashed: the chain order is the ``prev_hash`` links, so a
+renumbering shows up as a broken link, and a gap in ``seq`` names where records were deleted.
+
+Why several chains. One chain per subgraph needs one lock per subgraph, held from reading the
+chain head until commit: every mutation of the subgraph waited for the one before it (the grab
+storm spent two thirds of its busy connections waiting on it). An append still has to read its
+chain's head and insert after it atomically, so each chain has a lock (a transaction-scoped
+PostgreSQL advisory lock on (subgraph, chain)), but an append never waits for one: in one
+statement it takes the first chain whose lock is free (``pg_try_advisory_xact_lock``), starting
+at this process's own chain (picked at random when the process starts, so sequential appends of
+a process stay consecutive in one chain and processes start apart). ``CHAINS`` (64) is above the
+connections that can write to one subgraph at once (``DCMS_DB_POOL_MAX`` per process × worker
+processes); should every chain be busy, the append waits for its own chain's lock (correct, only
+slower). A unique (chain, seq) constraint turns any fork into a failed transaction.
+
+What the evidence keeps: every record is in exactly one chain, and each chain is checked like the
+single chain was: an altered record fails its hash, a deleted one leaves a gap or a link past it,
+an inserted one breaks the link of the record after it, a record moved to another chain leaves a
+gap in one and a stray in the other. As before, records appended after a chain's last one are
+caught only by comparing with heads kept outside the database: ``dcms audit verify`` prints each
+chain's head. Rejected alternative: numbering records from a sequence and linking them after
+commit. A rolled-back transaction leaves gaps in a sequence, so a gap would no longer prove a
+deletion, and the links would need a linker process of their own.
+
+SQLite (embedded) has one writer: it appends to chain 0 only, with no lock.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -29,10 +54,16 @@ PII_READ = "pii.read"
 OK = "ok"
 
 
-def genesis(subgraph: str) -> str:
-    """What the first record of a subgraph's chain points back to (so a whole chain
-    cannot be passed off as another subgraph's)."""
-    return hashlib.sha256(f"dcms-audit-genesis:{subgraph}".encode()).hexdigest()
+# Chains per subgraph: more than the connections that can append to one subgraph at once.
+CHAINS = 64
+
+
+def genesis(subgraph: str, chain: int = 0) -> str:
+    """What the first record of a subgraph's chain points back to (so a whole chain cannot be
+    passed off as another subgraph's or another chain's). Chain 0 keeps the value it had when
+    a subgraph had one chain."""
+    label = f"dcms-audit-genesis:{subgraph}" if chain == 0 else f"dcms-audit-genesis:{subgraph}:{chain}"
+    return hashlib.sha256(label.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -74,47 +105,81 @@ def record_hash(record: Any) -> str:
 
 
 def lock_key(subgraph: str) -> int:
-    """The PostgreSQL advisory-lock key of a subgraph's chain (a signed 32-bit int)."""
+    """The first half of the PostgreSQL advisory-lock key of a subgraph's chains (a signed
+    32-bit int); the chain number is the second half."""
     return zlib.crc32(f"dcms-audit:{subgraph}".encode()) - 2**31
 
 
-async def _lock_chain(conn: BaseDBAsyncClient, subgraph: str) -> None:
-    # SQLite needs no lock: Tortoise serialises every transaction on its one connection,
-    # and SQLite itself lets only one writer in. PostgreSQL: a transaction-scoped advisory
-    # lock, released at commit/rollback, so two appends never read the same chain head.
-    if conn.capabilities.dialect == "postgres":
-        await conn.execute_query("SELECT pg_advisory_xact_lock($1)", [lock_key(subgraph)])
+# This process's own chain: where its appends look for a free chain first.
+_home = random.randrange(CHAINS)
+
+# The first chain, from the home chain on, whose lock this transaction gets at once (or already
+# holds). Rows come from generate_series in order and Limit stops at the first that passes the
+# filter, so no lock is taken beyond the one returned (no sort or aggregate above the filter).
+_CLAIM = (
+    "SELECT c FROM (SELECT (s + $2) % $3 AS c FROM generate_series(0, $3 - 1) AS s) AS chains "
+    "WHERE pg_try_advisory_xact_lock($1, c) LIMIT 1"
+)
+
+
+async def _claim_chain(conn: BaseDBAsyncClient, subgraph: str) -> int:
+    """Lock a chain of ``subgraph`` for this transaction (released at commit/rollback) and name it."""
+    if conn.capabilities.dialect != "postgres":
+        # SQLite: Tortoise serialises every transaction on its one connection, and SQLite
+        # itself lets only one writer in.
+        return 0
+    key = lock_key(subgraph)
+    rows = await conn.execute_query_dict(_CLAIM, [key, _home, CHAINS])
+    if rows:
+        return int(rows[0]["c"])
+    # Every chain is busy (more writers than chains): wait for the home chain.
+    await conn.execute_query("SELECT pg_advisory_xact_lock($1, $2)", [key, _home])
+    return _home
+
+
+def new_rows(
+    model: type[AuditRecordBase],
+    subgraph: str,
+    chain: int,
+    head: dict[str, Any] | None,
+    entries: Sequence[Entry],
+) -> list[Any]:
+    """The records of ``entries`` after ``head`` (its seq and hash; None: an empty chain), hashed."""
+    seq, prev = (head["seq"], head["hash"]) if head else (0, genesis(subgraph, chain))
+    now = datetime.now(UTC)  # taken under the chain's lock: time order follows chain order
+    rows = []
+    for entry in entries:
+        seq += 1
+        row = model(
+            chain=chain,
+            seq=seq,
+            occurred_at=now,
+            actor_id=entry.actor_id,
+            actor_username=entry.actor_username,
+            actor_role=entry.actor_role,
+            action=entry.action[:64],
+            target_type=entry.target_type[:64],
+            target_id=entry.target_id[:64] if entry.target_id else None,
+            result=entry.result[:32],
+            request_id=entry.request_id[:128],
+            detail=entry.detail,
+            prev_hash=prev,
+        )
+        row.hash = prev = record_hash(row)
+        rows.append(row)
+    return rows
 
 
 async def append(model: type[AuditRecordBase], subgraph: str, entries: Sequence[Entry]) -> list[Any]:
-    """Append entries to the chain in ``model``'s table, inside the caller's transaction when
-    there is one (a savepoint then), else in a transaction of its own."""
+    """Append entries to a free chain in ``model``'s table, inside the caller's transaction when
+    there is one (a savepoint then), else in a transaction of its own. Never waits for another
+    append (unless more are running than there are chains)."""
     if not entries:
         return []
     async with in_transaction(model._meta.default_connection) as conn:
-        await _lock_chain(conn, subgraph)
-        head = await model.all().using_db(conn).order_by("-seq").first().values("seq", "hash")
-        seq, prev = (head["seq"], head["hash"]) if head else (0, genesis(subgraph))
-        now = datetime.now(UTC)  # taken under the lock: time order follows chain order
-        rows = []
-        for entry in entries:
-            seq += 1
-            row = model(
-                seq=seq,
-                occurred_at=now,
-                actor_id=entry.actor_id,
-                actor_username=entry.actor_username,
-                actor_role=entry.actor_role,
-                action=entry.action[:64],
-                target_type=entry.target_type[:64],
-                target_id=entry.target_id[:64] if entry.target_id else None,
-                result=entry.result[:32],
-                request_id=entry.request_id[:128],
-                detail=entry.detail,
-                prev_hash=prev,
-            )
-            row.hash = prev = record_hash(row)
-            rows.append(row)
+        chain = await _claim_chain(conn, subgraph)
+        head = await model.filter(chain=chain).using_db(conn).order_by("-seq").first().values("seq", "hash")
+        rows = new_rows(model, subgraph, chain, head, entries)
         await model.bulk_create(rows, using_db=conn)
         return rows
 
@@ -124,12 +189,18 @@ class Problem:
     """One break in a chain, as `dcms audit verify` reports it."""
 
     subgraph: str
-    seq: int  # the record where the break shows
+    seq: int  # the record where the break shows (its position in its chain)
     kind: str  # "altered", "deleted", "inserted", "broken"
     message: str
+    chain: int = 0
 
     def __str__(self) -> str:
-        return f"{self.subgraph} #{self.seq}: {self.kind}: {self.message}"
+        where = (
+            f"{self.subgraph} #{self.seq}"
+            if self.chain == 0
+            else f"{self.subgraph} chain {self.chain} #{self.seq}"
+        )
+        return f"{where}: {self.kind}: {self.message}"
 
 
 @dataclass
@@ -137,6 +208,7 @@ class ChainChecker:
     """Walks one chain in ``seq`` order, record by record (so a long chain streams)."""
 
     subgraph: str
+    chain: int = 0
     problems: list[Problem] = field(default_factory=list)
     count: int = 0
     head_seq: int = 0
@@ -144,14 +216,14 @@ class ChainChecker:
     _prev_prev_hash: str | None = None
 
     def __post_init__(self) -> None:
-        self.head_hash = genesis(self.subgraph)
+        self.head_hash = genesis(self.subgraph, self.chain)
 
     def feed(self, records: Iterable[Any]) -> None:
         for record in records:
             self._check(record)
 
     def _report(self, record: Any, kind: str, message: str) -> None:
-        self.problems.append(Problem(self.subgraph, int(record.seq), kind, message))
+        self.problems.append(Problem(self.subgraph, int(record.seq), kind, message, self.chain))
 
     def _check(self, record: Any) -> None:
         expected_seq = self.head_seq + 1
@@ -177,6 +249,7 @@ class ChainChecker:
                         self.head_seq,
                         "inserted",
                         f"record #{self.head_seq} is not part of the chain (#{record.seq} chains past it)",
+                        self.chain,
                     )
                 )
             else:

@@ -1,11 +1,13 @@
 """The audit tables in storage: the append-only triggers (`dcms migrate` installs them
-after the Tortoise migrations) and `dcms audit verify` (walks every subgraph's chain)."""
+after the Tortoise migrations) and `dcms audit verify` (walks every chain of every subgraph's
+trail: security/audit_chain.py explains why a trail is several chains)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from tortoise import Tortoise, connections
+from tortoise.expressions import Q
 from tqdm import tqdm
 
 from security.audit_chain import ChainChecker, Problem
@@ -66,17 +68,28 @@ async def migrate_triggers(settings: Settings) -> None:
 
 
 @dataclass(frozen=True)
+class ChainHead:
+    """The last record of one chain: keep these outside the database to catch appended records."""
+
+    chain: int
+    records: int
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True)
 class ChainSummary:
+    """One subgraph's trail: its record count and the head of each of its chains."""
+
     subgraph: str
     records: int
-    head_seq: int
-    head_hash: str
+    heads: tuple[ChainHead, ...]
 
 
 async def verify_open(
     names: tuple[str, ...] = SUBGRAPHS, progress: bool = False
 ) -> tuple[list[Problem], list[ChainSummary]]:
-    """With the ORM open: walk each subgraph's chain in ``seq`` order, in batches."""
+    """With the ORM open: walk each chain of each subgraph in (chain, seq) order, in batches."""
     models = {name: Tortoise.apps[name]["AuditRecord"] for name in names}
     totals = {name: await model.all().count() for name, model in models.items()}
     problems: list[Problem] = []
@@ -84,20 +97,25 @@ async def verify_open(
     with tqdm(total=sum(totals.values()), desc="verify", unit="record", disable=not progress) as bar:
         for name, model in models.items():
             bar.set_postfix_str(name)
-            checker = ChainChecker(name)
-            last: int | None = None
+            checkers: list[ChainChecker] = []
+            last: tuple[int, int] | None = None
             while True:
-                query = model.all().order_by("seq").limit(BATCH)
+                query = model.all().order_by("chain", "seq").limit(BATCH)
                 if last is not None:
-                    query = query.filter(seq__gt=last)
+                    query = query.filter(Q(chain__gt=last[0]) | Q(chain=last[0], seq__gt=last[1]))
                 batch = await query
                 if not batch:
                     break
-                checker.feed(batch)
-                last = batch[-1].seq
+                for record in batch:
+                    if not checkers or checkers[-1].chain != record.chain:
+                        checkers.append(ChainChecker(name, int(record.chain)))
+                    checkers[-1].feed((record,))
+                last = (int(batch[-1].chain), int(batch[-1].seq))
                 bar.update(len(batch))
-            problems += checker.problems
-            summaries.append(ChainSummary(name, checker.count, checker.head_seq, checker.head_hash))
+            heads = tuple(ChainHead(c.chain, c.count, c.head_seq, c.head_hash) for c in checkers)
+            for checker in checkers:
+                problems += checker.problems
+            summaries.append(ChainSummary(name, sum(h.records for h in heads), heads))
     return problems, summaries
 
 

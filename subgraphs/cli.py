@@ -160,8 +160,10 @@ async def audit_verify(settings: Settings) -> int:
         problems, chains = await verify_open(progress=True)
     finally:
         await Tortoise.close_connections()
-    for chain in chains:
-        print(f"{chain.subgraph:<11} {chain.records:>9} records  head #{chain.head_seq} {chain.head_hash}")
+    for trail in chains:
+        print(f"{trail.subgraph:<11} {trail.records:>9} records in {len(trail.heads)} chain(s)")
+        for head in trail.heads:
+            print(f"  chain {head.chain:<3} {head.records:>9} records  head #{head.seq} {head.hash}")
     for problem in problems:
         print(f"BROKEN {problem}", file=sys.stderr)
     print(f"audit trail: {len(problems)} problem(s)" if problems else "audit trail: every chain intact")

@@ -12,7 +12,7 @@ from tortoise import fields
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from models.audit import AuditRecordBase
+from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import BlindIndexField, EncryptedTextField, Entity
 from models.customers.ownership import OwnershipChange, OwnershipChangeKind
 from models.customers.profile import (
@@ -232,10 +232,11 @@ class Reminder(Entity):
 
 
 class AuditRecord(AuditRecordBase):
-    """This subgraph's audit trail (审计日志), one hash chain."""
+    """This subgraph's audit trail (审计日志), in hash chains appended in parallel."""
 
     class Meta:
         table = "audit_record"
+        unique_together = AUDIT_UNIQUE
 
 
 class OutboxEvent(OutboxEventBase):

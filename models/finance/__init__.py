@@ -6,7 +6,7 @@ imported here."""
 
 from __future__ import annotations
 
-from models.audit import AuditRecordBase
+from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.finance.complaints import Complaint, ComplaintKind, ComplaintStatus, ReviewVerdict
 from models.finance.institutions import Institution, InstitutionKind, SlaPolicy, WechatBinding
 from models.finance.orders import (
@@ -70,10 +70,11 @@ __all__ = [
 
 
 class AuditRecord(AuditRecordBase):
-    """This subgraph's audit trail (审计日志), one hash chain."""
+    """This subgraph's audit trail (审计日志), in hash chains appended in parallel."""
 
     class Meta:
         table = "audit_record"
+        unique_together = AUDIT_UNIQUE
 
 
 class OutboxEvent(OutboxEventBase):

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
-from models.audit import AuditRecordBase
+from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
 
 
@@ -33,7 +33,8 @@ class Opportunity(Entity):
 
 
 class AuditRecord(AuditRecordBase):
-    """This subgraph's audit trail (审计日志), one hash chain."""
+    """This subgraph's audit trail (审计日志), in hash chains appended in parallel."""
 
     class Meta:
         table = "audit_record"
+        unique_together = AUDIT_UNIQUE

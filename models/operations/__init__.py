@@ -7,7 +7,7 @@ from uuid import UUID
 
 from tortoise import fields
 
-from models.audit import AuditRecordBase
+from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
 from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
@@ -116,10 +116,11 @@ class ConsumerCursor(ConsumerCursorBase):
 
 
 class AuditRecord(AuditRecordBase):
-    """This subgraph's audit trail (审计日志), one hash chain."""
+    """This subgraph's audit trail (审计日志), in hash chains appended in parallel."""
 
     class Meta:
         table = "audit_record"
+        unique_together = AUDIT_UNIQUE
 
 
 class OutboxEvent(OutboxEventBase):

@@ -85,8 +85,8 @@ async def test_every_mutation_leaves_exactly_one_record(database, tenant: Tenant
     assert (record.target_type, record.target_id) == (target_type, target_id)
     assert before <= record.occurred_at <= datetime.now(UTC)
     assert record.hash == record_hash(record)
-    previous = await model(subgraph).get_or_none(seq=record.seq - 1)
-    assert record.prev_hash == (previous.hash if previous else genesis(subgraph))
+    previous = await model(subgraph).get_or_none(chain=record.chain, seq=record.seq - 1)
+    assert record.prev_hash == (previous.hash if previous else genesis(subgraph, record.chain))
 
 
 @pytest.mark.parametrize("name", list(FAILURES))
@@ -157,6 +157,8 @@ async def test_each_field_of_a_multi_field_mutation_is_recorded_once(database, t
         ("addReminder", "BAD_USER_INPUT"),
     ]
     assert records[0].target_id != records[1].target_id and records[2].target_id is None
+    # Sequential appends of one process, none running beside them: one chain, consecutive.
+    assert {r.chain for r in records} == {records[0].chain}
     assert [r.seq for r in records] == [records[0].seq, records[0].seq + 1, records[0].seq + 2]
     assert records[1].prev_hash == records[0].hash and records[2].prev_hash == records[1].hash
 
@@ -332,10 +334,11 @@ async def test_verify_reports_an_inserted_record(database, tenant: Tenant, tampe
     after = records[1]
     # Make room after `after` (highest first: seq is unique), then forge a record chained
     # to it whose own hash is right: only the next record's link gives it away.
-    later = await AuditRecord.filter(seq__gt=after.seq).order_by("-seq")
+    later = await AuditRecord.filter(chain=after.chain, seq__gt=after.seq).order_by("-seq")
     for row in later:
         await AuditRecord.filter(id=row.id).update(seq=row.seq + 1)
     forged = AuditRecord(
+        chain=after.chain,
         seq=after.seq + 1,
         occurred_at=after.occurred_at,
         actor_id=None,
