@@ -26,9 +26,21 @@ WebSocket (subscriptions): in ``connection_init`` the gateway sends, beside the 
 from the HTTP one, so neither kind of signature can pass for the other.
 
 Both are refused when older than ``MAX_AGE_SECONDS`` (or more than ``MAX_SKEW_SECONDS`` in the
-future: clocks differ a little between hosts) or when their nonce was seen before, in this
-process and, with ``REDIS_URL``, by any replica (``SET NX EX``). A captured request or
-``connection_init`` is therefore worth nothing to whoever captured it.
+future: clocks differ a little between hosts) or when their nonce was seen before:
+
+- in this process, always (a set in memory, no await);
+- by any replica (with ``REDIS_URL``: ``SET NX EX``), for a ``connection_init`` and for a request
+  that holds a mutation. The subgraph asks Redis when it knows the operation's type, after
+  parsing (schema/common/authentication.py via ``Context.first_use_everywhere``), once per
+  request. A query is not checked across replicas: that round trip cost about 185 µs of Python
+  CPU per request (as much as the ES256 check it replaced), and a captured query replayed within
+  the 60 s to another worker or replica changes nothing and returns what its original response,
+  on the same wire, already carried. A replayed mutation would repeat its effect: refused
+  everywhere. The subgraph process itself calls ``check_here`` (sync) and claims the nonce in
+  Redis later; ``check`` does both at once (tools, tests).
+
+Tokens are trusted no more for being signed: the subgraph verifies each token's ES256 signature
+once per process (security/tokens.py), the signature only vouches for where the request came from.
 
 Outside dev mode a request without a valid signature is refused. In dev mode an unsigned request
 passes (GraphiQL straight against a subgraph), a wrong or replayed signature never does.
@@ -60,6 +72,7 @@ WS_PURPOSE = "ws-connect"
 MAX_AGE_SECONDS = 60
 MAX_SKEW_SECONDS = 5  # a signature this far in the future still passes: another host's clock
 MAX_NONCE_LENGTH = 64  # a UUID is 36
+REPLAYED = "gateway signature already used (replay)"
 
 # -- what is signed ----------------------------------------------------------------------------------
 
@@ -116,9 +129,10 @@ def ws_proof(
 
 
 class SeenNonces:
-    """Nonces of the last ``ttl`` seconds: in this process always, and in Redis (shared by every
-    replica) when configured. Redis down: the process's own set still refuses a replay to this
-    replica; a warning is logged once per outage, not per request."""
+    """Nonces of the last ``ttl`` seconds: in this process always (``seen_here``), and in Redis
+    (shared by every replica) when configured (``first_use_everywhere``). Redis down: the process's
+    own set still refuses a replay to this replica; a warning is logged once per outage, not per
+    request."""
 
     PREFIX = "dcms:gateway-nonce:"
 
@@ -130,14 +144,20 @@ class SeenNonces:
         self._redis = redis_client(redis_url) if redis_url else None
         self._redis_down = False
 
-    async def first_use(self, nonce: str) -> bool:
+    def seen_here(self, nonce: str) -> bool:
+        """True when this process saw ``nonce`` within the ttl; else remembers it."""
         now = time.monotonic()
         while self._expiry and self._expiry[0][0] <= now:
             self._seen.discard(self._expiry.popleft()[1])
         if nonce in self._seen:
-            return False
+            return True
         self._seen.add(nonce)
         self._expiry.append((now + self._ttl, nonce))
+        return False
+
+    async def first_use_everywhere(self, nonce: str) -> bool:
+        """No replica used ``nonce`` before (Redis ``SET NX``); True without Redis or while it is
+        away (the in-process set is all there is then)."""
         if self._redis is None:
             return True
         try:
@@ -156,9 +176,20 @@ class SeenNonces:
             log.warning("gateway replay check: Redis is back; nonces are shared by every replica again")
         return bool(created)
 
+    async def first_use(self, nonce: str) -> bool:
+        """Neither this process nor (with Redis) any replica saw ``nonce`` before."""
+        if self.seen_here(nonce):
+            return False
+        return await self.first_use_everywhere(nonce)
+
     async def close(self) -> None:
         if self._redis is not None:
             await self._redis.aclose()
+
+
+def nonce_of(signature: str) -> str:
+    """The nonce of a well-formed ``x-dcms-signature`` value (one ``check_here`` accepted)."""
+    return signature.split(".")[2]
 
 
 # -- the check --------------------------------------------------------------------------------------
@@ -184,8 +215,26 @@ class GatewayTrust:
         client_ip: str | None = None,
         method: str = "POST",
     ) -> str | None:
+        """``check_here``, then the nonce claimed across replicas (Redis) too."""
+        refusal = self.check_here(signature, authorization, body, client_ip=client_ip, method=method)
+        if refusal is None and signature is not None:
+            if not await self.nonces.first_use_everywhere(nonce_of(signature)):
+                return REPLAYED
+        return refusal
+
+    def check_here(
+        self,
+        signature: str | None,
+        authorization: str | None,
+        body: bytes,
+        *,
+        client_ip: str | None = None,
+        method: str = "POST",
+    ) -> str | None:
         """One HTTP request (a batch is one body): its ``x-dcms-signature``, ``Authorization`` and
-        ``x-dcms-client-ip`` headers and its raw body, before the operation is parsed."""
+        ``x-dcms-client-ip`` headers and its raw body, before the operation is parsed. The nonce
+        is checked in this process only: claim it across replicas with
+        ``nonces.first_use_everywhere(nonce_of(signature))`` (a mutation, see the module)."""
         if signature is None:
             return "request not signed by the gateway" if self.require_signature else None
         parts = signature.split(".")
@@ -198,7 +247,7 @@ class GatewayTrust:
             return "invalid gateway signature"
         ts = int(ts_text)
         payload = http_payload(ts, nonce, authorization, client_ip, body)
-        return await self._verify(sig, payload, ts, nonce)
+        return self._verify(sig, payload, ts, nonce)
 
     async def check_ws(self, connection_params: Mapping[str, Any] | None) -> str | None:
         """A WebSocket's connection_init. Outside dev mode only the gateway may open one; in dev mode
@@ -221,9 +270,12 @@ class GatewayTrust:
         # only the signed one may be there.
         if any(key != "authorization" and key.lower() == "authorization" for key in params):
             return "invalid gateway proof"
-        return await self._verify(sig, ws_payload(authorization, ts, nonce), ts, nonce)
+        refusal = self._verify(sig, ws_payload(authorization, ts, nonce), ts, nonce)
+        if refusal is None and not await self.nonces.first_use_everywhere(nonce):
+            return REPLAYED
+        return refusal
 
-    async def _verify(self, sig: Any, payload: bytes, ts: int, nonce: str) -> str | None:
+    def _verify(self, sig: Any, payload: bytes, ts: int, nonce: str) -> str | None:
         if not isinstance(sig, str):
             return "invalid gateway signature"
         try:
@@ -236,8 +288,8 @@ class GatewayTrust:
         if age > MAX_AGE_SECONDS or age < -MAX_SKEW_SECONDS:
             return f"gateway signature expired ({age:.0f} s old; at most {MAX_AGE_SECONDS} s)"
         # Only a valid signature takes a nonce: a forger cannot fill the set.
-        if not await self.nonces.first_use(nonce):
-            return "gateway signature already used (replay)"
+        if self.nonces.seen_here(nonce):
+            return REPLAYED
         return None
 
     async def close(self) -> None:

@@ -5,7 +5,10 @@
   old, already rotated one: stolen or replayed) revokes the whole session.
 - **Revocation** (logout, reuse, switchRole) marks the session id revoked for as long as any of
   its tokens can live (8 hours); a password change refuses every token of the user issued
-  before it. Every operation checks its access token against both: one Redis round trip.
+  before it. Every operation checks its access token against both with ``revoked``: a look-up in
+  this process, no round trip. With Redis, the store keeps the revocations in process and learns
+  of every other process's by pub/sub (below); ``is_revoked`` asks Redis itself (refresh, and the
+  30 s recheck of open subscriptions in realtime/guard.py, the safety net if a notice was lost).
 - **Lockout**: failed logins are counted per submitted username *and client address* (the
   address the gateway reports on a signed request), so a guesser at one address cannot lock the
   owner out at another. The 5th failure from one address within the window locks that username for
@@ -16,6 +19,18 @@
   does not clear that one. Counted for any submitted username, known or not, so locking does not
   tell which accounts exist.
 
+**Revocations reach every process** (Redis): ``revoke``, ``revoke_user_before`` and reuse
+detection write the Redis keys and, in the same transaction (or Lua script), publish the
+revocation on ``REVOCATIONS_CHANNEL``. ``connect`` (the app's lifespan, subgraphs/app.py) starts a
+listener that adds each one to this process's set, so a revocation made anywhere is refused here
+within the pub/sub delivery time (milliseconds; tests/security/test_revocation_sync.py holds it
+to under 1 s). On every (re)subscribe, the first and each after Redis was lost (redis-py
+reconnects and resubscribes), the listener loads every live revocation from the Redis keys
+(SCAN), so nothing revoked while it was disconnected is missed: it is at most the reconnect
+back-off (0.5 s) behind once Redis is reachable again. While Redis is away the set keeps what it
+knew plus this process's own revocations. Until the first load (the store not connected yet,
+or Redis away at start) ``knows_all`` is False and callers ask ``is_revoked`` instead.
+
 Both stores have the same interface and the same tests (tests/security/test_sessions.py). Without
 ``REDIS_URL`` the in-process store only works while every subgraph runs in one process (``dcms
 up``); production sets ``REDIS_URL``.
@@ -23,19 +38,32 @@ up``); production sets ``REDIS_URL``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import json
+import logging
 import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from security.outage import REDIS
+from security.outage import REDIS, Outage
 from security.redis_pool import redis_client
 from security.tokens import REFRESH_TTL_SECONDS
 
+log = logging.getLogger(__name__)
+
 _PREFIX = "dcms:auth:"
+# {"session": id, "until": epoch s} or {"user": id, "before": epoch s}: one revocation, published
+# by whoever revoked, in the same transaction as its key.
+REVOCATIONS_CHANNEL = f"{_PREFIX}revocations"
+# The listener reconnects after this at most (it starts at 0.05 s and doubles).
+MAX_RETRY_SECONDS = 0.5
 
 
 class Rotation(StrEnum):
@@ -86,7 +114,21 @@ class SessionStore(ABC):
 
     @abstractmethod
     async def is_revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
-        """The session is revoked, or the user's tokens issued before ``issued_at`` are."""
+        """The session is revoked, or the user's tokens issued before ``issued_at`` are: asked of
+        the store itself (Redis), for the few callers that must not trust this process's copy."""
+
+    @abstractmethod
+    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
+        """The same answer from this process's copy, without awaiting: every operation asks it.
+        Complete only while ``knows_all``."""
+
+    @property
+    def knows_all(self) -> bool:
+        """``revoked`` knows every revocation (else ask ``is_revoked``)."""
+        return True
+
+    async def connect(self) -> None:  # noqa: B027 (optional hook)
+        """Start learning of other processes' revocations (the app's lifespan)."""
 
     @abstractmethod
     async def locked_for(self, username: str, address: str) -> float:
@@ -112,7 +154,7 @@ def session_store(redis_url: str | None, lockout: LockoutPolicy | None = None) -
 
 # --------------------------------------------------------------------------- Redis
 
-# KEYS: session, revoked; ARGV: presented id, new id, revocation ttl (ms)
+# KEYS: session, revoked; ARGV: presented id, new id, revocation ttl (ms), channel, notice
 _ROTATE = """
 if redis.call('EXISTS', KEYS[2]) == 1 then return 'UNKNOWN' end
 local current = redis.call('GET', KEYS[1])
@@ -123,6 +165,7 @@ if current == ARGV[1] then
 end
 redis.call('DEL', KEYS[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])
+redis.call('PUBLISH', ARGV[4], ARGV[5])
 return 'REUSED'
 """
 
@@ -156,9 +199,25 @@ class RedisSessionStore(SessionStore):
         self._redis = redis_client(url, decode_responses=True)
         self._rotate = self._redis.register_script(_ROTATE)
         self._count_failure = self._redis.register_script(_COUNT_FAILURE)
-        # Revocations this process made, for as long as they matter: with Redis away, is_revoked
-        # answers from these instead of failing every operation (subgraphs/schema.py `degrade`).
+        # Every revocation this process knows of, for as long as it matters: its own, those
+        # announced on REVOCATIONS_CHANNEL and those loaded from Redis on (re)subscribe.
         self._local = MemorySessionStore(lockout)
+        self._loaded = False  # the first load is done: `revoked` knows all
+        self._listener: asyncio.Task[None] | None = None
+        self._ready = asyncio.Event()  # set after each (re)load; the tests wait on it
+        self.outage = Outage("Redis revocation notices", "revocations made elsewhere apply once it is back")
+
+    @property
+    def knows_all(self) -> bool:
+        return self._loaded
+
+    async def connect(self, wait: float = 2.0) -> None:
+        """Start the listener; wait up to ``wait`` seconds for its first load (with Redis away it
+        goes on trying; meanwhile ``knows_all`` is False)."""
+        if self._listener is None:
+            self._listener = asyncio.create_task(self._listen(), name="session revocations")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), wait)
 
     async def start(self, session_id: str, refresh_id: str, expires_at: float) -> None:
         ttl_ms = max(1, int((expires_at - time.time()) * 1000))
@@ -166,14 +225,27 @@ class RedisSessionStore(SessionStore):
 
     async def rotate(self, session_id: str, presented_id: str, new_id: str) -> Rotation:
         keys = [_session(session_id), _revoked(session_id)]
-        result = await self._rotate(keys=keys, args=[presented_id, new_id, REFRESH_TTL_SECONDS * 1000])
-        return Rotation(result)
+        until = time.time() + REFRESH_TTL_SECONDS
+        notice = _notice(session=session_id, until=until)
+        args: list[str | int] = [
+            presented_id,
+            new_id,
+            REFRESH_TTL_SECONDS * 1000,
+            REVOCATIONS_CHANNEL,
+            notice,
+        ]
+        result = Rotation(await self._rotate(keys=keys, args=args))
+        if result is Rotation.REUSED:
+            self._local.mark_revoked(session_id, until)
+        return result
 
     async def revoke(self, session_id: str) -> None:
-        await self._local.revoke(session_id)
+        until = time.time() + REFRESH_TTL_SECONDS
+        self._local.mark_revoked(session_id, until)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_revoked(session_id), "1", ex=REFRESH_TTL_SECONDS)
             pipe.delete(_session(session_id))
+            pipe.publish(REVOCATIONS_CHANNEL, _notice(session=session_id, until=until))
             await pipe.execute()
 
     async def session_end(self, session_id: str) -> float | None:
@@ -181,13 +253,19 @@ class RedisSessionStore(SessionStore):
         return time.time() + ttl_ms / 1000 if ttl_ms > 0 else None
 
     async def revoke_user_before(self, user_id: str, at: float) -> None:
-        await self._local.revoke_user_before(user_id, at)
-        await self._redis.set(_not_before(user_id), str(at), ex=REFRESH_TTL_SECONDS)
+        self._local.mark_not_before(user_id, at)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.set(_not_before(user_id), str(at), ex=REFRESH_TTL_SECONDS)
+            pipe.publish(REVOCATIONS_CHANNEL, _notice(user=user_id, before=at))
+            await pipe.execute()
+
+    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
+        return self._local.revoked(session_id, user_id, issued_at)
 
     async def is_revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
-        """With Redis away: only the revocations this process made count (logged once per
-        outage). Failing instead would stop every operation, reads included, for an outage of a
-        store that only logins, refreshes and logouts truly need."""
+        """With Redis away: the revocations this process knows count (logged once per outage).
+        Failing instead would stop every operation, reads included, for an outage of a store that
+        only logins, refreshes and logouts truly need."""
         try:
             if not user_id:
                 revoked, not_before = await self._redis.exists(_revoked(session_id)), None
@@ -198,7 +276,7 @@ class RedisSessionStore(SessionStore):
                     revoked, not_before = await pipe.execute()
         except (RedisConnectionError, RedisTimeoutError) as error:
             REDIS.failed(error)
-            return await self._local.is_revoked(session_id, user_id, issued_at)
+            return self._local.revoked(session_id, user_id, issued_at)
         REDIS.ok()
         return bool(revoked) or (not_before is not None and issued_at < float(not_before))
 
@@ -226,7 +304,81 @@ class RedisSessionStore(SessionStore):
         await self._redis.delete(_failures(username, address), _locked(username, address))
 
     async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
         await self._redis.aclose()
+
+    # -- the revocations of every process ------------------------------------------------------
+
+    async def _listen(self) -> None:
+        """Subscribe, load, apply each notice; on any failure start again after a back-off. A
+        ``subscribe`` confirmation (the first, and each after redis-py reconnected and
+        resubscribed by itself) triggers a load: the subscription is live by then, so a
+        revocation is either published after it (and received) or written before the load."""
+        delay = 0.05
+        while True:
+            pubsub: PubSub | None = None
+            try:
+                pubsub = self._redis.pubsub()
+                await pubsub.subscribe(REVOCATIONS_CHANNEL)
+                while True:
+                    message = await pubsub.get_message(timeout=1.0)
+                    if message is None:
+                        continue
+                    if message["type"] == "subscribe":
+                        await self._load()
+                        self._loaded = True
+                        self._ready.set()
+                        self.outage.ok()
+                        delay = 0.05
+                    elif message["type"] == "message":
+                        self._apply(message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # a listener that ends leaves this process's copy stale
+                if not self.outage.failed(error):
+                    log.debug("revocation notices still unavailable: %r", error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
+            finally:
+                if pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        await pubsub.aclose()
+
+    async def _load(self) -> None:
+        """Every live revocation in Redis into this process's copy (SCAN of the keys)."""
+        now = time.time()
+        sessions = [key async for key in self._redis.scan_iter(match=_revoked("*"), count=1000)]
+        users = [key async for key in self._redis.scan_iter(match=_not_before("*"), count=1000)]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in sessions:
+                pipe.pttl(key)
+            for key in users:
+                pipe.get(key)
+            answers = await pipe.execute()
+        for key, ttl_ms in zip(sessions, answers[: len(sessions)], strict=True):
+            if ttl_ms > 0:
+                self._local.mark_revoked(key.removeprefix(_revoked("")), now + ttl_ms / 1000)
+        for key, at in zip(users, answers[len(sessions) :], strict=True):
+            if at is not None:
+                self._local.mark_not_before(key.removeprefix(_not_before("")), float(at))
+
+    def _apply(self, data: str) -> None:
+        try:
+            notice: dict[str, Any] = json.loads(data)
+            if notice.get("session"):
+                self._local.mark_revoked(str(notice["session"]), float(notice["until"]))
+            elif notice.get("user"):
+                self._local.mark_not_before(str(notice["user"]), float(notice["before"]))
+        except (ValueError, KeyError, TypeError):
+            log.warning("revocation notice not understood: %r", data[:200])
+
+
+def _notice(**fields: str | float) -> str:
+    return json.dumps(fields)
 
 
 def _session(session_id: str) -> str:
@@ -293,19 +445,30 @@ class MemorySessionStore(SessionStore):
         return Rotation.REUSED
 
     async def revoke(self, session_id: str) -> None:
-        self._prune()
-        self._revoked[session_id] = time.time() + REFRESH_TTL_SECONDS
+        self.mark_revoked(session_id, time.time() + REFRESH_TTL_SECONDS)
         self._sessions.pop(session_id, None)
+
+    def mark_revoked(self, session_id: str, until: float) -> None:
+        """The session's tokens are refused until ``until`` (epoch seconds)."""
+        self._prune()
+        self._revoked[session_id] = max(until, self._revoked.get(session_id, 0.0))
+
+    def mark_not_before(self, user_id: str, at: float) -> None:
+        """The user's tokens issued before ``at`` are refused (the latest change counts)."""
+        self._prune()
+        self._not_before[user_id] = max(at, self._not_before.get(user_id, 0.0))
 
     async def session_end(self, session_id: str) -> float | None:
         entry = self._sessions.get(session_id)
         return entry[1] if entry is not None and entry[1] > time.time() else None
 
     async def revoke_user_before(self, user_id: str, at: float) -> None:
-        self._prune()
-        self._not_before[user_id] = at
+        self.mark_not_before(user_id, at)
 
     async def is_revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
+        return self.revoked(session_id, user_id, issued_at)
+
+    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
         if self._revoked.get(session_id, 0) > time.time():
             return True
         return issued_at < self._not_before.get(user_id, 0.0)

@@ -5,6 +5,15 @@ subgraph and the gateway), see security/keys.py. An access token lives 15 minute
 token lives until its login session ends (8 hours after login: rotating does not extend it) and
 is good for one use. Both carry the session id (``sid``) that logout and reuse detection revoke
 (security/sessions.py).
+
+**Verified once per process.** ``read_token`` checks an access token's ES256 signature the first
+time this process sees the token string and keeps the principal it names (bounded, ``CACHE_SIZE``
+tokens, oldest out first); the same string again costs a dictionary look-up and an expiry check
+instead of an ECDSA verification (about 1 µs instead of about 280 µs). Nothing is trusted that was
+not verified here: the cache holds only tokens whose signature verified, a token string is the
+whole signed token (same bytes, same verdict), a hit is refused once ``exp`` passes, and it counts
+only while the key that verified it is still one of the keys in use (a key dropped after a
+rotation takes its tokens with it). Refresh tokens are verified every time (``read_claims``).
 """
 
 from __future__ import annotations
@@ -148,9 +157,35 @@ def read_claims(token: str, keys: TokenKeys, typ: TokenType = TokenType.ACCESS) 
     return claims
 
 
+# Access tokens this process verified: token → (kid, the key that verified it, its principal).
+CACHE_SIZE = 4096
+_verified: dict[str, tuple[str, object, Principal]] = {}
+
+
 def read_token(token: str, keys: TokenKeys, typ: TokenType = TokenType.ACCESS) -> Principal:
-    """The principal an (access, by default) token names; raises InvalidToken."""
+    """The principal an (access, by default) token names; raises InvalidToken. An access token is
+    verified once per process (see the module docstring), then answered from memory until it
+    expires."""
+    if typ is not TokenType.ACCESS:
+        return principal_of(read_claims(token, keys, typ))
+    hit = _verified.get(token)
+    if hit is not None:
+        kid, key, principal = hit
+        if keys.public_keys.get(kid) is key and principal.expires_at > time.time():
+            return principal
+        # Expired, or verified by a key not in use here: verify again (and fail the same way).
+        _verified.pop(token, None)
     claims = read_claims(token, keys, typ)
+    principal = principal_of(claims)
+    kid = jwt.get_unverified_header(token)["kid"]  # read_claims found a key by it
+    if len(_verified) >= CACHE_SIZE:
+        del _verified[next(iter(_verified))]  # the oldest: first in, first out
+    _verified[token] = (kid, keys.public_keys[kid], principal)
+    return principal
+
+
+def principal_of(claims: dict[str, Any]) -> Principal:
+    """The one mapping of a token's (verified) claims to the principal every resolver sees."""
     try:
         return Principal(
             user_id=UUID(claims["sub"]),

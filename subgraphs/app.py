@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -40,7 +41,7 @@ from resolvers.common.loading import LoaderRegistry
 from schema.common.context import Context
 from schema.common.errors import graphql_error
 from security.crypto import load_cipher
-from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust
+from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust, nonce_of
 from security.keys import TokenKeys, load_token_keys
 from security.rate_limit import rate_limiter
 from security.sessions import LockoutPolicy, SessionStore, session_store
@@ -149,20 +150,26 @@ class SubgraphGraphQL(GraphQL[Context[Any], None]):
     ) -> ExecutionResult | list[ExecutionResult] | SubscriptionExecutionResult:
         """Refuse unsigned (outside dev), wrongly signed, stale or replayed requests before
         anything runs: one check per HTTP request (a batch is one body), over the raw body
-        Strawberry parsed (Starlette keeps it) and the ``Authorization`` header."""
+        Strawberry parsed (Starlette keeps it) and the ``Authorization`` header. The nonce is
+        checked in this process here, across replicas before a mutation runs."""
         refusal = await self._refusal(request)
         if refusal is not None:
             items = request_data if isinstance(request_data, list) else [request_data]
             results = [ExecutionResult(data=None, errors=[graphql_error(refusal)]) for _ in items]
             return results if isinstance(request_data, list) else results[0]
-        if SIGNATURE_HEADER in request.headers:  # verified above
+        signature = request.headers.get(SIGNATURE_HEADER)
+        if signature is not None:  # verified above
             request.scope.setdefault("state", {})["client_ip"] = request.headers.get(CLIENT_IP_HEADER)
+            # Claimed across replicas only by a mutation (schema/common/authentication.py).
+            context.claim_nonce = functools.partial(
+                self._trust.nonces.first_use_everywhere, nonce_of(signature)
+            )
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
 
     async def _refusal(self, request: Request) -> CodedError | None:
-        reason = await self._trust.check(
+        reason = self._trust.check_here(
             request.headers.get(SIGNATURE_HEADER),
             request.headers.get("authorization"),
             await request.body(),
@@ -277,6 +284,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         set_cipher(cipher)  # encrypted PII columns (models/common.py)
         # RegisterTortoise makes the ORM context global, so request tasks see it.
         async with RegisterTortoise(app, config=tortoise_config(settings, tuple(apps))):
+            await sessions.connect()  # revocations of every process, by pub/sub (security/sessions.py)
             await realtime.start(
                 [Tortoise.apps[n]["OutboxEvent"] for n in names if "OutboxEvent" in Tortoise.apps[n]]
             )
@@ -300,6 +308,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     )
     app.state.realtime = realtime
     app.state.rate_limit = (limiter, settings.limits)  # read by schema/common/rate_limiting.py
+    app.state.sessions, app.state.trust = sessions, trust  # closed by the lifespan (or a test without one)
     return app
 
 

@@ -2,8 +2,12 @@
 
 The one gate every entry point passes (root fields, ``_entities``, mutations,
 subscriptions). It also checks, once per operation, that the token's session is not
-revoked (logout, refresh-token reuse). Only the federation SDL (``_service``, read by the
-composer), introspection, and ``login`` / ``refreshToken`` (operations) are open.
+revoked (logout, refresh-token reuse; in process, security/sessions.py), and before a mutation
+that the gateway's signature of the request was not used at another replica before (a captured
+mutation replayed elsewhere would repeat its effect; the signature's check in
+security/gateway_trust.py already refused a replay to this process). Only the federation SDL
+(``_service``, read by the composer), introspection, and ``login`` / ``refreshToken``
+(operations) are open.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from collections.abc import AsyncIterator
 
 from graphql import ExecutionResult, FieldNode, OperationDefinitionNode
 from strawberry.extensions import SchemaExtension
+from strawberry.types.graphql import OperationType
 
-from resolvers.common.errors import unauthenticated
+from resolvers.common.errors import forbidden, unauthenticated
 from schema.common.errors import graphql_error
+from security.gateway_trust import REPLAYED
 
 ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type", "login", "refreshToken"})
 
@@ -22,6 +28,10 @@ ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type", "l
 class RequireAuthentication(SchemaExtension):
     async def on_execute(self) -> AsyncIterator[None]:
         ctx = self.execution_context
+        if ctx.operation_type is OperationType.MUTATION and not await ctx.context.first_use_everywhere():
+            ctx.result = ExecutionResult(data=None, errors=[graphql_error(forbidden(REPLAYED))])
+            yield
+            return
         await ctx.context.check_revocation()
         if ctx.context.principal is None and not _only_anonymous_fields(
             ctx.graphql_document, ctx.operation_name

@@ -1,5 +1,11 @@
 """The per-request context every GraphQL field receives as ``info.context``.
 
+Who is asking costs next to nothing per request: the token's ES256 signature is verified once
+per process and token (security/tokens.py ``read_token``), the revocation check is a look-up in
+this process's copy of the revocations (security/sessions.py ``revoked``), and the gateway's
+one-time nonce is checked in process, and in Redis only for a mutation (``first_use_everywhere``;
+subgraphs/app.py, security/gateway_trust.py).
+
 Each subgraph names its own, with its loader registry, in ``schema/<subgraph>/context.py``::
 
     Info = strawberry.Info[Context[FinanceLoaders], None]
@@ -7,6 +13,8 @@ Each subgraph names its own, with its loader registry, in ``schema/<subgraph>/co
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Generic, TypeVar
@@ -36,7 +44,11 @@ class Context(Generic[Loaders]):
     rules: Rules = field(default_factory=Rules)  # platform parameters (resolvers/common/rules.py)
     # Set by Strawberry on WebSocket connections from the connection_init payload.
     connection_params: dict[str, Any] | None = field(default=None)
+    # A signed HTTP request's nonce, claimed across replicas (Redis) by its first mutation:
+    # set by subgraphs/app.py once the signature verified; None when unsigned (dev mode).
+    claim_nonce: Callable[[], Awaitable[bool]] | None = field(default=None, repr=False)
     _revoked: bool = field(default=False, init=False, repr=False)
+    _claim: asyncio.Future[bool] | None = field(default=None, init=False, repr=False)
 
     @property
     def principal(self) -> Principal | None:
@@ -73,13 +85,29 @@ class Context(Generic[Loaders]):
         return self.loaders_class(self.require_principal)
 
     async def check_revocation(self) -> None:
-        """Once per operation (schema/common/authentication.py): one store round trip, and
-        only when a valid token came with the request."""
+        """Once per operation (schema/common/authentication.py), when a valid token came with
+        the request: a look-up in this process's copy of the revocations; a store round trip
+        only until that copy is first loaded (security/sessions.py ``knows_all``)."""
         principal = self._token_principal
-        if principal is not None:
+        if principal is None:
+            return
+        if self.sessions.knows_all:
+            self._revoked = self.sessions.revoked(
+                principal.session_id, str(principal.user_id), principal.issued_at
+            )
+        else:
             self._revoked = await self.sessions.is_revoked(
                 principal.session_id, str(principal.user_id), principal.issued_at
             )
+
+    async def first_use_everywhere(self) -> bool:
+        """False when this request's gateway signature was used before at another replica
+        (a replayed mutation). Asked once per request, however many mutations a batch holds."""
+        if self.claim_nonce is None:
+            return True
+        if self._claim is None:
+            self._claim = asyncio.ensure_future(self.claim_nonce())
+        return await asyncio.shield(self._claim)
 
     def require_principal(self) -> Principal:
         if self.principal is None:

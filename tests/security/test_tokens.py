@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 import uuid
 
 import jwt
 import pytest
 
+from security import tokens
 from security.keys import TokenKeys
 from security.principal import Principal
 from security.tokens import InvalidToken, TokenType, bearer, issue_token, read_token
@@ -65,3 +67,55 @@ def test_bearer_header() -> None:
     assert bearer("Basic abc") is None
     assert bearer("Bearer ") is None
     assert bearer(None) is None
+
+
+# -- verified once per process: the cache answers only what verified, and never past exp ----------
+
+
+def test_a_verified_token_is_answered_from_memory_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    token = issue_token(_principal(), KEYS, ttl_seconds=1)
+    first = read_token(token, KEYS)
+    with monkeypatch.context() as patched:
+        verifications: list[str] = []
+        patched.setattr(tokens, "read_claims", lambda *a, **k: verifications.append("ES256") or {})
+        assert read_token(token, KEYS) is first and verifications == []  # no second ES256 check
+    # Past its exp the cached principal is refused like the token itself (verified again: fails).
+    time.sleep(max(0.0, first.expires_at - time.time()) + 0.01)
+    with pytest.raises(InvalidToken):
+        read_token(token, KEYS)
+    assert token not in tokens._verified
+
+
+def test_the_cache_counts_only_under_the_key_that_verified() -> None:
+    token = issue_token(_principal(), KEYS)
+    read_token(token, KEYS)
+    # Another key set (a rotation dropped the key, or another deployment's keys): verified again.
+    with pytest.raises(InvalidToken):
+        read_token(token, OTHER_KEYS)
+    same_kid_other_key = TokenKeys(
+        public_keys={KEYS.signing_key_id: OTHER_KEYS.public_keys[OTHER_KEYS.signing_key_id]}
+    )
+    with pytest.raises(InvalidToken):
+        read_token(token, same_kid_other_key)
+
+
+def test_a_forged_token_is_never_cached_and_the_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    genuine = issue_token(_principal(), KEYS)
+    header, payload, _ = genuine.split(".")
+    forged_sig = issue_token(_principal(), OTHER_KEYS).split(".")[2]
+    forged = f"{header}.{payload}.{forged_sig}"  # the genuine claims, another key's signature
+    for _ in range(2):
+        with pytest.raises(InvalidToken):
+            read_token(forged, KEYS)
+    assert forged not in tokens._verified
+    monkeypatch.setattr(tokens, "CACHE_SIZE", 3)
+    tokens._verified.clear()
+    issued = [issue_token(_principal(), KEYS) for _ in range(5)]
+    for token in issued:
+        read_token(token, KEYS)
+    assert list(tokens._verified) == issued[2:]  # the oldest went first
+    with pytest.raises(InvalidToken):
+        read_token(issue_token(_principal(), KEYS, typ=TokenType.REFRESH), KEYS)
+    refresh = issue_token(_principal(), KEYS, typ=TokenType.REFRESH)
+    assert read_token(refresh, KEYS, TokenType.REFRESH).session_id == "s1"
+    assert refresh not in tokens._verified  # refresh tokens are verified every time
