@@ -127,8 +127,9 @@ class SessionStore(ABC):
         """``revoked`` knows every revocation (else ask ``is_revoked``)."""
         return True
 
-    async def connect(self) -> None:  # noqa: B027 (optional hook)
-        """Start learning of other processes' revocations (the app's lifespan)."""
+    async def connect(self, wait: float = 2.0) -> None:  # noqa: B027 (optional hook)
+        """Start learning of other processes' revocations (the app's lifespan); ``wait`` up to
+        that long for the first load."""
 
     @abstractmethod
     async def locked_for(self, username: str, address: str) -> float:

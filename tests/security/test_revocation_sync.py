@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -57,10 +57,10 @@ async def two() -> AsyncIterator[tuple[RedisSessionStore, RedisSessionStore]]:
     await other.close()
 
 
-async def _within(bound: float, check: object) -> float:
+async def _within(bound: float, check: Callable[[], bool]) -> float:
     """Seconds until ``check()`` holds; fails past ``bound``."""
     start = time.monotonic()
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() - start < bound, f"not within {bound} s"
         await asyncio.sleep(0.002)
     return time.monotonic() - start
@@ -170,7 +170,7 @@ async def test_a_session_revoked_elsewhere_is_refused_by_the_subgraph_within_the
     """Real storage: revoked by this test process's store, refused by the stack's process.
     Embedded: one process holds every subgraph, so the revocation is made there (logout)."""
     token, user = await _fresh_token(stack)
-    assert data(await _me(stack, token))["me"]["id"] == str(user.id)  # type: ignore[index]
+    assert data(await _me(stack, token))["me"]["id"] == str(user.id)
     session = read_token(token, token_keys(stack.settings)).session_id
     if stack.settings.redis_url:
         store = session_store(stack.settings.redis_url, LockoutPolicy())
@@ -192,7 +192,7 @@ async def test_a_session_revoked_elsewhere_is_refused_by_the_subgraph_within_the
 async def test_an_expired_token_inside_a_valid_signature_is_refused(stack: Stack) -> None:
     """Verified (and remembered) while valid; refused once its exp passes, signature or not."""
     token, user = await _fresh_token(stack, ttl_seconds=2)
-    assert data(await _me(stack, token))["me"]["id"] == str(user.id)  # type: ignore[index]
+    assert data(await _me(stack, token))["me"]["id"] == str(user.id)
     expires_at = read_token(token, token_keys(stack.settings)).expires_at
     await asyncio.sleep(max(0.0, expires_at - time.time()) + 0.05)
     assert error_codes(await _me(stack, token)) == ["UNAUTHENTICATED"]
@@ -215,7 +215,7 @@ async def test_a_forged_token_inside_a_valid_signature_is_refused(stack: Stack, 
     altered_claims = forged.split(".")[1]
     for bad in (forged, f"{header}.{altered_claims}.{signature}"):
         assert error_codes(await _me(stack, bad)) == ["UNAUTHENTICATED"]
-    assert data(await _me(stack, token))["me"]["id"] == str(user.id)  # type: ignore[index]
+    assert data(await _me(stack, token))["me"]["id"] == str(user.id)
 
 
 # -- the nonce of a mutation is claimed across replicas -------------------------------------------

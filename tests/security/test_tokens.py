@@ -77,7 +77,12 @@ def test_a_verified_token_is_answered_from_memory_until_it_expires(monkeypatch: 
     first = read_token(token, KEYS)
     with monkeypatch.context() as patched:
         verifications: list[str] = []
-        patched.setattr(tokens, "read_claims", lambda *a, **k: verifications.append("ES256") or {})
+
+        def counted(*args: object, **kwargs: object) -> dict[str, object]:
+            verifications.append("ES256")
+            return {}
+
+        patched.setattr(tokens, "read_claims", counted)
         assert read_token(token, KEYS) is first and verifications == []  # no second ES256 check
     # Past its exp the cached principal is refused like the token itself (verified again: fails).
     time.sleep(max(0.0, first.expires_at - time.time()) + 0.01)
