@@ -25,6 +25,7 @@ from schema.common.authentication import RequireAuthentication
 from schema.common.errors import coded, should_mask_error
 from schema.common.events import WakeRelay
 from schema.common.inputs import SCALAR_OVERRIDES, InputGuard, representation_error, storage_input_error
+from schema.common.prefetch import prefetch_entities
 from schema.common.rate_limiting import RateLimit
 from security.outage import unavailable
 from security.query_limits import (
@@ -72,7 +73,7 @@ class SubgraphSchema(strawberry.federation.Schema):
         resolved = super().entities_resolver(info, [representations[index] for index in valid])
         for index, result in zip(valid, resolved, strict=True):
             results[index] = result
-        return results
+        return prefetch_entities(info, results)
 
 
 class RefuseSubscriptions(SchemaExtension):

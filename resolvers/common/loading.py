@@ -6,13 +6,21 @@ nested lists and ``_entities`` cannot see more than the scope allows.
 ``group_by``   – every child per parent key (short lists: a handling's warnings, an order's handlings).
 ``page_by``    – a Relay page of children per parent key, the first ``first`` rows of each
                  after ``after``, in one windowed statement whatever the number of parents.
+``latest_by``  – the first ``n`` children per parent key in a given order (the latest contact,
+                 the last 20 key events): one windowed statement that reads at most ``n`` rows
+                 per parent, however long the history.
+
+``ready`` and ``then`` let a field resolve synchronously (no asyncio task of its own) when its
+relation was already loaded for the whole page (schema/common/prefetch.py), and fall back to the
+loader otherwise.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeAlias, TypeVar
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -25,6 +33,31 @@ from security.principal import Principal
 
 ScopeRule = Callable[[Principal], Cond]
 M = TypeVar("M", bound=Model)
+K = TypeVar("K")
+T = TypeVar("T")
+U = TypeVar("U")
+MaybeAwaitable: TypeAlias = T | Awaitable[T]
+
+
+def ready(loader: DataLoader[K, T], key: K) -> MaybeAwaitable[T]:
+    """``key``'s value when this request's ``loader`` already holds it, else ``loader.load(key)``.
+    A field returning the value resolves in place; graphql-core makes a task only for an awaitable."""
+    future = loader.cache_map.get(key) if loader.cache else None
+    if future is not None and future.done() and not future.cancelled() and future.exception() is None:
+        return future.result()
+    return loader.load(key)
+
+
+def then(value: MaybeAwaitable[T], finish: Callable[[T], U]) -> MaybeAwaitable[U]:
+    """``finish(value)``, now when ``value`` is one, else once it is awaited."""
+    if inspect.isawaitable(value):
+        pending = value
+
+        async def later() -> U:
+            return finish(await pending)
+
+        return later()
+    return finish(value)
 
 
 def by_id(model: type[Model], scope: Cond) -> DataLoader[UUID, Any]:
@@ -59,25 +92,56 @@ def page_by(
     own filter arguments), paged per key by id."""
     check_page_size(first)
     after_id = decode_cursor(after) if after else None
-    fields = ", ".join(f'"{name}"' for name in model._meta.db_fields)
 
     async def load(keys: Sequence[UUID]) -> list[Page[Any]]:
         queryset = model.filter(scope.q(), **{f"{column}__in": list(keys)}, **(where or {}))
         if after_id:
             queryset = queryset.filter(id__gt=after_id)
-        inner, params = _parameterized(queryset)
-        sql = (
-            f'SELECT {fields} FROM (SELECT {fields}, ROW_NUMBER() OVER (PARTITION BY "{column}" '
-            f'ORDER BY "id") AS "_rn" FROM ({inner}) AS "scoped") AS "ranked" '
-            f'WHERE "_rn" <= {int(first) + 1} ORDER BY "id"'
-        )
-        db = model._meta.db
-        grouped: dict[str, list[Any]] = defaultdict(list)
-        for row in await db.executor_class(model=model, db=db).execute_select(sql, params):
-            grouped[str(getattr(row, column))].append(row)
+        grouped = await _first_per_key(queryset, column, ("id",), first + 1)
         return [page_of(grouped.get(str(key), []), first) for key in keys]
 
     return DataLoader(load_fn=load)
+
+
+def latest_by(
+    model: type[Model], column: str, scope: Cond, order: tuple[str, ...], n: int
+) -> DataLoader[UUID, list[Any]]:
+    """The first ``n`` children per key in ``order`` (``-`` for descending): at most ``n`` rows
+    read per parent, in one statement for the page of parents."""
+
+    async def load(keys: Sequence[UUID]) -> list[list[Any]]:
+        queryset = model.filter(scope.q(), **{f"{column}__in": list(keys)})
+        grouped = await _first_per_key(queryset, column, order, n)
+        return [grouped.get(str(key), []) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+async def _first_per_key(
+    queryset: QuerySet[Any], column: str, order: tuple[str, ...], n: int
+) -> dict[str, list[Any]]:
+    """The first ``n`` rows of ``queryset`` per value of ``column`` in ``order``, grouped by that
+    value (as text), each group in ``order``: a ROW_NUMBER() window over the scoped query."""
+    model = queryset.model
+    fields = ", ".join(f'"{name}"' for name in model._meta.db_fields)
+    by = ", ".join(_order_sql(model, term) for term in order)
+    inner, params = _parameterized(queryset)
+    sql = (
+        f'SELECT {fields} FROM (SELECT {fields}, ROW_NUMBER() OVER (PARTITION BY "{column}" '
+        f'ORDER BY {by}) AS "_rn" FROM ({inner}) AS "scoped") AS "ranked" '
+        f'WHERE "_rn" <= {int(n)} ORDER BY "{column}", "_rn"'
+    )
+    db = model._meta.db
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for row in await db.executor_class(model=model, db=db).execute_select(sql, params):
+        grouped[str(getattr(row, column))].append(row)
+    return grouped
+
+
+def _order_sql(model: type[Model], term: str) -> str:
+    name = term.removeprefix("-")
+    column = model._meta.fields_map[name].source_field or name
+    return f'"{column}" DESC' if term.startswith("-") else f'"{column}"'
 
 
 def _parameterized(queryset: QuerySet[Any]) -> tuple[str, list[Any]]:
@@ -127,6 +191,14 @@ class LoaderRegistry:
     ) -> DataLoader[UUID, Page[Any]]:
         key = (model, column, rule, first, after, tuple(sorted((where or {}).items())))
         return self._get(key, lambda: page_by(model, column, first, after, self.scope(rule), where))
+
+    def latest(
+        self, model: type[Model], column: str, rule: ScopeRule, order: tuple[str, ...], n: int
+    ) -> DataLoader[UUID, list[Any]]:
+        return self._get(
+            (model, column, rule, order, "latest", n),
+            lambda: latest_by(model, column, self.scope(rule), order, n),
+        )
 
     def _get(self, key: tuple[Any, ...], factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)

@@ -121,6 +121,16 @@ class CustomersLoaders(LoaderRegistry):
         model, order = PROFILE_BLOCKS[block]
         return self.children(model, "customer_id", profile_scope, order)
 
+    def profile_latest(self, block: str, n: int) -> DataLoader[UUID, list[Any]]:
+        """The first ``n`` rows of a 360 block per customer in the block's order (the latest
+        contact, the last 20 key events): at most ``n`` rows read per customer."""
+        model, order = PROFILE_BLOCKS[block]
+        return self.latest(model, "customer_id", profile_scope, order, n)
+
+    def value_trend(self, months: int) -> DataLoader[UUID, list[Any]]:
+        """The last ``months`` value snapshots per customer, newest first."""
+        return self.latest(ValueSnapshot, "customer_id", profile_scope, ("-month",), months)
+
 
 # Each 360 block: its rows and their order (newest first where a list shows the latest).
 PROFILE_BLOCKS: dict[str, tuple[type[Model], tuple[str, ...]]] = {

@@ -10,11 +10,12 @@ import strawberry
 from resolvers.common.values import parse_id
 from resolvers.customers import consents, customers, grids, groups, prospects, reminders, tiering
 from schema.common.connection import Connection
+from schema.common.prefetch import prefetch_page
 from schema.customers.context import Info
 from schema.customers.enums import CustomerKind, GroupSource, ProspectStatus, RequestStatus, SchemeStatus
 from schema.customers.inputs import CustomerFilter
 from schema.customers.types.consents import MarketingExclusion
-from schema.customers.types.customers import Customer
+from schema.customers.types.customers import PREFETCH, Customer
 from schema.customers.types.grids import Grid
 from schema.customers.types.groups import CustomerGroup
 from schema.customers.types.prospects import Prospect
@@ -53,6 +54,7 @@ class Query:
             id_number=id_number,
             criteria=filter.criteria() if filter is not None else None,
         )
+        await prefetch_page(info, page, PREFETCH)
         return cast(Connection[Customer], page)
 
     @strawberry.field(description="我的提醒")

@@ -3,12 +3,18 @@ opportunities."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+import models.marketing as rows
+from resolvers.common.loading import MaybeAwaitable, ready
+from resolvers.common.pagination import Page
 from resolvers.common.values import parse_id
+from resolvers.marketing.dataloaders import MarketingLoaders
 from schema.common.connection import Connection
+from schema.common.prefetch import Plan, prefetch
 from schema.marketing.context import Info
 from schema.marketing.enums import OpportunityStatus
 
@@ -24,13 +30,33 @@ class Customer:
 
     id: strawberry.ID
 
-    @strawberry.field(description="商机; status: only these (e.g. [OPEN, CLAIMED] for the open ones)")
-    async def opportunities(
+    @strawberry.field(
+        description="商机; status: only these (e.g. [OPEN, CLAIMED] for the open ones)",
+        graphql_type=Connection[_Opportunity],
+    )
+    def opportunities(
         self,
         info: Info,
         first: int = 20,
         after: str | None = None,
         status: list[OpportunityStatus] | None = None,
-    ) -> Connection[_Opportunity]:
-        loader = info.context.loaders.opportunities_of_customer(first, after, status)
-        return cast("Connection[Opportunity]", await loader.load(parse_id(self.id)))
+    ) -> MaybeAwaitable[Page[rows.Opportunity]]:
+        return ready(info.context.loaders.opportunities_of_customer(first, after, status), parse_id(self.id))
+
+    @classmethod
+    async def prefetch(cls, info: Info, customers: list[Customer]) -> None:
+        """The opportunities the gateway's batch of customers asks for, in one await
+        (schema/common/prefetch.py)."""
+        await prefetch(info, [parse_id(c.id) for c in customers], PREFETCH, type_name="Customer")
+
+
+def _statuses(arguments: Mapping[str, Any]) -> list[OpportunityStatus] | None:
+    names = arguments.get("status")
+    return [OpportunityStatus(name) for name in names] if names else None
+
+
+PREFETCH: Plan[MarketingLoaders] = {
+    "opportunities": lambda loaders, arguments: loaders.opportunities_of_customer(
+        int(arguments.get("first", 20)), arguments.get("after"), _statuses(arguments)
+    ),
+}

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from testkit.factories import make_tenant
-from tests.support.entities import batch_statements
+from testkit.sqlcount import cost_of
+from tests.support.entities import batch_statements, entities_query, representations
 
 pytestmark = pytest.mark.integration
 
@@ -19,3 +20,23 @@ async def test_customer_entities_batch(database) -> None:
         "marketing", "Customer", selection, ids, (1, 20), tenant.manager_token, database
     )
     assert 1 <= counts[0] == counts[1] <= 3, counts
+
+
+async def test_customer_entities_resolve_without_a_task_each(database) -> None:
+    """The gateway's batch of 1 or 20 customers asking for their open opportunities creates the
+    same asyncio tasks: `_entities` loads them once for the batch (Customer.prefetch)."""
+    tenant = await make_tenant(database, customers=20, grabbers=0, needs=0)
+    query = entities_query("Customer", "opportunities(first: 5, status: [OPEN, CLAIMED]) { nodes { title } }")
+    costs = [
+        await cost_of(
+            "marketing",
+            query,
+            {"r": representations("Customer", [c.id for c in tenant.customers[:n]])},
+            tenant.manager_token,
+            database,
+        )
+        for n in (1, 20)
+    ]
+    assert costs[0].tasks == costs[1].tasks, [c.tasks for c in costs]
+    assert costs[0].statements == costs[1].statements
+    assert all(e["opportunities"]["nodes"] for e in costs[1].data["_entities"])

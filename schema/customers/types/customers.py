@@ -4,9 +4,10 @@ page of customers."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 from uuid import UUID
 
 import strawberry
@@ -15,12 +16,16 @@ import models.customers as rows
 from models.customers import AssignmentKind
 from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input
+from resolvers.common.loading import MaybeAwaitable as Maybe
+from resolvers.common.loading import ready, then
 from resolvers.common.pagination import page_in
 from resolvers.common.values import parse_id
 from resolvers.customers.consents import require_consent
+from resolvers.customers.dataloaders import CustomersLoaders
 from schema.common.connection import Connection
 from schema.common.federation import entity
 from schema.common.pii import sensitive
+from schema.common.prefetch import Plan
 from schema.customers.context import Info
 from schema.customers.enums import ConsentPurpose, CustomerKind, CustomerTier, ExternalSource, TagSource
 from schema.customers.federation import Org, User, user_ref
@@ -116,11 +121,13 @@ class Customer:
 
     # -- 客户画像 (360) blocks: each one statement for the whole page (resolvers/customers/dataloaders.py)
 
-    @strawberry.field(description="标签: 系统标签与自定义标签")
+    # The fields below resolve in place when a list prefetched them (PREFETCH, below the class).
+
+    @strawberry.field(description="标签: 系统标签与自定义标签", graphql_type=list[CustomerTag])
     @staticmethod
-    async def tags(parent: Row, info: Info, source: TagSource | None = None) -> list[CustomerTag]:
-        tags = await info.context.loaders.profile("tags").load(parent.id)
-        return [t for t in tags if source is None or t.source == source]
+    def tags(parent: Row, info: Info, source: TagSource | None = None) -> Maybe[list[rows.CustomerTag]]:
+        tags = ready(info.context.loaders.profile("tags"), parent.id)
+        return then(tags, lambda found: [t for t in found if source is None or t.source == source])
 
     @strawberry.field(description="产品持有: current (default) or history")
     @staticmethod
@@ -128,27 +135,29 @@ class Customer:
         found = await info.context.loaders.profile("holdings").load(parent.id)
         return [h for h in found if (h.closed_on is None) == current]
 
-    @strawberry.field(description="价值分析: the last `months` months, oldest first")
+    @strawberry.field(
+        description="价值分析: the last `months` months, oldest first", graphql_type=list[ValueSnapshot]
+    )
     @staticmethod
-    async def value_trend(parent: Row, info: Info, months: int = 12) -> list[ValueSnapshot]:
-        found = await info.context.loaders.profile("value_trend").load(parent.id)
-        return found[-_limit(months, "months") :]
+    def value_trend(parent: Row, info: Info, months: int = 12) -> Maybe[list[rows.ValueSnapshot]]:
+        newest_first = ready(info.context.loaders.value_trend(_limit(months, "months")), parent.id)
+        return then(newest_first, lambda found: found[::-1])
 
-    @strawberry.field(description="关键事件, newest first")
+    @strawberry.field(description="关键事件, newest first", graphql_type=list[KeyEvent])
     @staticmethod
-    async def key_events(parent: Row, info: Info, last: int = 20) -> list[KeyEvent]:
-        return (await info.context.loaders.profile("key_events").load(parent.id))[: _limit(last)]
+    def key_events(parent: Row, info: Info, last: int = 20) -> Maybe[list[rows.KeyEvent]]:
+        return ready(info.context.loaders.profile_latest("key_events", _limit(last)), parent.id)
 
-    @strawberry.field(description="接触记录, newest first")
+    @strawberry.field(description="接触记录, newest first", graphql_type=list[ContactRecord])
     @staticmethod
-    async def contacts(parent: Row, info: Info, last: int = 20) -> list[ContactRecord]:
-        return (await info.context.loaders.profile("contacts").load(parent.id))[: _limit(last)]
+    def contacts(parent: Row, info: Info, last: int = 20) -> Maybe[list[rows.ContactRecord]]:
+        return ready(info.context.loaders.profile_latest("contacts", _limit(last)), parent.id)
 
-    @strawberry.field(description="最近一次接触")
+    @strawberry.field(description="最近一次接触", graphql_type=ContactRecord | None)
     @staticmethod
-    async def latest_contact(parent: Row, info: Info) -> ContactRecord | None:
-        contacts = await info.context.loaders.profile("contacts").load(parent.id)
-        return cast(ContactRecord | None, contacts[0] if contacts else None)
+    def latest_contact(parent: Row, info: Info) -> Maybe[rows.ContactRecord | None]:
+        contacts = ready(info.context.loaders.profile_latest("contacts", 1), parent.id)
+        return then(contacts, lambda found: found[0] if found else None)
 
     @strawberry.field(description="关系: 家庭、社会、资金往来、企业关联")
     @staticmethod
@@ -251,3 +260,20 @@ class Customer:
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Customer | None:
         return entity(cls, await info.context.loaders.customer.load(parse_id(id)))
+
+
+def _last(arguments: Mapping[str, Any], default: int = 20) -> int:
+    return _limit(int(arguments.get("last", default)))
+
+
+# What a page of customers loads before its fields resolve (schema/common/prefetch.py): each
+# entry builds the loader the field of that name reads, from the field's arguments.
+PREFETCH: Plan[CustomersLoaders] = {
+    "tags": lambda loaders, arguments: loaders.profile("tags"),
+    "latestContact": lambda loaders, arguments: loaders.profile_latest("contacts", 1),
+    "contacts": lambda loaders, arguments: loaders.profile_latest("contacts", _last(arguments)),
+    "keyEvents": lambda loaders, arguments: loaders.profile_latest("key_events", _last(arguments)),
+    "valueTrend": lambda loaders, arguments: loaders.value_trend(
+        _limit(int(arguments.get("months", 12)), "months")
+    ),
+}
