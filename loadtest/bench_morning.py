@@ -1,29 +1,53 @@
-"""The H5 morning query (早间首页) through the gateway: ``python -m loadtest.bench_morning``.
+"""The H5 morning page (早间首页) through the gateway against a hand-written baseline, the trivial
+operation against a bare handler, and the 1,200-request peak: ``python -m loadtest.bench_morning``.
 
-    .venv/bin/python -m loadtest.bench_morning [--customers 300] [--duration 20] [--concurrency 20]
-        [--smoke] [--gateway URL]
+    .venv/bin/python -m loadtest.bench_morning [--customers 300] [--duration 20] [--rounds 4]
+        [--concurrency 20] [--identity full|signed|none] [--no-trivial] [--no-baseline]
+        [--peak 1200] [--tail 10] [--smoke] [--gateway URL]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dcms_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
-        .venv/bin/python -m loadtest.bench_morning
+        .venv/bin/python -m loadtest.bench_morning --duration 10
 
 What a customer manager's H5 home page asks every morning, in one request: my customers (a page
 of ``first``) with tier, tags, latest contact and open opportunities (商机, from the marketing
 subgraph), and my unread reminders. It is sent at page sizes 20 and 100.
 
-Starts a stack of its own like loadtest/bench_grab.py (``dcms up``, ``var/bench-morning``,
-gateway 4400 and subgraphs 4401 or free ports; rate limit off; ``--gateway URL`` uses a running
-stack instead) and arranges, under a fresh member bank: one manager with ``--customers``
-customers, each with 3 tags, 2 contacts and 2 opportunities (one OPEN, one CONVERTED), and 50
-reminders for the manager (the morning query reads the unread ones).
+Starts a stack of its own (``dcms up``, ``var/bench-morning``, gateway 4400 and subgraphs 4401 or
+free ports; rate limit off; ``--gateway URL`` uses a running stack instead, its subgraphs at
+``DCMS_HOST:DCMS_PORT``) and the baseline (loadtest/baseline_morning.py: Starlette + asyncpg +
+orjson, the same SQL and JSON, the identity check ``--identity``; port 4402 or free; on the
+embedded storage it reads the SQLite files, for the answers' sake: SQLite's figures mean little),
+and arranges, under a fresh member bank: one manager with
+``--customers`` customers, each with 3 tags, 2 contacts and 2 opportunities (one OPEN, one
+CONVERTED), and 50 reminders for the manager (the morning query reads the unread ones).
 
-For each page size: ``--concurrency`` workers (one HTTP connection each) send the query back to
-back for ``--duration`` seconds. Printed per page size: requests, errors, requests/s, latency
-p50 / p95 / p99 (send → answer). Then the SQL statements of one request per page size, counted in
-this process (testkit/inprocess.py, testkit/sqlcount.py): the customers subgraph's part, and the
-marketing subgraph's part (``_entities`` for the page's customers, as the gateway asks it). The
-totals at 20 and 100 must be equal (no statement per customer).
+Morning page, for each page size: one answer of the gateway and one of the baseline are compared
+(their ``data`` serialised must be equal, byte for byte: fields, order, values), then
+``--rounds`` alternating rounds (gateway, baseline, gateway, baseline …) of ``--duration /
+--rounds`` seconds each, ``--concurrency`` workers (one HTTP connection each) sending back to
+back. Trivial operation (unless ``--no-trivial``): ``{ me { id } }`` straight to the operations
+subgraph, signed as the gateway signs (security/gateway_trust.py, so a production subgraph's path
+runs), against the baseline's ``POST /me`` (same identity check, one row read), alternating the
+same way.
 
-Exit code 0 when every request answered without errors and the statement counts are equal; 1
-otherwise; 2 when the stack did not come up.
+Printed per target and page size, summed over its rounds: requests, errors, requests/s, latency
+p50 / p99 (send → answer), and CPU milliseconds per request per process group read from
+``/proc`` (loadtest/cpu.py: the gateway's node process, the subgraphs' process tree — every
+worker —, the baseline's, PostgreSQL's and Redis's processes; the total is theirs, not the
+benchmark client's). Then the ratios gateway / baseline and subgraph / bare handler (requests/s)
+and the issue 13 goal rows. Then the SQL statements of one gateway request per page size,
+counted in this process (testkit/inprocess.py, testkit/sqlcount.py): the customers subgraph's part
+and the marketing subgraph's part (``_entities``); the totals at 20 and 100 must be equal.
+
+``--peak N``: after the rest, N morning requests (page 20) sent through the gateway at once, one
+connection each. Printed: answered with data (p50/p99), refused (an error coded ``OVERLOADED``,
+or HTTP 503 / 429 with ``Retry-After``; p50/p99), every other error by code, and how long the
+subgraphs went on working after the last answer (their CPU sampled every 0.25 s for up to
+``--tail`` seconds; busy = above 10 % of a core). Goal: no other error, refusals < 100 ms, p99 of
+admitted ≤ 3 s.
+
+Exit code 0 when every request answered without errors (refusals in the peak excepted), the
+baseline's JSON equals the gateway's and the statement counts are equal; 1 otherwise; 2 when the
+stack (or the baseline) did not come up.
 """
 
 from __future__ import annotations
@@ -31,18 +55,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import subprocess
 import sys
 import time
 import uuid
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
-from loadtest.common import bulk_create, percentile, report_on_stack, start_stack
+from loadtest.baseline_morning import Identity
+from loadtest.common import bulk_create, free_port, percentile, report_on_stack, start_stack
+from loadtest.cpu import CpuMeter, Finder, by_port, by_tree, database_and_broker, ms_per_request
 from models.customers import (
     ContactChannel,
     ContactRecord,
@@ -56,6 +86,8 @@ from models.customers import (
 )
 from models.marketing import Opportunity, OpportunityStatus
 from models.operations import OrgKind
+from security.gateway_trust import SIGNATURE_HEADER, sign_http
+from subgraphs.gateway import wait_until_up
 from subgraphs.settings import Settings
 from testkit.factories import make_org, make_user, token_for
 from testkit.sqlcount import counted, statements_of
@@ -80,43 +112,102 @@ MORNING = f"""query Morning($first: Int!) {{
 CUSTOMERS_PART = f"query($first: Int!) {{ {MY_CUSTOMERS} }}"
 MARKETING_PART = f"""query($r: [_Any!]!) {{ _entities(representations: $r) {{
   ... on Customer {{ {OPEN} }} }} }}"""
+TRIVIAL = "{ me { id } }"
+GROUPS = ("gateway", "subgraphs", "baseline", "postgres", "redis")
+REFUSED_CODE = "OVERLOADED"
+GOALS = {"cpu": 8.0, "morning": 0.35, "trivial": 0.6, "refused_ms": 100.0, "admitted_p99_s": 3.0}
 
 
 @dataclass(frozen=True)
 class MorningConfig:
     customers: int = 300
-    duration: float = 20.0  # seconds per page size
+    duration: float = 20.0  # seconds per target and page size, over all its rounds
+    rounds: int = 4  # alternating rounds per target and page size
     concurrency: int = 20
-    requests: int | None = None  # at most this many per page size (None: as many as fit)
+    requests: int | None = None  # at most this many per round (None: as many as fit)
+    identity: Identity = Identity.FULL  # the baseline's identity check
+    trivial: bool = True
+    baseline: bool = True  # run the baseline beside the gateway
+    peak: int = 0  # requests at once through the gateway after the rest (0: none)
+    tail: float = 10.0  # seconds the subgraphs' CPU is watched after the peak's last answer
     progress: bool = True
 
 
 # Seconds long, and under the test stack's rate limit (40 requests in 5 s per user).
-SMOKE = MorningConfig(customers=120, duration=5.0, concurrency=2, requests=12)
+SMOKE = MorningConfig(customers=120, duration=2.0, rounds=2, concurrency=2, requests=3)
+# The same with the "verify once" identity check, and a small peak.
+SMOKE_SIGNED = replace(SMOKE, identity=Identity.SIGNED, peak=6, tail=1.0)
 
 
 @dataclass
 class Round:
+    target: str
     first: int
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     wall_s: float = 0.0
+    cpu: dict[str, float] = field(default_factory=dict)  # group → CPU seconds in the round
 
     @property
     def requests(self) -> int:
         return len(self.latencies) + len(self.errors)
 
+    def add(self, other: Round) -> None:
+        self.latencies += other.latencies
+        self.errors += other.errors
+        self.wall_s += other.wall_s
+        for name, seconds in other.cpu.items():
+            self.cpu[name] = self.cpu.get(name, 0.0) + seconds
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.wall_s if self.wall_s else 0.0
+
+    def cpu_ms(self) -> dict[str, float]:
+        return ms_per_request(self.cpu, len(self.latencies))
+
+
+@dataclass
+class Peak:
+    requests: int
+    admitted: list[float] = field(default_factory=list)  # latencies (s) of answers with data
+    refused: list[float] = field(default_factory=list)  # latencies (s) of OVERLOADED refusals
+    errors: Counter[str] = field(default_factory=Counter)  # any other outcome, by code
+    wall_s: float = 0.0
+    busy_after_s: float = 0.0  # the subgraphs still working after the last answer
+    busy_at_end: bool = False  # still busy when the watch ended
+    cpu: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.errors
+
 
 @dataclass
 class Report:
     config: MorningConfig
-    rounds: list[Round]
+    totals: list[Round]  # per (target, first), summed over rounds, in run order
     sql: dict[int, tuple[int, int]]  # first → (customers statements, marketing statements)
+    same_json: dict[int, str | None] = field(default_factory=dict)  # first → difference, None: same
+    baseline: str | None = None  # why there is no baseline, or None
+    peak: Peak | None = None
+    processes: dict[str, int] = field(default_factory=dict)  # group → processes counted (at the start)
+
+    def total(self, target: str, first: int) -> Round | None:
+        return next((r for r in self.totals if r.target == target and r.first == first), None)
+
+    def ratio(self, target: str, against: str, first: int) -> float | None:
+        mine, theirs = self.total(target, first), self.total(against, first)
+        if mine is None or theirs is None or not theirs.rps:
+            return None
+        return mine.rps / theirs.rps
 
     @property
     def passed(self) -> bool:
         totals = {sum(parts) for parts in self.sql.values()}
-        return all(r.latencies and not r.errors for r in self.rounds) and len(totals) == 1
+        answered = all(r.latencies and not r.errors for r in self.totals)
+        same = all(difference is None for difference in self.same_json.values())
+        return answered and same and len(totals) == 1 and (self.peak is None or self.peak.passed)
 
 
 # -- arrange ---------------------------------------------------------------------------------------
@@ -209,6 +300,7 @@ async def arrange(config: MorningConfig, settings: Settings) -> str:
 
 
 # -- load ------------------------------------------------------------------------------------------
+# -- targets ----------------------------------------------------------------------------------------
 
 
 def _wrong(answer: dict[str, Any], first: int) -> str | None:
@@ -222,36 +314,267 @@ def _wrong(answer: dict[str, Any], first: int) -> str | None:
     return None
 
 
-async def load(config: MorningConfig, gateway_url: str, token: str, first: int) -> Round:
-    result = Round(first)
-    deadline = time.perf_counter() + config.duration
+def _no_me(answer: dict[str, Any]) -> str | None:
+    return None if (answer.get("me") or {}).get("id") else "me: no id"
 
-    async def worker() -> None:
-        async with httpx.AsyncClient(timeout=60) as client:
-            while time.perf_counter() < deadline and (
-                config.requests is None or result.requests < config.requests
-            ):
-                started = time.perf_counter()
-                headers = {"authorization": f"Bearer {token}", "x-request-id": uuid.uuid4().hex}
-                try:
-                    response = await client.post(
-                        gateway_url, json={"query": MORNING, "variables": {"first": first}}, headers=headers
-                    )
-                    body = response.json()
-                except (httpx.HTTPError, ValueError) as exc:
-                    result.errors.append(type(exc).__name__)
-                    continue
-                if body.get("errors") or response.status_code != 200:
-                    result.errors.append(str(body.get("errors") or response.status_code)[:300])
-                elif problem := _wrong(body["data"], first):
-                    result.errors.append(problem)
-                else:
-                    result.latencies.append(time.perf_counter() - started)
 
+@dataclass(frozen=True)
+class Target:
+    """Where one kind of request goes: its body is fixed, so a signature is over known bytes."""
+
+    name: str  # gateway, baseline, subgraph, bare
+    url: str
+    first: int  # the page size (0: the trivial operation)
+    body: bytes
+    sign: bool  # with x-dcms-signature, as the gateway sends upstream
+    check: Callable[[dict[str, Any]], str | None]  # what is wrong with the answer's data
+
+
+def gateway_target(gateway_url: str, first: int) -> Target:
+    body = orjson.dumps({"query": MORNING, "variables": {"first": first}})
+    return Target("gateway", gateway_url, first, body, False, lambda data: _wrong(data, first))
+
+
+def baseline_target(baseline_url: str, first: int, identity: Identity) -> Target:
+    body = orjson.dumps({"first": first})
+    check: Callable[[dict[str, Any]], str | None] = lambda data: _wrong(data, first)  # noqa: E731
+    return Target("baseline", f"{baseline_url}/morning", first, body, identity is Identity.SIGNED, check)
+
+
+def trivial_targets(subgraphs_url: str, baseline_url: str | None, identity: Identity) -> list[Target]:
+    subgraph = Target(
+        "subgraph", f"{subgraphs_url}/operations/graphql", 0, orjson.dumps({"query": TRIVIAL}), True, _no_me
+    )
+    if baseline_url is None:
+        return [subgraph]
+    bare = Target("bare", f"{baseline_url}/me", 0, b"{}", identity is Identity.SIGNED, _no_me)
+    return [subgraph, bare]
+
+
+@dataclass(frozen=True)
+class Caller:
+    token: str
+    secret: str  # the gateway's HMAC secret, to sign as it does
+
+    def headers(self, target: Target) -> dict[str, str]:
+        authorization = f"Bearer {self.token}"
+        headers = {
+            "authorization": authorization,
+            "content-type": "application/json",
+            "x-request-id": uuid.uuid4().hex,
+        }
+        if target.sign:
+            headers[SIGNATURE_HEADER] = sign_http(self.secret, target.body, authorization)
+        return headers
+
+
+async def send(client: httpx.AsyncClient, target: Target, caller: Caller) -> tuple[float, str | None, Any]:
+    """One request: (latency s, what went wrong or None, the answer's data)."""
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(config.concurrency)))
+    try:
+        response = await client.post(target.url, content=target.body, headers=caller.headers(target))
+        body = orjson.loads(response.content)
+    except (httpx.HTTPError, ValueError) as exc:
+        return time.perf_counter() - started, type(exc).__name__, None
+    latency = time.perf_counter() - started
+    if not isinstance(body, dict) or body.get("errors") or response.status_code != 200:
+        return latency, str(body.get("errors") if isinstance(body, dict) else body)[:300] or "?", None
+    data = body.get("data")
+    if not isinstance(data, dict):
+        return latency, "no data", None
+    return latency, target.check(data), data
+
+
+# -- load ------------------------------------------------------------------------------------------
+
+
+async def load_round(
+    config: MorningConfig, target: Target, caller: Caller, meter: CpuMeter, clients: list[httpx.AsyncClient]
+) -> Round:
+    """One worker per client (one connection each) for one round's share of ``--duration``."""
+    result = Round(target.name, target.first)
+    deadline = time.perf_counter() + config.duration / config.rounds
+    issued = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal issued
+        while time.perf_counter() < deadline and (config.requests is None or issued < config.requests):
+            issued += 1
+            latency, problem, _ = await send(client, target, caller)
+            if problem is None:
+                result.latencies.append(latency)
+            else:
+                result.errors.append(problem)
+
+    before = meter.sample()
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(client) for client in clients))
     result.wall_s = time.perf_counter() - started
+    result.cpu = meter.spent(before, meter.sample())
     return result
+
+
+async def alternate(
+    config: MorningConfig, targets: list[Target], caller: Caller, meter: CpuMeter
+) -> list[Round]:
+    """``--rounds`` rounds of each target in turn (A, B, A, B …); each target's rounds summed.
+    Each target keeps its ``--concurrency`` connections from round to round, opened by one
+    request each before the first (not counted)."""
+    totals = [Round(t.name, t.first) for t in targets]
+    clients = {t.name: [httpx.AsyncClient(timeout=60) for _ in range(config.concurrency)] for t in targets}
+    try:
+        for target in targets:
+            await asyncio.gather(*(send(client, target, caller) for client in clients[target.name]))
+        for _ in range(config.rounds):
+            for target, total in zip(targets, totals, strict=True):
+                total.add(await load_round(config, target, caller, meter, clients[target.name]))
+    finally:
+        await asyncio.gather(*(c.aclose() for group in clients.values() for c in group))
+    return totals
+
+
+def difference(one: Any, other: Any, path: str = "data") -> str | None:
+    """Where two JSON values first differ (key order counts), or None when equal."""
+    if isinstance(one, dict) and isinstance(other, dict):
+        if list(one) != list(other):
+            return f"{path}: keys {list(one)} ≠ {list(other)}"
+        for key in one:
+            if found := difference(one[key], other[key], f"{path}.{key}"):
+                return found
+        return None
+    if isinstance(one, list) and isinstance(other, list):
+        if len(one) != len(other):
+            return f"{path}: {len(one)} items ≠ {len(other)}"
+        for n, (a, b) in enumerate(zip(one, other, strict=True)):
+            if found := difference(a, b, f"{path}[{n}]"):
+                return found
+        return None
+    return None if orjson.dumps(one) == orjson.dumps(other) else f"{path}: {one!r} ≠ {other!r}"
+
+
+async def compare(gateway: Target, baseline: Target, caller: Caller) -> str | None:
+    """One answer of each: None when their ``data`` serialise to the same bytes."""
+    async with httpx.AsyncClient(timeout=60) as client:
+        _, problem, ours = await send(client, gateway, caller)
+        _, base_problem, theirs = await send(client, baseline, caller)
+    if problem or base_problem:
+        return f"gateway: {problem}; baseline: {base_problem}"
+    if orjson.dumps(ours) == orjson.dumps(theirs):
+        return None
+    return difference(ours, theirs) or "serialised differently"
+
+
+# -- the peak --------------------------------------------------------------------------------------
+
+
+def outcome(response: httpx.Response) -> str:
+    """``admitted``, ``refused`` (OVERLOADED, or 503/429 with Retry-After) or an error code."""
+    try:
+        body = orjson.loads(response.content)
+    except ValueError:
+        body = None
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if errors:
+        codes = [str((e.get("extensions") or {}).get("code")) for e in errors if isinstance(e, dict)]
+        return "refused" if REFUSED_CODE in codes else (codes[0] if codes else "error")
+    if response.status_code in (429, 503) and "retry-after" in response.headers:
+        return "refused"
+    if response.status_code != 200 or not isinstance(body, dict) or not body.get("data"):
+        return f"HTTP {response.status_code}"
+    return "admitted"
+
+
+async def run_peak(config: MorningConfig, gateway_url: str, caller: Caller, meter: CpuMeter) -> Peak:
+    """``--peak`` morning requests (page 20) at once, one connection each; then the subgraphs
+    watched until they stop working (or ``--tail`` seconds)."""
+    target = gateway_target(gateway_url, min(PAGE_SIZES))
+    peak = Peak(config.peak)
+    limits = httpx.Limits(max_connections=config.peak, max_keepalive_connections=config.peak)
+    gate = asyncio.Event()
+
+    async def one(client: httpx.AsyncClient) -> None:
+        await gate.wait()
+        started = time.perf_counter()
+        try:
+            response = await client.post(target.url, content=target.body, headers=caller.headers(target))
+            kind = outcome(response)
+        except httpx.HTTPError as exc:
+            kind = type(exc).__name__
+        latency = time.perf_counter() - started
+        if kind == "admitted":
+            peak.admitted.append(latency)
+        elif kind == "refused":
+            peak.refused.append(latency)
+        else:
+            peak.errors[kind] += 1
+
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        tasks = [asyncio.create_task(one(client)) for _ in range(config.peak)]
+        await asyncio.sleep(0.2)  # every task waiting at the gate
+        before = meter.sample()
+        started = time.perf_counter()
+        gate.set()
+        await asyncio.gather(*tasks)
+        peak.wall_s = time.perf_counter() - started
+    # After the last answer: is anyone still working for clients that have gone?
+    previous, watch_started, step = meter.sample(), time.perf_counter(), 0.25
+    while time.perf_counter() - watch_started < config.tail:
+        await asyncio.sleep(step)
+        now = meter.sample()
+        busy = meter.spent(previous, now).get("subgraphs", 0.0) / step > 0.10
+        if busy:
+            peak.busy_after_s = time.perf_counter() - watch_started
+        peak.busy_at_end = busy
+        previous = now
+        if not busy and time.perf_counter() - watch_started - peak.busy_after_s > 2.0:
+            break  # two quiet seconds: done
+    peak.cpu = meter.spent(before, previous)
+    return peak
+
+
+# -- the run ---------------------------------------------------------------------------------------
+
+
+def start_baseline(identity: Identity, env: Mapping[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """loadtest/baseline_morning.py in a process of its own (its CPU is measured apart), on
+    ``$DCMS_BENCH_MORNING_BASELINE_PORT``, 4402 or a free port."""
+    port = free_port("DCMS_BENCH_MORNING_BASELINE_PORT", 4402)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "loadtest.baseline_morning", "--port", str(port), "--identity", str(identity)],
+        env=dict(env),
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/healthz", process, timeout=60)
+    except (RuntimeError, TimeoutError):
+        stop_process(process)
+        raise
+    return process, url
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def process_groups(settings: Settings, gateway_url: str, baseline: int | None) -> dict[str, Finder]:
+    """The gateway (its port), the subgraphs (their port's process tree, the gateway's taken out:
+    ``dcms up`` is its parent), the baseline, PostgreSQL and Redis when the stack uses them."""
+    gateway = by_port(httpx.URL(gateway_url).port or 80)
+    serving = by_port(settings.port)
+    finders: dict[str, Finder] = {"gateway": gateway, "subgraphs": lambda: serving() - gateway()}
+    if baseline is not None:
+        finders["baseline"] = by_tree(baseline)
+    shared = database_and_broker()
+    if settings.database_url:
+        finders["postgres"] = shared["postgres"]
+    if settings.redis_url:
+        finders["redis"] = shared["redis"]
+    return finders
 
 
 async def statements(settings: Settings, token: str) -> dict[int, tuple[int, int]]:
@@ -269,43 +592,187 @@ async def statements(settings: Settings, token: str) -> dict[int, tuple[int, int
     return counts
 
 
-async def run(config: MorningConfig, settings: Settings, gateway_url: str) -> Report:
-    """Arrange, load at each page size, count statements: on a stack that is up, with the ORM of
-    its database open in this process."""
+async def run(
+    config: MorningConfig, settings: Settings, gateway_url: str, env: Mapping[str, str] | None = None
+) -> Report:
+    """Arrange, compare, load each page size and the trivial operation (alternating with the
+    baseline), the peak, count statements: on a stack that is up, with the ORM of its database open
+    in this process. ``env``: the baseline process's environment (default: this process's)."""
     token = await arrange(config, settings)
-    rounds = [await load(config, gateway_url, token, first) for first in PAGE_SIZES]
-    return Report(config, rounds, await statements(settings, token))
+    caller = Caller(token, settings.hmac_secret)
+    baseline: tuple[subprocess.Popen[bytes], str] | None = None
+    why_not = None
+    if config.baseline:
+        baseline = start_baseline(config.identity, env if env is not None else os.environ)
+    else:
+        why_not = "--no-baseline"
+    meter = CpuMeter(process_groups(settings, gateway_url, baseline[0].pid if baseline else None))
+    report = Report(config, [], {}, baseline=why_not)
+    report.processes = {name: len(found) for name, found in meter.sample().groups.items()}
+    try:
+        for first in PAGE_SIZES:
+            targets = [gateway_target(gateway_url, first)]
+            if baseline is not None:
+                targets.append(baseline_target(baseline[1], first, config.identity))
+                report.same_json[first] = await compare(targets[0], targets[1], caller)
+            report.totals += await alternate(config, targets, caller, meter)
+        if config.trivial:
+            subgraphs_url = f"http://{settings.host}:{settings.port}"
+            targets = trivial_targets(subgraphs_url, baseline[1] if baseline else None, config.identity)
+            report.totals += await alternate(config, targets, caller, meter)
+        if config.peak:
+            report.peak = await run_peak(config, gateway_url, caller, meter)
+    finally:
+        if baseline is not None:
+            stop_process(baseline[0])
+    report.sql = await statements(settings, token)
+    return report
 
 
 # -- report ----------------------------------------------------------------------------------------
+
+
+def _ms(seconds: list[float], q: float) -> float:
+    return percentile(sorted(seconds), q) * 1000
+
+
+def _ms_text(seconds: list[float], q: float) -> str:
+    return f"{_ms(seconds, q):.0f} ms" if seconds else "-"
+
+
+def _ratio(value: float | None) -> str:
+    return f"{value:.2f}×" if value is not None else "-"
+
+
+def _goal_line(label: str, value: str, goal: str, met: bool | None) -> str:
+    verdict = "" if met is None else ("  met" if met else "  not met")
+    return f"  {label}: {value} (goal {goal}){verdict}"
+
+
+def rows(report: Report) -> list[str]:
+    """The table: one line per target and page size, summed over its rounds."""
+    columns = ("requests", "errors", "req/s", "p50 ms", "p99 ms")
+    head = f"{'target':<9} {'page':>4} " + " ".join(f"{c:>8}" for c in columns)
+    lines = [head + "  | CPU ms/request: " + " ".join(f"{g:>9}" for g in (*GROUPS, "total"))]
+    for r in report.totals:
+        cpu = r.cpu_ms()
+        page = str(r.first) if r.first else "me"
+        lines.append(
+            f"{r.target:<9} {page:>4} {r.requests:>8} {len(r.errors):>8} {r.rps:>8.1f}"
+            f" {_ms(r.latencies, 0.5):>8.1f} {_ms(r.latencies, 0.99):>8.1f}  |                 "
+            + " ".join(f"{cpu[g]:>9.2f}" if g in cpu else f"{'-':>9}" for g in (*GROUPS, "total"))
+        )
+    return lines
+
+
+def goals(report: Report) -> list[str]:
+    gateway = report.total("gateway", min(PAGE_SIZES))
+    lines = ["goals (issue 13), this run:"]
+    if gateway is not None:
+        cpu = gateway.cpu_ms()
+        # All processes but the baseline's (idle while the gateway is measured).
+        total = sum(v for k, v in cpu.items() if k not in ("baseline", "total"))
+        lines.append(
+            _goal_line(
+                "morning page 20 via gateway, CPU ms/request, all processes",
+                f"{total:.1f}",
+                "≤ 8",
+                total <= GOALS["cpu"],
+            )
+        )
+    morning = report.ratio("gateway", "baseline", min(PAGE_SIZES))
+    lines.append(
+        _goal_line(
+            "morning page 20, gateway / baseline requests/s",
+            _ratio(morning),
+            "≥ 0.35×",
+            None if morning is None else morning >= GOALS["morning"],
+        )
+    )
+    trivial = report.ratio("subgraph", "bare", 0)
+    if report.config.trivial:
+        lines.append(
+            _goal_line(
+                f"trivial operation, subgraph / bare handler (identity {report.config.identity})",
+                _ratio(trivial),
+                "≥ 0.6×",
+                None if trivial is None else trivial >= GOALS["trivial"],
+            )
+        )
+    if report.peak is not None:
+        peak = report.peak
+        refused_ms = _ms(peak.refused, 0.99) if peak.refused else 0.0
+        admitted_s = _ms(peak.admitted, 0.99) / 1000 if peak.admitted else float("nan")
+        met = not peak.errors and refused_ms < GOALS["refused_ms"] and admitted_s <= GOALS["admitted_p99_s"]
+        lines.append(
+            _goal_line(
+                f"{peak.requests} concurrent morning requests",
+                f"{sum(peak.errors.values())} errors, refused p99 {refused_ms:.0f} ms, "
+                f"admitted p99 {admitted_s:.2f} s",
+                "0 errors, refused < 100 ms, admitted p99 ≤ 3 s",
+                met,
+            )
+        )
+    return lines
+
+
+def peak_lines(peak: Peak) -> list[str]:
+    cpu = ms_per_request(peak.cpu, len(peak.admitted))
+    after = f"{peak.busy_after_s:.1f} s" + (" (still busy when the watch ended)" if peak.busy_at_end else "")
+    lines = [
+        f"peak: {peak.requests} morning requests (page 20) at once through the gateway, "
+        f"all answered in {peak.wall_s:.1f} s",
+        f"  admitted (data): {len(peak.admitted)}, p50 {_ms_text(peak.admitted, 0.5)}, "
+        f"p99 {_ms_text(peak.admitted, 0.99)}",
+        f"  refused ({REFUSED_CODE} / 503 + Retry-After): {len(peak.refused)}, "
+        f"p50 {_ms_text(peak.refused, 0.5)}, p99 {_ms_text(peak.refused, 0.99)}",
+        "  other errors: " + (", ".join(f"{code} {n}" for code, n in peak.errors.most_common()) or "none"),
+        f"  subgraphs still working after the last answer: {after}",
+        "  CPU ms per admitted request: "
+        + "  ".join(f"{name} {ms:.2f}" for name, ms in cpu.items() if name != "baseline"),
+    ]
+    return lines
 
 
 def print_report(report: Report, header: list[str]) -> None:
     print()
     print(*header, sep="\n")
     config = report.config
-    print(f"{config.customers} customers of one manager, {config.concurrency} in flight,", end=" ")
-    print(f"{config.duration:g} s per page size")
-    columns = ("requests", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms")
-    print(f"{'page':>5}", *(f"{c:>8}" for c in columns), " SQL (customers + marketing)")
-    baseline = None
-    for r in report.rounds:
-        ordered = sorted(r.latencies)
-        rps = len(r.latencies) / r.wall_s if r.wall_s else 0.0
-        baseline = baseline or rps
-        p50, p95, p99 = (percentile(ordered, q) * 1000 for q in (0.5, 0.95, 0.99))
-        customers_sql, marketing_sql = report.sql[r.first]
+    print(
+        f"{config.customers} customers of one manager, {config.concurrency} in flight, "
+        f"{config.rounds} alternating rounds, {config.duration:g} s per target and page size; "
+        f"baseline identity check: {config.identity}"
+    )
+    if report.baseline:
+        print(f"no baseline: {report.baseline}")
+    counted = ", ".join(f"{name} {n}" for name, n in report.processes.items())
+    print(f"processes whose CPU is counted (/proc): {counted}")
+    print(*rows(report), sep="\n")
+    ratios = ", ".join(
+        f"page {first} {_ratio(report.ratio('gateway', 'baseline', first))}" for first in PAGE_SIZES
+    )
+    print(f"gateway / baseline requests/s: {ratios}")
+    if config.trivial:
         print(
-            f"{r.first:>5} {r.requests:>8} {len(r.errors):>8} {rps:>8.1f} {p50:>8.0f} {p95:>8.0f} {p99:>8.0f}"
-            f"  {customers_sql} + {marketing_sql} = {customers_sql + marketing_sql}"
-            f"   (RPS {rps / baseline:.2f} × page 20)"
+            f"subgraph / bare handler requests/s ({TRIVIAL}): {_ratio(report.ratio('subgraph', 'bare', 0))}"
         )
+    if report.same_json:
+        same = ", ".join(
+            f"page {first} {'yes' if diff is None else 'NO: ' + diff}"
+            for first, diff in report.same_json.items()
+        )
+        print(f"baseline JSON equal to the gateway's: {same}")
+    sql = ", ".join(f"page {first}: {c} + {m} = {c + m}" for first, (c, m) in sorted(report.sql.items()))
+    print(f"SQL statements per gateway request (customers + marketing): {sql}")
     totals = {first: sum(parts) for first, parts in report.sql.items()}
     equal = "yes" if len(set(totals.values())) == 1 else "no"
     print(f"SQL statements per request equal at {' and '.join(map(str, PAGE_SIZES))}: {equal}")
-    for r in report.rounds:
+    if report.peak is not None:
+        print(*peak_lines(report.peak), sep="\n")
+    print(*goals(report), sep="\n")
+    for r in report.totals:
         if r.errors:
-            print(f"first error at page {r.first}: {r.errors[0]}")
+            print(f"first error of {r.target} at page {r.first or 'me'}: {r.errors[0]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -313,28 +780,58 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m loadtest.bench_morning", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--customers", type=int, help=f"customers of the manager ({MorningConfig.customers})")
-    parser.add_argument("--duration", type=float, help=f"seconds per page size ({MorningConfig.duration:g})")
+    parser.add_argument(
+        "--duration", type=float, help=f"seconds per target and page size ({MorningConfig.duration:g})"
+    )
+    parser.add_argument("--rounds", type=int, help=f"alternating rounds ({MorningConfig.rounds})")
     parser.add_argument("--concurrency", type=int, help=f"requests in flight ({MorningConfig.concurrency})")
+    parser.add_argument(
+        "--identity",
+        choices=[m.value for m in Identity],
+        help="the baseline's identity check (full: ES256 + Redis revocation; signed: the gateway's "
+        "HMAC + in-process revocations; none)",
+    )
+    parser.add_argument("--no-trivial", action="store_true", help="skip the trivial operation")
+    parser.add_argument("--no-baseline", action="store_true", help="the gateway alone")
+    parser.add_argument("--peak", type=int, help="then this many morning requests at once (e.g. 1200)")
+    parser.add_argument("--tail", type=float, help="seconds to watch the subgraphs after the peak (10)")
     parser.add_argument("--smoke", action="store_true", help="seconds-long sizes")
     parser.add_argument("--gateway", help="run against this stack's gateway (http://…/graphql)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     base = SMOKE if args.smoke else MorningConfig()
-    overrides = {
-        k: getattr(args, k) for k in ("customers", "duration", "concurrency") if getattr(args, k) is not None
+    overrides: dict[str, Any] = {
+        k: getattr(args, k)
+        for k in ("customers", "duration", "rounds", "concurrency", "peak", "tail")
+        if getattr(args, k) is not None
     }
-    config = MorningConfig(**{**base.__dict__, **overrides, "progress": not args.no_progress})
+    if args.identity:
+        overrides["identity"] = Identity(args.identity)
+    config = replace(
+        base,
+        **overrides,
+        trivial=not args.no_trivial,
+        baseline=not args.no_baseline,
+        progress=not args.no_progress,
+    )
     if config.customers < max(PAGE_SIZES):
         print(f"bench_morning: need at least {max(PAGE_SIZES)} customers", file=sys.stderr)
         return 2
-    return report_on_stack(
-        "DCMS Graph H5 morning query (早间首页)",
-        args.gateway,
-        lambda: start_stack(50, False, VAR_DIR, "MORNING", 4400),
-        lambda settings, gateway_url: run(config, settings, gateway_url),
-        print_report,
-        "errors, or SQL statements that grow with the page size",
-    )
+    if config.rounds < 1 or config.concurrency < 1:
+        print("bench_morning: --rounds and --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return report_on_stack(
+            "DCMS Graph H5 morning page (早间首页) vs the baseline",
+            args.gateway,
+            lambda: start_stack(50, False, VAR_DIR, "MORNING", 4400),
+            lambda settings, gateway_url: run(config, settings, gateway_url),
+            print_report,
+            "errors, a baseline answer unlike the gateway's, or SQL statements that grow with the page size",
+        )
+    except (RuntimeError, TimeoutError) as exc:  # the baseline did not come up
+        print(f"bench_morning: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

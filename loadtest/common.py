@@ -74,6 +74,11 @@ def launch(env: dict[str, str], customers: int) -> Stack:
     return Stack(process, env, f"http://127.0.0.1:{env['DCMS_GATEWAY_PORT']}/graphql", log_path)
 
 
+def free_port(variable: str, default: int) -> int:
+    """``$variable`` if set; else ``default`` when it is free, or any free port."""
+    return _port(variable, default)
+
+
 def _port(variable: str, default: int) -> int:
     """``$variable`` if set; else ``default`` when it is free, or any free port."""
     if os.environ.get(variable):

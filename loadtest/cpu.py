@@ -1,0 +1,147 @@
+"""CPU time per process group, read from ``/proc``: how the benchmarks say where a request's CPU
+went (gateway, subgraphs, baseline, PostgreSQL, Redis).
+
+A group is found again at every sample, so worker processes that come and go (``dcms serve
+--workers N``, uvicorn's reloads) are counted:
+
+- by a listening port: every process holding a listening socket on the port, and the whole
+  process tree under each (uvicorn's workers share the parent's socket; the supervisor and its
+  workers are one group);
+- by a process tree: a pid and its descendants (the node gateway under ``dcms up``);
+- by command name: every process named so (``postgres`` backends of the one cluster on the box,
+  ``redis-server``).
+
+A process's CPU is ``utime + stime`` of ``/proc/<pid>/stat`` (all its threads). Between two
+samples a group's CPU is the sum over the processes of the second sample of what each spent since
+the first (a process new since then counts whole; one gone since is lost, which a benchmark
+round of seconds makes rare). The numbers are the machine's: another program's load on the same
+PostgreSQL or Redis is counted too, so measure on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+import psutil
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+PidKey = tuple[int, int]  # (pid, start time in ticks): a reused pid is another process
+
+
+def stat_of(pid: int) -> tuple[int, float] | None:
+    """(start time in ticks, CPU seconds user + system) of ``pid``, or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    # The command name (field 2) is in parentheses and may hold spaces: split after its end.
+    fields = text[text.rindex(b")") + 2 :].split()
+    utime, stime, start = int(fields[11]), int(fields[12]), int(fields[19])
+    return start, (utime + stime) / _TICKS
+
+
+def descendants(pids: Iterable[int]) -> set[int]:
+    """``pids`` and every process under them."""
+    found: set[int] = set()
+    for pid in pids:
+        try:
+            process = psutil.Process(pid)
+            found.add(pid)
+            found.update(child.pid for child in process.children(recursive=True))
+        except psutil.Error:
+            continue
+    return found
+
+
+def listening_on(port: int) -> set[int]:
+    """The processes holding a listening TCP socket on ``port`` (any address)."""
+    pids: set[int] = set()
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
+            pids.add(conn.pid)
+    return pids
+
+
+def named(*names: str) -> set[int]:
+    """Every process whose command name is one of ``names`` (``postgres``, ``redis-server``)."""
+    wanted = set(names)
+    pids: set[int] = set()
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in wanted:
+            pids.add(process.pid)
+    return pids
+
+
+Finder = Callable[[], set[int]]
+
+
+def by_port(port: int) -> Finder:
+    return lambda: descendants(listening_on(port))
+
+
+def by_tree(*pids: int) -> Finder:
+    return lambda: descendants(pids)
+
+
+def by_name(*names: str) -> Finder:
+    return lambda: named(*names)
+
+
+def database_and_broker() -> dict[str, Finder]:
+    """The PostgreSQL cluster's processes (postmaster, backends, workers) and Redis."""
+    return {"postgres": by_name("postgres", "postmaster"), "redis": by_name("redis-server")}
+
+
+@dataclass(frozen=True)
+class Sample:
+    groups: dict[str, dict[PidKey, float]]  # group → process → CPU seconds so far
+
+
+@dataclass
+class CpuMeter:
+    """Groups of processes to sample, each found again at every sample (a few /proc reads per
+    process, one socket table read per port group)."""
+
+    finders: dict[str, Finder]
+
+    def sample(self) -> Sample:
+        groups: dict[str, dict[PidKey, float]] = {}
+        for name, find in self.finders.items():
+            found: dict[PidKey, float] = {}
+            for pid in find():
+                stat = stat_of(pid)
+                if stat is not None:
+                    found[(pid, stat[0])] = stat[1]
+            groups[name] = found
+        return Sample(groups)
+
+    @staticmethod
+    def spent(before: Sample, after: Sample) -> dict[str, float]:
+        """CPU seconds each group spent between two samples."""
+        spent: dict[str, float] = {}
+        for name, now in after.groups.items():
+            then = before.groups.get(name, {})
+            spent[name] = sum(max(0.0, cpu - then.get(key, 0.0)) for key, cpu in now.items())
+        return spent
+
+
+def with_total(spent: Mapping[str, float]) -> dict[str, float]:
+    return {**spent, "total": sum(spent.values())}
+
+
+def ms_per_request(spent: Mapping[str, float], requests: int) -> dict[str, float]:
+    """CPU milliseconds per request of each group, and their total."""
+    return {
+        name: seconds * 1000 / requests if requests else float("nan")
+        for name, seconds in with_total(spent).items()
+    }
+
+
+def format_ms(per_request: Mapping[str, float], order: Iterable[str] | None = None) -> str:
+    """``gateway 3.1  subgraphs 12.0  … total 20.4`` (ms of CPU per request)."""
+    names = list(order) if order is not None else list(per_request)
+    return "  ".join(f"{name} {per_request[name]:.2f}" for name in names if name in per_request)
