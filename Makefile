@@ -59,7 +59,8 @@ bench-stream: install
 bench-grab: install
 	$(PY) -m loadtest.bench_grab $(BENCH_GRAB_ARGS)
 
-## H5 morning-query benchmark (loadtest/bench_morning.py): BENCH_MORNING_ARGS="--customers 300 --duration 20"
+## H5 morning page vs its hand-written baseline, and { me { id } } vs a bare handler, alternating in one run
+## (loadtest/bench_morning.py): BENCH_MORNING_ARGS="--duration 10 --identity full|signed --peak 1200"
 bench-morning: install
 	$(PY) -m loadtest.bench_morning $(BENCH_MORNING_ARGS)
 
