@@ -52,7 +52,7 @@ from redis.asyncio.client import PubSub
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from security.outage import REDIS, Outage
+from security.outage import REDIS
 from security.redis_pool import redis_client
 from security.tokens import REFRESH_TTL_SECONDS
 
@@ -206,7 +206,6 @@ class RedisSessionStore(SessionStore):
         self._loaded = False  # the first load is done: `revoked` knows all
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()  # set after each (re)load; the tests wait on it
-        self.outage = Outage("Redis revocation notices", "revocations made elsewhere apply once it is back")
 
     @property
     def knows_all(self) -> bool:
@@ -333,14 +332,14 @@ class RedisSessionStore(SessionStore):
                         await self._load()
                         self._loaded = True
                         self._ready.set()
-                        self.outage.ok()
+                        REDIS.ok()
                         delay = 0.05
                     elif message["type"] == "message":
                         self._apply(message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # a listener that ends leaves this process's copy stale
-                if not self.outage.failed(error):
+                if not REDIS.failed(error):  # one line per outage (security/outage.py)
                     log.debug("revocation notices still unavailable: %r", error)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
