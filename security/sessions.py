@@ -349,10 +349,15 @@ class RedisSessionStore(SessionStore):
                         await pubsub.aclose()
 
     async def _load(self) -> None:
-        """Every live revocation in Redis into this process's copy (SCAN of the keys)."""
+        """Every live revocation in Redis into this process's copy: one SCAN of the keyspace (at
+        start and after each reconnect only; about 1,000 keys per round trip)."""
         now = time.time()
-        sessions = [key async for key in self._redis.scan_iter(match=_revoked("*"), count=1000)]
-        users = [key async for key in self._redis.scan_iter(match=_not_before("*"), count=1000)]
+        sessions, users = [], []
+        async for key in self._redis.scan_iter(match=f"{_PREFIX}*", count=1000):
+            if key.startswith(_revoked("")):
+                sessions.append(key)
+            elif key.startswith(_not_before("")):
+                users.append(key)
         async with self._redis.pipeline(transaction=False) as pipe:
             for key in sessions:
                 pipe.pttl(key)

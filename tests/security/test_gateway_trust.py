@@ -281,7 +281,9 @@ async def test_proof_verification() -> None:
 
 @pytest.mark.integration
 async def test_a_replay_to_another_replica_is_refused() -> None:
-    """Two replicas sharing Redis: a signature used at one is refused at the other."""
+    """Two replicas sharing Redis: a signature used at one is refused at the other by ``check``
+    (tools) and ``check_ws``. A subgraph checks an HTTP request's nonce in process and claims it in
+    Redis only for a mutation: tests/security/test_revocation_sync.py."""
     url, secret = services.require_redis(), "r" * 40
     one, two = (GatewayTrust(secret, require_signature=True, redis_url=url) for _ in range(2))
     try:
