@@ -11,9 +11,11 @@
 
   Hive Gateway reads a subgraph's 503 like any other answer (it retries nothing unless told to,
   and parses a JSON body whatever the status), so the client gets this error with its code, not an
-  INTERNAL_SERVER_ERROR (tests/e2e/test_admission.py). Not counted: ``/healthz``, WebSockets (a
-  subscription lives for hours; its work is capped per user by realtime/guard.py) and streamed
-  HTTP answers (``multipart/mixed`` / ``text/event-stream``, subscriptions too). The bound is a
+  INTERNAL_SERVER_ERROR (tests/e2e/test_admission.py). Not counted: ``/healthz`` and WebSockets
+  (a subscription lives for hours; its work is capped per user by realtime/guard.py). Every HTTP
+  request to a GraphQL path counts, whatever its ``Accept`` (the gateway's always names
+  ``multipart/mixed``); a subscription over HTTP, which the gateway never sends (it subscribes
+  over WebSockets), would hold its place for as long as it is open. The bound is a
   queue length, not a rate: with all of a process's operations sharing one event loop, each
   admitted one waits for the CPU time of the others, so the bound keeps a process's latency near
   ``bound × CPU per operation`` instead of letting a burst queue seconds of work.
@@ -42,7 +44,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from subgraphs.settings import Admission
 
 OVERLOADED = "OVERLOADED"
-STREAMED = (b"multipart/mixed", b"text/event-stream")  # Accept of an HTTP subscription
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ class AdmissionControl:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if not path.endswith("/graphql") or _streamed(scope):
+        if not path.endswith("/graphql"):
             await self.app(scope, receive, self._with_figures(send) if path == "/healthz" else send)
             return
         bound = self.limits.max_in_flight
@@ -112,11 +113,6 @@ class AdmissionControl:
         return send_with_figures
 
 
-def _streamed(scope: Scope) -> bool:
-    accept = next((value for key, value in scope["headers"] if key == b"accept"), b"")
-    return any(kind in accept for kind in STREAMED)
-
-
 async def run_until_disconnect(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> bool:
     """Run ``app`` in a task of its own, cancelled if the client disconnects before the answer is
     complete. True when it was (nothing is sent then: the client is gone)."""
@@ -152,7 +148,10 @@ async def run_until_disconnect(app: ASGIApp, scope: Scope, receive: Receive, sen
             answered = True
         await send(message)
 
-    task = asyncio.create_task(app(scope, app_receive, app_send))
+    async def run_app() -> None:
+        await app(scope, app_receive, app_send)
+
+    task: asyncio.Task[None] = asyncio.create_task(run_app())
     try:
         await asyncio.wait({task})
     except asyncio.CancelledError:  # this request's own task (server shutdown): end the app's too

@@ -32,13 +32,13 @@ from subgraphs.admission import OVERLOADED, AdmissionControl
 from subgraphs.gateway import wait_until_up
 from subgraphs.settings import Admission, Settings
 from tests.support import services
+from tests.support.held import QUERY, HeldOperation
 from tests.support.stack import free_port, subprocess_env
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 BOUND = 2
-QUERY = b'{"query": "{ __typename }"}'
 
 
 @pytest.fixture
@@ -56,38 +56,6 @@ def bounded(database: Settings) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         services.stop(server)
-
-
-class HeldOperation:
-    """An operation whose client sent the headers and half the body, then waits: in flight."""
-
-    def __init__(self, base: str, path: str = "/customers/graphql") -> None:
-        self._host, self._port = base.removeprefix("http://").split(":")
-        self._path = path
-        self._writer: asyncio.StreamWriter | None = None
-        self._reader: asyncio.StreamReader | None = None
-
-    async def start(self) -> None:
-        self._reader, self._writer = await asyncio.open_connection(self._host, int(self._port))
-        head = (
-            f"POST {self._path} HTTP/1.1\r\nHost: {self._host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(QUERY)}\r\n\r\n"
-        )
-        self._writer.write(head.encode() + QUERY[:5])
-        await self._writer.drain()
-
-    async def finish(self) -> bytes:
-        """Send the rest of the body: the answer's status line and headers."""
-        assert self._writer is not None and self._reader is not None
-        self._writer.write(QUERY[5:])
-        await self._writer.drain()
-        return await self._reader.readuntil(b"\r\n\r\n")
-
-    async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(OSError):
-                await self._writer.wait_closed()
 
 
 async def figure(client: httpx.AsyncClient, base: str, name: str) -> int:
