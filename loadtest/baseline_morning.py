@@ -283,7 +283,11 @@ class Postgres:
     async def open(cls, settings: Settings) -> Postgres:
         assert settings.database_url is not None
         pool = await asyncpg.create_pool(
-            settings.database_url, min_size=1, max_size=max(2, settings.db_pool_max), init=_text_uuids
+            settings.database_url,
+            min_size=1,
+            max_size=max(2, settings.db_pool_max),
+            init=_text_uuids,
+            reset=_keep_session,
         )
         return cls(pool)
 
@@ -299,6 +303,11 @@ class Postgres:
 async def _text_uuids(conn: asyncpg.Connection) -> None:
     """UUIDs as text both ways: orjson writes a str as is (asyncpg's own UUID type it refuses)."""
     await conn.set_type_codec("uuid", encoder=str, decoder=str, schema="pg_catalog", format="text")
+
+
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """No reset round trip on release (asyncpg's default sends ``RESET ALL`` …): these statements
+    leave no session state, and a careful hand-written endpoint skips it."""
 
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")

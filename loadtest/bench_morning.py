@@ -32,8 +32,8 @@ same way.
 Printed per target and page size, summed over its rounds: requests, errors, requests/s, latency
 p50 / p99 (send → answer), and CPU milliseconds per request per process group read from
 ``/proc`` (loadtest/cpu.py: the gateway's node process, the subgraphs' process tree — every
-worker —, the baseline's, PostgreSQL's and Redis's processes; the total is theirs, not the
-benchmark client's). Then the ratios gateway / baseline and subgraph / bare handler (requests/s)
+worker —, the baseline's, PostgreSQL's — the backends of the stack's database and the cluster's
+workers — and Redis's; the total is theirs; ``client``, this process, is shown apart). Then the ratios gateway / baseline and subgraph / bare handler (requests/s)
 and the issue 13 goal rows. Then the SQL statements of one gateway request per page size,
 counted in this process (testkit/inprocess.py, testkit/sqlcount.py): the customers subgraph's part
 and the marketing subgraph's part (``_entities``); the totals at 20 and 100 must be equal.
@@ -113,7 +113,7 @@ CUSTOMERS_PART = f"query($first: Int!) {{ {MY_CUSTOMERS} }}"
 MARKETING_PART = f"""query($r: [_Any!]!) {{ _entities(representations: $r) {{
   ... on Customer {{ {OPEN} }} }} }}"""
 TRIVIAL = "{ me { id } }"
-GROUPS = ("gateway", "subgraphs", "baseline", "postgres", "redis")
+GROUPS = ("gateway", "subgraphs", "baseline", "postgres", "redis")  # "total" is theirs; then "client"
 REFUSED_CODE = "OVERLOADED"
 GOALS = {"cpu": 8.0, "morning": 0.35, "trivial": 0.6, "refused_ms": 100.0, "admitted_p99_s": 3.0}
 
@@ -569,12 +569,18 @@ def process_groups(settings: Settings, gateway_url: str, baseline: int | None) -
     finders: dict[str, Finder] = {"gateway": gateway, "subgraphs": lambda: serving() - gateway()}
     if baseline is not None:
         finders["baseline"] = by_tree(baseline)
-    shared = database_and_broker()
+    finders["client"] = lambda: {os.getpid()}  # this process: shown apart, not in the total
+    redis_port = httpx.URL(settings.redis_url).port or 6379 if settings.redis_url else None
+    shared = database_and_broker(database_name(settings.database_url), redis_port)
     if settings.database_url:
         finders["postgres"] = shared["postgres"]
     if settings.redis_url:
         finders["redis"] = shared["redis"]
     return finders
+
+
+def database_name(database_url: str | None) -> str | None:
+    return httpx.URL(database_url).path.lstrip("/") or None if database_url else None
 
 
 async def statements(settings: Settings, token: str) -> dict[int, tuple[int, int]]:
@@ -653,14 +659,15 @@ def rows(report: Report) -> list[str]:
     """The table: one line per target and page size, summed over its rounds."""
     columns = ("requests", "errors", "req/s", "p50 ms", "p99 ms")
     head = f"{'target':<9} {'page':>4} " + " ".join(f"{c:>8}" for c in columns)
-    lines = [head + "  | CPU ms/request: " + " ".join(f"{g:>9}" for g in (*GROUPS, "total"))]
+    shown = (*GROUPS, "total", "client")
+    lines = [head + "  | CPU ms/request: " + " ".join(f"{g:>9}" for g in shown)]
     for r in report.totals:
         cpu = r.cpu_ms()
         page = str(r.first) if r.first else "me"
         lines.append(
             f"{r.target:<9} {page:>4} {r.requests:>8} {len(r.errors):>8} {r.rps:>8.1f}"
             f" {_ms(r.latencies, 0.5):>8.1f} {_ms(r.latencies, 0.99):>8.1f}  |                 "
-            + " ".join(f"{cpu[g]:>9.2f}" if g in cpu else f"{'-':>9}" for g in (*GROUPS, "total"))
+            + " ".join(f"{cpu[g]:>9.2f}" if g in cpu else f"{'-':>9}" for g in shown)
         )
     return lines
 
@@ -671,7 +678,7 @@ def goals(report: Report) -> list[str]:
     if gateway is not None:
         cpu = gateway.cpu_ms()
         # All processes but the baseline's (idle while the gateway is measured).
-        total = sum(v for k, v in cpu.items() if k not in ("baseline", "total"))
+        total = sum(v for k, v in cpu.items() if k not in ("baseline", "total", "client"))
         lines.append(
             _goal_line(
                 "morning page 20 via gateway, CPU ms/request, all processes",

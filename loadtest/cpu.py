@@ -8,8 +8,8 @@ A group is found again at every sample, so worker processes that come and go (``
   process tree under each (uvicorn's workers share the parent's socket; the supervisor and its
   workers are one group);
 - by a process tree: a pid and its descendants (the node gateway under ``dcms up``);
-- by command name: every process named so (``postgres`` backends of the one cluster on the box,
-  ``redis-server``).
+- by command name: every process named so; for PostgreSQL the backends of the benchmark's
+  database (by their process title) and the cluster's own workers.
 
 A process's CPU is ``utime + stime`` of ``/proc/<pid>/stat`` (all its threads). Between two
 samples a group's CPU is the sum over the processes of the second sample of what each spent since
@@ -21,6 +21,7 @@ PostgreSQL or Redis is counted too, so measure on a quiet machine.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -91,9 +92,37 @@ def by_name(*names: str) -> Finder:
     return lambda: named(*names)
 
 
-def database_and_broker() -> dict[str, Finder]:
-    """The PostgreSQL cluster's processes (postmaster, backends, workers) and Redis."""
-    return {"postgres": by_name("postgres", "postmaster"), "redis": by_name("redis-server")}
+def postgres_of(database: str | None) -> Finder:
+    """PostgreSQL's processes: with ``database``, the backends connected to it (their title reads
+    ``postgres: [cluster: ]user database host(port) state``) and the cluster's own workers (wal
+    writer, checkpointer …), but not other databases' backends (another test run on the same
+    cluster); without it, every one."""
+
+    def find() -> set[int]:
+        found: set[int] = set()
+        for process in psutil.process_iter(["name", "cmdline"]):
+            if process.info["name"] not in ("postgres", "postmaster"):
+                continue
+            title = " ".join(process.info["cmdline"] or ())
+            if database is None or f" {database} " in title or not _is_backend(title):
+                found.add(process.pid)
+        return found
+
+    return find
+
+
+_CLIENT = re.compile(r"\(\d+\)|\[local\]")  # a backend's client: host(port), or [local] (a socket)
+
+
+def _is_backend(title: str) -> bool:
+    return _CLIENT.search(title) is not None
+
+
+def database_and_broker(database: str | None = None, redis_port: int | None = None) -> dict[str, Finder]:
+    """PostgreSQL's processes (those of ``database`` and the cluster's workers) and Redis (the
+    server listening on ``redis_port``; without it, every ``redis-server``)."""
+    redis = by_port(redis_port) if redis_port else by_name("redis-server")
+    return {"postgres": postgres_of(database), "redis": redis}
 
 
 @dataclass(frozen=True)
@@ -129,8 +158,11 @@ class CpuMeter:
         return spent
 
 
+OUTSIDE_TOTAL = ("client",)  # the benchmark's own process: shown, not counted in the total
+
+
 def with_total(spent: Mapping[str, float]) -> dict[str, float]:
-    return {**spent, "total": sum(spent.values())}
+    return {**spent, "total": sum(v for k, v in spent.items() if k not in OUTSIDE_TOTAL)}
 
 
 def ms_per_request(spent: Mapping[str, float], requests: int) -> dict[str, float]:
