@@ -28,8 +28,9 @@ to under 1 s). On every (re)subscribe, the first and each after Redis was lost (
 reconnects and resubscribes), the listener loads every live revocation from the Redis keys
 (SCAN), so nothing revoked while it was disconnected is missed: it is at most the reconnect
 back-off (0.5 s) behind once Redis is reachable again. While Redis is away the set keeps what it
-knew plus this process's own revocations. Until the first load (the store not connected yet,
-or Redis away at start) ``knows_all`` is False and callers ask ``is_revoked`` instead.
+knew plus this process's own revocations; the load replaces it with what Redis holds. Until the
+first load (the store not connected yet, or Redis away at start) ``knows_all`` is False and
+callers ask ``is_revoked`` instead.
 
 Both stores have the same interface and the same tests (tests/security/test_sessions.py). Without
 ``REDIS_URL`` the in-process store only works while every subgraph runs in one process (``dcms
@@ -200,9 +201,10 @@ class RedisSessionStore(SessionStore):
         self._redis = redis_client(url, decode_responses=True)
         self._rotate = self._redis.register_script(_ROTATE)
         self._count_failure = self._redis.register_script(_COUNT_FAILURE)
-        # Every revocation this process knows of, for as long as it matters: its own, those
-        # announced on REVOCATIONS_CHANNEL and those loaded from Redis on (re)subscribe.
+        # Every revocation this process knows of, for as long as it matters: those loaded from
+        # Redis on (re)subscribe, those announced on REVOCATIONS_CHANNEL since, and its own.
         self._local = MemorySessionStore(lockout)
+        self._journal: list[tuple[str, str, float]] | None = None  # marks made during a load
         self._loaded = False  # the first load is done: `revoked` knows all
         self._listener: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()  # set after each (re)load; the tests wait on it
@@ -236,12 +238,12 @@ class RedisSessionStore(SessionStore):
         ]
         result = Rotation(await self._rotate(keys=keys, args=args))
         if result is Rotation.REUSED:
-            self._local.mark_revoked(session_id, until)
+            self._mark_revoked(session_id, until)
         return result
 
     async def revoke(self, session_id: str) -> None:
         until = time.time() + REFRESH_TTL_SECONDS
-        self._local.mark_revoked(session_id, until)
+        self._mark_revoked(session_id, until)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_revoked(session_id), "1", ex=REFRESH_TTL_SECONDS)
             pipe.delete(_session(session_id))
@@ -253,7 +255,7 @@ class RedisSessionStore(SessionStore):
         return time.time() + ttl_ms / 1000 if ttl_ms > 0 else None
 
     async def revoke_user_before(self, user_id: str, at: float) -> None:
-        self._local.mark_not_before(user_id, at)
+        self._mark_not_before(user_id, at)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_not_before(user_id), str(at), ex=REFRESH_TTL_SECONDS)
             pipe.publish(REVOCATIONS_CHANNEL, _notice(user=user_id, before=at))
@@ -349,35 +351,56 @@ class RedisSessionStore(SessionStore):
                         await pubsub.aclose()
 
     async def _load(self) -> None:
-        """Every live revocation in Redis into this process's copy: one SCAN of the keyspace (at
-        start and after each reconnect only; about 1,000 keys per round trip)."""
-        now = time.time()
-        sessions, users = [], []
-        async for key in self._redis.scan_iter(match=f"{_PREFIX}*", count=1000):
-            if key.startswith(_revoked("")):
-                sessions.append(key)
-            elif key.startswith(_not_before("")):
-                users.append(key)
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for key in sessions:
-                pipe.pttl(key)
-            for key in users:
-                pipe.get(key)
-            answers = await pipe.execute()
-        for key, ttl_ms in zip(sessions, answers[: len(sessions)], strict=True):
-            if ttl_ms > 0:
-                self._local.mark_revoked(key.removeprefix(_revoked("")), now + ttl_ms / 1000)
-        for key, at in zip(users, answers[len(sessions) :], strict=True):
-            if at is not None:
-                self._local.mark_not_before(key.removeprefix(_not_before("")), float(at))
+        """This process's copy rebuilt from Redis, the truth: one SCAN of the keyspace (at start
+        and after each reconnect only; about 1,000 keys per round trip). A revocation this
+        process marked while Redis was away (its write failed, the caller was answered
+        SERVICE_UNAVAILABLE) is dropped then, as it is not in Redis; one marked or announced
+        while the load runs is kept."""
+        self._journal = []
+        try:
+            now = time.time()
+            sessions, users = [], []
+            async for key in self._redis.scan_iter(match=f"{_PREFIX}*", count=1000):
+                if key.startswith(_revoked("")):
+                    sessions.append(key)
+                elif key.startswith(_not_before("")):
+                    users.append(key)
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in sessions:
+                    pipe.pttl(key)
+                for key in users:
+                    pipe.get(key)
+                answers = await pipe.execute()
+            fresh = MemorySessionStore(self.lockout)
+            for key, ttl_ms in zip(sessions, answers[: len(sessions)], strict=True):
+                if ttl_ms > 0:
+                    fresh.mark_revoked(key.removeprefix(_revoked("")), now + ttl_ms / 1000)
+            for key, at in zip(users, answers[len(sessions) :], strict=True):
+                if at is not None:
+                    fresh.mark_not_before(key.removeprefix(_not_before("")), float(at))
+            for kind, key, value in self._journal:
+                (fresh.mark_revoked if kind == "session" else fresh.mark_not_before)(key, value)
+            self._local = fresh
+        finally:
+            self._journal = None
+
+    def _mark_revoked(self, session_id: str, until: float) -> None:
+        self._local.mark_revoked(session_id, until)
+        if self._journal is not None:
+            self._journal.append(("session", session_id, until))
+
+    def _mark_not_before(self, user_id: str, at: float) -> None:
+        self._local.mark_not_before(user_id, at)
+        if self._journal is not None:
+            self._journal.append(("user", user_id, at))
 
     def _apply(self, data: str) -> None:
         try:
             notice: dict[str, Any] = json.loads(data)
             if notice.get("session"):
-                self._local.mark_revoked(str(notice["session"]), float(notice["until"]))
+                self._mark_revoked(str(notice["session"]), float(notice["until"]))
             elif notice.get("user"):
-                self._local.mark_not_before(str(notice["user"]), float(notice["before"]))
+                self._mark_not_before(str(notice["user"]), float(notice["before"]))
         except (ValueError, KeyError, TypeError):
             log.warning("revocation notice not understood: %r", data[:200])
 
