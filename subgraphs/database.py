@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+import asyncpg
 from tortoise import Tortoise
 
 from subgraphs.settings import SUBGRAPHS, Settings
@@ -41,8 +42,18 @@ def connection_config(settings: Settings, name: str) -> dict[str, Any] | str:
             "schema": name,
             "minsize": 1,
             "maxsize": settings.db_pool_max,
+            "reset": keep_session,
         },
     }
+
+
+async def keep_session(connection: asyncpg.Connection) -> None:
+    """What a pool connection does on release instead of asyncpg's default reset, a round trip
+    (``SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL``) after every statement
+    outside a transaction: 11 % of a trivial request's CPU. Nothing here leaves session state to
+    reset: advisory locks are transaction-scoped (``pg_*_xact_lock``), no cursor outlives its
+    statement, nothing LISTENs, nothing SETs beyond the connection's own ``search_path``. An open
+    transaction is still rolled back (asyncpg does that before calling this)."""
 
 
 def tortoise_config(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> dict[str, Any]:
