@@ -41,9 +41,10 @@ import os
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from resolvers.common.errors import ErrorCode
 from subgraphs.settings import Admission
 
-OVERLOADED = "OVERLOADED"
+OVERLOADED = ErrorCode.OVERLOADED.value
 
 log = logging.getLogger(__name__)
 

@@ -28,6 +28,9 @@ class ErrorCode(StrEnum):
     # The database, or Redis for what needs the session store, is unreachable: retry later.
     # The message names the dependency, never its host (security/outage.py).
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
+    # Too many operations in flight in the process (or the gateway): retry after `Retry-After`
+    # seconds (subgraphs/admission.py, gateway/admission.ts).
+    OVERLOADED = "OVERLOADED"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
