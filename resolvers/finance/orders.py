@@ -16,7 +16,6 @@ from typing import cast
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F
 
 from models.finance import (
     ApplicationStatus,
@@ -33,6 +32,7 @@ from models.finance import (
     ProductApplication,
     ProductStatus,
 )
+from resolvers.common import audit
 from resolvers.common.changes import change, transition
 from resolvers.common.clock import CST, now
 from resolvers.common.customer_directory import DirectoryCustomer, visible_customer
@@ -44,7 +44,7 @@ from resolvers.finance import notify
 from resolvers.finance.deadlines import completion_due, policy_of, stage_due, stage_due_at
 from resolvers.finance.filters import PoolFilter, district_of
 from resolvers.finance.permissions import APPLICANTS, GRABBERS, certified_institution, require_role
-from resolvers.finance.risk import flag_duplicate_financing
+from resolvers.finance.risk import duplicate_financing, flag_duplicate_financing
 from resolvers.finance.scopes import application_scope, grab_pool, in_scope, need_scope, offer_scope
 from resolvers.finance.statistics import periods
 from security.principal import Principal
@@ -322,48 +322,121 @@ async def publish_need(principal: Principal, request: NeedRequest, max_instituti
     return need
 
 
+NO_PLACE = "该需求已被抢完或已关闭 (no place left on this need)"
+
+
+@dataclass(frozen=True)
+class _Terms:
+    """A grab's moment and thresholds, worked out before its transaction (they read only the
+    institution's policy and the calendar)."""
+
+    moment: datetime
+    stage_due_at: datetime | None
+    completion_due_at: datetime
+
+
+async def _terms(institution_id: UUID, method: GuaranteeMethod | None) -> _Terms:
+    moment = now()
+    policy = await policy_of(institution_id)
+    handling = Handling(guarantee_method=method)  # what completion_due looks at
+    return _Terms(
+        moment,
+        stage_due(HandlingStatus.GRABBED, moment, policy),
+        await completion_due(handling, moment, policy),
+    )
+
+
+def _apply(handling: Handling, handler_id: UUID, terms: _Terms) -> None:
+    handling.handler_id = handler_id
+    handling.status = HandlingStatus.GRABBED
+    handling.grabbed_at = terms.moment
+    handling.stage_due_at = terms.stage_due_at
+    handling.completion_due_at = terms.completion_due_at
+
+
+# One statement takes a place (a slot, not only a state: the condition counts the grabs), closes the
+# need when that was the last place, and says how it left the need. It locks the need row until
+# commit, so grabs of one need run in turn from here: the transaction does as little as it can after.
+_TAKE_PLACE = (
+    "UPDATE financing_need SET grab_count = grab_count + 1, "
+    "status = CASE WHEN grab_count + 1 >= max_institutions THEN {handling} ELSE status END "
+    "WHERE id = {id} AND status = {open} AND grab_count < max_institutions "
+    "RETURNING grab_count, status"
+)
+
+
+async def _take_place(need: FinancingNeed) -> bool:
+    """Take a place on ``need`` (in the running transaction); on success ``need`` is as it left it."""
+    conn = FinancingNeed._choose_db(True)
+    marks = ("$1", "$2", "$3") if conn.capabilities.dialect == "postgres" else ("?", "?", "?")
+    sql = _TAKE_PLACE.format(handling=marks[0], id=marks[1], open=marks[2])
+    need_id = need.id if conn.capabilities.dialect == "postgres" else str(need.id)
+    rows = await conn.execute_query_dict(sql, [NeedStatus.HANDLING.value, need_id, NeedStatus.OPEN.value])
+    if not rows:
+        return False
+    need.grab_count, need.status = int(rows[0]["grab_count"]), NeedStatus(rows[0]["status"])
+    return True
+
+
 async def grab_need(principal: Principal, need_id: UUID) -> Handling:
-    """抢单 (融资需求): up to N institutions, the first grab in each wins, CONFLICT for others."""
+    """抢单 (融资需求): up to N institutions, the first grab in each wins, CONFLICT for others.
+
+    What the grab only reads (the caller's institution and handling, the need, its matches, the
+    thresholds, the duplicate-financing check) is read before its transaction, on the pool: the
+    transaction holds the need's row lock from taking a place to commit, and every grab of that
+    need waits for it. The race is still decided inside it (the conditional UPDATE, and the unique
+    handling per need and institution); a need already full when read is answered at once."""
     require_role(principal, GRABBERS, "抢单")
-    async with change("finance", "FinancingNeed", need_id) as audited:
-        institution = await certified_institution(principal)
-        mine = await Handling.get_or_none(need_id=need_id, institution_id=institution.id)
-        if mine is not None and mine.handler_id == principal.user_id:
+    audit.target(audit.Target("FinancingNeed", need_id))
+    institution = await certified_institution(principal)
+    mine = await Handling.get_or_none(need_id=need_id, institution_id=institution.id)
+    if mine is not None and mine.handler_id == principal.user_id:
+        async with change("finance", "FinancingNeed", need_id) as audited:
             audited.detail["repeated"] = True
-            return mine  # a repeat of one's own grab
-        if mine is not None and mine.status != HandlingStatus.ASSIGNED:
-            raise conflict(TAKEN_BY_COLLEAGUE)
-        if not await NeedMatch.exists(need_id=need_id, institution_id=institution.id):
-            raise not_found("financing need")
+        return mine  # a repeat of one's own grab
+    if mine is not None and mine.status != HandlingStatus.ASSIGNED:
+        raise conflict(TAKEN_BY_COLLEAGUE)
+    if not await NeedMatch.exists(need_id=need_id, institution_id=institution.id):
+        raise not_found("financing need")
+    need = await FinancingNeed.get(id=need_id)
+    if mine is None and (need.status != NeedStatus.OPEN or need.grab_count >= need.max_institutions):
+        raise conflict(NO_PLACE)  # full or closed when read: no transaction to find that out
+    handling = mine or new_handling(need, institution.id, need.loan_preference)
+    terms = await _terms(institution.id, handling.guarantee_method)
+    duplicates = await duplicate_financing(handling)
+    matched = await notify.matched_institutions(need_id)
+    async with change("finance", "FinancingNeed", need_id):
         if mine is not None:  # transferred to this institution (转单): its slot is already counted
-            claimed = await _claim(mine, principal.user_id)
-            if claimed is None:
+            if not await _claim_with(mine, principal.user_id, terms):
                 raise conflict(TAKEN_BY_COLLEAGUE)
-            handling = claimed
-            need = await FinancingNeed.get(id=need_id)
         else:
-            # One UPDATE takes a slot and locks the need row, so grabs of one need run in turn
-            # (a slot, not only a state: the condition also counts the grabs).
-            taken = await FinancingNeed.filter(
-                id=need_id, status=NeedStatus.OPEN, grab_count__lt=F("max_institutions")
-            ).update(grab_count=F("grab_count") + 1)
-            if not taken:
-                raise conflict("该需求已被抢完或已关闭 (no place left on this need)")
-            need = await FinancingNeed.get(id=need_id)
-            handling = new_handling(need, institution.id, need.loan_preference)
-            await _start_handling(handling, principal.user_id)
+            if not await _take_place(need):
+                raise conflict(NO_PLACE)
+            _apply(handling, principal.user_id, terms)
             try:
                 await handling.save()
             except IntegrityError:  # a colleague's grab committed first: the slot goes back
                 raise conflict(TAKEN_BY_COLLEAGUE) from None
-            if need.grab_count >= need.max_institutions and await transition(
-                FinancingNeed, need_id, NeedStatus.OPEN, None, status=NeedStatus.HANDLING
-            ):
-                need.status = NeedStatus.HANDLING  # the last slot: it leaves every pool
-        await flag_duplicate_financing(handling)
-        await notify.need_pool("need.grabbed", need, institution.id)
+        await flag_duplicate_financing(handling, duplicates)
+        await notify.pool("need.grabbed", need, matched, institution.id, need.status != NeedStatus.OPEN)
         await notify.my_order("GRABBED", need, handling)
     return handling
+
+
+async def _claim_with(handling: Handling, handler_id: UUID, terms: _Terms) -> bool:
+    """``_claim`` with the terms worked out beforehand."""
+    _apply(handling, handler_id, terms)
+    return await transition(
+        Handling,
+        handling.id,
+        HandlingStatus.ASSIGNED,
+        None,
+        handler_id=handler_id,
+        status=HandlingStatus.GRABBED,
+        grabbed_at=handling.grabbed_at,
+        stage_due_at=handling.stage_due_at,
+        completion_due_at=handling.completion_due_at,
+    )
 
 
 async def grab_application(principal: Principal, application_id: UUID) -> Handling:

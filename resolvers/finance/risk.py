@@ -14,13 +14,13 @@ _LIVE = (
 )
 
 
-async def flag_duplicate_financing(handling: Handling) -> RiskPrompt | None:
-    """重复融资: the same applicant's same project is being financed by another institution
-    (a live handling of another of their orders: the institutions sharing one need are the
-    marketplace, not a risk). One statement, plus the prompt when found."""
+async def duplicate_financing(handling: Handling) -> int:
+    """重复融资: how many live handlings of the same applicant's same project another institution
+    holds (the institutions sharing one need are the marketplace, not a risk). One statement; a
+    read only, so a grab runs it before its transaction."""
     if not handling.project or handling.applicant_user_id is None:
-        return None
-    others = (
+        return 0
+    return await (
         Handling.filter(
             applicant_user_id=handling.applicant_user_id, project=handling.project, status__in=_LIVE
         )
@@ -28,7 +28,13 @@ async def flag_duplicate_financing(handling: Handling) -> RiskPrompt | None:
         .exclude(order_no=handling.order_no)  # never null, unlike need_id / application_id
         .count()
     )
-    count = await others
+
+
+async def flag_duplicate_financing(handling: Handling, count: int | None = None) -> RiskPrompt | None:
+    """The risk prompt of a grabbed ``handling`` when its project is financed elsewhere: ``count``
+    is ``duplicate_financing(handling)`` when already read, else it is read here."""
+    if count is None:
+        count = await duplicate_financing(handling)
     if not count:
         return None
     return await RiskPrompt.create(
