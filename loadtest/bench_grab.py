@@ -8,7 +8,8 @@
 Starts a stack of its own like ``loadtest/bench_stream.py`` (``dcms up`` with
 ``DCMS_VAR_DIR=var/bench-grab``, gateway on 4300 and subgraphs on 4301, or free ports when those
 are taken; override with ``DCMS_BENCH_GRAB_VAR_DIR``, ``DCMS_BENCH_GRAB_GATEWAY_PORT``,
-``DCMS_BENCH_GRAB_PORT``), with the rate limit off. The SQLite files of ``var/bench-grab`` are
+``DCMS_BENCH_GRAB_PORT``), with the rate limit off and the admission bounds (``DCMS_MAX_IN_FLIGHT``,
+``DCMS_GATEWAY_MAX_IN_FLIGHT``) above the concurrency unless set. The SQLite files of ``var/bench-grab`` are
 removed first, so every run starts from the same seed (``--keep-data`` keeps them).
 ``DATABASE_URL`` / ``REDIS_URL`` are passed through, so the same command measures PostgreSQL +
 Redis. ``--gateway URL`` runs against a stack that is already up instead (its database is then
@@ -67,6 +68,13 @@ The figures:
   (no N+1), so the two must be equal.
 * CPU % — of the whole machine, and of this (client) process, over the storm's wall time
   (100 = one core): the clients share the machine's cores with the stack.
+* database connections (PostgreSQL only) — ``pg_stat_activity`` of the stack's database sampled
+  every 50 ms during the storm from a connection of this process: the busy connections (active
+  or idle in a transaction) on average, and what share of them was waiting on the audit chain's
+  lock (``wait_event_type`` Lock, ``wait_event`` advisory: the only advisory lock anything waits
+  for; the jobs only try theirs), waiting on another lock (a row, a transaction id), idle in a
+  transaction (the server's Python working between two statements of a transaction) and running.
+  "lock waits on the audit chain" is the number of samples where any connection waited on it.
 
 Exit code 0 when the storm won grabs, every error was a CONFLICT, the database is consistent and
 both SQL counts are equal; 1 otherwise; 2 when the stack did not come up.
@@ -331,7 +339,57 @@ def _outcome(attempt: Attempt, response: httpx.Response) -> None:
     attempt.institution_id = (grab.get("institution") or {}).get("id")
 
 
-async def storm(config: GrabConfig, arena: Arena, gateway_url: str) -> StormResult:
+@dataclass
+class Activity:
+    """``pg_stat_activity`` samples of the stack's database during the storm."""
+
+    samples: int = 0
+    busy: int = 0  # connection-samples active or idle in a transaction
+    chain_lock: int = 0  # waiting on an advisory lock: the audit chain's
+    other_lock: int = 0  # waiting on another lock (a row, a transaction id)
+    idle_in_transaction: int = 0
+    samples_with_chain_wait: int = 0
+
+    def share(self, count: int) -> str:
+        return f"{count / self.busy * 100:.0f} %" if self.busy else "-"
+
+
+_ACTIVITY = """
+SELECT state, wait_event_type, wait_event FROM pg_stat_activity
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+  AND state IN ('active', 'idle in transaction', 'idle in transaction (aborted)')
+"""
+
+
+async def sample_activity(database_url: str, done: asyncio.Event, activity: Activity) -> None:
+    """Sample ``pg_stat_activity`` every 50 ms until ``done``."""
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url)
+    try:
+        while not done.is_set():
+            rows = await conn.fetch(_ACTIVITY)
+            activity.samples += 1
+            activity.busy += len(rows)
+            waits = 0
+            for row in rows:
+                if row["state"] != "active":
+                    activity.idle_in_transaction += 1
+                elif row["wait_event_type"] == "Lock" and row["wait_event"] == "advisory":
+                    waits += 1
+                elif row["wait_event_type"] == "Lock":
+                    activity.other_lock += 1
+            activity.chain_lock += waits
+            activity.samples_with_chain_wait += 1 if waits else 0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(done.wait(), 0.05)
+    finally:
+        await conn.close()
+
+
+async def storm(
+    config: GrabConfig, arena: Arena, gateway_url: str, database_url: str | None = None
+) -> StormResult:
     """The planned grabs through the gateway, ``concurrency`` at a time, in queue order.
 
     Each worker has an ``httpx.AsyncClient`` of its own bounded to one connection: one client
@@ -373,14 +431,28 @@ async def storm(config: GrabConfig, arena: Arena, gateway_url: str) -> StormResu
         ]
         # Connections first, so the storm does not start with `concurrency` TCP handshakes.
         await asyncio.gather(*(client.get(health) for client in clients))
+        activity = Activity() if database_url else None
+        done = asyncio.Event()
+        sampler = (
+            asyncio.create_task(sample_activity(database_url, done, activity))
+            if database_url and activity
+            else None
+        )
         machine_before, client_before = machine_busy_seconds(), cpu_seconds([os.getpid()])
         started = time.perf_counter()
-        await asyncio.gather(*(worker(client) for client in clients))
-        wall = time.perf_counter() - started
-        machine_cpu = machine_busy_seconds() - machine_before
-        client_cpu = cpu_seconds([os.getpid()]) - client_before
+        try:
+            await asyncio.gather(*(worker(client) for client in clients))
+        finally:
+            wall = time.perf_counter() - started
+            machine_cpu = machine_busy_seconds() - machine_before
+            client_cpu = cpu_seconds([os.getpid()]) - client_before
+            done.set()
+            if sampler:
+                await sampler
     bar.close()
-    return StormResult(attempts=attempts, wall_s=wall, machine_cpu_s=machine_cpu, client_cpu_s=client_cpu)
+    return StormResult(
+        attempts=attempts, wall_s=wall, machine_cpu_s=machine_cpu, client_cpu_s=client_cpu, activity=activity
+    )
 
 
 @dataclass
@@ -389,6 +461,7 @@ class StormResult:
     wall_s: float
     machine_cpu_s: float
     client_cpu_s: float
+    activity: Activity | None = None
 
     @property
     def won(self) -> list[Attempt]:
@@ -552,7 +625,7 @@ async def run(config: GrabConfig, settings: Settings, gateway_url: str) -> Repor
     this process and its PII cipher installed: arrange, storm, verify, count statements."""
     config.check()
     arena = await arrange(config, settings)
-    result = await storm(config, arena, gateway_url)
+    result = await storm(config, arena, gateway_url, settings.database_url)
     verification = await verify(config, arena, result)
     sql_counts = await listing_statements(settings, arena.grabbers[0].token)
     return Report(config, arena, result, verification, sql_counts)
@@ -588,6 +661,7 @@ def rows(report: Report) -> list[tuple[str, str]]:
     codes = storm_result.codes
     reasons = storm_result.conflict_reasons
     counts = report.sql_counts
+    activity = storm_result.activity
     return [
         ("grabbers × institutions", f"{config.grabbers} in {config.institutions} institutions"),
         ("needs × places (N)", f"{config.needs} × {config.places}"),
@@ -639,6 +713,27 @@ def rows(report: Report) -> list[tuple[str, str]]:
             f"{storm_result.machine_cpu_s / wall * 100:.0f} / {storm_result.client_cpu_s / wall * 100:.0f}"
             if wall
             else "-",
+        ),
+        *(
+            [
+                (
+                    "DB connections busy (mean, active or in a transaction)",
+                    f"{activity.busy / activity.samples:.1f} over {activity.samples} samples"
+                    if activity.samples
+                    else "-",
+                ),
+                (
+                    "  waiting on the audit chain lock / another lock",
+                    f"{activity.share(activity.chain_lock)} / {activity.share(activity.other_lock)}",
+                ),
+                ("  idle in transaction", activity.share(activity.idle_in_transaction)),
+                (
+                    "lock waits on the audit chain (samples with one)",
+                    f"{activity.samples_with_chain_wait} of {activity.samples}",
+                ),
+            ]
+            if activity
+            else []
         ),
     ]
 
@@ -716,6 +811,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"bench_grab: {exc}", file=sys.stderr)
         return 2
+    if not args.gateway:
+        # The stack's admission bounds (subgraphs/admission.py) above the storm's concurrency: the
+        # storm measures the grab path, not the refusal of excess operations (unless set here).
+        for variable in ("DCMS_MAX_IN_FLIGHT", "DCMS_GATEWAY_MAX_IN_FLIGHT"):
+            os.environ.setdefault(variable, str(max(256, 2 * config.concurrency)))
     return report_on_stack(
         "DCMS Graph grab storm (抢单风暴)",
         args.gateway,
