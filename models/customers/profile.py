@@ -100,6 +100,7 @@ class KeyEvent(Entity):
 
     class Meta:
         table = "key_event"
+        indexes = (("customer_id", "occurred_at"),)  # a customer's last N (Customer.keyEvents)
 
 
 class ContactChannel(StrEnum):
@@ -125,6 +126,7 @@ class ContactRecord(Entity):
 
     class Meta:
         table = "contact_record"
+        indexes = (("customer_id", "contacted_at"),)  # a customer's latest (Customer.latestContact)
 
 
 class RelationKind(StrEnum):
