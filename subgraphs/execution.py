@@ -23,8 +23,9 @@ from types import GeneratorType
 from typing import Any, TypeGuard
 
 from strawberry.execution import optimized_is_awaitable
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from tortoise.models import Model
+
+from schema.common.events import SharedEventExecutor
 
 _AWAITABLE: dict[type, bool] = {}  # by type: ``await`` looks ``__await__`` up on the type
 
@@ -39,10 +40,10 @@ def is_awaitable(value: Any) -> TypeGuard[Awaitable[Any]]:
     return known
 
 
-class SubgraphExecutor(StrawberryGraphQLCoreExecutionContext):
+class SubgraphExecutor(SharedEventExecutor):  # an event once per selection set and visibility class
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.is_awaitable = is_awaitable
+        self.is_awaitable = is_awaitable  # a row is a value (module docstring)
 
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)
