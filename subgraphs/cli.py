@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,8 +83,9 @@ def main(argv: list[str] | None = None) -> None:
         if problem := workers_problem(settings, args.workers):
             print(f"dcms {args.command}: {problem}", file=sys.stderr)
             sys.exit(2)
-        if args.workers is not None:
-            settings = replace(settings, workers=args.workers)
+        if args.workers is not None:  # as DCMS_WORKERS: the worker processes read it too
+            os.environ["DCMS_WORKERS"] = str(args.workers)
+            settings = Settings.from_env()  # the default pool per worker follows the count
     if args.command == "token" and not settings.dev_mode:
         raise SystemExit("dcms token works in dev mode only (DCMS_DEV=1); log in with the login mutation")
     if args.command in ("migrate", "seed", "serve", "up"):

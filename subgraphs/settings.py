@@ -23,7 +23,8 @@ Every knob lives here so a newcomer finds them in one place:
   ``DCMS_RATE_WINDOW`` (seconds), ``DCMS_RATE_LIMIT_ANONYMOUS`` (per client IP).
 - Live streams (see ``Streams``): ``DCMS_REPLAY_HOURS``, ``DCMS_SUBSCRIBER_QUEUE``,
   ``DCMS_FEED_SYNC_SECONDS``, ``DCMS_MAX_SUBSCRIPTIONS_PER_USER``, ``DCMS_WS_PING_SECONDS``.
-- ``DCMS_DB_POOL_MAX``: PostgreSQL connections per subgraph and process, at most (default 10;
+- ``DCMS_DB_POOL_MAX``: PostgreSQL connections per subgraph and process, at most (default 10
+  divided among the worker processes, at least 2 each, so N workers hold no more than one did;
   a process serving all five subgraphs may hold five times as many).
 - ``DCMS_WORKERS``: worker processes of ``dcms serve`` / ``dcms up`` behind the one port; unset →
   the usable cores with PostgreSQL and Redis, else 1 (the embedded default is one process).
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 SUBGRAPHS: tuple[str, ...] = ("operations", "customers", "marketing", "finance", "devices")
 HMAC_SECRET_FILE = "gateway-hmac-secret"  # in the keys dir, when DCMS_GATEWAY_HMAC_SECRET is unset
 DEV_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
+DB_POOL_MAX = 10  # PostgreSQL connections per subgraph, unless DCMS_DB_POOL_MAX: divided among workers
 
 
 N = TypeVar("N", bound="DataclassInstance")
@@ -139,7 +141,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     streams: Streams = field(default_factory=Streams)
     pii_keyring_file: Path | None = None  # None → keys_dir / "pii-keyring.json"
-    db_pool_max: int = 10  # PostgreSQL connections per subgraph and process, at most
+    db_pool_max: int = DB_POOL_MAX  # PostgreSQL connections per subgraph and process, at most
     rules: Rules = field(default_factory=Rules)  # platform parameters the domain reads
     workers: int | None = None  # DCMS_WORKERS; None → the core count with PostgreSQL + Redis, else 1
     admission: Admission = field(default_factory=Admission)
@@ -154,7 +156,7 @@ class Settings:
             _dev_secret(keys_dir, HMAC_SECRET_FILE) if dev_mode else _read_secret(keys_dir / HMAC_SECRET_FILE)
         )
         origins = os.environ.get("DCMS_CORS_ORIGINS")
-        return cls(
+        settings = cls(
             database_url=os.environ.get("DATABASE_URL") or None,
             redis_url=os.environ.get("REDIS_URL") or None,
             var_dir=var_dir,
@@ -173,7 +175,7 @@ class Settings:
             token_public_key_file=_path(os.environ.get("DCMS_TOKEN_PUBLIC_KEY_FILE")),
             lockout_seconds=float(os.environ.get("DCMS_LOCKOUT_SECONDS", "900")),
             pii_keyring_file=_path(os.environ.get("DCMS_PII_KEYRING_FILE")),
-            db_pool_max=int(os.environ.get("DCMS_DB_POOL_MAX", "10")),
+            db_pool_max=int(os.environ.get("DCMS_DB_POOL_MAX") or DB_POOL_MAX),
             rules=numbers_from_env(Rules()),
             workers=int(os.environ["DCMS_WORKERS"]) if os.environ.get("DCMS_WORKERS") else None,
             admission=numbers_from_env(Admission()),
@@ -182,6 +184,9 @@ class Settings:
             )
             or SUBGRAPHS,
         )
+        if not os.environ.get("DCMS_DB_POOL_MAX"):  # one box's default budget, shared by its workers
+            settings = replace(settings, db_pool_max=max(2, DB_POOL_MAX // settings.worker_count))
+        return settings
 
     @property
     def token_private_key_path(self) -> Path:
