@@ -33,13 +33,15 @@ Printed per target and page size, summed over its rounds: requests, errors, requ
 p50 / p99 (send → answer), and CPU milliseconds per request per process group read from
 ``/proc`` (loadtest/cpu.py: the gateway's node process, the subgraphs' process tree — every
 worker —, the baseline's, PostgreSQL's — the backends of the stack's database and the cluster's
-workers — and Redis's; the total is theirs; ``client``, this process, is shown apart). Then the ratios gateway / baseline and subgraph / bare handler (requests/s)
-and the issue 13 goal rows. Then the SQL statements of one gateway request per page size,
+workers — and Redis's; the total is theirs; ``client``, this process, is shown apart). Then the
+ratios gateway / baseline and subgraph / bare handler (requests/s) and the issue 13 goal rows.
+Then the SQL statements of one gateway request per page size,
 counted in this process (testkit/inprocess.py, testkit/sqlcount.py): the customers subgraph's part
 and the marketing subgraph's part (``_entities``); the totals at 20 and 100 must be equal.
 
 ``--peak N``: after the rest, N morning requests (page 20) sent through the gateway at once, one
-connection each. Printed: answered with data (p50/p99), refused (an error coded ``OVERLOADED``,
+connection each (raw sockets, all opened first, every request then written at the same moment).
+Printed: answered with data (p50/p99), refused (an error coded ``OVERLOADED``,
 or HTTP 503 / 429 with ``Retry-After``; p50/p99), every other error by code, and how long the
 subgraphs went on working after the last answer (their CPU sampled every 0.25 s for up to
 ``--tail`` seconds; busy = above 10 % of a core). Goal: no other error, refusals < 100 ms, p99 of
@@ -467,39 +469,74 @@ async def compare(gateway: Target, baseline: Target, caller: Caller) -> str | No
 # -- the peak --------------------------------------------------------------------------------------
 
 
-def outcome(response: httpx.Response) -> str:
+def outcome(status: int, headers: Mapping[str, str], content: bytes) -> str:
     """``admitted``, ``refused`` (OVERLOADED, or 503/429 with Retry-After) or an error code."""
     try:
-        body = orjson.loads(response.content)
+        body = orjson.loads(content)
     except ValueError:
         body = None
     errors = body.get("errors") if isinstance(body, dict) else None
     if errors:
         codes = [str((e.get("extensions") or {}).get("code")) for e in errors if isinstance(e, dict)]
         return "refused" if REFUSED_CODE in codes else (codes[0] if codes else "error")
-    if response.status_code in (429, 503) and "retry-after" in response.headers:
+    if status in (429, 503) and "retry-after" in headers:
         return "refused"
-    if response.status_code != 200 or not isinstance(body, dict) or not body.get("data"):
-        return f"HTTP {response.status_code}"
+    if status != 200 or not isinstance(body, dict) or not body.get("data"):
+        return f"HTTP {status}"
     return "admitted"
 
 
+def http_request(url: httpx.URL, body: bytes, headers: Mapping[str, str]) -> bytes:
+    """An HTTP/1.1 POST as bytes: the peak's requests go over raw sockets, since a client pool of a
+    thousand connections costs the client more than the server (httpx's pool is walked per request)."""
+    lines = [f"POST {url.raw_path.decode()} HTTP/1.1", f"host: {url.host}:{url.port}"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    lines += [f"content-length: {len(body)}", "", ""]
+    return "\r\n".join(lines).encode("latin-1") + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names) and body of one HTTP/1.1 response."""
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    status = int(head[0].split(" ")[1])
+    headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:] if line)}
+    if "content-length" in headers:
+        return status, headers, await reader.readexactly(int(headers["content-length"]))
+    if headers.get("transfer-encoding", "").lower() != "chunked":
+        return status, headers, await reader.read()
+    chunks: list[bytes] = []
+    while size := int((await reader.readuntil(b"\r\n")).split(b";")[0].strip(), 16):
+        chunks.append(await reader.readexactly(size))
+        await reader.readexactly(2)
+    await reader.readuntil(b"\r\n")  # the empty trailer
+    return status, headers, b"".join(chunks)
+
+
 async def run_peak(config: MorningConfig, gateway_url: str, caller: Caller, meter: CpuMeter) -> Peak:
-    """``--peak`` morning requests (page 20) at once, one connection each; then the subgraphs
-    watched until they stop working (or ``--tail`` seconds)."""
+    """``--peak`` morning requests (page 20) at once, one connection each (all opened first, then
+    every request written at the same moment); then the subgraphs watched until they stop working
+    (or ``--tail`` seconds)."""
     target = gateway_target(gateway_url, min(PAGE_SIZES))
+    url = httpx.URL(gateway_url)
     peak = Peak(config.peak)
-    limits = httpx.Limits(max_connections=config.peak, max_keepalive_connections=config.peak)
     gate = asyncio.Event()
 
-    async def one(client: httpx.AsyncClient) -> None:
-        await gate.wait()
-        started = time.perf_counter()
+    async def one() -> None:
+        request = http_request(url, target.body, caller.headers(target))
         try:
-            response = await client.post(target.url, content=target.body, headers=caller.headers(target))
-            kind = outcome(response)
-        except httpx.HTTPError as exc:
+            reader, writer = await asyncio.wait_for(asyncio.open_connection(url.host, url.port), 60)
+        except (OSError, TimeoutError) as exc:
+            peak.errors[f"connect: {type(exc).__name__}"] += 1
+            return
+        try:
+            await gate.wait()
+            started = time.perf_counter()
+            writer.write(request)
+            kind = outcome(*await asyncio.wait_for(read_response(reader), 120))
+        except (OSError, TimeoutError, ValueError, IndexError, asyncio.IncompleteReadError) as exc:
             kind = type(exc).__name__
+        finally:
+            writer.close()
         latency = time.perf_counter() - started
         if kind == "admitted":
             peak.admitted.append(latency)
@@ -508,14 +545,13 @@ async def run_peak(config: MorningConfig, gateway_url: str, caller: Caller, mete
         else:
             peak.errors[kind] += 1
 
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        tasks = [asyncio.create_task(one(client)) for _ in range(config.peak)]
-        await asyncio.sleep(0.2)  # every task waiting at the gate
-        before = meter.sample()
-        started = time.perf_counter()
-        gate.set()
-        await asyncio.gather(*tasks)
-        peak.wall_s = time.perf_counter() - started
+    tasks = [asyncio.create_task(one()) for _ in range(config.peak)]
+    await asyncio.sleep(min(10.0, 0.5 + config.peak / 200))  # every connection open, waiting at the gate
+    before = meter.sample()
+    started = time.perf_counter()
+    gate.set()
+    await asyncio.gather(*tasks)
+    peak.wall_s = time.perf_counter() - started
     # After the last answer: is anyone still working for clients that have gone?
     previous, watch_started, step = meter.sample(), time.perf_counter(), 0.25
     while time.perf_counter() - watch_started < config.tail:
