@@ -7,7 +7,7 @@ import contextlib
 import functools
 import logging
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import HTTPException
@@ -18,10 +18,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
@@ -80,6 +81,15 @@ class OperationContextsWS(BaseGraphQLTransportWSHandler[Context[Any], None]):
     """
 
     view: SubgraphGraphQL
+
+    async def send_message(self, message: Any) -> None:
+        """Text frames: the view's encode_json gives bytes (orjson), which Strawberry sends as binary
+        frames, and graphql-ws (the gateway's upstream client) takes a binary frame for an object
+        without ``type`` and closes the socket."""
+        try:
+            await cast(Any, self.websocket).ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
 
     async def run_operation(self, operation: Operation[Context[Any], None]) -> None:
         try:
