@@ -13,8 +13,9 @@ Why several chains. One chain per subgraph needs one lock per subgraph, held fro
 chain head until commit: every mutation of the subgraph waited for the one before it (the grab
 storm spent two thirds of its busy connections waiting on it). An append still has to read its
 chain's head and insert after it atomically, so each chain has a lock (a transaction-scoped
-PostgreSQL advisory lock on (subgraph, chain)), but an append never waits for one: in one
-statement it takes the first chain whose lock is free (``pg_try_advisory_xact_lock``), starting
+PostgreSQL advisory lock on (subgraph, chain)), but an append never waits for one: in one round
+trip (the function ``audit_claim_chain``, installed by ``dcms migrate``) it takes the first chain
+whose lock is free (``pg_try_advisory_xact_lock``) and reads that chain's head, starting
 at this process's own chain (picked at random when the process starts, so sequential appends of
 a process stay consecutive in one chain and processes start apart). ``CHAINS`` (64) is above the
 connections that can write to one subgraph at once (``DCMS_DB_POOL_MAX`` per process × worker
@@ -113,28 +114,25 @@ def lock_key(subgraph: str) -> int:
 # This process's own chain: where its appends look for a free chain first.
 _home = random.randrange(CHAINS)
 
-# The first chain, from the home chain on, whose lock this transaction gets at once (or already
-# holds). Rows come from generate_series in order and Limit stops at the first that passes the
-# filter, so no lock is taken beyond the one returned (no sort or aggregate above the filter).
-_CLAIM = (
-    "SELECT c FROM (SELECT (s + $2) % $3 AS c FROM generate_series(0, $3 - 1) AS s) AS chains "
-    "WHERE pg_try_advisory_xact_lock($1, c) LIMIT 1"
-)
 
-
-async def _claim_chain(conn: BaseDBAsyncClient, subgraph: str) -> int:
-    """Lock a chain of ``subgraph`` for this transaction (released at commit/rollback) and name it."""
+async def _claim_chain(conn: BaseDBAsyncClient, subgraph: str) -> tuple[int, dict[str, Any] | None]:
+    """Lock a chain of ``subgraph`` for this transaction (released at commit/rollback): its number
+    and its head (seq and hash; None when empty). PostgreSQL: one round trip, to the function
+    ``audit_claim_chain`` that ``dcms migrate`` installs (subgraphs/audit_storage.py)."""
     if conn.capabilities.dialect != "postgres":
         # SQLite: Tortoise serialises every transaction on its one connection, and SQLite
         # itself lets only one writer in.
-        return 0
-    key = lock_key(subgraph)
-    rows = await conn.execute_query_dict(_CLAIM, [key, _home, CHAINS])
-    if rows:
-        return int(rows[0]["c"])
-    # Every chain is busy (more writers than chains): wait for the home chain.
-    await conn.execute_query("SELECT pg_advisory_xact_lock($1, $2)", [key, _home])
-    return _home
+        last = await conn.execute_query_dict(
+            "SELECT seq, hash FROM audit_record WHERE chain = 0 ORDER BY seq DESC LIMIT 1"
+        )
+        return 0, last[0] if last else None
+    rows = await conn.execute_query_dict(
+        "SELECT claimed, head_seq, head_hash FROM audit_claim_chain($1, $2, $3)",
+        [lock_key(subgraph), _home, CHAINS],
+    )
+    (row,) = rows
+    head = {"seq": row["head_seq"], "hash": row["head_hash"]} if row["head_hash"] is not None else None
+    return int(row["claimed"]), head
 
 
 def new_rows(
@@ -177,8 +175,7 @@ async def append(model: type[AuditRecordBase], subgraph: str, entries: Sequence[
     if not entries:
         return []
     async with in_transaction(model._meta.default_connection) as conn:
-        chain = await _claim_chain(conn, subgraph)
-        head = await model.filter(chain=chain).using_db(conn).order_by("-seq").first().values("seq", "hash")
+        chain, head = await _claim_chain(conn, subgraph)
         rows = new_rows(model, subgraph, chain, head, entries)
         await model.bulk_create(rows, using_db=conn)
         return rows

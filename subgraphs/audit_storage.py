@@ -20,7 +20,8 @@ BATCH = 2000
 # PostgreSQL: one statement list, run as one implicit transaction (so the table is never
 # left without its trigger); idempotent. ENABLE ALWAYS: the triggers fire even in a session
 # with session_replication_role = replica. The table's owner can still drop them, so in
-# production the app's role should not own the audit tables (docs/security.md).
+# production the app's role should not own the audit tables (docs/security.md). Then the function
+# an append claims a chain with (security/audit_chain.py).
 _POSTGRES_TRIGGERS = """
 CREATE OR REPLACE FUNCTION "{schema}".audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -35,6 +36,27 @@ CREATE TRIGGER audit_record_no_truncate BEFORE TRUNCATE ON "{schema}".{table}
   FOR EACH STATEMENT EXECUTE FUNCTION "{schema}".audit_append_only();
 ALTER TABLE "{schema}".{table} ENABLE ALWAYS TRIGGER audit_record_append_only;
 ALTER TABLE "{schema}".{table} ENABLE ALWAYS TRIGGER audit_record_no_truncate;
+CREATE OR REPLACE FUNCTION "{schema}".audit_claim_chain(lock_key int, home int, chains int)
+  RETURNS TABLE(claimed int, head_seq bigint, head_hash varchar) LANGUAGE plpgsql VOLATILE AS $$
+DECLARE c int;
+BEGIN
+  -- security/audit_chain.py: the first chain from `home` on whose lock is free, then its head.
+  -- VOLATILE: in READ COMMITTED the head is read with a snapshot taken after the lock is held.
+  FOR i IN 0 .. chains - 1 LOOP
+    c := (home + i) % chains;
+    EXIT WHEN pg_try_advisory_xact_lock(lock_key, c);
+    c := NULL;
+  END LOOP;
+  IF c IS NULL THEN  -- every chain busy: wait for the home chain
+    c := home;
+    PERFORM pg_advisory_xact_lock(lock_key, c);
+  END IF;
+  RETURN QUERY SELECT c, r.seq, r.hash FROM "{schema}".{table} r
+    WHERE r.chain = c ORDER BY r.seq DESC LIMIT 1;
+  IF NOT FOUND THEN
+    RETURN QUERY SELECT c, 0::bigint, NULL::varchar;
+  END IF;
+END $$;
 """
 
 # SQLite has no TRUNCATE (a DELETE without WHERE fires the DELETE trigger).
