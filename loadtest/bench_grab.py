@@ -68,6 +68,10 @@ The figures:
   (no N+1), so the two must be equal.
 * CPU % — of the whole machine, and of this (client) process, over the storm's wall time
   (100 = one core): the clients share the machine's cores with the stack.
+* stack CPU ms per grab — CPU time (``/proc``, loadtest/cpu.py) of the gateway, the subgraphs'
+  processes, and with PostgreSQL its backends of the stack's database and Redis, over the storm,
+  per grab sent, and the grabs per second one core would answer at that cost: unlike requests/s,
+  it hardly depends on what else the machine is running.
 * database connections (PostgreSQL only) — ``pg_stat_activity`` of the stack's database sampled
   every 50 ms during the storm from a connection of this process: the busy connections (active
   or idle in a transaction) on average, and what share of them was waiting on the audit chain's
@@ -98,6 +102,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 from uuid import UUID
 
 import httpx
@@ -111,6 +116,7 @@ from loadtest.common import (
     report_on_stack,
     start_stack,
 )
+from loadtest.cpu import CpuMeter, by_port, database_and_broker, format_ms, ms_per_request
 from models.finance import (
     FinancialProduct,
     FinancingNeed,
@@ -387,8 +393,27 @@ async def sample_activity(database_url: str, done: asyncio.Event, activity: Acti
         await conn.close()
 
 
+def stack_meter(settings: Settings, gateway_url: str) -> CpuMeter:
+    """The stack's processes by group: gateway and subgraphs by their listening ports, PostgreSQL's
+    backends of the stack's database (and the cluster's workers), Redis by its port."""
+    gateway_port = urlparse(gateway_url).port or 80
+    database = urlparse(settings.database_url).path.lstrip("/") if settings.database_url else None
+    redis_port = urlparse(settings.redis_url).port if settings.redis_url else None
+    return CpuMeter(
+        {
+            "gateway": by_port(gateway_port),
+            "subgraphs": by_port(settings.port),
+            **(database_and_broker(database, redis_port or 6379) if settings.database_url else {}),
+        }
+    )
+
+
 async def storm(
-    config: GrabConfig, arena: Arena, gateway_url: str, database_url: str | None = None
+    config: GrabConfig,
+    arena: Arena,
+    gateway_url: str,
+    database_url: str | None = None,
+    meter: CpuMeter | None = None,
 ) -> StormResult:
     """The planned grabs through the gateway, ``concurrency`` at a time, in queue order.
 
@@ -439,6 +464,7 @@ async def storm(
             else None
         )
         machine_before, client_before = machine_busy_seconds(), cpu_seconds([os.getpid()])
+        stack_before = meter.sample() if meter else None
         started = time.perf_counter()
         try:
             await asyncio.gather(*(worker(client) for client in clients))
@@ -446,12 +472,18 @@ async def storm(
             wall = time.perf_counter() - started
             machine_cpu = machine_busy_seconds() - machine_before
             client_cpu = cpu_seconds([os.getpid()]) - client_before
+            stack_cpu = CpuMeter.spent(stack_before, meter.sample()) if meter and stack_before else {}
             done.set()
             if sampler:
                 await sampler
     bar.close()
     return StormResult(
-        attempts=attempts, wall_s=wall, machine_cpu_s=machine_cpu, client_cpu_s=client_cpu, activity=activity
+        attempts=attempts,
+        wall_s=wall,
+        machine_cpu_s=machine_cpu,
+        client_cpu_s=client_cpu,
+        activity=activity,
+        stack_cpu_s=stack_cpu,
     )
 
 
@@ -462,6 +494,7 @@ class StormResult:
     machine_cpu_s: float
     client_cpu_s: float
     activity: Activity | None = None
+    stack_cpu_s: dict[str, float] = field(default_factory=dict)  # CPU seconds per process group
 
     @property
     def won(self) -> list[Attempt]:
@@ -625,7 +658,9 @@ async def run(config: GrabConfig, settings: Settings, gateway_url: str) -> Repor
     this process and its PII cipher installed: arrange, storm, verify, count statements."""
     config.check()
     arena = await arrange(config, settings)
-    result = await storm(config, arena, gateway_url, settings.database_url)
+    result = await storm(
+        config, arena, gateway_url, settings.database_url, stack_meter(settings, gateway_url)
+    )
     verification = await verify(config, arena, result)
     sql_counts = await listing_statements(settings, arena.grabbers[0].token)
     return Report(config, arena, result, verification, sql_counts)
@@ -713,6 +748,20 @@ def rows(report: Report) -> list[tuple[str, str]]:
             f"{storm_result.machine_cpu_s / wall * 100:.0f} / {storm_result.client_cpu_s / wall * 100:.0f}"
             if wall
             else "-",
+        ),
+        *(
+            [
+                (
+                    "stack CPU ms per grab",
+                    format_ms(ms_per_request(storm_result.stack_cpu_s, len(attempts))),
+                ),
+                (
+                    "grabs/s per core at that CPU",
+                    f"{1000 / ms_per_request(storm_result.stack_cpu_s, len(attempts))['total']:.0f}",
+                ),
+            ]
+            if storm_result.stack_cpu_s and attempts
+            else []
         ),
         *(
             [
