@@ -10,6 +10,15 @@ A create names its target once the row exists (``audited.id = row.id``); ``audit
 the record (e.g. that the request repeated an earlier one). A failure is recorded by the audit
 extension (schema/common/audit.py) against the target named up front. Outside a GraphQL operation
 (the seed, the jobs) the same functions run with no audit record.
+
+Keep the transaction short: what a mutation only reads and works out (the caller's rows, the
+thresholds, payload inputs) goes before ``change()``, on the pool, when reading it earlier cannot
+change the outcome; inside, the statements that decide (a conditional UPDATE, a unique insert)
+and the writes. A transaction holds its row locks and its connection from its first write to
+commit, and every await inside it is a wait for the event loop: see ``grab_need`` in
+resolvers/finance/orders.py. Name the target up front (``audit.target``) when the reads before
+``change()`` can fail, so the record of the failure says what it was aimed at. The audit record
+itself never waits for another mutation's (security/audit_chain.py: parallel chains).
 """
 
 from __future__ import annotations
