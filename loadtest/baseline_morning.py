@@ -23,14 +23,17 @@ only the columns answered are selected, and the latest contact is read one row p
 no PII column, so nothing is masked. Only a caller whose scope is OWN (a customer manager) is
 served: any other role is refused with ``FORBIDDEN`` (the baseline covers the manager's page).
 
-The identity check (``--identity``, env ``DCMS_BASELINE_IDENTITY``) mirrors a subgraph's:
+The identity check (``--identity``, env ``DCMS_BASELINE_IDENTITY``, default ``signed``) mirrors a
+subgraph's:
 
-- ``full``: the ES256 access token verified (security/tokens.py ``read_token``) and the session's
-  revocation asked of the session store (Redis: one pipelined round trip) — what every subgraph
-  did per call when issue 13 was filed;
-- ``signed``: "verify once": the gateway's HMAC over the request checked (security/gateway_trust.py:
-  signature, age, nonce) and the token's claims trusted without re-verifying, revocation answered
-  from an in-process set (fed by Redis pub/sub on ``REVOCATIONS_CHANNEL``);
+- ``full``: the ES256 access token verified on every request (security/tokens.py ``read_claims``)
+  and the session's revocation asked of the session store (Redis: one pipelined round trip) —
+  what every subgraph call did when issue 13 was filed;
+- ``signed``: "verify once", what a subgraph does now, with the same classes: the gateway's HMAC
+  over the request checked in process (security/gateway_trust.py ``check_here``: signature, age,
+  nonce), the token read by ``read_token`` (ES256 once per process and token, then from memory),
+  the revocation looked up in the session store's in-process copy fed by Redis pub/sub
+  (security/sessions.py ``revoked``);
 - ``none``: the token's claims read, nothing verified (what the check costs, by difference).
 
 On the embedded storage (no ``DATABASE_URL``) the same SQL runs on the subgraphs' SQLite files
@@ -45,7 +48,6 @@ Errors answer ``{"data": null, "errors": [{"message", "extensions": {"code"}}]}`
 from __future__ import annotations
 
 import argparse
-import asyncio
 import base64
 import contextlib
 import os
@@ -62,7 +64,6 @@ from typing import Any, Protocol, cast
 import aiosqlite
 import asyncpg
 import orjson
-import redis.asyncio as redis
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -72,12 +73,11 @@ from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust
 from security.keys import TokenKeys, load_token_keys
 from security.principal import Principal
 from security.roles import ROLE_SCOPE, Permission, Role, Scope
-from security.sessions import LockoutPolicy, MemorySessionStore, SessionStore, session_store
-from security.tokens import InvalidToken, bearer, read_token
+from security.sessions import SessionStore, session_store
+from security.tokens import InvalidToken, bearer, read_claims, read_token
 from subgraphs.settings import Settings
 
 IDENTITY_ENV = "DCMS_BASELINE_IDENTITY"
-REVOCATIONS_CHANNEL = "dcms:revocations"  # messages: {"session": sid} or {"user": id, "before": ts}
 CLIENT_IP_HEADER = "x-dcms-client-ip"
 OPEN_STATUSES = ("OPEN", "CLAIMED")
 OPPORTUNITIES_FIRST = 5  # opportunities(first: 5, …) in MORNING
@@ -163,101 +163,67 @@ class Caller:
         return scope is Scope.OWN and Permission.WHOLE_BANK_SEARCH not in self.permissions
 
 
-class RevokedSet:
-    """Revocations held in this process, fed by Redis pub/sub: the ``signed`` mode's look-up."""
-
-    def __init__(self, redis_url: str | None) -> None:
-        self.store = MemorySessionStore(LockoutPolicy())
-        self._redis = redis.from_url(redis_url) if redis_url else None
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        if self._redis is not None:
-            self._task = asyncio.create_task(self._listen())
-
-    async def _listen(self) -> None:
-        assert self._redis is not None
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(REVOCATIONS_CHANNEL)
-        async for message in pubsub.listen():
-            if message.get("type") != "message":
-                continue
-            with contextlib.suppress(ValueError, TypeError):
-                event = orjson.loads(message["data"])
-                if "session" in event:
-                    await self.store.revoke(str(event["session"]))
-                elif "user" in event:
-                    await self.store.revoke_user_before(str(event["user"]), float(event["before"]))
-
-    async def is_revoked(self, caller: Caller) -> bool:
-        return await self.store.is_revoked(caller.session_id, caller.user_id, caller.issued_at)
-
-    async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        if self._redis is not None:
-            await self._redis.aclose()
-
-
 class IdentityCheck:
-    """Who calls, as a subgraph would decide it in ``mode``; raises Refused."""
+    """Who calls, as a subgraph decides it in ``mode``; raises Refused."""
 
     def __init__(self, mode: Identity, settings: Settings, keys: TokenKeys) -> None:
         self.mode = mode
         self.keys = keys
         self.sessions: SessionStore | None = None
         self.trust: GatewayTrust | None = None
-        self.revoked: RevokedSet | None = None
-        if mode is Identity.FULL:
+        if mode is not Identity.NONE:
             self.sessions = session_store(settings.redis_url)
-        elif mode is Identity.SIGNED:
-            self.trust = GatewayTrust(
-                settings.hmac_secret, require_signature=True, redis_url=settings.redis_url
-            )
-            self.revoked = RevokedSet(settings.redis_url)
+        if mode is Identity.SIGNED:
+            secret, redis_url = settings.hmac_secret, settings.redis_url
+            self.trust = GatewayTrust(secret, require_signature=True, redis_url=redis_url)
 
     async def start(self) -> None:
-        if self.revoked is not None:
-            await self.revoked.start()
+        if self.mode is Identity.SIGNED and self.sessions is not None:
+            await self.sessions.connect()  # the in-process revocations, fed by pub/sub
 
     async def caller(self, request: Request, body: bytes) -> Caller:
         authorization = request.headers.get("authorization")
         token = bearer(authorization)
         if token is None:
             raise unauthenticated()
+        if self.mode is Identity.NONE:
+            return Caller.from_claims(unverified_claims(token))
+        assert self.sessions is not None
         if self.mode is Identity.FULL:
-            assert self.sessions is not None
             try:
-                principal = read_token(token, self.keys)
+                caller = Caller.from_claims(read_claims(token, self.keys))  # ES256, every time
             except InvalidToken as exc:
                 raise unauthenticated() from exc
-            caller = Caller.of(principal)
             if await self.sessions.is_revoked(caller.session_id, caller.user_id, caller.issued_at):
                 raise unauthenticated()
             return caller
-        if self.mode is Identity.SIGNED:
-            assert self.trust is not None and self.revoked is not None
-            refusal = await self.trust.check(
-                request.headers.get(SIGNATURE_HEADER),
-                authorization,
-                body,
-                client_ip=request.headers.get(CLIENT_IP_HEADER),
-                method=request.method,
-            )
-            if refusal is not None:
-                raise Refused(403, "FORBIDDEN", refusal)
-            caller = Caller.from_claims(unverified_claims(token))
-            if await self.revoked.is_revoked(caller):
-                raise unauthenticated()
-            return caller
-        return Caller.from_claims(unverified_claims(token))
+        assert self.trust is not None
+        refusal = self.trust.check_here(
+            request.headers.get(SIGNATURE_HEADER),
+            authorization,
+            body,
+            client_ip=request.headers.get(CLIENT_IP_HEADER),
+            method=request.method,
+        )
+        if refusal is not None:
+            raise Refused(403, "FORBIDDEN", refusal)
+        try:
+            caller = Caller.of(read_token(token, self.keys))  # verified once per process
+        except InvalidToken as exc:
+            raise unauthenticated() from exc
+        if self.sessions.knows_all:
+            revoked = self.sessions.revoked(caller.session_id, caller.user_id, caller.issued_at)
+        else:
+            revoked = await self.sessions.is_revoked(caller.session_id, caller.user_id, caller.issued_at)
+        if revoked:
+            raise unauthenticated()
+        return caller
 
     async def close(self) -> None:
-        for closer in (self.sessions, self.trust, self.revoked):
-            if closer is not None:
-                await closer.close()
+        if self.sessions is not None:
+            await self.sessions.close()
+        if self.trust is not None:
+            await self.trust.close()
 
 
 # -- storage: an asyncpg pool, or the SQLite files attached ---------------------------------------------
@@ -477,7 +443,7 @@ async def _me(request: Request, body: bytes, caller: Caller, db: Database) -> An
 def create_app(mode: Identity | None = None, settings: Settings | None = None) -> Starlette:
     """The baseline app for the stack the environment describes (uvicorn ``--factory``)."""
     settings = settings or Settings.from_env()
-    mode = mode or Identity(os.environ.get(IDENTITY_ENV, Identity.FULL))
+    mode = mode or Identity(os.environ.get(IDENTITY_ENV, Identity.SIGNED))
     identity = IdentityCheck(mode, settings, load_token_keys(settings))
     state: dict[str, Database] = {}
 
@@ -522,7 +488,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4499)
     parser.add_argument(
-        "--identity", choices=[m.value for m in Identity], default=os.environ.get(IDENTITY_ENV, "full")
+        "--identity", choices=[m.value for m in Identity], default=os.environ.get(IDENTITY_ENV, "signed")
     )
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)

@@ -14,11 +14,12 @@ from tests.support.stack import Stack, subprocess_env
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.parametrize("identity", [Identity.FULL, Identity.SIGNED])
+@pytest.mark.parametrize("identity", [Identity.SIGNED, Identity.FULL])
 async def test_morning_page_against_the_baseline(
     required_stack: Stack, identity: Identity, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = bench_morning.SMOKE if identity is Identity.FULL else bench_morning.SMOKE_SIGNED
+    config = bench_morning.SMOKE if identity is Identity.SIGNED else bench_morning.SMOKE_FULL
+    assert config.identity is identity
     settings = required_stack.settings
     report = await bench_morning.run(config, settings, required_stack.gateway_url, subprocess_env(settings))
     assert report.same_json == {20: None, 100: None}  # compared, and equal
