@@ -170,17 +170,6 @@ async def _match(need: FinancingNeed) -> list[UUID]:
     return institutions
 
 
-async def _start_handling(handling: Handling, handler_id: UUID) -> None:
-    """A grab: the handler, the pre-review threshold and the working-day completion deadline."""
-    moment = now()
-    policy = await policy_of(handling.institution_id)
-    handling.handler_id = handler_id
-    handling.status = HandlingStatus.GRABBED
-    handling.grabbed_at = moment
-    handling.stage_due_at = stage_due(HandlingStatus.GRABBED, moment, policy)
-    handling.completion_due_at = await completion_due(handling, moment, policy)
-
-
 def new_handling(
     order: ProductApplication | FinancingNeed, institution_id: UUID, method: GuaranteeMethod | None
 ) -> Handling:
@@ -203,24 +192,6 @@ def new_handling(
         week=week,
         month=month,
     )
-
-
-async def _claim(handling: Handling, handler_id: UUID) -> Handling | None:
-    """Take an ASSIGNED handling (an application, or a need transferred in): one UPDATE decides.
-    ``handling`` is the caller's copy of the row, filled in as the grab left it when it won."""
-    await _start_handling(handling, handler_id)
-    won = await transition(
-        Handling,
-        handling.id,
-        HandlingStatus.ASSIGNED,
-        None,
-        handler_id=handler_id,
-        status=HandlingStatus.GRABBED,
-        grabbed_at=handling.grabbed_at,
-        stage_due_at=handling.stage_due_at,
-        completion_due_at=handling.completion_due_at,
-    )
-    return handling if won else None
 
 
 async def apply_for_product(principal: Principal, request: ApplyRequest) -> ProductApplication:
@@ -424,7 +395,8 @@ async def grab_need(principal: Principal, need_id: UUID) -> Handling:
 
 
 async def _claim_with(handling: Handling, handler_id: UUID, terms: _Terms) -> bool:
-    """``_claim`` with the terms worked out beforehand."""
+    """Take an ASSIGNED handling (an application, or a need transferred in) with ``terms``: one
+    UPDATE decides. ``handling`` is the caller's copy of the row, filled in as the grab left it."""
     _apply(handling, handler_id, terms)
     return await transition(
         Handling,
@@ -440,18 +412,25 @@ async def _claim_with(handling: Handling, handler_id: UUID, terms: _Terms) -> bo
 
 
 async def grab_application(principal: Principal, application_id: UUID) -> Handling:
-    """抢单 (产品申请): the first account manager of the product's institution wins."""
+    """抢单 (产品申请): the first account manager of the product's institution wins. Like
+    ``grab_need``, what it only reads is read before its transaction; the conditional UPDATE on
+    the handling decides."""
     require_role(principal, GRABBERS, "抢单")
-    async with change("finance", "ProductApplication", application_id) as audited:
-        institution = await certified_institution(principal)
-        mine = await Handling.get_or_none(application_id=application_id, institution_id=institution.id)
-        if mine is None:
-            raise not_found("product application")
-        if mine.handler_id == principal.user_id:
+    audit.target(audit.Target("ProductApplication", application_id))
+    institution = await certified_institution(principal)
+    mine = await Handling.get_or_none(application_id=application_id, institution_id=institution.id)
+    if mine is None:
+        raise not_found("product application")
+    if mine.handler_id == principal.user_id:
+        async with change("finance", "ProductApplication", application_id) as audited:
             audited.detail["repeated"] = True
-            return mine
-        handling = await _claim(mine, principal.user_id)
-        if handling is None:
+        return mine
+    if mine.status != HandlingStatus.ASSIGNED:
+        raise conflict("该申请已被抢单 (already grabbed)")
+    terms = await _terms(institution.id, mine.guarantee_method)
+    duplicates = await duplicate_financing(mine)
+    async with change("finance", "ProductApplication", application_id):
+        if not await _claim_with(mine, principal.user_id, terms):
             raise conflict("该申请已被抢单 (already grabbed)")
         await transition(
             ProductApplication,
@@ -461,10 +440,10 @@ async def grab_application(principal: Principal, application_id: UUID) -> Handli
             status=ApplicationStatus.HANDLING,
         )
         application = await ProductApplication.get(id=application_id)
-        await flag_duplicate_financing(handling)
+        await flag_duplicate_financing(mine, duplicates)
         await notify.pool("application.grabbed", application, [institution.id], institution.id, True)
-        await notify.my_order("GRABBED", application, handling)
-    return handling
+        await notify.my_order("GRABBED", application, mine)
+    return mine
 
 
 async def mark_need_viewed(principal: Principal, need_id: UUID) -> FinancingNeed:
