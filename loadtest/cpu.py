@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
@@ -59,12 +60,45 @@ def descendants(pids: Iterable[int]) -> set[int]:
 
 
 def listening_on(port: int) -> set[int]:
-    """The processes holding a listening TCP socket on ``port`` (any address)."""
+    """Every process holding a listening TCP socket on ``port`` (any address). All of them: uvicorn's
+    supervisor and each worker share one socket, which psutil's connection table gives to one pid
+    only; here the socket's inode is looked for among every process's descriptors."""
+    cached = _listeners.get(port)
+    if cached is not None and time.monotonic() - cached[0] < LISTENERS_TTL:
+        return cached[1]
+    inodes = {f"socket:[{inode}]" for inode in _listening_inodes(port)}
     pids: set[int] = set()
-    for conn in psutil.net_connections(kind="tcp"):
-        if conn.status == psutil.CONN_LISTEN and conn.laddr and conn.laddr.port == port and conn.pid:
-            pids.add(conn.pid)
+    for entry in os.listdir("/proc") if inodes else ():
+        if not entry.isdigit():
+            continue
+        try:
+            descriptors = os.listdir(f"/proc/{entry}/fd")
+            if any(os.readlink(f"/proc/{entry}/fd/{fd}") in inodes for fd in descriptors):
+                pids.add(int(entry))
+        except OSError:
+            continue  # gone, or not ours to read
+    _listeners[port] = (time.monotonic(), pids)
     return pids
+
+
+LISTENERS_TTL = 1.0  # seconds a port's processes are taken as known (a sample asks several times)
+_listeners: dict[int, tuple[float, set[int]]] = {}
+
+
+def _listening_inodes(port: int) -> set[str]:
+    """The inodes of the listening sockets on ``port`` (/proc/net/tcp and tcp6: state 0A)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as handle:
+                rows = handle.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if len(fields) > 9 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(fields[9])
+    return inodes
 
 
 def named(*names: str) -> set[int]:
