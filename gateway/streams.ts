@@ -122,3 +122,20 @@ export function useRefuseSseSingleConnection(graphqlEndpoint = '/graphql') {
     },
   };
 }
+
+// -- memory, on request ------------------------------------------------------------------------------
+// `kill -USR2 <gateway pid>` writes one line to stderr (var/log/gateway.log): the process's memory,
+// after a full garbage collection when node runs with --expose-gc (NODE_OPTIONS=--expose-gc). It
+// tells memory the gateway still holds (heap used) from memory V8 or the allocator keep for reuse
+// (RSS above it): loadtest/bench_stream.py asks for it once a step's subscribers have left.
+process.on('SIGUSR2', () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const usage = process.memoryUsage();
+  const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
+  process.stderr.write(
+    `${new Date().toISOString()} INFO memory pid=${process.pid} gc=${gc ? 'full' : 'none'} rss_mib=${mib(usage.rss)} ` +
+      `heap_used_mib=${mib(usage.heapUsed)} heap_total_mib=${mib(usage.heapTotal)} ` +
+      `external_mib=${mib(usage.external)} array_buffers_mib=${mib(usage.arrayBuffers)}\n`,
+  );
+});

@@ -147,6 +147,24 @@ function getSubgraphExecutor(payload: any): Executor {
   return Object.assign(wrapped, { [Symbol.asyncDispose]: (executor as any)[Symbol.asyncDispose] });
 }
 
+// An upstream socket closing while graphql-ws still awaits its connection (a subgraph restarting,
+// or refusing a frame) rejects a promise nobody holds with the socket's CloseEvent, and node ends
+// the process on an unhandled rejection: one subgraph socket took the gateway and every client's
+// stream down with it (seen in the fan-out benchmark). Those rejections are logged; the
+// subscriptions the socket carried end with STREAM_INTERRUPTED as above. Any other unhandled
+// rejection still ends the process, as node's default does.
+function isCloseEvent(reason: unknown): reason is { code?: number; reason?: string } {
+  return typeof reason === 'object' && reason !== null && reason.constructor?.name === 'CloseEvent';
+}
+
+process.on('unhandledRejection', (reason) => {
+  if (!isCloseEvent(reason)) throw reason;
+  process.stderr.write(
+    `${new Date().toISOString()} WARN upstream WebSocket closed while connecting code=${reason.code ?? '-'} ` +
+      `reason=${JSON.stringify(reason.reason ?? '')}\n`,
+  );
+});
+
 // Hive Gateway's `transports`: ours for `ws`, the stock module for every other kind.
 export function transports(kind: string) {
   return kind === 'ws' ? { getSubgraphExecutor } : import(`@graphql-mesh/transport-${kind}`);

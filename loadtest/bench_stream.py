@@ -68,6 +68,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import json
 import math
@@ -75,6 +76,7 @@ import multiprocessing
 import os
 import re
 import resource
+import signal
 import subprocess
 import sys
 import threading
@@ -112,6 +114,8 @@ from subgraphs.gateway import wait_until_up
 GATEWAY_PORT = int(os.environ.get("DCMS_BENCH_GATEWAY_PORT", "4200"))
 SUBGRAPH_PORT = int(os.environ.get("DCMS_BENCH_PORT", "4201"))
 VAR_DIR = Path(os.environ.get("DCMS_BENCH_VAR_DIR", "var/bench-stream"))
+BASELINE_PORT = int(os.environ.get("DCMS_BENCH_BASELINE_PORT", "4209"))
+BASELINE_URL = f"ws://127.0.0.1:{BASELINE_PORT}/"
 HTTP_URL = f"http://127.0.0.1:{GATEWAY_PORT}/graphql"
 WS_URL = f"ws://127.0.0.1:{GATEWAY_PORT}/graphql"
 
@@ -189,6 +193,7 @@ class WorkerConfig:
     tag: str  # this step's alert titles start with "bench <tag> "
     handshake_timeout: float
     max_inflight: int  # handshakes in progress at most
+    url: str = ""  # the WebSocket endpoint: the gateway's, or the baseline's
 
 
 @dataclass
@@ -364,7 +369,7 @@ class Worker:
     async def open_one(self, token: str, slots: asyncio.Semaphore) -> None:
         try:
             ws = await open_subscription(
-                WS_URL, token, self.config.subscription, self.config.handshake_timeout
+                self.config.url or WS_URL, token, self.config.subscription, self.config.handshake_timeout
             )
         except Exception as exc:
             self.stats.failed += 1
@@ -426,11 +431,64 @@ def worker_main(config: WorkerConfig, conn: Connection) -> None:
 
 
 def stack_env() -> dict[str, str]:
-    return common.stack_env(VAR_DIR, SUBGRAPH_PORT, GATEWAY_PORT, DCMS_MAX_SUBSCRIPTIONS_PER_USER="0")
+    # --expose-gc: the gateway's memory report (SIGUSR2, gateway/streams.ts) follows a full GC
+    return common.stack_env(
+        VAR_DIR, SUBGRAPH_PORT, GATEWAY_PORT, DCMS_MAX_SUBSCRIPTIONS_PER_USER="0", NODE_OPTIONS="--expose-gc"
+    )
 
 
 def start_stack(customers: int) -> Stack:
     return launch(stack_env(), customers)
+
+
+async def gateway_heap_mib(stack: Stack) -> float:
+    """V8 heap in use (MiB) of the gateway's processes after a full GC: each writes it to its log
+    on SIGUSR2 (gateway/streams.ts). NaN when no report came."""
+    log = VAR_DIR / "log" / "gateway.log"
+    pids = stack.gateway_pids()
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGUSR2)
+    await asyncio.sleep(2.0)
+    text = log.read_text(errors="replace") if log.exists() else ""
+    total, seen = 0.0, 0
+    for pid in pids:
+        reports = re.findall(rf"memory pid={pid} \S+ rss_mib=\S+ heap_used_mib=([0-9.]+)", text)
+        if reports:
+            total, seen = total + float(reports[-1]), seen + 1
+    return total if seen else float("nan")
+
+
+def subgraph_pids(stack: Stack) -> list[int]:
+    """``dcms up`` and its children but the gateway's: every subgraph worker process."""
+    gateway = set(stack.gateway_pids())
+    try:
+        children = psutil.Process(stack.subgraph_pid()).children(recursive=True)
+    except psutil.Error:
+        children = []
+    return [stack.subgraph_pid(), *(p.pid for p in children if p.pid not in gateway)]
+
+
+def start_baseline(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """loadtest/baseline_stream.py on BASELINE_PORT, fed by the stack's Redis."""
+    redis_url = env.get("REDIS_URL")
+    if not redis_url:
+        raise RuntimeError("the baseline needs REDIS_URL (the channel the outbox relay publishes on)")
+    command = [
+        sys.executable,
+        "-m",
+        "loadtest.baseline_stream",
+        "--port",
+        str(BASELINE_PORT),
+        "--redis-url",
+        redis_url,
+    ]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE)
+    assert process.stdout is not None
+    if b"ready" not in process.stdout.readline():
+        process.kill()
+        raise RuntimeError("baseline_stream did not start")
+    return process
 
 
 def mint_tokens(stack: Stack, count: int) -> tuple[str, ...]:
@@ -606,6 +664,7 @@ class StepResult:
     subgraph_rss_drained: int = 0
     gateway_rss_closed: int = 0
     subgraph_rss_closed: int = 0
+    gateway_heap_mib: tuple[float, float] = (float("nan"), float("nan"))  # V8 heap after GC: before, left
     still_arriving: bool = False  # deliveries were still coming when the drain gave up
     client_cpu_s: float = 0.0
     gateway_cpu_s: float = 0.0  # while publishing and draining
@@ -616,6 +675,13 @@ class StepResult:
     subgraph_idle_cpu_s: float = 0.0
     gateway_sockets_after_close: int = 0
     errors: Counter[str] = field(default_factory=Counter)
+    baseline: bool = False  # a step against loadtest/baseline_stream.py (its CPU is "gateway")
+    stack_cpu_s: float = 0.0  # gateway + subgraphs while publishing and draining, whatever the step
+
+    def cpu_ms_per_delivery(self) -> float:
+        """Server CPU (gateway + subgraphs, or the baseline) per delivered event."""
+        cpu = self.gateway_cpu_s + (0.0 if self.baseline else self.subgraph_cpu_s)
+        return cpu / self.deliveries * 1000 if self.deliveries else float("nan")
 
     @property
     def events(self) -> set[int]:
@@ -635,13 +701,23 @@ class StepResult:
 class Step:
     """Runs the benchmark for one N against a running stack."""
 
-    def __init__(self, args: argparse.Namespace, stack: Stack, tokens: tuple[str, ...], org_id: str, n: int):
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        stack: Stack,
+        tokens: tuple[str, ...],
+        org_id: str,
+        n: int,
+        baseline: subprocess.Popen[bytes] | None = None,
+    ):
         self.args = args
         self.stack = stack
         self.tokens = tokens
         self.org_id = org_id
+        self.baseline = baseline
+        self.url = BASELINE_URL if baseline is not None else WS_URL
         self.workers_count = args.workers or max(2, math.ceil(n / SOCKETS_PER_WORKER))
-        self.result = StepResult(requested=n, workers=self.workers_count)
+        self.result = StepResult(requested=n, workers=self.workers_count, baseline=baseline is not None)
         self.handles: list[WorkerHandle] = []
         self.tag = f"n{n}-{uuid.uuid4().hex[:6]}"  # tells this step's alerts from late ones of others
 
@@ -665,6 +741,7 @@ class Step:
                 tag=self.tag,
                 handshake_timeout=self.args.handshake_timeout,
                 max_inflight=max(1, self.args.max_inflight // count),
+                url=self.url,
             )
             first += share
             process = context.Process(target=worker_main, args=(config, child), daemon=True)
@@ -711,7 +788,12 @@ class Step:
     async def ramp(self) -> None:
         n = self.result.requested
         started = time.monotonic()
-        with tqdm(total=n, desc=f"N={n} subscribing", unit="conn", file=sys.stderr) as bar:
+        with tqdm(
+            total=n,
+            desc=f"N={n}{' baseline' if self.baseline else ''} subscribing",
+            unit="conn",
+            file=sys.stderr,
+        ) as bar:
 
             def done() -> bool:
                 bar.update(self.total("connected") + self.total("failed") - bar.n)
@@ -802,10 +884,13 @@ class Step:
 
     async def wait_server_released(self) -> None:
         """Give the gateway up to 30 s to drop the closed sockets; remember how many it still holds."""
-        gateway = self.stack.gateway_pids()
-        pid = gateway[0] if gateway else 0
-        await self.until(lambda: established_on(pid, GATEWAY_PORT) <= 2, within=30, tick=1.0)
-        self.result.gateway_sockets_after_close = established_on(pid, GATEWAY_PORT)
+        if self.baseline is not None:
+            pid, port = self.baseline.pid, BASELINE_PORT
+        else:
+            gateway = self.stack.gateway_pids()
+            pid, port = (gateway[0] if gateway else 0), GATEWAY_PORT
+        await self.until(lambda: established_on(pid, port) <= 2, within=30, tick=1.0)
+        self.result.gateway_sockets_after_close = established_on(pid, port)
 
     async def settle(self, pids: Sequence[int]) -> None:
         """Wait until the stack is idle (an earlier step's backlog worked off), at most --settle-timeout."""
@@ -819,9 +904,14 @@ class Step:
 
     async def run(self, client: httpx.AsyncClient) -> StepResult:
         result = self.result
-        gateway, subgraph = self.stack.gateway_pids(), [self.stack.subgraph_pid()]
-        await self.settle([*gateway, *subgraph])
+        stack_pids = [*self.stack.gateway_pids(), *subgraph_pids(self.stack)]
+        if self.baseline is not None:  # "gateway" is the baseline server, the stack only publishes
+            gateway, subgraph = [self.baseline.pid], []
+        else:
+            gateway, subgraph = self.stack.gateway_pids(), subgraph_pids(self.stack)
+        await self.settle([*stack_pids, *gateway])
         rss_before = rss_kib(gateway), rss_kib(subgraph)
+        heap_before = await gateway_heap_mib(self.stack) if self.baseline is None else float("nan")
         self.spawn_workers()
         try:
             await self.ramp()
@@ -836,6 +926,7 @@ class Step:
                 file=sys.stderr,
             )
             cpu_before, busy_since = (cpu_seconds(gateway), cpu_seconds(subgraph)), time.monotonic()
+            stack_before = cpu_seconds(stack_pids)
             machine_before = machine_busy_seconds()
             result.publication = await publish(
                 client, self.tokens[0], self.org_id, self.tag, self.args.rate, self.args.duration
@@ -844,12 +935,15 @@ class Step:
             result.busy_s = time.monotonic() - busy_since
             result.gateway_cpu_s = cpu_seconds(gateway) - cpu_before[0]
             result.subgraph_cpu_s = cpu_seconds(subgraph) - cpu_before[1]
+            result.stack_cpu_s = cpu_seconds(stack_pids) - stack_before
             result.machine_cpu_s = machine_busy_seconds() - machine_before
             result.gateway_rss_drained, result.subgraph_rss_drained = rss_kib(gateway), rss_kib(subgraph)
         finally:
             await self.finish()
         await self.wait_server_released()
         result.gateway_rss_closed, result.subgraph_rss_closed = rss_kib(gateway), rss_kib(subgraph)
+        if self.baseline is None:
+            result.gateway_heap_mib = heap_before, await gateway_heap_mib(self.stack)
         idle_before = cpu_seconds(gateway), cpu_seconds(subgraph)
         await asyncio.sleep(IDLE_SAMPLE_S)
         result.gateway_idle_cpu_s = cpu_seconds(gateway) - idle_before[0]
@@ -918,6 +1012,7 @@ def rows(result: StepResult) -> list[tuple[str, str]]:
         ("gateway CPU % (publish + drain)", percent(result.gateway_cpu_s, result.busy_s)),
         ("subgraph CPU % (publish + drain)", percent(result.subgraph_cpu_s, result.busy_s)),
         ("machine CPU % (publish + drain)", percent(result.machine_cpu_s, result.busy_s)),
+        ("server CPU ms per delivered event", f"{result.cpu_ms_per_delivery():.3f}"),
         (
             "gateway / subgraph CPU % after close",
             f"{percent(result.gateway_idle_cpu_s, IDLE_SAMPLE_S)} / "
@@ -935,7 +1030,8 @@ def print_report(results: Sequence[StepResult], header: Sequence[str]) -> None:
     table = [rows(result) for result in results]
     labels = [label for label, _ in table[0]]
     columns = [
-        [f"N={r.requested}", *(value for _, value in row)] for r, row in zip(results, table, strict=True)
+        [f"N={r.requested}{' baseline' if r.baseline else ''}", *(value for _, value in row)]
+        for r, row in zip(results, table, strict=True)
     ]
     label_width = max(map(len, labels))
     widths = [max(map(len, column)) for column in columns]
@@ -944,12 +1040,62 @@ def print_report(results: Sequence[StepResult], header: Sequence[str]) -> None:
     for i, label in enumerate(labels, start=1):
         cells = (column[i].rjust(w) for column, w in zip(columns, widths, strict=True))
         print("  ".join([label.ljust(label_width), *cells]))
+    print_goals(results)
     for result in results:
         errors = result.errors + result.publication.errors
         if errors:
             print(f"\nN={result.requested} errors (most frequent first):")
             for message, count in errors.most_common(8):
                 print(f"  {count:>7}  {message}")
+
+
+GOALS = {2000: 250.0, 10000: 1000.0}  # subscribers: p99 publish→receive ms at 1 event/s, 0 lost (issue 13)
+
+
+def print_goals(results: Sequence[StepResult]) -> None:
+    """The issue's goal figures, one line per N, with the baseline of the same run."""
+    baselines = {r.requested: r for r in results if r.baseline}
+    print(
+        "\nGoals (issue 13): p99 publish→receive at 1 event/s, 0 lost; memory per idle subscriber; "
+        "gateway memory after the subscribers left; CPU per delivered event vs the baseline"
+    )
+    for r in (r for r in results if not r.baseline):
+        p99 = percentile(r.latencies_ms, 0.99) if r.latencies_ms else float("nan")
+        goal = GOALS.get(r.requested)
+        verdict = (
+            "-" if goal is None else ("MET" if p99 <= goal and r.lost == 0 and r.connected else "NOT MET")
+        )
+        n = max(r.connected, 1)
+        per = max(r.deliveries, 1) / 1000
+        line = (
+            f"  N={r.requested}: p99 {p99:.0f} ms (goal ≤ {goal:.0f}), lost {r.lost} → {verdict}; "
+            if goal is not None
+            else f"  N={r.requested}: p99 {p99:.0f} ms, lost {r.lost}; "
+        )
+        line += (
+            f"KiB per idle subscriber gateway {(r.gateway_rss[1] - r.gateway_rss[0]) / n:.1f}"
+            f" / subgraphs {(r.subgraph_rss[1] - r.subgraph_rss[0]) / n:.1f}; "
+            f"gateway RSS before → subscribed → left {r.gateway_rss[0] / 1024:.0f}"
+            f" → {r.gateway_rss[1] / 1024:.0f} → {r.gateway_rss_closed / 1024:.0f} MiB"
+            f" (V8 heap after GC {r.gateway_heap_mib[0]:.0f} → {r.gateway_heap_mib[1]:.0f} MiB); "
+            f"CPU ms/delivery {r.cpu_ms_per_delivery():.3f} (gateway {r.gateway_cpu_s / per:.3f}"
+            f" + subgraphs {r.subgraph_cpu_s / per:.3f})"
+        )
+        base = baselines.get(r.requested)
+        if base is not None and base.deliveries:
+            # the publishing (raiseAlert through the stack) is in both runs; during the baseline
+            # step it is all the stack did, so it is taken off the stack's figure
+            publish_ms = base.stack_cpu_s / len(base.events) * 1000 if base.events else 0.0
+            net = (
+                (r.gateway_cpu_s + r.subgraph_cpu_s - publish_ms / 1000 * len(r.events)) / r.deliveries * 1000
+            )
+            ratio = net / base.cpu_ms_per_delivery() if base.cpu_ms_per_delivery() > 0 else float("nan")
+            line += (
+                f"; baseline {base.cpu_ms_per_delivery():.3f} ms/delivery (p99 "
+                f"{percentile(base.latencies_ms, 0.99):.0f} ms, lost {base.lost}); stack net of publishing "
+                f"({publish_ms:.1f} ms/event) {net:.3f} ms/delivery = {ratio:.1f}× the baseline"
+            )
+        print(line)
 
 
 # -- main --------------------------------------------------------------------------------------------
@@ -962,10 +1108,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--subscribers",
         type=lambda text: [int(part) for part in text.split(",") if part.strip()],
-        default=[1000, 5000, 10000],
-        help="comma-separated N, one step each (1000,5000,10000)",
+        default=[2000, 10000],
+        help="comma-separated N, one step each (2000,10000: the issue's goals)",
     )
-    parser.add_argument("--rate", type=float, default=20, help="alerts raised per second (20)")
+    parser.add_argument("--rate", type=float, default=1, help="alerts raised per second (1)")
     parser.add_argument("--duration", type=float, default=20, help="seconds of publishing (20)")
     parser.add_argument(
         "--drain", type=float, default=5, help="after publishing, wait for a lull this long (5)"
@@ -998,12 +1144,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=ALERTS,
         help="the subscription document (default: alerts)",
     )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the baseline step after each N (needs REDIS_URL)"
+    )
     parser.add_argument("--customers", type=int, default=200, help="customers to seed on first start (200)")
     return parser.parse_args(argv)
 
 
 async def run_steps(
-    args: argparse.Namespace, subscribers: Sequence[int], stack: Stack, tokens: tuple[str, ...], org_id: str
+    args: argparse.Namespace,
+    subscribers: Sequence[int],
+    stack: Stack,
+    tokens: tuple[str, ...],
+    org_id: str,
+    baseline: subprocess.Popen[bytes] | None = None,
 ) -> list[StepResult]:
     results = []
     limits = httpx.Limits(max_connections=PUBLISH_CONCURRENCY, max_keepalive_connections=PUBLISH_CONCURRENCY)
@@ -1011,6 +1165,8 @@ async def run_steps(
         for n in subscribers:
             result = await Step(args, stack, tokens, org_id, n).run(client)
             results.append(result)
+            if baseline is not None and result.connected:
+                results.append(await Step(args, stack, tokens, org_id, n, baseline).run(client))
             print(
                 f"N={n}: {result.connected} connected, {result.failed} failed, "
                 f"{len(result.publication.published)} published, lost {result.lost}",
@@ -1057,7 +1213,13 @@ def main(argv: list[str] | None = None) -> int:
             ) as exc:
                 print(f"bench_stream: the stack did not come up: {exc}", file=sys.stderr)
                 return 2
-            results += run_async(run_steps(args, group, stack, *session))
+            baseline = None if args.no_baseline else start_baseline(env)
+            try:
+                results += run_async(run_steps(args, group, stack, *session, baseline=baseline))
+            finally:
+                if baseline is not None:
+                    baseline.terminate()
+                    baseline.wait(timeout=30)
         finally:
             stop_stack(stack)
         if results[-1].connected == 0:
