@@ -1,6 +1,6 @@
 """Subscription fan-out benchmark through the gateway: ``python -m loadtest.bench_stream``.
 
-    .venv/bin/python -m loadtest.bench_stream [--subscribers 1000,5000,10000] [--rate 20] [--duration 20]
+    .venv/bin/python -m loadtest.bench_stream [--subscribers 2000,10000] [--rate 1] [--duration 20]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/dcms_bench REDIS_URL=redis://127.0.0.1:6379/5 \\
         .venv/bin/python -m loadtest.bench_stream
 
@@ -58,6 +58,15 @@ The figures, one column per N:
   people's processes included) over the publish + drain wall time (100 = one core); client CPU s —
   user + system time of the client processes, to tell whether they kept up; CPU % after close —
   the 5 s once every connection is closed: work still done for subscribers that are gone.
+
+* baseline — after each N, the same N subscribe to ``loadtest/baseline_stream.py`` (a plain
+  graphql-transport-ws server on the same Redis channel; ``--no-baseline`` skips it) and the same
+  figures are taken for it ("N=… baseline" column; its process is in the "gateway" rows).
+* Goals — per N: p99 against the issue's goal (2,000: 250 ms, 10,000: 1 s, 0 lost), KiB per idle
+  subscriber (gateway, subgraphs), gateway RSS before → subscribed → left and its V8 heap after a
+  full GC before and after (SIGUSR2, gateway/streams.ts), server CPU ms per delivered event, and
+  the stack's, net of publishing (the stack's CPU during the baseline step, per event), as a
+  multiple of the baseline's.
 
 Exit code 0 when every step connected subscribers and delivered events to them, 1 when a step
 connected none or delivered nothing, 2 when the stack did not come up. A benchmark, never a test.
