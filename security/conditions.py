@@ -1,19 +1,35 @@
 """A tiny condition language for row scopes: each scope rule is written once and used both
 as a SQL filter (``q()``, for querysets and loaders) and as a predicate (``test()``, for an
-entity snapshot travelling in a subscription event)."""
+entity snapshot travelling in a subscription event).
+
+``sql()`` writes the same filter as PostgreSQL text for the loaders' hand-built statements
+(resolvers/common/loading.py), which skip Tortoise's query builder on the hot paths; a condition
+only Tortoise can write (a subquery) answers None and the loader falls back to ``q()``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from tortoise.expressions import Q, Subquery
 from tortoise.queryset import AwaitableQuery
 
 
+class SqlWriter(Protocol):
+    def column(self, field: str) -> str:
+        """The quoted column of ``field``."""
+
+    def param(self, field: str, value: Any) -> str:
+        """A placeholder for ``value`` (a list: an array) stored in ``field``'s column."""
+
+
 class Cond:
     def q(self) -> Q:
         raise NotImplementedError
+
+    def sql(self, writer: SqlWriter) -> str | None:
+        """This condition as PostgreSQL text, or None when only ``q()`` can express it."""
+        return None
 
     def test(self, obj: Any) -> bool:
         raise NotImplementedError
@@ -33,6 +49,9 @@ class Everything(Cond):
     def q(self) -> Q:
         return Q()
 
+    def sql(self, writer: SqlWriter) -> str:
+        return "TRUE"
+
     def test(self, obj: Any) -> bool:
         return True
 
@@ -41,6 +60,9 @@ class Everything(Cond):
 class Nothing(Cond):
     def q(self) -> Q:
         return Q(id__in=[])
+
+    def sql(self, writer: SqlWriter) -> str:
+        return "FALSE"
 
     def test(self, obj: Any) -> bool:
         return False
@@ -58,6 +80,11 @@ class Eq(Cond):
     def q(self) -> Q:
         return Q(**{self.field: self.value})
 
+    def sql(self, writer: SqlWriter) -> str:
+        if self.value is None:
+            return f"{writer.column(self.field)} IS NULL"
+        return f"{writer.column(self.field)} = {writer.param(self.field, self.value)}"
+
     def test(self, obj: Any) -> bool:
         return _value(obj, self.field) == (str(self.value) if self.value is not None else None)
 
@@ -70,6 +97,12 @@ class In(Cond):
     def q(self) -> Q:
         lookup: dict[str, Any] = {f"{self.field}__in": list(self.values)}
         return Q(**lookup)
+
+    def sql(self, writer: SqlWriter) -> str:
+        if not self.values:
+            return "FALSE"
+        # One array parameter: the same statement text (and prepared plan) for any number of values.
+        return f"{writer.column(self.field)} = ANY({writer.param(self.field, list(self.values))})"
 
     def test(self, obj: Any) -> bool:
         return _value(obj, self.field) in {str(v) for v in self.values}
@@ -84,6 +117,14 @@ class Prefix(Cond):
 
     def q(self) -> Q:
         return Q(**{self.field: self.prefix}) | Q(**{f"{self.field}__startswith": self.prefix + "/"})
+
+    def sql(self, writer: SqlWriter) -> str:
+        column = writer.column(self.field)
+        below = _like_escaped(self.prefix + "/") + "%"
+        return (
+            f"({column} = {writer.param(self.field, self.prefix)} "
+            f"OR {column} LIKE {writer.param(self.field, below)} ESCAPE '\\')"
+        )
 
     def test(self, obj: Any) -> bool:
         value = _value(obj, self.field) or ""
@@ -106,6 +147,24 @@ class InQuery(Cond):
 
 
 @dataclass(frozen=True)
+class After(Cond):
+    """Greater than ``value`` (a keyset page's cursor)."""
+
+    field: str
+    value: Any
+
+    def q(self) -> Q:
+        return Q(**{f"{self.field}__gt": self.value})
+
+    def sql(self, writer: SqlWriter) -> str:
+        return f"{writer.column(self.field)} > {writer.param(self.field, self.value)}"
+
+    def test(self, obj: Any) -> bool:
+        value = _value(obj, self.field)
+        return value is not None and value > str(self.value)
+
+
+@dataclass(frozen=True)
 class AnyOf(Cond):
     conds: tuple[Cond, ...]
 
@@ -114,6 +173,9 @@ class AnyOf(Cond):
         if not live:
             return Nothing().q()
         return Q(*(c.q() for c in live), join_type="OR")
+
+    def sql(self, writer: SqlWriter) -> str | None:
+        return _joined(" OR ", [c for c in self.conds if not c.is_nothing], writer, empty="FALSE")
 
     def test(self, obj: Any) -> bool:
         return any(c.test(obj) for c in self.conds)
@@ -130,12 +192,31 @@ class AllOf(Cond):
     def q(self) -> Q:
         return Q(*(c.q() for c in self.conds), join_type="AND")
 
+    def sql(self, writer: SqlWriter) -> str | None:
+        return _joined(" AND ", list(self.conds), writer, empty="TRUE")
+
     def test(self, obj: Any) -> bool:
         return all(c.test(obj) for c in self.conds)
 
     @property
     def is_nothing(self) -> bool:
         return any(c.is_nothing for c in self.conds)
+
+
+def _joined(operator: str, conds: list[Cond], writer: SqlWriter, empty: str) -> str | None:
+    """``conds`` joined by ``operator``, ``empty`` when there are none; None when one of them has
+    no SQL (the caller then drops the whole statement, parameters included)."""
+    parts = []
+    for cond in conds:
+        part = cond.sql(writer)
+        if part is None:
+            return None
+        parts.append(part)
+    return f"({operator.join(parts)})" if parts else empty
+
+
+def _like_escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def any_of(*conds: Cond) -> Cond:
