@@ -95,8 +95,12 @@ async def prefetch(
             continue
         for path in paths:
             for field in fields_under(current.selections, path, type_name):
-                if (build := plan.get(field.name)) is not None:
+                if (build := plan.get(field.name)) is None:
+                    continue
+                try:
                     loaders.append(build(info.context.loaders, field.arguments))
+                except Exception:  # bad arguments: the field itself reports them, in its place
+                    continue
     if loaders:
         await asyncio.gather(*(loader.load_many(keys) for loader in loaders), return_exceptions=True)
 
@@ -112,7 +116,9 @@ def prefetch_entities(info: _Info, entities: list[Any]) -> Any:
         return entities
 
     async def prefetched() -> list[Any]:
-        await asyncio.gather(*(load(info, found) for load, found in by_type.items()))
+        # Only ever an optimisation: whatever it fails on, each entity's own fields meet again and
+        # report where they belong (a bad id at its index), never as a failure of every entity.
+        await asyncio.gather(*(load(info, found) for load, found in by_type.items()), return_exceptions=True)
         return entities
 
     return prefetched()

@@ -9,6 +9,7 @@ import pytest
 
 from models.customers import ContactChannel, ContactRecord
 from testkit.factories import Tenant, make_tenant
+from testkit.inprocess import codes, execute
 from testkit.sqlcount import cost_of, statements_of
 from tests.support.entities import batch_statements
 
@@ -107,3 +108,13 @@ async def test_page_fields_resolve_without_a_task_each(database) -> None:
     ]
     assert costs[0].tasks == costs[1].tasks, [c.tasks for c in costs]
     assert costs[0].statements == costs[1].statements
+
+
+async def test_a_bad_argument_fails_its_field_not_the_page(database) -> None:
+    """The prefetch builds its loaders from the fields' arguments; a bad one is reported by the
+    field itself (BAD_USER_INPUT at a customer's `contacts`), not by the whole `customers` list."""
+    tenant = await make_tenant(database, customers=2, grabbers=0, needs=0)
+    query = "{ customers(first: 2) { nodes { name contacts(last: 0) { summary } } } }"
+    result = await execute("customers", query, None, tenant.manager_token, settings=database)
+    assert codes(result)[:1] == ["BAD_USER_INPUT"]
+    assert [(e.path[0], e.path[1], e.path[-1]) for e in result.errors] == [("customers", "nodes", "contacts")]
