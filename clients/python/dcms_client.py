@@ -10,7 +10,9 @@ Used by the tests and handy in scripts:
 
 from __future__ import annotations
 
+import asyncio
 import json
+import random
 import uuid
 from collections.abc import AsyncGenerator
 from typing import Any
@@ -28,14 +30,31 @@ def _headers(token: str | None) -> dict[str, str]:
 
 
 async def gql(
-    url: str, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    url: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+    *,
+    retries: int = 5,
 ) -> dict[str, Any]:
+    """POST one operation. Refused as OVERLOADED (HTTP 503, nothing ran), it is sent again after
+    the ``Retry-After`` seconds, with jitter so refused clients do not all come back at once, up
+    to ``retries`` times; then the refusal is the answer."""
     async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(
-            url, json={"query": query, "variables": variables or {}}, headers=_headers(token)
-        )
-    assert response.status_code == 200, response.text
+        for attempt in range(retries + 1):
+            response = await client.post(
+                url, json={"query": query, "variables": variables or {}}, headers=_headers(token)
+            )
+            retry_after = response.headers.get("retry-after")
+            if response.status_code != 503 or retry_after is None or attempt == retries:
+                break
+            await asyncio.sleep(float(retry_after) * (0.5 + random.random()))
+    assert response.status_code == 200 or _overloaded(response), response.text
     return response.json()
+
+
+def _overloaded(response: httpx.Response) -> bool:
+    return response.status_code == 503 and "OVERLOADED" in error_codes(response.json())
 
 
 def data(result: dict[str, Any]) -> dict[str, Any]:
