@@ -1091,7 +1091,7 @@ def print_goals(results: Sequence[StepResult]) -> None:
             f" + subgraphs {r.subgraph_cpu_s / per:.3f})"
         )
         base = baselines.get(r.requested)
-        if base is not None and base.deliveries:
+        if base is not None and base.deliveries and r.deliveries:
             # the publishing (raiseAlert through the stack) is in both runs; during the baseline
             # step it is all the stack did, so it is taken off the stack's figure
             publish_ms = base.stack_cpu_s / len(base.events) * 1000 if base.events else 0.0
