@@ -302,6 +302,9 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
         ws="websockets-sansio",
         ws_ping_interval=ping,
         ws_ping_timeout=ping,
+        # The caller's address comes only from the gateway's signed x-dcms-client-ip: no
+        # X-Forwarded-* rewriting of the peer (and no per-request work for it).
+        proxy_headers=False,
     )
 
 

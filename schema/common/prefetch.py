@@ -102,7 +102,15 @@ async def prefetch(
                 except Exception:  # bad arguments: the field itself reports them, in its place
                     continue
     if loaders:
-        await asyncio.gather(*(loader.load_many(keys) for loader in loaders), return_exceptions=True)
+        await asyncio.gather(*(_fill(loader, keys) for loader in loaders), return_exceptions=True)
+
+
+async def _fill(loader: DataLoader[Any, Any], keys: Sequence[Any]) -> None:
+    """One batch for ``keys`` straight into ``loader``'s cache: what ``load_many`` would do, without
+    a future, a done-callback and a gather per key (a page of 100 is 100 of each per relation)."""
+    missing = list(dict.fromkeys(key for key in keys if loader.cache_map.get(key) is None))
+    if missing:
+        loader.prime_many(dict(zip(missing, await loader.load_fn(missing), strict=True)))
 
 
 def prefetch_entities(info: _Info, entities: list[Any]) -> Any:
