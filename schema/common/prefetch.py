@@ -13,7 +13,7 @@ field's arguments as the client gave them::
 
     PREFETCH: Plan[CustomersLoaders] = {
         "tags": lambda loaders, args: loaders.profile("tags"),
-        "latestContact": lambda loaders, args: loaders.latest_contacts(1),
+        "latestContact": lambda loaders, args: loaders.profile_latest("contacts", 1),
     }
     await prefetch_page(info, page, PREFETCH)
 
