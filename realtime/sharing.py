@@ -30,12 +30,16 @@ selection the class is per user anyway.
 Results are kept for the last 64 events (at most 4096 classes each): every subscriber of an event
 reaches it within the same fan-out, so only the last few events' results are needed (a
 subscription's memory stays constant, tests/realtime/test_subscription_memory.py); a subscriber
-replaying older events (``after``) or lagging further behind executes them itself.
+replaying older events (``after``) or lagging further behind executes them itself. A subscription
+is never handed a result whose execution began before the subscription did: that result was
+decided with the data of then (a customer since handed over), and a replay must see it with
+today's rights (tests/security/test_subgraph_websockets.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
@@ -81,38 +85,47 @@ class SharedExecutions:
     def __init__(self, events: int = 64, per_event: int = 4096) -> None:
         self._events = events
         self._per_event = per_event  # classes kept per event at most; beyond, each runs its own
-        self._results: OrderedDict[str, dict[Hashable, asyncio.Future[Any]]] = OrderedDict()
+        # per event, per key: the result (a future while it runs) and when its execution began
+        self._results: OrderedDict[str, dict[Hashable, tuple[asyncio.Future[Any], float]]] = OrderedDict()
         self.executed = 0  # executions run
         self.shared = 0  # results handed to a subscriber that did not execute them
 
     def __len__(self) -> int:
         return sum(len(results) for results in self._results.values())
 
-    async def run(self, event_id: str, key: Hashable, execute: Callable[[], Awaitable[T]]) -> tuple[T, bool]:
+    async def run(
+        self, event_id: str, key: Hashable, execute: Callable[[], Awaitable[T]], since: float = 0.0
+    ) -> tuple[T, bool]:
         """``execute()``'s result for ``key`` of event ``event_id``: run here if no subscriber ran
-        it yet, else theirs. The flag says whether it was run here."""
+        it yet, else theirs. The flag says whether it was run here.
+
+        ``since`` (``time.monotonic()``): when the asking subscription began. A result whose
+        execution began before that is not shared with it: it was decided with the data of then
+        (a customer since handed over, a consent since revoked), and a subscription replaying an
+        old event must see it with today's rights. The subscribers of a live event all began
+        before it was published, so they share."""
         while True:
             results = self._results.get(event_id)
             if results is None:
                 results = self._results[event_id] = {}
                 if len(self._results) > self._events:
                     self._results.popitem(last=False)  # its subscribers are long past it
-            future = results.get(key)
-            if future is None:
+            found = results.get(key)
+            if found is None or found[1] < since:
                 break
             try:
-                result = await asyncio.shield(future)
+                result = await asyncio.shield(found[0])
             except _Abandoned:
                 continue  # its runner went away: run it (or wait for whoever took over)
             self.shared += 1
             return result, False
         future = asyncio.get_running_loop().create_future()
         if len(results) < self._per_event:
-            results[key] = future
+            results[key] = (future, time.monotonic())
         try:
             result = await execute()
         except BaseException as error:
-            if results.get(key) is future:
+            if key in results and results[key][0] is future:
                 del results[key]
             future.set_exception(_Abandoned() if isinstance(error, asyncio.CancelledError) else error)
             future.exception()  # retrieved: no "never retrieved" warning when nobody waited

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import json
+import time
 from collections.abc import Callable, Hashable, Iterator
 from datetime import datetime
 from typing import Any
@@ -74,6 +75,12 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
 
     _dcms_share: tuple[Hashable, bool] | None = None  # (operation key, reads a sensitive field)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # When the operation began (each event's executor is a copy): only an execution that began
+        # after it is shared with it (realtime/sharing.py SharedExecutions.run).
+        self._dcms_since = time.monotonic()
+
     def build_per_event_executor(self, payload: Any) -> Any:
         if self._dcms_share is None and isinstance(payload, StreamEvent):
             self._dcms_share = _operation_key(self), _reads_sensitive(self)  # once per subscription
@@ -108,7 +115,9 @@ class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):
             reads = {target: set(names) for target, names in scope.pii_reads.items()} if scope else {}
             return result, reads
 
-        (result, reads), ran_here = await shared_executions.run(str(payload.event_id), key, run)
+        (result, reads), ran_here = await shared_executions.run(
+            str(payload.event_id), key, run, since=self._dcms_since
+        )
         if not ran_here and scope is not None:
             for target, names in reads.items():  # each subscriber's unmasked read is audited as theirs
                 scope.pii_reads.setdefault(target, set()).update(names)

@@ -92,3 +92,4 @@ def stop(*processes: subprocess.Popen[bytes] | None) -> None:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()  # reaped: an unreaped one warns when collected, in another test
