@@ -243,23 +243,25 @@ class RedisSessionStore(SessionStore):
 
     async def revoke(self, session_id: str) -> None:
         until = time.time() + REFRESH_TTL_SECONDS
-        self._mark_revoked(session_id, until)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_revoked(session_id), "1", ex=REFRESH_TTL_SECONDS)
             pipe.delete(_session(session_id))
             pipe.publish(REVOCATIONS_CHANNEL, _notice(session=session_id, until=until))
             await pipe.execute()
+        # Only once stored: a logout that failed (Redis away, SERVICE_UNAVAILABLE) revoked nothing,
+        # here as everywhere; the caller is told to try again.
+        self._mark_revoked(session_id, until)
 
     async def session_end(self, session_id: str) -> float | None:
         ttl_ms = await self._redis.pttl(_session(session_id))
         return time.time() + ttl_ms / 1000 if ttl_ms > 0 else None
 
     async def revoke_user_before(self, user_id: str, at: float) -> None:
-        self._mark_not_before(user_id, at)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_not_before(user_id), str(at), ex=REFRESH_TTL_SECONDS)
             pipe.publish(REVOCATIONS_CHANNEL, _notice(user=user_id, before=at))
             await pipe.execute()
+        self._mark_not_before(user_id, at)  # only once stored, as revoke
 
     def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
         return self._local.revoked(session_id, user_id, issued_at)
