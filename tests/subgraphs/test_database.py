@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+from pathlib import Path
+
 import asyncpg
 import pytest
+from tortoise.exceptions import TransactionManagementError
 
 from subgraphs.settings import SUBGRAPHS
+from subgraphs.sqlite_engine import ImmediateSqliteClient
 
 pytestmark = pytest.mark.integration
 
@@ -34,3 +40,28 @@ async def test_each_subgraph_has_its_own_storage(database) -> None:
     ]:
         assert expected in tables
     assert ("customers", "org") not in tables  # no subgraph sees another's tables
+
+
+async def test_a_sqlite_transaction_that_fails_to_begin_lets_go_of_the_connection(tmp_path: Path) -> None:
+    """The embedded engine: a BEGIN IMMEDIATE refused ("database is locked", here another
+    connection holding the write lock past busy_timeout) must not keep the connection's lock, or
+    every later transaction of the subgraph waits for ever."""
+    path = tmp_path / "locked.sqlite3"
+    client = ImmediateSqliteClient(str(path), connection_name="locked", busy_timeout=100)
+    await client.create_connection(with_db=True)
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another writer
+        with pytest.raises(TransactionManagementError):
+            async with client._in_transaction():
+                pass
+        other.execute("COMMIT")
+
+        async def write() -> None:
+            async with client._in_transaction() as conn:
+                await conn.execute_script("CREATE TABLE t (x INTEGER)")
+
+        await asyncio.wait_for(write(), 5)
+    finally:
+        other.close()
+        await client.close()
