@@ -59,8 +59,21 @@ class _DialectSQL(ops.TortoiseOperation):
             await state_editor._run_sql(statement)
 
 
-def chain_operations() -> list[ops.TortoiseOperation]:
+def chain_operations(app: str) -> list[ops.TortoiseOperation]:
+    """The whole migration of ``app``'s audit table (each subgraph's ``*_audit_chains.py``)."""
     return [
+        ops.AlterModelOptions(
+            name="AuditRecord",
+            options={
+                "table": "audit_record",
+                "app": app,
+                "unique_together": (("chain", "seq"),),
+                "pk_attr": "id",
+                "table_description": (
+                    "This subgraph's audit trail (审计日志), in hash chains appended in parallel."
+                ),
+            },
+        ),
         _StateOnly(ops.AlterField(model_name="AuditRecord", name="seq", field=fields.BigIntField())),
         _StateOnly(
             ops.AddField(model_name="AuditRecord", name="chain", field=fields.SmallIntField(default=0))

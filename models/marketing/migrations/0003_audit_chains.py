@@ -1,7 +1,6 @@
 """The audit trail in parallel hash chains: see models/audit_migration.py."""
 
 from tortoise import migrations
-from tortoise.migrations import operations as ops
 
 from models.audit_migration import chain_operations
 
@@ -11,16 +10,4 @@ class Migration(migrations.Migration):
 
     initial = False
 
-    operations = [
-        ops.AlterModelOptions(
-            name="AuditRecord",
-            options={
-                "table": "audit_record",
-                "app": "marketing",
-                "unique_together": (("chain", "seq"),),
-                "pk_attr": "id",
-                "table_description": "This subgraph's audit trail (审计日志), in hash chains appended in parallel.",
-            },
-        ),
-        *chain_operations(),
-    ]
+    operations = chain_operations("marketing")
