@@ -28,22 +28,29 @@ async def execute(
     request_id: str | None = None,
 ) -> Any:
     spec = spec_of(subgraph)
-    headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
-    if request_id:
-        headers.append((b"x-request-id", request_id.encode()))
     realtime = Realtime(Broker(), sessions(settings))  # in memory: events published here reach no one
     await realtime.broker.connect()
-    context = Context(
-        request=Request({"type": "http", "method": "POST", "headers": headers}),
-        realtime=realtime,
-        token_keys=token_keys(settings),
-        sessions=sessions(settings),
-        loaders_class=spec.loaders,
-    )
+    context = context_for(subgraph, token, settings, realtime, request_id)
     try:
         return await spec.schema.execute(query, variable_values=variables, context_value=context)
     finally:
         await realtime.broker.disconnect()
+
+
+def context_for(
+    subgraph: str, token: str | None, settings: Settings, realtime: Realtime, request_id: str | None = None
+) -> Context[Any]:
+    """The context ``subgraph``'s endpoint would give an HTTP request carrying ``token``."""
+    headers = [(b"authorization", f"Bearer {token}".encode())] if token else []
+    if request_id:
+        headers.append((b"x-request-id", request_id.encode()))
+    return Context(
+        request=Request({"type": "http", "method": "POST", "headers": headers}),
+        realtime=realtime,
+        token_keys=token_keys(settings),
+        sessions=sessions(settings),
+        loaders_class=spec_of(subgraph).loaders,
+    )
 
 
 def codes(result: Any) -> list[str]:

@@ -17,7 +17,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from starlette.requests import Request
 from tortoise.models import Model
 
 from models.customers import AuditRecord as CustomersAudit
@@ -29,25 +28,13 @@ from realtime.hub import Realtime
 from realtime.sharing import SharedExecutions, shared_executions, visibility_class
 from resolvers.common.audit import PII_READ
 from resolvers.common.events import snapshot
-from schema.common.context import Context
 from security.principal import Principal
 from subgraphs import customers, devices, finance, operations
 from subgraphs.settings import Settings
-from testkit.factories import Tenant, make_tenant, make_user, token_for, token_keys
-from testkit.inprocess import sessions
+from testkit.factories import Tenant, make_tenant, make_user, token_for
+from testkit.inprocess import context_for, sessions
 
 pytestmark = pytest.mark.integration
-
-
-def _context(realtime: Realtime, token: str, settings: Settings, subgraph: ModuleType) -> Context:
-    headers = [(b"authorization", f"Bearer {token}".encode())]
-    return Context(
-        request=Request({"type": "http", "method": "POST", "headers": headers}),
-        realtime=realtime,
-        token_keys=token_keys(settings),
-        sessions=sessions(settings),
-        loaders_class=subgraph.spec.loaders,
-    )
 
 
 async def _fan_out(
@@ -66,7 +53,7 @@ async def _fan_out(
         pending = []
         for token, query in subscriptions:
             stream = await subgraph.spec.schema.subscribe(
-                query, context_value=_context(realtime, token, settings, subgraph)
+                query, context_value=context_for(subgraph.spec.name, token, settings, realtime)
             )
             assert hasattr(stream, "__anext__"), stream
             streams.append(stream)

@@ -16,18 +16,16 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 import pytest
-from starlette.requests import Request
 
 from models.operations import Alert, AlertLevel
 from realtime.broker import ALERTS, Broker
 from realtime.events import Event
 from realtime.hub import Realtime
 from resolvers.common.events import snapshot
-from schema.common.context import Context
 from subgraphs import operations
 from subgraphs.settings import Settings
-from testkit.factories import make_tenant, token_keys
-from testkit.inprocess import sessions
+from testkit.factories import make_tenant
+from testkit.inprocess import context_for, sessions
 
 pytestmark = pytest.mark.integration
 
@@ -37,17 +35,6 @@ BATCH = 100  # published at once, then read: well under the subscriber queue (10
 FLAT = 1024 * 1024  # bytes that may come and go between WARM and EVENTS (the leak held ~27 MiB)
 
 QUERY = "subscription { alerts { eventId occurredAt alert { id title level status source } } }"
-
-
-def _context(realtime: Realtime, token: str, settings: Settings) -> Context:
-    headers = [(b"authorization", f"Bearer {token}".encode())]
-    return Context(
-        request=Request({"type": "http", "method": "POST", "headers": headers}),
-        realtime=realtime,
-        token_keys=token_keys(settings),
-        sessions=sessions(settings),
-        loaders_class=operations.spec.loaders,
-    )
 
 
 async def _held() -> int:
@@ -67,7 +54,7 @@ async def test_one_subscription_keeps_constant_memory_over_20000_events(database
     await realtime.broker.connect()
     stream: AsyncGenerator[Any, None] | None = None
     try:
-        context = _context(realtime, tenant.hall_token, database)
+        context = context_for("operations", tenant.hall_token, database, realtime)
         stream = await operations.spec.schema.subscribe(QUERY, context_value=context)
         assert not isinstance(stream, Exception) and hasattr(stream, "__anext__"), stream
         # Subscribes: the feed learns its head.

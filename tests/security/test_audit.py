@@ -8,7 +8,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -28,7 +28,7 @@ from subgraphs.audit_storage import install_triggers, verify_open
 from subgraphs.settings import SUBGRAPHS, Settings
 from testkit.factories import Tenant, make_tenant, token_keys
 from testkit.inprocess import codes, records_of, sessions
-from tests.support.audit import mutations, run
+from tests.support.audit import fake_chain, mutations, run
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.integration
@@ -206,29 +206,6 @@ async def test_unmasked_pii_reads_are_appended_one_record_per_target(database, t
 
 
 # --- the chain, verify, tampering -------------------------------------------------------
-
-
-def fake_chain(subgraph: str, n: int) -> list[SimpleNamespace]:
-    rows: list[SimpleNamespace] = []
-    prev = genesis(subgraph)
-    for seq in range(1, n + 1):
-        row = SimpleNamespace(
-            seq=seq,
-            occurred_at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=seq),
-            actor_id=None,
-            actor_username="u",
-            actor_role="CUSTOMER_MANAGER",
-            action="addReminder",
-            target_type="Reminder",
-            target_id=str(seq),
-            result="ok",
-            request_id=f"r{seq}",
-            detail={},
-            prev_hash=prev,
-        )
-        row.hash = prev = record_hash(row)
-        rows.append(row)
-    return rows
 
 
 def kinds(rows: list[Any], subgraph: str = "customers") -> list[tuple[str, int]]:

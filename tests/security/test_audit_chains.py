@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import asyncpg
@@ -19,6 +17,7 @@ from resolvers.common.audit import audit_model
 from security.audit_chain import CHAINS, ChainChecker, Entry, append, genesis, lock_key, record_hash
 from subgraphs.audit_storage import install_triggers, verify_open
 from subgraphs.settings import Settings
+from tests.support.audit import fake_chain
 
 pytestmark = pytest.mark.integration
 
@@ -131,30 +130,6 @@ async def test_an_append_holds_one_chain_lock(database: Settings) -> None:
 # --- tampering across chains ---------------------------------------------------------------------
 
 
-def fake_chain(subgraph: str, chain: int, n: int) -> list[SimpleNamespace]:
-    rows: list[SimpleNamespace] = []
-    prev = genesis(subgraph, chain)
-    for seq in range(1, n + 1):
-        row = SimpleNamespace(
-            chain=chain,
-            seq=seq,
-            occurred_at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=seq),
-            actor_id=None,
-            actor_username="u",
-            actor_role="CUSTOMER_MANAGER",
-            action="addReminder",
-            target_type="Reminder",
-            target_id=str(seq),
-            result="ok",
-            request_id=f"r{seq}",
-            detail={},
-            prev_hash=prev,
-        )
-        row.hash = prev = record_hash(row)
-        rows.append(row)
-    return rows
-
-
 def kinds(rows: list[Any], chain: int) -> list[tuple[str, int]]:
     checker = ChainChecker("customers", chain)
     checker.feed(rows)
@@ -165,10 +140,10 @@ def kinds(rows: list[Any], chain: int) -> list[tuple[str, int]]:
 def test_each_chain_has_its_own_genesis() -> None:
     assert genesis("customers", 0) == genesis("customers")  # chain 0: the single chain's value
     assert len({genesis("customers", c) for c in range(CHAINS)}) == CHAINS
-    assert kinds(fake_chain("customers", 5, 3), 5) == []
+    assert kinds(fake_chain("customers", 3, 5), 5) == []
     # Another chain's records passed off as this chain's: the first link is wrong.
-    assert kinds(fake_chain("customers", 4, 3), 5) == [("broken", 1)]
-    assert kinds(fake_chain("customers", 0, 3), 5) == [("broken", 1)]
+    assert kinds(fake_chain("customers", 3, 4), 5) == [("broken", 1)]
+    assert kinds(fake_chain("customers", 3, 0), 5) == [("broken", 1)]
 
 
 @pytest.fixture

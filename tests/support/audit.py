@@ -4,8 +4,11 @@ search's (tests/operations/test_audit.py)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
+from security.audit_chain import genesis, record_hash
 from subgraphs.settings import Settings
 from testkit.factories import Tenant
 from testkit.inprocess import execute
@@ -71,3 +74,28 @@ def mutations(tenant: Tenant) -> dict[str, tuple[str, str, dict[str, Any], str, 
             "Device",
         ),
     }
+
+
+def fake_chain(subgraph: str, n: int, chain: int = 0) -> list[SimpleNamespace]:
+    """``n`` well-linked records of ``subgraph``'s chain ``chain``, as rows with their hashes."""
+    rows: list[SimpleNamespace] = []
+    prev = genesis(subgraph, chain)
+    for seq in range(1, n + 1):
+        row = SimpleNamespace(
+            chain=chain,
+            seq=seq,
+            occurred_at=datetime(2025, 1, 1, tzinfo=UTC) + timedelta(seconds=seq),
+            actor_id=None,
+            actor_username="u",
+            actor_role="CUSTOMER_MANAGER",
+            action="addReminder",
+            target_type="Reminder",
+            target_id=str(seq),
+            result="ok",
+            request_id=f"r{seq}",
+            detail={},
+            prev_hash=prev,
+        )
+        row.hash = prev = record_hash(row)
+        rows.append(row)
+    return rows
