@@ -354,10 +354,9 @@ class RedisSessionStore(SessionStore):
 
     async def _load(self) -> None:
         """This process's copy rebuilt from Redis, the truth: one SCAN of the keyspace (at start
-        and after each reconnect only; about 1,000 keys per round trip). A revocation this
-        process marked while Redis was away (its write failed, the caller was answered
-        SERVICE_UNAVAILABLE) is dropped then, as it is not in Redis; one marked or announced
-        while the load runs is kept."""
+        and after each reconnect only; about 1,000 keys per round trip): what was revoked while
+        this process could not hear it is added. One marked or announced while the load runs is
+        kept. (A revocation whose write failed was never marked: ``revoke`` marks after Redis.)"""
         self._journal = []
         try:
             now = time.time()
