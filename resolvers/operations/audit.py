@@ -9,7 +9,7 @@ connections to the other subgraphs' audit tables (docs/security.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +33,8 @@ class AuditEntry:
     """One record of one subgraph's hash chain, as the search found it."""
 
     subgraph: str
-    seq: int
+    chain: int  # which of the subgraph's hash chains (security/audit_chain.py)
+    seq: int  # position in that chain
     occurred_at: datetime
     actor_id: UUID | None
     actor_username: str | None
@@ -51,6 +52,7 @@ class AuditEntry:
     def of(cls, subgraph: str, row: Any) -> AuditEntry:
         return cls(
             subgraph=subgraph,
+            chain=row.chain,
             seq=row.seq,
             occurred_at=row.occurred_at,
             actor_id=row.actor_id or None,
@@ -94,7 +96,7 @@ async def search_audit(
         model = Tortoise.apps[name]["AuditRecord"]
         rows = (
             await model.filter(conditions, _after(name, cursor))
-            .order_by("-occurred_at", "-seq")
+            .order_by("-occurred_at", "-chain", "-seq")
             .limit(first + 1)
         )
         found += [AuditEntry.of(name, row) for row in rows]
@@ -107,28 +109,42 @@ async def search_audit(
     )
 
 
-def _after(subgraph: str, cursor: tuple[datetime, str, int] | None) -> Q:
-    """Rows after the cursor in the order (occurred_at desc, subgraph asc, seq desc)."""
+# The search's order: occurred_at desc, subgraph asc, chain desc, seq desc. A subgraph's trail is
+# several hash chains, each numbering its records from 1, so (occurred_at, seq) alone can repeat
+# within one subgraph; (chain, seq) cannot (a unique constraint), and the cursor carries both.
+Cursor = tuple[datetime, str, int, int]  # occurred_at, subgraph, chain, seq
+
+
+def _after(subgraph: str, cursor: Cursor | None) -> Q:
+    """Rows after the cursor in the search's order."""
     if cursor is None:
         return Q()
-    at, cursor_subgraph, seq = cursor
+    at, cursor_subgraph, chain, seq = cursor
     at = stored(at)
     if subgraph == cursor_subgraph:
-        return Q(occurred_at__lt=at) | Q(occurred_at=at, seq__lt=seq)
+        return (
+            Q(occurred_at__lt=at)
+            | Q(occurred_at=at, chain__lt=chain)
+            | Q(occurred_at=at, chain=chain, seq__lt=seq)
+        )
     return Q(occurred_at__lte=at) if subgraph > cursor_subgraph else Q(occurred_at__lt=at)
 
 
 def _encode(entry: AuditEntry) -> str:
-    return encode_cursor(f"{entry.occurred_at.isoformat()}|{entry.subgraph}|{entry.seq}")
+    return encode_cursor(f"{entry.occurred_at.isoformat()}|{entry.subgraph}|{entry.chain}|{entry.seq}")
 
 
-def _decode(after: str) -> tuple[datetime, str, int]:
+def _decode(after: str) -> Cursor:
     try:
-        at, subgraph, seq = decode_cursor(after).split("|")
-        return datetime.fromisoformat(at), subgraph, int(seq)
+        at, subgraph, chain, seq = decode_cursor(after).split("|")
+        return datetime.fromisoformat(at), subgraph, int(chain), int(seq)
     except ValueError as exc:
         raise bad_input("invalid cursor") from exc
 
 
-def _order_key(entry: AuditEntry) -> tuple[float, str, int]:
-    return (-entry.occurred_at.timestamp(), entry.subgraph, -entry.seq)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _order_key(entry: AuditEntry) -> tuple[timedelta, str, int, int]:
+    # A timedelta, not a float timestamp: exact to the microsecond (a float is not, today).
+    return (_EPOCH - entry.occurred_at, entry.subgraph, -entry.chain, -entry.seq)

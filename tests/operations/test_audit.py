@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tortoise import Tortoise
 
 from resolvers.operations.audit import SUBGRAPHS as SEARCHED_SUBGRAPHS
+from security.audit_chain import CHAINS, record_hash
 from subgraphs.settings import SUBGRAPHS, Settings
 from testkit.factories import Tenant, make_tenant, make_user, token_for
 from testkit.inprocess import codes, records_of
-from tests.support.audit import mutations, run
+from tests.support.audit import fake_chain, mutations, run
 
 pytestmark = pytest.mark.integration
 
@@ -89,6 +91,48 @@ async def test_the_audit_admin_searches_across_subgraphs(database, tenant: Tenan
     # The searches themselves are in the operations chain.
     own = await search({"action": "audit.search", "actor": _admin.username}, first=100)
     assert len(own["edges"]) >= 7 and {e["node"]["result"] for e in own["edges"]} == {"ok"}
+
+
+async def test_paging_tells_apart_records_of_two_chains_at_the_same_time_and_seq(
+    database, tenant: Tenant
+) -> None:
+    """A subgraph's trail is several chains, each numbered from 1: two records with the same time and
+    the same seq in two chains are both found, one page each, each once."""
+    secret = database
+    _admin, token = await officer(tenant, secret, "AUDIT_ADMIN")
+    model = Tortoise.apps["customers"]["AuditRecord"]
+    if model._meta.db.capabilities.dialect != "postgres":
+        pytest.skip("SQLite appends to one chain, where seq is unique")
+    used = set(await model.all().distinct().values_list("chain", flat=True))
+    chains = [chain for chain in range(CHAINS) if chain not in used][:2]  # empty: each starts at seq 1
+    actor = f"auditee-{uuid.uuid4().hex[:8]}"
+    rows = []
+    for chain in chains:
+        (row,) = fake_chain("customers", 1, chain)
+        row.actor_username = actor
+        row.hash = record_hash(row)  # still a well-linked chain of one
+        rows.append(model(**vars(row)))
+    await model.bulk_create(rows)
+    assert {(row.occurred_at, row.seq) for row in rows} == {(rows[0].occurred_at, 1)}
+
+    seen: list[tuple[int, int]] = []
+    after = None
+    for _ in range(3):
+        result = await run(
+            "operations", SEARCH_CHAINS, {"f": {"actor": actor}, "first": 1, "after": after}, token, secret
+        )
+        assert result.errors is None, result.errors
+        page = result.data["auditRecords"]
+        seen += [(edge["node"]["seq"], edge["node"]["hash"]) for edge in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert sorted(seen) == sorted((1, row.hash) for row in rows)
+
+
+SEARCH_CHAINS = """query($f: AuditRecordFilter, $first: Int!, $after: String) {
+  auditRecords(filter: $f, first: $first, after: $after) {
+    edges { node { seq hash } } pageInfo { hasNextPage endCursor } } }"""
 
 
 @pytest.mark.parametrize(
