@@ -15,6 +15,7 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 QUERY = """query Page($first: Int!, $reminders: Int!) { customers(first: $first) { edges { node {
@@ -25,16 +26,17 @@ QUERY = """query Page($first: Int!, $reminders: Int!) { customers(first: $first)
 async def main(iterations: int, rounds: int) -> None:
     os.environ.setdefault("DCMS_VAR_DIR", tempfile.mkdtemp(prefix="dcms-bench-"))
     import strawberry
+    from graphql import ExecutionResult
     from starlette.requests import Request
-    from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+    from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
     from tortoise import Tortoise
 
     from models.common import set_cipher
     from realtime.broker import Broker
     from realtime.hub import Realtime
-    from schema.common.authentication import RequireAuthentication
+    from schema.common.authentication import authentication_refusal
     from schema.common.context import Context
-    from schema.common.errors import should_mask_error
+    from schema.common.errors import graphql_error, should_mask_error
     from schema.customers.federation import Org, User
     from schema.customers.mutations import Mutation
     from schema.customers.queries import Query
@@ -57,6 +59,12 @@ async def main(iterations: int, rounds: int) -> None:
     load_token_keys(settings)  # dev mode: generated in the temporary directory
     tenant = await make_tenant(settings, customers=20, grabbers=0, needs=0)
     realtime = Realtime(Broker(), sessions(settings))
+
+    class RequireAuthentication(SchemaExtension):  # the skeleton's gate: the token, nothing else
+        async def on_execute(self) -> AsyncIterator[None]:
+            if refusal := await authentication_refusal(self.execution_context):
+                self.execution_context.result = ExecutionResult(data=None, errors=[graphql_error(refusal)])
+            yield
 
     before = strawberry.federation.Schema(
         query=Query,

@@ -2,21 +2,21 @@
 
 Depth, aliases and tokens reuse Strawberry's limiters; their refusals are re-coded so the
 client gets ``extensions.code`` (``BAD_USER_INPUT``) and ``extensions.limit`` (which one).
-Cost has no Strawberry counterpart: it needs the variables (``first: $first``), so it is a
-schema extension run just before execution rather than a (cached) validation rule.
+Cost has no Strawberry counterpart: it needs the variables (``first: $first``), so it is checked
+just before execution rather than by a (cached) validation rule. Each is a plain function or rule
+class here; the subgraph's one schema extension runs them in order (subgraphs/pipeline.py).
 
 The gateway enforces the same numbers with the same formula (``gateway/limits.ts``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
 from graphql import (
     DocumentNode,
-    ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -40,7 +40,7 @@ from graphql import (
     get_operation_ast,
 )
 from graphql.validation import NoSchemaIntrospectionCustomRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, SchemaExtension
+from strawberry.extensions import ParserCache
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
@@ -89,8 +89,8 @@ def coded_rule(rule: type[ValidationRule], code: str, limit: str) -> type[Valida
     return Coded
 
 
-# The rule classes are built once per limit: extensions are instantiated per operation, and
-# ValidationCache keys on the rule classes, so a fresh class per operation would never hit.
+# The rule classes are built once per limit: the validation cache keys on the rule classes, so a
+# fresh class per schema (the tests build several) or per operation would never hit.
 
 
 @cache
@@ -104,61 +104,35 @@ def _alias_rule(max_aliases: int) -> type[ValidationRule]:
     return coded_rule(aliases_validator(max_aliases), LIMIT_CODE, "aliases")
 
 
+# Strawberry's ``DisableIntrospection`` with a coded error. ``_service { sdl }`` stays open.
 _INTROSPECTION_RULE = coded_rule(NoSchemaIntrospectionCustomRule, INTROSPECTION_CODE, "introspection")
 
 
-class DepthLimit(AddValidationRules):
-    """At most ``max_depth`` levels of fields (``{ a { b } }`` has 2; introspection not counted)."""
-
-    def __init__(self, max_depth: int) -> None:
-        super().__init__([_depth_rule(max_depth)])
-
-
-class AliasLimit(AddValidationRules):
-    def __init__(self, max_aliases: int) -> None:
-        super().__init__([_alias_rule(max_aliases)])
+def limit_rules(max_depth: int, max_aliases: int, introspection: bool) -> tuple[type[ValidationRule], ...]:
+    """The validation rules of the limits checked with the document (cached with it): at most
+    ``max_depth`` levels of fields (``{ a { b } }`` has 2; introspection not counted), at most
+    ``max_aliases`` aliases, and no introspection unless ``introspection``."""
+    rules = (_depth_rule(max_depth), _alias_rule(max_aliases))
+    return rules if introspection else (*rules, _INTROSPECTION_RULE)
 
 
-class TokenLimit(MaxTokensLimiter):
-    """Strawberry's limiter (graphql-core stops parsing after N tokens), its error coded.
-
-    Recoded after the operation when parsed uncached; with a parser cache use
-    ``CodedParserCache``, whose parse error leaves the hook as an exception."""
-
-    def on_operation(self) -> Iterator[None]:
-        ctx = self.execution_context
-        ctx.parse_options["max_tokens"] = self.max_token_count
-        yield
-        errors = list(ctx.pre_execution_errors or ()) + list(getattr(ctx.result, "errors", None) or ())
-        for error in errors:
-            if error.message.startswith(_TOKENS_MESSAGE):
-                error.extensions = {"code": LIMIT_CODE, "limit": "tokens", "max": self.max_token_count}
+# Strawberry's parser cache (an LRU of graphql-core's ``parse``, shared by every schema).
+_cached_parse = ParserCache().cached_parse_document
 
 
-class CodedParserCache(ParserCache):
-    """Strawberry's ``ParserCache``; a parse error it raises gets its code (the token limit's, or
-    GRAPHQL_PARSE_FAILED)."""
-
-    def on_parse(self) -> Iterator[None]:
-        try:
-            self.execution_context.graphql_document = self.cached_parse_document(
-                self.execution_context.query, **self.execution_context.parse_options
-            )
-        except GraphQLError as error:
-            if error.message.startswith(_TOKENS_MESSAGE):
-                max_tokens = self.execution_context.parse_options.get("max_tokens")
-                error.extensions = {"code": LIMIT_CODE, "limit": "tokens", "max": max_tokens}
-            elif not (error.extensions or {}).get("code"):
-                error.extensions = {**(error.extensions or {}), "code": PARSE_FAILED_CODE}
-            raise
-        yield
-
-
-class IntrospectionOff(AddValidationRules):
-    """Strawberry's ``DisableIntrospection`` with a coded error. ``_service { sdl }`` stays open."""
-
-    def __init__(self) -> None:
-        super().__init__([_INTROSPECTION_RULE])
+def parse_document(query: str, max_tokens: int) -> DocumentNode:
+    """``query`` parsed (cached), graphql-core giving up after ``max_tokens`` tokens. A document
+    that does not parse raises a GraphQLError coded with the token limit's code, or
+    GRAPHQL_PARSE_FAILED."""
+    try:
+        document: DocumentNode = _cached_parse(query, max_tokens=max_tokens)
+    except GraphQLError as error:
+        if error.message.startswith(_TOKENS_MESSAGE):
+            error.extensions = {"code": LIMIT_CODE, "limit": "tokens", "max": max_tokens}
+        elif not (error.extensions or {}).get("code"):
+            error.extensions = {**(error.extensions or {}), "code": PARSE_FAILED_CODE}
+        raise
+    return document
 
 
 # -- cost ------------------------------------------------------------------------------------------
@@ -270,29 +244,18 @@ def _non_negative(value: Any, default: int) -> int:
     return max(value, 0)
 
 
-class CostLimit(SchemaExtension):
-    """Refuse an operation whose cost (see ``operation_cost``) exceeds ``max_cost``."""
-
-    def __init__(self, max_cost: int, default_list_size: int) -> None:
-        self.max_cost = max_cost
-        self.default_list_size = default_list_size
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        if ctx.result is None and ctx.graphql_document is not None:
-            cost = operation_cost(
-                ctx.schema._schema,
-                ctx.graphql_document,
-                ctx.operation_name,
-                ctx.variables,
-                self.default_list_size,
-            )
-            if cost > self.max_cost:
-                error = limit_error(
-                    f"operation cost {cost} exceeds the maximum of {self.max_cost}",
-                    "cost",
-                    cost=cost,
-                    max=self.max_cost,
-                )
-                ctx.result = ExecutionResult(data=None, errors=[error])
-        yield
+def cost_refusal(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    max_cost: int,
+    default_list_size: int,
+) -> GraphQLError | None:
+    """The refusal of an operation whose cost (see ``operation_cost``) exceeds ``max_cost``."""
+    cost = operation_cost(schema, document, operation_name, variables, default_list_size)
+    if cost <= max_cost:
+        return None
+    return limit_error(
+        f"operation cost {cost} exceeds the maximum of {max_cost}", "cost", cost=cost, max=max_cost
+    )

@@ -25,11 +25,11 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from resolvers.common.audit import request_id_of, running_scope
 from resolvers.common.errors import ErrorCode
@@ -78,39 +78,29 @@ def _user(context: Any) -> Any:
     return principal.user_id if principal is not None else None
 
 
-class OperationLog(SchemaExtension):
-    """Last in the extension list, so it sees the errors before MaskErrors hides them."""
-
-    def __init__(self, *, subgraph: str) -> None:
-        self.subgraph = subgraph
-
-    def on_operation(self) -> Iterator[None]:
-        started = time.perf_counter()
-        ctx = self.execution_context
-        raised: BaseException | None = None
-        try:
-            yield
-        except BaseException as error:  # an extension refused the operation: logged, then re-raised
-            raised = error
-            raise
-        finally:
-            errors = list(getattr(ctx.result, "errors", None) or ctx.pre_execution_errors or [])
-            codes = [error_code(e) for e in errors]
-            if isinstance(raised, GraphQLError):
-                codes.append(error_code(raised))
-            elif isinstance(raised, Exception):
-                codes.append(ErrorCode.INTERNAL_SERVER_ERROR.value)
-            if codes:
-                line = failure_line(
-                    codes,
-                    ctx.operation_name,
-                    self.subgraph,
-                    request_id(ctx.context),
-                    _user(ctx.context),
-                    (time.perf_counter() - started) * 1000,
-                )
-                fault = ErrorCode.INTERNAL_SERVER_ERROR.value in codes
-                logger.log(logging.ERROR if fault else logging.INFO, line)
+def log_operation(
+    ctx: ExecutionContext, subgraph: str, started: float, raised: BaseException | None = None
+) -> None:
+    """The line of a failed operation, once its result is known (``raised``: what an extension
+    refused it with, re-raised after). Run by the subgraph's schema extension (subgraphs/pipeline.py)
+    before the errors are masked, so the line carries their codes."""
+    errors = list(getattr(ctx.result, "errors", None) or ctx.pre_execution_errors or [])
+    codes = [error_code(e) for e in errors]
+    if isinstance(raised, GraphQLError):
+        codes.append(error_code(raised))
+    elif isinstance(raised, Exception):
+        codes.append(ErrorCode.INTERNAL_SERVER_ERROR.value)
+    if codes:
+        line = failure_line(
+            codes,
+            ctx.operation_name,
+            subgraph,
+            request_id(ctx.context),
+            _user(ctx.context),
+            (time.perf_counter() - started) * 1000,
+        )
+        fault = ErrorCode.INTERNAL_SERVER_ERROR.value in codes
+        logger.log(logging.ERROR if fault else logging.INFO, line)
 
 
 def log_unexpected(errors: list[GraphQLError], context: Any, operation: str | None) -> None:

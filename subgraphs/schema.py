@@ -1,4 +1,4 @@
-"""How every subgraph's schema is built: federation 2.9 and the same extensions.
+"""How every subgraph's schema is built: federation 2.9 and the same pipeline (subgraphs/pipeline.py).
 
 Query limits come from the environment (``Limits.from_env``, the same numbers the gateway
 gets); introspection is off unless ``DCMS_DEV=1``.
@@ -7,37 +7,25 @@ gets); introspection is off unless ``DCMS_DEV=1``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import functools
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError, located_error
-from strawberry.extensions import MaskErrors, SchemaExtension, ValidationCache
 from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
-from strawberry.types.graphql import OperationType
 
 from resolvers.common.errors import service_unavailable
-from schema.common.audit import AuditedMutation, audit_trail
-from schema.common.authentication import RequireAuthentication
-from schema.common.errors import coded, should_mask_error
-from schema.common.events import WakeRelay
-from schema.common.inputs import SCALAR_OVERRIDES, InputGuard, representation_error, storage_input_error
+from schema.common.audit import AuditedMutation
+from schema.common.errors import coded
+from schema.common.inputs import SCALAR_OVERRIDES, representation_error, storage_input_error
 from schema.common.prefetch import prefetch_entities
-from schema.common.rate_limiting import RateLimit
 from security.outage import unavailable
-from security.query_limits import (
-    AliasLimit,
-    CodedParserCache,
-    CostLimit,
-    DepthLimit,
-    IntrospectionOff,
-    TokenLimit,
-)
 from subgraphs.execution import SubgraphExecutor
-from subgraphs.oplog import OperationLog, log_unexpected
+from subgraphs.oplog import log_unexpected
+from subgraphs.pipeline import Pipeline, PipelineRules
 from subgraphs.settings import Limits, dev_mode_from_env, numbers_from_env
 
 
@@ -76,23 +64,6 @@ class SubgraphSchema(strawberry.federation.Schema):
         return prefetch_entities(info, results)
 
 
-class RefuseSubscriptions(SchemaExtension):
-    """A subscription refused before execution really ends there.
-
-    Strawberry 0.341 runs a subscription whatever result an extension set in ``on_execute``
-    (only queries and mutations check ``execution_context.result``), so UNAUTHENTICATED,
-    RATE_LIMITED, a cost or input refusal would be ignored for subscriptions. Registered after
-    every extension that refuses: its ``on_execute`` starts after theirs, and raising the refusal
-    here makes Strawberry answer the subscription with that error and nothing else."""
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        errors = getattr(ctx.result, "errors", None)
-        if errors and ctx.operation_type is OperationType.SUBSCRIPTION:
-            raise errors[0]
-        yield
-
-
 def degrade(error: GraphQLError) -> GraphQLError:
     """``error`` as SERVICE_UNAVAILABLE when it shows the database or Redis gone (one log line per
     outage: security/outage.py, not a traceback per request), else unchanged.
@@ -109,19 +80,6 @@ def degrade(error: GraphQLError) -> GraphQLError:
     return GraphQLError(
         refusal.message, error.nodes, error.source, error.positions, error.path, refusal, refusal.extensions
     )
-
-
-def limit_extensions(limits: Limits, dev_mode: bool) -> list[Any]:
-    """Depth, aliases and tokens are checked while parsing and validating (cached with the
-    document); introspection is refused while validating outside dev mode."""
-    extensions: list[Any] = [
-        lambda: TokenLimit(max_token_count=limits.max_tokens),
-        lambda: DepthLimit(limits.max_depth),
-        lambda: AliasLimit(limits.max_aliases),
-    ]
-    if not dev_mode:
-        extensions.append(IntrospectionOff)
-    return extensions
 
 
 def build_schema(
@@ -150,23 +108,6 @@ def build_schema(
         config=StrawberryConfig(batching_config={"max_operations": limits.max_batch}),
         # Each subscription event with its own caches: constant memory per subscription.
         execution_context_class=SubgraphExecutor,
-        extensions=[
-            *limit_extensions(limits, dev_mode),
-            RequireAuthentication,
-            WakeRelay,  # after the operation, events recorded in the outbox go out at once
-            # Before execution, in this order: the rate limit counts anonymous operations too
-            # (its refusal wins over UNAUTHENTICATED); cost needs the variables.
-            RateLimit,
-            InputGuard,  # NUL, lone surrogates, over-long strings: BAD_USER_INPUT, before execution
-            lambda: CostLimit(limits.max_cost, limits.default_list_size),
-            RefuseSubscriptions,  # after every extension above that refuses an operation
-            # Every mutation leaves one audit record (failed ones too); PII reads are appended.
-            lambda: audit_trail(subgraph),
-            # Cache parsing and validation of repeated documents: ~1,450 → ~250 µs per operation here.
-            CodedParserCache,  # Strawberry's ParserCache, its token-limit error coded
-            ValidationCache,
-            lambda: MaskErrors(should_mask_error=should_mask_error),
-            # Last, so it sees errors before MaskErrors: one log line per failed operation.
-            lambda: OperationLog(subgraph=subgraph),
-        ],
+        # One extension runs every rule of an operation, in the order subgraphs/pipeline.py gives.
+        extensions=[functools.partial(Pipeline, PipelineRules.of(subgraph, limits, dev_mode))],
     )

@@ -1,16 +1,15 @@
 """The audit trail's GraphQL side: every mutation field leaves exactly one audit record.
 
-The records themselves are written by domain functions (resolvers/common/audit.py); this
-extension opens the operation's audit scope, names the root mutation field being resolved
+The records themselves are written by domain functions (resolvers/common/audit.py); the
+operation's ``AuditTrail`` opens its audit scope, names the root mutation field being resolved
 (so a domain function needs no ``info``), and writes the record of a failed mutation or of
 one whose function did not record itself.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from graphql import (
@@ -24,7 +23,8 @@ from graphql import (
     get_named_type,
 )
 from graphql.language import DocumentNode
-from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.extensions import FieldExtension
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
 from resolvers.common.audit import (
@@ -68,49 +68,33 @@ def _name(info: Any) -> None:
         scope.current = (str(info.path.key), info.field_name)
 
 
-def audit_trail(subgraph: str) -> SchemaExtension:
-    """The extension for one operation. A synchronous execution (``execute_sync``, e.g. the
-    SDL export) runs no resolver that writes, and cannot await the audit table: it gets none."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return SchemaExtension()
-    return AuditTrail(subgraph=subgraph)
+class AuditTrail:
+    """One operation's audit trail, run by the subgraph's schema extension (subgraphs/pipeline.py):
+    opened before the operation is parsed, completed once its result is known (every mutation
+    field leaves exactly one audit record, failed ones included), closed last."""
 
-
-class AuditTrail(SchemaExtension):
-    """Every mutation field leaves exactly one audit record, failed ones included."""
-
-    def __init__(self, *, subgraph: str) -> None:
+    def __init__(self, subgraph: str, ctx: ExecutionContext) -> None:
         self.subgraph = subgraph
+        self.ctx = ctx
+        self.scope = AuditScope(subgraph, ctx.context, request_id_of(ctx.context))
+        self._token = _current.set(self.scope)
 
-    async def on_operation(self) -> AsyncIterator[None]:
-        ctx = self.execution_context
-        scope = AuditScope(self.subgraph, ctx.context, request_id_of(ctx.context))
-        token = _current.set(scope)
+    async def complete(self) -> None:
+        """The operation's unmasked reads appended, and the record of each mutation field its
+        function did not write; when the trail cannot be written, the result withholds its data."""
+        ctx = self.ctx
         try:
-            yield
-            try:
-                await scope.flush_pii_reads()
-                if _is_mutation(ctx) and ctx.graphql_document is not None and not _failed_validation(ctx):
-                    await self._complete(scope)
-            except Exception as error:
-                _withhold(ctx.result, error)
-        finally:
-            _reset(token)
+            await self.scope.flush_pii_reads()
+            if _is_mutation(ctx) and ctx.graphql_document is not None and not _failed_validation(ctx):
+                await self._records()
+        except Exception as error:
+            _withhold(ctx.result, error)
 
-    async def on_stream_result(self, result: Any) -> AsyncIterator[None]:
-        """WebSocket / SSE: each event's unmasked reads are appended before the event is sent."""
-        scope = _current.get()
-        if scope is not None and scope.pii_reads:
-            try:
-                await scope.flush_pii_reads()
-            except Exception as error:
-                _withhold(result, error)
-        yield
+    def close(self) -> None:
+        _reset(self._token)
 
-    async def _complete(self, scope: AuditScope) -> None:
-        ctx = self.execution_context
+    async def _records(self) -> None:
+        ctx, scope = self.ctx, self.scope
         result = ctx.result
         data = getattr(result, "data", None) or {}
         errors: list[GraphQLError] = list(getattr(result, "errors", None) or [])
@@ -130,6 +114,16 @@ class AuditTrail(SchemaExtension):
                 continue  # committed with its change; the error came after (e.g. publishing)
             entries.append(scope.entry(name, slot.target or _target_of(ctx, name, None), _code(error), {}))
         await append(model, self.subgraph, entries)
+
+
+async def audit_stream_result(result: Any) -> None:
+    """WebSocket / SSE: each event's unmasked reads are appended before the event is sent."""
+    scope = _current.get()
+    if scope is not None and scope.pii_reads:
+        try:
+            await scope.flush_pii_reads()
+        except Exception as error:
+            _withhold(result, error)
 
 
 def _withhold(result: Any, error: Exception) -> None:

@@ -12,32 +12,25 @@ security/gateway_trust.py already refused a replay to this process). Only the fe
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-from graphql import ExecutionResult, FieldNode, OperationDefinitionNode
-from strawberry.extensions import SchemaExtension
+from graphql import FieldNode, OperationDefinitionNode
+from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from resolvers.common.errors import forbidden, unauthenticated
-from schema.common.errors import graphql_error
+from resolvers.common.errors import CodedError, forbidden, unauthenticated
 from security.gateway_trust import REPLAYED
 
 ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type", "login", "refreshToken"})
 
 
-class RequireAuthentication(SchemaExtension):
-    async def on_execute(self) -> AsyncIterator[None]:
-        ctx = self.execution_context
-        if ctx.operation_type is OperationType.MUTATION and not await ctx.context.first_use_everywhere():
-            ctx.result = ExecutionResult(data=None, errors=[graphql_error(forbidden(REPLAYED))])
-            yield
-            return
-        await ctx.context.check_revocation()
-        if ctx.context.principal is None and not _only_anonymous_fields(
-            ctx.graphql_document, ctx.operation_name
-        ):
-            ctx.result = ExecutionResult(data=None, errors=[graphql_error(unauthenticated())])
-        yield
+async def authentication_refusal(ctx: ExecutionContext) -> CodedError | None:
+    """Why the operation may not run (FORBIDDEN for a replayed mutation, UNAUTHENTICATED), or None.
+    Run before execution by the subgraph's schema extension (subgraphs/pipeline.py)."""
+    if ctx.operation_type is OperationType.MUTATION and not await ctx.context.first_use_everywhere():
+        return forbidden(REPLAYED)
+    await ctx.context.check_revocation()
+    if ctx.context.principal is None and not _only_anonymous_fields(ctx.graphql_document, ctx.operation_name):
+        return unauthenticated()
+    return None
 
 
 def _only_anonymous_fields(document: object, operation_name: str | None) -> bool:

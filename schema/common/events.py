@@ -25,7 +25,6 @@ from graphql import (
     print_ast,
     visit,
 )
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from realtime.sharing import shared_executions, visibility_class
@@ -50,20 +49,20 @@ class StreamEvent:
 AFTER = "最后收到的 eventId: first replays the events after it (kept 24 h by default), then goes live"
 
 
-class WakeRelay(SchemaExtension):
-    """After an operation whose functions recorded events (their transactions have committed by
-    then), wake the outbox relay so the events go out now rather than at its next poll."""
-
-    def on_execute(self) -> Iterator[None]:
-        recorded: set[str] = set()
-        token = recorded_outboxes.set(recorded)
-        try:
-            yield
-        finally:
-            with contextlib.suppress(ValueError):  # a subscription may end in another context
-                recorded_outboxes.reset(token)
-        if recorded:
-            self.execution_context.context.realtime.relay.wake(recorded)
+@contextlib.contextmanager
+def waking_relay(context: Any) -> Iterator[None]:
+    """Around an operation's execution (subgraphs/pipeline.py): when its functions recorded events
+    (their transactions have committed by then), wake the outbox relay so the events go out now
+    rather than at its next poll."""
+    recorded: set[str] = set()
+    token = recorded_outboxes.set(recorded)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):  # a subscription may end in another context
+            recorded_outboxes.reset(token)
+    if recorded:
+        context.realtime.relay.wake(recorded)
 
 
 class SharedEventExecutor(StrawberryGraphQLCoreExecutionContext):

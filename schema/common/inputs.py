@@ -4,7 +4,7 @@
   character (PostgreSQL text cannot hold one), a lone UTF-16 surrogate (JSON can carry
   ``"\\ud800"``; UTF-8, so PostgreSQL, logs and responses cannot) and anything longer than
   ``MAX_STRING_LENGTH``. Literals are checked by a validation rule (cached with the document),
-  variables before execution.
+  variables before execution (both by subgraphs/pipeline.py).
 - ``Date``, ``DateTime``, ``Time``: Strawberry's parsers, their refusals coded.
 - ``Decimal``: only finite values below 10^``DECIMAL_DIGITS`` with at most ``DECIMAL_PLACES``
   places (``NaN``, ``Infinity`` and ``1e999999999`` parse as Python Decimals but no column takes
@@ -26,9 +26,7 @@ from typing import Any
 
 from graphql import ASTValidationRule, GraphQLError, StringValueNode
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import SchemaExtension
 from strawberry.schema.types import base_scalars
-from strawberry.types import ExecutionResult
 from strawberry.types.scalar import ScalarDefinition
 
 from resolvers.common.errors import CodedError, ErrorCode, bad_input
@@ -85,29 +83,6 @@ class StringLiterals(ASTValidationRule):
                     extensions={"code": ErrorCode.BAD_USER_INPUT.value},
                 )
             )
-
-
-class InputGuard(SchemaExtension):
-    """Register once per schema (subgraphs/schema.py): the rule and the variables check."""
-
-    def on_operation(self) -> Iterator[None]:
-        ctx = self.execution_context
-        ctx.validation_rules = (*ctx.validation_rules, StringLiterals)
-        yield
-
-    def on_parse(self) -> Iterator[None]:
-        yield
-        code_request_errors(self.execution_context.pre_execution_errors, ErrorCode.GRAPHQL_PARSE_FAILED)
-
-    def on_validate(self) -> Iterator[None]:
-        yield
-        code_request_errors(self.execution_context.pre_execution_errors, ErrorCode.GRAPHQL_VALIDATION_FAILED)
-
-    def on_execute(self) -> Iterator[None]:
-        ctx = self.execution_context
-        if ctx.result is None and (error := variables_problem(ctx.variables)):
-            ctx.result = ExecutionResult(data=None, errors=[graphql_error(error)])
-        yield
 
 
 # -- Decimal -------------------------------------------------------------------------------------

@@ -12,38 +12,35 @@ outside the app (tests in process, ``dcms schema export``) is not limited.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-from graphql import ExecutionResult, FieldNode, OperationDefinitionNode, get_operation_ast
-from strawberry.extensions import SchemaExtension
+from graphql import FieldNode, OperationDefinitionNode, get_operation_ast
+from strawberry.types import ExecutionContext
 
 from resolvers.common.errors import CodedError, ErrorCode
-from schema.common.errors import graphql_error
 
 FREE_ROOT_FIELDS = frozenset({"_entities", "_service", "__typename", "__schema", "__type"})
 
 
-class RateLimit(SchemaExtension):
-    async def on_execute(self) -> AsyncIterator[None]:
-        ctx = self.execution_context
-        request = getattr(ctx.context, "request", None)
-        app = request.scope.get("app") if request is not None else None
-        config = getattr(getattr(app, "state", None), "rate_limit", None)
-        if config is not None and _counted(ctx.graphql_document, ctx.operation_name):
-            limiter, limits = config
-            principal = ctx.context.principal
-            if principal is not None:
-                key, limit = f"user:{principal.user_id}", limits.rate_limit
-            else:
-                key, limit = f"ip:{client_ip(request)}", limits.rate_limit_anonymous
-            if limit > 0:
-                decision = await limiter.hit(key, limit, limits.rate_window)
-                if not decision.allowed:
-                    # A subscription refused here ends too: subgraphs/schema.py RefuseSubscriptions.
-                    refusal = graphql_error(rate_limited(decision.retry_after))
-                    ctx.result = ExecutionResult(data=None, errors=[refusal])
-        yield
+async def rate_limit_refusal(ctx: ExecutionContext) -> CodedError | None:
+    """Counts the operation; RATE_LIMITED when its caller is over the limit, else None. Run before
+    execution by the subgraph's schema extension (subgraphs/pipeline.py), whatever an earlier
+    check decided: anonymous operations count too."""
+    request = getattr(ctx.context, "request", None)
+    app = request.scope.get("app") if request is not None else None
+    config = getattr(getattr(app, "state", None), "rate_limit", None)
+    if config is None or not _counted(ctx.graphql_document, ctx.operation_name):
+        return None
+    limiter, limits = config
+    principal = ctx.context.principal
+    if principal is not None:
+        key, limit = f"user:{principal.user_id}", limits.rate_limit
+    else:
+        key, limit = f"ip:{client_ip(request)}", limits.rate_limit_anonymous
+    if limit <= 0:
+        return None
+    decision = await limiter.hit(key, limit, limits.rate_window)
+    return None if decision.allowed else rate_limited(decision.retry_after)
 
 
 def rate_limited(retry_after: int) -> CodedError:
