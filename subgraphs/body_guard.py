@@ -88,7 +88,7 @@ def check_body(content_type: str | None, body: bytes) -> None:
     try:
         parsed = orjson.loads(body)  # the common case, fast: valid UTF-8 JSON without NaN
     except orjson.JSONDecodeError:
-        parsed = _parse_slowly(body)  # why it failed, or a lone surrogate (InputGuard's to refuse)
+        parsed = _parse_slowly(body)  # why it failed, or a lone surrogate (the variables check's to refuse)
     if _depth(parsed) > MAX_NESTING:
         raise BadBody(f"request body is nested more than {MAX_NESTING} levels deep")
     operations = parsed if isinstance(parsed, list) else [parsed]
@@ -113,7 +113,8 @@ def _parse_slowly(body: bytes) -> Any:
 
 def parse_json(data: str | bytes) -> Any:
     """A body ``check_body`` passed: orjson, or json for the strings orjson refuses (a lone
-    surrogate in a variable, which InputGuard answers with BAD_USER_INPUT)."""
+    surrogate in a variable, which the variables check, schema/common/inputs.py, answers with
+    BAD_USER_INPUT)."""
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:

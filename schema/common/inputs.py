@@ -108,7 +108,7 @@ DECIMAL = ScalarDefinition(
 
 
 def _coded(definition: ScalarDefinition) -> ScalarDefinition:
-    """Strawberry's own scalar, its refusal coded: uncoded, MaskErrors hides it as an
+    """Strawberry's own scalar, its refusal coded: uncoded, masking hides it as an
     "Unexpected error." and the log gets its traceback."""
     parse = definition.parse_value
     assert parse is not None
