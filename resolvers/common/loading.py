@@ -10,6 +10,9 @@ nested lists and ``_entities`` cannot see more than the scope allows.
                  the last 20 key events): one windowed statement that reads at most ``n`` rows
                  per parent, however long the history.
 
+``plain=True`` (and ``records``, for a root list's query set): the rows as plain records instead of
+Tortoise models, for hot lists whose types only read columns (below, "plain records").
+
 ``ready`` and ``then`` let a field resolve synchronously (no asyncio task of its own) when its
 relation was already loaded for the whole page (schema/common/prefetch.py), and fall back to the
 loader otherwise.
@@ -18,12 +21,14 @@ loader otherwise.
 from __future__ import annotations
 
 import inspect
-from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections import defaultdict, namedtuple
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import cache
 from typing import Any, TypeAlias, TypeVar
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
@@ -69,11 +74,15 @@ def by_id(model: type[Model], scope: Cond) -> DataLoader[UUID, Any]:
 
 
 def group_by(
-    model: type[Model], column: str, scope: Cond, order: tuple[str, ...] = ("created_at", "id")
+    model: type[Model],
+    column: str,
+    scope: Cond,
+    order: tuple[str, ...] = ("created_at", "id"),
+    plain: bool = False,
 ) -> DataLoader[UUID, list[Any]]:
     async def load(keys: Sequence[UUID]) -> list[list[Any]]:
         grouped: dict[str, list[Any]] = defaultdict(list)
-        for row in await _select(model, all_of(scope, In(column, tuple(keys))), order):
+        for row in await _select(model, all_of(scope, In(column, tuple(keys))), order, plain):
             grouped[str(getattr(row, column))].append(row)
         return [grouped.get(str(key), []) for key in keys]
 
@@ -87,6 +96,7 @@ def page_by(
     after: str | None,
     scope: Cond,
     where: dict[str, Any] | None = None,
+    plain: bool = False,
 ) -> DataLoader[UUID, Page[Any]]:
     """Children of ``model`` whose ``column`` is the key (and that match ``where``, the field's
     own filter arguments: ``{"status__in": (…)}`` or ``{"field": value}``), paged per key by id."""
@@ -97,20 +107,20 @@ def page_by(
 
     async def load(keys: Sequence[UUID]) -> list[Page[Any]]:
         cond = all_of(scope, In(column, tuple(keys)), *conds)
-        grouped = await _first_per_key(model, cond, column, ("id",), first + 1)
+        grouped = await _first_per_key(model, cond, column, ("id",), first + 1, plain)
         return [page_of(grouped.get(str(key), []), first) for key in keys]
 
     return DataLoader(load_fn=load)
 
 
 def latest_by(
-    model: type[Model], column: str, scope: Cond, order: tuple[str, ...], n: int
+    model: type[Model], column: str, scope: Cond, order: tuple[str, ...], n: int, plain: bool = False
 ) -> DataLoader[UUID, list[Any]]:
     """The first ``n`` children per key in ``order`` (``-`` for descending): at most ``n`` rows
     read per parent, in one statement for the page of parents."""
 
     async def load(keys: Sequence[UUID]) -> list[list[Any]]:
-        grouped = await _first_per_key(model, all_of(scope, In(column, tuple(keys))), column, order, n)
+        grouped = await _first_per_key(model, all_of(scope, In(column, tuple(keys))), column, order, n, plain)
         return [grouped.get(str(key), []) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -173,20 +183,20 @@ def _columns(model: type[Model]) -> str:
     return ", ".join(f'"{name}"' for name in model._meta.db_fields)
 
 
-async def _select(model: type[M], cond: Cond, order: tuple[str, ...] = ()) -> list[M]:
-    """The rows of ``model`` matching ``cond``, in ``order``."""
+async def _select(model: type[M], cond: Cond, order: tuple[str, ...] = (), plain: bool = False) -> list[Any]:
+    """The rows of ``model`` matching ``cond``, in ``order`` (as plain records when ``plain``)."""
     where = _where(model, cond)
     if where is None:
-        return await model.filter(cond.q()).order_by(*order)
+        queryset = model.filter(cond.q()).order_by(*order)
+        return await records(queryset) if plain else await queryset
     text, params = where
     by = f" ORDER BY {', '.join(_order_sql(model, term) for term in order)}" if order else ""
-    return await _rows(
-        model, f'SELECT {_columns(model)} FROM "{model._meta.db_table}" WHERE {text}{by}', params
-    )
+    sql = f'SELECT {_columns(model)} FROM "{model._meta.db_table}" WHERE {text}{by}'
+    return await _rows(model, sql, params, plain)
 
 
 async def _first_per_key(
-    model: type[Model], cond: Cond, column: str, order: tuple[str, ...], n: int
+    model: type[Model], cond: Cond, column: str, order: tuple[str, ...], n: int, plain: bool = False
 ) -> dict[str, list[Any]]:
     """The first ``n`` rows matching ``cond`` per value of ``column`` in ``order``, grouped by
     that value (as text), each group in ``order``: a ROW_NUMBER() window over the matching rows
@@ -205,14 +215,68 @@ async def _first_per_key(
         f'WHERE "_rn" <= {int(n)} ORDER BY "{column}", "_rn"'
     )
     grouped: dict[str, list[Any]] = defaultdict(list)
-    for row in await _rows(model, sql, params):
+    for row in await _rows(model, sql, params, plain):
         grouped[str(getattr(row, column))].append(row)
     return grouped
 
 
-async def _rows(model: type[M], sql: str, params: list[Any]) -> list[M]:
+async def _rows(model: type[M], sql: str, params: list[Any], plain: bool = False) -> list[Any]:
+    """The rows ``sql`` selects (every column of ``model``, in ``_columns`` order)."""
     db = model._meta.db
+    if plain:
+        return await _records(model, db, sql, params)
     return await db.executor_class(model=model, db=db).execute_select(sql, params)
+
+
+# -- plain records ----------------------------------------------------------------------------------
+# A hot list's rows are only read: a named tuple of a row's columns costs a fraction of a Tortoise
+# model (no ``**row``, no instance dict, no ``__setattr__`` per bookkeeping attribute). Its
+# attributes are the model's columns by their field names (a foreign key as ``<name>_id``), with
+# the values the model would hold: each column converted as ``Model._init_from_db`` converts it
+# (an encrypted column decrypted). The class is named after the model, so what names a row by its
+# type (the audit target of a PII read, schema/common/pii.py) names a record the same. No
+# methods, relations or saving: only for lists whose GraphQL types read plain columns.
+
+
+async def records(queryset: QuerySet[Any]) -> list[Any]:
+    """What ``queryset`` selects, as plain records: the same statement as ``await queryset``."""
+    sql, params = _parameterized(queryset)
+    return await _records(queryset.model, queryset._db, sql, params)
+
+
+async def _records(model: type[Model], db: BaseDBAsyncClient, sql: str, params: list[Any]) -> list[Any]:
+    _, rows = await db.execute_query(sql, params)
+    read = _reader(model, db.capabilities.dialect)
+    return [read(row) for row in rows]
+
+
+@cache
+def record_type(model: type[Model]) -> type[tuple[Any, ...]]:
+    """``model``'s plain record: a named tuple of its columns, in ``_columns`` order."""
+    meta = model._meta
+    return namedtuple(model.__name__, [meta.fields_db_projection_reverse[c] for c in meta.db_fields])
+
+
+@cache
+def _reader(model: type[Model], dialect: str) -> Callable[[Iterable[Any]], Any]:
+    """A row (its columns in ``_columns`` order) to ``model``'s record; the conversions of
+    ``Model._init_from_db``, which Tortoise sorts by what the dialect's driver returns."""
+    meta = model._meta
+    make = record_type(model)._make  # type: ignore[attr-defined]
+    position = {column: i for i, column in enumerate(meta.db_fields)}
+    typed = [(position[column], field.field_type) for column, _, field in meta.db_default_fields]
+    converted = [(position[column], field.to_python_value) for column, _, field in meta.db_complex_fields]
+
+    def read(row: Iterable[Any]) -> Any:  # an asyncpg Record or a sqlite3.Row: values in order
+        values = list(row)
+        for i, to_python in converted:
+            values[i] = to_python(values[i])
+        for i, field_type in typed:
+            if values[i] is not None:
+                values[i] = field_type(values[i])
+        return make(values)
+
+    return read
 
 
 def _order_sql(model: type[Model], term: str) -> str:
@@ -251,10 +315,16 @@ class LoaderRegistry:
         return self._get((model, "by_id", rule), lambda: by_id(model, self.scope(rule)))
 
     def children(
-        self, model: type[Model], column: str, rule: ScopeRule, order: tuple[str, ...] = ("created_at", "id")
+        self,
+        model: type[Model],
+        column: str,
+        rule: ScopeRule,
+        order: tuple[str, ...] = ("created_at", "id"),
+        plain: bool = False,
     ) -> DataLoader[UUID, list[Any]]:
         return self._get(
-            (model, column, rule, order), lambda: group_by(model, column, self.scope(rule), order)
+            (model, column, rule, order, plain),
+            lambda: group_by(model, column, self.scope(rule), order, plain),
         )
 
     def page(
@@ -265,16 +335,23 @@ class LoaderRegistry:
         first: int,
         after: str | None,
         where: dict[str, tuple[Any, ...]] | None = None,
+        plain: bool = False,
     ) -> DataLoader[UUID, Page[Any]]:
-        key = (model, column, rule, first, after, tuple(sorted((where or {}).items())))
-        return self._get(key, lambda: page_by(model, column, first, after, self.scope(rule), where))
+        key = (model, column, rule, first, after, tuple(sorted((where or {}).items())), plain)
+        return self._get(key, lambda: page_by(model, column, first, after, self.scope(rule), where, plain))
 
     def latest(
-        self, model: type[Model], column: str, rule: ScopeRule, order: tuple[str, ...], n: int
+        self,
+        model: type[Model],
+        column: str,
+        rule: ScopeRule,
+        order: tuple[str, ...],
+        n: int,
+        plain: bool = False,
     ) -> DataLoader[UUID, list[Any]]:
         return self._get(
-            (model, column, rule, order, "latest", n),
-            lambda: latest_by(model, column, self.scope(rule), order, n),
+            (model, column, rule, order, "latest", n, plain),
+            lambda: latest_by(model, column, self.scope(rule), order, n, plain),
         )
 
     def _get(self, key: tuple[Any, ...], factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:

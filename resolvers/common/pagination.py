@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 from uuid import UUID
@@ -62,12 +62,19 @@ def page_in(rows: list[Any], first: int, after: str | None) -> Page[Any]:
     return page_of(rows[start : start + first + 1], first)
 
 
-async def paginate(queryset: QuerySet[Any], first: int, after: str | None) -> Page[Any]:
-    """One SQL statement per page."""
+async def paginate(
+    queryset: QuerySet[Any],
+    first: int,
+    after: str | None,
+    fetch: Callable[[QuerySet[Any]], Awaitable[list[Any]]] | None = None,
+) -> Page[Any]:
+    """One SQL statement per page; ``fetch`` runs it (default: Tortoise models; a hot list passes
+    ``resolvers.common.loading.records`` for plain records)."""
     check_page_size(first)
     if after is not None:
         queryset = queryset.filter(id__gt=decode_cursor(after))
-    return page_of(await queryset.order_by("id").limit(first + 1), first)
+    queryset = queryset.order_by("id").limit(first + 1)
+    return page_of(await (queryset if fetch is None else fetch(queryset)), first)
 
 
 def encode_cursor(key: str) -> str:

@@ -3,12 +3,13 @@ customer starts with."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from models.common import blind_index
 from models.customers import Customer
 from resolvers.common.errors import bad_input, not_found
-from resolvers.common.loading import scoped
+from resolvers.common.loading import records, scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.customers.filters import CustomerCriteria, customer_filter
 from resolvers.customers.scopes import customer_scope
@@ -34,8 +35,9 @@ async def find_customers(
     phone: str | None = None,
     id_number: str | None = None,
     criteria: CustomerCriteria | None = None,
-) -> Page[Customer]:
-    """The customers the caller sees matching every argument given, a page at a time."""
+) -> Page[Any]:
+    """The customers the caller sees matching every argument given, a page at a time, as plain
+    records (resolvers/common/loading.py: what ``Customer`` reads, not models)."""
     queryset = scoped(principal, Customer, customer_scope)
     if criteria is not None:
         queryset = queryset.filter(customer_filter(criteria))
@@ -48,4 +50,4 @@ async def find_customers(
         if not normalise(value):
             raise bad_input(f"{argument} must not be empty")
         queryset = queryset.filter(**{f"{field}_bidx": blind_index(Customer, field, value)})
-    return await paginate(queryset, first, after)
+    return await paginate(queryset, first, after, records)

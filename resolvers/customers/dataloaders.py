@@ -74,11 +74,13 @@ class CustomersLoaders(LoaderRegistry):
 
         return self._get(("managed_by_me",), build)
 
+    # Pages of customers are plain records (resolvers/common/loading.py): ``Customer`` reads columns.
+
     def customers_of_manager(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.page(Customer, "primary_manager_id", customer_scope, first, after)
+        return self.page(Customer, "primary_manager_id", customer_scope, first, after, plain=True)
 
     def customers_of_org(self, first: int, after: str | None) -> DataLoader[Any, Any]:
-        return self.page(Customer, "org_id", customer_scope, first, after)
+        return self.page(Customer, "org_id", customer_scope, first, after, plain=True)
 
     def reminders_of_customer(self, first: int, after: str | None) -> DataLoader[Any, Any]:
         return self.page(Reminder, "customer_id", reminder_scope, first, after)
@@ -119,17 +121,17 @@ class CustomersLoaders(LoaderRegistry):
     def profile(self, block: str) -> DataLoader[UUID, list[Any]]:
         """One 客户画像 block of each customer, in the block's order (PROFILE_BLOCKS)."""
         model, order = PROFILE_BLOCKS[block]
-        return self.children(model, "customer_id", profile_scope, order)
+        return self.children(model, "customer_id", profile_scope, order, plain=block in PLAIN_BLOCKS)
 
     def profile_latest(self, block: str, n: int) -> DataLoader[UUID, list[Any]]:
         """The first ``n`` rows of a 360 block per customer in the block's order (the latest
         contact, the last 20 key events): at most ``n`` rows read per customer."""
         model, order = PROFILE_BLOCKS[block]
-        return self.latest(model, "customer_id", profile_scope, order, n)
+        return self.latest(model, "customer_id", profile_scope, order, n, plain=block in PLAIN_BLOCKS)
 
     def value_trend(self, months: int) -> DataLoader[UUID, list[Any]]:
         """The last ``months`` value snapshots per customer, newest first."""
-        return self.latest(ValueSnapshot, "customer_id", profile_scope, ("-month",), months)
+        return self.latest(ValueSnapshot, "customer_id", profile_scope, ("-month",), months, plain=True)
 
 
 # Each 360 block: its rows and their order (newest first where a list shows the latest).
@@ -154,3 +156,8 @@ PROFILE_BLOCKS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "marketing_exclusion": (MarketingExclusion, ("id",)),
     "consents": (Consent, ("-created_at", "-id")),
 }
+
+# The blocks a page of customers loads for its items (types/customers.py PREFETCH) come as plain
+# records (resolvers/common/loading.py): their types read only columns. The others stay models
+# (an assignment's ``is_in_force``, relations followed by their types).
+PLAIN_BLOCKS = frozenset({"tags", "contacts", "key_events", "value_trend"})

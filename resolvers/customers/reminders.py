@@ -33,7 +33,7 @@ from realtime.broker import REMINDERS
 from resolvers.common.changes import change
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.events import publish
-from resolvers.common.loading import scoped
+from resolvers.common.loading import records, scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.customers.customers import customer_in_scope
 from resolvers.customers.permissions import MOVEMENT_FEEDERS, POLICY_SETTERS, SCHEDULERS
@@ -242,13 +242,13 @@ def _movements(rows: list[Movement], tenant_id: UUID) -> list[AccountMovement]:
     return movements
 
 
-async def my_reminders(
-    principal: Principal, first: int, after: str | None, unread_only: bool
-) -> Page[Reminder]:
+async def my_reminders(principal: Principal, first: int, after: str | None, unread_only: bool) -> Page[Any]:
+    """我的提醒, a page at a time, as plain records (resolvers/common/loading.py): a list of the H5
+    morning page."""
     queryset = Reminder.filter(manager_id=principal.user_id)
     if unread_only:
         queryset = queryset.filter(read=False)
-    return await paginate(queryset, first, after)
+    return await paginate(queryset, first, after, records)
 
 
 async def reminder_policy(principal: Principal) -> Policy:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -19,7 +20,9 @@ class MarketingLoaders(LoaderRegistry):
 
     def opportunities_of_customer(
         self, first: int, after: str | None, statuses: list[OpportunityStatus] | None = None
-    ) -> DataLoader[UUID, Page[Opportunity]]:
-        """A page of each customer's opportunities, only those in ``statuses`` when given."""
+    ) -> DataLoader[UUID, Page[Any]]:
+        """A page of each customer's opportunities, only those in ``statuses`` when given, as plain
+        records (resolvers/common/loading.py: ``Opportunity`` reads columns; ``_entities`` of the
+        H5 morning page)."""
         where = {"status__in": tuple(sorted(str(s.value) for s in statuses))} if statuses else None
-        return self.page(Opportunity, "customer_id", opportunity_scope, first, after, where)
+        return self.page(Opportunity, "customer_id", opportunity_scope, first, after, where, plain=True)

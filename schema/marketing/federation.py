@@ -27,20 +27,25 @@ _Opportunity = Annotated["Opportunity", strawberry.lazy("schema.marketing.types"
 
 @strawberry.federation.type(keys=["id"])
 class Customer:
-    """Owned by customers; marketing adds the customer's opportunities."""
+    """Owned by customers; marketing adds the customer's opportunities.
 
-    id: strawberry.ID
+    Its fields and arguments carry their GraphQL names: Strawberry otherwise derives each name
+    from the Python one (camelCase) on every use, that is for every representation ``_entities``
+    turns into a ``Customer`` and for every argument of every customer's ``opportunities``."""
+
+    id: strawberry.ID = strawberry.field(name="id")
 
     @strawberry.field(
+        name="opportunities",
         description="商机; status: only these (e.g. [OPEN, CLAIMED] for the open ones)",
         graphql_type=Connection[_Opportunity],
     )
     def opportunities(
         self,
         info: Info,
-        first: int = 20,
-        after: str | None = None,
-        status: list[OpportunityStatus] | None = None,
+        first: Annotated[int, strawberry.argument(name="first")] = 20,
+        after: Annotated[str | None, strawberry.argument(name="after")] = None,
+        status: Annotated[list[OpportunityStatus] | None, strawberry.argument(name="status")] = None,
     ) -> MaybeAwaitable[Page[rows.Opportunity]]:
         return ready(info.context.loaders.opportunities_of_customer(first, after, status), parse_id(self.id))
 

@@ -3,11 +3,21 @@ whatever the page size or the batch."""
 
 from __future__ import annotations
 
+import contextlib
+from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+from strawberry.schema.name_converter import NameConverter
+from tortoise.models import Model
 
-from models.customers import ContactChannel, ContactRecord
+from models.customers import ContactChannel, ContactRecord, Customer
+from resolvers.common.loading import _first_per_key, _select
+from resolvers.customers.customers import find_customers
+from resolvers.operations.identity import principal_for
+from security.conditions import In
 from testkit.factories import Tenant, make_tenant
 from testkit.inprocess import codes, execute
 from testkit.sqlcount import cost_of, statements_of
@@ -118,3 +128,85 @@ async def test_a_bad_argument_fails_its_field_not_the_page(database) -> None:
     result = await execute("customers", query, None, tenant.manager_token, settings=database)
     assert codes(result)[:1] == ["BAD_USER_INPUT"]
     assert [(e.path[0], e.path[1], e.path[-1]) for e in result.errors] == [("customers", "nodes", "contacts")]
+
+
+@contextlib.contextmanager
+def models_built(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """The Tortoise models hydrated from rows meanwhile, by model name."""
+    built: Counter[str] = Counter()
+    hydrate = Model._init_from_db.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[Model], **row: Any) -> Any:
+        built[cls.__name__] += 1
+        return hydrate(cls, **row)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Model, "_init_from_db", classmethod(counting))
+        yield built
+
+
+def names_derived(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """The GraphQL names Strawberry derives from Python names from now on, counted."""
+    derived: Counter[str] = Counter()
+    derive = NameConverter.apply_naming_config
+
+    def counting(self: NameConverter, name: str) -> str:
+        derived[name] += 1
+        return derive(self, name)
+
+    monkeypatch.setattr(NameConverter, "apply_naming_config", counting)
+    return derived
+
+
+async def test_the_morning_page_hydrates_plain_records(database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's customers, tags, latest contacts and reminders come as plain records
+    (resolvers/common/loading.py), not Tortoise models: the statements and rows stay the same."""
+    tenant = await make_tenant(database, customers=20, grabbers=0, needs=0)
+    await _contacts(tenant, 2, datetime.now(UTC))
+    with models_built(monkeypatch) as built:
+        cost = await cost_of("customers", MORNING, {"first": 20}, tenant.manager_token, database)
+    assert not built.keys() & {"Customer", "CustomerTag", "ContactRecord", "Reminder"}, built
+    assert len(cost.data["customers"]["nodes"]) == 20
+    assert all(node["latestContact"]["summary"] == "回访0" for node in cost.data["customers"]["nodes"])
+
+
+def _columns_of(row: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}
+
+
+async def test_plain_records_hold_what_models_hold(database) -> None:
+    """A record has every column of its model, with the model's values (enums, times, decimals,
+    decrypted PII) and its name, on both statement paths (written SQL and Tortoise's)."""
+    tenant = await make_tenant(database, customers=3, grabbers=0, needs=0)
+    await _contacts(tenant, 2, datetime.now(UTC))
+    ids = tuple(c.id for c in tenant.customers)
+    for model, column in ((Customer, "id"), (ContactRecord, "customer_id")):
+        cond = In(column, ids)
+        models = await _select(model, cond, ("id",))
+        plain = await _select(model, cond, ("id",), plain=True)
+        assert [type(r).__name__ for r in plain] == [model.__name__] * len(models) and models
+        names = plain[0]._fields
+        assert set(names) == set(model._meta.fields_db_projection)
+        assert [_columns_of(r, names) for r in plain] == [_columns_of(m, names) for m in models]
+        firsts = await _first_per_key(model, cond, column, ("id",), 1)
+        plain_firsts = await _first_per_key(model, cond, column, ("id",), 1, plain=True)
+        assert {k: [_columns_of(r, names) for r in v] for k, v in plain_firsts.items()} == {
+            k: [_columns_of(m, names) for m in v] for k, v in firsts.items()
+        }
+    page = await find_customers(principal_for(tenant.manager, tenant.branch), 3, None)
+    for edge in page.edges:
+        customer = await Customer.get(id=edge.node.id)
+        assert edge.node.phone and edge.node._asdict() == _columns_of(customer, edge.node._fields)
+
+
+async def test_page_items_derive_no_name_each(database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page of 2 and of 20 customers derive the same GraphQL names from Python names: the
+    items' fields give their arguments' names (``tags(source:)``), so none is derived per customer."""
+    tenant = await make_tenant(database, customers=20, grabbers=0, needs=0)
+    derived = names_derived(monkeypatch)
+    counts: list[dict[str, Any]] = []
+    for n in (2, 20):
+        derived.clear()
+        await cost_of("customers", MORNING, {"first": n}, tenant.manager_token, database)
+        counts.append(dict(derived))
+    assert counts[0] == counts[1], counts

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 import strawberry
@@ -123,9 +123,15 @@ class Customer:
 
     # The fields below resolve in place when a list prefetched them (PREFETCH, below the class).
 
+    # ``source`` carries its GraphQL name: Strawberry otherwise derives it on every call, for
+    # every customer of a page (graphql-core hands the default null to each).
     @strawberry.field(description="标签: 系统标签与自定义标签", graphql_type=list[CustomerTag])
     @staticmethod
-    def tags(parent: Row, info: Info, source: TagSource | None = None) -> Maybe[list[rows.CustomerTag]]:
+    def tags(
+        parent: Row,
+        info: Info,
+        source: Annotated[TagSource | None, strawberry.argument(name="source")] = None,
+    ) -> Maybe[list[rows.CustomerTag]]:
         tags = ready(info.context.loaders.profile("tags"), parent.id)
         return then(tags, lambda found: [t for t in found if source is None or t.source == source])
 
