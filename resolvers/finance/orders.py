@@ -12,10 +12,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import cast
+from functools import cache
+from typing import Any, cast
 from uuid import UUID
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 
 from models.finance import (
     ApplicationStatus,
@@ -43,7 +46,14 @@ from resolvers.common.values import parse_id
 from resolvers.finance import notify
 from resolvers.finance.deadlines import completion_due, policy_of, stage_due, stage_due_at
 from resolvers.finance.filters import PoolFilter, district_of
-from resolvers.finance.permissions import APPLICANTS, GRABBERS, certified_institution, require_role
+from resolvers.finance.permissions import (
+    APPLICANTS,
+    GRABBERS,
+    certified_institution,
+    require_certified,
+    require_role,
+    staff_institution,
+)
 from resolvers.finance.risk import duplicate_financing, flag_duplicate_financing
 from resolvers.finance.scopes import application_scope, grab_pool, in_scope, need_scope, offer_scope
 from resolvers.finance.statistics import periods
@@ -294,6 +304,7 @@ async def publish_need(principal: Principal, request: NeedRequest, max_instituti
 
 
 NO_PLACE = "该需求已被抢完或已关闭 (no place left on this need)"
+APPLICATION_TAKEN = "该申请已被抢单 (already grabbed)"
 
 
 @dataclass(frozen=True)
@@ -325,13 +336,23 @@ def _apply(handling: Handling, handler_id: UUID, terms: _Terms) -> None:
     handling.completion_due_at = terms.completion_due_at
 
 
+def _dialect(conn: BaseDBAsyncClient, sql: str) -> str:
+    """A statement written with PostgreSQL's numbered placeholders ($1), for ``conn``'s dialect
+    (SQLite numbers them ?1)."""
+    return sql if conn.capabilities.dialect == "postgres" else sql.replace("$", "?")
+
+
+def _param(conn: BaseDBAsyncClient, value: UUID) -> UUID | str:
+    return value if conn.capabilities.dialect == "postgres" else str(value)  # SQLite stores text
+
+
 # One statement takes a place (a slot, not only a state: the condition counts the grabs), closes the
 # need when that was the last place, and says how it left the need. It locks the need row until
 # commit, so grabs of one need run in turn from here: the transaction does as little as it can after.
 _TAKE_PLACE = (
     "UPDATE financing_need SET grab_count = grab_count + 1, "
-    "status = CASE WHEN grab_count + 1 >= max_institutions THEN {handling} ELSE status END "
-    "WHERE id = {id} AND status = {open} AND grab_count < max_institutions "
+    "status = CASE WHEN grab_count + 1 >= max_institutions THEN $1 ELSE status END "
+    "WHERE id = $2 AND status = $3 AND grab_count < max_institutions "
     "RETURNING grab_count, status"
 )
 
@@ -339,41 +360,104 @@ _TAKE_PLACE = (
 async def _take_place(need: FinancingNeed) -> bool:
     """Take a place on ``need`` (in the running transaction); on success ``need`` is as it left it."""
     conn = FinancingNeed._choose_db(True)
-    marks = ("$1", "$2", "$3") if conn.capabilities.dialect == "postgres" else ("?", "?", "?")
-    sql = _TAKE_PLACE.format(handling=marks[0], id=marks[1], open=marks[2])
-    need_id = need.id if conn.capabilities.dialect == "postgres" else str(need.id)
-    rows = await conn.execute_query_dict(sql, [NeedStatus.HANDLING.value, need_id, NeedStatus.OPEN.value])
+    values = [NeedStatus.HANDLING.value, _param(conn, need.id), NeedStatus.OPEN.value]
+    rows = await conn.execute_query_dict(_dialect(conn, _TAKE_PLACE), values)
     if not rows:
         return False
     need.grab_count, need.status = int(rows[0]["grab_count"]), NeedStatus(rows[0]["status"])
     return True
 
 
+# Everything a grab decides on, in one statement (nine grabs in ten of a hot need lose, and a loser
+# reads nothing else): the caller's institution (certified?), the order, the institution's
+# handling of it, and for a need whether it is open to the institution. Driven by the
+# institution's row, so an unknown order still answers; the unique (order, institution) of
+# need_match and handling keep it to one row. Written once, on first use: the columns of a
+# foreign key are known only once Tortoise is initialised.
+@cache
+def _grab_view_sql(order: type[Model]) -> str:
+    columns = ", ".join(f'o."{column}"' for column in order._meta.fields_db_projection.values())
+    if order is FinancingNeed:
+        handling_column, matched = "need_id", "m.id IS NOT NULL"
+        joins = "LEFT JOIN need_match m ON m.need_id = o.id AND m.institution_id = i.id "
+    else:  # an application reaches its product's institution only, as that institution's handling
+        handling_column, matched, joins = "application_id", "h.id IS NOT NULL", ""
+    return (
+        f"SELECT i.certified AS i_certified, {matched} AS i_matched, "
+        f"h.id AS h_id, h.handler_id AS h_handler_id, h.status AS h_status, {columns} "
+        f"FROM institution i LEFT JOIN {order._meta.db_table} o ON o.id = $1 {joins}"
+        f"LEFT JOIN handling h ON h.{handling_column} = o.id AND h.institution_id = i.id "
+        "WHERE i.id = $2"
+    )
+
+
+@dataclass(frozen=True)
+class _GrabView:
+    """What ``_grab_view_sql`` read: the institution, its handling of the order (``mine``: id, account
+    manager, status), and the order's columns (hydrated only for a grab that goes on)."""
+
+    certified: bool
+    matched: bool
+    mine: UUID | None
+    mine_handler: UUID | None
+    mine_status: HandlingStatus | None
+    order: dict[str, Any]
+
+    def full(self) -> bool:
+        """A need is closed, or has no place left (as read)."""
+        need = self.order
+        return need["status"] != NeedStatus.OPEN or need["grab_count"] >= need["max_institutions"]
+
+
+async def _grab_view(order: type[Model], order_id: UUID, institution_id: UUID) -> _GrabView:
+    """What a grab of ``order_id`` by the institution decides on (``_grab_view_sql``)."""
+    conn = order._choose_db(False)
+    rows = await conn.execute_query_dict(
+        _dialect(conn, _grab_view_sql(order)), [_param(conn, order_id), _param(conn, institution_id)]
+    )
+    if not rows:  # no such institution
+        return _GrabView(False, False, None, None, None, {})
+    row = rows[0]
+    uuid_of = Handling._meta.fields_map["handler_id"].to_python_value  # SQLite returns text
+    return _GrabView(
+        certified=bool(row["i_certified"]),
+        matched=bool(row["i_matched"]),
+        mine=uuid_of(row["h_id"]),
+        mine_handler=uuid_of(row["h_handler_id"]),
+        mine_status=HandlingStatus(row["h_status"]) if row["h_status"] is not None else None,
+        order={column: row[column] for column in order._meta.fields_db_projection.values()},
+    )
+
+
 async def grab_need(principal: Principal, need_id: UUID) -> Handling:
     """抢单 (融资需求): up to N institutions, the first grab in each wins, CONFLICT for others.
 
-    What the grab only reads (the caller's institution and handling, the need, its matches, the
-    thresholds, the duplicate-financing check) is read before its transaction, on the pool: the
-    transaction holds the need's row lock from taking a place to commit, and every grab of that
-    need waits for it. The race is still decided inside it (the conditional UPDATE, and the unique
-    handling per need and institution); a need already full when read is answered at once."""
+    What the grab decides on is read before its transaction in one statement (``_grab_view_sql``), and
+    a grab that cannot win (a colleague's handling, a need already full when read) is answered
+    from it at once. What a grab that goes on only reads (the thresholds, the duplicate-financing
+    check, the institutions to tell) is read next, still on the pool: the transaction holds the
+    need's row lock from taking a place to commit, and every grab of that need waits for it. The
+    race is still decided inside it (the conditional UPDATE, and the unique handling per need and
+    institution)."""
     require_role(principal, GRABBERS, "抢单")
     audit.target(audit.Target("FinancingNeed", need_id))
-    institution = await certified_institution(principal)
-    mine = await Handling.get_or_none(need_id=need_id, institution_id=institution.id)
-    if mine is not None and mine.handler_id == principal.user_id:
+    institution_id = staff_institution(principal)
+    seen = await _grab_view(FinancingNeed, need_id, institution_id)
+    require_certified(seen.certified)
+    if seen.mine is not None and seen.mine_handler == principal.user_id:
         async with change("finance", "FinancingNeed", need_id) as audited:
             audited.detail["repeated"] = True
-        return mine  # a repeat of one's own grab
-    if mine is not None and mine.status != HandlingStatus.ASSIGNED:
+        return await Handling.get(id=seen.mine)  # a repeat of one's own grab
+    if seen.mine is not None and seen.mine_status != HandlingStatus.ASSIGNED:
         raise conflict(TAKEN_BY_COLLEAGUE)
-    if not await NeedMatch.exists(need_id=need_id, institution_id=institution.id):
+    if not seen.matched:
         raise not_found("financing need")
-    need = await FinancingNeed.get(id=need_id)
-    if mine is None and (need.status != NeedStatus.OPEN or need.grab_count >= need.max_institutions):
+    if seen.mine is None and seen.full():
         raise conflict(NO_PLACE)  # full or closed when read: no transaction to find that out
-    handling = mine or new_handling(need, institution.id, need.loan_preference)
-    terms = await _terms(institution.id, handling.guarantee_method)
+    need = FinancingNeed._init_from_db(**seen.order)
+    mine = None if seen.mine is None else await Handling.get(id=seen.mine)  # transferred here (转单)
+    handling = mine or new_handling(need, institution_id, need.loan_preference)
+    terms = await _terms(institution_id, handling.guarantee_method)
     duplicates = await duplicate_financing(handling)
     matched = await notify.matched_institutions(need_id)
     async with change("finance", "FinancingNeed", need_id):
@@ -389,7 +473,7 @@ async def grab_need(principal: Principal, need_id: UUID) -> Handling:
             except IntegrityError:  # a colleague's grab committed first: the slot goes back
                 raise conflict(TAKEN_BY_COLLEAGUE) from None
         await flag_duplicate_financing(handling, duplicates)
-        await notify.pool("need.grabbed", need, matched, institution.id, need.status != NeedStatus.OPEN)
+        await notify.pool("need.grabbed", need, matched, institution_id, need.status != NeedStatus.OPEN)
         await notify.my_order("GRABBED", need, handling)
     return handling
 
@@ -413,35 +497,38 @@ async def _claim_with(handling: Handling, handler_id: UUID, terms: _Terms) -> bo
 
 async def grab_application(principal: Principal, application_id: UUID) -> Handling:
     """抢单 (产品申请): the first account manager of the product's institution wins. Like
-    ``grab_need``, what it only reads is read before its transaction; the conditional UPDATE on
-    the handling decides."""
+    ``grab_need``, it reads what it decides on in one statement (``_grab_view_sql``) before
+    its transaction; the conditional UPDATE on the handling decides."""
     require_role(principal, GRABBERS, "抢单")
     audit.target(audit.Target("ProductApplication", application_id))
-    institution = await certified_institution(principal)
-    mine = await Handling.get_or_none(application_id=application_id, institution_id=institution.id)
-    if mine is None:
+    institution_id = staff_institution(principal)
+    seen = await _grab_view(ProductApplication, application_id, institution_id)
+    require_certified(seen.certified)
+    if seen.mine is None:
         raise not_found("product application")
-    if mine.handler_id == principal.user_id:
+    if seen.mine_handler == principal.user_id:
         async with change("finance", "ProductApplication", application_id) as audited:
             audited.detail["repeated"] = True
-        return mine
-    if mine.status != HandlingStatus.ASSIGNED:
-        raise conflict("该申请已被抢单 (already grabbed)")
-    terms = await _terms(institution.id, mine.guarantee_method)
+        return await Handling.get(id=seen.mine)
+    if seen.mine_status != HandlingStatus.ASSIGNED:
+        raise conflict(APPLICATION_TAKEN)
+    application = ProductApplication._init_from_db(**seen.order)
+    mine = await Handling.get(id=seen.mine)
+    terms = await _terms(institution_id, mine.guarantee_method)
     duplicates = await duplicate_financing(mine)
     async with change("finance", "ProductApplication", application_id):
         if not await _claim_with(mine, principal.user_id, terms):
-            raise conflict("该申请已被抢单 (already grabbed)")
-        await transition(
+            raise conflict(APPLICATION_TAKEN)
+        if await transition(
             ProductApplication,
             application_id,
             ApplicationStatus.SUBMITTED,
             None,
             status=ApplicationStatus.HANDLING,
-        )
-        application = await ProductApplication.get(id=application_id)
+        ):
+            application.status = ApplicationStatus.HANDLING  # as the row now is (read before)
         await flag_duplicate_financing(mine, duplicates)
-        await notify.pool("application.grabbed", application, [institution.id], institution.id, True)
+        await notify.pool("application.grabbed", application, [institution_id], institution_id, True)
         await notify.my_order("GRABBED", application, mine)
     return mine
 

@@ -3,6 +3,8 @@ caller's certified institution (平台认证) that listing and grabbing need."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from models.finance import Institution
 from resolvers.common.errors import forbidden
 from security.principal import Principal
@@ -33,10 +35,22 @@ def require_institution_admin(principal: Principal) -> None:
         raise forbidden("只有金融机构人员可以操作 (institution staff only)")
 
 
+def staff_institution(principal: Principal) -> UUID:
+    """The id of the caller's institution; FORBIDDEN unless the caller is its staff."""
+    require_institution_staff(principal)
+    assert principal.institution_id is not None  # require_institution_staff checked it
+    return principal.institution_id
+
+
+def require_certified(certified: bool) -> None:
+    """平台认证: an institution lists products and grabs orders only once certified."""
+    if not certified:
+        raise forbidden("机构尚未通过平台认证 (the institution is not certified)")
+
+
 async def certified_institution(principal: Principal) -> Institution:
     """The caller's institution, which must be certified (平台认证) before it lists or grabs."""
-    require_institution_staff(principal)
-    institution = await Institution.get_or_none(id=principal.institution_id)
-    if institution is None or not institution.certified:
-        raise forbidden("机构尚未通过平台认证 (the institution is not certified)")
+    institution = await Institution.get_or_none(id=staff_institution(principal))
+    require_certified(institution is not None and institution.certified)
+    assert institution is not None  # require_certified refused a missing one
     return institution

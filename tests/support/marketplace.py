@@ -93,18 +93,26 @@ async def make_market(settings: Settings, banks: int = 3, managers: int = 2) -> 
     )
 
 
+async def posted_need(market: Market, **values: Any) -> FinancingNeed:
+    """An open need of the market's applicant (``values`` override the columns)."""
+    return await FinancingNeed.create(
+        **{
+            "order_no": f"N-{uuid.uuid4().hex[:12]}",
+            "applicant_user_id": market.applicant[0].id,
+            "amount": 100000,
+            "term_months": 12,
+            "purpose": "周转",
+            "contact_phone": "13900001111",
+            **values,
+        }
+    )
+
+
 async def grabbed(market: Market) -> tuple[FinancingNeed, Handling, PreCreditOffer]:
     """A need of the market's applicant, grabbed by bank 0, with an offer."""
     applicant, _ = market.applicant
     bank = market.banks[0]
-    need = await FinancingNeed.create(
-        order_no=f"N-{uuid.uuid4().hex[:12]}",
-        applicant_user_id=applicant.id,
-        amount=100000,
-        term_months=12,
-        purpose="周转",
-        contact_phone="13900001111",
-    )
+    need = await posted_need(market)
     await NeedMatch.create(need=need, institution_id=bank.institution.id)
     week, month = periods(datetime.now(UTC))
     handling = await Handling.create(
