@@ -11,14 +11,21 @@
 // DCMS_SUPERGRAPH picks another composed supergraph (tests compose one for their own ports).
 // Security settings come from the environment, set by subgraphs/gateway.py from subgraphs/settings.py:
 // DCMS_GATEWAY_HMAC_SECRET, DCMS_DEV, DCMS_CORS_ORIGINS and the DCMS_MAX_* query limits.
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
-import { useAdmission } from './admission.ts';
+import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
+import { useAdmission, useUpstreamCancellation } from './admission.ts';
 import { limits, useDcmsLimits } from './limits.ts';
-import { generateRequestId, requestIdOf, useOperationLog } from './oplog.ts';
-import { useCodedRequestErrors, useJsonBodiesOnly, useWholeRequestErrors } from './requests.ts';
+import { generateRequestId, requestIdOf, useOperationLog, useUpstreamOperationName } from './oplog.ts';
+import {
+  keepingDocument,
+  useCodedRequestErrors,
+  useDataOnExecutedResults,
+  useJsonBodiesOnly,
+  useWholeRequestErrors,
+} from './requests.ts';
 import { useRefuseSseSingleConnection, useStreamAuthEnd, useWebSocketOperations } from './streams.ts';
 import { useDcmsSigning } from './signing.ts';
 import { transports } from './upstream.ts';
@@ -34,20 +41,23 @@ const publicKeyFile =
   `${process.env.DCMS_KEYS_DIR ?? `${process.env.DCMS_VAR_DIR ?? '../var'}/keys`}/token-es256.pub.pem`;
 
 // Every public key in the file by key id, the current one first (two during a key rotation).
-// The id is the RFC 7638 thumbprint security/keys.py puts in each token's `kid` header.
-function publicKeysByKid(file: string): Map<string, string> {
+// The id is the RFC 7638 thumbprint security/keys.py puts in each token's `kid` header. Kept as
+// KeyObjects, built once here: jsonwebtoken turns a PEM string into one on every verification
+// (crypto.createPublicKey, about 170 µs a request, twice the ES256 check itself).
+function publicKeysByKid(file: string): Map<string, KeyObject> {
   const pems = readFileSync(file, 'utf8').match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
-  const keys = new Map<string, string>();
+  const keys = new Map<string, KeyObject>();
   for (const pem of pems) {
-    const jwk = createPublicKey(pem).export({ format: 'jwk' }) as { crv: string; kty: string; x: string; y: string };
+    const key = createPublicKey(pem);
+    const jwk = key.export({ format: 'jwk' }) as { crv: string; kty: string; x: string; y: string };
     const thumbprint = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
-    keys.set(createHash('sha256').update(thumbprint).digest('base64url'), pem);
+    keys.set(createHash('sha256').update(thumbprint).digest('base64url'), key);
   }
   if (keys.size === 0) throw new Error(`no PEM public key in ${file}`);
   return keys;
 }
 const publicKeys = publicKeysByKid(publicKeyFile);
-const currentKey = publicKeys.values().next().value as string;
+const currentKey = publicKeys.values().next().value as KeyObject;
 
 // `Authorization: Bearer <token>` on HTTP and SSE, `{"authorization": "Bearer <token>"}` in a
 // WebSocket client's connectionParams (the stock extractFromConnectionParams wants a bare token).
@@ -58,8 +68,14 @@ function bearer(value: unknown): { token: string; prefix: string } | undefined {
 
 type Claims = { typ?: string; role?: string; perms?: string[] };
 
+// Query planning and execution: @graphql-hive/router-runtime (the Rust query planner) unless
+// HIVE_ROUTER_RUNTIME says no (0, false, no, off): then the stock stitching runtime. The router
+// runtime costs less CPU per request and per subscription event (docs/performance.md, "Gateway").
+const stockRuntime = ['0', 'false', 'no', 'off'].includes((process.env.HIVE_ROUTER_RUNTIME ?? '').trim().toLowerCase());
+
 export const gatewayConfig = defineConfig({
   supergraph: process.env.DCMS_SUPERGRAPH ?? '../schema/sdl/supergraph.graphql',
+  ...(stockRuntime ? {} : { unifiedGraphHandler }),
   port: Number(process.env.DCMS_GATEWAY_PORT ?? 4000),
   host: process.env.DCMS_GATEWAY_HOST ?? '127.0.0.1',
   graphiql: devMode ? { title: 'DCMS Graph' } : false,
@@ -91,15 +107,17 @@ export const gatewayConfig = defineConfig({
   // The client's x-request-id, else one made here: sent to every subgraph, returned in the
   // response, and in the failure line of oplog.ts (the subgraphs log the same id).
   requestId: { generateRequestId },
-  upstreamCancellation: true, // a client that leaves aborts its subgraph fetches (subgraphs/admission.py cancels)
   // JWT first, then generic auth, both here in `plugins`: the top-level `genericAuth` option would
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [
     useAdmission(), // admission.ts: at most DCMS_GATEWAY_MAX_IN_FLIGHT operations, the rest OVERLOADED + Retry-After
+    useUpstreamCancellation(), // admission.ts: a client that leaves aborts its subgraph fetches
     useOperationLog(), // oplog.ts: one line per failed operation, with the request id
+    useUpstreamOperationName(), // oplog.ts: subgraph requests carry the client's operation name
     useJsonBodiesOnly(), // requests.ts: a non-JSON POST (a cross-site form) is refused before parsing
     useCodedRequestErrors(), // requests.ts: a variable of the wrong type is BAD_USER_INPUT too
     useWholeRequestErrors(), // requests.ts: one failed root field nulls its siblings with its own error
+    useDataOnExecutedResults(), // requests.ts: `data: null` when an executed operation answered nothing
     useDcmsSigning(), // signing.ts: signs each upstream request's final bytes as it leaves (onFetch)
     useDcmsLimits(limits),
     useStreamAuthEnd(),
@@ -118,16 +136,19 @@ export const gatewayConfig = defineConfig({
       tokenVerification: { algorithms: ['ES256'], issuer: 'dcms', audience: 'dcms-graph' },
       reject: { missingToken: false, invalidToken: true },
     }),
-    useGenericAuth<Claims, { jwt?: { payload?: Claims } }>({
-      mode: 'protect-granular',
-      // Only access tokens: a refresh token is for the refreshToken mutation alone.
-      resolveUserFn: (context) => {
-        const claims = context.jwt?.payload;
-        return claims?.typ === 'access' ? claims : null;
-      },
-      // `@requiresScopes` scopes: the active role and the extra permissions of the token.
-      extractScopes: (claims: Claims | null) => (claims ? [claims.role ?? '', ...(claims.perms ?? [])].filter(Boolean) : []),
-    }),
+    // requests.ts: the document generic auth was given goes on, not its copy (the plan caches hit)
+    ...keepingDocument(
+      useGenericAuth<Claims, { jwt?: { payload?: Claims } }>({
+        mode: 'protect-granular',
+        // Only access tokens: a refresh token is for the refreshToken mutation alone.
+        resolveUserFn: (context) => {
+          const claims = context.jwt?.payload;
+          return claims?.typ === 'access' ? claims : null;
+        },
+        // `@requiresScopes` scopes: the active role and the extra permissions of the token.
+        extractScopes: (claims: Claims | null) => (claims ? [claims.role ?? '', ...(claims.perms ?? [])].filter(Boolean) : []),
+      }),
+    ),
   ],
   propagateHeaders: {
     // `context.headers` holds a WebSocket client's connectionParams too, so the `_entities`

@@ -8,7 +8,7 @@
 //
 //   2026-12-05T21:40:00.123Z INFO operation failed code=NOT_FOUND op=CustomerPage request_id=… user=… duration_ms=12.3
 import { randomUUID } from 'node:crypto';
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { getOperationAST, Kind, type DocumentNode } from 'graphql';
 
 const requestIds = new WeakMap<Request, string>();
 const UNSAFE = /[^A-Za-z0-9._:/@+-]/g;
@@ -55,6 +55,54 @@ export function useOperationLog() {
           );
         },
       };
+    },
+  };
+}
+
+// -- the operation's name, upstream too ------------------------------------------------------------
+// The subgraphs' failure lines name the client's operation (`op=`). The stock runtime sends every
+// subgraph request under the client's operation name; the Rust query planner of
+// @graphql-hive/router-runtime plans anonymous subgraph operations, so there the name is put back:
+// on the request (`operationName`) and on its document, which must carry the name it is asked for.
+// A fetch's document is the planner's, one per fetch of a cached plan, so the named copy is kept
+// per (document, name) and printed once like the original.
+type SubgraphRequest = { document: DocumentNode; operationName?: string; context?: object };
+type SubgraphExecutePayload = {
+  executionRequest: SubgraphRequest;
+  setExecutionRequest(request: SubgraphRequest): void;
+};
+
+const operationNames = new WeakMap<object, string>();
+const namedDocuments = new WeakMap<DocumentNode, Map<string, DocumentNode>>();
+
+function named(document: DocumentNode, name: string): DocumentNode {
+  let byName = namedDocuments.get(document);
+  if (!byName) namedDocuments.set(document, (byName = new Map()));
+  let copy = byName.get(name);
+  if (!copy) {
+    const definitions = document.definitions.map((definition) =>
+      definition.kind === Kind.OPERATION_DEFINITION && !definition.name
+        ? { ...definition, name: { kind: Kind.NAME, value: name } as const }
+        : definition,
+    );
+    copy = { ...document, definitions };
+    byName.set(name, copy);
+  }
+  return copy;
+}
+
+export function useUpstreamOperationName() {
+  const remember = ({ args }: { args: ExecuteArgs }) => {
+    const name = args.operationName ?? getOperationAST(args.document, args.operationName)?.name?.value;
+    if (name) operationNames.set(args.contextValue, name);
+  };
+  return {
+    onExecute: remember,
+    onSubscribe: remember,
+    onSubgraphExecute({ executionRequest, setExecutionRequest }: SubgraphExecutePayload) {
+      const name = executionRequest.context && operationNames.get(executionRequest.context);
+      if (!name || executionRequest.operationName) return;
+      setExecutionRequest({ ...executionRequest, operationName: name, document: named(executionRequest.document, name) });
     },
   };
 }

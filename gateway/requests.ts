@@ -82,3 +82,47 @@ export function useWholeRequestErrors() {
     },
   };
 }
+
+// An executed operation's result always has `data` (GraphQL spec, "Response"): null when nothing
+// could be answered. @graphql-hive/router-runtime leaves `data` out when no subgraph answered any
+// data (a refused login, a subgraph's OVERLOADED): here it is null, as the stock runtime gives it.
+// Only results whose errors all have a path (raised while executing): an error before execution
+// (a variable of the wrong type) has none, and its result keeps no `data`, as the spec says.
+export function useDataOnExecutedResults() {
+  return {
+    onExecute() {
+      return {
+        onExecuteDone({ result, setResult }: { result: unknown; setResult: (result: never) => void }) {
+          if (!result || typeof result !== 'object' || Symbol.asyncIterator in result || 'data' in result) return;
+          const errors = (result as Result).errors;
+          if (!errors?.length || !errors.every((error) => error.path)) return;
+          setResult({ data: null, ...result } as never);
+        },
+      };
+    },
+  };
+}
+
+// -- one document object per query, through generic auth ---------------------------------------------
+// @envelop/generic-auth checks `@authenticated` / `@requiresScopes` on every execution by visiting
+// the operation, and hands on a copy of the document (removeEmptyOrUnusedNodes rebuilds it even
+// when nothing was removed). Every cache keyed by the document object after it then missed on
+// every request: the router runtime planned each request again in Rust, the document printed
+// again for it. Generic auth runs in reject mode: an operation selecting a field the caller may
+// not see is refused whole and goes no further; an operation it lets through is copied unchanged
+// (it removes only the fields it refuses, then fragments and selections left empty, which
+// validation already refuses). So the hook after it, reached only when it let the operation
+// through, puts back the document it was given: Yoga's parse cache gives the same object for the
+// same query text.
+type DocumentArgs = { args: { document: unknown } };
+
+export function keepingDocument<Plugin>(plugin: Plugin): [object, Plugin, object] {
+  const given = new WeakMap<object, unknown>();
+  const remember = ({ args }: DocumentArgs) => {
+    given.set(args, args.document);
+  };
+  const restore = ({ args }: DocumentArgs) => {
+    if (given.has(args)) args.document = given.get(args);
+  };
+  return [{ onExecute: remember, onSubscribe: remember }, plugin, { onExecute: restore, onSubscribe: restore }];
+}
