@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
 import strawberry
@@ -16,6 +18,7 @@ from strawberry.federation.schema import FederationAny
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 from strawberry.types.base import get_object_definition
+from strawberry.utils.inspect import get_func_args
 
 from resolvers.common.errors import service_unavailable
 from schema.common.audit import AuditedMutation
@@ -58,10 +61,42 @@ class SubgraphSchema(strawberry.federation.Schema):
         type_map = self.schema_converter.type_map
         results: list[Any] = [representation_error(r, type_map) for r in representations]
         valid = [index for index, error in enumerate(results) if error is None]
-        resolved = super().entities_resolver(info, [representations[index] for index in valid])
-        for index, result in zip(valid, resolved, strict=True):
+        for index in valid:  # a coroutine's resolve_reference: called when its entity is awaited
+            results[index] = deferred_reference(info, representations[index], type_map)
+        by_strawberry = [index for index in valid if results[index] is None]
+        resolved = super().entities_resolver(info, [representations[index] for index in by_strawberry])
+        for index, result in zip(by_strawberry, resolved, strict=True):
             results[index] = result
         return prefetch_entities(info, results)
+
+
+def deferred_reference(info: strawberry.Info, representation: Any, type_map: Any) -> Awaitable[Any] | None:
+    """The entity ``representation`` names, resolved by its type's ``async`` ``resolve_reference``
+    only when awaited (None for a type without one: Strawberry builds it from the keys). Called
+    there and then, as Strawberry calls it, the coroutine could be dropped never awaited: a root
+    sibling's error cancels the operation while ``_entities`` waits for its prefetch, and Python's
+    warning about it fails (a traceback in the log) when the coroutine is collected inside a frame
+    without builtins, such as graphql-core's ``Path`` (a named tuple) being built."""
+    origin = type_map[representation["__typename"]].definition.origin
+    resolve_reference = getattr(origin, "resolve_reference", None)
+    if not inspect.iscoroutinefunction(resolve_reference):
+        return None
+    keys = {key: value for key, value in representation.items() if key != "__typename"}
+    if "info" in get_func_args(resolve_reference):
+        keys["info"] = info
+    return Deferred(functools.partial(resolve_reference, **keys))
+
+
+class Deferred:
+    """An awaitable that makes its coroutine when awaited, so dropping it leaves none behind."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+        self.make = make
+
+    def __await__(self) -> Generator[Any, None, Any]:
+        return self.make().__await__()
 
 
 def degrade(error: GraphQLError) -> GraphQLError:

@@ -138,7 +138,7 @@ def _reset(token: Any) -> None:
 
 def _slot(scope: AuditScope) -> tuple[str, _Field]:
     if scope.current is None:
-        raise RuntimeError("no root mutation field is running: is the AuditTrail extension in the schema?")
+        raise RuntimeError("no root mutation field is running (outside subgraphs/pipeline.py?)")
     key, name = scope.current
     return name, scope.fields.setdefault(key, _Field())
 
@@ -191,5 +191,5 @@ def record_pii_read(target: Target, fields: list[str] | tuple[str, ...]) -> None
     target with the fields merged. If the append fails the result is withheld."""
     scope = _current.get()
     if scope is None:
-        raise RuntimeError("no audit scope: is the AuditTrail extension in the schema?")
+        raise RuntimeError("no audit scope (outside subgraphs/pipeline.py?)")
     scope.pii_reads.setdefault((target.type, target.id_text), set()).update(fields)
