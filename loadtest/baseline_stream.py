@@ -31,6 +31,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from realtime.broker import ALERTS
+from security.redis_pool import channel
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
 
@@ -92,7 +93,7 @@ def next_message_tail(event: dict[str, Any]) -> str:
 async def deliver(redis_url: str) -> None:
     client = redis.from_url(redis_url)
     pubsub = client.pubsub()
-    await pubsub.subscribe(ALERTS)
+    await pubsub.subscribe(channel(client, ALERTS))  # the database's channel, as the broker's
     async for message in pubsub.listen():
         if message.get("type") != "message":
             continue

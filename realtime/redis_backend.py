@@ -25,6 +25,7 @@ from broadcaster._backends.base import BroadcastBackend
 from redis import asyncio as redis
 
 from security.outage import Outage
+from security.redis_pool import channel
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class RedisPubSubBackend(BroadcastBackend):
     def __init__(self, url: str) -> None:
         self._url = url
         self._conn = redis.Redis.from_url(url)
+        self._prefix = channel(self._conn, "")  # this database's channels (security/redis_pool.py)
         self._pubsub = self._conn.pubsub(ignore_subscribe_messages=True)
         self._channels: set[str] = set()
         self._queue: asyncio.Queue[BroadcastEvent] = asyncio.Queue()
@@ -65,7 +67,7 @@ class RedisPubSubBackend(BroadcastBackend):
         if self.outage.down:
             return  # the reader subscribes every channel once Redis is back
         try:
-            await self._pubsub.subscribe(channel)
+            await self._pubsub.subscribe(self._prefix + channel)
         except Exception as exc:  # Redis went away: the reader notices and resubscribes all
             self.outage.failed(exc)
 
@@ -73,10 +75,10 @@ class RedisPubSubBackend(BroadcastBackend):
         self._channels.discard(channel)
         if not self.outage.down:
             with contextlib.suppress(Exception):  # else gone with the connection anyway
-                await self._pubsub.unsubscribe(channel)
+                await self._pubsub.unsubscribe(self._prefix + channel)
 
     async def publish(self, channel: str, message: Any) -> None:
-        await self._conn.publish(channel, message)
+        await self._conn.publish(self._prefix + channel, message)
 
     async def next_published(self) -> BroadcastEvent:
         return await self._queue.get()
@@ -95,7 +97,10 @@ class RedisPubSubBackend(BroadcastBackend):
                 message = await self._pubsub.get_message(timeout=1.0)
                 if message and message["type"] == "message":
                     await self._queue.put(
-                        BroadcastEvent(channel=message["channel"].decode(), message=message["data"].decode())
+                        BroadcastEvent(
+                            channel=message["channel"].decode().removeprefix(self._prefix),
+                            message=message["data"].decode(),
+                        )
                     )
             except Exception as exc:  # any failure but cancellation: a reader that ends ends live delivery
                 if not self.outage.failed(exc):
@@ -114,7 +119,7 @@ class RedisPubSubBackend(BroadcastBackend):
         # it to us. The last check and the caller's `outage.ok()` run with no await between.
         done: set[str] = set()
         while pending := self._channels - done:
-            await self._pubsub.subscribe(*pending)
-            for channel in pending:
-                await self._queue.put(BroadcastEvent(channel=channel, message=RESUBSCRIBED))
+            await self._pubsub.subscribe(*(self._prefix + name for name in pending))
+            for name in pending:
+                await self._queue.put(BroadcastEvent(channel=name, message=RESUBSCRIBED))
             done |= pending

@@ -17,3 +17,10 @@ def redis_client(
         url, max_connections=max_connections, timeout=timeout, decode_responses=decode_responses
     )
     return redis.Redis.from_pool(pool)
+
+
+def channel(client: redis.Redis, name: str) -> str:
+    """The pub/sub channel ``name`` of ``client``'s database. Redis keeps keys per database but
+    channels per server: two deployments (or two test stacks) on one Redis, each with its own
+    database, would hear each other's events and revocations under the bare name."""
+    return f"db{client.connection_pool.connection_kwargs.get('db', 0)}:{name}"

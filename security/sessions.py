@@ -54,7 +54,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from security.outage import REDIS
-from security.redis_pool import redis_client
+from security.redis_pool import channel, redis_client
 from security.tokens import REFRESH_TTL_SECONDS
 
 log = logging.getLogger(__name__)
@@ -199,6 +199,7 @@ class RedisSessionStore(SessionStore):
     def __init__(self, url: str, lockout: LockoutPolicy) -> None:
         super().__init__(lockout)
         self._redis = redis_client(url, decode_responses=True)
+        self._revocations = channel(self._redis, REVOCATIONS_CHANNEL)  # this database's
         self._rotate = self._redis.register_script(_ROTATE)
         self._count_failure = self._redis.register_script(_COUNT_FAILURE)
         # Every revocation this process knows of, for as long as it matters: those loaded from
@@ -233,7 +234,7 @@ class RedisSessionStore(SessionStore):
             presented_id,
             new_id,
             REFRESH_TTL_SECONDS * 1000,
-            REVOCATIONS_CHANNEL,
+            self._revocations,
             notice,
         ]
         result = Rotation(await self._rotate(keys=keys, args=args))
@@ -246,7 +247,7 @@ class RedisSessionStore(SessionStore):
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_revoked(session_id), "1", ex=REFRESH_TTL_SECONDS)
             pipe.delete(_session(session_id))
-            pipe.publish(REVOCATIONS_CHANNEL, _notice(session=session_id, until=until))
+            pipe.publish(self._revocations, _notice(session=session_id, until=until))
             await pipe.execute()
         # Only once stored: a logout that failed (Redis away, SERVICE_UNAVAILABLE) revoked nothing,
         # here as everywhere; the caller is told to try again.
@@ -259,7 +260,7 @@ class RedisSessionStore(SessionStore):
     async def revoke_user_before(self, user_id: str, at: float) -> None:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.set(_not_before(user_id), str(at), ex=REFRESH_TTL_SECONDS)
-            pipe.publish(REVOCATIONS_CHANNEL, _notice(user=user_id, before=at))
+            pipe.publish(self._revocations, _notice(user=user_id, before=at))
             await pipe.execute()
         self._mark_not_before(user_id, at)  # only once stored, as revoke
 
@@ -327,7 +328,7 @@ class RedisSessionStore(SessionStore):
             pubsub: PubSub | None = None
             try:
                 pubsub = self._redis.pubsub()
-                await pubsub.subscribe(REVOCATIONS_CHANNEL)
+                await pubsub.subscribe(self._revocations)
                 while True:
                     message = await pubsub.get_message(timeout=1.0)
                     if message is None:

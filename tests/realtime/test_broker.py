@@ -66,3 +66,43 @@ async def test_redis_fans_out_between_two_replicas() -> None:
     finally:
         await publisher.disconnect()
         await subscriber.disconnect()
+
+
+@pytest.mark.integration
+async def test_redis_databases_do_not_hear_each_others_events() -> None:
+    """Pub/sub channels belong to the whole Redis server: each database's broker uses its own
+    (security/redis_pool.py ``channel``), so two deployments on one Redis stay apart."""
+    url = services.require_redis()
+    base, _, db = url.rpartition("/")
+    other = f"{base}/{(int(db or 0) + 1) % 16}"
+    subscriber, same, foreign = Broker(url), Broker(url), Broker(other)
+    for broker in (subscriber, same, foreign):
+        await broker.connect()
+    try:
+        got: asyncio.Queue[Event] = asyncio.Queue()
+
+        async def listen() -> None:
+            async for event in subscriber.subscribe("test.apart"):
+                if event is not None:
+                    await got.put(event)
+
+        task = asyncio.create_task(listen())
+        ours = Event(type="ours", payload={})
+        for _ in range(20):  # live once Redis confirms the subscription: publish until it arrives
+            await foreign.publish("test.apart", Event(type="foreign", payload={}))
+            await same.publish("test.apart", ours)
+            try:
+                first = await asyncio.wait_for(got.get(), 0.25)
+                break
+            except TimeoutError:
+                continue
+        else:
+            pytest.fail("no event crossed Redis")
+        await foreign.publish("test.apart", Event(type="foreign", payload={}))
+        await same.publish("test.apart", ours)
+        second = await asyncio.wait_for(got.get(), 2)
+        assert (first, second) == (ours, ours)
+        task.cancel()
+    finally:
+        for broker in (subscriber, same, foreign):
+            await broker.disconnect()
