@@ -8,8 +8,9 @@ A mutation records its change inside its own transaction; ``resolvers/common/cha
         audited.id = reminder.id
 
 The audit state of the running GraphQL operation (``AuditScope``) lives in a context variable
-set by the ``AuditTrail`` extension (schema/common/audit.py), which also names the root mutation
-field being resolved: domain functions take no GraphQL ``info``. The extension guarantees every
+set by ``AuditTrail`` (schema/common/audit.py, run by every operation's pipeline:
+subgraphs/pipeline.py), which also names the root mutation field being resolved: domain functions
+take no GraphQL ``info``. ``AuditTrail`` guarantees every
 mutation field leaves exactly one record: it writes the record of a mutation that failed
 (``result`` = the error code) or of one whose function did not record itself, and never a second
 one. Outside an operation (the seed, the jobs) nothing is recorded: the trail is what users did.
@@ -65,7 +66,8 @@ class AuditScope:
     context: Any
     request_id: str
     fields: dict[str, _Field] = field(default_factory=dict)
-    # The root mutation field being resolved: (response key, field name); set by the extension.
+    # The root mutation field being resolved: (response key, field name); set by AuditedMutation,
+    # the field extension of every mutation field (schema/common/audit.py).
     current: tuple[str, str] | None = None
     pii_reads: dict[tuple[str, str | None], set[str]] = field(default_factory=dict)
 
@@ -145,7 +147,7 @@ def _slot(scope: AuditScope) -> tuple[str, _Field]:
 
 def target(target: Target) -> None:
     """Name the target of the running mutation up front, so that the record of its
-    failure (written by the extension) says what it was aimed at."""
+    failure (written by AuditTrail) says what it was aimed at."""
     scope = _current.get()
     if scope is not None:
         _slot(scope)[1].target = target
