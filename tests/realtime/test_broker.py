@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -35,6 +36,18 @@ async def test_memory_broker_delivers_to_every_subscriber_of_a_channel() -> None
         await broker.disconnect()
 
 
+async def first_arrival(publish: Callable[[], Awaitable[None]], got: asyncio.Queue[Event]) -> Event:
+    """The first event ``got`` receives: a subscription is live once Redis confirms it, so
+    ``publish`` is called until one arrives."""
+    for _ in range(20):
+        await publish()
+        try:
+            return await asyncio.wait_for(got.get(), 0.25)
+        except TimeoutError:
+            continue
+    pytest.fail("no event crossed Redis")
+
+
 @pytest.mark.integration
 async def test_redis_fans_out_between_two_replicas() -> None:
     url = services.require_redis()
@@ -51,16 +64,7 @@ async def test_redis_fans_out_between_two_replicas() -> None:
 
         task = asyncio.create_task(listen())
         sent = Event(type="alert.raised", payload={"title": "机房温度过高"})
-        # The subscription is live once Redis confirms it: publish until it arrives.
-        for _ in range(20):
-            await publisher.publish("test.fanout", sent)
-            try:
-                received = await asyncio.wait_for(got.get(), 0.25)
-                break
-            except TimeoutError:
-                continue
-        else:
-            pytest.fail("no event crossed Redis")
+        received = await first_arrival(lambda: publisher.publish("test.fanout", sent), got)
         assert received == sent
         task.cancel()
     finally:
@@ -88,18 +92,13 @@ async def test_redis_databases_do_not_hear_each_others_events() -> None:
 
         task = asyncio.create_task(listen())
         ours = Event(type="ours", payload={})
-        for _ in range(20):  # live once Redis confirms the subscription: publish until it arrives
+
+        async def publish_both() -> None:
             await foreign.publish("test.apart", Event(type="foreign", payload={}))
             await same.publish("test.apart", ours)
-            try:
-                first = await asyncio.wait_for(got.get(), 0.25)
-                break
-            except TimeoutError:
-                continue
-        else:
-            pytest.fail("no event crossed Redis")
-        await foreign.publish("test.apart", Event(type="foreign", payload={}))
-        await same.publish("test.apart", ours)
+
+        first = await first_arrival(publish_both, got)
+        await publish_both()
         second = await asyncio.wait_for(got.get(), 2)
         assert (first, second) == (ours, ours)
         task.cancel()
