@@ -6,10 +6,12 @@ DCMS := $(VENV)/bin/dcms
 PYTEST := $(VENV)/bin/pytest
 STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
+WEB := clients/web
+WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: bench-stream bench-grab bench-morning up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: web web-dev bench-stream bench-grab bench-morning up install test test-real test-embedded lint schema schema-check loadtest clean
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
@@ -21,8 +23,20 @@ $(NODE_STAMP): gateway/package.json gateway/package-lock.json
 	cd gateway && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-## Run: migrate, seed when empty, all five subgraphs in one process + Hive Gateway; prints the URLs.
-up: install
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+## The client pages (clients/web): typed operations from the supergraph, type check, build into clients/web/dist.
+web: install
+	cd $(WEB) && npm run build
+
+## The pages with hot reload on http://127.0.0.1:5173 (run `make up` beside it for the API).
+web-dev: install
+	cd $(WEB) && npm run dev -- --host 127.0.0.1
+
+## Run: migrate, seed when empty, all five subgraphs in one process + Hive Gateway + the client pages; prints the URLs.
+up: install web
 	$(DCMS) up
 
 ## Test: the whole suite on PostgreSQL + Redis, then again on the embedded default (SQLite + in-memory).
@@ -32,7 +46,7 @@ test-real: install
 	DCMS_TEST_STORAGE=real $(PYTEST) -q
 
 test-embedded: install
-	DCMS_TEST_STORAGE=embedded $(PYTEST) -q -m "not faults"
+	DCMS_TEST_STORAGE=embedded $(PYTEST) -q -m "not faults and not browser"
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from tqdm import tqdm
 
 from subgraphs.settings import SUBGRAPHS, Settings, keys_dir_from_env
+from subgraphs.web import banner_lines
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -318,6 +319,7 @@ def up_all(settings: Settings, customers: int, demo: bool = True) -> None:
     from security.keys import load_token_keys
     from subgraphs.gateway import start_gateway, wait_until_up
     from subgraphs.sdl import write_all
+    from subgraphs.web import start_web
 
     load_token_keys(settings)  # dev mode: generates the token key pair before the gateway reads it
     asyncio.run(migrate(settings))
@@ -329,6 +331,7 @@ def up_all(settings: Settings, customers: int, demo: bool = True) -> None:
     gateway = start_gateway(
         settings.gateway_port, supergraph, settings.host, settings=settings, log_file=log_file
     )
+    web = start_web(settings)
 
     def announce() -> None:
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")
@@ -339,8 +342,10 @@ def up_all(settings: Settings, customers: int, demo: bool = True) -> None:
         threading.Thread(target=announce, daemon=True).start()
         serve_subgraphs(settings, SUBGRAPHS, settings.port)
     finally:
-        gateway.terminate()
-        gateway.wait(timeout=10)
+        for child in (web, gateway):
+            if child is not None:
+                child.terminate()
+                child.wait(timeout=10)
 
 
 def banner(settings: Settings, demo: bool = True) -> str:
@@ -361,6 +366,7 @@ def banner(settings: Settings, demo: bool = True) -> str:
         f"  ({settings.worker_count} worker process{'es' if settings.worker_count > 1 else ''})",
         f"  Storage:                {storage}; {broker}",
         f"  Logs:                   gateway {settings.log_dir / 'gateway.log'}; subgraphs on this terminal",
+        *banner_lines(settings),
     ]
     if settings.dev_mode:
         lines += [

@@ -62,7 +62,7 @@ def start_gateway(
             env=env,
             stdout=output,
             stderr=output,
-            preexec_fn=_die_with_parent,
+            preexec_fn=die_with_parent,
         )
     finally:
         if log_file is not None:
@@ -80,7 +80,7 @@ def gateway_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def _die_with_parent() -> None:
+def die_with_parent() -> None:
     """In the child: get SIGTERM when the parent dies, however it dies (uvicorn re-raises
     SIGTERM after its shutdown, so a ``finally`` in the parent is not enough)."""
     if sys.platform == "linux":

@@ -131,6 +131,7 @@ class Settings:
     host: str
     port: int
     gateway_port: int
+    web_port: int = 5173  # DCMS_WEB_PORT: where `dcms up` serves the built client pages
     dev_mode: bool = True
     keys_dir: Path = Path("var/keys")
     token_private_key_file: Path | None = None  # None → keys_dir / token-es256.pem
@@ -163,6 +164,7 @@ class Settings:
             host=os.environ.get("DCMS_HOST", "127.0.0.1"),
             port=int(os.environ.get("DCMS_PORT", "4001")),
             gateway_port=int(os.environ.get("DCMS_GATEWAY_PORT", "4000")),
+            web_port=int(os.environ.get("DCMS_WEB_PORT", "5173")),
             dev_mode=dev_mode,
             keys_dir=keys_dir,
             hmac_secret=hmac_secret,
