@@ -3,6 +3,7 @@ a static file server beside the gateway, and the lines of the banner that name e
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 from subgraphs.gateway import die_with_parent
 from subgraphs.settings import Settings
 
-WEB_DIST = Path(__file__).resolve().parent.parent / "clients" / "web" / "dist"
+WEB_DIR = Path(__file__).resolve().parent.parent / "clients" / "web"
+# DCMS_WEB_DIST: another build of the pages (one per person working on them side by side).
+WEB_DIST = Path(os.environ.get("DCMS_WEB_DIST") or WEB_DIR / "dist")
 
 # (file, what it is, the demo user to log in as): the README's page table says the same.
 PAGES = (

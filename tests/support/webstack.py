@@ -5,6 +5,7 @@ built pages (`clients/web/dist`) on an origin the gateway allows.
 Also a command, to work on the pages and their tests against a stack of one's own:
 
     .venv/bin/python -m tests.support.webstack          # prints the URLs, Ctrl+C stops it
+    DCMS_WEB_DIST=clients/web/dist-mine .venv/bin/python -m tests.support.webstack --no-build
     cd clients/web && DCMS_WEB_URL=… DCMS_GATEWAY_URL=… npx playwright test e2e/grab.spec.ts
 """
 
@@ -20,11 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from subgraphs.gateway import wait_until_up
-from subgraphs.web import WEB_DIST
+from subgraphs.web import WEB_DIR
 from tests.support import services
 from tests.support.stack import free_port
 
-WEB_DIR = WEB_DIST.parent
 # Customers of the demo data: enough for every demo manager's first page of 20.
 DEMO_CUSTOMERS = 400
 
@@ -86,7 +86,8 @@ def web_stack(var_dir: Path, storage: str = services.STORAGE) -> Iterator[WebSta
 
 
 def main() -> None:
-    build_pages()
+    if "--no-build" not in sys.argv:
+        build_pages()
     var_dir = Path(tempfile.mkdtemp(prefix="dcms-web-"))
     with web_stack(var_dir) as stack:
         print(f"DCMS_WEB_URL={stack.web_url} DCMS_GATEWAY_URL={stack.gateway_url}", flush=True)
