@@ -15,6 +15,7 @@ export default defineConfig({
   preview: { port: 5173, strictPort: true },
   build: {
     target: 'es2022',
+    manifest: true, // read by scripts/bundle-size.mjs: each page's initial JavaScript
     rollupOptions: { input: Object.fromEntries(pages.map((p) => [p, resolve(import.meta.dirname, `${p}.html`)])) },
   },
 });

@@ -39,11 +39,15 @@ class WebStack:
         return {**os.environ, "DCMS_WEB_URL": self.web_url, "DCMS_GATEWAY_URL": self.gateway_url}
 
 
-def build_pages() -> None:
-    """npm ci when needed, then codegen, type check and build (`npm run build`)."""
+def build_pages() -> str:
+    """npm ci when needed, then codegen, type check, build and the bundle budget (`npm run
+    build`): the budget's table of each page's initial JavaScript."""
     if not (WEB_DIR / "node_modules" / ".bin" / "vite").exists():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WEB_DIR, check=True)
-    subprocess.run(["npm", "run", "build", "--silent"], cwd=WEB_DIR, check=True, stdout=subprocess.DEVNULL)
+    build = subprocess.run(["npm", "run", "build", "--silent"], cwd=WEB_DIR, capture_output=True, text=True)
+    if build.returncode:
+        raise RuntimeError(f"npm run build failed:\n{build.stdout[-10000:]}\n{build.stderr[-5000:]}")
+    return build.stdout[build.stdout.find("initial JavaScript") :]
 
 
 @contextlib.contextmanager
