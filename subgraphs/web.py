@@ -17,7 +17,7 @@ WEB_DIST = Path(os.environ.get("DCMS_WEB_DIST") or WEB_DIR / "dist")
 
 # (file, what it is, the demo user to log in as): the README's page table says the same.
 PAGES = (
-    ("h5.html", "客户经理 H5", "manager (支行行长 bh_gz0101)"),
+    ("h5.html", "客户经理 H5", "manager; 支行行长: bh_gz0101"),
     ("grab.html", "抢单", "grabber"),
     ("applicant.html", "融资服务 (applicant)", "applicant"),
     ("regulator.html", "监管控制台", "regulator"),
