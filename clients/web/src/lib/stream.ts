@@ -78,7 +78,9 @@ export function resumable<TData, TVars extends { after?: string | null }>(
 
   // Live is "connected and acknowledged"; no event may come for a while on a quiet stream.
   const offConnected = client.on('connected', () => {
-    if (!stopped && unsubscribe) status.value = 'live';
+    if (stopped || !unsubscribe) return;
+    status.value = 'live';
+    failures = 0;
   });
 
   function stop(): void {
