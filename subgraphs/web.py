@@ -51,5 +51,7 @@ def banner_lines(settings: Settings) -> list[str]:
     if not built():
         return ["  Client pages:           not built (`make web` builds them)"]
     lines = [f"  Client pages:           {web_url(settings)}/"]
-    lines += [f"    {title:<22}{web_url(settings)}/{file}  (log in as {user})" for file, title, user in PAGES]
+    # URL first: CJK titles are two columns wide, so padding them would misalign the column.
+    base = web_url(settings)
+    lines += [f"    {base + '/' + file:<42}{title}, log in as {user}" for file, title, user in PAGES]
     return lines
