@@ -593,6 +593,7 @@ def _build_world(rng: random.Random) -> World:
     # enterprise applicant who posts needs and applies for products.
     user("operator", regulator, "OPERATOR")  # 运营
     user("applicant", regulator, "ENTERPRISE_USER")  # 企业用户
+    user("individual", regulator, "INDIVIDUAL", display_name="张晓明")  # 个人用户 (a second applicant)
 
     for spec in INSTITUTIONS:
         fi_org = own_tenant(spec.code, spec.name, OrgKind.INSTITUTION, None)

@@ -1,0 +1,166 @@
+// Chinese labels of the API's enums (the API names stay English; users never see them).
+import type {
+  ApplicationStatus,
+  ComplaintKind,
+  ComplaintStatus,
+  GuaranteeMethod,
+  HandlingStatus,
+  InstitutionKind,
+  LoanMethod,
+  MyOrderEventKind,
+  NeedStatus,
+  OfferStatus,
+  ReviewVerdict,
+} from '../gql/graphql';
+
+type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'default';
+
+export const NEED_STATUS: Record<NeedStatus, string> = {
+  OPEN: '待机构受理',
+  HANDLING: '机构受理中',
+  SELECTED: '已选定方案',
+  CREDITED: '已授信',
+  DISBURSED: '已放款',
+  CREDIT_FAILED: '授信失败',
+  WITHDRAWN: '已撤回',
+  REPUBLISHED: '已重新发布',
+};
+
+export const NEED_TAG: Record<NeedStatus, TagType> = {
+  OPEN: 'primary',
+  HANDLING: 'warning',
+  SELECTED: 'warning',
+  CREDITED: 'success',
+  DISBURSED: 'success',
+  CREDIT_FAILED: 'danger',
+  WITHDRAWN: 'default',
+  REPUBLISHED: 'default',
+};
+
+export const APPLICATION_STATUS: Record<ApplicationStatus, string> = {
+  SUBMITTED: '已提交',
+  HANDLING: '机构受理中',
+  CREDITED: '已授信',
+  DISBURSED: '已放款',
+  REJECTED: '未通过',
+  WITHDRAWN: '已撤回',
+};
+
+export const APPLICATION_TAG: Record<ApplicationStatus, TagType> = {
+  SUBMITTED: 'primary',
+  HANDLING: 'warning',
+  CREDITED: 'success',
+  DISBURSED: 'success',
+  REJECTED: 'danger',
+  WITHDRAWN: 'default',
+};
+
+export const HANDLING_STATUS: Record<HandlingStatus, string> = {
+  ASSIGNED: '待抢单',
+  GRABBED: '已抢单',
+  PRE_REVIEWED: '初审通过',
+  OFFERED: '已出预授信',
+  SELECTED: '已选定',
+  CREDITED: '已授信',
+  DISBURSED: '已放款',
+  REJECTED: '未通过',
+  NOT_SELECTED: '未选定',
+  TRANSFERRED: '已转单',
+  WITHDRAWN: '已撤回',
+};
+
+export const HANDLING_TAG: Record<HandlingStatus, TagType> = {
+  ASSIGNED: 'default',
+  GRABBED: 'primary',
+  PRE_REVIEWED: 'primary',
+  OFFERED: 'warning',
+  SELECTED: 'success',
+  CREDITED: 'success',
+  DISBURSED: 'success',
+  REJECTED: 'danger',
+  NOT_SELECTED: 'default',
+  TRANSFERRED: 'default',
+  WITHDRAWN: 'default',
+};
+
+export const OFFER_STATUS: Record<OfferStatus, string> = {
+  OFFERED: '待选择',
+  ACCEPTED: '已选择',
+  NOT_ACCEPTED: '未选择',
+};
+
+export const EVENT_KIND: Record<MyOrderEventKind, string> = {
+  SUBMITTED: '已提交',
+  VIEWED: '被机构查看',
+  GRABBED: '已被抢单',
+  PRE_REVIEWED: '电话初审通过',
+  OFFERED: '预授信',
+  SELECTED: '已选定方案',
+  CREDITED: '已授信',
+  CREDIT_FAILED: '授信失败',
+  DISBURSED: '已放款',
+  REJECTED: '未通过',
+  WITHDRAWN: '已撤回',
+  TRANSFERRED: '已转单',
+};
+
+export const GUARANTEE: Record<GuaranteeMethod, string> = {
+  CREDIT: '信用',
+  MORTGAGE: '抵押',
+  GUARANTEE: '担保',
+};
+
+export const LOAN_METHOD: Record<LoanMethod, string> = {
+  ONE_OFF: '一次性放款',
+  REVOLVING: '循环额度',
+  INSTALLMENT: '分期放款',
+};
+
+export const INSTITUTION_KIND: Record<InstitutionKind, string> = {
+  BANK: '银行',
+  GUARANTEE: '担保公司',
+  MICRO_LOAN: '小额贷款',
+  LEASING: '融资租赁',
+  FACTORING: '商业保理',
+  TRUST: '信托',
+  INSURANCE: '保险',
+  SECURITIES: '证券',
+  FUND: '基金',
+  FUTURES: '期货',
+  CONSUMER_FINANCE: '消费金融',
+  AUTO_FINANCE: '汽车金融',
+  PAWN: '典当',
+  ASSET_MANAGEMENT: '资产管理',
+  FINANCE_COMPANY: '财务公司',
+  OTHER: '其他机构',
+};
+
+export const COMPLAINT_KIND: Record<ComplaintKind, string> = {
+  SLOW_HANDLING: '办理拖延',
+  SERVICE_ATTITUDE: '服务态度',
+  FEES: '乱收费',
+  MISLEADING: '误导宣传',
+  OTHER: '其他',
+};
+
+export const COMPLAINT_STATUS: Record<ComplaintStatus, string> = {
+  SUBMITTED: '待机构处理',
+  HANDLED: '机构已处理',
+  REVIEWED: '监管已复核',
+};
+
+export const COMPLAINT_TAG: Record<ComplaintStatus, TagType> = {
+  SUBMITTED: 'warning',
+  HANDLED: 'primary',
+  REVIEWED: 'success',
+};
+
+export const VERDICT: Record<ReviewVerdict, string> = {
+  UPHELD: '投诉成立',
+  DISMISSED: '投诉不成立',
+};
+
+/** "4.500" → "4.50%". */
+export function percent(value: string | null | undefined): string {
+  return value === null || value === undefined ? '—' : `${Number(value).toFixed(2)}%`;
+}
