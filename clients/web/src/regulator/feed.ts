@@ -1,0 +1,121 @@
+// The regulator's live alert feed (督办预警, 催单, 贷后预警): finance's supervision events reach
+// the regulator as operations alerts on the institution's org (docs/finance.md "SLA supervision").
+// One feed per signed-in console, created by the layout and shared with the views (provide/inject):
+// the recent alerts from the `alerts` query, then each new one from the `alerts` stream, resumed
+// with `after` after a disconnect (lib/stream.ts).
+import { useClientHandle } from '@urql/vue';
+import { inject, provide, ref, type InjectionKey, type Ref } from 'vue';
+import { graphql } from '../gql';
+import type { RegulatorAlertFragment } from '../gql/graphql';
+import { useStreams } from '../lib/app';
+import { errorMessage } from '../lib/errors';
+import { resumable, type StreamStatus } from '../lib/stream';
+import { ALERT_SOURCE } from './labels';
+
+graphql(`
+  fragment RegulatorAlert on Alert {
+    id
+    level
+    status
+    title
+    detail
+    source
+    createdAt
+    org {
+      id
+      name
+    }
+  }
+`);
+
+const RecentAlerts = graphql(`
+  query RegulatorRecentAlerts {
+    alerts(first: 100) {
+      edges {
+        node {
+          ...RegulatorAlert
+        }
+      }
+    }
+  }
+`);
+
+const AlertStream = graphql(`
+  subscription RegulatorAlertStream($after: ID) {
+    alerts(after: $after) {
+      eventId
+      alert {
+        ...RegulatorAlert
+      }
+    }
+  }
+`);
+
+export interface LiveAlert extends RegulatorAlertFragment {
+  /** Arrived on the stream while the console was open (highlighted). */
+  fresh: boolean;
+}
+
+export interface AlertFeed {
+  alerts: Ref<LiveAlert[]>;
+  status: Ref<StreamStatus>;
+  loading: Ref<boolean>;
+  error: Ref<string>;
+  /** Alerts received live since the console opened (the menu's badge). */
+  unseen: Ref<number>;
+  /** Bumped on every supervision alert: the warning list reloads on it. */
+  revision: Ref<number>;
+  reload: () => Promise<void>;
+}
+
+const FEED: InjectionKey<AlertFeed> = Symbol('alert-feed');
+
+const concerns = (alert: RegulatorAlertFragment): boolean => alert.source in ALERT_SOURCE;
+const newestFirst = (a: RegulatorAlertFragment, b: RegulatorAlertFragment): number =>
+  b.createdAt.localeCompare(a.createdAt);
+
+
+export function provideAlertFeed(): AlertFeed {
+  const client = useClientHandle().client;
+  const alerts = ref<LiveAlert[]>([]);
+  const loading = ref(true);
+  const error = ref('');
+  const unseen = ref(0);
+  const revision = ref(0);
+
+  async function reload(): Promise<void> {
+    loading.value = true;
+    const result = await client.query(RecentAlerts, {}, { requestPolicy: 'network-only' }).toPromise();
+    loading.value = false;
+    error.value = errorMessage(result.error);
+    if (!result.data) return;
+    const live = alerts.value.filter((a) => a.fresh);
+    const known = new Set(live.map((a) => a.id));
+    const recent = result.data.alerts.edges
+      .map((e) => ({ ...e.node, fresh: false }))
+      .filter((a) => concerns(a) && !known.has(a.id));
+    alerts.value = [...live, ...recent].sort(newestFirst);
+    revision.value++;
+  }
+
+  const { status } = resumable(useStreams(), AlertStream, () => ({}), {
+    eventId: (data) => data.alerts.eventId,
+    onEvent(data) {
+      const alert = data.alerts.alert;
+      if (!concerns(alert)) return;
+      alerts.value = [{ ...alert, fresh: true }, ...alerts.value.filter((a) => a.id !== alert.id)];
+      unseen.value++;
+      revision.value++;
+    },
+    onReset: () => void reload(),
+  });
+
+  void reload();
+  const feed: AlertFeed = { alerts, status, loading, error, unseen, revision, reload };
+  provide(FEED, feed);
+  return feed;
+}
+
+export function useAlertFeed(): AlertFeed {
+  return inject(FEED)!;
+}
