@@ -34,6 +34,15 @@ from tests.support.ws import Socket
 
 pytestmark = pytest.mark.e2e
 
+
+async def reasons(
+    stack: Stack, query: str, variables: dict[str, Any], token: str
+) -> list[tuple[str, str | None]]:
+    """Each error's code and ``extensions.reason`` (a lost grab says why)."""
+    result = await run(stack, query, variables, token)
+    return [(e["extensions"]["code"], e["extensions"].get("reason")) for e in result.get("errors") or []]
+
+
 PUBLISH = """mutation($i: PublishNeedInput!) {
   publishNeed(input: $i) { id status maxInstitutions grabCount orderNo } }"""
 GRAB = """mutation($id: ID!) { grabNeed(id: $id) {
@@ -298,8 +307,13 @@ async def test_need_from_posting_to_republish(stack: Stack, market: Market) -> N
         handlings[index] = (await ok(stack, GRAB, {"id": need_id}, market.banks[index].managers[0][1]))[
             "grabNeed"
         ]
-    assert await codes(stack, GRAB, {"id": need_id}, market.banks[0].managers[1][1]) == ["CONFLICT"]
-    assert await codes(stack, GRAB, {"id": need_id}, market.banks[3].managers[0][1]) == ["CONFLICT"]
+    # Both refusals are CONFLICT; extensions.reason says which (the grab client shows it).
+    assert await reasons(stack, GRAB, {"id": need_id}, market.banks[0].managers[1][1]) == [
+        ("CONFLICT", "TAKEN_BY_COLLEAGUE")
+    ]
+    assert await reasons(stack, GRAB, {"id": need_id}, market.banks[3].managers[0][1]) == [
+        ("CONFLICT", "NO_PLACE")
+    ]
     again = await ok(stack, GRAB, {"id": need_id}, market.banks[0].managers[0][1])
     assert again["grabNeed"]["id"] == handlings[0]["id"]  # a repeated grab is safe
     first = handlings[0]
@@ -370,7 +384,9 @@ async def test_withdrawn_need_leaves_every_pool_and_cannot_be_grabbed(stack: Sta
     assert await codes(stack, withdraw, {"id": need_id}, market.other_applicant[1]) == ["NOT_FOUND"]
     assert (await ok(stack, withdraw, {"id": need_id}, applicant))["withdrawNeed"]["status"] == "WITHDRAWN"
     assert (await ok(stack, withdraw, {"id": need_id}, applicant))["withdrawNeed"]["status"] == "WITHDRAWN"
-    assert await codes(stack, GRAB, {"id": need_id}, market.banks[0].managers[0][1]) == ["CONFLICT"]
+    assert await reasons(stack, GRAB, {"id": need_id}, market.banks[0].managers[0][1]) == [
+        ("CONFLICT", "NO_PLACE")  # closed: the same answer as full
+    ]
 
 
 # -- applications ------------------------------------------------------------------------------------
@@ -418,13 +434,16 @@ async def test_application_from_apply_to_rating_with_live_progress(stack: Stack)
         application_id = application["id"]
 
         # Another institution cannot grab it; of the issuing institution's two managers one wins.
-        assert await codes(
+        assert await reasons(
             stack, GRAB_APPLICATION, {"id": application_id}, market.banks[0].managers[0][1]
-        ) == ["NOT_FOUND"]
+        ) == [("NOT_FOUND", None)]  # out of its scope: no reason to give away
         results = await asyncio.gather(
             *(run(stack, GRAB_APPLICATION, {"id": application_id}, t) for t in (m0, m1))
         )
         assert sorted(code for r in results for code in error_codes(r)) == ["CONFLICT"]
+        assert [e["extensions"].get("reason") for r in results for e in r.get("errors") or []] == [
+            "APPLICATION_TAKEN"
+        ]
         winner = m0 if not results[0].get("errors") else m1
         handling_id = next(r for r in results if not r.get("errors"))["data"]["grabApplication"]["id"]
 
