@@ -38,8 +38,6 @@ test('the applicant posts a need, watches each step live, picks an offer and com
   await shot(page, 'applicant-login');
   await signIn(page, PAGE, 'applicant');
   await expect(page.getByText('有融资需求？')).toBeVisible();
-  await expect(page.locator('.van-loading')).toHaveCount(0);
-  await shot(page, 'applicant-home');
 
   // 发布: the empty form says what is missing, in Chinese; then a filled one posts once.
   await page.getByRole('button', { name: '发布融资需求' }).click();
@@ -95,17 +93,18 @@ test('the applicant posts a need, watches each step live, picks an offer and com
   });
   await timelineShows(page, '贵州银行 给出预授信');
   await expect(page.getByRole('button', { name: '选择此方案' })).toHaveCount(2);
+  await expect(page.locator('.van-toast')).toBeHidden();
   await shot(page, 'applicant-need-live');
 
   // 选择方案 on the page: the other offer lapses.
   const gybCard = page.locator('[data-institution="贵阳银行"]');
-  await gybCard.scrollIntoViewIfNeeded();
-  await shot(page, 'applicant-offers');
   await gybCard.getByRole('button', { name: '选择此方案' }).click();
   await page.getByRole('button', { name: '确认选择' }).click();
   await timelineShows(page, '已选择 贵阳银行 的方案');
   await expect(page.getByRole('button', { name: '选择此方案' })).toHaveCount(0);
   await expect(page.locator('[data-institution="贵州银行"]')).toContainText('未选定');
+  await expect(page.locator('.van-toast')).toBeHidden();
+  await shot(page, 'applicant-offers');
 
   await asManager('grabber', CREDIT, { id: gyb, input: { amount, rate: '4.35' } });
   await timelineShows(page, '贵阳银行 已授信');
@@ -122,6 +121,7 @@ test('the applicant posts a need, watches each step live, picks an offer and com
   await page.getByRole('button', { name: '提交投诉' }).click();
   await expect(page).toHaveURL(/#\/complaints$/);
   await expect(page.getByText(content)).toBeVisible();
+  await expect(page.locator('.van-toast')).toBeHidden();
   await shot(page, 'applicant-complaint');
   const complaints = await gql<{ complaints: { nodes: { content: string; kind: string; status: string }[] } }>(
     '{ complaints(first: 50) { nodes { content kind status } } }',
@@ -133,6 +133,11 @@ test('the applicant posts a need, watches each step live, picks an offer and com
     kind: 'SERVICE_ATTITUDE',
     status: 'SUBMITTED',
   });
+
+  // 我的订单 lists the need with its progress.
+  await page.getByText('我的订单', { exact: true }).click();
+  await expect(page.locator('.order').filter({ hasText: purpose })).toContainText('已放款');
+  await shot(page, 'applicant-home');
 });
 
 test("another applicant cannot open the first one's need by its URL", async ({ page }) => {
@@ -149,7 +154,7 @@ test("another applicant cannot open the first one's need by its URL", async ({ p
 
 test('the 金融超市 lists products, best rated first, and an applicant applies', async ({ page }) => {
   await signIn(page, PAGE, 'applicant');
-  await page.getByRole('link', { name: '金融超市' }).or(page.getByText('金融超市', { exact: true })).first().click();
+  await page.getByText('金融超市', { exact: true }).click();
   await expect(page.locator('[data-product]').first()).toBeVisible();
   await shot(page, 'applicant-products');
   const card = page.locator('[data-product="黔微贷"]');
@@ -163,5 +168,26 @@ test('the 金融超市 lists products, best rated first, and an applicant applie
   await page.getByRole('button', { name: '提交申请' }).click();
   await expect(page).toHaveURL(/#\/applications\/[0-9a-f-]{36}$/);
   await expect(page.getByText('申请详情')).toBeVisible();
-  await expect(page.locator('.timeline')).toContainText('需求已提交');
+  await expect(page.getByText('进度实时更新中')).toBeVisible();
+  await timelineShows(page, '申请已提交');
+  const applicationId = page.url().split('/applications/')[1];
+
+  // 贵州银行 works it through the API; the steps show live; once disbursed the applicant rates it.
+  const handling = (
+    await asManager<{ grabApplication: { id: string } }>('fi_gzb_1', 'mutation($id: ID!) { grabApplication(id: $id) { id } }', {
+      id: applicationId,
+    })
+  ).grabApplication.id;
+  await timelineShows(page, '已被抢单：贵州银行');
+  await asManager('fi_gzb_1', PRE_REVIEW, { id: handling });
+  await timelineShows(page, '贵州银行 电话初审通过');
+  await asManager('fi_gzb_1', CREDIT, { id: handling, input: { amount: '200000.00', rate: '4.35' } });
+  await timelineShows(page, '贵州银行 已授信');
+  await asManager('fi_gzb_1', DISBURSE, { id: handling, amount: '200000.00' });
+  await timelineShows(page, '贵州银行 已放款');
+  await page.locator('.van-rate__item').nth(3).click();
+  await page.getByRole('button', { name: '提交评价' }).click();
+  await expect(page.getByText('已评价')).toBeVisible();
+  await expect(page.locator('.van-toast')).toBeHidden();
+  await shot(page, 'applicant-application');
 });

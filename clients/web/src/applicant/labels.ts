@@ -26,6 +26,11 @@ export const NEED_STATUS: Record<NeedStatus, string> = {
   REPUBLISHED: '已重新发布',
 };
 
+/** The need's status as the applicant reads it: an open need some institution took is 受理中. */
+export function needStatus(status: NeedStatus, grabCount: number): string {
+  return status === 'OPEN' && grabCount > 0 ? NEED_STATUS.HANDLING : NEED_STATUS[status];
+}
+
 export const NEED_TAG: Record<NeedStatus, TagType> = {
   OPEN: 'primary',
   HANDLING: 'warning',
@@ -163,4 +168,11 @@ export const VERDICT: Record<ReviewVerdict, string> = {
 /** "4.500" → "4.50%". */
 export function percent(value: string | null | undefined): string {
   return value === null || value === undefined ? '—' : `${Number(value).toFixed(2)}%`;
+}
+
+/** Compact amounts for tight rows: 10000000 → "1000万", 12345.6 → "1.23万", 800 → "800元". */
+export function shortMoney(value: string): string {
+  const n = Number(value);
+  if (Math.abs(n) < 10_000) return `${n}元`;
+  return `${Number((n / 10_000).toFixed(2))}万`;
 }

@@ -1,4 +1,5 @@
 // The applicant's live order steps (myOrders through `resumable`) and the timeline built from them.
+import { ref } from 'vue';
 import { useRouter } from 'vue-router';
 import { useAuth, useStreams } from '../lib/app';
 import { resumable } from '../lib/stream';
@@ -38,25 +39,56 @@ export interface TimelineEntry {
   failed?: boolean;
 }
 
+/** One step of an order: from the loaded order or a live event. */
+export interface Step {
+  key: string;
+  kind: MyOrderEventKind;
+  handling: ApplicantHandlingFragment | null;
+  at: string | null;
+  /** VIEWED from the loaded order: how many institutions had looked by then. */
+  viewed?: number;
+}
+
+type Handlings = readonly ApplicantHandlingFragment[];
+
+export function step(kind: MyOrderEventKind, handling: ApplicantHandlingFragment | null | undefined, at: string | null, key?: string): Step {
+  return { key: key ?? `${kind}:${handling?.id ?? ''}`, kind, handling: handling ?? null, at };
+}
+
+/** A live event as a step. The handling an event carries may be older than the step (the
+ * stream's loaders cache per subscription), so the words come from the reloaded order. */
+export function eventStep(event: OrderEvent): Step {
+  return step(event.kind, event.handling, event.occurredAt, event.kind === 'VIEWED' ? `VIEWED:${event.eventId}` : undefined);
+}
+
+/** The timeline entry of a step, described with the order's current handlings. */
+export function describe(s: Step, current: Handlings, order: 'need' | 'application' = 'need'): TimelineEntry {
+  const handling = (s.handling && current.find((h) => h.id === s.handling?.id)) ?? s.handling;
+  return { ...stepEntry(s.kind, handling, s.at, s.viewed, order), key: s.key };
+}
+
 /** The entry of one step: the same words whether it came from the loaded order or live. */
 export function stepEntry(
   kind: MyOrderEventKind,
   handling: ApplicantHandlingFragment | null | undefined,
   at: string | null,
   viewed = 0,
+  order: 'need' | 'application' = 'need',
 ): TimelineEntry {
   const who = handling?.institution?.name ?? '机构';
-  const key = `${kind}:${kind === 'VIEWED' ? viewed : (handling?.id ?? '')}`;
+  const key = `${kind}:${handling?.id ?? ''}`;
   const offer = handling?.offer;
   switch (kind) {
     case 'SUBMITTED':
-      return { key, title: '需求已提交', detail: '已推送给符合条件的金融机构', at };
+      return order === 'need'
+        ? { key, title: '需求已提交', detail: '已推送给符合条件的金融机构', at }
+        : { key, title: '申请已提交', detail: '已送达产品所属机构', at };
     case 'VIEWED':
       return { key, title: '被机构查看', detail: viewed ? `已有 ${viewed} 家机构查看了您的需求` : '有机构查看了您的需求', at };
     case 'GRABBED':
       return { key, title: `已被抢单：${who}`, detail: '客户经理将尽快与您电话联系', at };
     case 'PRE_REVIEWED':
-      return { key, title: `${who} 电话初审通过`, detail: '等待机构给出预授信方案', at };
+      return { key, title: `${who} 电话初审通过`, detail: order === 'need' ? '等待机构给出预授信方案' : '等待机构授信审批', at };
     case 'OFFERED':
       return {
         key,
@@ -89,30 +121,51 @@ export function stepEntry(
 }
 
 /** The steps a loaded order has already been through, oldest first. */
-export function snapshotEntries(
-  createdAt: string,
-  status: string,
-  handlings: readonly ApplicantHandlingFragment[],
-  viewed = 0,
-): TimelineEntry[] {
-  const entries: TimelineEntry[] = [stepEntry('SUBMITTED', null, createdAt)];
-  if (viewed) entries.push(stepEntry('VIEWED', null, null, viewed));
+export function snapshotSteps(createdAt: string, status: string, handlings: Handlings, viewed = 0): Step[] {
+  const steps: Step[] = [step('SUBMITTED', null, createdAt)];
+  if (viewed) steps.push({ ...step('VIEWED', null, null, 'VIEWED:loaded'), viewed });
   for (const h of handlings) {
-    if (h.grabbedAt) entries.push(stepEntry('GRABBED', h, h.grabbedAt));
-    if (h.preReviewedAt) entries.push(stepEntry(h.preReviewPassed ? 'PRE_REVIEWED' : 'REJECTED', h, h.preReviewedAt));
-    if (h.offer) entries.push(stepEntry('OFFERED', h, null));
-    if (h.offer?.status === 'ACCEPTED') entries.push(stepEntry('SELECTED', h, null));
-    if (h.creditedAt) entries.push(stepEntry('CREDITED', h, h.creditedAt));
-    if (h.disbursedAt) entries.push(stepEntry('DISBURSED', h, h.disbursedAt));
-    if (h.status === 'REJECTED' && !h.preReviewedAt) entries.push(stepEntry('REJECTED', h, null));
-    if (h.status === 'TRANSFERRED') entries.push(stepEntry('TRANSFERRED', h, null));
+    if (h.grabbedAt) steps.push(step('GRABBED', h, h.grabbedAt));
+    if (h.preReviewedAt) steps.push(step(h.preReviewPassed ? 'PRE_REVIEWED' : 'REJECTED', h, h.preReviewedAt));
+    if (h.offer) steps.push(step('OFFERED', h, null));
+    if (h.offer?.status === 'ACCEPTED') steps.push(step('SELECTED', h, null));
+    if (h.creditedAt) steps.push(step('CREDITED', h, h.creditedAt));
+    if (h.disbursedAt) steps.push(step('DISBURSED', h, h.disbursedAt));
+    if (h.status === 'REJECTED' && !h.preReviewedAt) steps.push(step('REJECTED', h, null));
+    if (h.status === 'TRANSFERRED') steps.push(step('TRANSFERRED', h, null));
   }
-  if (status === 'WITHDRAWN') entries.push(stepEntry('WITHDRAWN', null, null));
+  if (status === 'WITHDRAWN') steps.push(step('WITHDRAWN', null, null));
+  if (status === 'CREDIT_FAILED') steps.push(step('CREDIT_FAILED', null, null));
   // Steps without their own time sort after the dated step before them (stable sort).
   let last = createdAt;
-  const dated = entries.map((e) => {
-    last = e.at ?? last;
-    return { e, t: Date.parse(last) };
+  const dated = steps.map((s) => {
+    last = s.at ?? last;
+    return { s, t: Date.parse(last) };
   });
-  return dated.sort((a, b) => a.t - b.t).map(({ e }) => e);
+  return dated.sort((a, b) => a.t - b.t).map(({ s }) => s);
+}
+
+/** The timeline of one order: the steps it had when loaded, then each live step once. */
+export function useTimeline(order: 'need' | 'application') {
+  const loaded = ref<Step[] | null>(null);
+  const live = ref<Step[]>([]);
+  function entries(current: Handlings): TimelineEntry[] {
+    const base = loaded.value ?? [];
+    const known = new Set(base.map((s) => s.key));
+    return [...base, ...live.value.filter((s) => !known.has(s.key))].map((s) => describe(s, current, order));
+  }
+  return {
+    entries,
+    load(steps: Step[]): void {
+      if (loaded.value === null) loaded.value = steps;
+    },
+    add(event: OrderEvent): void {
+      const s = eventStep(event);
+      if (!live.value.some((x) => x.key === s.key)) live.value = [...live.value, s];
+    },
+    reset(): void {
+      loaded.value = null;
+      live.value = [];
+    },
+  };
 }
