@@ -1,3 +1,9 @@
 import type { RouteRecordRaw } from 'vue-router';
 
-export const routes: RouteRecordRaw[] = [{ path: '/', component: () => import('./views/HomeView.vue') }];
+// `meta.tab`: a page of the tab bar (抢单池, 我的订单).
+export const routes: RouteRecordRaw[] = [
+  { path: '/', component: () => import('./views/PoolView.vue'), meta: { tab: true } },
+  { path: '/orders', component: () => import('./views/OrdersView.vue'), meta: { tab: true } },
+  { path: '/orders/:id', component: () => import('./views/OrderDetailView.vue'), props: true },
+  { path: '/:rest(.*)*', redirect: '/' },
+];

@@ -1,0 +1,204 @@
+// The 抢单 client: the live pool, the grab race between colleagues, catching up after 30 s
+// offline, and my orders with their steps and deadlines. Each test posts its own needs.
+import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { expect, GATEWAY_URL, gql, shot, signIn, test, tokenOf } from './support';
+
+const PUBLISH = `mutation($i: PublishNeedInput!) { publishNeed(input: $i) { id orderNo } }`;
+const GRAB = `mutation($id: ID!) { grabNeed(id: $id) { id status } }`;
+const POOL = `query($after: String) { grabPool(first: 100, after: $after) {
+  nodes { id } pageInfo { hasNextPage endCursor } } }`;
+const ASSIGNED = `query { handlings(first: 100, filter: { status: ASSIGNED }) {
+  nodes { application { id } need { id status } } } }`;
+
+let serial = 0;
+
+/** A need that fits a listed credit product of both 贵阳银行 and 贵州银行 (amount, term, method). */
+async function postNeed(purpose = '采购原材料'): Promise<string> {
+  serial += 1;
+  const data = await gql<{ publishNeed: { id: string } }>(
+    PUBLISH,
+    {
+      i: {
+        amount: String(300_000 + serial * 10_000 + Math.floor(Math.random() * 9_000)), // unique: not a repeat
+        termMonths: 12,
+        purpose: `${purpose}（测试 ${Date.now() % 100_000}-${serial}）`,
+        loanPreference: 'CREDIT',
+        region: '贵阳市观山湖区',
+        industry: '批发和零售业',
+        contactName: '王经理',
+        contactPhone: '13800001111',
+      },
+    },
+    await tokenOf('applicant'),
+  );
+  return data.publishNeed.id;
+}
+
+async function grabAs(username: string, needId: string): Promise<void> {
+  await gql(GRAB, { id: needId }, await tokenOf(username));
+}
+
+/** The orders the API says are in the user's pool: grabPool's needs and the assigned orders. */
+async function poolIds(username: string): Promise<string[]> {
+  const token = await tokenOf(username);
+  const ids: string[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page: { grabPool: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+      await gql(POOL, { after }, token);
+    ids.push(...page.grabPool.nodes.map((n) => n.id));
+    if (!page.grabPool.pageInfo.hasNextPage) break;
+    after = page.grabPool.pageInfo.endCursor;
+  }
+  const assigned = await gql<{
+    handlings: { nodes: { application: { id: string } | null; need: { id: string; status: string } | null }[] };
+  }>(ASSIGNED, {}, token);
+  for (const h of assigned.handlings.nodes) {
+    if (h.application) ids.push(h.application.id);
+    else if (h.need?.status === 'OPEN') ids.push(h.need.id);
+  }
+  return [...new Set(ids)].sort();
+}
+
+async function pageIds(page: Page): Promise<string[]> {
+  return (await page.locator('[data-testid="pool-order"]').evaluateAll((cards) =>
+    cards.map((c) => c.getAttribute('data-order-id') ?? ''),
+  )).sort();
+}
+
+/** A second (third) phone: its own context with the mobile viewport and the test gateway. */
+async function phone(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    baseURL: process.env.DCMS_WEB_URL,
+    viewport: { width: 375, height: 812 },
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  await context.addInitScript((url) => {
+    window.DCMS_GATEWAY_URL = url;
+  }, GATEWAY_URL);
+  return context;
+}
+
+async function openPool(page: Page, username: string): Promise<void> {
+  await signIn(page, '/grab.html', username);
+  await expect(page.getByText('● 实时更新中')).toBeVisible();
+  await expect(page.locator('.van-skeleton')).toHaveCount(0);
+}
+
+const card = (page: Page, id: string) => page.locator(`[data-order-id="${id}"]`);
+
+test('two colleagues race on one need: one 抢到了, the other 同事已抢 and the order gone; another institution still sees it', async ({
+  page,
+  browser,
+}) => {
+  await page.goto('/grab.html');
+  await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
+  await shot(page, 'grab-login');
+
+  const contexts = [await phone(browser), await phone(browser)];
+  const [colleague, rival] = await Promise.all(contexts.map((c) => c.newPage()));
+  await Promise.all([openPool(page, 'grabber'), openPool(colleague, 'fi_gyb_1'), openPool(rival, 'fi_gzb_1')]);
+
+  const needId = await postNeed('购置冷链设备');
+  for (const p of [page, colleague, rival]) await expect(card(p, needId)).toBeVisible(); // live, no reload
+  await expect(card(page, needId)).toContainText('剩余名额 3 / 3');
+  await shot(page, 'grab-pool');
+
+  // Both tap at once.
+  await Promise.all([
+    card(page, needId).getByRole('button', { name: '立即抢单' }).click(),
+    card(colleague, needId).getByRole('button', { name: '立即抢单' }).click(),
+  ]);
+  const outcomes = await Promise.all(
+    [page, colleague].map(async (p) => {
+      const dialog = p.getByTestId('grab-result');
+      await expect(dialog).toBeVisible();
+      return { page: p, outcome: await dialog.getAttribute('data-outcome') };
+    }),
+  );
+  expect(outcomes.map((o) => o.outcome).sort()).toEqual(['colleague', 'won']);
+  const winner = outcomes.find((o) => o.outcome === 'won')!.page;
+  const loser = outcomes.find((o) => o.outcome === 'colleague')!.page;
+  await expect(winner.getByTestId('grab-result')).toContainText('抢到了');
+  await expect(loser.getByTestId('grab-result')).toContainText('同事已抢');
+  await shot(winner, 'grab-won');
+  await shot(loser, 'grab-colleague');
+  for (const p of [winner, loser]) await expect(card(p, needId)).toHaveCount(0);
+
+  // 贵州银行 still has two of the three places.
+  await expect(card(rival, needId)).toBeVisible();
+  await expect(card(rival, needId)).toContainText('剩余名额 2 / 3');
+
+  await Promise.all(contexts.map((c) => c.close()));
+});
+
+test('offline for 30 s while needs are posted and grabbed: after reconnecting the list is exactly right', async ({
+  page,
+  context,
+}) => {
+  test.setTimeout(120_000);
+  const before = await postNeed('扩建厂房');
+  await openPool(page, 'grabber');
+  await expect(card(page, before)).toBeVisible();
+
+  await context.setOffline(true);
+  const offlineAt = Date.now();
+  const posted = [await postNeed('采购农资'), await postNeed('支付货款'), await postNeed('补充流动资金')];
+  // A colleague grabs one posted while offline and the one seen before: both leave this pool.
+  await grabAs('fi_gyb_1', posted[1]);
+  await grabAs('fi_gyb_2', before);
+  // The page notices the socket is gone (ping without pong) and says so.
+  await expect(page.getByText('已断开，正在重连…')).toBeVisible({ timeout: 25_000 });
+  await page.waitForTimeout(Math.max(0, 30_000 - (Date.now() - offlineAt)));
+  await shot(page, 'grab-offline');
+
+  await context.setOffline(false);
+  await expect(page.getByTestId('connection')).toBeHidden({ timeout: 20_000 });
+  const expected = await poolIds('grabber');
+  expect(expected).toContain(posted[0]);
+  expect(expected).toContain(posted[2]);
+  expect(expected).not.toContain(posted[1]);
+  expect(expected).not.toContain(before);
+  await expect.poll(() => pageIds(page), { timeout: 15_000 }).toEqual(expected);
+  const ids = await pageIds(page);
+  expect(new Set(ids).size).toBe(ids.length); // none shown twice
+  await expect(page.getByTestId('pool-count')).toHaveText(String(expected.length));
+});
+
+test('my orders show the steps and a countdown; pre-review from the detail page moves the step', async ({ page }) => {
+  const needId = await postNeed('购买原材料');
+  const handlingId = (await gql<{ grabNeed: { id: string } }>(GRAB, { id: needId }, await tokenOf('grabber'))).grabNeed.id;
+
+  await signIn(page, '/grab.html#/orders', 'grabber');
+  const order = page.locator(`[data-handling-id="${handlingId}"]`);
+  await expect(order).toBeVisible();
+  await expect(order).toContainText('待初审');
+  await expect(order.getByTestId('steps')).toContainText('初审');
+  await expect(order.getByTestId('steps')).toContainText('放款');
+  await expect(order.getByTestId('deadline')).toContainText(/还剩 \d+ (小时|分钟)/);
+  await shot(page, 'grab-orders');
+
+  await order.click();
+  await expect(page).toHaveURL(new RegExp(`#/orders/${handlingId}$`));
+  await expect(page.getByTestId('status')).toHaveText('待初审');
+  await expect(page.locator('[data-active="true"]')).toHaveText('初审');
+  await expect(page.getByTestId('deadline').first()).toContainText('还剩');
+  await shot(page, 'grab-order-detail');
+
+  await page.getByPlaceholder('如：已电话核实经营情况').fill('已电话核实，经营正常');
+  await page.getByRole('button', { name: '提交初审' }).click();
+  await expect(page.getByTestId('status')).toHaveText('已初审');
+  await expect(page.locator('[data-active="true"]')).toHaveText('预授信');
+  await expect(page.getByRole('button', { name: '发出预授信' })).toBeVisible();
+  const check = await gql<{ handling: { status: string } }>(
+    'query($id: ID!) { handling(id: $id) { status } }',
+    { id: handlingId },
+    await tokenOf('grabber'),
+  );
+  expect(check.handling.status).toBe('PRE_REVIEWED');
+  await shot(page, 'grab-order-prereviewed');
+});
