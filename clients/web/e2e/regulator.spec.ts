@@ -61,6 +61,12 @@ async function disbursedOrder(): Promise<Order> {
   return order;
 }
 
+/** Wait until the dialog closed and the success bar went, so the screenshot shows the page. */
+async function settled(page: Page): Promise<void> {
+  await expect(page.locator('.van-dialog:visible')).toHaveCount(0);
+  await expect(page.locator('.van-notify:visible')).toHaveCount(0);
+}
+
 async function liveConsole(page: Page): Promise<void> {
   await signIn(page, PAGE, 'regulator');
   await expect(page.getByTestId('stream-status').first()).toHaveText('实时推送已连接');
@@ -87,9 +93,12 @@ test('supervision alerts reach the open console live', async ({ page }) => {
   await expect(row).toContainText('贵阳银行');
 
   // A 催单 raised elsewhere arrives the same way.
-  await gql('mutation($id: ID!) { urgeHandling(id: $id, note: "请补充贷后检查报告") { id } }',
-    { id: (await grabbedOrder()).handlingId }, await tokenOf('regulator'));
-  await expect(page.getByTestId('live-alerts').locator('tr', { hasText: '请补充贷后检查报告' })).toBeVisible();
+  const urged = await grabbedOrder();
+  await gql('mutation($id: ID!) { urgeHandling(id: $id, note: "请尽快完成电话初审") { id } }',
+    { id: urged.handlingId }, await tokenOf('regulator'));
+  const urgeRow = page.getByTestId('live-alerts').locator('tr', { hasText: urged.orderNo });
+  await expect(urgeRow).toContainText('催单');
+  await expect(urgeRow).toContainText('电话初审'); // the order's current stage, with its deadline
   await shot(page, 'regulator-warnings');
 });
 
@@ -111,6 +120,7 @@ test('催单 and 转单 from the console, recorded in the handling history', asy
   await expect(page.getByText('已催单')).toBeVisible();
   await expect(panel.getByTestId('actions')).toContainText('请于今日内完成电话初审');
   await expect(panel).toContainText('1 次');
+  await settled(page);
   await shot(page, 'regulator-urge');
 
   await panel.getByRole('button', { name: '转单' }).click();
@@ -120,6 +130,7 @@ test('催单 and 转单 from the console, recorded in the handling history', asy
   await expect(page.getByText('已转至 贵州银行')).toBeVisible();
   await expect(panel.getByTestId('actions')).toContainText('转至 贵州银行');
   await expect(panel).toContainText('已转单');
+  await settled(page);
   await shot(page, 'regulator-transfer');
 
   const { handling } = await gql<{
@@ -257,6 +268,7 @@ test('the regulator reviews a complaint the institution answered', async ({ page
 
   await page.getByRole('tab', { name: '已复核' }).click();
   await expect(page.getByTestId('complaints').locator(`tr[data-order="${order.orderNo}"]`)).toContainText('投诉不成立');
+  await settled(page);
   await shot(page, 'regulator-complaints');
 
   const { complaint } = await gql<{ complaint: { status: string; verdict: string; reviewComment: string } }>(

@@ -159,3 +159,19 @@ export function download(blob: Blob, name: string): void {
 export function cstDate(daysAgo = 0): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(Date.now() - daysAgo * 86_400_000);
 }
+
+/** Every period start (Monday or the 1st) from the one holding `start` to the one holding `end`,
+ * as the API names them: a time axis with the empty periods too. */
+export function periodsBetween(period: StatisticsPeriod, start: string, end: string): string[] {
+  const day = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
+  const first = day(start);
+  if (period === 'WEEK') first.setUTCDate(first.getUTCDate() - ((first.getUTCDay() + 6) % 7));
+  else first.setUTCDate(1);
+  const out: string[] = [];
+  for (const d = first; d <= day(end) && out.length < 120; ) {
+    out.push(d.toISOString().slice(0, 10));
+    if (period === 'WEEK') d.setUTCDate(d.getUTCDate() + 7);
+    else d.setUTCMonth(d.getUTCMonth() + 1);
+  }
+  return out;
+}
