@@ -2,7 +2,7 @@
 // two institutions work it through the API, pick an offer, complain; the 金融超市; and scope:
 // another applicant cannot open the need by its URL.
 import type { Page } from '@playwright/test';
-import { expect, gql, shot, signIn, test, tokenOf } from './support';
+import { expect, gql, shot as viewportShot, signIn, test, tokenOf } from './support';
 
 const PAGE = '/applicant.html';
 const LIVE_MS = 5_000; // each step must appear without a reload within this
@@ -26,6 +26,15 @@ const DISBURSE = 'mutation($id: ID!, $amount: Decimal!) { disburse(id: $id, amou
 
 function inDays(days: number): string {
   return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** A full-page screenshot with the viewport as tall as the page: the bottom tab bar then sits
+ * once at the end, not over the middle of a long list as a plain full-page capture shows it. */
+async function shot(page: Page, name: string): Promise<void> {
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 375, height: Math.max(812, height) });
+  await viewportShot(page, name);
+  await page.setViewportSize({ width: 375, height: 812 });
 }
 
 async function timelineShows(page: Page, text: string): Promise<void> {
@@ -156,6 +165,9 @@ test('the 金融超市 lists products, best rated first, and an applicant applie
   await signIn(page, PAGE, 'applicant');
   await page.getByText('金融超市', { exact: true }).click();
   await expect(page.locator('[data-product]').first()).toBeVisible();
+  // The tab bar stays at the bottom of the screen above a long list.
+  const bar = await page.locator('.van-tabbar').boundingBox();
+  expect(Math.round((bar?.y ?? 0) + (bar?.height ?? 0))).toBe(812);
   await shot(page, 'applicant-products');
   const card = page.locator('[data-product="黔微贷"]');
   await card.getByRole('button', { name: '立即申请' }).click();
