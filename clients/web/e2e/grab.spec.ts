@@ -8,7 +8,7 @@ const GRAB = `mutation($id: ID!) { grabNeed(id: $id) { id status } }`;
 const POOL = `query($after: String) { grabPool(first: 100, after: $after) {
   nodes { id } pageInfo { hasNextPage endCursor } } }`;
 const ASSIGNED = `query { handlings(first: 100, filter: { status: ASSIGNED }) {
-  nodes { application { id } need { id status } } } }`;
+  nodes { application { id } need { id } } } }`;
 
 let serial = 0;
 
@@ -51,11 +51,11 @@ async function poolIds(username: string): Promise<string[]> {
     after = page.grabPool.pageInfo.endCursor;
   }
   const assigned = await gql<{
-    handlings: { nodes: { application: { id: string } | null; need: { id: string; status: string } | null }[] };
+    handlings: { nodes: { application: { id: string } | null; need: { id: string } | null }[] };
   }>(ASSIGNED, {}, token);
   for (const h of assigned.handlings.nodes) {
     if (h.application) ids.push(h.application.id);
-    else if (h.need?.status === 'OPEN') ids.push(h.need.id);
+    else if (h.need) ids.push(h.need.id); // transferred in (转单)
   }
   return [...new Set(ids)].sort();
 }
@@ -201,4 +201,14 @@ test('my orders show the steps and a countdown; pre-review from the detail page 
   );
   expect(check.handling.status).toBe('PRE_REVIEWED');
   await shot(page, 'grab-order-prereviewed');
+
+  // Back to my orders: the ended tab's empty state, then logout.
+  await page.getByText('返回').click();
+  await expect(page.locator(`[data-handling-id="${handlingId}"]`)).toContainText('已初审');
+  await page.getByRole('tab', { name: /已结束/ }).click();
+  await expect(page.locator('.van-toast')).toBeHidden();
+  await shot(page, 'grab-orders-ended');
+  await page.getByText('退出').click();
+  await page.getByRole('button', { name: '确认' }).click();
+  await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
 });

@@ -90,7 +90,8 @@ export function providePool(): Pool {
     for (const handling of assigned.data.handlings.nodes) {
       if (handling.application) {
         found.push({ kind: 'APPLICATION', id: handling.application.id, application: handling.application });
-      } else if (handling.need && handling.need.status === 'OPEN') {
+      } else if (handling.need) {
+        // Transferred to my institution (转单): mine to grab whatever the need's other places.
         found.push({ kind: 'NEED', id: handling.need.id, need: handling.need });
       }
     }
