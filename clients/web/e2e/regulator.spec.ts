@@ -277,4 +277,9 @@ test('the regulator reviews a complaint the institution answered', async ({ page
     await tokenOf('regulator'),
   );
   expect(complaint).toEqual({ status: 'REVIEWED', verdict: 'DISMISSED', reviewComment: '机构已及时处理并致歉，投诉不成立' });
+
+  // 退出登录 (after a confirmation) ends the session: the login form covers the console.
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click();
+  await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
 });

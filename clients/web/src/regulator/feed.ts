@@ -1,7 +1,7 @@
 // The regulator's live alert feed (督办预警, 催单, 贷后预警): finance's supervision events reach
 // the regulator as operations alerts on the institution's org (docs/finance.md "SLA supervision").
 // One feed per signed-in console, created by the layout and shared with the views (provide/inject):
-// the recent alerts from the `alerts` query, then each new one from the `alerts` stream, resumed
+// the alerts so far from the `alerts` query (every page, newest first), then each new one from the `alerts` stream, resumed
 // with `after` after a disconnect (lib/stream.ts).
 import { useClientHandle } from '@urql/vue';
 import { inject, provide, ref, type InjectionKey, type Ref } from 'vue';
@@ -11,6 +11,7 @@ import { useStreams } from '../lib/app';
 import { errorMessage } from '../lib/errors';
 import { resumable, type StreamStatus } from '../lib/stream';
 import { ALERT_SOURCE } from './labels';
+import { allPages } from './pages';
 
 graphql(`
   fragment RegulatorAlert on Alert {
@@ -29,8 +30,12 @@ graphql(`
 `);
 
 const RecentAlerts = graphql(`
-  query RegulatorRecentAlerts {
-    alerts(first: 100) {
+  query RegulatorRecentAlerts($after: String) {
+    alerts(first: 100, after: $after) {
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
       edges {
         node {
           ...RegulatorAlert
@@ -85,15 +90,22 @@ export function provideAlertFeed(): AlertFeed {
 
   async function reload(): Promise<void> {
     loading.value = true;
-    const result = await client.query(RecentAlerts, {}, { requestPolicy: 'network-only' }).toPromise();
+    const result = await allPages(async (after) => {
+      const page = await client.query(RecentAlerts, { after }, { requestPolicy: 'network-only' }).toPromise();
+      const alerts = page.data?.alerts;
+      return {
+        nodes: alerts?.edges.map((e) => e.node) ?? [],
+        endCursor: alerts?.pageInfo.endCursor ?? null,
+        hasNextPage: alerts?.pageInfo.hasNextPage ?? false,
+        error: page.error,
+      };
+    });
     loading.value = false;
     error.value = errorMessage(result.error);
-    if (!result.data) return;
+    if (result.error) return;
     const live = alerts.value.filter((a) => a.fresh);
     const known = new Set(live.map((a) => a.id));
-    const recent = result.data.alerts.edges
-      .map((e) => ({ ...e.node, fresh: false }))
-      .filter((a) => concerns(a) && !known.has(a.id));
+    const recent = result.nodes.map((a) => ({ ...a, fresh: false })).filter((a) => concerns(a) && !known.has(a.id));
     alerts.value = [...live, ...recent].sort(newestFirst);
     revision.value++;
   }
