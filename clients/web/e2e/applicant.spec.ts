@@ -125,8 +125,12 @@ test('the applicant posts a need, watches each step live, picks an offer and com
   await gybCard.getByRole('button', { name: '投诉' }).click();
   await expect(page.getByText('被投诉机构')).toBeVisible();
   await page.getByText('服务态度', { exact: true }).click();
+  await page.getByPlaceholder(/请描述您遇到的问题/).fill('太慢');
+  await page.getByRole('button', { name: '提交投诉' }).click();
+  await expect(page.getByText('请至少填写 5 个字')).toBeVisible();
   const content = `客户经理多次未按约定时间回电 ${Date.now()}`;
   await page.getByPlaceholder(/请描述您遇到的问题/).fill(content);
+  await shot(page, 'applicant-complaint-form');
   await page.getByRole('button', { name: '提交投诉' }).click();
   await expect(page).toHaveURL(/#\/complaints$/);
   await expect(page.getByText(content)).toBeVisible();
@@ -159,6 +163,7 @@ test("another applicant cannot open the first one's need by its URL", async ({ p
   await signIn(page, `${PAGE}#/needs/${posted.publishNeed.id}`, 'individual');
   await expect(page.getByText('需求不存在或无权查看')).toBeVisible();
   await expect(page.getByText(purpose)).toHaveCount(0);
+  await shot(page, 'applicant-not-found');
 });
 
 test('the 金融超市 lists products, best rated first, and an applicant applies', async ({ page }) => {
