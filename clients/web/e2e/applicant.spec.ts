@@ -207,4 +207,9 @@ test('the 金融超市 lists products, best rated first, and an applicant applie
   await expect(page.getByText('已评价')).toBeVisible();
   await expect(page.locator('.van-toast')).toBeHidden();
   await shot(page, 'applicant-application');
+
+  // 退出登录: back to the login form, nothing of the session left.
+  await page.getByRole('button', { name: '退出登录' }).click();
+  await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
+  expect(await page.evaluate(() => sessionStorage.getItem('dcms.applicant.session'))).toBeNull();
 });
