@@ -79,7 +79,7 @@ test('supervision alerts reach the open console live', async ({ page }) => {
   await shot(page, 'regulator-login');
   await liveConsole(page);
 
-  const detail = `企业涉诉，经营异常 ${Date.now()}`;
+  const detail = `企业涉诉，经营异常（核查编号 ${Date.now() % 1_000_000}）`;
   await gql(
     'mutation($id: ID!, $d: String!) { raisePostLoanWarning(handlingId: $id, detail: $d) { id } }',
     { id: order.handlingId, d: detail },
@@ -106,6 +106,8 @@ test('催单 and 转单 from the console, recorded in the handling history', asy
   const order = await grabbedOrder();
   await liveConsole(page);
   await page.getByRole('link', { name: '订单监管' }).click();
+  await expect(page.getByTestId('orders').locator('tbody tr').first()).toBeVisible();
+  await shot(page, 'regulator-orders');
   await page.getByLabel('订单号').fill(order.orderNo);
   await page.getByRole('button', { name: '查询' }).click();
   const row = page.getByTestId('orders').locator('tbody tr');
@@ -244,7 +246,7 @@ test('statistics exports (CSV and XLSX) total what the API reports', async ({ pa
 
 test('the regulator reviews a complaint the institution answered', async ({ page }) => {
   const order = await grabbedOrder();
-  const content = `客户经理迟迟未联系，办理太慢 ${Date.now()}`;
+  const content = `客户经理迟迟未联系，办理太慢（投诉编号 ${Date.now() % 1_000_000}）`;
   const { submitComplaint } = await gql<{ submitComplaint: { id: string } }>(
     'mutation($i: SubmitComplaintInput!) { submitComplaint(input: $i) { id } }',
     { i: { handlingId: order.handlingId, kind: 'SLOW_HANDLING', content } },
