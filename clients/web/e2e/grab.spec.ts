@@ -12,14 +12,15 @@ const ASSIGNED = `query { handlings(first: 100, filter: { status: ASSIGNED }) {
 
 let serial = 0;
 
-/** A need that fits a listed credit product of both 贵阳银行 and 贵州银行 (amount, term, method). */
-async function postNeed(purpose = '采购原材料'): Promise<string> {
+/** A need that fits a listed credit product of both 贵阳银行 and 贵州银行 (amount, term, method); its
+ * purpose is unique, so it is never taken for a repeated submission. */
+async function postNeed(purpose = '采购原材料', extra: Record<string, unknown> = {}): Promise<string> {
   serial += 1;
   const data = await gql<{ publishNeed: { id: string } }>(
     PUBLISH,
     {
       i: {
-        amount: String(300_000 + serial * 10_000 + Math.floor(Math.random() * 9_000)), // unique: not a repeat
+        amount: String(300_000 + Math.floor(Math.random() * 90_000)),
         termMonths: 12,
         purpose: `${purpose}（测试 ${Date.now() % 100_000}-${serial}）`,
         loanPreference: 'CREDIT',
@@ -27,6 +28,7 @@ async function postNeed(purpose = '采购原材料'): Promise<string> {
         industry: '批发和零售业',
         contactName: '王经理',
         contactPhone: '13800001111',
+        ...extra,
       },
     },
     await tokenOf('applicant'),
@@ -211,4 +213,31 @@ test('my orders show the steps and a countdown; pre-review from the detail page 
   await page.getByText('退出').click();
   await page.getByRole('button', { name: '确认' }).click();
   await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
+});
+
+test('a need that filled up before the tap answers 名额已满 and leaves the pool', async ({ page }) => {
+  // Hold back this page's stream events about the need, as if they were still on their way.
+  let held = '';
+  await page.routeWebSocket(/\/graphql/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (!(held && typeof message === 'string' && message.includes(held))) ws.send(message);
+    });
+  });
+  await openPool(page, 'grabber');
+  // No preferred method, 20 万 for 12 months: open to five institutions, three of them fill it.
+  const needId = await postNeed('采购饲料', {
+    amount: String(200_000 + Math.floor(Math.random() * 9_000)),
+    loanPreference: null,
+  });
+  await expect(card(page, needId)).toContainText('剩余名额 3 / 3');
+  held = needId;
+  for (const user of ['fi_gzb_1', 'fi_qxdb_1', 'fi_zcxd_1']) await grabAs(user, needId);
+
+  await card(page, needId).getByRole('button', { name: '立即抢单' }).click();
+  await expect(page.getByTestId('grab-result')).toHaveAttribute('data-outcome', 'full');
+  await expect(page.getByTestId('grab-result')).toContainText('名额已满');
+  await expect(card(page, needId)).toHaveCount(0);
+  await shot(page, 'grab-full');
 });

@@ -10,7 +10,18 @@
 //   again and merged: orders it lacks are dropped unless an event added them after the snapshot
 //   was asked for (the snapshot could not know them yet).
 import { useClientHandle } from '@urql/vue';
-import { computed, inject, provide, reactive, ref, watch, type ComputedRef, type InjectionKey, type Ref } from 'vue';
+import {
+  computed,
+  inject,
+  onScopeDispose,
+  provide,
+  reactive,
+  ref,
+  watch,
+  type ComputedRef,
+  type InjectionKey,
+  type Ref,
+} from 'vue';
 import type {
   GrabApplicationCardFragment,
   GrabNeedCardFragment,
@@ -142,13 +153,14 @@ export function providePool(): Pool {
   });
 
   // Every time the stream is live again (first connect included), read the snapshot and merge.
-  watch(
-    stream.status,
-    (now, before) => {
-      if (now === 'live' && before !== 'live') void reload();
-    },
-    { immediate: false },
-  );
+  // 'live' is the socket's acknowledgement; the subscription reaches the server just after it, so
+  // the snapshot is read a moment later: an event between the two is then in one or the other.
+  let settle: ReturnType<typeof setTimeout> | undefined;
+  watch(stream.status, (now, before) => {
+    clearTimeout(settle);
+    if (now === 'live' && before !== 'live') settle = setTimeout(() => void reload(), 300);
+  });
+  onScopeDispose(() => clearTimeout(settle));
   void reload();
 
   const orders = computed(() =>
