@@ -1,4 +1,15 @@
 import type { RouteRecordRaw } from 'vue-router';
 import HomeView from './views/HomeView.vue';
 
-export const routes: RouteRecordRaw[] = [{ path: '/', component: HomeView }];
+// 首页 ships with the entry; the other views load on first visit (the 200 KB budget).
+// meta.tab: the page shows the bottom tab bar.
+export const routes: RouteRecordRaw[] = [
+  { path: '/', component: HomeView, meta: { tab: true } },
+  { path: '/search', component: () => import('./views/SearchView.vue'), meta: { tab: true } },
+  { path: '/schedule', component: () => import('./views/ScheduleView.vue'), meta: { tab: true } },
+  { path: '/me', component: () => import('./views/MeView.vue'), meta: { tab: true } },
+  { path: '/customer/:id', component: () => import('./views/CustomerView.vue'), props: true },
+  { path: '/customer/:id/contact', component: () => import('./views/ContactView.vue'), props: true },
+  { path: '/customer/:id/tier', component: () => import('./views/TierView.vue'), props: true },
+  { path: '/:rest(.*)*', redirect: '/' },
+];
