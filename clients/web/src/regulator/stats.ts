@@ -19,8 +19,10 @@ export function periodLabel(period: StatisticsPeriod, start: string): string {
 }
 
 export function groupName(stat: Stat, group: StatisticsGroup): string {
-  if (group === 'PRODUCT') return stat.product?.name ?? `融资需求（${stat.institution?.name ?? '未知机构'}）`;
-  return stat.institution?.name ?? '未知机构';
+  // A product is one institution's (two may share a name), and needs have no product at all.
+  const institution = stat.institution?.name ?? '未知机构';
+  if (group === 'PRODUCT') return `${stat.product?.name ?? '融资需求'}（${institution}）`;
+  return institution;
 }
 
 export interface Totals {
@@ -174,4 +176,13 @@ export function periodsBetween(period: StatisticsPeriod, start: string, end: str
     else d.setUTCMonth(d.getUTCMonth() + 1);
   }
   return out;
+}
+
+/** The API refuses ranges over two years (BAD_USER_INPUT): said before asking. */
+export function rangeProblem(start: string, end: string): string {
+  if (!start || !end) return '请选择统计区间';
+  if (start > end) return '开始日期不能晚于结束日期';
+  const limit = new Date(`${start}T00:00:00Z`);
+  limit.setUTCFullYear(limit.getUTCFullYear() + 2);
+  return new Date(`${end}T00:00:00Z`) > limit ? '统计区间最长两年，请缩短区间' : '';
 }
