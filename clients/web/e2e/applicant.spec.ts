@@ -166,6 +166,32 @@ test("another applicant cannot open the first one's need by its URL", async ({ p
   await shot(page, 'applicant-not-found');
 });
 
+test('the applicant withdraws a need; a step missed while offline arrives after reconnecting', async ({ page, context }) => {
+  const { wan, purpose } = uniqueNeed();
+  const posted = await gql<{ publishNeed: { id: string } }>(
+    'mutation($input: PublishNeedInput!) { publishNeed(input: $input) { id } }',
+    { input: { amount: `${wan * 10_000}.00`, termMonths: 12, purpose } },
+    await tokenOf('applicant'),
+  );
+  const needId = posted.publishNeed.id;
+  await signIn(page, `${PAGE}#/needs/${needId}`, 'applicant');
+  await expect(page.getByText('进度实时更新中')).toBeVisible();
+
+  await context.setOffline(true);
+  await expect(page.getByText('连接已断开，正在重连…')).toBeVisible({ timeout: 15_000 });
+  await shot(page, 'applicant-offline');
+  await asManager('grabber', VIEW, { id: needId });
+  await context.setOffline(false);
+  await expect(page.getByText('进度实时更新中')).toBeVisible({ timeout: 15_000 });
+  await timelineShows(page, '被机构查看');
+
+  await page.getByRole('button', { name: '撤回需求' }).click();
+  await page.getByRole('button', { name: '确认' }).click();
+  await timelineShows(page, '已撤回');
+  await expect(page.locator('.summary')).toContainText('已撤回');
+  await expect(page.getByRole('button', { name: '撤回需求' })).toHaveCount(0);
+});
+
 test('the 金融超市 lists products, best rated first, and an applicant applies', async ({ page }) => {
   await signIn(page, PAGE, 'applicant');
   await page.getByText('金融超市', { exact: true }).click();

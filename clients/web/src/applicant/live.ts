@@ -1,5 +1,5 @@
 // The applicant's live order steps (myOrders through `resumable`) and the timeline built from them.
-import { ref } from 'vue';
+import { ref, watch } from 'vue';
 import { useRouter } from 'vue-router';
 import { useAuth, useStreams } from '../lib/app';
 import { resumable } from '../lib/stream';
@@ -10,13 +10,20 @@ import { MyOrders } from './operations';
 
 export type OrderEvent = ApplicantOrdersSubscription['myOrders'];
 
-/** Every step of my orders as it happens; `onReset` when missed steps can no longer be replayed. */
-export function useOrderStream(onEvent: (event: OrderEvent) => void, onReset?: () => void) {
-  return resumable(useStreams(), MyOrders, () => ({}), {
+/** Every step of my orders as it happens. `resync` runs each time the stream (re)connects and
+ * when missed steps can no longer be replayed: a stream that had not delivered an event yet
+ * resubscribes without a cursor, so steps during an outage (or before the first connection)
+ * come only from reloading the page's data. */
+export function useOrderStream(onEvent: (event: OrderEvent) => void, resync: () => void) {
+  const stream = resumable(useStreams(), MyOrders, () => ({}), {
     eventId: (data) => data.myOrders.eventId,
     onEvent: (data) => onEvent(data.myOrders),
-    onReset,
+    onReset: resync,
   });
+  watch(stream.status, (now, before) => {
+    if (now === 'live' && before !== 'live') resync();
+  });
+  return stream;
 }
 
 /** Logout, then a fresh page: nothing of this user's data stays in memory for the next one. */
@@ -154,18 +161,23 @@ export function useTimeline(order: 'need' | 'application') {
     const known = new Set(base.map((s) => s.key));
     return [...base, ...live.value.filter((s) => !known.has(s.key))].map((s) => describe(s, current, order));
   }
+  let replace = false;
   return {
     entries,
+    /** The loaded order's steps: once, or again after `resync`. */
     load(steps: Step[]): void {
-      if (loaded.value === null) loaded.value = steps;
+      if (loaded.value !== null && !replace) return;
+      loaded.value = steps;
+      if (replace) live.value = [];
+      replace = false;
     },
     add(event: OrderEvent): void {
       const s = eventStep(event);
       if (!live.value.some((x) => x.key === s.key)) live.value = [...live.value, s];
     },
-    reset(): void {
-      loaded.value = null;
-      live.value = [];
+    /** The next load replaces what the timeline shows (after a reconnect: steps may be missing). */
+    resync(): void {
+      replace = loaded.value !== null;
     },
   };
 }
