@@ -135,15 +135,11 @@ export const HandlingFields = graphql(`
       industry
       region
       loanPreference
-      contactName
-      contactPhone
     }
     application {
       id
       termMonths
       purpose
-      applicantName
-      contactPhone
       product {
         id
         name
@@ -162,14 +158,18 @@ export const HandlingFields = graphql(`
 `);
 
 export const MyHandlings = graphql(`
-  query GrabMyHandlings($first: Int!) {
-    handlings(first: $first) {
+  query GrabMyHandlings($first: Int!, $after: String) {
+    handlings(first: $first, after: $after) {
       nodes {
         ...GrabHandling
         handler {
           id
           username
         }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
       }
     }
   }
@@ -179,6 +179,18 @@ export const OneHandling = graphql(`
   query GrabHandlingDetail($id: ID!) {
     handling(id: $id) {
       ...GrabHandling
+      # Contact details: full to the account manager who grabbed it (the list leaves them out,
+      # it also holds colleagues' handlings).
+      need {
+        id
+        contactName
+        contactPhone
+      }
+      application {
+        id
+        applicantName
+        contactPhone
+      }
       riskPrompts {
         kind
         detail
