@@ -49,6 +49,7 @@ test('login shows the first 20 customers of the manager, timed from navigation t
   await rows(page).first().waitFor();
   console.log(`navigation → first customer row: ${Date.now() - started} ms`);
   await expect(rows(page)).toHaveCount(20);
+  await expect(page.getByText('待办提醒')).toBeVisible();
   await shot(page, 'h5-home');
 
   // More customers on scrolling (van-list).
@@ -147,13 +148,20 @@ test('customer 360 shows its blocks, and a recorded contact shows in the contact
   await expect(page.getByText('价值趋势（近 6 个月资产合计）')).toBeVisible();
   await expect(page.getByText('征信报告')).toBeVisible();
   await expect(page.locator('.van-skeleton')).toHaveCount(0);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, 'h5-customer');
 
   const summary = `电话回访，介绍稳健理财 ${Date.now()}`;
   await page.getByRole('button', { name: '记录接触' }).click();
   await expect(page.locator('.brief .name')).toHaveText(customer.name);
   await page.getByRole('radio', { name: '走访' }).click();
+  await expect(page.getByRole('radio', { name: '走访' })).toHaveAttribute('aria-checked', 'true');
   await page.getByPlaceholder('如：电话回访，客户对稳健理财有兴趣').fill(summary);
+  // 再次联系: the date picker opens on today; confirm it.
+  await page.getByPlaceholder('可选，当天提醒').click();
+  await page.getByRole('button', { name: '确定' }).click();
+  await expect(page.getByPlaceholder('可选，当天提醒')).toHaveValue(/^\d{4}-\d{2}-\d{2}$/);
+  await expect(page.locator('.van-popup--bottom')).toBeHidden();
   await shot(page, 'h5-contact');
   await page.getByRole('button', { name: '保存接触记录' }).click();
   await expect(page.getByText('客户视图')).toBeVisible();
@@ -204,6 +212,8 @@ test('schedule: add an item, see it, remove it', async ({ page }) => {
   await page.getByRole('button', { name: '保存' }).click();
   const item = page.locator('[data-test=schedule-item]', { hasText: title });
   await expect(item).toBeVisible();
+  await expect(page.locator('.van-popup--bottom')).toBeHidden();
+  await expect(page.locator('.van-toast')).toBeHidden();
   await shot(page, 'h5-schedule');
   await item.locator('[data-test=remove-schedule]').click();
   await page.getByRole('button', { name: '确认' }).click();
