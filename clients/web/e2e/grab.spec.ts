@@ -241,3 +241,47 @@ test('a need that filled up before the tap answers 名额已满 and leaves the p
   await expect(card(page, needId)).toHaveCount(0);
   await shot(page, 'grab-full');
 });
+
+test('an application to a product of my institution arrives live; one tap grabs it and 去处理 opens it', async ({
+  page,
+}) => {
+  await openPool(page, 'grabber');
+  const applicant = await tokenOf('applicant');
+  const products = await gql<{ financialProducts: { nodes: { id: string; name: string }[] } }>(
+    'query { financialProducts(first: 100) { nodes { id name } } }',
+    {},
+    applicant,
+  );
+  const product = products.financialProducts.nodes.find((p) => p.name === '数谷e贷'); // 贵阳银行's
+  expect(product).toBeDefined();
+  const applied = await gql<{ applyForProduct: { id: string } }>(
+    'mutation($i: ApplyInput!) { applyForProduct(input: $i) { id } }',
+    {
+      i: {
+        productId: product!.id,
+        amount: String(100_000 + Math.floor(Math.random() * 90_000)), // not a repeat of an open one
+        termMonths: 12,
+        purpose: '采购包装材料',
+        consent: true,
+        applicantName: '贵州黔丰农业有限公司',
+        idNumber: '91520100MA6DKXXX1Y',
+        contactPhone: '13800001111',
+        district: '贵阳市观山湖区',
+      },
+    },
+    applicant,
+  );
+  const applicationId = applied.applyForProduct.id;
+  await expect(card(page, applicationId)).toContainText('产品申请');
+  await expect(card(page, applicationId)).toContainText('数谷e贷');
+  await expect(card(page, applicationId)).toContainText('剩余名额 1 / 1');
+  await shot(page, 'grab-application');
+
+  await card(page, applicationId).getByRole('button', { name: '立即抢单' }).click();
+  await expect(page.getByTestId('grab-result')).toHaveAttribute('data-outcome', 'won');
+  await page.getByRole('button', { name: '去处理' }).click();
+  await expect(page.getByTestId('status')).toHaveText('待初审');
+  await expect(page.getByTestId('steps')).toContainText('授信');
+  await expect(page.getByTestId('steps')).not.toContainText('预授信'); // applications go straight to credit
+  await expect(page.getByText('贵州黔丰农业有限公司')).toBeVisible(); // full contact details for the grabber
+});
