@@ -102,6 +102,25 @@ test('supervision alerts reach the open console live', async ({ page }) => {
   await shot(page, 'regulator-warnings');
 });
 
+test('the console shows a lost connection and catches up on the alerts it missed', async ({ page, context }) => {
+  const order = await disbursedOrder();
+  await liveConsole(page);
+  await context.setOffline(true);
+  // The gateway's keep-alive notices the dead socket within about 15 s.
+  await expect(page.getByTestId('stream-status')).toHaveText('已断开，正在重连', { timeout: 30_000 });
+  await shot(page, 'regulator-offline');
+  const detail = `断线期间的贷后预警（核查编号 ${Date.now() % 1_000_000}）`;
+  await gql(
+    'mutation($id: ID!, $d: String!) { raisePostLoanWarning(handlingId: $id, detail: $d) { id } }',
+    { id: order.handlingId, d: detail },
+    await tokenOf('regulator'),
+  );
+  await context.setOffline(false);
+  await expect(page.getByTestId('stream-status')).toHaveText('实时推送已连接', { timeout: 30_000 });
+  // Resumed with `after`: the missed alert is replayed, once.
+  await expect(page.getByTestId('live-alerts').locator('tr', { hasText: detail })).toHaveCount(1);
+});
+
 test('催单 and 转单 from the console, recorded in the handling history', async ({ page }) => {
   const order = await grabbedOrder();
   await liveConsole(page);

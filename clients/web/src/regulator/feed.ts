@@ -4,7 +4,7 @@
 // the alerts so far from the `alerts` query (every page, newest first), then each new one from the `alerts` stream, resumed
 // with `after` after a disconnect (lib/stream.ts).
 import { useClientHandle } from '@urql/vue';
-import { inject, provide, ref, type InjectionKey, type Ref } from 'vue';
+import { inject, provide, ref, watch, type InjectionKey, type Ref } from 'vue';
 import { graphql } from '../gql';
 import type { RegulatorAlertFragment } from '../gql/graphql';
 import { useStreams } from '../lib/app';
@@ -70,7 +70,7 @@ export interface AlertFeed {
   unseen: Ref<number>;
   /** Bumped on every supervision alert: the warning list reloads on it. */
   revision: Ref<number>;
-  reload: () => Promise<void>;
+  reload: (markNew?: boolean) => Promise<void>;
 }
 
 const FEED: InjectionKey<AlertFeed> = Symbol('alert-feed');
@@ -88,7 +88,8 @@ export function provideAlertFeed(): AlertFeed {
   const unseen = ref(0);
   const revision = ref(0);
 
-  async function reload(): Promise<void> {
+  /** Read the alerts again; `markNew`: those not shown yet came while the console was offline. */
+  async function reload(markNew = false): Promise<void> {
     loading.value = true;
     const result = await allPages(async (after) => {
       const page = await client.query(RecentAlerts, { after }, { requestPolicy: 'network-only' }).toPromise();
@@ -103,9 +104,12 @@ export function provideAlertFeed(): AlertFeed {
     loading.value = false;
     error.value = errorMessage(result.error);
     if (result.error) return;
+    const shown = new Set(alerts.value.map((a) => a.id));
     const live = alerts.value.filter((a) => a.fresh);
-    const known = new Set(live.map((a) => a.id));
-    const recent = result.nodes.map((a) => ({ ...a, fresh: false })).filter((a) => concerns(a) && !known.has(a.id));
+    const kept = new Set(live.map((a) => a.id));
+    const recent = result.nodes
+      .filter((a) => concerns(a) && !kept.has(a.id))
+      .map((a) => ({ ...a, fresh: markNew && !shown.has(a.id) }));
     alerts.value = [...live, ...recent].sort(newestFirst);
     revision.value++;
   }
@@ -120,6 +124,17 @@ export function provideAlertFeed(): AlertFeed {
       revision.value++;
     },
     onReset: () => void reload(),
+  });
+
+  // A stream that had received nothing yet has no cursor to resume from: it resubscribes from now.
+  // So after any reconnection the list is read again, and what came meanwhile shows as new.
+  let dropped = false;
+  watch(status, (now) => {
+    if (now === 'offline') dropped = true;
+    else if (now === 'live' && dropped) {
+      dropped = false;
+      void reload(true);
+    }
   });
 
   void reload();
