@@ -204,9 +204,14 @@ test('my orders show the steps and a countdown; pre-review from the detail page 
   expect(check.handling.status).toBe('PRE_REVIEWED');
   await shot(page, 'grab-order-prereviewed');
 
+  // The next step's form comes filled in with the need's amount and term: send the offer.
+  await page.getByRole('button', { name: '发出预授信' }).click();
+  await expect(page.getByTestId('status')).toHaveText('已预授信');
+  await expect(page.getByText('预授信已发出，等待客户选择方案')).toBeVisible();
+
   // Back to my orders: the ended tab's empty state, then logout.
   await page.getByText('返回').click();
-  await expect(page.locator(`[data-handling-id="${handlingId}"]`)).toContainText('已初审');
+  await expect(page.locator(`[data-handling-id="${handlingId}"]`)).toContainText('已预授信');
   await page.getByRole('tab', { name: /已结束/ }).click();
   await expect(page.locator('.van-toast')).toBeHidden();
   await shot(page, 'grab-orders-ended');
