@@ -138,7 +138,7 @@ test('催单 and 转单 from the console, recorded in the handling history', asy
   await panel.getByRole('button', { name: '催单' }).click();
   await page.locator('#urge-note').fill('请于今日内完成电话初审');
   await page.getByRole('button', { name: '确认催单' }).click();
-  await expect(page.getByText('已催单')).toBeVisible();
+  await expect(page.locator('.van-notify')).toHaveText('已催单');
   await expect(panel.getByTestId('actions')).toContainText('请于今日内完成电话初审');
   await expect(panel).toContainText('1 次');
   await settled(page);
@@ -148,11 +148,15 @@ test('催单 and 转单 from the console, recorded in the handling history', asy
   await page.getByTestId('transfer-target').selectOption({ label: '贵州银行' });
   await page.locator('#transfer-note').fill('超时未处理，转贵州银行办理');
   await page.getByRole('button', { name: '确认转单' }).click();
-  await expect(page.getByText('已转至 贵州银行')).toBeVisible();
+  await expect(page.locator('.van-notify')).toHaveText('已转至 贵州银行');
   await expect(panel.getByTestId('actions')).toContainText('转至 贵州银行');
   await expect(panel).toContainText('已转单');
   await settled(page);
   await shot(page, 'regulator-transfer');
+  // The order now waits in 贵州银行's pool: its new handling is one click away.
+  await panel.getByRole('button', { name: '查看新受理单' }).click();
+  await expect(panel).toContainText('待抢单');
+  await expect(panel).toContainText('贵州银行');
 
   const { handling } = await gql<{
     handling: { status: string; actions: { kind: string; note: string; toInstitution: { name: string } | null }[] };
@@ -284,7 +288,7 @@ test('the regulator reviews a complaint the institution answered', async ({ page
   await page.locator('#review-comment').fill('机构已及时处理并致歉，投诉不成立');
   await shot(page, 'regulator-complaints-review');
   await page.getByRole('button', { name: '提交复核' }).click();
-  await expect(page.getByText('复核完成')).toBeVisible();
+  await expect(page.locator('.van-notify')).toHaveText('复核完成');
   await expect(row).toBeHidden(); // it left the 待复核 list
 
   await page.getByRole('tab', { name: '已复核' }).click();
