@@ -234,3 +234,83 @@ test("another manager's customer shows the Chinese not-found message, not raw En
   await expect(page.locator('[data-test=not-found]')).toContainText('客户不存在或您无权查看该客户');
   expect(await page.locator('body').innerText()).not.toMatch(/not found|forbidden|error/i);
 });
+
+test('a company shows its key people and repayment calendar; the credit report follows the consent', async ({ page }) => {
+  const token = await tokenOf('manager');
+  const corporate = await gql<{ customers: { nodes: { id: string; name: string }[] } }>(
+    '{ customers(first: 1, filter: { kind: CORPORATE }) { nodes { id name } } }',
+    {},
+    token,
+  );
+  const people = await gql<{ customers: { nodes: { id: string; consents: { purpose: string; live: boolean }[] }[] } }>(
+    '{ customers(first: 20, filter: { kind: RETAIL }) { nodes { id consents { purpose live } } } }',
+    {},
+    token,
+  );
+  const creditLive = (c: { consents: { purpose: string; live: boolean }[] }) =>
+    c.consents.some((x) => x.purpose === 'CREDIT_REPORT' && x.live);
+  const without = people.customers.nodes.find((c) => !creditLive(c))!;
+  const consenting = people.customers.nodes.filter((c) => c.id !== without.id)[0];
+  const expiresAt = new Date(Date.now() + 180 * 86_400_000).toISOString();
+  await gql(
+    'mutation($input: ConsentInput!) { grantConsent(input: $input) { id } }',
+    { input: { customerId: consenting.id, purpose: 'CREDIT_REPORT', expiresAt, evidence: 'SQ-E2E-001' } },
+    token,
+  );
+
+  await signIn(page, '/h5.html', 'manager');
+  if (corporate.customers.nodes.length) {
+    const company = corporate.customers.nodes[0];
+    await page.goto(`/h5.html#/customer/${company.id}`);
+    await expect(page.locator('.hero .name')).toContainText(company.name);
+    await expect(page.getByText('统一社会信用代码')).toBeVisible();
+    await page.getByText('关系与股权', { exact: true }).click();
+    await page.getByText('逾期、还款与外部数据', { exact: true }).click();
+    await expect(page.getByText('实际控制人 / 法定代表人 / 高管')).toBeVisible();
+    await expect(page.getByText('还款日历（未来 90 天）')).toBeVisible();
+    await expect(page.locator('.van-skeleton')).toHaveCount(0);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shot(page, 'h5-customer-company');
+  }
+
+  await page.goto(`/h5.html#/customer/${without.id}`);
+  await page.getByText('授权与征信', { exact: true }).click();
+  await expect(page.locator('[data-test=credit-locked]')).toHaveText('客户未授权查询征信');
+
+  await page.goto(`/h5.html#/customer/${consenting.id}`);
+  await page.getByText('授权与征信', { exact: true }).click();
+  await expect(page.getByText('SQ-E2E-001').or(page.locator('.b-item', { hasText: '征信查询' })).first()).toBeVisible();
+  await expect(page.getByText('有效').first()).toBeVisible();
+  await expect(page.locator('[data-test=credit-locked]')).toHaveCount(0);
+});
+
+test('reminders missed while offline arrive after reconnecting (resumed with after)', async ({ page, context }) => {
+  const [customer] = await firstPage('manager');
+  await signIn(page, '/h5.html', 'manager');
+  await expect(rows(page)).toHaveCount(20);
+  await expect(page.locator('[role=status]')).toHaveCount(0);
+  const token = await tokenOf('manager');
+  // One live event first: the stream then resumes after it.
+  const live = `在线时的提醒 ${Date.now()}`;
+  await gql(
+    'mutation($input: AddReminderInput!) { addReminder(input: $input) { id } }',
+    { input: { customerId: customer.id, kind: 'ASSET_CHANGE', title: live } },
+    token,
+  );
+  await expect(page.getByText(live)).toBeVisible({ timeout: 2_000 });
+  await context.setOffline(true);
+  await expect(page.getByText('推送已断开，正在重连…')).toBeVisible({ timeout: 20_000 });
+  await shot(page, 'h5-offline');
+  const title = `离线期间的提醒 ${Date.now()}`;
+  await gql(
+    'mutation($input: AddReminderInput!) { addReminder(input: $input) { id } }',
+    { input: { customerId: customer.id, kind: 'ASSET_CHANGE', title } },
+    token,
+  );
+  await context.setOffline(false);
+  await expect(page.getByText(title)).toBeVisible({ timeout: 15_000 });
+  await expect(page.locator('[role=status]')).toHaveCount(0);
+  // Each once: the replay and the reload do not show one twice.
+  await expect(page.getByText(title)).toHaveCount(1);
+  await expect(page.getByText(live)).toHaveCount(1);
+});

@@ -2,7 +2,7 @@
 // stream (resumed with `after` by lib/stream.ts after any disconnect). One store per signed-in
 // shell, shared by the 首页 list and the tab bar's badge through provide/inject.
 import { useClientHandle } from '@urql/vue';
-import { computed, inject, provide, ref, type ComputedRef, type InjectionKey, type Ref } from 'vue';
+import { computed, inject, provide, ref, watch, type ComputedRef, type InjectionKey, type Ref } from 'vue';
 import { graphql } from '../gql';
 import type { UnreadRemindersQuery } from '../gql/graphql';
 import { useStreams } from '../lib/app';
@@ -61,10 +61,13 @@ export function provideReminders(): ReminderStore {
     loading.value = false;
     error.value = errorMessage(result.error);
     if (!result.data) return;
-    // Events that arrived while loading are kept (the list is newest first).
+    // Events that arrived while loading are kept.
     const loaded = result.data.myReminders.nodes;
     const ids = new Set(loaded.map((r) => r.id));
-    items.value = [...items.value.filter((r) => !ids.has(r.id) && !r.read), ...loaded];
+    // Newest first, like a notification list.
+    items.value = [...items.value.filter((r) => !ids.has(r.id) && !r.read), ...loaded].sort((a, b) =>
+      b.createdAt.localeCompare(a.createdAt),
+    );
     more.value = result.data.myReminders.pageInfo.hasNextPage;
   }
 
@@ -76,6 +79,18 @@ export function provideReminders(): ReminderStore {
       items.value = [reminder, ...items.value];
     },
     onReset: () => void reload(),
+  });
+
+  // lib/stream.ts resumes with `after` = the last event seen; before the first event there is no
+  // cursor, so reminders created while the socket was down would be missed: reload the list
+  // when the stream comes back.
+  let dropped = false;
+  watch(status, (now) => {
+    if (now === 'offline') dropped = true;
+    else if (now === 'live' && dropped) {
+      dropped = false;
+      void reload();
+    }
   });
 
   async function markRead(ids: string[]): Promise<string> {
