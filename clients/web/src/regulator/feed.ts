@@ -68,7 +68,8 @@ export interface AlertFeed {
   error: Ref<string>;
   /** Alerts received live since the console opened (the menu's badge). */
   unseen: Ref<number>;
-  /** Bumped on every supervision alert: the warning list reloads on it. */
+  /** Bumped when a supervision warning may have come (a new one, or a reconnection): the
+   * warning list reloads on it. */
   revision: Ref<number>;
   reload: (markNew?: boolean) => Promise<void>;
 }
@@ -78,7 +79,6 @@ const FEED: InjectionKey<AlertFeed> = Symbol('alert-feed');
 const concerns = (alert: RegulatorAlertFragment): boolean => alert.source in ALERT_SOURCE;
 const newestFirst = (a: RegulatorAlertFragment, b: RegulatorAlertFragment): number =>
   b.createdAt.localeCompare(a.createdAt);
-
 
 export function provideAlertFeed(): AlertFeed {
   const client = useClientHandle().client;
@@ -111,7 +111,7 @@ export function provideAlertFeed(): AlertFeed {
       .filter((a) => concerns(a) && !kept.has(a.id))
       .map((a) => ({ ...a, fresh: markNew && !shown.has(a.id) }));
     alerts.value = [...live, ...recent].sort(newestFirst);
-    revision.value++;
+    if (markNew) revision.value++;
   }
 
   const { status } = resumable(useStreams(), AlertStream, () => ({}), {
@@ -121,7 +121,7 @@ export function provideAlertFeed(): AlertFeed {
       if (!concerns(alert)) return;
       alerts.value = [{ ...alert, fresh: true }, ...alerts.value.filter((a) => a.id !== alert.id)];
       unseen.value++;
-      revision.value++;
+      if (alert.source === 'supervision') revision.value++;
     },
     onReset: () => void reload(),
   });
