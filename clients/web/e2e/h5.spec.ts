@@ -115,7 +115,11 @@ test('search by tier, tag and text, and by exact phone, finds the customer', asy
   await tab(page, '客户').click();
   await page.getByPlaceholder('客户姓名 / 客户号').fill(customer.name);
   await page.locator('.chip', { hasText: TIER_LABELS[customer.tier] }).click();
-  await page.getByPlaceholder('多个标签用空格分隔，需同时具备').fill(customer.tags[0].name);
+  // 常用标签 chips (from my customers' tags), else typed.
+  await expect(page.locator('.chips')).toHaveCount(2);
+  const tagChip = page.locator('.chip', { hasText: customer.tags[0].name });
+  if (await tagChip.count()) await tagChip.click();
+  else await page.getByPlaceholder('多个标签用空格分隔').fill(customer.tags[0].name);
   await page.locator('[data-test=search]').click();
   await expect(rows(page).filter({ hasText: customer.name }).first()).toBeVisible();
   await expect(rows(page).locator('.name').first()).toContainText(customer.name);
