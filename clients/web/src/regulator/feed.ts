@@ -4,7 +4,7 @@
 // the alerts so far from the `alerts` query (every page, newest first), then each new one from the `alerts` stream, resumed
 // with `after` after a disconnect (lib/stream.ts).
 import { useClientHandle } from '@urql/vue';
-import { inject, provide, ref, watch, type InjectionKey, type Ref } from 'vue';
+import { computed, inject, onScopeDispose, provide, ref, watch, type InjectionKey, type Ref } from 'vue';
 import { graphql } from '../gql';
 import type { RegulatorAlertFragment } from '../gql/graphql';
 import { useStreams } from '../lib/app';
@@ -63,7 +63,7 @@ export interface LiveAlert extends RegulatorAlertFragment {
 
 export interface AlertFeed {
   alerts: Ref<LiveAlert[]>;
-  status: Ref<StreamStatus>;
+  status: Readonly<Ref<StreamStatus>>;
   loading: Ref<boolean>;
   error: Ref<string>;
   /** Alerts received live since the console opened (the menu's badge). */
@@ -114,7 +114,7 @@ export function provideAlertFeed(): AlertFeed {
     if (markNew) revision.value++;
   }
 
-  const { status } = resumable(useStreams(), AlertStream, () => ({}), {
+  const stream = resumable(useStreams(), AlertStream, () => ({}), {
     eventId: (data) => data.alerts.eventId,
     onEvent(data) {
       const alert = data.alerts.alert;
@@ -126,10 +126,26 @@ export function provideAlertFeed(): AlertFeed {
     onReset: () => void reload(),
   });
 
+  // The browser knows at once when the network goes (the socket's keep-alive takes ~15 s): the
+  // console says so at once, and reads the list again as soon as the network is back.
+  const online = ref(navigator.onLine);
+  const wentOffline = (): void => void (online.value = false);
+  const cameBack = (): void => {
+    online.value = true;
+    void reload(true);
+  };
+  window.addEventListener('offline', wentOffline);
+  window.addEventListener('online', cameBack);
+  onScopeDispose(() => {
+    window.removeEventListener('offline', wentOffline);
+    window.removeEventListener('online', cameBack);
+  });
+  const status = computed<StreamStatus>(() => (online.value ? stream.status.value : 'offline'));
+
   // A stream that had received nothing yet has no cursor to resume from: it resubscribes from now.
   // So after any reconnection the list is read again, and what came meanwhile shows as new.
   let dropped = false;
-  watch(status, (now) => {
+  watch(stream.status, (now) => {
     if (now === 'offline') dropped = true;
     else if (now === 'live' && dropped) {
       dropped = false;
