@@ -464,8 +464,20 @@ async def test_application_from_apply_to_rating_with_live_progress(stack: Stack)
         await ok(stack, DISBURSE, {"id": handling_id, "a": "180000"}, winner)
 
         rate = "mutation($id: ID!, $s: Int!) { rateApplication(id: $id, stars: $s) { id } }"
+        stars = "query($id: ID!) { productApplication(id: $id) { feedbackStars } }"
+        assert (await ok(stack, stars, {"id": application_id}, applicant))["productApplication"] == {
+            "feedbackStars": None
+        }
         await ok(stack, rate, {"id": application_id, "s": 5}, applicant)
         assert await codes(stack, rate, {"id": application_id, "s": 4}, applicant) == ["CONFLICT"]
+        # The applicant reads their rating back (the page shows it instead of asking again);
+        # another applicant cannot read the application at all.
+        assert (await ok(stack, stars, {"id": application_id}, applicant))["productApplication"] == {
+            "feedbackStars": 5
+        }
+        assert (await ok(stack, stars, {"id": application_id}, market.other_applicant[1]))[
+            "productApplication"
+        ] is None
 
         await eventually(lambda: len(mine) >= 5)
         await streams.fence()  # and nothing more is on its way

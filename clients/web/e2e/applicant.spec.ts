@@ -233,9 +233,14 @@ test('the 金融超市 lists products, best rated first, and an applicant applie
   await expect(page.getByText('已评价')).toBeVisible();
   await expect(page.locator('.van-toast')).toBeHidden();
   await shot(page, 'applicant-application');
+  await page.reload(); // the rating is the application's, not the page's
+  await expect(page.getByText('已评价')).toBeVisible();
+  await expect(page.getByRole('button', { name: '提交评价' })).toHaveCount(0);
 
   // 退出登录: back to the login form, nothing of the session left.
+  const reloaded = page.waitForEvent('load'); // the page starts afresh after logout
   await page.getByRole('button', { name: '退出登录' }).click();
+  await reloaded;
   await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
   expect(await page.evaluate(() => sessionStorage.getItem('dcms.applicant.session'))).toBeNull();
 });

@@ -71,6 +71,7 @@ class ProductApplication:
     status: ApplicationStatus
     created_at: datetime
     consented_at: datetime = strawberry.field(description="数据使用授权时间")
+    feedback_stars: int | None = strawberry.field(description="评价星级 1–5 (null until rated)")
     applicant_name: str | None = sensitive(PiiKind.NAME, _owns_application, "申请人")
     id_number: str | None = sensitive(PiiKind.ID_NUMBER, _owns_application, "身份证号/统一社会信用代码")
     contact_phone: str | None = sensitive(PiiKind.PHONE, _owns_application, "联系电话")

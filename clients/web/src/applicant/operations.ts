@@ -126,6 +126,7 @@ export const ApplicationDetail = graphql(`
       district
       status
       createdAt
+      feedbackStars
       applicantName
       contactPhone
       product {
