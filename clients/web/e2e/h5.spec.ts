@@ -100,8 +100,12 @@ test('a reminder added by a mutation appears on the open 首页 within 2 s, and 
   await expect(page.getByText(title)).toBeVisible({ timeout: 2_000 });
   await expect(badge).toHaveText(String(before + 1), { timeout: 2_000 });
 
-  // Tapping it marks it read and opens its customer.
-  await page.getByText(title).click();
+  // The full list (bell), then tapping the reminder marks it read and opens its customer.
+  await page.getByLabel('未读提醒').click();
+  const popup = page.locator('.van-popup--bottom');
+  await expect(popup.getByText(title)).toBeVisible();
+  await shot(page, 'h5-reminders');
+  await popup.getByText(title).click();
   await expect(page.getByText('客户视图')).toBeVisible();
   await expect(page.locator('.hero .name')).toContainText(customer.name);
   await page.goto('/h5.html#/');
@@ -236,6 +240,7 @@ test("another manager's customer shows the Chinese not-found message, not raw En
   await signIn(page, '/h5.html', 'manager');
   await page.goto(`/h5.html#/customer/${foreign}`);
   await expect(page.locator('[data-test=not-found]')).toContainText('客户不存在或您无权查看该客户');
+  await shot(page, 'h5-forbidden');
   expect(await page.locator('body').innerText()).not.toMatch(/not found|forbidden|error/i);
 });
 
