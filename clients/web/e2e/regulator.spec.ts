@@ -105,6 +105,7 @@ test('supervision alerts reach the open console live', async ({ page }) => {
 test('the console shows a lost connection and catches up on the alerts it missed', async ({ page, context }) => {
   const order = await disbursedOrder();
   await liveConsole(page);
+  await expect(page.getByTestId('live-alerts').getByRole('button', { name: '查看处理' }).first()).toBeVisible();
   await context.setOffline(true);
   await expect(page.getByTestId('stream-status')).toHaveText('已断开，正在重连');
   // Long enough for the gateway's keep-alive (12 s) to find the socket dead: the stream reconnects.
