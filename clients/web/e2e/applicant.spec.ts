@@ -192,6 +192,42 @@ test('the applicant withdraws a need; a step missed while offline arrives after 
   await expect(page.getByRole('button', { name: '撤回需求' })).toHaveCount(0);
 });
 
+test('a need whose picked offer fails credit is posted again with one tap', async ({ page }) => {
+  const { wan, purpose } = uniqueNeed();
+  const applicant = await tokenOf('applicant');
+  const needId = (
+    await gql<{ publishNeed: { id: string } }>(
+      'mutation($input: PublishNeedInput!) { publishNeed(input: $input) { id } }',
+      { input: { amount: `${wan * 10_000}.00`, termMonths: 12, purpose } },
+      applicant,
+    )
+  ).publishNeed.id;
+  const handling = (await asManager<{ grabNeed: { id: string } }>('grabber', GRAB, { id: needId })).grabNeed.id;
+  await asManager('grabber', PRE_REVIEW, { id: handling });
+  const offered = await asManager<{ makeOffer: { offer: { id: string } } }>(
+    'grabber',
+    'mutation($id: ID!, $input: OfferInput!) { makeOffer(id: $id, input: $input) { offer { id } } }',
+    { id: handling, input: { amount: `${wan * 10_000}.00`, rate: '4.80', termMonths: 12, validUntil: inDays(10) } },
+  );
+  await gql('mutation($id: ID!) { selectOffer(offerId: $id) { id } }', { id: offered.makeOffer.offer.id }, applicant);
+
+  await signIn(page, `${PAGE}#/needs/${needId}`, 'applicant');
+  await expect(page.getByText('进度实时更新中')).toBeVisible();
+  await timelineShows(page, '已选择 贵阳银行 的方案');
+  await asManager('grabber', 'mutation($id: ID!) { failCredit(id: $id, reason: "征信报告存在逾期记录") { id } }', {
+    id: handling,
+  });
+  await timelineShows(page, '贵阳银行 授信未通过');
+  await expect(page.locator('.summary')).toContainText('授信失败');
+  await page.reload(); // the loaded need tells the same story
+  await timelineShows(page, '贵阳银行 授信未通过');
+  await shot(page, 'applicant-credit-failed');
+  await page.getByRole('button', { name: '一键重新发布' }).click();
+  await expect(page).not.toHaveURL(new RegExp(needId));
+  await expect(page.locator('.summary')).toContainText('待机构受理');
+  await expect(page.locator('.summary')).toContainText(purpose);
+});
+
 test('the 金融超市 lists products, best rated first, and an applicant applies', async ({ page }) => {
   await signIn(page, PAGE, 'applicant');
   await page.getByText('金融超市', { exact: true }).click();

@@ -142,7 +142,10 @@ export function snapshotSteps(createdAt: string, status: string, handlings: Hand
     if (h.status === 'TRANSFERRED') steps.push(step('TRANSFERRED', h, null));
   }
   if (status === 'WITHDRAWN') steps.push(step('WITHDRAWN', null, null));
-  if (status === 'CREDIT_FAILED') steps.push(step('CREDIT_FAILED', null, null));
+  if (status === 'CREDIT_FAILED') {
+    // The failed credit is that of the institution whose offer was picked.
+    steps.push(step('CREDIT_FAILED', handlings.find((h) => h.offer?.status === 'ACCEPTED'), null));
+  }
   // Steps without their own time sort after the dated step before them (stable sort).
   let last = createdAt;
   const dated = steps.map((s) => {
