@@ -201,6 +201,7 @@ test('a tier change request is answered and can be withdrawn', async ({ page }) 
     `已提交：${TIER_LABELS[customer.tier]} → ${TIER_LABELS[target]}，待审批`,
   );
   await expect(page.locator('.van-cell', { hasText: '待审批' }).first()).toBeVisible();
+  await expect(page.locator('.van-toast')).toBeHidden();
   await shot(page, 'h5-tier');
 
   // The requester may withdraw it while pending.
@@ -242,6 +243,13 @@ test("another manager's customer shows the Chinese not-found message, not raw En
   await expect(page.locator('[data-test=not-found]')).toContainText('客户不存在或您无权查看该客户');
   await shot(page, 'h5-forbidden');
   expect(await page.locator('body').innerText()).not.toMatch(/not found|forbidden|error/i);
+
+  // A contact for that customer is refused with the Chinese sentence of NOT_FOUND.
+  await page.goto(`/h5.html#/customer/${foreign}/contact`);
+  await expect(page.locator('.brief')).toContainText('客户不存在或您无权查看该客户');
+  await page.getByPlaceholder('如：电话回访，客户对稳健理财有兴趣').fill('越权记录测试');
+  await page.getByRole('button', { name: '保存接触记录' }).click();
+  await expect(page.locator('.error[role=alert]')).toHaveText('记录不存在或无权查看');
 });
 
 test('a company shows its key people and repayment calendar; the credit report follows the consent', async ({ page }) => {
