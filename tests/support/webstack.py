@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -96,8 +97,10 @@ def main() -> None:
     with web_stack(var_dir) as stack:
         print(f"DCMS_WEB_URL={stack.web_url} DCMS_GATEWAY_URL={stack.gateway_url}", flush=True)
         print(f"logs: {var_dir}/up.log, {var_dir}/log/gateway.log; Ctrl+C stops", flush=True)
+        # SIGTERM too ends the `with` (stopping `dcms up` and its children), not just Ctrl+C.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         with contextlib.suppress(KeyboardInterrupt):
-            subprocess.Popen(["sleep", "infinity"]).wait()
+            signal.pause()
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 // A subscription that survives lost networks, restarts and expired tokens: it resubscribes with
 // `after` = the last event it handled, so the server replays what was missed (kept 24 h), and it
-// hands each event to the page once (a replay may repeat the last one). CURSOR_EXPIRED (the
-// cursor is older than the replay window) asks the page to reload, then goes on live.
+// hands each event to the page once (a replay may repeat the last one). Where nothing can be
+// replayed, it asks the page to reload (`onReset`), then goes on live: on CURSOR_EXPIRED (the
+// cursor is older than the replay window), and when it comes back before any event had
+// arrived (no cursor yet, so the gap's events are not replayed).
 import { stringifyDocument, type TypedDocumentNode } from '@urql/core';
 import type { Client as WsClient, ExecutionResult } from 'graphql-ws';
 import { onScopeDispose, ref, type Ref } from 'vue';
@@ -17,6 +19,19 @@ export interface StreamHandlers<TData> {
 }
 
 const RETRY_MS = [500, 1_000, 2_000, 4_000, 8_000];
+/** After the socket is up, time for the server to register the subscription before a reload:
+ * the reload then sees everything before it and the stream everything after. */
+const SETTLE_MS = 300;
+
+// Whether each graphql-ws client's socket is up (shared by every stream of a page).
+const socketUp = new WeakMap<WsClient, boolean>();
+
+function track(client: WsClient): void {
+  if (socketUp.has(client)) return;
+  socketUp.set(client, false);
+  client.on('connected', () => socketUp.set(client, true));
+  client.on('closed', () => socketUp.set(client, false));
+}
 
 export function resumable<TData, TVars extends { after?: string | null }>(
   client: WsClient,
@@ -31,7 +46,18 @@ export function resumable<TData, TVars extends { after?: string | null }>(
   let unsubscribe: (() => void) | null = null;
   let stopped = false;
   let failures = 0;
+  let started = false;
+  let resetPending = false;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  track(client);
+
+  function becameLive(): void {
+    status.value = 'live';
+    failures = 0;
+    if (!resetPending) return;
+    resetPending = false;
+    setTimeout(() => stopped || handlers.onReset?.(), SETTLE_MS);
+  }
 
   function retry(): void {
     status.value = 'offline';
@@ -41,13 +67,14 @@ export function resumable<TData, TVars extends { after?: string | null }>(
   }
 
   function expired(errors: readonly { extensions?: Record<string, unknown> }[] | undefined): void {
-    if (errors?.[0]?.extensions?.code !== 'CURSOR_EXPIRED') return;
-    after = null;
-    handlers.onReset?.();
+    // Resubscribing without a cursor then reloads the page's data once the stream is live.
+    if (errors?.[0]?.extensions?.code === 'CURSOR_EXPIRED') after = null;
   }
 
   function start(): void {
     status.value = 'connecting';
+    resetPending ||= started && after === null;
+    started = true;
     unsubscribe = client.subscribe<TData>(
       { query, variables: { ...variables(), after } },
       {
@@ -56,8 +83,7 @@ export function resumable<TData, TVars extends { after?: string | null }>(
             expired(result.errors);
             return;
           }
-          status.value = 'live';
-          failures = 0;
+          if (status.value !== 'live') becameLive();
           const id = handlers.eventId(result.data);
           if (seen.has(id)) return;
           seen.add(id);
@@ -74,13 +100,12 @@ export function resumable<TData, TVars extends { after?: string | null }>(
         complete: retry,
       },
     );
+    if (socketUp.get(client)) becameLive(); // the subscribe message went out on the open socket
   }
 
   // Live is "connected and acknowledged"; no event may come for a while on a quiet stream.
   const offConnected = client.on('connected', () => {
-    if (stopped || !unsubscribe) return;
-    status.value = 'live';
-    failures = 0;
+    if (!stopped && unsubscribe) becameLive();
   });
 
   function stop(): void {
