@@ -2,7 +2,7 @@
 // two institutions work it through the API, pick an offer, complain; the 金融超市; and scope:
 // another applicant cannot open the need by its URL.
 import type { Page } from '@playwright/test';
-import { expect, gql, shot as viewportShot, signIn, test, tokenOf } from './support';
+import { SCREENSHOTS, expect, gql, shot as fullPageShot, signIn, test, tokenOf } from './support';
 
 const PAGE = '/applicant.html';
 const LIVE_MS = 5_000; // each step must appear without a reload within this
@@ -33,7 +33,7 @@ function inDays(days: number): string {
 async function shot(page: Page, name: string): Promise<void> {
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   await page.setViewportSize({ width: 375, height: Math.max(812, height) });
-  await viewportShot(page, name);
+  await fullPageShot(page, name);
   await page.setViewportSize({ width: 375, height: 812 });
 }
 
@@ -244,6 +244,8 @@ test('the 金融超市 lists products, best rated first, and an applicant applie
   await page.getByPlaceholder('身份证号/统一社会信用代码').fill('91520103MA6DL2X31Q');
   await page.getByPlaceholder('请输入手机号码').fill('13900001234');
   await page.getByText('我已阅读并同意').click();
+  await page.waitForTimeout(300); // the sheet's opening animation
+  await page.screenshot({ path: `${SCREENSHOTS}/applicant-apply.png` }); // the sheet as on screen
   await page.getByRole('button', { name: '提交申请' }).click();
   await expect(page).toHaveURL(/#\/applications\/[0-9a-f-]{36}$/);
   await expect(page.getByText('申请详情')).toBeVisible();
