@@ -83,12 +83,33 @@ test('a branch head sees exactly the masked phones the API returns', async ({ pa
   await expect(page.locator('[data-test=detail-phone] .van-cell__value')).toHaveText(masked.phone!);
 });
 
+/** "Connected" may come a moment before the server's subscription is in place: add warm-up
+ * reminders until one arrives, so the measured one tests delivery, not subscription set-up. */
+async function streamReady(page: Page, customerId: string): Promise<void> {
+  const token = await tokenOf('manager');
+  for (let attempt = 0; ; attempt++) {
+    const title = `连接确认 ${Date.now()}`;
+    await gql(
+      'mutation($input: AddReminderInput!) { addReminder(input: $input) { id } }',
+      { input: { customerId, kind: 'ASSET_CHANGE', title } },
+      token,
+    );
+    try {
+      await expect(page.getByText(title)).toBeVisible({ timeout: 3_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 4) throw error;
+    }
+  }
+}
+
 test('a reminder added by a mutation appears on the open 首页 within 2 s, and reads', async ({ page }) => {
   const [customer] = await firstPage('manager');
   await signIn(page, '/h5.html', 'manager');
   await expect(rows(page)).toHaveCount(20);
   const badge = page.locator('[data-test=reminder-badge] .van-badge');
   await expect(page.locator('[role=status]')).toHaveCount(0); // the stream is live
+  await streamReady(page, customer.id);
   const before = Number((await badge.textContent()) || '0');
 
   const title = `测试提醒 ${Date.now()}`;
@@ -306,6 +327,7 @@ test('reminders missed while offline arrive after reconnecting (resumed with aft
   await signIn(page, '/h5.html', 'manager');
   await expect(rows(page)).toHaveCount(20);
   await expect(page.locator('[role=status]')).toHaveCount(0);
+  await streamReady(page, customer.id);
   const token = await tokenOf('manager');
   // One live event first: the stream then resumes after it.
   const live = `在线时的提醒 ${Date.now()}`;
