@@ -178,6 +178,7 @@ test('customer 360 shows its blocks, and a recorded contact shows in the contact
   await expect(page.getByText('征信报告')).toBeVisible();
   await expect(page.locator('.van-skeleton')).toHaveCount(0);
   await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForTimeout(300); // the panels' open animation
   await shot(page, 'h5-customer');
 
   const summary = `电话回访，介绍稳健理财 ${Date.now()}`;
