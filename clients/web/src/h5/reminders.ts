@@ -2,7 +2,7 @@
 // stream (resumed with `after` by lib/stream.ts after any disconnect). One store per signed-in
 // shell, shared by the 首页 list and the tab bar's badge through provide/inject.
 import { useClientHandle } from '@urql/vue';
-import { computed, inject, provide, ref, watch, type ComputedRef, type InjectionKey, type Ref } from 'vue';
+import { computed, inject, provide, ref, type ComputedRef, type InjectionKey, type Ref } from 'vue';
 import { graphql } from '../gql';
 import type { UnreadRemindersQuery } from '../gql/graphql';
 import { useStreams } from '../lib/app';
@@ -78,19 +78,8 @@ export function provideReminders(): ReminderStore {
       if (reminder.read || items.value.some((r) => r.id === reminder.id)) return;
       items.value = [reminder, ...items.value];
     },
+    // No replay possible (back before any event, or the cursor expired): reload the list.
     onReset: () => void reload(),
-  });
-
-  // lib/stream.ts resumes with `after` = the last event seen; before the first event there is no
-  // cursor, so reminders created while the socket was down would be missed: reload the list
-  // when the stream comes back.
-  let dropped = false;
-  watch(status, (now) => {
-    if (now === 'offline') dropped = true;
-    else if (now === 'live' && dropped) {
-      dropped = false;
-      void reload();
-    }
   });
 
   async function markRead(ids: string[]): Promise<string> {
