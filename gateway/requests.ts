@@ -35,17 +35,32 @@ export function useJsonBodiesOnly() {
 }
 
 // A request error graphql-js raises without a code (a variable of the wrong type: `$n: "x"` for an
-// Int) gets BAD_USER_INPUT, so every refusal a client sees is coded. Only errors without a path:
+// Int) gets BAD_USER_INPUT (a refused token UNAUTHENTICATED), so every refusal a client sees is coded. Only errors without a path:
 // those come before execution, from the request itself; execution errors carry their own codes.
 type JsonError = { message: string; path?: unknown; extensions?: Record<string, unknown> };
 type Result = { errors?: readonly JsonError[] } & Record<string, unknown>;
+
+// The JWT plugin's refusals carry no code either: a token that is forged or expired (HTTP 401)
+// or does not decode, or a malformed Authorization header (HTTP 400, these messages). They are
+// UNAUTHENTICATED, as the subgraphs say for the same token, so a client refreshes or logs in
+// again instead of taking its token for bad input.
+const TOKEN_REFUSALS = new Set([
+  'Invalid authentication token provided',
+  'Authentication header was set, but token is missing.',
+  'Invalid JWT authentication token prefix.',
+]);
+
+function codeOf(error: JsonError): string {
+  const http = error.extensions?.http as { status?: number } | undefined;
+  return http?.status === 401 || TOKEN_REFUSALS.has(error.message) ? 'UNAUTHENTICATED' : 'BAD_USER_INPUT';
+}
 
 function coded(result: Result): Result {
   if (!result?.errors?.some((error) => !error.path && !error.extensions?.code)) return result;
   const errors = result.errors.map((error) => {
     if (error.path || error.extensions?.code) return error;
     const json = typeof (error as { toJSON?: () => JsonError }).toJSON === 'function' ? (error as { toJSON: () => JsonError }).toJSON() : error;
-    return { ...json, extensions: { ...json.extensions, code: 'BAD_USER_INPUT' } };
+    return { ...json, extensions: { ...json.extensions, code: codeOf(json) } };
   });
   return { ...result, errors };
 }

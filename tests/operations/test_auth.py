@@ -267,8 +267,12 @@ async def test_gateway_refuses_forged_expired_and_misused_tokens(stack: Stack, t
         response = await _post(stack.gateway_url, ME, token=token)
         assert response.status_code == 401, response.text  # refused at the gateway
         assert "data" not in response.json() or response.json()["data"] is None
+        assert error_codes(response.json()) == ["UNAUTHENTICATED"]  # a client refreshes on it
         # Straight to the subgraph (signed, no gateway): the subgraph verifies the token itself.
         assert error_codes(await _post_signed(stack, "operations", ME, token)) == ["UNAUTHENTICATED"]
+    # A token that is no JWT at all: refused as unauthenticated too, not as bad input.
+    malformed = await _post(stack.gateway_url, ME, token="not.a.jwt")
+    assert malformed.status_code == 400 and error_codes(malformed.json()) == ["UNAUTHENTICATED"]
     # A refresh token passes the signature check but is no access token, at either layer.
     assert error_codes(await _me(stack, refresh)) == ["UNAUTHENTICATED"]
     logout = await _post(stack.gateway_url, "mutation { logout }", token=refresh)
