@@ -13,7 +13,9 @@ of a field list and keeping that list alive; every event collects its root field
 every event adds an entry that lives as long as the subscription: about 2 KiB per event, for
 weeks (tests/realtime/test_subscription_memory.py). 3.2 had no shared cache. Giving each event its own
 cache keeps what the cache is for (one collection per field list within an event, e.g. a list
-of objects) and lets an event's entries go with it.
+of objects) and lets an event's entries go with it. The copy also shares the subscription's
+context, and with it its DataLoaders: each event gets a context with empty ones, so a later event
+does not show what an earlier one loaded (tests/realtime/test_event_context.py).
 """
 
 from __future__ import annotations
@@ -48,4 +50,9 @@ class SubgraphExecutor(SharedEventExecutor):  # an event once per selection set 
     def build_per_event_executor(self, payload: Any) -> Any:
         executor = super().build_per_event_executor(payload)
         executor._relevant_sub_fields = {}
+        # The copy shares the subscription's context, and with it one set of DataLoaders for the
+        # subscription's life: each event gets its own (Context.for_event).
+        for_event = getattr(self.context_value, "for_event", None)
+        if for_event is not None:
+            executor.context_value = for_event()
         return executor

@@ -14,6 +14,7 @@ Each subgraph names its own, with its loader registry, in ``schema/<subgraph>/co
 from __future__ import annotations
 
 import asyncio
+import copy
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -78,6 +79,14 @@ class Context(Generic[Loaders]):
         and connectionParams, but the token read again (expired now? revoked since?) and empty
         DataLoaders, so nothing loaded with the rights of an earlier operation is served again."""
         return replace(self)
+
+    def for_event(self) -> Context[Loaders]:
+        """The context one event of a subscription executes with (subgraphs/execution.py): the same
+        caller, read once per subscription, but empty DataLoaders, so the event's fields read the
+        rows as they are now, not what an earlier event of the subscription loaded."""
+        fresh = copy.copy(self)
+        fresh.__dict__.pop("loaders", None)
+        return fresh
 
     @cached_property
     def loaders(self) -> Loaders:
