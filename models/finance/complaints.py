@@ -51,3 +51,4 @@ class Complaint(Entity):
 
     class Meta:
         table = "complaint"
+        indexes = (("created_at", "id"),)  # lists newest first (resolvers/common/pagination.py)

@@ -53,6 +53,7 @@ class ProductApplication(Entity):
 
     class Meta:
         table = "product_application"
+        indexes = (("created_at", "id"),)  # lists newest first (resolvers/common/pagination.py)
 
 
 class NeedStatus(StrEnum):
@@ -91,6 +92,7 @@ class FinancingNeed(Entity):
 
     class Meta:
         table = "financing_need"
+        indexes = (("created_at", "id"),)  # lists newest first (resolvers/common/pagination.py)
 
 
 class NeedMatch(Entity):
@@ -174,6 +176,7 @@ class Handling(Entity):
 
     class Meta:
         table = "handling"
+        indexes = (("created_at", "id"),)  # lists newest first (resolvers/common/pagination.py)
         # First grab within an institution wins: the database refuses a second row.
         unique_together = (("need", "institution"), ("application", "institution"))
 

@@ -43,6 +43,7 @@ class SupervisionWarning(Entity):
 
     class Meta:
         table = "supervision_warning"
+        indexes = (("created_at", "id"),)  # lists newest first (resolvers/common/pagination.py)
         unique_together = (("handling", "kind", "stage"),)
 
 

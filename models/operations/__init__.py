@@ -105,6 +105,7 @@ class Alert(Entity):
 
     class Meta:
         table = "alert"
+        indexes = (("created_at", "id"),)  # lists newest first (resolvers/common/pagination.py)
         unique_together = (("raised_by", "idempotency_key"),)
 
 

@@ -1,6 +1,7 @@
-"""Keyset pagination (by id): pages of rows with their cursors, ``first``/``after``, at most 100 rows
-a page. A ``Page`` has the shape of a Relay connection (schema/common/connection.py), which reads it
-as it is."""
+"""Keyset pagination: pages of rows with their cursors, ``first``/``after``, at most 100 rows a page,
+by id, or newest first (by creation time, then id) for the lists people read from the top: orders,
+handlings, complaints, warnings, alerts. A ``Page`` has the shape of a Relay connection
+(schema/common/connection.py), which reads it as it is."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import base64
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from resolvers.common.errors import bad_input
@@ -67,14 +70,34 @@ async def paginate(
     first: int,
     after: str | None,
     fetch: Callable[[QuerySet[Any]], Awaitable[list[Any]]] | None = None,
+    *,
+    newest_first: bool = False,
 ) -> Page[Any]:
     """One SQL statement per page; ``fetch`` runs it (default: Tortoise models; a hot list passes
-    ``resolvers.common.loading.records`` for plain records)."""
+    ``resolvers.common.loading.records`` for plain records). ``newest_first``: by ``created_at``
+    then ``id``, both descending, the cursor holding both."""
     check_page_size(first)
+    if newest_first:
+        if after is not None:
+            at, last = _newest_first_cursor(after)
+            queryset = queryset.filter(Q(created_at__lt=at) | Q(created_at=at, id__lt=last))
+        queryset = queryset.order_by("-created_at", "-id").limit(first + 1)
+        rows = await (queryset if fetch is None else fetch(queryset))
+        return page_of(rows, first, key=lambda row: f"{row.created_at.isoformat()}|{row.id}")
     if after is not None:
         queryset = queryset.filter(id__gt=decode_cursor(after))
     queryset = queryset.order_by("id").limit(first + 1)
     return page_of(await (queryset if fetch is None else fetch(queryset)), first)
+
+
+def _newest_first_cursor(cursor: str) -> tuple[datetime, str]:
+    """The (creation time, id) a newest-first cursor holds; anything else is BAD_USER_INPUT."""
+    at, _, last = decode_cursor(cursor).partition("|")
+    try:
+        when = datetime.fromisoformat(at)
+        return when, str(UUID(last))
+    except ValueError as exc:
+        raise bad_input("invalid cursor") from exc
 
 
 def encode_cursor(key: str) -> str:

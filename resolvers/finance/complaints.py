@@ -58,7 +58,7 @@ async def complaints(
     queryset = scoped(principal, Complaint, complaint_scope)
     if status is not None:
         queryset = queryset.filter(status=ComplaintStatus(status))
-    return await paginate(queryset, first, after)
+    return await paginate(queryset, first, after, newest_first=True)
 
 
 async def complaint(principal: Principal, id: UUID) -> Complaint | None:

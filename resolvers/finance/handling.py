@@ -62,7 +62,8 @@ class CreditTerms:
 
 async def handlings(principal: Principal, first: int, after: str | None, f: HandlingFilter) -> Page[Handling]:
     """受理单: my institution's, the applicant's own, or all for supervisors."""
-    return await paginate(f.apply(scoped(principal, Handling, handling_scope), now()), first, after)
+    queryset = f.apply(scoped(principal, Handling, handling_scope), now())
+    return await paginate(queryset, first, after, newest_first=True)
 
 
 async def handling_in_scope(principal: Principal, id: UUID) -> Handling:

@@ -117,7 +117,7 @@ async def applications(
     queryset = scoped(principal, ProductApplication, application_scope)
     if status is not None:
         queryset = queryset.filter(status=status)
-    return await paginate(queryset, first, after)
+    return await paginate(queryset, first, after, newest_first=True)
 
 
 async def needs(
@@ -126,7 +126,7 @@ async def needs(
     queryset = scoped(principal, FinancingNeed, need_scope)
     if status is not None:
         queryset = queryset.filter(status=NeedStatus(status))
-    return await paginate(queryset, first, after)
+    return await paginate(queryset, first, after, newest_first=True)
 
 
 async def pool_needs(
@@ -136,7 +136,7 @@ async def pool_needs(
     pool = grab_pool(principal)
     if pool is None:
         return page_of([], check_page_size(first))  # only institution staff have a pool
-    return await paginate(f.apply(pool), first, after)
+    return await paginate(f.apply(pool), first, after, newest_first=True)
 
 
 async def _applicant(principal: Principal, applicant_id: str | None) -> DirectoryCustomer | None:

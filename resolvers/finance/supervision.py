@@ -35,7 +35,8 @@ from security.principal import Principal
 
 async def warnings(principal: Principal, first: int, after: str | None) -> Page[SupervisionWarning]:
     """督办预警: for the regulator, operations and the institution concerned."""
-    return await paginate(scoped(principal, SupervisionWarning, supervision_scope), first, after)
+    queryset = scoped(principal, SupervisionWarning, supervision_scope)
+    return await paginate(queryset, first, after, newest_first=True)
 
 
 async def _open_handling(principal: Principal, id: UUID) -> Handling:

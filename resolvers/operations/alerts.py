@@ -113,11 +113,11 @@ async def raise_event_alert(
 async def list_alerts(
     principal: Principal, first: int, after: str | None, status: AlertStatus | None = None
 ) -> Page[Alert]:
-    """The alerts in the caller's scope, optionally in one status, by id."""
+    """The alerts in the caller's scope, optionally in one status, newest first."""
     queryset = scoped(principal, Alert, alert_scope)
     if status is not None:
         queryset = queryset.filter(status=status)
-    return await paginate(queryset, first, after)
+    return await paginate(queryset, first, after, newest_first=True)
 
 
 async def alert_feed(

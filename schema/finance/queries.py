@@ -59,7 +59,8 @@ class Query:
         return cast(FinancialProduct | None, await info.context.loaders.product.load(parse_id(id)))
 
     @strawberry.field(
-        description="产品申请 (orders): the applicant's own, an institution's, or all for supervisors"
+        description="产品申请 (orders): the applicant's own, an institution's, or all for supervisors;"
+        " newest first"
     )
     async def product_applications(
         self,
@@ -75,7 +76,7 @@ class Query:
     async def product_application(self, info: Info, id: strawberry.ID) -> ProductApplication | None:
         return cast(ProductApplication | None, await info.context.loaders.application.load(parse_id(id)))
 
-    @strawberry.field(description="融资需求列表")
+    @strawberry.field(description="融资需求列表, newest first")
     async def financing_needs(
         self,
         info: Info,
@@ -90,7 +91,7 @@ class Query:
     async def financing_need(self, info: Info, id: strawberry.ID) -> FinancingNeed | None:
         return cast(FinancingNeed | None, await info.context.loaders.need.load(parse_id(id)))
 
-    @strawberry.field(description="抢单池: open needs my institution may still grab")
+    @strawberry.field(description="抢单池: open needs my institution may still grab, newest first")
     async def grab_pool(
         self,
         info: Info,
@@ -102,7 +103,9 @@ class Query:
         page = await orders.pool_needs(info.context.require_principal(), first, after, f)
         return cast(Connection[FinancingNeed], page)
 
-    @strawberry.field(description="受理单: my institution's, the applicant's own, or all for supervisors")
+    @strawberry.field(
+        description="受理单: my institution's, the applicant's own, or all for supervisors; newest first"
+    )
     async def handlings(
         self,
         info: Info,
@@ -129,7 +132,9 @@ class Query:
     async def handling(self, info: Info, id: strawberry.ID) -> Handling | None:
         return cast(Handling | None, await info.context.loaders.handling.load(parse_id(id)))
 
-    @strawberry.field(description="督办预警: for the regulator, operations and the institution concerned")
+    @strawberry.field(
+        description="督办预警: for the regulator, operations and the institution concerned; newest first"
+    )
     async def supervision_warnings(
         self, info: Info, first: int = 20, after: str | None = None
     ) -> Connection[SupervisionWarning]:
@@ -146,7 +151,8 @@ class Query:
         return cast(WechatBinding | None, await catalogue.my_wechat_binding(info.context.require_principal()))
 
     @strawberry.field(
-        description="投诉: the applicant's own, the institution's, or all for the regulator and operations"
+        description="投诉: the applicant's own, the institution's, or all for the regulator and operations;"
+        " newest first"
     )
     async def complaints(
         self,

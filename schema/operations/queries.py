@@ -45,7 +45,7 @@ class Query:
         page = await list_orgs(info.context.require_principal(), first, after, kind)
         return cast(Connection[Org], page)
 
-    @strawberry.field(description="告警列表")
+    @strawberry.field(description="告警列表, newest first")
     async def alerts(
         self, info: Info, first: int = 20, after: str | None = None, status: AlertStatus | None = None
     ) -> Connection[Alert]:
