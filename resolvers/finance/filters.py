@@ -102,8 +102,11 @@ class HandlingFilter:
     overdue: bool | None = None
     institution_id: UUID | None = None
     order_no: str | None = None
+    handler_id: UUID | None = None  # the account manager working it (我受理的)
 
     def apply(self, queryset: QuerySet[Handling], moment: datetime) -> QuerySet[Handling]:
+        if self.handler_id is not None:
+            queryset = queryset.filter(handler_id=self.handler_id)
         if self.status is not None:
             queryset = queryset.filter(status=HandlingStatus(self.status))
         if self.institution_id is not None:

@@ -78,6 +78,7 @@ class HandlingFilter:
     overdue: bool | None = strawberry.field(default=None, description="只看已超时的 / 未超时的")
     institution_id: strawberry.ID | None = None
     order_no: str | None = None
+    mine: bool | None = strawberry.field(default=None, description="只看我受理的 (the ones I work)")
 
 
 @strawberry.input(description="产品申请")

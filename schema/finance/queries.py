@@ -124,6 +124,7 @@ class Query:
                 if institution_id is not None
                 else None,
                 order_no=filter.order_no,
+                handler_id=principal.user_id if filter.mine else None,
             )
         page = await handling.handlings(principal, first, after, f)
         return cast(Connection[Handling], page)

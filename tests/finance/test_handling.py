@@ -9,6 +9,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -250,3 +251,29 @@ async def test_fifty_concurrent_grabs_have_one_winner(stack: Stack) -> None:
     winner_token = next(token for user, token in tenant.grabbers if str(user.id) == winner_id)
     again = data(await gql(stack.gateway_url, mutation, {"id": need_id}, winner_token))
     assert again["grabNeed"] == {"status": "GRABBED", "handler": {"id": winner_id}}
+
+
+# -- the account manager's own handlings, newest first ---------------------------------------------
+
+MINE = "query($mine: Boolean) { handlings(first: 100, filter: {mine: $mine}) { nodes { id } } }"
+
+
+async def test_mine_lists_the_handlings_i_work_newest_first_and_never_widens_the_scope(
+    stack: Stack, market: Market
+) -> None:
+    _, applicant = market.applicant
+    (_, me), (_, colleague) = market.banks[0].managers
+    _, stranger = market.banks[1].managers[0]
+    mine = [(await grab(stack, await publish(stack, applicant), me))["id"] for _ in range(2)]
+    theirs = (await grab(stack, await publish(stack, applicant), colleague))["id"]
+
+    def ids(answer: dict[str, Any]) -> list[str]:
+        return [node["id"] for node in answer["handlings"]["nodes"]]
+
+    assert ids(await ok(stack, MINE, {"mine": True}, me)) == [mine[1], mine[0]]  # newest first
+    assert ids(await ok(stack, MINE, {"mine": True}, colleague)) == [theirs]
+    institution = ids(await ok(stack, MINE, {"mine": None}, me))
+    assert institution[:3] == [theirs, mine[1], mine[0]]
+    # Another institution's account manager: its own scope, mine or not; never ours.
+    assert not {*mine, theirs} & {*ids(await ok(stack, MINE, {"mine": True}, stranger))}
+    assert not {*mine, theirs} & {*ids(await ok(stack, MINE, {"mine": False}, stranger))}
