@@ -123,6 +123,45 @@ test('the console shows a lost connection and catches up on the alerts it missed
   await expect(page.getByTestId('live-alerts').locator('tr', { hasText: detail })).toHaveCount(1);
 });
 
+test('the alert list reads the newest page first and older alerts on 加载更多', async ({ page }) => {
+  // 51 alerts newer than any other: the first page (50) leaves out the oldest of them.
+  const order = await disbursedOrder();
+  const regulator = await tokenOf('regulator');
+  const run = Date.now() % 1_000_000;
+  const detail = (i: number): string => `批量核查第 ${i} 项（批次 ${run}）`;
+  for (let i = 0; i <= 50; i++) {
+    await gql('mutation($id: ID!, $d: String!) { raisePostLoanWarning(handlingId: $id, detail: $d) { id } }',
+      { id: order.handlingId, d: detail(i) }, regulator);
+  }
+  // Each reaches the alerts through operations' consumer: wait for all of them.
+  await expect
+    .poll(async () => {
+      const { alerts } = await gql<{ alerts: { edges: { node: { detail: string } }[] } }>(
+        '{ alerts(first: 100) { edges { node { detail } } } }', {}, regulator);
+      return alerts.edges.filter((e) => e.node.detail.includes(`批次 ${run}`)).length;
+    }, { timeout: 20_000 })
+    .toBe(51);
+
+  await liveConsole(page);
+  const table = page.getByTestId('live-alerts');
+  await expect(table.locator('tbody tr').first()).toContainText(detail(50)); // newest first
+  expect(await table.locator('tbody tr').count()).toBeLessThanOrEqual(50); // one page
+  await expect(table.locator('tr', { hasText: detail(0) })).toHaveCount(0);
+  await expect(table.locator('tr', { hasText: detail(1) })).toHaveCount(1);
+
+  const more = page.getByTestId('more').first().getByRole('button', { name: '加载更多' });
+  await more.scrollIntoViewIfNeeded();
+  await shot(page, 'regulator-warnings-more');
+  await more.click();
+  await expect(table.locator('tr', { hasText: detail(0) })).toHaveCount(1);
+  expect(await table.locator('tbody tr').count()).toBeGreaterThan(50);
+  // The next page follows on: 1 above 0, nothing shown twice.
+  const details = await table.locator('tbody tr').allInnerTexts();
+  const at = (i: number): number => details.findIndex((text) => text.includes(detail(i)));
+  expect(at(1)).toBeLessThan(at(0));
+  expect(details.filter((text) => text.includes(detail(1)))).toHaveLength(1);
+});
+
 test('催单 and 转单 from the console, recorded in the handling history', async ({ page }) => {
   const order = await grabbedOrder();
   await liveConsole(page);

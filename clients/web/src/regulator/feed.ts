@@ -1,8 +1,9 @@
 // The regulator's live alert feed (督办预警, 催单, 贷后预警): finance's supervision events reach
 // the regulator as operations alerts on the institution's org (docs/finance.md "SLA supervision").
 // One feed per signed-in console, created by the layout and shared with the views (provide/inject):
-// the alerts so far from the `alerts` query (every page, newest first), then each new one from the `alerts` stream, resumed
-// with `after` after a disconnect (lib/stream.ts).
+// the first page of the `alerts` query (newest first, as the API lists them; 加载更多 reads on),
+// then each new one from the `alerts` stream on top, resumed with `after` after a disconnect
+// (lib/stream.ts); after a reconnection the first page is read again and merged by id.
 import { useClientHandle } from '@urql/vue';
 import { computed, inject, onScopeDispose, provide, ref, watch, type InjectionKey, type Ref } from 'vue';
 import { graphql } from '../gql';
@@ -11,7 +12,7 @@ import { useStreams } from '../lib/app';
 import { errorMessage } from '../lib/errors';
 import { resumable, type StreamStatus } from '../lib/stream';
 import { ALERT_SOURCE } from './labels';
-import { allPages } from './pages';
+import { PAGE_SIZE, pageOf, pagedList, type PageResult, type PagedList } from './pages';
 
 graphql(`
   fragment RegulatorAlert on Alert {
@@ -30,8 +31,8 @@ graphql(`
 `);
 
 const RecentAlerts = graphql(`
-  query RegulatorRecentAlerts($after: String) {
-    alerts(first: 100, after: $after) {
+  query RegulatorRecentAlerts($first: Int!, $after: String) {
+    alerts(first: $first, after: $after) {
       pageInfo {
         hasNextPage
         endCursor
@@ -65,7 +66,11 @@ export interface AlertFeed {
   alerts: Ref<LiveAlert[]>;
   status: Readonly<Ref<StreamStatus>>;
   loading: Ref<boolean>;
-  error: Ref<string>;
+  error: Readonly<Ref<string>>;
+  /** Older alerts to read with 加载更多. */
+  hasMore: Readonly<Ref<boolean>>;
+  loadingMore: Ref<boolean>;
+  more: () => Promise<void>;
   /** Alerts received live since the console opened (the menu's badge). */
   unseen: Ref<number>;
   /** Bumped when a supervision warning may have come (a new one, or a reconnection): the
@@ -77,40 +82,38 @@ export interface AlertFeed {
 const FEED: InjectionKey<AlertFeed> = Symbol('alert-feed');
 
 const concerns = (alert: RegulatorAlertFragment): boolean => alert.source in ALERT_SOURCE;
-const newestFirst = (a: RegulatorAlertFragment, b: RegulatorAlertFragment): number =>
-  b.createdAt.localeCompare(a.createdAt);
 
 export function provideAlertFeed(): AlertFeed {
   const client = useClientHandle().client;
-  const alerts = ref<LiveAlert[]>([]);
-  const loading = ref(true);
-  const error = ref('');
   const unseen = ref(0);
   const revision = ref(0);
+  // Ids of the alerts highlighted as new: those that came on the stream, and those a reload after
+  // a reconnection found that the console had not shown (they came while it was offline).
+  const freshIds = new Set<string>();
+  let marking = false;
 
-  /** Read the alerts again; `markNew`: those not shown yet came while the console was offline. */
-  async function reload(markNew = false): Promise<void> {
-    loading.value = true;
-    const result = await allPages(async (after) => {
-      const page = await client.query(RecentAlerts, { after }, { requestPolicy: 'network-only' }).toPromise();
-      const alerts = page.data?.alerts;
-      return {
-        nodes: alerts?.edges.map((e) => e.node) ?? [],
-        endCursor: alerts?.pageInfo.endCursor ?? null,
-        hasNextPage: alerts?.pageInfo.hasNextPage ?? false,
-        error: page.error,
-      };
+  const list: PagedList<LiveAlert> = pagedList<LiveAlert>(async (after): Promise<PageResult<LiveAlert>> => {
+    const markNew = marking && after === null;
+    const shown = new Set(list.rows.value.map((a) => a.id));
+    const result = await client
+      .query(RecentAlerts, { first: PAGE_SIZE, after }, { requestPolicy: 'network-only' })
+      .toPromise();
+    const page = pageOf(result.data?.alerts, result.error);
+    // Operations' other alerts (not supervision's) are left out: a page may show fewer than 50.
+    const nodes = page.nodes.filter(concerns).map((a) => {
+      if (markNew && !shown.has(a.id)) freshIds.add(a.id);
+      return { ...a, fresh: freshIds.has(a.id) };
     });
-    loading.value = false;
-    error.value = errorMessage(result.error);
-    if (result.error) return;
-    const shown = new Set(alerts.value.map((a) => a.id));
-    const live = alerts.value.filter((a) => a.fresh);
-    const kept = new Set(live.map((a) => a.id));
-    const recent = result.nodes
-      .filter((a) => concerns(a) && !kept.has(a.id))
-      .map((a) => ({ ...a, fresh: markNew && !shown.has(a.id) }));
-    alerts.value = [...live, ...recent].sort(newestFirst);
+    return { ...page, nodes };
+  });
+  const alerts = list.rows;
+
+  /** Read the first page again and merge it by id with what is shown (the older pages stay);
+   * `markNew`: those not shown yet came while the console was offline. */
+  async function reload(markNew = false): Promise<void> {
+    marking = markNew;
+    await list.reload(true);
+    marking = false;
     if (markNew) revision.value++;
   }
 
@@ -119,6 +122,7 @@ export function provideAlertFeed(): AlertFeed {
     onEvent(data) {
       const alert = data.alerts.alert;
       if (!concerns(alert)) return;
+      freshIds.add(alert.id);
       alerts.value = [{ ...alert, fresh: true }, ...alerts.value.filter((a) => a.id !== alert.id)];
       unseen.value++;
       if (alert.source === 'supervision') revision.value++;
@@ -154,7 +158,18 @@ export function provideAlertFeed(): AlertFeed {
   });
 
   void reload();
-  const feed: AlertFeed = { alerts, status, loading, error, unseen, revision, reload };
+  const feed: AlertFeed = {
+    alerts,
+    status,
+    loading: list.loading,
+    error: computed(() => errorMessage(list.error.value)),
+    hasMore: list.hasMore,
+    loadingMore: list.loadingMore,
+    more: list.more,
+    unseen,
+    revision,
+    reload,
+  };
   provide(FEED, feed);
   return feed;
 }
