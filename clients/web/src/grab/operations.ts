@@ -56,6 +56,7 @@ export const AssignedPage = graphql(`
     handlings(first: $first, after: $after, filter: { status: ASSIGNED }) {
       nodes {
         id
+        createdAt
         orderKind
         need {
           ...GrabNeedCard
@@ -159,13 +160,9 @@ export const HandlingFields = graphql(`
 
 export const MyHandlings = graphql(`
   query GrabMyHandlings($first: Int!, $after: String) {
-    handlings(first: $first, after: $after) {
+    handlings(first: $first, after: $after, filter: { mine: true }) {
       nodes {
         ...GrabHandling
-        handler {
-          id
-          username
-        }
       }
       pageInfo {
         hasNextPage

@@ -1,14 +1,17 @@
-// The live grab pool (抢单池): orders keyed by id, from a snapshot (the `grabPool` query, plus the
-// orders assigned to my institution that wait for a grab: applications and needs transferred in)
-// kept current by the `grabPool` stream.
+// The live grab pool (抢单池): orders keyed by id, from the first page of a snapshot (the
+// `grabPool` query, plus the orders assigned to my institution that wait for a grab: applications
+// and needs transferred in), more pages on scrolling, kept current by the `grabPool` stream.
+// Both lists come newest first (creation time, then id), so a page is a range of that order.
 //
 // "No order missed or shown twice":
 // - the list is a Map keyed by order id, so an order is shown once whatever tells us about it;
 // - a removal event leaves a tombstone: a snapshot read before the removal (it may arrive after
 //   the event) cannot bring the order back;
-// - after every reconnect (the stream is live again, or its cursor expired) the snapshot is read
-//   again and merged: orders it lacks are dropped unless an event added them after the snapshot
-//   was asked for (the snapshot could not know them yet).
+// - after every reconnect (the stream is live again, or its cursor expired) the first page is read
+//   again and merged: an order it lacks is dropped if it lies within the range that page covers
+//   (newer than or as new as its last order, or anywhere when there is no next page) and no event
+//   added it after the page was asked for. An order beyond that range (a page loaded by
+//   scrolling) is not missing: the stream's replay after a reconnect tells its removal.
 import { useClientHandle } from '@urql/vue';
 import {
   computed,
@@ -43,6 +46,12 @@ export interface Pool {
   loading: Ref<boolean>;
   /** The last snapshot failed (Chinese). */
   error: Ref<string>;
+  /** Every page of both lists is loaded. */
+  finished: Ref<boolean>;
+  /** The last 加载更多 failed. */
+  moreFailed: Ref<boolean>;
+  /** Read the next page of each list that has more (on scrolling to the end). */
+  loadMore(): Promise<void>;
   /** Orders removed while the page was open (grabbed here or elsewhere): their ids. */
   isGone(id: string): boolean;
   /** Remove an order at once (a grab answered: won, or lost). */
@@ -51,18 +60,44 @@ export interface Pool {
 }
 
 const POOL: InjectionKey<Pool> = Symbol('grab-pool');
-const PAGE = 100; // the API's largest page
-const MAX_PAGES = 5;
+const PAGE = 100; // the API's largest page: a pool is read a page at a time, more on scrolling
+
+/** Where a list is in the newest-first order: (creation time, id). */
+type Key = readonly [createdAt: string, id: string];
+type Source = 'pool' | 'assigned';
+
+/** How far a list is read: the cursor after its last loaded page, and whether there is more. */
+interface Progress {
+  after: string | null;
+  /** The last loaded order's key (null before the first page). */
+  last: Key | null;
+  more: boolean;
+}
+
+interface Page {
+  orders: { order: PoolOrder; key: Key }[];
+  endCursor: string | null;
+  hasNextPage: boolean;
+}
 
 export function providePool(): Pool {
   const client = useClientHandle().client;
   const entries = reactive(new Map<string, PoolOrder>());
+  /** id → which list it belongs to and its key there (null: known from an event, key unknown). */
+  const placed = new Map<string, { source: Source; key: Key | null }>();
   /** id → when it was added by an event (ms): a snapshot asked for before that does not drop it. */
   const addedAt = new Map<string, number>();
   const tombstones = new Set<string>();
+  const progress: Record<Source, Progress> = {
+    pool: { after: null, last: null, more: true },
+    assigned: { after: null, last: null, more: true },
+  };
   const loading = ref(true);
   const error = ref('');
+  const finished = ref(false);
+  const moreFailed = ref(false);
   let generation = 0;
+  let loadingMore = false;
 
   function add(order: PoolOrder): void {
     if (tombstones.has(order.id)) return;
@@ -73,57 +108,108 @@ export function providePool(): Pool {
     tombstones.add(id);
     entries.delete(id);
     addedAt.delete(id);
+    placed.delete(id);
   }
 
-  const pagePromise = (after: string | null) =>
-    client.query(PoolPage, { first: PAGE, after }, { requestPolicy: 'network-only' }).toPromise();
-
-  async function snapshot(): Promise<PoolOrder[] | null> {
-    const found: PoolOrder[] = [];
-    let after: string | null = null;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const result: Awaited<ReturnType<typeof pagePromise>> = await pagePromise(after);
-      if (result.error || !result.data) {
-        error.value = errorMessage(result.error) || '加载失败';
-        return null;
-      }
-      for (const need of result.data.grabPool.nodes) found.push({ kind: 'NEED', id: need.id, need });
-      if (!result.data.grabPool.pageInfo.hasNextPage) break;
-      after = result.data.grabPool.pageInfo.endCursor ?? null;
+  /** One page of the grab pool's needs, or of the assigned orders. */
+  async function readPage(source: Source, after: string | null): Promise<Page | string> {
+    const vars = { first: PAGE, after };
+    if (source === 'pool') {
+      const result = await client.query(PoolPage, vars, { requestPolicy: 'network-only' }).toPromise();
+      if (result.error || !result.data) return errorMessage(result.error) || '加载失败';
+      const { nodes, pageInfo } = result.data.grabPool;
+      return {
+        orders: nodes.map((need) => ({ order: { kind: 'NEED', id: need.id, need }, key: [need.createdAt, need.id] })),
+        endCursor: pageInfo.endCursor ?? null,
+        hasNextPage: pageInfo.hasNextPage,
+      };
     }
-    const assigned = await client
-      .query(AssignedPage, { first: PAGE, after: null }, { requestPolicy: 'network-only' })
-      .toPromise();
-    if (assigned.error || !assigned.data) {
-      error.value = errorMessage(assigned.error) || '加载失败';
-      return null;
-    }
-    for (const handling of assigned.data.handlings.nodes) {
+    const result = await client.query(AssignedPage, vars, { requestPolicy: 'network-only' }).toPromise();
+    if (result.error || !result.data) return errorMessage(result.error) || '加载失败';
+    const { nodes, pageInfo } = result.data.handlings;
+    const orders: Page['orders'] = [];
+    for (const handling of nodes) {
+      const key: Key = [handling.createdAt, handling.id]; // the list is ordered by the handling
       if (handling.application) {
-        found.push({ kind: 'APPLICATION', id: handling.application.id, application: handling.application });
+        const { application } = handling;
+        orders.push({ order: { kind: 'APPLICATION', id: application.id, application }, key });
       } else if (handling.need) {
         // Transferred to my institution (转单): mine to grab whatever the need's other places.
-        found.push({ kind: 'NEED', id: handling.need.id, need: handling.need });
+        orders.push({ order: { kind: 'NEED', id: handling.need.id, need: handling.need }, key });
       }
     }
-    return found;
+    return { orders, endCursor: pageInfo.endCursor ?? null, hasNextPage: pageInfo.hasNextPage };
   }
 
+  function place(source: Source, page: Page): void {
+    for (const { order, key } of page.orders) {
+      if (tombstones.has(order.id)) continue;
+      placed.set(order.id, { source, key });
+      add(order);
+    }
+  }
+
+  /** Read the first page of both lists again and merge it (see the top of this file). */
   async function reload(): Promise<void> {
     const mine = ++generation;
     const askedAt = Date.now();
-    const found = await snapshot();
-    if (mine !== generation || found === null) {
-      if (mine === generation) loading.value = false;
-      return; // a newer reload is on its way, or this one failed (its error is shown)
+    const pages = await Promise.all([readPage('pool', null), readPage('assigned', null)]);
+    if (mine !== generation) return; // a newer reload is on its way
+    const failed = pages.find((p): p is string => typeof p === 'string');
+    if (failed !== undefined) {
+      error.value = failed;
+      loading.value = false;
+      return;
     }
+    const [poolPage, assignedPage] = pages as [Page, Page];
     error.value = '';
-    const ids = new Set(found.map((o) => o.id));
+    const first: Record<Source, Page> = { pool: poolPage, assigned: assignedPage };
+    const found = new Set([...poolPage.orders, ...assignedPage.orders].map((o) => o.order.id));
+    const covered = (id: string): boolean => {
+      const where = placed.get(id);
+      if (!where) return true; // placed by neither list: only a page can tell, and it lacks it
+      const page = first[where.source];
+      if (!page.hasNextPage) return true;
+      const last = page.orders.at(-1)?.key;
+      return where.key !== null && last !== undefined && compareKeys(where.key, last) >= 0;
+    };
     for (const id of [...entries.keys()]) {
-      if (!ids.has(id) && (addedAt.get(id) ?? 0) < askedAt) entries.delete(id);
+      if (!found.has(id) && (addedAt.get(id) ?? 0) < askedAt && covered(id)) {
+        entries.delete(id);
+        placed.delete(id);
+      }
     }
-    for (const order of found) add(order);
+    for (const source of ['pool', 'assigned'] as const) {
+      const page = first[source];
+      place(source, page);
+      const last = page.orders.at(-1)?.key ?? null;
+      const now = progress[source];
+      // Pages loaded further down stay loaded: go on after them, not after this first page.
+      const further = page.hasNextPage && now.last !== null && last !== null && compareKeys(now.last, last) < 0;
+      if (!further) progress[source] = { after: page.endCursor, last, more: page.hasNextPage };
+    }
+    finished.value = !progress.pool.more && !progress.assigned.more;
     loading.value = false;
+  }
+
+  async function loadMore(): Promise<void> {
+    if (loadingMore || loading.value) return;
+    loadingMore = true;
+    moreFailed.value = false;
+    for (const source of ['pool', 'assigned'] as const) {
+      const from = progress[source];
+      if (!from.more) continue;
+      const page = await readPage(source, from.after);
+      if (typeof page === 'string') {
+        moreFailed.value = true;
+        break;
+      }
+      if (progress[source] !== from) continue; // a reload moved this list meanwhile
+      place(source, page);
+      progress[source] = { after: page.endCursor, last: page.orders.at(-1)?.key ?? from.last, more: page.hasNextPage };
+    }
+    finished.value = !progress.pool.more && !progress.assigned.more;
+    loadingMore = false;
   }
 
   function onEvent(data: GrabPoolStreamSubscription): void {
@@ -140,6 +226,12 @@ export function providePool(): Pool {
       // New to my pool (posted, or transferred in): a transfer may bring back an order that left.
       if (event.kind === 'TRANSFERRED') tombstones.delete(order.id);
       addedAt.set(order.id, Date.now());
+      placed.set(
+        order.id,
+        order.kind === 'NEED' && event.kind === 'NEW'
+          ? { source: 'pool', key: [order.need.createdAt, order.id] }
+          : { source: 'assigned', key: null }, // the handling's key is not in the event
+      );
       add(order);
     } else if (entries.has(order.id)) {
       entries.set(order.id, order); // still mine (e.g. another institution took a place): fresher counts
@@ -163,8 +255,9 @@ export function providePool(): Pool {
   onScopeDispose(() => clearTimeout(settle));
   void reload();
 
+  // Two lists (and the stream's new orders) in one: newest first, as each of them comes.
   const orders = computed(() =>
-    [...entries.values()].sort((a, b) => (createdAt(b) > createdAt(a) ? 1 : createdAt(b) < createdAt(a) ? -1 : 0)),
+    [...entries.values()].sort((a, b) => compareKeys([createdAt(b), b.id], [createdAt(a), a.id])),
   );
 
   const pool: Pool = {
@@ -172,6 +265,9 @@ export function providePool(): Pool {
     status: stream.status,
     loading,
     error,
+    finished,
+    moreFailed,
+    loadMore,
     isGone: (id) => tombstones.has(id),
     remove,
     reload,
@@ -182,6 +278,20 @@ export function providePool(): Pool {
 
 function createdAt(order: PoolOrder): string {
   return order.kind === 'NEED' ? order.need.createdAt : order.application.createdAt;
+}
+
+/** Microseconds since the epoch of an ISO time (Date.parse stops at milliseconds; the API's
+ * times, like its cursors, go to the microsecond). */
+function micros(iso: string): number {
+  const fraction = /\.(\d+)/.exec(iso)?.[1] ?? '';
+  return Date.parse(iso) * 1000 + Number(fraction.padEnd(6, '0').slice(3, 6));
+}
+
+/** The API's newest-first order compared: negative when `a` comes after (is older than) `b`. */
+function compareKeys(a: Key, b: Key): number {
+  const byTime = micros(a[0]) - micros(b[0]);
+  if (byTime !== 0) return byTime;
+  return a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0;
 }
 
 export function usePool(): Pool {
