@@ -290,3 +290,63 @@ test('an application to a product of my institution arrives live; one tap grabs 
   await expect(page.getByTestId('steps')).not.toContainText('预授信'); // applications go straight to credit
   await expect(page.getByText('贵州黔丰农业有限公司')).toBeVisible(); // full contact details for the grabber
 });
+
+test('the pool and my orders read a page at a time, newest first, and the rest on scrolling to the end', async ({
+  page,
+}) => {
+  // Pages of 5 instead of 100 / 50, so that the seeded data spans several of them.
+  const afters: Record<string, (string | null)[]> = {};
+  // Queries go by GET (urql's within-url-limit), mutations by POST.
+  await page.route((url) => url.href.startsWith(GATEWAY_URL), async (route) => {
+    const url = new URL(route.request().url());
+    const query = url.searchParams.get('query') ?? '';
+    const name = /query (GrabPoolPage|GrabAssigned|GrabMyHandlings)\b/.exec(query)?.[1];
+    if (route.request().method() !== 'GET' || !name) return route.continue();
+    const variables = JSON.parse(url.searchParams.get('variables') ?? '{}') as Record<string, unknown>;
+    (afters[name] ??= []).push((variables.after as string | null | undefined) ?? null);
+    url.searchParams.set('variables', JSON.stringify({ ...variables, first: 5 }));
+    await route.continue({ url: url.href });
+  });
+  const newest = await postNeed('购置仓储货架');
+  await openPool(page, 'grabber');
+  const expected = await poolIds('grabber');
+  expect(expected.length).toBeGreaterThan(10); // the seed's pool spans pages of 5
+  await expect(page.getByTestId('pool-count')).toHaveText(/^\d+\+$/); // more to come
+  await expect(page.locator('[data-testid="pool-order"]').first()).toHaveAttribute('data-order-id', newest);
+  expect(await page.locator('[data-testid="pool-order"]').count()).toBeLessThan(expected.length);
+
+  const finished = page.getByText('— 没有更多了 —');
+  await expect(async () => {
+    await page.mouse.wheel(0, 20_000);
+    await expect(finished).toBeInViewport({ timeout: 500 });
+  }).toPass({ timeout: 30_000 });
+  expect(afters.GrabPoolPage!.filter((a) => a !== null).length).toBeGreaterThan(1); // read on demand
+  const ids = await pageIds(page);
+  expect(ids).toEqual(expected); // each once, none missing
+  await expect(page.getByTestId('pool-count')).toHaveText(String(expected.length));
+
+  // 我的订单: mine only, a page of 5 first, the rest on scrolling.
+  const token = await tokenOf('grabber');
+  for (let i = 0; i < 6; i++) await grabAs('grabber', await postNeed('采购办公设备'));
+  const mine = await gql<{ handlings: { nodes: { id: string; status: string }[] } }>(
+    'query { handlings(first: 100, filter: { mine: true }) { nodes { id status } } }',
+    {},
+    token,
+  );
+  await page.getByRole('link', { name: '我的订单' }).or(page.getByText('我的订单', { exact: true })).last().click();
+  await expect(page.locator('[data-testid="my-order"]').first()).toHaveAttribute(
+    'data-handling-id',
+    mine.handlings.nodes[0]!.id,
+  );
+  await expect(page.getByRole('tab', { name: /办理中 \d+\+/ })).toBeVisible();
+  await shot(page, 'grab-orders-paged');
+  await expect(async () => {
+    await page.mouse.wheel(0, 20_000);
+    await expect(page.getByRole('tab', { name: /办理中 \d+$/ })).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 30_000 });
+  const open = mine.handlings.nodes.filter((h) => !['DISBURSED', 'REJECTED', 'NOT_SELECTED', 'TRANSFERRED', 'WITHDRAWN'].includes(h.status));
+  const shown = await page.locator('[data-testid="my-order"]').evaluateAll((cards) =>
+    cards.map((c) => c.getAttribute('data-handling-id') ?? ''),
+  );
+  expect(shown).toEqual(open.map((h) => h.id)); // newest first, as the API gives them
+});
