@@ -323,7 +323,7 @@ test('the regulator reviews a complaint the institution answered', async ({ page
   await page.getByRole('link', { name: '投诉复核' }).click();
   const row = page.getByTestId('complaints').locator(`tr[data-order="${order.orderNo}"]`);
   await expect(row).toContainText('待监管复核');
-  await expect(row).toContainText('办理缓慢');
+  await expect(row).toContainText('办理超时');
   await row.getByRole('button', { name: '复核' }).click();
   await page.getByRole('radio', { name: '投诉不成立' }).click();
   await page.locator('#review-comment').fill('机构已及时处理并致歉，投诉不成立');

@@ -1,17 +1,16 @@
 // Chinese labels of the API's enums (the API names stay English; users never see them).
 import type {
   ApplicationStatus,
-  ComplaintKind,
   ComplaintStatus,
-  GuaranteeMethod,
   HandlingStatus,
   InstitutionKind,
   LoanMethod,
   MyOrderEventKind,
   NeedStatus,
   OfferStatus,
-  ReviewVerdict,
 } from '../gql/graphql';
+
+export { COMPLAINT_KIND, GUARANTEE, VERDICT } from '../lib/labels';
 
 type TagType = 'primary' | 'success' | 'warning' | 'danger' | 'default';
 
@@ -109,12 +108,6 @@ export const EVENT_KIND: Record<MyOrderEventKind, string> = {
   TRANSFERRED: '已转单',
 };
 
-export const GUARANTEE: Record<GuaranteeMethod, string> = {
-  CREDIT: '信用',
-  MORTGAGE: '抵押',
-  GUARANTEE: '担保',
-};
-
 export const LOAN_METHOD: Record<LoanMethod, string> = {
   ONE_OFF: '一次性放款',
   REVOLVING: '循环额度',
@@ -140,14 +133,6 @@ export const INSTITUTION_KIND: Record<InstitutionKind, string> = {
   OTHER: '其他机构',
 };
 
-export const COMPLAINT_KIND: Record<ComplaintKind, string> = {
-  SLOW_HANDLING: '办理拖延',
-  SERVICE_ATTITUDE: '服务态度',
-  FEES: '乱收费',
-  MISLEADING: '误导宣传',
-  OTHER: '其他',
-};
-
 export const COMPLAINT_STATUS: Record<ComplaintStatus, string> = {
   SUBMITTED: '待机构处理',
   HANDLED: '机构已处理',
@@ -158,11 +143,6 @@ export const COMPLAINT_TAG: Record<ComplaintStatus, TagType> = {
   SUBMITTED: 'warning',
   HANDLED: 'primary',
   REVIEWED: 'success',
-};
-
-export const VERDICT: Record<ReviewVerdict, string> = {
-  UPHELD: '投诉成立',
-  DISMISSED: '投诉不成立',
 };
 
 /** "4.500" → "4.50%". */

@@ -1,9 +1,7 @@
 // Chinese labels of the API's enums, and the steps of a handling as the grab client shows them.
-import type { GuaranteeMethod, HandlingStatus, OfferStatus, OrderKind, RiskKind } from '../gql/graphql';
+import type { HandlingStatus, OfferStatus, OrderKind, RiskKind } from '../gql/graphql';
 
-export const GUARANTEE: Record<GuaranteeMethod, string> = { CREDIT: '信用', MORTGAGE: '抵押', GUARANTEE: '担保' };
-
-export const ORDER_KIND: Record<OrderKind, string> = { NEED: '融资需求', APPLICATION: '产品申请' };
+export { GUARANTEE, ORDER_KIND } from '../lib/labels';
 
 export const HANDLING_STATUS: Record<HandlingStatus, string> = {
   ASSIGNED: '待抢单',

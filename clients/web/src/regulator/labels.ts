@@ -1,16 +1,15 @@
 // Chinese labels of the API's enums shown on the console (API names stay English).
 import type {
   AlertLevel,
-  ComplaintKind,
   ComplaintStatus,
   HandlingStatus,
-  OrderKind,
-  ReviewVerdict,
   StatisticsGroup,
   StatisticsPeriod,
   SupervisionActionKind,
   WarningKind,
 } from '../gql/graphql';
+
+export { COMPLAINT_KIND, ORDER_KIND, VERDICT } from '../lib/labels';
 
 export const HANDLING_STATUS: Record<HandlingStatus, string> = {
   ASSIGNED: '待抢单',
@@ -45,23 +44,11 @@ export const ACTION_KIND: Record<SupervisionActionKind, string> = {
   OVERDUE_REASON: '超时说明',
 };
 
-export const ORDER_KIND: Record<OrderKind, string> = { APPLICATION: '产品申请', NEED: '融资需求' };
-
-export const COMPLAINT_KIND: Record<ComplaintKind, string> = {
-  SLOW_HANDLING: '办理缓慢',
-  SERVICE_ATTITUDE: '服务态度',
-  FEES: '违规收费',
-  MISLEADING: '误导宣传',
-  OTHER: '其他',
-};
-
 export const COMPLAINT_STATUS: Record<ComplaintStatus, string> = {
   SUBMITTED: '待机构处理',
   HANDLED: '待监管复核',
   REVIEWED: '已复核',
 };
-
-export const VERDICT: Record<ReviewVerdict, string> = { UPHELD: '投诉成立', DISMISSED: '投诉不成立' };
 
 export const ALERT_LEVEL: Record<AlertLevel, string> = { INFO: '提示', WARNING: '预警', CRITICAL: '严重' };
 
