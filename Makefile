@@ -46,7 +46,7 @@ test-real: install
 	DCMS_TEST_STORAGE=real $(PYTEST) -q
 
 test-embedded: install
-	DCMS_TEST_STORAGE=embedded $(PYTEST) -q -m "not faults and not browser"
+	DCMS_TEST_STORAGE=embedded $(PYTEST) -q -m "not faults"
 
 lint: install
 	$(VENV)/bin/ruff check .
