@@ -57,8 +57,12 @@ def not_found(what: str) -> CodedError:
     return CodedError(ErrorCode.NOT_FOUND, f"{what} not found")
 
 
-def conflict(message: str) -> CodedError:
-    return CodedError(ErrorCode.CONFLICT, message)
+def conflict(message: str, reason: str | None = None) -> CodedError:
+    """``reason``: a stable ``extensions.reason`` a client switches on (the message is for people)."""
+    error = CodedError(ErrorCode.CONFLICT, message)
+    if reason is not None:
+        error.extensions["reason"] = reason
+    return error
 
 
 def bad_input(message: str) -> CodedError:

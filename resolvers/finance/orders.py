@@ -39,7 +39,7 @@ from resolvers.common import audit
 from resolvers.common.changes import change, transition
 from resolvers.common.clock import CST, now
 from resolvers.common.customer_directory import DirectoryCustomer, visible_customer
-from resolvers.common.errors import CodedError, bad_input, conflict, forbidden, not_found
+from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, check_page_size, page_of, paginate
 from resolvers.common.values import parse_id
@@ -303,21 +303,9 @@ async def publish_need(principal: Principal, request: NeedRequest, max_instituti
     return need
 
 
+# A lost grab is CONFLICT with the constant's name as extensions.reason (the grab client switches on it).
 NO_PLACE = "该需求已被抢完或已关闭 (no place left on this need)"
 APPLICATION_TAKEN = "该申请已被抢单 (already grabbed)"
-
-
-def _lost(message: str) -> CodedError:
-    """A lost grab: CONFLICT with a stable ``extensions.reason`` (``TAKEN_BY_COLLEAGUE``,
-    ``NO_PLACE``, ``APPLICATION_TAKEN``) the grab client switches on, not the message."""
-    reasons = {
-        TAKEN_BY_COLLEAGUE: "TAKEN_BY_COLLEAGUE",
-        NO_PLACE: "NO_PLACE",
-        APPLICATION_TAKEN: "APPLICATION_TAKEN",
-    }
-    error = conflict(message)
-    error.extensions["reason"] = reasons[message]
-    return error
 
 
 @dataclass(frozen=True)
@@ -462,11 +450,11 @@ async def grab_need(principal: Principal, need_id: UUID) -> Handling:
             audited.detail["repeated"] = True
         return await Handling.get(id=seen.mine)  # a repeat of one's own grab
     if seen.mine is not None and seen.mine_status != HandlingStatus.ASSIGNED:
-        raise _lost(TAKEN_BY_COLLEAGUE)
+        raise conflict(TAKEN_BY_COLLEAGUE, "TAKEN_BY_COLLEAGUE")
     if not seen.matched:
         raise not_found("financing need")
     if seen.mine is None and seen.full():
-        raise _lost(NO_PLACE)  # full or closed when read: no transaction to find that out
+        raise conflict(NO_PLACE, "NO_PLACE")  # full or closed when read: no transaction to find that out
     need = FinancingNeed._init_from_db(**seen.order)
     mine = None if seen.mine is None else await Handling.get(id=seen.mine)  # transferred here (转单)
     handling = mine or new_handling(need, institution_id, need.loan_preference)
@@ -476,15 +464,15 @@ async def grab_need(principal: Principal, need_id: UUID) -> Handling:
     async with change("finance", "FinancingNeed", need_id):
         if mine is not None:  # transferred to this institution (转单): its slot is already counted
             if not await _claim_with(mine, principal.user_id, terms):
-                raise _lost(TAKEN_BY_COLLEAGUE)
+                raise conflict(TAKEN_BY_COLLEAGUE, "TAKEN_BY_COLLEAGUE")
         else:
             if not await _take_place(need):
-                raise _lost(NO_PLACE)
+                raise conflict(NO_PLACE, "NO_PLACE")
             _apply(handling, principal.user_id, terms)
             try:
                 await handling.save()
             except IntegrityError:  # a colleague's grab committed first: the slot goes back
-                raise _lost(TAKEN_BY_COLLEAGUE) from None
+                raise conflict(TAKEN_BY_COLLEAGUE, "TAKEN_BY_COLLEAGUE") from None
         await flag_duplicate_financing(handling, duplicates)
         await notify.pool("need.grabbed", need, matched, institution_id, need.status != NeedStatus.OPEN)
         await notify.my_order("GRABBED", need, handling)
@@ -524,14 +512,14 @@ async def grab_application(principal: Principal, application_id: UUID) -> Handli
             audited.detail["repeated"] = True
         return await Handling.get(id=seen.mine)
     if seen.mine_status != HandlingStatus.ASSIGNED:
-        raise _lost(APPLICATION_TAKEN)
+        raise conflict(APPLICATION_TAKEN, "APPLICATION_TAKEN")
     application = ProductApplication._init_from_db(**seen.order)
     mine = await Handling.get(id=seen.mine)
     terms = await _terms(institution_id, mine.guarantee_method)
     duplicates = await duplicate_financing(mine)
     async with change("finance", "ProductApplication", application_id):
         if not await _claim_with(mine, principal.user_id, terms):
-            raise _lost(APPLICATION_TAKEN)
+            raise conflict(APPLICATION_TAKEN, "APPLICATION_TAKEN")
         if await transition(
             ProductApplication,
             application_id,
