@@ -56,6 +56,15 @@ def require_redis() -> str:
     return REDIS_URL
 
 
+def separate_redis() -> str:
+    """Another database of the test Redis, for a stack that runs beside the session's (the browser
+    tests' `dcms up`): channels are named after the database (security/redis_pool.py), so the two
+    neither hear each other's events (a foreign seq would move a feed's head) nor share keys."""
+    url = urlparse(require_redis())
+    database = int(url.path.strip("/") or 0)
+    return urlunparse(url._replace(path=f"/{(database - 1) % 16}"))
+
+
 def require_node() -> None:
     if shutil.which("node") is None:
         missing("Node.js")

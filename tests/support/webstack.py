@@ -70,7 +70,7 @@ def web_stack(var_dir: Path, storage: str = services.STORAGE) -> Iterator[WebSta
         for name in ("DATABASE_URL", "REDIS_URL", "DCMS_GATEWAY_HMAC_SECRET"):
             env.pop(name, None)
         if storage == "real":
-            env["REDIS_URL"] = services.require_redis()
+            env["REDIS_URL"] = services.separate_redis()  # never the session stack's database
             env["DATABASE_URL"] = cleanup.enter_context(services.scratch_database("dcms_web"))
         log = cleanup.enter_context(open(var_dir / "up.log", "wb"))
         up = subprocess.Popen(
