@@ -93,6 +93,20 @@ async function openPool(page: Page, username: string): Promise<void> {
 
 const card = (page: Page, id: string) => page.locator(`[data-order-id="${id}"]`);
 
+/** Drop this page's stream messages that name `held.id`, as if they were still on their way
+ * (set before the page opens its socket). */
+async function holdBack(page: Page): Promise<{ id: string }> {
+  const held = { id: '' };
+  await page.routeWebSocket(/\/graphql/, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (!(held.id && typeof message === 'string' && message.includes(held.id))) ws.send(message);
+    });
+  });
+  return held;
+}
+
 test('two colleagues race on one need: one 抢到了, the other 同事已抢 and the order gone; another institution still sees it', async ({
   page,
   browser,
@@ -101,16 +115,25 @@ test('two colleagues race on one need: one 抢到了, the other 同事已抢 and
   await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
   await shot(page, 'grab-login');
 
-  const contexts = [await phone(browser), await phone(browser)];
-  const [colleague, rival] = await Promise.all(contexts.map((c) => c.newPage()));
-  await Promise.all([openPool(page, 'grabber'), openPool(colleague, 'fi_gyb_1'), openPool(rival, 'fi_gzb_1')]);
+  const contexts = [await phone(browser), await phone(browser), await phone(browser)];
+  const [colleague, rival, onlooker] = await Promise.all(contexts.map((c) => c.newPage()));
+  // The two taps must both land before either page hears of the other's grab (else the loser's card
+  // may vanish under its finger, as it should): the racers' stream events about the need wait.
+  const held = await Promise.all([holdBack(page), holdBack(colleague)]);
+  await Promise.all([
+    openPool(page, 'grabber'),
+    openPool(colleague, 'fi_gyb_1'),
+    openPool(rival, 'fi_gzb_1'),
+    openPool(onlooker, 'fi_gyb_2'), // a third colleague who does not tap
+  ]);
 
   const needId = await postNeed('购置冷链设备');
-  for (const p of [page, colleague, rival]) await expect(card(p, needId)).toBeVisible(); // live, no reload
+  for (const p of [page, colleague, rival, onlooker]) await expect(card(p, needId)).toBeVisible(); // live
   await expect(card(page, needId)).toContainText('剩余名额 3 / 3');
   await shot(page, 'grab-pool');
 
   // Both tap at once.
+  for (const h of held) h.id = needId;
   await Promise.all([
     card(page, needId).getByRole('button', { name: '立即抢单' }).click(),
     card(colleague, needId).getByRole('button', { name: '立即抢单' }).click(),
@@ -130,6 +153,8 @@ test('two colleagues race on one need: one 抢到了, the other 同事已抢 and
   await shot(winner, 'grab-won');
   await shot(loser, 'grab-colleague');
   for (const p of [winner, loser]) await expect(card(p, needId)).toHaveCount(0);
+  // The colleague who did not tap sees it vanish from the stream alone.
+  await expect(card(onlooker, needId)).toHaveCount(0);
 
   // 贵州银行 still has two of the three places.
   await expect(card(rival, needId)).toBeVisible();
@@ -222,14 +247,7 @@ test('my orders show the steps and a countdown; pre-review from the detail page 
 
 test('a need that filled up before the tap answers 名额已满 and leaves the pool', async ({ page }) => {
   // Hold back this page's stream events about the need, as if they were still on their way.
-  let held = '';
-  await page.routeWebSocket(/\/graphql/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((message) => server.send(message));
-    server.onMessage((message) => {
-      if (!(held && typeof message === 'string' && message.includes(held))) ws.send(message);
-    });
-  });
+  const held = await holdBack(page);
   await openPool(page, 'grabber');
   // No preferred method, 20 万 for 12 months: open to five institutions, three of them fill it.
   const needId = await postNeed('采购饲料', {
@@ -237,7 +255,7 @@ test('a need that filled up before the tap answers 名额已满 and leaves the p
     loanPreference: null,
   });
   await expect(card(page, needId)).toContainText('剩余名额 3 / 3');
-  held = needId;
+  held.id = needId;
   for (const user of ['fi_gzb_1', 'fi_qxdb_1', 'fi_zcxd_1']) await grabAs(user, needId);
 
   await card(page, needId).getByRole('button', { name: '立即抢单' }).click();
