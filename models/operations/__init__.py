@@ -102,6 +102,12 @@ class Alert(Entity):
     # raiseAlert after a timeout finds the first alert instead of raising a second one.
     raised_by = fields.UUIDField(null=True)
     idempotency_key = fields.CharField(max_length=64, null=True)
+    # 告警去重: a system alert's dedup key (e.g. ``device-offline:<device id>``). A repeat of the
+    # same key adds to ``count`` and moves ``last_seen_at`` instead of raising another alert
+    # (alerts.py ``raise_system_alert``).
+    dedup_key = fields.CharField(max_length=200, null=True, unique=True)
+    count = fields.IntField(default=1)
+    last_seen_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "alert"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator
+from datetime import datetime
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.operations import Alert, AlertLevel, AlertStatus, Org
@@ -16,6 +18,7 @@ from realtime.broker import ALERTS
 from realtime.events import Event
 from realtime.hub import Realtime
 from resolvers.common.changes import change
+from resolvers.common.clock import now
 from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.events import publish, stream
 from resolvers.common.loading import scoped
@@ -108,6 +111,55 @@ async def raise_event_alert(
     )
     await publish(ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
     return alert
+
+
+async def raise_system_alert(
+    org_id: UUID,
+    level: AlertLevel,
+    title: str,
+    *,
+    source: str,
+    dedup_key: str,
+    detail: str = "",
+    device_id: UUID | None = None,
+    moment: datetime | None = None,
+) -> Alert | None:
+    """An alert raised by the platform itself (a device offline, an SLA breach, a missing backup),
+    deduplicated by ``dedup_key`` (告警去重): the first raise creates it and publishes
+    ``alert.raised``; a repeat of the key adds one to ``count`` and moves ``last_seen_at`` on the
+    same alert, in one UPDATE, and publishes nothing. None when ``org_id`` names no org. Runs in
+    the caller's transaction (a job's, or a mutation's)."""
+    moment = moment or now()
+    if await _repeated(dedup_key, moment):
+        return await Alert.get(dedup_key=dedup_key)
+    org = await Org.get_or_none(id=org_id)
+    if org is None:
+        log.warning("alert %s names no known org %s", dedup_key, org_id)
+        return None
+    try:
+        async with in_transaction("operations"):  # a savepoint: a concurrent first raise may win
+            alert = await Alert.create(
+                org=org,
+                org_path=org.path,
+                level=level,
+                title=title[:200],
+                detail=detail,
+                source=source,
+                device_id=device_id,
+                dedup_key=dedup_key,
+                last_seen_at=moment,
+            )
+    except IntegrityError:  # the twin committed first: this raise is its repeat
+        if not await _repeated(dedup_key, moment):
+            raise
+        return await Alert.get(dedup_key=dedup_key)
+    await publish(ALERTS, "alert.raised", alert, tenant_id=org.tenant_id, org_path=org.path)
+    return alert
+
+
+async def _repeated(dedup_key: str, moment: datetime) -> bool:
+    """Count one more sighting of the alert with ``dedup_key``, if there is one (one UPDATE)."""
+    return bool(await Alert.filter(dedup_key=dedup_key).update(count=F("count") + 1, last_seen_at=moment))
 
 
 async def list_alerts(

@@ -71,6 +71,8 @@ class Alert:
     detail: str
     source: str
     created_at: datetime
+    count: int = strawberry.field(description="how many times it was raised (repeats of its dedup key)")
+    last_seen_at: datetime | None = strawberry.field(description="when it was last raised")
 
     @strawberry.field
     @staticmethod
