@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.common.events import StreamEvent
-from schema.operations.types import Alert
+from schema.operations.types.alerts import Alert
 
 
 @strawberry.type(description="告警事件")

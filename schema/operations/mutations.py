@@ -15,7 +15,8 @@ from resolvers.operations import alerts, auth
 from schema.common.rate_limiting import client_ip
 from schema.operations.context import Info
 from schema.operations.inputs import RaiseAlertInput
-from schema.operations.types import Alert, AuthPayload
+from schema.operations.types.alerts import Alert
+from schema.operations.types.orgs import AuthPayload
 
 NEW_PASSWORD = (
     "a new password to set while logging in; required when login answers "

@@ -15,7 +15,9 @@ from schema.common.connection import Connection
 from schema.operations.context import Info
 from schema.operations.enums import AlertStatus, OrgKind
 from schema.operations.inputs import AuditRecordFilter
-from schema.operations.types import Alert, AuditRecord, Org, User
+from schema.operations.types.alerts import Alert
+from schema.operations.types.audit import AuditRecord
+from schema.operations.types.orgs import Org, User
 
 
 async def audit_records(

@@ -12,7 +12,7 @@ from resolvers.operations.alerts import alert_feed
 from schema.common.events import AFTER, StreamEvent
 from schema.operations.context import Info
 from schema.operations.events import AlertEvent
-from schema.operations.types import Alert
+from schema.operations.types.alerts import Alert
 
 
 @strawberry.type
