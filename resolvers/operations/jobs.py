@@ -3,11 +3,15 @@
 ``supervision_alerts``: 督办预警, 催单 and 贷后预警 from the finance marketplace, raised here as
 alerts for the institution's org (alerts.py ``raise_event_alert``): the institution's staff and
 the regulator see them in ``alerts``. A durable consumer (realtime/consumer.py): each event once.
+
+``watch_incidents``: every minute, the incidents' missed SLA targets and escalations
+(escalation.py), each check once across replicas.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from uuid import UUID
 
 from models.operations import AlertLevel, ConsumerCursor
@@ -15,7 +19,9 @@ from realtime.broker import SUPERVISION
 from realtime.consumer import consume
 from realtime.events import Event
 from realtime.hub import Realtime
+from resolvers.common.jobs import every
 from resolvers.common.rules import Rules
+from resolvers.operations import escalation
 from resolvers.operations.alerts import raise_event_alert
 
 log = logging.getLogger(__name__)
@@ -45,3 +51,13 @@ async def alert_from_supervision(event: Event) -> bool:
 
 async def supervision_alerts(realtime: Realtime, rules: Rules) -> None:
     await consume(realtime, "finance-supervision-alerts", SUPERVISION, alert_from_supervision, ConsumerCursor)
+
+
+async def check_incidents(moment: datetime | None = None) -> int:
+    """One round of the incident checks (escalation.py): missed SLA targets, then escalations."""
+    return await escalation.check_sla(moment) + await escalation.escalate(moment)
+
+
+async def watch_incidents(realtime: Realtime, rules: Rules) -> None:
+    """Every ``rules.incident_check_seconds`` (60, ``DCMS_INCIDENT_CHECK_SECONDS``)."""
+    await every(realtime, "operations", rules.incident_check_seconds, check_incidents)
