@@ -223,4 +223,3 @@ class IncidentStep(Entity):
     class Meta:
         table = "incident_step"
         indexes = (("incident_id", "at"),)
-
