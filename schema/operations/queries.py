@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from datetime import date
+from typing import Annotated, cast
 
 import strawberry
 
@@ -13,13 +14,14 @@ from resolvers.operations.filters import AuditFilter
 from resolvers.operations.incidents import list_incidents
 from resolvers.operations.orgs import list_orgs
 from resolvers.operations.policies import list_policies
+from resolvers.operations.statistics import incident_statistics
 from schema.common.connection import Connection
 from schema.operations.context import Info
 from schema.operations.enums import AlertStatus, IncidentLevel, IncidentStatus, OrgKind
 from schema.operations.inputs import AuditRecordFilter
 from schema.operations.types.alerts import Alert
 from schema.operations.types.audit import AuditRecord
-from schema.operations.types.incidents import Incident, ServicePolicy
+from schema.operations.types.incidents import Incident, IncidentStatistic, ServicePolicy
 from schema.operations.types.orgs import Org, User
 
 
@@ -83,3 +85,12 @@ class Query:
     @strawberry.field(description="服务级别策略")
     async def service_policies(self, info: Info) -> list[ServicePolicy]:
         return cast(list[ServicePolicy], await list_policies(info.context.require_principal()))
+
+    @strawberry.field(
+        description="故障事件统计 by month and level: MTTA, MTTR, SLA compliance, escalations, satisfaction"
+    )
+    async def incident_statistics(
+        self, info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date
+    ) -> list[IncidentStatistic]:
+        rows = await incident_statistics(info.context.require_principal(), from_, to)
+        return cast(list[IncidentStatistic], rows)

@@ -5,7 +5,7 @@ Each reads its row (models/operations) as its parent; relations resolve through
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 import strawberry
@@ -189,3 +189,18 @@ class ServicePolicy:
         parent: strawberry.Parent[ServicePolicyRow], info: Info
     ) -> list[EscalationCell]:
         return cast(list[EscalationCell], await info.context.loaders.escalation_matrix.load(parent.id))
+
+
+@strawberry.type(
+    description="故障事件统计: one month (CST) and level; formulas in resolvers/operations/statistics.py"
+)
+class IncidentStatistic:
+    month: date = strawberry.field(description="the first day of the month")
+    level: IncidentLevel
+    reported: int
+    closed: int
+    mtta_seconds: float | None = strawberry.field(description="MTTA: mean report → confirmation")
+    mttr_seconds: float | None = strawberry.field(description="MTTR: mean report → fixed, pauses excluded")
+    sla_compliance: float | None = strawberry.field(description="share of the closed that missed no target")
+    escalations: int
+    satisfaction: float | None = strawberry.field(description="mean 满意度 of the closed")
