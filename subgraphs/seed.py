@@ -39,6 +39,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 from uuid import UUID
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -78,7 +79,17 @@ from models.finance import (
     NeedMatch,
 )
 from models.marketing import Opportunity, OpportunityStatus
-from models.operations import Alert, AlertLevel, AlertStatus, Org, OrgKind, User
+from models.operations import (
+    Alert,
+    AlertLevel,
+    AlertStatus,
+    IncidentAction,
+    IncidentLevel,
+    Org,
+    OrgKind,
+    SupportTier,
+    User,
+)
 from resolvers.common.clock import CST
 from resolvers.customers.consents import grant_consent
 from resolvers.customers.filters import CustomerCriteria
@@ -93,6 +104,7 @@ from resolvers.finance.catalogue import (
     submit_product,
 )
 from resolvers.finance.orders import NeedRequest, grab_need, publish_need, withdraw_need
+from resolvers.operations import incidents
 from resolvers.operations.identity import principal_for
 from security.passwords import hash_password
 from security.principal import Principal
@@ -203,6 +215,12 @@ CUSTOMER_MANAGERS_PER_BRANCH = 3
 REGULATOR = ("GYJRJ", "贵阳市地方金融监督管理局")  # 政府监管
 
 GRID_COMPANY = ("GZDW", "贵州电网有限责任公司")  # 电网公司
+OPS_TEAM = (
+    ("ops", SupportTier.TECHNICIAN),  # 技术服务人员: the service desk
+    ("ops_engineer", SupportTier.ENGINEER),  # 专业工程师
+    ("ops_expert", SupportTier.EXPERT),  # 技术支持专家
+    ("ops_pm", SupportTier.PROJECT_MANAGER),  # 服务项目经理
+)
 HALLS: tuple[str, ...] = (  # 供电营业厅
     "贵阳观山湖供电营业厅",
     "贵阳南明供电营业厅",
@@ -608,7 +626,9 @@ def _build_world(rng: random.Random) -> World:
     first_fi.account_managers.insert(0, user(DEMO_GRABBER, first_fi.org, "FI_ACCOUNT_MANAGER"))
 
     company = own_tenant(*GRID_COMPANY, OrgKind.GRID_COMPANY, None)
-    user("ops", company, "OPS_ENGINEER")  # IT 运维
+    # IT 运维: the service team, one per tier of the confirmation matrix (models/operations/incidents.py)
+    for username, tier in OPS_TEAM:
+        user(username, company, "OPS_ENGINEER").support_tier = tier
     for index, name in enumerate(HALLS, start=1):
         hall = org(f"{GRID_COMPANY[0]}{index:02d}", name, OrgKind.HALL, company, company.id)
         world.halls.append(hall)
@@ -1196,6 +1216,59 @@ async def _seed_operations(world: World, must_change_password: bool) -> dict[str
         }
 
 
+# Demo incidents (故障事件) at the first halls, each walked by the domain functions as far as its
+# state: (hall index, level, title, the steps after the report).
+A = IncidentAction
+DEMO_INCIDENTS: tuple[tuple[int, IncidentLevel, str, tuple[IncidentAction, ...]], ...] = (
+    (0, IncidentLevel.LEVEL_2, "排队叫号系统响应缓慢", ()),
+    (1, IncidentLevel.LEVEL_1, "营业厅网络中断，全部终端离线", (A.CONFIRM, A.CLASSIFY, A.TAKE, A.START)),
+    (
+        2,
+        IncidentLevel.LEVEL_3,
+        "自助缴费终端打印机卡纸",
+        (A.CONFIRM, A.CLASSIFY, A.TAKE, A.START, A.ARRIVE, A.SUBMIT_TEST, A.RESOLVE),
+    ),
+    (
+        3,
+        IncidentLevel.LEVEL_4,
+        "引导屏播放内容需要调整",
+        (A.CONFIRM, A.CLASSIFY, A.TAKE, A.START, A.SUBMIT_TEST, A.RESOLVE, A.CLOSE),
+    ),
+    (
+        0,
+        IncidentLevel.LEVEL_3,
+        "评价器无法连接",
+        (A.CONFIRM, A.CLASSIFY, A.TAKE, A.START, A.SUBMIT_TEST, A.RESOLVE, A.CLOSE, A.ANALYSE),
+    ),
+)
+
+DEMO_STEP_INPUT: dict[IncidentAction, dict[str, Any]] = {
+    A.CLOSE: {"satisfaction": 5, "comment": "处理及时"},
+    A.ANALYSE: {"analysis": "设备老化，已更换并纳入巡检"},
+}
+
+
+async def _seed_incidents(world: World) -> dict[str, int]:
+    """A few incidents in different states, reported by each hall's manager and worked by the
+    service team (the desk confirms, the engineer takes and fixes, the reporter closes)."""
+    desk, engineer = world.acting("ops"), world.acting("ops_engineer")
+    for index, level, title, steps in DEMO_INCIDENTS:
+        hall = world.halls[index % len(world.halls)]
+        reporter = world.acting(f"hall_{hall.code.lower()}")
+        incident = await incidents.report_incident(reporter, hall.id, title, level)
+        for action in steps:
+            who = {
+                A.TAKE: engineer,
+                A.START: engineer,
+                A.ARRIVE: engineer,
+                A.SUBMIT_TEST: engineer,
+                A.CLOSE: reporter,
+            }.get(action, desk)
+            given = DEMO_STEP_INPUT.get(action, {}) | ({"level": level} if action is A.CLASSIFY else {})
+            await incidents.act(who, incident.id, action, **given)
+    return {"incidents": len(DEMO_INCIDENTS)}
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -1223,6 +1296,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     counts |= await _seed_devices(random.Random(SEED + 4), world, now)
     # Last: the root org marks a finished seed.
     counts |= await _seed_operations(world, must_change_password=not settings.dev_mode)
+    counts |= await _seed_incidents(world)
     summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")
     return counts

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from models.customers import Customer
-from models.operations import Org, User
+from models.operations import Incident, Org, SupportTier, User
 from security.tokens import read_token
 from subgraphs.seed import seed
 from testkit.factories import token_keys
@@ -27,6 +27,11 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     manager = await User.get(username="manager").prefetch_related("org")
     assert manager.org.path.startswith(root.path) and "CUSTOMER_MANAGER" in manager.roles
     assert await Customer.filter(primary_manager_id=manager.id).count() >= 30
+    # IT operations: a service team with every tier, and incidents in different states
+    assert {u.support_tier for u in await User.filter(username__startswith="ops")} == set(SupportTier)
+    company = await Org.get(code="GZDW")
+    states = {i.status for i in await Incident.filter(org_path__startswith=company.path)}
+    assert {"REPORTED", "IN_PROGRESS", "PENDING_CONFIRMATION", "CLOSED", "ANALYSED"} <= states
 
     cli = await asyncio.create_subprocess_exec(
         sys.executable,
