@@ -31,6 +31,7 @@ from models.operations import (
 from resolvers.operations import escalation
 from resolvers.operations.policies import MATRIX_004
 from testkit.factories import make_org, make_user, token_for
+from testkit.inprocess import codes, execute
 from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -232,6 +233,14 @@ async def test_out_of_scope_callers_cannot_read_or_work_an_incident(stack: Stack
     assert (await gql(stack.gateway_url, read, {"id": id_}, ops.stranger))["data"]["incident"] is None
     listed = await gql(stack.gateway_url, "{ incidents(first: 50) { nodes { id } } }", {}, ops.stranger)
     assert {"id": id_} not in data(listed)["incidents"]["nodes"]
+    entities = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Incident { id } } }"
+    reference = {"r": [{"__typename": "Incident", "id": id_}]}
+    result = await execute("operations", entities, reference, ops.stranger, settings=stack.settings)
+    assert codes(result) == ["NOT_FOUND"]
+    mine = await execute(
+        "operations", entities, reference, ops.team[SupportTier.TECHNICIAN][1], settings=stack.settings
+    )
+    assert mine.data == {"_entities": [{"id": id_}]}
     for mutation in ("confirmIncident", "takeIncident"):
         result = await gql(stack.gateway_url, step(mutation), {"id": id_}, ops.stranger)
         assert error_codes(result) == ["NOT_FOUND"], mutation
