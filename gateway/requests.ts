@@ -35,8 +35,9 @@ export function useJsonBodiesOnly() {
 }
 
 // A request error graphql-js raises without a code (a variable of the wrong type: `$n: "x"` for an
-// Int) gets BAD_USER_INPUT (a refused token UNAUTHENTICATED), so every refusal a client sees is coded. Only errors without a path:
-// those come before execution, from the request itself; execution errors carry their own codes.
+// Int) gets BAD_USER_INPUT (a refused token UNAUTHENTICATED), so every refusal a client sees is
+// coded. Only errors without a path: those come before execution, from the request itself;
+// execution errors carry their own codes.
 type JsonError = { message: string; path?: unknown; extensions?: Record<string, unknown> };
 type Result = { errors?: readonly JsonError[] } & Record<string, unknown>;
 
@@ -59,7 +60,8 @@ function coded(result: Result): Result {
   if (!result?.errors?.some((error) => !error.path && !error.extensions?.code)) return result;
   const errors = result.errors.map((error) => {
     if (error.path || error.extensions?.code) return error;
-    const json = typeof (error as { toJSON?: () => JsonError }).toJSON === 'function' ? (error as { toJSON: () => JsonError }).toJSON() : error;
+    const toJSON = (error as { toJSON?: () => JsonError }).toJSON;
+    const json = typeof toJSON === 'function' ? toJSON.call(error) : error;
     return { ...json, extensions: { ...json.extensions, code: codeOf(json) } };
   });
   return { ...result, errors };
@@ -69,7 +71,9 @@ export function useCodedRequestErrors() {
   return {
     onResultProcess({ result, setResult }: { result: unknown; setResult: (result: never) => void }) {
       if (Array.isArray(result)) setResult(result.map((item) => coded(item as Result)) as never);
-      else if (result && typeof result === 'object' && !(Symbol.asyncIterator in result)) setResult(coded(result as Result) as never);
+      else if (result && typeof result === 'object' && !(Symbol.asyncIterator in result)) {
+        setResult(coded(result as Result) as never);
+      }
     },
   };
 }
