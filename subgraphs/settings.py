@@ -123,6 +123,9 @@ class Admission:
     gateway_max_in_flight: int = 64  # per gateway process; 0 = no bound
 
 
+WEB_DIR = Path(__file__).resolve().parent.parent / "clients" / "web"  # the client pages' project
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None
@@ -132,6 +135,8 @@ class Settings:
     port: int
     gateway_port: int
     web_port: int = 5173  # DCMS_WEB_PORT: where `dcms up` serves the built client pages
+    # DCMS_WEB_DIST: the build of the pages it serves (another one per person working on them side by side)
+    web_dist: Path = WEB_DIR / "dist"
     dev_mode: bool = True
     keys_dir: Path = Path("var/keys")
     token_private_key_file: Path | None = None  # None → keys_dir / token-es256.pem
@@ -165,6 +170,7 @@ class Settings:
             port=int(os.environ.get("DCMS_PORT", "4001")),
             gateway_port=int(os.environ.get("DCMS_GATEWAY_PORT", "4000")),
             web_port=int(os.environ.get("DCMS_WEB_PORT", "5173")),
+            **({"web_dist": Path(os.environ["DCMS_WEB_DIST"])} if os.environ.get("DCMS_WEB_DIST") else {}),
             dev_mode=dev_mode,
             keys_dir=keys_dir,
             hmac_secret=hmac_secret,

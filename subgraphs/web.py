@@ -3,17 +3,11 @@ a static file server beside the gateway, and the lines of the banner that name e
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 from subgraphs.gateway import die_with_parent
 from subgraphs.settings import Settings
-
-WEB_DIR = Path(__file__).resolve().parent.parent / "clients" / "web"
-# DCMS_WEB_DIST: another build of the pages (one per person working on them side by side).
-WEB_DIST = Path(os.environ.get("DCMS_WEB_DIST") or WEB_DIR / "dist")
 
 # (file, what it is, the demo user to log in as): the README's page table says the same.
 PAGES = (
@@ -24,19 +18,19 @@ PAGES = (
 )
 
 
-def built() -> bool:
-    return (WEB_DIST / "index.html").exists()
+def built(settings: Settings) -> bool:
+    return (settings.web_dist / "index.html").exists()
 
 
 def start_web(settings: Settings) -> subprocess.Popen[bytes] | None:
     """Serve the built pages on DCMS_WEB_PORT (None when they were not built: `make up` builds
     them). The standard library's threading file server: the pages are static files, and the
     gateway's CORS settings name this origin."""
-    if not built():
+    if not built(settings):
         return None
     return subprocess.Popen(
         [sys.executable, "-m", "http.server", str(settings.web_port), "--bind", settings.host],
-        cwd=WEB_DIST,
+        cwd=settings.web_dist,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         preexec_fn=die_with_parent,
@@ -48,7 +42,7 @@ def web_url(settings: Settings) -> str:
 
 
 def banner_lines(settings: Settings) -> list[str]:
-    if not built():
+    if not built(settings):
         return ["  Client pages:           not built (`make web` builds them)"]
     lines = [f"  Client pages:           {web_url(settings)}/"]
     # URL first: CJK titles are two columns wide, so padding them would misalign the column.

@@ -18,11 +18,8 @@ from tests.support.stack import free_port
 pytestmark = pytest.mark.unit
 
 
-def test_the_banner_names_each_page_and_its_demo_user_once_built(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings = replace(offline_settings(tmp_path, dev_mode=True), web_port=5199)
-    monkeypatch.setattr(web, "WEB_DIST", tmp_path / "dist")
+def test_the_banner_names_each_page_and_its_demo_user_once_built(tmp_path: Path) -> None:
+    settings = replace(offline_settings(tmp_path, dev_mode=True), web_port=5199, web_dist=tmp_path / "dist")
     assert "not built (`make web` builds them)" in banner(settings)
     (tmp_path / "dist").mkdir()
     (tmp_path / "dist" / "index.html").write_text("<!doctype html>")
@@ -31,11 +28,10 @@ def test_the_banner_names_each_page_and_its_demo_user_once_built(
         assert f"http://127.0.0.1:5199/{page}" in shown and f"log in as {user}" in shown
 
 
-def test_the_built_pages_are_served_and_nothing_when_not_built(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    settings = replace(offline_settings(tmp_path, dev_mode=True), web_port=free_port())
-    monkeypatch.setattr(web, "WEB_DIST", tmp_path / "dist")
+def test_the_built_pages_are_served_and_nothing_when_not_built(tmp_path: Path) -> None:
+    settings = replace(
+        offline_settings(tmp_path, dev_mode=True), web_port=free_port(), web_dist=tmp_path / "dist"
+    )
     assert web.start_web(settings) is None
     (tmp_path / "dist").mkdir()
     (tmp_path / "dist" / "index.html").write_text(

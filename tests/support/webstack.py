@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from subgraphs.gateway import wait_until_up
-from subgraphs.web import WEB_DIR
+from subgraphs.settings import WEB_DIR
 from tests.support import services
 from tests.support.stack import free_port
 
