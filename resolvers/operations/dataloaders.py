@@ -6,9 +6,9 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.operations import Alert, Org, User
+from models.operations import Alert, AlertAction, Org, User
 from resolvers.common.loading import LoaderRegistry
-from resolvers.operations.scopes import alert_scope, org_scope, user_scope
+from resolvers.operations.scopes import alert_action_scope, alert_scope, org_scope, user_scope
 
 
 class OperationsLoaders(LoaderRegistry):
@@ -23,3 +23,9 @@ class OperationsLoaders(LoaderRegistry):
     @property
     def alert(self) -> DataLoader[UUID, Alert | None]:
         return self.entity(Alert, alert_scope)
+
+    # -- alert lifecycle (issue 15) -----------------------------------------------------------------
+    @property
+    def alert_history(self) -> DataLoader[UUID, list[AlertAction]]:
+        """An alert's steps, oldest first (告警处理记录)."""
+        return self.children(AlertAction, "alert_id", alert_action_scope)
