@@ -403,3 +403,22 @@ async def test_callers_out_of_scope_or_without_the_role_cannot_read_or_act(stack
     assert data(await _act(stack, "acknowledgeAlert", supervision["id"], regulator))
     assert error_codes(await _act(stack, "resolveAlert", supervision["id"], regulator)) == ["FORBIDDEN"]
     assert (await Alert.get(id=alert_id)).status is AlertStatus.OPEN
+
+
+async def test_the_stream_carries_every_step_and_resumes_after_an_event(stack: Stack) -> None:
+    tenant = await make_tenant(stack.settings, customers=0, grabbers=0, needs=0)
+    feed = "subscription($a: ID) { alerts(after: $a) { eventId action alert { id status } } }"
+    events = subscribe_ws(stack.gateway_ws, feed, None, tenant.hall_token)
+    first = await _first_event(events, lambda: _raise(stack, tenant.hall_token, _new(tenant, "起点")))
+    await events.aclose()
+    alert_id = first["alert"]["id"]
+    for name in ACT:
+        data(await _act(stack, name, alert_id, tenant.hall_token))
+    resumed = subscribe_ws(stack.gateway_ws, feed, {"a": first["eventId"]}, tenant.hall_token)
+    seen: list[tuple[str, str]] = []
+    while len(seen) < 3:
+        event = (await asyncio.wait_for(anext(resumed), 10))["data"]["alerts"]
+        if event["alert"]["id"] == alert_id:
+            seen.append((event["action"], event["alert"]["status"]))
+    await resumed.aclose()
+    assert seen == [("ACKNOWLEDGED", "ACKNOWLEDGED"), ("RESOLVED", "RESOLVED"), ("REOPENED", "OPEN")]
