@@ -96,6 +96,14 @@ async def silenced_at(org_path: str, source: str, device_id: UUID | None, moment
     ).exists()
 
 
+async def org_in_scope(principal: Principal, org_id: UUID) -> Org:
+    """The org an alert, a rule or a silence is about, as the caller sees it (else NOT_FOUND)."""
+    org = await scoped(principal, Org, org_scope).get_or_none(id=org_id)
+    if org is None:
+        raise not_found("org")
+    return org
+
+
 # -- routing rules ----------------------------------------------------------------------------------
 
 
@@ -104,9 +112,7 @@ async def create_alert_route(
 ) -> AlertRoute:
     """A routing rule for the subtree of ``org_id`` (head-office, province and platform admins, for
     orgs in their alert scope). Applies to alerts raised from now on."""
-    org = await scoped(principal, Org, org_scope).get_or_none(id=org_id)
-    if org is None:
-        raise not_found("org")
+    org = await org_in_scope(principal, org_id)
     require_alert_policy_admin(principal, org.path)
     unknown = sorted(set(roles) - set(Role.__members__))
     if not roles or unknown:
@@ -156,9 +162,7 @@ async def create_alert_silence(
 ) -> AlertSilence:
     """A silence (维护窗口) over the subtree of ``org_id``, optionally one source and one device
     there, by someone who handles alerts there."""
-    org = await scoped(principal, Org, org_scope).get_or_none(id=org_id)
-    if org is None:
-        raise not_found("org")
+    org = await org_in_scope(principal, org_id)
     require_silencer(principal, org.path)
     if device_id is not None and not await device_at(principal, device_id, org.path):
         raise not_found("device (at that org)")

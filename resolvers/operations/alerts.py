@@ -30,10 +30,10 @@ from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.events import publish, stream
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
-from resolvers.operations.alert_policies import route_of, routed_to, silenced_at
+from resolvers.operations.alert_policies import org_in_scope, route_of, routed_to, silenced_at
 from resolvers.operations.directory import device_at
 from resolvers.operations.permissions import require_alert_handler, require_alert_raiser
-from resolvers.operations.scopes import alert_scope, org_scope
+from resolvers.operations.scopes import alert_scope
 from security.principal import Principal
 
 log = logging.getLogger(__name__)
@@ -61,9 +61,7 @@ async def raise_alert(
     nothing is raised twice; the same key with other values is CONFLICT. With a dedup key (告警去重,
     a monitoring integration's) a repeat counts one more sighting of the alert with that key (and
     reopens it when resolved); the key names one org's alert: a repeat about another org is CONFLICT."""
-    org = await scoped(principal, Org, org_scope).get_or_none(id=org_id)
-    if org is None:
-        raise not_found("org")
+    org = await org_in_scope(principal, org_id)
     require_alert_raiser(principal, org)
     if device_id is not None and not await device_at(principal, device_id, org.path):
         raise not_found("device (at that org)")  # another hall's, out of scope, or none: alike
