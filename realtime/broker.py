@@ -21,6 +21,7 @@ GRAB_POOL = "finance.grab_pool"  # orders entering and leaving institutions' poo
 MY_ORDERS = "finance.orders"  # an applicant's orders, step by step
 SUPERVISION = "finance.supervision"  # 督办预警, 催单, 贷后预警: operations raises them as alerts
 ALERTS = "operations.alerts"
+INCIDENTS = "operations.incidents"  # 故障事件: every step, escalation and SLA breach
 DEVICE_STATUS = "devices.status"
 
 

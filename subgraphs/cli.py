@@ -147,6 +147,13 @@ async def migrate(settings: Settings, quiet: bool = False) -> None:
     from subgraphs.audit_storage import migrate_triggers
 
     await migrate_triggers(settings)  # raw SQL the Tortoise migrations cannot express
+    from resolvers.operations.policies import install_defaults
+
+    await Tortoise.init(config=tortoise_config(settings, ("operations",)))
+    try:
+        await install_defaults()  # the seeds' service policies, when absent (data an admin edits)
+    finally:
+        await Tortoise.close_connections()
 
 
 async def audit_verify(settings: Settings) -> int:

@@ -1,4 +1,8 @@
-"""Operations subgraph: the organisation tree, users and alerts."""
+"""Operations subgraph: the organisation tree, users and alerts; incidents and their service
+policies (incidents.py).
+
+Tortoise finds this app's models among this package's names, so each module's models are
+imported here."""
 
 from __future__ import annotations
 
@@ -9,6 +13,20 @@ from tortoise import fields
 
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
+from models.operations.incidents import (
+    TIERS,
+    EscalationStep,
+    Incident,
+    IncidentAction,
+    IncidentLevel,
+    IncidentSource,
+    IncidentStatus,
+    IncidentStep,
+    ServiceCalendar,
+    ServicePolicy,
+    ServiceTarget,
+    SupportTier,
+)
 from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 
@@ -65,6 +83,9 @@ class User(Entity):
     # (security/roles.py).
     grid_ids: fields.JSONField[list[str]] = fields.JSONField(default=list)
     permissions: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    # The user's position in the IT service team (技术服务人员 … 服务项目经理), if any: who confirms
+    # and is escalated to (models/operations/incidents.py).
+    support_tier = fields.CharEnumField(SupportTier, max_length=16, null=True)
 
     class Meta:
         table = "app_user"
@@ -222,3 +243,29 @@ class OutboxSequence(OutboxSequenceBase):
 
     class Meta:
         table = "outbox_sequence"
+
+
+__all__ = [
+    "TIERS",
+    "Alert",
+    "AlertLevel",
+    "AlertStatus",
+    "AuditRecord",
+    "ConsumerCursor",
+    "EscalationStep",
+    "Incident",
+    "IncidentAction",
+    "IncidentLevel",
+    "IncidentSource",
+    "IncidentStatus",
+    "IncidentStep",
+    "Org",
+    "OrgKind",
+    "OutboxEvent",
+    "OutboxSequence",
+    "ServiceCalendar",
+    "ServicePolicy",
+    "ServiceTarget",
+    "SupportTier",
+    "User",
+]

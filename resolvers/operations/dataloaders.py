@@ -6,9 +6,26 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.operations import Alert, AlertAction, Org, User
+from models.operations import (
+    Alert,
+    AlertAction,
+    EscalationStep,
+    Incident,
+    IncidentStep,
+    Org,
+    ServicePolicy,
+    ServiceTarget,
+    User,
+)
 from resolvers.common.loading import LoaderRegistry
-from resolvers.operations.scopes import alert_action_scope, alert_scope, org_scope, user_scope
+from resolvers.operations.scopes import (
+    alert_action_scope,
+    alert_scope,
+    incident_scope,
+    org_scope,
+    through_parent,
+    user_scope,
+)
 
 
 class OperationsLoaders(LoaderRegistry):
@@ -23,6 +40,26 @@ class OperationsLoaders(LoaderRegistry):
     @property
     def alert(self) -> DataLoader[UUID, Alert | None]:
         return self.entity(Alert, alert_scope)
+
+    @property
+    def incident(self) -> DataLoader[UUID, Incident | None]:
+        return self.entity(Incident, incident_scope)
+
+    @property
+    def incident_steps(self) -> DataLoader[UUID, list[IncidentStep]]:
+        return self.children(IncidentStep, "incident_id", through_parent, order=("at", "created_at"))
+
+    @property
+    def service_policy(self) -> DataLoader[UUID, ServicePolicy | None]:
+        return self.entity(ServicePolicy, through_parent)
+
+    @property
+    def service_targets(self) -> DataLoader[UUID, list[ServiceTarget]]:
+        return self.children(ServiceTarget, "policy_id", through_parent, order=("level", "calendar"))
+
+    @property
+    def escalation_matrix(self) -> DataLoader[UUID, list[EscalationStep]]:
+        return self.children(EscalationStep, "policy_id", through_parent, order=("level", "after_minutes"))
 
     # -- alert lifecycle (issue 15) -----------------------------------------------------------------
     @property

@@ -1,5 +1,6 @@
-"""设备目录 (device directory): the device an alert names (``raiseAlert(deviceId)``), checked
-against the caller's device scope and the alert's org.
+"""What operations reads of other subgraphs: the device an alert names (设备目录,
+``raiseAlert(deviceId)``), checked against the caller's device scope and the alert's org; and
+finance's working-day calendar (工作日历), which times incidents too (resolvers/operations/sla.py).
 
 Devices belong to the devices subgraph. Operations reads them here and nowhere else, read-only,
 one statement per call, filtered by the devices subgraph's own rule (security/scopes.py
@@ -10,10 +11,13 @@ no SQL joins another subgraph's tables; the answer is a plain id, nothing here c
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import UUID
 
 from models.devices import Device
+from models.finance import CalendarDay
 from resolvers.devices.scopes import device_scope
+from resolvers.finance.working_days import is_working_day as working_day
 from security.conditions import Prefix
 from security.principal import Principal
 
@@ -26,3 +30,9 @@ async def device_at(principal: Principal, device_id: UUID, org_path: str) -> boo
     if scope.is_nothing:
         return False
     return await Device.filter(scope.q(), Prefix("org_path", org_path).q(), id=device_id).exists()
+
+
+async def is_working_day(day: date) -> bool:
+    """Monday to Friday, unless finance's calendar says otherwise for ``day`` (one statement)."""
+    override = await CalendarDay.get_or_none(day=day)
+    return working_day(day, {day: override.workday} if override is not None else {})

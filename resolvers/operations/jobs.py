@@ -4,6 +4,9 @@
 alerts for the institution's org (alerts.py ``raise_event_alert``): the institution's staff and
 the regulator see them in ``alerts``. A durable consumer (realtime/consumer.py): each event once.
 
+``watch_incidents``: every minute, the incidents' missed SLA targets and escalations
+(escalation.py), each check once across replicas.
+
 ``alert_escalation``: an unacknowledged critical alert older than ``Rules.alert_incident_minutes``
 becomes an incident (``escalate_stale_alerts``), once across replicas.
 """
@@ -22,7 +25,9 @@ from realtime.hub import Realtime
 from resolvers.common.clock import now
 from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
+from resolvers.operations import escalation
 from resolvers.operations.alerts import escalate_alert, raise_event_alert
+from resolvers.operations.incidents import report_from_alert
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +56,16 @@ async def alert_from_supervision(event: Event) -> bool:
 
 async def supervision_alerts(realtime: Realtime, rules: Rules) -> None:
     await consume(realtime, "finance-supervision-alerts", SUPERVISION, alert_from_supervision, ConsumerCursor)
+
+
+async def check_incidents(moment: datetime | None = None) -> int:
+    """One round of the incident checks (escalation.py): missed SLA targets, then escalations."""
+    return await escalation.check_sla(moment) + await escalation.escalate(moment)
+
+
+async def watch_incidents(realtime: Realtime, rules: Rules) -> None:
+    """Every ``rules.incident_check_seconds`` (60, ``DCMS_INCIDENT_CHECK_SECONDS``)."""
+    await every(realtime, "operations", rules.incident_check_seconds, check_incidents)
 
 
 # -- alert escalation (issue 15): 告警升级为故障事件 -------------------------------------------------
@@ -89,9 +104,7 @@ async def escalate_stale_alerts(
 
 async def incident_from_alert(alert: Alert, moment: datetime) -> UUID:
     """THE place an alert becomes an incident: the incidents module's ``report_from_alert``."""
-    from uuid import uuid4  # TEMP until incidents lands on main
-
-    return uuid4()
+    return (await report_from_alert(alert, moment)).id
 
 
 async def alert_escalation(realtime: Realtime, rules: Rules) -> None:

@@ -1,12 +1,14 @@
-"""Who may act on the operations side. The row scopes (scopes.py) say who sees an org, a user or
-an alert; these say, among those, who may raise an alert at an org and who may search the audit
-trail (security/duties.py: the separation of duties, 三员分立)."""
+"""Who may act on the operations side. The row scopes (scopes.py) say who sees an org, a user,
+an alert or an incident; these say, among those, who may raise an alert at an org, who may work
+an incident, and who may search the audit trail (security/duties.py: the separation of duties,
+三员分立)."""
 
 from __future__ import annotations
 
+from enum import Enum
 from types import SimpleNamespace
 
-from models.operations import Alert, AlertActionKind, Org
+from models.operations import Alert, AlertActionKind, Incident, IncidentSource, Org, SupportTier, User
 from resolvers.common.errors import forbidden
 from resolvers.operations.scopes import alert_scope
 from security.duties import can_read_audit
@@ -24,6 +26,44 @@ def require_alert_raiser(principal: Principal, org: Org) -> None:
 def may_read_audit(principal: Principal) -> bool:
     """AUDIT_READ in the active role, and no power over permissions anywhere (security/duties.py)."""
     return can_read_audit(principal)
+
+
+class Actor(Enum):
+    """Who takes a step of an incident's workflow (incidents.py ``FLOW``)."""
+
+    WORKER = "WORKER"  # the service team: ops engineers (运维工程师) who see the incident
+    ASSIGNEE = "ASSIGNEE"  # the engineer it is assigned to
+    REPORTER = "REPORTER"  # who reported it; for alert and phone incidents the service team
+
+
+def require_incident_worker(principal: Principal) -> None:
+    """FORBIDDEN unless the caller acts as an ops engineer (the service desk and engineers)."""
+    if principal.active_role != "OPS_ENGINEER":
+        raise forbidden("仅运维人员可处理故障事件 (ops engineers only)")
+
+
+async def require_incident_actor(
+    principal: Principal, incident: Incident, actor: Actor
+) -> SupportTier | None:
+    """FORBIDDEN unless the caller may take a step of ``actor`` on ``incident`` (which they see);
+    the caller's service tier when they act as the service team (one statement), else None."""
+    if actor is Actor.ASSIGNEE:
+        if incident.assignee_id != principal.user_id:
+            raise forbidden("仅处理人可执行此操作 (only the assignee)")
+        return None
+    if actor is Actor.REPORTER and incident.source is IncidentSource.STAFF:
+        if incident.reporter_id != principal.user_id:
+            raise forbidden("仅申报人可确认或退回 (only the reporter)")
+        return None
+    require_incident_worker(principal)  # the team, also on behalf of an alert's or a caller's incident
+    user = await User.get_or_none(id=principal.user_id)
+    return user.support_tier if user is not None else None
+
+
+def require_policy_admin(principal: Principal) -> None:
+    """FORBIDDEN unless the caller administers the platform (平台管理员) or the province."""
+    if principal.active_role not in ("PLATFORM_ADMIN", "PROVINCE_ADMIN"):
+        raise forbidden("仅平台管理员可修改服务级别策略 (platform admins only)")
 
 
 # -- alert lifecycle (issue 15) ---------------------------------------------------------------------

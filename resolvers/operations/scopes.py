@@ -26,6 +26,17 @@ def user_scope(p: Principal) -> Cond:
 alert_scope = site_scope  # by the org path of the org the alert is about
 
 
+def incident_scope(p: Principal) -> Cond:
+    """故障事件: like alerts, by the org path of the org it happened at; and the ones one reported."""
+    return any_of(site_scope(p), Eq("reporter_id", p.user_id))
+
+
+def through_parent(p: Principal) -> Cond:
+    """Rows read only through a parent already in the caller's scope (an incident's steps, a
+    policy's targets: policies are not secret), never as roots: no further condition."""
+    return Everything()
+
+
 # -- alert lifecycle (issue 15): history, routing rules, silences ----------------------------------
 # Each row carries the org path of its org (the alert's for a history row), so one rule serves all.
 alert_action_scope = site_scope  # 告警处理记录: seen with the alert

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import strawberry
 
-from models.operations import AlertActionKind, AlertLevel, AlertStatus, OrgKind
+from models.operations import (
+    AlertActionKind,
+    AlertLevel,
+    AlertStatus,
+    IncidentAction,
+    IncidentLevel,
+    IncidentSource,
+    IncidentStatus,
+    OrgKind,
+    ServiceCalendar,
+    SupportTier,
+)
+from resolvers.operations.sla import SlaKind
 
 strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
 strawberry.enum(AlertLevel, name="AlertLevel")
@@ -13,4 +25,24 @@ strawberry.enum(
     AlertActionKind, name="AlertActionKind", description="告警处理: a step of an alert's lifecycle"
 )
 
-__all__ = ["AlertActionKind", "AlertLevel", "AlertStatus", "OrgKind"]
+strawberry.enum(IncidentLevel, name="IncidentLevel", description="故障事件等级: 一级 … 四级")
+strawberry.enum(IncidentStatus, name="IncidentStatus", description="故障事件状态")
+strawberry.enum(IncidentSource, name="IncidentSource", description="事件来源")
+strawberry.enum(IncidentAction, name="IncidentAction", description="事件处理步骤")
+strawberry.enum(SupportTier, name="SupportTier", description="服务人员级别: 技术服务人员 … 服务项目经理")
+strawberry.enum(ServiceCalendar, name="ServiceCalendar", description="工作时间 / 非工作时间")
+strawberry.enum(SlaKind, name="SlaKind", description="响应 / 到场 / 排除")
+
+__all__ = [
+    "AlertActionKind",
+    "AlertLevel",
+    "AlertStatus",
+    "IncidentAction",
+    "IncidentLevel",
+    "IncidentSource",
+    "IncidentStatus",
+    "OrgKind",
+    "ServiceCalendar",
+    "SlaKind",
+    "SupportTier",
+]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from schema.operations.enums import AlertLevel
+from schema.operations.enums import AlertLevel, IncidentLevel, ServiceCalendar, SupportTier
 
 
 @strawberry.input
@@ -61,3 +61,36 @@ class AuditRecordFilter:
     from_: datetime | None = strawberry.field(default=None, name="from", description="at or after")
     to: datetime | None = strawberry.field(default=None, description="before")
     subgraph: str | None = None
+
+
+@strawberry.input(description="申报故障事件")
+class ReportIncidentInput:
+    org_id: strawberry.ID = strawberry.field(
+        description="where it happened: the caller may raise alerts there"
+    )
+    title: str
+    level: IncidentLevel = strawberry.field(description="as first judged; classifyIncident sets it for good")
+    description: str = ""
+    category: str = strawberry.field(default="", description="network, server, storage, security …")
+    caller: str = strawberry.field(
+        default="", description="报修人: set by the service desk entering a phone call (服务热线)"
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="幂等键: a retry with the same key returns the first incident"
+    )
+
+
+@strawberry.input(description="one target cell of a service policy")
+class ServiceTargetInput:
+    level: IncidentLevel
+    calendar: ServiceCalendar
+    respond_minutes: int
+    on_site_minutes: int
+    resolve_minutes: int
+
+
+@strawberry.input(description="one cell of the confirmation matrix (确认时间)")
+class EscalationCellInput:
+    level: IncidentLevel
+    after_minutes: int
+    tier: SupportTier

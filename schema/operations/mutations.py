@@ -10,13 +10,22 @@ from typing import Annotated, cast
 
 import strawberry
 
-from models.operations import AlertActionKind
+from models.operations import AlertActionKind, IncidentAction
 from resolvers.common.values import parse_id
-from resolvers.operations import alert_policies, alerts, auth
+from resolvers.operations import alert_policies, alerts, auth, incidents, policies
 from schema.common.rate_limiting import client_ip
 from schema.operations.context import Info
-from schema.operations.inputs import AlertRouteInput, AlertSilenceInput, RaiseAlertInput
+from schema.operations.enums import IncidentLevel
+from schema.operations.inputs import (
+    AlertRouteInput,
+    AlertSilenceInput,
+    EscalationCellInput,
+    RaiseAlertInput,
+    ReportIncidentInput,
+    ServiceTargetInput,
+)
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
+from schema.operations.types.incidents import Incident, ServicePolicy
 from schema.operations.types.orgs import AuthPayload
 
 NEW_PASSWORD = (
@@ -32,6 +41,17 @@ def _services(info: Info) -> auth.SessionServices:
 
 def _payload(tokens: auth.Tokens) -> AuthPayload:
     return cast(AuthPayload, tokens)  # AuthPayload reads the fields of Tokens
+
+
+async def _act(
+    info: Info, id: strawberry.ID, action: IncidentAction, note: str = "", **given: object
+) -> Incident:
+    principal = info.context.require_principal()
+    return cast(Incident, await incidents.act(principal, parse_id(id), action, note, **given))
+
+
+def _policy(row: object) -> ServicePolicy:
+    return cast(ServicePolicy, row)  # ServicePolicy reads the row's columns
 
 
 @strawberry.type
@@ -91,6 +111,145 @@ class Mutation:
         tokens = await auth.change_password(_services(info), principal, address, old_password, new_password)
         return _payload(tokens)
 
+    @strawberry.federation.mutation(
+        description="申报故障事件 (staff, or the service desk for a caller)", authenticated=True
+    )
+    async def report_incident(self, info: Info, input: ReportIncidentInput) -> Incident:
+        incident = await incidents.report_incident(
+            info.context.require_principal(),
+            parse_id(input.org_id, "orgId"),
+            input.title,
+            input.level,
+            description=input.description,
+            category=input.category,
+            caller=input.caller,
+            idempotency_key=input.idempotency_key,
+        )
+        return cast(Incident, incident)
+
+    @strawberry.federation.mutation(
+        description="确认 (响应): REPORTED → CONFIRMED; later, a higher tier's confirmation (确认时间)",
+        authenticated=True,
+    )
+    async def confirm_incident(self, info: Info, id: strawberry.ID, note: str = "") -> Incident:
+        return await _act(info, id, IncidentAction.CONFIRM, note)
+
+    @strawberry.federation.mutation(description="分类定级: CONFIRMED → CLASSIFIED", authenticated=True)
+    async def classify_incident(
+        self, info: Info, id: strawberry.ID, level: IncidentLevel, category: str = "", note: str = ""
+    ) -> Incident:
+        return await _act(info, id, IncidentAction.CLASSIFY, note, level=level, category=category)
+
+    @strawberry.federation.mutation(description="派单: CLASSIFIED → ASSIGNED", authenticated=True)
+    async def assign_incident(
+        self, info: Info, id: strawberry.ID, assignee_id: strawberry.ID, note: str = ""
+    ) -> Incident:
+        return await _act(
+            info, id, IncidentAction.ASSIGN, note, assignee_id=parse_id(assignee_id, "assigneeId")
+        )
+
+    @strawberry.federation.mutation(
+        description="接单: CLASSIFIED → ASSIGNED to the caller; of two at once exactly one wins",
+        authenticated=True,
+    )
+    async def take_incident(self, info: Info, id: strawberry.ID, note: str = "") -> Incident:
+        return await _act(info, id, IncidentAction.TAKE, note)
+
+    @strawberry.federation.mutation(description="转派: to another engineer (ASSIGNED)", authenticated=True)
+    async def transfer_incident(
+        self, info: Info, id: strawberry.ID, assignee_id: strawberry.ID, note: str = ""
+    ) -> Incident:
+        return await _act(
+            info, id, IncidentAction.TRANSFER, note, assignee_id=parse_id(assignee_id, "assigneeId")
+        )
+
+    @strawberry.federation.mutation(
+        description="开始处理: ASSIGNED → IN_PROGRESS (the assignee)", authenticated=True
+    )
+    async def start_incident(self, info: Info, id: strawberry.ID, note: str = "") -> Incident:
+        return await _act(info, id, IncidentAction.START, note)
+
+    @strawberry.federation.mutation(
+        description="到场: records arrival on site (the assignee)", authenticated=True
+    )
+    async def arrive_on_site(self, info: Info, id: strawberry.ID, note: str = "") -> Incident:
+        return await _act(info, id, IncidentAction.ARRIVE, note)
+
+    @strawberry.federation.mutation(
+        description="提交测试: IN_PROGRESS → TESTING (the assignee)", authenticated=True
+    )
+    async def submit_incident_for_test(self, info: Info, id: strawberry.ID, note: str = "") -> Incident:
+        return await _act(info, id, IncidentAction.SUBMIT_TEST, note)
+
+    @strawberry.federation.mutation(description="返工: TESTING → IN_PROGRESS", authenticated=True)
+    async def rework_incident(self, info: Info, id: strawberry.ID, note: str = "") -> Incident:
+        return await _act(info, id, IncidentAction.REWORK, note)
+
+    @strawberry.federation.mutation(
+        description="解决, 待用户确认: TESTING → PENDING_CONFIRMATION (the SLA clock pauses)",
+        authenticated=True,
+    )
+    async def resolve_incident(self, info: Info, id: strawberry.ID, note: str = "") -> Incident:
+        return await _act(info, id, IncidentAction.RESOLVE, note)
+
+    @strawberry.federation.mutation(
+        description="用户退回: PENDING_CONFIRMATION → IN_PROGRESS (the clock runs again)", authenticated=True
+    )
+    async def reject_incident_resolution(self, info: Info, id: strawberry.ID, note: str = "") -> Incident:
+        return await _act(info, id, IncidentAction.REJECT, note)
+
+    @strawberry.federation.mutation(
+        description="确认关闭, 满意度调查: PENDING_CONFIRMATION → CLOSED (the reporter; the service desk for "
+        "alert and phone incidents)",
+        authenticated=True,
+    )
+    async def close_incident(
+        self, info: Info, id: strawberry.ID, satisfaction: int, comment: str = ""
+    ) -> Incident:
+        return await _act(info, id, IncidentAction.CLOSE, satisfaction=satisfaction, comment=comment)
+
+    @strawberry.federation.mutation(description="事件分析: CLOSED → ANALYSED", authenticated=True)
+    async def analyse_incident(self, info: Info, id: strawberry.ID, analysis: str) -> Incident:
+        return await _act(info, id, IncidentAction.ANALYSE, analysis=analysis)
+
+    @strawberry.federation.mutation(
+        description="修改服务目标: the given cells of a policy (platform admins)", authenticated=True
+    )
+    async def set_service_targets(
+        self, info: Info, policy_id: strawberry.ID, targets: list[ServiceTargetInput]
+    ) -> ServicePolicy:
+        cells = [policies.Target(**vars(t)) for t in targets]
+        row = await policies.set_targets(
+            info.context.require_principal(), parse_id(policy_id, "policyId"), cells
+        )
+        return _policy(row)
+
+    @strawberry.federation.mutation(
+        description="修改确认时限矩阵: replaces the policy's whole matrix (platform admins)",
+        authenticated=True,
+    )
+    async def set_escalation_matrix(
+        self, info: Info, policy_id: strawberry.ID, cells: list[EscalationCellInput]
+    ) -> ServicePolicy:
+        matrix = [policies.Matrix(**vars(c)) for c in cells]
+        row = await policies.set_matrix(
+            info.context.require_principal(), parse_id(policy_id, "policyId"), matrix
+        )
+        return _policy(row)
+
+    @strawberry.federation.mutation(
+        description="指定策略适用机构: the org subtree a policy times, or none (platform admins)",
+        authenticated=True,
+    )
+    async def assign_service_policy(
+        self, info: Info, policy_id: strawberry.ID, org_id: strawberry.ID | None = None
+    ) -> ServicePolicy:
+        org = parse_id(org_id, "orgId") if org_id else None
+        row = await policies.assign_policy(
+            info.context.require_principal(), parse_id(policy_id, "policyId"), org
+        )
+        return _policy(row)
+
     # -- alert lifecycle, routing and silences (issue 15) -------------------------------------------
 
     @strawberry.federation.mutation(
@@ -98,18 +257,18 @@ class Mutation:
         authenticated=True,
     )
     async def acknowledge_alert(self, info: Info, id: strawberry.ID, note: str = "") -> Alert:
-        return await _act(info, id, AlertActionKind.ACKNOWLEDGED, note)
+        return await _act_on_alert(info, id, AlertActionKind.ACKNOWLEDGED, note)
 
     @strawberry.federation.mutation(
         description="解决告警: OPEN or ACKNOWLEDGED → RESOLVED; resolving again what you resolved returns it",
         authenticated=True,
     )
     async def resolve_alert(self, info: Info, id: strawberry.ID, note: str = "") -> Alert:
-        return await _act(info, id, AlertActionKind.RESOLVED, note)
+        return await _act_on_alert(info, id, AlertActionKind.RESOLVED, note)
 
     @strawberry.federation.mutation(description="重开告警: RESOLVED → OPEN", authenticated=True)
     async def reopen_alert(self, info: Info, id: strawberry.ID, note: str = "") -> Alert:
-        return await _act(info, id, AlertActionKind.REOPENED, note)
+        return await _act_on_alert(info, id, AlertActionKind.REOPENED, note)
 
     @strawberry.federation.mutation(
         description="新增告警路由规则 (head-office, province and platform admins, for their subtree)",
@@ -149,7 +308,7 @@ class Mutation:
         return cast(AlertSilence, silence)
 
 
-async def _act(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:
+async def _act_on_alert(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:
     return cast(
         Alert, await alerts.act_on_alert(info.context.require_principal(), parse_id(id), action, note)
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from datetime import date
+from typing import Annotated, cast
 
 import strawberry
 
@@ -11,13 +12,17 @@ from resolvers.operations.alert_policies import list_alert_routes, list_alert_si
 from resolvers.operations.alerts import list_alerts
 from resolvers.operations.audit import search_audit
 from resolvers.operations.filters import AuditFilter
+from resolvers.operations.incidents import list_incidents
 from resolvers.operations.orgs import list_orgs
+from resolvers.operations.policies import list_policies
+from resolvers.operations.statistics import incident_statistics
 from schema.common.connection import Connection
 from schema.operations.context import Info
-from schema.operations.enums import AlertStatus, OrgKind
+from schema.operations.enums import AlertStatus, IncidentLevel, IncidentStatus, OrgKind
 from schema.operations.inputs import AuditRecordFilter
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.audit import AuditRecord
+from schema.operations.types.incidents import Incident, IncidentStatistic, ServicePolicy
 from schema.operations.types.orgs import Org, User
 
 
@@ -76,3 +81,33 @@ class Query:
         description="审计日志查询: audit admins only (AUDIT_READ), newest first",
         requires_scopes=[["AUDIT_ADMIN"]],  # the gateway's check; the search applies security/duties.py
     )
+
+    @strawberry.field(description="故障事件")
+    async def incident(self, info: Info, id: strawberry.ID) -> Incident | None:
+        return cast("Incident | None", await info.context.loaders.incident.load(parse_id(id)))
+
+    @strawberry.field(description="故障事件列表, newest first; mine: reported by or assigned to me")
+    async def incidents(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: IncidentStatus | None = None,
+        level: IncidentLevel | None = None,
+        mine: bool = False,
+    ) -> Connection[Incident]:
+        page = await list_incidents(info.context.require_principal(), first, after, status, level, mine)
+        return cast(Connection[Incident], page)
+
+    @strawberry.field(description="服务级别策略")
+    async def service_policies(self, info: Info) -> list[ServicePolicy]:
+        return cast(list[ServicePolicy], await list_policies(info.context.require_principal()))
+
+    @strawberry.field(
+        description="故障事件统计 by month and level: MTTA, MTTR, SLA compliance, escalations, satisfaction"
+    )
+    async def incident_statistics(
+        self, info: Info, from_: Annotated[date, strawberry.argument(name="from")], to: date
+    ) -> list[IncidentStatistic]:
+        rows = await incident_statistics(info.context.require_principal(), from_, to)
+        return cast(list[IncidentStatistic], rows)

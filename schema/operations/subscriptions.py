@@ -8,12 +8,15 @@ from typing import Annotated, cast
 
 import strawberry
 
+from models.operations import IncidentAction
 from resolvers.operations.alerts import alert_feed
+from resolvers.operations.incidents import incident_feed
 from schema.common.events import AFTER, StreamEvent
 from schema.operations.context import Info
 from schema.operations.enums import AlertActionKind
-from schema.operations.events import AlertEvent
+from schema.operations.events import AlertEvent, IncidentEvent
 from schema.operations.types.alerts import Alert
+from schema.operations.types.incidents import Incident
 
 
 @strawberry.type
@@ -35,4 +38,23 @@ class Subscription:
                     **StreamEvent.stamp(event.id, event.occurred_at),
                     alert=cast(Alert, alert),
                     action=AlertActionKind(event.type.removeprefix("alert.").upper()),
+                )
+
+    @strawberry.subscription(
+        description="故障事件推送: every step, escalation and missed SLA target of the incidents in scope; "
+        "mine: those I reported, work on, or am notified of (an escalation to my tier)"
+    )
+    async def incidents(
+        self,
+        info: Info,
+        mine: bool = False,
+        after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[IncidentEvent, None]:
+        feed = incident_feed(info.context.require_principal(), info.context.realtime, mine, after)
+        async with aclosing(feed):
+            async for event, incident in feed:
+                yield IncidentEvent(
+                    **StreamEvent.stamp(event.id, event.occurred_at),
+                    action=IncidentAction(event.type.split(".", 1)[1].upper()),
+                    incident=cast(Incident, incident),
                 )

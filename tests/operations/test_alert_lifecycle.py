@@ -18,7 +18,16 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
-from models.operations import Alert, AlertAction, AlertLevel, AlertStatus, Org, OrgKind
+from models.operations import (
+    Alert,
+    AlertAction,
+    AlertLevel,
+    AlertStatus,
+    Incident,
+    IncidentSource,
+    Org,
+    OrgKind,
+)
 from resolvers.operations.alerts import raise_system_alert
 from resolvers.operations.jobs import escalate_stale_alerts
 from testkit.factories import Tenant, make_org, make_tenant, make_user, token_for
@@ -370,6 +379,13 @@ async def test_critical_unacknowledged_alert_becomes_an_incident_once(stack: Sta
     await escalate_stale_alerts(later)  # (a run of the subgraph's own job may have held the lock)
     escalated = await Alert.get(id=stale["id"])
     assert escalated.incident_id is not None
+    incident = await Incident.get(id=escalated.incident_id)  # made by incidents.py report_from_alert
+    assert (incident.alert_id, incident.source, incident.title) == (
+        escalated.id,
+        IncidentSource.ALERT,
+        "核心系统宕机",
+    )
+    assert await Incident.filter(alert_id=escalated.id).count() == 1
     assert await AlertAction.filter(alert_id=stale["id"], action="ESCALATED").count() == 1
     assert await _events(stale["id"], "alert.escalated") == 1
     for other in (warning, acked):

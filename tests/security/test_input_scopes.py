@@ -39,7 +39,18 @@ from models.customers import Consent as ConsentModel
 from models.devices import Device, DeviceKind, DeviceStatus
 from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
 from models.marketing import Opportunity
-from models.operations import Alert, AlertLevel, AlertRoute, AlertSilence, AlertStatus, Org, OrgKind, User
+from models.operations import (
+    Alert,
+    AlertLevel,
+    AlertRoute,
+    AlertSilence,
+    AlertStatus,
+    Incident,
+    Org,
+    OrgKind,
+    ServicePolicy,
+    User,
+)
 from testkit.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
 from tests.support.marketplace import apply_input, codes, make_bank, need_input, ok
 from tests.support.stack import Stack
@@ -298,6 +309,74 @@ async def _alert_org(stack: Stack, w: World) -> Case:
         allowed=("hall a", alert(w.a.hall)),
         refused=[("hall a", alert(w.b.hall), NOT_FOUND)],
         state=lambda: Alert.filter(title=title).count(),
+    )
+
+
+# -- operations: where an incident happens, who works it, which org a policy times -----------------
+
+REPORT = "mutation($i: ReportIncidentInput!) { reportIncident(input: $i) { id } }"
+
+
+@case("reportIncident.orgId")
+async def _incident_org(stack: Stack, w: World) -> Case:
+    title = f"故障-{uuid.uuid4().hex[:6]}"
+
+    def report(org: Org) -> dict[str, Any]:
+        return {"i": {"orgId": str(org.id), "level": "LEVEL_3", "title": title}}
+
+    return Case(
+        REPORT,
+        allowed=("hall a", report(w.a.hall)),
+        refused=[("hall a", report(w.b.hall), NOT_FOUND)],
+        state=_count(Incident, title=title),
+    )
+
+
+@case("assignIncident.assigneeId")
+async def _incident_assignee(stack: Stack, w: World) -> Case:
+    engineers = {}
+    for name, tenant in (("ops a", w.a), ("ops a2", w.a), ("ops b", w.b)):
+        engineers[name] = await make_user(tenant.hall, ("OPS_ENGINEER",), "运维工程师")
+        w.tokens[name] = token_for(engineers[name], tenant.hall, stack.settings)
+    reported = await ok(
+        stack,
+        REPORT,
+        {"i": {"orgId": str(w.a.hall.id), "level": "LEVEL_3", "title": "待派单"}},
+        w.tokens["hall a"],
+    )
+    id_ = reported["reportIncident"]["id"]
+    await ok(stack, "mutation($id: ID!) { confirmIncident(id: $id) { id } }", {"id": id_}, w.tokens["ops a"])
+    classify = "mutation($id: ID!) { classifyIncident(id: $id, level: LEVEL_3) { id } }"
+    await ok(stack, classify, {"id": id_}, w.tokens["ops a"])
+    query = "mutation($id: ID!, $who: ID!) { assignIncident(id: $id, assigneeId: $who) { id } }"
+
+    async def state() -> Any:
+        return (await Incident.get(id=id_)).assignee_id
+
+    return Case(
+        query,
+        allowed=("ops a", {"id": id_, "who": str(engineers["ops a2"].id)}),
+        refused=[("ops a", {"id": id_, "who": str(engineers["ops b"].id)}, NOT_FOUND)],
+        state=state,
+    )
+
+
+@case("assignServicePolicy.orgId")
+async def _policy_org(stack: Stack, w: World) -> Case:
+    admin = await make_user(w.a.hall, ("PLATFORM_ADMIN",), "平台管理员")
+    w.tokens["admin a"] = token_for(admin, w.a.hall, stack.settings)
+    policy = await ServicePolicy.get(code="PORTAL_003")
+    await ServicePolicy.filter(id=policy.id).update(org_id=None)
+    query = "mutation($p: ID!, $o: ID) { assignServicePolicy(policyId: $p, orgId: $o) { id } }"
+
+    async def state() -> Any:
+        return (await ServicePolicy.get(id=policy.id)).org_id
+
+    return Case(
+        query,
+        allowed=("admin a", {"p": str(policy.id), "o": str(w.a.hall.id)}),
+        refused=[("admin a", {"p": str(policy.id), "o": str(w.b.hall.id)}, NOT_FOUND)],
+        state=state,
     )
 
 

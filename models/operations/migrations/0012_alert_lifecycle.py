@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('operations', '0010_alert_dedup')]
+    dependencies = [('operations', '0011_incidents')]
 
     initial = False
 
