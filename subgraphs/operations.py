@@ -1,7 +1,7 @@
 """Operations subgraph: orgs, users, alerts; login and sessions; the audit trail search."""
 
 from resolvers.operations.dataloaders import OperationsLoaders
-from resolvers.operations.jobs import supervision_alerts, watch_incidents
+from resolvers.operations.jobs import alert_escalation, supervision_alerts, watch_incidents
 from schema.operations.mutations import Mutation
 from schema.operations.queries import Query
 from schema.operations.subscriptions import Subscription
@@ -12,8 +12,9 @@ spec = SubgraphSpec(
     name="operations",
     schema=build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription),
     loaders=OperationsLoaders,
-    # finance's supervision warnings → alerts; incidents' SLA checks (resolvers/operations/jobs.py)
-    jobs=(supervision_alerts, watch_incidents),
+    # finance's supervision warnings → alerts; incidents' SLA checks; stale critical alerts →
+    # incidents (resolvers/operations/jobs.py)
+    jobs=(supervision_alerts, watch_incidents, alert_escalation),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
     # devices, for the device raiseAlert names (resolvers/operations/directory.py).
     consumes=("finance", "devices"),

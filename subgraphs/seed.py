@@ -82,6 +82,8 @@ from models.marketing import Opportunity, OpportunityStatus
 from models.operations import (
     Alert,
     AlertLevel,
+    AlertRoute,
+    AlertSilence,
     AlertStatus,
     IncidentAction,
     IncidentLevel,
@@ -105,6 +107,7 @@ from resolvers.finance.catalogue import (
 )
 from resolvers.finance.orders import NeedRequest, grab_need, publish_need, withdraw_need
 from resolvers.operations import incidents
+from resolvers.operations.alert_policies import pick_roles
 from resolvers.operations.identity import principal_for
 from security.passwords import hash_password
 from security.principal import Principal
@@ -1208,11 +1211,16 @@ async def _seed_operations(world: World, must_change_password: bool) -> dict[str
     for user in world.users:
         user.password_hash = password_hash
         user.must_change_password = must_change_password
+    routes, silences = _alert_policies(world)
+    for alert in world.alerts:  # routed as raise_alert would route them
+        alert.routed_roles = pick_roles(routes, alert.org_path, alert.source, AlertLevel(alert.level))
     async with in_transaction("operations") as conn:
         return {
             "orgs": await _insert(conn, world.orgs),  # parents come before children
             "users": await _insert(conn, world.users),
             "alerts": await _insert(conn, world.alerts),
+            "alert routes": await _insert(conn, routes),
+            "alert silences": await _insert(conn, silences),
         }
 
 
@@ -1267,6 +1275,37 @@ async def _seed_incidents(world: World) -> dict[str, int]:
             given = DEMO_STEP_INPUT.get(action, {}) | ({"level": level} if action is A.CLASSIFY else {})
             await incidents.act(who, incident.id, action, **given)
     return {"incidents": len(DEMO_INCIDENTS)}
+
+
+def _alert_policies(world: World) -> tuple[list[AlertRoute], list[AlertSilence]]:
+    """Two routing rules (告警路由) and a planned maintenance window (维护窗口): device alerts
+    anywhere in the province go to ops engineers, hall managers and the province's own admins; in
+    the first hall the critical ones go to its ops engineers and hall manager alone; that hall's
+    device alerts are silenced for tomorrow night's upgrade (docs/operations.md "Alerts")."""
+    root, hall = world.orgs[0], world.halls[0]
+    province = ["HALL_MANAGER", "OPERATOR", "OPS_ENGINEER", "PROVINCE_ADMIN"]
+    routes = [
+        AlertRoute(
+            org_id=root.id, org_path=root.path, source="device", min_level=AlertLevel.WARNING, roles=province
+        ),
+        AlertRoute(
+            org_id=hall.id,
+            org_path=hall.path,
+            source="device",
+            min_level=AlertLevel.CRITICAL,
+            roles=["HALL_MANAGER", "OPS_ENGINEER"],
+        ),
+    ]
+    tonight = datetime.now(CST).replace(hour=22, minute=0, second=0, microsecond=0) + timedelta(days=1)
+    silence = AlertSilence(
+        org_id=hall.id,
+        org_path=hall.path,
+        source="device",
+        starts_at=tonight,
+        ends_at=tonight + timedelta(hours=4),
+        reason="自助终端系统升级 (计划维护)",
+    )
+    return routes, [silence]
 
 
 # --------------------------------------------------------------------------- entry point

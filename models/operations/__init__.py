@@ -129,11 +129,90 @@ class Alert(Entity):
     dedup_key = fields.CharField(max_length=200, null=True, unique=True)
     count = fields.IntField(default=1)
     last_seen_at = fields.DatetimeField(null=True)
+    # The lifecycle (alerts.py): who acknowledged / resolved it and when, for the current round
+    # (a reopen clears them; the history, AlertAction, keeps every step).
+    acknowledged_at = fields.DatetimeField(null=True)
+    acknowledged_by = fields.UUIDField(null=True)
+    resolved_at = fields.DatetimeField(null=True)
+    resolved_by = fields.UUIDField(null=True)
+    # 告警路由: the roles the alert is routed to, ``|``-separated with a ``|`` at each end so one
+    # role is one LIKE (``|HALL_MANAGER|``); empty: every role in scope (no rule matched).
+    routed_roles = fields.CharField(max_length=400, default="")
+    # 维护窗口: raised while a silence matched it: recorded, not streamed as new, never escalated.
+    silenced = fields.BooleanField(default=False)
+    # The incident an unacknowledged critical alert became (jobs.py ``escalate_stale_alerts``): once.
+    incident_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "alert"
         indexes = (("created_at", "id"),)  # lists newest first (resolvers/common/pagination.py)
         unique_together = (("raised_by", "idempotency_key"),)
+
+
+class AlertActionKind(StrEnum):
+    RAISED = "RAISED"  # by a person (raiseAlert) or the platform (actor null)
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    RESOLVED = "RESOLVED"
+    REOPENED = "REOPENED"
+    ESCALATED = "ESCALATED"  # became an incident
+
+
+class AlertAction(Entity):
+    """One step of an alert's lifecycle (告警处理记录): who (null: the platform), when, the note."""
+
+    alert: fields.ForeignKeyRelation[Alert] = fields.ForeignKeyField(
+        "operations.Alert", related_name="actions", on_delete=fields.CASCADE
+    )
+    alert_id: UUID  # the key column, for the type checker
+    org_path = fields.CharField(max_length=400, db_index=True)  # the alert's, for scope filtering
+    action = fields.CharEnumField(AlertActionKind, max_length=14)
+    actor_id = fields.UUIDField(null=True)
+    note = fields.CharField(max_length=500, default="")
+
+    class Meta:
+        table = "alert_action"
+        indexes = (("alert_id", "created_at", "id"),)
+
+
+class AlertRoute(Entity):
+    """告警路由 rule: alerts about an org in the subtree of ``org``, of ``source`` (null: any), at
+    ``min_level`` or above, go to ``roles``. The most specific matching rules decide (alerts.py)."""
+
+    org: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
+        "operations.Org", related_name="alert_routes", on_delete=fields.RESTRICT
+    )
+    org_id: UUID  # the key column, for the type checker
+    org_path = fields.CharField(max_length=400, db_index=True)
+    source = fields.CharField(max_length=40, null=True)
+    min_level = fields.CharEnumField(AlertLevel, max_length=10, default=AlertLevel.INFO)
+    roles: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    created_by = fields.UUIDField(null=True)
+
+    class Meta:
+        table = "alert_route"
+        indexes = (("created_at", "id"),)
+
+
+class AlertSilence(Entity):
+    """维护窗口 / silence: alerts about the subtree of ``org`` (optionally of one source, one device)
+    raised in [starts_at, ends_at) are recorded but flagged ``silenced``."""
+
+    org: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
+        "operations.Org", related_name="alert_silences", on_delete=fields.RESTRICT
+    )
+    org_id: UUID  # the key column, for the type checker
+    org_path = fields.CharField(max_length=400, db_index=True)
+    source = fields.CharField(max_length=40, null=True)
+    device_id = fields.UUIDField(null=True)
+    starts_at = fields.DatetimeField()
+    ends_at = fields.DatetimeField(db_index=True)
+    reason = fields.CharField(max_length=200)
+    created_by = fields.UUIDField(null=True)
+    ended_by = fields.UUIDField(null=True)  # who ended it early (endAlertSilence)
+
+    class Meta:
+        table = "alert_silence"
+        indexes = (("created_at", "id"),)
 
 
 class ConsumerCursor(ConsumerCursorBase):

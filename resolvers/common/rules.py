@@ -14,3 +14,7 @@ class Rules:
     deadline_check_seconds: float = 60.0  # how often each finance process checks SLA deadlines
     reminder_job_seconds: float = 60.0  # how often each customers process generates due reminders
     incident_check_seconds: float = 60.0  # how often each operations process checks SLAs and escalations
+    # 告警升级: an unacknowledged critical alert becomes an incident after this many minutes
+    # (resolvers/operations/jobs.py escalate_stale_alerts), checked every alert_escalation_seconds.
+    alert_incident_minutes: int = 15
+    alert_escalation_seconds: float = 60.0

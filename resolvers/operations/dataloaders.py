@@ -8,6 +8,7 @@ from strawberry.dataloader import DataLoader
 
 from models.operations import (
     Alert,
+    AlertAction,
     EscalationStep,
     Incident,
     IncidentStep,
@@ -18,6 +19,7 @@ from models.operations import (
 )
 from resolvers.common.loading import LoaderRegistry
 from resolvers.operations.scopes import (
+    alert_action_scope,
     alert_scope,
     incident_scope,
     org_scope,
@@ -58,3 +60,9 @@ class OperationsLoaders(LoaderRegistry):
     @property
     def escalation_matrix(self) -> DataLoader[UUID, list[EscalationStep]]:
         return self.children(EscalationStep, "policy_id", through_parent, order=("level", "after_minutes"))
+
+    # -- alert lifecycle (issue 15) -----------------------------------------------------------------
+    @property
+    def alert_history(self) -> DataLoader[UUID, list[AlertAction]]:
+        """An alert's steps, oldest first (告警处理记录)."""
+        return self.children(AlertAction, "alert_id", alert_action_scope)

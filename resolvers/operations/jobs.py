@@ -6,23 +6,28 @@ the regulator see them in ``alerts``. A durable consumer (realtime/consumer.py):
 
 ``watch_incidents``: every minute, the incidents' missed SLA targets and escalations
 (escalation.py), each check once across replicas.
+
+``alert_escalation``: an unacknowledged critical alert older than ``Rules.alert_incident_minutes``
+becomes an incident (``escalate_stale_alerts``), once across replicas.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from models.operations import AlertLevel, ConsumerCursor
+from models.operations import Alert, AlertLevel, AlertStatus, ConsumerCursor
 from realtime.broker import SUPERVISION
 from realtime.consumer import consume
 from realtime.events import Event
 from realtime.hub import Realtime
-from resolvers.common.jobs import every
+from resolvers.common.clock import now
+from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
 from resolvers.operations import escalation
-from resolvers.operations.alerts import raise_event_alert
+from resolvers.operations.alerts import escalate_alert, raise_event_alert
+from resolvers.operations.incidents import report_from_alert
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +66,51 @@ async def check_incidents(moment: datetime | None = None) -> int:
 async def watch_incidents(realtime: Realtime, rules: Rules) -> None:
     """Every ``rules.incident_check_seconds`` (60, ``DCMS_INCIDENT_CHECK_SECONDS``)."""
     await every(realtime, "operations", rules.incident_check_seconds, check_incidents)
+
+
+# -- alert escalation (issue 15): 告警升级为故障事件 -------------------------------------------------
+
+ESCALATION_LOCK = 0x5D_C0_70  # pg advisory lock key: one escalation run at a time across replicas
+ESCALATION_BATCH = 200  # alerts escalated per run at most; the next run takes the rest
+
+
+async def escalate_stale_alerts(
+    moment: datetime | None = None, minutes: int = Rules.alert_incident_minutes
+) -> int:
+    """Every CRITICAL alert still OPEN (nobody acknowledged it), not silenced and not yet an
+    incident, raised more than ``minutes`` ago, becomes an incident (故障事件), once across
+    replicas (``exclusive``) and once per alert (its ``incident_id``). Returns how many."""
+    moment = moment or now()
+    async with exclusive("operations", ESCALATION_LOCK) as mine:
+        if not mine:
+            return 0
+        stale = await (
+            Alert.filter(
+                level=AlertLevel.CRITICAL,
+                status=AlertStatus.OPEN,
+                silenced=False,
+                incident_id__isnull=True,
+                created_at__lte=moment - timedelta(minutes=minutes),
+            )
+            .order_by("created_at", "id")
+            .limit(ESCALATION_BATCH)
+        )
+        escalated = 0
+        for alert in stale:
+            incident_id = await incident_from_alert(alert, moment)
+            escalated += await escalate_alert(alert, incident_id, moment)
+        return escalated
+
+
+async def incident_from_alert(alert: Alert, moment: datetime) -> UUID:
+    """THE place an alert becomes an incident: the incidents module's ``report_from_alert``."""
+    return (await report_from_alert(alert, moment)).id
+
+
+async def alert_escalation(realtime: Realtime, rules: Rules) -> None:
+    """Every ``rules.alert_escalation_seconds`` (60), escalate stale critical alerts."""
+
+    async def run() -> int:
+        return await escalate_stale_alerts(minutes=rules.alert_incident_minutes)
+
+    await every(realtime, "operations", rules.alert_escalation_seconds, run)

@@ -35,3 +35,10 @@ def through_parent(p: Principal) -> Cond:
     """Rows read only through a parent already in the caller's scope (an incident's steps, a
     policy's targets: policies are not secret), never as roots: no further condition."""
     return Everything()
+
+
+# -- alert lifecycle (issue 15): history, routing rules, silences ----------------------------------
+# Each row carries the org path of its org (the alert's for a history row), so one rule serves all.
+alert_action_scope = site_scope  # 告警处理记录: seen with the alert
+alert_route_scope = site_scope  # 告警路由: the rules of the subtrees one sees alerts of
+alert_silence_scope = site_scope  # 维护窗口: likewise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from models.operations import (
+    AlertActionKind,
     AlertLevel,
     AlertStatus,
     IncidentAction,
@@ -20,6 +21,9 @@ from resolvers.operations.sla import SlaKind
 strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
 strawberry.enum(AlertLevel, name="AlertLevel")
 strawberry.enum(AlertStatus, name="AlertStatus")
+strawberry.enum(
+    AlertActionKind, name="AlertActionKind", description="告警处理: a step of an alert's lifecycle"
+)
 
 strawberry.enum(IncidentLevel, name="IncidentLevel", description="故障事件等级: 一级 … 四级")
 strawberry.enum(IncidentStatus, name="IncidentStatus", description="故障事件状态")
@@ -30,6 +34,7 @@ strawberry.enum(ServiceCalendar, name="ServiceCalendar", description="工作时�
 strawberry.enum(SlaKind, name="SlaKind", description="响应 / 到场 / 排除")
 
 __all__ = [
+    "AlertActionKind",
     "AlertLevel",
     "AlertStatus",
     "IncidentAction",

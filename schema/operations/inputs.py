@@ -22,6 +22,32 @@ class RaiseAlertInput:
         description="幂等键: a key the client makes once per alert (e.g. a UUID) and sends again when it "
         "retries; the same caller with the same key gets the first alert back and nothing is raised twice",
     )
+    dedup_key: str | None = strawberry.field(
+        default=None,
+        description="告警去重: a key naming the condition (e.g. `disk-full:<host>`): a repeat about the same "
+        "org adds to the alert's count (and reopens it when resolved) instead of raising another; "
+        "the same key about another org is CONFLICT. Not with idempotencyKey",
+    )
+
+
+@strawberry.input(description="告警路由规则")
+class AlertRouteInput:
+    org_id: strawberry.ID = strawberry.field(description="the subtree's root")
+    roles: list[str] = strawberry.field(description="role codes the matching alerts go to")
+    source: str | None = strawberry.field(default=None, description="only alerts of this source; null: any")
+    min_level: AlertLevel = AlertLevel.INFO
+
+
+@strawberry.input(description="维护窗口")
+class AlertSilenceInput:
+    org_id: strawberry.ID = strawberry.field(description="the subtree's root")
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+    source: str | None = strawberry.field(default=None, description="only alerts of this source; null: any")
+    device_id: strawberry.ID | None = strawberry.field(
+        default=None, description="only alerts about this device"
+    )
 
 
 @strawberry.input(description="Every given condition must hold")

@@ -10,19 +10,21 @@ from typing import Annotated, cast
 
 import strawberry
 
-from models.operations import IncidentAction
+from models.operations import AlertActionKind, IncidentAction
 from resolvers.common.values import parse_id
-from resolvers.operations import alerts, auth, incidents, policies
+from resolvers.operations import alert_policies, alerts, auth, incidents, policies
 from schema.common.rate_limiting import client_ip
 from schema.operations.context import Info
 from schema.operations.enums import IncidentLevel
 from schema.operations.inputs import (
+    AlertRouteInput,
+    AlertSilenceInput,
     EscalationCellInput,
     RaiseAlertInput,
     ReportIncidentInput,
     ServiceTargetInput,
 )
-from schema.operations.types.alerts import Alert
+from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.incidents import Incident, ServicePolicy
 from schema.operations.types.orgs import AuthPayload
 
@@ -65,6 +67,7 @@ class Mutation:
             device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
             source=input.source,
             idempotency_key=input.idempotency_key,
+            dedup_key=input.dedup_key,
         )
         info.context.loaders.org.prime(alert.org_id, alert.org)  # read in scope above: no second read
         return cast(Alert, alert)
@@ -246,3 +249,66 @@ class Mutation:
             info.context.require_principal(), parse_id(policy_id, "policyId"), org
         )
         return _policy(row)
+
+    # -- alert lifecycle, routing and silences (issue 15) -------------------------------------------
+
+    @strawberry.federation.mutation(
+        description="确认告警: OPEN → ACKNOWLEDGED; acknowledging again what you acknowledged returns it",
+        authenticated=True,
+    )
+    async def acknowledge_alert(self, info: Info, id: strawberry.ID, note: str = "") -> Alert:
+        return await _act_on_alert(info, id, AlertActionKind.ACKNOWLEDGED, note)
+
+    @strawberry.federation.mutation(
+        description="解决告警: OPEN or ACKNOWLEDGED → RESOLVED; resolving again what you resolved returns it",
+        authenticated=True,
+    )
+    async def resolve_alert(self, info: Info, id: strawberry.ID, note: str = "") -> Alert:
+        return await _act_on_alert(info, id, AlertActionKind.RESOLVED, note)
+
+    @strawberry.federation.mutation(description="重开告警: RESOLVED → OPEN", authenticated=True)
+    async def reopen_alert(self, info: Info, id: strawberry.ID, note: str = "") -> Alert:
+        return await _act_on_alert(info, id, AlertActionKind.REOPENED, note)
+
+    @strawberry.federation.mutation(
+        description="新增告警路由规则 (head-office, province and platform admins, for their subtree)",
+        authenticated=True,
+    )
+    async def create_alert_route(self, info: Info, input: AlertRouteInput) -> AlertRoute:
+        route = await alert_policies.create_alert_route(
+            info.context.require_principal(),
+            parse_id(input.org_id, "orgId"),
+            input.roles,
+            input.source,
+            input.min_level,
+        )
+        return cast(AlertRoute, route)
+
+    @strawberry.federation.mutation(description="删除告警路由规则: returns its id", authenticated=True)
+    async def delete_alert_route(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        deleted = await alert_policies.delete_alert_route(info.context.require_principal(), parse_id(id))
+        return strawberry.ID(str(deleted))
+
+    @strawberry.federation.mutation(description="新增维护窗口 (告警静默)", authenticated=True)
+    async def create_alert_silence(self, info: Info, input: AlertSilenceInput) -> AlertSilence:
+        silence = await alert_policies.create_alert_silence(
+            info.context.require_principal(),
+            parse_id(input.org_id, "orgId"),
+            input.starts_at,
+            input.ends_at,
+            input.reason,
+            source=input.source,
+            device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
+        )
+        return cast(AlertSilence, silence)
+
+    @strawberry.federation.mutation(description="结束维护窗口 now", authenticated=True)
+    async def end_alert_silence(self, info: Info, id: strawberry.ID) -> AlertSilence:
+        silence = await alert_policies.end_alert_silence(info.context.require_principal(), parse_id(id))
+        return cast(AlertSilence, silence)
+
+
+async def _act_on_alert(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:
+    return cast(
+        Alert, await alerts.act_on_alert(info.context.require_principal(), parse_id(id), action, note)
+    )

@@ -8,6 +8,7 @@ from typing import Annotated, cast
 import strawberry
 
 from resolvers.common.values import parse_id
+from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
 from resolvers.operations.audit import search_audit
 from resolvers.operations.filters import AuditFilter
@@ -19,7 +20,7 @@ from schema.common.connection import Connection
 from schema.operations.context import Info
 from schema.operations.enums import AlertStatus, IncidentLevel, IncidentStatus, OrgKind
 from schema.operations.inputs import AuditRecordFilter
-from schema.operations.types.alerts import Alert
+from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.audit import AuditRecord
 from schema.operations.types.incidents import Incident, IncidentStatistic, ServicePolicy
 from schema.operations.types.orgs import Org, User
@@ -52,12 +53,28 @@ class Query:
         page = await list_orgs(info.context.require_principal(), first, after, kind)
         return cast(Connection[Org], page)
 
-    @strawberry.field(description="告警列表, newest first")
+    @strawberry.field(description="告警列表: those routed to your role, newest first")
     async def alerts(
         self, info: Info, first: int = 20, after: str | None = None, status: AlertStatus | None = None
     ) -> Connection[Alert]:
         page = await list_alerts(info.context.require_principal(), first, after, status)
         return cast(Connection[Alert], page)
+
+    @strawberry.field(description="告警路由规则 in your scope, newest first")
+    async def alert_routes(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[AlertRoute]:
+        page = await list_alert_routes(info.context.require_principal(), first, after)
+        return cast(Connection[AlertRoute], page)
+
+    @strawberry.field(
+        description="维护窗口 in your scope, newest first; active: only those in force now (or not)"
+    )
+    async def alert_silences(
+        self, info: Info, first: int = 20, after: str | None = None, active: bool | None = None
+    ) -> Connection[AlertSilence]:
+        page = await list_alert_silences(info.context.require_principal(), first, after, active)
+        return cast(Connection[AlertSilence], page)
 
     audit_records: Connection[AuditRecord] = strawberry.federation.field(
         resolver=audit_records,

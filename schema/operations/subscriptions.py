@@ -13,6 +13,7 @@ from resolvers.operations.alerts import alert_feed
 from resolvers.operations.incidents import incident_feed
 from schema.common.events import AFTER, StreamEvent
 from schema.operations.context import Info
+from schema.operations.enums import AlertActionKind
 from schema.operations.events import AlertEvent, IncidentEvent
 from schema.operations.types.alerts import Alert
 from schema.operations.types.incidents import Incident
@@ -21,7 +22,8 @@ from schema.operations.types.incidents import Incident
 @strawberry.type
 class Subscription:
     @strawberry.subscription(
-        description="告警推送: alerts as they are raised, optionally for one org subtree"
+        description="告警推送: alerts as they are raised and each step of their lifecycle (``action``), "
+        "those routed to your role, optionally for one org subtree"
     )
     async def alerts(
         self,
@@ -32,7 +34,11 @@ class Subscription:
         feed = alert_feed(info.context.require_principal(), info.context.realtime, org_path, after)
         async with aclosing(feed):
             async for event, alert in feed:
-                yield AlertEvent(**StreamEvent.stamp(event.id, event.occurred_at), alert=cast(Alert, alert))
+                yield AlertEvent(
+                    **StreamEvent.stamp(event.id, event.occurred_at),
+                    alert=cast(Alert, alert),
+                    action=AlertActionKind(event.type.removeprefix("alert.").upper()),
+                )
 
     @strawberry.subscription(
         description="故障事件推送: every step, escalation and missed SLA target of the incidents in scope; "

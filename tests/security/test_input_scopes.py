@@ -39,7 +39,18 @@ from models.customers import Consent as ConsentModel
 from models.devices import Device, DeviceKind, DeviceStatus
 from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
 from models.marketing import Opportunity
-from models.operations import Alert, Incident, Org, OrgKind, ServicePolicy, User
+from models.operations import (
+    Alert,
+    AlertLevel,
+    AlertRoute,
+    AlertSilence,
+    AlertStatus,
+    Incident,
+    Org,
+    OrgKind,
+    ServicePolicy,
+    User,
+)
 from testkit.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
 from tests.support.marketplace import apply_input, codes, make_bank, need_input, ok
 from tests.support.stack import Stack
@@ -774,6 +785,127 @@ async def _assisting(stack: Stack, w: World) -> Case:
             ("far head", {"c": str(w.customer.id), "m": str(w.colleague.id)}, NOT_FOUND),
         ],
         state=_ownership(w.customer),
+    )
+
+
+# -- alert lifecycle, routing and silences (issue 15) ---------------------------------------------
+
+
+async def _hall_alert(tenant: Tenant, status: AlertStatus = AlertStatus.OPEN) -> Alert:
+    hall = tenant.hall
+    return await Alert.create(
+        org=hall, org_path=hall.path, level=AlertLevel.WARNING, title="机房告警", status=status
+    )
+
+
+def _alert_step(name: str, status: AlertStatus) -> CaseBuilder:
+    async def build(stack: Stack, w: World) -> Case:
+        alert = await _hall_alert(w.b, status)
+        query = f"mutation($id: ID!) {{ {name}(id: $id) {{ id }} }}"
+
+        async def state() -> Any:
+            return (await Alert.get(id=alert.id)).status
+
+        return Case(
+            query,
+            allowed=("hall b", {"id": str(alert.id)}),
+            refused=[
+                ("hall a", {"id": str(alert.id)}, NOT_FOUND),
+                ("applicant", {"id": str(alert.id)}, NOT_FOUND),
+            ],
+            state=state,
+        )
+
+    return build
+
+
+case("acknowledgeAlert.id")(_alert_step("acknowledgeAlert", AlertStatus.OPEN))
+case("resolveAlert.id")(_alert_step("resolveAlert", AlertStatus.ACKNOWLEDGED))
+case("reopenAlert.id")(_alert_step("reopenAlert", AlertStatus.RESOLVED))
+
+
+@case("createAlertRoute.orgId")
+async def _alert_route(stack: Stack, w: World) -> Case:
+    query = "mutation($i: AlertRouteInput!) { createAlertRoute(input: $i) { id } }"
+
+    def route(org: Org) -> dict[str, Any]:
+        return {"i": {"orgId": str(org.id), "roles": ["OPS_ENGINEER"]}}
+
+    return Case(
+        query,
+        allowed=("hq a", route(w.a.bank)),
+        refused=[("hq b", route(w.a.bank), NOT_FOUND), ("hq a", route(w.b.bank), NOT_FOUND)],
+        state=_count(AlertRoute, org_id=w.a.bank.id),
+    )
+
+
+@case("deleteAlertRoute.id")
+async def _alert_route_delete(stack: Stack, w: World) -> Case:
+    bank = w.a.bank
+    route = await AlertRoute.create(org=bank, org_path=bank.path, roles=["OPS_ENGINEER"])
+    return Case(
+        "mutation($id: ID!) { deleteAlertRoute(id: $id) }",
+        allowed=("hq a", {"id": str(route.id)}),
+        refused=[("hq b", {"id": str(route.id)}, NOT_FOUND), ("hall a", {"id": str(route.id)}, NOT_FOUND)],
+        state=_count(AlertRoute, id=route.id),
+    )
+
+
+SILENCE = "mutation($i: AlertSilenceInput!) { createAlertSilence(input: $i) { id } }"
+
+
+def _silence(org: Org, reason: str, device: Device | None = None) -> dict[str, Any]:
+    window = {"orgId": str(org.id), "startsAt": _in(0), "endsAt": _in(1), "reason": reason}
+    return {"i": window | ({"deviceId": str(device.id)} if device else {})}
+
+
+@case("createAlertSilence.orgId")
+async def _alert_silence_org(stack: Stack, w: World) -> Case:
+    reason = f"维护-{uuid.uuid4().hex[:6]}"
+    return Case(
+        SILENCE,
+        allowed=("hall a", _silence(w.a.hall, reason)),
+        refused=[
+            ("hall a", _silence(w.b.hall, reason), NOT_FOUND),
+            ("applicant", _silence(w.a.hall, reason), NOT_FOUND),
+        ],
+        state=_count(AlertSilence, reason=reason),
+    )
+
+
+@case("createAlertSilence.deviceId")
+async def _alert_silence_device(stack: Stack, w: World) -> Case:
+    reason = f"终端维护-{uuid.uuid4().hex[:6]}"
+    return Case(
+        SILENCE,
+        allowed=("hall a", _silence(w.a.hall, reason, w.a.device)),
+        refused=[
+            ("hall a", _silence(w.a.hall, reason, w.b.device), NOT_FOUND),  # another tenant's hall
+            ("hall a", _silence(w.a.hall, reason, w.other_hall_device), NOT_FOUND),  # another hall
+        ],
+        state=_count(AlertSilence, reason=reason),
+    )
+
+
+@case("endAlertSilence.id")
+async def _alert_silence_end(stack: Stack, w: World) -> Case:
+    hall = w.a.hall
+    now = datetime.now(UTC)
+    silence = await AlertSilence.create(
+        org=hall, org_path=hall.path, starts_at=now, ends_at=now + timedelta(days=1), reason="维护"
+    )
+
+    async def state() -> Any:
+        return (await AlertSilence.get(id=silence.id)).ends_at
+
+    return Case(
+        "mutation($id: ID!) { endAlertSilence(id: $id) { id } }",
+        allowed=("hall a", {"id": str(silence.id)}),
+        refused=[
+            ("hall b", {"id": str(silence.id)}, NOT_FOUND),
+            ("applicant", {"id": str(silence.id)}, NOT_FOUND),
+        ],
+        state=state,
     )
 
 
