@@ -97,14 +97,9 @@ async def escalate_stale_alerts(
         )
         escalated = 0
         for alert in stale:
-            incident_id = await incident_from_alert(alert, moment)
-            escalated += await escalate_alert(alert, incident_id, moment)
+            incident = await report_from_alert(alert, moment)
+            escalated += await escalate_alert(alert, incident.id, moment)
         return escalated
-
-
-async def incident_from_alert(alert: Alert, moment: datetime) -> UUID:
-    """THE place an alert becomes an incident: the incidents module's ``report_from_alert``."""
-    return (await report_from_alert(alert, moment)).id
 
 
 async def alert_escalation(realtime: Realtime, rules: Rules) -> None:
