@@ -116,34 +116,42 @@ async def report_incident(
         raise bad_input("title must not be empty")
     if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
         raise bad_input(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    title = title.strip()[:200]
     async with change("operations", "Incident") as audited:
-        if idempotency_key is not None:
-            first = await Incident.get_or_none(reporter_id=principal.user_id, idempotency_key=idempotency_key)
-            if first is not None:
-                audited.id, audited.detail["repeated"] = first.id, True
-                return first
-        try:
-            async with in_transaction("operations"):  # a savepoint: a concurrent twin may win
-                incident = await _open(
-                    org,
-                    title=title.strip()[:200],
-                    level=level,
-                    source=source,
-                    description=description,
-                    category=category[:40],
-                    caller=caller.strip()[:100],
-                    reporter_id=principal.user_id,
-                    idempotency_key=idempotency_key,
-                    moment=now(),
-                )
-        except IntegrityError:
-            first = await Incident.get_or_none(reporter_id=principal.user_id, idempotency_key=idempotency_key)
-            if first is None:
-                raise
+        first = await _reported_before(principal, idempotency_key)
+        if first is None:
+            try:
+                async with in_transaction("operations"):  # a savepoint: a concurrent twin may win
+                    incident = await _open(
+                        org,
+                        title=title,
+                        level=level,
+                        source=source,
+                        description=description,
+                        category=category[:40],
+                        caller=caller.strip()[:100],
+                        reporter_id=principal.user_id,
+                        idempotency_key=idempotency_key,
+                        moment=now(),
+                    )
+            except IntegrityError:  # the twin committed first: its incident is the answer
+                first = await _reported_before(principal, idempotency_key)
+                if first is None:
+                    raise
+        if first is not None:
+            if (first.org_id, first.title) != (org.id, title):
+                raise conflict("幂等键已用于另一事件 (idempotencyKey already used for another incident)")
             audited.id, audited.detail["repeated"] = first.id, True
             return first
         audited.id = incident.id
     return incident
+
+
+async def _reported_before(principal: Principal, key: str | None) -> Incident | None:
+    """The caller's incident reported earlier with this idempotency key (None without a key)."""
+    if key is None:
+        return None
+    return await Incident.get_or_none(reporter_id=principal.user_id, idempotency_key=key)
 
 
 async def report_from_alert(alert: Alert, moment: datetime) -> Incident:

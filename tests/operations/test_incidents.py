@@ -130,6 +130,8 @@ async def test_an_incident_walks_every_state_with_its_sla_clock(stack: Stack) ->
     assert about(clock(incident, "ON_SITE")["remainingSeconds"], 60 * 60)
     assert about(clock(incident, "RESOLVE")["remainingSeconds"], 4 * 3600)
     assert (await report(stack, ops, "LEVEL_2", idempotencyKey="k-1"))["id"] == id_  # a retry: the same one
+    again = {"orgId": str(ops.room.id), "title": "另一故障", "level": "LEVEL_2", "idempotencyKey": "k-1"}
+    assert error_codes(await gql(stack.gateway_url, REPORT, {"i": again}, reporter)) == ["CONFLICT"]
 
     await age(id_, 10)
     start = step("startIncident")
