@@ -143,3 +143,16 @@ class OutboxSequence(OutboxSequenceBase):
 
     class Meta:
         table = "outbox_sequence"
+
+
+# -- issue 15: changes and backups (变更 / 备份): imported here so Tortoise finds them -----------------
+from models.operations.backups import BackupCheck as BackupCheck  # noqa: E402  (they name Org by string)
+from models.operations.backups import BackupFrequency as BackupFrequency  # noqa: E402
+from models.operations.backups import BackupJob as BackupJob  # noqa: E402
+from models.operations.backups import BackupRun as BackupRun  # noqa: E402
+from models.operations.backups import BackupRunStatus as BackupRunStatus  # noqa: E402
+from models.operations.changes import ChangeKind as ChangeKind  # noqa: E402
+from models.operations.changes import ChangeRequest as ChangeRequest  # noqa: E402
+from models.operations.changes import ChangeRisk as ChangeRisk  # noqa: E402
+from models.operations.changes import ChangeStatus as ChangeStatus  # noqa: E402
+from models.operations.changes import ChangeStep as ChangeStep  # noqa: E402

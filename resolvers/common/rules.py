@@ -13,3 +13,5 @@ class Rules:
     maturity_notice_days: int = 7  # a deposit or loan's reminder goes out this many days before it matures
     deadline_check_seconds: float = 60.0  # how often each finance process checks SLA deadlines
     reminder_job_seconds: float = 60.0  # how often each customers process generates due reminders
+    # -- issue 15: changes and backups (变更 / 备份)
+    backup_check_seconds: float = 300.0  # how often each operations process checks for missing backups

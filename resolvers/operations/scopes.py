@@ -24,3 +24,10 @@ def user_scope(p: Principal) -> Cond:
 
 
 alert_scope = site_scope  # by the org path of the org the alert is about
+
+
+# -- issue 15: changes and backups (变更 / 备份) -------------------------------------------------------
+# By the org path of the unit they belong to, copied onto each row (steps and runs carry their
+# change's / job's), as alerts: a hall manager sees their hall's, an HQ admin their tenant's.
+change_scope = site_scope
+backup_scope = site_scope
