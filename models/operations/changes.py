@@ -41,7 +41,7 @@ class ChangeStatus(StrEnum):
 
 
 class ChangeRequest(Entity):
-    """变更申请 of one unit (org); its steps are its history (``ChangeStep``)."""
+    """变更申请 of one unit (org), with its history in ``ChangeStep``."""
 
     org: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
         "operations.Org", related_name="change_requests", on_delete=fields.RESTRICT

@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('approved_by', fields.UUIDField(null=True)),
                 ('idempotency_key', fields.CharField(null=True, max_length=64)),
             ],
-            options={'table': 'change_request', 'app': 'operations', 'unique_together': (('requested_by', 'idempotency_key'),), 'indexes': [Index(fields=['created_at', 'id'])], 'pk_attr': 'id', 'table_description': '变更申请 of one unit (org); its steps are its history (``ChangeStep``).'},
+            options={'table': 'change_request', 'app': 'operations', 'unique_together': (('requested_by', 'idempotency_key'),), 'indexes': [Index(fields=['created_at', 'id'])], 'pk_attr': 'id', 'table_description': '变更申请 of one unit (org), with its history in ``ChangeStep``.'},
             bases=['Entity'],
         ),
         ops.CreateModel(
