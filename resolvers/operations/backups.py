@@ -21,7 +21,6 @@ from models.operations import (
     BackupJob,
     BackupRun,
     BackupRunStatus,
-    Org,
 )
 from resolvers.common.changes import change
 from resolvers.common.clock import CST
@@ -29,9 +28,9 @@ from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.operations.alerts import _idempotency_key, raise_system_alert
-from resolvers.operations.directory import device_at
+from resolvers.operations.changes import ops_unit
 from resolvers.operations.permissions import require_ops_author
-from resolvers.operations.scopes import backup_scope, org_scope
+from resolvers.operations.scopes import backup_scope
 from security.principal import Principal
 
 MAX_MINUTES = 7 * 24 * 60  # expected duration and grace: up to a week each
@@ -111,12 +110,7 @@ async def create_backup_job(principal: Principal, draft: JobDraft) -> BackupJob:
     if not 1 <= draft.retention_days <= 3650:
         raise bad_input("retentionDays must be 1 to 3650")
     columns = _schedule_columns(draft.schedule)
-    org = await scoped(principal, Org, org_scope).get_or_none(id=draft.org_id)
-    if org is None:
-        raise not_found("org")
-    require_ops_author(principal, org.path)
-    if draft.device_id is not None and not await device_at(principal, draft.device_id, org.path):
-        raise not_found("device (at that org)")
+    org = await ops_unit(principal, draft.org_id, draft.device_id)
     values: dict[str, Any] = {
         **columns,
         "system": draft.system,

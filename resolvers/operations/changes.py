@@ -87,12 +87,7 @@ async def create_change(
         raise bad_input("rollbackPlan is required (回退方案)")
     if draft.planned_start >= draft.planned_end:
         raise bad_input("plannedStart must be before plannedEnd")
-    org = await scoped(principal, Org, org_scope).get_or_none(id=draft.org_id)
-    if org is None:
-        raise not_found("org")
-    require_ops_author(principal, org.path)
-    if draft.device_id is not None and not await device_at(principal, draft.device_id, org.path):
-        raise not_found("device (at that org)")
+    org = await ops_unit(principal, draft.org_id, draft.device_id)
     key = _idempotency_key(idempotency_key)
     async with change("operations", "ChangeRequest") as audited:
         first = await _requested_before(principal.user_id, key)
@@ -128,6 +123,18 @@ async def create_change(
             return first
         audited.id = row.id
     return row
+
+
+async def ops_unit(principal: Principal, org_id: UUID, device_id: UUID | None) -> Org:
+    """The org a change or a backup job is for: one the caller sees (else NOT_FOUND) and runs
+    systems at (else FORBIDDEN); the device it names must be one the caller sees there or below."""
+    org = await scoped(principal, Org, org_scope).get_or_none(id=org_id)
+    if org is None:
+        raise not_found("org")
+    require_ops_author(principal, org.path)
+    if device_id is not None and not await device_at(principal, device_id, org.path):
+        raise not_found("device (at that org)")  # another hall's, out of scope, or none: alike
+    return org
 
 
 async def advance_change(
