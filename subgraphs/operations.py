@@ -1,7 +1,7 @@
 """Operations subgraph: orgs, users, alerts; login and sessions; the audit trail search."""
 
 from resolvers.operations.dataloaders import OperationsLoaders
-from resolvers.operations.jobs import alert_escalation, supervision_alerts, watch_incidents
+from resolvers.operations.jobs import alert_escalation, supervision_alerts, watch_backups, watch_incidents
 from schema.operations.mutations import Mutation
 from schema.operations.queries import Query
 from schema.operations.subscriptions import Subscription
@@ -13,8 +13,8 @@ spec = SubgraphSpec(
     schema=build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription),
     loaders=OperationsLoaders,
     # finance's supervision warnings → alerts; incidents' SLA checks; stale critical alerts →
-    # incidents (resolvers/operations/jobs.py)
-    jobs=(supervision_alerts, watch_incidents, alert_escalation),
+    # incidents; missing backups → alerts (resolvers/operations/jobs.py)
+    jobs=(supervision_alerts, watch_incidents, alert_escalation, watch_backups),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
     # devices, for the device raiseAlert names (resolvers/operations/directory.py).
     consumes=("finance", "devices"),

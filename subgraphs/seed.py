@@ -85,6 +85,16 @@ from models.operations import (
     AlertRoute,
     AlertSilence,
     AlertStatus,
+    BackupCheck,
+    BackupFrequency,
+    BackupJob,
+    BackupRun,
+    BackupRunStatus,
+    ChangeKind,
+    ChangeRequest,
+    ChangeRisk,
+    ChangeStatus,
+    ChangeStep,
     IncidentAction,
     IncidentLevel,
     Org,
@@ -1205,7 +1215,7 @@ async def _seed_devices(rng: random.Random, world: World, now: datetime) -> dict
         return {"devices": await _insert(conn, _build_devices(rng, world, now))}
 
 
-async def _seed_operations(world: World, must_change_password: bool) -> dict[str, int]:
+async def _seed_operations(world: World, must_change_password: bool, now: datetime) -> dict[str, int]:
     # One argon2id hash (~50 ms) shared by every demo user: hashing each would cost seconds.
     password_hash = hash_password(DEMO_PASSWORD)
     for user in world.users:
@@ -1221,6 +1231,7 @@ async def _seed_operations(world: World, must_change_password: bool) -> dict[str
             "alerts": await _insert(conn, world.alerts),
             "alert routes": await _insert(conn, routes),
             "alert silences": await _insert(conn, silences),
+            **await _seed_changes_and_backups(conn, world, now),
         }
 
 
@@ -1308,6 +1319,93 @@ def _alert_policies(world: World) -> tuple[list[AlertRoute], list[AlertSilence]]
     return routes, [silence]
 
 
+async def _seed_changes_and_backups(conn: BaseDBAsyncClient, world: World, now: datetime) -> dict[str, int]:
+    """变更 / 备份 of the demo ops org (the grid company ``ops`` works at): one change awaiting
+    approval, a daily backup job that ran well last night and a weekly one not yet due."""
+    ops = next(u for u in world.users if u.username == "ops")
+    company = next(o for o in world.orgs if o.id == ops.org_id)
+    start = (now + timedelta(days=7)).astimezone(CST).replace(hour=22, minute=0, second=0, microsecond=0)
+    change = ChangeRequest(
+        org_id=company.id,
+        org_path=company.path,
+        kind=ChangeKind.BACKUP_POLICY,
+        title="营销数据库备份保留期由 90 天调整为 30 天",
+        description="备份数据占用存储空间过多 (备份数据整理): 缩短保留期，月末全量备份另存磁带",
+        system="营销数据库",
+        planned_start=start,
+        planned_end=start + timedelta(hours=2),
+        risk=ChangeRisk.LOW,
+        rollback_plan="恢复原备份策略配置 (保留期 90 天)",
+        status=ChangeStatus.SUBMITTED,
+        requested_by=ops.id,
+    )
+    daily = BackupJob(
+        org_id=company.id,
+        org_path=company.path,
+        name="营销数据库每日全量备份",
+        system="营销数据库",
+        frequency=BackupFrequency.DAILY,
+        at_minute=2 * 60,
+        expected_minutes=60,
+        grace_minutes=60,
+        retention_days=30,
+        created_by=ops.id,
+    )
+    weekly = BackupJob(
+        org_id=company.id,
+        org_path=company.path,
+        name="门户网站每周备份",
+        system="门户网站",
+        frequency=BackupFrequency.WEEKLY,
+        weekday=7,
+        at_minute=3 * 60,
+        expected_minutes=30,
+        grace_minutes=120,
+        retention_days=90,
+        created_by=ops.id,
+    )
+    last_night = (now - timedelta(hours=2)).astimezone(CST).replace(hour=2, minute=0, second=0, microsecond=0)
+    if last_night > now:
+        last_night -= timedelta(days=1)
+    daily.last_success_at = last_night
+    run = BackupRun(
+        job_id=daily.id,
+        org_path=company.path,
+        started_at=last_night,
+        finished_at=last_night + timedelta(minutes=42),
+        status=BackupRunStatus.SUCCEEDED,
+        size_bytes=37 * 2**30,
+        check_result=BackupCheck.VERIFIED,
+        check_note="抽样恢复校验通过",
+        reported_by=ops.id,
+        idempotency_key=f"seed-{last_night.date().isoformat()}",
+    )
+    steps = [
+        ChangeStep(
+            change_id=change.id,
+            org_path=company.path,
+            from_status=None,
+            to_status=ChangeStatus.DRAFT,
+            actor_id=ops.id,
+            actor_name=ops.username,
+        ),
+        ChangeStep(
+            change_id=change.id,
+            org_path=company.path,
+            from_status=ChangeStatus.DRAFT,
+            to_status=ChangeStatus.SUBMITTED,
+            actor_id=ops.id,
+            actor_name=ops.username,
+        ),
+    ]
+    return {
+        "change requests": await _insert(conn, [change]),
+        "change steps": await _insert(conn, steps),
+        "backup jobs": await _insert(conn, [daily, weekly]),
+        "backup runs": await _insert(conn, [run]),
+    }
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -1334,7 +1432,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     counts |= await _seed_finance(random.Random(SEED + 3), world, refs, now, max_institutions)
     counts |= await _seed_devices(random.Random(SEED + 4), world, now)
     # Last: the root org marks a finished seed.
-    counts |= await _seed_operations(world, must_change_password=not settings.dev_mode)
+    counts |= await _seed_operations(world, must_change_password=not settings.dev_mode, now=now)
     counts |= await _seed_incidents(world)
     summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")

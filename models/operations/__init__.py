@@ -13,6 +13,8 @@ from tortoise import fields
 
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
+from models.operations.backups import BackupCheck, BackupFrequency, BackupJob, BackupRun, BackupRunStatus
+from models.operations.changes import ChangeKind, ChangeRequest, ChangeRisk, ChangeStatus, ChangeStep
 from models.operations.incidents import (
     TIERS,
     EscalationStep,
@@ -251,6 +253,16 @@ __all__ = [
     "AlertLevel",
     "AlertStatus",
     "AuditRecord",
+    "BackupCheck",
+    "BackupFrequency",
+    "BackupJob",
+    "BackupRun",
+    "BackupRunStatus",
+    "ChangeKind",
+    "ChangeRequest",
+    "ChangeRisk",
+    "ChangeStatus",
+    "ChangeStep",
     "ConsumerCursor",
     "EscalationStep",
     "Incident",

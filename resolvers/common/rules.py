@@ -18,3 +18,4 @@ class Rules:
     # (resolvers/operations/jobs.py escalate_stale_alerts), checked every alert_escalation_seconds.
     alert_incident_minutes: int = 15
     alert_escalation_seconds: float = 60.0
+    backup_check_seconds: float = 300.0  # how often each operations process checks for missing backups

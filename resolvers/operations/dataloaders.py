@@ -9,6 +9,10 @@ from strawberry.dataloader import DataLoader
 from models.operations import (
     Alert,
     AlertAction,
+    BackupJob,
+    BackupRun,
+    ChangeRequest,
+    ChangeStep,
     EscalationStep,
     Incident,
     IncidentStep,
@@ -21,6 +25,8 @@ from resolvers.common.loading import LoaderRegistry
 from resolvers.operations.scopes import (
     alert_action_scope,
     alert_scope,
+    backup_scope,
+    change_scope,
     incident_scope,
     org_scope,
     through_parent,
@@ -66,3 +72,21 @@ class OperationsLoaders(LoaderRegistry):
     def alert_history(self) -> DataLoader[UUID, list[AlertAction]]:
         """An alert's steps, oldest first (告警处理记录)."""
         return self.children(AlertAction, "alert_id", alert_action_scope)
+
+    # -- issue 15: changes and backups (变更 / 备份) ---------------------------------------------------
+    @property
+    def change_request(self) -> DataLoader[UUID, ChangeRequest | None]:
+        return self.entity(ChangeRequest, change_scope)
+
+    @property
+    def change_steps(self) -> DataLoader[UUID, list[ChangeStep]]:
+        return self.children(ChangeStep, "change_id", change_scope)
+
+    @property
+    def backup_job(self) -> DataLoader[UUID, BackupJob | None]:
+        return self.entity(BackupJob, backup_scope)
+
+    @property
+    def backup_runs(self) -> DataLoader[UUID, list[BackupRun]]:
+        """A job's runs newest first, whole (a page is cut from them: pagination.py ``page_in``)."""
+        return self.children(BackupRun, "job_id", backup_scope, order=("-created_at", "-id"))

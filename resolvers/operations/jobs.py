@@ -9,6 +9,8 @@ the regulator see them in ``alerts``. A durable consumer (realtime/consumer.py):
 
 ``alert_escalation``: an unacknowledged critical alert older than ``Rules.alert_incident_minutes``
 becomes an incident (``escalate_stale_alerts``), once across replicas.
+
+``watch_backups``: 备份作业检查, a backup that did not come in time raises an alert (``check_backups``).
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import logging
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from models.operations import Alert, AlertLevel, AlertStatus, ConsumerCursor
+from models.operations import Alert, AlertLevel, AlertStatus, BackupJob, ConsumerCursor
 from realtime.broker import SUPERVISION
 from realtime.consumer import consume
 from realtime.events import Event
 from realtime.hub import Realtime
-from resolvers.common.clock import now
+from resolvers.common.clock import CST, now
 from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
 from resolvers.operations import escalation
-from resolvers.operations.alerts import escalate_alert, raise_event_alert
+from resolvers.operations.alerts import escalate_alert, raise_event_alert, raise_system_alert
+from resolvers.operations.backups import missed_slots
 from resolvers.operations.incidents import report_from_alert
 
 log = logging.getLogger(__name__)
@@ -109,3 +112,53 @@ async def alert_escalation(realtime: Realtime, rules: Rules) -> None:
         return await escalate_stale_alerts(minutes=rules.alert_incident_minutes)
 
     await every(realtime, "operations", rules.alert_escalation_seconds, run)
+
+
+# -- issue 15: changes and backups (变更 / 备份) -------------------------------------------------------
+
+BACKUP_LOCK = 0x5D_C0_B4  # pg advisory lock key: one missing-backup check at a time across replicas
+
+
+async def check_backups(moment: datetime | None = None) -> int:
+    """备份缺失: for each active job whose latest expected run is past its deadline (start +
+    expected duration + grace) with no good run since, raise one alert per missed run (dedup key
+    ``backup-missing:<job>:<CST date>``), CRITICAL when the run before was missed too. Once across
+    replicas (``exclusive``). Two statements whatever the number of jobs (the jobs, each with its
+    ``last_success_at``; the alerts already raised for the missed runs), plus one raise per missed
+    run not alerted yet: a check that finds the same run still missing raises nothing more (the
+    alert's count stays). Returns the number of alerts raised."""
+    moment = moment or now()
+    async with exclusive("operations", BACKUP_LOCK) as mine:
+        if not mine:
+            return 0
+        due: dict[str, tuple[BackupJob, AlertLevel, datetime]] = {}
+        for job in await BackupJob.filter(active=True):
+            missed = missed_slots(job, moment)
+            if missed:
+                level = AlertLevel.CRITICAL if len(missed) > 1 else AlertLevel.WARNING
+                due[f"backup-missing:{job.id}:{missed[0].astimezone(CST).date().isoformat()}"] = (
+                    job,
+                    level,
+                    missed[0],
+                )
+        if not due:
+            return 0
+        raised = set(await Alert.filter(dedup_key__in=list(due)).values_list("dedup_key", flat=True))
+        fresh = [(key, *due[key]) for key in due if key not in raised]
+        for key, job, level, slot in fresh:
+            await raise_system_alert(
+                job.org_id,
+                level,
+                f"备份缺失：{job.name}",
+                source="backup",
+                dedup_key=key,
+                detail=f"{job.system}: no good run since the run due at {slot.isoformat()}",
+                device_id=job.device_id,
+                moment=moment,
+            )
+        return len(fresh)
+
+
+async def watch_backups(realtime: Realtime, rules: Rules) -> None:
+    """Every ``rules.backup_check_seconds`` (300), check for missing backups."""
+    await every(realtime, "operations", rules.backup_check_seconds, check_backups)

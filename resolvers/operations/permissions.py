@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from enum import Enum
 from types import SimpleNamespace
+from uuid import UUID
 
 from models.operations import Alert, AlertActionKind, Incident, IncidentSource, Org, SupportTier, User
 from resolvers.common.errors import forbidden
@@ -14,6 +15,7 @@ from resolvers.operations.scopes import alert_scope
 from security.duties import can_read_audit
 from security.principal import Principal
 from security.roles import Role
+from security.scopes import site_scope
 
 
 def require_alert_raiser(principal: Principal, org: Org) -> None:
@@ -118,3 +120,33 @@ def require_alert_policy_admin(principal: Principal, org_path: str) -> None:
         raise forbidden("无权修改告警路由 (your role may not change alert routing)")
     if not alert_scope(principal).test(SimpleNamespace(org_path=org_path)):
         raise forbidden("不能修改该机构的告警路由 (outside your scope)")
+
+
+# -- issue 15: changes and backups (变更 / 备份) -------------------------------------------------------
+# Who may draft and carry out changes, and create backup jobs and report their runs: the people
+# who run a unit's systems. Who may approve a change: the unit's managers (the head of the hall or
+# branch, the bank's HQ admin, the province). An engineer carries out, a manager approves; the
+# requester never approves their own change (四眼原则), whatever their role.
+OPS_AUTHORS = frozenset(
+    {Role.OPS_ENGINEER, Role.HALL_MANAGER, Role.BRANCH_HEAD, Role.HQ_ADMIN, Role.PROVINCE_ADMIN}
+)
+CHANGE_APPROVERS = frozenset({Role.HALL_MANAGER, Role.BRANCH_HEAD, Role.HQ_ADMIN, Role.PROVINCE_ADMIN})
+
+
+def _over(principal: Principal, org_path: str) -> bool:
+    return site_scope(principal).test(SimpleNamespace(org_path=org_path))
+
+
+def require_ops_author(principal: Principal, org_path: str) -> None:
+    """FORBIDDEN unless the caller runs systems (OPS_AUTHORS) at the org of ``org_path``."""
+    if not (principal.has_role(*OPS_AUTHORS) and _over(principal, org_path)):
+        raise forbidden("无权登记变更或备份 (operations staff of the unit only)")
+
+
+def require_change_approver(principal: Principal, requested_by: UUID, org_path: str) -> None:
+    """The one approval rule of a change (issue 17 moves it onto the approvals engine): a manager
+    over the change's unit (CHANGE_APPROVERS, in scope), never its requester."""
+    if principal.user_id == requested_by:
+        raise forbidden("不能审批本人提交的变更 (the requester cannot approve their own change)")
+    if not (principal.has_role(*CHANGE_APPROVERS) and _over(principal, org_path)):
+        raise forbidden("无权审批该变更 (a manager of the unit approves)")

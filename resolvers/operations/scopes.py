@@ -42,3 +42,10 @@ def through_parent(p: Principal) -> Cond:
 alert_action_scope = site_scope  # 告警处理记录: seen with the alert
 alert_route_scope = site_scope  # 告警路由: the rules of the subtrees one sees alerts of
 alert_silence_scope = site_scope  # 维护窗口: likewise
+
+
+# -- issue 15: changes and backups (变更 / 备份) -------------------------------------------------------
+# By the org path of the unit they belong to, copied onto each row (steps and runs carry their
+# change's / job's), as alerts: a hall manager sees their hall's, an HQ admin their tenant's.
+change_scope = site_scope
+backup_scope = site_scope

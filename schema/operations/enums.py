@@ -8,6 +8,12 @@ from models.operations import (
     AlertActionKind,
     AlertLevel,
     AlertStatus,
+    BackupCheck,
+    BackupFrequency,
+    BackupRunStatus,
+    ChangeKind,
+    ChangeRisk,
+    ChangeStatus,
     IncidentAction,
     IncidentLevel,
     IncidentSource,
@@ -16,6 +22,7 @@ from models.operations import (
     ServiceCalendar,
     SupportTier,
 )
+from resolvers.operations.changes import ChangeAction
 from resolvers.operations.sla import SlaKind
 
 strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
@@ -32,11 +39,25 @@ strawberry.enum(IncidentAction, name="IncidentAction", description="事件处理
 strawberry.enum(SupportTier, name="SupportTier", description="服务人员级别: 技术服务人员 … 服务项目经理")
 strawberry.enum(ServiceCalendar, name="ServiceCalendar", description="工作时间 / 非工作时间")
 strawberry.enum(SlaKind, name="SlaKind", description="响应 / 到场 / 排除")
+strawberry.enum(ChangeKind, name="ChangeKind", description="变更类型")
+strawberry.enum(ChangeRisk, name="ChangeRisk", description="变更风险")
+strawberry.enum(ChangeStatus, name="ChangeStatus", description="变更状态")
+strawberry.enum(ChangeAction, name="ChangeAction", description="变更操作: the step to take")
+strawberry.enum(BackupFrequency, name="BackupFrequency", description="备份周期 (CST)")
+strawberry.enum(BackupRunStatus, name="BackupRunStatus")
+strawberry.enum(BackupCheck, name="BackupCheck", description="校验结果")
 
 __all__ = [
     "AlertActionKind",
     "AlertLevel",
     "AlertStatus",
+    "BackupCheck",
+    "BackupFrequency",
+    "BackupRunStatus",
+    "ChangeAction",
+    "ChangeKind",
+    "ChangeRisk",
+    "ChangeStatus",
     "IncidentAction",
     "IncidentLevel",
     "IncidentSource",

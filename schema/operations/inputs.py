@@ -6,7 +6,19 @@ from datetime import datetime
 
 import strawberry
 
-from schema.operations.enums import AlertLevel, IncidentLevel, ServiceCalendar, SupportTier
+from schema.operations.enums import (
+    AlertLevel,
+    BackupCheck,
+    BackupFrequency,
+    BackupRunStatus,
+    ChangeAction,
+    ChangeKind,
+    ChangeRisk,
+    ChangeStatus,
+    IncidentLevel,
+    ServiceCalendar,
+    SupportTier,
+)
 
 
 @strawberry.input
@@ -94,3 +106,70 @@ class EscalationCellInput:
     level: IncidentLevel
     after_minutes: int
     tier: SupportTier
+
+
+@strawberry.input(description="变更申请: created as a DRAFT")
+class CreateChangeRequestInput:
+    org_id: strawberry.ID = strawberry.field(description="the unit whose system changes")
+    kind: ChangeKind
+    title: str
+    planned_start: datetime
+    planned_end: datetime
+    risk: ChangeRisk
+    rollback_plan: str = strawberry.field(description="回退方案 (required)")
+    description: str = ""
+    system: str = strawberry.field(default="", description="the system it touches, by name")
+    device_id: strawberry.ID | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="幂等键: a retry with the same key gets the first change back"
+    )
+
+
+@strawberry.input(description="One step of a change request")
+class AdvanceChangeRequestInput:
+    id: strawberry.ID
+    action: ChangeAction
+    note: str = strawberry.field(
+        default="", description="why; required to REJECT, FAIL or ROLL_BACK; the result of a closing step"
+    )
+
+
+@strawberry.input(description="Every given condition must hold")
+class ChangeRequestFilter:
+    status: ChangeStatus | None = None
+    kind: ChangeKind | None = None
+    org_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="备份计划, in CST")
+class BackupScheduleInput:
+    frequency: BackupFrequency
+    at: str = strawberry.field(description="HH:MM")
+    weekday: int | None = strawberry.field(default=None, description="WEEKLY: 1 = Monday … 7 = Sunday")
+    day_of_month: int | None = strawberry.field(default=None, description="MONTHLY: 1–28")
+
+
+@strawberry.input(description="备份作业")
+class CreateBackupJobInput:
+    org_id: strawberry.ID
+    name: str = strawberry.field(description="unique at the org: the same create again finds the job")
+    system: str = strawberry.field(description="what it backs up")
+    schedule: BackupScheduleInput
+    expected_minutes: int = strawberry.field(description="how long a run takes")
+    grace_minutes: int = strawberry.field(description="how late it may finish before it is missing")
+    retention_days: int
+    device_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="数据备份记录: one run of a job, reported by staff or a backup tool")
+class ReportBackupRunInput:
+    job_id: strawberry.ID
+    started_at: datetime
+    finished_at: datetime
+    status: BackupRunStatus
+    idempotency_key: str = strawberry.field(
+        description="幂等键: a retry with the same key gets the first run"
+    )
+    size_bytes: float | None = None
+    check_result: BackupCheck = strawberry.field(default=BackupCheck.NOT_CHECKED, description="校验")
+    check_note: str = ""

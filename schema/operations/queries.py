@@ -11,6 +11,8 @@ from resolvers.common.values import parse_id
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
 from resolvers.operations.audit import search_audit
+from resolvers.operations.backups import list_backup_jobs
+from resolvers.operations.changes import ChangeFilter, list_changes
 from resolvers.operations.filters import AuditFilter
 from resolvers.operations.incidents import list_incidents
 from resolvers.operations.orgs import list_orgs
@@ -19,9 +21,11 @@ from resolvers.operations.statistics import incident_statistics
 from schema.common.connection import Connection
 from schema.operations.context import Info
 from schema.operations.enums import AlertStatus, IncidentLevel, IncidentStatus, OrgKind
-from schema.operations.inputs import AuditRecordFilter
+from schema.operations.inputs import AuditRecordFilter, ChangeRequestFilter
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.audit import AuditRecord
+from schema.operations.types.backups import BackupJob
+from schema.operations.types.changes import ChangeRequest
 from schema.operations.types.incidents import Incident, IncidentStatistic, ServicePolicy
 from schema.operations.types.orgs import Org, User
 
@@ -34,8 +38,40 @@ async def audit_records(
     return cast(Connection[AuditRecord], page)
 
 
+# -- issue 15: changes and backups (变更 / 备份) -------------------------------------------------------
+
+
 @strawberry.type
-class Query:
+class ChangesAndBackupsQuery:
+    @strawberry.field(description="变更记录, newest first")
+    async def change_requests(
+        self, info: Info, filter: ChangeRequestFilter | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[ChangeRequest]:
+        parsed = None
+        if filter is not None:
+            org_id = parse_id(filter.org_id, "orgId") if filter.org_id else None
+            parsed = ChangeFilter(status=filter.status, kind=filter.kind, org_id=org_id)
+        page = await list_changes(info.context.require_principal(), parsed, first, after)
+        return cast(Connection[ChangeRequest], page)
+
+    @strawberry.field(description="变更记录")
+    async def change_request(self, info: Info, id: strawberry.ID) -> ChangeRequest | None:
+        return cast("ChangeRequest | None", await info.context.loaders.change_request.load(parse_id(id)))
+
+    @strawberry.field(description="备份作业, newest first")
+    async def backup_jobs(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[BackupJob]:
+        page = await list_backup_jobs(info.context.require_principal(), first, after)
+        return cast(Connection[BackupJob], page)
+
+    @strawberry.field(description="备份作业")
+    async def backup_job(self, info: Info, id: strawberry.ID) -> BackupJob | None:
+        return cast("BackupJob | None", await info.context.loaders.backup_job.load(parse_id(id)))
+
+
+@strawberry.type
+class Query(ChangesAndBackupsQuery):
     @strawberry.field(description="当前用户")
     async def me(self, info: Info) -> User | None:
         return cast(

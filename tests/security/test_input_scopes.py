@@ -45,6 +45,9 @@ from models.operations import (
     AlertRoute,
     AlertSilence,
     AlertStatus,
+    BackupJob,
+    BackupRun,
+    ChangeRequest,
     Incident,
     Org,
     OrgKind,
@@ -905,6 +908,146 @@ async def _alert_silence_end(stack: Stack, w: World) -> Case:
             ("hall b", {"id": str(silence.id)}, NOT_FOUND),
             ("applicant", {"id": str(silence.id)}, NOT_FOUND),
         ],
+        state=state,
+    )
+
+
+# -- changes and backups (变更 / 备份) -------------------------------------------------------
+CHANGE = "mutation($i: CreateChangeRequestInput!) { createChangeRequest(input: $i) { id } }"
+ADVANCE = "mutation($i: AdvanceChangeRequestInput!) { advanceChangeRequest(input: $i) { id } }"
+BACKUP_JOB = "mutation($i: CreateBackupJobInput!) { createBackupJob(input: $i) { id } }"
+BACKUP_RUN = "mutation($i: ReportBackupRunInput!) { reportBackupRun(input: $i) { id } }"
+BACKUP_ACTIVE = "mutation($id: ID!) { setBackupJobActive(id: $id, active: false) { id } }"
+
+
+def _change(org: Org, title: str, **extra: Any) -> dict[str, Any]:
+    window = {"plannedStart": _in(1), "plannedEnd": _in(2)}
+    fields = {"kind": "CONFIGURATION", "risk": "LOW", "rollbackPlan": "恢复原配置", **window}
+    return {"i": {"orgId": str(org.id), "title": title, **fields, **extra}}
+
+
+@case("createChangeRequest.orgId")
+async def _change_org(stack: Stack, w: World) -> Case:
+    title = f"配置变更-{uuid.uuid4().hex[:6]}"
+    return Case(
+        CHANGE,
+        allowed=("hall a", _change(w.a.hall, title)),
+        refused=[
+            ("hall a", _change(w.b.hall, title), NOT_FOUND),
+            ("applicant", _change(w.a.hall, title), NOT_FOUND),
+        ],
+        state=_count(ChangeRequest, title=title),
+    )
+
+
+@case("createChangeRequest.deviceId")
+async def _change_device(stack: Stack, w: World) -> Case:
+    title = f"设备变更-{uuid.uuid4().hex[:6]}"
+    return Case(
+        CHANGE,
+        allowed=("hall a", _change(w.a.hall, title, deviceId=str(w.a.device.id))),
+        refused=[
+            ("hall a", _change(w.a.hall, title, deviceId=str(w.b.device.id)), NOT_FOUND),
+            ("hall a", _change(w.a.hall, title, deviceId=str(w.other_hall_device.id)), NOT_FOUND),
+        ],
+        state=_count(ChangeRequest, title=title),
+    )
+
+
+@case("advanceChangeRequest.id")
+async def _change_step(stack: Stack, w: World) -> Case:
+    title = f"待提交变更-{uuid.uuid4().hex[:6]}"
+    created = await ok(stack, CHANGE, _change(w.a.hall, title), w.tokens["hall a"])
+    submit = {"i": {"id": created["createChangeRequest"]["id"], "action": "SUBMIT"}}
+
+    async def state() -> str:
+        return str((await ChangeRequest.get(title=title)).status)
+
+    return Case(
+        ADVANCE,
+        allowed=("hall a", submit),
+        refused=[
+            ("hall b", submit, NOT_FOUND),
+            ("applicant", submit, NOT_FOUND),
+            ("manager a", submit, NOT_FOUND),
+        ],
+        state=state,
+    )
+
+
+def _backup_job(org: Org, name: str, **extra: Any) -> dict[str, Any]:
+    schedule = {"frequency": "DAILY", "at": "02:00"}
+    fields = {"system": "核心数据库", "expectedMinutes": 60, "graceMinutes": 30, "retentionDays": 30}
+    return {"i": {"orgId": str(org.id), "name": name, "schedule": schedule, **fields, **extra}}
+
+
+@case("createBackupJob.orgId")
+async def _backup_org(stack: Stack, w: World) -> Case:
+    name = f"全量备份-{uuid.uuid4().hex[:6]}"
+    return Case(
+        BACKUP_JOB,
+        allowed=("hall a", _backup_job(w.a.hall, name)),
+        refused=[
+            ("hall a", _backup_job(w.b.hall, name), NOT_FOUND),
+            ("hq b", _backup_job(w.a.hall, name), NOT_FOUND),
+        ],
+        state=_count(BackupJob, name=name),
+    )
+
+
+@case("createBackupJob.deviceId")
+async def _backup_device(stack: Stack, w: World) -> Case:
+    name = f"终端备份-{uuid.uuid4().hex[:6]}"
+    return Case(
+        BACKUP_JOB,
+        allowed=("hall a", _backup_job(w.a.hall, name, deviceId=str(w.a.device.id))),
+        refused=[
+            ("hall a", _backup_job(w.a.hall, name, deviceId=str(w.b.device.id)), NOT_FOUND),
+            ("hall a", _backup_job(w.a.hall, name, deviceId=str(w.other_hall_device.id)), NOT_FOUND),
+        ],
+        state=_count(BackupJob, name=name),
+    )
+
+
+async def _hall_a_job(stack: Stack, w: World) -> str:
+    created = await ok(
+        stack, BACKUP_JOB, _backup_job(w.a.hall, f"日备-{uuid.uuid4().hex[:6]}"), w.tokens["hall a"]
+    )
+    return str(created["createBackupJob"]["id"])
+
+
+@case("reportBackupRun.jobId")
+async def _backup_run(stack: Stack, w: World) -> Case:
+    job_id = await _hall_a_job(stack, w)
+    started = datetime.now(UTC) - timedelta(hours=1)
+    run = {
+        "i": {
+            "jobId": job_id,
+            "startedAt": started.isoformat(),
+            "finishedAt": (started + timedelta(minutes=30)).isoformat(),
+            "status": "SUCCEEDED",
+            "idempotencyKey": str(uuid.uuid4()),
+        }
+    }
+    return Case(
+        BACKUP_RUN,
+        allowed=("hall a", run),
+        refused=[("hall b", run, NOT_FOUND), ("applicant", run, NOT_FOUND), ("hq a", run, NOT_FOUND)],
+        state=_count(BackupRun, job_id=job_id),
+    )
+
+
+@case("setBackupJobActive.id")
+async def _backup_active(stack: Stack, w: World) -> Case:
+    job_id = await _hall_a_job(stack, w)
+
+    async def state() -> bool:
+        return (await BackupJob.get(id=job_id)).active
+
+    return Case(
+        BACKUP_ACTIVE,
+        allowed=("hall a", {"id": job_id}),
+        refused=[("hall b", {"id": job_id}, NOT_FOUND), ("manager a", {"id": job_id}, NOT_FOUND)],
         state=state,
     )
 

@@ -20,6 +20,8 @@ pytestmark = pytest.mark.integration
 async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     first = await seed(database, customers=300, progress=False)
     assert first["customers"] == 300 and first["orgs"] > 10 and first["devices"] > 0
+    # 变更 / 备份 of the demo ops org: one change, two backup jobs, one with a good run.
+    assert (first["change requests"], first["backup jobs"], first["backup runs"]) == (1, 2, 1)
     assert await seed(database, customers=300, progress=False) == {}
 
     root = await Org.get(code="GZ")
