@@ -1,7 +1,7 @@
 """Operations subgraph: orgs, users, alerts; login and sessions; the audit trail search."""
 
 from resolvers.operations.dataloaders import OperationsLoaders
-from resolvers.operations.jobs import supervision_alerts
+from resolvers.operations.jobs import inspection_tasks, supervision_alerts
 from schema.operations.mutations import Mutation
 from schema.operations.queries import Query
 from schema.operations.subscriptions import Subscription
@@ -12,7 +12,8 @@ spec = SubgraphSpec(
     name="operations",
     schema=build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription),
     loaders=OperationsLoaders,
-    jobs=(supervision_alerts,),  # finance's supervision warnings → alerts (resolvers/operations/jobs.py)
+    # finance's supervision warnings → alerts; the due inspection tasks (resolvers/operations/jobs.py)
+    jobs=(supervision_alerts, inspection_tasks),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
     # devices, for the device raiseAlert names (resolvers/operations/directory.py).
     consumes=("finance", "devices"),

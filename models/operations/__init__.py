@@ -143,3 +143,16 @@ class OutboxSequence(OutboxSequenceBase):
 
     class Meta:
         table = "outbox_sequence"
+
+
+# -- 巡检 (inspections): models/operations/inspections.py, here so Tortoise finds them ---------------
+from models.operations.inspections import InspectionFrequency as InspectionFrequency  # noqa: E402
+from models.operations.inspections import InspectionPhoto as InspectionPhoto  # noqa: E402
+from models.operations.inspections import InspectionPhotoContent as InspectionPhotoContent  # noqa: E402
+from models.operations.inspections import InspectionPlan as InspectionPlan  # noqa: E402
+from models.operations.inspections import InspectionRecord as InspectionRecord  # noqa: E402
+from models.operations.inspections import InspectionResult as InspectionResult  # noqa: E402
+from models.operations.inspections import InspectionSignoff as InspectionSignoff  # noqa: E402
+from models.operations.inspections import InspectionTargetKind as InspectionTargetKind  # noqa: E402
+from models.operations.inspections import InspectionTask as InspectionTask  # noqa: E402
+from models.operations.inspections import InspectionTaskStatus as InspectionTaskStatus  # noqa: E402

@@ -13,3 +13,8 @@ class Rules:
     maturity_notice_days: int = 7  # a deposit or loan's reminder goes out this many days before it matures
     deadline_check_seconds: float = 60.0  # how often each finance process checks SLA deadlines
     reminder_job_seconds: float = 60.0  # how often each customers process generates due reminders
+    # 巡检 (resolvers/operations/inspections.py): how often each operations process makes the due
+    # inspection tasks, and the limits on a record's photos (stored in the database).
+    inspection_job_seconds: float = 300.0
+    inspection_photo_max_bytes: int = 2 * 1024 * 1024  # 2 MiB a photo
+    inspection_photos_per_record: int = 6

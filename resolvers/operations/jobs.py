@@ -15,8 +15,10 @@ from realtime.broker import SUPERVISION
 from realtime.consumer import consume
 from realtime.events import Event
 from realtime.hub import Realtime
+from resolvers.common.jobs import every
 from resolvers.common.rules import Rules
 from resolvers.operations.alerts import raise_event_alert
+from resolvers.operations.inspections import create_due_tasks
 
 log = logging.getLogger(__name__)
 
@@ -45,3 +47,9 @@ async def alert_from_supervision(event: Event) -> bool:
 
 async def supervision_alerts(realtime: Realtime, rules: Rules) -> None:
     await consume(realtime, "finance-supervision-alerts", SUPERVISION, alert_from_supervision, ConsumerCursor)
+
+
+async def inspection_tasks(realtime: Realtime, rules: Rules) -> None:
+    """巡检: every ``rules.inspection_job_seconds`` (300), make the due inspection tasks and mark
+    the missed ones (inspections.py ``create_due_tasks``)."""
+    await every(realtime, "operations", rules.inspection_job_seconds, create_due_tasks)

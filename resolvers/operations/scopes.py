@@ -24,3 +24,10 @@ def user_scope(p: Principal) -> Cond:
 
 
 alert_scope = site_scope  # by the org path of the org the alert is about
+
+
+# -- 巡检 (inspections) -------------------------------------------------------------------------------
+# Plans, tasks, records, photos and sign-offs carry the org path of the plan's user unit: the
+# unit's own staff and those over it (a branch, the bank, the province; the ops engineers of the
+# grid company over its halls) see them, as they see the unit's alerts.
+inspection_scope = site_scope
