@@ -89,7 +89,14 @@ def cst_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=CST)
 
 
+YEARS = range(2000, 2101)  # the dates plans, reports and statistics may name
+
+
 def month_of(value: date) -> date:
+    """The first day of ``value``'s month; a year out of ``YEARS`` is BAD_USER_INPUT (date
+    arithmetic near year 9999 or 1 would overflow)."""
+    if value.year not in YEARS:
+        raise bad_input(f"a month between {YEARS.start} and {YEARS.stop - 1}")
     return value.replace(day=1)
 
 
@@ -212,6 +219,8 @@ async def create_plan(
     """A plan for a unit the caller manages inspections of (permissions.py)."""
     unit = await _unit(principal, org_id)
     require_inspection_manager(principal, unit.path)
+    if start_date.year not in YEARS:
+        raise bad_input(f"startDate: a date between {YEARS.start} and {YEARS.stop - 1}")
     stored = await _check_targets(principal, unit, targets)
     name, checklist = _name(name), _checklist(checklist)
     assignee_id = await _assignee(principal, assignee_id)

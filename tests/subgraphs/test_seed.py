@@ -20,6 +20,7 @@ pytestmark = pytest.mark.integration
 async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     first = await seed(database, customers=300, progress=False)
     assert first["customers"] == 300 and first["orgs"] > 10 and first["devices"] > 0
+    assert first["inspection plans"] == 3  # 巡检: the first hall's daily, biweekly and monthly checks
     assert await seed(database, customers=300, progress=False) == {}
 
     root = await Org.get(code="GZ")
