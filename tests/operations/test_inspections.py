@@ -188,6 +188,8 @@ async def test_records_with_photos_complete_a_task(stack: Stack) -> None:
         [{"fileName": "big.jpg", "contentBase64": b64(JPEG + b"\x00" * (2 * 1024 * 1024))}],
         [{"fileName": "x.gif", "contentBase64": b64(GIF)}],
         [{"fileName": "x.png", "contentBase64": "不是base64!"}],
+        # Only contentBase64 may be longer than the 10 000 characters of other strings.
+        [{"fileName": "x" * 10_001, "contentBase64": b64(PNG)}],
     ]
     for photos in refused:
         result = await call(stack, RECORD, record_input(task_id, "HALL", hall, photos=photos), engineer)
@@ -208,7 +210,8 @@ async def test_records_with_photos_complete_a_task(stack: Stack) -> None:
     assert again["id"] == record["id"]
     assert await InspectionRecord.filter(task_id=task.id).count() == 1
     # More photos, up to six on the record.
-    more = [{"fileName": f"{i}.jpg", "contentBase64": b64(JPEG)} for i in range(4)]
+    full = JPEG + b"\x03" * (2 * 1024 * 1024 - len(JPEG))  # a photo of the largest size taken
+    more = [{"fileName": f"{i}.jpg", "contentBase64": b64(full if i == 0 else JPEG)} for i in range(4)]
     added = data(await call(stack, ADD_PHOTOS, {"r": record["id"], "p": more}, engineer))
     assert len(added["addInspectionPhotos"]["photos"]) == 6
     one = [{"fileName": "7.jpg", "contentBase64": b64(JPEG)}]
@@ -216,6 +219,7 @@ async def test_records_with_photos_complete_a_task(stack: Stack) -> None:
         "BAD_USER_INPUT"
     ]
     assert await InspectionPhoto.filter(record_id=record["id"]).count() == 6
+    assert await InspectionPhoto.filter(record_id=record["id"], size=2 * 1024 * 1024).count() == 1
     # Not a target of the task.
     other = record_input(task_id, "DEVICE", str(uuid.uuid4()))
     assert error_codes(await call(stack, RECORD, other, engineer)) == ["BAD_USER_INPUT"]
