@@ -50,9 +50,9 @@ class OperationsLoaders(LoaderRegistry):
     def inspection_photo(self) -> DataLoader[UUID, InspectionPhoto | None]:
         return self.entity(InspectionPhoto, inspection_scope)
 
-    def plan_tasks(self, latest: int) -> DataLoader[UUID, list[InspectionTask]]:
-        """A plan's latest ``latest`` tasks, newest period first."""
-        return self.latest(InspectionTask, "plan_id", inspection_scope, ("-period_start", "-id"), latest)
+    def plan_tasks(self, first: int) -> DataLoader[UUID, list[InspectionTask]]:
+        """A plan's latest ``first`` tasks, newest period first."""
+        return self.latest(InspectionTask, "plan_id", inspection_scope, ("-period_start", "-id"), first)
 
     @property
     def task_records(self) -> DataLoader[UUID, list[InspectionRecord]]:

@@ -410,3 +410,53 @@ async def test_statistics_take_constant_statements_whatever_the_plans(database: 
         _, everyone = await counted("operations", STATISTICS, {"m": "2024-05-01"}, admin_token, database)
         assert set(rows) <= {row["org"]["id"] for row in everyone["inspectionStatistics"]}
     assert counts[2] == counts[6] == 2, counts  # the figures, and the units (one loader batch)
+
+
+NESTED = """{ inspectionPlans(first: 6) { nodes { name assignee { id } org { name }
+  tasks(first: 2) { status records { result recordedBy { id } task { id } } } } } }"""
+PHOTOS = """{ inspectionTasks(first: 20) { nodes { plan { name } records { photos { id size } } } } }"""
+
+
+@pytest.mark.integration
+async def test_nested_relations_take_constant_statements(database: Settings) -> None:
+    """plan → tasks → records → photos (and their users and orgs), through the loaders: the same
+    statements for 2 plans as for 6."""
+    counts = {}
+    for plans in (2, 6):
+        root = await make_org("关联测试省", OrgKind.PROVINCE_UNION)
+        bureau = await make_org("关联测试局", OrgKind.BRANCH, root, tenant_id=root.id)
+        head = await make_user(bureau, ("BRANCH_HEAD",), "局长")
+        for i in range(plans):
+            hall = await make_org(f"关联营业厅{i}", OrgKind.HALL, bureau, tenant_id=root.id)
+            plan = await make_plan(hall, F.MONTHLY, date(2024, 1, 1))
+            await InspectionPlan.filter(id=plan.id).update(assignee_id=head.id)
+            for month in (date(2024, 1, 1), date(2024, 2, 1)):
+                task = await InspectionTask.create(
+                    plan=plan,
+                    org_id=hall.id,
+                    org_path=hall.path,
+                    period_start=month,
+                    period_end=next_month(month),
+                    due_at=datetime.combine(next_month(month), datetime.min.time(), tzinfo=CST),
+                )
+                record = await InspectionRecord.create(
+                    task=task,
+                    org_path=hall.path,
+                    target_kind=InspectionTargetKind.HALL,
+                    target_id=hall.id,
+                    result=InspectionResult.OK,
+                    recorded_by=head.id,
+                )
+                await InspectionPhoto.create(
+                    record=record, org_path=hall.path, content_type="image/png", size=1, sha256="0" * 64
+                )
+        token = token_for(head, bureau, database)
+        statements, seen = await counted("operations", NESTED, {}, token, database)
+        nodes = seen["inspectionPlans"]["nodes"]
+        assert len(nodes) == plans and all(len(node["tasks"]) == 2 for node in nodes)
+        assert all(len(task["records"]) == 1 for node in nodes for task in node["tasks"])
+        more, seen = await counted("operations", PHOTOS, {}, token, database)
+        tasks = seen["inspectionTasks"]["nodes"]
+        assert len(tasks) == 2 * plans and all(len(task["records"][0]["photos"]) == 1 for task in tasks)
+        counts[plans] = (statements, more)
+    assert counts[2] == counts[6], counts

@@ -16,7 +16,7 @@ from models.operations import InspectionPlan as PlanRow
 from models.operations import InspectionRecord as RecordRow
 from models.operations import InspectionSignoff as SignoffRow
 from models.operations import InspectionTask as TaskRow
-from resolvers.common.errors import bad_input
+from resolvers.common.pagination import check_page_size
 from resolvers.common.values import parse_id
 from resolvers.operations import inspection_export
 from resolvers.operations import inspections as domain
@@ -71,12 +71,11 @@ class InspectionPlan:
     async def assignee(parent: strawberry.Parent[PlanRow], info: Info) -> User | None:
         return await _user(info, parent.assignee_id)
 
-    @strawberry.field(description="the latest tasks, newest period first")
+    @strawberry.field(description="the latest `first` tasks, newest period first")
     @staticmethod
-    async def tasks(parent: strawberry.Parent[PlanRow], info: Info, latest: int = 12) -> list[InspectionTask]:
-        if not 1 <= latest <= 100:
-            raise bad_input("latest must be between 1 and 100")
-        return cast(list[InspectionTask], await info.context.loaders.plan_tasks(latest).load(parent.id))
+    async def tasks(parent: strawberry.Parent[PlanRow], info: Info, first: int = 12) -> list[InspectionTask]:
+        check_page_size(first)  # and the cost limit multiplies by `first`, as for a connection
+        return cast(list[InspectionTask], await info.context.loaders.plan_tasks(first).load(parent.id))
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> InspectionPlan:
