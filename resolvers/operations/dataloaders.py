@@ -34,6 +34,10 @@ class OperationsLoaders(LoaderRegistry):
 
     # -- 巡检 (inspections): each relation in one statement per request, in the caller's scope ----
 
+    # Photo contents read in this request: at most one (schema/operations/types/inspections.py),
+    # so no list of records can pull every photo's bytes into one response.
+    photo_contents_read = 0
+
     @property
     def inspection_plan(self) -> DataLoader[UUID, InspectionPlan | None]:
         return self.entity(InspectionPlan, inspection_scope)

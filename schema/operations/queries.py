@@ -21,6 +21,7 @@ from schema.operations.inputs import AuditRecordFilter
 from schema.operations.types.alerts import Alert
 from schema.operations.types.audit import AuditRecord
 from schema.operations.types.inspections import (
+    InspectionPhoto,
     InspectionPlan,
     InspectionRecord,
     InspectionReport,
@@ -106,6 +107,10 @@ class Query:
     @strawberry.field(description="巡检记录")
     async def inspection_record(self, info: Info, id: strawberry.ID) -> InspectionRecord:
         return cast(InspectionRecord, _found(await info.context.loaders.inspection_record.load(parse_id(id))))
+
+    @strawberry.field(description="现场照片: one photo, e.g. to read its contentBase64")
+    async def inspection_photo(self, info: Info, id: strawberry.ID) -> InspectionPhoto:
+        return cast(InspectionPhoto, _found(await info.context.loaders.inspection_photo.load(parse_id(id))))
 
     @strawberry.field(description="月度巡检报告 of a user unit (any day of the month names it)")
     async def inspection_report(self, info: Info, org_id: strawberry.ID, month: date) -> InspectionReport:

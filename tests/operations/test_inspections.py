@@ -20,6 +20,7 @@ from clients.python.dcms_client import data, error_codes, gql
 from models.operations import (
     InspectionFrequency,
     InspectionPhoto,
+    InspectionPhotoContent,
     InspectionPlan,
     InspectionRecord,
     InspectionResult,
@@ -136,7 +137,7 @@ ADD_PHOTOS = """mutation($r: ID!, $p: [PhotoUploadInput!]!) {
 }"""
 TASK = """query($id: ID!) {
   inspectionTask(id: $id) { id status completedAt plan { id name }
-    records { id targetKind result recordedBy { id } photos { id fileName contentType contentBase64 } } }
+    records { id targetKind result recordedBy { id } photos { id fileName contentType } } }
 }"""
 REPORT = """query($o: ID!, $m: Date!) {
   inspectionReport(orgId: $o, month: $m) { month due done missed pending issues org { name }
@@ -238,7 +239,12 @@ async def test_records_with_photos_complete_a_task(stack: Stack) -> None:
     seen = data(await call(stack, TASK, {"id": task_id}, tenant.hall_token))["inspectionTask"]
     assert seen["status"] == "DONE" and seen["completedAt"] and seen["plan"]["name"] == "月度安全检查"
     photo = next(p for r in seen["records"] for p in r["photos"] if p["fileName"] == "机房.png")
-    assert base64.b64decode(photo["contentBase64"]) == PNG
+    content = "query($id: ID!) { inspectionPhoto(id: $id) { contentBase64 } }"
+    read = data(await call(stack, content, {"id": photo["id"]}, tenant.hall_token))["inspectionPhoto"]
+    assert base64.b64decode(read["contentBase64"]) == PNG
+    # One photo's content a request: a list of them is refused.
+    every = "query($id: ID!) { inspectionTask(id: $id) { records { photos { contentBase64 } } } }"
+    assert "BAD_USER_INPUT" in error_codes(await call(stack, every, {"id": task_id}, tenant.hall_token))
     # A done task takes no new record; a retry of a recorded target still gets its record.
     assert data(await call(stack, RECORD, issue, engineer))["recordInspection"]["id"] == last["id"]
     # Someone who does not plan or record inspections (a customer manager) may not.
@@ -334,12 +340,17 @@ async def test_callers_out_of_scope_get_not_found(stack: Stack) -> None:
         result=InspectionResult.OK,
         recorded_by=tenant.hall_manager.id,
     )
+    photo = await InspectionPhoto.create(
+        record=record, org_path=record.org_path, content_type="image/png", size=len(PNG), sha256="0" * 64
+    )
+    await InspectionPhotoContent.create(id=photo.id, content=PNG)
     engineer = await make_user(other.hall, ("OPS_ENGINEER",), "他厅运维")
     outsiders = [other.hall_token, token_for(engineer, other.hall, stack.settings), tenant.manager_token]
     reads = [
         ("query($id: ID!) { inspectionPlan(id: $id) { id } }", {"id": str(plan.id)}),
         ("query($id: ID!) { inspectionTask(id: $id) { id } }", {"id": str(task.id)}),
         ("query($id: ID!) { inspectionRecord(id: $id) { id } }", {"id": str(record.id)}),
+        ("query($id: ID!) { inspectionPhoto(id: $id) { contentBase64 } }", {"id": str(photo.id)}),
         (REPORT, {"o": str(tenant.hall.id), "m": "2025-01-01"}),
     ]
     for token in outsiders:

@@ -16,6 +16,7 @@ from models.operations import InspectionPlan as PlanRow
 from models.operations import InspectionRecord as RecordRow
 from models.operations import InspectionSignoff as SignoffRow
 from models.operations import InspectionTask as TaskRow
+from resolvers.common.errors import bad_input
 from resolvers.common.pagination import check_page_size
 from resolvers.common.values import parse_id
 from resolvers.operations import inspection_export
@@ -128,9 +129,13 @@ class InspectionPhoto:
     size: int
     created_at: datetime
 
-    @strawberry.field(description="the photo's bytes, base64: read one photo at a time")
+    @strawberry.field(description="the photo's bytes, base64: one photo a request (e.g. inspectionPhoto(id))")
     @staticmethod
-    async def content_base64(parent: strawberry.Parent[PhotoRow]) -> str:
+    async def content_base64(parent: strawberry.Parent[PhotoRow], info: Info) -> str:
+        loaders = info.context.loaders
+        loaders.photo_contents_read += 1
+        if loaders.photo_contents_read > 1:
+            raise bad_input("photo contents are read one at a time: one contentBase64 a request")
         return base64.b64encode(await domain.photo_content(parent.id)).decode()
 
 
