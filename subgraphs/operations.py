@@ -1,7 +1,13 @@
 """Operations subgraph: orgs, users, alerts; login and sessions; the audit trail search."""
 
 from resolvers.operations.dataloaders import OperationsLoaders
-from resolvers.operations.jobs import alert_escalation, supervision_alerts, watch_backups, watch_incidents
+from resolvers.operations.jobs import (
+    alert_escalation,
+    inspection_tasks,
+    supervision_alerts,
+    watch_backups,
+    watch_incidents,
+)
 from schema.operations.mutations import Mutation
 from schema.operations.queries import Query
 from schema.operations.subscriptions import Subscription
@@ -13,8 +19,8 @@ spec = SubgraphSpec(
     schema=build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription),
     loaders=OperationsLoaders,
     # finance's supervision warnings → alerts; incidents' SLA checks; stale critical alerts →
-    # incidents; missing backups → alerts (resolvers/operations/jobs.py)
-    jobs=(supervision_alerts, watch_incidents, alert_escalation, watch_backups),
+    # incidents; missing backups → alerts; the due inspection tasks (resolvers/operations/jobs.py)
+    jobs=(supervision_alerts, watch_incidents, alert_escalation, watch_backups, inspection_tasks),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
     # devices, for the device raiseAlert names (resolvers/operations/directory.py).
     consumes=("finance", "devices"),

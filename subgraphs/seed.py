@@ -97,6 +97,8 @@ from models.operations import (
     ChangeStep,
     IncidentAction,
     IncidentLevel,
+    InspectionFrequency,
+    InspectionPlan,
     Org,
     OrgKind,
     SupportTier,
@@ -506,6 +508,7 @@ class World:
     orgs: list[Org] = field(default_factory=list)
     users: list[User] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    inspection_plans: list[InspectionPlan] = field(default_factory=list)  # 巡检计划
     banks: list[BankNode] = field(default_factory=list)
     institutions: list[InstitutionNode] = field(default_factory=list)
     halls: list[Org] = field(default_factory=list)
@@ -1211,8 +1214,47 @@ def _build_devices(rng: random.Random, world: World, now: datetime) -> list[Devi
 
 
 async def _seed_devices(rng: random.Random, world: World, now: datetime) -> dict[str, int]:
+    devices = _build_devices(rng, world, now)
+    world.inspection_plans = _build_inspection_plans(rng, world, devices, now)
     async with in_transaction("devices") as conn:
-        return {"devices": await _insert(conn, _build_devices(rng, world, now))}
+        return {"devices": await _insert(conn, devices)}
+
+
+def _build_inspection_plans(
+    rng: random.Random, world: World, devices: list[Device], now: datetime
+) -> list[InspectionPlan]:
+    """巡检计划 of the first hall, for the grid company's ops engineer: the daily machine-room check,
+    the biweekly hardware check of its devices (每两周进行一次现场例行检查), the monthly security
+    check. The operations job makes their tasks (resolvers/operations/inspections.py)."""
+    hall = world.halls[0]
+    ops = next(u for u in world.users if u.username == "ops")
+    the_hall = [{"kind": "HALL", "id": str(hall.id)}]
+    its_devices = [{"kind": "DEVICE", "id": str(d.id)} for d in devices if d.hall_id == hall.id]
+    specs = (
+        ("机房日常巡检", InspectionFrequency.DAILY, the_hall, ["温湿度", "UPS 电源", "空调", "消防设施"]),
+        (
+            "终端硬件例行检查",
+            InspectionFrequency.BIWEEKLY,
+            its_devices,
+            ["外观与连接", "打印机", "读卡器", "网络"],
+        ),
+        ("月度安全检查", InspectionFrequency.MONTHLY, the_hall, ["门禁与监控", "补丁与杀毒", "账号与口令"]),
+    )
+    start = now.astimezone(CST).date().replace(day=1)
+    return [
+        InspectionPlan(
+            id=_uuid(rng),
+            org_id=hall.id,
+            org_path=hall.path,
+            name=name,
+            frequency=frequency,
+            targets=targets,
+            checklist=checklist,
+            assignee_id=ops.id,
+            start_date=start,
+        )
+        for name, frequency, targets, checklist in specs
+    ]
 
 
 async def _seed_operations(world: World, must_change_password: bool, now: datetime) -> dict[str, int]:
@@ -1232,6 +1274,7 @@ async def _seed_operations(world: World, must_change_password: bool, now: dateti
             "alert routes": await _insert(conn, routes),
             "alert silences": await _insert(conn, silences),
             **await _seed_changes_and_backups(conn, world, now),
+            "inspection plans": await _insert(conn, world.inspection_plans),
         }
 
 

@@ -29,6 +29,18 @@ from models.operations.incidents import (
     ServiceTarget,
     SupportTier,
 )
+from models.operations.inspections import (
+    InspectionFrequency,
+    InspectionPhoto,
+    InspectionPhotoContent,
+    InspectionPlan,
+    InspectionRecord,
+    InspectionResult,
+    InspectionSignoff,
+    InspectionTargetKind,
+    InspectionTask,
+    InspectionTaskStatus,
+)
 from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 
@@ -271,6 +283,16 @@ __all__ = [
     "IncidentSource",
     "IncidentStatus",
     "IncidentStep",
+    "InspectionFrequency",
+    "InspectionPhoto",
+    "InspectionPhotoContent",
+    "InspectionPlan",
+    "InspectionRecord",
+    "InspectionResult",
+    "InspectionSignoff",
+    "InspectionTargetKind",
+    "InspectionTask",
+    "InspectionTaskStatus",
     "Org",
     "OrgKind",
     "OutboxEvent",

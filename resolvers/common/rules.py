@@ -19,3 +19,8 @@ class Rules:
     alert_incident_minutes: int = 15
     alert_escalation_seconds: float = 60.0
     backup_check_seconds: float = 300.0  # how often each operations process checks for missing backups
+    # 巡检 (resolvers/operations/inspections.py): how often each operations process makes the due
+    # inspection tasks, and the limits on a record's photos (stored in the database).
+    inspection_job_seconds: float = 300.0
+    inspection_photo_max_bytes: int = 2 * 1024 * 1024  # 2 MiB a photo
+    inspection_photos_per_record: int = 6

@@ -16,6 +16,10 @@ from models.operations import (
     EscalationStep,
     Incident,
     IncidentStep,
+    InspectionPhoto,
+    InspectionPlan,
+    InspectionRecord,
+    InspectionTask,
     Org,
     ServicePolicy,
     ServiceTarget,
@@ -28,6 +32,7 @@ from resolvers.operations.scopes import (
     backup_scope,
     change_scope,
     incident_scope,
+    inspection_scope,
     org_scope,
     through_parent,
     user_scope,
@@ -90,3 +95,37 @@ class OperationsLoaders(LoaderRegistry):
     def backup_runs(self) -> DataLoader[UUID, list[BackupRun]]:
         """A job's runs newest first, whole (a page is cut from them: pagination.py ``page_in``)."""
         return self.children(BackupRun, "job_id", backup_scope, order=("-created_at", "-id"))
+
+    # -- 巡检 (inspections): each relation in one statement per request, in the caller's scope ----
+
+    # Photo contents read in this request: at most one (schema/operations/types/inspections.py),
+    # so no list of records can pull every photo's bytes into one response.
+    photo_contents_read = 0
+
+    @property
+    def inspection_plan(self) -> DataLoader[UUID, InspectionPlan | None]:
+        return self.entity(InspectionPlan, inspection_scope)
+
+    @property
+    def inspection_task(self) -> DataLoader[UUID, InspectionTask | None]:
+        return self.entity(InspectionTask, inspection_scope)
+
+    @property
+    def inspection_record(self) -> DataLoader[UUID, InspectionRecord | None]:
+        return self.entity(InspectionRecord, inspection_scope)
+
+    @property
+    def inspection_photo(self) -> DataLoader[UUID, InspectionPhoto | None]:
+        return self.entity(InspectionPhoto, inspection_scope)
+
+    def plan_tasks(self, first: int) -> DataLoader[UUID, list[InspectionTask]]:
+        """A plan's latest ``first`` tasks, newest period first."""
+        return self.latest(InspectionTask, "plan_id", inspection_scope, ("-period_start", "-id"), first)
+
+    @property
+    def task_records(self) -> DataLoader[UUID, list[InspectionRecord]]:
+        return self.children(InspectionRecord, "task_id", inspection_scope)
+
+    @property
+    def record_photos(self) -> DataLoader[UUID, list[InspectionPhoto]]:
+        return self.children(InspectionPhoto, "record_id", inspection_scope)

@@ -36,3 +36,13 @@ async def is_working_day(day: date) -> bool:
     """Monday to Friday, unless finance's calendar says otherwise for ``day`` (one statement)."""
     override = await CalendarDay.get_or_none(day=day)
     return working_day(day, {day: override.workday} if override is not None else {})
+
+
+async def devices_at(principal: Principal, device_ids: set[UUID], org_path: str) -> set[UUID]:
+    """Of ``device_ids``, those ``device_at`` would answer True for, in one statement (an
+    inspection plan's configuration-item targets)."""
+    scope = device_scope(principal)
+    if scope.is_nothing or not device_ids:
+        return set()
+    query = Device.filter(scope.q(), Prefix("org_path", org_path).q(), id__in=list(device_ids))
+    return {UUID(str(row)) for row in await query.values_list("id", flat=True)}

@@ -31,6 +31,7 @@ from resolvers.operations import escalation
 from resolvers.operations.alerts import escalate_alert, raise_event_alert, raise_system_alert
 from resolvers.operations.backups import missed_slots
 from resolvers.operations.incidents import report_from_alert
+from resolvers.operations.inspections import create_due_tasks
 
 log = logging.getLogger(__name__)
 
@@ -162,3 +163,9 @@ async def check_backups(moment: datetime | None = None) -> int:
 async def watch_backups(realtime: Realtime, rules: Rules) -> None:
     """Every ``rules.backup_check_seconds`` (300), check for missing backups."""
     await every(realtime, "operations", rules.backup_check_seconds, check_backups)
+
+
+async def inspection_tasks(realtime: Realtime, rules: Rules) -> None:
+    """巡检: every ``rules.inspection_job_seconds`` (300), make the due inspection tasks and mark
+    the missed ones (inspections.py ``create_due_tasks``)."""
+    await every(realtime, "operations", rules.inspection_job_seconds, create_due_tasks)

@@ -49,3 +49,10 @@ alert_silence_scope = site_scope  # 维护窗口: likewise
 # change's / job's), as alerts: a hall manager sees their hall's, an HQ admin their tenant's.
 change_scope = site_scope
 backup_scope = site_scope
+
+
+# -- 巡检 (inspections) -------------------------------------------------------------------------------
+# Plans, tasks, records, photos and sign-offs carry the org path of the plan's user unit: the
+# unit's own staff and those over it (a branch, the bank, the province; the ops engineers of the
+# grid company over its halls) see them, as they see the unit's alerts.
+inspection_scope = site_scope

@@ -3,7 +3,8 @@
 - Strings (every String, ID and custom-scalar string, in variables and in literals): a NUL
   character (PostgreSQL text cannot hold one), a lone UTF-16 surrogate (JSON can carry
   ``"\\ud800"``; UTF-8, so PostgreSQL, logs and responses cannot) and anything longer than
-  ``MAX_STRING_LENGTH``. Literals are checked by a validation rule (cached with the document),
+  ``MAX_STRING_LENGTH`` (``MAX_UPLOAD_LENGTH`` for a base64 upload in a ``contentBase64``
+  variable field). Literals are checked by a validation rule (cached with the document),
   variables before execution (both by subgraphs/pipeline.py).
 - ``Date``, ``DateTime``, ``Time``: Strawberry's parsers, their refusals coded.
 - ``Decimal``: only finite values below 10^``DECIMAL_DIGITS`` with at most ``DECIMAL_PLACES``
@@ -34,14 +35,19 @@ from resolvers.common.values import parse_decimal
 from schema.common.errors import graphql_error
 
 MAX_STRING_LENGTH = 10_000  # the longest text field (a complaint, a note) is well below this
+# A file uploaded as base64 in a variable field named ``contentBase64`` (巡检 photos, at most 2 MiB
+# decoded: resolvers/operations/inspections.py checks its own limit) may be this long; the request
+# body's limit (subgraphs/body_guard.py) still holds, so large files go one or two per request.
+MAX_UPLOAD_LENGTH = 3 * 1024 * 1024
+UPLOAD_FIELD = ".contentBase64"
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def string_problem(value: str) -> str | None:
+def string_problem(value: str, limit: int = MAX_STRING_LENGTH) -> str | None:
     """Why ``value`` cannot be an input string, or None."""
-    if len(value) > MAX_STRING_LENGTH:
-        return f"is longer than {MAX_STRING_LENGTH} characters"
+    if len(value) > limit:
+        return f"is longer than {limit} characters"
     if "\x00" in value:
         return "contains a NUL character (U+0000)"
     if _LONE_SURROGATE.search(value):
@@ -66,7 +72,8 @@ def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
 
 def variables_problem(variables: dict[str, Any] | None) -> CodedError | None:
     for value, where in _strings(variables or {}, "$"):
-        if problem := string_problem(value):
+        limit = MAX_UPLOAD_LENGTH if where.endswith(UPLOAD_FIELD) else MAX_STRING_LENGTH
+        if problem := string_problem(value, limit):
             return bad_input(f"{where.replace('$.', '$', 1)} {problem}")
     return None
 

@@ -18,11 +18,16 @@ from models.operations import (
     IncidentLevel,
     IncidentSource,
     IncidentStatus,
+    InspectionFrequency,
+    InspectionResult,
+    InspectionTargetKind,
+    InspectionTaskStatus,
     OrgKind,
     ServiceCalendar,
     SupportTier,
 )
 from resolvers.operations.changes import ChangeAction
+from resolvers.operations.inspection_export import ExportFormat
 from resolvers.operations.sla import SlaKind
 
 strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
@@ -46,6 +51,11 @@ strawberry.enum(ChangeAction, name="ChangeAction", description="变更操作: th
 strawberry.enum(BackupFrequency, name="BackupFrequency", description="备份周期 (CST)")
 strawberry.enum(BackupRunStatus, name="BackupRunStatus")
 strawberry.enum(BackupCheck, name="BackupCheck", description="校验结果")
+strawberry.enum(InspectionFrequency, name="InspectionFrequency", description="巡检频次")
+strawberry.enum(InspectionTargetKind, name="InspectionTargetKind", description="巡检对象类型")
+strawberry.enum(InspectionTaskStatus, name="InspectionTaskStatus")
+strawberry.enum(InspectionResult, name="InspectionResult", description="巡检结果")
+strawberry.enum(ExportFormat, name="ExportFormat")
 
 __all__ = [
     "AlertActionKind",
@@ -58,10 +68,15 @@ __all__ = [
     "ChangeKind",
     "ChangeRisk",
     "ChangeStatus",
+    "ExportFormat",
     "IncidentAction",
     "IncidentLevel",
     "IncidentSource",
     "IncidentStatus",
+    "InspectionFrequency",
+    "InspectionResult",
+    "InspectionTargetKind",
+    "InspectionTaskStatus",
     "OrgKind",
     "ServiceCalendar",
     "SlaKind",

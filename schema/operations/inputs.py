@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import strawberry
 
@@ -16,6 +16,9 @@ from schema.operations.enums import (
     ChangeRisk,
     ChangeStatus,
     IncidentLevel,
+    InspectionFrequency,
+    InspectionResult,
+    InspectionTargetKind,
     ServiceCalendar,
     SupportTier,
 )
@@ -173,3 +176,51 @@ class ReportBackupRunInput:
     size_bytes: float | None = None
     check_result: BackupCheck = strawberry.field(default=BackupCheck.NOT_CHECKED, description="校验")
     check_note: str = ""
+
+
+# -- 巡检 (inspections) -------------------------------------------------------------------------------
+
+
+@strawberry.input(description="巡检对象: a hall at or under the unit, or a device there")
+class InspectionTargetInput:
+    kind: InspectionTargetKind
+    id: strawberry.ID
+
+
+@strawberry.input
+class CreateInspectionPlanInput:
+    org_id: strawberry.ID = strawberry.field(description="用户单位: the hall, outlet or bureau inspected")
+    name: str
+    frequency: InspectionFrequency
+    targets: list[InspectionTargetInput]
+    checklist: list[str] = strawberry.field(default_factory=list, description="检查项")
+    start_date: date
+    assignee_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="Only the fields given change; active: false deactivates the plan")
+class UpdateInspectionPlanInput:
+    name: str | None = None
+    targets: list[InspectionTargetInput] | None = None
+    checklist: list[str] | None = None
+    assignee_id: strawberry.ID | None = None
+    clear_assignee: bool = False
+    active: bool | None = None
+
+
+@strawberry.input(description="a photo: JPEG, PNG or WebP, at most 2 MiB, base64")
+class PhotoUploadInput:
+    file_name: str = ""
+    content_base64: str
+
+
+@strawberry.input
+class RecordInspectionInput:
+    task_id: strawberry.ID
+    target: InspectionTargetInput
+    result: InspectionResult
+    unit_name: str = strawberry.field(default="", description="单位")
+    symptom: str = strawberry.field(default="", description="故障现象")
+    expected_resolution_at: datetime | None = strawberry.field(default=None, description="预计解决时间")
+    note: str = ""
+    photos: list[PhotoUploadInput] = strawberry.field(default_factory=list, description="at most 6")

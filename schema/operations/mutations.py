@@ -6,6 +6,7 @@ the others carry ``@authenticated`` so the gateway refuses them before a subgrap
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, cast
 
 import strawberry
@@ -13,7 +14,16 @@ import strawberry
 from models.operations import AlertActionKind, IncidentAction
 from resolvers.common.errors import bad_input
 from resolvers.common.values import parse_id
-from resolvers.operations import alert_policies, alerts, auth, backups, changes, incidents, policies
+from resolvers.operations import (
+    alert_policies,
+    alerts,
+    auth,
+    backups,
+    changes,
+    incidents,
+    inspections,
+    policies,
+)
 from schema.common.rate_limiting import client_ip
 from schema.operations.context import Info
 from schema.operations.enums import IncidentLevel
@@ -23,16 +33,22 @@ from schema.operations.inputs import (
     AlertSilenceInput,
     CreateBackupJobInput,
     CreateChangeRequestInput,
+    CreateInspectionPlanInput,
     EscalationCellInput,
+    InspectionTargetInput,
+    PhotoUploadInput,
     RaiseAlertInput,
+    RecordInspectionInput,
     ReportBackupRunInput,
     ReportIncidentInput,
     ServiceTargetInput,
+    UpdateInspectionPlanInput,
 )
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.backups import BackupJob, BackupRun
 from schema.operations.types.changes import ChangeRequest
 from schema.operations.types.incidents import Incident, ServicePolicy
+from schema.operations.types.inspections import InspectionPlan, InspectionRecord, InspectionSignoff
 from schema.operations.types.orgs import AuthPayload
 
 NEW_PASSWORD = (
@@ -391,8 +407,87 @@ class Mutation(ChangesAndBackupsMutation):
         silence = await alert_policies.end_alert_silence(info.context.require_principal(), parse_id(id))
         return cast(AlertSilence, silence)
 
+    # -- 巡检 (inspections): resolvers/operations/inspections.py ------------------------------------
+
+    @strawberry.federation.mutation(description="新建巡检计划", authenticated=True)
+    async def create_inspection_plan(self, info: Info, input: CreateInspectionPlanInput) -> InspectionPlan:
+        plan = await inspections.create_plan(
+            info.context.require_principal(),
+            parse_id(input.org_id, "orgId"),
+            input.name,
+            input.frequency,
+            _targets(input.targets),
+            input.checklist,
+            input.start_date,
+            assignee_id=parse_id(input.assignee_id, "assigneeId") if input.assignee_id else None,
+        )
+        return cast(InspectionPlan, plan)
+
+    @strawberry.federation.mutation(description="修改或停用巡检计划", authenticated=True)
+    async def update_inspection_plan(
+        self, info: Info, id: strawberry.ID, input: UpdateInspectionPlanInput
+    ) -> InspectionPlan:
+        plan = await inspections.update_plan(
+            info.context.require_principal(),
+            parse_id(id, "planId"),
+            name=input.name,
+            targets=_targets(input.targets) if input.targets is not None else None,
+            checklist=input.checklist,
+            assignee_id=parse_id(input.assignee_id, "assigneeId") if input.assignee_id else None,
+            clear_assignee=input.clear_assignee,
+            active=input.active,
+        )
+        return cast(InspectionPlan, plan)
+
+    @strawberry.federation.mutation(
+        description="记录巡检: one target of a task; the last target's record completes it",
+        authenticated=True,
+    )
+    async def record_inspection(self, info: Info, input: RecordInspectionInput) -> InspectionRecord:
+        given = inspections.RecordInput(
+            task_id=parse_id(input.task_id, "taskId"),
+            target=_targets([input.target])[0],
+            result=input.result,
+            unit_name=input.unit_name,
+            symptom=input.symptom,
+            expected_resolution_at=input.expected_resolution_at,
+            note=input.note,
+            photos=_photos(input.photos),
+        )
+        principal = info.context.require_principal()
+        record = await inspections.record_inspection(principal, info.context.rules, given)
+        return cast(InspectionRecord, record)
+
+    @strawberry.federation.mutation(description="补充巡检照片", authenticated=True)
+    async def add_inspection_photos(
+        self, info: Info, record_id: strawberry.ID, photos: list[PhotoUploadInput]
+    ) -> InspectionRecord:
+        principal = info.context.require_principal()
+        record_uuid = parse_id(record_id, "recordId")
+        record = await inspections.add_photos(principal, info.context.rules, record_uuid, _photos(photos))
+        return cast(InspectionRecord, record)
+
+    @strawberry.federation.mutation(
+        description="签署月度巡检报告 (用户单位审批签署): once per unit and month; a repeat gets the first",
+        authenticated=True,
+    )
+    async def sign_inspection_report(
+        self, info: Info, org_id: strawberry.ID, month: date, note: str = ""
+    ) -> InspectionSignoff:
+        principal = info.context.require_principal()
+        signoff = await inspections.sign_report(principal, parse_id(org_id, "orgId"), month, note)
+        return cast(InspectionSignoff, signoff)
+
 
 async def _act_on_alert(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:
     return cast(
         Alert, await alerts.act_on_alert(info.context.require_principal(), parse_id(id), action, note)
     )
+
+
+def _targets(given: list[InspectionTargetInput]) -> list[inspections.Target]:
+    return [inspections.Target(t.kind, parse_id(t.id, "target id")) for t in given]
+
+
+def _photos(given: list[PhotoUploadInput]) -> list[inspections.PhotoUpload]:
+    return [inspections.PhotoUpload(p.file_name, p.content_base64) for p in given]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, cast
+from typing import Annotated, TypeVar, cast
 
 import strawberry
 
+from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
+from resolvers.operations import inspections
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
 from resolvers.operations.audit import search_audit
@@ -20,14 +22,24 @@ from resolvers.operations.policies import list_policies
 from resolvers.operations.statistics import incident_statistics
 from schema.common.connection import Connection
 from schema.operations.context import Info
-from schema.operations.enums import AlertStatus, IncidentLevel, IncidentStatus, OrgKind
+from schema.operations.enums import AlertStatus, IncidentLevel, IncidentStatus, InspectionTaskStatus, OrgKind
 from schema.operations.inputs import AuditRecordFilter, ChangeRequestFilter
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.audit import AuditRecord
 from schema.operations.types.backups import BackupJob
 from schema.operations.types.changes import ChangeRequest
 from schema.operations.types.incidents import Incident, IncidentStatistic, ServicePolicy
+from schema.operations.types.inspections import (
+    InspectionPhoto,
+    InspectionPlan,
+    InspectionRecord,
+    InspectionReport,
+    InspectionTask,
+    InspectionUnitStatistics,
+)
 from schema.operations.types.orgs import Org, User
+
+T = TypeVar("T")
 
 
 async def audit_records(
@@ -147,3 +159,59 @@ class Query(ChangesAndBackupsQuery):
     ) -> list[IncidentStatistic]:
         rows = await incident_statistics(info.context.require_principal(), from_, to)
         return cast(list[IncidentStatistic], rows)
+
+    # -- 巡检 (inspections): resolvers/operations/inspections.py; an id out of scope is NOT_FOUND --
+
+    @strawberry.field(description="巡检计划列表, newest first, optionally of one user unit")
+    async def inspection_plans(
+        self, info: Info, first: int = 20, after: str | None = None, org_id: strawberry.ID | None = None
+    ) -> Connection[InspectionPlan]:
+        unit = parse_id(org_id, "orgId") if org_id is not None else None
+        page = await inspections.list_plans(info.context.require_principal(), first, after, unit)
+        return cast(Connection[InspectionPlan], page)
+
+    @strawberry.field(description="巡检计划")
+    async def inspection_plan(self, info: Info, id: strawberry.ID) -> InspectionPlan:
+        return cast(InspectionPlan, _found(await info.context.loaders.inspection_plan.load(parse_id(id))))
+
+    @strawberry.field(description="巡检任务列表, newest first")
+    async def inspection_tasks(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        plan_id: strawberry.ID | None = None,
+        status: InspectionTaskStatus | None = None,
+    ) -> Connection[InspectionTask]:
+        plan = parse_id(plan_id, "planId") if plan_id is not None else None
+        page = await inspections.list_tasks(info.context.require_principal(), first, after, plan, status)
+        return cast(Connection[InspectionTask], page)
+
+    @strawberry.field(description="巡检任务")
+    async def inspection_task(self, info: Info, id: strawberry.ID) -> InspectionTask:
+        return cast(InspectionTask, _found(await info.context.loaders.inspection_task.load(parse_id(id))))
+
+    @strawberry.field(description="巡检记录")
+    async def inspection_record(self, info: Info, id: strawberry.ID) -> InspectionRecord:
+        return cast(InspectionRecord, _found(await info.context.loaders.inspection_record.load(parse_id(id))))
+
+    @strawberry.field(description="现场照片: one photo, e.g. to read its contentBase64")
+    async def inspection_photo(self, info: Info, id: strawberry.ID) -> InspectionPhoto:
+        return cast(InspectionPhoto, _found(await info.context.loaders.inspection_photo.load(parse_id(id))))
+
+    @strawberry.field(description="月度巡检报告 of a user unit (any day of the month names it)")
+    async def inspection_report(self, info: Info, org_id: strawberry.ID, month: date) -> InspectionReport:
+        principal = info.context.require_principal()
+        report = await inspections.inspection_report(principal, parse_id(org_id, "orgId"), month)
+        return cast(InspectionReport, report)
+
+    @strawberry.field(description="巡检统计: tasks due / done / missed in the month per user unit in scope")
+    async def inspection_statistics(self, info: Info, month: date) -> list[InspectionUnitStatistics]:
+        rows = await inspections.inspection_statistics(info.context.require_principal(), month)
+        return cast(list[InspectionUnitStatistics], rows)
+
+
+def _found(row: T | None) -> T:
+    if row is None:
+        raise not_found("inspection item")
+    return row

@@ -10,10 +10,11 @@ request but for the id, succeeds and the rows change. docs/security.md "Roles an
 
 from __future__ import annotations
 
+import base64
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,14 @@ from models.operations import (
     BackupRun,
     ChangeRequest,
     Incident,
+    InspectionFrequency,
+    InspectionPhoto,
+    InspectionPlan,
+    InspectionRecord,
+    InspectionResult,
+    InspectionSignoff,
+    InspectionTargetKind,
+    InspectionTask,
     Org,
     OrgKind,
     ServicePolicy,
@@ -1049,6 +1058,155 @@ async def _backup_active(stack: Stack, w: World) -> Case:
         allowed=("hall a", {"id": job_id}),
         refused=[("hall b", {"id": job_id}, NOT_FOUND), ("manager a", {"id": job_id}, NOT_FOUND)],
         state=state,
+    )
+
+
+# -- operations: 巡检 (inspections): the unit of a plan, its targets and assignee, a plan, a task, a
+# record, and the unit whose monthly report is signed --------------------------------------------
+
+PLAN = "mutation($i: CreateInspectionPlanInput!) { createInspectionPlan(input: $i) { id } }"
+
+
+def _plan_input(name: str, unit: Org, **more: Any) -> dict[str, Any]:
+    targets = [{"kind": "HALL", "id": str(unit.id)}]
+    return {
+        "i": {"orgId": str(unit.id), "name": name, "frequency": "MONTHLY", "targets": targets}
+        | {"startDate": "2026-01-01", "checklist": ["UPS"]}
+        | more
+    }
+
+
+async def _inspection_task(w: World) -> InspectionTask:
+    """A plan of hall a with the task of a period not yet due."""
+    plan = await InspectionPlan.create(
+        org=w.a.hall,
+        org_path=w.a.hall.path,
+        name="例行巡检",
+        frequency=InspectionFrequency.MONTHLY,
+        targets=[{"kind": "HALL", "id": str(w.a.hall.id)}],
+        start_date=date(2026, 1, 1),
+    )
+    return await InspectionTask.create(
+        plan=plan,
+        org_id=w.a.hall.id,
+        org_path=w.a.hall.path,
+        period_start=date(2026, 1, 1),
+        period_end=date(2026, 2, 1),
+        due_at=datetime.now(UTC) + timedelta(days=7),
+        targets=plan.targets,
+    )
+
+
+@case("createInspectionPlan.orgId")
+async def _plan_org(stack: Stack, w: World) -> Case:
+    name = f"巡检计划-{uuid.uuid4().hex[:6]}"
+    return Case(
+        PLAN,
+        allowed=("hall a", _plan_input(name, w.a.hall)),
+        refused=[
+            ("hall a", _plan_input(name, w.b.hall), NOT_FOUND),  # another tenant's hall
+            ("applicant", _plan_input(name, w.a.hall), NOT_FOUND),
+        ],
+        state=lambda: InspectionPlan.filter(name=name).count(),
+    )
+
+
+@case("createInspectionPlan.targets")
+async def _plan_targets(stack: Stack, w: World) -> Case:
+    name = f"巡检计划-{uuid.uuid4().hex[:6]}"
+
+    def target(kind: str, id: uuid.UUID) -> dict[str, Any]:
+        return _plan_input(name, w.a.hall, targets=[{"kind": kind, "id": str(id)}])
+
+    return Case(
+        PLAN,
+        allowed=("hall a", target("DEVICE", w.a.device.id)),
+        refused=[
+            ("hall a", target("HALL", w.b.hall.id), NOT_FOUND),  # a hall not under the unit
+            ("hall a", target("DEVICE", w.b.device.id), NOT_FOUND),  # another tenant's device
+            ("hall a", target("DEVICE", w.other_hall_device.id), NOT_FOUND),  # another hall's
+        ],
+        state=lambda: InspectionPlan.filter(name=name).count(),
+    )
+
+
+@case("createInspectionPlan.assigneeId")
+async def _plan_assignee(stack: Stack, w: World) -> Case:
+    name = f"巡检计划-{uuid.uuid4().hex[:6]}"
+    return Case(
+        PLAN,
+        allowed=("hall a", _plan_input(name, w.a.hall, assigneeId=str(w.a.hall_manager.id))),
+        refused=[("hall a", _plan_input(name, w.a.hall, assigneeId=str(w.b.hall_manager.id)), NOT_FOUND)],
+        state=lambda: InspectionPlan.filter(name=name).count(),
+    )
+
+
+@case("updateInspectionPlan.planId")
+async def _plan_update(stack: Stack, w: World) -> Case:
+    query = "mutation($id: ID!, $i: UpdateInspectionPlanInput!) { updateInspectionPlan(id: $id, input: $i) { id } }"
+    plan_id = (await _inspection_task(w)).plan_id
+    change = {"id": str(plan_id), "i": {"name": "改名", "active": False}}
+    return Case(
+        query,
+        allowed=("hall a", change),
+        refused=[("hall b", change, NOT_FOUND), ("applicant", change, NOT_FOUND)],
+        state=lambda: InspectionPlan.filter(id=plan_id).values_list("name", "active"),
+    )
+
+
+@case("recordInspection.taskId")
+async def _record_task(stack: Stack, w: World) -> Case:
+    query = "mutation($i: RecordInspectionInput!) { recordInspection(input: $i) { id } }"
+    task = await _inspection_task(w)
+    given = {
+        "i": {"taskId": str(task.id), "target": {"kind": "HALL", "id": str(w.a.hall.id)}, "result": "OK"}
+    }
+    return Case(
+        query,
+        allowed=("hall a", given),
+        refused=[("hall b", given, NOT_FOUND), ("applicant", given, NOT_FOUND)],
+        state=lambda: InspectionRecord.filter(task_id=task.id).count(),
+    )
+
+
+@case("addInspectionPhotos.recordId")
+async def _record_photos(stack: Stack, w: World) -> Case:
+    query = (
+        "mutation($r: ID!, $p: [PhotoUploadInput!]!) { addInspectionPhotos(recordId: $r, photos: $p) { id } }"
+    )
+    task = await _inspection_task(w)
+    record = await InspectionRecord.create(
+        task=task,
+        org_path=task.org_path,
+        target_kind=InspectionTargetKind.HALL,
+        target_id=w.a.hall.id,
+        result=InspectionResult.OK,
+        recorded_by=w.a.hall_manager.id,
+    )
+    png = base64.b64encode(b"\x89PNG\r\n\x1a\n" + b"\x00" * 16).decode()
+    given = {"r": str(record.id), "p": [{"fileName": "a.png", "contentBase64": png}]}
+    return Case(
+        query,
+        allowed=("hall a", given),
+        refused=[("hall b", given, NOT_FOUND), ("applicant", given, NOT_FOUND)],
+        state=lambda: InspectionPhoto.filter(record_id=record.id).count(),
+    )
+
+
+@case("signInspectionReport.orgId")
+async def _sign_report(stack: Stack, w: World) -> Case:
+    query = "mutation($o: ID!, $m: Date!) { signInspectionReport(orgId: $o, month: $m) { id } }"
+    month = date(2025, 6, 1)
+    given = {"o": str(w.a.hall.id), "m": month.isoformat()}
+    return Case(
+        query,
+        allowed=("hall a", given),
+        refused=[
+            ("hall b", given, NOT_FOUND),
+            ("manager a", given, NOT_FOUND),
+            ("applicant", given, NOT_FOUND),
+        ],
+        state=lambda: InspectionSignoff.filter(org_id=w.a.hall.id, month=month).count(),
     )
 
 

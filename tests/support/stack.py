@@ -59,6 +59,14 @@ def stack_settings(var_dir: Path, database_url: str | None, redis_url: str | Non
     return settings
 
 
+CLOCK_JOBS = (
+    "DCMS_INCIDENT_CHECK_SECONDS",
+    "DCMS_ALERT_ESCALATION_SECONDS",
+    "DCMS_BACKUP_CHECK_SECONDS",
+    "DCMS_INSPECTION_JOB_SECONDS",
+)
+
+
 def subprocess_env(settings: Settings) -> dict[str, str]:
     env = {
         **os.environ,
@@ -67,6 +75,10 @@ def subprocess_env(settings: Settings) -> dict[str, str]:
         "DCMS_LOCKOUT_SECONDS": str(settings.lockout_seconds),
         "DCMS_HOST": settings.host,
         **gateway_env(settings),  # DCMS_DEV, the HMAC secret, CORS origins, limits: same for both
+        # The operations jobs that work on the wall clock run once, at start (on an empty database):
+        # tests run them with a test clock, and a run of the stack's own at the same moment would
+        # take the job's lock (one run across replicas) or act on a test's aged rows.
+        **dict.fromkeys(CLOCK_JOBS, "86400"),
     }
     for key, value in (
         ("DATABASE_URL", settings.database_url),

@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('operations', '0012_alert_lifecycle')]
+    dependencies = [('operations', '0013_inspections')]
 
     initial = False
 
