@@ -6,7 +6,7 @@
         .venv/bin/python -m loadtest.bench_alerts
 
 Starts a stack of its own like ``loadtest/bench_grab.py`` (``dcms up`` in ``var/bench-alerts``,
-gateway on 4400 and subgraphs on 4401 or free ports; ``DCMS_BENCH_ALERTS_GATEWAY_PORT`` /
+gateway on 4500 and subgraphs on 4501 or free ports; ``DCMS_BENCH_ALERTS_GATEWAY_PORT`` /
 ``_PORT``), or runs against ``--gateway``. Arranged straight in the database under a fresh grid
 company: ``--halls`` halls with a hall manager each (the alert raisers), the service team (one
 engineer per tier), and ``--incidents`` open incidents in every open state, reported over the last
@@ -318,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     return report_on_stack(
         "DCMS Graph alert storm (告警风暴) with open incidents",
         args.gateway,
-        lambda: start_stack(0, args.keep_data, VAR_DIR, "ALERTS", 4400),
+        lambda: start_stack(0, args.keep_data, VAR_DIR, "ALERTS", 4500),
         lambda settings, gateway_url: run(config, settings, gateway_url),
         print_report,
         "an error, or an alert not deduplicated by its key",
