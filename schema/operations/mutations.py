@@ -89,73 +89,7 @@ def _size(value: float | None) -> int | None:
 
 
 @strawberry.type
-class ChangesAndBackupsMutation:
-    @strawberry.federation.mutation(description="登记变更申请 (a DRAFT change request)", authenticated=True)
-    async def create_change_request(self, info: Info, input: CreateChangeRequestInput) -> ChangeRequest:
-        draft = changes.ChangeDraft(
-            org_id=parse_id(input.org_id, "orgId"),
-            kind=input.kind,
-            title=input.title,
-            planned_start=input.planned_start,
-            planned_end=input.planned_end,
-            risk=input.risk,
-            rollback_plan=input.rollback_plan,
-            description=input.description,
-            system=input.system,
-            device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
-        )
-        row = await changes.create_change(info.context.require_principal(), draft, input.idempotency_key)
-        return cast(ChangeRequest, row)
-
-    @strawberry.federation.mutation(
-        description="变更流转: submit, approve / reject (a manager, not the requester), start (inside "
-        "the approved window), complete, fail, roll back",
-        authenticated=True,
-    )
-    async def advance_change_request(self, info: Info, input: AdvanceChangeRequestInput) -> ChangeRequest:
-        principal = info.context.require_principal()
-        row = await changes.advance_change(principal, parse_id(input.id), input.action, input.note)
-        return cast(ChangeRequest, row)
-
-    @strawberry.federation.mutation(description="新建备份作业", authenticated=True)
-    async def create_backup_job(self, info: Info, input: CreateBackupJobInput) -> BackupJob:
-        given = input.schedule
-        draft = backups.JobDraft(
-            org_id=parse_id(input.org_id, "orgId"),
-            name=input.name,
-            system=input.system,
-            schedule=backups.Schedule(given.frequency, given.at, given.weekday, given.day_of_month),
-            expected_minutes=input.expected_minutes,
-            grace_minutes=input.grace_minutes,
-            retention_days=input.retention_days,
-            device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
-        )
-        return cast(BackupJob, await backups.create_backup_job(info.context.require_principal(), draft))
-
-    @strawberry.federation.mutation(description="暂停或恢复备份作业", authenticated=True)
-    async def set_backup_job_active(self, info: Info, id: strawberry.ID, active: bool) -> BackupJob:
-        job = await backups.set_backup_job_active(info.context.require_principal(), parse_id(id), active)
-        return cast(BackupJob, job)
-
-    @strawberry.federation.mutation(
-        description="上报备份结果 (数据备份记录); a failed run or check raises an alert", authenticated=True
-    )
-    async def report_backup_run(self, info: Info, input: ReportBackupRunInput) -> BackupRun:
-        report = backups.RunReport(
-            job_id=parse_id(input.job_id, "jobId"),
-            started_at=input.started_at,
-            finished_at=input.finished_at,
-            status=input.status,
-            idempotency_key=input.idempotency_key,
-            size_bytes=_size(input.size_bytes),
-            check_result=input.check_result,
-            check_note=input.check_note,
-        )
-        return cast(BackupRun, await backups.report_backup_run(info.context.require_principal(), report))
-
-
-@strawberry.type
-class Mutation(ChangesAndBackupsMutation):
+class Mutation:
     @strawberry.federation.mutation(description="发出告警", authenticated=True)
     async def raise_alert(self, info: Info, input: RaiseAlertInput) -> Alert:
         alert = await alerts.raise_alert(
@@ -477,6 +411,70 @@ class Mutation(ChangesAndBackupsMutation):
         principal = info.context.require_principal()
         signoff = await inspections.sign_report(principal, parse_id(org_id, "orgId"), month, note)
         return cast(InspectionSignoff, signoff)
+
+    # -- changes and backups (变更 / 备份) --
+    @strawberry.federation.mutation(description="登记变更申请 (a DRAFT change request)", authenticated=True)
+    async def create_change_request(self, info: Info, input: CreateChangeRequestInput) -> ChangeRequest:
+        draft = changes.ChangeDraft(
+            org_id=parse_id(input.org_id, "orgId"),
+            kind=input.kind,
+            title=input.title,
+            planned_start=input.planned_start,
+            planned_end=input.planned_end,
+            risk=input.risk,
+            rollback_plan=input.rollback_plan,
+            description=input.description,
+            system=input.system,
+            device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
+        )
+        row = await changes.create_change(info.context.require_principal(), draft, input.idempotency_key)
+        return cast(ChangeRequest, row)
+
+    @strawberry.federation.mutation(
+        description="变更流转: submit, approve / reject (a manager, not the requester), start (inside "
+        "the approved window), complete, fail, roll back",
+        authenticated=True,
+    )
+    async def advance_change_request(self, info: Info, input: AdvanceChangeRequestInput) -> ChangeRequest:
+        principal = info.context.require_principal()
+        row = await changes.advance_change(principal, parse_id(input.id), input.action, input.note)
+        return cast(ChangeRequest, row)
+
+    @strawberry.federation.mutation(description="新建备份作业", authenticated=True)
+    async def create_backup_job(self, info: Info, input: CreateBackupJobInput) -> BackupJob:
+        given = input.schedule
+        draft = backups.JobDraft(
+            org_id=parse_id(input.org_id, "orgId"),
+            name=input.name,
+            system=input.system,
+            schedule=backups.Schedule(given.frequency, given.at, given.weekday, given.day_of_month),
+            expected_minutes=input.expected_minutes,
+            grace_minutes=input.grace_minutes,
+            retention_days=input.retention_days,
+            device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
+        )
+        return cast(BackupJob, await backups.create_backup_job(info.context.require_principal(), draft))
+
+    @strawberry.federation.mutation(description="暂停或恢复备份作业", authenticated=True)
+    async def set_backup_job_active(self, info: Info, id: strawberry.ID, active: bool) -> BackupJob:
+        job = await backups.set_backup_job_active(info.context.require_principal(), parse_id(id), active)
+        return cast(BackupJob, job)
+
+    @strawberry.federation.mutation(
+        description="上报备份结果 (数据备份记录); a failed run or check raises an alert", authenticated=True
+    )
+    async def report_backup_run(self, info: Info, input: ReportBackupRunInput) -> BackupRun:
+        report = backups.RunReport(
+            job_id=parse_id(input.job_id, "jobId"),
+            started_at=input.started_at,
+            finished_at=input.finished_at,
+            status=input.status,
+            idempotency_key=input.idempotency_key,
+            size_bytes=_size(input.size_bytes),
+            check_result=input.check_result,
+            check_note=input.check_note,
+        )
+        return cast(BackupRun, await backups.report_backup_run(info.context.require_principal(), report))
 
 
 async def _act_on_alert(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:

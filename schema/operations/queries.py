@@ -50,40 +50,8 @@ async def audit_records(
     return cast(Connection[AuditRecord], page)
 
 
-# -- issue 15: changes and backups (变更 / 备份) -------------------------------------------------------
-
-
 @strawberry.type
-class ChangesAndBackupsQuery:
-    @strawberry.field(description="变更记录, newest first")
-    async def change_requests(
-        self, info: Info, filter: ChangeRequestFilter | None = None, first: int = 20, after: str | None = None
-    ) -> Connection[ChangeRequest]:
-        parsed = None
-        if filter is not None:
-            org_id = parse_id(filter.org_id, "orgId") if filter.org_id else None
-            parsed = ChangeFilter(status=filter.status, kind=filter.kind, org_id=org_id)
-        page = await list_changes(info.context.require_principal(), parsed, first, after)
-        return cast(Connection[ChangeRequest], page)
-
-    @strawberry.field(description="变更记录")
-    async def change_request(self, info: Info, id: strawberry.ID) -> ChangeRequest | None:
-        return cast("ChangeRequest | None", await info.context.loaders.change_request.load(parse_id(id)))
-
-    @strawberry.field(description="备份作业, newest first")
-    async def backup_jobs(
-        self, info: Info, first: int = 20, after: str | None = None
-    ) -> Connection[BackupJob]:
-        page = await list_backup_jobs(info.context.require_principal(), first, after)
-        return cast(Connection[BackupJob], page)
-
-    @strawberry.field(description="备份作业")
-    async def backup_job(self, info: Info, id: strawberry.ID) -> BackupJob | None:
-        return cast("BackupJob | None", await info.context.loaders.backup_job.load(parse_id(id)))
-
-
-@strawberry.type
-class Query(ChangesAndBackupsQuery):
+class Query:
     @strawberry.field(description="当前用户")
     async def me(self, info: Info) -> User | None:
         return cast(
@@ -209,6 +177,33 @@ class Query(ChangesAndBackupsQuery):
     async def inspection_statistics(self, info: Info, month: date) -> list[InspectionUnitStatistics]:
         rows = await inspections.inspection_statistics(info.context.require_principal(), month)
         return cast(list[InspectionUnitStatistics], rows)
+
+    # -- changes and backups (变更 / 备份) --
+    @strawberry.field(description="变更记录, newest first")
+    async def change_requests(
+        self, info: Info, filter: ChangeRequestFilter | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[ChangeRequest]:
+        parsed = None
+        if filter is not None:
+            org_id = parse_id(filter.org_id, "orgId") if filter.org_id else None
+            parsed = ChangeFilter(status=filter.status, kind=filter.kind, org_id=org_id)
+        page = await list_changes(info.context.require_principal(), parsed, first, after)
+        return cast(Connection[ChangeRequest], page)
+
+    @strawberry.field(description="变更记录")
+    async def change_request(self, info: Info, id: strawberry.ID) -> ChangeRequest | None:
+        return cast("ChangeRequest | None", await info.context.loaders.change_request.load(parse_id(id)))
+
+    @strawberry.field(description="备份作业, newest first")
+    async def backup_jobs(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[BackupJob]:
+        page = await list_backup_jobs(info.context.require_principal(), first, after)
+        return cast(Connection[BackupJob], page)
+
+    @strawberry.field(description="备份作业")
+    async def backup_job(self, info: Info, id: strawberry.ID) -> BackupJob | None:
+        return cast("BackupJob | None", await info.context.loaders.backup_job.load(parse_id(id)))
 
 
 def _found(row: T | None) -> T:
