@@ -113,10 +113,12 @@ async def escalate(moment: datetime | None = None) -> int:
             if due is None:
                 continue
             tier, reason = due
-            escalated = await Incident.filter(id=incident.id, status=incident.status).update(
-                escalated_tier=tier, escalations=incident.escalations + 1, last_moved_at=moment
-            )
-            if not escalated:  # moved on meanwhile: the next run looks again
+            # From the state it was read in: a step or an escalation since (the read is not locked)
+            # leaves it for the next run to judge again.
+            escalated = await Incident.filter(
+                id=incident.id, status=incident.status, escalations=incident.escalations
+            ).update(escalated_tier=tier, escalations=incident.escalations + 1, last_moved_at=moment)
+            if not escalated:
                 continue
             await incident.refresh_from_db()
             notified = [
