@@ -1,5 +1,6 @@
 """The incident checks a job runs every minute (jobs.py ``watch_incidents``), each once across
-replicas (``exclusive``) and with a constant number of reads whatever the number of incidents:
+replicas (``exclusive``), with a constant number of reads whatever the number of incidents, and
+writing in transactions of ``CHUNK`` (a backlog never holds many incidents' rows at once):
 
 - ``check_sla``: a respond, on-site or resolve target missed → the incident's BREACH step, its
   event, and an alert (deduplicated: one per incident and clock).
@@ -40,7 +41,8 @@ from resolvers.operations.sla import OPEN, SlaKind
 
 SLA_LOCK = 0x5D_C0_51  # pg advisory lock keys: one run of each check at a time across replicas
 ESCALATION_LOCK = 0x5D_C0_E5
-BATCH = 500  # incidents handled per run at most; the next run takes the rest
+BATCH = 500  # open incidents looked at per escalation run at most, those standing still longest first
+CHUNK = 50  # breaches or escalations written per transaction
 
 # Each clock: its due column, its breach flag, and what stops it besides leaving the open states.
 CLOCKS: dict[SlaKind, tuple[str, str, Q]] = {
@@ -53,90 +55,107 @@ SEVERE = (IncidentLevel.LEVEL_1, IncidentLevel.LEVEL_2)
 
 
 async def check_sla(moment: datetime | None = None) -> int:
-    """Mark each target missed by ``moment`` once, with a BREACH step, an event and an alert.
+    """Mark each target missed by ``moment`` once, with a BREACH step, an event and an alert, in
+    transactions of ``CHUNK`` breaches (a backlog never holds many incidents' rows at once).
     Returns the number of breaches found."""
     moment = moment or now()
-    async with exclusive("operations", SLA_LOCK) as mine:
-        if not mine:
-            return 0
-        found = 0
-        for kind, (due, flag, running) in CLOCKS.items():
-            late = Incident.filter(running, status__in=OPEN, **{f"{due}__lt": moment, flag: False})
-            for incident in await late.order_by(due).limit(BATCH):
-                if not await Incident.filter(id=incident.id, **{flag: False}).update(**{flag: True}):
-                    continue
-                setattr(incident, flag, True)
-                what = CLOCK_NAMES[kind]
-                await record_step(
-                    incident,
-                    IncidentAction.BREACH,
-                    incident.status,
-                    None,
-                    None,
-                    moment,
-                    what,
-                    {"clock": kind},
-                )
-                await raise_system_alert(
-                    incident.org_id,
-                    AlertLevel.CRITICAL if incident.level in SEVERE else AlertLevel.WARNING,
-                    f"SLA {what}：{incident.code} {incident.title}",
-                    source="sla",
-                    dedup_key=f"sla:{incident.id}:{kind}",
-                    detail=f"时限 {getattr(incident, due).isoformat()}",
-                    moment=moment,
-                )
-                found += 1
-        return found
+    found = 0
+    while True:
+        async with exclusive("operations", SLA_LOCK) as mine:
+            if not mine:
+                return found
+            chunk = await _breaches(moment, CHUNK)
+        found += chunk
+        if chunk < CHUNK:
+            return found
+
+
+async def _breaches(moment: datetime, limit: int) -> int:
+    """Up to ``limit`` missed targets, each marked, recorded and alerted (in the caller's transaction)."""
+    found = 0
+    for kind, (due, flag, running) in CLOCKS.items():
+        late = Incident.filter(running, status__in=OPEN, **{f"{due}__lt": moment, flag: False})
+        for incident in await late.order_by(due).limit(limit - found):
+            if not await Incident.filter(id=incident.id, **{flag: False}).update(**{flag: True}):
+                continue
+            setattr(incident, flag, True)
+            what = CLOCK_NAMES[kind]
+            detail = {"clock": kind}
+            await record_step(
+                incident, IncidentAction.BREACH, incident.status, None, None, moment, what, detail
+            )
+            await raise_system_alert(
+                incident.org_id,
+                AlertLevel.CRITICAL if incident.level in SEVERE else AlertLevel.WARNING,
+                f"SLA {what}：{incident.code} {incident.title}",
+                source="sla",
+                dedup_key=f"sla:{incident.id}:{kind}",
+                detail=f"时限 {getattr(incident, due).isoformat()}",
+                moment=moment,
+            )
+            found += 1
+        if found >= limit:
+            break
+    return found
 
 
 async def escalate(moment: datetime | None = None) -> int:
-    """Escalate each open incident the matrix or its standing still calls for (see the module).
-    Returns the number of escalations."""
+    """Escalate each open incident the matrix or its standing still calls for (see the module), in
+    transactions of ``CHUNK`` escalations. Returns the number of escalations."""
     moment = moment or now()
-    async with exclusive("operations", ESCALATION_LOCK) as mine:
-        if not mine:
-            return 0
-        incidents = await Incident.filter(status__in=OPEN).order_by("last_moved_at").limit(BATCH)
-        if not incidents:
-            return 0
-        policy_ids = {i.policy_id for i in incidents}
-        policies = {p.id: p for p in await ServicePolicy.filter(id__in=policy_ids)}
-        matrix: dict[tuple[object, IncidentLevel], list[EscalationStep]] = defaultdict(list)
-        for step in await EscalationStep.filter(policy_id__in=policy_ids):
-            matrix[(step.policy_id, step.level)].append(step)
-        staff = await User.filter(support_tier__isnull=False).select_related("org")
-        done = 0
-        for incident in incidents:
-            policy = policies[incident.policy_id]
-            due = due_escalation(incident, matrix[(incident.policy_id, incident.level)], policy, moment)
-            if due is None:
-                continue
-            tier, reason = due
-            # From the state it was read in: a step or an escalation since (the read is not locked)
-            # leaves it for the next run to judge again.
-            escalated = await Incident.filter(
-                id=incident.id, status=incident.status, escalations=incident.escalations
-            ).update(escalated_tier=tier, escalations=incident.escalations + 1, last_moved_at=moment)
-            if not escalated:
-                continue
-            await incident.refresh_from_db()
-            notified = [
-                str(u.id)
-                for u in staff
-                if u.support_tier is tier and incident.org_path.startswith(u.org.path)
-            ]
-            detail = {"tier": tier, "reason": reason, "notified": notified}
-            note = (
-                "超过确认时限，升级"
-                if reason == "matrix"
-                else f"{policy.stagnation_minutes} 分钟无进展，升级"
+    incidents = await Incident.filter(status__in=OPEN).order_by("last_moved_at").limit(BATCH)
+    if not incidents:
+        return 0
+    policy_ids = {i.policy_id for i in incidents}
+    policies = {p.id: p for p in await ServicePolicy.filter(id__in=policy_ids)}
+    matrix: dict[tuple[object, IncidentLevel], list[EscalationStep]] = defaultdict(list)
+    for step in await EscalationStep.filter(policy_id__in=policy_ids):
+        matrix[(step.policy_id, step.level)].append(step)
+    due = [
+        (incident, escalation)
+        for incident in incidents
+        if (
+            escalation := due_escalation(
+                incident, matrix[(incident.policy_id, incident.level)], policies[incident.policy_id], moment
             )
-            await record_step(
-                incident, IncidentAction.ESCALATE, incident.status, None, tier, moment, note, detail
-            )
-            done += 1
-        return done
+        )
+    ]
+    if not due:
+        return 0
+    staff = await User.filter(support_tier__isnull=False).select_related("org")
+    done = 0
+    for start in range(0, len(due), CHUNK):
+        async with exclusive("operations", ESCALATION_LOCK) as mine:
+            if not mine:
+                return done
+            for incident, (tier, reason) in due[start : start + CHUNK]:
+                done += await _escalate(incident, tier, reason, policies[incident.policy_id], staff, moment)
+    return done
+
+
+async def _escalate(
+    incident: Incident,
+    tier: SupportTier,
+    reason: str,
+    policy: ServicePolicy,
+    staff: list[User],
+    moment: datetime,
+) -> int:
+    """Escalate ``incident`` to ``tier`` from the state it was read in (1), or leave it for the
+    next run when a step or another escalation came first (0)."""
+    escalated = await Incident.filter(
+        id=incident.id, status=incident.status, escalations=incident.escalations
+    ).update(escalated_tier=tier, escalations=incident.escalations + 1, last_moved_at=moment)
+    if not escalated:
+        return 0
+    await incident.refresh_from_db()
+    notified = [
+        str(u.id) for u in staff if u.support_tier is tier and incident.org_path.startswith(u.org.path)
+    ]
+    detail = {"tier": tier, "reason": reason, "notified": notified}
+    note = "超过确认时限，升级" if reason == "matrix" else f"{policy.stagnation_minutes} 分钟无进展，升级"
+    await record_step(incident, IncidentAction.ESCALATE, incident.status, None, tier, moment, note, detail)
+    return 1
 
 
 def due_escalation(

@@ -354,3 +354,38 @@ async def test_a_missed_target_is_a_breach_once_with_one_alert(stack: Stack) -> 
     query = "query($id: ID!) { incident(id: $id) { sla { kind breached } } }"
     clocks = (await call(stack, query, {"id": id_}, ops.reporter[1]))["sla"]
     assert {"kind": "RESPOND", "breached": True} in clocks
+
+
+async def test_a_backlog_larger_than_a_chunk_is_all_marked_in_one_run(stack: Stack) -> None:
+    """55 incidents two hours late on every target: 165 breaches, written 50 at a time, all in the
+    one run; the next run adds none."""
+    ops = await make_ops(stack)
+    first = await Incident.get(id=(await report(stack, ops, "LEVEL_4"))["id"])
+    fields = {
+        name: getattr(first, name)
+        for name in ("org_id", "org_path", "tenant_id", "policy_id", "calendar", "month", "source", "level")
+    }
+    late = first.reported_at - timedelta(hours=2)
+    due = {"respond_due_at": late, "on_site_due_at": late, "resolve_due_at": late}
+    await Incident.bulk_create(
+        [
+            Incident(
+                code=f"INC-B{n:03d}-{first.code[-6:]}",
+                title="积压",
+                reported_at=late,
+                last_moved_at=late,
+                **fields,
+                **due,
+            )
+            for n in range(54)
+        ]
+    )
+    await Incident.filter(id=first.id).update(reported_at=late, **due)
+    ids = [i.id for i in await Incident.filter(org_path=ops.room.path)]
+    assert len(ids) == 55
+    assert await escalation.check_sla() >= 165
+    rows = await Incident.filter(id__in=ids)
+    assert all(r.respond_breached and r.on_site_breached and r.resolve_breached for r in rows)
+    assert await IncidentStep.filter(incident_id__in=ids, action="BREACH").count() == 165
+    await escalation.check_sla()  # again: nothing more for these
+    assert await IncidentStep.filter(incident_id__in=ids, action="BREACH").count() == 165
