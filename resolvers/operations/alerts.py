@@ -28,6 +28,7 @@ from resolvers.common.changes import change, transition
 from resolvers.common.clock import now
 from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.events import publish, stream
+from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.operations.alert_policies import org_in_scope, route_of, routed_to, silenced_at
@@ -38,7 +39,6 @@ from security.principal import Principal
 
 log = logging.getLogger(__name__)
 
-MAX_IDEMPOTENCY_KEY = 64
 MAX_DEDUP_KEY = 200
 MAX_NOTE = 500
 
@@ -65,7 +65,7 @@ async def raise_alert(
     require_alert_raiser(principal, org)
     if device_id is not None and not await device_at(principal, device_id, org.path):
         raise not_found("device (at that org)")  # another hall's, out of scope, or none: alike
-    key = _idempotency_key(idempotency_key)
+    key = check_key(idempotency_key)
     if dedup_key is not None:
         if key is not None:
             raise bad_input("give dedupKey or idempotencyKey, not both (a dedup key makes repeats safe)")
@@ -84,34 +84,30 @@ async def raise_alert(
             audited.id = alert.id
         return alert
     async with change("operations", "Alert") as audited:
-        first = await _raised_before(principal.user_id, key)
-        if first is None:
-            try:
-                async with in_transaction("operations"):  # a savepoint: a concurrent twin may win
-                    alert = await _create(
-                        org,
-                        now(),
-                        level=level,
-                        title=title,
-                        detail=detail,
-                        source=source,
-                        device_id=device_id,
-                        raised_by=principal.user_id,
-                        idempotency_key=key,
-                    )
-            except IntegrityError:  # the twin committed first: its alert is the answer
-                first = await _raised_before(principal.user_id, key)
-                if first is None:  # no twin: another constraint refused it
-                    raise
-        if first is not None:
+        alert, created = await once(
+            "operations",
+            key,
+            lambda: Alert.get_or_none(raised_by=principal.user_id, idempotency_key=key),
+            lambda: _create(
+                org,
+                now(),
+                level=level,
+                title=title,
+                detail=detail,
+                source=source,
+                device_id=device_id,
+                raised_by=principal.user_id,
+                idempotency_key=key,
+            ),
+        )
+        audited.id = alert.id
+        if not created:
             asked = (org.id, level, title, detail, source, device_id)
-            given = (first.org_id, first.level, first.title, first.detail, first.source, first.device_id)
+            given = (alert.org_id, alert.level, alert.title, alert.detail, alert.source, alert.device_id)
             if given != asked:
                 raise conflict("幂等键已用于另一条告警 (idempotencyKey already used for another alert)")
-            audited.id = first.id
             audited.detail["repeated"] = True
-            return first
-        audited.id = alert.id
+            return alert
         await _announce(alert, org, principal.user_id)
     return alert
 
@@ -389,18 +385,3 @@ def _dedup_key(value: str) -> str:
     if not 1 <= len(value) <= MAX_DEDUP_KEY:
         raise bad_input(f"dedupKey must be 1 to {MAX_DEDUP_KEY} characters")
     return value
-
-
-def _idempotency_key(value: str | None) -> str | None:
-    if value is None:
-        return None
-    if not 1 <= len(value) <= MAX_IDEMPOTENCY_KEY:
-        raise bad_input(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
-    return value
-
-
-async def _raised_before(user_id: UUID, key: str | None) -> Alert | None:
-    """The caller's alert raised earlier with this idempotency key (always None without a key)."""
-    if key is None:
-        return None
-    return await Alert.get_or_none(raised_by=user_id, idempotency_key=key)

@@ -25,9 +25,10 @@ from models.operations import (
 from resolvers.common.changes import change
 from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, conflict, not_found
+from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
-from resolvers.operations.alerts import _idempotency_key, raise_system_alert
+from resolvers.operations.alerts import raise_system_alert
 from resolvers.operations.changes import ops_unit
 from resolvers.operations.permissions import require_ops_author
 from resolvers.operations.scopes import backup_scope
@@ -151,7 +152,7 @@ async def report_backup_run(principal: Principal, report: RunReport) -> BackupRu
     (the same key for another run is CONFLICT). A FAILED run or a CHECK_FAILED check raises an
     alert at once, in the same transaction (one per run); a good run moves the job's
     ``last_success_at``, which the missing-backup check reads."""
-    key = _idempotency_key(report.idempotency_key)
+    key = check_key(report.idempotency_key)
     assert key is not None
     if report.finished_at < report.started_at:
         raise bad_input("finishedAt must not be before startedAt")
@@ -162,32 +163,29 @@ async def report_backup_run(principal: Principal, report: RunReport) -> BackupRu
         raise not_found("backup job")
     require_ops_author(principal, job.org_path)
     async with change("operations", "BackupRun") as audited:
-        first = await BackupRun.get_or_none(reported_by=principal.user_id, idempotency_key=key)
-        if first is None:
-            try:
-                async with in_transaction("operations"):  # a savepoint: a concurrent retry may win
-                    run = await BackupRun.create(
-                        job_id=job.id,
-                        org_path=job.org_path,
-                        started_at=report.started_at,
-                        finished_at=report.finished_at,
-                        status=report.status,
-                        size_bytes=report.size_bytes,
-                        check_result=report.check_result,
-                        check_note=report.check_note,
-                        reported_by=principal.user_id,
-                        idempotency_key=key,
-                    )
-            except IntegrityError:
-                first = await BackupRun.get_or_none(reported_by=principal.user_id, idempotency_key=key)
-                if first is None:
-                    raise
-        if first is not None:
-            if (first.job_id, first.status, first.started_at) != (job.id, report.status, report.started_at):
+        run, created = await once(
+            "operations",
+            key,
+            lambda: BackupRun.get_or_none(reported_by=principal.user_id, idempotency_key=key),
+            lambda: BackupRun.create(
+                job_id=job.id,
+                org_path=job.org_path,
+                started_at=report.started_at,
+                finished_at=report.finished_at,
+                status=report.status,
+                size_bytes=report.size_bytes,
+                check_result=report.check_result,
+                check_note=report.check_note,
+                reported_by=principal.user_id,
+                idempotency_key=key,
+            ),
+        )
+        if not created:
+            if (run.job_id, run.status, run.started_at) != (job.id, report.status, report.started_at):
                 raise conflict("幂等键已用于另一次备份 (idempotencyKey already used for another run)")
-            audited.id = first.id
+            audited.id = run.id
             audited.detail["repeated"] = True
-            return first
+            return run
         audited.id = run.id
         if good(run):
             later = Q(last_success_at__isnull=True) | Q(last_success_at__lt=run.started_at)

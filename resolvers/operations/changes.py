@@ -12,16 +12,13 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from tortoise.exceptions import IntegrityError
-from tortoise.transactions import in_transaction
-
 from models.operations import ChangeKind, ChangeRequest, ChangeRisk, ChangeStatus, ChangeStep, Org
 from resolvers.common.changes import change, transition
 from resolvers.common.clock import now
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
+from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
-from resolvers.operations.alerts import _idempotency_key
 from resolvers.operations.directory import device_at
 from resolvers.operations.permissions import require_change_approver, require_ops_author
 from resolvers.operations.scopes import change_scope, org_scope
@@ -88,40 +85,40 @@ async def create_change(
     if draft.planned_start >= draft.planned_end:
         raise bad_input("plannedStart must be before plannedEnd")
     org = await ops_unit(principal, draft.org_id, draft.device_id)
-    key = _idempotency_key(idempotency_key)
+    key = check_key(idempotency_key)
     async with change("operations", "ChangeRequest") as audited:
-        first = await _requested_before(principal.user_id, key)
-        if first is None:
-            try:
-                async with in_transaction("operations"):  # a savepoint: a concurrent twin may win
-                    row = await ChangeRequest.create(
-                        org=org,
-                        org_path=org.path,
-                        kind=draft.kind,
-                        title=draft.title,
-                        description=draft.description,
-                        system=draft.system,
-                        device_id=draft.device_id,
-                        planned_start=draft.planned_start,
-                        planned_end=draft.planned_end,
-                        risk=draft.risk,
-                        rollback_plan=draft.rollback_plan,
-                        requested_by=principal.user_id,
-                        idempotency_key=key,
-                    )
-                    await _step(principal, row, None, S.DRAFT, "")
-            except IntegrityError:  # the twin committed first: its change is the answer
-                first = await _requested_before(principal.user_id, key)
-                if first is None:
-                    raise
-        if first is not None:
-            given = (first.org_id, first.kind, first.title, first.planned_start, first.planned_end)
+
+        async def create() -> ChangeRequest:
+            row = await ChangeRequest.create(
+                org=org,
+                org_path=org.path,
+                kind=draft.kind,
+                title=draft.title,
+                description=draft.description,
+                system=draft.system,
+                device_id=draft.device_id,
+                planned_start=draft.planned_start,
+                planned_end=draft.planned_end,
+                risk=draft.risk,
+                rollback_plan=draft.rollback_plan,
+                requested_by=principal.user_id,
+                idempotency_key=key,
+            )
+            await _step(principal, row, None, S.DRAFT, "")
+            return row
+
+        row, created = await once(
+            "operations",
+            key,
+            lambda: ChangeRequest.get_or_none(requested_by=principal.user_id, idempotency_key=key),
+            create,
+        )
+        audited.id = row.id
+        if not created:
+            given = (row.org_id, row.kind, row.title, row.planned_start, row.planned_end)
             if given != (org.id, draft.kind, draft.title, draft.planned_start, draft.planned_end):
                 raise conflict("幂等键已用于另一变更 (idempotencyKey already used for another change)")
-            audited.id = first.id
             audited.detail["repeated"] = True
-            return first
-        audited.id = row.id
     return row
 
 
@@ -229,9 +226,3 @@ async def list_changes(
         if filter.org_id is not None:
             queryset = queryset.filter(org_id=filter.org_id)
     return await paginate(queryset, first, after, newest_first=True)
-
-
-async def _requested_before(user_id: UUID, key: str | None) -> ChangeRequest | None:
-    if key is None:
-        return None
-    return await ChangeRequest.get_or_none(requested_by=user_id, idempotency_key=key)

@@ -23,9 +23,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
-from tortoise.transactions import in_transaction
 
 from models.operations import (
     TIERS,
@@ -48,6 +46,7 @@ from resolvers.common.changes import change
 from resolvers.common.clock import CST, now
 from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.events import publish, stream
+from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.operations import sla
@@ -88,7 +87,6 @@ FLOW: dict[IncidentAction, Flow] = {
 }
 
 ALERT_LEVELS = {AlertLevel.CRITICAL: IncidentLevel.LEVEL_1, AlertLevel.WARNING: IncidentLevel.LEVEL_3}
-MAX_IDEMPOTENCY_KEY = 64
 
 
 async def report_incident(
@@ -114,44 +112,32 @@ async def report_incident(
         require_incident_worker(principal)
     if not title.strip():
         raise bad_input("title must not be empty")
-    if idempotency_key is not None and not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
-        raise bad_input(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    check_key(idempotency_key)
     title = title.strip()[:200]
     async with change("operations", "Incident") as audited:
-        first = await _reported_before(principal, idempotency_key)
-        if first is None:
-            try:
-                async with in_transaction("operations"):  # a savepoint: a concurrent twin may win
-                    incident = await _open(
-                        org,
-                        title=title,
-                        level=level,
-                        source=source,
-                        description=description,
-                        category=category[:40],
-                        caller=caller.strip()[:100],
-                        reporter_id=principal.user_id,
-                        idempotency_key=idempotency_key,
-                        moment=now(),
-                    )
-            except IntegrityError:  # the twin committed first: its incident is the answer
-                first = await _reported_before(principal, idempotency_key)
-                if first is None:
-                    raise
-        if first is not None:
-            if (first.org_id, first.title) != (org.id, title):
-                raise conflict("幂等键已用于另一事件 (idempotencyKey already used for another incident)")
-            audited.id, audited.detail["repeated"] = first.id, True
-            return first
+        incident, created = await once(
+            "operations",
+            idempotency_key,
+            lambda: Incident.get_or_none(reporter_id=principal.user_id, idempotency_key=idempotency_key),
+            lambda: _open(
+                org,
+                title=title,
+                level=level,
+                source=source,
+                description=description,
+                category=category[:40],
+                caller=caller.strip()[:100],
+                reporter_id=principal.user_id,
+                idempotency_key=idempotency_key,
+                moment=now(),
+            ),
+        )
         audited.id = incident.id
+        if not created:
+            if (incident.org_id, incident.title) != (org.id, title):
+                raise conflict("幂等键已用于另一事件 (idempotencyKey already used for another incident)")
+            audited.detail["repeated"] = True
     return incident
-
-
-async def _reported_before(principal: Principal, key: str | None) -> Incident | None:
-    """The caller's incident reported earlier with this idempotency key (None without a key)."""
-    if key is None:
-        return None
-    return await Incident.get_or_none(reporter_id=principal.user_id, idempotency_key=key)
 
 
 async def report_from_alert(alert: Alert, moment: datetime) -> Incident:
