@@ -43,10 +43,10 @@ up: install web
 test: install lint schema-check test-real test-embedded
 
 test-real: install
-	DCMS_TEST_STORAGE=real $(PYTEST) -q
+	DCMS_TEST_STORAGE=real $(PYTEST) -q --durations=15
 
 test-embedded: install
-	DCMS_TEST_STORAGE=embedded $(PYTEST) -q -m "not faults"
+	DCMS_TEST_STORAGE=embedded $(PYTEST) -q -m "not faults" --durations=15
 
 lint: install
 	$(VENV)/bin/ruff check .
