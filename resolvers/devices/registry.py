@@ -1,5 +1,6 @@
-"""设备台账 (the device registry): staff issue and rotate a device's credential (设备凭证), revoke
-it, and put a device into maintenance and back; the platform provisions simulated devices.
+"""设备台账 (the device registry): staff register devices and edit their records, issue and rotate
+a device's credential (设备凭证), revoke it, and put a device into maintenance and back; the
+platform provisions simulated devices.
 
 A credential is an Ed25519 key pair (envelope.py): the private key is returned once, to be
 installed on the device, and never stored; the registry keeps the public key and its SHA-256
@@ -9,8 +10,14 @@ key are refused from the next batch on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
 from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from models.devices import Device, DeviceCredential, DeviceKind, DeviceStatus, StatusReason
 from resolvers.common.changes import change
@@ -149,3 +156,109 @@ async def provision_devices(
         devices = await Device.filter(code__in=codes).order_by("code")
         audited.detail["provisioned"] = len(devices)
         return await _new_credentials(devices, None)
+
+
+@dataclass(frozen=True)
+class DeviceFields:
+    """What staff set on a device (设备台账); None leaves a field as it is (on update)."""
+
+    name: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    protocol: str | None = None
+    firmware: str | None = None
+    owner_contact: str | None = None
+    location: str | None = None
+    warranty_until: date | None = None
+    heartbeat_seconds: int | None = None
+    parent_id: UUID | None = None
+
+
+_LIMITS = {
+    "name": 100,
+    "vendor": 60,
+    "model": 60,
+    "protocol": 40,
+    "firmware": 60,
+    "owner_contact": 100,
+    "location": 200,
+}
+CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,39}")  # it names MQTT topics: no '/', '+' or '#'
+
+
+def _checked(values: DeviceFields) -> dict[str, Any]:
+    given = {k: v for k, v in asdict(values).items() if v is not None}
+    for name, limit in _LIMITS.items():
+        if name in given and len(given[name]) > limit:
+            raise bad_input(f"{name} must be at most {limit} characters")
+    if "name" in given and not given["name"].strip():
+        raise bad_input("name must not be empty")
+    if "heartbeat_seconds" in given and not 5 <= given["heartbeat_seconds"] <= 3600:
+        raise bad_input("heartbeatSeconds must be 5 to 3600")
+    return given
+
+
+async def _unit_for(principal: Principal, parent_id: UUID, hall_id: UUID) -> Device:
+    parent = await scoped(principal, Device, device_scope).get_or_none(id=parent_id)
+    if parent is None or parent.hall_id != hall_id:
+        raise not_found("parent unit (at the same hall)")
+    if parent.kind is not DeviceKind.INTERACTION_UNIT or parent.parent_id is not None:
+        raise bad_input("the parent must be an interaction unit (智能互动单元) connected by itself")
+    return parent
+
+
+async def register_device(
+    principal: Principal, code: str, kind: DeviceKind, hall_id: UUID, values: DeviceFields
+) -> Device:
+    """登记设备 at a hall in the caller's scope (NOT_FOUND otherwise), optionally under an
+    interaction unit of that hall. The code is unique: registering the same code again at the same
+    hall with the same kind returns the device (a retry); otherwise CONFLICT."""
+    require_device_admin(principal)
+    if not CODE.fullmatch(code):
+        raise bad_input("code must be 1–40 letters, digits, '.', '_' or '-' (it names the device's topics)")
+    given = _checked(values)
+    if "name" not in given:
+        raise bad_input("name is required")
+    hall = await directory.hall_in_scope(principal, hall_id)
+    if hall is None:
+        raise not_found("hall")
+    async with change("devices", "Device") as audited:
+        if values.parent_id is not None:
+            await _unit_for(principal, values.parent_id, hall.id)
+        existing = await Device.get_or_none(code=code)
+        if existing is not None:
+            if (existing.hall_id, existing.kind) != (hall.id, kind):
+                raise conflict(f"设备编号 {code} 已被占用 (the code is taken)")
+            audited.id, audited.detail["repeated"] = existing.id, True
+            return existing
+        try:
+            async with in_transaction("devices"):  # a savepoint: a twin request may win
+                device = await Device.create(
+                    code=code,
+                    kind=kind,
+                    hall_id=hall.id,
+                    org_path=hall.path,
+                    tenant_id=hall.tenant_id,
+                    **given,
+                )
+        except IntegrityError as error:
+            raise conflict(f"设备编号 {code} 已被占用 (the code is taken)") from error
+        audited.id = device.id
+    return device
+
+
+async def update_device(principal: Principal, device_id: UUID, values: DeviceFields) -> Device:
+    """修改设备台账: the fields given; the hall does not change (register the device anew there)."""
+    given = _checked(values)
+    async with change("devices", "Device", device_id) as audited:
+        device = await _managed(principal, device_id)
+        if values.parent_id is not None:
+            if values.parent_id == device.id:
+                raise bad_input("a device cannot report through itself")
+            await _unit_for(principal, values.parent_id, device.hall_id)
+        changed = {k: v for k, v in given.items() if getattr(device, k) != v}
+        if changed:
+            device.update_from_dict(changed)
+            await device.save(update_fields=[*changed, "updated_at"])
+        audited.detail["fields"] = sorted(changed)
+    return device

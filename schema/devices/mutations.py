@@ -11,12 +11,45 @@ from resolvers.devices import registry
 from resolvers.devices.commands import issue_command
 from resolvers.devices.heartbeats import report_heartbeat
 from schema.devices.context import Info
-from schema.devices.inputs import DeviceCommandInput, HeartbeatInput
+from schema.devices.inputs import DeviceCommandInput, DeviceFieldsInput, HeartbeatInput, RegisterDeviceInput
 from schema.devices.types import Device, DeviceCommand, IssuedDeviceCredential
+
+
+def _fields(given: DeviceFieldsInput) -> registry.DeviceFields:
+    parent = parse_id(given.parent_id, "parentId") if given.parent_id is not None else None
+    return registry.DeviceFields(
+        name=given.name,
+        vendor=given.vendor,
+        model=given.model,
+        protocol=given.protocol,
+        firmware=given.firmware,
+        owner_contact=given.owner_contact,
+        location=given.location,
+        warranty_until=given.warranty_until,
+        heartbeat_seconds=given.heartbeat_seconds,
+        parent_id=parent,
+    )
 
 
 @strawberry.type
 class Mutation:
+    @strawberry.federation.mutation(
+        description="登记设备 at a hall (a retry with the same code is safe)", authenticated=True
+    )
+    async def register_device(self, info: Info, input: RegisterDeviceInput) -> Device:
+        principal = info.context.require_principal()
+        hall = parse_id(input.hall_id, "hallId")
+        device = await registry.register_device(
+            principal, input.code, input.kind, hall, _fields(input.fields)
+        )
+        return cast(Device, device)
+
+    @strawberry.federation.mutation(description="修改设备台账", authenticated=True)
+    async def update_device(self, info: Info, device_id: strawberry.ID, fields: DeviceFieldsInput) -> Device:
+        principal = info.context.require_principal()
+        device = await registry.update_device(principal, parse_id(device_id, "deviceId"), _fields(fields))
+        return cast(Device, device)
+
     @strawberry.federation.mutation(
         description="上报心跳 (人工上报): updates status and metrics, pushes deviceStatus", authenticated=True
     )
