@@ -81,6 +81,10 @@ async def issue_credential(principal: Principal, device_id: UUID) -> IssuedCrede
             raise bad_input(
                 "该设备经交互单元接入，凭证发给交互单元 (a child device reports through its unit)"
             )
+        if device.tenant_id is None:  # registered before devices knew their tenant (its topics' first level)
+            hall = await directory.hall(device.hall_id)
+            device.tenant_id = hall.tenant_id if hall is not None else None
+            await device.save(update_fields=["tenant_id", "updated_at"])
         (issued,) = await _new_credentials([device], principal.user_id)
         audited.detail["fingerprint"] = issued.fingerprint  # never the private key
     return issued
