@@ -8,6 +8,12 @@ from tortoise import fields
 
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
+from models.devices.telemetry import (  # -- issue 16: telemetry --
+    MetricBaseline as MetricBaseline,
+)
+from models.devices.telemetry import MetricState as MetricState
+from models.devices.telemetry import MetricThreshold as MetricThreshold
+from models.devices.telemetry import TelemetryWatermark as TelemetryWatermark
 from models.outbox import OutboxEventBase, OutboxSequenceBase
 
 
