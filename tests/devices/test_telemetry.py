@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from graphql import parse
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
@@ -18,6 +19,8 @@ from resolvers.common.clock import now
 from resolvers.common.rules import Rules
 from resolvers.devices.telemetry import Sample, micros, record_telemetry
 from resolvers.devices.telemetry_jobs import learn_baselines, maintain, partitions, roll_up
+from security.query_limits import operation_cost
+from subgraphs.registry import spec_of
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_staff, make_tenant
 from testkit.inprocess import codes, execute
@@ -27,6 +30,7 @@ from tests.support import services
 pytestmark = pytest.mark.integration
 
 RULES = Rules()
+RULES_LIST = 20  # the default list size of the cost limit
 SERIES = """query($id: ID!, $m: String!, $f: DateTime!, $t: DateTime!, $p: Int) { device(id: $id) {
   telemetry(metric: $m, from: $f, to: $t, points: $p) { metric stepSeconds points { at avg min max count } } } }"""
 METRICS = "query($id: ID!) { device(id: $id) { metrics { metric value breached high low baselineMean } } }"
@@ -292,3 +296,14 @@ async def test_thresholds_and_telemetry_stay_in_scope(database: Settings) -> Non
     reps = {"r": [{"__typename": "Device", "id": str(a.device.id)}]}
     result = await execute("devices", entities, reps, b.hall_token, settings=database)
     assert "NOT_FOUND" in codes(result) and not (result.data or {}).get("_entities", [None])[0]
+
+
+def test_series_cost_counts_its_points() -> None:
+    """The query cost limit (security/query_limits.py, gateway/limits.ts) counts a series by its
+    ``points``: 50 devices of 1,000-point series are refused, as their rows would be."""
+    query = """query($p: Int) { device(id: "00000000-0000-0000-0000-000000000000") {
+      telemetry(metric: "cpu", from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z", points: $p) {
+        metric points { at avg } } } }"""
+    schema = spec_of("devices").schema._schema
+    cost = {p: operation_cost(schema, parse(query), None, {"p": p}, RULES_LIST) for p in (10, 1000)}
+    assert cost == {10: 2 + 10 * 4, 1000: 2 + 1000 * 4}
