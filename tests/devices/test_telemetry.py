@@ -193,7 +193,7 @@ async def test_series_are_downsampled_and_bounded(database: Settings) -> None:
     samples = await _spread(device, start, 600)
     await _store(samples)
     await roll_up(RULES)  # a point a minute or more reads the minute roll-up
-    variables = {"id": str(device.id), "m": "cpu", "f": start.isoformat()}
+    variables: dict[str, Any] = {"id": str(device.id), "m": "cpu", "f": start.isoformat()}
     for points in (1, 7, 120, 1000):
         given = variables | {"t": (start + timedelta(minutes=10)).isoformat(), "p": points}
         result = await execute("devices", SERIES, given, tenant.hall_token, settings=database)
