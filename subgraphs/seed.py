@@ -1232,8 +1232,8 @@ TELEMETRY_METRICS = {"cpu": (30.0, 15.0), "memory": (55.0, 5.0), "temperature": 
 
 async def _seed_telemetry(rng: random.Random, devices: list[Device], now: datetime) -> dict[str, int]:
     """A day of telemetry for a few demo devices so charts have data (about 17,000 samples,
-    stored in batches of 2,000), rolled up, with learned baselines; a fixed temperature threshold (阈值) on the
-    first two, the first of them running hot for its last ten minutes (a breach, 越限)."""
+    stored in batches of 2,000), rolled up, with learned baselines; a fixed temperature
+    threshold (阈值) on the first two, the first running hot its last ten minutes (越限)."""
     chosen = [d for d in devices if d.status is DeviceStatus.ONLINE][:TELEMETRY_DEVICES]
     rules = Rules()
     start = now - timedelta(hours=rules.telemetry_late_hours) + timedelta(minutes=1)
