@@ -98,6 +98,7 @@ def valid(sample: Sample, earliest: datetime, latest: datetime) -> bool:
         and METRIC_NAME.match(sample.metric) is not None
         and isinstance(sample.value, int | float)
         and math.isfinite(sample.value)
+        and isinstance(sample.at, datetime)
         and sample.at.tzinfo is not None
         and earliest <= sample.at <= latest
     )
@@ -199,9 +200,11 @@ async def record_telemetry(
     rules = rules or Rules()
     moment = moment or now()
     earliest, latest = moment - timedelta(hours=rules.telemetry_late_hours), moment + FUTURE
-    batch = {(s.device_id, s.metric, s.at.astimezone(UTC)): s for s in samples if valid(s, earliest, latest)}
-    if not batch:
+    given = {(s.device_id, s.metric, s.at.astimezone(UTC)): s for s in samples if valid(s, earliest, latest)}
+    if not given:
         return 0
+    # In key order: concurrent batches then take their row locks in the same order (no deadlock).
+    batch = {key: given[key] for key in sorted(given, key=lambda k: (str(k[0]), k[1], k[2]))}
     conn = _conn()
     if _postgres(conn):
         columns = list(zip(*batch, strict=True))
@@ -229,7 +232,7 @@ async def _check(
     rules: Rules,
 ) -> None:
     """The latest values of the batch's keys, and the transitions they make (published once)."""
-    keys = list(newest)
+    keys = sorted(newest, key=lambda k: (str(k[0]), k[1]))  # row locks in one order across batches
     pg = _postgres(conn)
     if pg:
         limits = await conn.execute_query_dict(
@@ -259,7 +262,7 @@ async def _check(
         return
     flipped: list[tuple[UUID, str]] = []
     for to in (True, False):
-        wanted = [key for key, verdict in verdicts.items() if verdict.breached is to]
+        wanted = [key for key in keys if key in verdicts and verdicts[key].breached is to]
         if wanted:
             flipped += await _flip(conn, wanted, to, moment)
     if not flipped:

@@ -71,8 +71,10 @@ LEVELS = (
 )
 
 
-async def roll_up(rules: Rules, moment: datetime | None = None) -> int:
-    """One run of the roll-ups (minute, then hour): the buckets written or rewritten."""
+async def roll_up(rules: Rules, moment: datetime | None = None, since: datetime | None = None) -> int:
+    """One run of the roll-ups (minute, then hour): the buckets written or rewritten. ``since``
+    recomputes from then instead of the watermarks (a backfill, e.g. after samples arrived late;
+    not before ``telemetry_late_hours`` ago)."""
     moment = moment or now()
     written = 0
     async with exclusive("devices", ROLLUP_LOCK) as mine:
@@ -86,6 +88,8 @@ async def roll_up(rules: Rules, moment: datetime | None = None) -> int:
             mark = await TelemetryWatermark.get_or_none(name=name)
             oldest = _floor(moment - timedelta(hours=rules.telemetry_late_hours), width)
             start = max(_floor(mark.upto - LATE, width), oldest) if mark else oldest
+            if since is not None:
+                start = max(_floor(since, width), oldest)
             if start < closed:
                 template = _ROLLUP_PG if pg else _ROLLUP_SQLITE
                 statement = template.format(
