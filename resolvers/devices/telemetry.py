@@ -319,11 +319,12 @@ async def set_metric_threshold(
             raise bad_input(f"{name} must be a finite number")
     if high is not None and low is not None and low >= high:
         raise bad_input("low must be below high")
-    device = await scoped(principal, Device, device_scope).get_or_none(id=device_id)
-    if device is None:
-        raise not_found("device")  # or out of scope: the same answer
-    require_metric_admin(principal)
     async with change("devices", "MetricThreshold") as audited:
+        # The device row locked: two settings of its thresholds at once run in turn (no duplicate).
+        device = await scoped(principal, Device, device_scope).select_for_update().get_or_none(id=device_id)
+        if device is None:
+            raise not_found("device")  # or out of scope: the same answer
+        require_metric_admin(principal)
         row = await MetricThreshold.get_or_none(device_id=device.id, metric=metric)
         if row is None:
             row = await MetricThreshold.create(

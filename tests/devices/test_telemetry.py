@@ -4,6 +4,7 @@ constant statements per batch and per request, partitions and retention, and sco
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -308,3 +309,13 @@ def test_series_cost_counts_its_points() -> None:
     schema = spec_of("devices").schema._schema
     cost = {p: operation_cost(schema, parse(query), None, {"p": p}, RULES_LIST) for p in (10, 1000)}
     assert cost == {10: 2 + 10 * 4, 1000: 2 + 1000 * 4}
+
+
+async def test_threshold_set_twice_at_once_is_one_row(database: Settings) -> None:
+    tenant = await make_tenant(database, customers=0, grabbers=0, needs=0)
+    given = {"i": {"deviceId": str(tenant.device.id), "metric": "disk", "high": 90.0}}
+    results = await asyncio.gather(
+        *(execute("devices", SET, given, tenant.hall_token, settings=database) for _ in range(3))
+    )
+    assert [codes(r) for r in results] == [[], [], []]
+    assert await MetricThreshold.filter(device_id=tenant.device.id, metric="disk").count() == 1
