@@ -213,6 +213,11 @@ class _CostWalker:
             return _non_negative(first, self.default_list_size)
         if name in FREE_LIST_FIELDS and parent.name.endswith("Connection"):
             return 1
+        # a series (Device.telemetry) costs its `points`; its points list is free
+        if named.name.endswith("Series") and "points" in definition.args:
+            return _non_negative(self.argument(node, definition, "points"), self.default_list_size)
+        if name == "points" and parent.name.endswith("Series"):
+            return 1
         return self.default_list_size if _is_list(definition.type) else 1
 
     def argument(self, node: FieldNode, definition: GraphQLField, name: str) -> Any:

@@ -1,7 +1,7 @@
 """Devices subgraph: devices, their credentials, status and commands; the status and command streams."""
 
 from resolvers.devices.dataloaders import DevicesLoaders
-from resolvers.devices.jobs import device_checks
+from resolvers.devices.jobs import device_checks, metric_baselines, telemetry_maintenance, telemetry_rollups
 from schema.devices.federation import Org, User
 from schema.devices.mutations import Mutation
 from schema.devices.queries import Query
@@ -15,8 +15,9 @@ spec = SubgraphSpec(
         "devices", query=Query, mutation=Mutation, subscription=Subscription, types=[Org, User]
     ),
     loaders=DevicesLoaders,
-    # silent devices → OFFLINE, unanswered commands → TIMED_OUT (resolvers/devices/jobs.py)
-    jobs=(device_checks,),
+    # silent devices → OFFLINE, unanswered commands → TIMED_OUT; telemetry roll-ups, partitions and
+    # retention, baselines (resolvers/devices/jobs.py)
+    jobs=(device_checks, telemetry_rollups, telemetry_maintenance, metric_baselines),
     # Read-only: operations, for the hall a device is registered at (resolvers/devices/directory.py).
     consumes=("operations",),
 )

@@ -31,6 +31,7 @@ other subgraph is in.
 
 from __future__ import annotations
 
+import math
 import random
 import sys
 import time
@@ -69,7 +70,7 @@ from models.customers import (
     TagSource,
     ValueSnapshot,
 )
-from models.devices import Device, DeviceKind, DeviceStatus
+from models.devices import Device, DeviceKind, DeviceStatus, MetricThreshold
 from models.finance import (
     FinancialProduct,
     FinancingNeed,
@@ -105,11 +106,14 @@ from models.operations import (
     User,
 )
 from resolvers.common.clock import CST
+from resolvers.common.rules import Rules
 from resolvers.customers.consents import grant_consent
 from resolvers.customers.filters import CustomerCriteria
 from resolvers.customers.groups import add_customer_group_members, create_customer_group
 from resolvers.customers.reminders import set_reminder_policy
 from resolvers.customers.tiering import TierBand, create_tier_scheme, review_tier_scheme, submit_tier_scheme
+from resolvers.devices.rollups import learn_baselines, roll_up
+from resolvers.devices.telemetry import Sample, record_telemetry
 from resolvers.finance.catalogue import (
     ProductFields,
     certify_institution,
@@ -1235,7 +1239,47 @@ async def _seed_devices(rng: random.Random, world: World, now: datetime) -> dict
     devices.sort(key=lambda d: d.parent_id is not None)  # the units first: the others name them
     world.inspection_plans = _build_inspection_plans(rng, world, devices, now)
     async with in_transaction("devices") as conn:
-        return {"devices": await _insert(conn, devices)}
+        counts = {"devices": await _insert(conn, devices)}
+    return counts | await _seed_telemetry(rng, devices, now)
+
+
+TELEMETRY_DEVICES = 4  # the first hall's first devices get a day of samples (遥测), a minute apart
+TELEMETRY_METRICS = {"cpu": (30.0, 15.0), "memory": (55.0, 5.0), "temperature": (36.0, 3.0)}  # mean, swing
+
+
+async def _seed_telemetry(rng: random.Random, devices: list[Device], now: datetime) -> dict[str, int]:
+    """A day of telemetry for a few demo devices so charts have data (about 17,000 samples,
+    stored in batches of 2,000), rolled up, with learned baselines; a fixed temperature
+    threshold (阈值) on the first two, the first running hot its last ten minutes (越限)."""
+    chosen = [d for d in devices if d.status is DeviceStatus.ONLINE][:TELEMETRY_DEVICES]
+    rules = Rules()
+    start = now - timedelta(hours=rules.telemetry_late_hours) + timedelta(minutes=1)
+    samples: list[Sample] = []
+    for index, device in enumerate(chosen):
+        for minute in range(rules.telemetry_late_hours * 60 - 1):
+            at = start + timedelta(minutes=minute)
+            phase = math.sin(2 * math.pi * (at.astimezone(CST).hour * 60 + at.minute) / 1440)
+            for metric, (mean, swing) in TELEMETRY_METRICS.items():
+                value = mean + swing * phase + rng.gauss(0, swing / 10)
+                if index == 0 and metric == "temperature" and at > now - timedelta(minutes=10):
+                    value = 52.0 + rng.random()
+                samples.append(Sample(device.id, metric, at, round(value, 2)))
+    async with in_transaction("devices"):
+        for device in chosen[:2]:
+            await MetricThreshold.create(
+                device_id=device.id,
+                org_path=device.org_path,
+                metric="temperature",
+                high=48.0,
+                set_by=_uuid(rng),
+            )
+    stored = 0
+    for first in range(0, len(samples), 2000):
+        async with in_transaction("devices"):
+            stored += await record_telemetry(samples[first : first + 2000], now, rules=rules)
+    await roll_up(rules, now)
+    await learn_baselines(rules, now)
+    return {"telemetry samples": stored}
 
 
 def _build_inspection_plans(

@@ -11,6 +11,10 @@ from tortoise import fields
 
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
+from models.devices.telemetry import MetricBaseline as MetricBaseline
+from models.devices.telemetry import MetricState as MetricState
+from models.devices.telemetry import MetricThreshold as MetricThreshold
+from models.devices.telemetry import TelemetryWatermark as TelemetryWatermark
 from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 

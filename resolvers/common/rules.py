@@ -27,3 +27,17 @@ class Rules:
     # 设备 (resolvers/devices/jobs.py): how often each devices process marks silent devices offline
     # and unanswered commands timed out.
     device_check_seconds: float = 15.0
+    # 遥测与基准线 (resolvers/devices/telemetry.py, rollups.py): how long raw samples, the
+    # 1-minute and the 1-hour roll-ups are kept; the days a baseline (基准线) learns from, its k·σ
+    # band and the hours of history it needs; how often the jobs run; how late a sample may arrive.
+    telemetry_retention_days: int = 30
+    telemetry_minute_retention_days: int = 90
+    telemetry_hour_retention_days: int = 730
+    telemetry_late_hours: int = 24  # a sample older than this is dropped (its partition may be gone)
+    telemetry_partitions_ahead: int = 3  # PostgreSQL: daily partitions made this many days ahead
+    telemetry_rollup_seconds: float = 60.0
+    telemetry_maintenance_seconds: float = 3600.0
+    baseline_days: int = 7
+    baseline_k: float = 3.0
+    baseline_min_hours: int = 24
+    baseline_job_seconds: float = 3600.0

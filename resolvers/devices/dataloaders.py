@@ -12,6 +12,7 @@ from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
 from resolvers.devices.devices import HallDeviceSummary, hall_summaries
 from resolvers.devices.scopes import command_scope, device_scope, status_change_scope, through_device
+from resolvers.devices.telemetry import DeviceMetric, Series, SeriesPlan, load_metrics, load_series
 
 
 class DevicesLoaders(LoaderRegistry):
@@ -55,3 +56,28 @@ class DevicesLoaders(LoaderRegistry):
             return [found.get(hall_id, HallDeviceSummary(hall_id)) for hall_id in hall_ids]
 
         return self._get(("hall_summary",), lambda: DataLoader(load_fn=load))
+
+    async def _visible(self, ids: Sequence[UUID]) -> list[UUID]:
+        """Of ``ids``, the devices in the caller's scope (through the device loader: often cached)."""
+        rows = await self.device.load_many(list(ids))
+        return [row.id for row in rows if row is not None]
+
+    def telemetry(self, plan: SeriesPlan) -> DataLoader[UUID, Series]:
+        """A device's series by ``plan`` (its metric, range and step): one statement per request."""
+
+        async def load(ids: Sequence[UUID]) -> list[Series]:
+            found = await load_series(await self._visible(ids), plan)
+            empty = Series(plan.metric, plan.step, [])
+            return [found.get(i, empty) for i in ids]
+
+        return self._get(("telemetry", plan), lambda: DataLoader(load_fn=load))
+
+    @property
+    def metrics(self) -> DataLoader[UUID, list[DeviceMetric]]:
+        """A device's metrics (latest value, threshold, baseline, breached): three statements."""
+
+        async def load(ids: Sequence[UUID]) -> list[list[DeviceMetric]]:
+            found = await load_metrics(await self._visible(ids))
+            return [found.get(i, []) for i in ids]
+
+        return self._get(("metrics",), lambda: DataLoader(load_fn=load))

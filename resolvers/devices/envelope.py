@@ -38,6 +38,7 @@ UP_KINDS = frozenset({"heartbeat", "telemetry", "event", "ack"})
 COMMAND = "command"
 UP_TOPICS = f"{PREFIX}/+/+/+"  # the bridge subscribes to this (shared); it skips COMMAND topics
 MAX_PAYLOAD = 64 * 1024  # bytes of one message
+MAX_METRICS = 64  # metrics in one telemetry message
 
 
 def up_topic(tenant_id: UUID | str, code: str, kind: str) -> str:
@@ -154,7 +155,27 @@ def parse(topic: str, payload: bytes) -> Envelope:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise Malformed("at")
+    if problem := _data_problem(parts[3], data):
+        raise Malformed(problem)
     return Envelope(topic, parts[1], parts[2], parts[3], ident, moment, device, data, message)
+
+
+def _data_problem(kind: str, data: dict[str, Any]) -> str | None:
+    """What is wrong with the data of a message of ``kind``, or None."""
+    if kind == "telemetry":
+        metrics = data.get("metrics")
+        if not isinstance(metrics, dict) or not metrics or len(metrics) > MAX_METRICS:
+            return f"telemetry needs 1 to {MAX_METRICS} metrics"
+        if any(number(value) is None for value in metrics.values()):
+            return "a metric is not a finite number"
+    elif kind == "event":
+        kind_of = data.get("type")
+        if not isinstance(kind_of, str) or not 1 <= len(kind_of) <= 40:
+            return "an event needs a type (1–40 characters)"
+    elif kind == "ack":
+        if not isinstance(data.get("command"), str) or data.get("result") not in ("ACKNOWLEDGED", "FAILED"):
+            return "an ack needs a command id and a result (ACKNOWLEDGED or FAILED)"
+    return None
 
 
 def number(value: object) -> float | None:

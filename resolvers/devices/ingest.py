@@ -31,9 +31,11 @@ from models.devices import Device, DeviceCredential, DeviceMessage, DeviceStatus
 from realtime.broker import DEVICE_STATUS
 from resolvers.common.clock import now
 from resolvers.common.events import publish_all
+from resolvers.common.rules import Rules
 from resolvers.devices.commands import answer_commands
 from resolvers.devices.envelope import Envelope, Malformed, number, parse, verify
 from resolvers.devices.status import offline_after, set_status
+from resolvers.devices.telemetry import Sample, record_telemetry
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,7 @@ class IngestReport:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)  # (index in the batch, reason)
-    published: int = 0  # events recorded for the relay: the caller wakes it when > 0
+    published: int = 0  # events (maybe) recorded for the relay: the caller wakes it when > 0
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -90,8 +92,11 @@ def _refuse(report: IngestReport, index: int, reason: str, topic: str) -> None:
         _refused.clear()
 
 
-async def ingest(messages: Sequence[tuple[str, bytes]], moment: datetime | None = None) -> IngestReport:
-    """Apply a batch of (topic, payload) messages; see the module doc."""
+async def ingest(
+    messages: Sequence[tuple[str, bytes]], moment: datetime | None = None, rules: Rules | None = None
+) -> IngestReport:
+    """Apply a batch of (topic, payload) messages; see the module doc. ``rules``: the platform's
+    parameters (the telemetry's), the defaults when None."""
     moment = moment or now()
     report = IngestReport()
     parsed: list[tuple[int, Envelope]] = []
@@ -110,7 +115,7 @@ async def ingest(messages: Sequence[tuple[str, bytes]], moment: datetime | None 
         for message in accepted:
             by_kind.setdefault(message.envelope.kind, []).append(message)
         report.published += await _heartbeats(by_kind.get("heartbeat", []), moment)
-        report.published += await _telemetry(by_kind.get("telemetry", []), moment)
+        report.published += await _telemetry(by_kind.get("telemetry", []), moment, rules)
         fresh, duplicates = await _events(by_kind.get("event", []), moment)
         report.published += fresh
         report.duplicates += duplicates
@@ -203,9 +208,15 @@ async def _heartbeats(messages: list[Message], moment: datetime) -> int:
     return published
 
 
-async def _telemetry(messages: list[Message], moment: datetime) -> int:
-    """Telemetry samples (telemetry.py): the latest cpu and memory also on the device row."""
-    return 0  # wired to telemetry.py's record_telemetry when it lands
+async def _telemetry(messages: list[Message], moment: datetime, rules: Rules | None) -> int:
+    """The samples of the batch (telemetry.py: stored once, breaches published); how many were new."""
+    samples = [
+        Sample(m.device.id, str(name), _stamp(m.envelope, moment), value)
+        for m in messages
+        for name, raw in m.envelope.data["metrics"].items()
+        if (value := number(raw)) is not None
+    ]
+    return await record_telemetry(samples, moment, rules=rules) if samples else 0
 
 
 async def _events(messages: list[Message], moment: datetime) -> tuple[int, int]:

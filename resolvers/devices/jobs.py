@@ -3,6 +3,10 @@
 ``device_checks``: every ``Rules.device_check_seconds`` (15), devices past their heartbeat window
 go OFFLINE (status.py ``mark_offline``) and commands past their time TIMED_OUT (commands.py
 ``time_out``), each once across replicas.
+
+``telemetry_rollups``, ``telemetry_maintenance``, ``metric_baselines``: the telemetry's 1-minute and
+1-hour roll-ups, its partitions and retention, and the baselines (基准线) learned from the last
+days (rollups.py).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from resolvers.common.clock import now
 from resolvers.common.jobs import every
 from resolvers.common.rules import Rules
 from resolvers.devices.commands import time_out
+from resolvers.devices.rollups import learn_baselines, maintain, roll_up
 from resolvers.devices.status import mark_offline
 
 
@@ -25,3 +30,15 @@ async def check_devices(moment: datetime | None = None) -> int:
 
 async def device_checks(realtime: Realtime, rules: Rules) -> None:
     await every(realtime, "devices", rules.device_check_seconds, check_devices)
+
+
+async def telemetry_rollups(realtime: Realtime, rules: Rules) -> None:
+    await every(realtime, "devices", rules.telemetry_rollup_seconds, lambda: roll_up(rules))
+
+
+async def telemetry_maintenance(realtime: Realtime, rules: Rules) -> None:
+    await every(realtime, "devices", rules.telemetry_maintenance_seconds, lambda: maintain(rules))
+
+
+async def metric_baselines(realtime: Realtime, rules: Rules) -> None:
+    await every(realtime, "devices", rules.baseline_job_seconds, lambda: learn_baselines(rules))

@@ -51,3 +51,11 @@ class RegisterDeviceInput:
     kind: DeviceKind
     hall_id: strawberry.ID
     fields: DeviceFieldsInput
+
+
+@strawberry.input(description="阈值: high and/or low; both null removes the fixed threshold")
+class MetricThresholdInput:
+    device_id: strawberry.ID
+    metric: str
+    high: float | None = None
+    low: float | None = None

@@ -10,8 +10,16 @@ from resolvers.common.values import parse_id
 from resolvers.devices import registry
 from resolvers.devices.commands import issue_command
 from resolvers.devices.heartbeats import report_heartbeat
+from resolvers.devices.telemetry import set_metric_threshold
 from schema.devices.context import Info
-from schema.devices.inputs import DeviceCommandInput, DeviceFieldsInput, HeartbeatInput, RegisterDeviceInput
+from schema.devices.inputs import (
+    DeviceCommandInput,
+    DeviceFieldsInput,
+    HeartbeatInput,
+    MetricThresholdInput,
+    RegisterDeviceInput,
+)
+from schema.devices.telemetry import MetricThreshold
 from schema.devices.types import Device, DeviceCommand, IssuedDeviceCredential
 
 
@@ -100,3 +108,14 @@ class Mutation:
             input.timeout_seconds,
         )
         return cast(DeviceCommand, command)
+
+    @strawberry.federation.mutation(
+        description="设置阈值: a fixed high/low threshold on one metric of a device (wins over the baseline)",
+        authenticated=True,
+    )
+    async def set_metric_threshold(self, info: Info, input: MetricThresholdInput) -> MetricThreshold:
+        principal = info.context.require_principal()
+        row = await set_metric_threshold(
+            principal, parse_id(input.device_id, "deviceId"), input.metric, input.high, input.low
+        )
+        return cast(MetricThreshold, row)

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import cast
+from typing import Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,10 +18,12 @@ from models.devices import DeviceStatusChange as DeviceStatusChangeRow
 from resolvers.common.values import parse_id
 from resolvers.devices.devices import HallDeviceSummary as HallDeviceSummaryRow
 from resolvers.devices.registry import IssuedCredential
+from resolvers.devices.telemetry import plan_series
 from schema.common.federation import entity
 from schema.devices.context import Info
 from schema.devices.enums import CommandAction, CommandStatus, DeviceKind, DeviceStatus, StatusReason
 from schema.devices.federation import Org, User
+from schema.devices.telemetry import DeviceMetric, TelemetrySeries
 
 MAX_FIRST = 100
 
@@ -111,6 +113,26 @@ class Device:
         rows = await info.context.loaders.credentials.load(root.id)
         current = next((row for row in rows if row.revoked_at is None), None)
         return cast("DeviceCredential | None", current)
+
+    @strawberry.field(
+        description="遥测曲线: one metric between from and to, at most `points` points (≤ 1000)"
+    )
+    @staticmethod
+    async def telemetry(
+        parent: strawberry.Parent[DeviceRow],
+        info: Info,
+        metric: str,
+        start: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        points: int = 120,
+    ) -> TelemetrySeries:
+        plan = plan_series(metric, start, to, points, info.context.rules)
+        return cast(TelemetrySeries, await info.context.loaders.telemetry(plan).load(parent.id))
+
+    @strawberry.field(description="设备指标: each metric's latest value, threshold, baseline and breach")
+    @staticmethod
+    async def metrics(parent: strawberry.Parent[DeviceRow], info: Info) -> list[DeviceMetric]:
+        return cast(list[DeviceMetric], await info.context.loaders.metrics.load(parent.id))
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Device:

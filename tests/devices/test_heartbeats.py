@@ -1,7 +1,9 @@
-"""心跳 (heartbeats, resolvers/devices/heartbeats.py): a heartbeat changes the device's status and
+"""心跳 (heartbeats, resolvers/devices/heartbeats.py): a heartbeat that changes the device's status
 reaches the hall's ``deviceStatus`` subscribers through the gateway, over WebSocket and SSE."""
 
 from __future__ import annotations
+
+import itertools
 
 import pytest
 
@@ -13,9 +15,9 @@ from tests.support.streams import delivers_through_gateway
 pytestmark = pytest.mark.e2e
 
 
-async def _heartbeat(stack: Stack, tenant: Tenant) -> None:
+async def _heartbeat(stack: Stack, tenant: Tenant, status: str) -> None:
     mutation = "mutation($i: HeartbeatInput!) { reportHeartbeat(input: $i) { id } }"
-    variables = {"i": {"deviceId": str(tenant.device.id), "status": "FAULT", "cpu": 97.5}}
+    variables = {"i": {"deviceId": str(tenant.device.id), "status": status, "cpu": 97.5}}
     data(await gql(stack.gateway_url, mutation, variables, tenant.hall_token))
 
 
@@ -23,14 +25,16 @@ async def _heartbeat(stack: Stack, tenant: Tenant) -> None:
 async def test_device_status_stream_delivers_through_gateway(stack: Stack, transport: str) -> None:
     tenant = await make_tenant(stack.settings, customers=3, grabbers=2)
     query = "subscription($id: ID) { deviceStatus(deviceId: $id) { device { status cpu hall { name } } } }"
-    # Halls are the hall manager's scope.
+    # Halls are the hall manager's scope. Only a change of status is an event: the trigger, repeated
+    # until the subscription is live, turns the device FAULT and back.
+    statuses = itertools.cycle(["FAULT", "ONLINE"])
     await delivers_through_gateway(
         stack,
         transport,
         query,
         {"id": str(tenant.device.id)},
         tenant.hall_token,
-        lambda: _heartbeat(stack, tenant),
+        lambda: _heartbeat(stack, tenant, next(statuses)),
         lambda d: (
             d["deviceStatus"]["device"]
             == {"status": "FAULT", "cpu": 97.5, "hall": {"name": "测试供电营业厅"}}

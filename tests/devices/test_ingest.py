@@ -239,3 +239,30 @@ async def test_fault_reaches_stream_and_raises_one_alert_resolved_on_recovery(st
     await eventually(resolved)
     result = data(await gql(stack.gateway_url, DEVICE, {"id": str(unit.child.id)}, unit.tenant.hall_token))
     assert [c["status"] for c in result["device"]["statusHistory"]] == ["ONLINE", "FAULT"]
+
+
+async def test_telemetry_stored_once_and_a_breach_raises_one_alert_resolved_when_cleared(
+    stack: Stack,
+) -> None:
+    unit = await make_unit(stack)
+    threshold = """mutation($i: MetricThresholdInput!) { setMetricThreshold(input: $i) { metric } }"""
+    variables = {"i": {"deviceId": str(unit.child.id), "metric": "temperature", "high": 80}}
+    data(await gql(stack.gateway_url, threshold, variables, unit.tenant.hall_token))
+    hot = unit.message("telemetry", {"metrics": {"temperature": 95.5, "cpu": 20}}, device=unit.child.code)
+    first, again = await ingest([hot]), await ingest([hot])
+    assert (first.accepted, again.accepted, first.rejected) == (1, 1, [])
+    key = f"device-breach:{unit.child.id}:temperature"
+
+    async def raised() -> bool:
+        return await Alert.exists(dedup_key=key, status=AlertStatus.OPEN)
+
+    await eventually(raised)
+    assert (await Alert.get(dedup_key=key)).count == 1  # the redelivery published nothing more
+    await ingest([unit.message("telemetry", {"metrics": {"temperature": 40.0}}, device=unit.child.code)])
+
+    async def resolved() -> bool:
+        return await Alert.exists(dedup_key=key, status=AlertStatus.RESOLVED)
+
+    await eventually(resolved)
+    bad = await ingest([unit.message("telemetry", {"metrics": {"temperature": "hot"}})])
+    assert [reason for _, reason in bad.rejected] == ["malformed: a metric is not a finite number"]

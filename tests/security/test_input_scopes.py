@@ -37,7 +37,7 @@ from models.customers import (
     TierChangeRequest,
 )
 from models.customers import Consent as ConsentModel
-from models.devices import Device, DeviceCommand, DeviceCredential, DeviceKind, DeviceStatus
+from models.devices import Device, DeviceCommand, DeviceCredential, DeviceKind, DeviceStatus, MetricThreshold
 from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
 from models.marketing import Opportunity
 from models.operations import (
@@ -1303,6 +1303,31 @@ async def _update_device_parent(stack: Stack, w: World) -> Case:
         allowed=("hall a", parent(unit)),
         refused=[("hall a", parent(theirs), NOT_FOUND), ("hall a", parent(w.other_hall_device), NOT_FOUND)],
         state=_device_rows(w, "parent_id"),
+    )
+
+
+# -- issue 16: telemetry thresholds --
+
+
+@case("setMetricThreshold.deviceId")
+async def _metric_threshold(stack: Stack, w: World) -> Case:
+    query = "mutation($i: MetricThresholdInput!) { setMetricThreshold(input: $i) { id high } }"
+    devices = (w.a.device, w.b.device, w.other_hall_device)
+
+    def limit(device: Device) -> dict[str, Any]:
+        return {"i": {"deviceId": str(device.id), "metric": "temperature", "high": 60.0}}
+
+    return Case(
+        query,
+        allowed=("hall a", limit(w.a.device)),
+        refused=[
+            ("hall a", limit(w.b.device), NOT_FOUND),
+            ("hall a", limit(w.other_hall_device), NOT_FOUND),
+            ("hall b", limit(w.a.device), NOT_FOUND),
+            ("manager a", limit(w.a.device), NOT_FOUND),
+            ("applicant", limit(w.a.device), NOT_FOUND),
+        ],
+        state=lambda: MetricThreshold.filter(device_id__in=[d.id for d in devices]).count(),
     )
 
 
