@@ -12,4 +12,7 @@ spec = SubgraphSpec(
     name="devices",
     schema=build_schema("devices", query=Query, mutation=Mutation, subscription=Subscription, types=[Org]),
     loaders=DevicesLoaders,
+    # -- issue 16: cmdb -- the configuration library reads operations' orgs and change requests,
+    # read-only, through one module: resolvers/devices/directory.py.
+    consumes=("operations",),
 )

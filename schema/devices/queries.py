@@ -7,10 +7,12 @@ from typing import cast
 import strawberry
 
 from resolvers.common.values import parse_id
+from resolvers.devices.cmdb import list_config_items
 from resolvers.devices.devices import list_devices
 from schema.common.connection import Connection
+from schema.devices.cmdb import ConfigItem
 from schema.devices.context import Info
-from schema.devices.enums import DeviceStatus
+from schema.devices.enums import ConfigItemKind, DeviceStatus
 from schema.devices.types import Device
 
 
@@ -33,3 +35,23 @@ class Query:
         hall = parse_id(hall_id, "hallId") if hall_id is not None else None
         page = await list_devices(principal, first, after, hall, status)
         return cast(Connection[Device], page)
+
+    # -- issue 16: cmdb (配置库) --
+    @strawberry.field(description="配置项详情")
+    async def config_item(self, info: Info, id: strawberry.ID) -> ConfigItem | None:
+        return cast("ConfigItem | None", await info.context.loaders.config_item.load(parse_id(id)))
+
+    @strawberry.field(description="配置项列表 (配置库): of one org, one kind, by code or name")
+    async def config_items(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        org_id: strawberry.ID | None = None,
+        kind: ConfigItemKind | None = None,
+        search: str | None = None,
+    ) -> Connection[ConfigItem]:
+        principal = info.context.require_principal()
+        org = parse_id(org_id, "orgId") if org_id is not None else None
+        page = await list_config_items(principal, first, after, org, kind, search)
+        return cast(Connection[ConfigItem], page)

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -16,6 +17,11 @@ from schema.common.federation import entity
 from schema.devices.context import Info
 from schema.devices.enums import DeviceKind, DeviceStatus
 from schema.devices.federation import Org
+
+if TYPE_CHECKING:  # -- issue 16: cmdb --
+    from schema.devices.cmdb import ConfigItem
+
+_ConfigItem = Annotated["ConfigItem", strawberry.lazy("schema.devices.cmdb")]  # -- issue 16: cmdb --
 
 
 @strawberry.federation.type(keys=["id"], description="设备")
@@ -35,6 +41,15 @@ class Device:
     @staticmethod
     def hall(parent: strawberry.Parent[DeviceRow]) -> Org:
         return Org(id=strawberry.ID(str(parent.hall_id)))
+
+    # -- issue 16: cmdb (配置库) --
+    @strawberry.field(description="配置项: the CMDB items this device is")
+    @staticmethod
+    async def config_items(parent: strawberry.Parent[DeviceRow], info: Info) -> list[_ConfigItem]:
+        rows = await info.context.loaders.config_items_of_device.load(parent.id)
+        return cast("list[ConfigItem]", rows)
+
+    # -- end issue 16: cmdb --
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Device:
