@@ -107,8 +107,8 @@ def check_config(config: Any) -> dict[str, Any]:
         raise bad_input("config keys must be 1 to 100 characters")
     try:
         text = json.dumps(config, ensure_ascii=False, allow_nan=False)
-    except ValueError as exc:
-        raise bad_input("config must be plain JSON (no NaN or Infinity)") from exc
+    except (ValueError, RecursionError) as exc:
+        raise bad_input("config must be plain JSON (no NaN or Infinity, not nested too deep)") from exc
     if len(text) > MAX_CONFIG_CHARS:
         raise bad_input(f"config must be at most {MAX_CONFIG_CHARS} characters as JSON")
     return config
