@@ -225,3 +225,21 @@ def any_of(*conds: Cond) -> Cond:
 
 def all_of(*conds: Cond) -> Cond:
     return conds[0] if len(conds) == 1 else AllOf(conds)
+
+
+@dataclass(frozen=True)
+class Before(Cond):
+    """Less than ``value`` (a newest-first keyset page's cursor, e.g. a history's sequence number)."""
+
+    field: str
+    value: Any
+
+    def q(self) -> Q:
+        return Q(**{f"{self.field}__lt": self.value})
+
+    def sql(self, writer: SqlWriter) -> str:
+        return f"{writer.column(self.field)} < {writer.param(self.field, self.value)}"
+
+    def test(self, obj: Any) -> bool:
+        value = getattr(obj, self.field, None)
+        return value is not None and value < self.value

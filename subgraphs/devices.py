@@ -18,6 +18,6 @@ spec = SubgraphSpec(
     # silent devices → OFFLINE, unanswered commands → TIMED_OUT; telemetry roll-ups, partitions and
     # retention, baselines (resolvers/devices/jobs.py)
     jobs=(device_checks, telemetry_rollups, telemetry_maintenance, metric_baselines),
-    # Read-only: operations, for the hall a device is registered at (resolvers/devices/directory.py).
+    # Read-only: operations' halls, orgs and change requests (resolvers/devices/directory.py).
     consumes=("operations",),
 )

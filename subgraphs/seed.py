@@ -70,7 +70,18 @@ from models.customers import (
     TagSource,
     ValueSnapshot,
 )
-from models.devices import Device, DeviceKind, DeviceStatus, MetricThreshold
+from models.devices import (
+    ConfigChange,
+    ConfigChangeAction,
+    ConfigItem,
+    ConfigItemKind,
+    ConfigRelation,
+    ConfigRelationKind,
+    Device,
+    DeviceKind,
+    DeviceStatus,
+    MetricThreshold,
+)
 from models.finance import (
     FinancialProduct,
     FinancingNeed,
@@ -1240,7 +1251,210 @@ async def _seed_devices(rng: random.Random, world: World, now: datetime) -> dict
     world.inspection_plans = _build_inspection_plans(rng, world, devices, now)
     async with in_transaction("devices") as conn:
         counts = {"devices": await _insert(conn, devices)}
+        counts |= await _seed_cmdb(conn, random.Random(SEED + 16), world, devices, now)
     return counts | await _seed_telemetry(rng, devices, now)
+
+
+# --------------------------------------------------------------------------- 配置库 (CMDB)
+
+
+@dataclass(frozen=True)
+class ConfigItemSpec:
+    code: str
+    kind: ConfigItemKind
+    name: str
+    vendor: str
+    model: str
+    location: str
+    config: dict[str, Any]
+
+
+MACHINE_ROOM: tuple[ConfigItemSpec, ...] = (  # the grid company's machine room (信息机房)
+    ConfigItemSpec(
+        "GZDW-SRV-DB01",
+        ConfigItemKind.SERVER,
+        "营销数据库服务器",
+        "华为",
+        "RH2288H V5",
+        "信息机房 A03 柜 U12-U13",
+        {"os": "CentOS 7.6", "cpu": "2×Xeon Gold 6230", "memory": "256G", "ip": "10.10.1.11"},
+    ),
+    ConfigItemSpec(
+        "GZDW-SRV-APP01",
+        ConfigItemKind.SERVER,
+        "营业厅应用服务器",
+        "浪潮",
+        "NF5280M5",
+        "信息机房 A03 柜 U15-U16",
+        {"os": "CentOS 7.6", "cpu": "2×Xeon Silver 4214", "memory": "128G", "ip": "10.10.1.21"},
+    ),
+    ConfigItemSpec(
+        "GZDW-STO-01",
+        ConfigItemKind.STORAGE,
+        "核心存储磁盘阵列",
+        "华为",
+        "OceanStor 5500 V5",
+        "信息机房 A04 柜",
+        {"raid": "RAID6", "capacity": "120TB", "controllers": 2, "firmware": "V500R007C61"},
+    ),
+    ConfigItemSpec(
+        "GZDW-SAN-01",
+        ConfigItemKind.SAN_SWITCH,
+        "SAN 光纤交换机",
+        "博科",
+        "G620",
+        "信息机房 A04 柜 U40",
+        {"ports": 48, "speed": "32Gb", "zoning": "DB01-STO01, APP01-STO01", "firmware": "v8.2.2"},
+    ),
+    ConfigItemSpec(
+        "GZDW-NET-CORE01",
+        ConfigItemKind.NETWORK_DEVICE,
+        "核心交换机",
+        "华为",
+        "CE12804",
+        "信息机房 A01 柜",
+        {"vlans": "10,20,30", "management_ip": "10.10.0.1", "stack": "CSS"},
+    ),
+    ConfigItemSpec(
+        "GZDW-SEC-FW01",
+        ConfigItemKind.SECURITY_DEVICE,
+        "边界防火墙",
+        "深信服",
+        "AF-1000",
+        "信息机房 A01 柜 U30",
+        {"mode": "路由模式", "policies": 126, "ha": "主备", "signature_version": "2026.11"},
+    ),
+)
+MACHINE_ROOM_RELATIONS = (  # source, kind, target
+    ("GZDW-SRV-DB01", ConfigRelationKind.STORES_ON, "GZDW-STO-01"),
+    ("GZDW-SRV-DB01", ConfigRelationKind.CONNECTS_TO, "GZDW-SAN-01"),
+    ("GZDW-SRV-APP01", ConfigRelationKind.DEPENDS_ON, "GZDW-SRV-DB01"),
+    ("GZDW-SRV-APP01", ConfigRelationKind.CONNECTS_TO, "GZDW-NET-CORE01"),
+    ("GZDW-STO-01", ConfigRelationKind.CONNECTS_TO, "GZDW-SAN-01"),
+    ("GZDW-SEC-FW01", ConfigRelationKind.PROTECTS, "GZDW-NET-CORE01"),
+)
+
+
+async def _seed_cmdb(
+    conn: BaseDBAsyncClient, rng: random.Random, world: World, devices: list[Device], now: datetime
+) -> dict[str, int]:
+    """配置库 of the grid company's machine room (where ``ops`` works): two servers, a storage array,
+    a SAN switch, a core switch and a firewall, related to each other and the core switch to the
+    first hall's gateway (交互单元网关); each item's creation recorded, and two later changes."""
+    ops = next(u for u in world.users if u.username == "ops")
+    company = next(o for o in world.orgs if o.id == ops.org_id)
+    created = now - timedelta(days=180)
+    items = {
+        spec.code: ConfigItem(
+            id=_uuid(rng),
+            code=spec.code,
+            name=spec.name,
+            kind=spec.kind,
+            org_id=company.id,
+            org_path=company.path,
+            vendor=spec.vendor,
+            model=spec.model,
+            serial_number=f"SN{rng.randrange(10**9, 10**10)}",
+            location=spec.location,
+            owner_contact="信息运维班 0851-8888 6600",
+            warranty_until=(created + timedelta(days=3 * 365)).date(),
+            original_config=spec.config,
+            config=dict(spec.config),
+            created_by=ops.id,
+            created_at=created,
+        )
+        for spec in MACHINE_ROOM
+    }
+    gateway = next(
+        d for d in devices if d.hall_id == world.halls[0].id and d.kind is DeviceKind.INTERACTION_UNIT
+    )
+    relations = [
+        ConfigRelation(
+            id=_uuid(rng),
+            source_id=items[source].id,
+            target_item_id=items[target].id,
+            target_key=str(items[target].id),
+            kind=kind,
+            org_path=company.path,
+            created_by=ops.id,
+        )
+        for source, kind, target in MACHINE_ROOM_RELATIONS
+    ]
+    core = items["GZDW-NET-CORE01"]
+    relations.append(
+        ConfigRelation(
+            id=_uuid(rng),
+            source_id=core.id,
+            target_device_id=gateway.id,
+            target_key=str(gateway.id),
+            kind=ConfigRelationKind.CONNECTS_TO,
+            org_path=company.path,
+            created_by=ops.id,
+        )
+    )
+
+    def record(
+        item: ConfigItem,
+        seq: int,
+        action: ConfigChangeAction,
+        changes: dict[str, Any],
+        reason: str,
+        days_ago: int,
+    ) -> ConfigChange:
+        return ConfigChange(
+            id=_uuid(rng),
+            item_id=item.id,
+            seq=seq,
+            org_path=company.path,
+            action=action,
+            changes=changes,
+            reason=reason,
+            actor_id=ops.id,
+            actor_name=ops.username,
+            created_at=now - timedelta(days=days_ago),
+        )
+
+    changes = [
+        record(item, 1, ConfigChangeAction.CREATED, {}, "原始配置资料整理入库", 180)
+        for item in items.values()
+    ]
+    database = items["GZDW-SRV-DB01"]  # 系统补丁升级, then memory added
+    database.config |= {"os": "CentOS 7.9", "memory": "512G"}
+    changes.append(
+        record(
+            database,
+            2,
+            ConfigChangeAction.UPDATED,
+            {
+                "config.memory": {"before": "256G", "after": "512G"},
+                "config.os": {"before": "CentOS 7.6", "after": "CentOS 7.9"},
+            },
+            "营销数据库扩容内存并升级操作系统补丁",
+            30,
+        )
+    )
+    database.version = 2
+    firewall = items["GZDW-SEC-FW01"]  # 特征库升级
+    firewall.config |= {"signature_version": "2026.12", "policies": 131}
+    changes.append(
+        record(
+            firewall,
+            2,
+            ConfigChangeAction.UPDATED,
+            {
+                "config.policies": {"before": 126, "after": 131},
+                "config.signature_version": {"before": "2026.11", "after": "2026.12"},
+            },
+            "防火墙特征库升级，新增营业厅专线访问策略",
+            7,
+        )
+    )
+    firewall.version = 2
+    return {
+        "config items": await _insert(conn, list(items.values())),
+        "config relations": await _insert(conn, relations),
+        "config changes": await _insert(conn, changes),
+    }
 
 
 TELEMETRY_DEVICES = 4  # the first hall's first devices get a day of samples (遥测), a minute apart

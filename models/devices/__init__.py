@@ -215,3 +215,13 @@ class OutboxSequence(OutboxSequenceBase):
 
     class Meta:
         table = "outbox_sequence"
+
+
+# 配置库 (CMDB): models/devices/cmdb.py --
+from models.devices.cmdb import ConfigChange as ConfigChange  # noqa: E402
+from models.devices.cmdb import ConfigChangeAction as ConfigChangeAction  # noqa: E402
+from models.devices.cmdb import ConfigItem as ConfigItem  # noqa: E402
+from models.devices.cmdb import ConfigItemKind as ConfigItemKind  # noqa: E402
+from models.devices.cmdb import ConfigItemStatus as ConfigItemStatus  # noqa: E402
+from models.devices.cmdb import ConfigRelation as ConfigRelation  # noqa: E402
+from models.devices.cmdb import ConfigRelationKind as ConfigRelationKind  # noqa: E402

@@ -32,8 +32,9 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 from tortoise.queryset import QuerySet
 
+from resolvers.common.errors import bad_input
 from resolvers.common.pagination import Page, check_page_size, decode_cursor, page_of
-from security.conditions import After, Cond, Eq, In, all_of
+from security.conditions import After, Before, Cond, Eq, In, all_of
 from security.principal import Principal
 
 ScopeRule = Callable[[Principal], Cond]
@@ -124,6 +125,34 @@ def latest_by(
         return [grouped.get(str(key), []) for key in keys]
 
     return DataLoader(load_fn=load)
+
+
+def page_desc_by(
+    model: type[Model], column: str, sequence: str, first: int, after: str | None, scope: Cond
+) -> DataLoader[UUID, Page[Any]]:
+    """Children of ``model`` whose ``column`` is the key, newest first by ``sequence`` (an integer
+    that grows per parent: 1, 2, … of a history), a page of ``first`` per key after the cursor
+    ``after``, in one windowed statement whatever the number of parents."""
+    check_page_size(first)
+    conds: list[Cond] = [Before(sequence, _sequence_cursor(after))] if after else []
+
+    def cursor(row: Any) -> str:
+        return f"{getattr(row, sequence)}|{row.id}"
+
+    async def load(keys: Sequence[UUID]) -> list[Page[Any]]:
+        cond = all_of(scope, In(column, tuple(keys)), *conds)
+        grouped = await _first_per_key(model, cond, column, (f"-{sequence}", "-id"), first + 1)
+        return [page_of(grouped.get(str(key), []), first, key=cursor) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _sequence_cursor(cursor: str) -> int:
+    """The sequence number a ``page_desc_by`` cursor holds; anything else is BAD_USER_INPUT."""
+    number, _, _ = decode_cursor(cursor).partition("|")
+    if not number.isdigit() or len(number) > 9:
+        raise bad_input("invalid cursor")
+    return int(number)
 
 
 def _lookup(name: str, value: Any) -> Cond:
@@ -353,6 +382,13 @@ class LoaderRegistry:
             (model, column, rule, order, "latest", n, plain),
             lambda: latest_by(model, column, self.scope(rule), order, n, plain),
         )
+
+    def page_desc(
+        self, model: type[Model], column: str, sequence: str, rule: ScopeRule, first: int, after: str | None
+    ) -> DataLoader[UUID, Page[Any]]:
+        """``page_desc_by``: a history per key, newest first, paged."""
+        key = (model, column, sequence, rule, "desc", first, after)
+        return self._get(key, lambda: page_desc_by(model, column, sequence, first, after, self.scope(rule)))
 
     def _get(self, key: tuple[Any, ...], factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)

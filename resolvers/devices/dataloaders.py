@@ -7,12 +7,29 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.devices import Device, DeviceCommand, DeviceCredential, DeviceStatusChange
+from models.devices import (
+    ConfigChange,
+    ConfigItem,
+    ConfigRelation,
+    Device,
+    DeviceCommand,
+    DeviceCredential,
+    DeviceStatusChange,
+)
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
 from resolvers.devices.devices import HallDeviceSummary, hall_summaries
-from resolvers.devices.scopes import command_scope, device_scope, status_change_scope, through_device
+from resolvers.devices.scopes import (
+    command_scope,
+    config_change_scope,
+    config_item_scope,
+    device_scope,
+    status_change_scope,
+    through_parent,
+)
 from resolvers.devices.telemetry import DeviceMetric, Series, SeriesPlan, load_metrics, load_series
+
+MAX_RELATIONS = 100  # a configuration item's relations read per direction (bounded rows)
 
 
 class DevicesLoaders(LoaderRegistry):
@@ -45,7 +62,7 @@ class DevicesLoaders(LoaderRegistry):
     @property
     def credentials(self) -> DataLoader[UUID, list[DeviceCredential]]:
         """Every credential each device had (rotations are rare), newest first."""
-        return self.children(DeviceCredential, "device_id", through_device, order=("-created_at", "-id"))
+        return self.children(DeviceCredential, "device_id", through_parent, order=("-created_at", "-id"))
 
     @property
     def hall_summary(self) -> DataLoader[UUID, HallDeviceSummary]:
@@ -81,3 +98,31 @@ class DevicesLoaders(LoaderRegistry):
             return [found.get(i, []) for i in ids]
 
         return self._get(("metrics",), lambda: DataLoader(load_fn=load))
+
+    # 配置库 (CMDB): each relation in one statement per request, in the caller's scope --
+
+    @property
+    def config_item(self) -> DataLoader[UUID, ConfigItem | None]:
+        return self.entity(ConfigItem, config_item_scope)
+
+    @property
+    def config_relations_from(self) -> DataLoader[UUID, list[ConfigRelation]]:
+        """An item's relations to others (it is the source), at most MAX_RELATIONS, oldest first."""
+        order = ("created_at", "id")
+        return self.latest(ConfigRelation, "source_id", through_parent, order, MAX_RELATIONS)
+
+    @property
+    def config_relations_to(self) -> DataLoader[UUID, list[ConfigRelation]]:
+        """Other items' relations to an item (it is the target), at most MAX_RELATIONS."""
+        order = ("created_at", "id")
+        return self.latest(ConfigRelation, "target_item_id", through_parent, order, MAX_RELATIONS)
+
+    @property
+    def config_items_of_device(self) -> DataLoader[UUID, list[ConfigItem]]:
+        """The items a device is (usually one), at most MAX_RELATIONS."""
+        order = ("created_at", "id")
+        return self.latest(ConfigItem, "device_id", config_item_scope, order, MAX_RELATIONS)
+
+    def config_changes(self, first: int, after: str | None) -> DataLoader[UUID, Page[ConfigChange]]:
+        """An item's changes (变更记录), newest first, a page of ``first``."""
+        return self.page_desc(ConfigChange, "item_id", "seq", config_change_scope, first, after)

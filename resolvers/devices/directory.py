@@ -1,16 +1,22 @@
-"""What devices reads of other subgraphs: the hall (an operations ``Org`` of kind HALL) a device is
-registered at, checked against the caller's scope. Read-only, one statement per call, on the
-operations connection alone (the devices process registers the operations app for it: ``consumes``
-in subgraphs/devices.py)."""
+"""What devices reads of operations: the hall (an ``Org`` of kind HALL) a device is registered at,
+the org a configuration item belongs to (its path, for the item's scope), and the change request
+(变更单) a configuration change names.
+
+Orgs and change requests belong to the operations subgraph. Devices reads them here and nowhere
+else, read-only, one statement per call, which is why the devices process registers the
+operations app too (``consumes`` in subgraphs/devices.py). The answers are plain values or rows
+nothing here writes back. An id out of the caller's scope answers like an unknown one."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 from uuid import UUID
 
-from models.operations import Org, OrgKind
+from models.operations import ChangeRequest, Org, OrgKind
 from resolvers.devices.scopes import device_scope
+from resolvers.operations.scopes import change_scope
 from security.principal import Principal
+from security.scopes import site_scope
 
 
 async def hall_in_scope(principal: Principal, hall_id: UUID) -> Org | None:
@@ -23,5 +29,25 @@ async def hall_in_scope(principal: Principal, hall_id: UUID) -> Org | None:
 
 
 async def hall(hall_id: UUID) -> Org | None:
-    """A hall by id, for the platform's own calls (the simulator's devices)."""
+    """A hall by id, for the platform's own calls (the simulator's devices, a credential's tenant)."""
     return await Org.get_or_none(id=hall_id, kind=OrgKind.HALL)
+
+
+async def org_path_in_scope(principal: Principal, org_id: UUID) -> str | None:
+    """The path of ``org_id`` when it is in the caller's site scope (their org's subtree, their
+    tenant's, or all for the province), else None, as for an unknown org."""
+    scope = site_scope(principal)
+    if scope.is_nothing:
+        return None
+    org = await Org.get_or_none(id=org_id).only("id", "path")
+    if org is None or not scope.test(SimpleNamespace(org_path=org.path)):
+        return None
+    return str(org.path)
+
+
+async def change_request_seen(principal: Principal, change_request_id: UUID) -> bool:
+    """Whether the operations change request ``change_request_id`` is one the caller sees."""
+    scope = change_scope(principal)
+    if scope.is_nothing:
+        return False
+    return await ChangeRequest.filter(scope.q(), id=change_request_id).exists()

@@ -7,10 +7,12 @@ from typing import cast
 import strawberry
 
 from resolvers.common.values import parse_id
+from resolvers.devices.cmdb import list_config_items
 from resolvers.devices.devices import hall_summaries, list_devices
 from schema.common.connection import Connection
+from schema.devices.cmdb import ConfigItem
 from schema.devices.context import Info
-from schema.devices.enums import DeviceStatus
+from schema.devices.enums import ConfigItemKind, DeviceStatus
 from schema.devices.types import Device, DeviceCommand, HallDeviceSummary
 
 
@@ -42,3 +44,23 @@ class Query:
     @strawberry.field(description="远程指令详情 (null: unknown or out of scope)")
     async def device_command(self, info: Info, id: strawberry.ID) -> DeviceCommand | None:
         return cast("DeviceCommand | None", await info.context.loaders.command.load(parse_id(id)))
+
+    # 配置库 (CMDB)
+    @strawberry.field(description="配置项详情")
+    async def config_item(self, info: Info, id: strawberry.ID) -> ConfigItem | None:
+        return cast("ConfigItem | None", await info.context.loaders.config_item.load(parse_id(id)))
+
+    @strawberry.field(description="配置项列表 (配置库): of one org, one kind, by code or name")
+    async def config_items(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        org_id: strawberry.ID | None = None,
+        kind: ConfigItemKind | None = None,
+        search: str | None = None,
+    ) -> Connection[ConfigItem]:
+        principal = info.context.require_principal()
+        org = parse_id(org_id, "orgId") if org_id is not None else None
+        page = await list_config_items(principal, first, after, org, kind, search)
+        return cast(Connection[ConfigItem], page)

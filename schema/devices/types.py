@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -52,6 +52,12 @@ class DeviceCredential:
     public_key: str
     issued_at: datetime = strawberry.field(resolver=lambda root: root.created_at)
     revoked_at: datetime | None
+
+
+if TYPE_CHECKING:
+    from schema.devices.cmdb import ConfigItem
+
+_ConfigItem = Annotated["ConfigItem", strawberry.lazy("schema.devices.cmdb")]
 
 
 @strawberry.federation.type(keys=["id"], description="设备")
@@ -133,6 +139,13 @@ class Device:
     @staticmethod
     async def metrics(parent: strawberry.Parent[DeviceRow], info: Info) -> list[DeviceMetric]:
         return cast(list[DeviceMetric], await info.context.loaders.metrics.load(parent.id))
+
+    # 配置库 (CMDB)
+    @strawberry.field(description="配置项: the CMDB items this device is")
+    @staticmethod
+    async def config_items(parent: strawberry.Parent[DeviceRow], info: Info) -> list[_ConfigItem]:
+        rows = await info.context.loaders.config_items_of_device.load(parent.id)
+        return cast("list[ConfigItem]", rows)
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Device:

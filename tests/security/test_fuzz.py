@@ -159,7 +159,33 @@ def _representations() -> st.SearchStrategy[Any]:
     return st.tuples(typename, key).map(node)
 
 
+# a JSON value (a configuration item's config): objects, lists and anything inside
+def _json() -> st.SearchStrategy[Any]:
+    leaves = st.one_of(
+        st.text(max_size=20).map(nodes.String),
+        st.integers(min_value=-(2**31), max_value=2**31 - 1).map(nodes.Int),
+        st.floats(allow_nan=False, allow_infinity=False).map(nodes.Float),
+        st.booleans().map(nodes.Boolean),
+        st.just(nodes.Null),
+    )
+
+    def objects(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        return st.lists(values, max_size=4).map(
+            lambda items: nodes.Object(
+                [
+                    graphql.ObjectFieldNode(name=graphql.NameNode(value=f"k{i}"), value=value)
+                    for i, value in enumerate(items)
+                ]
+            )
+        )
+
+    return st.recursive(
+        leaves, lambda inner: st.one_of(st.lists(inner, max_size=4).map(nodes.List), objects(inner))
+    )
+
+
 CUSTOM_SCALARS = {
+    "JSON": _json(),
     "_Any": _representations(),
     "Decimal": _decimals(),
     "Date": st.one_of(st.dates().map(nodes.String), st.text(max_size=12).map(nodes.String)),

@@ -37,7 +37,19 @@ from models.customers import (
     TierChangeRequest,
 )
 from models.customers import Consent as ConsentModel
-from models.devices import Device, DeviceCommand, DeviceCredential, DeviceKind, DeviceStatus, MetricThreshold
+from models.devices import (
+    ConfigChange,
+    ConfigItem,
+    ConfigItemKind,
+    ConfigRelation,
+    ConfigRelationKind,
+    Device,
+    DeviceCommand,
+    DeviceCredential,
+    DeviceKind,
+    DeviceStatus,
+    MetricThreshold,
+)
 from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
 from models.marketing import Opportunity
 from models.operations import (
@@ -1328,6 +1340,162 @@ async def _metric_threshold(stack: Stack, w: World) -> Case:
             ("applicant", limit(w.a.device), NOT_FOUND),
         ],
         state=lambda: MetricThreshold.filter(device_id__in=[d.id for d in devices]).count(),
+    )
+
+
+# -- issue 16: the configuration library (配置库) ---------------------------------------------------
+CONFIG_CREATE = "mutation($i: CreateConfigItemInput!) { createConfigItem(input: $i) { id } }"
+CONFIG_UPDATE = "mutation($i: UpdateConfigItemInput!) { updateConfigItem(input: $i) { id } }"
+CONFIG_RELATE = "mutation($i: RelateConfigItemInput!) { relateConfigItem(input: $i) { id } }"
+CONFIG_UNRELATE = "mutation($i: UnrelateConfigItemInput!) { unrelateConfigItem(input: $i) { id } }"
+CONFIG_RETIRE = "mutation($i: RetireConfigItemInput!) { retireConfigItem(input: $i) { id } }"
+
+
+def _config_input(org: Org, code: str, **extra: Any) -> dict[str, Any]:
+    return {"i": {"orgId": str(org.id), "code": code, "name": "应用服务器", "kind": "SERVER", **extra}}
+
+
+async def _config_item(org: Org, name: str = "核心交换机") -> ConfigItem:
+    return await ConfigItem.create(
+        code=f"CI{uuid.uuid4().hex[:10]}",
+        name=name,
+        kind=ConfigItemKind.NETWORK_DEVICE,
+        org_id=org.id,
+        org_path=org.path,
+        config={"vlan": 10},
+        original_config={"vlan": 10},
+        created_by=uuid.uuid4(),
+    )
+
+
+@case("createConfigItem.orgId")
+async def _config_create_org(stack: Stack, w: World) -> Case:
+    code = f"CI{uuid.uuid4().hex[:10]}"
+    return Case(
+        CONFIG_CREATE,
+        allowed=("hall a", _config_input(w.a.hall, code)),
+        refused=[
+            ("hall a", _config_input(w.b.hall, code), NOT_FOUND),
+            ("manager a", _config_input(w.a.hall, code), NOT_FOUND),
+            ("applicant", _config_input(w.a.hall, code), NOT_FOUND),
+        ],
+        state=_count(ConfigItem, code=code),
+    )
+
+
+@case("createConfigItem.deviceId")
+async def _config_create_device(stack: Stack, w: World) -> Case:
+    code = f"CI{uuid.uuid4().hex[:10]}"
+
+    def given(device: Device) -> dict[str, Any]:
+        return _config_input(w.a.hall, code, deviceId=str(device.id))
+
+    return Case(
+        CONFIG_CREATE,
+        allowed=("hall a", given(w.a.device)),
+        refused=[("hall a", given(w.b.device), NOT_FOUND), ("hall a", given(w.other_hall_device), NOT_FOUND)],
+        state=_count(ConfigItem, code=code),
+    )
+
+
+@case("updateConfigItem.id")
+async def _config_update(stack: Stack, w: World) -> Case:
+    item = await _config_item(w.a.hall)
+    given = {"i": {"id": str(item.id), "name": "核心交换机-改", "config": {"vlan": 20}}}
+    return Case(
+        CONFIG_UPDATE,
+        allowed=("hall a", given),
+        refused=[
+            ("hall b", given, NOT_FOUND),
+            ("manager a", given, NOT_FOUND),
+            ("applicant", given, NOT_FOUND),
+        ],
+        state=lambda: ConfigItem.filter(id=item.id).values_list("name", "config", "version"),
+    )
+
+
+@case("updateConfigItem.changeRequestId")
+async def _config_update_change(stack: Stack, w: World) -> Case:
+    item = await _config_item(w.a.hall)
+    ours = await ok(stack, CHANGE, _change(w.a.hall, "配置变更"), w.tokens["hall a"])
+    theirs = await ok(stack, CHANGE, _change(w.b.hall, "配置变更"), w.tokens["hall b"])
+
+    def given(change: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "i": {"id": str(item.id), "name": "改名", "changeRequestId": change["createChangeRequest"]["id"]}
+        }
+
+    return Case(
+        CONFIG_UPDATE,
+        allowed=("hall a", given(ours)),
+        refused=[("hall a", given(theirs), NOT_FOUND)],
+        state=lambda: ConfigChange.filter(item_id=item.id).count(),
+    )
+
+
+@case("relateConfigItem.targetItemId")
+async def _config_relate_item(stack: Stack, w: World) -> Case:
+    source, ours, theirs = (
+        await _config_item(w.a.hall),
+        await _config_item(w.a.hall),
+        await _config_item(w.b.hall),
+    )
+
+    def given(target: ConfigItem) -> dict[str, Any]:
+        return {"i": {"sourceId": str(source.id), "kind": "CONNECTS_TO", "targetItemId": str(target.id)}}
+
+    return Case(
+        CONFIG_RELATE,
+        allowed=("hall a", given(ours)),
+        refused=[("hall a", given(theirs), NOT_FOUND), ("hall b", given(theirs), NOT_FOUND)],
+        state=_count(ConfigRelation, source_id=source.id),
+    )
+
+
+@case("relateConfigItem.targetDeviceId")
+async def _config_relate_device(stack: Stack, w: World) -> Case:
+    source = await _config_item(w.a.hall)
+
+    def given(device: Device) -> dict[str, Any]:
+        return {"i": {"sourceId": str(source.id), "kind": "RUNS_ON", "targetDeviceId": str(device.id)}}
+
+    return Case(
+        CONFIG_RELATE,
+        allowed=("hall a", given(w.a.device)),
+        refused=[("hall a", given(w.b.device), NOT_FOUND), ("hall a", given(w.other_hall_device), NOT_FOUND)],
+        state=_count(ConfigRelation, source_id=source.id),
+    )
+
+
+@case("unrelateConfigItem.relationId")
+async def _config_unrelate(stack: Stack, w: World) -> Case:
+    source, target = await _config_item(w.a.hall), await _config_item(w.a.hall)
+    relation = await ConfigRelation.create(
+        source_id=source.id,
+        target_item_id=target.id,
+        target_key=str(target.id),
+        kind=ConfigRelationKind.CONNECTS_TO,
+        org_path=source.org_path,
+        created_by=uuid.uuid4(),
+    )
+    given = {"i": {"relationId": str(relation.id)}}
+    return Case(
+        CONFIG_UNRELATE,
+        allowed=("hall a", given),
+        refused=[("hall b", given, NOT_FOUND), ("applicant", given, NOT_FOUND)],
+        state=_count(ConfigRelation, id=relation.id),
+    )
+
+
+@case("retireConfigItem.id")
+async def _config_retire(stack: Stack, w: World) -> Case:
+    item = await _config_item(w.a.hall)
+    given = {"i": {"id": str(item.id), "reason": "到期下线"}}
+    return Case(
+        CONFIG_RETIRE,
+        allowed=("hall a", given),
+        refused=[("hall b", given, NOT_FOUND), ("manager a", given, NOT_FOUND)],
+        state=lambda: ConfigItem.filter(id=item.id).values_list("status", flat=True),
     )
 
 

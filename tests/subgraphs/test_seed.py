@@ -23,7 +23,9 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     # 变更 / 备份 of the demo ops org: one change, two backup jobs, one with a good run.
     assert (first["change requests"], first["backup jobs"], first["backup runs"]) == (1, 2, 1)
     assert first["inspection plans"] == 3  # 巡检: the first hall's daily, biweekly and monthly checks
-    assert first["telemetry samples"] > 10_000  # 遥测: a day of a few devices' metrics (issue 16: telemetry)
+    assert first["telemetry samples"] > 10_000  # 遥测: a day of a few devices' metrics
+    # 配置库: the grid company's machine room: 6 items, 7 relations, 8 changes recorded
+    assert (first["config items"], first["config relations"], first["config changes"]) == (6, 7, 8)
     assert await seed(database, customers=300, progress=False) == {}
 
     root = await Org.get(code="GZ")
