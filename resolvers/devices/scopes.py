@@ -18,5 +18,5 @@ config_change_scope = site_scope
 def through_parent(p: Principal) -> Cond:
     """Rows read only through a parent already in the caller's scope, never as roots: a device's
     credentials; a relation between configuration items, both ends checked by the item and device
-    loaders (schema/devices/cmdb.py). No condition of their own."""
+    loaders (schema/devices/types/cmdb.py). No condition of their own."""
     return Everything()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from schema.common.events import StreamEvent
-from schema.devices.types import Device, DeviceCommand
+from schema.devices.types.devices import Device, DeviceCommand
 
 
 @strawberry.type(description="设备状态事件")

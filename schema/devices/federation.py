@@ -12,10 +12,10 @@ from schema.common.connection import Connection
 from schema.devices.context import Info
 
 if TYPE_CHECKING:
-    from schema.devices.types import Device, HallDeviceSummary
+    from schema.devices.types.devices import Device, HallDeviceSummary
 
-_Device = Annotated["Device", strawberry.lazy("schema.devices.types")]
-_HallDeviceSummary = Annotated["HallDeviceSummary", strawberry.lazy("schema.devices.types")]
+_Device = Annotated["Device", strawberry.lazy("schema.devices.types.devices")]
+_HallDeviceSummary = Annotated["HallDeviceSummary", strawberry.lazy("schema.devices.types.devices")]
 
 
 @strawberry.federation.type(keys=["id"])

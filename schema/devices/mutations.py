@@ -22,7 +22,6 @@ from resolvers.devices.cmdb import (
 from resolvers.devices.commands import issue_command
 from resolvers.devices.heartbeats import report_heartbeat
 from resolvers.devices.telemetry import set_metric_threshold
-from schema.devices.cmdb import ConfigItem
 from schema.devices.context import Info
 from schema.devices.inputs import (
     CreateConfigItemInput,
@@ -36,8 +35,9 @@ from schema.devices.inputs import (
     UnrelateConfigItemInput,
     UpdateConfigItemInput,
 )
-from schema.devices.telemetry import MetricThreshold
-from schema.devices.types import Device, DeviceCommand, IssuedDeviceCredential
+from schema.devices.types.cmdb import ConfigItem
+from schema.devices.types.devices import Device, DeviceCommand, IssuedDeviceCredential
+from schema.devices.types.telemetry import MetricThreshold
 
 
 def _fields(given: DeviceFieldsInput) -> registry.DeviceFields:

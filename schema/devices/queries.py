@@ -10,10 +10,10 @@ from resolvers.common.values import parse_id
 from resolvers.devices.cmdb import list_config_items
 from resolvers.devices.devices import hall_summaries, list_devices
 from schema.common.connection import Connection
-from schema.devices.cmdb import ConfigItem
 from schema.devices.context import Info
 from schema.devices.enums import ConfigItemKind, DeviceStatus
-from schema.devices.types import Device, DeviceCommand, HallDeviceSummary
+from schema.devices.types.cmdb import ConfigItem
+from schema.devices.types.devices import Device, DeviceCommand, HallDeviceSummary
 
 
 @strawberry.type

@@ -14,7 +14,7 @@ from resolvers.devices.devices import status_feed
 from schema.common.events import AFTER, StreamEvent
 from schema.devices.context import Info
 from schema.devices.events import DeviceCommandEvent, DeviceEvent
-from schema.devices.types import Device, DeviceCommand
+from schema.devices.types.devices import Device, DeviceCommand
 
 
 @strawberry.type

@@ -23,7 +23,7 @@ from schema.common.federation import entity
 from schema.devices.context import Info
 from schema.devices.enums import CommandAction, CommandStatus, DeviceKind, DeviceStatus, StatusReason
 from schema.devices.federation import Org, User
-from schema.devices.telemetry import DeviceMetric, TelemetrySeries
+from schema.devices.types.telemetry import DeviceMetric, TelemetrySeries
 
 MAX_FIRST = 100
 
@@ -55,9 +55,9 @@ class DeviceCredential:
 
 
 if TYPE_CHECKING:
-    from schema.devices.cmdb import ConfigItem
+    from schema.devices.types.cmdb import ConfigItem
 
-_ConfigItem = Annotated["ConfigItem", strawberry.lazy("schema.devices.cmdb")]
+_ConfigItem = Annotated["ConfigItem", strawberry.lazy("schema.devices.types.cmdb")]
 
 
 @strawberry.federation.type(keys=["id"], description="设备")

@@ -12,9 +12,9 @@ from models.devices import MetricThreshold as MetricThresholdRow
 from schema.devices.context import Info
 
 if TYPE_CHECKING:
-    from schema.devices.types import Device
+    from schema.devices.types.devices import Device
 
-_Device = Annotated["Device", strawberry.lazy("schema.devices.types")]
+_Device = Annotated["Device", strawberry.lazy("schema.devices.types.devices")]
 
 
 @strawberry.type(description="遥测数据点: one bucket of a series")

@@ -32,7 +32,7 @@ from schema.devices.enums import (
     ConfigRelationKind,
 )
 from schema.devices.federation import Org
-from schema.devices.types import Device
+from schema.devices.types.devices import Device
 
 
 @strawberry.type(description="变更记录: who changed what, when, and why")
