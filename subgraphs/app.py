@@ -277,15 +277,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         settings.hmac_secret, require_signature=not settings.dev_mode, redis_url=settings.redis_url
     )
     limiter = rate_limiter(settings.redis_url)
-    streams = settings.streams
-    realtime = Realtime(
-        Broker(settings.redis_url),
-        sessions,
-        replay_hours=streams.replay_hours,
-        subscriber_queue=streams.subscriber_queue,
-        feed_sync_seconds=streams.feed_sync_seconds,
-        max_subscriptions_per_user=streams.max_subscriptions_per_user,
-    )
+    realtime = realtime_for(settings, sessions)
     sockets = _OpenWebSockets(realtime)
     routes: list[Any] = [Route("/healthz", sockets.healthz)]
     jobs: list[Job] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
@@ -333,6 +325,19 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     app.state.rate_limit = (limiter, settings.limits)  # read by schema/common/rate_limiting.py
     app.state.sessions, app.state.trust = sessions, trust  # closed by the lifespan (or a test without one)
     return app
+
+
+def realtime_for(settings: Settings, sessions: SessionStore) -> Realtime:
+    """The process's realtime hub for ``settings`` (its broker and stream numbers)."""
+    streams = settings.streams
+    return Realtime(
+        Broker(settings.redis_url),
+        sessions,
+        replay_hours=streams.replay_hours,
+        subscriber_queue=streams.subscriber_queue,
+        feed_sync_seconds=streams.feed_sync_seconds,
+        max_subscriptions_per_user=streams.max_subscriptions_per_user,
+    )
 
 
 def lockout_policy(settings: Settings) -> LockoutPolicy:
