@@ -9,7 +9,7 @@ NODE_STAMP := gateway/node_modules/.installed
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning bench-devices up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -81,6 +81,10 @@ bench-alerts: install
 ## (loadtest/bench_morning.py): BENCH_MORNING_ARGS="--duration 10 --identity full|signed --peak 1200"
 bench-morning: install
 	$(PY) -m loadtest.bench_morning $(BENCH_MORNING_ARGS)
+
+## Device ingestion over MQTT (loadtest/bench_devices.py, issue 16): BENCH_DEVICES_ARGS="--devices 1000 --duration 60"
+bench-devices: install
+	$(PY) -m loadtest.bench_devices $(BENCH_DEVICES_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
