@@ -15,9 +15,9 @@
   this client id's persistent session when it comes back, ``clean_start=False`` with a session
   expiry) and ``ingest`` drops what was already applied (message ids are unique per unit);
 - reconnects with a capped exponential backoff when the broker is down or drops it, forever;
-- counts what ``ingest`` refused (malformed, unauthenticated, …) and logs it, one line per reason at
-  most every ``log_every`` seconds: a bad payload is dropped (and acknowledged: sending it again
-  would not make it good), it never stops the bridge;
+- counts what ``ingest`` refused by reason (malformed, unauthenticated, …; ``ingest`` logs them, one
+  line at most every 10 s): a bad payload is dropped (and acknowledged: sending it again would not
+  make it good), it never stops the bridge;
 - publishes commands down to the units (``publish``, QoS 1), for the command consumer.
 
 It imports nothing of the domain: ``ingest`` is any ``async (batch) -> report`` with ``accepted``,
@@ -135,7 +135,6 @@ class MqttBridge:
         client_id: str,
         batch_size: int = 500,
         batch_ms: float = 50.0,
-        log_every: float = 10.0,
         topic_filter: str = UP_FILTER,
     ) -> None:
         self.address = BrokerAddress.parse(url)
@@ -144,13 +143,10 @@ class MqttBridge:
         self.client_id = client_id
         self.batch_size = batch_size
         self.batch_seconds = batch_ms / 1000
-        self.log_every = log_every
         self.topic_filter = topic_filter
         self.counters = BridgeCounters()
         self.connected = asyncio.Event()  # set while subscribed; publishers wait on it
         self._client: aiomqtt.Client | None = None
-        self._logged: dict[str, float] = {}  # reason → when last logged
-        self._unlogged: Counter[str] = Counter()
 
     @property
     def subscription(self) -> str:
@@ -254,24 +250,8 @@ class MqttBridge:
         self.counters.batches += 1
         self.counters.accepted += report.accepted
         self.counters.duplicates += report.duplicates
-        for index, reason in report.rejected:
-            self.counters.rejected[reason] += 1
-            self._log_rejected(reason, items[index][0] if 0 <= index < len(items) else "?")
-
-    def _log_rejected(self, reason: str, topic: str) -> None:
-        """One line per reason at most every ``log_every`` seconds, with how many since the last."""
-        now = time.monotonic()
-        self._unlogged[reason] += 1
-        if now - self._logged.get(reason, -self.log_every) >= self.log_every:
-            log.warning(
-                "MQTT bridge: dropped %d message(s) as %s (last on %s; %d so far)",
-                self._unlogged[reason],
-                reason,
-                topic,
-                self.counters.rejected[reason],
-            )
-            self._logged[reason] = now
-            self._unlogged[reason] = 0
+        for _, reason in report.rejected:  # ingest logs them (one line per 10 s); counted here
+            self.counters.rejected[reason.split(":", 1)[0]] += 1  # "malformed: not JSON" → malformed
 
 
 async def end_session(address: BrokerAddress, client_id: str) -> None:
