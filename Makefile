@@ -36,8 +36,10 @@ web-dev: install
 	cd $(WEB) && npm run dev -- --host 127.0.0.1
 
 ## Run: migrate, seed when empty, all five subgraphs in one process + Hive Gateway + the client pages; prints the URLs.
+## With Mosquitto on 127.0.0.1:1883, 20 simulated devices in the first hall too (UP_ARGS="--simulate 0": none).
+UP_ARGS ?= --simulate 20
 up: install web
-	$(DCMS) up
+	$(DCMS) up $(UP_ARGS)
 
 ## Test: the whole suite on PostgreSQL + Redis, then again on the embedded default (SQLite + in-memory).
 test: install lint schema-check test-real test-embedded

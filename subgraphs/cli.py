@@ -57,8 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     up.add_argument(  # -- issue 16: MQTT bridge --
         "--simulate",
         type=int,
+        default=0,
         metavar="N",
-        help="simulated devices in the first hall (dev default 20, 0 = none)",
+        help="simulated devices in the first hall, when the MQTT broker answers (make up: 20)",
     )
 
     token = commands.add_parser("token", help="dev mode: print an access token for a seeded user")
@@ -148,8 +149,7 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"unknown subgraph(s): {', '.join(sorted(unknown))}")
         serve_subgraphs(settings, tuple(args.names) or SUBGRAPHS, args.port or settings.port)
     elif args.command == "up":
-        simulate = args.simulate if args.simulate is not None else (20 if settings.dev_mode else 0)
-        up_all(settings, args.customers, demo=settings.dev_mode or args.demo, simulate=simulate)
+        up_all(settings, args.customers, demo=settings.dev_mode or args.demo, simulate=args.simulate)
     elif args.command == "token":
         print(asyncio.run(dev_token(settings, args.username, args.hours)))
     elif args.command == "schema":
