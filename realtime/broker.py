@@ -22,7 +22,8 @@ MY_ORDERS = "finance.orders"  # an applicant's orders, step by step
 SUPERVISION = "finance.supervision"  # 督办预警, 催单, 贷后预警: operations raises them as alerts
 ALERTS = "operations.alerts"
 INCIDENTS = "operations.incidents"  # 故障事件: every step, escalation and SLA breach
-DEVICE_STATUS = "devices.status"
+DEVICE_STATUS = "devices.status"  # 设备状态: status changes, breaches, reported events
+DEVICE_COMMANDS = "devices.commands"  # 远程指令: issued (the MQTT bridge sends them), answered, timed out
 
 
 class Broker:

@@ -1,7 +1,8 @@
-"""Devices subgraph: devices, heartbeats, status stream."""
+"""Devices subgraph: devices, their credentials, status and commands; the status and command streams."""
 
 from resolvers.devices.dataloaders import DevicesLoaders
-from schema.devices.federation import Org
+from resolvers.devices.jobs import device_checks
+from schema.devices.federation import Org, User
 from schema.devices.mutations import Mutation
 from schema.devices.queries import Query
 from schema.devices.subscriptions import Subscription
@@ -12,8 +13,14 @@ from subgraphs.spec import SubgraphSpec
 
 spec = SubgraphSpec(
     name="devices",
-    schema=build_schema("devices", query=Query, mutation=Mutation, subscription=Subscription, types=[Org]),
+    schema=build_schema(
+        "devices", query=Query, mutation=Mutation, subscription=Subscription, types=[Org, User]
+    ),
     loaders=DevicesLoaders,
+    # silent devices → OFFLINE, unanswered commands → TIMED_OUT (resolvers/devices/jobs.py)
+    jobs=(device_checks,),
+    # Read-only: operations, for the hall a device is registered at (resolvers/devices/directory.py).
+    consumes=("operations",),
     # -- issue 16: MQTT bridge --
     routes=device_ingest.routes,  # POST /devices/ingest: the HTTP batch intake
     services=(bridge_service,),  # the MQTT bridge in this process, when DCMS_MQTT_URL is set

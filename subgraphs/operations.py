@@ -3,6 +3,7 @@
 from resolvers.operations.dataloaders import OperationsLoaders
 from resolvers.operations.jobs import (
     alert_escalation,
+    device_alerts,
     inspection_tasks,
     supervision_alerts,
     watch_backups,
@@ -18,10 +19,18 @@ spec = SubgraphSpec(
     name="operations",
     schema=build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription),
     loaders=OperationsLoaders,
-    # finance's supervision warnings → alerts; incidents' SLA checks; stale critical alerts →
-    # incidents; missing backups → alerts; the due inspection tasks (resolvers/operations/jobs.py)
-    jobs=(supervision_alerts, watch_incidents, alert_escalation, watch_backups, inspection_tasks),
+    # finance's supervision warnings and devices' status events → alerts; incidents' SLA checks;
+    # stale critical alerts → incidents; missing backups → alerts; the due inspection tasks
+    # (resolvers/operations/jobs.py)
+    jobs=(
+        supervision_alerts,
+        device_alerts,
+        watch_incidents,
+        alert_escalation,
+        watch_backups,
+        inspection_tasks,
+    ),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
-    # devices, for the device raiseAlert names (resolvers/operations/directory.py).
+    # devices, for the device raiseAlert names (resolvers/operations/directory.py) and its outbox.
     consumes=("finance", "devices"),
 )

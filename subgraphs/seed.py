@@ -463,8 +463,11 @@ HALL_DEVICES: tuple[DeviceSpec, ...] = (  # what every 供电营业厅 gets
     DeviceSpec(DeviceKind.QUEUE_MACHINE, "QUE", "智能排队机", "广电运通", "GRG-Q20"),
     DeviceSpec(DeviceKind.RATING_DEVICE, "RAT", "柜台服务评价器", "恒银金融", "HY-E10"),
     DeviceSpec(DeviceKind.CCTV, "CAM", "营业厅全景摄像机", "海康威视", "DS-2CD3T47"),
-    DeviceSpec(DeviceKind.INTERACTION_UNIT, "GW", "交互单元网关", "华为", "AR502H"),
+    DeviceSpec(DeviceKind.INTERACTION_UNIT, "GW", "智能互动单元", "华为", "AR502H"),
+    DeviceSpec(DeviceKind.PEOPLE_COUNTER, "CNT", "门口客流计数器", "海康威视", "DS-2CD6825G0"),
+    DeviceSpec(DeviceKind.VIDEO_ANALYTICS, "VAB", "音视频分析盒", "商汤科技", "SenseNebula-M"),
 )
+HALL_UNIT = 8  # the index of the hall's 智能互动单元 in HALL_DEVICES: the others report through it
 # (hall index, device index) → a status other than ONLINE, so the wall has something to show.
 DEVICE_INCIDENTS: dict[tuple[int, int], DeviceStatus] = {
     (1, 2): DeviceStatus.OFFLINE,
@@ -1174,22 +1177,33 @@ def _build_devices(rng: random.Random, world: World, now: datetime) -> list[Devi
     devices: list[Device] = []
     for hall_index, hall in enumerate(world.halls):
         numbers: dict[str, int] = defaultdict(int)
+        unit_id = _uuid(rng)
         for device_index, spec in enumerate(HALL_DEVICES):
             numbers[spec.abbr] += 1
             status = DEVICE_INCIDENTS.get((hall_index, device_index), DeviceStatus.ONLINE)
             online = status is DeviceStatus.ONLINE
             heartbeat = now - (timedelta(seconds=rng.randrange(5, 60)) if online else timedelta(hours=2))
+            unit = device_index == HALL_UNIT
             device = Device(
-                id=_uuid(rng),
+                id=unit_id if unit else _uuid(rng),
                 code=f"{hall.code}-{spec.abbr}{numbers[spec.abbr]:02d}",  # 设备编号
                 name=spec.name,
                 kind=spec.kind,
                 vendor=spec.vendor,
                 model=spec.model,
+                protocol="MQTT" if unit else "RS-485 / 以太网 (经交互单元)",
+                firmware=f"V{rng.randint(1, 3)}.{rng.randint(0, 9)}.{rng.randint(0, 20)}",
                 hall_id=hall.id,
                 org_path=hall.path,
+                tenant_id=hall.tenant_id,
+                parent_id=None if unit else unit_id,
+                owner_contact=f"{hall.name}值班电话 0851-8{rng.randint(1000000, 9999999)}",
+                location=f"{hall.name}{'机房' if unit else '营业大厅'}",
+                warranty_until=(now + timedelta(days=rng.randint(90, 1000))).date(),
                 status=status,
+                status_since=heartbeat,
                 last_heartbeat_at=heartbeat,
+                offline_after=heartbeat + timedelta(seconds=90) if online else None,
                 cpu=round(rng.uniform(5, 65), 1) if online else None,
                 memory=round(rng.uniform(20, 70), 1) if online else None,
             )
@@ -1208,6 +1222,9 @@ def _build_devices(rng: random.Random, world: World, now: datetime) -> list[Devi
                         detail=f"设备 {device.code} 最后心跳 {last_seen} (北京时间)",
                         source="device",
                         device_id=device.id,
+                        # the key the device alerts job raises and resolves it by
+                        dedup_key=f"device-{'offline' if offline else 'fault'}:{device.id}",
+                        last_seen_at=heartbeat,
                     )
                 )
     return devices
@@ -1215,6 +1232,7 @@ def _build_devices(rng: random.Random, world: World, now: datetime) -> list[Devi
 
 async def _seed_devices(rng: random.Random, world: World, now: datetime) -> dict[str, int]:
     devices = _build_devices(rng, world, now)
+    devices.sort(key=lambda d: d.parent_id is not None)  # the units first: the others name them
     world.inspection_plans = _build_inspection_plans(rng, world, devices, now)
     async with in_transaction("devices") as conn:
         return {"devices": await _insert(conn, devices)}

@@ -201,6 +201,7 @@ async def make_tenant(settings: Settings, customers: int = 3, grabbers: int = 2,
         kind=DeviceKind.PAYMENT_KIOSK,
         hall_id=hall.id,
         org_path=hall.path,
+        tenant_id=hall.tenant_id,
         status=DeviceStatus.ONLINE,
     )
     institution_org = await make_org("测试小贷公司", OrgKind.INSTITUTION, root, own_tenant=True)

@@ -24,3 +24,6 @@ class Rules:
     inspection_job_seconds: float = 300.0
     inspection_photo_max_bytes: int = 2 * 1024 * 1024  # 2 MiB a photo
     inspection_photos_per_record: int = 6
+    # 设备 (resolvers/devices/jobs.py): how often each devices process marks silent devices offline
+    # and unanswered commands timed out.
+    device_check_seconds: float = 15.0

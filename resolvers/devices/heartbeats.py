@@ -1,19 +1,19 @@
-"""心跳 (heartbeats): a device reports its status and metrics; the change is pushed on
-``deviceStatus``. Today through GraphQL (``reportHeartbeat``); any other intake (e.g. MQTT)
-calls ``report_heartbeat`` the same way."""
+"""心跳 (heartbeats) reported through GraphQL (``reportHeartbeat``): a person or a system with a
+token reporting for a device in its scope (人工上报). Devices themselves report over MQTT or the
+HTTP batch endpoint (ingest.py), signed with their own credential; both move the same columns and
+change the status through status.py, so the history and the stream are the same."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from uuid import UUID
 
-from models.devices import Device, DeviceStatus
-from realtime.broker import DEVICE_STATUS
+from models.devices import Device, DeviceStatus, StatusReason
 from resolvers.common.changes import change
+from resolvers.common.clock import now
 from resolvers.common.errors import bad_input, not_found
-from resolvers.common.events import publish
 from resolvers.common.loading import scoped
 from resolvers.devices.scopes import device_scope
+from resolvers.devices.status import offline_after, set_status
 from security.principal import Principal
 
 
@@ -29,20 +29,23 @@ async def report_heartbeat(
     cpu: float | None = None,
     memory: float | None = None,
 ) -> Device:
-    """Sets the device's status, last heartbeat and metrics (cpu and memory in %). A device out of
-    the caller's scope is NOT_FOUND, as an unknown one."""
+    """Sets the device's last heartbeat, window and metrics (cpu and memory in %) and its status
+    (a device in maintenance stays so). A device out of the caller's scope is NOT_FOUND, as an
+    unknown one."""
     _check_percent("cpu", cpu)
     _check_percent("memory", memory)
     async with change("devices", "Device", device_id):
         device = await scoped(principal, Device, device_scope).select_for_update().get_or_none(id=device_id)
         if device is None:
             raise not_found("device")  # or out of scope: the same answer
-        device.status = status
-        device.last_heartbeat_at = datetime.now(UTC)
+        moment = now()
+        device.last_heartbeat_at = moment
+        device.offline_after = offline_after(device, moment)
         device.cpu = cpu
         device.memory = memory
-        await device.save(update_fields=["status", "last_heartbeat_at", "cpu", "memory", "updated_at"])
-        await publish(
-            DEVICE_STATUS, "device.heartbeat", device, hall_id=device.hall_id, org_path=device.org_path
-        )
+        await device.save(update_fields=["last_heartbeat_at", "offline_after", "cpu", "memory", "updated_at"])
+        if device.status is not status and device.status is not DeviceStatus.MAINTENANCE:
+            await set_status(
+                device, status, StatusReason.HEARTBEAT, moment, detail="人工上报", actor_id=principal.user_id
+            )
     return device

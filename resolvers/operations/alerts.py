@@ -167,6 +167,22 @@ async def raise_system_alert(
     )
 
 
+async def resolve_system_alert(dedup_key: str, note: str, moment: datetime | None = None) -> Alert | None:
+    """The platform resolves the open alert with ``dedup_key`` (the device came back, the breach
+    cleared): one conditional UPDATE, its history row by the platform and ``alert.resolved``. None
+    when no alert has the key or it is resolved already (a repeat changes nothing). In the
+    caller's transaction."""
+    moment = moment or now()
+    resolved = await Alert.filter(
+        dedup_key=dedup_key, status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED]
+    ).update(status=AlertStatus.RESOLVED, resolved_at=moment, resolved_by=None)
+    if not resolved:
+        return None
+    alert = await Alert.get(dedup_key=dedup_key)
+    await _step(alert, AlertActionKind.RESOLVED, None, note)
+    return alert
+
+
 async def _raise_deduplicated(
     org: Org,
     level: AlertLevel,

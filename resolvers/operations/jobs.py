@@ -4,6 +4,9 @@
 alerts for the institution's org (alerts.py ``raise_event_alert``): the institution's staff and
 the regulator see them in ``alerts``. A durable consumer (realtime/consumer.py): each event once.
 
+``device_alerts``: a device offline, faulty or past its baseline raises an alert, resolved when it
+recovers (device_alerts.py). A durable consumer of the devices subgraph's DEVICE_STATUS stream.
+
 ``watch_incidents``: every minute, the incidents' missed SLA targets and escalations
 (escalation.py), each check once across replicas.
 
@@ -20,7 +23,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from models.operations import Alert, AlertLevel, AlertStatus, BackupJob, ConsumerCursor
-from realtime.broker import SUPERVISION
+from realtime.broker import DEVICE_STATUS, SUPERVISION
 from realtime.consumer import consume
 from realtime.events import Event
 from realtime.hub import Realtime
@@ -30,6 +33,7 @@ from resolvers.common.rules import Rules
 from resolvers.operations import escalation
 from resolvers.operations.alerts import escalate_alert, raise_event_alert, raise_system_alert
 from resolvers.operations.backups import missed_slots
+from resolvers.operations.device_alerts import alert_from_device
 from resolvers.operations.incidents import report_from_alert
 from resolvers.operations.inspections import create_due_tasks
 
@@ -60,6 +64,11 @@ async def alert_from_supervision(event: Event) -> bool:
 
 async def supervision_alerts(realtime: Realtime, rules: Rules) -> None:
     await consume(realtime, "finance-supervision-alerts", SUPERVISION, alert_from_supervision, ConsumerCursor)
+
+
+async def device_alerts(realtime: Realtime, rules: Rules) -> None:
+    """设备告警: the devices subgraph's status events raise and resolve alerts (device_alerts.py)."""
+    await consume(realtime, "device-status-alerts", DEVICE_STATUS, alert_from_device, ConsumerCursor)
 
 
 async def check_incidents(moment: datetime | None = None) -> int:

@@ -37,7 +37,7 @@ from models.customers import (
     TierChangeRequest,
 )
 from models.customers import Consent as ConsentModel
-from models.devices import Device, DeviceKind, DeviceStatus
+from models.devices import Device, DeviceCommand, DeviceCredential, DeviceKind, DeviceStatus
 from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
 from models.marketing import Opportunity
 from models.operations import (
@@ -1207,6 +1207,102 @@ async def _sign_report(stack: Stack, w: World) -> Case:
             ("applicant", given, NOT_FOUND),
         ],
         state=lambda: InspectionSignoff.filter(org_id=w.a.hall.id, month=month).count(),
+    )
+
+
+# -- issue 16: devices (credentials, maintenance, commands) -------------------------------------------
+
+
+def _device_rows(w: World, *columns: str) -> Callable[[], Awaitable[list[Any]]]:
+    devices = (w.a.device, w.b.device, w.other_hall_device)
+    return lambda: Device.filter(id__in=[d.id for d in devices]).order_by("id").values_list(*columns)
+
+
+@case("issueDeviceCredential.deviceId")
+async def _device_credential(stack: Stack, w: World) -> Case:
+    query = "mutation($d: ID!) { issueDeviceCredential(deviceId: $d) { fingerprint } }"
+    devices = (w.a.device, w.b.device, w.other_hall_device)
+    return Case(
+        query,
+        allowed=("hall a", {"d": str(w.a.device.id)}),
+        refused=[("hall a", {"d": str(d.id)}, NOT_FOUND) for d in devices[1:]],
+        state=lambda: DeviceCredential.filter(device_id__in=[d.id for d in devices]).count(),
+    )
+
+
+@case("setDeviceMaintenance.deviceId")
+async def _device_maintenance(stack: Stack, w: World) -> Case:
+    query = "mutation($d: ID!) { setDeviceMaintenance(deviceId: $d, on: true) { status } }"
+    return Case(
+        query,
+        allowed=("hall a", {"d": str(w.a.device.id)}),
+        refused=[("hall a", {"d": str(d.id)}, NOT_FOUND) for d in (w.b.device, w.other_hall_device)],
+        state=_device_rows(w, "status"),
+    )
+
+
+@case("issueDeviceCommand.deviceId")
+async def _device_command(stack: Stack, w: World) -> Case:
+    query = "mutation($i: DeviceCommandInput!) { issueDeviceCommand(input: $i) { id } }"
+
+    def command(device: Device) -> dict[str, Any]:
+        return {"i": {"commandId": str(uuid.uuid4()), "deviceId": str(device.id), "action": "RESTART"}}
+
+    devices = (w.a.device, w.b.device, w.other_hall_device)
+    return Case(
+        query,
+        allowed=("hall a", command(w.a.device)),
+        refused=[("hall a", command(d), NOT_FOUND) for d in devices[1:]],
+        state=lambda: DeviceCommand.filter(device_id__in=[d.id for d in devices]).count(),
+    )
+
+
+@case("registerDevice.hallId")
+async def _register_device(stack: Stack, w: World) -> Case:
+    query = "mutation($i: RegisterDeviceInput!) { registerDevice(input: $i) { id } }"
+    code = f"T-{uuid.uuid4().hex[:10]}"
+
+    def register(hall: Org) -> dict[str, Any]:
+        return {
+            "i": {"code": code, "kind": "LED_SCREEN", "hallId": str(hall.id), "fields": {"name": "门头屏"}}
+        }
+
+    return Case(
+        query,
+        allowed=("hall a", register(w.a.hall)),
+        refused=[("hall a", register(w.b.hall), NOT_FOUND), ("hall a", register(w.a.branch), NOT_FOUND)],
+        state=_count(Device, code=code),
+    )
+
+
+@case("updateDevice.parentId")
+async def _update_device_parent(stack: Stack, w: World) -> Case:
+    query = "mutation($d: ID!, $f: DeviceFieldsInput!) { updateDevice(deviceId: $d, fields: $f) { id } }"
+    unit = await Device.create(
+        code=f"U-{uuid.uuid4().hex[:10]}",
+        name="智能互动单元",
+        kind=DeviceKind.INTERACTION_UNIT,
+        hall_id=w.a.hall.id,
+        org_path=w.a.hall.path,
+        tenant_id=w.a.hall.tenant_id,
+    )
+    theirs = await Device.create(
+        code=f"U-{uuid.uuid4().hex[:10]}",
+        name="智能互动单元",
+        kind=DeviceKind.INTERACTION_UNIT,
+        hall_id=w.b.hall.id,
+        org_path=w.b.hall.path,
+        tenant_id=w.b.hall.tenant_id,
+    )
+
+    def parent(device: Device) -> dict[str, Any]:
+        return {"d": str(w.a.device.id), "f": {"parentId": str(device.id)}}
+
+    return Case(
+        query,
+        allowed=("hall a", parent(unit)),
+        refused=[("hall a", parent(theirs), NOT_FOUND), ("hall a", parent(w.other_hall_device), NOT_FOUND)],
+        state=_device_rows(w, "parent_id"),
     )
 
 

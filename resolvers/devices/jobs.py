@@ -1,0 +1,27 @@
+"""Background jobs of the devices subgraph (started with the app, one task each per process).
+
+``device_checks``: every ``Rules.device_check_seconds`` (15), devices past their heartbeat window
+go OFFLINE (status.py ``mark_offline``) and commands past their time TIMED_OUT (commands.py
+``time_out``), each once across replicas.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from realtime.hub import Realtime
+from resolvers.common.clock import now
+from resolvers.common.jobs import every
+from resolvers.common.rules import Rules
+from resolvers.devices.commands import time_out
+from resolvers.devices.status import mark_offline
+
+
+async def check_devices(moment: datetime | None = None) -> int:
+    """One round: silent devices offline, then unanswered commands timed out. Returns how many."""
+    moment = moment or now()
+    return await mark_offline(moment) + await time_out(moment)
+
+
+async def device_checks(realtime: Realtime, rules: Rules) -> None:
+    await every(realtime, "devices", rules.device_check_seconds, check_devices)
