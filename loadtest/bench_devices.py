@@ -38,17 +38,19 @@ import asyncio
 import contextlib
 import os
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from tortoise import Tortoise
 
 from clients.python.dcms_client import subscribe_ws
 from loadtest.common import percentile, print_rows, report_on_stack, stack_arguments, start_stack
-from loadtest.simulator import SimulatedDevice, Simulator, SimulatorOptions
+from loadtest.simulator import SimulatedDevice, Simulator, SimulatorOptions, write_devices
 from models.operations import OrgKind
 from realtime.mqtt import BrokerAddress, connect_client, end_session
 from resolvers.devices.envelope import load_private
@@ -95,16 +97,56 @@ class Report:
         return not self.problems
 
 
-async def arrange(config: DeviceConfig, settings: Settings) -> tuple[list[SimulatedDevice], str]:
-    tag = uuid.uuid4().hex[:6]
+TIMED_DEVICES = 10  # devices apart from the fleet whose fault / recovered events are timed
+
+
+@dataclass
+class Arena:
+    fleet: list[tuple[str, str, str]]  # (tenant id, code, private key): the simulator process's
+    timed: list[SimulatedDevice]  # this process's, for the timed status changes
+    token: str  # the hall manager's: the stream's subscriber
+
+
+async def arrange(config: DeviceConfig, settings: Settings) -> Arena:
+    tag = uuid.uuid4().hex[:6].upper()
     company = await make_org(f"压测设备电网{tag}", OrgKind.GRID_COMPANY, own_tenant=True)
     hall = await make_org(f"压测设备营业厅{tag}", OrgKind.HALL, company)
     manager = await make_user(hall, ("HALL_MANAGER",), "压测厅经理")
-    rows = await provision_devices(hall.id, config.devices, f"B{tag.upper()}")
-    devices = [
-        SimulatedDevice(str(i.device.tenant_id), i.device.code, load_private(i.private_key)) for i in rows
-    ]
-    return devices, token_for(manager, hall, settings)
+    fleet = await provision_devices(hall.id, config.devices, f"B{tag}")
+    timed = await provision_devices(hall.id, TIMED_DEVICES, f"L{tag}")
+    return Arena(
+        [(str(i.device.tenant_id), i.device.code, i.private_key) for i in fleet],
+        [SimulatedDevice(str(i.device.tenant_id), i.device.code, load_private(i.private_key)) for i in timed],
+        token_for(manager, hall, settings),
+    )
+
+
+async def fleet_process(config: DeviceConfig, arena: Arena, folder: Path) -> asyncio.subprocess.Process:
+    """The simulated fleet in a process of its own (its signing and publishing would otherwise take
+    the bridge's CPU), once it said "ready"."""
+    devices = folder / "devices.json"
+    write_devices(devices, arena.fleet)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "loadtest.simulator",
+        "--devices",
+        str(devices),
+        "--url",
+        config.mqtt_url,
+        "--heartbeat",
+        str(config.heartbeat),
+        "--telemetry",
+        str(config.telemetry),
+        "--duration",
+        str(config.duration),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 60)
+    if line.strip() != b"ready":
+        raise RuntimeError(f"the simulator did not start: {line!r}")
+    return process
 
 
 async def storage_bytes(settings: Settings) -> int:
@@ -149,23 +191,21 @@ async def run(config: DeviceConfig, settings: Settings, gateway_url: str) -> Rep
 
     settings = replace(settings, mqtt_url=config.mqtt_url)
     report = Report(config)
-    devices, token = await arrange(config, settings)
+    arena = await arrange(config, settings)
     sessions = session_store(settings.redis_url, lockout_policy(settings))
     realtime = realtime_for(settings, sessions)
     await realtime.start([Tortoise.apps["devices"]["OutboxEvent"]])
     group = f"bench-{uuid.uuid4().hex[:8]}"
     bridge = make_bridge(realtime, settings, group=group, client_id=f"{group}-r1")
-    simulator = Simulator(
-        config.mqtt_url,
-        devices,
-        SimulatorOptions(heartbeat=config.heartbeat, telemetry=config.telemetry, fault_rate=0.0, seed=7),
+    timed = Simulator(
+        config.mqtt_url, arena.timed, SimulatorOptions(heartbeat=3600, telemetry=0, fault_rate=0)
     )
     pending: dict[str, tuple[str, float]] = {}  # device code → (status awaited, publish time)
     stop = asyncio.Event()
 
     async def listen() -> None:
         ws_url = gateway_url.replace("http://", "ws://")
-        async for payload in subscribe_ws(ws_url, STREAM, None, token):
+        async for payload in subscribe_ws(ws_url, STREAM, None, arena.token):
             device = ((payload.get("data") or {}).get("deviceStatus") or {}).get("device") or {}
             awaited = pending.get(device.get("code", ""))
             if awaited is not None and device.get("status") == awaited[0]:
@@ -175,37 +215,40 @@ async def run(config: DeviceConfig, settings: Settings, gateway_url: str) -> Rep
     async def toggle() -> None:
         turn = 0
         while not stop.is_set():
-            device = devices[turn % len(devices)]
-            faulty = (turn // len(devices)) % 2 == 0
+            device = arena.timed[turn % len(arena.timed)]
+            faulty = (turn // len(arena.timed)) % 2 == 0
             pending[device.code] = ("FAULT" if faulty else "ONLINE", time.perf_counter())
             report.timed += 1
-            await simulator.send(device, "event", {"type": "fault" if faulty else "recovered"})
+            await timed.send(device, "event", {"type": "fault" if faulty else "recovered"})
             turn += 1
             await asyncio.sleep(1 / config.faults)
 
-    tasks = [asyncio.create_task(serve(realtime, bridge)), asyncio.create_task(listen())]
+    tasks = [
+        asyncio.create_task(serve(realtime, bridge)),
+        asyncio.create_task(listen()),
+        asyncio.create_task(timed.run()),
+    ]
     try:
         await asyncio.wait_for(bridge.connected.wait(), 30)
+        await asyncio.wait_for(timed.ready.wait(), 30)
         await asyncio.sleep(1.0)  # the subscription is open
         size_before = await storage_bytes(settings)
-        sim = asyncio.create_task(simulator.run())
-        await asyncio.wait_for(simulator.ready.wait(), 30)
-        baseline_task = asyncio.create_task(baseline(config, stop, report.baseline))
-        toggler = asyncio.create_task(toggle())
-        start = time.perf_counter()
-        await asyncio.sleep(config.duration)
-        stop.set()
-        sim.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sim
-        await toggler
-        report.offered = sum(simulator.sent.values())
+        with tempfile.TemporaryDirectory() as folder:
+            fleet = await fleet_process(config, arena, Path(folder))
+            start = time.perf_counter()
+            baseline_task = asyncio.create_task(baseline(config, stop, report.baseline))
+            toggler = asyncio.create_task(toggle())
+            output, _ = await fleet.communicate()  # it runs for the duration
+            stop.set()
+            await toggler
+        sent = orjson.loads(output.strip().splitlines()[-1])["sent"] if output.strip() else {}
+        report.offered = sum(sent.values()) + sum(timed.sent.values())
         deadline = time.perf_counter() + 30  # the bridge drains what was offered
         while time.perf_counter() < deadline:
             counters = bridge.counters
             if counters.accepted + counters.duplicates + sum(counters.rejected.values()) >= report.offered:
                 break
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.1)
         report.wall = time.perf_counter() - start
         await asyncio.sleep(1.0)  # the last status changes reach the stream
         await baseline_task

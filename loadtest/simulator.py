@@ -23,6 +23,7 @@ Used by ``dcms simulate devices`` (subgraphs/cli.py provisions the devices, then
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import logging
@@ -34,6 +35,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import aiomqtt
@@ -41,7 +43,7 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from realtime.mqtt import BrokerAddress, connect_client
-from resolvers.devices.envelope import command_topic, signed, up_topic
+from resolvers.devices.envelope import command_topic, load_private, signed, up_topic
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +150,11 @@ class Simulator:
         backoff = 0.5
         while True:
             try:
-                async with connect_client(self.address, None, persistent=False) as client:
+                client = connect_client(self.address, None, persistent=False)
+                # Hundreds of QoS 1 publishes in flight per connection is the point here, not a
+                # backlog to warn about (aiomqtt logs one warning per publish above 10).
+                client.pending_calls_threshold = 1_000_000
+                async with client:
                     for device in devices:
                         self._clients[device.code] = client
                     topics = [(command_topic(d.tenant_id, d.code), 1) for d in devices]
@@ -228,3 +234,40 @@ class Simulator:
 
 def connections_for(count: int, per_connection: int) -> int:
     return max(1, math.ceil(count / max(1, per_connection)))
+
+
+# -- as a process of its own (the benchmark's: the simulated fleet must not share the bridge's CPU) --
+
+
+def write_devices(path: Path, devices: list[tuple[str, str, str]]) -> None:
+    """(tenant id, code, private key) of each device, for ``python -m loadtest.simulator``."""
+    path.write_bytes(orjson.dumps(devices))
+
+
+async def _main(args: argparse.Namespace, rows: list[list[str]]) -> None:
+    devices = [SimulatedDevice(tenant, code, load_private(key)) for tenant, code, key in rows]
+    options = SimulatorOptions(heartbeat=args.heartbeat, telemetry=args.telemetry, fault_rate=args.fault_rate)
+    simulator = Simulator(args.url, devices, options)
+    task = asyncio.create_task(simulator.run(args.duration))
+    await simulator.ready.wait()
+    print("ready", flush=True)
+    await task
+    print(orjson.dumps({"sent": simulator.sent, "errors": simulator.errors}).decode(), flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m loadtest.simulator --devices FILE --url mqtt://… --duration S``: prints "ready"
+    once every connection is up, then at the end one JSON line of what was sent."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--devices", required=True, help="JSON file: [[tenant id, code, private key], …]")
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--heartbeat", type=float, default=10.0)
+    parser.add_argument("--telemetry", type=float, default=1.0)
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--duration", type=float, required=True)
+    args = parser.parse_args(argv)
+    asyncio.run(_main(args, orjson.loads(Path(args.devices).read_bytes())))
+
+
+if __name__ == "__main__":
+    main()
