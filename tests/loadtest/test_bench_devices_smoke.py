@@ -16,7 +16,8 @@ pytestmark = pytest.mark.e2e
 async def test_device_ingestion_smoke(required_stack: Stack) -> None:
     config = bench_devices.DeviceConfig(**{**vars(bench_devices.SMOKE), "mqtt_url": services.require_mqtt()})
     report = await bench_devices.run(config, required_stack.settings, required_stack.gateway_url)
-    assert report.offered > 0 and report.accepted + report.duplicates == report.offered, report.problems
+    # >=: a publish the simulator was stopped in the middle of may have reached the broker uncounted.
+    assert report.offered > 0 and report.accepted + report.duplicates >= report.offered, report.problems
     assert not report.rejected, report.rejected
     assert report.timed > 0 and len(report.latencies) == report.timed, report.problems
     assert report.baseline
