@@ -9,7 +9,7 @@ NODE_STAMP := gateway/node_modules/.installed
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning bench-devices up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -36,8 +36,10 @@ web-dev: install
 	cd $(WEB) && npm run dev -- --host 127.0.0.1
 
 ## Run: migrate, seed when empty, all five subgraphs in one process + Hive Gateway + the client pages; prints the URLs.
+## With Mosquitto on 127.0.0.1:1883, 20 simulated devices in the first hall too (UP_ARGS="--simulate 0": none).
+UP_ARGS ?= --simulate 20
 up: install web
-	$(DCMS) up
+	$(DCMS) up $(UP_ARGS)
 
 ## Test: the whole suite on PostgreSQL + Redis, then again on the embedded default (SQLite + in-memory).
 test: install lint schema-check test-real test-embedded
@@ -81,6 +83,10 @@ bench-alerts: install
 ## (loadtest/bench_morning.py): BENCH_MORNING_ARGS="--duration 10 --identity full|signed --peak 1200"
 bench-morning: install
 	$(PY) -m loadtest.bench_morning $(BENCH_MORNING_ARGS)
+
+## Device ingestion over MQTT (loadtest/bench_devices.py, issue 16): BENCH_DEVICES_ARGS="--devices 1000 --duration 60"
+bench-devices: install
+	$(PY) -m loadtest.bench_devices $(BENCH_DEVICES_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@ the stack's database in this process, bulk inserts, CPU figures and percentiles.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import math
 import os
@@ -202,6 +203,24 @@ def report_on_stack(
         print(f"\nFAIL: {failure}")
         return 1
     return 0
+
+
+def stack_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The options every benchmark on a stack of its own takes: --gateway, --keep-data, --smoke."""
+    parser.add_argument("--gateway", help="run against this gateway's stack instead of starting one")
+    parser.add_argument("--keep-data", action="store_true")
+    parser.add_argument("--smoke", action="store_true", help="a few seconds, to see that it runs")
+    return parser
+
+
+def print_rows(header: list[str], rows: list[tuple[str, str]], problems: Sequence[str] = ()) -> None:
+    """A benchmark's report: its header lines, then one aligned ``name  value`` line per row."""
+    print("\n".join(header))
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    for problem in problems:
+        print(f"problem: {problem}")
 
 
 # -- arranging -------------------------------------------------------------------------------------

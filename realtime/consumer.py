@@ -24,18 +24,29 @@ from realtime.hub import Realtime
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event], Awaitable[bool]]  # True when it published something of its own
+Before = Callable[[Event], Awaitable[None]]  # -- issue 16: outside the transaction (an MQTT publish)
 
 
 async def consume(
-    realtime: Realtime, name: str, channel: str, handle: Handler, cursors: type[ConsumerCursorBase]
+    realtime: Realtime,
+    name: str,
+    channel: str,
+    handle: Handler,
+    cursors: type[ConsumerCursorBase],
+    before: Before | None = None,
 ) -> None:
-    """Run ``handle`` on every event of ``channel``, forever; each in one transaction with the cursor."""
+    """Run ``handle`` on every event of ``channel``, forever; each in one transaction with the cursor.
+    ``before`` runs first, outside that transaction (work that may wait long, such as sending to a
+    broker that is away, must not hold one open); it runs again for an event whose transaction
+    did not commit."""
     app = cursors._meta.app
     assert app is not None  # a registered model has its app
     while True:
         row = await cursors.get_or_none(name=name)
         try:
             async for event in realtime.feeds.subscribe(channel, row.event_id if row else None):
+                if before is not None:
+                    await before(event)
                 async with in_transaction(app):
                     published = await handle(event)
                     await cursors.update_or_create({"event_id": event.id}, name=name)

@@ -53,7 +53,7 @@ from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
 from subgraphs.registry import spec_of
 from subgraphs.settings import SUBGRAPHS, Settings
-from subgraphs.spec import Job
+from subgraphs.spec import Job, Service
 
 CLIENT_IP_HEADER = "x-dcms-client-ip"  # set by the gateway; believed only on a signed request
 
@@ -277,18 +277,11 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         settings.hmac_secret, require_signature=not settings.dev_mode, redis_url=settings.redis_url
     )
     limiter = rate_limiter(settings.redis_url)
-    streams = settings.streams
-    realtime = Realtime(
-        Broker(settings.redis_url),
-        sessions,
-        replay_hours=streams.replay_hours,
-        subscriber_queue=streams.subscriber_queue,
-        feed_sync_seconds=streams.feed_sync_seconds,
-        max_subscriptions_per_user=streams.max_subscriptions_per_user,
-    )
+    realtime = realtime_for(settings, sessions)
     sockets = _OpenWebSockets(realtime)
     routes: list[Any] = [Route("/healthz", sockets.healthz)]
     jobs: list[Job] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
+    services: list[Service] = []  # -- issue 16: MQTT bridge -- jobs that are given the settings
     apps = list(names)  # Tortoise apps to register: the served subgraphs and those they consume
     for name in names:
         spec = spec_of(name)
@@ -297,6 +290,8 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         endpoint = SubgraphGraphQL(spec.schema, spec.loaders, realtime, settings, keys, sessions, trust)
         path = f"/{name}/graphql"
         routes += [Route(path, endpoint), WebSocketRoute(path, sockets.count(endpoint))]
+        routes += spec.routes  # -- issue 16: MQTT bridge -- e.g. POST /devices/ingest
+        services += spec.services
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -308,6 +303,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
                 [Tortoise.apps[n]["OutboxEvent"] for n in names if "OutboxEvent" in Tortoise.apps[n]]
             )
             tasks = [asyncio.create_task(job(realtime, settings.rules)) for job in jobs]
+            tasks += [asyncio.create_task(service(realtime, settings)) for service in services]
             try:
                 yield
             finally:
@@ -329,6 +325,19 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     app.state.rate_limit = (limiter, settings.limits)  # read by schema/common/rate_limiting.py
     app.state.sessions, app.state.trust = sessions, trust  # closed by the lifespan (or a test without one)
     return app
+
+
+def realtime_for(settings: Settings, sessions: SessionStore) -> Realtime:
+    """The process's realtime hub for ``settings`` (its broker and stream numbers)."""
+    streams = settings.streams
+    return Realtime(
+        Broker(settings.redis_url),
+        sessions,
+        replay_hours=streams.replay_hours,
+        subscriber_queue=streams.subscriber_queue,
+        feed_sync_seconds=streams.feed_sync_seconds,
+        max_subscriptions_per_user=streams.max_subscriptions_per_user,
+    )
 
 
 def lockout_policy(settings: Settings) -> LockoutPolicy:

@@ -1,4 +1,5 @@
-"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys, secrets.
+"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys, secrets, mqtt-bridge,
+simulate.
 
 Outside dev mode (``DCMS_DEV=0``) every start command (migrate, seed, serve, up) first checks
 that the production secrets are there (subgraphs/provision.py): a missing one stops it with
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -51,6 +54,13 @@ def main(argv: list[str] | None = None) -> None:
     up.add_argument("--customers", type=int, default=2000, help="customers to seed on first start")
     up.add_argument("--demo", action="store_true", help=DEMO_HELP)
     up.add_argument("--workers", type=int, metavar="N", help=WORKERS_HELP)
+    up.add_argument(  # -- issue 16: MQTT bridge --
+        "--simulate",
+        type=int,
+        default=0,
+        metavar="N",
+        help="simulated devices in the first hall, when the MQTT broker answers (make up: 20)",
+    )
 
     token = commands.add_parser("token", help="dev mode: print an access token for a seeded user")
     token.add_argument("--username", default="manager")
@@ -75,6 +85,25 @@ def main(argv: list[str] | None = None) -> None:
         "init", help="write the token key pair, gateway HMAC secret and PII keyring (0600), never overwriting"
     )
     init.add_argument("--dir", type=Path, help="where (default DCMS_KEYS_DIR, else var/keys)")
+
+    # -- issue 16: MQTT bridge --
+    bridge = commands.add_parser(
+        "mqtt-bridge", help="devices over MQTT: ingest and send commands (DCMS_MQTT_URL)"
+    )
+    bridge.add_argument(
+        "--replica", help="this replica's name: its MQTT client id and session (default: the host)"
+    )
+    simulators = commands.add_parser("simulate", help="simulators").add_subparsers(dest="what", required=True)
+    simulated = simulators.add_parser("devices", help="N virtual devices over MQTT, in a hall")
+    simulated.add_argument("--count", type=int, default=20, help="devices (default 20)")
+    simulated.add_argument("--hall", help="the hall's org code (default: the first hall)")
+    simulated.add_argument("--prefix", default="SIM", help="device codes <prefix>-0001… (default SIM)")
+    simulated.add_argument("--heartbeat", type=float, default=10.0, help="seconds between heartbeats")
+    simulated.add_argument("--telemetry", type=float, default=1.0, help="seconds between telemetry messages")
+    simulated.add_argument("--fault-rate", type=float, default=0.0005, help="faults per device per second")
+    simulated.add_argument("--fail-share", type=float, default=0.1, help="commands answered FAILED")
+    simulated.add_argument("--silent-share", type=float, default=0.1, help="commands never answered")
+    simulated.add_argument("--duration", type=float, help="seconds (default: until interrupted)")
 
     args = parser.parse_args(argv)
     if args.command == "secrets":  # before Settings.from_env, which makes dev secrets in dev mode
@@ -120,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"unknown subgraph(s): {', '.join(sorted(unknown))}")
         serve_subgraphs(settings, tuple(args.names) or SUBGRAPHS, args.port or settings.port)
     elif args.command == "up":
-        up_all(settings, args.customers, demo=settings.dev_mode or args.demo)
+        up_all(settings, args.customers, demo=settings.dev_mode or args.demo, simulate=args.simulate)
     elif args.command == "token":
         print(asyncio.run(dev_token(settings, args.username, args.hours)))
     elif args.command == "schema":
@@ -129,6 +158,16 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(audit_verify(settings)))
     elif args.command == "keys":
         asyncio.run(rotate_keys(settings, args.resume, args.retire, args.batch_size))
+    elif args.command == "mqtt-bridge":  # -- issue 16: MQTT bridge --
+        from subgraphs.mqtt_bridge import main as bridge_main
+        from subgraphs.oplog import configure_logging
+
+        configure_logging()
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(bridge_main(settings, args.replica))
+    elif args.command == "simulate":
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(simulate_devices(settings, args))
 
 
 async def migrate(settings: Settings, quiet: bool = False) -> None:
@@ -235,6 +274,51 @@ async def rotate_keys(settings: Settings, resume: bool, retire: bool, batch_size
     return counts
 
 
+# -- issue 16: MQTT bridge --
+async def simulate_devices(settings: Settings, args: argparse.Namespace) -> None:
+    """``dcms simulate devices``: provision ``--count`` devices under the hall, then run them."""
+    from loadtest.simulator import Simulator, SimulatorOptions
+
+    if not settings.mqtt_url:
+        raise SystemExit("dcms simulate: no broker: set DCMS_MQTT_URL (e.g. mqtt://127.0.0.1:1883)")
+    devices = await provision_simulated(settings, args.hall, args.count, args.prefix)
+    options = SimulatorOptions(
+        heartbeat=args.heartbeat,
+        telemetry=args.telemetry,
+        fault_rate=args.fault_rate,
+        fail_share=args.fail_share,
+        silent_share=args.silent_share,
+    )
+    simulator = Simulator(settings.mqtt_url, devices, options)
+    print(f"simulating {len(devices)} devices ({devices[0].code}…) on {settings.mqtt_url}", flush=True)
+    try:
+        await simulator.run(args.duration)
+    finally:
+        print(f"simulator: sent {dict(simulator.sent)}, acks {dict(simulator.acks)}", flush=True)
+
+
+async def provision_simulated(settings: Settings, hall: str | None, count: int, prefix: str) -> list[Any]:
+    """``count`` devices with fresh credentials under the hall of code ``hall`` (default the first)."""
+    from loadtest.simulator import SimulatedDevice
+    from models.operations import Org, OrgKind
+    from resolvers.devices.envelope import load_private
+    from resolvers.devices.registry import provision_devices
+    from subgraphs.database import close_database, open_database
+
+    await open_database(settings, ("operations", "devices"))
+    try:
+        halls = Org.filter(kind=OrgKind.HALL)
+        org = await (halls.filter(code=hall) if hall else halls.order_by("code")).first()
+        if org is None:
+            raise SystemExit(f"dcms simulate: no hall {hall or ''} (run `dcms seed` first)")
+        rows = await provision_devices(org.id, count, prefix)
+    finally:
+        await close_database()
+    return [
+        SimulatedDevice(str(i.device.tenant_id), i.device.code, load_private(i.private_key)) for i in rows
+    ]
+
+
 def workers_problem(settings: Settings, workers: int | None) -> str | None:
     """Why ``workers`` (``--workers``, else ``DCMS_WORKERS``) cannot run here, or None.
 
@@ -316,11 +400,12 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     )
 
 
-def up_all(settings: Settings, customers: int, demo: bool = True) -> None:
+def up_all(settings: Settings, customers: int, demo: bool = True, simulate: int = 0) -> None:
     """The embedded default: one process for the subgraphs, the gateway as a child.
 
     ``demo``: seed the demo data when the database is empty (always in dev mode; outside it only
-    with ``--demo``)."""
+    with ``--demo``). ``simulate``: that many simulated devices in the first hall, as a child
+    process, once everything answers and when the MQTT broker is reachable."""
     import threading
 
     from security.keys import load_token_keys
@@ -339,20 +424,39 @@ def up_all(settings: Settings, customers: int, demo: bool = True) -> None:
         settings.gateway_port, supergraph, settings.host, settings=settings, log_file=log_file
     )
     web = start_web(settings)
+    simulator: list[subprocess.Popen[bytes]] = []  # -- issue 16: MQTT bridge --
 
     def announce() -> None:
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")
         wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
         print(banner(settings, demo=demo), flush=True)
+        if simulate > 0 and settings.mqtt_url and broker_reachable(settings.mqtt_url):
+            command = [sys.executable, "-m", "subgraphs.cli", "simulate", "devices", "--count", str(simulate)]
+            simulator.append(subprocess.Popen(command))
+            print(f"  设备模拟器: {simulate} simulated devices over {settings.mqtt_url}", flush=True)
 
     try:
         threading.Thread(target=announce, daemon=True).start()
         serve_subgraphs(settings, SUBGRAPHS, settings.port)
     finally:
-        for child in (web, gateway):
+        for child in (*simulator, web, gateway):
             if child is not None:
                 child.terminate()
                 child.wait(timeout=10)
+
+
+def broker_reachable(url: str) -> bool:
+    """Whether the MQTT broker at ``url`` accepts a TCP connection (no broker: no simulator)."""
+    import socket
+
+    from realtime.mqtt import BrokerAddress
+
+    address = BrokerAddress.parse(url)
+    try:
+        with socket.create_connection((address.host, address.port), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 def banner(settings: Settings, demo: bool = True) -> str:

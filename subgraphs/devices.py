@@ -6,6 +6,8 @@ from schema.devices.federation import Org, User
 from schema.devices.mutations import Mutation
 from schema.devices.queries import Query
 from schema.devices.subscriptions import Subscription
+from subgraphs import device_ingest
+from subgraphs.mqtt_bridge import bridge_service
 from subgraphs.schema import build_schema
 from subgraphs.spec import SubgraphSpec
 
@@ -20,4 +22,7 @@ spec = SubgraphSpec(
     jobs=(device_checks, telemetry_rollups, telemetry_maintenance, metric_baselines),
     # Read-only: operations' halls, orgs and change requests (resolvers/devices/directory.py).
     consumes=("operations",),
+    # -- issue 16: MQTT bridge --
+    routes=device_ingest.routes,  # POST /devices/ingest: the HTTP batch intake
+    services=(bridge_service,),  # the MQTT bridge in this process, when DCMS_MQTT_URL is set
 )

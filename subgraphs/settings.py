@@ -37,14 +37,22 @@ Every knob lives here so a newcomer finds them in one place:
   ``DCMS_INCIDENT_CHECK_SECONDS``, ``DCMS_ALERT_INCIDENT_MINUTES``, ``DCMS_ALERT_ESCALATION_SECONDS``,
   ``DCMS_BACKUP_CHECK_SECONDS``,
   ``DCMS_INSPECTION_JOB_SECONDS``, ``DCMS_INSPECTION_PHOTO_MAX_BYTES``, ``DCMS_INSPECTION_PHOTOS_PER_RECORD``.
+- ``DCMS_MQTT_URL`` (issue 16): the MQTT broker devices report to (``mqtt://host:port``); in dev mode
+  unset means ``mqtt://127.0.0.1:1883``, outside dev mode unset means no bridge; ``off`` (or empty)
+  means no bridge anywhere. ``DCMS_MQTT_GROUP``: the shared-subscription group of the bridge's
+  replicas (default ``dcms-bridge-<hash of DATABASE_URL or the var dir>``, so two stacks on one broker
+  never split each other's messages). ``DCMS_MQTT_CLIENT_ID``: this replica's fixed client id (its
+  persistent session), default ``<group>-<host name>``.
 - ``DCMS_PII_KEYRING_FILE``: the PII encryption keyring (JSON, see security/crypto.py); default
   ``<keys dir>/pii-keyring.json``, generated there only in dev mode.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+import socket
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -57,6 +65,7 @@ if TYPE_CHECKING:
 SUBGRAPHS: tuple[str, ...] = ("operations", "customers", "marketing", "finance", "devices")
 HMAC_SECRET_FILE = "gateway-hmac-secret"  # in the keys dir, when DCMS_GATEWAY_HMAC_SECRET is unset
 DEV_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
+DEV_MQTT_URL = "mqtt://127.0.0.1:1883"  # issue 16: Mosquitto runs on every machine here
 DB_POOL_MAX = 10  # PostgreSQL connections per subgraph, unless DCMS_DB_POOL_MAX: divided among workers
 
 
@@ -155,6 +164,10 @@ class Settings:
     workers: int | None = None  # DCMS_WORKERS; None → the core count with PostgreSQL + Redis, else 1
     admission: Admission = field(default_factory=Admission)
     serve_subgraphs: tuple[str, ...] = SUBGRAPHS  # DCMS_SERVE_SUBGRAPHS, for `dcms serve`'s workers
+    # -- issue 16: MQTT bridge --
+    mqtt_url: str | None = None  # DCMS_MQTT_URL; None → no bridge (the dev default is the local broker)
+    mqtt_group: str | None = None  # DCMS_MQTT_GROUP; None → derived from the deployment (mqtt_share_group)
+    mqtt_client_id: str | None = None  # DCMS_MQTT_CLIENT_ID; None → <group>-<host name>
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -194,6 +207,10 @@ class Settings:
                 name.strip() for name in os.environ.get("DCMS_SERVE_SUBGRAPHS", "").split(",") if name.strip()
             )
             or SUBGRAPHS,
+            # -- issue 16: MQTT bridge --
+            mqtt_url=_mqtt_url(dev_mode),
+            mqtt_group=os.environ.get("DCMS_MQTT_GROUP") or None,
+            mqtt_client_id=os.environ.get("DCMS_MQTT_CLIENT_ID") or None,
         )
         if not os.environ.get("DCMS_DB_POOL_MAX"):  # one box's default budget, shared by its workers
             settings = replace(settings, db_pool_max=max(2, DB_POOL_MAX // settings.worker_count))
@@ -231,6 +248,22 @@ class Settings:
             return self.workers
         return usable_cores() if self.shared_state else 1
 
+    # -- issue 16: MQTT bridge --
+    @property
+    def mqtt_share_group(self) -> str:
+        """The bridge replicas' shared-subscription group: one per deployment (its database), so
+        the replicas of one deployment split the devices' messages and two deployments on one
+        broker (a developer's stack beside a benchmark's) each get all of theirs."""
+        if self.mqtt_group:
+            return self.mqtt_group
+        where = self.database_url or str(self.var_dir)
+        return "dcms-bridge-" + hashlib.sha256(where.encode()).hexdigest()[:10]
+
+    @property
+    def mqtt_client(self) -> str:
+        """This replica's fixed MQTT client id: its persistent session outlives a restart."""
+        return self.mqtt_client_id or f"{self.mqtt_share_group}-{socket.gethostname()}"
+
     @property
     def log_dir(self) -> Path:
         """Where ``dcms up`` writes the gateway's output (gateway.log)."""
@@ -243,6 +276,14 @@ def usable_cores() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except AttributeError:  # not Linux
         return os.cpu_count() or 1
+
+
+def _mqtt_url(dev_mode: bool) -> str | None:
+    """``DCMS_MQTT_URL``; unset → the local broker in dev mode, no bridge outside it; "off" → none."""
+    value = os.environ.get("DCMS_MQTT_URL")
+    if value is None:
+        return DEV_MQTT_URL if dev_mode else None
+    return None if value.strip().lower() in ("", "off") else value.strip()
 
 
 def _var_dir() -> Path:

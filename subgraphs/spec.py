@@ -16,13 +16,19 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
+from starlette.routing import BaseRoute
+
 from realtime.hub import Realtime
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.rules import Rules
 from subgraphs.schema import SubgraphSchema
+from subgraphs.settings import Settings
 
 # A background job: started with the app, one task per process, given the platform parameters.
 Job = Callable[[Realtime, Rules], Coroutine[Any, Any, None]]
+# -- issue 16: MQTT bridge --
+# A service: like a job, but given the settings (e.g. the MQTT bridge needs the broker's URL).
+Service = Callable[[Realtime, Settings], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -34,3 +40,6 @@ class SubgraphSpec:
     # Other subgraphs' Tortoise apps this one reads, read-only, through one module each (their tables
     # are registered in the same process for that): e.g. finance reads customers' for applicantId.
     consumes: tuple[str, ...] = ()
+    # -- issue 16: MQTT bridge --
+    routes: tuple[BaseRoute, ...] = ()  # plain HTTP routes beside /<name>/graphql (POST /devices/ingest)
+    services: tuple[Service, ...] = ()  # started with the app like jobs, given the settings

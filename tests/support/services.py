@@ -4,7 +4,7 @@
 - ``DCMS_TEST_STORAGE=real``: PostgreSQL (``DCMS_TEST_POSTGRES``) and Redis (``DCMS_TEST_REDIS``);
 - ``DCMS_TEST_STORAGE=embedded``: SQLite files and the in-memory broker, as ``make up`` runs.
 
-With ``DCMS_REQUIRE_SERVICES=1`` (CI) a missing PostgreSQL, Redis, Node or gateway
+With ``DCMS_REQUIRE_SERVICES=1`` (CI) a missing PostgreSQL, Redis, Mosquitto, Node or gateway
 fails the run; otherwise the tests that need it are skipped with the reason.
 """
 
@@ -26,6 +26,7 @@ STORAGE = os.environ.get("DCMS_TEST_STORAGE", "real")
 POSTGRES_URL = os.environ.get("DCMS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("DCMS_TEST_REDIS", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("DCMS_REQUIRE_SERVICES") == "1"
+MQTT_URL = os.environ.get("DCMS_TEST_MQTT", "mqtt://127.0.0.1:1883")  # -- issue 16: Mosquitto --
 
 
 def reachable(url: str) -> bool:
@@ -63,6 +64,13 @@ def separate_redis() -> str:
     url = urlparse(require_redis())
     database = int(url.path.strip("/") or 0)
     return urlunparse(url._replace(path=f"/{(database - 1) % 16}"))
+
+
+def require_mqtt() -> str:
+    """-- issue 16: the MQTT broker (Mosquitto) the bridge and the simulator talk to."""
+    if not reachable(MQTT_URL):
+        missing(f"the MQTT broker at {MQTT_URL}")
+    return MQTT_URL
 
 
 def require_node() -> None:

@@ -1,0 +1,290 @@
+"""设备接入 through the real broker (issue 16): devices' messages through Mosquitto → the MQTT bridge
+(realtime/mqtt.py, subgraphs/mqtt_bridge.py) → ``ingest`` → rows; the same through ``POST
+/devices/ingest``; commands down to the unit and its acknowledgement back.
+
+Each test has its own hall, devices (unique codes, so unique topics) and its own shared-subscription
+group and client id, so a parallel run or another test's bridge never takes its messages. Both
+storage passes run them; in CI (``DCMS_REQUIRE_SERVICES=1``) a missing broker fails them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import httpx
+import orjson
+import pytest
+
+from loadtest.simulator import SimulatedDevice, Simulator, SimulatorOptions, now_iso
+from models.devices import CommandAction, CommandStatus, Device, DeviceCommand, DeviceMessage, DeviceStatus
+from models.operations import Org, OrgKind
+from realtime.hub import Realtime
+from realtime.mqtt import BrokerAddress, MqttBridge, Report, connect_client, end_session, stop
+from resolvers.devices.commands import issue_command
+from resolvers.devices.envelope import load_private, new_credential, signed, up_topic
+from resolvers.devices.ingest import ingest
+from resolvers.devices.registry import provision_devices
+from resolvers.operations.identity import principal_for
+from security.sessions import session_store
+from subgraphs.app import lockout_policy, realtime_for
+from subgraphs.mqtt_bridge import make_bridge, send_commands
+from subgraphs.settings import Settings
+from testkit.factories import make_org, make_user
+from tests.support import services
+from tests.support.stack import Stack
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Hall:
+    org: Org
+    prefix: str
+    devices: list[SimulatedDevice]
+    rows: list[Device]
+
+
+async def make_hall(count: int = 3) -> Hall:
+    root = await make_org("测试省联社", OrgKind.PROVINCE_UNION)
+    org = await make_org("测试供电营业厅", OrgKind.HALL, root, tenant_id=root.id)
+    prefix = "T" + uuid.uuid4().hex[:8].upper()
+    provisioned = await provision_devices(org.id, count, prefix)
+    devices = [
+        SimulatedDevice(str(i.device.tenant_id), i.device.code, load_private(i.private_key))
+        for i in provisioned
+    ]
+    return Hall(org, prefix, devices, [i.device for i in provisioned])
+
+
+def message(unit: SimulatedDevice, kind: str, data: dict[str, Any], **extra: Any) -> tuple[str, bytes]:
+    """A message of ``unit`` signed with its key (``extra``: "device" for a child, …)."""
+    topic = up_topic(unit.tenant_id, unit.code, kind)
+    body = {"id": extra.pop("id", uuid.uuid4().hex), "at": now_iso(), "data": data, **extra}
+    return topic, signed(topic, body, unit.key)
+
+
+@pytest.fixture
+async def realtime(database: Settings) -> AsyncIterator[Realtime]:
+    from tortoise import Tortoise
+
+    sessions = session_store(database.redis_url, lockout_policy(database))
+    hub = realtime_for(database, sessions)
+    await hub.start([Tortoise.apps["devices"]["OutboxEvent"]])
+    yield hub
+    await hub.stop()
+    await sessions.close()
+
+
+@pytest.fixture
+def mqtt_settings(database: Settings) -> Settings:
+    return replace(database, mqtt_url=services.require_mqtt())
+
+
+BRIDGES: list[MqttBridge] = []  # their persistent sessions, ended after each test
+
+
+@pytest.fixture(autouse=True)
+async def _end_sessions() -> AsyncIterator[None]:
+    yield
+    while BRIDGES:
+        bridge = BRIDGES.pop()
+        await end_session(bridge.address, bridge.client_id)
+
+
+def new_bridge(realtime: Realtime, settings: Settings, name: str, apply: Any = None) -> MqttBridge:
+    """A bridge of this test's own group and client id (``name``), ``apply`` wrapping ``ingest``."""
+    bridge = make_bridge(realtime, settings, group=f"test-{name}", client_id=f"test-{name}-r1")
+    if apply is not None:
+        bridge.ingest = apply
+    BRIDGES.append(bridge)
+    return bridge
+
+
+async def publish(settings: Settings, messages: Sequence[tuple[str, bytes]]) -> None:
+    assert settings.mqtt_url
+    async with connect_client(BrokerAddress.parse(settings.mqtt_url), None, persistent=False) as client:
+        await asyncio.gather(*(client.publish(topic, payload, qos=1) for topic, payload in messages))
+
+
+async def running(bridge: MqttBridge) -> asyncio.Task[None]:
+    task = asyncio.create_task(bridge.run())
+    await asyncio.wait_for(bridge.connected.wait(), 10)
+    return task
+
+
+def visitors(device: SimulatedDevice, count: int) -> tuple[str, bytes]:
+    return message(device, "event", {"type": "visitors", "count": count})
+
+
+async def stored_events(hall: Hall) -> int:
+    return await DeviceMessage.filter(device_id__in=[row.id for row in hall.rows]).count()
+
+
+async def test_messages_through_mosquitto_become_rows_once(
+    realtime: Realtime, mqtt_settings: Settings
+) -> None:
+    hall = await make_hall(3)
+    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10])
+    task = await running(bridge)
+    try:
+        beats = [message(d, "heartbeat", {"status": "ONLINE", "cpu": 12.5}) for d in hall.devices]
+        events = [visitors(d, 7) for d in hall.devices]
+        fault = message(hall.devices[0], "event", {"type": "fault", "detail": "卡纸"})
+        await publish(mqtt_settings, [*beats, *events, fault])
+        await eventually(lambda: bridge.counters.accepted == 7, seconds=15)
+        # The same events again (a QoS 1 redelivery, the device resending): applied once.
+        await publish(mqtt_settings, [events[0], fault])
+        await eventually(lambda: bridge.counters.duplicates == 2, seconds=15)
+        assert bridge.counters.accepted == 7 and not bridge.counters.rejected
+    finally:
+        await stop(task)
+    rows = {row.code: row for row in await Device.filter(code__in=[d.code for d in hall.devices])}
+    assert rows[hall.devices[0].code].status == DeviceStatus.FAULT
+    assert {rows[d.code].status for d in hall.devices[1:]} == {DeviceStatus.ONLINE}
+    assert all(row.last_heartbeat_at is not None for row in rows.values())
+    assert await stored_events(hall) == 4
+
+
+async def test_malformed_and_unauthenticated_are_refused_and_counted(
+    realtime: Realtime, mqtt_settings: Settings
+) -> None:
+    hall, other = await make_hall(2), await make_hall(1)
+    device = hall.devices[0]
+    topic = up_topic(device.tenant_id, device.code, "event")
+    body = {"at": now_iso(), "data": {"type": "visitors"}}
+    forged = signed(topic, {"id": "forged-1", **body}, load_private(new_credential()[0]))
+    old_key = device.key
+    again = await provision_devices(hall.org.id, 2, hall.prefix)  # new credentials: the old revoked
+    revoked = signed(topic, {"id": "revoked-1", **body}, old_key)
+    fresh = SimulatedDevice(device.tenant_id, device.code, load_private(again[0].private_key))
+    foreign_child = message(fresh, "event", {"type": "visitors"}, device=other.devices[0].code)
+    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10])
+    task = await running(bridge)
+    try:
+        await publish(
+            mqtt_settings,
+            [
+                (topic, b"not json at all"),
+                (topic, b'{"id": 1}'),
+                (topic, forged),
+                (topic, revoked),
+                foreign_child,
+                visitors(fresh, 1),  # the one good message
+            ],
+        )
+        await eventually(lambda: bridge.counters.received == 6, seconds=15)
+    finally:
+        await stop(task)
+    assert bridge.counters.accepted == 1, bridge.counters
+    assert bridge.counters.rejected == {"malformed": 2, "unauthenticated": 2, "not_a_child": 1}
+    assert await stored_events(hall) == 1
+
+
+async def test_bridge_killed_after_commit_before_ack_applies_nothing_twice(
+    realtime: Realtime, mqtt_settings: Settings
+) -> None:
+    """The bridge dies between a batch's commit and its PUBACKs: the broker keeps the messages for
+    the persistent session, delivers them again to the restarted bridge (same client id), and
+    ``ingest`` counts them as duplicates. Messages published while it is down are queued."""
+    hall = await make_hall(5)
+    name = uuid.uuid4().hex[:10]
+    killed = asyncio.Event()
+
+    async def commit_then_die(batch: Sequence[tuple[str, bytes]]) -> Report:
+        report = await ingest(batch)
+        killed.set()
+        await asyncio.sleep(3600)  # cancelled here: committed, never acknowledged
+        return report
+
+    first = new_bridge(realtime, mqtt_settings, name, commit_then_die)
+    task = await running(first)
+    before = [visitors(d, i) for i in range(20) for d in hall.devices]
+    await publish(mqtt_settings, before)
+    await asyncio.wait_for(killed.wait(), 15)
+    await stop(task)
+    while_down = [visitors(d, 100 + i) for i in range(10) for d in hall.devices]
+    await publish(mqtt_settings, while_down)
+    second = new_bridge(realtime, mqtt_settings, name)
+    task = await running(second)
+    total = len(before) + len(while_down)
+    try:
+        await eventually(lambda: _count_is(hall, total), seconds=30)
+        await asyncio.sleep(0.5)  # nothing more arrives
+    finally:
+        await stop(task)
+    assert not second.counters.rejected
+    assert second.counters.duplicates >= 1  # the killed batch came again and changed nothing
+    assert second.counters.accepted + second.counters.duplicates == second.counters.received
+    assert await stored_events(hall) == total  # each message once, none lost
+
+
+async def _count_is(hall: Hall, total: int) -> bool:
+    return await stored_events(hall) == total
+
+
+async def test_http_batch_endpoint(stack: Stack) -> None:
+    hall = await make_hall(2)
+    good = [visitors(d, 3) for d in hall.devices]
+    body: dict[str, Any] = {"messages": [{"topic": t, "payload": orjson.loads(p)} for t, p in good]}
+    body["messages"].append({"topic": good[0][0], "payload": "{not json"})
+    url = f"{stack.subgraphs_url}/devices/ingest"
+    async with httpx.AsyncClient(timeout=10) as client:
+        first = await client.post(url, json=body)
+        assert first.status_code == 200, first.text
+        report = first.json()
+        assert report["accepted"] == 2 and report["duplicates"] == 0
+        assert [r["index"] for r in report["rejected"]] == [2]
+        assert report["rejected"][0]["reason"].startswith("malformed")
+        again = (await client.post(url, json=body)).json()  # the device resending: nothing twice
+        assert again["accepted"] == 0 and again["duplicates"] == 2
+        for bad in (b"[]", b'{"messages": []}', b'{"messages": [{"topic": 5}]}', b'{"messages": "x"}'):
+            refused = await client.post(url, content=bad, headers={"content-type": "application/json"})
+            assert refused.status_code == 400, refused.text
+            assert refused.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+        many = {"messages": [{"topic": good[0][0], "payload": {}}] * 1001}
+        too_many = await client.post(url, json=many)
+        assert too_many.status_code == 400
+        not_json = await client.post(url, content=b"\xff", headers={"content-type": "application/json"})
+        assert not_json.status_code == 400
+    assert await stored_events(hall) == 2
+
+
+async def test_commands_down_and_acks_back(realtime: Realtime, mqtt_settings: Settings) -> None:
+    """A command issued by staff goes down on the unit's topic (PENDING → SENT); the unit's ack
+    (ACKNOWLEDGED or FAILED) comes back on its own topic and settles the command."""
+    hall = await make_hall(2)
+    manager = await make_user(hall.org, ("HALL_MANAGER",), "测试厅经理")
+    principal = principal_for(manager, hall.org)
+    assert mqtt_settings.mqtt_url
+    simulator = Simulator(
+        mqtt_settings.mqtt_url,
+        hall.devices,
+        SimulatorOptions(heartbeat=3600, telemetry=0, fault_rate=0, fail_share=0, silent_share=0),
+    )
+    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10])
+    tasks = [await running(bridge), asyncio.create_task(send_commands(realtime, bridge))]
+    sim = asyncio.create_task(simulator.run())
+    try:
+        await asyncio.wait_for(simulator.ready.wait(), 10)
+        ok = await issue_command(principal, uuid.uuid4(), hall.rows[0].id, CommandAction.RESTART, {})
+        realtime.relay.wake({"devices"})
+        await eventually(lambda: _status_is(ok.id, CommandStatus.ACKNOWLEDGED), seconds=15)
+        simulator.options.fail_share = 1.0
+        failed = await issue_command(principal, uuid.uuid4(), hall.rows[1].id, CommandAction.SCREEN_OFF, {})
+        realtime.relay.wake({"devices"})
+        await eventually(lambda: _status_is(failed.id, CommandStatus.FAILED), seconds=15)
+    finally:
+        for task in (sim, *tasks):
+            await stop(task)
+    assert simulator.acks == {"ACKNOWLEDGED": 1, "FAILED": 1}
+    settled = await DeviceCommand.get(id=ok.id)
+    assert settled.sent_at is not None and settled.answered_at is not None
+
+
+async def _status_is(command_id: uuid.UUID, status: CommandStatus) -> bool:
+    return (await DeviceCommand.get(id=command_id)).status == status
