@@ -24,7 +24,7 @@ from realtime.hub import Realtime
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Event], Awaitable[bool]]  # True when it published something of its own
-Before = Callable[[Event], Awaitable[None]]  # -- issue 16: outside the transaction (an MQTT publish)
+Before = Callable[[Event], Awaitable[None]]  # outside the transaction (an MQTT publish)
 
 
 async def consume(

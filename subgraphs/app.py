@@ -281,7 +281,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     sockets = _OpenWebSockets(realtime)
     routes: list[Any] = [Route("/healthz", sockets.healthz)]
     jobs: list[Job] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
-    services: list[Service] = []  # -- issue 16: MQTT bridge -- jobs that are given the settings
+    services: list[Service] = []  # jobs that are given the settings
     apps = list(names)  # Tortoise apps to register: the served subgraphs and those they consume
     for name in names:
         spec = spec_of(name)
@@ -290,7 +290,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         endpoint = SubgraphGraphQL(spec.schema, spec.loaders, realtime, settings, keys, sessions, trust)
         path = f"/{name}/graphql"
         routes += [Route(path, endpoint), WebSocketRoute(path, sockets.count(endpoint))]
-        routes += spec.routes  # -- issue 16: MQTT bridge -- e.g. POST /devices/ingest
+        routes += spec.routes  # e.g. POST /devices/ingest
         services += spec.services
 
     @contextlib.asynccontextmanager

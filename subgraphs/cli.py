@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     up.add_argument("--customers", type=int, default=2000, help="customers to seed on first start")
     up.add_argument("--demo", action="store_true", help=DEMO_HELP)
     up.add_argument("--workers", type=int, metavar="N", help=WORKERS_HELP)
-    up.add_argument(  # -- issue 16: MQTT bridge --
+    up.add_argument(
         "--simulate",
         type=int,
         default=0,
@@ -86,7 +86,6 @@ def main(argv: list[str] | None = None) -> None:
     )
     init.add_argument("--dir", type=Path, help="where (default DCMS_KEYS_DIR, else var/keys)")
 
-    # -- issue 16: MQTT bridge --
     bridge = commands.add_parser(
         "mqtt-bridge", help="devices over MQTT: ingest and send commands (DCMS_MQTT_URL)"
     )
@@ -158,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(audit_verify(settings)))
     elif args.command == "keys":
         asyncio.run(rotate_keys(settings, args.resume, args.retire, args.batch_size))
-    elif args.command == "mqtt-bridge":  # -- issue 16: MQTT bridge --
+    elif args.command == "mqtt-bridge":
         from subgraphs.mqtt_bridge import main as bridge_main
         from subgraphs.oplog import configure_logging
 
@@ -274,7 +273,6 @@ async def rotate_keys(settings: Settings, resume: bool, retire: bool, batch_size
     return counts
 
 
-# -- issue 16: MQTT bridge --
 async def simulate_devices(settings: Settings, args: argparse.Namespace) -> None:
     """``dcms simulate devices``: provision ``--count`` devices under the hall, then run them."""
     from loadtest.simulator import Simulator, SimulatorOptions
@@ -424,7 +422,7 @@ def up_all(settings: Settings, customers: int, demo: bool = True, simulate: int 
         settings.gateway_port, supergraph, settings.host, settings=settings, log_file=log_file
     )
     web = start_web(settings)
-    simulator: list[subprocess.Popen[bytes]] = []  # -- issue 16: MQTT bridge --
+    simulator: list[subprocess.Popen[bytes]] = []
 
     def announce() -> None:
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")

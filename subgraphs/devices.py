@@ -22,7 +22,6 @@ spec = SubgraphSpec(
     jobs=(device_checks, telemetry_rollups, telemetry_maintenance, metric_baselines),
     # Read-only: operations' halls, orgs and change requests (resolvers/devices/directory.py).
     consumes=("operations",),
-    # -- issue 16: MQTT bridge --
     routes=device_ingest.routes,  # POST /devices/ingest: the HTTP batch intake
     services=(bridge_service,),  # the MQTT bridge in this process, when DCMS_MQTT_URL is set
 )

@@ -164,7 +164,6 @@ class Settings:
     workers: int | None = None  # DCMS_WORKERS; None → the core count with PostgreSQL + Redis, else 1
     admission: Admission = field(default_factory=Admission)
     serve_subgraphs: tuple[str, ...] = SUBGRAPHS  # DCMS_SERVE_SUBGRAPHS, for `dcms serve`'s workers
-    # -- issue 16: MQTT bridge --
     mqtt_url: str | None = None  # DCMS_MQTT_URL; None → no bridge (the dev default is the local broker)
     mqtt_group: str | None = None  # DCMS_MQTT_GROUP; None → derived from the deployment (mqtt_share_group)
     mqtt_client_id: str | None = None  # DCMS_MQTT_CLIENT_ID; None → <group>-<host name>
@@ -207,7 +206,6 @@ class Settings:
                 name.strip() for name in os.environ.get("DCMS_SERVE_SUBGRAPHS", "").split(",") if name.strip()
             )
             or SUBGRAPHS,
-            # -- issue 16: MQTT bridge --
             mqtt_url=_mqtt_url(dev_mode),
             mqtt_group=os.environ.get("DCMS_MQTT_GROUP") or None,
             mqtt_client_id=os.environ.get("DCMS_MQTT_CLIENT_ID") or None,
@@ -248,7 +246,6 @@ class Settings:
             return self.workers
         return usable_cores() if self.shared_state else 1
 
-    # -- issue 16: MQTT bridge --
     @property
     def mqtt_share_group(self) -> str:
         """The bridge replicas' shared-subscription group: one per deployment (its database), so

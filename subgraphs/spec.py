@@ -26,7 +26,6 @@ from subgraphs.settings import Settings
 
 # A background job: started with the app, one task per process, given the platform parameters.
 Job = Callable[[Realtime, Rules], Coroutine[Any, Any, None]]
-# -- issue 16: MQTT bridge --
 # A service: like a job, but given the settings (e.g. the MQTT bridge needs the broker's URL).
 Service = Callable[[Realtime, Settings], Coroutine[Any, Any, None]]
 
@@ -40,6 +39,5 @@ class SubgraphSpec:
     # Other subgraphs' Tortoise apps this one reads, read-only, through one module each (their tables
     # are registered in the same process for that): e.g. finance reads customers' for applicantId.
     consumes: tuple[str, ...] = ()
-    # -- issue 16: MQTT bridge --
     routes: tuple[BaseRoute, ...] = ()  # plain HTTP routes beside /<name>/graphql (POST /devices/ingest)
     services: tuple[Service, ...] = ()  # started with the app like jobs, given the settings

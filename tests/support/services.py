@@ -26,7 +26,7 @@ STORAGE = os.environ.get("DCMS_TEST_STORAGE", "real")
 POSTGRES_URL = os.environ.get("DCMS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("DCMS_TEST_REDIS", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("DCMS_REQUIRE_SERVICES") == "1"
-MQTT_URL = os.environ.get("DCMS_TEST_MQTT", "mqtt://127.0.0.1:1883")  # -- issue 16: Mosquitto --
+MQTT_URL = os.environ.get("DCMS_TEST_MQTT", "mqtt://127.0.0.1:1883")  # Mosquitto: the devices' MQTT broker
 
 
 def reachable(url: str) -> bool:
@@ -67,7 +67,7 @@ def separate_redis() -> str:
 
 
 def require_mqtt() -> str:
-    """-- issue 16: the MQTT broker (Mosquitto) the bridge and the simulator talk to."""
+    """The MQTT broker (Mosquitto) the bridge and the simulator talk to."""
     if not reachable(MQTT_URL):
         missing(f"the MQTT broker at {MQTT_URL}")
     return MQTT_URL
