@@ -204,3 +204,12 @@ class IncidentStatistic:
     sla_compliance: float | None = strawberry.field(description="share of the closed that missed no target")
     escalations: int
     satisfaction: float | None = strawberry.field(description="mean 满意度 of the closed")
+
+
+# -- issue 16: monitoring wall (大屏) --
+
+
+@strawberry.type(description="未关闭故障事件 of one level (一级 … 四级)")
+class IncidentLevelCount:
+    level: IncidentLevel
+    count: int = strawberry.field(description="incidents in scope not yet closed or analysed")
