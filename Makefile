@@ -9,7 +9,7 @@ NODE_STAMP := gateway/node_modules/.installed
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -81,6 +81,12 @@ bench-alerts: install
 ## (loadtest/bench_morning.py): BENCH_MORNING_ARGS="--duration 10 --identity full|signed --peak 1200"
 bench-morning: install
 	$(PY) -m loadtest.bench_morning $(BENCH_MORNING_ARGS)
+
+# -- issue 16: monitoring wall --
+## The wall open for 30 minutes at 10 alerts a second, heap and DOM printed each minute
+## (loadtest/soak_wall.py): SOAK_WALL_ARGS="--minutes 30 --rate 10 --max-growth-mb 5"
+soak-wall: install
+	$(PY) -m loadtest.soak_wall $(SOAK_WALL_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
