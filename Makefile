@@ -9,7 +9,7 @@ NODE_STAMP := gateway/node_modules/.installed
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning bench-devices up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning bench-devices soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -84,9 +84,14 @@ bench-alerts: install
 bench-morning: install
 	$(PY) -m loadtest.bench_morning $(BENCH_MORNING_ARGS)
 
-## Device ingestion over MQTT (loadtest/bench_devices.py, issue 16): BENCH_DEVICES_ARGS="--devices 1000 --duration 60"
+## Device ingestion over MQTT (loadtest/bench_devices.py): BENCH_DEVICES_ARGS="--devices 1000 --duration 60"
 bench-devices: install
 	$(PY) -m loadtest.bench_devices $(BENCH_DEVICES_ARGS)
+
+## The wall open for 30 minutes at 10 alerts a second, heap and DOM printed each minute
+## (loadtest/soak_wall.py): SOAK_WALL_ARGS="--minutes 30 --rate 10 --max-growth-mb 5"
+soak-wall: install
+	$(PY) -m loadtest.soak_wall $(SOAK_WALL_ARGS)
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

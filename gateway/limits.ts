@@ -130,13 +130,12 @@ export function operationCost(
       return typeof first === 'number' && Number.isInteger(first) ? Math.max(first, 0) : defaultListSize;
     }
     if ((node.name.value === 'edges' || node.name.value === 'nodes') && parent.name.endsWith('Connection')) return 1;
-    // -- issue 16: telemetry -- a series (Device.telemetry) costs its `points`; its points list is then free
+    // a series (Device.telemetry) costs its `points`; its points list is then free
     if (named.name.endsWith('Series') && field.args.some((a) => a.name === 'points')) {
       const points = argumentValue(node, field, 'points', variables);
       return typeof points === 'number' && Number.isInteger(points) ? Math.max(points, 0) : defaultListSize;
     }
     if (node.name.value === 'points' && parent.name.endsWith('Series')) return 1;
-    // -- end issue 16: telemetry --
     const type = isNonNullType(field.type) ? field.type.ofType : field.type;
     return isListType(type) ? defaultListSize : 1;
   };

@@ -15,6 +15,7 @@ PAGES = (
     ("grab.html", "抢单", "grabber"),
     ("applicant.html", "融资服务 (applicant)", "applicant"),
     ("regulator.html", "监管控制台", "regulator"),
+    ("wall.html", "营业厅与运维监控大屏", "ops"),
 )
 
 

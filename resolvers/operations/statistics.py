@@ -90,3 +90,24 @@ def _number(value: object) -> float | None:
 
 def _date(value: object) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# 监控大屏 (the monitoring wall)
+
+
+@dataclass(frozen=True)
+class IncidentLevelCount:
+    level: IncidentLevel
+    count: int
+
+
+async def open_incident_counts(principal: Principal, org_path: str | None = None) -> list[IncidentLevelCount]:
+    """未关闭故障事件 by level (一级 … 四级): the incidents in the caller's scope (as
+    ``incident_statistics``) not yet closed or analysed, optionally under one org path; every
+    level, 0 included, in level order. One SQL statement whatever the number of incidents."""
+    queryset = scoped(principal, Incident, incident_scope).exclude(status__in=DONE)
+    if org_path:
+        queryset = queryset.filter(org_path__startswith=org_path)
+    rows = await queryset.annotate(open=Count("id")).group_by("level").values("level", "open")
+    counts = {IncidentLevel(row["level"]): int(row["open"]) for row in rows}
+    return [IncidentLevelCount(level, counts.get(level, 0)) for level in IncidentLevel]

@@ -25,7 +25,7 @@ from schema.finance.types.complaints import Complaint
 from schema.finance.types.institutions import CalendarDay, Institution, WechatBinding
 from schema.finance.types.orders import FinancingNeed, Handling, ProductApplication, SupervisionWarning
 from schema.finance.types.products import FinancialProduct
-from schema.finance.types.statistics import DistrictTrend, MarketplaceStatistic
+from schema.finance.types.statistics import DistrictTrend, MarketplaceStatistic, MarketplaceToday
 
 
 @strawberry.type
@@ -201,3 +201,10 @@ class Query:
             info.context.require_principal(), statistics.StatisticsPeriod(period.value), start, end
         )
         return cast(list[DistrictTrend], rows)
+
+    # 监控大屏 (the monitoring wall)
+
+    @strawberry.field(description="今日融资对接: 今日受理、授信、放款的笔数与金额 (范围同监管统计)")
+    async def marketplace_today(self, info: Info) -> MarketplaceToday:
+        today = await statistics.marketplace_today(info.context.require_principal())
+        return cast(MarketplaceToday, today)

@@ -19,7 +19,7 @@ from resolvers.operations.filters import AuditFilter
 from resolvers.operations.incidents import list_incidents
 from resolvers.operations.orgs import list_orgs
 from resolvers.operations.policies import list_policies
-from resolvers.operations.statistics import incident_statistics
+from resolvers.operations.statistics import incident_statistics, open_incident_counts
 from schema.common.connection import Connection
 from schema.operations.context import Info
 from schema.operations.enums import AlertStatus, IncidentLevel, IncidentStatus, InspectionTaskStatus, OrgKind
@@ -28,7 +28,7 @@ from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.audit import AuditRecord
 from schema.operations.types.backups import BackupJob
 from schema.operations.types.changes import ChangeRequest
-from schema.operations.types.incidents import Incident, IncidentStatistic, ServicePolicy
+from schema.operations.types.incidents import Incident, IncidentLevelCount, IncidentStatistic, ServicePolicy
 from schema.operations.types.inspections import (
     InspectionPhoto,
     InspectionPlan,
@@ -127,6 +127,15 @@ class Query:
     ) -> list[IncidentStatistic]:
         rows = await incident_statistics(info.context.require_principal(), from_, to)
         return cast(list[IncidentStatistic], rows)
+
+    # 监控大屏 (the monitoring wall)
+
+    @strawberry.field(
+        description="未关闭故障事件 by level (一级 … 四级): every level, in scope, optionally under one path"
+    )
+    async def open_incident_counts(self, info: Info, org_path: str | None = None) -> list[IncidentLevelCount]:
+        rows = await open_incident_counts(info.context.require_principal(), org_path)
+        return cast(list[IncidentLevelCount], rows)
 
     # -- 巡检 (inspections): resolvers/operations/inspections.py; an id out of scope is NOT_FOUND --
 

@@ -75,3 +75,17 @@ class DistrictTrend:
     orders_change: float | None = strawberry.field(
         description="订单数环比: (本期 − 上期) / 上期; 上期为零或无数据时为空"
     )
+
+
+# 监控大屏 (the monitoring wall)
+
+
+@strawberry.type(description="今日融资对接: 今日 (北京时间零点至今) 的受理、授信与放款")
+class MarketplaceToday:
+    day: date = strawberry.field(description="今日 (北京时间)")
+    orders: int = strawberry.field(description="今日到达机构的受理单数")
+    applied_amount: Decimal = strawberry.field(description="其申请金额合计 (元)")
+    credits: int = strawberry.field(description="今日授信的受理单数")
+    credited_amount: Decimal = strawberry.field(description="今日授信金额合计 (元)")
+    disbursements: int = strawberry.field(description="今日放款的受理单数")
+    disbursed_amount: Decimal = strawberry.field(description="今日放款金额合计 (元)")

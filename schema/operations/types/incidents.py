@@ -204,3 +204,12 @@ class IncidentStatistic:
     sla_compliance: float | None = strawberry.field(description="share of the closed that missed no target")
     escalations: int
     satisfaction: float | None = strawberry.field(description="mean 满意度 of the closed")
+
+
+# 监控大屏 (the monitoring wall)
+
+
+@strawberry.type(description="未关闭故障事件 of one level (一级 … 四级)")
+class IncidentLevelCount:
+    level: IncidentLevel
+    count: int = strawberry.field(description="incidents in scope not yet closed or analysed")
