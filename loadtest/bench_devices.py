@@ -13,7 +13,7 @@ broker (``DCMS_MQTT_URL``, default the local Mosquitto):
 
 - the MQTT bridge runs in this process (as ``dcms mqtt-bridge`` would beside the subgraphs), in a
   shared-subscription group of its own;
-- the simulator (loadtest/simulator.py) runs the devices: a heartbeat every ``--heartbeat`` s and
+- the simulator (subgraphs/simulator.py) runs the devices: a heartbeat every ``--heartbeat`` s and
   telemetry every ``--telemetry`` s each, no random faults;
 - ``--faults`` times a second a device, in turn, reports a ``fault`` event and then ``recovered``:
   the time from its MQTT publish to its status change arriving on the hall manager's
@@ -50,7 +50,6 @@ from tortoise import Tortoise
 
 from clients.python.dcms_client import subscribe_ws
 from loadtest.common import percentile, print_rows, report_on_stack, stack_arguments, start_stack
-from loadtest.simulator import SimulatedDevice, Simulator, SimulatorOptions, write_devices
 from models.operations import OrgKind
 from realtime.mqtt import BrokerAddress, connect_client, end_session
 from resolvers.devices.envelope import load_private
@@ -59,6 +58,7 @@ from security.sessions import session_store
 from subgraphs.app import lockout_policy, realtime_for
 from subgraphs.mqtt_bridge import make_bridge, serve
 from subgraphs.settings import DEV_MQTT_URL, Settings
+from subgraphs.simulator import SimulatedDevice, Simulator, SimulatorOptions, write_devices
 from testkit.factories import make_org, make_user, token_for
 
 VAR_DIR = Path("var/bench-devices")
@@ -129,7 +129,7 @@ async def fleet_process(config: DeviceConfig, arena: Arena, folder: Path) -> asy
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "loadtest.simulator",
+        "subgraphs.simulator",
         "--devices",
         str(devices),
         "--url",

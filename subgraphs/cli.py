@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=0,
         metavar="N",
-        help="simulated devices in the first hall, when the MQTT broker answers (make up: 20)",
+        help="simulate the demo halls' devices and N more in the first hall over MQTT (make up: 20)",
     )
 
     token = commands.add_parser("token", help="dev mode: print an access token for a seeded user")
@@ -94,7 +94,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     simulators = commands.add_parser("simulate", help="simulators").add_subparsers(dest="what", required=True)
     simulated = simulators.add_parser("devices", help="N virtual devices over MQTT, in a hall")
-    simulated.add_argument("--count", type=int, default=20, help="devices (default 20)")
+    simulated.add_argument("--count", type=int, default=20, help="new devices SIM-0001… (default 20)")
+    simulated.add_argument(
+        "--halls",
+        action="store_true",
+        help="dev mode: also the halls' interaction units and the devices behind them (re-keys the units)",
+    )
     simulated.add_argument("--hall", help="the hall's org code (default: the first hall)")
     simulated.add_argument("--prefix", default="SIM", help="device codes <prefix>-0001… (default SIM)")
     simulated.add_argument("--heartbeat", type=float, default=10.0, help="seconds between heartbeats")
@@ -275,11 +280,17 @@ async def rotate_keys(settings: Settings, resume: bool, retire: bool, batch_size
 
 async def simulate_devices(settings: Settings, args: argparse.Namespace) -> None:
     """``dcms simulate devices``: provision ``--count`` devices under the hall, then run them."""
-    from loadtest.simulator import Simulator, SimulatorOptions
+    from subgraphs.simulator import Simulator, SimulatorOptions
 
     if not settings.mqtt_url:
         raise SystemExit("dcms simulate: no broker: set DCMS_MQTT_URL (e.g. mqtt://127.0.0.1:1883)")
-    devices = await provision_simulated(settings, args.hall, args.count, args.prefix)
+    if args.halls and not settings.dev_mode:
+        raise SystemExit("dcms simulate --halls re-keys the halls' units: dev mode only")
+    devices = await provision_simulated(settings, args.hall, args.count, args.prefix) if args.count else []
+    if args.halls:
+        devices += await simulated_units(settings)
+    if not devices:
+        raise SystemExit("dcms simulate: nothing to simulate (--count 0 and no --halls)")
     options = SimulatorOptions(
         heartbeat=args.heartbeat,
         telemetry=args.telemetry,
@@ -297,11 +308,11 @@ async def simulate_devices(settings: Settings, args: argparse.Namespace) -> None
 
 async def provision_simulated(settings: Settings, hall: str | None, count: int, prefix: str) -> list[Any]:
     """``count`` devices with fresh credentials under the hall of code ``hall`` (default the first)."""
-    from loadtest.simulator import SimulatedDevice
     from models.operations import Org, OrgKind
     from resolvers.devices.envelope import load_private
     from resolvers.devices.registry import provision_devices
     from subgraphs.database import close_database, open_database
+    from subgraphs.simulator import SimulatedDevice
 
     await open_database(settings, ("operations", "devices"))
     try:
@@ -314,6 +325,39 @@ async def provision_simulated(settings: Settings, hall: str | None, count: int, 
         await close_database()
     return [
         SimulatedDevice(str(i.device.tenant_id), i.device.code, load_private(i.private_key)) for i in rows
+    ]
+
+
+async def simulated_units(settings: Settings) -> list[Any]:
+    """Every hall's interaction unit (智能互动单元) with the devices behind it, re-keyed: the demo's
+    own devices come alive (an offline one stays silent, a faulty one keeps reporting FAULT)."""
+    from models.devices import DeviceStatus
+    from resolvers.devices.envelope import load_private
+    from resolvers.devices.registry import rekey_units
+    from subgraphs.database import close_database, open_database
+    from subgraphs.simulator import SimulatedChild, SimulatedDevice
+
+    await open_database(settings, ("operations", "devices"))
+    try:
+        units = await rekey_units()
+    finally:
+        await close_database()
+    return [
+        SimulatedDevice(
+            str(issued.device.tenant_id),
+            issued.device.code,
+            load_private(issued.private_key),
+            children=[
+                SimulatedChild(
+                    child.code,
+                    child.kind.value,
+                    silent=child.status is DeviceStatus.OFFLINE,
+                    faulty=child.status is DeviceStatus.FAULT,
+                )
+                for child in children
+            ],
+        )
+        for issued, children in units
     ]
 
 
@@ -430,8 +474,12 @@ def up_all(settings: Settings, customers: int, demo: bool = True, simulate: int 
         print(banner(settings, demo=demo), flush=True)
         if simulate > 0 and settings.mqtt_url and broker_reachable(settings.mqtt_url):
             command = [sys.executable, "-m", "subgraphs.cli", "simulate", "devices", "--count", str(simulate)]
+            if demo and settings.dev_mode:
+                command.append("--halls")  # the demo halls' own devices report too
             simulator.append(subprocess.Popen(command))
-            print(f"  设备模拟器: {simulate} simulated devices over {settings.mqtt_url}", flush=True)
+            print(
+                f"  设备模拟器: the halls' devices and {simulate} more over {settings.mqtt_url}", flush=True
+            )
 
     try:
         threading.Thread(target=announce, daemon=True).start()

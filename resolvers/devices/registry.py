@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -266,3 +266,17 @@ async def update_device(principal: Principal, device_id: UUID, values: DeviceFie
             await device.save(update_fields=[*changed, "updated_at"])
         audited.detail["fields"] = sorted(changed)
     return device
+
+
+async def rekey_units() -> list[tuple[IssuedCredential, list[Device]]]:
+    """The platform's own, in dev mode only (the demo's simulator): a fresh credential for every
+    unit that connects by itself and has devices reporting through it, with those devices. The
+    units' old credentials are revoked: never for a real installation."""
+    children: dict[UUID, list[Device]] = {}
+    for device in await Device.filter(parent_id__isnull=False).order_by("code"):
+        children.setdefault(cast(UUID, device.parent_id), []).append(device)
+    async with change("devices", "DeviceCredential") as audited:
+        units = await Device.filter(id__in=list(children), parent_id__isnull=True).order_by("code")
+        issued = await _new_credentials(units, None)
+        audited.detail["rekeyed"] = len(issued)
+    return [(one, children[one.device.id]) for one in issued]

@@ -19,7 +19,6 @@ import httpx
 import orjson
 import pytest
 
-from loadtest.simulator import SimulatedDevice, Simulator, SimulatorOptions, now_iso
 from models.devices import CommandAction, CommandStatus, Device, DeviceCommand, DeviceMessage, DeviceStatus
 from models.operations import Org, OrgKind
 from realtime.hub import Realtime
@@ -33,6 +32,7 @@ from security.sessions import session_store
 from subgraphs.app import lockout_policy, realtime_for
 from subgraphs.mqtt_bridge import make_bridge, send_commands
 from subgraphs.settings import Settings
+from subgraphs.simulator import SimulatedDevice, Simulator, SimulatorOptions, now_iso
 from testkit.factories import make_org, make_user
 from tests.support import services
 from tests.support.stack import Stack

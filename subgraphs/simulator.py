@@ -32,7 +32,7 @@ import random
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,6 +48,24 @@ from resolvers.devices.envelope import command_topic, load_private, signed, up_t
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.1
+# What a video analytics box (音视频分析盒) reports: (category, code, detail), seed 002's three kinds.
+QUALITY_FINDINGS = (
+    ("SERVICE_NORM", "no_greeting", "柜员未使用规范服务用语"),
+    ("SERVICE_NORM", "left_post", "窗口人员离岗超过 5 分钟"),
+    ("ABNORMAL_BEHAVIOUR", "loitering", "等候区人员长时间徘徊"),
+    ("RISK_WARNING", "crowding", "等候区人员聚集"),
+)
+
+
+@dataclass
+class SimulatedChild:
+    """A device reporting through a simulated unit (智能互动单元): its heartbeats, and what its kind
+    reports (a people counter its visitors, a video analytics box its service-quality findings)."""
+
+    code: str
+    kind: str  # a DeviceKind value
+    silent: bool = False  # off the network (the demo's offline device): sends nothing
+    faulty: bool = False  # reports FAULT in its heartbeats
 
 
 @dataclass
@@ -55,12 +73,14 @@ class SimulatedDevice:
     tenant_id: str
     code: str
     key: Ed25519PrivateKey
+    children: list[SimulatedChild] = field(default_factory=list)
     metrics: dict[str, float] = field(
         default_factory=lambda: {"cpu": 20.0, "memory": 40.0, "disk": 50.0, "temperature": 35.0}
     )
     faulty_until: float | None = None  # monotonic time of the recovery, while faulty
     next_heartbeat: float = 0.0
     next_telemetry: float = 0.0
+    next_visitors: float = 0.0
     commands_seen: set[str] = field(default_factory=set)
 
     def walk(self, rng: random.Random) -> dict[str, float]:
@@ -79,6 +99,8 @@ class SimulatorOptions:
     fail_share: float = 0.1  # commands answered FAILED
     silent_share: float = 0.1  # commands never answered (they time out)
     per_connection: int = 200  # simulated devices per MQTT connection
+    visitors: float = 60.0  # seconds between a people counter's visitor counts (客流)
+    quality_rate: float = 1 / 600  # service-quality findings per analytics box per second
     seed: int | None = None
 
 
@@ -192,12 +214,43 @@ class Simulator:
                     sends.append(
                         self.send(device, "heartbeat", {"status": status, "interval": options.heartbeat})
                     )
+                    for child in device.children:
+                        if not child.silent:
+                            beat = {
+                                "status": "FAULT" if child.faulty else "ONLINE",
+                                "interval": options.heartbeat,
+                            }
+                            sends.append(self.send(device, "heartbeat", beat, child.code))
+                sends += self._child_events(device, now)
                 if options.telemetry > 0 and now >= device.next_telemetry:
                     device.next_telemetry += options.telemetry
                     sends.append(self.send(device, "telemetry", {"metrics": device.walk(self.rng)}))
             if sends:
                 await asyncio.gather(*sends)
             await asyncio.sleep(max(0.0, TICK_SECONDS - (time.monotonic() - now)))
+
+    def _child_events(self, device: SimulatedDevice, now: float) -> list[Coroutine[Any, Any, None]]:
+        """What the unit's children report besides heartbeats: a people counter's visitors each
+        ``visitors`` seconds (the count of the minute), an analytics box's findings now and then."""
+        sends = []
+        counting = now >= device.next_visitors
+        if counting:
+            device.next_visitors = now + self.options.visitors
+        minute = datetime.now(UTC).replace(second=0, microsecond=0).isoformat()
+        for child in device.children:
+            if child.silent:
+                continue
+            if counting and child.kind == "PEOPLE_COUNTER":
+                visitors = {"type": "visitors", "count": self.rng.randint(0, 12), "period": minute}
+                sends.append(self.send(device, "event", visitors, child.code))
+            if (
+                child.kind == "VIDEO_ANALYTICS"
+                and self.rng.random() < self.options.quality_rate * TICK_SECONDS
+            ):
+                category, code, detail = self.rng.choice(QUALITY_FINDINGS)
+                finding = {"type": "service_quality", "category": category, "code": code, "detail": detail}
+                sends.append(self.send(device, "event", finding, child.code))
+        return sends
 
     async def _command_loop(self, client: aiomqtt.Client, devices: dict[str, SimulatedDevice]) -> None:
         async for message in client.messages:
@@ -240,7 +293,7 @@ def connections_for(count: int, per_connection: int) -> int:
 
 
 def write_devices(path: Path, devices: list[tuple[str, str, str]]) -> None:
-    """(tenant id, code, private key) of each device, for ``python -m loadtest.simulator``."""
+    """(tenant id, code, private key) of each device, for ``python -m subgraphs.simulator``."""
     path.write_bytes(orjson.dumps(devices))
 
 
@@ -256,7 +309,7 @@ async def _main(args: argparse.Namespace, rows: list[list[str]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m loadtest.simulator --devices FILE --url mqtt://… --duration S``: prints "ready"
+    """``python -m subgraphs.simulator --devices FILE --url mqtt://… --duration S``: prints "ready"
     once every connection is up, then at the end one JSON line of what was sent."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--devices", required=True, help="JSON file: [[tenant id, code, private key], …]")
