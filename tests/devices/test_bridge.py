@@ -10,22 +10,36 @@ storage passes run them; in CI (``DCMS_REQUIRE_SERVICES=1``) a missing broker fa
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from typing import Any
 
 import httpx
 import orjson
 import pytest
 
-from models.devices import CommandAction, CommandStatus, Device, DeviceCommand, DeviceMessage, DeviceStatus
-from models.operations import Org, OrgKind
+from clients.python.dcms_client import data, gql, subscribe_ws
+from models.devices import (
+    CommandAction,
+    CommandStatus,
+    Device,
+    DeviceCommand,
+    DeviceMessage,
+    DeviceStatus,
+    MetricBaseline,
+)
+from models.operations import Alert, AlertStatus, Org, OrgKind
 from realtime.hub import Realtime
 from realtime.mqtt import BrokerAddress, MqttBridge, Report, connect_client, end_session, stop
+from resolvers.common.clock import now
 from resolvers.devices.commands import issue_command
 from resolvers.devices.envelope import load_private, new_credential, signed, up_topic
 from resolvers.devices.ingest import ingest
+from resolvers.devices.jobs import check_devices
 from resolvers.devices.registry import provision_devices
 from resolvers.operations.identity import principal_for
 from security.sessions import session_store
@@ -33,7 +47,7 @@ from subgraphs.app import lockout_policy, realtime_for
 from subgraphs.mqtt_bridge import make_bridge, send_commands
 from subgraphs.settings import Settings
 from subgraphs.simulator import SimulatedDevice, Simulator, SimulatorOptions, now_iso
-from testkit.factories import make_org, make_user
+from testkit.factories import make_org, make_tenant, make_user
 from tests.support import services
 from tests.support.stack import Stack
 from tests.support.waiting import eventually
@@ -289,3 +303,117 @@ async def test_commands_down_and_acks_back(realtime: Realtime, mqtt_settings: Se
 
 async def _status_is(command_id: uuid.UUID, status: CommandStatus) -> bool:
     return (await DeviceCommand.get(id=command_id)).status == status
+
+
+STATUS_STREAM = """subscription($p: String) { deviceStatus(orgPath: $p) { type device { id status } } }"""
+COMMAND = "mutation($i: DeviceCommandInput!) { issueDeviceCommand(input: $i) { id status } }"
+COMMANDS = "query($id: ID!) { device(id: $id) { commands(first: 5) { id status } } }"
+
+
+async def test_a_device_through_mosquitto_the_bridge_and_the_gateway(
+    stack: Stack, realtime: Realtime, mqtt_settings: Settings
+) -> None:
+    """The whole chain, as the wall sees it: a unit heartbeats over Mosquitto → online on the
+    gateway's ``deviceStatus``; it falls silent → offline there and one alert; it heartbeats again →
+    online and the alert resolved; a reading past its baseline → an alert; three commands issued
+    through the gateway come back acknowledged, failed and timed out."""
+    tenant = await make_tenant(stack.settings, customers=0, grabbers=0, needs=0)
+    (issued,) = await provision_devices(tenant.hall.id, 1, "E" + uuid.uuid4().hex[:8].upper())
+    unit = SimulatedDevice(str(tenant.hall.tenant_id), issued.device.code, load_private(issued.private_key))
+    device_id = issued.device.id
+    assert mqtt_settings.mqtt_url
+    options = SimulatorOptions(heartbeat=3600, telemetry=0, fault_rate=0, fail_share=0, silent_share=0)
+    simulator = Simulator(mqtt_settings.mqtt_url, [unit], options)
+    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10])
+    tasks = [await running(bridge), asyncio.create_task(send_commands(realtime, bridge))]
+    tasks.append(asyncio.create_task(simulator.run()))
+    events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+
+    async def read() -> None:  # the wall's stream, as a task: stopping it closes the subscription
+        variables = {"p": tenant.hall.path}
+        async for payload in subscribe_ws(stack.gateway_ws, STATUS_STREAM, variables, tenant.hall_token):
+            events.put_nowait(payload["data"]["deviceStatus"])
+
+    tasks.append(asyncio.create_task(read()))
+
+    async def until(kind: str, trigger: Any = None) -> dict[str, Any]:
+        """The next event of type ``kind``, calling ``trigger`` (if any) every half second meanwhile."""
+        async with asyncio.timeout(15):
+            while True:
+                if trigger is not None:
+                    await trigger()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(0.5):
+                        while (event := await events.get())["type"] != kind:
+                            pass
+                        return event
+
+    try:
+        await asyncio.wait_for(simulator.ready.wait(), 10)
+        # Until the subscription is live an event is missed: the unit says FAULT, ONLINE, FAULT …
+        # in turn (each a change of status) until it is seen coming ONLINE.
+        said = itertools.cycle(["FAULT", "ONLINE"])
+        online = await until(
+            "device.online", lambda: simulator.send(unit, "heartbeat", {"status": next(said), "interval": 5})
+        )
+        assert online["device"] == {"id": str(device_id), "status": "ONLINE"}
+
+        await check_devices(now() + timedelta(seconds=16))  # 3 heartbeats of 5 s missed
+        await until("device.offline")
+        offline_key = f"device-offline:{device_id}"
+        await eventually(lambda: Alert.exists(dedup_key=offline_key, status=AlertStatus.OPEN))
+        await simulator.send(unit, "heartbeat", {"interval": 5})
+        await until("device.online")
+        await eventually(lambda: Alert.exists(dedup_key=offline_key, status=AlertStatus.RESOLVED))
+        assert await Alert.filter(dedup_key__startswith=f"device-offline:{device_id}").count() == 1
+
+        # 基准线: learned as 40 ± 2 °C; 90 °C is past it
+        await MetricBaseline.create(
+            id=uuid.uuid4(),
+            device_id=device_id,
+            metric="temperature",
+            mean=40.0,
+            stddev=2.0,
+            samples=3000,
+            hours=48,
+            learned_at=now(),
+        )
+        await simulator.send(unit, "telemetry", {"metrics": {"temperature": 90.0}})
+        await until("device.breach")
+        breach_key = f"device-breach:{device_id}:temperature"
+        await eventually(lambda: Alert.exists(dedup_key=breach_key, status=AlertStatus.OPEN))
+
+        ids = []
+        for share in (0.0, 1.0):  # acknowledged, then failed
+            simulator.options.fail_share = share
+            ids.append(await _issue(stack, tenant.hall_token, device_id))
+            await eventually(lambda: _answered(ids[-1]), seconds=15)
+        simulator.options.silent_share = 1.0  # the third is never answered
+        ids.append(await _issue(stack, tenant.hall_token, device_id, seconds=5))
+        await eventually(lambda: _status_is(uuid.UUID(ids[-1]), CommandStatus.SENT), seconds=15)
+        await check_devices(now() + timedelta(seconds=6))
+        listed = data(await gql(stack.gateway_url, COMMANDS, {"id": str(device_id)}, tenant.hall_token))
+        statuses = {c["id"]: c["status"] for c in listed["device"]["commands"]}
+        assert [statuses[i] for i in ids] == ["ACKNOWLEDGED", "FAILED", "TIMED_OUT"]
+    finally:
+        for task in tasks:
+            await stop(task)
+
+
+async def _issue(stack: Stack, token: str, device_id: uuid.UUID, seconds: int = 60) -> str:
+    command_id = str(uuid.uuid4())
+    variables = {
+        "i": {
+            "commandId": command_id,
+            "deviceId": str(device_id),
+            "action": "RESTART",
+            "timeoutSeconds": seconds,
+        }
+    }
+    data(await gql(stack.gateway_url, COMMAND, variables, token))
+    return command_id
+
+
+async def _answered(command_id: str) -> bool:
+    status = (await DeviceCommand.get(id=command_id)).status
+    return status in (CommandStatus.ACKNOWLEDGED, CommandStatus.FAILED)
