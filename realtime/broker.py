@@ -23,6 +23,8 @@ SUPERVISION = "finance.supervision"  # 督办预警, 催单, 贷后预警: opera
 ALERTS = "operations.alerts"
 INCIDENTS = "operations.incidents"  # 故障事件: every step, escalation and SLA breach
 DEVICE_STATUS = "devices.status"
+# -- issue 16: halls (营业厅) --
+HALL_STATUS = "operations.halls"  # a hall's queue, visitors, staff, quality events or devices changed
 
 
 class Broker:
