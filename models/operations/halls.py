@@ -119,7 +119,7 @@ class QueueTicket(Entity):
 
 
 class VisitorCount(Entity):
-    """客流: visitors a counter (or staff, ``source`` "manual") counted in a period; one row per
+    """客流: visitors a counter (or staff, ``source`` "manual") counted in a period, one row per
     (hall, source, period start): a repeat replaces the count (idempotent)."""
 
     hall: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
@@ -144,7 +144,7 @@ class VisitorCount(Entity):
 
 
 class StaffDuty(Entity):
-    """在岗状态 of a member of staff at a hall, from ``since``; history kept (each change a row).
+    """在岗状态 of a member of staff at a hall, from ``since``, history kept (each change a row).
     ``current_key`` ("<hall>:<user>") is set on the current row only: one current row per person."""
 
     hall: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(
@@ -192,7 +192,7 @@ class ServiceQualityEvent(Entity):
 
 
 class ServiceQualityRule(Entity):
-    """告警规则: in the subtree of ``org``, ``threshold`` events of ``category`` (and ``type_code``;
+    """告警规则: in the subtree of ``org``, ``threshold`` events of ``category`` (and ``type_code``,
     "" any) at one hall within ``window_minutes`` raise one alert of ``level`` per window."""
 
     org: fields.ForeignKeyRelation[Org] = fields.ForeignKeyField(

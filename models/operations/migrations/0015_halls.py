@@ -106,7 +106,7 @@ class Migration(migrations.Migration):
                 ('active', fields.BooleanField(default=True)),
                 ('created_by', fields.UUIDField(null=True)),
             ],
-            options={'table': 'service_quality_rule', 'app': 'operations', 'unique_together': (('org', 'category', 'type_code'),), 'pk_attr': 'id', 'table_description': '告警规则: in the subtree of ``org``, ``threshold`` events of ``category`` (and ``type_code``;'},
+            options={'table': 'service_quality_rule', 'app': 'operations', 'unique_together': (('org', 'category', 'type_code'),), 'pk_attr': 'id', 'table_description': '告警规则: in the subtree of ``org``, ``threshold`` events of ``category`` (and ``type_code``,'},
             bases=['Entity'],
         ),
         ops.CreateModel(
@@ -125,7 +125,7 @@ class Migration(migrations.Migration):
                 ('set_by', fields.UUIDField(null=True)),
                 ('current_key', fields.CharField(null=True, unique=True, max_length=80)),
             ],
-            options={'table': 'staff_duty', 'app': 'operations', 'indexes': [Index(fields=['hall_id', 'status']), Index(fields=['user_id', 'since'])], 'pk_attr': 'id', 'table_description': '在岗状态 of a member of staff at a hall, from ``since``; history kept (each change a row).'},
+            options={'table': 'staff_duty', 'app': 'operations', 'indexes': [Index(fields=['hall_id', 'status']), Index(fields=['user_id', 'since'])], 'pk_attr': 'id', 'table_description': '在岗状态 of a member of staff at a hall, from ``since``, history kept (each change a row).'},
             bases=['Entity'],
         ),
         ops.CreateModel(
@@ -143,7 +143,7 @@ class Migration(migrations.Migration):
                 ('day', fields.DateField()),
                 ('count', fields.IntField()),
             ],
-            options={'table': 'visitor_count', 'app': 'operations', 'unique_together': (('hall', 'source', 'period_start'),), 'indexes': [Index(fields=['hall_id', 'day'])], 'pk_attr': 'id', 'table_description': '客流: visitors a counter (or staff, ``source`` "manual") counted in a period; one row per'},
+            options={'table': 'visitor_count', 'app': 'operations', 'unique_together': (('hall', 'source', 'period_start'),), 'indexes': [Index(fields=['hall_id', 'day'])], 'pk_attr': 'id', 'table_description': '客流: visitors a counter (or staff, ``source`` "manual") counted in a period, one row per'},
             bases=['Entity'],
         ),
     ]
