@@ -253,45 +253,29 @@ async def test_service_events_raise_one_alert_per_rule_window(database: Any) -> 
     bad = halls.QualityRuleDraft(root.id, QualityCategory.SERVICE_NORM, AlertLevel.INFO, 0, 60)
     assert await coded(halls.set_service_quality_rule(admin, bad)) == "BAD_USER_INPUT"
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
-    first = await halls.record_service_event(
-        h.hall.id,
-        QualityCategory.SERVICE_NORM,
-        "NO_UNIFORM",
-        "未着工装",
-        start + timedelta(minutes=1),
-        None,
-        "e1",
-    )
+
+    def uniform(minutes: int, source: str | None = None) -> Any:
+        at = start + timedelta(minutes=minutes)
+        return halls.record_service_event(
+            h.hall.id, QualityCategory.SERVICE_NORM, "NO_UNIFORM", "未着工装", at, None, source
+        )
+
+    first = await uniform(1, "e1")
     assert first.alert_id is None  # below the threshold
-    again = await halls.record_service_event(
-        h.hall.id,
-        QualityCategory.SERVICE_NORM,
-        "NO_UNIFORM",
-        "未着工装",
-        start + timedelta(minutes=1),
-        None,
-        "e1",
-    )
+    again = await uniform(1, "e1")
     assert again.id == first.id  # the analytics' event, once
     other_type = await halls.record_service_event(
         h.hall.id, QualityCategory.SERVICE_NORM, "PHONE_USE", "玩手机", start + timedelta(minutes=2)
     )
     assert other_type.alert_id is None  # the rule counts its type only
-    reached = [
-        await halls.record_service_event(
-            h.hall.id, QualityCategory.SERVICE_NORM, "NO_UNIFORM", "未着工装", start + timedelta(minutes=m)
-        )
-        for m in (10, 20, 30)
-    ]
+    reached = [await uniform(m) for m in (10, 20, 30)]
     alerts = await Alert.filter(source=halls.QUALITY_SOURCE, org_id=h.hall.id)
     assert len(alerts) == 1 and alerts[0].count == 3  # one alert for the window, counted 3 times
     assert alerts[0].dedup_key == f"hall-quality:{rule.id}:{h.hall.id}:{int(start.timestamp()) // 3600}"
     assert {event.alert_id for event in reached} == {alerts[0].id}
     # The next window is another alert.
     for m in (61, 62):
-        await halls.record_service_event(
-            h.hall.id, QualityCategory.SERVICE_NORM, "NO_UNIFORM", "", start + timedelta(minutes=m)
-        )
+        await uniform(m)
     assert await Alert.filter(source=halls.QUALITY_SOURCE, org_id=h.hall.id).count() == 2
     assert await ServiceQualityEvent.filter(hall_id=h.hall.id).count() == 7
     too_long = halls.record_service_event(h.hall.id, QualityCategory.RISK_WARNING, "x" * 41, "", start)
