@@ -64,6 +64,7 @@ M = TypeVar("M", bound=Model)
 MAX_HALLS = 500  # halls in one hallStatuses answer (a province has a few hundred)
 MAX_VISITORS = 100_000  # in one counting period
 MAX_DETAIL = 2000
+MAX_AGE = timedelta(days=30)  # how old a visitor count or a service event may be when recorded
 QUALITY_SOURCE = "hall_quality"  # the alerts the rules raise
 CATEGORY_NAMES = {
     QualityCategory.SERVICE_NORM: "服务规范",
@@ -302,8 +303,8 @@ async def _count_visitors(
         raise bad_input(f"count must be 0 to {MAX_VISITORS}")
     if period_start.tzinfo is None:
         raise bad_input("periodStart needs a time zone")
-    if period_start > now() + timedelta(minutes=5):
-        raise bad_input("periodStart is in the future")
+    if not now() - MAX_AGE <= period_start <= now() + timedelta(minutes=5):
+        raise bad_input(f"periodStart must be within the last {MAX_AGE.days} days, not in the future")
     source = str(device_id) if device_id is not None else "manual"
     key: dict[str, Any] = {"hall_id": hall.id, "source": source, "period_start": period_start}
     async with change("operations", "VisitorCount") as audited:
@@ -460,8 +461,8 @@ async def _service_event(
     at = draft.at or moment
     if at.tzinfo is None:
         raise bad_input("at needs a time zone")
-    if at > moment + timedelta(minutes=5):
-        raise bad_input("at is in the future")
+    if not moment - MAX_AGE <= at <= moment + timedelta(minutes=5):
+        raise bad_input(f"at must be within the last {MAX_AGE.days} days, not in the future")
     zone = await _zone(hall, draft.zone_id)
     if source_event_id is not None and (
         found := await ServiceQualityEvent.get_or_none(source_event_id=source_event_id)

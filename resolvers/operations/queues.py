@@ -106,6 +106,8 @@ async def issue_queue_ticket(
 
 
 async def _issue(hall: Org, business_type: str, moment: datetime, source_event_id: str | None) -> QueueTicket:
+    if moment.tzinfo is None:
+        raise bad_input("the moment a ticket is issued needs a time zone")
     _check_business(business_type, await HallProfile.get_or_none(hall_id=hall.id))
     if source_event_id is not None and (
         found := await QueueTicket.get_or_none(source_event_id=source_event_id)
