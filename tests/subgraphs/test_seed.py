@@ -42,7 +42,7 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     assert {t.status for t in await QueueTicket.filter(hall_id=hall_ids[0])} == set(TicketStatus)
     figures = await hall_status(hall_ids)
     assert all(f.queue_length > 0 and f.staff_on_duty == 1 for f in figures)
-    assert await Alert.filter(source="hall_quality").count() == len(hall_ids)  # one 风险预警 each
+    assert await Alert.filter(source="hall_quality", org_id__in=hall_ids).count() == len(hall_ids)  # 风险预警
 
     cli = await asyncio.create_subprocess_exec(
         sys.executable,
