@@ -107,14 +107,25 @@ from models.operations import (
     ChangeRisk,
     ChangeStatus,
     ChangeStep,
+    DutyStatus,
+    HallProfile,
+    HallType,
+    HallZone,
     IncidentAction,
     IncidentLevel,
     InspectionFrequency,
     InspectionPlan,
     Org,
     OrgKind,
+    QualityCategory,
+    QueueTicket,
+    ServiceQualityRule,
+    StaffDuty,
     SupportTier,
+    TicketStatus,
     User,
+    VisitorCount,
+    ZoneKind,
 )
 from resolvers.common.clock import CST
 from resolvers.common.rules import Rules
@@ -133,9 +144,10 @@ from resolvers.finance.catalogue import (
     submit_product,
 )
 from resolvers.finance.orders import NeedRequest, grab_need, publish_need, withdraw_need
-from resolvers.operations import incidents
+from resolvers.operations import halls, incidents
 from resolvers.operations.alert_policies import pick_roles
 from resolvers.operations.identity import principal_for
+from resolvers.operations.queues import BUSINESS_TYPES
 from security.passwords import hash_password
 from security.principal import Principal
 from subgraphs.settings import Settings
@@ -1725,6 +1737,142 @@ async def _seed_changes_and_backups(conn: BaseDBAsyncClient, world: World, now: 
     }
 
 
+# 营业厅 (halls)
+# Every demo hall: a profile (the first half 品牌厅, the rest 生态厅), zones, the five business types,
+# today's queue in every state, visitor counts, the hall manager on duty, two service-quality
+# events; one rule at the grid company: a 风险预警 raises an alert (via the rule, as the analytics'
+# events would). Rows are built and inserted in bulk (fast); the events go through the domain
+# function so the rule raises its alerts.
+HALL_ZONES: tuple[tuple[str, ZoneKind], ...] = (
+    ("业务办理区", ZoneKind.SERVICE),
+    ("自助服务区", ZoneKind.SELF_SERVICE),
+    ("等候区", ZoneKind.WAITING),
+    ("智慧用能体验区", ZoneKind.EXPERIENCE),
+)
+# (business type, minutes ago issued, status) of each hall's tickets today
+DEMO_TICKETS: tuple[tuple[str, int, TicketStatus], ...] = (
+    ("PAYMENT", 95, TicketStatus.DONE),
+    ("NEW_CONNECTION", 80, TicketStatus.DONE),
+    ("PAYMENT", 60, TicketStatus.MISSED),
+    ("INVOICE", 45, TicketStatus.SERVING),
+    ("CHANGE", 30, TicketStatus.CALLED),
+    ("PAYMENT", 22, TicketStatus.ISSUED),
+    ("CONSULTING", 15, TicketStatus.ISSUED),
+    ("PAYMENT", 8, TicketStatus.ISSUED),
+    ("NEW_CONNECTION", 3, TicketStatus.ISSUED),
+)
+
+
+def _demo_tickets(hall: Org, manager: User, now: datetime) -> list[QueueTicket]:
+    taken: dict[str, int] = defaultdict(int)
+    rows: list[QueueTicket] = []
+    for business, minutes, status in DEMO_TICKETS:
+        issued = now - timedelta(minutes=minutes)
+        letter = BUSINESS_TYPES[business][0]
+        taken[letter] += 1
+        moved = status is not TicketStatus.ISSUED
+        serving = status in (TicketStatus.SERVING, TicketStatus.DONE)
+        closed = status in (TicketStatus.DONE, TicketStatus.MISSED)
+        rows.append(
+            QueueTicket(
+                hall_id=hall.id,
+                org_path=hall.path,
+                day=issued.astimezone(CST).date(),
+                number=f"{letter}{taken[letter]:03d}",
+                business_type=business,
+                status=status,
+                window=f"{1 + len(rows) % 3}号窗口" if moved else "",
+                issued_at=issued,
+                issued_epoch=int(issued.timestamp()),
+                called_at=issued + timedelta(minutes=2) if moved else None,
+                called_by=manager.id if moved else None,
+                serving_at=issued + timedelta(minutes=3) if serving else None,
+                served_by=manager.id if serving else None,
+                finished_at=issued + timedelta(minutes=10) if closed else None,
+            )
+        )
+    return rows
+
+
+async def _seed_halls(world: World, now: datetime) -> dict[str, int]:
+    company = next(o for o in world.orgs if o.kind == OrgKind.GRID_COMPANY)
+    rows: dict[str, list[Model]] = defaultdict(list)
+    for index, hall in enumerate(world.halls):
+        manager = next(u for u in world.users if u.username == f"hall_{hall.code.lower()}")
+        brand = index < (len(world.halls) + 1) // 2
+        rows["hall profiles"].append(
+            HallProfile(
+                hall_id=hall.id,
+                org_path=hall.path,
+                hall_type=HallType.BRAND if brand else HallType.ECOSYSTEM,
+                address=f"{hall.name.removesuffix('供电营业厅')}区人民大道{index * 12 + 8}号",
+                opening_hours="周一至周日 08:30-17:30",
+                business_types=list(BUSINESS_TYPES),
+            )
+        )
+        zones = HALL_ZONES if brand else HALL_ZONES[:3]
+        rows["hall zones"] += [
+            HallZone(hall_id=hall.id, org_path=hall.path, name=n, kind=k) for n, k in zones
+        ]
+        rows["queue tickets"] += _demo_tickets(hall, manager, now)
+        for hours in (3, 2, 1):
+            period = (now - timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
+            rows["visitor counts"].append(
+                VisitorCount(
+                    hall_id=hall.id,
+                    org_path=hall.path,
+                    source="manual",
+                    period_start=period,
+                    day=period.astimezone(CST).date(),
+                    count=18 + 7 * hours + 3 * index,
+                )
+            )
+        rows["staff duty"].append(
+            StaffDuty(
+                hall_id=hall.id,
+                org_path=hall.path,
+                user_id=manager.id,
+                user_name=manager.username,
+                status=DutyStatus.ON_DUTY,
+                since=now - timedelta(hours=2),
+                current_key=f"{hall.id}:{manager.id}",
+            )
+        )
+    rows["service quality rules"].append(
+        ServiceQualityRule(
+            org_id=company.id,
+            org_path=company.path,
+            category=QualityCategory.RISK_WARNING,
+            level=AlertLevel.WARNING.value,
+            threshold=1,
+            window_minutes=60,
+        )
+    )
+    async with in_transaction("operations") as conn:
+        counts = {kind: await _insert(conn, batch) for kind, batch in rows.items()}
+    for index, hall in enumerate(world.halls):
+        at = now - timedelta(minutes=20 + index)
+        await halls.record_service_event(
+            hall.id,
+            QualityCategory.SERVICE_NORM,
+            "NO_UNIFORM",
+            "柜员未按规范着装",
+            at,
+            None,
+            f"seed-{hall.code}-1",
+        )
+        await halls.record_service_event(
+            hall.id,
+            QualityCategory.RISK_WARNING,
+            "DISPUTE",
+            "等候区客户情绪激动，疑似争执",
+            at,
+            None,
+            f"seed-{hall.code}-2",
+        )
+    return counts | {"service quality events": 2 * len(world.halls)}
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -1753,6 +1901,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     # Last: the root org marks a finished seed.
     counts |= await _seed_operations(world, must_change_password=not settings.dev_mode, now=now)
     counts |= await _seed_incidents(world)
+    counts |= await _seed_halls(world, now)
     summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")
     return counts

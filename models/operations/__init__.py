@@ -15,6 +15,20 @@ from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
 from models.operations.backups import BackupCheck, BackupFrequency, BackupJob, BackupRun, BackupRunStatus
 from models.operations.changes import ChangeKind, ChangeRequest, ChangeRisk, ChangeStatus, ChangeStep
+from models.operations.halls import (
+    DutyStatus,
+    HallProfile,
+    HallType,
+    HallZone,
+    QualityCategory,
+    QueueTicket,
+    ServiceQualityEvent,
+    ServiceQualityRule,
+    StaffDuty,
+    TicketStatus,
+    VisitorCount,
+    ZoneKind,
+)
 from models.operations.incidents import (
     TIERS,
     EscalationStep,
@@ -276,7 +290,11 @@ __all__ = [
     "ChangeStatus",
     "ChangeStep",
     "ConsumerCursor",
+    "DutyStatus",
     "EscalationStep",
+    "HallProfile",
+    "HallType",
+    "HallZone",
     "Incident",
     "IncidentAction",
     "IncidentLevel",
@@ -297,9 +315,17 @@ __all__ = [
     "OrgKind",
     "OutboxEvent",
     "OutboxSequence",
+    "QualityCategory",
+    "QueueTicket",
     "ServiceCalendar",
     "ServicePolicy",
+    "ServiceQualityEvent",
+    "ServiceQualityRule",
     "ServiceTarget",
+    "StaffDuty",
     "SupportTier",
+    "TicketStatus",
     "User",
+    "VisitorCount",
+    "ZoneKind",
 ]

@@ -351,9 +351,7 @@ async def district_trends(
     return [_trend(row) for row in await sql.rows(district_sql(sql, period, span, institution))]
 
 
-# -- issue 16: monitoring wall (大屏): today's marketplace figures --
-
-
+# 监控大屏 (the monitoring wall): today's marketplace figures
 @dataclass(frozen=True)
 class MarketplaceToday:
     """今日融资对接: what happened today (CST, midnight to now) in the caller's view. A DAY period of

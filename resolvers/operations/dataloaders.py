@@ -14,6 +14,8 @@ from models.operations import (
     ChangeRequest,
     ChangeStep,
     EscalationStep,
+    HallProfile,
+    HallZone,
     Incident,
     IncidentStep,
     InspectionPhoto,
@@ -26,11 +28,13 @@ from models.operations import (
     User,
 )
 from resolvers.common.loading import LoaderRegistry
+from resolvers.operations.halls import HallFigures, hall_status
 from resolvers.operations.scopes import (
     alert_action_scope,
     alert_scope,
     backup_scope,
     change_scope,
+    hall_data_scope,
     incident_scope,
     inspection_scope,
     org_scope,
@@ -129,3 +133,22 @@ class OperationsLoaders(LoaderRegistry):
     @property
     def record_photos(self) -> DataLoader[UUID, list[InspectionPhoto]]:
         return self.children(InspectionPhoto, "record_id", inspection_scope)
+
+    @property
+    def hall_profile(self) -> DataLoader[UUID, list[HallProfile]]:
+        """A hall's profile (a list of at most one), by hall id."""
+        return self.children(HallProfile, "hall_id", hall_data_scope)
+
+    @property
+    def hall_zones(self) -> DataLoader[UUID, list[HallZone]]:
+        return self.children(HallZone, "hall_id", hall_data_scope, order=("name", "id"))
+
+    @property
+    def hall_zone(self) -> DataLoader[UUID, HallZone | None]:
+        return self.entity(HallZone, hall_data_scope)
+
+    @property
+    def hall_status(self) -> DataLoader[UUID, HallFigures]:
+        """Each hall's live figures (halls.py ``hall_status``: four statements per batch). The keys
+        are halls the caller was shown already (read through ``hall_scope``)."""
+        return self._get(("hall_status",), lambda: DataLoader(load_fn=hall_status))

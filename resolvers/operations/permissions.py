@@ -184,3 +184,24 @@ def require_report_signer(principal: Principal, unit_path: str) -> None:
 
 def _sees_unit(principal: Principal, org_path: str) -> bool:
     return inspection_scope(principal).test(SimpleNamespace(org_path=org_path))
+
+
+# 营业厅 (halls)
+# Who works a hall's queue, counts its visitors, sets duty and reports service events: the hall's
+# staff — its managers (营业厅管理) and the ops engineers over it — and the operators (运营). Who sets
+# the service-quality rules that raise alerts: the admins of the subtree (the grid company's head
+# office, the province, the platform) and the hall's own manager. Each only for halls in their scope.
+HALL_STAFF = frozenset({Role.HALL_MANAGER, Role.OPS_ENGINEER, Role.OPERATOR})
+HALL_RULE_ADMINS = frozenset({Role.HALL_MANAGER, Role.HQ_ADMIN, Role.PROVINCE_ADMIN, Role.PLATFORM_ADMIN})
+
+
+def require_hall_staff(principal: Principal, org_path: str) -> None:
+    """FORBIDDEN unless the caller works halls (HALL_STAFF) and the hall at ``org_path`` is theirs."""
+    if principal.active_role not in HALL_STAFF or not _over(principal, org_path):
+        raise forbidden("无权操作该营业厅 (hall staff of this hall only)")
+
+
+def require_hall_rule_admin(principal: Principal, org_path: str) -> None:
+    """FORBIDDEN unless the caller administers service-quality rules over ``org_path``."""
+    if principal.active_role not in HALL_RULE_ADMINS or not _over(principal, org_path):
+        raise forbidden("无权设置服务质量告警规则 (admins of the subtree only)")

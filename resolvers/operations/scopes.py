@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from models.operations import OrgKind
-from security.conditions import Cond, Eq, Everything, In, Prefix, any_of
+from security.conditions import Cond, Eq, Everything, In, Nothing, Prefix, all_of, any_of
 from security.principal import Principal
 from security.roles import Scope
 from security.scopes import ancestors, role_scope, site_scope, tenant, tenant_path
@@ -56,3 +56,24 @@ backup_scope = site_scope
 # unit's own staff and those over it (a branch, the bank, the province; the ops engineers of the
 # grid company over its halls) see them, as they see the unit's alerts.
 inspection_scope = site_scope
+
+
+# 营业厅 (halls)
+# A hall (an Org of kind HALL) is seen, with its queue, visitors, staff and quality events, by whom
+# sees what happens at it (site_scope by its org path): its own staff (hall managers, ops engineers
+# of the hall or of the grid company over it), the grid company's head office (its tenant), the
+# province and operators. Every hall row carries the hall's org path.
+hall_data_scope = site_scope
+
+
+def hall_scope(p: Principal) -> Cond:
+    """The hall orgs whose data the caller sees: ``site_scope`` on the org's own ``path``."""
+    scope = role_scope(p)
+    halls = Eq("kind", OrgKind.HALL)
+    if scope is Scope.ALL:
+        return halls
+    if scope in (Scope.TENANT, Scope.INSTITUTION):
+        return all_of(halls, Prefix("path", tenant_path(p)))
+    if scope in (Scope.SUBTREE, Scope.OWN, Scope.GRID):
+        return all_of(halls, Prefix("path", p.org_path))
+    return Nothing()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+# 营业厅 (halls)
 from models.operations import (
     AlertActionKind,
     AlertLevel,
@@ -14,6 +15,8 @@ from models.operations import (
     ChangeKind,
     ChangeRisk,
     ChangeStatus,
+    DutyStatus,
+    HallType,
     IncidentAction,
     IncidentLevel,
     IncidentSource,
@@ -23,8 +26,11 @@ from models.operations import (
     InspectionTargetKind,
     InspectionTaskStatus,
     OrgKind,
+    QualityCategory,
     ServiceCalendar,
     SupportTier,
+    TicketStatus,
+    ZoneKind,
 )
 from resolvers.operations.changes import ChangeAction
 from resolvers.operations.inspection_export import ExportFormat
@@ -56,6 +62,16 @@ strawberry.enum(InspectionTargetKind, name="InspectionTargetKind", description="
 strawberry.enum(InspectionTaskStatus, name="InspectionTaskStatus")
 strawberry.enum(InspectionResult, name="InspectionResult", description="巡检结果")
 strawberry.enum(ExportFormat, name="ExportFormat")
+# 营业厅 (halls)
+strawberry.enum(HallType, name="HallType", description="营业厅类型: 品牌厅 BRAND / 生态厅 ECOSYSTEM")
+strawberry.enum(ZoneKind, name="ZoneKind", description="功能区: 业务办理区, 自助服务区, 等候区, 体验区")
+strawberry.enum(
+    TicketStatus, name="TicketStatus", description="排队号状态: 已取号 → 已叫号 → 办理中 → 已办结 / 过号"
+)
+strawberry.enum(DutyStatus, name="DutyStatus", description="在岗状态: 在岗 / 暂离 / 离岗")
+strawberry.enum(
+    QualityCategory, name="QualityCategory", description="服务质量事件类别: 服务规范 / 异常行为 / 风险预警"
+)
 
 __all__ = [
     "AlertActionKind",
@@ -68,7 +84,9 @@ __all__ = [
     "ChangeKind",
     "ChangeRisk",
     "ChangeStatus",
+    "DutyStatus",
     "ExportFormat",
+    "HallType",
     "IncidentAction",
     "IncidentLevel",
     "IncidentSource",
@@ -78,7 +96,10 @@ __all__ = [
     "InspectionTargetKind",
     "InspectionTaskStatus",
     "OrgKind",
+    "QualityCategory",
     "ServiceCalendar",
     "SlaKind",
     "SupportTier",
+    "TicketStatus",
+    "ZoneKind",
 ]

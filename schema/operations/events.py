@@ -7,6 +7,7 @@ import strawberry
 from schema.common.events import StreamEvent
 from schema.operations.enums import AlertActionKind, IncidentAction
 from schema.operations.types.alerts import Alert
+from schema.operations.types.halls import HallStatus
 from schema.operations.types.incidents import Incident
 
 
@@ -22,3 +23,11 @@ class AlertEvent(StreamEvent):
 class IncidentEvent(StreamEvent):
     action: IncidentAction
     incident: Incident
+
+
+# 营业厅 (halls)
+@strawberry.type(
+    description="营业厅状态推送: a hall's status after a change (queue, visitors, staff, devices)"
+)
+class HallStatusEvent(StreamEvent):
+    status: HallStatus

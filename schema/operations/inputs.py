@@ -15,10 +15,12 @@ from schema.operations.enums import (
     ChangeKind,
     ChangeRisk,
     ChangeStatus,
+    DutyStatus,
     IncidentLevel,
     InspectionFrequency,
     InspectionResult,
     InspectionTargetKind,
+    QualityCategory,
     ServiceCalendar,
     SupportTier,
 )
@@ -224,3 +226,73 @@ class RecordInspectionInput:
     expected_resolution_at: datetime | None = strawberry.field(default=None, description="预计解决时间")
     note: str = ""
     photos: list[PhotoUploadInput] = strawberry.field(default_factory=list, description="at most 6")
+
+
+# 营业厅 (halls)
+@strawberry.input(description="取号 at the counter")
+class IssueQueueTicketInput:
+    hall_id: strawberry.ID
+    business_type: str = strawberry.field(
+        description="PAYMENT, NEW_CONNECTION, CHANGE, INVOICE or CONSULTING"
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="幂等键: a retry with the same key gets the first ticket back"
+    )
+
+
+@strawberry.input(description="叫号: the oldest waiting ticket (of one business type, or any) to a window")
+class CallNextTicketInput:
+    hall_id: strawberry.ID
+    window: str = strawberry.field(description="窗口号, 1 to 16 characters")
+    business_type: str | None = None
+
+
+@strawberry.input(description="叫号 of one ticket to a window")
+class CallTicketInput:
+    id: strawberry.ID
+    window: str
+
+
+@strawberry.input(
+    description="客流: a count for a period; the same (hall, counter, period) again replaces it"
+)
+class RecordVisitorCountInput:
+    hall_id: strawberry.ID
+    period_start: datetime
+    count: int
+    device_id: strawberry.ID | None = strawberry.field(default=None, description="the counter; null: manual")
+    zone_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="在岗状态 of a member of staff at a hall (the caller by default)")
+class SetDutyStatusInput:
+    hall_id: strawberry.ID
+    status: DutyStatus
+    user_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="服务质量事件 reported by staff")
+class ReportServiceEventInput:
+    hall_id: strawberry.ID
+    category: QualityCategory
+    type_code: str = strawberry.field(description='e.g. "NO_UNIFORM" 未着工装, "CROWDING" 人员聚集')
+    detail: str = ""
+    at: datetime | None = strawberry.field(default=None, description="when it happened; null: now")
+    zone_id: strawberry.ID | None = None
+    device_id: strawberry.ID | None = None
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="幂等键: a retry with the same key gets the first event back"
+    )
+
+
+@strawberry.input(
+    description="服务质量告警规则: threshold events within windowMinutes at one hall raise one alert"
+)
+class ServiceQualityRuleInput:
+    org_id: strawberry.ID = strawberry.field(description="the subtree the rule covers")
+    category: QualityCategory
+    level: AlertLevel
+    threshold: int
+    window_minutes: int
+    type_code: str = strawberry.field(default="", description='"": any type of the category')
+    active: bool = True

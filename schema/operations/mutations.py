@@ -20,9 +20,11 @@ from resolvers.operations import (
     auth,
     backups,
     changes,
+    halls,
     incidents,
     inspections,
     policies,
+    queues,
 )
 from schema.common.rate_limiting import client_ip
 from schema.operations.context import Info
@@ -31,22 +33,36 @@ from schema.operations.inputs import (
     AdvanceChangeRequestInput,
     AlertRouteInput,
     AlertSilenceInput,
+    CallNextTicketInput,
+    CallTicketInput,
     CreateBackupJobInput,
     CreateChangeRequestInput,
     CreateInspectionPlanInput,
     EscalationCellInput,
     InspectionTargetInput,
+    IssueQueueTicketInput,
     PhotoUploadInput,
     RaiseAlertInput,
     RecordInspectionInput,
+    RecordVisitorCountInput,
     ReportBackupRunInput,
     ReportIncidentInput,
+    ReportServiceEventInput,
+    ServiceQualityRuleInput,
     ServiceTargetInput,
+    SetDutyStatusInput,
     UpdateInspectionPlanInput,
 )
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.backups import BackupJob, BackupRun
 from schema.operations.types.changes import ChangeRequest
+from schema.operations.types.halls import (
+    QueueTicket,
+    ServiceQualityEvent,
+    ServiceQualityRule,
+    StaffDuty,
+    VisitorCount,
+)
 from schema.operations.types.incidents import Incident, ServicePolicy
 from schema.operations.types.inspections import InspectionPlan, InspectionRecord, InspectionSignoff
 from schema.operations.types.orgs import AuthPayload
@@ -476,11 +492,116 @@ class Mutation:
         )
         return cast(BackupRun, await backups.report_backup_run(info.context.require_principal(), report))
 
+    @strawberry.federation.mutation(description="取号 at the counter (代取号)", authenticated=True)
+    async def issue_queue_ticket(self, info: Info, input: IssueQueueTicketInput) -> QueueTicket:
+        principal = info.context.require_principal()
+        hall_id = parse_id(input.hall_id, "hallId")
+        ticket = await queues.issue_queue_ticket(
+            principal, hall_id, input.business_type, input.idempotency_key
+        )
+        return cast(QueueTicket, ticket)
+
+    @strawberry.federation.mutation(
+        description="叫号: the oldest waiting ticket to a window (null: nobody waits); a window holding a "
+        "called ticket of yours gets it back",
+        authenticated=True,
+    )
+    async def call_next_ticket(self, info: Info, input: CallNextTicketInput) -> QueueTicket | None:
+        principal = info.context.require_principal()
+        hall_id = parse_id(input.hall_id, "hallId")
+        ticket = await queues.call_next(principal, hall_id, input.business_type, input.window)
+        return cast("QueueTicket | None", ticket)
+
+    @strawberry.federation.mutation(
+        description="叫号 of one ticket (CONFLICT: called by another)", authenticated=True
+    )
+    async def call_ticket(self, info: Info, input: CallTicketInput) -> QueueTicket:
+        return await _ticket_step(info, input.id, queues.TicketStep.CALL, input.window)
+
+    @strawberry.federation.mutation(description="开始办理 a called ticket", authenticated=True)
+    async def start_serving_ticket(self, info: Info, id: strawberry.ID) -> QueueTicket:
+        return await _ticket_step(info, id, queues.TicketStep.START)
+
+    @strawberry.federation.mutation(description="办结 a ticket being served", authenticated=True)
+    async def finish_ticket(self, info: Info, id: strawberry.ID) -> QueueTicket:
+        return await _ticket_step(info, id, queues.TicketStep.FINISH)
+
+    @strawberry.federation.mutation(description="过号: the called customer did not come", authenticated=True)
+    async def mark_ticket_missed(self, info: Info, id: strawberry.ID) -> QueueTicket:
+        return await _ticket_step(info, id, queues.TicketStep.MISS)
+
+    @strawberry.federation.mutation(description="登记客流 for a period", authenticated=True)
+    async def record_visitor_count(self, info: Info, input: RecordVisitorCountInput) -> VisitorCount:
+        row = await halls.record_visitor_count(
+            info.context.require_principal(),
+            parse_id(input.hall_id, "hallId"),
+            input.period_start,
+            input.count,
+            device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
+            zone_id=parse_id(input.zone_id, "zoneId") if input.zone_id else None,
+        )
+        return cast(VisitorCount, row)
+
+    @strawberry.federation.mutation(description="设置在岗状态", authenticated=True)
+    async def set_duty_status(self, info: Info, input: SetDutyStatusInput) -> StaffDuty:
+        row = await halls.set_duty_status(
+            info.context.require_principal(),
+            parse_id(input.hall_id, "hallId"),
+            input.status,
+            parse_id(input.user_id, "userId") if input.user_id else None,
+        )
+        return cast(StaffDuty, row)
+
+    @strawberry.federation.mutation(
+        description="上报服务质量事件; a rule reaching its threshold raises an alert", authenticated=True
+    )
+    async def report_service_event(self, info: Info, input: ReportServiceEventInput) -> ServiceQualityEvent:
+        draft = halls.ServiceEventDraft(
+            category=input.category,
+            type_code=input.type_code,
+            detail=input.detail,
+            at=input.at,
+            zone_id=parse_id(input.zone_id, "zoneId") if input.zone_id else None,
+            device_id=parse_id(input.device_id, "deviceId") if input.device_id else None,
+        )
+        principal = info.context.require_principal()
+        hall_id = parse_id(input.hall_id, "hallId")
+        row = await halls.report_service_event(principal, hall_id, draft, input.idempotency_key)
+        return cast(ServiceQualityEvent, row)
+
+    @strawberry.federation.mutation(
+        description="设置服务质量告警规则 (admins of the subtree): create or replace the rule of "
+        "(org, category, typeCode)",
+        authenticated=True,
+    )
+    async def set_service_quality_rule(
+        self, info: Info, input: ServiceQualityRuleInput
+    ) -> ServiceQualityRule:
+        draft = halls.QualityRuleDraft(
+            org_id=parse_id(input.org_id, "orgId"),
+            category=input.category,
+            level=input.level,
+            threshold=input.threshold,
+            window_minutes=input.window_minutes,
+            type_code=input.type_code,
+            active=input.active,
+        )
+        return cast(
+            ServiceQualityRule, await halls.set_service_quality_rule(info.context.require_principal(), draft)
+        )
+
 
 async def _act_on_alert(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:
     return cast(
         Alert, await alerts.act_on_alert(info.context.require_principal(), parse_id(id), action, note)
     )
+
+
+async def _ticket_step(
+    info: Info, id: strawberry.ID, step: queues.TicketStep, window: str | None = None
+) -> QueueTicket:
+    ticket = await queues.step_ticket(info.context.require_principal(), parse_id(id), step, window)
+    return cast(QueueTicket, ticket)
 
 
 def _targets(given: list[InspectionTargetInput]) -> list[inspections.Target]:

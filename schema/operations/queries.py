@@ -7,9 +7,11 @@ from typing import Annotated, TypeVar, cast
 
 import strawberry
 
+from models.operations import Org as OrgRow
 from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
-from resolvers.operations import inspections
+from resolvers.operations import halls as hall_resolvers
+from resolvers.operations import inspections, queues
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
 from resolvers.operations.audit import search_audit
@@ -19,15 +21,24 @@ from resolvers.operations.filters import AuditFilter
 from resolvers.operations.incidents import list_incidents
 from resolvers.operations.orgs import list_orgs
 from resolvers.operations.policies import list_policies
+from resolvers.operations.scopes import hall_scope
 from resolvers.operations.statistics import incident_statistics, open_incident_counts
 from schema.common.connection import Connection
 from schema.operations.context import Info
-from schema.operations.enums import AlertStatus, IncidentLevel, IncidentStatus, InspectionTaskStatus, OrgKind
+from schema.operations.enums import (
+    AlertStatus,
+    IncidentLevel,
+    IncidentStatus,
+    InspectionTaskStatus,
+    OrgKind,
+    TicketStatus,
+)
 from schema.operations.inputs import AuditRecordFilter, ChangeRequestFilter
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.audit import AuditRecord
 from schema.operations.types.backups import BackupJob
 from schema.operations.types.changes import ChangeRequest
+from schema.operations.types.halls import HallStatus, QueueTicket, ServiceQualityEvent, StaffDuty
 from schema.operations.types.incidents import Incident, IncidentLevelCount, IncidentStatistic, ServicePolicy
 from schema.operations.types.inspections import (
     InspectionPhoto,
@@ -213,6 +224,61 @@ class Query:
     @strawberry.field(description="备份作业")
     async def backup_job(self, info: Info, id: strawberry.ID) -> BackupJob | None:
         return cast("BackupJob | None", await info.context.loaders.backup_job.load(parse_id(id)))
+
+    # A hall out of scope is answered as an unknown one (null / NOT_FOUND).
+    @strawberry.field(description="营业厅 (an org of kind HALL in your scope; null otherwise)")
+    async def hall(self, info: Info, id: strawberry.ID) -> Org | None:
+        row = await info.context.loaders.org.load(parse_id(id))
+        return cast("Org | None", row if row is not None and _sees_hall(info, row) else None)
+
+    @strawberry.field(description="营业厅列表 in your scope, optionally under an org")
+    async def halls(
+        self, info: Info, org_id: strawberry.ID | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[Org]:
+        under = parse_id(org_id, "orgId") if org_id is not None else None
+        page = await hall_resolvers.list_halls(info.context.require_principal(), under, first, after)
+        return cast(Connection[Org], page)
+
+    @strawberry.field(description="营业厅实时状态: the halls in your scope under orgPath (all without)")
+    async def hall_statuses(self, info: Info, org_path: str | None = None) -> list[HallStatus]:
+        rows = await hall_resolvers.hall_statuses(info.context.require_principal(), org_path)
+        for row in rows:
+            info.context.loaders.org.prime(row.id, row)
+        figures = await info.context.loaders.hall_status.load_many([row.id for row in rows])
+        return cast(list[HallStatus], figures)
+
+    @strawberry.field(description="排队号 of a hall, newest first")
+    async def queue_tickets(
+        self,
+        info: Info,
+        hall_id: strawberry.ID,
+        status: TicketStatus | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[QueueTicket]:
+        principal = info.context.require_principal()
+        page = await queues.list_tickets(principal, parse_id(hall_id, "hallId"), status, first, after)
+        return cast(Connection[QueueTicket], page)
+
+    @strawberry.field(description="服务质量事件 of a hall, newest first")
+    async def service_quality_events(
+        self, info: Info, hall_id: strawberry.ID, first: int = 20, after: str | None = None
+    ) -> Connection[ServiceQualityEvent]:
+        principal = info.context.require_principal()
+        page = await hall_resolvers.list_service_events(principal, parse_id(hall_id, "hallId"), first, after)
+        return cast(Connection[ServiceQualityEvent], page)
+
+    @strawberry.field(description="在岗记录 of a hall, newest first (current: until is null)")
+    async def staff_duty(
+        self, info: Info, hall_id: strawberry.ID, first: int = 20, after: str | None = None
+    ) -> Connection[StaffDuty]:
+        principal = info.context.require_principal()
+        page = await hall_resolvers.list_duty(principal, parse_id(hall_id, "hallId"), first, after)
+        return cast(Connection[StaffDuty], page)
+
+
+def _sees_hall(info: Info, row: OrgRow) -> bool:
+    return hall_scope(info.context.require_principal()).test(row)
 
 
 def _found(row: T | None) -> T:

@@ -9,13 +9,16 @@ from typing import Annotated, cast
 import strawberry
 
 from models.operations import IncidentAction
+from resolvers.common.values import parse_id
 from resolvers.operations.alerts import alert_feed
+from resolvers.operations.halls import hall_status_feed
 from resolvers.operations.incidents import incident_feed
 from schema.common.events import AFTER, StreamEvent
 from schema.operations.context import Info
 from schema.operations.enums import AlertActionKind
-from schema.operations.events import AlertEvent, IncidentEvent
+from schema.operations.events import AlertEvent, HallStatusEvent, IncidentEvent
 from schema.operations.types.alerts import Alert
+from schema.operations.types.halls import HallStatus
 from schema.operations.types.incidents import Incident
 
 
@@ -57,4 +60,25 @@ class Subscription:
                     **StreamEvent.stamp(event.id, event.occurred_at),
                     action=IncidentAction(event.type.split(".", 1)[1].upper()),
                     incident=cast(Incident, incident),
+                )
+
+    @strawberry.subscription(
+        description="营业厅状态推送: each change of a hall in your scope (queue, visitors, staff, service "
+        "events, devices) with its status; optionally one hall, or the halls under an org path"
+    )
+    async def hall_status(
+        self,
+        info: Info,
+        hall_id: strawberry.ID | None = None,
+        org_path: str | None = None,
+        after: Annotated[strawberry.ID | None, strawberry.argument(description=AFTER)] = None,
+    ) -> AsyncGenerator[HallStatusEvent, None]:
+        principal = info.context.require_principal()
+        hall = parse_id(hall_id, "hallId") if hall_id is not None else None
+        feed = hall_status_feed(principal, info.context.realtime, hall, org_path, after)
+        async with aclosing(feed):
+            async for event, row, figures in feed:
+                info.context.loaders.org.prime(row.id, row)
+                yield HallStatusEvent(
+                    **StreamEvent.stamp(event.id, event.occurred_at), status=cast(HallStatus, figures)
                 )

@@ -61,6 +61,7 @@ from models.operations import (
     BackupJob,
     BackupRun,
     ChangeRequest,
+    HallZone,
     Incident,
     InspectionFrequency,
     InspectionPhoto,
@@ -72,9 +73,17 @@ from models.operations import (
     InspectionTask,
     Org,
     OrgKind,
+    QueueTicket,
     ServicePolicy,
+    ServiceQualityEvent,
+    ServiceQualityRule,
+    StaffDuty,
+    TicketStatus,
     User,
+    VisitorCount,
+    ZoneKind,
 )
+from resolvers.common.clock import CST
 from testkit.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
 from tests.support.marketplace import apply_input, codes, make_bank, need_input, ok
 from tests.support.stack import Stack
@@ -1496,6 +1505,197 @@ async def _config_retire(stack: Stack, w: World) -> Case:
         allowed=("hall a", given),
         refused=[("hall b", given, NOT_FOUND), ("manager a", given, NOT_FOUND)],
         state=lambda: ConfigItem.filter(id=item.id).values_list("status", flat=True),
+    )
+
+
+# -- issue 16: halls (营业厅): the hall, ticket, zone, device and user every hall input names ---------
+
+ISSUE_TICKET = "mutation($i: IssueQueueTicketInput!) { issueQueueTicket(input: $i) { id } }"
+
+
+def _tickets(*halls: Org) -> Callable[[], Awaitable[int]]:
+    return lambda: QueueTicket.filter(hall_id__in=[h.id for h in halls]).count()
+
+
+async def _ticket(hall: Org, status: TicketStatus = TicketStatus.ISSUED, **values: Any) -> QueueTicket:
+    moment = datetime.now(UTC)
+    return await QueueTicket.create(
+        hall=hall,
+        org_path=hall.path,
+        day=moment.astimezone(CST).date(),
+        number=f"Z{uuid.uuid4().hex[:6]}",
+        business_type="PAYMENT",
+        status=status,
+        issued_at=moment,
+        issued_epoch=int(moment.timestamp()),
+        **values,
+    )
+
+
+async def _zone(hall: Org) -> HallZone:
+    return await HallZone.create(
+        hall=hall, org_path=hall.path, name=f"等候区{uuid.uuid4().hex[:4]}", kind=ZoneKind.WAITING
+    )
+
+
+@case("issueQueueTicket.hallId")
+async def _issue_ticket(stack: Stack, w: World) -> Case:
+    def issue(hall: Org) -> dict[str, Any]:
+        return {"i": {"hallId": str(hall.id), "businessType": "PAYMENT"}}
+
+    return Case(
+        ISSUE_TICKET,
+        allowed=("hall a", issue(w.a.hall)),
+        refused=[("hall a", issue(w.b.hall), NOT_FOUND), ("applicant", issue(w.a.hall), NOT_FOUND)],
+        state=_tickets(w.a.hall, w.b.hall),
+    )
+
+
+@case("callNextTicket.hallId")
+async def _call_next(stack: Stack, w: World) -> Case:
+    ticket = await _ticket(w.a.hall)
+    given = {"i": {"hallId": str(w.a.hall.id), "window": "1号窗口"}}
+    return Case(
+        "mutation($i: CallNextTicketInput!) { callNextTicket(input: $i) { id } }",
+        allowed=("hall a", given),
+        refused=[("hall b", given, NOT_FOUND), ("manager a", given, NOT_FOUND)],
+        state=lambda: QueueTicket.get(id=ticket.id).values_list("status", flat=True),
+    )
+
+
+def _ticket_case(query: str, given: dict[str, Any], ticket: QueueTicket) -> Case:
+    return Case(
+        query,
+        allowed=("hall a", given),
+        refused=[("hall b", given, NOT_FOUND), ("applicant", given, NOT_FOUND)],
+        state=lambda: QueueTicket.get(id=ticket.id).values_list("status", flat=True),
+    )
+
+
+@case("callTicket.id")
+async def _call_ticket(stack: Stack, w: World) -> Case:
+    ticket = await _ticket(w.a.hall)
+    query = "mutation($i: CallTicketInput!) { callTicket(input: $i) { id } }"
+    return _ticket_case(query, {"i": {"id": str(ticket.id), "window": "2号窗口"}}, ticket)
+
+
+@case("startServingTicket.id")
+async def _start_ticket(stack: Stack, w: World) -> Case:
+    ticket = await _ticket(w.a.hall, TicketStatus.CALLED, window="1")
+    return _ticket_case(
+        "mutation($id: ID!) { startServingTicket(id: $id) { id } }", {"id": str(ticket.id)}, ticket
+    )
+
+
+@case("finishTicket.id")
+async def _finish_ticket(stack: Stack, w: World) -> Case:
+    ticket = await _ticket(w.a.hall, TicketStatus.SERVING, window="1")
+    return _ticket_case("mutation($id: ID!) { finishTicket(id: $id) { id } }", {"id": str(ticket.id)}, ticket)
+
+
+@case("markTicketMissed.id")
+async def _miss_ticket(stack: Stack, w: World) -> Case:
+    ticket = await _ticket(w.a.hall, TicketStatus.CALLED, window="1")
+    return _ticket_case(
+        "mutation($id: ID!) { markTicketMissed(id: $id) { id } }", {"id": str(ticket.id)}, ticket
+    )
+
+
+VISITORS = "mutation($i: RecordVisitorCountInput!) { recordVisitorCount(input: $i) { id } }"
+
+
+def _visitors(hall: Org, **extra: Any) -> dict[str, Any]:
+    period = (datetime.now(UTC) - timedelta(minutes=30)).replace(second=0, microsecond=0)
+    return {"i": {"hallId": str(hall.id), "periodStart": period.isoformat(), "count": 7, **extra}}
+
+
+@case("recordVisitorCount.hallId")
+async def _visitors_hall(stack: Stack, w: World) -> Case:
+    return Case(
+        VISITORS,
+        allowed=("hall a", _visitors(w.a.hall)),
+        refused=[("hall a", _visitors(w.b.hall), NOT_FOUND), ("applicant", _visitors(w.a.hall), NOT_FOUND)],
+        state=_count(VisitorCount, hall_id__in=[w.a.hall.id, w.b.hall.id]),
+    )
+
+
+@case("recordVisitorCount.deviceId+zoneId")
+async def _visitors_device_zone(stack: Stack, w: World) -> Case:
+    mine, theirs = await _zone(w.a.hall), await _zone(w.b.hall)
+    return Case(
+        VISITORS,
+        allowed=("hall a", _visitors(w.a.hall, deviceId=str(w.a.device.id), zoneId=str(mine.id))),
+        refused=[
+            ("hall a", _visitors(w.a.hall, deviceId=str(w.b.device.id)), NOT_FOUND),
+            ("hall a", _visitors(w.a.hall, deviceId=str(w.other_hall_device.id)), NOT_FOUND),
+            ("hall a", _visitors(w.a.hall, zoneId=str(theirs.id)), NOT_FOUND),
+        ],
+        state=_count(VisitorCount, hall_id=w.a.hall.id),
+    )
+
+
+DUTY = "mutation($i: SetDutyStatusInput!) { setDutyStatus(input: $i) { id } }"
+
+
+@case("setDutyStatus.hallId+userId")
+async def _duty(stack: Stack, w: World) -> Case:
+    def duty(hall: Org, user: User) -> dict[str, Any]:
+        return {"i": {"hallId": str(hall.id), "status": "ON_DUTY", "userId": str(user.id)}}
+
+    return Case(
+        DUTY,
+        allowed=("hall a", duty(w.a.hall, w.a.hall_manager)),
+        refused=[
+            ("hall a", duty(w.b.hall, w.a.hall_manager), NOT_FOUND),
+            ("hall a", duty(w.a.hall, w.b.hall_manager), NOT_FOUND),
+            ("applicant", duty(w.a.hall, w.a.hall_manager), NOT_FOUND),
+        ],
+        state=_count(StaffDuty, hall_id__in=[w.a.hall.id, w.b.hall.id]),
+    )
+
+
+SERVICE_EVENT = "mutation($i: ReportServiceEventInput!) { reportServiceEvent(input: $i) { id } }"
+
+
+@case("reportServiceEvent.hallId+zoneId+deviceId")
+async def _service_event(stack: Stack, w: World) -> Case:
+    theirs = await _zone(w.b.hall)
+    code = f"T{uuid.uuid4().hex[:8]}"
+
+    def event(hall: Org, **extra: Any) -> dict[str, Any]:
+        return {"i": {"hallId": str(hall.id), "category": "SERVICE_NORM", "typeCode": code, **extra}}
+
+    return Case(
+        SERVICE_EVENT,
+        allowed=("hall a", event(w.a.hall, deviceId=str(w.a.device.id))),
+        refused=[
+            ("hall a", event(w.b.hall), NOT_FOUND),
+            ("hall a", event(w.a.hall, zoneId=str(theirs.id)), NOT_FOUND),
+            ("hall a", event(w.a.hall, deviceId=str(w.b.device.id)), NOT_FOUND),
+            ("applicant", event(w.a.hall), NOT_FOUND),
+        ],
+        state=_count(ServiceQualityEvent, type_code=code),
+    )
+
+
+@case("setServiceQualityRule.orgId")
+async def _quality_rule(stack: Stack, w: World) -> Case:
+    code = f"T{uuid.uuid4().hex[:8]}"
+    given = {
+        "i": {
+            "orgId": str(w.a.hall.id),
+            "category": "RISK_WARNING",
+            "typeCode": code,
+            "level": "WARNING",
+            "threshold": 3,
+            "windowMinutes": 30,
+        }
+    }
+    return Case(
+        "mutation($i: ServiceQualityRuleInput!) { setServiceQualityRule(input: $i) { id } }",
+        allowed=("province", given),
+        refused=[("hall b", given, NOT_FOUND), ("hq b", given, NOT_FOUND), ("applicant", given, NOT_FOUND)],
+        state=_count(ServiceQualityRule, type_code=code),
     )
 
 

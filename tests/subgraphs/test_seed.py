@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from models.customers import Customer
-from models.operations import Incident, Org, SupportTier, User
+from models.operations import Alert, HallProfile, Incident, Org, QueueTicket, SupportTier, TicketStatus, User
+from resolvers.operations.halls import hall_status
 from security.tokens import read_token
 from subgraphs.seed import seed
 from testkit.factories import token_keys
@@ -38,6 +39,13 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     company = await Org.get(code="GZDW")
     states = {i.status for i in await Incident.filter(org_path__startswith=company.path)}
     assert {"REPORTED", "IN_PROGRESS", "PENDING_CONFIRMATION", "CLOSED", "ANALYSED"} <= states
+    # 营业厅 (halls): profiles, zones, today's queue in every state, figures, a rule's alerts
+    hall_ids = [h.id for h in await Org.filter(kind="HALL", path__startswith=company.path)]
+    assert {p.hall_id for p in await HallProfile.filter(hall_id__in=hall_ids)} == set(hall_ids)
+    assert {t.status for t in await QueueTicket.filter(hall_id=hall_ids[0])} == set(TicketStatus)
+    figures = await hall_status(hall_ids)
+    assert all(f.queue_length > 0 and f.staff_on_duty == 1 for f in figures)
+    assert await Alert.filter(source="hall_quality", org_id__in=hall_ids).count() == len(hall_ids)  # 风险预警
 
     cli = await asyncio.create_subprocess_exec(
         sys.executable,

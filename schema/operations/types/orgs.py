@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -14,6 +14,11 @@ from resolvers.common.values import parse_id
 from schema.common.federation import entity
 from schema.operations.context import Info
 from schema.operations.enums import OrgKind
+
+if TYPE_CHECKING:
+    from schema.operations.types.halls import HallProfile, HallZone
+
+HALLS = "schema.operations.types.halls"
 
 
 @strawberry.federation.type(keys=["id"], description="机构: a node of the organisation tree")
@@ -31,6 +36,21 @@ class Org:
         if parent.parent_id is None:
             return None
         return cast("Org | None", await info.context.loaders.org.load(parent.parent_id))
+
+    @strawberry.field(description="营业厅档案 (halls only; null elsewhere or out of your scope)")
+    @staticmethod
+    async def profile(
+        parent: strawberry.Parent[OrgRow], info: Info
+    ) -> Annotated[HallProfile, strawberry.lazy(HALLS)] | None:
+        rows = await info.context.loaders.hall_profile.load(parent.id)
+        return cast("HallProfile | None", rows[0] if rows else None)
+
+    @strawberry.field(description="营业厅功能区 (halls only)")
+    @staticmethod
+    async def zones(
+        parent: strawberry.Parent[OrgRow], info: Info
+    ) -> list[Annotated[HallZone, strawberry.lazy(HALLS)]]:
+        return cast("list[HallZone]", await info.context.loaders.hall_zones.load(parent.id))
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Org:
