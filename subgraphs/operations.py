@@ -3,7 +3,7 @@
 from resolvers.operations.dataloaders import OperationsLoaders
 from resolvers.operations.jobs import (
     alert_escalation,
-    device_alerts,
+    device_events,
     inspection_tasks,
     supervision_alerts,
     watch_backups,
@@ -24,7 +24,7 @@ spec = SubgraphSpec(
     # (resolvers/operations/jobs.py)
     jobs=(
         supervision_alerts,
-        device_alerts,
+        device_events,
         watch_incidents,
         alert_escalation,
         watch_backups,

@@ -9,7 +9,7 @@ Who moves it:
   whatever it reports, so planned work raises no alert.
 
 Operations raises an alert for ``device.offline`` and ``device.fault`` and resolves it on
-``device.online`` (resolvers/operations/device_alerts.py), deduplicated per device.
+``device.online`` (resolvers/operations/device_events.py), deduplicated per device.
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@
 alerts for the institution's org (alerts.py ``raise_event_alert``): the institution's staff and
 the regulator see them in ``alerts``. A durable consumer (realtime/consumer.py): each event once.
 
-``device_alerts``: a device offline, faulty or past its baseline raises an alert, resolved when it
-recovers (device_alerts.py). A durable consumer of the devices subgraph's DEVICE_STATUS stream.
+``device_events``: a device offline, faulty or past its baseline raises an alert, resolved when it
+recovers; what the halls' devices report (visitors, service quality, tickets) becomes hall figures
+(device_events.py). A durable consumer of the devices subgraph's DEVICE_STATUS stream.
 
 ``watch_incidents``: every minute, the incidents' missed SLA targets and escalations
 (escalation.py), each check once across replicas.
@@ -33,7 +34,7 @@ from resolvers.common.rules import Rules
 from resolvers.operations import escalation
 from resolvers.operations.alerts import escalate_alert, raise_event_alert, raise_system_alert
 from resolvers.operations.backups import missed_slots
-from resolvers.operations.device_alerts import alert_from_device
+from resolvers.operations.device_events import on_device_event
 from resolvers.operations.incidents import report_from_alert
 from resolvers.operations.inspections import create_due_tasks
 
@@ -66,9 +67,9 @@ async def supervision_alerts(realtime: Realtime, rules: Rules) -> None:
     await consume(realtime, "finance-supervision-alerts", SUPERVISION, alert_from_supervision, ConsumerCursor)
 
 
-async def device_alerts(realtime: Realtime, rules: Rules) -> None:
-    """设备告警: the devices subgraph's status events raise and resolve alerts (device_alerts.py)."""
-    await consume(realtime, "device-status-alerts", DEVICE_STATUS, alert_from_device, ConsumerCursor)
+async def device_events(realtime: Realtime, rules: Rules) -> None:
+    """The devices subgraph's events: alerts raised and resolved, hall figures (device_events.py)."""
+    await consume(realtime, "device-events", DEVICE_STATUS, on_device_event, ConsumerCursor)
 
 
 async def check_incidents(moment: datetime | None = None) -> int:

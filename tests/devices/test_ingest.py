@@ -24,7 +24,7 @@ from models.devices import (
     DeviceStatus,
     DeviceStatusChange,
 )
-from models.operations import Alert, AlertStatus
+from models.operations import Alert, AlertStatus, QueueTicket, ServiceQualityEvent, VisitorCount
 from resolvers.common.clock import now
 from resolvers.devices.commands import mark_sent
 from resolvers.devices.envelope import load_private, signed, up_topic
@@ -266,3 +266,35 @@ async def test_telemetry_stored_once_and_a_breach_raises_one_alert_resolved_when
     await eventually(resolved)
     bad = await ingest([unit.message("telemetry", {"metrics": {"temperature": "hot"}})])
     assert [reason for _, reason in bad.rejected] == ["malformed: a metric is not a finite number"]
+
+
+async def test_what_hall_devices_report_becomes_hall_figures(stack: Stack) -> None:
+    """营业厅: a counter's visitors, an analytics box's finding and a queue machine's ticket, reported
+    through the unit, become the hall's figures (operations' device-events consumer), each once; a
+    report the hall cannot take (a count that is no number) is skipped, not stuck on."""
+    unit = await make_unit(stack)
+    hall = unit.tenant.hall
+    minute = now().replace(second=0, microsecond=0)
+    bad = unit.message("event", {"type": "visitors", "count": "many"}, device=unit.child.code)
+    visitors = unit.message(
+        "event", {"type": "visitors", "count": 7, "period": minute.isoformat()}, device=unit.child.code
+    )
+    finding = {
+        "type": "service_quality",
+        "category": "RISK_WARNING",
+        "code": "crowding",
+        "detail": "等候区聚集",
+    }
+    ticket = unit.message("event", {"type": "ticket", "business": "PAYMENT"}, device=unit.child.code)
+    report = await ingest([bad, visitors, unit.message("event", finding, device=unit.child.code), ticket])
+    assert (report.accepted, report.rejected) == (4, [])
+    await ingest([visitors, ticket])  # redelivered: nothing twice
+
+    async def recorded() -> bool:
+        return await QueueTicket.exists(hall_id=hall.id) and await ServiceQualityEvent.exists(hall_id=hall.id)
+
+    await eventually(recorded)
+    counts = await VisitorCount.filter(hall_id=hall.id).values_list("count", flat=True)
+    assert list(counts) == [7]
+    assert await QueueTicket.filter(hall_id=hall.id).count() == 1
+    assert await ServiceQualityEvent.filter(hall_id=hall.id, device_id=unit.child.id).count() == 1

@@ -3,7 +3,7 @@
 // through the gateway appearing live, and a soak: the events of 30 minutes at 10× the normal rate,
 // compressed, after which the page's heap and DOM are back where they were.
 import type { Page } from '@playwright/test';
-import { expect, gql, gqlRaw, GATEWAY_URL, shot, signIn, test, tokenOf } from './support';
+import { expect, gql, GATEWAY_URL, shot, signIn, test, tokenOf } from './support';
 
 const PAGE = '/wall.html';
 const VIEWER = 'ops';
@@ -30,12 +30,6 @@ async function hallIds(): Promise<{ id: string; name: string }[]> {
   return orgs.edges.map((e) => e.node);
 }
 
-/** Whether the gateway knows a root field yet (devices and halls land with other issue-16 work). */
-async function known(query: string): Promise<boolean> {
-  const answer = await gqlRaw(query, {}, await tokenOf(VIEWER));
-  return !answer.errors?.some((e) => e.extensions?.code === 'GRAPHQL_VALIDATION_FAILED');
-}
-
 test('the wall shows each panel for the ops engineer and an alert raised live', async ({ page }) => {
   await liveWall(page);
   const ops = await tokenOf(VIEWER);
@@ -51,18 +45,28 @@ test('the wall shows each panel for the ops engineer and an alert raised live', 
   // 今日融资对接: not the grid company's to read.
   await expect(page.getByTestId('marketplace').getByTestId('panel-note')).toHaveText('暂无权限');
 
-  // 设备在线率 and 今日排队与客流: data once the gateway has them, 暂无数据 until then.
-  if (await known('{ deviceSummary { total } }')) {
-    await expect(page.getByTestId('devices')).toHaveAttribute('data-state', 'ready');
-    await expect(page.getByTestId('device-totals')).toContainText('在线');
-  } else {
-    await expect(page.getByTestId('devices').getByTestId('panel-note')).toHaveText('暂无数据');
-  }
-  if (await known('{ hallStatuses { queueLength } }')) {
-    await expect(page.getByTestId('halls')).toHaveAttribute('data-state', 'ready');
-  } else {
-    await expect(page.getByTestId('halls').getByTestId('panel-note')).toHaveText('暂无数据');
-  }
+  // 设备在线率: the API's totals, and a device turning faulty counts live (the devices stream).
+  type Summary = { total: number; fault: number; hall: { name: string } };
+  const summary = async (): Promise<Summary[]> =>
+    (await gql<{ deviceSummary: Summary[] }>('{ deviceSummary { total fault hall { name } } }', {}, ops)).deviceSummary;
+  const faults = (await summary()).reduce((n, r) => n + r.fault, 0);
+  await expect(page.getByTestId('devices')).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('device-totals').locator('b.fault')).toHaveText(String(faults));
+  const { devices } = await gql<{ devices: { nodes: { id: string }[] } }>(
+    '{ devices(first: 1, status: ONLINE) { nodes { id } } }', {}, ops);
+  await gql(
+    'mutation($i: HeartbeatInput!) { reportHeartbeat(input: $i) { id } }',
+    { i: { deviceId: devices.nodes[0]!.id, status: 'FAULT' } },
+    ops,
+  );
+  await expect(page.getByTestId('device-totals').locator('b.fault')).toHaveText(String(faults + 1), { timeout: 15_000 });
+
+  // 今日排队与客流: a row per hall in scope.
+  const { hallStatuses } = await gql<{ hallStatuses: { hall: { name: string } }[] }>(
+    '{ hallStatuses { hall { name } } }', {}, ops);
+  expect(hallStatuses.length).toBeGreaterThan(0);
+  await expect(page.getByTestId('halls')).toHaveAttribute('data-state', 'ready');
+  for (const { hall } of hallStatuses) await expect(page.getByTestId('halls')).toContainText(hall.name);
 
   // 实时告警: the seed's device alerts, then one raised now arrives without a reload.
   const alerts = page.getByTestId('live-alerts').locator('li');

@@ -72,10 +72,9 @@ export function panel<TData, TVars extends AnyVariables, T>(
     }
     if (data.value !== null) return; // a failed re-read keeps what is shown
     const code = errorCode(error);
-    // A field the gateway does not know yet (pending.ts) is "no data", not an error.
-    state.value = code === 'FORBIDDEN' ? 'forbidden' : code === 'GRAPHQL_VALIDATION_FAILED' ? 'empty' : 'error';
+    state.value = code === 'FORBIDDEN' ? 'forbidden' : 'error';
     note.value =
-      state.value === 'forbidden' ? EMPTY.forbidden : state.value === 'empty' ? EMPTY.none : errorMessage(error);
+      state.value === 'forbidden' ? EMPTY.forbidden : errorMessage(error);
   }
 
   async function read(): Promise<void> {
