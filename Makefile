@@ -36,7 +36,8 @@ web-dev: install
 	cd $(WEB) && npm run dev -- --host 127.0.0.1
 
 ## Run: migrate, seed when empty, all five subgraphs in one process + Hive Gateway + the client pages; prints the URLs.
-## With Mosquitto on 127.0.0.1:1883, 20 simulated devices in the first hall too (UP_ARGS="--simulate 0": none).
+## With Mosquitto on 127.0.0.1:1883, the demo halls' devices come alive, and 20 more in the first hall
+## (UP_ARGS="--simulate 0": the halls' only; UP_ARGS="": no simulator).
 UP_ARGS ?= --simulate 20
 up: install web
 	$(DCMS) up $(UP_ARGS)

@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     up.add_argument(
         "--simulate",
         type=int,
-        default=0,
+        default=None,
         metavar="N",
-        help="simulate the demo halls' devices and N more in the first hall over MQTT (make up: 20)",
+        help="over MQTT: the demo halls' own devices and N more in the first hall (make up: 20)",
     )
 
     token = commands.add_parser("token", help="dev mode: print an access token for a seeded user")
@@ -300,10 +300,22 @@ async def simulate_devices(settings: Settings, args: argparse.Namespace) -> None
     )
     simulator = Simulator(settings.mqtt_url, devices, options)
     print(f"simulating {len(devices)} devices ({devices[0].code}…) on {settings.mqtt_url}", flush=True)
+    running = asyncio.create_task(simulator.run(args.duration))
+    # Ends with what started it (`dcms up`, a shell): a parent killed outright cannot stop it.
+    watcher = asyncio.create_task(_parent_exits(os.getppid()))
     try:
-        await simulator.run(args.duration)
+        await asyncio.wait({running, watcher}, return_when=asyncio.FIRST_COMPLETED)
     finally:
+        for task in (running, watcher):
+            task.cancel()
+        await asyncio.gather(running, watcher, return_exceptions=True)
         print(f"simulator: sent {dict(simulator.sent)}, acks {dict(simulator.acks)}", flush=True)
+
+
+async def _parent_exits(parent: int) -> None:
+    """Returns once this process's parent is gone (it is reparented): no event tells it, so it looks."""
+    while os.getppid() == parent:  # noqa: ASYNC110 (nothing to wait on but the parent's pid)
+        await asyncio.sleep(1)
 
 
 async def provision_simulated(settings: Settings, hall: str | None, count: int, prefix: str) -> list[Any]:
@@ -442,7 +454,7 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     )
 
 
-def up_all(settings: Settings, customers: int, demo: bool = True, simulate: int = 0) -> None:
+def up_all(settings: Settings, customers: int, demo: bool = True, simulate: int | None = None) -> None:
     """The embedded default: one process for the subgraphs, the gateway as a child.
 
     ``demo``: seed the demo data when the database is empty (always in dev mode; outside it only
@@ -472,7 +484,7 @@ def up_all(settings: Settings, customers: int, demo: bool = True, simulate: int 
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")
         wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
         print(banner(settings, demo=demo), flush=True)
-        if simulate > 0 and settings.mqtt_url and broker_reachable(settings.mqtt_url):
+        if simulate is not None and settings.mqtt_url and broker_reachable(settings.mqtt_url):
             command = [sys.executable, "-m", "subgraphs.cli", "simulate", "devices", "--count", str(simulate)]
             if demo and settings.dev_mode:
                 command.append("--halls")  # the demo halls' own devices report too

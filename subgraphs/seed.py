@@ -1763,11 +1763,14 @@ DEMO_TICKETS: tuple[tuple[str, int, TicketStatus], ...] = (
 )
 
 
-def _demo_tickets(hall: Org, manager: User, now: datetime) -> list[QueueTicket]:
+def _demo_tickets(hall: Org, manager: User, now: datetime, index: int) -> list[QueueTicket]:
+    """Today's queue of the ``index``-th hall: every hall the same states, the later halls busier
+    (more people waiting, and longer), so no two halls look alike on the wall."""
     taken: dict[str, int] = defaultdict(int)
     rows: list[QueueTicket] = []
-    for business, minutes, status in DEMO_TICKETS:
-        issued = now - timedelta(minutes=minutes)
+    busier = tuple(("PAYMENT", 5 + 4 * extra, TicketStatus.ISSUED) for extra in range(index * 2))
+    for business, minutes, status in DEMO_TICKETS + busier:
+        issued = now - timedelta(minutes=minutes * (1 + index / 4))
         letter = BUSINESS_TYPES[business][0]
         taken[letter] += 1
         moved = status is not TicketStatus.ISSUED
@@ -1814,7 +1817,7 @@ async def _seed_halls(world: World, now: datetime) -> dict[str, int]:
         rows["hall zones"] += [
             HallZone(hall_id=hall.id, org_path=hall.path, name=n, kind=k) for n, k in zones
         ]
-        rows["queue tickets"] += _demo_tickets(hall, manager, now)
+        rows["queue tickets"] += _demo_tickets(hall, manager, now, index)
         for hours in (3, 2, 1):
             period = (now - timedelta(hours=hours)).replace(minute=0, second=0, microsecond=0)
             rows["visitor counts"].append(

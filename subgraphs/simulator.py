@@ -48,6 +48,9 @@ from resolvers.devices.envelope import command_topic, load_private, signed, up_t
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 0.1
+# A healthy device's usual readings (%, °C): the demo seed's day of telemetry has the same levels,
+# so the baselines learned from it fit what the simulated devices send.
+USUAL = {"cpu": 30.0, "memory": 55.0, "disk": 50.0, "temperature": 36.0}
 # What a video analytics box (音视频分析盒) reports: (category, code, detail), seed 002's three kinds.
 QUALITY_FINDINGS = (
     ("SERVICE_NORM", "no_greeting", "柜员未使用规范服务用语"),
@@ -74,9 +77,7 @@ class SimulatedDevice:
     code: str
     key: Ed25519PrivateKey
     children: list[SimulatedChild] = field(default_factory=list)
-    metrics: dict[str, float] = field(
-        default_factory=lambda: {"cpu": 20.0, "memory": 40.0, "disk": 50.0, "temperature": 35.0}
-    )
+    metrics: dict[str, float] = field(default_factory=lambda: dict(USUAL))
     faulty_until: float | None = None  # monotonic time of the recovery, while faulty
     next_heartbeat: float = 0.0
     next_telemetry: float = 0.0
@@ -84,10 +85,11 @@ class SimulatedDevice:
     commands_seen: set[str] = field(default_factory=set)
 
     def walk(self, rng: random.Random) -> dict[str, float]:
-        bounds = {"cpu": (1, 99), "memory": (5, 95), "disk": (10, 95), "temperature": (20, 70)}
-        for name, (low, high) in bounds.items():
-            step = rng.uniform(-2, 2)
-            self.metrics[name] = round(min(high, max(low, self.metrics[name] + step)), 1)
+        """Each metric a small step, pulled back towards its usual level: a healthy device's readings
+        stay within its baseline (基准线); a fault, not the walk, is what breaks it."""
+        for name, value in self.metrics.items():
+            usual = USUAL[name]
+            self.metrics[name] = round(value + rng.uniform(-0.5, 0.5) + 0.1 * (usual - value), 1)
         return dict(self.metrics)
 
 

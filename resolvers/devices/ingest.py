@@ -72,25 +72,17 @@ class Message:
 
 # What authentication reads of a device: no status, no times (a batch reads hundreds of units).
 _IDENTITY = ("id", "code", "tenant_id", "parent_id")
+Authenticated = list[tuple[Envelope, UUID]]  # each message with the id of the device it is about
 
 
 _refused: Counter[str] = Counter()  # reasons since the last log line, per process
 _logged_at = 0.0
 
 
-def refused_counts() -> dict[str, int]:
-    """Messages refused by this process since it started, by reason (for metrics and tests)."""
-    return dict(_total_refused)
-
-
-_total_refused: Counter[str] = Counter()
-
-
 def _refuse(report: IngestReport, index: int, reason: str, topic: str) -> None:
     global _logged_at
     report.rejected.append((index, reason))
     _refused[reason] += 1
-    _total_refused[reason] += 1
     if time.monotonic() - _logged_at >= LOG_EVERY:
         _logged_at = time.monotonic()
         log.warning("device messages refused: %s (latest: %s on %s)", dict(_refused), reason, topic)
@@ -134,9 +126,6 @@ async def ingest(
         report.published += await answer_commands([(m.device, m.envelope.data) for m in of("ack")], moment)
     report.accepted = len(authenticated) - report.duplicates
     return report
-
-
-Authenticated = list[tuple[Envelope, UUID]]  # each message with the id of the device it is about
 
 
 async def _authenticate(parsed: list[tuple[int, Envelope]], report: IngestReport) -> Authenticated:

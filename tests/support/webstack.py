@@ -74,7 +74,17 @@ def web_stack(var_dir: Path, storage: str = services.STORAGE) -> Iterator[WebSta
             env["DATABASE_URL"] = cleanup.enter_context(services.scratch_database("dcms_web"))
         log = cleanup.enter_context(open(var_dir / "up.log", "wb"))
         up = subprocess.Popen(
-            [sys.executable, "-m", "subgraphs.cli", "up", "--customers", str(DEMO_CUSTOMERS)],
+            # the demo halls' devices over MQTT (Mosquitto): the wall shows them live
+            [
+                sys.executable,
+                "-m",
+                "subgraphs.cli",
+                "up",
+                "--customers",
+                str(DEMO_CUSTOMERS),
+                "--simulate",
+                "0",
+            ],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
