@@ -13,7 +13,9 @@ raised and resolved by dedup key (告警去重, alerts.py ``raise_system_alert``
 | ``device.breach``         | raised, WARNING (基准线 / 阈值 exceeded) | ``device-breach:<device>:<metric>`` |
 | ``device.breach_cleared`` | resolved                                 |                                     |
 
-A status change also refreshes the hall's status (``hallStatus``: its device counts).
+A status change also refreshes the hall's status (``hallStatus``: its device counts), at most once
+a second per hall (``announce_changed_halls``, run by the same job): a hall whose devices change
+five times a second is announced once.
 
 营业厅 (halls): what the hall's devices report (``device.reported``) becomes hall figures:
 
@@ -62,11 +64,23 @@ async def on_device_event(event: Event) -> bool:
         return False
     if event.type == "device.reported":
         return await _reported(event, device_id, hall_id)
-    published = await _alert(event, device_id, hall_id)
     if event.type in _STATUS:
+        _changed_halls.add(hall_id)
+    return await _alert(event, device_id, hall_id)
+
+
+_changed_halls: set[UUID] = set()  # halls whose devices changed since the last announcement
+
+
+async def announce_changed_halls() -> int:
+    """Announce each hall whose devices changed since the last call (its own transaction each).
+    A process stopped in between loses at most that second's refresh: the figures are in the
+    tables, and the hall's next change announces it again."""
+    changed = list(_changed_halls)
+    _changed_halls.clear()
+    for hall_id in changed:
         await halls.announce_hall(hall_id)
-        published = True
-    return published
+    return len(changed)
 
 
 async def _alert(event: Event, device_id: UUID, hall_id: UUID) -> bool:

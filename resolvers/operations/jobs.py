@@ -19,6 +19,7 @@ becomes an incident (``escalate_stale_alerts``), once across replicas.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -34,11 +35,13 @@ from resolvers.common.rules import Rules
 from resolvers.operations import escalation
 from resolvers.operations.alerts import escalate_alert, raise_event_alert, raise_system_alert
 from resolvers.operations.backups import missed_slots
-from resolvers.operations.device_events import on_device_event
+from resolvers.operations.device_events import announce_changed_halls, on_device_event
 from resolvers.operations.incidents import report_from_alert
 from resolvers.operations.inspections import create_due_tasks
 
 log = logging.getLogger(__name__)
+
+HALL_ANNOUNCE_SECONDS = 1.0  # a hall whose devices changed is announced at most this often
 
 SOURCES = {"warning.raised": "supervision", "order.urged": "urge", "risk.post_loan": "post_loan"}
 
@@ -68,8 +71,11 @@ async def supervision_alerts(realtime: Realtime, rules: Rules) -> None:
 
 
 async def device_events(realtime: Realtime, rules: Rules) -> None:
-    """The devices subgraph's events: alerts raised and resolved, hall figures (device_events.py)."""
-    await consume(realtime, "device-events", DEVICE_STATUS, on_device_event, ConsumerCursor)
+    """The devices subgraph's events: alerts raised and resolved, hall figures, and each second the
+    halls whose devices changed announced (device_events.py)."""
+    async with asyncio.TaskGroup() as tasks:
+        tasks.create_task(consume(realtime, "device-events", DEVICE_STATUS, on_device_event, ConsumerCursor))
+        tasks.create_task(every(realtime, "operations", HALL_ANNOUNCE_SECONDS, announce_changed_halls))
 
 
 async def check_incidents(moment: datetime | None = None) -> int:
