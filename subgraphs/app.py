@@ -322,6 +322,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         ],
     )
     app.state.realtime = realtime
+    app.state.rules = settings.rules  # the platform's parameters, for routes outside GraphQL
     app.state.rate_limit = (limiter, settings.limits)  # read by schema/common/rate_limiting.py
     app.state.sessions, app.state.trust = sessions, trust  # closed by the lifespan (or a test without one)
     return app

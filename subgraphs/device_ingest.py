@@ -79,7 +79,7 @@ async def ingest_endpoint(request: Request) -> Response:
     batch = parse_batch(body)
     if isinstance(batch, str):
         return _refusal(batch, 413 if len(body) > MAX_BODY_BYTES else 400)
-    report = await ingest(batch)
+    report = await ingest(batch, rules=request.app.state.rules)
     request.app.state.realtime.relay.wake({"devices"})  # the status events: out now
     return Response(orjson.dumps(report.as_json()), media_type="application/json")
 

@@ -3,13 +3,13 @@ subgraph's domain functions.
 
 Up: every device message on ``dcms/<tenant>/<unit>/<kind>`` → ``resolvers.devices.ingest.ingest``
 in batches, then the outbox relay is woken so the status events go out at once.
-Down: every ``command.issued`` event on ``devices.commands`` → an MQTT publish (QoS 1) on the unit's
-``dcms/<tenant>/<unit>/command`` → ``mark_sent``: a durable consumer (realtime/consumer.py) whose
-publish runs before the transaction that marks the command sent and moves its cursor
-(``ConsumerCursor`` "mqtt-bridge.commands"), so a crash between the two sends the command again on
-restart: at least once; the unit drops a command id it already ran. Each replica sends every
-command (they share the cursor row, not the stream), so with several replicas a unit may get a
-command more than once: the same dedupe covers it.
+Down: every ``command.pending`` event (a command just issued) on ``devices.commands`` → an MQTT
+publish (QoS 1) on the unit's ``dcms/<tenant>/<unit>/command`` → ``mark_sent``: a durable consumer
+(realtime/consumer.py) whose publish runs before the transaction that marks the command sent and
+moves its cursor (``ConsumerCursor`` "mqtt-bridge.commands"), so a crash between the two sends the
+command again on restart: at least once; the unit drops a command id it already ran. Each replica
+sends every command (they share the cursor row, not the stream), so with several replicas a unit
+may get a command more than once: the same dedupe covers it.
 
 Two ways to run it:
 - ``dcms mqtt-bridge`` (``main``): a process of its own, with its own realtime hub and the devices
@@ -57,7 +57,7 @@ def make_bridge(
         raise ValueError("no MQTT broker configured (DCMS_MQTT_URL)")
 
     async def ingest_and_wake(batch: Sequence[tuple[str, bytes]]) -> Report:
-        report = await ingest(batch)
+        report = await ingest(batch, rules=settings.rules)
         realtime.relay.wake({APP})  # the status events ingest wrote to the outbox: out now
         return report
 
@@ -96,7 +96,7 @@ async def bridge_service(realtime: Realtime, settings: Settings) -> None:
 
 # A command's first step on devices.commands (recorded PENDING: resolvers/devices/commands.py); its
 # later steps (sent, acknowledged, failed, timed out) are on the same channel and not sent down.
-ISSUED = frozenset({"command.pending", "command.issued"})
+ISSUED = frozenset({"command.pending"})
 
 
 def command_message(event: Event, moment: datetime | None = None) -> tuple[str, bytes] | None:

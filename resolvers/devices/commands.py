@@ -42,7 +42,8 @@ TIMEOUT_BATCH = 500
 
 
 async def _announce(command: DeviceCommand, device: Device, unit: Device) -> None:
-    """The command's step on DEVICE_COMMANDS: the bridge sends ``command.issued`` to ``unit``."""
+    """The command's step on DEVICE_COMMANDS; the bridge sends ``command.pending`` (just issued)
+    down to ``unit``."""
     await publish(
         DEVICE_COMMANDS,
         f"command.{command.status.value.lower()}",
