@@ -338,7 +338,7 @@ async def test_a_device_through_mosquitto_the_bridge_and_the_gateway(
 
     async def until(kind: str, trigger: Any = None) -> dict[str, Any]:
         """The next event of type ``kind``, calling ``trigger`` (if any) every half second meanwhile."""
-        async with asyncio.timeout(15):
+        async with asyncio.timeout(30):  # generous: a loaded machine (the embedded feed polls)
             while True:
                 if trigger is not None:
                     await trigger()
