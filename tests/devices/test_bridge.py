@@ -362,8 +362,8 @@ async def test_a_device_through_mosquitto_the_bridge_and_the_gateway(
         await until("device.offline")
         offline_key = f"device-offline:{device_id}"
         await eventually(lambda: Alert.exists(dedup_key=offline_key, status=AlertStatus.OPEN))
-        await simulator.send(unit, "heartbeat", {"interval": 5})
-        await until("device.online")
+        # back: heartbeating again, as a unit does (every half second here, until it is seen online)
+        await until("device.online", lambda: simulator.send(unit, "heartbeat", {"interval": 5}))
         await eventually(lambda: Alert.exists(dedup_key=offline_key, status=AlertStatus.RESOLVED))
         assert await Alert.filter(dedup_key__startswith=f"device-offline:{device_id}").count() == 1
 
