@@ -200,6 +200,15 @@ async def test_out_of_scope_staff_cannot_manage_or_command(stack: Stack) -> None
         assert error_codes(await gql(stack.gateway_url, query, variables, stranger.engineer)) == ["NOT_FOUND"]
     seen = data(await gql(stack.gateway_url, DEVICE, {"id": str(unit.unit.id)}, stranger.engineer))
     assert seen["device"] is None
+    # the hall's online figures and a command of its device: not the stranger's to read either
+    own = data(await gql(stack.gateway_url, COMMAND, command, unit.tenant.hall_token))["issueDeviceCommand"]
+    summary = "{ deviceSummary { hall { id } total } }"
+    halls = data(await gql(stack.gateway_url, summary, {}, stranger.engineer))["deviceSummary"]
+    assert str(unit.tenant.hall.id) not in {row["hall"]["id"] for row in halls}
+    command_query = "query($id: ID!) { deviceCommand(id: $id) { id } }"
+    assert data(await gql(stack.gateway_url, command_query, {"id": own["id"]}, stranger.engineer)) == {
+        "deviceCommand": None
+    }
 
 
 async def test_batch_costs_constant_statements(stack: Stack) -> None:
