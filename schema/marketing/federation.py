@@ -20,9 +20,9 @@ from schema.marketing.context import Info
 from schema.marketing.enums import OpportunityStatus
 
 if TYPE_CHECKING:
-    from schema.marketing.types import Opportunity
+    from schema.marketing.types.opportunities import Opportunity
 
-_Opportunity = Annotated["Opportunity", strawberry.lazy("schema.marketing.types")]
+_Opportunity = Annotated["Opportunity", strawberry.lazy("schema.marketing.types.opportunities")]
 
 
 @strawberry.federation.type(keys=["id"])

@@ -10,7 +10,7 @@ from resolvers.common.values import parse_id
 from resolvers.marketing.opportunities import create_opportunity
 from schema.marketing.context import Info
 from schema.marketing.inputs import CreateOpportunityInput
-from schema.marketing.types import Opportunity
+from schema.marketing.types.opportunities import Opportunity
 
 
 @strawberry.type

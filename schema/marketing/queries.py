@@ -10,7 +10,7 @@ from resolvers.marketing.opportunities import list_opportunities
 from schema.common.connection import Connection
 from schema.marketing.context import Info
 from schema.marketing.enums import OpportunityStatus
-from schema.marketing.types import Opportunity
+from schema.marketing.types.opportunities import Opportunity
 
 
 @strawberry.type
