@@ -12,6 +12,7 @@ spec = SubgraphSpec(
     schema=build_schema("marketing", query=Query, mutation=Mutation, types=[Customer]),
     loaders=MarketingLoaders,
     # Marketing checks the customers its mutations name against the caller's customer scope, read-only,
-    # through one module: resolvers/common/customer_directory.py. Its app is registered here for that.
-    consumes=("customers",),
+    # through one module: resolvers/common/customer_directory.py. Its app is registered here for that;
+    # and operations', for the approval flows (resolvers/common/approvals.py), read-only.
+    consumes=("customers", "operations"),
 )
