@@ -258,6 +258,17 @@ async def withdraw_approval(function: ApprovalFunction, subject_id: UUID, actor:
         await _record(steps, request, None, ApprovalAction.WITHDRAW, actor, "")
 
 
+async def relocate_approvals(function: ApprovalFunction, subject_ids: list[UUID], org_path: str) -> None:
+    """Subjects that moved (a customer transferred to another branch): their pending requests are
+    decided, and listed, where they now are."""
+    if subject_ids:
+        requests, _ = _TABLES[function]
+        pending = requests.filter(
+            function=function, subject_id__in=subject_ids, status=ApprovalStatus.PENDING
+        )
+        await pending.update(org_path=org_path)
+
+
 def _approved(request: ApprovalRequestBase) -> bool:
     return request.status == ApprovalStatus.APPROVED
 
