@@ -32,6 +32,6 @@ spec = SubgraphSpec(
     ),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
     # devices, for the device raiseAlert names (resolvers/operations/directory.py) and its outbox;
-    # customers and marketing too, whose approval requests pendingApprovals lists (resolvers/operations/approvals.py).
+    # customers and marketing, whose approval requests pendingApprovals lists (approvals.py).
     consumes=("finance", "devices", "customers", "marketing"),
 )
