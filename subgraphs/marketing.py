@@ -13,5 +13,7 @@ spec = SubgraphSpec(
     loaders=MarketingLoaders,
     # Marketing checks the customers its mutations name against the caller's customer scope, read-only,
     # through one module: resolvers/common/customer_directory.py. Its app is registered here for that.
-    consumes=("customers",),
+    # 产品推荐位 read the finance marketplace's LISTED products the same way, through
+    # resolvers/common/product_directory.py: its app too.
+    consumes=("customers", "finance"),
 )
