@@ -179,8 +179,10 @@ async def search(query: str, filters: Filters, first: int, offset: int) -> list[
     ]
 
 
-def _where(filters: Filters, param: Any) -> tuple[list[str], list[Any]]:
-    """The filters as SQL conditions on ``d`` (the documents), with ``param(n)`` placeholders."""
+def _where(filters: Filters, param: Any, time: str = "{}") -> tuple[list[str], list[Any]]:
+    """The filters as SQL conditions on ``d`` (the documents), with ``param(n)`` placeholders;
+    ``time`` wraps both sides of a time comparison (SQLite compares instants with ``julianday``,
+    whatever text form and offset the column and the parameter have)."""
     clauses: list[str] = []
     values: list[Any] = []
 
@@ -194,10 +196,11 @@ def _where(filters: Filters, param: Any) -> tuple[list[str], list[Any]]:
         add("d.category_id = {}", filters.category_id)
     if filters.facet is not None:
         add("d.facet = {}", filters.facet)
+    column = time.format("d.published_at")
     if filters.published_from is not None:
-        add("d.published_at >= {}", filters.published_from)
+        add(f"{column} >= {time}", filters.published_from)
     if filters.published_to is not None:
-        add("d.published_at < {}", filters.published_to)
+        add(f"{column} < {time}", filters.published_to)
     return clauses, values
 
 
@@ -220,7 +223,7 @@ def _postgres(found: list[str], filters: Filters, limit: int, offset: int) -> tu
 
 
 def _sqlite(found: list[str], filters: Filters, limit: int, offset: int) -> tuple[str, list[Any]]:
-    clauses, values = _where(filters, lambda n: "?")
+    clauses, values = _where(filters, lambda n: "?", "julianday({})")
     match = " ".join('"' + word.replace('"', '""') + '"' for word in found)  # every word (AND)
     sql = (
         "SELECT d.id, -bm25(content_search_fts, 10.0, 1.0, 1.0) AS rank, "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -204,6 +205,17 @@ async def test_search_finds_a_word_inside_a_sentence_ranks_and_highlights(databa
     assert (await ok(database, SEARCH, None, portal=str(portal.org.id), q="准备金率 乡村振兴"))[
         "searchArticles"
     ]["nodes"] == []
+    dated = """query($p: ID!, $from: DateTime, $to: DateTime) {
+      searchArticles(portal: $p, query: "准备金", publishedFrom: $from, publishedTo: $to) { nodes { rank } } }"""
+    now = datetime.now(UTC)
+    for start, end, n in (
+        (now - timedelta(hours=1), None, 2),
+        (now + timedelta(hours=1), None, 0),
+        (None, now - timedelta(hours=1), 0),
+    ):
+        window = {"from": start.isoformat() if start else None, "to": end.isoformat() if end else None}
+        found = await ok(database, dated, None, p=str(portal.org.id), **window)
+        assert len(found["searchArticles"]["nodes"]) == n, window
     tagged = await published(database, portal, "<b>反诈</b>宣传", "谨防电信诈骗")
     hit = (await ok(database, SEARCH, None, portal=str(portal.org.id), q="反诈"))["searchArticles"]["nodes"]
     assert (
