@@ -93,8 +93,8 @@ def _check_entry(title: str, body: str, product_name: str) -> tuple[str, str, st
     title = title.strip()
     if not 1 <= len(title) <= 200:
         raise bad_input("title must be 1 to 200 characters")
-    if len(body) > 100_000 or len(product_name) > 100:
-        raise bad_input("body is at most 100000 characters, productName at most 100")
+    if len(body) > 50_000 or len(product_name) > 100:
+        raise bad_input("body is at most 50000 characters, productName at most 100")
     return title, body, product_name.strip()
 
 

@@ -10,8 +10,8 @@ the database indexes the words, separated by spaces:
   "准备金率"), in a column of their own, so a query for them finds the text too (recall only:
   they are never part of a headline; a word found only there is marked in the headline here).
 - PostgreSQL: ``to_tsvector('simple', …)`` of those words (no stemming, no stop words), title
-  weighted A and body B, behind a GIN index over that very expression (migrations/0006_content.py);
-  ``ts_rank`` orders, ``ts_headline`` marks the words.
+  weighted A and body B, stored in a generated column ``search_vector`` behind a GIN index
+  (migrations/0006_content.py); ``ts_rank`` orders, ``ts_headline`` marks the words.
 - SQLite (the embedded default): an FTS5 table over the same columns, ``bm25`` (title weighted
   ten times the body) orders, ``highlight`` / ``snippet`` mark the words.
 
@@ -41,11 +41,9 @@ from resolvers.common.pagination import check_page_size
 MAX_QUERY = 100  # characters of a search query
 SPACE = "\u3000"  # a space of the text itself, inside the segmented column
 START, STOP = "\ue000", "\ue001"  # highlight markers, turned into <mark> after escaping
-# The weighted vector the GIN index holds (migrations/0006_content.py ``TSV``: keep them equal).
-TSV = (
-    "(setweight(to_tsvector('simple'::regconfig, title_terms), 'A') || "
-    "setweight(to_tsvector('simple'::regconfig, body_terms || ' ' || extra_terms), 'B'))"
-)
+# PostgreSQL: the stored, GIN-indexed weighted vector of a document (migrations/0006_content.py):
+# the title weighted A, the body and the words inside long words B.
+TSV = "d.search_vector"
 _WORD = re.compile(r"\w", re.UNICODE)
 # Words of the domain jieba's dictionary lacks (kept whole, found whole).
 DOMAIN_WORDS = (

@@ -13,9 +13,10 @@ from typing import cast
 
 import strawberry
 
+from resolvers.common.pagination import Edge, Page
 from resolvers.common.values import parse_id
 from resolvers.marketing import content, knowledge
-from schema.common.connection import Connection, Edge
+from schema.common.connection import Connection
 from schema.marketing.context import Info
 from schema.marketing.enums import ArticleStatus, KnowledgeKind
 from schema.marketing.types.content import (
@@ -26,10 +27,6 @@ from schema.marketing.types.content import (
     KnowledgeSearchHit,
     RecommendationSlot,
 )
-
-
-def _optional_id(value: strawberry.ID | None, what: str) -> object:
-    return None if value is None else parse_id(value, what)
 
 
 @strawberry.type
@@ -83,8 +80,8 @@ class ContentQuery:
             published_from,
             published_to,
         )
-        edges = [Edge(cursor=e.cursor, node=ArticleSearchHit.of(e.node)) for e in page.edges]
-        return Connection(edges=edges, page_info=cast(object, page.page_info))  # type: ignore[arg-type]
+        hits = Page([Edge(e.cursor, ArticleSearchHit.of(e.node)) for e in page.edges], page.page_info)
+        return cast(Connection[ArticleSearchHit], hits)
 
     @strawberry.field(description="产品推荐位 of a portal (public); null when it has none by that code")
     async def recommendation_slot(self, portal: strawberry.ID, code: str) -> RecommendationSlot | None:
@@ -135,5 +132,5 @@ class ContentQuery:
         kind: KnowledgeKind | None = None,
     ) -> Connection[KnowledgeSearchHit]:
         page = await knowledge.search_entries(info.context.require_principal(), query, first, after, kind)
-        edges = [Edge(cursor=e.cursor, node=KnowledgeSearchHit.of(*e.node)) for e in page.edges]
-        return Connection(edges=edges, page_info=cast(object, page.page_info))  # type: ignore[arg-type]
+        hits = Page([Edge(e.cursor, KnowledgeSearchHit.of(*e.node)) for e in page.edges], page.page_info)
+        return cast(Connection[KnowledgeSearchHit], hits)
