@@ -9,7 +9,7 @@ NODE_STAMP := gateway/node_modules/.installed
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning bench-devices soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning bench-devices bench-search soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -88,6 +88,11 @@ bench-morning: install
 ## Device ingestion over MQTT (loadtest/bench_devices.py): BENCH_DEVICES_ARGS="--devices 1000 --duration 60"
 bench-devices: install
 	$(PY) -m loadtest.bench_devices $(BENCH_DEVICES_ARGS)
+
+## 全文检索: searchArticles over 10,000 Chinese articles vs publishedArticles, in one run
+## (loadtest/bench_search.py): BENCH_SEARCH_ARGS="--articles 10000 --queries 300"
+bench-search: install
+	$(PY) -m loadtest.bench_search $(BENCH_SEARCH_ARGS)
 
 ## The wall open for 30 minutes at 10 alerts a second, heap and DOM printed each minute
 ## (loadtest/soak_wall.py): SOAK_WALL_ARGS="--minutes 30 --rate 10 --max-growth-mb 5"

@@ -14,5 +14,7 @@ spec = SubgraphSpec(
     # Marketing checks the customers its mutations name against the caller's customer scope, read-only,
     # through one module: resolvers/common/customer_directory.py. Its app is registered here for that;
     # and operations', for the approval flows (resolvers/common/approvals.py), read-only.
-    consumes=("customers", "operations"),
+    # 产品推荐位 read the finance marketplace's LISTED products the same way, through
+    # resolvers/common/product_directory.py: its app too.
+    consumes=("customers", "operations", "finance"),
 )

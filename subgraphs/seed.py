@@ -156,6 +156,7 @@ from resolvers.operations.identity import principal_for
 from resolvers.operations.queues import BUSINESS_TYPES
 from security.passwords import hash_password
 from security.principal import Principal
+from subgraphs.seed_content import ContentPeople, seed_content
 from subgraphs.settings import Settings
 
 SEED = 20240917  # change it and every generated row changes with it
@@ -1094,6 +1095,15 @@ async def _seed_marketing(rng: random.Random, refs: Sequence[CustomerRef], now: 
         return {"opportunities": await _insert(conn, _build_opportunities(rng, refs, now))}
 
 
+def _content_people(world: World) -> ContentPeople:
+    """Who wrote the demo content: the bureau's operator and regulator, each bank's head office."""
+    by_name = {user.username: user for user in world.users}
+    operator, reviewer = by_name["operator"], by_name["regulator"]
+    assert operator.tenant_id is not None
+    banks = tuple((bank.org.id, by_name[f"hq_{bank.spec.code.lower()}"].id) for bank in world.banks)
+    return ContentPeople(operator.tenant_id, operator.id, reviewer.id, banks)
+
+
 # --------------------------------------------------------------------------- finance
 
 
@@ -1918,6 +1928,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     counts |= await _seed_marketing(random.Random(SEED + 2), refs, now)
     max_institutions = settings.rules.max_institutions_per_need
     counts |= await _seed_finance(random.Random(SEED + 3), world, refs, now, max_institutions)
+    counts |= await seed_content(_content_people(world), now)  # 内容管理 / 产品知识库 (seed_content.py)
     counts |= await _seed_devices(random.Random(SEED + 4), world, now)
     # Last: the root org marks a finished seed.
     counts |= await _seed_operations(world, must_change_password=not settings.dev_mode, now=now)

@@ -53,3 +53,32 @@ class AuditRecord(AuditRecordBase):
     class Meta:
         table = "audit_record"
         unique_together = AUDIT_UNIQUE
+
+
+# 内容管理, 产品推荐位, 产品知识库 (issue 17): models/marketing/content.py
+from models.marketing.content import (  # noqa: E402
+    Article,
+    ArticleEvent,
+    ArticleStatus,
+    ContentCategory,
+    KnowledgeEntry,
+    KnowledgeKind,
+    RecommendationSlot,
+    SearchDocument,
+    SearchKind,
+)
+
+__all__ = [
+    "Article",
+    "ArticleEvent",
+    "ArticleStatus",
+    "AuditRecord",
+    "ContentCategory",
+    "KnowledgeEntry",
+    "KnowledgeKind",
+    "Opportunity",
+    "OpportunityStatus",
+    "RecommendationSlot",
+    "SearchDocument",
+    "SearchKind",
+]

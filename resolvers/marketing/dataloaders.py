@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.marketing import Opportunity, OpportunityStatus
+from models.marketing import ArticleEvent, ContentCategory, Opportunity, OpportunityStatus
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
-from resolvers.marketing.scopes import opportunity_scope
+from resolvers.common.product_directory import ListedProduct, listed_products
+from resolvers.marketing.scopes import article_event_scope, opportunity_scope
 
 
 class MarketingLoaders(LoaderRegistry):
@@ -26,3 +28,30 @@ class MarketingLoaders(LoaderRegistry):
         H5 morning page)."""
         where = {"status__in": tuple(sorted(str(s.value) for s in statuses))} if statuses else None
         return self.page(Opportunity, "customer_id", opportunity_scope, first, after, where, plain=True)
+
+    # -- 内容管理 / 产品推荐位 (issue 17): the portal's public reads have no caller, so these two
+    # loaders need none (a category is reference data; a listed product is what any visitor sees).
+
+    @property
+    def category(self) -> DataLoader[UUID, ContentCategory | None]:
+        return self._get((ContentCategory, "public"), lambda: DataLoader(_load_categories))
+
+    @property
+    def listed_product(self) -> DataLoader[UUID, ListedProduct | None]:
+        """产品推荐位: LISTED finance products by id (resolvers/common/product_directory.py)."""
+        return self._get((ListedProduct, "public"), lambda: DataLoader(_load_listed))
+
+    @property
+    def article_history(self) -> DataLoader[UUID, list[ArticleEvent]]:
+        """Each article's workflow steps, oldest first (the caller's own portal's: its editors)."""
+        return self.children(ArticleEvent, "article_id", article_event_scope)
+
+
+async def _load_categories(ids: Sequence[UUID]) -> list[ContentCategory | None]:
+    rows = {row.id: row for row in await ContentCategory.filter(id__in=list(ids))}
+    return [rows.get(i) for i in ids]
+
+
+async def _load_listed(ids: Sequence[UUID]) -> list[ListedProduct | None]:
+    found = await listed_products(ids)
+    return [found.get(i) for i in ids]

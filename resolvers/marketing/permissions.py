@@ -3,6 +3,7 @@ the opportunity pool; this says who may add to it."""
 
 from __future__ import annotations
 
+from models.marketing import Article
 from resolvers.common.errors import forbidden
 from resolvers.marketing.scopes import opportunity_scope
 from security.principal import Principal
@@ -13,3 +14,35 @@ def require_opportunity_recorder(principal: Principal) -> None:
     staff): one records opportunities only into a pool one works in."""
     if opportunity_scope(principal).is_nothing or principal.tenant_id is None:
         raise forbidden("无权登记商机 (your role cannot record opportunities)")
+
+
+# -- 内容管理 / 产品推荐位 / 产品知识库 (issue 17) ---------------------------------------------------
+# Authors: the portal's 运营 (OPERATOR). Reviewers (审核发布): another 运营 of the same portal, or the
+# bureau's 政府监管 (REGULATOR), who runs the platform the portal belongs to — never the author or
+# the submitter of the article (四眼原则). Editors (recycle, restore, purge, pin, slots): both.
+ARTICLE_AUTHORS = frozenset({"OPERATOR"})
+ARTICLE_REVIEWERS = frozenset({"OPERATOR", "REGULATOR"})
+# Head office writes the product knowledge base (产品知识库) of its bank.
+KNOWLEDGE_AUTHORS = frozenset({"HQ_ADMIN"})
+
+
+def require_article_author(principal: Principal) -> None:
+    if principal.active_role not in ARTICLE_AUTHORS or principal.tenant_id is None:
+        raise forbidden("仅运营人员可撰写文章 (only operators write articles)")
+
+
+def require_article_editor(principal: Principal) -> None:
+    if principal.active_role not in ARTICLE_REVIEWERS or principal.tenant_id is None:
+        raise forbidden("无权管理门户内容 (your role does not manage the portal's content)")
+
+
+def require_article_reviewer(principal: Principal, article: Article) -> None:
+    """FORBIDDEN unless the caller reviews content and neither wrote nor submitted ``article``."""
+    require_article_editor(principal)
+    if principal.user_id in (article.created_by_id, article.submitted_by_id):
+        raise forbidden("不能审核自己撰写或提交的文章 (four eyes: someone else reviews)")
+
+
+def require_knowledge_author(principal: Principal) -> None:
+    if principal.active_role not in KNOWLEDGE_AUTHORS or principal.tenant_id is None:
+        raise forbidden("仅总行人员可维护产品知识库 (only head office writes the knowledge base)")

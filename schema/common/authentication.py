@@ -6,8 +6,8 @@ revoked (logout, refresh-token reuse; in process, security/sessions.py), and bef
 that the gateway's signature of the request was not used at another replica before (a captured
 mutation replayed elsewhere would repeat its effect; the signature's check in
 security/gateway_trust.py already refused a replay to this process). Only the federation SDL
-(``_service``, read by the composer), introspection, and ``login`` / ``refreshToken``
-(operations) are open.
+(``_service``, read by the composer), introspection, ``login`` / ``refreshToken``
+(operations) and a portal's published content (marketing's ``PUBLIC_CONTENT_FIELDS``) are open.
 """
 
 from __future__ import annotations
@@ -20,6 +20,12 @@ from resolvers.common.errors import CodedError, forbidden, unauthenticated
 from security.gateway_trust import REPLAYED
 
 ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type", "login", "refreshToken"})
+# A portal's published content (marketing, issue 17: 内容管理 / 产品推荐位), read by its visitors
+# without logging in; each answers only what is published (resolvers/marketing/content.py).
+PUBLIC_CONTENT_FIELDS = frozenset(
+    {"contentCategories", "publishedArticles", "article", "searchArticles", "recommendationSlot"}
+)
+ANONYMOUS_FIELDS |= PUBLIC_CONTENT_FIELDS
 
 
 async def authentication_refusal(ctx: ExecutionContext) -> CodedError | None:

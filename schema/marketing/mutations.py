@@ -10,11 +10,12 @@ from resolvers.common.values import parse_id
 from resolvers.marketing.opportunities import create_opportunity
 from schema.marketing.context import Info
 from schema.marketing.inputs import CreateOpportunityInput
+from schema.marketing.mutations_content import ContentMutation
 from schema.marketing.types.opportunities import Opportunity
 
 
 @strawberry.type
-class Mutation:
+class Mutation(ContentMutation):  # 内容管理 / 产品推荐位 / 产品知识库: mutations_content.py
     @strawberry.federation.mutation(description="登记商机", authenticated=True)
     async def create_opportunity(self, info: Info, input: CreateOpportunityInput) -> Opportunity:
         principal = info.context.require_principal()

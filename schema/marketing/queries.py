@@ -10,11 +10,12 @@ from resolvers.marketing.opportunities import list_opportunities
 from schema.common.connection import Connection
 from schema.marketing.context import Info
 from schema.marketing.enums import OpportunityStatus
+from schema.marketing.queries_content import ContentQuery
 from schema.marketing.types.opportunities import Opportunity
 
 
 @strawberry.type
-class Query:
+class Query(ContentQuery):  # 内容管理 / 产品推荐位 / 产品知识库: queries_content.py
     @strawberry.field(description="商机池")
     async def opportunities(
         self, info: Info, first: int = 20, after: str | None = None, status: OpportunityStatus | None = None

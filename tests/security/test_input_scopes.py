@@ -51,7 +51,15 @@ from models.devices import (
     MetricThreshold,
 )
 from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
-from models.marketing import Opportunity
+from models.marketing import (
+    Article,
+    ArticleStatus,
+    KnowledgeEntry,
+    KnowledgeKind,
+    Opportunity,
+    RecommendationSlot,
+)
+from models.marketing.content import category_id as content_category
 from models.operations import (
     Alert,
     AlertLevel,
@@ -1697,6 +1705,123 @@ async def _quality_rule(stack: Stack, w: World) -> Case:
         allowed=("province", given),
         refused=[("hall b", given, NOT_FOUND), ("hq b", given, NOT_FOUND), ("applicant", given, NOT_FOUND)],
         state=_count(ServiceQualityRule, type_code=code),
+    )
+
+
+# -- marketing: 内容管理 / 产品推荐位 / 产品知识库 (issue 17) ---------------------------------------
+
+
+async def _portal_staff(stack: Stack, w: World) -> Org:
+    """A bureau's portal (its own tenant) with two operators; an operator of another portal."""
+    portal = await make_org("测试门户", OrgKind.REGULATOR, own_tenant=True)
+    other = await make_org("另一门户", OrgKind.REGULATOR, own_tenant=True)
+    for name, org in (("operator", portal), ("operator 2", portal), ("other operator", other)):
+        w.tokens[name] = token_for(await make_user(org, ("OPERATOR",), name), org, stack.settings)
+    return portal
+
+
+@case("createArticle.categoryId")
+async def _article_category(stack: Stack, w: World) -> Case:
+    await _portal_staff(stack, w)
+    title = f"政策解读-{uuid.uuid4().hex[:6]}"
+    query = "mutation($i: ArticleInput!) { createArticle(input: $i) { id } }"
+
+    def about(category: uuid.UUID) -> dict[str, Any]:
+        return {"i": {"categoryId": str(category), "title": title}}
+
+    return Case(
+        query,
+        allowed=("operator", about(content_category("NEWS"))),
+        refused=[
+            ("operator", about(uuid.uuid4()), NOT_FOUND),
+            ("manager a", about(content_category("NEWS")), "FORBIDDEN"),
+            ("hq a", about(content_category("NEWS")), "FORBIDDEN"),
+        ],
+        state=_count(Article, title=title),
+    )
+
+
+@case("reviewArticle.id")
+async def _article_review(stack: Stack, w: World) -> Case:
+    portal = await _portal_staff(stack, w)
+    author = await make_user(portal, ("OPERATOR",), "作者")
+    w.tokens["author"] = token_for(author, portal, stack.settings)
+    article = await Article.create(
+        tenant_id=portal.id,
+        category_id=content_category("NEWS"),
+        title="待审核稿件",
+        status=ArticleStatus.PENDING,
+        created_by_id=author.id,
+        submitted_by_id=author.id,
+    )
+    query = "mutation($id: ID!) { reviewArticle(id: $id, approve: true) { status } }"
+    given = {"id": str(article.id)}
+
+    async def state() -> Any:
+        return (await Article.get(id=article.id)).status
+
+    return Case(
+        query,
+        allowed=("operator", given),
+        refused=[
+            ("author", given, "FORBIDDEN"),  # four eyes
+            ("other operator", given, NOT_FOUND),  # another portal
+            ("hq a", given, NOT_FOUND),
+            ("operator", {"id": str(uuid.uuid4())}, NOT_FOUND),
+        ],
+        state=state,
+    )
+
+
+@case("setRecommendationSlot.productIds")
+async def _slot_products(stack: Stack, w: World) -> Case:
+    portal = await _portal_staff(stack, w)
+    listed = await _listed_product(w)
+    draft = await FinancialProduct.create(
+        institution_id=listed.institution_id,
+        name="未上架产品",
+        guarantee_method=listed.guarantee_method,
+        min_amount=listed.min_amount,
+        max_amount=listed.max_amount,
+        rate_min=listed.rate_min,
+        rate_max=listed.rate_max,
+        term_months=listed.term_months,
+        status=ProductStatus.DRAFT,
+    )
+    query = 'mutation($ids: [ID!]!) { setRecommendationSlot(code: "HOME", name: "首页", productIds: $ids) { id } }'
+    return Case(
+        query,
+        allowed=("operator", {"ids": [str(listed.id)]}),
+        refused=[
+            ("operator", {"ids": [str(draft.id)]}, NOT_FOUND),  # not LISTED
+            ("operator", {"ids": [str(uuid.uuid4())]}, NOT_FOUND),
+            ("operator", {"ids": ["not-an-id"]}, BAD_INPUT),
+            ("hq a", {"ids": [str(listed.id)]}, "FORBIDDEN"),
+        ],
+        state=_count(RecommendationSlot, tenant_id=portal.id),
+    )
+
+
+@case("updateKnowledgeEntry.id")
+async def _knowledge_entry(stack: Stack, w: World) -> Case:
+    entry = await KnowledgeEntry.create(
+        tenant_id=w.a.bank.id, kind=KnowledgeKind.FAQ, title="常见问题", created_by_id=uuid.uuid4()
+    )
+    query = "mutation($id: ID!, $i: KnowledgeEntryInput!) { updateKnowledgeEntry(id: $id, input: $i) { id } }"
+    given = {"id": str(entry.id), "i": {"kind": "FAQ", "title": "常见问题（修订）"}}
+
+    async def state() -> Any:
+        return (await KnowledgeEntry.get(id=entry.id)).title
+
+    return Case(
+        query,
+        allowed=("hq a", given),
+        refused=[
+            ("hq b", given, NOT_FOUND),  # another bank's
+            ("manager a", given, "FORBIDDEN"),  # staff read, head office writes
+            ("hq a", {**given, "id": str(uuid.uuid4())}, NOT_FOUND),
+        ],
+        state=state,
     )
 
 

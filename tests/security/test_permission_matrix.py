@@ -282,3 +282,163 @@ async def test_unmasked_reads_are_audited_masked_ones_are_not(
         assert sorted(record.detail["fields"]) == ["address", "idNumber", "phone"]
     else:
         assert records == []
+
+
+# -- marketing: 内容管理 / 产品推荐位 / 产品知识库 (issue 17) ---------------------------------------
+# Who reads what of a portal's content and of a bank's knowledge base, and who writes it. A
+# portal's editors (运营, and the bureau's 政府监管) see its articles in every state; everyone else,
+# anonymous callers included, only the published ones; a bank's staff read its knowledge base.
+READ, NONE, REFUSED = "READ", "NONE", "REFUSED"
+CONTENT_CALLERS = (
+    "anonymous",
+    "portal operator",
+    "portal regulator",
+    "operator of another portal",
+    "head office admin",
+    "customer manager",
+    "manager of another bank",
+    "province admin",
+    "hall manager",
+)
+EDITORS = {"portal operator", "portal regulator"}
+BANK = {"head office admin", "customer manager"}
+
+
+def _content_expected(entry: str, caller: str) -> str:
+    if entry in ("article(published)", "publishedArticles", "searchArticles", "recommendationSlot"):
+        return READ  # public
+    if entry == "article(draft)":  # a public field: anyone not editing the portal learns nothing
+        return READ if caller in EDITORS else NOT_FOUND_CODE
+    if caller == "anonymous":
+        return "UNAUTHENTICATED"
+    if entry in ("articles(draft)", "recommendationSlots"):
+        return READ if caller in EDITORS else NONE
+    if entry in ("knowledgeEntry", "searchKnowledge", "knowledgeEntries"):
+        return READ if caller in BANK else (NOT_FOUND_CODE if entry == "knowledgeEntry" else NONE)
+    if entry == "createArticle":
+        # 运营 write into their own portal (the tenant of their token), whichever it is
+        return READ if caller in ("portal operator", "operator of another portal") else "FORBIDDEN"
+    if entry == "createKnowledgeEntry":
+        return READ if caller == "head office admin" else "FORBIDDEN"
+    raise AssertionError(entry)
+
+
+NOT_FOUND_CODE = "NOT_FOUND"
+
+
+@dataclass
+class ContentWorld:
+    tokens: dict[str, str]
+    variables: dict[str, Any]
+    settings: Settings
+
+
+@pytest.fixture(scope="module")
+async def content_world(world: World) -> ContentWorld:
+    from models.marketing import (
+        Article,
+        ArticleStatus,
+        KnowledgeEntry,
+        KnowledgeKind,
+        RecommendationSlot,
+        SearchKind,
+    )
+    from models.marketing.content import category_id
+    from resolvers.marketing.search import index
+
+    settings, tenant = world.settings, world.tenant
+    portal = await make_org("矩阵门户", OrgKind.REGULATOR, own_tenant=True)
+    other = await make_org("矩阵另一门户", OrgKind.REGULATOR, own_tenant=True)
+    operator = await make_user(portal, ("OPERATOR",))
+    regulator = await make_user(portal, ("REGULATOR",))
+    foreign = await make_user(other, ("OPERATOR",))
+    news = category_id("NEWS")
+    draft = await Article.create(
+        tenant_id=portal.id, category_id=news, title="矩阵草稿", created_by_id=operator.id
+    )
+    shown = await Article.create(
+        tenant_id=portal.id,
+        category_id=news,
+        title="矩阵公告",
+        status=ArticleStatus.PUBLISHED,
+        published_at=datetime.now(UTC),
+        created_by_id=operator.id,
+    )
+    await index(SearchKind.ARTICLE, shown.id, portal.id, shown.title, "", category_id=news)
+    await RecommendationSlot.create(tenant_id=portal.id, code="HOME", name="首页", product_ids=[])
+    entry = await KnowledgeEntry.create(
+        tenant_id=tenant.bank.id, kind=KnowledgeKind.FAQ, title="矩阵问答", created_by_id=operator.id
+    )
+    await index(SearchKind.KNOWLEDGE, entry.id, tenant.bank.id, entry.title, "", facet="FAQ")
+    tokens = {
+        "portal operator": token_for(operator, portal, settings),
+        "portal regulator": token_for(regulator, portal, settings),
+        "operator of another portal": token_for(foreign, other, settings),
+        "head office admin": world.tokens["head office admin"],
+        "customer manager": world.tokens["owner manager"],
+        "manager of another bank": world.tokens["manager of another bank"],
+        "province admin": world.tokens["province admin"],
+        "hall manager": world.tokens["hall manager"],
+    }
+    variables = {
+        "draft": str(draft.id),
+        "shown": str(shown.id),
+        "portal": str(portal.id),
+        "entry": str(entry.id),
+    }
+    return ContentWorld(tokens, variables, settings)
+
+
+CONTENT_ENTRIES: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "article(draft)": ("query($draft: ID!) { article(id: $draft) { id } }", lambda d: d["article"]),
+    "article(published)": ("query($shown: ID!) { article(id: $shown) { id } }", lambda d: d["article"]),
+    "publishedArticles": (
+        "query($portal: ID!) { publishedArticles(portal: $portal) { nodes { id } } }",
+        lambda d: d["publishedArticles"]["nodes"],
+    ),
+    "searchArticles": (
+        'query($portal: ID!) { searchArticles(portal: $portal, query: "矩阵") { nodes { rank } } }',
+        lambda d: d["searchArticles"]["nodes"],
+    ),
+    "recommendationSlot": (
+        'query($portal: ID!) { recommendationSlot(portal: $portal, code: "HOME") { id } }',
+        lambda d: d["recommendationSlot"],
+    ),
+    "articles(draft)": ("{ articles(status: DRAFT) { nodes { id } } }", lambda d: d["articles"]["nodes"]),
+    "recommendationSlots": ("{ recommendationSlots { id } }", lambda d: d["recommendationSlots"]),
+    "knowledgeEntry": (
+        "query($entry: ID!) { knowledgeEntry(id: $entry) { id } }",
+        lambda d: d["knowledgeEntry"],
+    ),
+    "knowledgeEntries": ("{ knowledgeEntries { nodes { id } } }", lambda d: d["knowledgeEntries"]["nodes"]),
+    "searchKnowledge": (
+        '{ searchKnowledge(query: "矩阵") { nodes { rank } } }',
+        lambda d: d["searchKnowledge"]["nodes"],
+    ),
+    "createArticle": (
+        'mutation { createArticle(input: {categoryId: "%s", title: "矩阵新稿"}) { id } }',
+        lambda d: d["createArticle"],
+    ),
+    "createKnowledgeEntry": (
+        'mutation { createKnowledgeEntry(input: {kind: FAQ, title: "矩阵新条目"}) { id } }',
+        lambda d: d["createKnowledgeEntry"],
+    ),
+}
+
+
+@pytest.mark.parametrize("entry", list(CONTENT_ENTRIES))
+@pytest.mark.parametrize("caller", CONTENT_CALLERS)
+async def test_content_matrix(content_world: ContentWorld, caller: str, entry: str) -> None:
+    from models.marketing.content import category_id
+
+    query, pick = CONTENT_ENTRIES[entry]
+    if "%s" in query:
+        query = query % category_id("NEWS")
+    names = {name for name in content_world.variables if f"${name}" in query}
+    variables = {name: content_world.variables[name] for name in names}
+    token = content_world.tokens.get(caller)
+    result = await execute("marketing", query, variables, token, settings=content_world.settings)
+    codes = [e.extensions["code"] for e in result.errors or []]
+    node = pick(result.data) if result.data and not codes else None
+    seen = codes[0] if codes else (READ if node else NONE)
+    assert seen == _content_expected(entry, caller), (caller, entry, result.errors)

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from models.customers import Customer
+from models.marketing import Article, ArticleStatus, SearchDocument
 from models.operations import Alert, HallProfile, Incident, Org, QueueTicket, SupportTier, TicketStatus, User
 from resolvers.operations.halls import hall_status
 from security.tokens import read_token
@@ -28,6 +29,13 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     # 配置库: the grid company's machine room: 6 items, 7 relations, 8 changes recorded
     assert (first["config items"], first["config relations"], first["config changes"]) == (6, 7, 8)
     assert await seed(database, customers=300, progress=False) == {}
+    # 内容管理: the bureau's portal, ~20 published articles and one in each other state, its slots
+    # and each bank's knowledge base, all searchable (subgraphs/seed_content.py)
+    assert (first["articles"], first["recommendation_slots"]) == (25, 2) and first["knowledge_entries"] >= 5
+    portal = (await User.get(username="operator")).tenant_id
+    published = await Article.filter(tenant_id=portal, status="PUBLISHED").count()
+    assert published == await SearchDocument.filter(tenant_id=portal, kind="ARTICLE").count() == 21
+    assert {a.status for a in await Article.filter(tenant_id=portal)} == set(ArticleStatus)
 
     root = await Org.get(code="GZ")
     assert await Customer.filter(org_path__startswith=root.path).count() == 300
