@@ -1,4 +1,5 @@
-"""Marketing subgraph: opportunities (商机)."""
+"""Marketing subgraph: opportunities (商机), schemes and work orders (营销方案, 营销工单:
+models/marketing/schemes.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,40 @@ from tortoise import fields
 
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
+from models.marketing.schemes import (
+    ContactChannel,
+    FeedbackResult,
+    IndicatorKind,
+    IndicatorSplit,
+    MarketingScheme,
+    SchemeIndicator,
+    SchemeKind,
+    SchemeStatus,
+    SchemeTarget,
+    SplitLevel,
+    WorkOrder,
+    WorkOrderFeedback,
+    WorkOrderStatus,
+)
+
+__all__ = [
+    "AuditRecord",
+    "ContactChannel",
+    "FeedbackResult",
+    "IndicatorKind",
+    "IndicatorSplit",
+    "MarketingScheme",
+    "Opportunity",
+    "OpportunityStatus",
+    "SchemeIndicator",
+    "SchemeKind",
+    "SchemeStatus",
+    "SchemeTarget",
+    "SplitLevel",
+    "WorkOrder",
+    "WorkOrderFeedback",
+    "WorkOrderStatus",
+]
 
 
 class OpportunityStatus(StrEnum):
