@@ -1,6 +1,7 @@
-"""Marketing subgraph: opportunities (商机)."""
+"""Marketing subgraph: opportunities (商机), schemes and work orders (营销方案, 营销工单)."""
 
 from resolvers.marketing.dataloaders import MarketingLoaders
+from resolvers.marketing.scheme_jobs import watch_scheme_lists
 from schema.marketing.federation import Customer
 from schema.marketing.mutations import Mutation
 from schema.marketing.queries import Query
@@ -13,5 +14,8 @@ spec = SubgraphSpec(
     loaders=MarketingLoaders,
     # Marketing checks the customers its mutations name against the caller's customer scope, read-only,
     # through one module: resolvers/common/customer_directory.py. Its app is registered here for that.
-    consumes=("customers",),
+    # Schemes check the managers and orgs they name against operations' staff directory, read-only,
+    # through resolvers/customers/directory.py: the operations app is registered here for that.
+    consumes=("customers", "operations"),
+    jobs=(watch_scheme_lists,),  # target lists and work orders of running schemes (scheme_jobs.py)
 )

@@ -112,7 +112,7 @@ class IndicatorSplit(Entity):
 
 
 class SchemeTarget(Entity):
-    """目标名单: one customer of a running scheme's list; ``manager_id`` None until allocated."""
+    """目标名单: one customer of a running scheme's list, ``manager_id`` None until allocated."""
 
     scheme: fields.ForeignKeyRelation[MarketingScheme] = fields.ForeignKeyField(
         "marketing.MarketingScheme", related_name="targets", on_delete=fields.CASCADE
@@ -182,7 +182,7 @@ class WorkOrder(Entity):
 
 
 class WorkOrderFeedback(Entity):
-    """工单反馈: one feedback on a work order; ``client_id`` makes a repeat harmless."""
+    """工单反馈: one feedback on a work order, ``client_id`` makes a repeat harmless."""
 
     work_order: fields.ForeignKeyRelation[WorkOrder] = fields.ForeignKeyField(
         "marketing.WorkOrder", related_name="feedback", on_delete=fields.CASCADE

@@ -7,10 +7,19 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.marketing import Opportunity, OpportunityStatus
+from models.marketing import (
+    IndicatorSplit,
+    MarketingScheme,
+    Opportunity,
+    OpportunityStatus,
+    SchemeIndicator,
+    WorkOrder,
+)
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
-from resolvers.marketing.scopes import opportunity_scope
+from resolvers.marketing.scheme_loaders import figures_by_scheme
+from resolvers.marketing.scopes import opportunity_scope, scheme_part_scope, scheme_scope, work_order_scope
+from resolvers.marketing.work_orders import SchemeFigures
 
 
 class MarketingLoaders(LoaderRegistry):
@@ -26,3 +35,26 @@ class MarketingLoaders(LoaderRegistry):
         H5 morning page)."""
         where = {"status__in": tuple(sorted(str(s.value) for s in statuses))} if statuses else None
         return self.page(Opportunity, "customer_id", opportunity_scope, first, after, where, plain=True)
+
+    # -- 营销方案 and 营销工单 ------------------------------------------------------------------------
+
+    @property
+    def scheme(self) -> DataLoader[UUID, MarketingScheme | None]:
+        return self.entity(MarketingScheme, scheme_scope)
+
+    @property
+    def work_order(self) -> DataLoader[UUID, WorkOrder | None]:
+        return self.entity(WorkOrder, work_order_scope)
+
+    @property
+    def indicators_of_scheme(self) -> DataLoader[UUID, list[SchemeIndicator]]:
+        return self.children(SchemeIndicator, "scheme_id", scheme_part_scope, order=("kind", "id"))
+
+    @property
+    def splits_of_scheme(self) -> DataLoader[UUID, list[IndicatorSplit]]:
+        return self.children(IndicatorSplit, "scheme_id", scheme_part_scope, order=("org_path", "id"))
+
+    @property
+    def scheme_figures(self) -> DataLoader[UUID, SchemeFigures]:
+        """Work-order figures per scheme within the caller's work-order scope."""
+        return self._get(("scheme_figures",), lambda: figures_by_scheme(self.scope(work_order_scope)))

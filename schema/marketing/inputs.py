@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import strawberry
+
+from schema.marketing.enums import ContactChannel, FeedbackResult, IndicatorKind, SchemeKind, SplitLevel
 
 
 @strawberry.input
@@ -11,3 +16,66 @@ class CreateOpportunityInput:
     title: str
     product_name: str = ""
     source: str = "manual"
+
+
+# -- 营销方案 and 营销工单 ----------------------------------------------------------------------------
+
+
+@strawberry.input(description="方案指标及总量")
+class SchemeIndicatorInput:
+    kind: IndicatorKind
+    total: Decimal
+
+
+@strawberry.input(description="营销方案: 名称、周期、产品、渠道、目标客群、指标")
+class SchemeInput:
+    name: str
+    starts_on: date
+    ends_on: date
+    description: str = ""
+    products: list[str] = strawberry.field(default_factory=list)
+    channels: list[ContactChannel] = strawberry.field(default_factory=list)
+    audience_id: strawberry.ID | None = None
+    indicators: list[SchemeIndicatorInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateSchemeInput(SchemeInput):
+    kind: SchemeKind = SchemeKind.PRECISION
+    idempotency_key: str | None = None
+
+
+@strawberry.input(description="一个机构或客户经理的分解指标")
+class IndicatorShareInput:
+    assignee_id: strawberry.ID
+    target: Decimal
+
+
+@strawberry.input(description="分解指标: ORG 总行分到机构, MANAGER 支行分到客户经理")
+class SplitIndicatorInput:
+    scheme_id: strawberry.ID
+    kind: IndicatorKind
+    level: SplitLevel
+    shares: list[IndicatorShareInput]
+
+
+@strawberry.input(description="名单分配: 一个客户分给一名客户经理")
+class TargetAllocationInput:
+    customer_id: strawberry.ID
+    manager_id: strawberry.ID
+
+
+@strawberry.input
+class AllocateTargetsInput:
+    scheme_id: strawberry.ID
+    allocations: list[TargetAllocationInput]
+
+
+@strawberry.input(description="工单反馈; clientId: 同一反馈重复提交只记一次")
+class WorkOrderFeedbackInput:
+    work_order_id: strawberry.ID
+    client_id: str
+    channel: ContactChannel
+    result: FeedbackResult
+    amount: Decimal = Decimal(0)
+    note: str = ""

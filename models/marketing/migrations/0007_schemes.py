@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('manager_id', fields.UUIDField(null=True)),
                 ('allocated_by', fields.UUIDField(null=True)),
             ],
-            options={'table': 'scheme_target', 'app': 'marketing', 'unique_together': (('scheme', 'customer_id'),), 'pk_attr': 'id', 'table_description': "目标名单: one customer of a running scheme's list; ``manager_id`` None until allocated."},
+            options={'table': 'scheme_target', 'app': 'marketing', 'unique_together': (('scheme', 'customer_id'),), 'pk_attr': 'id', 'table_description': "目标名单: one customer of a running scheme's list, ``manager_id`` None until allocated."},
             bases=['Entity'],
         ),
         ops.CreateModel(
@@ -124,7 +124,7 @@ class Migration(migrations.Migration):
                 ('amount', fields.DecimalField(default=0, max_digits=18, decimal_places=2)),
                 ('note', fields.CharField(default='', max_length=500)),
             ],
-            options={'table': 'work_order_feedback', 'app': 'marketing', 'unique_together': (('work_order', 'client_id'),), 'pk_attr': 'id', 'table_description': '工单反馈: one feedback on a work order; ``client_id`` makes a repeat harmless.'},
+            options={'table': 'work_order_feedback', 'app': 'marketing', 'unique_together': (('work_order', 'client_id'),), 'pk_attr': 'id', 'table_description': '工单反馈: one feedback on a work order, ``client_id`` makes a repeat harmless.'},
             bases=['Entity'],
         ),
     ]
