@@ -23,6 +23,7 @@ spec = SubgraphSpec(
     loaders=FinanceLoaders,
     jobs=(watch_deadlines,),  # the SLA deadline check (resolvers/finance/jobs.py)
     # Finance checks the customer an order names (applicantId) against the caller's customer scope,
-    # read-only, through one module: resolvers/common/customer_directory.py (its app is registered here).
-    consumes=("customers",),
+    # read-only, through one module: resolvers/common/customer_directory.py (its app is registered here);
+    # and the approval flows of operations (resolvers/common/approvals.py), read-only.
+    consumes=("customers", "operations"),
 )

@@ -13,9 +13,9 @@ spec = SubgraphSpec(
     schema=build_schema("marketing", query=Query, mutation=Mutation, types=[Customer]),
     loaders=MarketingLoaders,
     # Marketing checks the customers its mutations name against the caller's customer scope, read-only,
-    # through one module: resolvers/common/customer_directory.py. Its app is registered here for that.
-    # Schemes check the managers and orgs they name against operations' staff directory, read-only,
-    # through resolvers/customers/directory.py: the operations app is registered here for that.
+    # through one module: resolvers/common/customer_directory.py. Its app is registered here for that;
+    # and operations', for the approval flows (resolvers/common/approvals.py) and the staff directory
+    # schemes check managers and orgs against (resolvers/customers/directory.py), read-only.
     consumes=("customers", "operations"),
     jobs=(watch_scheme_lists,),  # target lists and work orders of running schemes (scheme_jobs.py)
 )

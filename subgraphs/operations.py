@@ -31,6 +31,7 @@ spec = SubgraphSpec(
         inspection_tasks,
     ),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
-    # devices, for the device raiseAlert names (resolvers/operations/directory.py) and its outbox.
-    consumes=("finance", "devices"),
+    # devices, for the device raiseAlert names (resolvers/operations/directory.py) and its outbox;
+    # customers and marketing too, whose approval requests pendingApprovals lists (resolvers/operations/approvals.py).
+    consumes=("finance", "devices", "customers", "marketing"),
 )

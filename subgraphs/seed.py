@@ -133,7 +133,13 @@ from resolvers.customers.consents import grant_consent
 from resolvers.customers.filters import CustomerCriteria
 from resolvers.customers.groups import add_customer_group_members, create_customer_group
 from resolvers.customers.reminders import set_reminder_policy
-from resolvers.customers.tiering import TierBand, create_tier_scheme, review_tier_scheme, submit_tier_scheme
+from resolvers.customers.tiering import (
+    TierBand,
+    create_tier_scheme,
+    request_tier_change,
+    review_tier_scheme,
+    submit_tier_scheme,
+)
 from resolvers.devices.rollups import learn_baselines, roll_up
 from resolvers.devices.telemetry import Sample, record_telemetry
 from resolvers.finance.catalogue import (
@@ -1010,7 +1016,19 @@ async def _demo_book(world: World, refs: Sequence[CustomerRef], now: datetime) -
         evidence = f"授权书 SQ{now:%Y}{n + 1:04d}"
         expires = now + timedelta(days=365)
         await grant_consent(manager, ref.id, ConsentPurpose.CREDIT_REPORT, expires, evidence)
-    return {"customer_group": 2, "group_member": len(retail), "consent": len(mine[:5])}
+    # 待我审批 for the demo branch head: a tier change the demo manager asks for.
+    pending = 0
+    for ref in [r for r in mine if r.kind is CustomerKind.RETAIL][-1:]:
+        tier = (await Customer.filter(id=ref.id).values_list("tier", flat=True))[0]
+        to = CustomerTier.PRIVATE if tier != CustomerTier.PRIVATE else CustomerTier.WEALTH
+        await request_tier_change(manager, ref.id, to, "客户近三月金融资产持续增长，申请调整分层")
+        pending += 1
+    return {
+        "customer_group": 2,
+        "group_member": len(retail),
+        "consent": len(mine[:5]),
+        "tier_request": pending,
+    }
 
 
 async def _seed_customers(

@@ -47,9 +47,8 @@ from models.customers.segments import (
     MarketingExclusion,
 )
 from models.customers.tiering import (
-    ApprovalAction,
+    ApprovalRequest,
     ApprovalStep,
-    ApprovalSubject,
     RequestStatus,
     SchemeStatus,
     TierChange,
@@ -60,9 +59,8 @@ from models.outbox import OutboxEventBase, OutboxSequenceBase
 
 __all__ = [
     "AccountMovement",
-    "ApprovalAction",
+    "ApprovalRequest",
     "ApprovalStep",
-    "ApprovalSubject",
     "AssignmentKind",
     "AuditRecord",
     "Consent",

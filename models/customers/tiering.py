@@ -8,6 +8,7 @@ from uuid import UUID
 
 from tortoise import fields
 
+from models.approvals import ApprovalRequestBase, ApprovalStepBase
 from models.common import Entity
 
 
@@ -81,27 +82,15 @@ class TierChange(Entity):
         table = "tier_change"
 
 
-class ApprovalSubject(StrEnum):
-    TIER_SCHEME = "TIER_SCHEME"
-    TIER_CHANGE = "TIER_CHANGE"
+class ApprovalRequest(ApprovalRequestBase):
+    """A tier scheme's review or a tier change's approval under way (resolvers/common/approvals.py)."""
+
+    class Meta:
+        table = "approval_request"
 
 
-class ApprovalAction(StrEnum):
-    SUBMIT = "SUBMIT"  # 提交
-    APPROVE = "APPROVE"  # 通过
-    REJECT = "REJECT"  # 驳回
-    WITHDRAW = "WITHDRAW"  # 撤回
-
-
-class ApprovalStep(Entity):
-    """审批记录: one row per step of the review of a scheme or the approval of a tier change."""
-
-    tenant_id = fields.UUIDField(db_index=True)
-    subject = fields.CharEnumField(ApprovalSubject, max_length=12)
-    subject_id = fields.UUIDField(db_index=True)
-    action = fields.CharEnumField(ApprovalAction, max_length=10)
-    actor_id = fields.UUIDField()
-    comment = fields.CharField(max_length=500, default="")
+class ApprovalStep(ApprovalStepBase):
+    """审批记录 of tier schemes and tier changes."""
 
     class Meta:
         table = "approval_step"

@@ -6,6 +6,7 @@ imported here."""
 
 from __future__ import annotations
 
+from models.approvals import ApprovalRequestBase, ApprovalStepBase
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.finance.complaints import Complaint, ComplaintKind, ComplaintStatus, ReviewVerdict
 from models.finance.institutions import Institution, InstitutionKind, SlaPolicy, WechatBinding
@@ -36,6 +37,8 @@ from models.outbox import OutboxEventBase, OutboxSequenceBase
 __all__ = [
     "ActionKind",
     "ApplicationStatus",
+    "ApprovalRequest",
+    "ApprovalStep",
     "AuditRecord",
     "CalendarDay",
     "Complaint",
@@ -67,6 +70,20 @@ __all__ = [
     "WarningKind",
     "WechatBinding",
 ]
+
+
+class ApprovalRequest(ApprovalRequestBase):
+    """A product listing review (产品上架审核) under way (resolvers/common/approvals.py)."""
+
+    class Meta:
+        table = "approval_request"
+
+
+class ApprovalStep(ApprovalStepBase):
+    """审批记录 of product listings."""
+
+    class Meta:
+        table = "approval_step"
 
 
 class AuditRecord(AuditRecordBase):

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from tortoise import fields
 
+from models.approvals import ApprovalRequestBase, ApprovalStepBase
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
 from models.marketing.schemes import (
@@ -65,6 +66,20 @@ class Opportunity(Entity):
 
     class Meta:
         table = "opportunity"
+
+
+class ApprovalRequest(ApprovalRequestBase):
+    """A marketing scheme review (营销方案审核) under way (resolvers/common/approvals.py)."""
+
+    class Meta:
+        table = "approval_request"
+
+
+class ApprovalStep(ApprovalStepBase):
+    """审批记录 of marketing schemes."""
+
+    class Meta:
+        table = "approval_step"
 
 
 class AuditRecord(AuditRecordBase):

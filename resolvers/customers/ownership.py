@@ -36,9 +36,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from models.customers import AssignmentKind, Customer, CustomerAssignment, KeyEvent, KeyEventKind
+from models.approvals import ApprovalFunction as F
+from models.customers import (
+    AssignmentKind,
+    Customer,
+    CustomerAssignment,
+    KeyEvent,
+    KeyEventKind,
+    RequestStatus,
+    TierChangeRequest,
+)
 from models.customers import OwnershipChange as Change
 from models.customers import OwnershipChangeKind as Kind
+from resolvers.common.approvals import relocate_approvals
 from resolvers.common.changes import Audited, change
 from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
@@ -200,6 +210,9 @@ async def _move(log: _Log, move: _Move) -> None:
         values: dict[str, object] = {"primary_manager_id": new_primary}
         if move.org is not None:
             values |= {"org_id": move.org.id, "org_path": move.org.path}
+            # A pending tier change follows its customer: the new org's approvers decide it.
+            pending = TierChangeRequest.filter(customer_id__in=ids, status=RequestStatus.PENDING)
+            await relocate_approvals(F.TIER_CHANGE, [r.id for r in await pending.only("id")], move.org.path)
         await Customer.filter(id__in=ids).update(**values)
         if ending:
             await CustomerAssignment.filter(id__in=[a.id for a in ending]).update(ends_at=log.now)

@@ -24,9 +24,7 @@ MOVERS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
 CUSTODY_KEEPERS = (*MOVERS, Role.CUSTOMER_MANAGER)  # a manager: only their own primary customers
 # 客户分层 (tiering.py)
 SCHEME_AUTHORS = (Role.HQ_ADMIN,)  # draft and submit schemes
-SCHEME_REVIEWERS = (Role.HQ_REVIEWER,)  # review schemes
 TIER_REQUESTERS = (Role.CUSTOMER_MANAGER, Role.BRANCH_HEAD)  # ask for a tier change
-TIER_APPROVERS = (Role.BRANCH_HEAD, Role.HQ_ADMIN, Role.HQ_REVIEWER)  # decide it (in their scope)
 # 客群, 网格 (groups.py, grids.py)
 GROUP_EDITORS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
 GRID_MAPPERS = (Role.HQ_ADMIN,)

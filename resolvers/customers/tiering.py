@@ -24,10 +24,8 @@ from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
+from models.approvals import ApprovalFunction as F
 from models.customers import (
-    ApprovalAction,
-    ApprovalStep,
-    ApprovalSubject,
     Customer,
     CustomerTier,
     KeyEvent,
@@ -38,6 +36,7 @@ from models.customers import (
     TierChangeRequest,
     TierScheme,
 )
+from resolvers.common.approvals import decide_approval, open_approval, withdraw_approval
 from resolvers.common.changes import change, transition
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.loading import scoped
@@ -45,8 +44,6 @@ from resolvers.common.pagination import Page, paginate
 from resolvers.customers.customers import customer_in_scope
 from resolvers.customers.permissions import (
     SCHEME_AUTHORS,
-    SCHEME_REVIEWERS,
-    TIER_APPROVERS,
     TIER_REQUESTERS,
     acts_for,
     require_role,
@@ -54,6 +51,7 @@ from resolvers.customers.permissions import (
 from resolvers.customers.scopes import tier_request_scope, tier_scheme_scope
 from security.principal import Principal
 from security.roles import Role
+from security.scopes import tenant_path
 
 CHUNK = 1000  # customers read (and locked) per statement while a scheme is applied
 MAX_AUM = Decimal("1e16")  # the AUM column holds 16 digits before the point
@@ -87,11 +85,6 @@ def _text(value: str, what: str, most: int = 500) -> str:
     return text
 
 
-def _comment(value: str, approve: bool) -> str:
-    """审批意见: optional when approving, required when rejecting (驳回须说明理由)."""
-    return value.strip()[:500] if approve else _text(value, "comment (required to reject)")
-
-
 def _bands(bands: list[TierBand]) -> list[dict[str, str]]:
     """Valid bands, lowest first, as stored: each tier at most once, 普通 from 0, and the
     starting AUM strictly increasing with the tier."""
@@ -117,23 +110,6 @@ def _band(bands: list[tuple[Decimal, CustomerTier]], aum: Decimal) -> CustomerTi
         if aum >= least:
             tier = band_tier
     return tier
-
-
-async def _step(
-    subject: ApprovalSubject,
-    row: TierScheme | TierChangeRequest,
-    action: ApprovalAction,
-    actor: UUID,
-    comment: str,
-) -> None:
-    await ApprovalStep.create(
-        tenant_id=row.tenant_id,
-        subject=subject,
-        subject_id=row.id,
-        action=action,
-        actor_id=actor,
-        comment=comment,
-    )
 
 
 # -- tier moves --------------------------------------------------------------------------------------
@@ -209,13 +185,6 @@ async def _scheme(principal: Principal, scheme_id: UUID) -> TierScheme:
     return scheme
 
 
-async def _check_four_eyes(scheme: TierScheme, reviewer: UUID) -> None:
-    """四眼原则: whoever created or submitted a scheme does not review it."""
-    submitted = ApprovalStep.filter(subject_id=scheme.id, action=ApprovalAction.SUBMIT, actor_id=reviewer)
-    if scheme.created_by == reviewer or await submitted.exists():
-        raise forbidden("方案创建人或提交人不能审核 (four eyes: review someone else's scheme)")
-
-
 async def tier_schemes(
     principal: Principal, first: int, after: str | None, status: SchemeStatus | None = None
 ) -> Page[TierScheme]:
@@ -283,9 +252,10 @@ async def update_tier_scheme(
 
 
 async def submit_tier_scheme(principal: Principal, scheme_id: UUID) -> TierScheme:
-    """提交分层方案审核 (HQ_ADMIN): 草稿 → 待审核."""
+    """提交分层方案审核 (HQ_ADMIN): 草稿 → 待审核, through the approvals engine; with the tenant's
+    approval of schemes switched off (审核流程管理) it is in force at once."""
     _require(principal, SCHEME_AUTHORS, "提交分层方案")
-    async with change("customers", "TierScheme", scheme_id):
+    async with change("customers", "TierScheme", scheme_id) as audited:
         scheme = await _scheme(principal, scheme_id)
         pending = SchemeStatus.PENDING_REVIEW
         if not await transition(TierScheme, scheme_id, SchemeStatus.DRAFT, None, status=pending):
@@ -293,46 +263,55 @@ async def submit_tier_scheme(principal: Principal, scheme_id: UUID) -> TierSchem
             if scheme.status == pending:
                 return scheme  # a repeat
             raise conflict(f"方案已{scheme.status}，只有草稿可以提交 (drafts only)")
-        await _step(ApprovalSubject.TIER_SCHEME, scheme, ApprovalAction.SUBMIT, principal.user_id, "")
-    scheme.status = pending
+        scheme.status = pending
+        request = await open_approval(
+            F.TIER_SCHEME,
+            scheme.id,
+            tenant_id=scheme.tenant_id,
+            org_path=tenant_path(principal),
+            created_by=scheme.created_by,
+            submitted_by=principal.user_id,
+            title=f"分层方案：{scheme.name}",
+        )
+        if request is None:
+            audited.detail["moved"] = await _decided(scheme, True, principal.user_id, "")
     return scheme
 
 
 async def review_tier_scheme(
     principal: Principal, scheme_id: UUID, approve: bool, comment: str = ""
 ) -> TierScheme:
-    """审核分层方案 (HQ_REVIEWER, not its creator): approval activates and applies it at once,
-    retiring the previous one; rejection needs a comment."""
-    _require(principal, SCHEME_REVIEWERS, "审核分层方案")
-    outcome = SchemeStatus.ACTIVE if approve else SchemeStatus.REJECTED
+    """审核分层方案 (the flow's reviewers, HQ_REVIEWER by default; never its creator or submitter):
+    approval activates and applies it at once, retiring the previous one; rejection needs a comment."""
     async with change("customers", "TierScheme", scheme_id) as audited:
-        comment = _comment(comment, approve)
         scheme = await _scheme(principal, scheme_id)
-        await _check_four_eyes(scheme, principal.user_id)
         # Lock the tenant's schemes under review and in force: two reviews in a tenant run in turn.
         live = (SchemeStatus.PENDING_REVIEW, SchemeStatus.ACTIVE)
         locked = TierScheme.filter(tenant_id=scheme.tenant_id, status__in=live).order_by("id")
         scheme = {s.id: s for s in await locked.select_for_update()}.get(scheme_id, scheme)
-        if scheme.status == outcome and scheme.reviewed_by == principal.user_id:
-            return scheme  # a repeat
-        if scheme.status != SchemeStatus.PENDING_REVIEW:
-            raise conflict(f"方案已{scheme.status}，只有待审核的方案可以审核 (pending review only)")
-        now = datetime.now(UTC)
-        if approve:
-            await TierScheme.filter(tenant_id=scheme.tenant_id, status=SchemeStatus.ACTIVE).update(
-                status=SchemeStatus.RETIRED
-            )
-            scheme.activated_at = now
-        scheme.status, scheme.reviewed_by, scheme.reviewed_at = outcome, principal.user_id, now
-        scheme.review_comment = comment
-        await scheme.save(
-            update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "activated_at"]
-        )
-        action = ApprovalAction.APPROVE if approve else ApprovalAction.REJECT
-        await _step(ApprovalSubject.TIER_SCHEME, scheme, action, principal.user_id, comment)
-        moved = await _apply(scheme, principal.user_id) if approve else 0
-        audited.detail = {"moved": moved}
+        if scheme.status == SchemeStatus.DRAFT:
+            raise conflict(f"方案为{scheme.status}，只有待审核的方案可以审核 (pending review only)")
+        outcome = await decide_approval(principal, F.TIER_SCHEME, scheme_id, approve, comment)
+        if outcome.final and scheme.status == SchemeStatus.PENDING_REVIEW:
+            audited.detail["moved"] = await _decided(scheme, outcome.approved, principal.user_id, comment)
     return scheme
+
+
+async def _decided(scheme: TierScheme, approved: bool, actor: UUID, comment: str) -> int:
+    """The end of a scheme's review: approval makes it the tenant's ACTIVE scheme (retiring the one
+    in force) and applies it; the number of customers it moved."""
+    now = datetime.now(UTC)
+    if approved:
+        await TierScheme.filter(tenant_id=scheme.tenant_id, status=SchemeStatus.ACTIVE).update(
+            status=SchemeStatus.RETIRED
+        )
+        scheme.activated_at = now
+    scheme.status = SchemeStatus.ACTIVE if approved else SchemeStatus.REJECTED
+    scheme.reviewed_by, scheme.reviewed_at, scheme.review_comment = actor, now, comment.strip()
+    await scheme.save(
+        update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "activated_at"]
+    )
+    return await _apply(scheme, actor) if approved else 0
 
 
 # -- tier-change requests ----------------------------------------------------------------------------
@@ -379,45 +358,56 @@ async def request_tier_change(
             reason=reason,
             requested_by=principal.user_id,
         )
-        await _step(ApprovalSubject.TIER_CHANGE, request, ApprovalAction.SUBMIT, principal.user_id, reason)
         audited.id = request.id
+        opened = await open_approval(
+            F.TIER_CHANGE,
+            request.id,
+            tenant_id=customer.tenant_id,
+            org_path=customer.org_path,
+            created_by=principal.user_id,
+            submitted_by=principal.user_id,
+            title=f"调级申请：{TIER_NAMES[CustomerTier(locked.tier)]} → {TIER_NAMES[to]}",
+            comment=reason,
+        )
+        if opened is None:
+            await _request_decided(request, True, principal.user_id, reason)
     return request
 
 
 async def decide_tier_change(
     principal: Principal, request_id: UUID, approve: bool, comment: str = ""
 ) -> TierChangeRequest:
-    """审批调级申请 (a branch head 辖内 or the head office, never the requester): approval moves
-    the tier if it is still the one requested from; rejection needs a comment."""
-    outcome = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    """审批调级申请 (the flow's approvers: by default a branch head 辖内 or the head office; never
+    the requester): approval moves the tier if it is still the one requested from; rejection
+    needs a comment."""
     async with change("customers", "TierChangeRequest", request_id):
-        comment = _comment(comment, approve)
         request = await _request(principal, request_id)
-        _require(principal, TIER_APPROVERS, "审批调级申请")
-        if request.requested_by == principal.user_id:
-            raise forbidden("申请人不能审批自己的申请 (the requester cannot decide)")
-        if request.status == outcome and request.decided_by == principal.user_id:
-            return request  # a repeat
-        if request.status != RequestStatus.PENDING:
-            raise conflict(f"申请已{request.status} (no longer pending)")
-        if approve:
-            # Guarded: the tier moves only from the tier the request started from.
-            await transition(
-                Customer,
-                request.customer_id,
-                CustomerTier(request.from_tier),
-                "客户等级已变化，请驳回后重新申请 (the tier changed since the request)",
-                column="tier",
-                tier=request.to_tier,
-            )
-            move = Move(request.customer_id, CustomerTier(request.from_tier), CustomerTier(request.to_tier))
-            await _record_moves([move], principal.user_id, request_id=request.id)
-        request.status, request.decided_by = outcome, principal.user_id
-        request.decided_at, request.decision_comment = datetime.now(UTC), comment
-        await request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-        action = ApprovalAction.APPROVE if approve else ApprovalAction.REJECT
-        await _step(ApprovalSubject.TIER_CHANGE, request, action, principal.user_id, comment)
+        outcome = await decide_approval(principal, F.TIER_CHANGE, request_id, approve, comment)
+        if outcome.final and request.status == RequestStatus.PENDING:
+            await _request_decided(request, outcome.approved, principal.user_id, comment)
     return request
+
+
+async def _request_decided(request: TierChangeRequest, approved: bool, actor: UUID, comment: str) -> None:
+    if approved:
+        # Guarded: the tier moves only from the tier the request started from.
+        await transition(
+            Customer,
+            request.customer_id,
+            CustomerTier(request.from_tier),
+            "客户等级已变化，请驳回后重新申请 (the tier changed since the request)",
+            column="tier",
+            tier=request.to_tier,
+        )
+        move = Move(request.customer_id, CustomerTier(request.from_tier), CustomerTier(request.to_tier))
+        await _record_moves([move], actor, request_id=request.id)
+    request.status = RequestStatus.APPROVED if approved else RequestStatus.REJECTED
+    request.decided_by, request.decided_at, request.decision_comment = (
+        actor,
+        datetime.now(UTC),
+        comment.strip(),
+    )
+    await request.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
 
 
 async def withdraw_tier_change(principal: Principal, request_id: UUID) -> TierChangeRequest:
@@ -432,5 +422,5 @@ async def withdraw_tier_change(principal: Principal, request_id: UUID) -> TierCh
             raise conflict(f"申请已{request.status} (no longer pending)")
         request.status = RequestStatus.WITHDRAWN
         await request.save(update_fields=["status"])
-        await _step(ApprovalSubject.TIER_CHANGE, request, ApprovalAction.WITHDRAW, principal.user_id, "")
+        await withdraw_approval(F.TIER_CHANGE, request.id, principal.user_id)
     return request

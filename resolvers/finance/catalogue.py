@@ -13,6 +13,7 @@ from uuid import UUID
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from models.approvals import ApprovalFunction as F
 from models.finance import (
     ApplicationStatus,
     CalendarDay,
@@ -26,6 +27,7 @@ from models.finance import (
     SlaPolicy,
     WechatBinding,
 )
+from resolvers.common.approvals import decide_approval, open_approval
 from resolvers.common.changes import change, transition
 from resolvers.common.clock import now
 from resolvers.common.errors import bad_input, conflict, not_found
@@ -254,35 +256,49 @@ async def update_product(principal: Principal, product_id: UUID, fields: Product
 
 
 async def submit_product(principal: Principal, product_id: UUID) -> FinancialProduct:
-    """提交审核: the institution must be certified."""
+    """提交审核: the institution must be certified. The review goes through the approvals engine;
+    with product listing approval switched off (审核流程管理) the product is listed at once."""
     require_institution_admin(principal)
     async with change("finance", "FinancialProduct", product_id):
-        await certified_institution(principal)
+        institution = await certified_institution(principal)
         product = await _own_product(principal, product_id)
         if product.status == ProductStatus.SUBMITTED:
             return product
-        return await _move(product, (ProductStatus.DRAFT, ProductStatus.DELISTED), ProductStatus.SUBMITTED)
+        product = await _move(product, (ProductStatus.DRAFT, ProductStatus.DELISTED), ProductStatus.SUBMITTED)
+        request = await open_approval(
+            F.PRODUCT_LISTING,
+            product.id,
+            tenant_id=principal.tenant_id,
+            org_path=institution.org_path,
+            created_by=principal.user_id,
+            submitted_by=principal.user_id,
+            title=f"产品上架：{product.name}",
+        )
+        if request is None:
+            return await _move(product, (ProductStatus.SUBMITTED,), ProductStatus.LISTED)
+        return product
 
 
 async def review_product(
     principal: Principal, product_id: UUID, approve: bool, comment: str = ""
 ) -> FinancialProduct:
-    """审核产品: approve (上架) or send back to draft with a comment."""
-    require_role(principal, REVIEWERS, "审核产品")
-    if not approve and not comment.strip():
-        raise bad_input("a rejection needs a comment")
+    """审核产品 (the flow's reviewers: an operator or the regulator by default): approve (上架) or
+    send back to draft with a comment."""
     async with change("finance", "FinancialProduct", product_id):
         product = await FinancialProduct.get_or_none(id=product_id).prefetch_related("institution")
         if product is None:
             raise not_found("product")
-        if approve and not product.institution.certified:
+        if approve and product.status == ProductStatus.SUBMITTED and not product.institution.certified:
             raise conflict("机构尚未通过平台认证，产品不能上架 (the institution is not certified)")
+        outcome = await decide_approval(principal, F.PRODUCT_LISTING, product_id, approve, comment)
+        if not outcome.final or product.status != ProductStatus.SUBMITTED:
+            return product  # a step of a longer flow, or a repeat
         review = {
             "review_comment": comment.strip()[:200],
             "reviewed_by_id": principal.user_id,
             "reviewed_at": now(),
         }
-        to = ProductStatus.LISTED if approve else ProductStatus.DRAFT
+        to = ProductStatus.LISTED if outcome.approved else ProductStatus.DRAFT
         return await _move(product, (ProductStatus.SUBMITTED,), to, **review)
 
 

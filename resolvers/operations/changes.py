@@ -12,7 +12,9 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from models.approvals import ApprovalFunction as F
 from models.operations import ChangeKind, ChangeRequest, ChangeRisk, ChangeStatus, ChangeStep, Org
+from resolvers.common.approvals import decide_approval, open_approval
 from resolvers.common.changes import change, transition
 from resolvers.common.clock import now
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
@@ -20,7 +22,7 @@ from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.operations.directory import device_at
-from resolvers.operations.permissions import require_change_approver, require_ops_author
+from resolvers.operations.permissions import require_ops_author
 from resolvers.operations.scopes import change_scope, org_scope
 from security.principal import Principal
 
@@ -158,6 +160,7 @@ async def advance_change(
             raise forbidden("只有申请人可以提交 (only the requester submits their change)")
         if row.planned_start <= moment:
             raise bad_input("计划窗口已开始 (the planned window must start in the future when submitted)")
+        return await _submit(principal, row, note)
     if action is ChangeAction.START and not row.planned_start <= moment < row.planned_end:
         raise conflict("不在批准的变更窗口内 (outside the approved window)", reason="OUTSIDE_WINDOW")
     if action in (ChangeAction.FAIL, ChangeAction.ROLL_BACK) and not note.strip():
@@ -169,17 +172,56 @@ async def advance_change(
 
 
 async def decide_change(principal: Principal, row: ChangeRequest, approve: bool, note: str) -> ChangeRequest:
-    """审批: approve or reject a SUBMITTED change. The whole approval decision is here (and in
-    permissions.py ``require_change_approver``), so issue 17's approvals engine can take it over."""
-    require_change_approver(principal, row.requested_by, row.org_path)
+    """审批: approve or reject a SUBMITTED change, through the approvals engine (the flow's
+    approvers: a manager over the change's unit by default; never its requester)."""
     if row.status is not S.SUBMITTED:
         raise conflict(f"变更为 {row.status}，不能审批 (only a SUBMITTED change is decided)")
-    to = S.APPROVED if approve else S.REJECTED
-    if not approve and not note.strip():
-        raise bad_input("note is required when rejecting (驳回理由)")
-    return await _move(
-        principal, row, (S.SUBMITTED,), to, note, {"status": to, "approved_by": principal.user_id}
-    )
+    async with change("operations", "ChangeRequest", row.id) as audited:
+        outcome = await decide_approval(principal, F.CHANGE_REQUEST, row.id, approve, note)
+        if outcome.final:
+            to = S.APPROVED if outcome.approved else S.REJECTED
+            await _decided(principal, row, to, note)
+            audited.detail["to"] = str(to)
+    await row.refresh_from_db()
+    return row
+
+
+async def _submit(principal: Principal, row: ChangeRequest, note: str) -> ChangeRequest:
+    """提交审批: DRAFT → SUBMITTED and a request to the approvals engine; with the approval of
+    changes switched off (审核流程管理) the change is approved at once."""
+    async with change("operations", "ChangeRequest", row.id) as audited:
+        await transition(
+            ChangeRequest,
+            row.id,
+            (S.DRAFT,),
+            f"变更为 {row.status}，不能提交 (drafts only)",
+            status=S.SUBMITTED,
+        )
+        await _step(principal, row, row.status, S.SUBMITTED, note)
+        request = await open_approval(
+            F.CHANGE_REQUEST,
+            row.id,
+            tenant_id=principal.tenant_id,
+            org_path=row.org_path,
+            created_by=row.requested_by,
+            submitted_by=principal.user_id,
+            title=f"变更：{row.title}",
+        )
+        audited.detail["to"] = str(S.SUBMITTED)
+        if request is None:
+            row.status = S.SUBMITTED
+            await _decided(
+                principal, row, S.APPROVED, "审核流程已关闭，提交即批准 (approval is switched off)"
+            )
+            audited.detail["to"] = str(S.APPROVED)
+    await row.refresh_from_db()
+    return row
+
+
+async def _decided(principal: Principal, row: ChangeRequest, to: ChangeStatus, note: str) -> None:
+    message = f"变更状态已变化，不能转为 {to} (the change is no longer SUBMITTED)"
+    await transition(ChangeRequest, row.id, (S.SUBMITTED,), message, status=to, approved_by=principal.user_id)
+    await _step(principal, row, S.SUBMITTED, to, note)
 
 
 async def _move(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from enum import Enum
 from types import SimpleNamespace
-from uuid import UUID
 
 from models.operations import Alert, AlertActionKind, Incident, IncidentSource, Org, SupportTier, User
 from resolvers.common.errors import forbidden
@@ -124,13 +123,11 @@ def require_alert_policy_admin(principal: Principal, org_path: str) -> None:
 
 # -- issue 15: changes and backups (变更 / 备份) -------------------------------------------------------
 # Who may draft and carry out changes, and create backup jobs and report their runs: the people
-# who run a unit's systems. Who may approve a change: the unit's managers (the head of the hall or
-# branch, the bank's HQ admin, the province). An engineer carries out, a manager approves; the
-# requester never approves their own change (四眼原则), whatever their role.
+# who run a unit's systems. Who approves a change is the approvals engine's flow (by default the
+# unit's managers; resolvers/common/approvals.py); the requester never approves their own change.
 OPS_AUTHORS = frozenset(
     {Role.OPS_ENGINEER, Role.HALL_MANAGER, Role.BRANCH_HEAD, Role.HQ_ADMIN, Role.PROVINCE_ADMIN}
 )
-CHANGE_APPROVERS = frozenset({Role.HALL_MANAGER, Role.BRANCH_HEAD, Role.HQ_ADMIN, Role.PROVINCE_ADMIN})
 
 
 def _over(principal: Principal, org_path: str) -> bool:
@@ -141,15 +138,6 @@ def require_ops_author(principal: Principal, org_path: str) -> None:
     """FORBIDDEN unless the caller runs systems (OPS_AUTHORS) at the org of ``org_path``."""
     if not (principal.has_role(*OPS_AUTHORS) and _over(principal, org_path)):
         raise forbidden("无权登记变更或备份 (operations staff of the unit only)")
-
-
-def require_change_approver(principal: Principal, requested_by: UUID, org_path: str) -> None:
-    """The one approval rule of a change (issue 17 moves it onto the approvals engine): a manager
-    over the change's unit (CHANGE_APPROVERS, in scope), never its requester."""
-    if principal.user_id == requested_by:
-        raise forbidden("不能审批本人提交的变更 (the requester cannot approve their own change)")
-    if not (principal.has_role(*CHANGE_APPROVERS) and _over(principal, org_path)):
-        raise forbidden("无权审批该变更 (a manager of the unit approves)")
 
 
 # -- 巡检 (inspections) -------------------------------------------------------------------------------

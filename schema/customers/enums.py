@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import strawberry
 
+from models.approvals import ApprovalAction
 from models.customers import (
-    ApprovalAction,
     ConsentPurpose,
     ContactChannel,
     CustomerKind,

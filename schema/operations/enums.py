@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 # 营业厅 (halls)
+from models.approvals import ApprovalFunction
 from models.operations import (
     AlertActionKind,
     AlertLevel,
@@ -37,6 +38,11 @@ from resolvers.operations.inspection_export import ExportFormat
 from resolvers.operations.sla import SlaKind
 
 strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
+strawberry.enum(
+    ApprovalFunction,
+    name="ApprovalFunction",
+    description="可审批的业务: one approval switch each (审核流程管理)",
+)
 strawberry.enum(AlertLevel, name="AlertLevel")
 strawberry.enum(AlertStatus, name="AlertStatus")
 strawberry.enum(
@@ -77,6 +83,7 @@ __all__ = [
     "AlertActionKind",
     "AlertLevel",
     "AlertStatus",
+    "ApprovalFunction",
     "BackupCheck",
     "BackupFrequency",
     "BackupRunStatus",

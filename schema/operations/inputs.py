@@ -8,6 +8,7 @@ import strawberry
 
 from schema.operations.enums import (
     AlertLevel,
+    ApprovalFunction,
     BackupCheck,
     BackupFrequency,
     BackupRunStatus,
@@ -296,3 +297,19 @@ class ServiceQualityRuleInput:
     window_minutes: int
     type_code: str = strawberry.field(default="", description='"": any type of the category')
     active: bool = True
+
+
+@strawberry.input(description="审批步骤")
+class ApprovalFlowStepInput:
+    name: str
+    roles: list[str] = strawberry.field(description="role names, e.g. HQ_REVIEWER")
+
+
+@strawberry.input(description="设置审核流程")
+class SetApprovalFlowInput:
+    function: ApprovalFunction
+    enabled: bool
+    steps: list[ApprovalFlowStepInput]
+    tenant_id: strawberry.ID | None = strawberry.field(
+        default=None, description="another tenant's (the province only); omitted: the caller's"
+    )

@@ -12,11 +12,13 @@ from typing import Annotated, cast
 import strawberry
 
 from models.operations import AlertActionKind, IncidentAction
+from resolvers.common.approvals import FlowStep
 from resolvers.common.errors import bad_input
 from resolvers.common.values import parse_id
 from resolvers.operations import (
     alert_policies,
     alerts,
+    approvals,
     auth,
     backups,
     changes,
@@ -50,10 +52,12 @@ from schema.operations.inputs import (
     ReportServiceEventInput,
     ServiceQualityRuleInput,
     ServiceTargetInput,
+    SetApprovalFlowInput,
     SetDutyStatusInput,
     UpdateInspectionPlanInput,
 )
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
+from schema.operations.types.approvals import ApprovalFlow, flow_of
 from schema.operations.types.backups import BackupJob, BackupRun
 from schema.operations.types.changes import ChangeRequest
 from schema.operations.types.halls import (
@@ -66,6 +70,7 @@ from schema.operations.types.halls import (
 from schema.operations.types.incidents import Incident, ServicePolicy
 from schema.operations.types.inspections import InspectionPlan, InspectionRecord, InspectionSignoff
 from schema.operations.types.orgs import AuthPayload
+from security.roles import Role
 
 NEW_PASSWORD = (
     "a new password to set while logging in; required when login answers "
@@ -104,8 +109,27 @@ def _size(value: float | None) -> int | None:
     return int(value)
 
 
+def _role(name: str) -> Role:
+    try:
+        return Role(name)
+    except ValueError:
+        raise bad_input(f"unknown role {name}") from None
+
+
 @strawberry.type
 class Mutation:
+    @strawberry.federation.mutation(
+        description="设置审核流程: a function's approval switch and steps (platform administrators)",
+        authenticated=True,
+    )
+    async def set_approval_flow(self, info: Info, input: SetApprovalFlowInput) -> ApprovalFlow:
+        steps = [FlowStep(step.name, tuple(_role(r) for r in step.roles)) for step in input.steps]
+        tenant_id = parse_id(input.tenant_id, "tenantId") if input.tenant_id else None
+        flow = await approvals.set_approval_flow(
+            info.context.require_principal(), input.function, input.enabled, steps, tenant_id
+        )
+        return flow_of(flow)
+
     @strawberry.federation.mutation(description="发出告警", authenticated=True)
     async def raise_alert(self, info: Info, input: RaiseAlertInput) -> Alert:
         alert = await alerts.raise_alert(

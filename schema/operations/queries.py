@@ -10,8 +10,8 @@ import strawberry
 from models.operations import Org as OrgRow
 from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
+from resolvers.operations import approvals, inspections, queues
 from resolvers.operations import halls as hall_resolvers
-from resolvers.operations import inspections, queues
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
 from resolvers.operations.audit import search_audit
@@ -35,6 +35,7 @@ from schema.operations.enums import (
 )
 from schema.operations.inputs import AuditRecordFilter, ChangeRequestFilter
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
+from schema.operations.types.approvals import ApprovalFlow, PendingApproval, flow_of
 from schema.operations.types.audit import AuditRecord
 from schema.operations.types.backups import BackupJob
 from schema.operations.types.changes import ChangeRequest
@@ -68,6 +69,18 @@ class Query:
         return cast(
             "User | None", await info.context.loaders.user.load(info.context.require_principal().user_id)
         )
+
+    @strawberry.field(description="审核流程管理: every function's approval flow in force for a tenant")
+    async def approval_flows(self, info: Info, tenant_id: strawberry.ID | None = None) -> list[ApprovalFlow]:
+        tenant = parse_id(tenant_id, "tenantId") if tenant_id else None
+        return [flow_of(f) for f in await approvals.approval_flows(info.context.require_principal(), tenant)]
+
+    @strawberry.field(
+        description="待我审批: what waits for the caller's decision, oldest first (at most 100)"
+    )
+    async def pending_approvals(self, info: Info, first: int = 20) -> list[PendingApproval]:
+        rows = await approvals.pending_approvals(info.context.require_principal(), first)
+        return cast(list[PendingApproval], rows)
 
     @strawberry.field
     async def org(self, info: Info, id: strawberry.ID) -> Org | None:

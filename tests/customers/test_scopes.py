@@ -45,6 +45,9 @@ async def test_tier_requests_follow_the_customer_to_its_new_branch(stack: Stack)
     assert error_codes(await gql(url, decide, {"id": request["id"]}, old_head)) == ["NOT_FOUND"]
     assert (await Customer.get(id=customer.id)).tier == "ORDINARY"
     assert data(await gql(url, listed, None, new_head))["tierChangeRequests"]["nodes"] == [request]
+    waiting = "{ pendingApprovals { subjectId } }"  # 待我审批 follows the customer too
+    assert data(await gql(url, waiting, None, old_head))["pendingApprovals"] == []
+    assert data(await gql(url, waiting, None, new_head))["pendingApprovals"] == [{"subjectId": request["id"]}]
     assert data(await gql(url, decide, {"id": request["id"]}, new_head))["decideTierChange"] == {
         "status": "APPROVED"
     }

@@ -12,10 +12,9 @@ from uuid import uuid4
 import pytest
 
 from clients.python.dcms_client import data, error_codes, gql
+from models.approvals import ApprovalAction, ApprovalFunction
 from models.customers import (
-    ApprovalAction,
     ApprovalStep,
-    ApprovalSubject,
     Customer,
     CustomerTier,
     TierChange,
@@ -309,7 +308,7 @@ async def test_tier_history_and_approval_steps_take_the_same_statements_at_2_and
         for action in (ApprovalAction.SUBMIT, ApprovalAction.WITHDRAW):
             await ApprovalStep.create(
                 tenant_id=customer.tenant_id,
-                subject=ApprovalSubject.TIER_CHANGE,
+                function=ApprovalFunction.TIER_CHANGE,
                 subject_id=request.id,
                 action=action,
                 actor_id=tenant.manager.id,

@@ -213,7 +213,10 @@ async def test_product_lifecycle_certification_review_and_filters(stack: Stack, 
     _, regulator = market.regulator
     listed = await ok(stack, REVIEW, {"id": product_id, "a": True, "c": "同意上架"}, regulator)
     assert listed["reviewProduct"]["status"] == "LISTED"
-    assert await codes(stack, REVIEW, {"id": product_id, "a": True, "c": ""}, regulator) == ["CONFLICT"]
+    # Decided: the same reviewer repeating gets the same answer; anyone else, CONFLICT.
+    again = await ok(stack, REVIEW, {"id": product_id, "a": True, "c": "同意上架"}, regulator)
+    assert again["reviewProduct"]["status"] == "LISTED"
+    assert await codes(stack, REVIEW, {"id": product_id, "a": True, "c": ""}, operator) == ["CONFLICT"]
 
     # Filters: each one that excludes the new product, and all together that keep it.
     applicant = market.applicant[1]

@@ -58,6 +58,7 @@ from models.operations import (
     AlertRoute,
     AlertSilence,
     AlertStatus,
+    ApprovalFlow,
     BackupJob,
     BackupRun,
     ChangeRequest,
@@ -90,7 +91,7 @@ from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
-NOT_FOUND, BAD_INPUT = "NOT_FOUND", "BAD_USER_INPUT"
+NOT_FOUND, BAD_INPUT, FORBIDDEN = "NOT_FOUND", "BAD_USER_INPUT", "FORBIDDEN"
 
 
 @dataclass
@@ -1696,6 +1697,30 @@ async def _quality_rule(stack: Stack, w: World) -> Case:
         allowed=("province", given),
         refused=[("hall b", given, NOT_FOUND), ("hq b", given, NOT_FOUND), ("applicant", given, NOT_FOUND)],
         state=_count(ServiceQualityRule, type_code=code),
+    )
+
+
+@case("setApprovalFlow.tenantId")
+async def _approval_flow(stack: Stack, w: World) -> Case:
+    admin = await make_user(w.a.bank, ("PLATFORM_ADMIN",), "平台管理员")
+    w.tokens["platform a"] = token_for(admin, w.a.bank, stack.settings)
+    given = {
+        "i": {
+            "function": "BRANCH_TARGET",
+            "enabled": True,
+            "steps": [{"name": "总行审核", "roles": ["HQ_REVIEWER"]}],
+            "tenantId": str(w.b.bank.id),
+        }
+    }
+    return Case(
+        "mutation($i: SetApprovalFlowInput!) { setApprovalFlow(input: $i) { function } }",
+        allowed=("province", given),
+        refused=[
+            ("platform a", given, NOT_FOUND),
+            ("hq b", given, FORBIDDEN),
+            ("applicant", given, FORBIDDEN),
+        ],
+        state=_count(ApprovalFlow, tenant_key=str(w.b.bank.id)),
     )
 
 

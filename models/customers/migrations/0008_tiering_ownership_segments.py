@@ -6,7 +6,15 @@ from json import dumps, loads
 from models.customers.ownership import OwnershipChangeKind
 from models.customers.reminder_sources import Direction
 from models.customers.segments import ConsentPurpose, GroupSource
-from models.customers.tiering import ApprovalAction, ApprovalSubject, RequestStatus, SchemeStatus
+from enum import StrEnum
+
+from models.approvals import ApprovalAction
+from models.customers.tiering import RequestStatus, SchemeStatus
+
+
+class ApprovalSubject(StrEnum):  # the approval trail's subject before migration 0011 (the approvals engine)
+    TIER_SCHEME = "TIER_SCHEME"
+    TIER_CHANGE = "TIER_CHANGE"
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
