@@ -1,4 +1,4 @@
-"""Marketing subgraph: opportunities (商机)."""
+"""Marketing subgraph: opportunities (商机), audiences (目标客群, models/marketing/audiences.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from tortoise import fields
 
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
+from models.marketing.audiences import Audience
+
+__all__ = ["Audience", "AuditRecord", "Opportunity", "OpportunityStatus"]
 
 
 class OpportunityStatus(StrEnum):

@@ -7,10 +7,10 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.marketing import Opportunity, OpportunityStatus
+from models.marketing import Audience, Opportunity, OpportunityStatus
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
-from resolvers.marketing.scopes import opportunity_scope
+from resolvers.marketing.scopes import audience_scope, opportunity_scope
 
 
 class MarketingLoaders(LoaderRegistry):
@@ -26,3 +26,7 @@ class MarketingLoaders(LoaderRegistry):
         H5 morning page)."""
         where = {"status__in": tuple(sorted(str(s.value) for s in statuses))} if statuses else None
         return self.page(Opportunity, "customer_id", opportunity_scope, first, after, where, plain=True)
+
+    @property
+    def audience(self) -> DataLoader[UUID, Audience | None]:
+        return self.entity(Audience, audience_scope)

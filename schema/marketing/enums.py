@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import strawberry
 
+from models.customers import CustomerTier
 from models.marketing import OpportunityStatus
 
 strawberry.enum(OpportunityStatus, name="OpportunityStatus", description="商机状态")
 
-__all__ = ["OpportunityStatus"]
+strawberry.enum(CustomerTier, name="CustomerTier", description="客户分层")
+
+__all__ = ["CustomerTier", "OpportunityStatus"]

@@ -7,9 +7,11 @@ from typing import cast
 import strawberry
 
 from resolvers.common.values import parse_id
+from resolvers.marketing.audiences import create_audience
 from resolvers.marketing.opportunities import create_opportunity
 from schema.marketing.context import Info
-from schema.marketing.inputs import CreateOpportunityInput
+from schema.marketing.inputs import CreateAudienceInput, CreateOpportunityInput
+from schema.marketing.types.audiences import Audience
 from schema.marketing.types.opportunities import Opportunity
 
 
@@ -23,3 +25,9 @@ class Mutation:
             principal, customer_id, input.title, product_name=input.product_name, source=input.source
         )
         return cast(Opportunity, opportunity)
+
+    @strawberry.federation.mutation(description="保存目标客群", authenticated=True)
+    async def create_audience(self, info: Info, input: CreateAudienceInput) -> Audience:
+        principal = info.context.require_principal()
+        audience = await create_audience(principal, input.name, input.criteria.plain(), input.idempotency_key)
+        return cast(Audience, audience)
