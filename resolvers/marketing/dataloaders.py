@@ -8,6 +8,7 @@ from uuid import UUID
 from strawberry.dataloader import DataLoader
 
 from models.marketing import (
+    Audience,
     IndicatorSplit,
     MarketingScheme,
     Opportunity,
@@ -18,7 +19,13 @@ from models.marketing import (
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
 from resolvers.marketing.scheme_loaders import figures_by_scheme
-from resolvers.marketing.scopes import opportunity_scope, scheme_part_scope, scheme_scope, work_order_scope
+from resolvers.marketing.scopes import (
+    audience_scope,
+    opportunity_scope,
+    scheme_part_scope,
+    scheme_scope,
+    work_order_scope,
+)
 from resolvers.marketing.work_orders import SchemeFigures
 
 
@@ -58,3 +65,7 @@ class MarketingLoaders(LoaderRegistry):
     def scheme_figures(self) -> DataLoader[UUID, SchemeFigures]:
         """Work-order figures per scheme within the caller's work-order scope."""
         return self._get(("scheme_figures",), lambda: figures_by_scheme(self.scope(work_order_scope)))
+
+    @property
+    def audience(self) -> DataLoader[UUID, Audience | None]:
+        return self.entity(Audience, audience_scope)

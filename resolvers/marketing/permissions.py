@@ -6,6 +6,7 @@ from __future__ import annotations
 from resolvers.common.errors import forbidden
 from resolvers.marketing.scopes import opportunity_scope
 from security.principal import Principal
+from security.roles import Role
 
 
 def require_opportunity_recorder(principal: Principal) -> None:
@@ -13,3 +14,13 @@ def require_opportunity_recorder(principal: Principal) -> None:
     staff): one records opportunities only into a pool one works in."""
     if opportunity_scope(principal).is_nothing or principal.tenant_id is None:
         raise forbidden("无权登记商机 (your role cannot record opportunities)")
+
+
+AUDIENCE_EDITORS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
+
+
+def require_audience_editor(principal: Principal) -> None:
+    """FORBIDDEN unless head office (HQ_ADMIN) or a branch head of a member bank: they define the
+    bank's target groups (目标客群) and preview them."""
+    if principal.tenant_id is None or not principal.has_role(*AUDIENCE_EDITORS):
+        raise forbidden("无权定义目标客群 (only head office or a branch head defines audiences)")

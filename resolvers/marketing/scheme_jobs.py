@@ -16,8 +16,7 @@ from models.marketing import MarketingScheme, SchemeStatus, SchemeTarget, WorkOr
 from realtime.hub import Realtime
 from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
-from resolvers.marketing.scheme_ports import audience_chunk
-from resolvers.marketing.schemes import criteria_of
+from resolvers.marketing.scheme_ports import audience_chunk, criteria_of
 
 SCHEME_LIST_LOCK = 0x5D_C0_17  # pg advisory lock key: one list build at a time across replicas
 CHUNK = 1000  # customers per chunk

@@ -16,7 +16,7 @@ gives a branch head's unmanaged targets to managers of the customer's org.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -46,6 +46,7 @@ from resolvers.marketing.scheme_ports import (
     MARKETING_SCHEME,
     AudienceCriteria,
     decide_approval,
+    json_of,
     open_approval,
     stored_criteria,
 )
@@ -254,7 +255,7 @@ async def submit_scheme(principal: Principal, scheme_id: UUID) -> MarketingSchem
             submitted_by=principal.user_id,
         )
         request = await open_approval(
-            MARKETING_SCHEME,  # ApprovalFunction.MARKETING_SCHEME
+            MARKETING_SCHEME,
             scheme_id,
             tenant_id=scheme.tenant_id,
             org_path=scheme.org_path,
@@ -273,14 +274,10 @@ async def review_scheme(
     """审核: the approvals engine decides who may (head office, four eyes) and whether the flow
     ended; then PENDING → APPROVED / REJECTED. A second decision at once is CONFLICT."""
     await visible_scheme(principal, scheme_id)
-    if not approve and not comment.strip():
-        raise bad_input("驳回须说明理由 (a comment is required to reject)")
-    if len(comment) > 500:
-        raise bad_input("comment must be at most 500 characters")
     async with change("marketing", "MarketingScheme", scheme_id) as audited:
         outcome = await decide_approval(
             principal,
-            MARKETING_SCHEME,  # ApprovalFunction.MARKETING_SCHEME
+            MARKETING_SCHEME,
             scheme_id,
             approve,
             comment.strip(),
@@ -304,34 +301,14 @@ async def review_scheme(
     return await MarketingScheme.get(id=scheme_id)
 
 
-def _criteria_json(criteria: AudienceCriteria, scheme: MarketingScheme) -> dict[str, Any]:
-    """The audience's criteria as stored on the scheme, restricted to a branch scheme's subtree."""
+def restricted(criteria: AudienceCriteria, scheme: MarketingScheme) -> AudienceCriteria:
+    """The audience's criteria restricted to the scheme's subtree (a branch's scheme: its own)."""
     org_path = criteria.org_path
     if org_path is None or within(scheme.org_path, org_path):
-        org_path = scheme.org_path  # the narrower of the two (a branch's scheme: its subtree)
+        org_path = scheme.org_path  # the narrower of the two
     elif not within(org_path, scheme.org_path):
-        org_path = scheme.org_path + "/-"  # disjoint subtrees: an empty list
-    raw = asdict(criteria) | {"org_path": org_path}
-    return {k: (str(v) if isinstance(v, Decimal | UUID) else v) for k, v in raw.items()} | {
-        "grid_ids": [str(g) for g in criteria.grid_ids]
-    }
-
-
-def criteria_of(stored: dict[str, Any]) -> AudienceCriteria:
-    """The criteria a running scheme stored when it started."""
-
-    def amount(key: str) -> Decimal | None:
-        return Decimal(stored[key]) if stored.get(key) is not None else None
-
-    return AudienceCriteria(
-        tags=tuple(stored.get("tags", ())),
-        tiers=tuple(stored.get("tiers", ())),
-        aum_min=amount("aum_min"),
-        aum_max=amount("aum_max"),
-        grid_ids=tuple(UUID(g) for g in stored.get("grid_ids", ())),
-        products_held=tuple(stored.get("products_held", ())),
-        org_path=stored.get("org_path"),
-    )
+        org_path = scheme.org_path + "/-"  # disjoint subtrees: no customer
+    return replace(criteria, org_path=org_path)
 
 
 async def start_scheme(principal: Principal, scheme_id: UUID) -> MarketingScheme:
@@ -340,7 +317,7 @@ async def start_scheme(principal: Principal, scheme_id: UUID) -> MarketingScheme
     _require_owner(principal, scheme)
     criteria = None
     if scheme.audience_id is not None:
-        criteria = _criteria_json(await stored_criteria(principal, scheme.audience_id), scheme)
+        criteria = json_of(restricted(await stored_criteria(principal, scheme.audience_id), scheme))
     async with change("marketing", "MarketingScheme", scheme_id):
         await transition(
             MarketingScheme,

@@ -66,3 +66,8 @@ def target_scope(p: Principal) -> Cond:
 def scheme_part_scope(p: Principal) -> Cond:
     """A scheme's indicators and splits: read only through a scheme the caller may see."""
     return Nothing() if scheme_scope(p).is_nothing else Everything()
+
+
+def audience_scope(p: Principal) -> Cond:
+    """目标客群 are shared within a member bank (its head office and branches); the province sees all."""
+    return bank_scope(p)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from models.customers import CustomerTier
 from models.marketing import (
     ContactChannel,
     FeedbackResult,
@@ -16,6 +17,7 @@ from models.marketing import (
 )
 
 strawberry.enum(OpportunityStatus, name="OpportunityStatus", description="商机状态")
+strawberry.enum(CustomerTier, name="CustomerTier", description="客户分层")
 # 营销方案 and 营销工单 (models/marketing/schemes.py)
 strawberry.enum(SchemeKind, name="MarketingSchemeKind", description="营销方案类型: 精准 / 大众")
 strawberry.enum(SchemeStatus, name="MarketingSchemeStatus", description="营销方案状态")
@@ -27,6 +29,7 @@ strawberry.enum(FeedbackResult, name="WorkOrderResult", description="反馈结�
 
 __all__ = [
     "ContactChannel",
+    "CustomerTier",
     "FeedbackResult",
     "IndicatorKind",
     "OpportunityStatus",

@@ -8,6 +8,7 @@ import strawberry
 
 from models.marketing import SchemeKind
 from resolvers.common.values import parse_id
+from resolvers.marketing.audiences import create_audience
 from resolvers.marketing.opportunities import create_opportunity
 from resolvers.marketing.schemes import (
     Allocation,
@@ -27,12 +28,14 @@ from resolvers.marketing.work_orders import Feedback, give_feedback, start_work_
 from schema.marketing.context import Info
 from schema.marketing.inputs import (
     AllocateTargetsInput,
+    CreateAudienceInput,
     CreateOpportunityInput,
     CreateSchemeInput,
     SchemeInput,
     SplitIndicatorInput,
     WorkOrderFeedbackInput,
 )
+from schema.marketing.types.audiences import Audience
 from schema.marketing.types.opportunities import Opportunity
 from schema.marketing.types.schemes import MarketingScheme, WorkOrder
 
@@ -47,6 +50,12 @@ class Mutation:
             principal, customer_id, input.title, product_name=input.product_name, source=input.source
         )
         return cast(Opportunity, opportunity)
+
+    @strawberry.federation.mutation(description="保存目标客群", authenticated=True)
+    async def create_audience(self, info: Info, input: CreateAudienceInput) -> Audience:
+        principal = info.context.require_principal()
+        audience = await create_audience(principal, input.name, input.criteria.plain(), input.idempotency_key)
+        return cast(Audience, audience)
 
     # -- 营销方案 and 营销工单 ---------------------------------------------------------------------
 

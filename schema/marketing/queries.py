@@ -8,12 +8,15 @@ import strawberry
 
 from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
+from resolvers.marketing.audiences import list_audiences, preview_audience
 from resolvers.marketing.opportunities import list_opportunities
 from resolvers.marketing.schemes import list_schemes, list_targets, visible_scheme
 from resolvers.marketing.work_orders import list_work_orders
 from schema.common.connection import Connection
 from schema.marketing.context import Info
 from schema.marketing.enums import OpportunityStatus, SchemeStatus, WorkOrderStatus
+from schema.marketing.inputs import AudienceCriteriaInput
+from schema.marketing.types.audiences import Audience, AudiencePreview
 from schema.marketing.types.opportunities import Opportunity
 from schema.marketing.types.schemes import MarketingScheme, SchemeTarget, WorkOrder
 
@@ -75,3 +78,13 @@ class Query:
         if order is None:
             raise not_found("work order")
         return cast(WorkOrder, order)
+
+    @strawberry.field(description="目标客群 of the caller's bank")
+    async def audiences(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Audience]:
+        page = await list_audiences(info.context.require_principal(), first, after)
+        return cast(Connection[Audience], page)
+
+    @strawberry.field(description="客群预估: how many customers of the caller's bank the criteria select now")
+    async def audience_preview(self, info: Info, criteria: AudienceCriteriaInput) -> AudiencePreview:
+        count = await preview_audience(info.context.require_principal(), criteria.plain())
+        return AudiencePreview(count=count)

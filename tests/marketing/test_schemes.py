@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 
 from models.customers import Customer, MarketingExclusion
-from models.marketing import MarketingScheme, SchemeTarget, WorkOrder, WorkOrderFeedback
+from models.marketing import Audience, MarketingScheme, SchemeTarget, WorkOrder, WorkOrderFeedback
 from models.operations import Org, OrgKind, User
 from resolvers.marketing.scheme_jobs import build_target_lists
-from resolvers.marketing.scheme_ports import AudienceCriteria, standin_audience
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
 from testkit.inprocess import codes, execute
 from testkit.sqlcount import count_statements
+from tests.marketing.test_audiences import consent
 
 pytestmark = pytest.mark.integration
 
@@ -80,8 +80,14 @@ async def make_bank(settings: Settings) -> Bank:
     await MarketingExclusion.create(
         customer=excluded, tenant_id=tenant.bank.id, reason="客户要求", created_by=hq.id
     )
-    audience = uuid.uuid4()
-    standin_audience(audience, tenant.bank.id, AudienceCriteria())
+    # 营销授权: the audience leaves out customers without a live consent (one here).
+    for customer in await Customer.filter(tenant_id=tenant.bank.id):
+        if customer.name != "未授权客户":
+            await consent(customer)
+    await make_customer(tenant.branch, tenant.manager, "未授权客户")
+    audience = (
+        await Audience.create(tenant_id=tenant.bank.id, name="全行客户", criteria={}, created_by=hq.id)
+    ).id
     return Bank(
         tenant,
         settings,
@@ -227,7 +233,12 @@ async def test_target_list_job_in_chunks_minus_the_filter(database) -> None:
     scheme_id = await running(bank)
     targets = await SchemeTarget.filter(scheme_id=scheme_id).values_list("customer_id", flat=True)
     names = set(await Customer.filter(id__in=list(targets)).values_list("name", flat=True))
-    assert "营销过滤客户" not in names and "二支行客户" in names and len(targets) == 6
+    assert (
+        "营销过滤客户" not in names
+        and "未授权客户" not in names
+        and "二支行客户" in names
+        and len(targets) == 6
+    )
     orders = await WorkOrder.filter(scheme_id=scheme_id).count()
     assert orders == 4  # the two unmanaged customers wait for allocation
     scheme = await MarketingScheme.get(id=scheme_id)

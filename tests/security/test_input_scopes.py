@@ -51,7 +51,7 @@ from models.devices import (
     MetricThreshold,
 )
 from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApplication, ProductStatus
-from models.marketing import Opportunity
+from models.marketing import Audience, Opportunity
 from models.operations import (
     Alert,
     AlertLevel,
@@ -299,6 +299,49 @@ async def _opportunity(stack: Stack, w: World) -> Case:
         ],
         state=lambda: Opportunity.filter(title=title).count(),
         then=then,
+    )
+
+
+AUDIENCE = "mutation($i: CreateAudienceInput!) { createAudience(input: $i) { id } }"
+
+
+@case("createAudience.criteria.gridIds")
+async def _audience_grid(stack: Stack, w: World) -> Case:
+    name = f"网格客群-{uuid.uuid4().hex[:6]}"
+    ours = await Grid.create(tenant_id=w.a.bank.id, org_id=w.a.branch.id, name="本行网格")
+    theirs = await Grid.create(tenant_id=w.b.bank.id, org_id=w.b.branch.id, name="他行网格")
+
+    def named(grid: Any) -> dict[str, Any]:
+        return {"i": {"name": name, "criteria": {"gridIds": [str(grid)]}}}
+
+    return Case(
+        AUDIENCE,
+        allowed=("hq a", named(ours.id)),
+        refused=[
+            ("hq a", named(theirs.id), NOT_FOUND),
+            ("hq a", named(uuid.uuid4()), NOT_FOUND),
+            ("hq b", named(ours.id), NOT_FOUND),
+            ("manager a", named(ours.id), "FORBIDDEN"),
+        ],
+        state=lambda: Audience.filter(name=name).count(),
+    )
+
+
+@case("createAudience.criteria.orgPath")
+async def _audience_org(stack: Stack, w: World) -> Case:
+    name = f"辖内客群-{uuid.uuid4().hex[:6]}"
+
+    def within(path: str) -> dict[str, Any]:
+        return {"i": {"name": name, "criteria": {"orgPath": path}}}
+
+    return Case(
+        AUDIENCE,
+        allowed=("hq a", within(w.branch2.path)),
+        refused=[
+            ("far head", within(w.a.branch.path), NOT_FOUND),  # another branch of the same bank
+            ("hq b", within(w.branch2.path), NOT_FOUND),  # another bank's org
+        ],
+        state=lambda: Audience.filter(name=name).count(),
     )
 
 

@@ -282,3 +282,47 @@ async def test_unmasked_reads_are_audited_masked_ones_are_not(
         assert sorted(record.detail["fields"]) == ["address", "idNumber", "phone"]
     else:
         assert records == []
+
+
+# -- marketing: stored audiences (目标客群) ---------------------------------------------------------
+
+AUDIENCE_CALLERS = {  # sees the bank's audience through the list and _entities; may preview criteria
+    "owner manager": (True, "FORBIDDEN"),
+    "branch head": (True, None),
+    "head office admin": (True, None),
+    "province admin": (True, "FORBIDDEN"),  # sees every bank's; defines none (no bank of its own)
+    "regulator": (True, "FORBIDDEN"),  # ALL scope (bank_scope): reads criteria, no customer in them
+    "manager of another bank": (False, "FORBIDDEN"),
+    "institution account manager": (False, "FORBIDDEN"),
+    "hall manager": (False, "FORBIDDEN"),
+}
+
+
+@pytest.mark.parametrize("caller", list(AUDIENCE_CALLERS))
+async def test_audience_entry_points(world: World, caller: str) -> None:
+    from models.marketing import Audience
+
+    audience = await Audience.create(
+        tenant_id=world.tenant.bank.id, name="矩阵客群", criteria={}, created_by=world.tenant.manager.id
+    )
+    token, settings = world.tokens[caller], world.settings
+    sees, preview_code = AUDIENCE_CALLERS[caller]
+    listed = await execute(
+        "marketing", "{ audiences(first: 100) { nodes { id } } }", {}, token, settings=settings
+    )
+    assert ({"id": str(audience.id)} in listed.data["audiences"]["nodes"]) is sees
+    representation = [{"__typename": "Audience", "id": str(audience.id)}]
+    entity = await execute(
+        "marketing",
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Audience { id name } } }",
+        {"r": representation},
+        token,
+        settings=settings,
+    )
+    assert ((entity.data or {}).get("_entities") or [None])[0] == (
+        {"id": str(audience.id), "name": "矩阵客群"} if sees else None
+    )
+    preview = await execute(
+        "marketing", "{ audiencePreview(criteria: {}) { count } }", {}, token, settings=settings
+    )
+    assert [e.extensions["code"] for e in preview.errors or []] == ([preview_code] if preview_code else [])

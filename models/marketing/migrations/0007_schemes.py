@@ -8,7 +8,7 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('marketing', '0003_audit_chains')]
+    dependencies = [('marketing', '0005_audiences')]
 
     initial = False
 
