@@ -153,6 +153,24 @@ async def visible_scheme(principal: Principal, scheme_id: UUID) -> MarketingSche
     return scheme
 
 
+async def owned_scheme(principal: Principal, scheme_id: UUID) -> MarketingScheme:
+    """A scheme the caller sees and manages (NOT_FOUND, FORBIDDEN otherwise)."""
+    scheme = await visible_scheme(principal, scheme_id)
+    _require_owner(principal, scheme)
+    return scheme
+
+
+async def _move(scheme_id: UUID, leaving: SchemeStatus, message: str, **values: Any) -> None:
+    """One lifecycle move: a conditional UPDATE out of ``leaving`` (else CONFLICT with ``message``)."""
+    await transition(MarketingScheme, scheme_id, leaving, message, **values)
+
+
+async def _indicators(scheme_id: UUID, indicators: tuple[IndicatorDraft, ...]) -> None:
+    await SchemeIndicator.bulk_create(
+        [SchemeIndicator(scheme_id=scheme_id, kind=i.kind, total=i.total) for i in indicators]
+    )
+
+
 def _require_owner(principal: Principal, scheme: MarketingScheme) -> None:
     """Head office manages its bank's schemes; a branch head those made in their subtree."""
     if principal.tenant_id != scheme.tenant_id:
@@ -200,9 +218,7 @@ async def create_scheme(
                 idempotency_key=key,
                 **values,
             )
-            await SchemeIndicator.bulk_create(
-                [SchemeIndicator(scheme_id=scheme.id, kind=i.kind, total=i.total) for i in draft.indicators]
-            )
+            await _indicators(scheme.id, draft.indicators)
             return scheme
 
         scheme, created = await once(
@@ -220,34 +236,28 @@ async def create_scheme(
 
 async def update_scheme(principal: Principal, scheme_id: UUID, draft: SchemeDraft) -> MarketingScheme:
     """Edit a scheme in DRAFT (any other state: CONFLICT), replacing its indicators."""
-    scheme = await visible_scheme(principal, scheme_id)
-    _require_owner(principal, scheme)
+    scheme = await owned_scheme(principal, scheme_id)
     values = _check(draft)
     if scheme.kind == SchemeKind.PRECISION and draft.audience_id is None:
         raise bad_input("精准营销方案须指定目标客群 (a precision scheme needs an audienceId)")
     await _audience(principal, draft.audience_id)
     async with change("marketing", "MarketingScheme", scheme_id):
-        await transition(
-            MarketingScheme,
+        await _move(
             scheme_id,
             SchemeStatus.DRAFT,
             "只有草稿可以修改 (only a draft can be edited)",
             **values,
         )
         await SchemeIndicator.filter(scheme_id=scheme_id).delete()
-        await SchemeIndicator.bulk_create(
-            [SchemeIndicator(scheme_id=scheme_id, kind=i.kind, total=i.total) for i in draft.indicators]
-        )
+        await _indicators(scheme_id, draft.indicators)
     return await MarketingScheme.get(id=scheme_id)
 
 
 async def submit_scheme(principal: Principal, scheme_id: UUID) -> MarketingScheme:
     """DRAFT → PENDING with an approval opened; when the flow is switched off, → APPROVED at once."""
-    scheme = await visible_scheme(principal, scheme_id)
-    _require_owner(principal, scheme)
+    scheme = await owned_scheme(principal, scheme_id)
     async with change("marketing", "MarketingScheme", scheme_id):
-        await transition(
-            MarketingScheme,
+        await _move(
             scheme_id,
             SchemeStatus.DRAFT,
             "只有草稿可以提交审核 (only a draft can be submitted)",
@@ -285,8 +295,7 @@ async def review_scheme(
         audited.detail["approve"] = approve
         if outcome.final:
             decided = SchemeStatus.APPROVED if outcome.approved else SchemeStatus.REJECTED
-            moved = await transition(
-                MarketingScheme,
+            moved = await _move(
                 scheme_id,
                 SchemeStatus.PENDING,
                 None,
@@ -313,14 +322,12 @@ def restricted(criteria: AudienceCriteria, scheme: MarketingScheme) -> AudienceC
 
 async def start_scheme(principal: Principal, scheme_id: UUID) -> MarketingScheme:
     """APPROVED → RUNNING: the audience's criteria are read now; the job builds the list."""
-    scheme = await visible_scheme(principal, scheme_id)
-    _require_owner(principal, scheme)
+    scheme = await owned_scheme(principal, scheme_id)
     criteria = None
     if scheme.audience_id is not None:
         criteria = json_of(restricted(await stored_criteria(principal, scheme.audience_id), scheme))
     async with change("marketing", "MarketingScheme", scheme_id):
-        await transition(
-            MarketingScheme,
+        await _move(
             scheme_id,
             SchemeStatus.APPROVED,
             "只有审核通过的方案可以执行 (only an approved scheme can start)",
@@ -334,11 +341,9 @@ async def start_scheme(principal: Principal, scheme_id: UUID) -> MarketingScheme
 
 async def close_scheme(principal: Principal, scheme_id: UUID) -> MarketingScheme:
     """RUNNING → CLOSED; its open work orders close with it."""
-    scheme = await visible_scheme(principal, scheme_id)
-    _require_owner(principal, scheme)
+    await owned_scheme(principal, scheme_id)
     async with change("marketing", "MarketingScheme", scheme_id):
-        await transition(
-            MarketingScheme,
+        await _move(
             scheme_id,
             SchemeStatus.RUNNING,
             "只有执行中的方案可以结束 (only a running scheme can close)",

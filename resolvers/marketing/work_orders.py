@@ -313,7 +313,8 @@ def progress_of(
                 ).figure(kind),
             )
             for split in sorted(
-                by_indicator[indicator.id], key=lambda s: (s.level, s.org_path, str(s.assignee_id))
+                by_indicator[indicator.id],
+                key=lambda s: (s.level != SplitLevel.ORG, s.org_path, str(s.assignee_id)),
             )
         ]
         result.append(IndicatorProgress(kind, indicator.total, figures.whole.figure(kind), shares))
