@@ -160,9 +160,10 @@ async def owned_scheme(principal: Principal, scheme_id: UUID) -> MarketingScheme
     return scheme
 
 
-async def _move(scheme_id: UUID, leaving: SchemeStatus, message: str, **values: Any) -> None:
-    """One lifecycle move: a conditional UPDATE out of ``leaving`` (else CONFLICT with ``message``)."""
-    await transition(MarketingScheme, scheme_id, leaving, message, **values)
+async def _move(scheme_id: UUID, leaving: SchemeStatus, message: str | None, **values: Any) -> bool:
+    """One lifecycle move: a conditional UPDATE out of ``leaving``; when it moved nothing, CONFLICT
+    with ``message``, or False when that is None."""
+    return await transition(MarketingScheme, scheme_id, leaving, message, **values)
 
 
 async def _indicators(scheme_id: UUID, indicators: tuple[IndicatorDraft, ...]) -> None:
