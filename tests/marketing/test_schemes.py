@@ -259,6 +259,7 @@ async def test_a_chunk_takes_constant_statements(database) -> None:
         with count_statements() as counter:
             await build_target_lists(chunk=size, chunks=1)
         counts.append(counter.count)
+    print(f"\ntarget list: statements per chunk of 2 and of 6 customers: {counts}")
     assert counts[0] == counts[1], counts
 
 
@@ -442,6 +443,9 @@ async def test_scheme_lists_take_constant_statements(database) -> None:
         assert not result.errors, result.errors
         assert len(result.data["marketingSchemes"]["nodes"]) == n
         counts.append(counter.count)
+    print(
+        f"\nmarketingSchemes with indicators, monitoring, managers: statements for 1 and 3 schemes: {counts}"
+    )
     assert counts[0] == counts[1], counts
     orders = """{ workOrders(first: 50) { nodes { id status scheme { name } customer { id } } } }"""
     with count_statements() as counter:
