@@ -90,7 +90,19 @@ from models.finance import (
     InstitutionKind,
     NeedMatch,
 )
-from models.marketing import Opportunity, OpportunityStatus
+from models.marketing import (
+    Audience,
+    FeedbackResult,
+    IndicatorKind,
+    IndicatorSplit,
+    Opportunity,
+    OpportunityStatus,
+    SchemeIndicator,
+    SchemeKind,
+    SplitLevel,
+    WorkOrder,
+)
+from models.marketing import ContactChannel as Channel
 from models.operations import (
     Alert,
     AlertLevel,
@@ -150,6 +162,16 @@ from resolvers.finance.catalogue import (
     submit_product,
 )
 from resolvers.finance.orders import NeedRequest, grab_need, publish_need, withdraw_need
+from resolvers.marketing.scheme_jobs import build_target_lists
+from resolvers.marketing.schemes import (
+    IndicatorDraft,
+    SchemeDraft,
+    create_scheme,
+    review_scheme,
+    start_scheme,
+    submit_scheme,
+)
+from resolvers.marketing.work_orders import Feedback, give_feedback
 from resolvers.operations import halls, incidents
 from resolvers.operations.alert_policies import pick_roles
 from resolvers.operations.identity import principal_for
@@ -1104,6 +1126,134 @@ def _content_people(world: World) -> ContentPeople:
     return ContentPeople(operator.tenant_id, operator.id, reviewer.id, banks)
 
 
+# --------------------------------------------------------------------------- marketing schemes
+
+
+async def _seed_schemes(world: World, refs: Sequence[CustomerRef], now: datetime) -> dict[str, int]:
+    """营销方案 in the demo manager's bank, made by the marketing domain as through the API: a
+    running precision scheme (the demo manager's customers with a 营销授权 make its list, built by
+    the list job; its indicators split to the demo branch and its managers; some work orders with
+    feedback), a pending one waiting for the head office reviewer, and a draft mass scheme of the
+    demo branch. The splits are inserted as rows: the domain checks orgs and managers against the
+    staff directory, which the seed writes last."""
+    bank = world.banks[0]
+    branch = bank.branches[0]
+    code = bank.spec.code.lower()
+    admin, reviewer = world.acting(f"hq_{code}"), world.acting(f"hr_{code}")
+    manager, head = world.acting(DEMO_MANAGER), world.acting(branch.head.username)
+    mine = [r for r in refs if r.manager_id == manager.user_id]
+    for n, ref in enumerate(mine[:12]):  # 营销授权 (产品推荐) the demo manager records
+        evidence = f"营销授权书 YX{now:%Y}{n + 1:04d}"
+        await grant_consent(
+            manager, ref.id, ConsentPurpose.RECOMMENDATION, now + timedelta(days=365), evidence
+        )
+    audience = await Audience.create(
+        tenant_id=bank.org.id,
+        name="支行授权客户",
+        criteria={"orgPath": branch.org.path},
+        created_by=admin.user_id,
+    )
+    today = now.astimezone(CST).date()
+    indicators = (
+        IndicatorDraft(IndicatorKind.CONTACTS, Decimal(200)),
+        IndicatorDraft(IndicatorKind.CONVERSIONS, Decimal(40)),
+        IndicatorDraft(IndicatorKind.AMOUNT, Decimal(5_000_000)),
+    )
+    running = await create_scheme(
+        admin,
+        SchemeKind.PRECISION,
+        SchemeDraft(
+            name="岁末存款旺季精准营销",
+            description="面向已授权的存量客户，推介定期存款与大额存单，客户经理电话或走访跟进。",
+            starts_on=today - timedelta(days=7),
+            ends_on=today + timedelta(days=60),
+            products=("黔农定期存款", "大额存单"),
+            channels=(Channel.PHONE, Channel.VISIT, Channel.MOBILE_BANKING),
+            audience_id=audience.id,
+            indicators=indicators,
+        ),
+    )
+    await submit_scheme(admin, running.id)
+    await review_scheme(reviewer, running.id, approve=True, comment="同意，按季度检视")
+    await start_scheme(admin, running.id)
+    await build_target_lists()
+    splits: list[IndicatorSplit] = []
+    for indicator in await SchemeIndicator.filter(scheme_id=running.id):
+        total = indicator.total
+        splits.append(
+            IndicatorSplit(
+                indicator_id=indicator.id,
+                scheme_id=running.id,
+                level=SplitLevel.ORG,
+                assignee_id=branch.org.id,
+                org_path=branch.org.path,
+                target=total * Decimal("0.4"),
+            )
+        )
+        for i, user in enumerate(branch.managers[:3]):
+            share = total * Decimal("0.4") * (Decimal("0.5") if i == 0 else Decimal("0.25"))
+            splits.append(
+                IndicatorSplit(
+                    indicator_id=indicator.id,
+                    scheme_id=running.id,
+                    level=SplitLevel.MANAGER,
+                    assignee_id=user.id,
+                    org_path=branch.org.path,
+                    target=share.quantize(Decimal("0.01")),
+                )
+            )
+    await IndicatorSplit.bulk_create(splits)
+    orders = await WorkOrder.filter(scheme_id=running.id, manager_id=manager.user_id).order_by("id")
+    feedback = [
+        (Channel.PHONE, FeedbackResult.CONVERTED, Decimal(200_000), "已购买三年期定期存款"),
+        (Channel.VISIT, FeedbackResult.INTERESTED, Decimal(0), "客户考虑中，下周再联系"),
+        (
+            Channel.MOBILE_BANKING,
+            FeedbackResult.CONVERTED,
+            Decimal(50_000),
+            "手机银行自助购买大额存单",
+        ),
+        (Channel.PHONE, FeedbackResult.REFUSED, Decimal(0), "资金另有安排"),
+        (Channel.WECHAT, FeedbackResult.CONTACTED, Decimal(0), "已发送产品介绍"),
+    ]
+    for n, (order, (channel, result, amount, note)) in enumerate(zip(orders, feedback, strict=False)):
+        await give_feedback(manager, order.id, f"seed-{n}", Feedback(channel, result, amount, note))
+    pending = await create_scheme(
+        admin,
+        SchemeKind.PRECISION,
+        SchemeDraft(
+            name="春节理财客户回馈营销",
+            description="春节前后向财富客户推介理财产品并赠送积分礼品。",
+            starts_on=today + timedelta(days=30),
+            ends_on=today + timedelta(days=90),
+            products=("黔农理财·稳盈",),
+            channels=(Channel.PHONE, Channel.APP),
+            audience_id=audience.id,
+            indicators=indicators[1:],
+        ),
+    )
+    await submit_scheme(admin, pending.id)
+    await create_scheme(
+        head,
+        SchemeKind.MASS,
+        SchemeDraft(
+            name="网点扫码办理黔农e贷",
+            description="网点张贴二维码，客户扫码登记贷款意向。",
+            starts_on=today,
+            ends_on=today + timedelta(days=45),
+            products=("黔农e贷",),
+            channels=(Channel.APP,),
+        ),
+    )
+    return {
+        "marketing_scheme": 3,
+        "scheme_indicator": len(indicators) + len(indicators[1:]),
+        "indicator_split": len(splits),
+        "work_order": await WorkOrder.filter(scheme_id=running.id).count(),
+        "work_order_feedback": min(len(orders), len(feedback)),
+    }
+
+
 # --------------------------------------------------------------------------- finance
 
 
@@ -1926,6 +2076,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     _say(progress, f"生成演示数据 seeding {customers} customers into {target} …")
     counts, refs = await _seed_customers(random.Random(SEED + 1), world, customers, now, progress)
     counts |= await _seed_marketing(random.Random(SEED + 2), refs, now)
+    counts |= await _seed_schemes(world, refs, now)
     max_institutions = settings.rules.max_institutions_per_need
     counts |= await _seed_finance(random.Random(SEED + 3), world, refs, now, max_institutions)
     counts |= await seed_content(_content_people(world), now)  # 内容管理 / 产品知识库 (seed_content.py)

@@ -1,4 +1,5 @@
-"""Marketing subgraph: opportunities (商机)."""
+"""Marketing subgraph: opportunities (商机), audiences (目标客群, models/marketing/audiences.py),
+schemes and work orders (营销方案, 营销工单: models/marketing/schemes.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,42 @@ from tortoise import fields
 from models.approvals import ApprovalRequestBase, ApprovalStepBase
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
+from models.marketing.audiences import Audience
+from models.marketing.schemes import (
+    ContactChannel,
+    FeedbackResult,
+    IndicatorKind,
+    IndicatorSplit,
+    MarketingScheme,
+    SchemeIndicator,
+    SchemeKind,
+    SchemeStatus,
+    SchemeTarget,
+    SplitLevel,
+    WorkOrder,
+    WorkOrderFeedback,
+    WorkOrderStatus,
+)
+
+__all__ = [
+    "Audience",
+    "AuditRecord",
+    "ContactChannel",
+    "FeedbackResult",
+    "IndicatorKind",
+    "IndicatorSplit",
+    "MarketingScheme",
+    "Opportunity",
+    "OpportunityStatus",
+    "SchemeIndicator",
+    "SchemeKind",
+    "SchemeStatus",
+    "SchemeTarget",
+    "SplitLevel",
+    "WorkOrder",
+    "WorkOrderFeedback",
+    "WorkOrderStatus",
+]
 
 
 class OpportunityStatus(StrEnum):

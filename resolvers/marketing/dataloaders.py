@@ -8,11 +8,30 @@ from uuid import UUID
 
 from strawberry.dataloader import DataLoader
 
-from models.marketing import ArticleEvent, ContentCategory, Opportunity, OpportunityStatus
+from models.marketing import (
+    ArticleEvent,
+    Audience,
+    ContentCategory,
+    IndicatorSplit,
+    MarketingScheme,
+    Opportunity,
+    OpportunityStatus,
+    SchemeIndicator,
+    WorkOrder,
+)
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
 from resolvers.common.product_directory import ListedProduct, listed_products
-from resolvers.marketing.scopes import article_event_scope, opportunity_scope
+from resolvers.marketing.scheme_loaders import figures_by_scheme
+from resolvers.marketing.scopes import (
+    article_event_scope,
+    audience_scope,
+    opportunity_scope,
+    scheme_part_scope,
+    scheme_scope,
+    work_order_scope,
+)
+from resolvers.marketing.work_orders import SchemeFigures
 
 
 class MarketingLoaders(LoaderRegistry):
@@ -45,6 +64,33 @@ class MarketingLoaders(LoaderRegistry):
     def article_history(self) -> DataLoader[UUID, list[ArticleEvent]]:
         """Each article's workflow steps, oldest first (the caller's own portal's: its editors)."""
         return self.children(ArticleEvent, "article_id", article_event_scope)
+
+    # -- 营销方案 and 营销工单 ------------------------------------------------------------------------
+
+    @property
+    def scheme(self) -> DataLoader[UUID, MarketingScheme | None]:
+        return self.entity(MarketingScheme, scheme_scope)
+
+    @property
+    def work_order(self) -> DataLoader[UUID, WorkOrder | None]:
+        return self.entity(WorkOrder, work_order_scope)
+
+    @property
+    def indicators_of_scheme(self) -> DataLoader[UUID, list[SchemeIndicator]]:
+        return self.children(SchemeIndicator, "scheme_id", scheme_part_scope, order=("kind", "id"))
+
+    @property
+    def splits_of_scheme(self) -> DataLoader[UUID, list[IndicatorSplit]]:
+        return self.children(IndicatorSplit, "scheme_id", scheme_part_scope, order=("org_path", "id"))
+
+    @property
+    def scheme_figures(self) -> DataLoader[UUID, SchemeFigures]:
+        """Work-order figures per scheme within the caller's work-order scope."""
+        return self._get(("scheme_figures",), lambda: figures_by_scheme(self.scope(work_order_scope)))
+
+    @property
+    def audience(self) -> DataLoader[UUID, Audience | None]:
+        return self.entity(Audience, audience_scope)
 
 
 async def _load_categories(ids: Sequence[UUID]) -> list[ContentCategory | None]:

@@ -7,6 +7,7 @@ from models.marketing import Article
 from resolvers.common.errors import forbidden
 from resolvers.marketing.scopes import opportunity_scope
 from security.principal import Principal
+from security.roles import Role
 
 
 def require_opportunity_recorder(principal: Principal) -> None:
@@ -46,3 +47,13 @@ def require_article_reviewer(principal: Principal, article: Article) -> None:
 def require_knowledge_author(principal: Principal) -> None:
     if principal.active_role not in KNOWLEDGE_AUTHORS or principal.tenant_id is None:
         raise forbidden("仅总行人员可维护产品知识库 (only head office writes the knowledge base)")
+
+
+AUDIENCE_EDITORS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
+
+
+def require_audience_editor(principal: Principal) -> None:
+    """FORBIDDEN unless head office (HQ_ADMIN) or a branch head of a member bank: they define the
+    bank's target groups (目标客群) and preview them."""
+    if principal.tenant_id is None or not principal.has_role(*AUDIENCE_EDITORS):
+        raise forbidden("无权定义目标客群 (only head office or a branch head defines audiences)")

@@ -4,9 +4,28 @@ from __future__ import annotations
 
 import strawberry
 
-from models.marketing import OpportunityStatus
+from models.customers import CustomerTier
+from models.marketing import (
+    ContactChannel,
+    FeedbackResult,
+    IndicatorKind,
+    OpportunityStatus,
+    SchemeKind,
+    SchemeStatus,
+    SplitLevel,
+    WorkOrderStatus,
+)
 
 strawberry.enum(OpportunityStatus, name="OpportunityStatus", description="商机状态")
+strawberry.enum(CustomerTier, name="CustomerTier", description="客户分层")
+# 营销方案 and 营销工单 (models/marketing/schemes.py)
+strawberry.enum(SchemeKind, name="MarketingSchemeKind", description="营销方案类型: 精准 / 大众")
+strawberry.enum(SchemeStatus, name="MarketingSchemeStatus", description="营销方案状态")
+strawberry.enum(IndicatorKind, name="SchemeIndicatorKind", description="方案指标")
+strawberry.enum(SplitLevel, name="IndicatorSplitLevel", description="指标分解层级: 机构 / 客户经理")
+strawberry.enum(WorkOrderStatus, name="WorkOrderStatus", description="营销工单状态")
+strawberry.enum(ContactChannel, name="WorkOrderChannel", description="接触渠道 (含线上渠道)")
+strawberry.enum(FeedbackResult, name="WorkOrderResult", description="反馈结果")
 
 __all__ = ["OpportunityStatus"]
 
@@ -21,3 +40,14 @@ strawberry.enum(
 )
 
 __all__ += ["ArticleStatus", "KnowledgeKind"]
+__all__ = [
+    "ContactChannel",
+    "CustomerTier",
+    "FeedbackResult",
+    "IndicatorKind",
+    "OpportunityStatus",
+    "SchemeKind",
+    "SchemeStatus",
+    "SplitLevel",
+    "WorkOrderStatus",
+]

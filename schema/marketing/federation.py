@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 from uuid import UUID
 
 import strawberry
+from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 
 import models.marketing as rows
 from resolvers.common.loading import MaybeAwaitable, ready
@@ -75,3 +77,26 @@ PREFETCH: Plan[MarketingLoaders] = {
         int(arguments.get("first", 20)), arguments.get("after"), _statuses(arguments)
     ),
 }
+
+
+@strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
+class User:
+    """Owned by operations: the manager of a work order or a split (the gateway asks operations
+    for the name)."""
+
+    id: strawberry.ID
+
+
+@strawberry.federation.type(keys=[Key(fields=FieldSet("id"), resolvable=False)])
+class Org:
+    """Owned by operations: the org of a scheme or a split."""
+
+    id: strawberry.ID
+
+
+def user_of(user_id: UUID) -> User:
+    return User(id=strawberry.ID(str(user_id)))
+
+
+def org_of(org_id: UUID) -> Org:
+    return Org(id=strawberry.ID(str(org_id)))

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 import strawberry
 
-from schema.marketing.enums import KnowledgeKind
+from resolvers.marketing.audiences import CriteriaInput
+from schema.marketing.enums import (
+    ContactChannel,
+    CustomerTier,
+    FeedbackResult,
+    IndicatorKind,
+    KnowledgeKind,
+    SchemeKind,
+    SplitLevel,
+)
 
 
 @strawberry.input
@@ -49,3 +59,104 @@ class KnowledgeEntryInput:
     title: str
     body: str = ""
     product_name: str = ""
+
+
+# -- 营销方案 and 营销工单 ----------------------------------------------------------------------------
+
+
+@strawberry.input(description="方案指标及总量")
+class SchemeIndicatorInput:
+    kind: IndicatorKind
+    total: Decimal
+
+
+@strawberry.input(description="营销方案: 名称、周期、产品、渠道、目标客群、指标")
+class SchemeInput:
+    name: str
+    starts_on: date
+    ends_on: date
+    description: str = ""
+    products: list[str] = strawberry.field(default_factory=list)
+    channels: list[ContactChannel] = strawberry.field(default_factory=list)
+    audience_id: strawberry.ID | None = None
+    indicators: list[SchemeIndicatorInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class CreateSchemeInput(SchemeInput):
+    kind: SchemeKind = SchemeKind.PRECISION
+    idempotency_key: str | None = None
+
+
+@strawberry.input(description="一个机构或客户经理的分解指标")
+class IndicatorShareInput:
+    assignee_id: strawberry.ID
+    target: Decimal
+
+
+@strawberry.input(description="分解指标: ORG 总行分到机构, MANAGER 支行分到客户经理")
+class SplitIndicatorInput:
+    scheme_id: strawberry.ID
+    kind: IndicatorKind
+    level: SplitLevel
+    shares: list[IndicatorShareInput]
+
+
+@strawberry.input(description="名单分配: 一个客户分给一名客户经理")
+class TargetAllocationInput:
+    customer_id: strawberry.ID
+    manager_id: strawberry.ID
+
+
+@strawberry.input
+class AllocateTargetsInput:
+    scheme_id: strawberry.ID
+    allocations: list[TargetAllocationInput]
+
+
+@strawberry.input(description="工单反馈; clientId: 同一反馈重复提交只记一次")
+class WorkOrderFeedbackInput:
+    work_order_id: strawberry.ID
+    client_id: str
+    channel: ContactChannel
+    result: FeedbackResult
+    amount: Decimal = Decimal(0)
+    note: str = ""
+
+
+@strawberry.input(description="目标客群的条件: every one given must hold")
+class AudienceCriteriaInput:
+    tags: list[str] | None = strawberry.field(default=None, description="标签: has all of them")
+    tiers: list[CustomerTier] | None = strawberry.field(default=None, description="客户分层: any of them")
+    aum_min: Decimal | None = strawberry.field(default=None, description="金融资产下限 (inclusive)")
+    aum_max: Decimal | None = strawberry.field(default=None, description="金融资产上限 (inclusive)")
+    grid_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="网格 of the bank: any of them"
+    )
+    products_held: list[str] | None = strawberry.field(
+        default=None, description="持有产品 (names): any of them"
+    )
+    org_path: str | None = strawberry.field(
+        default=None,
+        description="机构范围 (辖内): an org path within the caller's bank (a branch head: own subtree)",
+    )
+
+    def plain(self) -> CriteriaInput:
+        return CriteriaInput(
+            tags=self.tags,
+            tiers=[t.value for t in self.tiers] if self.tiers is not None else None,
+            aum_min=self.aum_min,
+            aum_max=self.aum_max,
+            grid_ids=[str(g) for g in self.grid_ids] if self.grid_ids is not None else None,
+            products_held=self.products_held,
+            org_path=self.org_path,
+        )
+
+
+@strawberry.input
+class CreateAudienceInput:
+    name: str
+    criteria: AudienceCriteriaInput
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="幂等键: a retry returns the first"
+    )

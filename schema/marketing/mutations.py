@@ -6,12 +6,39 @@ from typing import cast
 
 import strawberry
 
+from models.marketing import SchemeKind
 from resolvers.common.values import parse_id
+from resolvers.marketing.audiences import create_audience
 from resolvers.marketing.opportunities import create_opportunity
+from resolvers.marketing.schemes import (
+    Allocation,
+    IndicatorDraft,
+    SchemeDraft,
+    Share,
+    allocate_targets,
+    close_scheme,
+    create_scheme,
+    review_scheme,
+    split_indicator,
+    start_scheme,
+    submit_scheme,
+    update_scheme,
+)
+from resolvers.marketing.work_orders import Feedback, give_feedback, start_work_order
 from schema.marketing.context import Info
-from schema.marketing.inputs import CreateOpportunityInput
+from schema.marketing.inputs import (
+    AllocateTargetsInput,
+    CreateAudienceInput,
+    CreateOpportunityInput,
+    CreateSchemeInput,
+    SchemeInput,
+    SplitIndicatorInput,
+    WorkOrderFeedbackInput,
+)
 from schema.marketing.mutations_content import ContentMutation
+from schema.marketing.types.audiences import Audience
 from schema.marketing.types.opportunities import Opportunity
+from schema.marketing.types.schemes import MarketingScheme, WorkOrder
 
 
 @strawberry.type
@@ -24,3 +51,91 @@ class Mutation(ContentMutation):  # 内容管理 / 产品推荐位 / 产品知�
             principal, customer_id, input.title, product_name=input.product_name, source=input.source
         )
         return cast(Opportunity, opportunity)
+
+    @strawberry.federation.mutation(description="保存目标客群", authenticated=True)
+    async def create_audience(self, info: Info, input: CreateAudienceInput) -> Audience:
+        principal = info.context.require_principal()
+        audience = await create_audience(principal, input.name, input.criteria.plain(), input.idempotency_key)
+        return cast(Audience, audience)
+
+    # -- 营销方案 and 营销工单 ---------------------------------------------------------------------
+
+    @strawberry.federation.mutation(description="创建营销方案 (草稿)", authenticated=True)
+    async def create_marketing_scheme(self, info: Info, input: CreateSchemeInput) -> MarketingScheme:
+        principal = info.context.require_principal()
+        scheme = await create_scheme(principal, SchemeKind(input.kind), _draft(input), input.idempotency_key)
+        return cast(MarketingScheme, scheme)
+
+    @strawberry.federation.mutation(description="修改营销方案 (仅草稿)", authenticated=True)
+    async def update_marketing_scheme(
+        self, info: Info, id: strawberry.ID, input: SchemeInput
+    ) -> MarketingScheme:
+        scheme = await update_scheme(info.context.require_principal(), parse_id(id), _draft(input))
+        return cast(MarketingScheme, scheme)
+
+    @strawberry.federation.mutation(description="提交审核", authenticated=True)
+    async def submit_marketing_scheme(self, info: Info, id: strawberry.ID) -> MarketingScheme:
+        return cast(MarketingScheme, await submit_scheme(info.context.require_principal(), parse_id(id)))
+
+    @strawberry.federation.mutation(description="审核营销方案 (通过 / 驳回)", authenticated=True)
+    async def review_marketing_scheme(
+        self, info: Info, id: strawberry.ID, approve: bool, comment: str = ""
+    ) -> MarketingScheme:
+        scheme = await review_scheme(info.context.require_principal(), parse_id(id), approve, comment)
+        return cast(MarketingScheme, scheme)
+
+    @strawberry.federation.mutation(description="开始执行 (生成目标名单与工单)", authenticated=True)
+    async def start_marketing_scheme(self, info: Info, id: strawberry.ID) -> MarketingScheme:
+        return cast(MarketingScheme, await start_scheme(info.context.require_principal(), parse_id(id)))
+
+    @strawberry.federation.mutation(description="结束营销方案", authenticated=True)
+    async def close_marketing_scheme(self, info: Info, id: strawberry.ID) -> MarketingScheme:
+        return cast(MarketingScheme, await close_scheme(info.context.require_principal(), parse_id(id)))
+
+    @strawberry.federation.mutation(
+        description="分解指标 (总行到机构, 支行负责人到客户经理)", authenticated=True
+    )
+    async def split_scheme_indicator(self, info: Info, input: SplitIndicatorInput) -> MarketingScheme:
+        principal = info.context.require_principal()
+        scheme_id = parse_id(input.scheme_id, "schemeId")
+        shares = [Share(parse_id(s.assignee_id, "assigneeId"), s.target) for s in input.shares]
+        await split_indicator(principal, scheme_id, input.kind, input.level, shares)
+        return cast(MarketingScheme, await info.context.loaders.scheme.load(scheme_id))
+
+    @strawberry.federation.mutation(description="名单分配: 无管户客户分给客户经理", authenticated=True)
+    async def allocate_scheme_targets(self, info: Info, input: AllocateTargetsInput) -> int:
+        allocations = [
+            Allocation(parse_id(a.customer_id, "customerId"), parse_id(a.manager_id, "managerId"))
+            for a in input.allocations
+        ]
+        return await allocate_targets(
+            info.context.require_principal(), parse_id(input.scheme_id, "schemeId"), allocations
+        )
+
+    @strawberry.federation.mutation(description="处理工单", authenticated=True)
+    async def start_work_order(self, info: Info, id: strawberry.ID) -> WorkOrder:
+        return cast(WorkOrder, await start_work_order(info.context.require_principal(), parse_id(id)))
+
+    @strawberry.federation.mutation(description="工单反馈", authenticated=True)
+    async def give_work_order_feedback(self, info: Info, input: WorkOrderFeedbackInput) -> WorkOrder:
+        feedback = Feedback(input.channel, input.result, input.amount, input.note)
+        order = await give_feedback(
+            info.context.require_principal(),
+            parse_id(input.work_order_id, "workOrderId"),
+            input.client_id,
+            feedback,
+        )
+        return cast(WorkOrder, order)
+
+
+def _draft(input: SchemeInput) -> SchemeDraft:
+    return SchemeDraft(
+        name=input.name,
+        description=input.description,
+        starts_on=input.starts_on,
+        ends_on=input.ends_on,
+        products=tuple(input.products),
+        channels=tuple(input.channels),
+        audience_id=parse_id(input.audience_id, "audienceId") if input.audience_id is not None else None,
+        indicators=tuple(IndicatorDraft(i.kind, i.total) for i in input.indicators),
+    )

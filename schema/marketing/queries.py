@@ -6,12 +6,20 @@ from typing import cast
 
 import strawberry
 
+from resolvers.common.errors import not_found
+from resolvers.common.values import parse_id
+from resolvers.marketing.audiences import list_audiences, preview_audience
 from resolvers.marketing.opportunities import list_opportunities
+from resolvers.marketing.schemes import list_schemes, list_targets, visible_scheme
+from resolvers.marketing.work_orders import list_work_orders
 from schema.common.connection import Connection
 from schema.marketing.context import Info
-from schema.marketing.enums import OpportunityStatus
+from schema.marketing.enums import OpportunityStatus, SchemeStatus, WorkOrderStatus
+from schema.marketing.inputs import AudienceCriteriaInput
 from schema.marketing.queries_content import ContentQuery
+from schema.marketing.types.audiences import Audience, AudiencePreview
 from schema.marketing.types.opportunities import Opportunity
+from schema.marketing.types.schemes import MarketingScheme, SchemeTarget, WorkOrder
 
 
 @strawberry.type
@@ -22,3 +30,62 @@ class Query(ContentQuery):  # 内容管理 / 产品推荐位 / 产品知识库: 
     ) -> Connection[Opportunity]:
         page = await list_opportunities(info.context.require_principal(), first, after, status)
         return cast(Connection[Opportunity], page)
+
+    # -- 营销方案 and 营销工单 ---------------------------------------------------------------------
+
+    @strawberry.field(description="营销方案 (总行: 本行; 支行负责人: 辖内及上级下达; 客户经理: 覆盖本机构的)")
+    async def marketing_schemes(
+        self, info: Info, first: int = 20, after: str | None = None, status: SchemeStatus | None = None
+    ) -> Connection[MarketingScheme]:
+        page = await list_schemes(info.context.require_principal(), first, after, status)
+        return cast(Connection[MarketingScheme], page)
+
+    @strawberry.field(description="一个营销方案")
+    async def marketing_scheme(self, info: Info, id: strawberry.ID) -> MarketingScheme:
+        scheme = await visible_scheme(info.context.require_principal(), parse_id(id))
+        return cast(MarketingScheme, scheme)
+
+    @strawberry.field(description="目标名单; unallocated: 只看待分配的 (名单分配)")
+    async def scheme_targets(
+        self,
+        info: Info,
+        scheme_id: strawberry.ID,
+        first: int = 20,
+        after: str | None = None,
+        unallocated: bool = False,
+    ) -> Connection[SchemeTarget]:
+        principal = info.context.require_principal()
+        page = await list_targets(principal, parse_id(scheme_id, "schemeId"), first, after, unallocated)
+        return cast(Connection[SchemeTarget], page)
+
+    @strawberry.field(description="营销工单 (客户经理: 我的工单); mine: 只看本人的")
+    async def work_orders(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        scheme_id: strawberry.ID | None = None,
+        status: list[WorkOrderStatus] | None = None,
+        mine: bool = False,
+    ) -> Connection[WorkOrder]:
+        principal = info.context.require_principal()
+        scheme = parse_id(scheme_id, "schemeId") if scheme_id is not None else None
+        page = await list_work_orders(principal, first, after, scheme, status, mine)
+        return cast(Connection[WorkOrder], page)
+
+    @strawberry.field(description="一张营销工单")
+    async def work_order(self, info: Info, id: strawberry.ID) -> WorkOrder:
+        order = await info.context.loaders.work_order.load(parse_id(id))
+        if order is None:
+            raise not_found("work order")
+        return cast(WorkOrder, order)
+
+    @strawberry.field(description="目标客群 of the caller's bank")
+    async def audiences(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Audience]:
+        page = await list_audiences(info.context.require_principal(), first, after)
+        return cast(Connection[Audience], page)
+
+    @strawberry.field(description="客群预估: how many customers of the caller's bank the criteria select now")
+    async def audience_preview(self, info: Info, criteria: AudienceCriteriaInput) -> AudiencePreview:
+        count = await preview_audience(info.context.require_principal(), criteria.plain())
+        return AudiencePreview(count=count)

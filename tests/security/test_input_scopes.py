@@ -54,6 +54,7 @@ from models.finance import FinancialProduct, FinancingNeed, Handling, ProductApp
 from models.marketing import (
     Article,
     ArticleStatus,
+    Audience,
     KnowledgeEntry,
     KnowledgeKind,
     Opportunity,
@@ -307,6 +308,49 @@ async def _opportunity(stack: Stack, w: World) -> Case:
         ],
         state=lambda: Opportunity.filter(title=title).count(),
         then=then,
+    )
+
+
+AUDIENCE = "mutation($i: CreateAudienceInput!) { createAudience(input: $i) { id } }"
+
+
+@case("createAudience.criteria.gridIds")
+async def _audience_grid(stack: Stack, w: World) -> Case:
+    name = f"网格客群-{uuid.uuid4().hex[:6]}"
+    ours = await Grid.create(tenant_id=w.a.bank.id, org_id=w.a.branch.id, name="本行网格")
+    theirs = await Grid.create(tenant_id=w.b.bank.id, org_id=w.b.branch.id, name="他行网格")
+
+    def named(grid: Any) -> dict[str, Any]:
+        return {"i": {"name": name, "criteria": {"gridIds": [str(grid)]}}}
+
+    return Case(
+        AUDIENCE,
+        allowed=("hq a", named(ours.id)),
+        refused=[
+            ("hq a", named(theirs.id), NOT_FOUND),
+            ("hq a", named(uuid.uuid4()), NOT_FOUND),
+            ("hq b", named(ours.id), NOT_FOUND),
+            ("manager a", named(ours.id), "FORBIDDEN"),
+        ],
+        state=lambda: Audience.filter(name=name).count(),
+    )
+
+
+@case("createAudience.criteria.orgPath")
+async def _audience_org(stack: Stack, w: World) -> Case:
+    name = f"辖内客群-{uuid.uuid4().hex[:6]}"
+
+    def within(path: str) -> dict[str, Any]:
+        return {"i": {"name": name, "criteria": {"orgPath": path}}}
+
+    return Case(
+        AUDIENCE,
+        allowed=("hq a", within(w.branch2.path)),
+        refused=[
+            ("far head", within(w.a.branch.path), NOT_FOUND),  # another branch of the same bank
+            ("hq b", within(w.branch2.path), NOT_FOUND),  # another bank's org
+        ],
+        state=lambda: Audience.filter(name=name).count(),
     )
 
 
@@ -1846,6 +1890,174 @@ async def _approval_flow(stack: Stack, w: World) -> Case:
             ("applicant", given, FORBIDDEN),
         ],
         state=_count(ApprovalFlow, tenant_key=str(w.b.bank.id)),
+    )
+
+
+# -- marketing: schemes (营销方案) and work orders (营销工单) -----------------------------------------
+
+
+async def _running_scheme(w: World, name: str) -> Any:
+    """A running head-office scheme of bank a with a CONTACTS indicator of 100."""
+    from datetime import date
+
+    from models.marketing import MarketingScheme, SchemeIndicator, SchemeKind, SchemeStatus
+
+    scheme = await MarketingScheme.create(
+        tenant_id=w.a.bank.id,
+        org_id=w.a.bank.id,
+        org_path=w.a.bank.path,
+        kind=SchemeKind.PRECISION,
+        name=name,
+        status=SchemeStatus.RUNNING,
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2027, 1, 31),
+        created_by=w.a.manager.id,
+        list_complete=True,
+    )
+    await SchemeIndicator.create(scheme=scheme, kind="CONTACTS", total=Decimal(100))
+    return scheme
+
+
+@case("createMarketingScheme.audienceId")
+async def _scheme_audience(stack: Stack, w: World) -> Case:
+    from models.marketing import MarketingScheme
+
+    name = f"精准营销-{uuid.uuid4().hex[:6]}"
+    ours = await Audience.create(
+        tenant_id=w.a.bank.id, name="本行客群", criteria={}, created_by=w.a.manager.id
+    )
+    theirs = await Audience.create(
+        tenant_id=w.b.bank.id, name="他行客群", criteria={}, created_by=w.b.manager.id
+    )
+    query = "mutation($i: CreateSchemeInput!) { createMarketingScheme(input: $i) { id } }"
+
+    def scheme(audience: Any) -> dict[str, Any]:
+        return {
+            "i": {"name": name, "startsOn": "2026-12-01", "endsOn": "2027-01-31", "audienceId": str(audience)}
+        }
+
+    return Case(
+        query,
+        allowed=("hq a", scheme(ours.id)),
+        refused=[
+            ("hq a", scheme(theirs.id), NOT_FOUND),
+            ("hq b", scheme(ours.id), NOT_FOUND),
+            ("hq a", scheme(uuid.uuid4()), NOT_FOUND),
+        ],
+        state=lambda: MarketingScheme.filter(name=name).count(),
+    )
+
+
+@case("submitMarketingScheme.id")
+async def _scheme_id(stack: Stack, w: World) -> Case:
+    from datetime import date
+
+    from models.marketing import MarketingScheme, SchemeKind
+
+    scheme = await MarketingScheme.create(
+        tenant_id=w.a.bank.id,
+        org_id=w.a.bank.id,
+        org_path=w.a.bank.path,
+        kind=SchemeKind.MASS,
+        name="大众营销",
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2027, 1, 31),
+        created_by=w.a.manager.id,
+    )
+    query = "mutation($id: ID!) { submitMarketingScheme(id: $id) { id } }"
+    return Case(
+        query,
+        allowed=("hq a", {"id": str(scheme.id)}),
+        refused=[
+            ("hq b", {"id": str(scheme.id)}, NOT_FOUND),
+            ("hall a", {"id": str(scheme.id)}, NOT_FOUND),
+            ("hq a", {"id": str(uuid.uuid4())}, NOT_FOUND),
+        ],
+        state=lambda: MarketingScheme.filter(id=scheme.id).values_list("status", flat=True),
+    )
+
+
+@case("splitSchemeIndicator.shares.assigneeId")
+async def _split_orgs(stack: Stack, w: World) -> Case:
+    from models.marketing import IndicatorSplit
+
+    scheme = await _running_scheme(w, "分解指标")
+    query = "mutation($i: SplitIndicatorInput!) { splitSchemeIndicator(input: $i) { id } }"
+
+    def split(org: Any, level: str = "ORG") -> dict[str, Any]:
+        shares = [{"assigneeId": str(org), "target": "60"}]
+        return {"i": {"schemeId": str(scheme.id), "kind": "CONTACTS", "level": level, "shares": shares}}
+
+    return Case(
+        query,
+        allowed=("hq a", split(w.a.branch.id)),
+        refused=[
+            ("hq a", split(w.b.branch.id), NOT_FOUND),  # another bank's branch
+            ("hq a", split(w.a.hall.id), NOT_FOUND),  # not in the bank
+            ("hq b", split(w.a.branch.id), NOT_FOUND),  # another bank's scheme
+            ("far head", split(w.a.manager.id, "MANAGER"), "BAD_USER_INPUT"),  # no share for branch2 yet
+        ],
+        state=lambda: IndicatorSplit.filter(scheme_id=scheme.id).count(),
+    )
+
+
+@case("allocateSchemeTargets.customerId+managerId")
+async def _allocate(stack: Stack, w: World) -> Case:
+    from models.marketing import SchemeTarget, WorkOrder
+
+    scheme = await _running_scheme(w, "名单分配")
+    head = await make_user(w.a.branch, ("BRANCH_HEAD",), "支行行长")
+    w.tokens["head a"] = token_for(head, w.a.branch, stack.settings)
+    unmanaged = await make_customer(w.a.branch, w.a.manager, "无管户客户")
+    await Customer.filter(id=unmanaged.id).update(primary_manager_id=None)
+    await SchemeTarget.create(scheme=scheme, customer_id=unmanaged.id, org_path=w.a.branch.path)
+    await SchemeTarget.create(scheme=scheme, customer_id=w.theirs.id, org_path=w.b.branch.path)
+    query = "mutation($i: AllocateTargetsInput!) { allocateSchemeTargets(input: $i) }"
+
+    def allocate(customer: Any, manager: Any) -> dict[str, Any]:
+        pair = {"customerId": str(customer), "managerId": str(manager)}
+        return {"i": {"schemeId": str(scheme.id), "allocations": [pair]}}
+
+    return Case(
+        query,
+        allowed=("head a", allocate(unmanaged.id, w.colleague.id)),
+        refused=[
+            ("far head", allocate(unmanaged.id, w.colleague.id), NOT_FOUND),  # another branch's customer
+            ("head a", allocate(unmanaged.id, w.b.manager.id), NOT_FOUND),  # another bank's manager
+            ("head a", allocate(w.theirs.id, w.colleague.id), NOT_FOUND),  # not in the head's subtree
+            ("head a", allocate(uuid.uuid4(), w.colleague.id), NOT_FOUND),
+        ],
+        state=lambda: WorkOrder.filter(scheme_id=scheme.id).count(),
+    )
+
+
+@case("giveWorkOrderFeedback.workOrderId")
+async def _feedback(stack: Stack, w: World) -> Case:
+    from models.marketing import WorkOrder, WorkOrderFeedback
+
+    scheme = await _running_scheme(w, "工单反馈")
+    order = await WorkOrder.create(
+        scheme=scheme,
+        tenant_id=w.a.bank.id,
+        manager_id=w.a.manager.id,
+        customer_id=w.customer.id,
+        org_path=w.a.branch.path,
+    )
+    query = "mutation($i: WorkOrderFeedbackInput!) { giveWorkOrderFeedback(input: $i) { id } }"
+
+    def feedback(id: Any) -> dict[str, Any]:
+        return {"i": {"workOrderId": str(id), "clientId": "c-1", "channel": "PHONE", "result": "CONTACTED"}}
+
+    return Case(
+        query,
+        allowed=("manager a", feedback(order.id)),
+        refused=[
+            ("colleague", feedback(order.id), NOT_FOUND),
+            ("manager b", feedback(order.id), NOT_FOUND),
+            ("hq a", feedback(order.id), NOT_FOUND),  # head office monitors, never feeds back
+            ("manager a", feedback(uuid.uuid4()), NOT_FOUND),
+        ],
+        state=lambda: WorkOrderFeedback.filter(work_order_id=order.id).count(),
     )
 
 

@@ -442,3 +442,130 @@ async def test_content_matrix(content_world: ContentWorld, caller: str, entry: s
     node = pick(result.data) if result.data and not codes else None
     seen = codes[0] if codes else (READ if node else NONE)
     assert seen == _content_expected(entry, caller), (caller, entry, result.errors)
+
+
+# -- marketing: stored audiences (目标客群) ---------------------------------------------------------
+
+AUDIENCE_CALLERS = {  # sees the bank's audience through the list and _entities; may preview criteria
+    "owner manager": (True, "FORBIDDEN"),
+    "branch head": (True, None),
+    "head office admin": (True, None),
+    "province admin": (True, "FORBIDDEN"),  # sees every bank's; defines none (no bank of its own)
+    "regulator": (True, "FORBIDDEN"),  # ALL scope (bank_scope): reads criteria, no customer in them
+    "manager of another bank": (False, "FORBIDDEN"),
+    "institution account manager": (False, "FORBIDDEN"),
+    "hall manager": (False, "FORBIDDEN"),
+}
+
+
+@pytest.mark.parametrize("caller", list(AUDIENCE_CALLERS))
+async def test_audience_entry_points(world: World, caller: str) -> None:
+    from models.marketing import Audience
+
+    audience = await Audience.create(
+        tenant_id=world.tenant.bank.id, name="矩阵客群", criteria={}, created_by=world.tenant.manager.id
+    )
+    token, settings = world.tokens[caller], world.settings
+    sees, preview_code = AUDIENCE_CALLERS[caller]
+    listed = await execute(
+        "marketing", "{ audiences(first: 100) { nodes { id } } }", {}, token, settings=settings
+    )
+    assert ({"id": str(audience.id)} in listed.data["audiences"]["nodes"]) is sees
+    representation = [{"__typename": "Audience", "id": str(audience.id)}]
+    entity = await execute(
+        "marketing",
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Audience { id name } } }",
+        {"r": representation},
+        token,
+        settings=settings,
+    )
+    assert ((entity.data or {}).get("_entities") or [None])[0] == (
+        {"id": str(audience.id), "name": "矩阵客群"} if sees else None
+    )
+    preview = await execute(
+        "marketing", "{ audiencePreview(criteria: {}) { count } }", {}, token, settings=settings
+    )
+    assert [e.extensions["code"] for e in preview.errors or []] == ([preview_code] if preview_code else [])
+
+
+# -- marketing: schemes (营销方案) and work orders (营销工单) -----------------------------------------
+
+SCHEME_CALLERS = {  # (sees the bank's scheme, sees the owner manager's work order)
+    "owner manager": (True, True),
+    "custodian (active)": (True, False),  # a manager of the branch: the scheme covers it, not the order
+    "other manager, same branch": (True, False),
+    "branch head": (True, True),  # 辖内
+    "head office admin": (True, True),
+    "province admin": (True, True),
+    "regulator": (False, False),
+    "manager of another bank": (False, False),
+    "institution account manager": (False, False),
+    "hall manager": (False, False),
+}
+
+
+async def _entry_points(
+    world: World, token: str, type_name: str, id: str, root_list: str, root_one: str
+) -> list[bool]:
+    """Whether the row shows through the root list, the root field, and ``_entities``."""
+    settings = world.settings
+    listed = await execute(
+        "marketing", f"{{ {root_list}(first: 100) {{ nodes {{ id }} }} }}", {}, token, settings=settings
+    )
+    one = await execute(
+        "marketing",
+        f"query($id: ID!) {{ {root_one}(id: $id) {{ id }} }}",
+        {"id": id},
+        token,
+        settings=settings,
+    )
+    entity = await execute(
+        "marketing",
+        f"query($r: [_Any!]!) {{ _entities(representations: $r) {{ ... on {type_name} {{ id }} }} }}",
+        {"r": [{"__typename": type_name, "id": id}]},
+        token,
+        settings=settings,
+    )
+    if one.data is None or one.data.get(root_one) is None:
+        assert [e.extensions["code"] for e in one.errors or []] in (["NOT_FOUND"], ["FORBIDDEN"])
+    return [
+        {"id": id} in ((listed.data or {}).get(root_list) or {}).get("nodes", []),
+        ((one.data or {}).get(root_one) or {}).get("id") == id,
+        (((entity.data or {}).get("_entities") or [None])[0] or {}).get("id") == id,
+    ]
+
+
+@pytest.mark.parametrize("caller", list(SCHEME_CALLERS))
+async def test_scheme_and_work_order_entry_points(world: World, caller: str) -> None:
+    from datetime import date
+
+    from models.marketing import MarketingScheme, SchemeKind, SchemeStatus, WorkOrder
+
+    tenant = world.tenant
+    scheme = await MarketingScheme.create(
+        tenant_id=tenant.bank.id,
+        org_id=tenant.bank.id,
+        org_path=tenant.bank.path,
+        kind=SchemeKind.PRECISION,
+        name="矩阵方案",
+        status=SchemeStatus.RUNNING,
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2027, 1, 31),
+        created_by=tenant.manager.id,
+        list_complete=True,
+    )
+    order = await WorkOrder.create(
+        scheme=scheme,
+        tenant_id=tenant.bank.id,
+        manager_id=tenant.manager.id,
+        customer_id=tenant.customers[0].id,
+        org_path=tenant.branch.path,
+    )
+    token = world.tokens[caller]
+    sees_scheme, sees_order = SCHEME_CALLERS[caller]
+    schemes = await _entry_points(
+        world, token, "MarketingScheme", str(scheme.id), "marketingSchemes", "marketingScheme"
+    )
+    assert schemes == [sees_scheme] * 3, schemes
+    orders = await _entry_points(world, token, "WorkOrder", str(order.id), "workOrders", "workOrder")
+    assert orders == [sees_order] * 3, orders

@@ -28,6 +28,8 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     assert first["telemetry samples"] > 10_000  # 遥测: a day of a few devices' metrics
     # 配置库: the grid company's machine room: 6 items, 7 relations, 8 changes recorded
     assert (first["config items"], first["config relations"], first["config changes"]) == (6, 7, 8)
+    # 营销方案: a running precision scheme with work orders and feedback, a pending one, a mass draft
+    assert (first["marketing_scheme"], first["work_order_feedback"]) == (3, 5) and first["work_order"] >= 5
     assert await seed(database, customers=300, progress=False) == {}
     # 内容管理: the bureau's portal, ~20 published articles and one in each other state, its slots
     # and each bank's knowledge base, all searchable (subgraphs/seed_content.py)

@@ -65,7 +65,7 @@ async def search_index(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('marketing', '0004_approvals')]
+    dependencies = [('marketing', '0005_audiences')]
 
     initial = False
 

@@ -11,5 +11,10 @@ export const routes: RouteRecordRaw[] = [
   { path: '/customer/:id', component: () => import('./views/CustomerView.vue'), props: true },
   { path: '/customer/:id/contact', component: () => import('./views/ContactView.vue'), props: true },
   { path: '/customer/:id/tier', component: () => import('./views/TierView.vue'), props: true },
+  // 营销: 我的工单 (list, detail with 反馈) and 方案进度 (per scheme: indicators, managers, channels)
+  { path: '/orders', component: () => import('./views/WorkOrdersView.vue') },
+  { path: '/orders/:id', component: () => import('./views/WorkOrderView.vue'), props: true },
+  { path: '/schemes', component: () => import('./views/SchemesView.vue') },
+  { path: '/schemes/:id', component: () => import('./views/SchemeProgressView.vue'), props: true },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
