@@ -29,11 +29,11 @@ from resolvers.common.clock import CST
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.events import publish
 from resolvers.common.idempotency import check_key, once
-from resolvers.common.loading import scoped
+from resolvers.common.loading import ScopeRule, scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.customers.directory import customer_managers, tenant_orgs
 from resolvers.marketing.permissions import require_claimer
-from resolvers.marketing.scopes import opportunity_scope
+from resolvers.marketing.scopes import opportunity_scope, pool_scope
 from security.conditions import Prefix
 from security.principal import Principal
 from security.roles import Scope
@@ -62,9 +62,11 @@ async def list_mine(
     return await paginate(queryset, first, after, newest_first=True)
 
 
-async def _visible(principal: Principal, opportunity_id: UUID) -> Opportunity:
+async def _visible(
+    principal: Principal, opportunity_id: UUID, rule: ScopeRule = opportunity_scope
+) -> Opportunity:
     audit.target(audit.Target("Opportunity", opportunity_id))
-    found = await scoped(principal, Opportunity, opportunity_scope).get_or_none(id=opportunity_id)
+    found = await scoped(principal, Opportunity, rule).get_or_none(id=opportunity_id)
     if found is None:
         raise not_found("opportunity")
     return found
@@ -77,7 +79,8 @@ def _now() -> datetime:
 async def claim_opportunity(principal: Principal, opportunity_id: UUID) -> Opportunity:
     """认领: the first claim wins (one conditional UPDATE), the others CONFLICT at once."""
     require_claimer(principal)
-    seen = await _visible(principal, opportunity_id)
+    # Read in the bank's pool scope: a colleague's claim is CONFLICT (已被认领), not NOT_FOUND.
+    seen = await _visible(principal, opportunity_id, pool_scope)
     if seen.status is OpportunityStatus.CLAIMED and seen.claimed_by_id == principal.user_id:
         return seen  # a repeat of one's own claim
     if seen.status is not OpportunityStatus.OPEN:

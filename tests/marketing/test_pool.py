@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -65,8 +66,8 @@ async def test_two_hundred_claims_one_winner(database) -> None:
         return "WON"
 
     outcomes = await asyncio.gather(*(claim(p) for p in racers))
-    assert outcomes.count("WON") == 1, outcomes
-    assert outcomes.count(ErrorCode.CONFLICT.value) == 199
+    assert outcomes.count("WON") == 1, Counter(outcomes)
+    assert outcomes.count(ErrorCode.CONFLICT.value) == 199, Counter(outcomes)
     row = await Opportunity.get(id=target.id)
     winner = racers[outcomes.index("WON")]
     assert row.status is OpportunityStatus.CLAIMED and row.claimed_by_id == winner.user_id
@@ -198,3 +199,27 @@ async def test_other_banks_opportunity_is_not_found(database) -> None:
     ):
         assert codes(await run(database, query, tenant.manager_token, **variables)) == ["NOT_FOUND"], query
     assert Decimal("1")
+
+
+async def test_stats_filters_are_scoped(database) -> None:
+    """opportunityStats.orgId / managerId: another bank's (or an unknown) org or manager is NOT_FOUND;
+    a manager may filter only by themself."""
+    tenant = await make_tenant(database, customers=1, grabbers=0, needs=0)
+    other = await make_tenant(database, customers=1, grabbers=0, needs=0)
+    token = tenant.manager_token
+    for f in (
+        {"orgId": str(other.branch.id)},
+        {"orgId": str(uuid.uuid4())},
+        {"managerId": str(other.manager.id)},
+        {"managerId": str(uuid.uuid4())},
+    ):
+        assert codes(await run(database, STATS, token, f=f)) == ["NOT_FOUND"], f
+    colleague_user = await make_user(tenant.branch, ("CUSTOMER_MANAGER",), "同事")
+    assert codes(await run(database, STATS, token, f={"managerId": str(colleague_user.id)})) == ["NOT_FOUND"]
+    assert codes(await run(database, STATS, token, f={"orgId": str(tenant.branch.id)})) == ["NOT_FOUND"]
+    head = await make_user(tenant.branch, ("BRANCH_HEAD",), "行长")
+    head_token = token_for(head, tenant.branch, database)
+    seen = await run(
+        database, STATS, head_token, f={"orgId": str(tenant.branch.id), "managerId": str(tenant.manager.id)}
+    )
+    assert not seen.errors, seen.errors
