@@ -177,10 +177,13 @@ async def test_lists_and_stats_take_constant_statements(database) -> None:
     await Opportunity.filter(id__in=[o.id for o in others[:10]]).update(
         status=OpportunityStatus.CLAIMED, claimed_by_id=tenant.manager.id, org_path=tenant.branch.path
     )
-    full = "{ myOpportunities(first: %d) { nodes { title customer { id } followUps { note } } } opportunityPool(first: %d) { nodes { title customer { id } } } }"
-    small, _ = await counted("marketing", full % (1, 1), {}, tenant.manager_token, database)
-    large, _ = await counted("marketing", full % (10, 10), {}, tenant.manager_token, database)
-    assert small == large, (small, large)
+    for query in (
+        "{ myOpportunities(first: %d) { nodes { title customer { id } followUps { note } } } }",
+        "{ opportunityPool(first: %d) { nodes { title customer { id } } } }",
+    ):
+        small, _ = await counted("marketing", query % 1, {}, tenant.manager_token, database)
+        large, _ = await counted("marketing", query % 10, {}, tenant.manager_token, database)
+        assert small == large <= 3, (query, small, large)
     few, _ = await counted("marketing", STATS, {}, tenant.manager_token, database)
     assert few <= 4
 
