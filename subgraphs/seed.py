@@ -1104,14 +1104,15 @@ def _build_follow_ups(
         if opportunity.claimed_by_id is None:
             continue
         for i in range(rng.randrange(1, 3)):
+            channel = rng.choice(list(FollowUpChannel))
             follow_ups.append(
                 OpportunityFollowUp(
                     id=_uuid(rng),
                     opportunity_id=opportunity.id,
                     tenant_id=opportunity.tenant_id,
                     manager_id=opportunity.claimed_by_id,
-                    channel=rng.choice(list(FollowUpChannel)),
-                    note=rng.choice(FOLLOW_UP_NOTES),
+                    channel=channel,
+                    note=FOLLOW_UP_NOTES[channel],
                     next_on=(now + timedelta(days=3)).date() if i == 0 else None,
                     created_at=now - timedelta(days=1, hours=i),
                 )
