@@ -1087,12 +1087,12 @@ def _build_opportunities(rng: random.Random, refs: Sequence[CustomerRef], now: d
     return opportunities
 
 
-FOLLOW_UP_NOTES = (
-    "电话沟通，客户有意向，约本周到网点面谈",
-    "已发送产品介绍短信",
-    "微信沟通利率与期限",
-    "上门走访，客户需和家人商量",
-)
+FOLLOW_UP_NOTES: dict[FollowUpChannel, str] = {
+    FollowUpChannel.PHONE: "电话沟通，客户有意向，约本周到网点面谈",
+    FollowUpChannel.SMS: "已发送产品介绍短信",
+    FollowUpChannel.WECHAT: "微信沟通利率与期限",
+    FollowUpChannel.VISIT: "上门走访，客户需和家人商量",
+}
 
 
 def _build_follow_ups(
