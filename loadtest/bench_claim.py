@@ -98,6 +98,7 @@ async def run(managers: int, rounds: int, baseline: int, settings: Settings, gat
 
     limits = httpx.Limits(max_connections=managers + 10, max_keepalive_connections=managers + 10)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
+        await _marketing_ready(client, gateway_url, tokens[0])
         for _ in range(2):  # warm up: connections, prepared statements
             await _claim(client, gateway_url, tokens[0], (await opportunity()).id)
         for i in range(baseline):
@@ -116,6 +117,26 @@ async def run(managers: int, rounds: int, baseline: int, settings: Settings, gat
             report.consistent &= row.status is OpportunityStatus.CLAIMED and row.claimed_by_id in winner_ids
     report.outcomes = Counter({k: v for k, v in report.outcomes.items() if v})
     return report
+
+
+async def _marketing_ready(client: httpx.AsyncClient, url: str, token: str, seconds: float = 120) -> None:
+    """Until the marketing subgraph answers through the gateway (with PostgreSQL + Redis the
+    gateway is up before every subgraph worker listens)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            response = await client.post(
+                url,
+                json={"query": "{ opportunityPool(first: 1) { nodes { id } } }"},
+                headers={"authorization": f"Bearer {token}"},
+            )
+            if not response.json().get("errors"):
+                return
+        except (httpx.HTTPError, ValueError):
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError("the marketing subgraph did not answer through the gateway")
+        await asyncio.sleep(1)
 
 
 def _ms(values: list[float]) -> str:
