@@ -9,7 +9,7 @@ NODE_STAMP := gateway/node_modules/.installed
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: web web-dev bench-stream bench-grab bench-alerts bench-morning bench-devices bench-search soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: web web-dev bench-stream bench-grab bench-claim bench-alerts bench-morning bench-devices bench-search soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -75,6 +75,10 @@ bench-stream: install
 ## Grab-storm benchmark (loadtest/bench_grab.py): BENCH_GRAB_ARGS="--grabbers 1000 --needs 100 --concurrency 100"
 bench-grab: install
 	$(PY) -m loadtest.bench_grab $(BENCH_GRAB_ARGS)
+
+## Claim race (loadtest/bench_claim.py): 200 managers claim one opportunity: BENCH_CLAIM_ARGS="--rounds 5"
+bench-claim: install
+	$(PY) -m loadtest.bench_claim $(BENCH_CLAIM_ARGS)
 
 ## Alert storm with open incidents (loadtest/bench_alerts.py): BENCH_ALERTS_ARGS="--incidents 100 --rate 1000 --minutes 5"
 bench-alerts: install

@@ -24,6 +24,7 @@ ALERTS = "operations.alerts"
 INCIDENTS = "operations.incidents"  # 故障事件: every step, escalation and SLA breach
 DEVICE_STATUS = "devices.status"  # 设备状态: status changes, breaches, reported events
 DEVICE_COMMANDS = "devices.commands"  # 远程指令: issued (the MQTT bridge sends them), answered, timed out
+OPPORTUNITY_POOL = "marketing.opportunity_pool"  # 商机池: opportunities available (new, released) / claimed
 HALL_STATUS = "operations.halls"  # 营业厅: a hall's queue, visitors, staff, quality events or devices changed
 
 

@@ -1,23 +1,33 @@
-"""Marketing subgraph: opportunities (商机), schemes and work orders (营销方案, 营销工单)."""
+"""Marketing subgraph: opportunities and the pool (商机, 商机池, 二维码), schemes and work orders
+(营销方案, 营销工单), audiences (目标客群), content (内容管理) and the product knowledge base."""
 
 from resolvers.marketing.dataloaders import MarketingLoaders
+from resolvers.marketing.rules import watch_rules
 from resolvers.marketing.scheme_jobs import watch_scheme_lists
 from schema.marketing.federation import Customer
 from schema.marketing.mutations import Mutation
 from schema.marketing.queries import Query
+from schema.marketing.subscriptions import Subscription
+from subgraphs.opportunity_scan import routes as scan_routes
 from subgraphs.schema import build_schema
 from subgraphs.spec import SubgraphSpec
 
 spec = SubgraphSpec(
     name="marketing",
-    schema=build_schema("marketing", query=Query, mutation=Mutation, types=[Customer]),
+    schema=build_schema(
+        "marketing", query=Query, mutation=Mutation, subscription=Subscription, types=[Customer]
+    ),
     loaders=MarketingLoaders,
+    jobs=(
+        watch_rules,  # 商机 from the rules over customer data (rules.py)
+        watch_scheme_lists,  # target lists and work orders of running schemes (scheme_jobs.py)
+    ),
     # Marketing checks the customers its mutations name against the caller's customer scope, read-only,
     # through one module: resolvers/common/customer_directory.py. Its app is registered here for that;
     # and operations', for the approval flows (resolvers/common/approvals.py) and the staff directory
-    # schemes check managers and orgs against (resolvers/customers/directory.py), read-only.
+    # schemes, QR codes and statistics check managers and orgs against (resolvers/customers/directory.py).
     # 产品推荐位 read the finance marketplace's LISTED products the same way, through
     # resolvers/common/product_directory.py: its app too.
     consumes=("customers", "operations", "finance"),
-    jobs=(watch_scheme_lists,),  # target lists and work orders of running schemes (scheme_jobs.py)
+    routes=scan_routes,  # POST /marketing/scan/<token>: the public QR-code intake (大众营销扫码)
 )

@@ -93,10 +93,13 @@ from models.finance import (
 from models.marketing import (
     Audience,
     FeedbackResult,
+    FollowUpChannel,
     IndicatorKind,
     IndicatorSplit,
     Opportunity,
+    OpportunityFollowUp,
     OpportunityStatus,
+    QrCode,
     SchemeIndicator,
     SchemeKind,
     SplitLevel,
@@ -485,9 +488,10 @@ OPPORTUNITY_PRODUCTS: tuple[str, ...] = (
 CORPORATE_OPPORTUNITY_PRODUCTS: tuple[str, ...] = ("代发工资", "聚合收单", "黔农商e贷", "对公结算账户")
 # source code → title template (扫码 / 规则 / 模型)
 OPPORTUNITY_SOURCES: tuple[tuple[str, str], ...] = (
-    ("qrcode", "{name}扫码咨询{product}"),
-    ("rule", "{name}有意向办理{product}"),
-    ("model", "模型推荐: {name}可能需要{product}"),
+    # Titles never name the customer: the customer is shown only to who may see it.
+    ("QR_SCAN", "扫码意向：{product}"),
+    ("RULE", "有意向办理{product}"),
+    ("MODEL", "模型推荐：可能需要{product}"),
 )
 OPPORTUNITY_STATUSES: tuple[tuple[OpportunityStatus, int], ...] = (
     (OpportunityStatus.OPEN, 60),
@@ -591,6 +595,7 @@ class CustomerRef:
     manager_id: UUID
     region: str
     industry: str  # corporate only
+    org_path: str = ""  # the customer's org (商机 of its org, for branch heads and statistics)
 
 
 def _uuid(rng: random.Random) -> UUID:
@@ -811,7 +816,7 @@ def _customer(
         aum=aum,
         created_at=now - timedelta(days=rng.randrange(1, 365 * 8), seconds=rng.randrange(86_400)),  # 开户
     )
-    ref = CustomerRef(customer.id, name, kind, tenant_id, manager.id, spec.region, industry)
+    ref = CustomerRef(customer.id, name, kind, tenant_id, manager.id, spec.region, industry, org.path)
     return customer, ref
 
 
@@ -1101,20 +1106,92 @@ def _build_opportunities(rng: random.Random, refs: Sequence[CustomerRef], now: d
                 id=_uuid(rng),
                 tenant_id=ref.tenant_id,
                 customer_id=ref.id,
-                title=template.format(name=ref.name, product=product),
+                title=template.format(product=product),
                 product_name=product,
                 source=source,
+                rule="DEPOSIT_RENEWAL" if source == "RULE" else "",
                 status=status,
+                org_path=ref.org_path,
                 claimed_by_id=None if status is OpportunityStatus.OPEN else ref.manager_id,
-                created_at=now - timedelta(days=rng.randrange(0, 60), seconds=rng.randrange(86_400)),
+                claimed_org_path="" if status is OpportunityStatus.OPEN else ref.org_path,
+                claimed_at=None
+                if status is OpportunityStatus.OPEN
+                else now - timedelta(days=rng.randrange(1, 5)),
+                converted_amount=Decimal(rng.randrange(1, 50) * 10_000)
+                if status is OpportunityStatus.CONVERTED
+                else None,
+                converted_product=product if status is OpportunityStatus.CONVERTED else "",
+                close_reason="客户暂无需求" if status is OpportunityStatus.CLOSED else "",
+                finished_at=now
+                if status in (OpportunityStatus.CONVERTED, OpportunityStatus.CLOSED)
+                else None,
+                created_at=now - timedelta(days=rng.randrange(5, 60), seconds=rng.randrange(86_400)),
             )
         )
     return opportunities
 
 
+FOLLOW_UP_NOTES: dict[FollowUpChannel, str] = {
+    FollowUpChannel.PHONE: "电话沟通，客户有意向，约本周到网点面谈",
+    FollowUpChannel.SMS: "已发送产品介绍短信",
+    FollowUpChannel.WECHAT: "微信沟通利率与期限",
+    FollowUpChannel.VISIT: "上门走访，客户需和家人商量",
+}
+
+
+def _build_follow_ups(
+    rng: random.Random, opportunities: Sequence[Opportunity], now: datetime
+) -> list[OpportunityFollowUp]:
+    """跟进记录: one or two for each opportunity in hand or finished."""
+    follow_ups: list[OpportunityFollowUp] = []
+    for opportunity in opportunities:
+        if opportunity.claimed_by_id is None:
+            continue
+        for i in range(rng.randrange(1, 3)):
+            channel = rng.choice(list(FollowUpChannel))
+            follow_ups.append(
+                OpportunityFollowUp(
+                    id=_uuid(rng),
+                    opportunity_id=opportunity.id,
+                    tenant_id=opportunity.tenant_id,
+                    manager_id=opportunity.claimed_by_id,
+                    channel=channel,
+                    note=FOLLOW_UP_NOTES[channel],
+                    next_on=(now + timedelta(days=3)).date() if i == 0 else None,
+                    created_at=now - timedelta(days=1, hours=i),
+                )
+            )
+    return follow_ups
+
+
+def _build_qr_codes(rng: random.Random, refs: Sequence[CustomerRef]) -> list[QrCode]:
+    """营销二维码: one mass-marketing code per bank, at the first demo customer's branch; its scans
+    go to the pool."""
+    codes: dict[UUID, QrCode] = {}
+    for ref in refs:
+        if ref.tenant_id in codes or not ref.org_path:
+            continue
+        codes[ref.tenant_id] = QrCode(
+            id=_uuid(rng),
+            tenant_id=ref.tenant_id,
+            org_id=UUID(ref.org_path.rsplit("/", 1)[-1]),
+            org_path=ref.org_path,
+            product_name="黔农e贷",
+            label="网点大堂海报：扫码预约黔农e贷",
+            token=f"demo-{ref.tenant_id.hex[:12]}",
+            created_by=ref.manager_id,
+        )
+    return list(codes.values())
+
+
 async def _seed_marketing(rng: random.Random, refs: Sequence[CustomerRef], now: datetime) -> dict[str, int]:
+    opportunities = _build_opportunities(rng, refs, now)
     async with in_transaction("marketing") as conn:
-        return {"opportunities": await _insert(conn, _build_opportunities(rng, refs, now))}
+        return {
+            "opportunities": await _insert(conn, opportunities),
+            "opportunity follow-ups": await _insert(conn, _build_follow_ups(rng, opportunities, now)),
+            "QR codes": await _insert(conn, _build_qr_codes(rng, refs)),
+        }
 
 
 def _content_people(world: World) -> ContentPeople:

@@ -1,5 +1,7 @@
-"""Marketing subgraph: opportunities (商机), audiences (目标客群, models/marketing/audiences.py),
-schemes and work orders (营销方案, 营销工单: models/marketing/schemes.py)."""
+"""Marketing subgraph: opportunities (商机) with the QR codes (二维码) and follow-ups (跟进) of the
+pool, here; audiences (目标客群, audiences.py); schemes and work orders (营销方案, 营销工单,
+schemes.py); content, recommendation slots and the product knowledge base (内容管理, 产品推荐位,
+产品知识库, content.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,19 @@ from tortoise import fields
 
 from models.approvals import ApprovalRequestBase, ApprovalStepBase
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
-from models.common import Entity
+from models.common import EncryptedTextField, Entity
 from models.marketing.audiences import Audience
+from models.marketing.content import (
+    Article,
+    ArticleEvent,
+    ArticleStatus,
+    ContentCategory,
+    KnowledgeEntry,
+    KnowledgeKind,
+    RecommendationSlot,
+    SearchDocument,
+    SearchKind,
+)
 from models.marketing.schemes import (
     ContactChannel,
     FeedbackResult,
@@ -26,21 +39,38 @@ from models.marketing.schemes import (
     WorkOrderFeedback,
     WorkOrderStatus,
 )
+from models.outbox import OutboxEventBase, OutboxSequenceBase
 
 __all__ = [
+    "ApprovalRequest",
+    "ApprovalStep",
+    "Article",
+    "ArticleEvent",
+    "ArticleStatus",
     "Audience",
     "AuditRecord",
     "ContactChannel",
+    "ContentCategory",
     "FeedbackResult",
+    "FollowUpChannel",
     "IndicatorKind",
     "IndicatorSplit",
+    "KnowledgeEntry",
+    "KnowledgeKind",
     "MarketingScheme",
     "Opportunity",
+    "OpportunityFollowUp",
     "OpportunityStatus",
+    "OutboxEvent",
+    "OutboxSequence",
+    "QrCode",
+    "RecommendationSlot",
     "SchemeIndicator",
     "SchemeKind",
     "SchemeStatus",
     "SchemeTarget",
+    "SearchDocument",
+    "SearchKind",
     "SplitLevel",
     "WorkOrder",
     "WorkOrderFeedback",
@@ -56,15 +86,34 @@ class OpportunityStatus(StrEnum):
 
 
 class Opportunity(Entity):
-    """商机: a customer's clear intent to buy a product."""
+    """商机: a customer's clear intent to buy a product. The title never names the customer: the
+    customer (or a scanned lead's contact) is shown only to who may see it (resolvers/marketing/pool.py)."""
 
     tenant_id = fields.UUIDField(db_index=True)
-    customer_id = fields.UUIDField(db_index=True)  # customers Customer
+    # customers Customer; None: a lead (线索) from a QR scan whose phone matched no customer
+    customer_id = fields.UUIDField(null=True, db_index=True)
     title = fields.CharField(max_length=200)
     product_name = fields.CharField(max_length=100, default="")
-    source = fields.CharField(max_length=40, default="rule")  # 扫码 / 规则 / 模型
+    source = fields.CharField(max_length=40, default="rule")  # manual / QR_SCAN 扫码 / RULE 规则 / 模型
     status = fields.CharEnumField(OpportunityStatus, max_length=10, default=OpportunityStatus.OPEN)
-    claimed_by_id = fields.UUIDField(null=True)  # operations User
+    claimed_by_id = fields.UUIDField(null=True, db_index=True)  # operations User (认领 / 分派)
+    # The org it belongs to (the customer's, or the QR code's): branch heads' scope and the statistics.
+    org_path = fields.CharField(max_length=400, default="", db_index=True)
+    claimed_org_path = fields.CharField(max_length=400, default="")  # the claimer's org, for statistics
+    claimed_at = fields.DatetimeField(null=True)
+    # One opportunity per source occurrence:
+    # "qr:<code>:<phone index>:<day>", "rule:<rule>:<customer>:<period>".
+    dedupe_key = fields.CharField(max_length=200, null=True, unique=True)
+    qr_code_id = fields.UUIDField(null=True)
+    rule = fields.CharField(max_length=40, default="")  # the system rule that raised it
+    lead_name = EncryptedTextField(null=True)  # a scanned lead's name and phone: PII, encrypted
+    lead_phone = EncryptedTextField(null=True)
+    lead_remark = EncryptedTextField(null=True)
+    masked_phone = fields.CharField(max_length=20, default="")  # 138****1234
+    converted_amount = fields.DecimalField(max_digits=18, decimal_places=2, null=True)  # 转化金额
+    converted_product = fields.CharField(max_length=100, default="")
+    close_reason = fields.CharField(max_length=200, default="")
+    finished_at = fields.DatetimeField(null=True)  # converted or closed
 
     class Meta:
         table = "opportunity"
@@ -84,6 +133,47 @@ class ApprovalStep(ApprovalStepBase):
         table = "approval_step"
 
 
+class QrCode(Entity):
+    """大众营销二维码: a customer scans it and leaves a phone, and the intent becomes an opportunity.
+    ``token`` is the opaque part of the public link (POST /marketing/scan/<token>)."""
+
+    tenant_id = fields.UUIDField(db_index=True)
+    org_id = fields.UUIDField()
+    org_path = fields.CharField(max_length=400, db_index=True)
+    manager_id = fields.UUIDField(null=True)  # the manager its opportunities go to; None: the pool
+    product_name = fields.CharField(max_length=100)
+    label = fields.CharField(max_length=100)
+    token = fields.CharField(max_length=64, unique=True)
+    created_by = fields.UUIDField()
+    active = fields.BooleanField(default=True)
+
+    class Meta:
+        table = "qr_code"
+
+
+class FollowUpChannel(StrEnum):
+    PHONE = "PHONE"  # 电话
+    SMS = "SMS"  # 短信
+    WECHAT = "WECHAT"  # 微信
+    VISIT = "VISIT"  # 走访
+
+
+class OpportunityFollowUp(Entity):
+    """跟进记录 of an opportunity, by its claimer."""
+
+    opportunity_id = fields.UUIDField(db_index=True)
+    tenant_id = fields.UUIDField()
+    manager_id = fields.UUIDField()
+    channel = fields.CharEnumField(FollowUpChannel, max_length=8)
+    note = fields.CharField(max_length=500)
+    next_on = fields.DateField(null=True)  # 下次跟进日期
+    idempotency_key = fields.CharField(max_length=64, null=True)
+
+    class Meta:
+        table = "opportunity_follow_up"
+        unique_together = (("manager_id", "idempotency_key"),)
+
+
 class AuditRecord(AuditRecordBase):
     """This subgraph's audit trail (审计日志), in hash chains appended in parallel."""
 
@@ -92,30 +182,16 @@ class AuditRecord(AuditRecordBase):
         unique_together = AUDIT_UNIQUE
 
 
-# 内容管理, 产品推荐位, 产品知识库 (issue 17): models/marketing/content.py
-from models.marketing.content import (  # noqa: E402
-    Article,
-    ArticleEvent,
-    ArticleStatus,
-    ContentCategory,
-    KnowledgeEntry,
-    KnowledgeKind,
-    RecommendationSlot,
-    SearchDocument,
-    SearchKind,
-)
+class OutboxEvent(OutboxEventBase):
+    """Events of this subgraph waiting for (or past) publication: see models/outbox.py."""
 
-__all__ = [
-    "Article",
-    "ArticleEvent",
-    "ArticleStatus",
-    "AuditRecord",
-    "ContentCategory",
-    "KnowledgeEntry",
-    "KnowledgeKind",
-    "Opportunity",
-    "OpportunityStatus",
-    "RecommendationSlot",
-    "SearchDocument",
-    "SearchKind",
-]
+    class Meta:
+        table = "outbox_event"
+        unique_together = (("channel", "seq"),)
+
+
+class OutboxSequence(OutboxSequenceBase):
+    """The last number given to an event of each of this subgraph's channels."""
+
+    class Meta:
+        table = "outbox_sequence"

@@ -41,3 +41,9 @@ class Rules:
     baseline_k: float = 3.0
     baseline_min_hours: int = 24
     baseline_job_seconds: float = 3600.0
+    # 商机规则 (resolvers/marketing/rules.py): how often each marketing process runs the system rules
+    # over customer data, how far ahead a maturing deposit raises a renewal opportunity, and the
+    # amount of one incoming transaction that raises a wealth-allocation opportunity.
+    opportunity_rule_seconds: float = 3600.0
+    opportunity_maturity_days: int = 30
+    opportunity_large_inflow: int = 500_000

@@ -15,10 +15,13 @@ from models.marketing import (
     IndicatorSplit,
     MarketingScheme,
     Opportunity,
+    OpportunityFollowUp,
     OpportunityStatus,
+    QrCode,
     SchemeIndicator,
     WorkOrder,
 )
+from resolvers.common.customer_directory import visible_customers
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
 from resolvers.common.product_directory import ListedProduct, listed_products
@@ -26,7 +29,9 @@ from resolvers.marketing.scheme_loaders import figures_by_scheme
 from resolvers.marketing.scopes import (
     article_event_scope,
     audience_scope,
+    follow_up_scope,
     opportunity_scope,
+    qr_code_scope,
     scheme_part_scope,
     scheme_scope,
     work_order_scope,
@@ -91,6 +96,26 @@ class MarketingLoaders(LoaderRegistry):
     @property
     def audience(self) -> DataLoader[UUID, Audience | None]:
         return self.entity(Audience, audience_scope)
+
+    @property
+    def customer_visible(self) -> DataLoader[UUID, bool]:
+        """Whether the caller may see each customer (the customers subgraph's own rule, read through
+        resolvers/common/customer_directory.py): one statement for a whole page of opportunities."""
+
+        async def load(ids: list[UUID]) -> list[bool]:
+            seen = await visible_customers(self.require_principal(), ids)
+            return [id in seen for id in ids]
+
+        return self._get(("customer_visible",), lambda: DataLoader(load_fn=load))
+
+    @property
+    def follow_ups(self) -> DataLoader[UUID, list[OpportunityFollowUp]]:
+        """跟进记录 of each opportunity, oldest first."""
+        return self.children(OpportunityFollowUp, "opportunity_id", follow_up_scope)
+
+    @property
+    def qr_code(self) -> DataLoader[UUID, QrCode | None]:
+        return self.entity(QrCode, qr_code_scope)
 
 
 async def _load_categories(ids: Sequence[UUID]) -> list[ContentCategory | None]:

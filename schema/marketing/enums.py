@@ -51,3 +51,10 @@ __all__ = [
     "SplitLevel",
     "WorkOrderStatus",
 ]
+from models.marketing import FollowUpChannel  # noqa: E402
+from resolvers.marketing.streams import PoolEventKind  # noqa: E402
+
+strawberry.enum(FollowUpChannel, name="FollowUpChannel", description="跟进方式")
+strawberry.enum(PoolEventKind, name="PoolEventKind", description="商机池事件")
+
+__all__ += ["FollowUpChannel", "PoolEventKind"]

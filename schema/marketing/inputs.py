@@ -12,6 +12,7 @@ from schema.marketing.enums import (
     ContactChannel,
     CustomerTier,
     FeedbackResult,
+    FollowUpChannel,
     IndicatorKind,
     KnowledgeKind,
     SchemeKind,
@@ -160,3 +161,37 @@ class CreateAudienceInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="幂等键: a retry returns the first"
     )
+
+
+@strawberry.input(description="营销二维码")
+class CreateQrCodeInput:
+    product_name: str
+    label: str
+    org_id: strawberry.ID | None = strawberry.field(default=None, description="默认: my own org")
+    manager_id: strawberry.ID | None = strawberry.field(
+        default=None, description="归属客户经理: its opportunities go to them, not to the pool"
+    )
+
+
+@strawberry.input(description="跟进")
+class FollowUpInput:
+    opportunity_id: strawberry.ID
+    channel: FollowUpChannel
+    note: str
+    next_on: date | None = None
+    idempotency_key: str | None = None
+
+
+@strawberry.input(description="转化")
+class ConvertOpportunityInput:
+    opportunity_id: strawberry.ID
+    amount: Decimal
+    product_name: str = ""
+
+
+@strawberry.input(description="商机统计筛选")
+class ConversionFilter:
+    org_id: strawberry.ID | None = None
+    manager_id: strawberry.ID | None = None
+    since: date | None = None
+    until: date | None = None

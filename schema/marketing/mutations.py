@@ -8,6 +8,7 @@ import strawberry
 
 from models.marketing import SchemeKind
 from resolvers.common.values import parse_id
+from resolvers.marketing import pool, scan
 from resolvers.marketing.audiences import create_audience
 from resolvers.marketing.opportunities import create_opportunity
 from resolvers.marketing.schemes import (
@@ -28,16 +29,19 @@ from resolvers.marketing.work_orders import Feedback, give_feedback, start_work_
 from schema.marketing.context import Info
 from schema.marketing.inputs import (
     AllocateTargetsInput,
+    ConvertOpportunityInput,
     CreateAudienceInput,
     CreateOpportunityInput,
+    CreateQrCodeInput,
     CreateSchemeInput,
+    FollowUpInput,
     SchemeInput,
     SplitIndicatorInput,
     WorkOrderFeedbackInput,
 )
 from schema.marketing.mutations_content import ContentMutation
 from schema.marketing.types.audiences import Audience
-from schema.marketing.types.opportunities import Opportunity
+from schema.marketing.types.opportunities import FollowUp, Opportunity, QrCode
 from schema.marketing.types.schemes import MarketingScheme, WorkOrder
 
 
@@ -127,6 +131,59 @@ class Mutation(ContentMutation):  # 内容管理 / 产品推荐位 / 产品知�
         )
         return cast(WorkOrder, order)
 
+    @strawberry.federation.mutation(description="制作营销二维码 (大众营销)", authenticated=True)
+    async def create_qr_code(self, info: Info, input: CreateQrCodeInput) -> QrCode:
+        code = await scan.create_qr_code(
+            info.context.require_principal(),
+            input.product_name,
+            input.label,
+            org_id=parse_id(input.org_id, "orgId") if input.org_id is not None else None,
+            manager_id=parse_id(input.manager_id, "managerId") if input.manager_id is not None else None,
+        )
+        return cast(QrCode, code)
+
+    @strawberry.federation.mutation(
+        description="认领商机: first come first served; the others get CONFLICT (reason ALREADY_CLAIMED)",
+        authenticated=True,
+    )
+    async def claim_opportunity(self, info: Info, id: strawberry.ID) -> Opportunity:
+        opportunity = await pool.claim_opportunity(info.context.require_principal(), parse_id(id))
+        return cast(Opportunity, opportunity)
+
+    @strawberry.federation.mutation(description="退回商机池 (claimer or branch head)", authenticated=True)
+    async def release_opportunity(self, info: Info, id: strawberry.ID) -> Opportunity:
+        opportunity = await pool.release_opportunity(info.context.require_principal(), parse_id(id))
+        return cast(Opportunity, opportunity)
+
+    @strawberry.federation.mutation(description="跟进商机 (claimer)", authenticated=True)
+    async def follow_up_opportunity(self, info: Info, input: FollowUpInput) -> FollowUp:
+        record = await pool.follow_up(
+            info.context.require_principal(),
+            parse_id(input.opportunity_id, "opportunityId"),
+            input.channel,
+            input.note,
+            next_on=input.next_on,
+            idempotency_key=input.idempotency_key,
+        )
+        return cast(FollowUp, record)
+
+    @strawberry.federation.mutation(description="转化商机 (claimer)", authenticated=True)
+    async def convert_opportunity(self, info: Info, input: ConvertOpportunityInput) -> Opportunity:
+        opportunity = await pool.convert_opportunity(
+            info.context.require_principal(),
+            parse_id(input.opportunity_id, "opportunityId"),
+            input.amount,
+            input.product_name,
+        )
+        return cast(Opportunity, opportunity)
+
+    @strawberry.federation.mutation(
+        description="关闭商机 (claimer or branch head), with a reason", authenticated=True
+    )
+    async def close_opportunity(self, info: Info, id: strawberry.ID, reason: str) -> Opportunity:
+        opportunity = await pool.close_opportunity(info.context.require_principal(), parse_id(id), reason)
+        return cast(Opportunity, opportunity)
+
 
 def _draft(input: SchemeInput) -> SchemeDraft:
     return SchemeDraft(
@@ -139,3 +196,4 @@ def _draft(input: SchemeInput) -> SchemeDraft:
         audience_id=parse_id(input.audience_id, "audienceId") if input.audience_id is not None else None,
         indicators=tuple(IndicatorDraft(i.kind, i.total) for i in input.indicators),
     )
+    # 二维码 / 认领 / 退回 / 跟进 / 转化 / 关闭 (resolvers/marketing/scan.py, pool.py) --

@@ -8,6 +8,7 @@ import strawberry
 
 from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
+from resolvers.marketing import pool, scan
 from resolvers.marketing.audiences import list_audiences, preview_audience
 from resolvers.marketing.opportunities import list_opportunities
 from resolvers.marketing.schemes import list_schemes, list_targets, visible_scheme
@@ -15,10 +16,10 @@ from resolvers.marketing.work_orders import list_work_orders
 from schema.common.connection import Connection
 from schema.marketing.context import Info
 from schema.marketing.enums import OpportunityStatus, SchemeStatus, WorkOrderStatus
-from schema.marketing.inputs import AudienceCriteriaInput
+from schema.marketing.inputs import AudienceCriteriaInput, ConversionFilter
 from schema.marketing.queries_content import ContentQuery
 from schema.marketing.types.audiences import Audience, AudiencePreview
-from schema.marketing.types.opportunities import Opportunity
+from schema.marketing.types.opportunities import ConversionRow, ConversionStats, Opportunity, QrCode
 from schema.marketing.types.schemes import MarketingScheme, SchemeTarget, WorkOrder
 
 
@@ -89,3 +90,56 @@ class Query(ContentQuery):  # 内容管理 / 产品推荐位 / 产品知识库: 
     async def audience_preview(self, info: Info, criteria: AudienceCriteriaInput) -> AudiencePreview:
         count = await preview_audience(info.context.require_principal(), criteria.plain())
         return AudiencePreview(count=count)
+
+    # 商机池 / 我的商机 / 二维码 / 商机统计 (resolvers/marketing/pool.py, scan.py) --
+
+    @strawberry.field(description="商机池: the OPEN opportunities of my bank, to claim (认领)")
+    async def opportunity_pool(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[Opportunity]:
+        page = await pool.list_pool(info.context.require_principal(), first, after)
+        return cast(Connection[Opportunity], page)
+
+    @strawberry.field(description="我的商机: claimed by (or given to) me, newest first")
+    async def my_opportunities(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: list[OpportunityStatus] | None = None,
+    ) -> Connection[Opportunity]:
+        page = await pool.list_mine(info.context.require_principal(), first, after, status)
+        return cast(Connection[Opportunity], page)
+
+    @strawberry.field(description="营销二维码 of my org subtree, newest first")
+    async def qr_codes(self, info: Info, first: int = 20, after: str | None = None) -> Connection[QrCode]:
+        page = await scan.list_qr_codes(info.context.require_principal(), first, after)
+        return cast(Connection[QrCode], page)
+
+    @strawberry.field(description="商机统计分析: per org and per manager, over what I may see")
+    async def opportunity_stats(self, info: Info, filter: ConversionFilter | None = None) -> ConversionStats:
+        f = filter or ConversionFilter()
+        stats = await pool.conversion_stats(
+            info.context.require_principal(),
+            org_id=parse_id(f.org_id, "orgId") if f.org_id is not None else None,
+            manager_id=parse_id(f.manager_id, "managerId") if f.manager_id is not None else None,
+            since=f.since,
+            until=f.until,
+        )
+        return ConversionStats(
+            by_org=[_conversion_row(row) for row in stats.by_org],
+            by_manager=[_conversion_row(row) for row in stats.by_manager],
+        )
+
+
+def _conversion_row(row: pool.ConversionRow) -> ConversionRow:
+    return ConversionRow(
+        id=strawberry.ID(str(row.id)),
+        name=row.name,
+        total=row.total,
+        open=row.open,
+        claimed=row.claimed,
+        converted=row.converted,
+        closed=row.closed,
+        rate=row.rate,
+    )

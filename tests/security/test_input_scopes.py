@@ -58,6 +58,9 @@ from models.marketing import (
     KnowledgeEntry,
     KnowledgeKind,
     Opportunity,
+    OpportunityFollowUp,
+    OpportunityStatus,
+    QrCode,
     RecommendationSlot,
 )
 from models.marketing.content import category_id as content_category
@@ -2058,6 +2061,147 @@ async def _feedback(stack: Stack, w: World) -> Case:
             ("manager a", feedback(uuid.uuid4()), NOT_FOUND),
         ],
         state=lambda: WorkOrderFeedback.filter(work_order_id=order.id).count(),
+    )
+
+
+# -- marketing: the opportunity pool (商机池) and QR codes (二维码) ------------------------------------
+
+
+@case("createQrCode.orgId")
+async def _qr_org(stack: Stack, w: World) -> Case:
+    label = f"网点海报-{uuid.uuid4().hex[:6]}"
+    query = "mutation($i: CreateQrCodeInput!) { createQrCode(input: $i) { id } }"
+
+    def at(org_id: Any) -> dict[str, Any]:
+        return {"i": {"productName": "黔农e贷", "label": label, "orgId": str(org_id)}}
+
+    return Case(
+        query,
+        allowed=("manager a", at(w.a.branch.id)),
+        refused=[
+            ("manager a", at(w.b.branch.id), NOT_FOUND),
+            ("manager a", at(w.branch2.id), NOT_FOUND),  # another branch of the same bank
+            ("manager a", at(uuid.uuid4()), NOT_FOUND),
+        ],
+        state=lambda: QrCode.filter(label=label).count(),
+    )
+
+
+@case("createQrCode.managerId")
+async def _qr_manager(stack: Stack, w: World) -> Case:
+    label = f"总行海报-{uuid.uuid4().hex[:6]}"
+    query = "mutation($i: CreateQrCodeInput!) { createQrCode(input: $i) { id } }"
+
+    def to(manager_id: Any, org_id: Any) -> dict[str, Any]:
+        return {
+            "i": {
+                "productName": "黔农e贷",
+                "label": label,
+                "orgId": str(org_id),
+                "managerId": str(manager_id),
+            }
+        }
+
+    return Case(
+        query,
+        allowed=("hq a", to(w.a.manager.id, w.a.branch.id)),
+        refused=[
+            ("hq a", to(w.b.manager.id, w.a.branch.id), NOT_FOUND),
+            ("far head", to(w.a.manager.id, w.branch2.id), NOT_FOUND),
+            ("hq a", to(uuid.uuid4(), w.a.branch.id), NOT_FOUND),
+        ],
+        state=lambda: QrCode.filter(label=label).count(),
+    )
+
+
+async def _pool_opportunity(w: World, claimed: bool) -> Opportunity:
+    return await Opportunity.create(
+        tenant_id=w.a.bank.id,
+        customer_id=w.customer.id,
+        title="存款到期续存",
+        org_path=w.a.branch.path,
+        status=OpportunityStatus.CLAIMED if claimed else OpportunityStatus.OPEN,
+        claimed_by_id=w.a.manager.id if claimed else None,
+        claimed_org_path=w.a.branch.path if claimed else "",
+    )
+
+
+def _status_of(opportunity: Opportunity) -> Callable[[], Awaitable[Any]]:
+    async def state() -> Any:
+        return (await Opportunity.get(id=opportunity.id)).status
+
+    return state
+
+
+@case("claimOpportunity.id")
+async def _claim(stack: Stack, w: World) -> Case:
+    target = await _pool_opportunity(w, claimed=False)
+    query = "mutation($id: ID!) { claimOpportunity(id: $id) { id } }"
+    return Case(
+        query,
+        allowed=("manager a", {"id": str(target.id)}),
+        refused=[
+            ("manager b", {"id": str(target.id)}, NOT_FOUND),
+            ("manager a", {"id": str(uuid.uuid4())}, NOT_FOUND),
+        ],
+        state=_status_of(target),
+    )
+
+
+@case("releaseOpportunity.id")
+async def _release(stack: Stack, w: World) -> Case:
+    target = await _pool_opportunity(w, claimed=True)
+    query = "mutation($id: ID!) { releaseOpportunity(id: $id) { id } }"
+    return Case(
+        query,
+        allowed=("manager a", {"id": str(target.id)}),
+        refused=[
+            ("manager b", {"id": str(target.id)}, NOT_FOUND),
+            ("colleague", {"id": str(target.id)}, NOT_FOUND),  # not the claimer
+            ("far head", {"id": str(target.id)}, NOT_FOUND),  # not the branch head above it
+        ],
+        state=_status_of(target),
+    )
+
+
+@case("closeOpportunity.id")
+async def _close(stack: Stack, w: World) -> Case:
+    target = await _pool_opportunity(w, claimed=True)
+    query = 'mutation($id: ID!) { closeOpportunity(id: $id, reason: "客户无意向") { id } }'
+    return Case(
+        query,
+        allowed=("manager a", {"id": str(target.id)}),
+        refused=[
+            ("manager b", {"id": str(target.id)}, NOT_FOUND),
+            ("colleague", {"id": str(target.id)}, NOT_FOUND),
+        ],
+        state=_status_of(target),
+    )
+
+
+@case("followUpOpportunity.opportunityId")
+async def _follow_up(stack: Stack, w: World) -> Case:
+    target = await _pool_opportunity(w, claimed=True)
+    query = "mutation($i: FollowUpInput!) { followUpOpportunity(input: $i) { id } }"
+    about = {"i": {"opportunityId": str(target.id), "channel": "VISIT", "note": "上门走访"}}
+    return Case(
+        query,
+        allowed=("manager a", about),
+        refused=[("manager b", about, NOT_FOUND), ("colleague", about, NOT_FOUND)],
+        state=lambda: OpportunityFollowUp.filter(opportunity_id=target.id).count(),
+    )
+
+
+@case("convertOpportunity.opportunityId")
+async def _convert(stack: Stack, w: World) -> Case:
+    target = await _pool_opportunity(w, claimed=True)
+    query = "mutation($i: ConvertOpportunityInput!) { convertOpportunity(input: $i) { id } }"
+    about = {"i": {"opportunityId": str(target.id), "amount": "100000"}}
+    return Case(
+        query,
+        allowed=("manager a", about),
+        refused=[("manager b", about, NOT_FOUND), ("colleague", about, NOT_FOUND)],
+        state=_status_of(target),
     )
 
 

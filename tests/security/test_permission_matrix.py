@@ -569,3 +569,108 @@ async def test_scheme_and_work_order_entry_points(world: World, caller: str) -> 
     assert schemes == [sees_scheme] * 3, schemes
     orders = await _entry_points(world, token, "WorkOrder", str(order.id), "workOrders", "workOrder")
     assert orders == [sees_order] * 3, orders
+
+
+# 商机 (marketing): an opportunity shows its customer only to who may see that customer, through
+# every entry point (the pool, the root list, _entities); a scanned lead's phone only to its claimer.
+SHOWN, NO_CUSTOMER = "SHOWN", "NO_CUSTOMER"
+OPPORTUNITY_CALLERS = {
+    "owner manager": SHOWN,
+    "custodian (active)": SHOWN,
+    "custodian (ended)": NO_CUSTOMER,
+    "other manager, same branch": NO_CUSTOMER,
+    "branch head": SHOWN,
+    "head office admin": SHOWN,
+    "province admin": SHOWN,
+    "regulator": SHOWN,  # ALL scope, as before: it sees the customer (its PII hidden by customers)
+    "manager of another bank": ABSENT,
+    "institution account manager": ABSENT,
+    "hall manager": ABSENT,
+}
+OPPORTUNITY_ENTRIES = {
+    "opportunityPool": (
+        "{ opportunityPool(first: 100) { nodes { id customer { id } } } }",
+        "opportunityPool",
+    ),
+    "root opportunities": ("{ opportunities(first: 100) { nodes { id customer { id } } } }", "opportunities"),
+    "_entities Opportunity": (
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Opportunity { id customer { id } } } }",
+        "_entities",
+    ),
+}
+
+
+async def _opportunity_of(world: World) -> Any:
+    from models.marketing import Opportunity
+
+    customer = world.tenant.customers[0]
+    return await Opportunity.filter(customer_id=customer.id, status="OPEN").order_by("id").first()
+
+
+@pytest.mark.parametrize("entry", list(OPPORTUNITY_ENTRIES))
+@pytest.mark.parametrize("caller", list(OPPORTUNITY_CALLERS))
+async def test_opportunity_customer(world: World, caller: str, entry: str) -> None:
+    opportunity = await _opportunity_of(world)
+    query, root = OPPORTUNITY_ENTRIES[entry]
+    variables = {"r": [{"__typename": "Opportunity", "id": str(opportunity.id)}]}
+    result = await execute("marketing", query, variables, world.tokens[caller], settings=world.settings)
+    rows = (result.data or {}).get(root)
+    nodes = rows["nodes"] if isinstance(rows, dict) else rows or []
+    node = next((n for n in nodes if n and n.get("id") == str(opportunity.id)), None)
+    seen = (
+        ABSENT
+        if node is None
+        else SHOWN
+        if node["customer"] == {"id": str(world.tenant.customers[0].id)}
+        else NO_CUSTOMER
+    )
+    assert seen == OPPORTUNITY_CALLERS[caller]
+    assert not [e for e in result.errors or [] if e.extensions["code"] not in ("NOT_FOUND", "FORBIDDEN")]
+
+
+CLAIM_CALLERS = {
+    "owner manager": "CLAIMED",
+    "branch head": "CLAIMED",
+    "head office admin": "FORBIDDEN",
+    "regulator": "FORBIDDEN",
+    "manager of another bank": "NOT_FOUND",
+    "institution account manager": "FORBIDDEN",
+    "hall manager": "FORBIDDEN",
+}
+
+
+@pytest.mark.parametrize("caller", list(CLAIM_CALLERS))
+async def test_claim_and_lead_contact(world: World, caller: str) -> None:
+    """认领 by role; the claimer alone reads a lead's phone, everyone else in the pool the masked one."""
+    from models.marketing import Opportunity
+
+    lead = await Opportunity.create(
+        tenant_id=world.tenant.bank.id,
+        title="扫码意向：黔农e贷",
+        source="QR_SCAN",
+        org_path=world.tenant.branch.path,
+        lead_phone="13912345678",
+        masked_phone="139****5678",
+    )
+    mutation = "mutation($id: ID!) { claimOpportunity(id: $id) { status leadPhone maskedPhone } }"
+    result = await execute(
+        "marketing", mutation, {"id": str(lead.id)}, world.tokens[caller], settings=world.settings
+    )
+    expected = CLAIM_CALLERS[caller]
+    if expected != "CLAIMED":
+        assert [e.extensions["code"] for e in result.errors] == [expected]
+        return
+    assert result.data["claimOpportunity"] == {
+        "status": "CLAIMED",
+        "leadPhone": "13912345678",
+        "maskedPhone": "139****5678",
+    }
+    for other in ("other manager, same branch", "head office admin"):
+        seen = await execute(
+            "marketing",
+            "query($r: [_Any!]!) { _entities(representations: $r) { ... on Opportunity { leadPhone maskedPhone } } }",
+            {"r": [{"__typename": "Opportunity", "id": str(lead.id)}]},
+            world.tokens[other],
+            settings=world.settings,
+        )
+        assert (seen.data["_entities"][0] or {}).get("leadPhone") is None

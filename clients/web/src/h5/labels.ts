@@ -5,6 +5,7 @@ import type {
   CustomerKind,
   CustomerTier,
   ExternalSource,
+  FollowUpChannel,
   HoldingCategory,
   KeyEventKind,
   NeedStatus,
@@ -134,3 +135,17 @@ export const needStatusLabel: Record<NeedStatus, string> = {
   WITHDRAWN: '已撤回',
   REPUBLISHED: '已重新发布',
 };
+
+export const FOLLOW_UP_CHANNELS: FollowUpChannel[] = ['PHONE', 'SMS', 'WECHAT', 'VISIT'];
+
+export const followUpLabel: Record<FollowUpChannel, string> = {
+  PHONE: '电话',
+  SMS: '短信',
+  WECHAT: '微信',
+  VISIT: '走访',
+};
+
+/** 商机来源 (Opportunity.source): scans, system rules, models, recorded by hand. */
+export function opportunitySourceLabel(source: string): string {
+  return { QR_SCAN: '扫码', qrcode: '扫码', RULE: '系统规则', rule: '系统规则', MODEL: '模型', model: '模型' }[source] ?? '手工登记';
+}

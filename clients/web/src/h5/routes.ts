@@ -8,6 +8,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/search', component: () => import('./views/SearchView.vue'), meta: { tab: true } },
   { path: '/schedule', component: () => import('./views/ScheduleView.vue'), meta: { tab: true } },
   { path: '/me', component: () => import('./views/MeView.vue'), meta: { tab: true } },
+  { path: '/opportunities', component: () => import('./views/OpportunitiesView.vue'), meta: { tab: true } },
   { path: '/customer/:id', component: () => import('./views/CustomerView.vue'), props: true },
   { path: '/customer/:id/contact', component: () => import('./views/ContactView.vue'), props: true },
   { path: '/customer/:id/tier', component: () => import('./views/TierView.vue'), props: true },
