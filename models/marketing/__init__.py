@@ -9,8 +9,35 @@ from tortoise import fields
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
 from models.marketing.audiences import Audience
+from models.marketing.campaigns import (
+    Campaign,
+    CampaignContact,
+    CampaignStatus,
+    CampaignTemplate,
+    CampaignWave,
+    WaveStatus,
+)
+from models.marketing.messages import InboxMessage, MessageChannel, MessageStatus, OutboundMessage
+from models.marketing.points import PointsEntry, PointsKind
 
-__all__ = ["Audience", "AuditRecord", "Opportunity", "OpportunityStatus"]
+__all__ = [
+    "Audience",
+    "AuditRecord",
+    "Campaign",
+    "CampaignContact",
+    "CampaignStatus",
+    "CampaignTemplate",
+    "CampaignWave",
+    "InboxMessage",
+    "MessageChannel",
+    "MessageStatus",
+    "Opportunity",
+    "OpportunityStatus",
+    "OutboundMessage",
+    "PointsEntry",
+    "PointsKind",
+    "WaveStatus",
+]
 
 
 class OpportunityStatus(StrEnum):
