@@ -27,6 +27,9 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     assert first["telemetry samples"] > 10_000  # 遥测: a day of a few devices' metrics
     # 配置库: the grid company's machine room: 6 items, 7 relations, 8 changes recorded
     assert (first["config items"], first["config relations"], first["config changes"]) == (6, 7, 8)
+    # 营销画布: a template sent down, a campaign whose first wave ran, points earned and spent
+    assert (first["campaign_template"], first["campaign"], first["outbound_message"]) == (2, 1, 20)
+    assert first["points_entry"] == 21
     assert await seed(database, customers=300, progress=False) == {}
 
     root = await Org.get(code="GZ")
