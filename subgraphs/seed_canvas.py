@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from models.customers import Consent, ConsentPurpose, CustomerTag, TagSource
-from models.marketing import CampaignWave, PointsEntry
+from models.marketing import CampaignWave, OutboundMessage, PointsEntry
 from resolvers.marketing.audiences import CriteriaInput, create_audience
 from resolvers.marketing.campaigns import (
     create_campaign,
@@ -114,7 +114,7 @@ async def seed_canvas(demo: Demo, now: datetime | None = None) -> dict[str, int]
     while await run_wave_chunk(wave.id, now=now):
         pass
     await run_wave_chunk(wave.id, now=now)  # the empty chunk closes wave 1
-    delivered = await deliver_messages(now)
+    await deliver_messages(now)
     if targets:
         await record_response(demo.manager, campaign.id, targets[0][0], converted=True)
         await spend_points(demo.manager, targets[0][0], 60, "兑换定制保温杯", "seed-spend-1")
@@ -122,6 +122,6 @@ async def seed_canvas(demo: Demo, now: datetime | None = None) -> dict[str, int]
         "campaign_template": 2,
         "campaign": 1,
         "campaign_contact": len(targets),
-        "outbound_message": delivered,
+        "outbound_message": await OutboundMessage.filter(campaign_id=campaign.id).count(),
         "points_entry": await PointsEntry.filter(campaign_id=campaign.id).count() + bool(targets),
     }
