@@ -13,6 +13,8 @@ Arranged fast with bulk inserts (thousands of rows a statement): two member bank
 (产品推荐授权) and the tag 存款即将到期; one campaign per bank with the same canvas (AUDIENCE by the
 tag → SMS → BENEFIT 100 points → END), scheduled now.
 
+Then ``ANALYZE`` (PostgreSQL), as autovacuum would after such a load.
+
 Run: each wave chunk by chunk (resolvers/marketing/waves.py ``run_wave_chunk``, ``--chunk``
 customers a chunk), in this process, timing every chunk and counting its SQL statements
 (testkit/sqlcount.py). Printed per wave: customers, chunks, total seconds, ms per chunk (mean, p50,
@@ -165,6 +167,18 @@ async def arrange_bank(customers: int, name: str) -> tuple[uuid.UUID, uuid.UUID]
     return bank_id, wave.id
 
 
+async def analyze() -> None:
+    """Fresh planner statistics after the bulk load, as autovacuum would give a live database (without
+    them PostgreSQL plans the audience as a sort of every member per chunk: 140 ms instead of 7 ms at
+    20,000 customers)."""
+    from tortoise import connections
+
+    for name in ("customers", "marketing"):
+        connection = connections.get(name)
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_script("ANALYZE")
+
+
 async def run_wave(wave_id: uuid.UUID, customers: int, chunk: int) -> WaveRun:
     from models.marketing import CampaignContact, OutboundMessage
     from resolvers.marketing.waves import run_wave_chunk
@@ -192,6 +206,7 @@ async def bench(customers: int, baseline: int, chunk: int) -> tuple[WaveRun, Wav
 
     small_bank, small_wave = await arrange_bank(baseline, "基线农商银行")
     big_bank, big_wave = await arrange_bank(customers, "压测农商银行")
+    await analyze()
     small = await run_wave(small_wave, baseline, chunk)
     big = await run_wave(big_wave, customers, chunk)
     small.points = await PointsEntry.filter(tenant_id=small_bank).count()

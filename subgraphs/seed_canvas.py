@@ -28,6 +28,7 @@ from resolvers.marketing.campaigns import (
 )
 from resolvers.marketing.messages import deliver_messages
 from resolvers.marketing.points import spend_points
+from resolvers.marketing.scenarios import sms_then_call
 from resolvers.marketing.waves import run_wave_chunk
 from security.principal import Principal
 
@@ -58,29 +59,6 @@ class Demo:
     customers: list[tuple[UUID, UUID]]  # (customer, tenant) of the demo manager's retail customers
 
 
-def _graph(audience_id: UUID) -> dict[str, Any]:
-    return {
-        "nodes": [
-            {"id": "audience", "kind": "AUDIENCE", "audienceId": str(audience_id)},
-            {"id": "sms", "kind": "SEND", "channel": "SMS", "contentKey": "sms"},
-            {"id": "gift", "kind": "BENEFIT", "points": 100},
-            {"id": "wait", "kind": "WAIT", "days": 3},
-            {"id": "asked", "kind": "BRANCH", "condition": {"field": "RESPONDED"}},
-            {"id": "call", "kind": "SEND", "channel": "PHONE", "contentKey": "call"},
-            {"id": "end", "kind": "END"},
-        ],
-        "edges": [
-            {"from": "audience", "to": "sms"},
-            {"from": "sms", "to": "gift"},
-            {"from": "gift", "to": "wait"},
-            {"from": "wait", "to": "asked"},
-            {"from": "asked", "to": "end", "when": "YES"},
-            {"from": "asked", "to": "call", "when": "NO"},
-            {"from": "call", "to": "end"},
-        ],
-    }
-
-
 async def seed_canvas(demo: Demo, now: datetime | None = None) -> dict[str, int]:
     now = now or datetime.now(UTC)
     template = await create_template(
@@ -107,7 +85,10 @@ async def seed_canvas(demo: Demo, now: datetime | None = None) -> dict[str, int]
     )
     audience = await create_audience(demo.head_office, "存款即将到期客户", CriteriaInput(tags=[TAG]))
     campaign = await create_campaign(
-        demo.head_office, "定期存款到期续存", graph=_graph(audience.id), contents=CONTENTS
+        demo.head_office,
+        "定期存款到期续存",
+        graph=sms_then_call({"audienceId": str(audience.id)}),
+        contents=CONTENTS,
     )
     await schedule_campaign(demo.head_office, campaign.id, now)
     wave = await CampaignWave.get(campaign_id=campaign.id, number=1)

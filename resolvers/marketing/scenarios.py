@@ -68,6 +68,31 @@ def _two_waves(
     }
 
 
+def sms_then_call(start: dict[str, Any], points: int = 100, days: int = 3) -> dict[str, Any]:
+    """AUDIENCE (``start``: audienceId or criteria) → SMS "sms" → BENEFIT ``points`` → WAIT ``days`` →
+    BRANCH responded? NO → PHONE with "call" → END (the demo campaign's canvas)."""
+    return {
+        "nodes": [
+            {"id": "audience", "kind": "AUDIENCE", **start},
+            {"id": "sms", "kind": "SEND", "channel": "SMS", "contentKey": "sms"},
+            {"id": "gift", "kind": "BENEFIT", "points": points},
+            {"id": "wait", "kind": "WAIT", "days": days},
+            {"id": "asked", "kind": "BRANCH", "condition": {"field": "RESPONDED"}},
+            {"id": "call", "kind": "SEND", "channel": "PHONE", "contentKey": "call"},
+            {"id": "end", "kind": "END"},
+        ],
+        "edges": [
+            {"from": "audience", "to": "sms"},
+            {"from": "sms", "to": "gift"},
+            {"from": "gift", "to": "wait"},
+            {"from": "wait", "to": "asked"},
+            {"from": "asked", "to": "end", "when": "YES"},
+            {"from": "asked", "to": "call", "when": "NO"},
+            {"from": "call", "to": "end"},
+        ],
+    }
+
+
 def _one_wave(criteria: dict[str, Any], channel: str, key: str, points: int = 0) -> dict[str, Any]:
     """AUDIENCE → SEND → (BENEFIT) → END."""
     nodes: list[dict[str, Any]] = [

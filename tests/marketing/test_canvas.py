@@ -26,7 +26,7 @@ from models.operations import Org, OrgKind
 from resolvers.common.errors import CodedError
 from resolvers.marketing.canvas import Facts, parse_contents, parse_graph, walk
 from resolvers.marketing.messages import Outgoing, RecordingSender, SendResult, deliver_messages, use_sender
-from resolvers.marketing.scenarios import SCENARIOS
+from resolvers.marketing.scenarios import SCENARIOS, sms_then_call
 from resolvers.marketing.waves import run_due_waves, run_wave_chunk
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
@@ -40,26 +40,7 @@ CONTENTS = [
     {"key": "sms", "kind": "SMS", "body": "{{surname}}先生/女士, 续存送{{points}}积分【{{bank}}】"},
     {"key": "call", "kind": "TEXT", "title": "话术", "body": "您好, 您的存款即将到期"},
 ]
-GRAPH: dict[str, Any] = {
-    "nodes": [
-        {"id": "a", "kind": "AUDIENCE", "criteria": {"tags": ["存款即将到期"]}},
-        {"id": "sms", "kind": "SEND", "channel": "SMS", "contentKey": "sms"},
-        {"id": "gift", "kind": "BENEFIT", "points": 100},
-        {"id": "wait", "kind": "WAIT", "days": 3},
-        {"id": "asked", "kind": "BRANCH", "condition": {"field": "RESPONDED"}},
-        {"id": "call", "kind": "SEND", "channel": "PHONE", "contentKey": "call"},
-        {"id": "end", "kind": "END"},
-    ],
-    "edges": [
-        {"from": "a", "to": "sms"},
-        {"from": "sms", "to": "gift"},
-        {"from": "gift", "to": "wait"},
-        {"from": "wait", "to": "asked"},
-        {"from": "asked", "to": "end", "when": "YES"},
-        {"from": "asked", "to": "call", "when": "NO"},
-        {"from": "call", "to": "end"},
-    ],
-}
+GRAPH = sms_then_call({"criteria": {"tags": ["存款即将到期"]}})
 CREATE = """mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id status
   graph { nodes { id kind channel } edges { from to when } } } }"""
 SCHEDULE = "mutation($id: ID!, $at: DateTime!) { scheduleCampaign(id: $id, startsAt: $at) { status } }"
