@@ -9,7 +9,7 @@ NODE_STAMP := gateway/node_modules/.installed
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: web web-dev bench-stream bench-grab bench-claim bench-alerts bench-morning bench-devices bench-search soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: web web-dev bench-stream bench-grab bench-claim bench-alerts bench-morning bench-devices bench-search bench-wave soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -88,6 +88,11 @@ bench-alerts: install
 ## (loadtest/bench_morning.py): BENCH_MORNING_ARGS="--duration 10 --identity full|signed --peak 1200"
 bench-morning: install
 	$(PY) -m loadtest.bench_morning $(BENCH_MORNING_ARGS)
+
+## One canvas wave over 100,000 customers vs a baseline of 1,000 (loadtest/bench_wave.py):
+## BENCH_WAVE_ARGS="--customers 100000 --baseline 1000 --chunk 500 --postgres postgres://…/postgres"
+bench-wave: install
+	$(PY) -m loadtest.bench_wave $(BENCH_WAVE_ARGS)
 
 ## Device ingestion over MQTT (loadtest/bench_devices.py): BENCH_DEVICES_ARGS="--devices 1000 --duration 60"
 bench-devices: install

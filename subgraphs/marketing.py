@@ -1,9 +1,12 @@
 """Marketing subgraph: opportunities and the pool (商机, 商机池, 二维码), schemes and work orders
-(营销方案, 营销工单), audiences (目标客群), content (内容管理) and the product knowledge base."""
+(营销方案, 营销工单), audiences (目标客群), the campaign canvas (营销画布) with points (积分) and
+messages (短信 / 推送 / 站内信), content (内容管理) and the product knowledge base (产品知识库)."""
 
 from resolvers.marketing.dataloaders import MarketingLoaders
+from resolvers.marketing.jobs import deliver_outbox
 from resolvers.marketing.rules import watch_rules
 from resolvers.marketing.scheme_jobs import watch_scheme_lists
+from resolvers.marketing.waves import watch_campaigns
 from schema.marketing.federation import Customer
 from schema.marketing.mutations import Mutation
 from schema.marketing.queries import Query
@@ -21,13 +24,15 @@ spec = SubgraphSpec(
     jobs=(
         watch_rules,  # 商机 from the rules over customer data (rules.py)
         watch_scheme_lists,  # target lists and work orders of running schemes (scheme_jobs.py)
+        watch_campaigns,  # canvas waves (waves.py)
+        deliver_outbox,  # the message outbox (jobs.py)
     ),
     # Marketing checks the customers its mutations name against the caller's customer scope, read-only,
     # through one module: resolvers/common/customer_directory.py. Its app is registered here for that;
     # and operations', for the approval flows (resolvers/common/approvals.py) and the staff directory
     # schemes, QR codes and statistics check managers and orgs against (resolvers/customers/directory.py).
-    # 产品推荐位 read the finance marketplace's LISTED products the same way, through
-    # resolvers/common/product_directory.py: its app too.
+    # 产品推荐位 and campaign products read the finance marketplace's LISTED products the same way,
+    # through resolvers/common/product_directory.py: its app too.
     consumes=("customers", "operations", "finance"),
     routes=scan_routes,  # POST /marketing/scan/<token>: the public QR-code intake (大众营销扫码)
 )

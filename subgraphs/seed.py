@@ -181,6 +181,8 @@ from resolvers.operations.identity import principal_for
 from resolvers.operations.queues import BUSINESS_TYPES
 from security.passwords import hash_password
 from security.principal import Principal
+from subgraphs.seed_canvas import Demo as CanvasDemo
+from subgraphs.seed_canvas import seed_canvas
 from subgraphs.seed_content import ContentPeople, seed_content
 from subgraphs.settings import Settings
 
@@ -2134,6 +2136,22 @@ async def _seed_halls(world: World, now: datetime) -> dict[str, int]:
 # --------------------------------------------------------------------------- entry point
 
 
+async def _seed_canvas(world: World, refs: Sequence[CustomerRef]) -> dict[str, int]:
+    """营销画布 demo in the first bank (subgraphs/seed_canvas.py): after operations, for the bank's name."""
+    demo = world.banks[0].branches[0].managers[0]
+    mine = [(r.id, r.tenant_id) for r in refs if r.manager_id == demo.id and r.kind is CustomerKind.RETAIL]
+    code = world.banks[0].spec.code.lower()
+    return await seed_canvas(
+        CanvasDemo(
+            world.acting("admin"),
+            world.acting(f"hq_{code}"),
+            world.acting(DEMO_MANAGER),
+            world.banks[0].org.id,
+            mine,
+        )
+    )
+
+
 async def seed(settings: Settings, customers: int = 2000, progress: bool = True) -> dict[str, int]:
     """Fill empty, migrated databases with demo data; returns rows created per kind.
 
@@ -2162,6 +2180,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     counts |= await _seed_operations(world, must_change_password=not settings.dev_mode, now=now)
     counts |= await _seed_incidents(world)
     counts |= await _seed_halls(world, now)
+    counts |= await _seed_canvas(world, refs)
     summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")
     return counts

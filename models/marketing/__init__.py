@@ -13,6 +13,14 @@ from models.approvals import ApprovalRequestBase, ApprovalStepBase
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import EncryptedTextField, Entity
 from models.marketing.audiences import Audience
+from models.marketing.campaigns import (
+    Campaign,
+    CampaignContact,
+    CampaignStatus,
+    CampaignTemplate,
+    CampaignWave,
+    WaveStatus,
+)
 from models.marketing.content import (
     Article,
     ArticleEvent,
@@ -24,6 +32,8 @@ from models.marketing.content import (
     SearchDocument,
     SearchKind,
 )
+from models.marketing.messages import InboxMessage, MessageChannel, MessageStatus, OutboundMessage
+from models.marketing.points import PointsEntry, PointsKind
 from models.marketing.schemes import (
     ContactChannel,
     FeedbackResult,
@@ -49,20 +59,31 @@ __all__ = [
     "ArticleStatus",
     "Audience",
     "AuditRecord",
+    "Campaign",
+    "CampaignContact",
+    "CampaignStatus",
+    "CampaignTemplate",
+    "CampaignWave",
     "ContactChannel",
     "ContentCategory",
     "FeedbackResult",
     "FollowUpChannel",
+    "InboxMessage",
     "IndicatorKind",
     "IndicatorSplit",
     "KnowledgeEntry",
     "KnowledgeKind",
     "MarketingScheme",
+    "MessageChannel",
+    "MessageStatus",
     "Opportunity",
     "OpportunityFollowUp",
     "OpportunityStatus",
+    "OutboundMessage",
     "OutboxEvent",
     "OutboxSequence",
+    "PointsEntry",
+    "PointsKind",
     "QrCode",
     "RecommendationSlot",
     "SchemeIndicator",
@@ -72,6 +93,7 @@ __all__ = [
     "SearchDocument",
     "SearchKind",
     "SplitLevel",
+    "WaveStatus",
     "WorkOrder",
     "WorkOrderFeedback",
     "WorkOrderStatus",

@@ -50,6 +50,17 @@ class TargetCustomer:
     customer_id: UUID
     manager_id: UUID | None  # 主办客户经理; None = unmanaged
     org_path: str
+    tier: str = ""  # 客户分层, for a canvas condition
+    aum: Decimal = Decimal(0)  # 金融资产, for a canvas condition
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """Where a message to the customer goes (read when it is sent, never stored in marketing)."""
+
+    customer_id: UUID
+    surname: str  # for {{surname}}
+    phone: str
 
 
 def target_filter(tenant_id: UUID, criteria: TargetCriteria, now: datetime | None = None) -> Q:
@@ -87,10 +98,20 @@ async def target_chunk(
     queryset = Customer.filter(target_filter(tenant_id, criteria))
     if after is not None:
         queryset = queryset.filter(id__gt=after)
-    rows = await queryset.order_by("id").limit(limit).values_list("id", "primary_manager_id", "org_path")
+    rows = await (
+        queryset.order_by("id")
+        .limit(limit)
+        .values_list("id", "primary_manager_id", "org_path", "tier", "aum")
+    )
     return [
-        TargetCustomer(UUID(str(id)), UUID(str(manager)) if manager else None, str(path))
-        for id, manager, path in rows
+        TargetCustomer(
+            UUID(str(id)),
+            UUID(str(manager)) if manager else None,
+            str(path),
+            str(tier),
+            Decimal(str(aum or 0)),
+        )
+        for id, manager, path, tier, aum in rows
     ]
 
 
@@ -106,3 +127,26 @@ async def grids_of_tenant(tenant_id: UUID, ids: Iterable[UUID]) -> set[UUID]:
         return set()
     rows = await Grid.filter(tenant_id=tenant_id, id__in=wanted).values_list("id", flat=True)
     return {UUID(str(id)) for id in rows}
+
+
+async def products_held(ids: Iterable[UUID], names: Iterable[str]) -> dict[UUID, frozenset[str]]:
+    """Of the customers ``ids``, the products among ``names`` each holds now: one statement."""
+    wanted, products = list(dict.fromkeys(ids)), list(dict.fromkeys(names))
+    if not wanted or not products:
+        return {}
+    rows = await Holding.filter(
+        customer_id__in=wanted, closed_on=None, product_name__in=products
+    ).values_list("customer_id", "product_name")
+    held: dict[UUID, set[str]] = {}
+    for customer, product in rows:
+        held.setdefault(UUID(str(customer)), set()).add(str(product))
+    return {customer: frozenset(names) for customer, names in held.items()}
+
+
+async def addressees(ids: Iterable[UUID]) -> dict[UUID, Addressee]:
+    """Surname and phone of the customers ``ids`` — for the message sender only: one statement."""
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return {}
+    rows = await Customer.filter(id__in=wanted).only("id", "name", "phone")
+    return {row.id: Addressee(row.id, row.name[:1], row.phone or "") for row in rows}

@@ -11,6 +11,9 @@ from strawberry.dataloader import DataLoader
 from models.marketing import (
     ArticleEvent,
     Audience,
+    Campaign,
+    CampaignTemplate,
+    CampaignWave,
     ContentCategory,
     IndicatorSplit,
     MarketingScheme,
@@ -25,17 +28,22 @@ from resolvers.common.customer_directory import visible_customers
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
 from resolvers.common.product_directory import ListedProduct, listed_products
+from resolvers.marketing.points import Points, points_of
 from resolvers.marketing.scheme_loaders import figures_by_scheme
 from resolvers.marketing.scopes import (
     article_event_scope,
     audience_scope,
+    campaign_scope,
     follow_up_scope,
     opportunity_scope,
     qr_code_scope,
     scheme_part_scope,
     scheme_scope,
+    template_scope,
+    wave_scope,
     work_order_scope,
 )
+from resolvers.marketing.waves import WaveFigures, wave_figures
 from resolvers.marketing.work_orders import SchemeFigures
 
 
@@ -116,6 +124,34 @@ class MarketingLoaders(LoaderRegistry):
     @property
     def qr_code(self) -> DataLoader[UUID, QrCode | None]:
         return self.entity(QrCode, qr_code_scope)
+
+    @property
+    def campaign(self) -> DataLoader[UUID, Campaign | None]:
+        return self.entity(Campaign, campaign_scope)
+
+    @property
+    def campaign_template(self) -> DataLoader[UUID, CampaignTemplate | None]:
+        return self.entity(CampaignTemplate, template_scope)
+
+    @property
+    def waves_of_campaign(self) -> DataLoader[UUID, list[CampaignWave]]:
+        """A campaign's waves in order (the campaign was read in scope)."""
+        return self.children(CampaignWave, "campaign_id", wave_scope, order=("number",))
+
+    @property
+    def wave_figures(self) -> DataLoader[UUID, WaveFigures]:
+        async def load(ids: list[UUID]) -> list[WaveFigures]:
+            return await wave_figures(ids)
+
+        return self._get(("wave_figures",), lambda: DataLoader(load_fn=load))
+
+    def points_of_customer(self, latest: int) -> DataLoader[UUID, Points | None]:
+        """积分 of each customer the caller may see (None otherwise): three statements a batch."""
+
+        async def load(ids: list[UUID]) -> list[Points | None]:
+            return await points_of(self.require_principal(), ids, latest)
+
+        return self._get(("points", latest), lambda: DataLoader(load_fn=load))
 
 
 async def _load_categories(ids: Sequence[UUID]) -> list[ContentCategory | None]:

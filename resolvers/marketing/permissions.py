@@ -78,3 +78,26 @@ def require_qr_maker(principal: Principal) -> None:
         or qr_code_scope(principal).is_nothing
     ):
         raise forbidden("无权制作营销二维码 (your role cannot make QR codes)")
+
+
+TEMPLATE_MAKERS = (Role.PROVINCE_ADMIN, Role.HQ_ADMIN)
+CAMPAIGN_MAKERS = (Role.HQ_ADMIN, Role.BRANCH_HEAD)
+POINTS_SPENDERS = (Role.CUSTOMER_MANAGER, Role.BRANCH_HEAD, Role.HQ_ADMIN)
+
+
+def require_template_maker(principal: Principal) -> None:
+    """FORBIDDEN unless the province union (省联社) or a head office admin: they make templates."""
+    if not principal.has_role(*TEMPLATE_MAKERS):
+        raise forbidden("无权制作营销画布模板 (only the province union or head office makes templates)")
+
+
+def require_campaign_maker(principal: Principal) -> None:
+    """FORBIDDEN unless head office or a branch head of a member bank: they run canvas campaigns."""
+    if principal.tenant_id is None or not principal.has_role(*CAMPAIGN_MAKERS):
+        raise forbidden("无权操作营销活动 (only head office or a branch head runs campaigns)")
+
+
+def require_points_spender(principal: Principal) -> None:
+    """FORBIDDEN unless a member bank's manager, branch head or head office (积分兑换)."""
+    if principal.tenant_id is None or not principal.has_role(*POINTS_SPENDERS):
+        raise forbidden("无权使用客户积分 (your role cannot spend a customer's points)")

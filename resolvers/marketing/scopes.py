@@ -148,3 +148,23 @@ def follow_up_scope(p: Principal) -> Cond:
     if scope in (Scope.OWN, Scope.GRID):
         return Eq("manager_id", p.user_id)
     return Nothing()
+
+
+def template_scope(p: Principal) -> Cond:
+    """营销画布模板: a bank's own and those sent down to it; the province (ALL) sees all."""
+    return bank_scope(p)
+
+
+def campaign_scope(p: Principal) -> Cond:
+    """营销活动 are shared within a member bank (they name no customer); the province sees all."""
+    return bank_scope(p)
+
+
+def inbox_scope(p: Principal) -> Cond:
+    """站内信: only its recipient reads it."""
+    return Eq("recipient_id", p.user_id)
+
+
+def wave_scope(p: Principal) -> Cond:
+    """波次 are read only through their campaign (read in ``campaign_scope``)."""
+    return Nothing() if bank_scope(p).is_nothing else Everything()

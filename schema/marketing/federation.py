@@ -23,13 +23,15 @@ from schema.marketing.enums import OpportunityStatus
 
 if TYPE_CHECKING:
     from schema.marketing.types.opportunities import Opportunity
+    from schema.marketing.types.points import Points
 
 _Opportunity = Annotated["Opportunity", strawberry.lazy("schema.marketing.types.opportunities")]
+_Points = Annotated["Points", strawberry.lazy("schema.marketing.types.points")]
 
 
 @strawberry.federation.type(keys=["id"])
 class Customer:
-    """Owned by customers; marketing adds the customer's opportunities.
+    """Owned by customers; marketing adds the customer's opportunities and points (积分).
 
     Its fields and arguments carry their GraphQL names: Strawberry otherwise derives each name
     from the Python one (camelCase) on every use, that is for every representation ``_entities``
@@ -50,6 +52,16 @@ class Customer:
         status: Annotated[list[OpportunityStatus] | None, strawberry.argument(name="status")] = None,
     ) -> MaybeAwaitable[Page[rows.Opportunity]]:
         return ready(info.context.loaders.opportunities_of_customer(first, after, status), parse_id(self.id))
+
+    @strawberry.field(
+        name="points",
+        description="积分 (营销信息): balance and latest entries; null for a customer the caller may not see",
+        graphql_type=_Points | None,
+    )
+    def points(
+        self, info: Info, latest: Annotated[int, strawberry.argument(name="latest")] = 10
+    ) -> MaybeAwaitable[Any]:
+        return ready(info.context.loaders.points_of_customer(max(0, min(latest, 50))), parse_id(self.id))
 
     @classmethod
     async def prefetch(cls, info: Info, customers: list[Customer]) -> None:
@@ -73,6 +85,9 @@ def _statuses(arguments: Mapping[str, Any]) -> list[OpportunityStatus] | None:
 
 
 PREFETCH: Plan[MarketingLoaders] = {
+    "points": lambda loaders, arguments: loaders.points_of_customer(
+        max(0, min(int(arguments.get("latest", 10)), 50))
+    ),
     "opportunities": lambda loaders, arguments: loaders.opportunities_of_customer(
         int(arguments.get("first", 20)), arguments.get("after"), _statuses(arguments)
     ),

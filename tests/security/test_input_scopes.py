@@ -55,11 +55,16 @@ from models.marketing import (
     Article,
     ArticleStatus,
     Audience,
+    Campaign,
+    CampaignTemplate,
+    InboxMessage,
     KnowledgeEntry,
     KnowledgeKind,
     Opportunity,
     OpportunityFollowUp,
     OpportunityStatus,
+    PointsEntry,
+    PointsKind,
     QrCode,
     RecommendationSlot,
 )
@@ -354,6 +359,146 @@ async def _audience_org(stack: Stack, w: World) -> Case:
             ("hq b", within(w.branch2.path), NOT_FOUND),  # another bank's org
         ],
         state=lambda: Audience.filter(name=name).count(),
+    )
+
+
+CAMPAIGN = "mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id } }"
+SPEND = """mutation($c: ID!, $k: String!) { spendPoints(customerId: $c, amount: 10, reason: "兑换礼品",
+  idempotencyKey: $k) { id } }"""
+
+
+def _canvas(start: dict[str, Any], product: str | None = None) -> dict[str, Any]:
+    nodes = [{"id": "a", "kind": "AUDIENCE", **start}, {"id": "end", "kind": "END"}]
+    edges = [{"from": "a", "to": "end"}]
+    if product is not None:
+        nodes.insert(1, {"id": "p", "kind": "PRODUCT", "productIds": [product]})
+        edges = [{"from": "a", "to": "p"}, {"from": "p", "to": "end"}]
+    return {"nodes": nodes, "edges": edges}
+
+
+@case("sendDownCampaignTemplate.tenantIds")
+async def _send_down(stack: Stack, w: World) -> Case:
+    template = await CampaignTemplate.create(
+        tenant_id=None, org_path="/", name="省联社模板", graph={}, contents=[], created_by=uuid.uuid4()
+    )
+    query = "mutation($t: ID!, $b: [ID!]!) { sendDownCampaignTemplate(templateId: $t, tenantIds: $b) { id } }"
+
+    def to(*banks: Any) -> dict[str, Any]:
+        return {"t": str(template.id), "b": [str(b) for b in banks]}
+
+    return Case(
+        query,
+        allowed=("province", to(w.a.bank.id)),
+        refused=[
+            ("province", to(w.b.bank.id), NOT_FOUND),  # another province's member bank
+            ("province", to(w.a.branch.id), NOT_FOUND),  # not a member bank
+            ("province", to(uuid.uuid4()), NOT_FOUND),
+            ("hq a", to(w.a.bank.id), "FORBIDDEN"),  # only the province union sends down
+        ],
+        state=lambda: CampaignTemplate.filter(source_id=template.id).count(),
+    )
+
+
+@case("createCampaign.graph.audienceId")
+async def _campaign_audience(stack: Stack, w: World) -> Case:
+    name = f"画布活动-{uuid.uuid4().hex[:6]}"
+    ours = await Audience.create(tenant_id=w.a.bank.id, name="本行客群", criteria={}, created_by=uuid.uuid4())
+    theirs = await Audience.create(
+        tenant_id=w.b.bank.id, name="他行客群", criteria={}, created_by=uuid.uuid4()
+    )
+
+    def using(audience: Any) -> dict[str, Any]:
+        return {"i": {"name": name, "graph": _canvas({"audienceId": str(audience)})}}
+
+    return Case(
+        CAMPAIGN,
+        allowed=("hq a", using(ours.id)),
+        refused=[
+            ("hq a", using(theirs.id), NOT_FOUND),
+            ("hq a", using(uuid.uuid4()), NOT_FOUND),
+            ("hq b", using(ours.id), NOT_FOUND),
+            ("manager a", using(ours.id), "FORBIDDEN"),
+        ],
+        state=lambda: Campaign.filter(name=name).count(),
+    )
+
+
+@case("createCampaign.graph.productIds")
+async def _campaign_products(stack: Stack, w: World) -> Case:
+    name = f"产品活动-{uuid.uuid4().hex[:6]}"
+    listed = await _listed_product(w)
+    draft = await FinancialProduct.create(
+        institution_id=w.a.institution.id,
+        name="未上架的贷款",
+        guarantee_method=listed.guarantee_method,
+        min_amount=Decimal("1000"),
+        max_amount=Decimal("5000"),
+        rate_min=Decimal("3.9"),
+        rate_max=Decimal("5.5"),
+        term_months=12,
+        status=ProductStatus.DRAFT,
+    )
+
+    def promoting(product: Any) -> dict[str, Any]:
+        return {"i": {"name": name, "graph": _canvas({"criteria": {"tags": ["代发工资"]}}, str(product))}}
+
+    return Case(
+        CAMPAIGN,
+        allowed=("hq a", promoting(listed.id)),
+        refused=[("hq a", promoting(draft.id), NOT_FOUND), ("hq a", promoting(uuid.uuid4()), NOT_FOUND)],
+        state=lambda: Campaign.filter(name=name).count(),
+    )
+
+
+@case("spendPoints.customerId")
+async def _spend_points(stack: Stack, w: World) -> Case:
+    for customer in (w.customer, w.theirs):
+        await PointsEntry.create(
+            tenant_id=customer.tenant_id,
+            customer_id=customer.id,
+            kind=PointsKind.EARN,
+            amount=100,
+            key=f"test:{uuid.uuid4()}",
+        )
+    key = uuid.uuid4().hex
+
+    def spending(customer: Customer) -> dict[str, Any]:
+        return {"c": str(customer.id), "k": key}
+
+    return Case(
+        SPEND,
+        allowed=("manager a", spending(w.customer)),
+        refused=[
+            ("manager b", spending(w.customer), NOT_FOUND),
+            ("colleague", spending(w.customer), NOT_FOUND),
+            ("manager a", spending(w.theirs), NOT_FOUND),
+            ("hall a", spending(w.customer), "FORBIDDEN"),
+        ],
+        state=lambda: PointsEntry.filter(
+            customer_id__in=[w.customer.id, w.theirs.id], kind=PointsKind.SPEND
+        ).count(),
+    )
+
+
+@case("markInboxMessageRead.id")
+async def _inbox_read(stack: Stack, w: World) -> Case:
+    note = await InboxMessage.create(
+        tenant_id=w.a.bank.id, recipient_id=w.a.manager.id, title="营销任务", key=f"test:{uuid.uuid4()}"
+    )
+    query = "mutation($id: ID!) { markInboxMessageRead(id: $id) { id } }"
+
+    async def state() -> Any:
+        return (await InboxMessage.get(id=note.id)).read_at
+
+    return Case(
+        query,
+        allowed=("manager a", {"id": str(note.id)}),
+        refused=[
+            ("colleague", {"id": str(note.id)}, NOT_FOUND),
+            ("hq a", {"id": str(note.id)}, NOT_FOUND),
+            ("manager b", {"id": str(note.id)}, NOT_FOUND),
+        ],
+        state=state,
     )
 
 

@@ -674,3 +674,70 @@ async def test_claim_and_lead_contact(world: World, caller: str) -> None:
             settings=world.settings,
         )
         assert (seen.data["_entities"][0] or {}).get("leadPhone") is None
+
+
+# -- marketing: the campaign canvas, points and the inbox ----------------------------------------
+
+CANVAS_CALLERS = {  # sees the bank's campaign and template (list, root field, _entities); its inbox
+    "owner manager": True,
+    "branch head": True,
+    "head office admin": True,
+    "province admin": True,
+    "regulator": True,  # ALL scope (bank_scope): campaigns name no customer
+    "manager of another bank": False,
+    "institution account manager": False,
+    "hall manager": False,
+}
+
+
+@pytest.mark.parametrize("caller", list(CANVAS_CALLERS))
+async def test_canvas_entry_points(world: World, caller: str) -> None:
+    from models.marketing import Campaign, CampaignTemplate, InboxMessage
+
+    bank, maker = world.tenant.bank, world.tenant.manager.id
+    campaign = await Campaign.create(tenant_id=bank.id, org_path=bank.path, name="矩阵活动", created_by=maker)
+    template = await CampaignTemplate.create(
+        tenant_id=bank.id, org_path=bank.path, name="矩阵模板", created_by=maker
+    )
+    note = await InboxMessage.create(
+        tenant_id=bank.id, recipient_id=maker, title="任务", key=f"m:{uuid.uuid4()}"
+    )
+    token, settings, sees = world.tokens[caller], world.settings, CANVAS_CALLERS[caller]
+
+    async def run(query: str, variables: dict[str, Any] | None = None) -> Any:
+        return (await execute("marketing", query, variables or {}, token, settings=settings)).data
+
+    listed = await run("{ campaigns(first: 100) { nodes { id } } }")
+    assert ({"id": str(campaign.id)} in listed["campaigns"]["nodes"]) is sees
+    root = await run(
+        "query($id: ID!) { campaign(id: $id) { id waves { number } } }", {"id": str(campaign.id)}
+    )
+    assert (root["campaign"] is not None) is sees
+    templates = await run("{ campaignTemplates(first: 100) { nodes { id } } }")
+    assert ({"id": str(template.id)} in templates["campaignTemplates"]["nodes"]) is sees
+    entities = await run(
+        "query($r: [_Any!]!) { _entities(representations: $r) { ... on Campaign { id } ... on CampaignTemplate { id } } }",
+        {
+            "r": [
+                {"__typename": "Campaign", "id": str(campaign.id)},
+                {"__typename": "CampaignTemplate", "id": str(template.id)},
+            ]
+        },
+    )
+    assert [e is not None for e in entities["_entities"]] == [sees, sees]
+    inbox = await run("{ inbox(first: 100) { nodes { id } } }")
+    assert ({"id": str(note.id)} in inbox["inbox"]["nodes"]) is (
+        caller == "owner manager"
+    )  # its recipient only
+
+
+@pytest.mark.parametrize("caller", list(CALLERS))
+async def test_customer_points_follow_the_customer_scope(world: World, caller: str) -> None:
+    """Customer.points (营销信息 of the 360) shows only for a customer the caller may see."""
+    customer = world.tenant.customers[0]
+    query = """query($r: [_Any!]!) { _entities(representations: $r) { ... on Customer { points { balance } } } }"""
+    variables = {"r": [{"__typename": "Customer", "id": str(customer.id)}]}
+    result = await execute("marketing", query, variables, world.tokens[caller], settings=world.settings)
+    entity = (result.data or {}).get("_entities", [None])[0]
+    seen = entity is not None and entity["points"] is not None
+    assert seen is (CALLERS[caller] != ABSENT), (entity, result.errors)

@@ -30,6 +30,9 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     assert (first["config items"], first["config relations"], first["config changes"]) == (6, 7, 8)
     # 营销方案: a running precision scheme with work orders and feedback, a pending one, a mass draft
     assert (first["marketing_scheme"], first["work_order_feedback"]) == (3, 5) and first["work_order"] >= 5
+    # 营销画布: a template sent down, a campaign whose first wave ran, points earned and spent
+    assert (first["campaign_template"], first["campaign"], first["outbound_message"]) == (2, 1, 20)
+    assert first["points_entry"] == 21
     assert await seed(database, customers=300, progress=False) == {}
     # 内容管理: the bureau's portal, ~20 published articles and one in each other state, its slots
     # and each bank's knowledge base, all searchable (subgraphs/seed_content.py)

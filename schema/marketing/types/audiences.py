@@ -11,6 +11,7 @@ import strawberry
 
 from models.marketing import Audience as AudienceRow
 from resolvers.common.values import parse_id
+from resolvers.marketing.audiences import AudienceCriteria as Criteria
 from resolvers.marketing.audiences import criteria_of
 from schema.common.federation import entity
 from schema.marketing.context import Info
@@ -30,6 +31,18 @@ class AudienceCriteria:
     )
 
 
+def criteria_type(c: Criteria) -> AudienceCriteria:
+    return AudienceCriteria(
+        tags=list(c.tags),
+        tiers=[CustomerTier(t) for t in c.tiers],
+        aum_min=c.aum_min,
+        aum_max=c.aum_max,
+        grid_ids=[strawberry.ID(str(g)) for g in c.grid_ids],
+        products_held=list(c.products_held),
+        org_path=c.org_path,
+    )
+
+
 @strawberry.federation.type(
     keys=["id"], description="目标客群: a member bank's stored criteria over its customers"
 )
@@ -41,16 +54,7 @@ class Audience:
     @strawberry.field(description="条件")
     @staticmethod
     def criteria(parent: strawberry.Parent[AudienceRow]) -> AudienceCriteria:
-        c = criteria_of(parent.criteria)
-        return AudienceCriteria(
-            tags=list(c.tags),
-            tiers=[CustomerTier(t) for t in c.tiers],
-            aum_min=c.aum_min,
-            aum_max=c.aum_max,
-            grid_ids=[strawberry.ID(str(g)) for g in c.grid_ids],
-            products_held=list(c.products_held),
-            org_path=c.org_path,
-        )
+        return criteria_type(criteria_of(parent.criteria))
 
     @classmethod
     async def resolve_reference(cls, info: Info, id: strawberry.ID) -> Audience:
