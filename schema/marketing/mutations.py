@@ -12,12 +12,16 @@ from resolvers.common.values import parse_id
 from resolvers.marketing import pool, scan
 from resolvers.marketing.audiences import create_audience
 from resolvers.marketing.campaigns import (
+    cancel_campaign,
+    create_campaign,
     create_template,
     record_response,
+    schedule_campaign,
     send_down_template,
 )
 from resolvers.marketing.messages import mark_read
 from resolvers.marketing.opportunities import create_opportunity
+from resolvers.marketing.points import spend_points
 from resolvers.marketing.schemes import (
     Allocation,
     IndicatorDraft,
@@ -197,19 +201,6 @@ class Mutation(ContentMutation):  # 内容管理 / 产品推荐位 / 产品知�
         opportunity = await pool.close_opportunity(info.context.require_principal(), parse_id(id), reason)
         return cast(Opportunity, opportunity)
 
-
-def _draft(input: SchemeInput) -> SchemeDraft:
-    return SchemeDraft(
-        name=input.name,
-        description=input.description,
-        starts_on=input.starts_on,
-        ends_on=input.ends_on,
-        products=tuple(input.products),
-        channels=tuple(input.channels),
-        audience_id=parse_id(input.audience_id, "audienceId") if input.audience_id is not None else None,
-        indicators=tuple(IndicatorDraft(i.kind, i.total) for i in input.indicators),
-    )
-
     # 二维码 / 认领 / 退回 / 跟进 / 转化 / 关闭 (resolvers/marketing/scan.py, pool.py) --
     @strawberry.federation.mutation(description="制作营销画布模板 (省联社 / 总行)", authenticated=True)
     async def create_campaign_template(
@@ -293,3 +284,16 @@ def _draft(input: SchemeInput) -> SchemeDraft:
     @strawberry.federation.mutation(description="站内信已读", authenticated=True)
     async def mark_inbox_message_read(self, info: Info, id: strawberry.ID) -> InboxMessage:
         return cast(InboxMessage, await mark_read(info.context.require_principal(), parse_id(id)))
+
+
+def _draft(input: SchemeInput) -> SchemeDraft:
+    return SchemeDraft(
+        name=input.name,
+        description=input.description,
+        starts_on=input.starts_on,
+        ends_on=input.ends_on,
+        products=tuple(input.products),
+        channels=tuple(input.channels),
+        audience_id=parse_id(input.audience_id, "audienceId") if input.audience_id is not None else None,
+        indicators=tuple(IndicatorDraft(i.kind, i.total) for i in input.indicators),
+    )

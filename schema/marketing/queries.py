@@ -136,19 +136,6 @@ class Query(ContentQuery):  # 内容管理 / 产品推荐位 / 产品知识库: 
             by_manager=[_conversion_row(row) for row in stats.by_manager],
         )
 
-
-def _conversion_row(row: pool.ConversionRow) -> ConversionRow:
-    return ConversionRow(
-        id=strawberry.ID(str(row.id)),
-        name=row.name,
-        total=row.total,
-        open=row.open,
-        claimed=row.claimed,
-        converted=row.converted,
-        closed=row.closed,
-        rate=row.rate,
-    )
-
     @strawberry.field(description="场景库: the canvas scenarios shipped")
     def campaign_scenarios(self, info: Info) -> list[CampaignScenario]:
         info.context.require_principal()
@@ -179,3 +166,16 @@ def _conversion_row(row: pool.ConversionRow) -> ConversionRow:
     ) -> Connection[InboxMessage]:
         page = await my_inbox(info.context.require_principal(), first, after, unread_only)
         return cast(Connection[InboxMessage], page)
+
+
+def _conversion_row(row: pool.ConversionRow) -> ConversionRow:
+    return ConversionRow(
+        id=strawberry.ID(str(row.id)),
+        name=row.name,
+        total=row.total,
+        open=row.open,
+        claimed=row.claimed,
+        converted=row.converted,
+        closed=row.closed,
+        rate=row.rate,
+    )
