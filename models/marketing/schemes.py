@@ -49,6 +49,7 @@ class MarketingScheme(Entity):
     products: fields.JSONField[list[str]] = fields.JSONField(default=list)  # 产品 (names)
     channels: fields.JSONField[list[str]] = fields.JSONField(default=list)  # ContactChannel values
     audience_id = fields.UUIDField(null=True)  # marketing Audience (目标客群)
+    conversion_points = fields.IntField(default=0)  # 积分奖励: what a converted customer earns
     # The audience's criteria as read when the scheme started (the list is built from these).
     criteria: fields.JSONField[dict[str, Any] | None] = fields.JSONField(null=True)
     created_by = fields.UUIDField()
@@ -175,6 +176,7 @@ class WorkOrder(Entity):
     amount = fields.DecimalField(max_digits=18, decimal_places=2, default=0)  # converted amount
     note = fields.CharField(max_length=500, default="")
     feedback_at = fields.DatetimeField(null=True)
+    points = fields.IntField(default=0)  # 积分 the customer earned when the order converted (points ledger)
 
     class Meta:
         table = "work_order"

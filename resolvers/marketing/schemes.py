@@ -58,6 +58,7 @@ from security.scopes import tenant_path
 MAX_AMOUNT = Decimal("1e16")  # 16 digits before the point
 CENT = Decimal("0.01")
 MAX_PRODUCTS = 20
+MAX_CONVERSION_POINTS = 100_000  # 积分奖励 per converted customer
 MAX_SPLITS = 500  # orgs or managers in one split
 MAX_ALLOCATIONS = 500  # targets allocated in one request
 
@@ -80,6 +81,7 @@ class SchemeDraft:
     channels: tuple[ContactChannel, ...] = ()
     audience_id: UUID | None = None
     indicators: tuple[IndicatorDraft, ...] = ()
+    conversion_points: int = 0  # 积分奖励 per converted customer
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ def _check(draft: SchemeDraft) -> dict[str, Any]:
         raise bad_input("每个指标最多一次 (each indicator at most once)")
     for indicator in draft.indicators:
         _amount(indicator.total, "indicator total")
+    if not 0 <= draft.conversion_points <= MAX_CONVERSION_POINTS:
+        raise bad_input(f"conversionPoints must be 0 to {MAX_CONVERSION_POINTS}")
     return {
         "name": name,
         "description": draft.description,
@@ -133,6 +137,7 @@ def _check(draft: SchemeDraft) -> dict[str, Any]:
         "products": list(dict.fromkeys(products)),
         "channels": [str(ContactChannel(c)) for c in dict.fromkeys(draft.channels)],
         "audience_id": draft.audience_id,
+        "conversion_points": draft.conversion_points,
     }
 
 

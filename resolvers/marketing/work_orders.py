@@ -22,6 +22,9 @@ from models.marketing import (
     FeedbackResult,
     IndicatorKind,
     IndicatorSplit,
+    MarketingScheme,
+    PointsEntry,
+    PointsKind,
     SchemeIndicator,
     SplitLevel,
     WorkOrder,
@@ -122,6 +125,7 @@ async def give_feedback(
         return await WorkOrderFeedback.get_or_none(work_order_id=order.id, client_id=key)
 
     async def create() -> WorkOrderFeedback:
+        points = await _conversion_points(order) if feedback.result == FeedbackResult.CONVERTED else 0
         moved = await WorkOrder.filter(id=order.id, status__in=list(OPEN)).update(
             status=NEXT_STATUS[feedback.result],
             channel=feedback.channel,
@@ -129,9 +133,20 @@ async def give_feedback(
             amount=feedback.amount,
             note=feedback.note,
             feedback_at=now(),
+            points=points,
         )
         if not moved:
             raise conflict("工单已结束 (the work order is no longer open)")
+        if points:
+            # The order converts once (the UPDATE above left OPEN), so the award is made once.
+            await PointsEntry.create(
+                tenant_id=order.tenant_id,
+                customer_id=order.customer_id,
+                kind=PointsKind.EARN,
+                amount=points,
+                reason="营销方案转化奖励",
+                key=f"work-order:{order.id}",
+            )
         return await WorkOrderFeedback.create(
             work_order_id=order.id,
             client_id=key,
@@ -155,18 +170,26 @@ async def give_feedback(
     return await WorkOrder.get(id=order.id)
 
 
+async def _conversion_points(order: WorkOrder) -> int:
+    """积分奖励 of the order's scheme: what its customer earns on converting."""
+    points = await MarketingScheme.filter(id=order.scheme_id).values_list("conversion_points", flat=True)
+    return int(str(points[0])) if points else 0
+
+
 # -- 监控 --------------------------------------------------------------------------------------------
 
 
 @dataclass
 class Tally:
-    """Work orders counted: all, processed (done or failed), contacted, converted, amount."""
+    """Work orders counted: all, processed (done or failed), contacted, converted, amount, and the
+    points (积分) their customers earned."""
 
     total: int = 0
     processed: int = 0
     contacted: int = 0
     converted: int = 0
     amount: Decimal = Decimal(0)
+    points: int = 0
 
     def add(self, row: dict[str, Any]) -> None:
         n = int(row["n"])
@@ -178,6 +201,7 @@ class Tally:
         if row["result"] == FeedbackResult.CONVERTED:
             self.converted += n
         self.amount += Decimal(str(row["amount"] or 0))
+        self.points += int(row["points"] or 0)
 
     def figure(self, kind: IndicatorKind) -> Decimal:
         return {
@@ -205,7 +229,11 @@ class SchemeFigures:
                 tally.contacted += part.contacted
                 tally.converted += part.converted
                 tally.amount += part.amount
+                tally.points += part.points
         return tally
+
+
+GROUPS = ("scheme_id", "manager_id", "org_path", "status", "result", "channel")
 
 
 async def scheme_figures(scope: Cond, scheme_ids: Iterable[UUID]) -> dict[UUID, SchemeFigures]:
@@ -216,12 +244,22 @@ async def scheme_figures(scope: Cond, scheme_ids: Iterable[UUID]) -> dict[UUID, 
         return figures
     rows = (
         await WorkOrder.filter(scope.q(), scheme_id__in=wanted)
-        .annotate(n=Count("id"), amount_sum=Sum("amount"))
-        .group_by("scheme_id", "manager_id", "org_path", "status", "result", "channel")
-        .values("scheme_id", "manager_id", "org_path", "status", "result", "channel", "n", "amount_sum")
+        .annotate(n=Count("id"), amount_sum=Sum("amount"), points_sum=Sum("points"))
+        .group_by(*GROUPS)
+        .values(
+            "scheme_id",
+            "manager_id",
+            "org_path",
+            "status",
+            "result",
+            "channel",
+            "n",
+            "amount_sum",
+            "points_sum",
+        )
     )
     for row in rows:
-        row = row | {"amount": row["amount_sum"]}
+        row = row | {"amount": row["amount_sum"], "points": row["points_sum"]}
         figure = figures[UUID(str(row["scheme_id"]))]
         figure.whole.add(row)
         figure.by_manager[UUID(str(row["manager_id"]))].add(row)
@@ -246,6 +284,7 @@ class Monitoring:
     contacted: int
     converted: int
     amount: Decimal
+    points_issued: int  # 积分发放: what the converted customers earned
     execution_rate: float  # 执行率: processed / total
     conversion_rate: float  # 转化率: converted / total
     channels: list[ChannelShare]
@@ -269,6 +308,7 @@ def monitoring_of(figures: SchemeFigures) -> Monitoring:
         contacted=whole.contacted,
         converted=whole.converted,
         amount=whole.amount,
+        points_issued=whole.points,
         execution_rate=round(whole.processed / whole.total, 4) if whole.total else 0.0,
         conversion_rate=round(whole.converted / whole.total, 4) if whole.total else 0.0,
         channels=channels,

@@ -86,6 +86,7 @@ class SchemeInput:
     channels: list[ContactChannel] = strawberry.field(default_factory=list)
     audience_id: strawberry.ID | None = None
     indicators: list[SchemeIndicatorInput] = strawberry.field(default_factory=list)
+    conversion_points: int = strawberry.field(default=0, description="积分奖励 per converted customer")
 
 
 @strawberry.input

@@ -296,4 +296,5 @@ def _draft(input: SchemeInput) -> SchemeDraft:
         channels=tuple(input.channels),
         audience_id=parse_id(input.audience_id, "audienceId") if input.audience_id is not None else None,
         indicators=tuple(IndicatorDraft(i.kind, i.total) for i in input.indicators),
+        conversion_points=input.conversion_points,
     )

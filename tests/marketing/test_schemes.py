@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 
 from models.customers import Customer, MarketingExclusion
-from models.marketing import Audience, MarketingScheme, SchemeTarget, WorkOrder, WorkOrderFeedback
+from models.marketing import (
+    Audience,
+    MarketingScheme,
+    PointsEntry,
+    SchemeTarget,
+    WorkOrder,
+    WorkOrderFeedback,
+)
 from models.operations import Org, OrgKind, User
 from resolvers.marketing.scheme_jobs import build_target_lists
 from subgraphs.settings import Settings
@@ -131,10 +138,10 @@ async def move(bank: Bank, name: str, scheme_id: str, token: str) -> Any:
     return await run(bank, MOVE.format(name=name), {"id": scheme_id}, token)
 
 
-async def running(bank: Bank) -> str:
+async def running(bank: Bank, **extra: Any) -> str:
     """A head-office scheme approved, started and its list built."""
     hq = bank.token(bank.hq)
-    scheme_id = await created(bank, hq)
+    scheme_id = await created(bank, hq, **extra)
     assert not (await move(bank, "submitMarketingScheme", scheme_id, hq)).errors
     result = await run(bank, REVIEW, {"id": scheme_id, "a": True, "c": ""}, bank.token(bank.reviewer))
     assert result.data["reviewMarketingScheme"]["status"] == "APPROVED", result.errors
@@ -396,6 +403,24 @@ async def test_feedback_is_idempotent_and_scoped(database) -> None:
     assert codes(await run(bank, FEEDBACK, {"i": bad}, token)) == [
         "BAD_USER_INPUT"
     ]  # an amount only converted
+
+
+async def test_a_conversion_earns_the_schemes_points_once(database) -> None:
+    bank = await make_bank(database)
+    scheme_id = await running(bank, conversionPoints=200)
+    order = await WorkOrder.filter(scheme_id=scheme_id, manager_id=bank.tenant.manager.id).first()
+    assert order is not None
+    feedback = {"workOrderId": str(order.id), "clientId": "p-1", "channel": "PHONE", "result": "CONVERTED"}
+    for _ in range(2):  # a repeat awards nothing twice
+        assert not (await run(bank, FEEDBACK, {"i": feedback}, bank.tenant.manager_token)).errors
+    entries = await PointsEntry.filter(customer_id=order.customer_id)
+    assert [(e.kind, e.amount, e.key) for e in entries] == [("EARN", 200, f"work-order:{order.id}")]
+    query = "query($id: ID!) { marketingScheme(id: $id) { monitoring { converted pointsIssued } } }"
+    for user, issued in ((bank.hq, 200), (bank.head2, 0)):  # head2's subtree has not converted
+        result = await run(bank, query, {"id": scheme_id}, bank.token(user))
+        assert result.data["marketingScheme"]["monitoring"]["pointsIssued"] == issued, result.errors
+    too_many = scheme_input(bank, conversionPoints=100_001)
+    assert codes(await run(bank, CREATE, {"i": too_many}, bank.token(bank.hq))) == ["BAD_USER_INPUT"]
 
 
 async def test_monitoring_per_scope(database) -> None:

@@ -47,6 +47,7 @@ class SchemeMonitoring:
     contacted: int = strawberry.field(description="已接触")
     converted: int = strawberry.field(description="已转化")
     amount: Decimal = strawberry.field(description="营销金额")
+    points_issued: int = strawberry.field(description="积分发放: points the converted customers earned")
     execution_rate: float = strawberry.field(description="执行率: 已处理 / 工单数")
     conversion_rate: float = strawberry.field(description="转化率: 已转化 / 工单数")
     channels: list[ChannelShare]
@@ -59,6 +60,7 @@ class SchemeMonitoring:
             contacted=monitoring.contacted,
             converted=monitoring.converted,
             amount=monitoring.amount,
+            points_issued=monitoring.points_issued,
             execution_rate=monitoring.execution_rate,
             conversion_rate=monitoring.conversion_rate,
             channels=[
