@@ -165,7 +165,6 @@ from resolvers.finance.catalogue import (
     submit_product,
 )
 from resolvers.finance.orders import NeedRequest, grab_need, publish_need, withdraw_need
-from resolvers.marketing.scheme_jobs import build_target_lists
 from resolvers.marketing.schemes import (
     IndicatorDraft,
     SchemeDraft,
@@ -174,6 +173,7 @@ from resolvers.marketing.schemes import (
     start_scheme,
     submit_scheme,
 )
+from resolvers.marketing.targets import build_target_lists
 from resolvers.marketing.work_orders import Feedback, give_feedback
 from resolvers.operations import halls, incidents
 from resolvers.operations.alert_policies import pick_roles

@@ -29,7 +29,6 @@ from resolvers.common.loading import LoaderRegistry
 from resolvers.common.pagination import Page
 from resolvers.common.product_directory import ListedProduct, listed_products
 from resolvers.marketing.points import Points, points_of
-from resolvers.marketing.scheme_loaders import figures_by_scheme
 from resolvers.marketing.scopes import (
     article_event_scope,
     audience_scope,
@@ -44,7 +43,8 @@ from resolvers.marketing.scopes import (
     work_order_scope,
 )
 from resolvers.marketing.waves import WaveFigures, wave_figures
-from resolvers.marketing.work_orders import SchemeFigures
+from resolvers.marketing.work_orders import SchemeFigures, scheme_figures
+from security.conditions import Cond
 
 
 class MarketingLoaders(LoaderRegistry):
@@ -162,3 +162,13 @@ async def _load_categories(ids: Sequence[UUID]) -> list[ContentCategory | None]:
 async def _load_listed(ids: Sequence[UUID]) -> list[ListedProduct | None]:
     found = await listed_products(ids)
     return [found.get(i) for i in ids]
+
+
+def figures_by_scheme(scope: Cond) -> DataLoader[UUID, SchemeFigures]:
+    """Each scheme's work-order figures within the caller's scope: one grouped statement a batch."""
+
+    async def load(ids: Sequence[UUID]) -> list[SchemeFigures]:
+        figures = await scheme_figures(scope, ids)
+        return [figures[id] for id in ids]
+
+    return DataLoader(load_fn=load)

@@ -1,5 +1,5 @@
-"""Marketing's jobs, once across replicas (resolvers/common/jobs.py): canvas waves
-(resolvers/marketing/waves.py ``watch_campaigns``) and the message outbox's delivery (here)."""
+"""Marketing's jobs, each once across replicas (resolvers/common/jobs.py ``every``): what they do
+is in the domain modules named."""
 
 from __future__ import annotations
 
@@ -7,10 +7,31 @@ from realtime.hub import Realtime
 from resolvers.common.jobs import every
 from resolvers.common.rules import Rules
 from resolvers.marketing.messages import deliver_messages
+from resolvers.marketing.rules import run_rules
+from resolvers.marketing.targets import build_target_lists
+from resolvers.marketing.waves import run_due_waves
 
+TARGET_LIST_SECONDS = 10.0
+WAVE_SECONDS = 30.0
 DELIVERY_SECONDS = 10.0
 
 
+async def watch_rules(realtime: Realtime, rules: Rules) -> None:
+    """商机 from the rules over customer data (rules.py), every ``rules.opportunity_rule_seconds``
+    (an hour)."""
+    await every(realtime, "marketing", rules.opportunity_rule_seconds, lambda: run_rules(rules))
+
+
+async def watch_scheme_lists(realtime: Realtime, rules: Rules) -> None:
+    """Running schemes' target lists and work orders (targets.py), every 10 s."""
+    await every(realtime, "marketing", TARGET_LIST_SECONDS, build_target_lists)
+
+
+async def watch_campaigns(realtime: Realtime, rules: Rules) -> None:
+    """The canvas waves due (waves.py), every 30 s."""
+    await every(realtime, "marketing", WAVE_SECONDS, run_due_waves)
+
+
 async def deliver_outbox(realtime: Realtime, rules: Rules) -> None:
-    """Every ``DELIVERY_SECONDS`` (10), one batch of due messages through the sender."""
+    """One batch of due messages through the sender (messages.py), every 10 s."""
     await every(realtime, "marketing", DELIVERY_SECONDS, deliver_messages)

@@ -19,11 +19,10 @@ from uuid import UUID
 
 from models.marketing import Opportunity, OpportunityStatus
 from realtime.broker import OPPORTUNITY_POOL
-from realtime.hub import Realtime
 from resolvers.common.clock import CST
 from resolvers.common.customer_directory import Signal, large_inflows, maturing_deposits
 from resolvers.common.events import publish_all
-from resolvers.common.jobs import every, exclusive
+from resolvers.common.jobs import exclusive
 from resolvers.common.rules import Rules
 
 RULES_LOCK = 0x5D_C0_0C  # pg advisory lock key: one rule run at a time across replicas
@@ -109,8 +108,3 @@ async def run_rules(parameters: Rules | None = None, today: date | None = None, 
                 break
             after = signals[-1].cursor
     return raised
-
-
-async def watch_rules(realtime: Realtime, rules: Rules) -> None:
-    """Every ``rules.opportunity_rule_seconds`` (an hour), run the rules."""
-    await every(realtime, "marketing", rules.opportunity_rule_seconds, lambda: run_rules(rules))

@@ -2,14 +2,14 @@
 head (BRANCH_HEAD, for their subtree); draft → pending review → approved / rejected → running →
 closed, every move one conditional UPDATE (an illegal move is CONFLICT); edits only in draft.
 
-Review goes through the approvals engine (resolvers/marketing/scheme_ports.py): submitting opens an
+Review goes through the approvals engine (resolvers/common/approvals.py): submitting opens an
 approval for ``MARKETING_SCHEME`` (none: the flow is switched off and the scheme is approved at
 once); ``review_scheme`` decides it (head office, four eyes) and, once the flow ends, moves the
 scheme to APPROVED or REJECTED. Of two reviewers deciding at once exactly one decision stands.
 
 Starting a scheme reads its stored audience's criteria (目标客群, restricted to the scheme's subtree
 for a branch's scheme); the target list and the work orders are then built by a job
-(resolvers/marketing/scheme_jobs.py), in chunks. Indicators (分解指标) are split down to branches by
+(resolvers/marketing/targets.py), in chunks. Indicators (分解指标) are split down to branches by
 head office and to managers by the branch head (``split_indicator``); 名单分配 (``allocate_targets``)
 gives a branch head's unmanaged targets to managers of the customer's org.
 """
@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from models.approvals import ApprovalFunction
 from models.marketing import (
     ContactChannel,
     IndicatorKind,
@@ -35,6 +36,7 @@ from models.marketing import (
     WorkOrder,
     WorkOrderStatus,
 )
+from resolvers.common.approvals import decide_approval, open_approval
 from resolvers.common.changes import change, transition
 from resolvers.common.clock import now
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
@@ -42,14 +44,7 @@ from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.customers.directory import customer_managers, tenant_orgs
-from resolvers.marketing.scheme_ports import (
-    MARKETING_SCHEME,
-    AudienceCriteria,
-    decide_approval,
-    json_of,
-    open_approval,
-    stored_criteria,
-)
+from resolvers.marketing.audiences import AudienceCriteria, json_of, stored_criteria
 from resolvers.marketing.scopes import scheme_scope, target_scope
 from security.principal import Principal
 from security.roles import Role
@@ -271,7 +266,7 @@ async def submit_scheme(principal: Principal, scheme_id: UUID) -> MarketingSchem
             submitted_by=principal.user_id,
         )
         request = await open_approval(
-            MARKETING_SCHEME,
+            ApprovalFunction.MARKETING_SCHEME,
             scheme_id,
             tenant_id=scheme.tenant_id,
             org_path=scheme.org_path,
@@ -293,7 +288,7 @@ async def review_scheme(
     async with change("marketing", "MarketingScheme", scheme_id) as audited:
         outcome = await decide_approval(
             principal,
-            MARKETING_SCHEME,
+            ApprovalFunction.MARKETING_SCHEME,
             scheme_id,
             approve,
             comment.strip(),

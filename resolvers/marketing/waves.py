@@ -38,12 +38,10 @@ from models.marketing import (
     WaveStatus,
 )
 from models.operations import Org
-from realtime.hub import Realtime
 from resolvers.common.changes import change, transition
 from resolvers.common.customer_targets import products_held
 from resolvers.common.errors import bad_input, not_found
-from resolvers.common.jobs import every, exclusive
-from resolvers.common.rules import Rules
+from resolvers.common.jobs import exclusive
 from resolvers.marketing.audiences import AudienceCriteria, AudienceMember, audience_chunk, criteria_of
 from resolvers.marketing.campaigns import _campaign_to_act_on
 from resolvers.marketing.canvas import (
@@ -67,7 +65,6 @@ log = logging.getLogger(__name__)
 CAMPAIGN_LOCK = 0x5D_C0_70  # pg advisory lock key: one wave chunk at a time across replicas
 CHUNK = 500  # customers per chunk
 CHUNKS_PER_RUN = 50  # a job run's budget, then the next run goes on from the cursor
-JOB_SECONDS = 30.0
 CHANNEL_WORDS = {Channel.PHONE: "电话", Channel.WECHAT: "微信", Channel.IN_APP: "站内"}
 
 
@@ -152,11 +149,6 @@ async def run_due_waves(now: datetime | None = None, chunks: int = CHUNKS_PER_RU
             if not went:
                 break
     return done
-
-
-async def watch_campaigns(realtime: Realtime, rules: Rules) -> None:
-    """Every ``JOB_SECONDS`` (30), run the waves due."""
-    await every(realtime, "marketing", JOB_SECONDS, run_due_waves)
 
 
 async def rerun_wave(principal: Principal, campaign_id: UUID, number: int) -> CampaignWave:

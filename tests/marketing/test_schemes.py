@@ -1,4 +1,4 @@
-"""营销方案 and 营销工单 (resolvers/marketing/schemes.py, work_orders.py, scheme_jobs.py), in process
+"""营销方案 and 营销工单 (resolvers/marketing/schemes.py, work_orders.py, targets.py), in process
 on the test storage: the lifecycle and its illegal moves, the review race, the target list job
 (chunks, reruns), indicators split with their ceiling, 名单分配, feedback idempotency, monitoring
 per scope, and constant statements."""
@@ -23,7 +23,7 @@ from models.marketing import (
     WorkOrderFeedback,
 )
 from models.operations import Org, OrgKind, User
-from resolvers.marketing.scheme_jobs import build_target_lists
+from resolvers.marketing.targets import build_target_lists
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_customer, make_org, make_tenant, make_user, token_for
 from testkit.inprocess import codes, execute

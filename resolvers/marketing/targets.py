@@ -1,7 +1,8 @@
-"""The job that builds running schemes' target lists (目标名单) and work orders (营销工单).
+"""Building running schemes' target lists (目标名单) and work orders (营销工单), run by a job
+(resolvers/marketing/jobs.py ``watch_scheme_lists``).
 
 Once across replicas (resolvers/common/jobs.py ``exclusive``), in chunks of ``CHUNK`` customers:
-each chunk reads the audience after the scheme's cursor (resolvers/marketing/scheme_ports.py
+each chunk reads the audience after the scheme's cursor (resolvers/marketing/audiences.py
 ``audience_chunk``: already minus the marketing filter and customers without consent), inserts the
 targets and, for those with a managing manager, the work orders (unique per scheme × manager ×
 customer: a rerun inserts nothing twice), and moves the cursor — a constant number of statements
@@ -13,15 +14,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from models.marketing import MarketingScheme, SchemeStatus, SchemeTarget, WorkOrder, WorkOrderStatus
-from realtime.hub import Realtime
-from resolvers.common.jobs import every, exclusive
-from resolvers.common.rules import Rules
-from resolvers.marketing.scheme_ports import audience_chunk, criteria_of
+from resolvers.common.jobs import exclusive
+from resolvers.marketing.audiences import audience_chunk, criteria_of
 
 SCHEME_LIST_LOCK = 0x5D_C0_17  # pg advisory lock key: one list build at a time across replicas
 CHUNK = 1000  # customers per chunk
 CHUNKS_PER_RUN = 50  # then the job yields until its next run
-INTERVAL_SECONDS = 10.0
 
 
 async def build_chunk(scheme: MarketingScheme, limit: int = CHUNK) -> int:
@@ -83,8 +81,3 @@ async def build_target_lists(chunk: int = CHUNK, chunks: int = CHUNKS_PER_RUN) -
                 return read
             read += await build_chunk(scheme, chunk)
     return read
-
-
-async def watch_scheme_lists(realtime: Realtime, rules: Rules) -> None:
-    """Every ten seconds, build what running schemes still need of their lists."""
-    await every(realtime, "marketing", INTERVAL_SECONDS, build_target_lists)
