@@ -9,7 +9,7 @@ import strawberry
 
 from models.marketing import SchemeKind
 from resolvers.common.values import parse_id
-from resolvers.marketing import pool, scan
+from resolvers.marketing import content, knowledge, pool, scan
 from resolvers.marketing.audiences import create_audience
 from resolvers.marketing.campaigns import (
     cancel_campaign,
@@ -19,6 +19,7 @@ from resolvers.marketing.campaigns import (
     schedule_campaign,
     send_down_template,
 )
+from resolvers.marketing.content import ArticleFields, Attachment
 from resolvers.marketing.messages import mark_read
 from resolvers.marketing.opportunities import create_opportunity
 from resolvers.marketing.points import spend_points
@@ -41,6 +42,7 @@ from resolvers.marketing.work_orders import Feedback, give_feedback, start_work_
 from schema.marketing.context import Info
 from schema.marketing.inputs import (
     AllocateTargetsInput,
+    ArticleInput,
     ConvertOpportunityInput,
     CreateAudienceInput,
     CreateCampaignInput,
@@ -49,13 +51,14 @@ from schema.marketing.inputs import (
     CreateQrCodeInput,
     CreateSchemeInput,
     FollowUpInput,
+    KnowledgeEntryInput,
     SchemeInput,
     SplitIndicatorInput,
     WorkOrderFeedbackInput,
 )
-from schema.marketing.mutations_content import ContentMutation
 from schema.marketing.types.audiences import Audience
 from schema.marketing.types.canvas import Campaign, CampaignTemplate, CampaignWave
+from schema.marketing.types.content import Article, KnowledgeEntry, RecommendationSlot
 from schema.marketing.types.messages import InboxMessage
 from schema.marketing.types.opportunities import FollowUp, Opportunity, QrCode
 from schema.marketing.types.points import PointsEntry
@@ -63,7 +66,7 @@ from schema.marketing.types.schemes import MarketingScheme, WorkOrder
 
 
 @strawberry.type
-class Mutation(ContentMutation):  # 内容管理 / 产品推荐位 / 产品知识库: mutations_content.py
+class Mutation:
     @strawberry.federation.mutation(description="登记商机", authenticated=True)
     async def create_opportunity(self, info: Info, input: CreateOpportunityInput) -> Opportunity:
         principal = info.context.require_principal()
@@ -285,6 +288,91 @@ class Mutation(ContentMutation):  # 内容管理 / 产品推荐位 / 产品知�
     async def mark_inbox_message_read(self, info: Info, id: strawberry.ID) -> InboxMessage:
         return cast(InboxMessage, await mark_read(info.context.require_principal(), parse_id(id)))
 
+    # -- 内容管理, 产品推荐位, 产品知识库 (content.py, knowledge.py) --
+
+    @strawberry.federation.mutation(description="撰写文章 (草稿)", authenticated=True)
+    async def create_article(
+        self, info: Info, input: ArticleInput, idempotency_key: str | None = None
+    ) -> Article:
+        principal = info.context.require_principal()
+        return cast(Article, await content.create_article(principal, _fields(input), idempotency_key))
+
+    @strawberry.federation.mutation(description="修改文章 (草稿 / 已驳回)", authenticated=True)
+    async def update_article(self, info: Info, id: strawberry.ID, input: ArticleInput) -> Article:
+        principal = info.context.require_principal()
+        return cast(Article, await content.update_article(principal, parse_id(id), _fields(input)))
+
+    @strawberry.federation.mutation(description="提交审核", authenticated=True)
+    async def submit_article(self, info: Info, id: strawberry.ID) -> Article:
+        return cast(Article, await content.submit_article(info.context.require_principal(), parse_id(id)))
+
+    @strawberry.federation.mutation(
+        description="审核文章: approve publishes, else rejects (a comment needed); never one's own",
+        authenticated=True,
+    )
+    async def review_article(
+        self, info: Info, id: strawberry.ID, approve: bool, comment: str = ""
+    ) -> Article:
+        principal = info.context.require_principal()
+        return cast(Article, await content.review_article(principal, parse_id(id), approve, comment))
+
+    @strawberry.federation.mutation(description="移入回收站", authenticated=True)
+    async def recycle_article(self, info: Info, id: strawberry.ID, comment: str = "") -> Article:
+        principal = info.context.require_principal()
+        return cast(Article, await content.recycle_article(principal, parse_id(id), comment))
+
+    @strawberry.federation.mutation(description="从回收站恢复 (as a draft)", authenticated=True)
+    async def restore_article(self, info: Info, id: strawberry.ID) -> Article:
+        return cast(Article, await content.restore_article(info.context.require_principal(), parse_id(id)))
+
+    @strawberry.federation.mutation(
+        description="彻底删除 (recycled articles only); the id", authenticated=True
+    )
+    async def purge_article(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        gone = await content.purge_article(info.context.require_principal(), parse_id(id))
+        return strawberry.ID(str(gone))
+
+    @strawberry.federation.mutation(description="置顶 / 排序", authenticated=True)
+    async def pin_article(self, info: Info, id: strawberry.ID, pinned: bool, sort_order: int = 0) -> Article:
+        principal = info.context.require_principal()
+        return cast(Article, await content.pin_article(principal, parse_id(id), pinned, sort_order))
+
+    @strawberry.federation.mutation(
+        description="设置产品推荐位: LISTED finance products, in order (replaces the slot's list)",
+        authenticated=True,
+    )
+    async def set_recommendation_slot(
+        self, info: Info, code: str, name: str, product_ids: list[strawberry.ID]
+    ) -> RecommendationSlot:
+        principal = info.context.require_principal()
+        ids = [parse_id(i, "productIds") for i in product_ids]
+        return cast(RecommendationSlot, await knowledge.set_slot(principal, code, name, ids))
+
+    @strawberry.federation.mutation(description="新增产品知识库条目 (head office)", authenticated=True)
+    async def create_knowledge_entry(
+        self, info: Info, input: KnowledgeEntryInput, idempotency_key: str | None = None
+    ) -> KnowledgeEntry:
+        principal = info.context.require_principal()
+        entry = await knowledge.create_entry(
+            principal, input.kind, input.title, input.body, input.product_name, idempotency_key
+        )
+        return cast(KnowledgeEntry, entry)
+
+    @strawberry.federation.mutation(description="修改产品知识库条目", authenticated=True)
+    async def update_knowledge_entry(
+        self, info: Info, id: strawberry.ID, input: KnowledgeEntryInput
+    ) -> KnowledgeEntry:
+        principal = info.context.require_principal()
+        entry = await knowledge.update_entry(
+            principal, parse_id(id), input.kind, input.title, input.body, input.product_name
+        )
+        return cast(KnowledgeEntry, entry)
+
+    @strawberry.federation.mutation(description="删除产品知识库条目; the id", authenticated=True)
+    async def delete_knowledge_entry(self, info: Info, id: strawberry.ID) -> strawberry.ID:
+        gone = await knowledge.delete_entry(info.context.require_principal(), parse_id(id))
+        return strawberry.ID(str(gone))
+
 
 def _draft(input: SchemeInput) -> SchemeDraft:
     return SchemeDraft(
@@ -297,4 +385,20 @@ def _draft(input: SchemeInput) -> SchemeDraft:
         audience_id=parse_id(input.audience_id, "audienceId") if input.audience_id is not None else None,
         indicators=tuple(IndicatorDraft(i.kind, i.total) for i in input.indicators),
         conversion_points=input.conversion_points,
+    )
+
+
+def _fields(input: ArticleInput) -> ArticleFields:
+    return ArticleFields(
+        category_id=parse_id(input.category_id, "categoryId"),
+        title=input.title,
+        summary=input.summary,
+        body=input.body,
+        cover_url=input.cover_url,
+        link_url=input.link_url,
+        source=input.source,
+        attachments=[Attachment(a.name, a.url) for a in input.attachments],
+        published_at=input.published_at,
+        pinned=input.pinned,
+        sort_order=input.sort_order,
     )
