@@ -36,6 +36,14 @@ from tests.marketing.test_audiences import consent, consenting
 
 pytestmark = pytest.mark.integration
 
+
+@pytest.fixture(autouse=True)
+async def own_outbox(database: Settings) -> None:
+    """The outbox is the whole platform's and the tests share a database: messages other tests left
+    queued are set aside (FAILED) so each test's delivery counts its own."""
+    await OutboundMessage.filter(status=MessageStatus.QUEUED).update(status=MessageStatus.FAILED)
+
+
 CONTENTS = [
     {"key": "sms", "kind": "SMS", "body": "{{surname}}先生/女士, 续存送{{points}}积分【{{bank}}】"},
     {"key": "call", "kind": "TEXT", "title": "话术", "body": "您好, 您的存款即将到期"},
