@@ -622,7 +622,8 @@ async def test_opportunity_customer(world: World, caller: str, entry: str) -> No
     variables: dict[str, Any] = {"r": [{"__typename": "Opportunity", "id": str(opportunity.id)}]}
     if root != "_entities":
         variables = {"after": None}
-    node, errors = None, []
+    node: dict[str, Any] | None = None
+    errors: list[Any] = []
     for _ in range(100):  # pages
         result = await execute("marketing", query, variables, world.tokens[caller], settings=world.settings)
         errors += result.errors or []
