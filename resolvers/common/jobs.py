@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from tortoise.transactions import in_transaction
 
 from realtime.hub import Realtime
+from security.outage import unavailable
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,13 @@ async def exclusive(app: str, lock: int) -> AsyncIterator[bool]:
 async def every(realtime: Realtime, app: str, interval: float, run: Callable[[], Awaitable[object]]) -> None:
     """Run ``run`` now and then every ``interval`` seconds, in every replica (``exclusive`` makes
     that harmless); a run returns what it did (a count or a list), a failed run is logged and
-    does not stop the next."""
+    does not stop the next. A database or Redis outage is logged once (security/outage.py), not
+    once per run."""
     while True:
         try:
             if await run():
                 realtime.relay.wake({app})  # what the run published goes out now
-        except Exception:
-            log.exception("%s job failed", app)
+        except Exception as error:
+            if unavailable(error) is None:
+                log.exception("%s job failed", app)
         await asyncio.sleep(interval)

