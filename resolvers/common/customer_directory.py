@@ -36,6 +36,7 @@ from security.principal import Principal
 class DirectoryCustomer:
     id: UUID
     tenant_id: UUID  # the member bank (法人行社) the customer belongs to
+    org_path: str  # the org that serves the customer (辖内 scopes)
 
 
 async def visible_customers(principal: Principal, ids: Iterable[UUID]) -> dict[UUID, DirectoryCustomer]:
@@ -44,8 +45,11 @@ async def visible_customers(principal: Principal, ids: Iterable[UUID]) -> dict[U
     scope = customer_scope(principal)
     if not wanted or scope.is_nothing:
         return {}
-    rows = await Customer.filter(scope.q(), id__in=wanted).values_list("id", "tenant_id")
-    found = (DirectoryCustomer(id=UUID(str(id)), tenant_id=UUID(str(tenant))) for id, tenant in rows)
+    rows = await Customer.filter(scope.q(), id__in=wanted).values_list("id", "tenant_id", "org_path")
+    found = (
+        DirectoryCustomer(id=UUID(str(id)), tenant_id=UUID(str(tenant)), org_path=str(path))
+        for id, tenant, path in rows
+    )
     return {customer.id: customer for customer in found}
 
 

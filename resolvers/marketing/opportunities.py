@@ -40,6 +40,7 @@ async def create_opportunity(
     async with change("marketing", "Opportunity") as audited:
         opportunity = await Opportunity.create(
             tenant_id=customer.tenant_id,  # the customer's bank's pool (商机池), whoever records it
+            org_path=customer.org_path,  # its branch head's, and its org's in the statistics
             customer_id=customer.id,
             title=title.strip(),
             product_name=product_name,

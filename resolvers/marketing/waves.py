@@ -62,7 +62,7 @@ from security.principal import Principal
 
 log = logging.getLogger(__name__)
 
-CAMPAIGN_LOCK = 0x5D_C0_70  # pg advisory lock key: one wave chunk at a time across replicas
+CAMPAIGN_LOCK = 0x5D_C0_72  # pg advisory lock key: one wave chunk at a time across replicas
 CHUNK = 500  # customers per chunk
 CHUNKS_PER_RUN = 50  # a job run's budget, then the next run goes on from the cursor
 CHANNEL_WORDS = {Channel.PHONE: "电话", Channel.WECHAT: "微信", Channel.IN_APP: "站内"}

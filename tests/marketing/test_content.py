@@ -36,7 +36,8 @@ REVIEW = """mutation($id: ID!, $approve: Boolean!, $comment: String! = "") {
 RECYCLE = "mutation($id: ID!) { recycleArticle(id: $id) { id status } }"
 RESTORE = "mutation($id: ID!) { restoreArticle(id: $id) { id status } }"
 PURGE = "mutation($id: ID!) { purgeArticle(id: $id) }"
-ARTICLE = "query($id: ID!) { article(id: $id) { id title status history { action fromStatus toStatus } } }"
+ARTICLE = """query($id: ID!) { article(id: $id) { id title status reviewComment
+  history { action fromStatus toStatus } } }"""
 PUBLISHED = """query($portal: ID!, $category: ID, $first: Int! = 20, $after: String) {
   publishedArticles(portal: $portal, categoryId: $category, first: $first, after: $after) {
     nodes { id title pinned category { name } } pageInfo { hasNextPage endCursor } } }"""
@@ -123,19 +124,24 @@ async def test_workflow_four_eyes_and_recycle_bin(database: Settings) -> None:
     assert rejected["reviewArticle"]["status"] == "REJECTED"
     assert rejected["reviewArticle"]["reviewComment"] == "请补充来源"
     await ok(database, SUBMIT, portal.author_token, id=article["id"])
-    approved = await ok(database, REVIEW, portal.colleague_token, id=article["id"], approve=True)
+    approved = await ok(
+        database, REVIEW, portal.colleague_token, id=article["id"], approve=True, comment="同意发布"
+    )
     assert approved["reviewArticle"]["status"] == "PUBLISHED" and approved["reviewArticle"]["publishedAt"]
     # The same reviewer repeating the decision gets the same answer; a second reviewer CONFLICT.
-    assert (await ok(database, REVIEW, portal.colleague_token, id=article["id"], approve=True))[
-        "reviewArticle"
-    ]["status"] == "PUBLISHED"
+    assert (
+        await ok(database, REVIEW, portal.colleague_token, id=article["id"], approve=True, comment="同意发布")
+    )["reviewArticle"]["status"] == "PUBLISHED"
     assert await codes(database, REVIEW, portal.regulator_token, id=article["id"], approve=True) == [
         "CONFLICT"
     ]
 
     seen = await ok(database, ARTICLE, None, id=article["id"])  # anonymous: published is public
     assert seen["article"]["history"] == []  # the steps are the editors'
-    steps = (await ok(database, ARTICLE, portal.author_token, id=article["id"]))["article"]["history"]
+    assert seen["article"]["reviewComment"] == ""  # and so is the review's comment
+    mine = (await ok(database, ARTICLE, portal.author_token, id=article["id"]))["article"]
+    assert mine["reviewComment"] == "同意发布"
+    steps = mine["history"]
     assert [s["action"] for s in steps] == ["CREATE", "SUBMIT", "REJECT", "SUBMIT", "PUBLISH"]
 
     assert (await ok(database, RECYCLE, portal.regulator_token, id=article["id"]))["recycleArticle"][

@@ -83,6 +83,10 @@ async def test_a_two_step_flow_is_decided_by_two_other_people_in_turn(stack: Sta
     assert waiting["submittedBy"] == {"id": str(author.id)} and waiting["title"] == "分层方案：两级审核方案"
     assert not [p for p in await pending(stack, admin) if p["subjectId"] == sid]
     assert not [p for p in await pending(stack, boss_token) if p["subjectId"] == sid]
+    other = await make_tenant(settings, customers=0, grabbers=0, needs=0)
+    _, elsewhere = await make_staff(other.bank, ("HQ_REVIEWER",), settings)  # another bank's reviewer
+    assert not [p for p in await pending(stack, elsewhere) if p["subjectId"] == sid]
+    assert error_codes(await gql(url, REVIEW, {"id": sid, "ok": True}, elsewhere)) == ["NOT_FOUND"]
     assert error_codes(await gql(url, REVIEW, {"id": sid, "ok": True}, boss_token)) == [
         "FORBIDDEN"
     ]  # step 2's

@@ -304,6 +304,7 @@ async def _opportunity(stack: Stack, w: World) -> Case:
     async def then() -> None:
         made = await Opportunity.get(title=title)
         assert (made.customer_id, made.tenant_id) == (w.customer.id, w.a.bank.id)
+        assert made.org_path == w.customer.org_path  # its branch head's (辖内) and the statistics' org
 
     return Case(
         query,
@@ -2206,6 +2207,32 @@ async def _feedback(stack: Stack, w: World) -> Case:
             ("manager a", feedback(uuid.uuid4()), NOT_FOUND),
         ],
         state=lambda: WorkOrderFeedback.filter(work_order_id=order.id).count(),
+    )
+
+
+@case("startWorkOrder.id")
+async def _start_work_order(stack: Stack, w: World) -> Case:
+    from models.marketing import WorkOrder
+
+    scheme = await _running_scheme(w, "工单处理")
+    order = await WorkOrder.create(
+        scheme=scheme,
+        tenant_id=w.a.bank.id,
+        manager_id=w.a.manager.id,
+        customer_id=w.customer.id,
+        org_path=w.a.branch.path,
+    )
+    query = "mutation($id: ID!) { startWorkOrder(id: $id) { id status } }"
+    return Case(
+        query,
+        allowed=("manager a", {"id": str(order.id)}),
+        refused=[
+            ("colleague", {"id": str(order.id)}, NOT_FOUND),
+            ("manager b", {"id": str(order.id)}, NOT_FOUND),
+            ("hq a", {"id": str(order.id)}, NOT_FOUND),  # head office monitors, never processes
+            ("manager a", {"id": str(uuid.uuid4())}, NOT_FOUND),
+        ],
+        state=lambda: WorkOrder.filter(id=order.id).values_list("status", flat=True),
     )
 
 

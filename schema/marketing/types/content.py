@@ -19,7 +19,7 @@ from models.marketing import KnowledgeEntry as KnowledgeRow
 from models.marketing import RecommendationSlot as SlotRow
 from resolvers.common.product_directory import ListedProduct
 from resolvers.marketing.content import ArticleHit
-from resolvers.marketing.scopes import CONTENT_EDITORS
+from resolvers.marketing.scopes import article_scope
 from resolvers.marketing.search import Hit
 from schema.marketing.context import Info
 from schema.marketing.enums import ArticleStatus, KnowledgeKind
@@ -65,7 +65,6 @@ class Article:
     pinned: bool = strawberry.field(description="置顶")
     sort_order: int
     status: ArticleStatus
-    review_comment: str = strawberry.field(description="审核意见")
     created_at: datetime
     updated_at: datetime
 
@@ -82,15 +81,24 @@ class Article:
     async def category(parent: strawberry.Parent[ArticleRow], info: Info) -> ContentCategory | None:
         return cast(ContentCategory | None, await info.context.loaders.category.load(parent.category_id))
 
+    @strawberry.field(description="审核意见 (editors of the article's own portal; empty for anyone else)")
+    @staticmethod
+    def review_comment(parent: strawberry.Parent[ArticleRow], info: Info) -> str:
+        return parent.review_comment if _editor(parent, info) else ""
+
     @strawberry.field(description="流转记录 (editors of the article's own portal; empty for anyone else)")
     @staticmethod
     async def history(parent: strawberry.Parent[ArticleRow], info: Info) -> list[ArticleEvent]:
-        principal = info.context.principal
-        if principal is None or principal.active_role not in CONTENT_EDITORS:
-            return []
-        if principal.tenant_id != parent.tenant_id:
+        if not _editor(parent, info):
             return []
         return cast(list[ArticleEvent], await info.context.loaders.article_history.load(parent.id))
+
+
+def _editor(article: ArticleRow, info: Info) -> bool:
+    """The caller edits the article's portal (``article_scope``): the review's inner workings are
+    theirs, not the public's."""
+    principal = info.context.principal
+    return principal is not None and article_scope(principal).test(article)
 
 
 @strawberry.type(description="全文检索命中: the article, its rank and highlights (<mark>)")
