@@ -32,6 +32,7 @@ from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import ScopeRule, scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.customers.directory import customer_managers, tenant_orgs
+from resolvers.marketing.opportunities import list_opportunities
 from resolvers.marketing.permissions import require_claimer
 from resolvers.marketing.scopes import opportunity_scope, pool_scope
 from security.conditions import Prefix
@@ -48,15 +49,14 @@ MAX_AMOUNT = Decimal("9999999999999999.99")
 
 async def list_pool(principal: Principal, first: int, after: str | None) -> Page[Opportunity]:
     """商机池: the OPEN opportunities of the caller's bank (the province: every bank's), by id."""
-    queryset = scoped(principal, Opportunity, opportunity_scope).filter(status=OpportunityStatus.OPEN)
-    return await paginate(queryset, first, after)
+    return await list_opportunities(principal, first, after, OpportunityStatus.OPEN)
 
 
 async def list_mine(
     principal: Principal, first: int, after: str | None, statuses: list[OpportunityStatus] | None = None
 ) -> Page[Opportunity]:
     """我的商机: the opportunities the caller claimed (or was given), newest first."""
-    queryset = Opportunity.filter(claimed_by_id=principal.user_id, tenant_id=principal.tenant_id)
+    queryset = scoped(principal, Opportunity, opportunity_scope).filter(claimed_by_id=principal.user_id)
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     return await paginate(queryset, first, after, newest_first=True)

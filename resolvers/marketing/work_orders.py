@@ -32,13 +32,13 @@ from models.marketing import (
     WorkOrderStatus,
 )
 from models.marketing.schemes import ONLINE_CHANNELS
-from resolvers.common.changes import change
+from resolvers.common.changes import change, transition
 from resolvers.common.clock import now
 from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.idempotency import check_key, once
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
-from resolvers.marketing.schemes import CENT, MAX_AMOUNT, visible_scheme, within
+from resolvers.marketing.schemes import check_amount, within
 from resolvers.marketing.scopes import work_order_scope
 from security.conditions import Cond
 from security.principal import Principal
@@ -81,7 +81,8 @@ async def list_work_orders(
 
 async def own_work_order(principal: Principal, work_order_id: UUID) -> WorkOrder:
     """The caller's own work order (only its manager processes it), else NOT_FOUND."""
-    order = await WorkOrder.get_or_none(id=work_order_id, manager_id=principal.user_id)
+    visible = scoped(principal, WorkOrder, work_order_scope)
+    order = await visible.get_or_none(id=work_order_id, manager_id=principal.user_id)
     if order is None:
         raise not_found("work order")
     return order
@@ -91,8 +92,8 @@ async def start_work_order(principal: Principal, work_order_id: UUID) -> WorkOrd
     """PENDING → IN_PROGRESS (处理); already in progress: the same answer; otherwise CONFLICT."""
     order = await own_work_order(principal, work_order_id)
     async with change("marketing", "WorkOrder", work_order_id):
-        moved = await WorkOrder.filter(id=order.id, status=WorkOrderStatus.PENDING).update(
-            status=WorkOrderStatus.IN_PROGRESS
+        moved = await transition(
+            WorkOrder, order.id, WorkOrderStatus.PENDING, None, status=WorkOrderStatus.IN_PROGRESS
         )
         if not moved and (await WorkOrder.get(id=order.id)).status != WorkOrderStatus.IN_PROGRESS:
             raise conflict("工单已结束 (the work order is no longer open)")
@@ -100,10 +101,7 @@ async def start_work_order(principal: Principal, work_order_id: UUID) -> WorkOrd
 
 
 def _feedback(feedback: Feedback) -> Feedback:
-    amount = feedback.amount
-    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT or amount != amount.quantize(CENT):
-        raise bad_input("amount must be an amount from 0 with at most 2 decimals")
-    if amount and feedback.result != FeedbackResult.CONVERTED:
+    if check_amount(feedback.amount, "amount") and feedback.result != FeedbackResult.CONVERTED:
         raise bad_input("只有已转化可以填写金额 (an amount only with CONVERTED)")
     if len(feedback.note) > 500:
         raise bad_input("note must be at most 500 characters")
@@ -125,8 +123,23 @@ async def give_feedback(
         return await WorkOrderFeedback.get_or_none(work_order_id=order.id, client_id=key)
 
     async def create() -> WorkOrderFeedback:
+        # The feedback row first: a racing repeat of this clientId meets its unique key and gets
+        # this one's answer (``once``), instead of finding the order already closed by it.
+        row = await WorkOrderFeedback.create(
+            work_order_id=order.id,
+            client_id=key,
+            given_by=principal.user_id,
+            channel=feedback.channel,
+            result=feedback.result,
+            amount=feedback.amount,
+            note=feedback.note,
+        )
         points = await _conversion_points(order) if feedback.result == FeedbackResult.CONVERTED else 0
-        moved = await WorkOrder.filter(id=order.id, status__in=list(OPEN)).update(
+        await transition(
+            WorkOrder,
+            order.id,
+            OPEN,
+            "工单已结束 (the work order is no longer open)",
             status=NEXT_STATUS[feedback.result],
             channel=feedback.channel,
             result=feedback.result,
@@ -135,8 +148,6 @@ async def give_feedback(
             feedback_at=now(),
             points=points,
         )
-        if not moved:
-            raise conflict("工单已结束 (the work order is no longer open)")
         if points:
             # The order converts once (the UPDATE above left OPEN), so the award is made once.
             await PointsEntry.create(
@@ -147,15 +158,7 @@ async def give_feedback(
                 reason="营销方案转化奖励",
                 key=f"work-order:{order.id}",
             )
-        return await WorkOrderFeedback.create(
-            work_order_id=order.id,
-            client_id=key,
-            given_by=principal.user_id,
-            channel=feedback.channel,
-            result=feedback.result,
-            amount=feedback.amount,
-            note=feedback.note,
-        )
+        return row
 
     async with change("marketing", "WorkOrder", work_order_id) as audited:
         row, created = await once("marketing", key, first, create)
@@ -203,6 +206,14 @@ class Tally:
         self.amount += Decimal(str(row["amount"] or 0))
         self.points += int(row["points"] or 0)
 
+    def merge(self, other: Tally) -> None:
+        self.total += other.total
+        self.processed += other.processed
+        self.contacted += other.contacted
+        self.converted += other.converted
+        self.amount += other.amount
+        self.points += other.points
+
     def figure(self, kind: IndicatorKind) -> Decimal:
         return {
             IndicatorKind.CONTACTS: Decimal(self.contacted),
@@ -224,12 +235,7 @@ class SchemeFigures:
         tally = Tally()
         for path, part in self.by_org_path.items():
             if within(path, org_path):
-                tally.total += part.total
-                tally.processed += part.processed
-                tally.contacted += part.contacted
-                tally.converted += part.converted
-                tally.amount += part.amount
-                tally.points += part.points
+                tally.merge(part)
         return tally
 
 
@@ -378,10 +384,3 @@ def managers_of(figures: SchemeFigures) -> list[ManagerProgress]:
         ManagerProgress(id, t.total, t.processed, t.contacted, t.converted, t.amount)
         for id, t in sorted(figures.by_manager.items(), key=lambda item: (-item[1].converted, str(item[0])))
     ]
-
-
-async def scheme_monitoring(principal: Principal, scheme_id: UUID) -> Monitoring:
-    """Monitoring of one scheme (root entry): NOT_FOUND when the scheme is out of scope."""
-    await visible_scheme(principal, scheme_id)
-    figures = await scheme_figures(work_order_scope(principal), [scheme_id])
-    return monitoring_of(figures[scheme_id])
