@@ -38,7 +38,7 @@ from loadtest.common import bulk_create, percentile, print_rows, report_on_stack
 from models.marketing import Article, ArticleStatus, SearchDocument, SearchKind
 from models.marketing.content import category_id
 from models.operations import OrgKind
-from resolvers.marketing.search import extra_terms, terms
+from resolvers.marketing.search import document
 from subgraphs.seed_content import ACTIONS, PLACES, PRODUCTS, SUBJECTS, generated_article
 from subgraphs.settings import Settings
 from testkit.factories import make_org
@@ -109,15 +109,14 @@ async def arrange(config: SearchConfig) -> tuple[UUID, UUID]:
         articles.append(article)
         text = f"{article.summary}\n{body}"
         documents.append(
-            SearchDocument(
-                id=article.id,
-                kind=SearchKind.ARTICLE,
-                tenant_id=portal.id,
+            document(
+                SearchKind.ARTICLE,
+                article.id,
+                portal.id,
+                title,
+                text,
                 category_id=article.category_id,
                 published_at=at,
-                title_terms=terms(title),
-                body_terms=terms(text),
-                extra_terms=extra_terms(title, text),
             )
         )
     await bulk_create(articles, "articles", 500, progress=True)

@@ -66,6 +66,7 @@ TABLES: tuple[tuple[type[ApprovalRequestBase], type[ApprovalStepBase]], ...] = t
 
 MAX_STEPS = 5
 COMMENT_MAX = 500
+NOT_APPROVERS = frozenset({Role.ENTERPRISE_USER, Role.INDIVIDUAL, Role.DEVICE})  # applicants, machines
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def steps_from(stored: list[dict[str, object]]) -> tuple[FlowStep, ...]:
 
 def check_steps(steps: list[FlowStep]) -> tuple[FlowStep, ...]:
     """A flow's steps as an administrator gives them: 1 to ``MAX_STEPS``, each named, each with
-    roles (BAD_USER_INPUT otherwise)."""
+    roles, none of them an applicant's or a device's (BAD_USER_INPUT otherwise)."""
     if not 1 <= len(steps) <= MAX_STEPS:
         raise bad_input(f"a flow has 1 to {MAX_STEPS} steps")
     checked = []
@@ -130,6 +131,8 @@ def check_steps(steps: list[FlowStep]) -> tuple[FlowStep, ...]:
             raise bad_input("each step needs a name of at most 50 characters")
         if not step.roles:
             raise bad_input(f"step {name} names no role")
+        if NOT_APPROVERS & set(step.roles):
+            raise bad_input(f"step {name}: applicants and devices cannot approve")
         checked.append(FlowStep(name, tuple(dict.fromkeys(step.roles))))
     return tuple(checked)
 

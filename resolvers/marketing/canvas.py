@@ -71,7 +71,6 @@ class ContentKind(StrEnum):
 
 
 CUSTOMER_CHANNELS = {Channel.SMS: ContentKind.SMS, Channel.APP_PUSH: ContentKind.APP_PUSH}
-MANAGER_CHANNELS = frozenset({Channel.PHONE, Channel.WECHAT, Channel.IN_APP})
 
 
 @dataclass(frozen=True)
@@ -114,10 +113,6 @@ class Graph:
     no: dict[str, str]
     start: str
     waves: tuple[int, ...]  # each wave's offset in days from the campaign's start (wave 1: 0)
-
-    @property
-    def conditions(self) -> set[ConditionField]:
-        return {n.condition.field for n in self.nodes.values() if n.condition is not None}
 
 
 @dataclass

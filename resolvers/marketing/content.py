@@ -273,9 +273,8 @@ async def update_article(principal: Principal, article_id: UUID, fields: Article
     article = await _editable(principal, article_id)
     values = await _checked(fields)
     async with change("marketing", "Article", article.id):
-        won = await Article.filter(id=article.id, status__in=list(EDITABLE)).update(**values)
-        if not won:
-            raise conflict("仅草稿或已驳回的文章可修改 (only a draft or rejected article can be edited)")
+        message = "仅草稿或已驳回的文章可修改 (only a draft or rejected article can be edited)"
+        await transition(Article, article.id, EDITABLE, message, **values)
         await _event(article, "UPDATE", principal.user_id, article.status, article.status)
     return await Article.get(id=article.id)
 
@@ -406,9 +405,6 @@ async def pin_article(principal: Principal, article_id: UUID, pinned: bool, sort
         raise bad_input("sortOrder must be between -1000000 and 1000000")
     article = await _editable(principal, article_id)
     async with change("marketing", "Article", article.id):
-        won = await Article.filter(id=article.id, status__in=list(LIVE)).update(
-            pinned=pinned, sort_order=sort_order
-        )
-        if not won:
-            raise conflict("回收站中的文章不能置顶 (a recycled article cannot be pinned)")
+        message = "回收站中的文章不能置顶 (a recycled article cannot be pinned)"
+        await transition(Article, article.id, LIVE, message, pinned=pinned, sort_order=sort_order)
     return await Article.get(id=article.id)

@@ -20,7 +20,6 @@ from models.marketing import (
     Opportunity,
     OpportunityFollowUp,
     OpportunityStatus,
-    QrCode,
     SchemeIndicator,
     WorkOrder,
 )
@@ -35,7 +34,6 @@ from resolvers.marketing.scopes import (
     campaign_scope,
     follow_up_scope,
     opportunity_scope,
-    qr_code_scope,
     scheme_part_scope,
     scheme_scope,
     template_scope,
@@ -120,10 +118,6 @@ class MarketingLoaders(LoaderRegistry):
     def follow_ups(self) -> DataLoader[UUID, list[OpportunityFollowUp]]:
         """跟进记录 of each opportunity, oldest first."""
         return self.children(OpportunityFollowUp, "opportunity_id", follow_up_scope)
-
-    @property
-    def qr_code(self) -> DataLoader[UUID, QrCode | None]:
-        return self.entity(QrCode, qr_code_scope)
 
     @property
     def campaign(self) -> DataLoader[UUID, Campaign | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from models.marketing import Article
 from resolvers.common.errors import forbidden
-from resolvers.marketing.scopes import opportunity_scope, qr_code_scope
+from resolvers.marketing.scopes import CONTENT_EDITORS, opportunity_scope, qr_code_scope
 from security.principal import Principal
 from security.roles import Role
 
@@ -27,7 +27,7 @@ def require_opportunity_recorder(principal: Principal) -> None:
 # bureau's 政府监管 (REGULATOR), who runs the platform the portal belongs to — never the author or
 # the submitter of the article (四眼原则). Editors (recycle, restore, purge, pin, slots): both.
 ARTICLE_AUTHORS = frozenset({"OPERATOR"})
-ARTICLE_REVIEWERS = frozenset({"OPERATOR", "REGULATOR"})
+ARTICLE_REVIEWERS = CONTENT_EDITORS  # the same people: who edits a portal reviews it
 # Head office writes the product knowledge base (产品知识库) of its bank.
 KNOWLEDGE_AUTHORS = frozenset({"HQ_ADMIN"})
 

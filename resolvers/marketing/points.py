@@ -22,8 +22,10 @@ from models.marketing import PointsEntry, PointsKind
 from resolvers.common.changes import change
 from resolvers.common.customer_directory import visible_customer, visible_customers
 from resolvers.common.errors import bad_input, conflict, not_found
-from resolvers.common.idempotency import MAX_IDEMPOTENCY_KEY
+from resolvers.common.idempotency import check_key
+from resolvers.common.loading import latest_by
 from resolvers.marketing.permissions import require_points_spender
+from security.conditions import Everything
 from security.principal import Principal
 
 MAX_SPEND = 1_000_000
@@ -57,11 +59,9 @@ async def points_of(principal: Principal, customer_ids: Sequence[UUID], latest: 
     seen = [c for c in customer_ids if c in visible]
     totals = await balances(seen)
     entries: dict[UUID, list[PointsEntry]] = {}
-    if seen:
-        for entry in await PointsEntry.filter(customer_id__in=seen).order_by("-created_at", "-id"):
-            listed = entries.setdefault(entry.customer_id, [])
-            if len(listed) < latest:
-                listed.append(entry)
+    if seen and latest:  # the latest ``latest`` of each, not each whole ledger
+        newest = latest_by(PointsEntry, "customer_id", Everything(), ("-created_at", "-id"), latest)
+        entries = dict(zip(seen, await newest.load_many(seen), strict=True))
     return [Points(totals[c], entries.get(c, [])) if c in visible else None for c in customer_ids]
 
 
@@ -76,8 +76,7 @@ async def spend_points(
     reason = reason.strip()
     if not 1 <= len(reason) <= 200:
         raise bad_input("reason must be 1–200 characters")
-    if not 1 <= len(idempotency_key) <= MAX_IDEMPOTENCY_KEY:
-        raise bad_input(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
+    check_key(idempotency_key)
     customer = await visible_customer(principal, customer_id)
     if customer is None:
         raise not_found("customer")

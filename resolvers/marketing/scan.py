@@ -33,6 +33,7 @@ from resolvers.customers.directory import customer_managers, tenant_orgs
 from resolvers.marketing.permissions import require_qr_maker
 from resolvers.marketing.scopes import qr_code_scope
 from security.crypto import normalise
+from security.masking import PiiKind, mask
 from security.principal import Principal
 
 SOURCE = "QR_SCAN"
@@ -122,10 +123,6 @@ def parse_intent(body: object) -> ScanIntent | str:
     return ScanIntent(normalise(phone), name.strip(), remark.strip())
 
 
-def masked(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}"
-
-
 async def record_scan(token: str, intent: ScanIntent, now: datetime | None = None) -> bool:
     """Record a scan of the code ``token``; NOT_FOUND for an unknown or retired code. True when a new
     opportunity was made, False when it repeated one of the same day."""
@@ -150,7 +147,7 @@ async def record_scan(token: str, intent: ScanIntent, now: datetime | None = Non
         lead_name=intent.name or None,
         lead_phone=intent.phone,
         lead_remark=intent.remark or None,
-        masked_phone=masked(intent.phone),
+        masked_phone=mask(PiiKind.PHONE, intent.phone),
     )
     if code.manager_id is not None:  # a manager's own code: straight to 我的商机
         opportunity.status = OpportunityStatus.CLAIMED

@@ -100,7 +100,8 @@ def within(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
 
-def _amount(value: Decimal, what: str) -> Decimal:
+def check_amount(value: Decimal, what: str) -> Decimal:
+    """A money figure: from 0, below 10^16, at most 2 decimals (BAD_USER_INPUT otherwise)."""
     if not value.is_finite() or value < 0 or value >= MAX_AMOUNT or value != value.quantize(CENT):
         raise bad_input(f"{what} must be an amount from 0 with at most 2 decimals")
     return value
@@ -121,7 +122,7 @@ def _check(draft: SchemeDraft) -> dict[str, Any]:
     if len(set(kinds)) != len(kinds):
         raise bad_input("每个指标最多一次 (each indicator at most once)")
     for indicator in draft.indicators:
-        _amount(indicator.total, "indicator total")
+        check_amount(indicator.total, "indicator total")
     if not 0 <= draft.conversion_points <= MAX_CONVERSION_POINTS:
         raise bad_input(f"conversionPoints must be 0 to {MAX_CONVERSION_POINTS}")
     return {
@@ -368,7 +369,7 @@ def _shares(shares: list[Share]) -> list[Share]:
     if len({s.assignee_id for s in shares}) != len(shares):
         raise bad_input("每个对象最多一次 (each org or manager at most once)")
     for share in shares:
-        _amount(share.target, "target")
+        check_amount(share.target, "target")
     return shares
 
 

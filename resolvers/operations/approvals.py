@@ -10,15 +10,13 @@ from models.approvals import ApprovalFunction, ApprovalRequestBase, ApprovalStat
 from models.operations import ApprovalFlow
 from resolvers.common.approvals import TABLES, Flow, FlowStep, check_steps, flows_of
 from resolvers.common.changes import change
-from resolvers.common.errors import bad_input, forbidden, not_found
+from resolvers.common.errors import forbidden, not_found
 from security.principal import Principal
 from security.roles import Role
 from security.scopes import site_scope
 
 FLOW_READERS = (Role.PLATFORM_ADMIN, Role.PROVINCE_ADMIN, Role.HQ_ADMIN, Role.HQ_REVIEWER)
 FLOW_SETTERS = (Role.PLATFORM_ADMIN, Role.PROVINCE_ADMIN)
-# Who can never be an approver: applicants and machines.
-NOT_APPROVERS = frozenset({Role.ENTERPRISE_USER, Role.INDIVIDUAL, Role.DEVICE})
 MAX_PENDING = 100
 
 
@@ -53,9 +51,6 @@ async def set_approval_flow(
         raise forbidden("无权设置审核流程 (platform administrators only)")
     owner = _tenant(principal, tenant_id)
     checked = check_steps(steps)
-    for step in checked:
-        if NOT_APPROVERS & set(step.roles):
-            raise bad_input(f"step {step.name}: applicants and devices cannot approve")
     stored = [s.stored() for s in checked]
     key = str(owner) if owner else ""
     async with change("operations", "ApprovalFlow") as audited:

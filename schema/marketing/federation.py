@@ -61,7 +61,7 @@ class Customer:
     def points(
         self, info: Info, latest: Annotated[int, strawberry.argument(name="latest")] = 10
     ) -> MaybeAwaitable[Any]:
-        return ready(info.context.loaders.points_of_customer(max(0, min(latest, 50))), parse_id(self.id))
+        return ready(info.context.loaders.points_of_customer(_latest(latest)), parse_id(self.id))
 
     @classmethod
     async def prefetch(cls, info: Info, customers: list[Customer]) -> None:
@@ -84,9 +84,14 @@ def _statuses(arguments: Mapping[str, Any]) -> list[OpportunityStatus] | None:
     return [OpportunityStatus(name) for name in names] if names else None
 
 
+def _latest(latest: int) -> int:
+    """How many of a customer's latest points entries: 0 to 50."""
+    return max(0, min(latest, 50))
+
+
 PREFETCH: Plan[MarketingLoaders] = {
     "points": lambda loaders, arguments: loaders.points_of_customer(
-        max(0, min(int(arguments.get("latest", 10)), 50))
+        _latest(int(arguments.get("latest", 10)))
     ),
     "opportunities": lambda loaders, arguments: loaders.opportunities_of_customer(
         int(arguments.get("first", 20)), arguments.get("after"), _statuses(arguments)

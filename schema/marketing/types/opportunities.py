@@ -69,10 +69,7 @@ class Opportunity:
     @strawberry.field(description="由我认领")
     @staticmethod
     def claimed_by_me(parent: strawberry.Parent[OpportunityRow], info: Info) -> bool:
-        return (
-            parent.claimed_by_id is not None
-            and parent.claimed_by_id == info.context.require_principal().user_id
-        )
+        return _claimer(parent, info)
 
     @strawberry.field(description="扫码留下的姓名: its claimer only")
     @staticmethod

@@ -138,12 +138,7 @@ export const needStatusLabel: Record<NeedStatus, string> = {
 
 export const FOLLOW_UP_CHANNELS: FollowUpChannel[] = ['PHONE', 'SMS', 'WECHAT', 'VISIT'];
 
-export const followUpLabel: Record<FollowUpChannel, string> = {
-  PHONE: '电话',
-  SMS: '短信',
-  WECHAT: '微信',
-  VISIT: '走访',
-};
+export const followUpLabel: Record<FollowUpChannel, string> = channelLabel; // the same four channels
 
 /** 商机来源 (Opportunity.source): scans, system rules, models, recorded by hand. */
 export function opportunitySourceLabel(source: string): string {
