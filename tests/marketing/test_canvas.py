@@ -48,6 +48,9 @@ CONTENTS = [
     {"key": "sms", "kind": "SMS", "body": "{{surname}}先生/女士, 续存送{{points}}积分【{{bank}}】"},
     {"key": "call", "kind": "TEXT", "title": "话术", "body": "您好, 您的存款即将到期"},
 ]
+# The waves and messages here run "as of" 300 days ahead: the session's test stack (its marketing
+# jobs run due waves and deliver due messages against the same database) never finds them due.
+AHEAD = timedelta(days=300)
 GRAPH = sms_then_call({"criteria": {"tags": ["存款即将到期"]}})
 CREATE = """mutation($i: CreateCampaignInput!) { createCampaign(input: $i) { id status
   graph { nodes { id kind channel } edges { from to when } } } }"""
@@ -125,7 +128,7 @@ async def test_waves_run_once_and_a_rerun_contacts_nobody_twice(database: Settin
     tenant, hq, made = await _bank(database, 6)
     excluded = await make_customer(tenant.branch, tenant.manager, "未授权")  # no consent: not targeted
     await CustomerTag.create(customer=excluded, name="存款即将到期", source=TagSource.SYSTEM)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC) + AHEAD
     campaign_id = await _scheduled(database, hq, now)
     recorder = RecordingSender()
     use_sender(recorder)
@@ -183,7 +186,7 @@ async def test_a_chunk_takes_the_same_statements_whatever_its_size(database: Set
     counts: dict[int, tuple[int, int]] = {}
     for size in (10, 200):
         _, hq, _ = await _bank(database, size)
-        now = datetime.now(UTC)
+        now = datetime.now(UTC) + AHEAD
         campaign_id = await _scheduled(database, hq, now)
         wave = await CampaignWave.get(campaign_id=campaign_id, number=1)
         with count_statements() as chunk:
@@ -274,7 +277,7 @@ async def test_a_province_template_is_sent_down_to_its_member_banks(database: Se
 
 async def test_points_are_spent_only_when_enough(database: Settings) -> None:
     tenant, hq, made = await _bank(database, 2)
-    now = datetime.now(UTC)
+    now = datetime.now(UTC) + AHEAD
     await _scheduled(database, hq, now)
     await run_due_waves(now)
     customer = made[0]
@@ -333,7 +336,7 @@ async def test_the_inbox_is_its_recipients_and_failed_sends_back_off(database: S
         async def send(self, message: Outgoing) -> SendResult:
             return SendResult(accepted=False, error="gateway down")
 
-    now = datetime.now(UTC)
+    now = datetime.now(UTC) + AHEAD
     message = await OutboundMessage.create(
         tenant_id=tenant.bank.id,
         customer_id=made[0].id,
