@@ -8,16 +8,35 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := gateway/node_modules/.installed
 WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
+LOCK := requirements.lock
 
-.PHONY: web web-dev bench-stream bench-grab bench-claim bench-alerts bench-morning bench-devices bench-search bench-wave soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: lock upgrade web web-dev bench-stream bench-grab bench-claim bench-alerts bench-morning bench-devices bench-search bench-wave soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
-$(STAMP): pyproject.toml
+# Python packages from the lock (every version pinned, every file's sha256 checked), then the
+# project itself without resolving anything again.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	@touch $@
+
+## Lock files: `make lock` after editing pyproject.toml's dependencies (keeps every other pin);
+## `make upgrade` moves every Python and npm dependency to its newest release within the ranges.
+## uv resolves (a dev dependency, so it comes from the lock itself); npm keeps package-lock.json.
+UV_COMPILE := $(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --quiet \
+	--python-version 3.11 --python-platform x86_64-manylinux_2_28 -o $(LOCK)
+lock: install
+	$(UV_COMPILE)
+
+upgrade: install
+	$(UV_COMPILE) --upgrade
+	cd gateway && npm update --no-audit --no-fund
+	cd $(WEB) && npm update --no-audit --no-fund
+	@echo "now: make test, then commit $(LOCK) and the package-lock.json files"
 
 $(NODE_STAMP): gateway/package.json gateway/package-lock.json
 	cd gateway && npm ci --no-audit --no-fund --loglevel=error
