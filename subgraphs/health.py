@@ -8,6 +8,8 @@
   committed event the outbox relay has not published yet, at most
   ``DCMS_READY_MAX_RELAY_LAG_SECONDS``). 200 when all pass, else 503; the body names each check's
   result either way. Once shutdown has begun it is 503 with ``"shutdown": true``.
+  ``DCMS_READY_REQUIRE`` (default ``database,redis,relay``) names the checks that decide; the
+  others are reported with ``"required": false``.
 - **SIGTERM** (``drain_on_sigterm``): readiness turns 503 at once, the process keeps serving for
   ``DCMS_SHUTDOWN_DELAY_SECONDS`` (so a load balancer notices and stops sending), then uvicorn
   stops accepting, lets in-flight HTTP requests finish for up to ``DCMS_SHUTDOWN_GRACE_SECONDS``
@@ -74,7 +76,12 @@ class Health:
         names = ["database", "relay"] + (["redis"] if self._redis is not None else [])
         results = await asyncio.gather(*(self._timed(getattr(self, f"_check_{name}")) for name in names))
         checks = dict(zip(names, results, strict=True))
-        ready = all(check["ok"] for check in checks.values()) and not self.shutting_down
+        required = {name.strip() for name in self.probes.ready_require.split(",")}
+        for name, check in checks.items():
+            if name not in required:
+                check["required"] = False
+        failed = [name for name, check in checks.items() if not check["ok"] and name in required]
+        ready = not failed and not self.shutting_down
         body: dict[str, Any] = {"status": "ready" if ready else "unavailable", "checks": checks}
         if self.shutting_down:
             body["shutdown"] = True

@@ -143,6 +143,9 @@ class Probes:
 
     ready_timeout_seconds: float = 2.0  # each readiness check (SELECT 1, Redis PING, outbox read) at most
     ready_max_relay_lag_seconds: float = 30.0  # oldest unpublished outbox event older: not ready
+    # The checks whose failure makes /readyz 503 (all are reported): each replica shares Redis and
+    # the relay's lag, so their failure takes every replica out at once (docs/running.md).
+    ready_require: str = "database,redis,relay"
     shutdown_delay_seconds: float = 0.0  # after SIGTERM: /readyz 503 this long, still serving, then stop
     shutdown_grace_seconds: float = 20.0  # then in-flight requests get this long before they are cancelled
 

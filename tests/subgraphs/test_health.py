@@ -18,7 +18,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
@@ -26,13 +26,16 @@ from urllib.parse import urlparse, urlunparse
 import httpx
 import pytest
 import websockets
+from starlette.applications import Starlette
+from starlette.routing import Route
 from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 from websockets.exceptions import ConnectionClosed
 from websockets.typing import Subprotocol
 
 from subgraphs.gateway import wait_until_up
-from subgraphs.settings import Settings
+from subgraphs.health import Health
+from subgraphs.settings import Probes, Settings
 from testkit.factories import make_tenant
 from tests.support import services
 from tests.support.signing import body_bytes, signed_headers, ws_params
@@ -297,3 +300,26 @@ async def test_sigterm_drains_requests_and_closes_subscriptions_to_resume(
         assert await asyncio.to_thread(served.process.wait, 30) == 0
     log = served.log.read_text()
     assert "SIGTERM: readiness 503" in log and "Traceback" not in log, log
+
+
+async def test_ready_require_names_the_checks_that_decide(database: Settings) -> None:
+    """In process: a Redis nobody listens on (port 1) fails its check; whether that makes the
+    process unready is DCMS_READY_REQUIRE's to say."""
+    for require, expected in (("database,redis,relay", 503), ("database,relay", 200)):
+        health = Health(
+            replace(Probes(), ready_require=require, ready_timeout_seconds=1.0),
+            ("customers",),
+            "redis://127.0.0.1:1/0",
+        )
+        app = Starlette(routes=[Route("/readyz", health.readyz)])
+        try:
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://t"
+            ) as client:
+                answer = await client.get("/readyz")
+        finally:
+            await health.close()
+        assert answer.status_code == expected, answer.text
+        redis = answer.json()["checks"]["redis"]
+        assert redis["ok"] is False and "127.0.0.1" not in json.dumps(redis)  # no address in the body
+        assert redis.get("required", True) is (expected == 503)
