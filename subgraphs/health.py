@@ -97,7 +97,9 @@ class Health:
             result = {"ok": False, "error": f"no answer within {timeout:g} s"}
         except Exception as error:  # the body says what failed; never a 500 from a probe
             result = {"ok": False, "error": type(error).__name__}
-            log.info("readiness check failed: %s", type(error).__name__)
+            log.debug(
+                "readiness check failed: %s", type(error).__name__
+            )  # the outage itself is logged once (security/outage.py)
         result["ms"] = round((time.perf_counter() - started) * 1000, 1)
         return result
 
