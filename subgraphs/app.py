@@ -51,6 +51,7 @@ from subgraphs.admission import AdmissionControl
 from subgraphs.body_guard import BodyGuard, parse_json
 from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
+from subgraphs.health import Health
 from subgraphs.registry import spec_of
 from subgraphs.settings import SUBGRAPHS, Settings
 from subgraphs.spec import Job, Service
@@ -279,14 +280,21 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     limiter = rate_limiter(settings.redis_url)
     realtime = realtime_for(settings, sessions)
     sockets = _OpenWebSockets(realtime)
-    routes: list[Any] = [Route("/healthz", sockets.healthz)]
     jobs: list[Job] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
     services: list[Service] = []  # jobs that are given the settings
     apps = list(names)  # Tortoise apps to register: the served subgraphs and those they consume
     for name in names:
+        apps += [app for app in spec_of(name).consumes if app not in apps]
+    # Probes and SIGTERM (subgraphs/health.py): not admission-counted, no token.
+    health = Health(settings.probes, tuple(apps), settings.redis_url)
+    routes: list[Any] = [
+        Route("/healthz", sockets.healthz),
+        Route("/livez", health.livez),
+        Route("/readyz", health.readyz),
+    ]
+    for name in names:
         spec = spec_of(name)
         jobs += spec.jobs
-        apps += [app for app in spec.consumes if app not in apps]
         endpoint = SubgraphGraphQL(spec.schema, spec.loaders, realtime, settings, keys, sessions, trust)
         path = f"/{name}/graphql"
         routes += [Route(path, endpoint), WebSocketRoute(path, sockets.count(endpoint))]
@@ -299,14 +307,18 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         # RegisterTortoise makes the ORM context global, so request tasks see it.
         async with RegisterTortoise(app, config=tortoise_config(settings, tuple(apps))):
             await sessions.connect()  # revocations of every process, by pub/sub (security/sessions.py)
-            await realtime.start(
-                [Tortoise.apps[n]["OutboxEvent"] for n in names if "OutboxEvent" in Tortoise.apps[n]]
-            )
+            outboxes = [Tortoise.apps[n]["OutboxEvent"] for n in names if "OutboxEvent" in Tortoise.apps[n]]
+            await realtime.start(outboxes)
+            health.outboxes = outboxes  # the relay's lag, for /readyz
             tasks = [asyncio.create_task(job(realtime, settings.rules)) for job in jobs]
             tasks += [asyncio.create_task(service(realtime, settings)) for service in services]
+            undo_drain = health.drain_on_sigterm()  # SIGTERM: /readyz 503 first, then uvicorn's stop
             try:
                 yield
             finally:
+                undo_drain()
+                health.shutting_down = True
+                await health.close()
                 await cancel(tasks)
                 await realtime.stop()
                 await sessions.close()
@@ -322,6 +334,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         ],
     )
     app.state.realtime = realtime
+    app.state.health = health
     app.state.rules = settings.rules  # the platform's parameters, for routes outside GraphQL
     app.state.rate_limit = (limiter, settings.limits)  # read by schema/common/rate_limiting.py
     app.state.sessions, app.state.trust = sessions, trust  # closed by the lifespan (or a test without one)

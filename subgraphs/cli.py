@@ -11,10 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import math
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from tqdm import tqdm
@@ -432,6 +435,10 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     else:
         app = build_app(settings, names)
     ping = settings.streams.ws_ping_seconds or None
+    # After a graceful stop on SIGTERM uvicorn restores the handler it found and raises the signal
+    # again: with the default one the process would die of it (status -15) after a clean drain.
+    # Here it ends with status 0; a SIGTERM before uvicorn takes over stops the start the same way.
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         app,
         factory=workers > 1,
@@ -451,7 +458,15 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
         # The caller's address comes only from the gateway's signed x-dcms-client-ip: no
         # X-Forwarded-* rewriting of the peer (and no per-request work for it).
         proxy_headers=False,
+        # SIGTERM (subgraphs/health.py): /readyz 503 for DCMS_SHUTDOWN_DELAY_SECONDS, then stop
+        # accepting, let in-flight requests finish for up to this long (then cancel them) and close
+        # WebSockets with 1012 (Service Restart), which clients and the gateway resume from.
+        timeout_graceful_shutdown=math.ceil(settings.probes.shutdown_grace_seconds),
     )
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def up_all(settings: Settings, customers: int, demo: bool = True, simulate: int | None = None) -> None:

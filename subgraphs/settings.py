@@ -31,6 +31,8 @@ Every knob lives here so a newcomer finds them in one place:
 - Admission (see ``Admission``): ``DCMS_MAX_IN_FLIGHT`` (operations per worker process),
   ``DCMS_RETRY_AFTER_SECONDS``; the gateway reads ``DCMS_GATEWAY_MAX_IN_FLIGHT`` itself
   (gateway/admission.ts).
+- Probes and shutdown (see ``Probes``, subgraphs/health.py): ``DCMS_READY_TIMEOUT_SECONDS``,
+  ``DCMS_READY_MAX_RELAY_LAG_SECONDS``, ``DCMS_SHUTDOWN_DELAY_SECONDS``, ``DCMS_SHUTDOWN_GRACE_SECONDS``.
 - ``DCMS_SERVE_SUBGRAPHS``: set by ``dcms serve`` for its worker processes (which subgraphs).
 - Platform parameters (see ``resolvers/common/rules.py``): ``DCMS_MAX_INSTITUTIONS_PER_NEED``,
   ``DCMS_MATURITY_NOTICE_DAYS``, ``DCMS_DEADLINE_CHECK_SECONDS``, ``DCMS_REMINDER_JOB_SECONDS``,
@@ -135,6 +137,19 @@ class Admission:
     gateway_max_in_flight: int = 64  # per gateway process; 0 = no bound
 
 
+@dataclass(frozen=True)
+class Probes:
+    """Health, readiness and shutdown (subgraphs/health.py, docs/running.md). Read from ``DCMS_<NAME>``."""
+
+    ready_timeout_seconds: float = 2.0  # each readiness check (SELECT 1, Redis PING, outbox read) at most
+    ready_max_relay_lag_seconds: float = 30.0  # oldest unpublished outbox event older: not ready
+    # The checks whose failure makes /readyz 503 (all are reported): each replica shares Redis and
+    # the relay's lag, so their failure takes every replica out at once (docs/running.md).
+    ready_require: str = "database,redis,relay"
+    shutdown_delay_seconds: float = 0.0  # after SIGTERM: /readyz 503 this long, still serving, then stop
+    shutdown_grace_seconds: float = 20.0  # then in-flight requests get this long before they are cancelled
+
+
 WEB_DIR = Path(__file__).resolve().parent.parent / "clients" / "web"  # the client pages' project
 
 
@@ -163,6 +178,7 @@ class Settings:
     rules: Rules = field(default_factory=Rules)  # platform parameters the domain reads
     workers: int | None = None  # DCMS_WORKERS; None → the core count with PostgreSQL + Redis, else 1
     admission: Admission = field(default_factory=Admission)
+    probes: Probes = field(default_factory=Probes)  # /readyz thresholds, SIGTERM drain (subgraphs/health.py)
     serve_subgraphs: tuple[str, ...] = SUBGRAPHS  # DCMS_SERVE_SUBGRAPHS, for `dcms serve`'s workers
     mqtt_url: str | None = None  # DCMS_MQTT_URL; None → no bridge (the dev default is the local broker)
     mqtt_group: str | None = None  # DCMS_MQTT_GROUP; None → derived from the deployment (mqtt_share_group)
@@ -202,6 +218,7 @@ class Settings:
             rules=numbers_from_env(Rules()),
             workers=int(os.environ["DCMS_WORKERS"]) if os.environ.get("DCMS_WORKERS") else None,
             admission=numbers_from_env(Admission()),
+            probes=numbers_from_env(Probes()),
             serve_subgraphs=tuple(
                 name.strip() for name in os.environ.get("DCMS_SERVE_SUBGRAPHS", "").split(",") if name.strip()
             )
