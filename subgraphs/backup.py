@@ -98,7 +98,9 @@ def backup_secret(env: dict[str, str] | os._Environ[str] | None = None) -> bytes
         try:
             text = Path(path).read_text().strip()
         except (OSError, UnicodeError) as error:
-            raise BackupError(f"cannot read the backup key file {path}: {error.__class__.__name__}") from error
+            raise BackupError(
+                f"cannot read the backup key file {path}: {error.__class__.__name__}"
+            ) from error
         where = f"the backup key file {path}"
     elif env.get("DCMS_BACKUP_KEY"):
         text, where = env["DCMS_BACKUP_KEY"].strip(), "DCMS_BACKUP_KEY"
@@ -114,9 +116,9 @@ def backup_secret(env: dict[str, str] | os._Environ[str] | None = None) -> bytes
 
 def _derive(secret: bytes, salt: bytes) -> tuple[bytes, bytes]:
     """(AES-256 key, key check) of one archive."""
-    material = HKDF(algorithm=hashes.SHA256(), length=32 + CHECK_BYTES, salt=salt, info=b"dcms-backup v1").derive(
-        secret
-    )
+    material = HKDF(
+        algorithm=hashes.SHA256(), length=32 + CHECK_BYTES, salt=salt, info=b"dcms-backup v1"
+    ).derive(secret)
     return material[:32], material[32:]
 
 
@@ -190,7 +192,9 @@ class DecryptingReader:
         try:
             self._plain += self._aead.decrypt(_nonce(self._index, last), current, self._header)
         except InvalidTag as error:
-            raise Refused(f"the archive was altered or truncated (chunk {self._index} fails its tag)") from error
+            raise Refused(
+                f"the archive was altered or truncated (chunk {self._index} fails its tag)"
+            ) from error
         self._index += 1
         self._done = last
 
@@ -215,7 +219,7 @@ class KeyFile:
 
 
 def key_files(settings: Settings) -> list[KeyFile]:
-    """The key files of this deployment, by role (DCMS_GATEWAY_HMAC_SECRET set as a variable is not a file)."""
+    """This deployment's key files by role (a DCMS_GATEWAY_HMAC_SECRET variable is no file)."""
     return [
         KeyFile("pii-keyring.json", settings.pii_keyring_path),
         KeyFile("token-es256.pem", settings.token_private_key_path),
@@ -274,7 +278,9 @@ async def _run(*command: str, env: dict[str, str]) -> str:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} not found: install the PostgreSQL client (Debian: apt-get install postgresql-client)")
+        raise BackupError(
+            f"{name} not found: install the PostgreSQL client (Debian: apt-get install postgresql-client)"
+        )
     return path
 
 
@@ -318,7 +324,8 @@ def _sqlite_facts(conn: sqlite3.Connection) -> dict[str, Any]:
     facts: dict[str, Any] = {"tables": tables, "migrations": [], "audit_heads": []}
     if MIGRATIONS_TABLE in tables:
         facts["migrations"] = [
-            f"{app}.{name}" for app, name in conn.execute(f"SELECT app, name FROM {MIGRATIONS_TABLE} ORDER BY id")
+            f"{app}.{name}"
+            for app, name in conn.execute(f"SELECT app, name FROM {MIGRATIONS_TABLE} ORDER BY id")
         ]
     if AUDIT_TABLE in tables:
         heads = conn.execute(_HEADS.format(table=AUDIT_TABLE))
@@ -404,8 +411,7 @@ def _copy_sqlite(settings: Settings, work: Path) -> tuple[dict[str, Any], dict[s
 async def create_backup(settings: Settings, out: Path, secret: bytes) -> BackupResult:
     """Write an encrypted archive of every subgraph's data and the key files to ``out`` (0600;
     written beside it first and renamed, so ``out`` is never a half archive)."""
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
+    out = _prepare(out)
     with _workdir() as work:
         (work / "db").mkdir()
         (work / "keys").mkdir()
@@ -427,7 +433,10 @@ async def create_backup(settings: Settings, out: Path, secret: bytes) -> BackupR
             "storage": _storage(settings),
             **versions,
             "subgraphs": facts,
-            "parts": {part: {"bytes": (work / part).stat().st_size, "sha256": _sha256(work / part)} for part in parts},
+            "parts": {
+                part: {"bytes": (work / part).stat().st_size, "sha256": _sha256(work / part)}
+                for part in parts
+            },
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         partial = out.with_name(f".{out.name}.partial")
@@ -442,6 +451,12 @@ async def create_backup(settings: Settings, out: Path, secret: bytes) -> BackupR
             partial.unlink(missing_ok=True)
             raise
     return BackupResult(out, manifest, out.stat().st_size)
+
+
+def _prepare(out: Path) -> Path:
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return out
 
 
 def _write_archive(sink: IO[bytes], secret: bytes, work: Path, parts: list[str]) -> None:
@@ -476,7 +491,12 @@ def _allowed(name: str) -> bool:
     folder, _, file = name.partition("/")
     if folder == "db":
         return file in {f"{n}.{s}" for n in SUBGRAPHS for s in ("dump", "sqlite3")}
-    return folder == "keys" and file in {"pii-keyring.json", "token-es256.pem", "token-es256.pub.pem", HMAC_SECRET_FILE}
+    return folder == "keys" and file in {
+        "pii-keyring.json",
+        "token-es256.pem",
+        "token-es256.pub.pem",
+        HMAC_SECRET_FILE,
+    }
 
 
 def _unpack(archive: Path, secret: bytes, work: Path) -> dict[str, Any]:
@@ -508,7 +528,9 @@ def _unpack(archive: Path, secret: bytes, work: Path) -> dict[str, Any]:
         raise Refused("the archive has no manifest")
     manifest: dict[str, Any] = json.loads((work / MANIFEST).read_text())
     if manifest.get("format") != FORMAT:
-        raise Refused(f"archive format {manifest.get('format')} is not {FORMAT}: restore it with its own release")
+        raise Refused(
+            f"archive format {manifest.get('format')} is not {FORMAT}: restore it with its own release"
+        )
     parts = manifest.get("parts", {})
     if set(parts) != seen - {MANIFEST}:
         raise Refused("the archive's parts differ from its manifest")
@@ -583,10 +605,8 @@ async def _restore_postgres(settings: Settings, work: Path, force: bool) -> None
         finally:
             await conn.close()
     for name in SUBGRAPHS:
-        await _run(
-            pg_restore, "--exit-on-error", "--single-transaction", f"--dbname={url}", str(work / "db" / f"{name}.dump"),
-            env=env,
-        )  # fmt: skip
+        dump = str(work / "db" / f"{name}.dump")
+        await _run(pg_restore, "--exit-on-error", "--single-transaction", f"--dbname={url}", dump, env=env)
 
 
 def _restore_sqlite(settings: Settings, work: Path) -> None:
@@ -628,7 +648,9 @@ async def verify_restored(settings: Settings, manifest: dict[str, Any]) -> list[
         got = now.get(name, {})
         for table, count in expected["tables"].items():
             if got.get("tables", {}).get(table) != count:
-                problems.append(f"{name}.{table}: {got.get('tables', {}).get(table)} rows, the backup had {count}")
+                problems.append(
+                    f"{name}.{table}: {got.get('tables', {}).get(table)} rows, the backup had {count}"
+                )
         if extra := set(got.get("tables", {})) - set(expected["tables"]):
             problems.append(f"{name}: tables not in the backup: {', '.join(sorted(extra))}")
         if got.get("audit_heads") != expected["audit_heads"]:
@@ -637,7 +659,9 @@ async def verify_restored(settings: Settings, manifest: dict[str, Any]) -> list[
     return problems
 
 
-async def restore_backup(settings: Settings, archive: Path, secret: bytes, force: bool = False) -> RestoreResult:
+async def restore_backup(
+    settings: Settings, archive: Path, secret: bytes, force: bool = False
+) -> RestoreResult:
     """Restore ``archive`` into this deployment's (empty) database and key files, then verify."""
     with _workdir() as work:
         manifest = await asyncio.to_thread(_unpack, archive, secret, work)

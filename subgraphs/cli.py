@@ -124,6 +124,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "secrets":  # before Settings.from_env, which makes dev secrets in dev mode
         sys.exit(secrets_init(args.dir or keys_dir_from_env()))
+    if args.command == "restore":  # the same: the archive's HMAC secret goes back, not a new one
+        sys.exit(asyncio.run(restore_command(settings_as_found(), args.file, args.force)))
     settings = Settings.from_env()
     if args.command in ("serve", "up"):
         if problem := workers_problem(settings, args.workers):
@@ -176,8 +178,6 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(rotate_keys(settings, args.resume, args.retire, args.batch_size))
     elif args.command == "backup":
         sys.exit(asyncio.run(backup_command(settings, args.out)))
-    elif args.command == "restore":
-        sys.exit(asyncio.run(restore_command(settings, args.file, args.force)))
     elif args.command == "mqtt-bridge":
         from subgraphs.mqtt_bridge import main as bridge_main
         from subgraphs.oplog import configure_logging
@@ -249,11 +249,35 @@ async def backup_command(settings: Settings, out: Path | None) -> int:
     subgraphs = result.manifest["subgraphs"].values()
     rows = sum(sum(s["tables"].values()) for s in subgraphs)
     keys = [part for part in result.manifest["parts"] if part.startswith("keys/")]
+    if "keys/pii-keyring.json" not in keys:
+        print(
+            f"dcms backup: warning: no PII keyring at {settings.pii_keyring_path} in the archive: "
+            "keep a copy of it elsewhere, the encrypted columns cannot be read without it",
+            file=sys.stderr,
+        )
     print(
         f"backup {result.path}: {result.size:,} bytes, {len(SUBGRAPHS)} subgraphs, {rows:,} rows, "
         f"{len(keys)} key file(s), {result.manifest['storage']}, encrypted (AES-256-GCM)"
     )
     return 0
+
+
+def settings_as_found() -> Settings:
+    """``Settings.from_env()`` without generating the dev-mode gateway secret when it is missing."""
+    from dataclasses import replace
+
+    from subgraphs.settings import dev_mode_from_env
+
+    dev_mode, before = dev_mode_from_env(), os.environ.get("DCMS_DEV")
+    os.environ["DCMS_DEV"] = "0"
+    try:
+        settings = Settings.from_env()
+    finally:
+        if before is None:
+            del os.environ["DCMS_DEV"]
+        else:
+            os.environ["DCMS_DEV"] = before
+    return replace(settings, dev_mode=dev_mode)
 
 
 async def restore_command(settings: Settings, archive: Path, force: bool) -> int:

@@ -108,7 +108,11 @@ def drill(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
         ok(place.dcms("migrate"))
         ok(place.dcms("seed", "--demo", "--customers", "30"))
         done = subprocess.run(
-            [sys.executable, "-m", "tests.support.drill"], env=place.env(), capture_output=True, text=True, timeout=120
+            [sys.executable, "-m", "tests.support.drill"],
+            env=place.env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert done.returncode == 0 and int(done.stdout.split()[-1]) == 6, done.stderr[-2000:]
         archive = root / "out" / "drill.dcmsbak"
@@ -130,7 +134,10 @@ def assert_as_backed_up(drill: Drill) -> None:
 @pytest.mark.integration
 def test_restore_drill(drill: Drill) -> None:
     facts = drill.facts
-    assert facts["customers"]["tables"]["audit_record"] == 3 and facts["marketing"]["tables"]["audit_record"] == 3
+    assert (
+        facts["customers"]["tables"]["audit_record"] == 3
+        and facts["marketing"]["tables"]["audit_record"] == 3
+    )
     assert facts["customers"]["tables"]["customer"] == 30 and facts["operations"]["tables"]["app_user"] > 10
     assert drill.archive.stat().st_mode & 0o777 == 0o600
     data = drill.archive.read_bytes()
@@ -138,7 +145,9 @@ def test_restore_drill(drill: Drill) -> None:
 
     wipe(drill.place)
     result = ok(drill.dcms("restore", str(drill.archive)))
-    assert "every audit chain verifies" in result.stdout and SECRET.decode() not in result.stdout + result.stderr
+    assert (
+        "every audit chain verifies" in result.stdout and SECRET.decode() not in result.stdout + result.stderr
+    )
     assert_as_backed_up(drill)
     assert all(path.stat().st_mode & 0o777 == 0o600 for path in drill.place.keys_dir.iterdir())
     ok(drill.dcms("audit", "verify"))  # the command an operator runs, besides restore's own check
@@ -151,7 +160,9 @@ def test_restore_drill(drill: Drill) -> None:
 
 
 @pytest.mark.integration
-def test_a_tampered_truncated_or_foreign_archive_and_a_wrong_key_are_refused(drill: Drill, tmp_path: Path) -> None:
+def test_a_tampered_truncated_or_foreign_archive_and_a_wrong_key_are_refused(
+    drill: Drill, tmp_path: Path
+) -> None:
     before = drill.now()
     data = drill.archive.read_bytes()
     middle = len(data) // 2
@@ -171,7 +182,11 @@ def test_a_tampered_truncated_or_foreign_archive_and_a_wrong_key_are_refused(dri
     wrong = tmp_path / "wrong.key"
     wrong.write_text("another-secret-of-enough-characters-0123456789\n")
     result = drill.dcms("restore", str(drill.archive), "--force", key_file=wrong)
-    assert result.returncode == 2 and "wrong backup key" in result.stderr and "another-secret" not in result.stderr
+    assert (
+        result.returncode == 2
+        and "wrong backup key" in result.stderr
+        and "another-secret" not in result.stderr
+    )
     weak = tmp_path / "weak.key"
     weak.write_text("short\n")
     with pytest.raises(BackupError, match="fewer than 32") as error:

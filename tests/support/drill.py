@@ -32,8 +32,16 @@ async def mutate(settings: Settings) -> int:
         done = 0
         for index, customer in enumerate(customers):
             for subgraph, document, variables in (
-                ("customers", ADD_REMINDER, {"customerId": str(customer.id), "kind": "SCHEDULE", "title": f"回访 {index}"}),
-                ("marketing", CREATE_OPPORTUNITY, {"customerId": str(customer.id), "title": "有意向办理黔农e贷"}),
+                (
+                    "customers",
+                    ADD_REMINDER,
+                    {"customerId": str(customer.id), "kind": "SCHEDULE", "title": f"回访 {index}"},
+                ),
+                (
+                    "marketing",
+                    CREATE_OPPORTUNITY,
+                    {"customerId": str(customer.id), "title": "有意向办理黔农e贷"},
+                ),
             ):
                 result = await execute(subgraph, document, {"i": variables}, token, settings=settings)
                 if result.errors:
