@@ -34,6 +34,7 @@ from subgraphs.backup import (
     current_facts,
     restore_backup,
 )
+from subgraphs.provision import init_secrets
 from subgraphs.settings import Settings
 from tests.support import services
 from tests.support.place import Place
@@ -104,7 +105,7 @@ def drill(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Drill]:
         if services.STORAGE == "real":
             database_url = cleanup.enter_context(services.scratch_database("dcms_drill"))
         place = Place(root / "var", root / "keys", database_url, None)
-        ok(place.dcms("secrets", "init"))
+        init_secrets(place.keys_dir)  # what `dcms secrets init` writes
         ok(place.dcms("migrate"))
         ok(place.dcms("seed", "--demo", "--customers", "30"))
         done = subprocess.run(
