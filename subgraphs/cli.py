@@ -1,5 +1,5 @@
-"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys, secrets, mqtt-bridge,
-simulate.
+"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys, secrets, backup,
+restore, mqtt-bridge, simulate.
 
 Outside dev mode (``DCMS_DEV=0``) every start command (migrate, seed, serve, up) first checks
 that the production secrets are there (subgraphs/provision.py): a missing one stops it with
@@ -89,6 +89,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     init.add_argument("--dir", type=Path, help="where (default DCMS_KEYS_DIR, else var/keys)")
 
+    backup = commands.add_parser(
+        "backup", help="encrypted archive of every subgraph's data and the key files (DCMS_BACKUP_KEY_FILE)"
+    )
+    backup.add_argument("--out", type=Path, help="the archive (default var/backups/dcms-<UTC time>.dcmsbak)")
+    restore = commands.add_parser(
+        "restore", help="restore an archive of `dcms backup` into an empty database, then verify it"
+    )
+    restore.add_argument("file", type=Path, help="the archive")
+    restore.add_argument(
+        "--force", action="store_true", help="replace a non-empty database and differing key files"
+    )
+
     bridge = commands.add_parser(
         "mqtt-bridge", help="devices over MQTT: ingest and send commands (DCMS_MQTT_URL)"
     )
@@ -115,6 +127,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "secrets":  # before Settings.from_env, which makes dev secrets in dev mode
         sys.exit(secrets_init(args.dir or keys_dir_from_env()))
+    if args.command == "restore":  # the same: the archive's HMAC secret goes back, not a new one
+        sys.exit(asyncio.run(restore_command(settings_as_found(), args.file, args.force)))
     settings = Settings.from_env()
     if args.command in ("serve", "up"):
         if problem := workers_problem(settings, args.workers):
@@ -165,6 +179,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(asyncio.run(audit_verify(settings)))
     elif args.command == "keys":
         asyncio.run(rotate_keys(settings, args.resume, args.retire, args.batch_size))
+    elif args.command == "backup":
+        sys.exit(asyncio.run(backup_command(settings, args.out)))
     elif args.command == "mqtt-bridge":
         from subgraphs.mqtt_bridge import main as bridge_main
         from subgraphs.oplog import configure_logging
@@ -222,6 +238,71 @@ async def audit_verify(settings: Settings) -> int:
         print(f"BROKEN {problem}", file=sys.stderr)
     print(f"audit trail: {len(problems)} problem(s)" if problems else "audit trail: every chain intact")
     return 1 if problems else 0
+
+
+async def backup_command(settings: Settings, out: Path | None) -> int:
+    """`dcms backup`: 0 when the archive is written, 2 when it could not be (the reason on stderr)."""
+    from subgraphs.backup import BackupError, backup_secret, create_backup, default_out
+
+    try:
+        result = await create_backup(settings, out or default_out(settings), backup_secret())
+    except BackupError as error:
+        print(f"dcms backup: {error}", file=sys.stderr)
+        return 2
+    subgraphs = result.manifest["subgraphs"].values()
+    rows = sum(sum(s["tables"].values()) for s in subgraphs)
+    keys = [part for part in result.manifest["parts"] if part.startswith("keys/")]
+    if "keys/pii-keyring.json" not in keys:
+        print(
+            f"dcms backup: warning: no PII keyring at {settings.pii_keyring_path} in the archive: "
+            "keep a copy of it elsewhere, the encrypted columns cannot be read without it",
+            file=sys.stderr,
+        )
+    print(
+        f"backup {result.path}: {result.size:,} bytes, {len(SUBGRAPHS)} subgraphs, {rows:,} rows, "
+        f"{len(keys)} key file(s), {result.manifest['storage']}, encrypted (AES-256-GCM)"
+    )
+    return 0
+
+
+def settings_as_found() -> Settings:
+    """``Settings.from_env()`` without generating the dev-mode gateway secret when it is missing."""
+    from dataclasses import replace
+
+    from subgraphs.settings import dev_mode_from_env
+
+    dev_mode, before = dev_mode_from_env(), os.environ.get("DCMS_DEV")
+    os.environ["DCMS_DEV"] = "0"
+    try:
+        settings = Settings.from_env()
+    finally:
+        if before is None:
+            del os.environ["DCMS_DEV"]
+        else:
+            os.environ["DCMS_DEV"] = before
+    return replace(settings, dev_mode=dev_mode)
+
+
+async def restore_command(settings: Settings, archive: Path, force: bool) -> int:
+    """`dcms restore`: 0 restored and verified; 1 restored but the check failed; 2 refused."""
+    from subgraphs.backup import BackupError, Refused, VerifyFailed, backup_secret, restore_backup
+
+    try:
+        result = await restore_backup(settings, archive, backup_secret(), force=force)
+    except VerifyFailed as error:
+        print(f"dcms restore: {error}", file=sys.stderr)
+        return 1
+    except (Refused, BackupError) as error:
+        print(f"dcms restore: refused: {error}", file=sys.stderr)
+        return 2
+    print(
+        f"restored {archive} (made {result.manifest['created_at']}): {result.tables} tables, "
+        f"{result.rows:,} rows, {result.audit_records:,} audit records; every count equals the backup's "
+        "and every audit chain verifies"
+    )
+    for key in result.keys:
+        print(f"  key file put back: {key}")
+    return 0
 
 
 async def seed(settings: Settings, customers: int) -> dict[str, int]:
