@@ -11,11 +11,23 @@ import { isSpanContextValid, trace } from '@graphql-hive/gateway/opentelemetry/a
 import { openTelemetrySetup } from '@graphql-hive/gateway/opentelemetry/setup';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 
 export const tracing = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim());
 
+// OTEL_TRACES_SAMPLER=(parentbased_)traceidratio with OTEL_TRACES_SAMPLER_ARG=<0..1> keeps that share of
+// the traces (openTelemetrySetup reads neither variable); otherwise every operation is traced.
+function sampler(): ParentBasedSampler | undefined {
+  const kind = (process.env.OTEL_TRACES_SAMPLER ?? '').trim().toLowerCase();
+  const ratio = Number(process.env.OTEL_TRACES_SAMPLER_ARG ?? '1');
+  if (!kind.endsWith('traceidratio') || !(ratio >= 0 && ratio <= 1)) return undefined;
+  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+}
+
 if (tracing) {
+  const sampling = sampler();
   openTelemetrySetup({
+    ...(sampling ? { sampler: sampling } : {}),
     contextManager: new AsyncLocalStorageContextManager(),
     resource: { serviceName: process.env.OTEL_SERVICE_NAME?.trim() || 'dcms-gateway' },
     traces: { exporter: new OTLPTraceExporter() },
