@@ -33,6 +33,7 @@ ENDPOINT_VARIABLE = "OTEL_EXPORTER_OTLP_ENDPOINT"
 _TRACER = "dcms.subgraphs"
 _SQL_METHODS = ("execute_query", "execute_query_dict", "execute_insert", "execute_many", "execute_script")
 _configured = False
+_tracer_of_process: trace.Tracer | None = None  # made once by configure: get_tracer costs a span's worth
 # Set while a SQL span is open: a transaction wrapper's method calling its parent's makes one span.
 _in_statement: contextvars.ContextVar[bool] = contextvars.ContextVar("dcms_in_sql_span", default=False)
 
@@ -52,7 +53,7 @@ def service_name(names: tuple[str, ...]) -> str:
 def configure(names: tuple[str, ...]) -> bool:
     """Install the SDK, the OTLP exporter and the SQL / Redis hooks, once per process, when the
     endpoint is set. Answers whether tracing is on."""
-    global _configured
+    global _configured, _tracer_of_process
     if not enabled():
         return False
     if _configured:
@@ -66,6 +67,7 @@ def configure(names: tuple[str, ...]) -> bool:
     provider = TracerProvider(resource=Resource.create({SERVICE_NAME: name}))
     provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))  # OTEL_BSP_* read here
     trace.set_tracer_provider(provider)
+    _tracer_of_process = provider.get_tracer(_TRACER)
     _trace_sql()
     _trace_redis()
     _configured = True
@@ -79,7 +81,7 @@ def trace_id_hex() -> str | None:
 
 
 def _tracer() -> trace.Tracer:
-    return trace.get_tracer(_TRACER)
+    return _tracer_of_process or trace.get_tracer(_TRACER)
 
 
 # -- server spans ------------------------------------------------------------------------------------
