@@ -29,6 +29,7 @@ import {
 import { useRefuseSseSingleConnection, useStreamAuthEnd, useWebSocketOperations } from './streams.ts';
 import { useDcmsSigning } from './signing.ts';
 import { transports } from './upstream.ts';
+import { tracing } from './tracing.ts';
 
 const devMode = (process.env.DCMS_DEV ?? '1') === '1'; // DCMS_GATEWAY_HMAC_SECRET: signing.ts
 const corsOrigins = (process.env.DCMS_CORS_ORIGINS ?? 'http://localhost:5173,http://127.0.0.1:5173')
@@ -104,9 +105,11 @@ export const gatewayConfig = defineConfig({
       methods: ['GET', 'POST', 'OPTIONS'],
     };
   },
-  // The client's x-request-id, else one made here: sent to every subgraph, returned in the
-  // response, and in the failure line of oplog.ts (the subgraphs log the same id).
+  // The client's x-request-id, else one made here (the trace id when tracing is on): sent to every
+  // subgraph, returned in the response, and in the failure line of oplog.ts (the subgraphs log the same id).
   requestId: { generateRequestId },
+  // -- traces (tracing.ts, docs/observability.md): only with OTEL_EXPORTER_OTLP_ENDPOINT set --
+  ...(tracing ? { openTelemetry: { traces: true } } : {}),
   // JWT first, then generic auth, both here in `plugins`: the top-level `genericAuth` option would
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [

@@ -9,6 +9,7 @@
 //   2026-12-05T21:40:00.123Z INFO operation failed code=NOT_FOUND op=CustomerPage request_id=… user=… duration_ms=12.3
 import { randomUUID } from 'node:crypto';
 import { getOperationAST, Kind, type DocumentNode } from 'graphql';
+import { activeTraceId } from './tracing.ts';
 
 const requestIds = new WeakMap<Request, string>();
 const UNSAFE = /[^A-Za-z0-9._:/@+-]/g;
@@ -19,8 +20,10 @@ function plain(value: unknown): string {
 }
 
 // For the gateway config's `requestId.generateRequestId`: only called when the client sent none.
+// 32 hex digits, a valid W3C trace id: the running trace's id when tracing is on (tracing.ts), so a
+// log line's request id finds its trace.
 export function generateRequestId({ request }: { request: Request }): string {
-  const id = randomUUID().replaceAll('-', '');
+  const id = activeTraceId() ?? randomUUID().replaceAll('-', '');
   requestIds.set(request, id);
   return id;
 }

@@ -47,6 +47,7 @@ from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust, nonce_of
 from security.keys import TokenKeys, load_token_keys
 from security.rate_limit import rate_limiter
 from security.sessions import LockoutPolicy, SessionStore, session_store
+from subgraphs import tracing
 from subgraphs.admission import AdmissionControl
 from subgraphs.body_guard import BodyGuard, parse_json
 from subgraphs.body_guard import refusal as body_refusal
@@ -269,6 +270,7 @@ class SubgraphGraphQL(GraphQL[Context[Any], None]):
 def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlette:
     """Each named subgraph at ``/<name>/graphql``, sharing one database setup and broker."""
     cipher = load_cipher(settings)  # PII keyring: a missing one fails here, before serving
+    traced = tracing.configure(names)  # OpenTelemetry, only with OTEL_EXPORTER_OTLP_ENDPOINT set
     # Only operations issues tokens, so only it needs the private key; a missing key outside
     # dev mode stops the start here (security.keys.KeyConfigError).
     keys = load_token_keys(settings, signing="operations" in names)
@@ -329,6 +331,8 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
         routes=routes,
         lifespan=lifespan,
         middleware=[
+            # a span per request, the gateway's trace continued; absent when tracing is off
+            *([Middleware(tracing.ServerSpans)] if traced else []),
             Middleware(AdmissionControl, settings.admission),  # OVERLOADED; cancel on disconnect
             Middleware(BodyGuard),  # 400 bad bodies
         ],

@@ -28,6 +28,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from opentelemetry import trace
 from starlette.requests import Request
 from tortoise import Tortoise
 
@@ -110,7 +111,8 @@ def running_scope() -> AuditScope | None:
 
 
 def request_id_of(context: Any) -> str:
-    """``x-request-id`` from the HTTP headers or the WebSocket connectionParams, else a new one."""
+    """``x-request-id`` from the HTTP headers or the WebSocket connectionParams, else the running
+    trace's id when tracing is on (subgraphs/tracing.py), else a new one: 32 hex either way."""
     params = getattr(context, "connection_params", None) or {}
     value = params.get(REQUEST_ID_HEADER) or params.get("X-Request-Id")
     request = getattr(context, "request", None)
@@ -118,7 +120,8 @@ def request_id_of(context: Any) -> str:
         value = request.headers.get(REQUEST_ID_HEADER)
     if isinstance(value, str) and value.strip():
         return value.strip()[:128]
-    return uuid.uuid4().hex
+    span = trace.get_current_span().get_span_context()  # the no-op span when tracing is off
+    return format(span.trace_id, "032x") if span.is_valid else uuid.uuid4().hex
 
 
 @contextlib.asynccontextmanager
