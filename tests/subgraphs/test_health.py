@@ -170,11 +170,11 @@ async def test_livez_and_readyz_answer_with_each_check(database: Settings, tmp_p
         assert "x-dcms-in-flight" in health.headers
 
 
+@pytest.mark.faults  # PostgreSQL + Redis pass only: the embedded default has no server to lose
 async def test_readyz_is_503_while_postgresql_or_redis_is_unreachable(
     database: Settings, tmp_path: Path
 ) -> None:
-    if not (database.database_url and database.redis_url):
-        return  # the embedded default has neither a server to lose nor Redis (the test above)
+    assert database.database_url and database.redis_url, "the PostgreSQL + Redis pass only"
     postgres = CuttableProxy(target_of(database.database_url, 5432))
     redis = CuttableProxy(target_of(database.redis_url, 6379))
     await postgres.start()
@@ -211,9 +211,9 @@ async def ready(served: Served) -> bool:
     return (await served.readyz())[0] == 200
 
 
+@pytest.mark.faults  # PostgreSQL pass only: SQLite has no row locks to hold the relay off with
 async def test_readyz_is_503_while_the_relay_lags(database: Settings, tmp_path: Path) -> None:
-    if not database.database_url:
-        return  # SQLite has no row locks to hold the relay off with (PostgreSQL pass only)
+    assert database.database_url, "the PostgreSQL pass only"
     outbox = Tortoise.apps["customers"]["OutboxEvent"]
     recorded = int(time.time() * 1000) - 120_000  # two minutes ago (the id's first 48 bits)
     event_id = f"{recorded:012x}{secrets.token_hex(10)}"
