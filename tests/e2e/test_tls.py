@@ -11,6 +11,7 @@ import datetime
 import ipaddress
 import json
 import os
+import shutil
 import ssl
 import subprocess
 import time
@@ -31,6 +32,8 @@ from subgraphs.sdl import write_all
 from tests.support import services
 from tests.support.stack import Stack, free_port
 from tests.support.ws import PROTOCOL
+
+HAPROXY_CFG = Path(__file__).resolve().parents[2] / "deploy" / "tls" / "haproxy.cfg"
 
 WRONG_LOGIN = 'mutation { login(username: "nobody-tls", password: "Wrong@pass123") { accessToken } }'
 
@@ -94,6 +97,7 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
 class TlsGateway:
     port: int
     cert_file: Path
+    http_port: int = 0  # HAProxy's redirecting plain port
 
     @property
     def trusting(self) -> ssl.SSLContext:
@@ -163,10 +167,60 @@ def test_the_gateway_serves_graphql_over_https_with_its_certificate(tls_gateway:
         assert plain.status_code >= 400 and "data" not in plain.text, plain.text
 
 
+@pytest.fixture
+def haproxy(stack: Stack, tmp_path: Path) -> Iterator[TlsGateway]:
+    """deploy/tls/haproxy.cfg as it is, terminating TLS before the session's (plain HTTP) gateway."""
+    binary = shutil.which("haproxy")
+    if binary is None:
+        services.missing("HAProxy (apt-get install haproxy)")
+    assert binary is not None
+    cert_file, key_file = self_signed(tmp_path)
+    pem = tmp_path / "dcms.pem"
+    pem.write_bytes(cert_file.read_bytes() + key_file.read_bytes())
+    port, http_port = free_port(), free_port()
+    gateway = stack.gateway_url.removeprefix("http://").removesuffix("/graphql")
+    env = {
+        **os.environ,
+        "DCMS_TLS_PEM": str(pem),
+        "DCMS_TLS_BIND": f"127.0.0.1:{port}",
+        "DCMS_HTTP_BIND": f"127.0.0.1:{http_port}",
+        "DCMS_GATEWAY_1": gateway,
+        "DCMS_GATEWAY_2": gateway,
+    }
+    check = subprocess.run([binary, "-c", "-f", str(HAPROXY_CFG)], env=env, capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen(
+        [binary, "-db", "-f", str(HAPROXY_CFG)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        _wait_for_https(f"https://127.0.0.1:{port}/healthcheck", cert_file, process)
+        yield TlsGateway(port, cert_file, http_port)
+    finally:
+        services.stop(process)
+
+
 @pytest.mark.e2e
-async def test_websockets_over_tls(tls_gateway: TlsGateway) -> None:
+async def test_haproxy_example_terminates_tls_before_the_gateways(haproxy: TlsGateway) -> None:
+    url = f"https://127.0.0.1:{haproxy.port}/graphql"
+    async with httpx.AsyncClient(verify=haproxy.trusting, timeout=30) as client:
+        response = await client.post(url, json={"query": WRONG_LOGIN})
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    # Port 80 only redirects.
+    async with httpx.AsyncClient(timeout=10) as client:
+        plain = await client.post(
+            f"http://127.0.0.1:{haproxy.http_port}/graphql", json={"query": WRONG_LOGIN}
+        )
+    assert plain.status_code == 301 and plain.headers["location"].startswith("https://")
+    # WebSockets pass through the upgrade.
+    message = await _over_wss(haproxy)
+    assert message["type"] in ("next", "error"), message
+
+
+async def _over_wss(gateway: TlsGateway) -> dict[str, object]:
+    """A mutation over graphql-transport-ws on wss:// (gateway/streams.ts allows them): its first answer."""
     async with websockets.connect(
-        f"wss://127.0.0.1:{tls_gateway.port}/graphql", subprotocols=[PROTOCOL], ssl=tls_gateway.trusting
+        f"wss://127.0.0.1:{gateway.port}/graphql", subprotocols=[PROTOCOL], ssl=gateway.trusting
     ) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "connection_ack"
@@ -175,6 +229,12 @@ async def test_websockets_over_tls(tls_gateway: TlsGateway) -> None:
         while message["type"] == "ping":
             await ws.send(json.dumps({"type": "pong"}))
             message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        return message
+
+
+@pytest.mark.e2e
+async def test_websockets_over_tls(tls_gateway: TlsGateway) -> None:
+    message = await _over_wss(tls_gateway)
     # A mutation over the socket (gateway/streams.ts allows them), answered over wss.
     assert message["type"] in ("next", "error"), message
     payload = message["payload"]
