@@ -5,6 +5,9 @@ Every knob lives here so a newcomer finds them in one place:
 - ``DATABASE_URL``: unset → SQLite files under ``var/`` (one per subgraph);
   ``postgres://…`` → one PostgreSQL schema per subgraph in that database.
 - ``REDIS_URL``: unset → in-memory broker (one process only); set → Redis fan-out.
+- Secrets from files: ``DATABASE_URL``, ``REDIS_URL`` and ``DCMS_GATEWAY_HMAC_SECRET`` may each be
+  given as ``<NAME>_FILE`` instead (a file holding the value: a mounted secret), see
+  ``secret_from_env``; the key files are files already. ``repr(settings)`` masks every secret.
 - ``DCMS_VAR_DIR``: where SQLite files and generated dev keys live (default ``./var``).
 - ``DCMS_TOKEN_PRIVATE_KEY_FILE`` / ``DCMS_TOKEN_PUBLIC_KEY_FILE``: the ES256 token key pair (PEM);
   default ``<keys_dir>/token-es256.pem`` and ``<keys_dir>/token-es256.pub.pem`` (security/keys.py).
@@ -173,13 +176,13 @@ class Settings:
         var_dir = _var_dir()
         dev_mode = dev_mode_from_env()
         keys_dir = keys_dir_from_env()
-        hmac_secret = os.environ.get("DCMS_GATEWAY_HMAC_SECRET") or (
+        hmac_secret = secret_from_env("DCMS_GATEWAY_HMAC_SECRET") or (
             _dev_secret(keys_dir, HMAC_SECRET_FILE) if dev_mode else _read_secret(keys_dir / HMAC_SECRET_FILE)
         )
         origins = os.environ.get("DCMS_CORS_ORIGINS")
         settings = cls(
-            database_url=os.environ.get("DATABASE_URL") or None,
-            redis_url=os.environ.get("REDIS_URL") or None,
+            database_url=secret_from_env("DATABASE_URL") or None,
+            redis_url=secret_from_env("REDIS_URL") or None,
             var_dir=var_dir,
             host=os.environ.get("DCMS_HOST", "127.0.0.1"),
             port=int(os.environ.get("DCMS_PORT", "4001")),
@@ -213,6 +216,21 @@ class Settings:
         if not os.environ.get("DCMS_DB_POOL_MAX"):  # one box's default budget, shared by its workers
             settings = replace(settings, db_pool_max=max(2, DB_POOL_MAX // settings.worker_count))
         return settings
+
+    def __repr__(self) -> str:
+        """Every field, with the secrets masked: the HMAC secret entirely, a URL's password (and
+        a Redis URL's password-only user part); a settings object may end up in a log or a traceback."""
+        shown = []
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in SECRET_FIELDS:
+                value = "***" if value else value
+            elif item.name in URL_FIELDS and isinstance(value, str):
+                value = mask_url(value)
+            shown.append(f"{item.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    __str__ = __repr__
 
     @property
     def token_private_key_path(self) -> Path:
@@ -265,6 +283,42 @@ class Settings:
     def log_dir(self) -> Path:
         """Where ``dcms up`` writes the gateway's output (gateway.log)."""
         return self.var_dir / "log"
+
+
+SECRET_FIELDS = frozenset({"hmac_secret"})  # never shown by Settings.__repr__
+URL_FIELDS = frozenset({"database_url", "redis_url", "mqtt_url"})  # shown with their password masked
+
+
+def secret_from_env(name: str) -> str:
+    """A secret from the environment: ``NAME`` itself, else the text of the file ``NAME_FILE``
+    names (a mounted Docker / Kubernetes secret, a 0600 file), stripped; "" when neither is set.
+    A ``NAME_FILE`` that cannot be read is a start-up error naming the file, never its content."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = os.environ.get(f"{name}_FILE")
+    if not path:
+        return ""
+    try:
+        return Path(path).read_text().strip()
+    except (OSError, UnicodeError) as error:
+        raise SystemExit(f"{name}_FILE={path}: cannot read it ({type(error).__name__})") from None
+
+
+def mask_url(url: str) -> str:
+    """``url`` with the password of its user part replaced by ``***`` (``postgres://u:***@h/db``,
+    ``redis://:***@h:6379/0``); a URL without one is returned as it is."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    userinfo, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user, colon, _password = userinfo.partition(":")
+    if colon:
+        return f"{scheme}://{user}:***@{host}"
+    # redis://secret@host: a lone user part is Redis's password (no ACL user), so mask it too
+    return f"{scheme}://***@{host}" if scheme.startswith("redis") else url
 
 
 def usable_cores() -> int:
