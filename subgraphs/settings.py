@@ -5,9 +5,10 @@ Every knob lives here so a newcomer finds them in one place:
 - ``DATABASE_URL``: unset → SQLite files under ``var/`` (one per subgraph);
   ``postgres://…`` → one PostgreSQL schema per subgraph in that database.
 - ``REDIS_URL``: unset → in-memory broker (one process only); set → Redis fan-out.
-- Secrets from files: ``DATABASE_URL``, ``REDIS_URL`` and ``DCMS_GATEWAY_HMAC_SECRET`` may each be
-  given as ``<NAME>_FILE`` instead (a file holding the value: a mounted secret), see
-  ``secret_from_env``; the key files are files already. ``repr(settings)`` masks every secret.
+- Secrets from files: ``DATABASE_URL``, ``REDIS_URL``, ``DCMS_MQTT_URL`` and
+  ``DCMS_GATEWAY_HMAC_SECRET`` may each be given as ``<NAME>_FILE`` instead (a file holding the
+  value: a mounted secret), see ``secret_from_env``; the key files are files already.
+  ``repr(settings)`` masks every secret.
 - ``DCMS_VAR_DIR``: where SQLite files and generated dev keys live (default ``./var``).
 - ``DCMS_TOKEN_PRIVATE_KEY_FILE`` / ``DCMS_TOKEN_PUBLIC_KEY_FILE``: the ES256 token key pair (PEM);
   default ``<keys_dir>/token-es256.pem`` and ``<keys_dir>/token-es256.pub.pem`` (security/keys.py).
@@ -332,6 +333,8 @@ def usable_cores() -> int:
 def _mqtt_url(dev_mode: bool) -> str | None:
     """``DCMS_MQTT_URL``; unset → the local broker in dev mode, no bridge outside it; "off" → none."""
     value = os.environ.get("DCMS_MQTT_URL")
+    if value is None and os.environ.get("DCMS_MQTT_URL_FILE"):  # a URL with the broker login's password
+        value = secret_from_env("DCMS_MQTT_URL")
     if value is None:
         return DEV_MQTT_URL if dev_mode else None
     return None if value.strip().lower() in ("", "off") else value.strip()

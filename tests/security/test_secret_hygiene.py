@@ -194,11 +194,14 @@ def test_secrets_come_from_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     (tmp_path / "hmac").write_text(HMAC_SECRET + "\n")
     (tmp_path / "db").write_text(f"postgres://dcms:{DB_PASSWORD}@h/db\n")
     (tmp_path / "redis").write_text("redis://:pw@h:6379/0\n")
+    (tmp_path / "mqtt").write_text("mqtt://bridge:mqttpw@h:1883\n")
     for name in ("DCMS_GATEWAY_HMAC_SECRET", "DATABASE_URL", "REDIS_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DCMS_GATEWAY_HMAC_SECRET_FILE", str(tmp_path / "hmac"))
     monkeypatch.setenv("DATABASE_URL_FILE", str(tmp_path / "db"))
     monkeypatch.setenv("REDIS_URL_FILE", str(tmp_path / "redis"))
+    monkeypatch.delenv("DCMS_MQTT_URL", raising=False)
+    monkeypatch.setenv("DCMS_MQTT_URL_FILE", str(tmp_path / "mqtt"))
     monkeypatch.setenv("DCMS_DEV", "0")
     monkeypatch.setenv("DCMS_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setenv("DCMS_KEYS_DIR", str(tmp_path / "keys"))
@@ -206,6 +209,8 @@ def test_secrets_come_from_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert settings.hmac_secret == HMAC_SECRET
     assert settings.database_url == f"postgres://dcms:{DB_PASSWORD}@h/db"
     assert settings.redis_url == "redis://:pw@h:6379/0"
+    assert settings.mqtt_url == "mqtt://bridge:mqttpw@h:1883"
+    assert "mqttpw" not in repr(settings) and "pw@" not in repr(settings)
     # The variable itself wins over its file.
     monkeypatch.setenv("DCMS_GATEWAY_HMAC_SECRET", "from-the-environment")
     assert Settings.from_env().hmac_secret == "from-the-environment"
