@@ -171,6 +171,10 @@ class Settings:
     mqtt_url: str | None = None  # DCMS_MQTT_URL; None → no bridge (the dev default is the local broker)
     mqtt_group: str | None = None  # DCMS_MQTT_GROUP; None → derived from the deployment (mqtt_share_group)
     mqtt_client_id: str | None = None  # DCMS_MQTT_CLIENT_ID; None → <group>-<host name>
+    # DCMS_GATEWAY_TLS_CERT_FILE / DCMS_GATEWAY_TLS_KEY_FILE: the gateway serves HTTPS and WSS itself
+    # (gateway/gateway.config.ts reads them; here for the URLs `dcms up` waits on and prints)
+    gateway_tls_cert_file: Path | None = None
+    gateway_tls_key_file: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -213,6 +217,8 @@ class Settings:
             mqtt_url=_mqtt_url(dev_mode),
             mqtt_group=os.environ.get("DCMS_MQTT_GROUP") or None,
             mqtt_client_id=os.environ.get("DCMS_MQTT_CLIENT_ID") or None,
+            gateway_tls_cert_file=_path(os.environ.get("DCMS_GATEWAY_TLS_CERT_FILE")),
+            gateway_tls_key_file=_path(os.environ.get("DCMS_GATEWAY_TLS_KEY_FILE")),
         )
         if not os.environ.get("DCMS_DB_POOL_MAX"):  # one box's default budget, shared by its workers
             settings = replace(settings, db_pool_max=max(2, DB_POOL_MAX // settings.worker_count))
@@ -245,8 +251,17 @@ class Settings:
         return f"http://{self.host}:{self.port}/{name}/graphql"
 
     @property
+    def gateway_tls(self) -> bool:
+        return self.gateway_tls_cert_file is not None
+
+    @property
+    def gateway_origin(self) -> str:
+        """``http(s)://host:port`` of the gateway: https when it serves TLS itself."""
+        return f"{'https' if self.gateway_tls else 'http'}://{self.host}:{self.gateway_port}"
+
+    @property
     def gateway_url(self) -> str:
-        return f"http://{self.host}:{self.gateway_port}/graphql"
+        return f"{self.gateway_origin}/graphql"
 
     @property
     def pii_keyring_path(self) -> Path:

@@ -16,7 +16,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from subgraphs.gateway import start_gateway
+from subgraphs.gateway import start_gateway, wait_until_up
 from subgraphs.sdl import write_all
 from tests.support import services
 from tests.support.stack import Stack, free_port
@@ -111,19 +111,15 @@ def tls_gateway(stack: Stack, tmp_path: Path) -> Iterator[TlsGateway]:
     cert_file, key_file = self_signed(tmp_path)
     port = free_port()
     supergraph = write_all(tmp_path / "sdl", url_base=stack.subgraphs_url)
-    gateway = start_gateway(
-        port,
-        supergraph,
-        quiet=True,
-        settings=stack.settings,
-        env={
-            **os.environ,
-            "DCMS_GATEWAY_TLS_CERT_FILE": str(cert_file),
-            "DCMS_GATEWAY_TLS_KEY_FILE": str(key_file),
-        },
+    # As `dcms up` starts it: the TLS files in the settings reach the gateway through gateway_env.
+    settings = replace(
+        stack.settings, gateway_port=port, gateway_tls_cert_file=cert_file, gateway_tls_key_file=key_file
     )
+    assert settings.gateway_url == f"https://127.0.0.1:{port}/graphql"
+    gateway = start_gateway(port, supergraph, quiet=True, settings=settings)
     try:
         _wait_for_https(f"https://127.0.0.1:{port}/healthcheck", cert_file, gateway)
+        wait_until_up(f"{settings.gateway_origin}/healthcheck", gateway)  # what `dcms up` waits with
         yield TlsGateway(port, cert_file)
     finally:
         services.stop(gateway)
@@ -240,3 +236,17 @@ async def test_websockets_over_tls(tls_gateway: TlsGateway) -> None:
     payload = message["payload"]
     errors = payload["errors"] if isinstance(payload, dict) else payload
     assert isinstance(errors, list) and errors[0]["extensions"]["code"] == "UNAUTHENTICATED", message
+
+
+@pytest.mark.e2e
+def test_a_certificate_without_its_key_stops_the_gateway(stack: Stack, tmp_path: Path) -> None:
+    services.require_node()
+    cert_file, _ = self_signed(tmp_path)
+    supergraph = write_all(tmp_path / "sdl", url_base=stack.subgraphs_url)
+    env = {**os.environ, "DCMS_GATEWAY_TLS_CERT_FILE": str(cert_file)}
+    env.pop("DCMS_GATEWAY_TLS_KEY_FILE", None)
+    gateway = start_gateway(free_port(), supergraph, quiet=True, settings=stack.settings, env=env)
+    try:
+        assert gateway.wait(timeout=60) != 0
+    finally:
+        services.stop(gateway)
