@@ -12,6 +12,7 @@ import ipaddress
 import json
 import os
 import shutil
+import socket
 import ssl
 import subprocess
 import time
@@ -147,6 +148,22 @@ def test_the_gateway_serves_graphql_over_https_with_its_certificate(tls_gateway:
     assert response.status_code == 200
     assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert response.extensions["http_version"] == b"HTTP/1.1"
+
+    # TLS 1.2 or 1.3 with a forward-secret AEAD suite; a client offering only TLS 1.2 and a
+    # non-forward-secret suite (RSA key exchange) finds none in common.
+    with socket.create_connection(("127.0.0.1", tls_gateway.port), timeout=10) as raw:
+        with tls_gateway.trusting.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            version, cipher = tls.version(), tls.cipher()
+    assert version in ("TLSv1.2", "TLSv1.3") and cipher is not None
+    assert cipher[0].startswith(("TLS_", "ECDHE-")) and ("GCM" in cipher[0] or "CHACHA20" in cipher[0]), (
+        cipher
+    )
+    weak = ssl.create_default_context(cafile=str(tls_gateway.cert_file))
+    weak.maximum_version = ssl.TLSVersion.TLSv1_2
+    weak.set_ciphers("AES128-GCM-SHA256")
+    with socket.create_connection(("127.0.0.1", tls_gateway.port), timeout=10) as raw:
+        with pytest.raises(ssl.SSLError):
+            weak.wrap_socket(raw, server_hostname="127.0.0.1")
 
     # A client that does not trust the certificate stops at the handshake.
     with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
