@@ -15,6 +15,8 @@ Every knob lives here so a newcomer finds them in one place:
 - ``DCMS_LOCKOUT_SECONDS``: login lockout window and lock duration (default 900 = 15 minutes).
 - ``DCMS_HOST`` / ``DCMS_PORT``: where the subgraphs listen (all-in-one: one port, one path each).
 - ``DCMS_GATEWAY_PORT``: where the gateway listens.
+- ``DCMS_GATEWAY_TLS_CERT_FILE`` / ``DCMS_GATEWAY_TLS_KEY_FILE``: the gateway serves HTTPS and WSS
+  with them (gateway/gateway.config.ts; docs/security.md "TLS").
 - ``DCMS_DEV``: ``1`` (the default, as ``make up`` runs) allows introspection, GraphiQL and
   generated keys; set ``0`` in production.
 - ``DCMS_KEYS_DIR``: where generated development keys live (default ``var/keys``).
