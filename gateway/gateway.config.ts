@@ -74,11 +74,48 @@ type Claims = { typ?: string; role?: string; perms?: string[] };
 // runtime costs less CPU per request and per subscription event (docs/performance.md, "Gateway").
 const stockRuntime = ['0', 'false', 'no', 'off'].includes((process.env.HIVE_ROUTER_RUNTIME ?? '').trim().toLowerCase());
 
+// -- TLS (docs/security.md, "TLS") --
+// DCMS_GATEWAY_TLS_CERT_FILE + DCMS_GATEWAY_TLS_KEY_FILE (PEM; the certificate file may hold the
+// chain): the gateway serves HTTPS and WSS itself on its one port, plain HTTP is no longer spoken
+// there. DCMS_GATEWAY_TLS_KEY_PASSPHRASE_FILE: a file holding the key's passphrase, if it has one.
+// Unset: plain HTTP, for a TLS-terminating proxy in front (deploy/tls/) or local development.
+const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
+function tlsCredentials(): {
+  sslCredentials?: { cert_file_name: string; key_file_name: string; ssl_ciphers: string; passphrase?: string };
+} {
+  const cert = process.env.DCMS_GATEWAY_TLS_CERT_FILE?.trim();
+  const key = process.env.DCMS_GATEWAY_TLS_KEY_FILE?.trim();
+  if (!cert && !key) return {};
+  if (!cert || !key) throw new Error('DCMS_GATEWAY_TLS_CERT_FILE and DCMS_GATEWAY_TLS_KEY_FILE go together');
+  // Read now: a missing or unreadable file stops the start with its name, not the first handshake.
+  readFileSync(cert);
+  readFileSync(key);
+  const passphraseFile = process.env.DCMS_GATEWAY_TLS_KEY_PASSPHRASE_FILE?.trim();
+  const passphrase = passphraseFile ? readFileSync(passphraseFile, 'utf8').trim() : undefined;
+  return {
+    sslCredentials: {
+      cert_file_name: cert,
+      key_file_name: key,
+      // TLS 1.2 suites: forward-secret AEAD only (TLS 1.3's are all that; Node's minimum is TLS 1.2).
+      ssl_ciphers: TLS12_CIPHERS,
+      ...(passphrase ? { passphrase } : {}),
+    },
+  };
+}
+
 export const gatewayConfig = defineConfig({
   supergraph: process.env.DCMS_SUPERGRAPH ?? '../schema/sdl/supergraph.graphql',
   ...(stockRuntime ? {} : { unifiedGraphHandler }),
   port: Number(process.env.DCMS_GATEWAY_PORT ?? 4000),
   host: process.env.DCMS_GATEWAY_HOST ?? '127.0.0.1',
+  ...tlsCredentials(), // HTTPS + WSS when DCMS_GATEWAY_TLS_CERT_FILE / _KEY_FILE are set (above)
   graphiql: devMode ? { title: 'DCMS Graph' } : false,
   landingPage: devMode,
   // -- security (docs/security.md) --

@@ -23,6 +23,7 @@
 // a WebSocket only with it, so a user's token alone opens nothing there. The first line differs
 // from the HTTP one, so neither signature passes for the other.
 import { createHmac, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
 export const SIGNATURE_HEADER = 'x-dcms-signature';
 export const WS_PROOF = 'x-dcms-gateway';
@@ -30,8 +31,13 @@ const VERSION = 'v1';
 const WS_PURPOSE = 'ws-connect';
 
 const devMode = (process.env.DCMS_DEV ?? '1') === '1';
-export const hmacSecret = process.env.DCMS_GATEWAY_HMAC_SECRET ?? '';
-if (!hmacSecret && !devMode) throw new Error('DCMS_GATEWAY_HMAC_SECRET must be set outside dev mode');
+// The secret itself, else the file DCMS_GATEWAY_HMAC_SECRET_FILE names (a mounted secret), as
+// subgraphs/settings.py reads it.
+const hmacSecretFile = process.env.DCMS_GATEWAY_HMAC_SECRET_FILE?.trim();
+export const hmacSecret =
+  process.env.DCMS_GATEWAY_HMAC_SECRET || (hmacSecretFile ? readFileSync(hmacSecretFile, 'utf8').trim() : '');
+if (!hmacSecret && !devMode)
+  throw new Error('DCMS_GATEWAY_HMAC_SECRET or DCMS_GATEWAY_HMAC_SECRET_FILE must be set outside dev mode');
 
 // Synchronous: no await between the request and its signature, and no CryptoKey to cache.
 function hmac(...parts: Buffer[]): string {

@@ -578,7 +578,7 @@ def up_all(settings: Settings, customers: int, demo: bool = True, simulate: int 
 
     def announce() -> None:
         wait_until_up(f"http://{settings.host}:{settings.port}/healthz")
-        wait_until_up(f"http://{settings.host}:{settings.gateway_port}/healthcheck", gateway)
+        wait_until_up(f"{settings.gateway_origin}/healthcheck", gateway)
         print(banner(settings, demo=demo), flush=True)
         if simulate is not None and settings.mqtt_url and broker_reachable(settings.mqtt_url):
             command = [sys.executable, "-m", "subgraphs.cli", "simulate", "devices", "--count", str(simulate)]
@@ -626,7 +626,7 @@ def banner(settings: Settings, demo: bool = True) -> str:
     if settings.dev_mode:
         lines.append(f"  GraphiQL:               {settings.gateway_url}  (open in a browser)")
     lines += [
-        f"  WebSocket / SSE:        ws://{settings.host}:{settings.gateway_port}/graphql",
+        f"  WebSocket / SSE:        {settings.gateway_url.replace('http', 'ws', 1)}",
         f"  Subgraphs:              http://{settings.host}:{settings.port}/<name>/graphql"
         f"  ({settings.worker_count} worker process{'es' if settings.worker_count > 1 else ''})",
         f"  Storage:                {storage}; {broker}",

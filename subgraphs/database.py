@@ -8,7 +8,7 @@ query can join across subgraphs.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse
 
 import asyncpg
 from tortoise import Tortoise
@@ -43,6 +43,8 @@ def connection_config(settings: Settings, name: str) -> dict[str, Any] | str:
             "minsize": 1,
             "maxsize": settings.db_pool_max,
             "reset": keep_session,
+            # ?sslmode=require (verify-ca, verify-full …): TLS to PostgreSQL, asyncpg's modes
+            **({"ssl": sslmode} if (sslmode := parse_qs(url.query).get("sslmode", [""])[-1]) else {}),
         },
     }
 

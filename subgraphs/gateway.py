@@ -6,6 +6,7 @@ import ctypes
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
@@ -70,7 +71,12 @@ def start_gateway(
 
 
 def gateway_env(settings: Settings) -> dict[str, str]:
+    tls = {
+        "DCMS_GATEWAY_TLS_CERT_FILE": str(settings.gateway_tls_cert_file),
+        "DCMS_GATEWAY_TLS_KEY_FILE": str(settings.gateway_tls_key_file),
+    }
     return {
+        **(tls if settings.gateway_tls_cert_file and settings.gateway_tls_key_file else {}),
         "DCMS_GATEWAY_HMAC_SECRET": settings.hmac_secret,
         "DCMS_DEV": "1" if settings.dev_mode else "0",
         "DCMS_CORS_ORIGINS": ",".join(settings.cors_origins),
@@ -90,11 +96,19 @@ def die_with_parent() -> None:
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes] | None = None, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
+    # An https health check of our own child (the gateway with DCMS_GATEWAY_TLS_*): is it up, not
+    # is its certificate valid for this address (a CA-signed one names the public host, not 127.0.0.1).
+    # Nothing is sent but the GET.
+    verify: ssl.SSLContext | bool = True
+    if url.startswith("https://"):
+        verify = ssl.create_default_context()
+        verify.check_hostname = False
+        verify.verify_mode = ssl.CERT_NONE
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"{url}: process exited with {process.returncode}")
         try:
-            if httpx.get(url, timeout=2.0).status_code < 500:
+            if httpx.get(url, timeout=2.0, verify=verify).status_code < 500:
                 return
         except httpx.HTTPError:
             pass

@@ -98,7 +98,9 @@ def missing_secrets(settings: Settings, signing: bool = True) -> str | None:
         missing.append(f"token public key {settings.token_public_key_path}")
     if not settings.hmac_secret:
         where = settings.keys_dir / HMAC_SECRET_FILE
-        missing.append(f"gateway HMAC secret (DCMS_GATEWAY_HMAC_SECRET or {where})")
+        missing.append(
+            f"gateway HMAC secret (DCMS_GATEWAY_HMAC_SECRET, DCMS_GATEWAY_HMAC_SECRET_FILE or {where})"
+        )
     if not settings.pii_keyring_path.exists():
         missing.append(f"PII keyring {settings.pii_keyring_path}")
     if missing:

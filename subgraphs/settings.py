@@ -5,12 +5,18 @@ Every knob lives here so a newcomer finds them in one place:
 - ``DATABASE_URL``: unset → SQLite files under ``var/`` (one per subgraph);
   ``postgres://…`` → one PostgreSQL schema per subgraph in that database.
 - ``REDIS_URL``: unset → in-memory broker (one process only); set → Redis fan-out.
+- Secrets from files: ``DATABASE_URL``, ``REDIS_URL``, ``DCMS_MQTT_URL`` and
+  ``DCMS_GATEWAY_HMAC_SECRET`` may each be given as ``<NAME>_FILE`` instead (a file holding the
+  value: a mounted secret), see ``secret_from_env``; the key files are files already.
+  ``repr(settings)`` masks every secret.
 - ``DCMS_VAR_DIR``: where SQLite files and generated dev keys live (default ``./var``).
 - ``DCMS_TOKEN_PRIVATE_KEY_FILE`` / ``DCMS_TOKEN_PUBLIC_KEY_FILE``: the ES256 token key pair (PEM);
   default ``<keys_dir>/token-es256.pem`` and ``<keys_dir>/token-es256.pub.pem`` (security/keys.py).
 - ``DCMS_LOCKOUT_SECONDS``: login lockout window and lock duration (default 900 = 15 minutes).
 - ``DCMS_HOST`` / ``DCMS_PORT``: where the subgraphs listen (all-in-one: one port, one path each).
 - ``DCMS_GATEWAY_PORT``: where the gateway listens.
+- ``DCMS_GATEWAY_TLS_CERT_FILE`` / ``DCMS_GATEWAY_TLS_KEY_FILE``: the gateway serves HTTPS and WSS
+  with them (gateway/gateway.config.ts; docs/security.md "TLS").
 - ``DCMS_DEV``: ``1`` (the default, as ``make up`` runs) allows introspection, GraphiQL and
   generated keys; set ``0`` in production.
 - ``DCMS_KEYS_DIR``: where generated development keys live (default ``var/keys``).
@@ -183,19 +189,23 @@ class Settings:
     mqtt_url: str | None = None  # DCMS_MQTT_URL; None → no bridge (the dev default is the local broker)
     mqtt_group: str | None = None  # DCMS_MQTT_GROUP; None → derived from the deployment (mqtt_share_group)
     mqtt_client_id: str | None = None  # DCMS_MQTT_CLIENT_ID; None → <group>-<host name>
+    # DCMS_GATEWAY_TLS_CERT_FILE / DCMS_GATEWAY_TLS_KEY_FILE: the gateway serves HTTPS and WSS itself
+    # (gateway/gateway.config.ts reads them; here for the URLs `dcms up` waits on and prints)
+    gateway_tls_cert_file: Path | None = None
+    gateway_tls_key_file: Path | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
         var_dir = _var_dir()
         dev_mode = dev_mode_from_env()
         keys_dir = keys_dir_from_env()
-        hmac_secret = os.environ.get("DCMS_GATEWAY_HMAC_SECRET") or (
+        hmac_secret = secret_from_env("DCMS_GATEWAY_HMAC_SECRET") or (
             _dev_secret(keys_dir, HMAC_SECRET_FILE) if dev_mode else _read_secret(keys_dir / HMAC_SECRET_FILE)
         )
         origins = os.environ.get("DCMS_CORS_ORIGINS")
         settings = cls(
-            database_url=os.environ.get("DATABASE_URL") or None,
-            redis_url=os.environ.get("REDIS_URL") or None,
+            database_url=secret_from_env("DATABASE_URL") or None,
+            redis_url=secret_from_env("REDIS_URL") or None,
             var_dir=var_dir,
             host=os.environ.get("DCMS_HOST", "127.0.0.1"),
             port=int(os.environ.get("DCMS_PORT", "4001")),
@@ -226,10 +236,27 @@ class Settings:
             mqtt_url=_mqtt_url(dev_mode),
             mqtt_group=os.environ.get("DCMS_MQTT_GROUP") or None,
             mqtt_client_id=os.environ.get("DCMS_MQTT_CLIENT_ID") or None,
+            gateway_tls_cert_file=_path(os.environ.get("DCMS_GATEWAY_TLS_CERT_FILE")),
+            gateway_tls_key_file=_path(os.environ.get("DCMS_GATEWAY_TLS_KEY_FILE")),
         )
         if not os.environ.get("DCMS_DB_POOL_MAX"):  # one box's default budget, shared by its workers
             settings = replace(settings, db_pool_max=max(2, DB_POOL_MAX // settings.worker_count))
         return settings
+
+    def __repr__(self) -> str:
+        """Every field, with the secrets masked: the HMAC secret entirely, a URL's password (and
+        a Redis URL's password-only user part); a settings object may end up in a log or a traceback."""
+        shown = []
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name in SECRET_FIELDS:
+                value = "***" if value else value
+            elif item.name in URL_FIELDS and isinstance(value, str):
+                value = mask_url(value)
+            shown.append(f"{item.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    __str__ = __repr__
 
     @property
     def token_private_key_path(self) -> Path:
@@ -243,8 +270,17 @@ class Settings:
         return f"http://{self.host}:{self.port}/{name}/graphql"
 
     @property
+    def gateway_tls(self) -> bool:
+        return self.gateway_tls_cert_file is not None
+
+    @property
+    def gateway_origin(self) -> str:
+        """``http(s)://host:port`` of the gateway: https when it serves TLS itself."""
+        return f"{'https' if self.gateway_tls else 'http'}://{self.host}:{self.gateway_port}"
+
+    @property
     def gateway_url(self) -> str:
-        return f"http://{self.host}:{self.gateway_port}/graphql"
+        return f"{self.gateway_origin}/graphql"
 
     @property
     def pii_keyring_path(self) -> Path:
@@ -284,6 +320,42 @@ class Settings:
         return self.var_dir / "log"
 
 
+SECRET_FIELDS = frozenset({"hmac_secret"})  # never shown by Settings.__repr__
+URL_FIELDS = frozenset({"database_url", "redis_url", "mqtt_url"})  # shown with their password masked
+
+
+def secret_from_env(name: str) -> str:
+    """A secret from the environment: ``NAME`` itself, else the text of the file ``NAME_FILE``
+    names (a mounted Docker / Kubernetes secret, a 0600 file), stripped; "" when neither is set.
+    A ``NAME_FILE`` that cannot be read is a start-up error naming the file, never its content."""
+    value = os.environ.get(name)
+    if value:
+        return value
+    path = os.environ.get(f"{name}_FILE")
+    if not path:
+        return ""
+    try:
+        return Path(path).read_text().strip()
+    except (OSError, UnicodeError) as error:
+        raise SystemExit(f"{name}_FILE={path}: cannot read it ({type(error).__name__})") from None
+
+
+def mask_url(url: str) -> str:
+    """``url`` with the password of its user part replaced by ``***`` (``postgres://u:***@h/db``,
+    ``redis://:***@h:6379/0``); a URL without one is returned as it is."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    userinfo, at, host = rest.rpartition("@")
+    if not at:
+        return url
+    user, colon, _password = userinfo.partition(":")
+    if colon:
+        return f"{scheme}://{user}:***@{host}"
+    # redis://secret@host: a lone user part is Redis's password (no ACL user), so mask it too
+    return f"{scheme}://***@{host}" if scheme.startswith("redis") else url
+
+
 def usable_cores() -> int:
     """The cores this process may run on (its CPU affinity), not the machine's count."""
     try:
@@ -295,6 +367,8 @@ def usable_cores() -> int:
 def _mqtt_url(dev_mode: bool) -> str | None:
     """``DCMS_MQTT_URL``; unset → the local broker in dev mode, no bridge outside it; "off" → none."""
     value = os.environ.get("DCMS_MQTT_URL")
+    if value is None and os.environ.get("DCMS_MQTT_URL_FILE"):  # a URL with the broker login's password
+        value = secret_from_env("DCMS_MQTT_URL")
     if value is None:
         return DEV_MQTT_URL if dev_mode else None
     return None if value.strip().lower() in ("", "off") else value.strip()

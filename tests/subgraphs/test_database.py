@@ -65,3 +65,20 @@ async def test_a_sqlite_transaction_that_fails_to_begin_lets_go_of_the_connectio
     finally:
         other.close()
         await client.close()
+
+
+@pytest.mark.unit
+def test_sslmode_in_the_database_url_reaches_asyncpg(tmp_path: Path) -> None:
+    """``?sslmode=require`` (docs/security.md "TLS"): the pool connects with TLS; no query, no TLS option."""
+    from subgraphs.database import connection_config
+    from subgraphs.settings import Settings
+
+    def credentials(url: str) -> dict[str, object]:
+        settings = Settings(url, None, tmp_path, "127.0.0.1", 4001, 4000)
+        config = connection_config(settings, "customers")
+        assert isinstance(config, dict)
+        return dict(config["credentials"])
+
+    tls = credentials("postgres://dcms:pw@db.internal:5432/dcms?sslmode=verify-full")
+    assert tls["ssl"] == "verify-full" and tls["database"] == "dcms" and tls["password"] == "pw"
+    assert "ssl" not in credentials("postgres://dcms@db.internal/dcms")
