@@ -215,26 +215,49 @@ async def ready(served: Served) -> bool:
 async def test_readyz_is_503_while_the_relay_lags(database: Settings, tmp_path: Path) -> None:
     assert database.database_url, "the PostgreSQL pass only"
     outbox = Tortoise.apps["customers"]["OutboxEvent"]
-    recorded = int(time.time() * 1000) - 120_000  # two minutes ago (the id's first 48 bits)
-    event_id = f"{recorded:012x}{secrets.token_hex(10)}"
-    # A channel nobody subscribes to: the relay publishes it once the lock is gone.
-    await outbox.create(
-        id=event_id, channel="customers.health_probe", type="probe", occurred_at="2026-01-01T00:00:00+00:00"
-    )
-    try:
-        async with serving(database, tmp_path, DCMS_READY_MAX_RELAY_LAG_SECONDS="60") as served:
+    locked, release = asyncio.Event(), asyncio.Event()
+    held: list[str] = []
+
+    async def hold() -> None:
+        """An event two minutes old, held under a row lock from before the process starts until
+        ``release``: the relay numbers rows FOR UPDATE SKIP LOCKED, so it leaves this one. The
+        session's stack polls the same outbox every second: should it publish the row between
+        its insert and its lock, another row is tried."""
+        while True:
+            recorded = int(time.time() * 1000) - 120_000  # two minutes ago (the id's first 48 bits)
+            event_id = f"{recorded:012x}{secrets.token_hex(10)}"
+            held.append(event_id)
+            # A channel nobody subscribes to: the relay publishes it once the lock is gone.
+            await outbox.create(
+                id=event_id,
+                channel="customers.health_probe",
+                type="probe",
+                occurred_at="2026-01-01T00:00:00+00:00",
+            )
             async with in_transaction("customers") as connection:
-                # Held: the relay numbers rows FOR UPDATE SKIP LOCKED, so it leaves this one.
-                await outbox.filter(id=event_id).using_db(connection).select_for_update().first()
-                status, body = await served.readyz()
-                assert status == 503, body
-                relay = body["checks"]["relay"]
-                assert not relay["ok"] and relay["lagSeconds"] >= 120 and relay["maxSeconds"] == 60.0, relay
-                assert body["checks"]["database"]["ok"], body
+                row = await outbox.filter(id=event_id).using_db(connection).select_for_update().first()
+                if row is not None and row.published_at is None:
+                    locked.set()
+                    await release.wait()
+                    return
+
+    holder = asyncio.create_task(hold())
+    try:
+        await locked.wait()
+        async with serving(database, tmp_path, DCMS_READY_MAX_RELAY_LAG_SECONDS="60") as served:
+            status, body = await served.readyz()
+            assert status == 503, body
+            relay = body["checks"]["relay"]
+            assert not relay["ok"] and relay["lagSeconds"] >= 120 and relay["maxSeconds"] == 60.0, relay
+            assert body["checks"]["database"]["ok"], body
+            release.set()
+            await holder
             await eventually(lambda: ready(served))  # the relay published it
-        assert (await outbox.get(id=event_id)).published_at is not None
+        assert (await outbox.get(id=held[-1])).published_at is not None
     finally:
-        await outbox.filter(id=event_id).delete()
+        release.set()
+        await holder
+        await outbox.filter(id__in=held).delete()
 
 
 async def test_sigterm_drains_requests_and_closes_subscriptions_to_resume(
