@@ -51,6 +51,7 @@ from subgraphs.admission import AdmissionControl
 from subgraphs.body_guard import BodyGuard, parse_json
 from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
+from subgraphs.metrics import metrics_endpoint, watch
 from subgraphs.registry import spec_of
 from subgraphs.settings import SUBGRAPHS, Settings
 from subgraphs.spec import Job, Service
@@ -279,7 +280,9 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     limiter = rate_limiter(settings.redis_url)
     realtime = realtime_for(settings, sessions)
     sockets = _OpenWebSockets(realtime)
-    routes: list[Any] = [Route("/healthz", sockets.healthz)]
+    watch(realtime, sockets)  # open subscriptions and WebSockets, read when scraped
+    # /metrics: Prometheus, no token, not admitted load; on the port of /healthz (docs/observability.md)
+    routes: list[Any] = [Route("/healthz", sockets.healthz), Route("/metrics", metrics_endpoint)]
     jobs: list[Job] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
     services: list[Service] = []  # jobs that are given the settings
     apps = list(names)  # Tortoise apps to register: the served subgraphs and those they consume
