@@ -51,7 +51,7 @@ from subgraphs.admission import AdmissionControl
 from subgraphs.body_guard import BodyGuard, parse_json
 from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
-from subgraphs.metrics import metrics_endpoint, watch
+from subgraphs.metrics import MULTIPROCESS_DIR, metrics_endpoint, mirror_periodically, watch
 from subgraphs.registry import spec_of
 from subgraphs.settings import SUBGRAPHS, Settings
 from subgraphs.spec import Job, Service
@@ -307,6 +307,8 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
             )
             tasks = [asyncio.create_task(job(realtime, settings.rules)) for job in jobs]
             tasks += [asyncio.create_task(service(realtime, settings)) for service in services]
+            if MULTIPROCESS_DIR:  # several workers: the scrape-time gauges go to the shared files
+                tasks.append(asyncio.create_task(mirror_periodically()))
             try:
                 yield
             finally:

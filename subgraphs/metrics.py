@@ -20,6 +20,10 @@ scrape configuration: docs/observability.md ("Metrics").
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import glob
+import os
 import re
 import threading
 import time
@@ -35,6 +39,7 @@ from prometheus_client import (
     Gauge,
     Histogram,
     generate_latest,
+    multiprocess,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -71,7 +76,11 @@ OPERATION_DURATION = Histogram(
     buckets=LATENCY_BUCKETS,
 )
 # -- admission (subgraphs/admission.py) and rate limiting (schema/common/rate_limiting.py) ---------
-IN_FLIGHT = Gauge("dcms_operations_in_flight", "GraphQL HTTP operations running in this process now")
+IN_FLIGHT = Gauge(
+    "dcms_operations_in_flight",
+    "GraphQL HTTP operations running now (summed over the worker processes)",
+    multiprocess_mode="livesum",
+)
 REJECTED = Counter(
     "dcms_rejected",
     "Operations refused before running: OVERLOADED (admission bound) or RATE_LIMITED",
@@ -114,11 +123,13 @@ OUTBOX_LAG = Gauge(
     "Age of the oldest event of the relay's last publishing round when it was published "
     "(commit to broker), per subgraph outbox",
     ["subgraph"],
+    multiprocess_mode="livemax",
 )
 OUTBOX_FLUSHED = Gauge(
     "dcms_outbox_last_flush_timestamp_seconds",
     "When the relay last flushed this outbox without error (time() minus it: how stale the relay is)",
     ["subgraph"],
+    multiprocess_mode="livemax",
 )
 # -- background jobs (resolvers/common/jobs.py) ------------------------------------------------------
 JOB_RUNS = Counter(
@@ -176,6 +187,22 @@ def record_outbox_flush(subgraph: str, event_ids: Iterable[str]) -> None:
 
 # -- state, read at scrape time -----------------------------------------------------------------------
 
+# name → (help, labels) of the gauges _StateCollector reads when scraped
+STATE_GAUGES: dict[str, tuple[str, list[str]]] = {
+    "dcms_subscriptions_open": ("Subscribers per event channel", ["channel"]),
+    "dcms_subscriptions_guarded": (
+        "Open subscriptions counted against users' caps (realtime/guard.py), all channels",
+        [],
+    ),
+    "dcms_websockets_open": (
+        "GraphQL WebSockets open (the gateway multiplexes a user's subscriptions over one)",
+        [],
+    ),
+    "dcms_db_pool_size": ("Connections open in the asyncpg pool (PostgreSQL only)", ["connection"]),
+    "dcms_db_pool_idle": ("Open pool connections not in use", ["connection"]),
+    "dcms_db_pool_max": ("The pool's bound (DCMS_DB_POOL_MAX)", ["connection"]),
+}
+
 
 class _StateCollector(Collector):
     """Open subscriptions per channel, open WebSockets, database pools: read when scraped."""
@@ -188,58 +215,57 @@ class _StateCollector(Collector):
         self._hubs.add(realtime)
         self._sockets = [s for s in self._sockets if s() is not None] + [weakref.ref(sockets)]
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
-        subscriptions = GaugeMetricFamily(
-            "dcms_subscriptions_open", "Subscribers of this process per event channel", labels=["channel"]
-        )
-        by_channel: dict[str, int] = {}
+    def values(self) -> dict[str, dict[tuple[str, ...], float]]:
+        """Each state gauge's value by label values, now."""
+        found: dict[str, dict[tuple[str, ...], float]] = {name: {} for name in STATE_GAUGES}
+        by_channel = found["dcms_subscriptions_open"]
         guarded = 0
         for hub in list(self._hubs):
             for channel, count in hub.feeds.subscriber_counts().items():
-                by_channel[channel] = by_channel.get(channel, 0) + count
+                by_channel[(channel,)] = by_channel.get((channel,), 0) + count
             guarded += hub.guard.open_count
-        for channel, count in sorted(by_channel.items()):
-            subscriptions.add_metric([channel], count)
-        yield subscriptions
-        yield GaugeMetricFamily(
-            "dcms_subscriptions_guarded",
-            "Open subscriptions counted against users' caps (realtime/guard.py), all channels",
-            value=guarded,
-        )
+        found["dcms_subscriptions_guarded"][()] = guarded
         sockets = [s() for s in self._sockets]
-        yield GaugeMetricFamily(
-            "dcms_websockets_open",
-            "GraphQL WebSockets open in this process (the gateway multiplexes a user's subscriptions)",
-            value=sum(s.open for s in sockets if s is not None),
-        )
-        yield from _pool_families()
+        found["dcms_websockets_open"][()] = sum(s.open for s in sockets if s is not None)
+        try:
+            from tortoise import connections
 
+            storage = connections._get_storage()
+        except Exception:  # the ORM not set up (a process without it)
+            storage = {}
+        for alias, client in sorted(storage.items()):
+            pool = getattr(client, "_pool", None)
+            if pool is None or not hasattr(pool, "get_size"):
+                continue  # SQLite, or the pool not yet open
+            found["dcms_db_pool_size"][(alias,)] = pool.get_size()
+            found["dcms_db_pool_idle"][(alias,)] = pool.get_idle_size()
+            found["dcms_db_pool_max"][(alias,)] = pool.get_max_size()
+        return found
 
-def _pool_families() -> Iterator[GaugeMetricFamily]:
-    """asyncpg pools of the ORM's connections (none on SQLite): size, idle, max."""
-    size = GaugeMetricFamily("dcms_db_pool_size", "Connections open in the pool", labels=["connection"])
-    idle = GaugeMetricFamily("dcms_db_pool_idle", "Open connections not in use", labels=["connection"])
-    top = GaugeMetricFamily("dcms_db_pool_max", "The pool's bound (DCMS_DB_POOL_MAX)", labels=["connection"])
-    try:
-        from tortoise import connections
-
-        storage = connections._get_storage()
-    except Exception:  # the ORM not set up (a process without it)
-        storage = {}
-    for alias, client in sorted(storage.items()):
-        pool = getattr(client, "_pool", None)
-        if pool is None or not hasattr(pool, "get_size"):
-            continue
-        size.add_metric([alias], pool.get_size())
-        idle.add_metric([alias], pool.get_idle_size())
-        top.add_metric([alias], pool.get_max_size())
-    yield size
-    yield idle
-    yield top
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        for name, samples in self.values().items():
+            help_text, labels = STATE_GAUGES[name]
+            family = GaugeMetricFamily(name, help_text, labels=labels)
+            for label_values, value in sorted(samples.items()):
+                family.add_metric(list(label_values), value)
+            yield family
 
 
 STATE = _StateCollector()
-REGISTRY.register(STATE)
+
+# Several worker processes (``dcms serve --workers N``) share their figures through files in
+# PROMETHEUS_MULTIPROC_DIR (``dcms serve`` sets it): a scrape answered by any worker shows the sums
+# of all. The state gauges are then copied into files every MIRROR_SECONDS by each worker.
+MULTIPROCESS_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+MIRROR_SECONDS = 5.0
+_MIRRORS: dict[str, Gauge] = {}
+if MULTIPROCESS_DIR:
+    _MIRRORS = {
+        name: Gauge(name, help_text, labels, multiprocess_mode="livesum", registry=None)
+        for name, (help_text, labels) in STATE_GAUGES.items()
+    }
+else:
+    REGISTRY.register(STATE)
 
 
 def watch(realtime: Realtime, sockets: Any) -> None:
@@ -247,8 +273,50 @@ def watch(realtime: Realtime, sockets: Any) -> None:
     STATE.watch(realtime, sockets)
 
 
-def exposition(registry: CollectorRegistry = REGISTRY) -> bytes:
-    return generate_latest(registry)
+def mirror_state() -> None:
+    """Copy the state gauges into this worker's files (multiprocess mode only)."""
+    for name, samples in STATE.values().items():
+        gauge = _MIRRORS[name]
+        for label_values, value in samples.items():
+            (gauge.labels(*label_values) if label_values else gauge).set(value)
+
+
+async def mirror_periodically() -> None:
+    """Run for the app's life in each worker of a multiprocess ``dcms serve``."""
+    while True:
+        with contextlib.suppress(Exception):
+            mirror_state()
+            forget_dead_workers()
+        await asyncio.sleep(MIRROR_SECONDS)
+
+
+def forget_dead_workers(path: str | None = MULTIPROCESS_DIR) -> None:
+    """A worker that died (uvicorn starts another) leaves its live gauges' files: removed here."""
+    if not path:
+        return
+    for name in glob.glob(os.path.join(path, "gauge_live*_*.db")):
+        pid = int(name.rsplit("_", 1)[1].removesuffix(".db"))
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            multiprocess.mark_process_dead(pid, path)
+        except PermissionError:  # alive, another user's
+            pass
+
+
+def prepare_multiprocess_dir(path: str) -> None:
+    """Before the workers start (``dcms serve``): an empty directory for their files."""
+    os.makedirs(path, exist_ok=True)
+    for name in glob.glob(os.path.join(path, "*.db")):
+        os.remove(name)
+
+
+def exposition() -> bytes:
+    if MULTIPROCESS_DIR:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
 
 
 async def metrics_endpoint(request: Request) -> Response:
