@@ -16,6 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from clients.python.dcms_client import data, error_codes, gql
 from testkit.factories import Tenant, make_tenant
 from tests.support.stack import Stack
+from tests.support.ws import Socket
 
 pytestmark = pytest.mark.e2e
 
@@ -114,3 +115,35 @@ async def test_the_dashboard_queries_only_exposed_metrics(stack: Stack) -> None:
     queried = {name for expr in exprs for name in re.findall(r"\b(?:dcms|graphql)_[a-z0-9_]+", expr)}
     missing = queried - subgraph_names - gateway_names
     assert not missing, f"the dashboard queries metrics nobody exposes: {sorted(missing)}"
+
+
+RAISE = "mutation MetricsRaise($i: RaiseAlertInput!) { raiseAlert(input: $i) { id } }"
+ALERTS = "subscription MetricsAlerts { alerts { eventId alert { title } } }"
+
+
+async def test_streams_are_counted_per_channel(stack: Stack, tenant: Tenant) -> None:
+    """An open subscription shows on its channel; the events it got were published and delivered."""
+    subgraphs_url = f"{stack.subgraphs_url}/metrics"
+    before, _ = await scrape(subgraphs_url)
+    channel = "operations.alerts"
+    socket = await Socket.open(stack.gateway_ws, tenant.hall_token)
+    try:
+        await socket.subscribe("1", ALERTS)
+        for attempt in range(20):  # raise probe alerts until one arrives: the subscription is live
+            variables = {"i": {"orgId": str(tenant.hall.id), "level": "INFO", "title": f"指标{attempt}"}}
+            data(await gql(stack.gateway_url, RAISE, variables, tenant.hall_token))
+            try:
+                message = await socket.next(within=0.5)
+            except TimeoutError:
+                continue
+            assert message["type"] == "next", message
+            break
+        else:
+            raise AssertionError("the subscription never went live")
+        after, _ = await scrape(subgraphs_url)
+        assert value(after, "dcms_subscriptions_open", channel=channel) >= 1
+        for name in ("dcms_events_published_total", "dcms_events_delivered_total"):
+            assert value(after, name, channel=channel) - value(before, name, channel=channel) >= 1, name
+        assert value(after, "dcms_websockets_open") >= 1
+    finally:
+        await socket.close()
