@@ -21,7 +21,7 @@ from tests.support.stack import Stack
 
 CHEAP = "query { me { id } }"
 RATE_LIMITED_SAMPLE = re.compile(
-    r'^dcms_rejected_total\{subgraph="customers",code="RATE_LIMITED"\} (\S+)$', re.M
+    r'^dcms_rejected_total\{code="RATE_LIMITED",subgraph="customers"\} (\S+)$', re.M
 )
 
 
