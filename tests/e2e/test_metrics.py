@@ -83,6 +83,10 @@ async def test_operations_are_counted_by_operation_and_code(stack: Stack, tenant
     assert moved("dcms_operation_duration_seconds_count", **latency) == 1
     assert moved("dcms_operation_duration_seconds_bucket", **latency, le="+Inf") == 1
     assert value(after, "dcms_operations_in_flight") == 0  # /metrics itself is not admitted load
+    if stack.settings.database_url:  # PostgreSQL: the pools, read when scraped
+        assert value(after, "dcms_db_pool_max", connection="customers") == stack.settings.db_pool_max
+        assert 1 <= value(after, "dcms_db_pool_size", connection="customers") <= stack.settings.db_pool_max
+    assert not [name for name, _ in after if name.endswith("_created")]
 
     gateway_after, _ = await scrape(gateway_metrics_url(stack))
 
