@@ -71,20 +71,24 @@ function withRetryAfter(result: Result, retryAfter: number): Result {
   return { ...result, errors };
 }
 
+// This process's figures, read by metrics.ts when Prometheus scrapes (the last useAdmission's).
+export const admissionFigures = { inFlight: 0, refused: 0 };
+
 export function useAdmission(options: AdmissionOptions = admissionFromEnv()) {
   let inFlight = 0;
   const admitted = new WeakSet<Request>();
   const release = (request: Request) => {
-    if (admitted.delete(request)) inFlight -= 1;
+    if (admitted.delete(request)) admissionFigures.inFlight = inFlight -= 1;
   };
   return {
     onRequest({ request, url, endResponse }: { request: Request; url: URL; endResponse: (response: Response) => void }) {
       if (!counted(request, url)) return;
       if (options.maxInFlight > 0 && inFlight >= options.maxInFlight) {
+        admissionFigures.refused += 1;
         endResponse(overloaded(inFlight, options.retryAfterSeconds));
         return;
       }
-      inFlight += 1;
+      admissionFigures.inFlight = inFlight += 1;
       admitted.add(request);
       request.signal?.addEventListener('abort', () => release(request), { once: true });
     },

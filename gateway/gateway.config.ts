@@ -18,6 +18,7 @@ import { defineConfig, useJWT } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { useAdmission, useUpstreamCancellation } from './admission.ts';
 import { limits, useDcmsLimits } from './limits.ts';
+import { prometheus, useDcmsMetrics } from './metrics.ts';
 import { generateRequestId, requestIdOf, useOperationLog, useUpstreamOperationName } from './oplog.ts';
 import {
   keepingDocument,
@@ -147,12 +148,15 @@ export const gatewayConfig = defineConfig({
   requestId: { generateRequestId },
   // -- traces (tracing.ts, docs/observability.md): only with OTEL_EXPORTER_OTLP_ENDPOINT set --
   ...(tracing ? { openTelemetry: { traces: true } } : {}),
+  // -- metrics: Prometheus at GET /metrics (metrics.ts; docs/observability.md "Metrics") --
+  prometheus,
   // JWT first, then generic auth, both here in `plugins`: the top-level `genericAuth` option would
   // run before the JWT plugin and WebSocket subscribers would come through anonymous.
   plugins: () => [
     useAdmission(), // admission.ts: at most DCMS_GATEWAY_MAX_IN_FLIGHT operations, the rest OVERLOADED + Retry-After
     useUpstreamCancellation(), // admission.ts: a client that leaves aborts its subgraph fetches
     useOperationLog(), // oplog.ts: one line per failed operation, with the request id
+    useDcmsMetrics(), // metrics.ts: dcms_gateway_operations_total etc. by operation and code
     useUpstreamOperationName(), // oplog.ts: subgraph requests carry the client's operation name
     useJsonBodiesOnly(), // requests.ts: a non-JSON POST (a cross-site form) is refused before parsing
     useCodedRequestErrors(), // requests.ts: a variable of the wrong type is BAD_USER_INPUT too

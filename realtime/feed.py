@@ -26,6 +26,7 @@ from realtime.broker import Broker
 from realtime.events import Event
 from realtime.outbox import BATCH, event_of, outbox_of
 from security.outage import unavailable
+from subgraphs.metrics import EVENTS_DELIVERED, EVENTS_DROPPED, EVENTS_REPLAYED, FEED_GAP_EVENTS, FEED_GAPS
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,9 @@ class Feed:
         cursor = await self.outbox.filter(id=after, channel=self.channel, seq__not_isnull=True).first()
         if cursor is None:
             raise UnknownCursor(after)
+        replayed = EVENTS_REPLAYED.labels(self.channel)
         async for event in self._numbered_after(cursor.seq, until):
+            replayed.inc()
             yield event
 
     async def _numbered_after(self, seq: int, until: int | None = None) -> AsyncIterator[Event]:
@@ -163,10 +166,13 @@ class Feed:
         if event is None:  # (re)subscribed: what went out meanwhile is in the outbox
             await self._catch_up()
             self._ready.set()
-        elif event.seq is not None and event.seq > self.head:  # else a repeat
+        elif event.seq is not None and event.seq > self.head:
             if event.seq > self.head + 1:
-                await self._catch_up(until=event.seq - 1)
+                FEED_GAPS.labels(self.channel).inc()
+                await self._catch_up(until=event.seq - 1, via="gap")
             self._deliver(event)
+        else:  # a repeat
+            EVENTS_DROPPED.labels(self.channel, "repeat").inc()
 
     async def _sync_periodically(self) -> None:
         await self._ready.wait()
@@ -180,7 +186,7 @@ class Feed:
                     if unavailable(error) is None:
                         log.exception("feed %s: sync failed", self.channel)
 
-    async def _catch_up(self, until: int | None = None) -> None:
+    async def _catch_up(self, until: int | None = None, via: str = "sync") -> None:
         """Deliver what the outbox holds after the head (up to ``until``). The first time, only
         learn the head: a new feed's subscribers start from now (or replay from a cursor)."""
         if not self._ready.is_set():
@@ -189,13 +195,24 @@ class Feed:
             self.head = last.seq if last else 0
             return
         async for event in self._numbered_after(self.head, until):
+            FEED_GAP_EVENTS.labels(self.channel, via).inc()
             self._deliver(event)
 
     def _deliver(self, event: Event) -> None:
         self.head = event.seq or self.head
+        delivered = 0
         for subscriber in list(self._subscribers):
-            if not subscriber.put(event):
+            if subscriber.put(event):
+                delivered += 1
+            else:
                 self._subscribers.discard(subscriber)
+                EVENTS_DROPPED.labels(self.channel, "slow_consumer").inc()
+        if delivered:
+            EVENTS_DELIVERED.labels(self.channel).inc(delivered)
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
 
 
 class Feeds:
@@ -225,6 +242,10 @@ class Feeds:
             self._starting[channel] = asyncio.create_task(feed.start())
         await asyncio.shield(self._starting[channel])  # one subscriber giving up does not stop it
         return feed
+
+    def subscriber_counts(self) -> dict[str, int]:
+        """Subscribers per channel now (subgraphs/metrics.py reads it when scraped)."""
+        return {channel: feed.subscriber_count for channel, feed in list(self._feeds.items())}
 
     async def stop(self) -> None:
         for feed in self._feeds.values():

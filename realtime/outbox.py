@@ -27,6 +27,7 @@ from models.outbox import OutboxEventBase
 from realtime.broker import Broker
 from realtime.events import Event
 from security.outage import DATABASE, unavailable
+from subgraphs.metrics import EVENTS_PUBLISHED, record_outbox_flush
 
 log = logging.getLogger(__name__)
 
@@ -113,8 +114,12 @@ class OutboxRelay:
         rows = await model.filter(published_at=None, seq__not_isnull=True).order_by("seq").limit(BATCH)
         for row in rows:
             await self._broker.publish(row.channel, event_of(row))
+            EVENTS_PUBLISHED.labels(row.channel).inc()
         if rows:
             await model.filter(id__in=[row.id for row in rows]).update(published_at=datetime.now(UTC))
+        record_outbox_flush(
+            model._meta.app or model._meta.db_table, (row.id for row in rows)
+        )  # outbox lag (subgraphs/metrics.py)
         return len(rows)
 
     async def number(self, model: type[OutboxEventBase]) -> None:

@@ -27,6 +27,8 @@
   consumed behind the app's back: ``receive`` is wrapped, and only once the app has read the whole
   body does a watcher wait for the ``http.disconnect`` that follows.
 
+The same figures are metrics (subgraphs/metrics.py: ``dcms_operations_in_flight``, ``dcms_rejected_total``
+with code OVERLOADED, ``dcms_operations_cancelled_total``); ``/metrics`` is not admitted load either.
 ``/healthz`` answers carry this process's figures in headers: ``x-dcms-pid``,
 ``x-dcms-in-flight``, ``x-dcms-refused`` and ``x-dcms-cancelled`` (since start).
 """
@@ -42,6 +44,7 @@ import os
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from resolvers.common.errors import ErrorCode
+from subgraphs.metrics import CANCELLED, IN_FLIGHT, REJECTED, subgraph_of_path
 from subgraphs.settings import Admission
 
 OVERLOADED = ErrorCode.OVERLOADED.value
@@ -77,15 +80,19 @@ class AdmissionControl:
         bound = self.limits.max_in_flight
         if bound and self.in_flight >= bound:
             self.refused += 1
+            REJECTED.labels(subgraph_of_path(path), OVERLOADED).inc()
             await self._refuse(send)
             return
         self.in_flight += 1
+        IN_FLIGHT.inc()
         try:
             if await run_until_disconnect(self.app, scope, receive, send):
                 self.cancelled += 1
+                CANCELLED.inc()
                 log.debug("operation cancelled: the client left (%s)", path)
         finally:
             self.in_flight -= 1
+            IN_FLIGHT.dec()
 
     async def _refuse(self, send: Send) -> None:
         retry_after = self.limits.retry_after_seconds

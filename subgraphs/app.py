@@ -53,6 +53,7 @@ from subgraphs.body_guard import BodyGuard, parse_json
 from subgraphs.body_guard import refusal as body_refusal
 from subgraphs.database import tortoise_config
 from subgraphs.health import Health
+from subgraphs.metrics import MULTIPROCESS_DIR, metrics_endpoint, mirror_periodically, watch
 from subgraphs.registry import spec_of
 from subgraphs.settings import SUBGRAPHS, Settings
 from subgraphs.spec import Job, Service
@@ -282,17 +283,20 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
     limiter = rate_limiter(settings.redis_url)
     realtime = realtime_for(settings, sessions)
     sockets = _OpenWebSockets(realtime)
+    watch(realtime, sockets)  # open subscriptions and WebSockets, read when scraped
     jobs: list[Job] = []  # each subgraph's background jobs: coroutines run for the app's lifetime
     services: list[Service] = []  # jobs that are given the settings
     apps = list(names)  # Tortoise apps to register: the served subgraphs and those they consume
     for name in names:
         apps += [app for app in spec_of(name).consumes if app not in apps]
-    # Probes and SIGTERM (subgraphs/health.py): not admission-counted, no token.
+    # Probes and SIGTERM (subgraphs/health.py), and Prometheus (subgraphs/metrics.py,
+    # docs/observability.md): not admission-counted, no token.
     health = Health(settings.probes, tuple(apps), settings.redis_url)
     routes: list[Any] = [
         Route("/healthz", sockets.healthz),
         Route("/livez", health.livez),
         Route("/readyz", health.readyz),
+        Route("/metrics", metrics_endpoint),
     ]
     for name in names:
         spec = spec_of(name)
@@ -315,6 +319,8 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
             tasks = [asyncio.create_task(job(realtime, settings.rules)) for job in jobs]
             tasks += [asyncio.create_task(service(realtime, settings)) for service in services]
             undo_drain = health.drain_on_sigterm()  # SIGTERM: /readyz 503 first, then uvicorn's stop
+            if MULTIPROCESS_DIR:  # several workers: the scrape-time gauges go to the shared files
+                tasks.append(asyncio.create_task(mirror_periodically()))
             try:
                 yield
             finally:

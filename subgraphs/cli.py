@@ -501,6 +501,7 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     import uvicorn
 
     from subgraphs.app import build_app
+    from subgraphs.metrics import prepare_multiprocess_dir
     from subgraphs.oplog import configure_logging
 
     workers = settings.worker_count
@@ -513,6 +514,11 @@ def serve_subgraphs(settings: Settings, names: tuple[str, ...], port: int) -> No
     app: Any = "subgraphs.cli:worker_app"  # imported by each worker process
     if workers > 1:
         os.environ["DCMS_SERVE_SUBGRAPHS"] = ",".join(names)  # inherited by the workers
+        # /metrics of any worker sums all of them: prometheus_client's files (subgraphs/metrics.py)
+        metrics_dir = os.environ.setdefault(
+            "PROMETHEUS_MULTIPROC_DIR", str(settings.var_dir / "metrics" / str(port))
+        )
+        prepare_multiprocess_dir(metrics_dir)
     else:
         app = build_app(settings, names)
     ping = settings.streams.ws_ping_seconds or None

@@ -33,6 +33,7 @@ from strawberry.types import ExecutionContext
 
 from resolvers.common.audit import request_id_of, running_scope
 from resolvers.common.errors import ErrorCode
+from subgraphs.metrics import record_operation
 
 logger = logging.getLogger("dcms.operations")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:/@+-]")
@@ -78,26 +79,33 @@ def _user(context: Any) -> Any:
     return principal.user_id if principal is not None else None
 
 
+def _kind(ctx: ExecutionContext) -> str:
+    """query, mutation or subscription; unknown when the document did not parse."""
+    if ctx.graphql_document is None:
+        return "unknown"
+    try:
+        return ctx.operation_type.value
+    except Exception:  # no such operation in the document
+        return "unknown"
+
+
 def log_operation(
     ctx: ExecutionContext, subgraph: str, started: float, raised: BaseException | None = None
 ) -> None:
-    """The line of a failed operation, once its result is known (``raised``: what an extension
-    refused it with, re-raised after). Run by the subgraph's schema extension (subgraphs/pipeline.py)
-    before the errors are masked, so the line carries their codes."""
+    """The line of a failed operation, and every operation's metrics, once its result is known
+    (``raised``: what an extension refused it with, re-raised after). Run by the subgraph's schema
+    extension (subgraphs/pipeline.py) before the errors are masked, so the line carries their codes."""
     errors = list(getattr(ctx.result, "errors", None) or ctx.pre_execution_errors or [])
     codes = [error_code(e) for e in errors]
     if isinstance(raised, GraphQLError):
         codes.append(error_code(raised))
     elif isinstance(raised, Exception):
         codes.append(ErrorCode.INTERNAL_SERVER_ERROR.value)
+    seconds = time.perf_counter() - started
+    record_operation(subgraph, ctx.operation_name, _kind(ctx), codes, seconds)  # subgraphs/metrics.py
     if codes:
         line = failure_line(
-            codes,
-            ctx.operation_name,
-            subgraph,
-            request_id(ctx.context),
-            _user(ctx.context),
-            (time.perf_counter() - started) * 1000,
+            codes, ctx.operation_name, subgraph, request_id(ctx.context), _user(ctx.context), seconds * 1000
         )
         fault = ErrorCode.INTERNAL_SERVER_ERROR.value in codes
         logger.log(logging.ERROR if fault else logging.INFO, line)

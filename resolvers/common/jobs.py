@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -21,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from realtime.hub import Realtime
 from security.outage import unavailable
+from subgraphs.metrics import JOB_DURATION, JOB_RUNS
 
 log = logging.getLogger(__name__)
 
@@ -36,16 +38,45 @@ async def exclusive(app: str, lock: int) -> AsyncIterator[bool]:
         yield bool(rows[0]["got"])
 
 
-async def every(realtime: Realtime, app: str, interval: float, run: Callable[[], Awaitable[object]]) -> None:
+def job_name(run: Callable[..., object]) -> str:
+    """A job's metrics label: its function's name (a lambda's must be given: ``every(name=…)``)."""
+    name = getattr(run, "__name__", "") or "job"
+    return "job" if name == "<lambda>" else name
+
+
+async def every(
+    realtime: Realtime,
+    app: str,
+    interval: float,
+    run: Callable[[], Awaitable[object]],
+    name: str | None = None,
+) -> None:
     """Run ``run`` now and then every ``interval`` seconds, in every replica (``exclusive`` makes
     that harmless); a run returns what it did (a count or a list), a failed run is logged and
     does not stop the next. A database or Redis outage is logged once (security/outage.py), not
-    once per run."""
+    once per run. Each run counts in ``dcms_job_runs_total`` and ``dcms_job_duration_seconds``
+    under ``name`` (default: the function's name; subgraphs/metrics.py)."""
+    await run_counted(app, name or job_name(run), run, realtime)
     while True:
-        try:
-            if await run():
-                realtime.relay.wake({app})  # what the run published goes out now
-        except Exception as error:
-            if unavailable(error) is None:
-                log.exception("%s job failed", app)
         await asyncio.sleep(interval)
+        await run_counted(app, name or job_name(run), run, realtime)
+
+
+async def run_counted(
+    app: str, name: str, run: Callable[[], Awaitable[object]], realtime: Realtime | None = None
+) -> str:
+    """One run of a job, counted; answers its outcome (ok, failed, unavailable)."""
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        if await run() and realtime is not None:
+            realtime.relay.wake({app})  # what the run published goes out now
+    except Exception as error:
+        if unavailable(error) is None:
+            outcome = "failed"
+            log.exception("%s job %s failed", app, name)
+        else:
+            outcome = "unavailable"
+    JOB_RUNS.labels(app, name, outcome).inc()
+    JOB_DURATION.labels(app, name).observe(time.perf_counter() - started)
+    return outcome

@@ -137,4 +137,10 @@ async def generate_reminders(now: datetime | None = None, rules: Rules = Rules()
 
 async def watch_reminders(realtime: Realtime, rules: Rules) -> None:
     """Every ``rules.reminder_job_seconds`` (60), generate what is due."""
-    await every(realtime, "customers", rules.reminder_job_seconds, lambda: generate_reminders(rules=rules))
+    await every(
+        realtime,
+        "customers",
+        rules.reminder_job_seconds,
+        lambda: generate_reminders(rules=rules),
+        name="generate_reminders",
+    )

@@ -33,12 +33,20 @@ async def device_checks(realtime: Realtime, rules: Rules) -> None:
 
 
 async def telemetry_rollups(realtime: Realtime, rules: Rules) -> None:
-    await every(realtime, "devices", rules.telemetry_rollup_seconds, lambda: roll_up(rules))
+    await every(realtime, "devices", rules.telemetry_rollup_seconds, lambda: roll_up(rules), name="roll_up")
 
 
 async def telemetry_maintenance(realtime: Realtime, rules: Rules) -> None:
-    await every(realtime, "devices", rules.telemetry_maintenance_seconds, lambda: maintain(rules))
+    await every(
+        realtime, "devices", rules.telemetry_maintenance_seconds, lambda: maintain(rules), name="maintain"
+    )
 
 
 async def metric_baselines(realtime: Realtime, rules: Rules) -> None:
-    await every(realtime, "devices", rules.baseline_job_seconds, lambda: learn_baselines(rules))
+    await every(
+        realtime,
+        "devices",
+        rules.baseline_job_seconds,
+        lambda: learn_baselines(rules),
+        name="learn_baselines",
+    )

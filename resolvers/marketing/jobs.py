@@ -19,7 +19,9 @@ DELIVERY_SECONDS = 10.0
 async def watch_rules(realtime: Realtime, rules: Rules) -> None:
     """商机 from the rules over customer data (rules.py), every ``rules.opportunity_rule_seconds``
     (an hour)."""
-    await every(realtime, "marketing", rules.opportunity_rule_seconds, lambda: run_rules(rules))
+    await every(
+        realtime, "marketing", rules.opportunity_rule_seconds, lambda: run_rules(rules), name="run_rules"
+    )
 
 
 async def watch_scheme_lists(realtime: Realtime, rules: Rules) -> None:

@@ -128,7 +128,7 @@ async def alert_escalation(realtime: Realtime, rules: Rules) -> None:
     async def run() -> int:
         return await escalate_stale_alerts(minutes=rules.alert_incident_minutes)
 
-    await every(realtime, "operations", rules.alert_escalation_seconds, run)
+    await every(realtime, "operations", rules.alert_escalation_seconds, run, name="escalate_stale_alerts")
 
 
 # -- issue 15: changes and backups (变更 / 备份) -------------------------------------------------------

@@ -18,6 +18,7 @@ from graphql import FieldNode, OperationDefinitionNode, get_operation_ast
 from strawberry.types import ExecutionContext
 
 from resolvers.common.errors import CodedError, ErrorCode
+from subgraphs.metrics import REJECTED, subgraph_of_path
 
 FREE_ROOT_FIELDS = frozenset({"_entities", "_service", "__typename", "__schema", "__type"})
 
@@ -40,7 +41,11 @@ async def rate_limit_refusal(ctx: ExecutionContext) -> CodedError | None:
     if limit <= 0:
         return None
     decision = await limiter.hit(key, limit, limits.rate_window)
-    return None if decision.allowed else rate_limited(decision.retry_after)
+    if decision.allowed:
+        return None
+    path = request.scope.get("path", "") if request is not None else ""
+    REJECTED.labels(subgraph_of_path(path), ErrorCode.RATE_LIMITED.value).inc()
+    return rate_limited(decision.retry_after)
 
 
 def rate_limited(retry_after: int) -> CodedError:

@@ -80,6 +80,14 @@ def overloaded(answer: httpx.Response) -> None:
     assert "服务繁忙" in error["message"]
 
 
+def metric(exposition: str, sample: str) -> float:
+    """The value of one sample line (name and labels as exposed) of a /metrics answer."""
+    for line in exposition.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{sample} not in /metrics")
+
+
 async def subgraph_figure(client: httpx.AsyncClient, stack: Bounded, name: str) -> int:
     return int((await client.get(f"{stack.subgraphs}/healthz")).headers[f"x-dcms-{name}"])
 
@@ -97,6 +105,9 @@ async def test_the_gateway_refuses_beyond_its_bound_at_once(bounded: Bounded) ->
             elapsed = time.perf_counter() - started
             overloaded(answer)
             assert elapsed < 0.1, f"refused after {elapsed * 1000:.0f} ms"
+            scraped = (await client.get(bounded.gateway.removesuffix("/graphql") + "/metrics")).text
+            assert metric(scraped, 'dcms_gateway_rejected_total{code="OVERLOADED"}') >= 1
+            assert metric(scraped, "dcms_gateway_operations_in_flight") == 1  # the held one
         finally:
             await held.close()
 
@@ -115,6 +126,10 @@ async def test_a_subgraphs_overloaded_reaches_the_client_with_its_code(bounded: 
             await eventually(lambda: _figure_is(client, bounded, "in-flight", 1))
             answer = await client.post(bounded.gateway, json={"query": LOGIN})
             overloaded(answer)
+            # /metrics answers with the bound full: it is not admitted load (subgraphs/metrics.py)
+            scraped = (await client.get(f"{bounded.subgraphs}/metrics")).text
+            assert metric(scraped, "dcms_operations_in_flight") == 1
+            assert metric(scraped, 'dcms_rejected_total{code="OVERLOADED",subgraph="operations"}') >= 1
         finally:
             await held.close()
         await eventually(lambda: _figure_is(client, bounded, "in-flight", 0))

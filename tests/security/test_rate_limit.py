@@ -5,10 +5,12 @@ Redis across replicas) behaving alike."""
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 
 from clients.python.dcms_client import data, error_codes, gql
@@ -18,6 +20,9 @@ from tests.support import services
 from tests.support.stack import Stack
 
 CHEAP = "query { me { id } }"
+RATE_LIMITED_SAMPLE = re.compile(
+    r'^dcms_rejected_total\{code="RATE_LIMITED",subgraph="customers"\} (\S+)$', re.M
+)
 
 
 async def _wait_for_fresh_window(window: int) -> None:
@@ -47,6 +52,11 @@ async def test_rate_limit_per_user_counts_each_client_operation_once(stack: Stac
     assert sum(1 for r in results if not r.get("errors")) == limits.rate_limit
     retry_after = refused[0]["errors"][0]["extensions"]["retryAfter"]
     assert 1 <= retry_after <= limits.rate_window
+    # counted as rejected by the subgraph that refused (subgraphs/metrics.py)
+    async with httpx.AsyncClient(timeout=10) as client:
+        scraped = (await client.get(f"{stack.subgraphs_url}/metrics")).text
+    rejected = RATE_LIMITED_SAMPLE.search(scraped)
+    assert rejected is not None and float(rejected.group(1)) >= 3
     # another user is not affected
     other = await make_tenant(stack.settings, customers=1, grabbers=0, needs=0)
     data(await gql(stack.gateway_url, CHEAP, None, other.manager_token))

@@ -99,6 +99,12 @@ async def test_workers_serve_one_port_and_jobs_run_once(database: Settings, tmp_
         await asyncio.sleep(4)
         reminders = await Reminder.filter(manager_id=tenant.manager.id, kind=ReminderKind.SCHEDULE)
         assert len(reminders) == 1
+        # /metrics from either worker sums both: their figures are in shared files (subgraphs/metrics.py)
+        files = {p.name for p in (database.var_dir / "metrics" / str(port)).glob("*.db")}
+        assert {f"counter_{pid}.db" for pid in pids} <= files, files
+        async with httpx.AsyncClient(timeout=10) as client:
+            scraped = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+        assert 'dcms_job_runs_total{job="generate_reminders",outcome="ok",subgraph="customers"}' in scraped
     finally:
         services.stop(server)
     assert "(2 worker processes)" in log.read_text()
