@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
@@ -81,12 +81,18 @@ class Layout:
         return f"http://{self.host}:{self.gateway_ports[index]}/graphql"
 
 
-def render_haproxy(layout: Layout, template: Path = HAPROXY_TEMPLATE) -> str:
-    """deploy/replicas/haproxy.cfg with ``layout``'s addresses and one server line per process."""
+def render_haproxy(
+    layout: Layout,
+    template: Path = HAPROXY_TEMPLATE,
+    gateways: Sequence[str] | None = None,
+    replicas: Sequence[str] | None = None,
+) -> str:
+    """deploy/replicas/haproxy.cfg with ``layout``'s ports and one server line per process: at
+    ``layout.host`` on its port, or at the ``host:port`` addresses given (deploy/compose/)."""
 
-    def servers(prefix: str, ports: tuple[int, ...]) -> str:
+    def servers(prefix: str, addresses: Sequence[str]) -> str:
         return "\n".join(
-            f"    server {prefix}{index + 1} {layout.host}:{port} check" for index, port in enumerate(ports)
+            f"    server {prefix}{index + 1} {address} check" for index, address in enumerate(addresses)
         )
 
     return Template(template.read_text()).substitute(
@@ -94,8 +100,29 @@ def render_haproxy(layout: Layout, template: Path = HAPROXY_TEMPLATE) -> str:
         port=layout.port,
         subgraph_port=layout.subgraph_port,
         stats_port=layout.stats_port,
-        gateway_servers=servers("gateway", layout.gateway_ports),
-        subgraph_servers=servers("replica", layout.replica_ports),
+        gateway_servers=servers("gateway", gateways or [f"{layout.host}:{p}" for p in layout.gateway_ports]),
+        subgraph_servers=servers("replica", replicas or [f"{layout.host}:{p}" for p in layout.replica_ports]),
+    )
+
+
+def compose_haproxy() -> str:
+    """deploy/compose/haproxy.cfg: the template for deploy/compose.yaml's service names."""
+    layout = Layout(replica_ports=(4001, 4001), gateway_ports=(4000, 4000), bind="0.0.0.0")
+    rendered = render_haproxy(
+        layout,
+        gateways=["gateway-1:4000", "gateway-2:4000"],
+        replicas=["subgraphs-1:4001", "subgraphs-2:4001"],
+    )
+    # Containers come and go with new addresses: names are resolved through Docker's DNS at run
+    # time, and a name not resolvable yet leaves its server down instead of failing the start.
+    docker_dns = (
+        "resolvers docker\n    nameserver dns 127.0.0.11:53\n    hold valid 5s\n\ndefaults\n"
+    )
+    rendered = rendered.replace("defaults\n", docker_dns, 1)
+    return rendered.replace(
+        "on-marked-down shutdown-sessions",
+        "on-marked-down shutdown-sessions resolvers docker init-addr last,libc,none",
+        1,
     )
 
 
@@ -275,7 +302,8 @@ def up(env: Mapping[str, str], layout: Layout, workdir: Path, workers: int = 1) 
     """``dcms replicas up`` once migrated: start, print the addresses, supervise, stop on Ctrl-C
     or SIGTERM."""
     replica_set = ReplicaSet(layout, env, workdir, workers=workers)
-    signal.signal(signal.SIGTERM, _interrupt)
+    for signum in (signal.SIGTERM, signal.SIGINT):  # SIGINT too: a shell's `&` may have ignored it
+        signal.signal(signum, _interrupt)
     try:
         replica_set.start()
         print(banner(layout, workdir), flush=True)

@@ -17,6 +17,7 @@ Redis pass only (marker ``faults`` as well: the embedded pass deselects it).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import subprocess
@@ -84,55 +85,51 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     services.require_node()
     require_haproxy()
     workdir = tmp_path_factory.mktemp("replicas")
-    redis_port = free_port()
-    redis = subprocess.Popen(
-        ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    pinned: list[subprocess.Popen[bytes]] = []
-    replica_set: ReplicaSet | None = None
-    try:
-        with services.scratch_database("dcms_replicas") as database_url:
-            env = {
-                **os.environ,
-                "DATABASE_URL": database_url,
-                "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-                "DCMS_VAR_DIR": str(workdir / "var"),
-                "DCMS_KEYS_DIR": str(workdir / "var" / "keys"),
-                "DCMS_DEV": "1",
-                "DCMS_MQTT_URL": "off",
-                "DCMS_RATE_LIMIT": "0",
-                "DCMS_MAX_SUBSCRIPTIONS_PER_USER": "0",
-                "DCMS_FEED_SYNC_SECONDS": "1",
-                "DCMS_REMINDER_JOB_SECONDS": "1",  # both replicas run it every second
-                "DCMS_DB_POOL_MAX": "4",
-            }
-            dcms(env, "migrate")  # dev mode: also makes the keys every process then shares
-            dcms(env, "seed", "--customers", "10")
-            layout = Layout(
-                replica_ports=(free_port(), free_port()),
-                gateway_ports=(free_port(), free_port()),
-                port=free_port(),
-                subgraph_port=free_port(),
-                stats_port=free_port(),
-            )
-            replica_set = ReplicaSet(layout, env, workdir)
-            replica_set.start()
-            pinned_urls = []
-            for index, name in enumerate(("a", "b")):
-                supergraph = compose_supergraph(workdir, layout.replica_url(index), f"supergraph-{name}")
-                port = free_port()
-                pinned.append(start_gateway(port, supergraph, env=env, log_file=workdir / f"pinned-{name}.log"))
-                pinned_urls.append(f"http://127.0.0.1:{port}")
-            for url, process in zip(pinned_urls, pinned, strict=True):
-                wait_until_up(f"{url}/healthcheck", process, timeout=90)
-            ws = tuple(f"{url.replace('http://', 'ws://')}/graphql" for url in pinned_urls)
-            yield Running(replica_set, env, database_url, (ws[0], ws[1]))
-    finally:
-        services.stop(*pinned)
-        if replica_set is not None:
-            replica_set.stop()
-        services.stop(redis)
+    with contextlib.ExitStack() as cleanup:  # stopped in reverse: gateways, replicas, database, Redis
+        redis_port = free_port()
+        redis = subprocess.Popen(
+            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        cleanup.callback(services.stop, redis)
+        database_url = cleanup.enter_context(services.scratch_database("dcms_replicas"))
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "DCMS_VAR_DIR": str(workdir / "var"),
+            "DCMS_KEYS_DIR": str(workdir / "var" / "keys"),
+            "DCMS_DEV": "1",
+            "DCMS_MQTT_URL": "off",
+            "DCMS_RATE_LIMIT": "0",
+            "DCMS_MAX_SUBSCRIPTIONS_PER_USER": "0",
+            "DCMS_FEED_SYNC_SECONDS": "1",
+            "DCMS_REMINDER_JOB_SECONDS": "1",  # both replicas run it every second
+            "DCMS_DB_POOL_MAX": "4",
+        }
+        dcms(env, "migrate")  # dev mode: also makes the keys every process then shares
+        dcms(env, "seed", "--customers", "10")
+        layout = Layout(
+            replica_ports=(free_port(), free_port()),
+            gateway_ports=(free_port(), free_port()),
+            port=free_port(),
+            subgraph_port=free_port(),
+            stats_port=free_port(),
+        )
+        replica_set = ReplicaSet(layout, env, workdir)
+        cleanup.callback(replica_set.stop)
+        replica_set.start()
+        pinned: list[tuple[str, subprocess.Popen[bytes]]] = []
+        for index, name in enumerate(("a", "b")):
+            supergraph = compose_supergraph(workdir, layout.replica_url(index), f"supergraph-{name}")
+            port = free_port()
+            process = start_gateway(port, supergraph, env=env, log_file=workdir / "log" / f"pinned-{name}.log")
+            cleanup.callback(services.stop, process)
+            pinned.append((f"http://127.0.0.1:{port}", process))
+        for url, process in pinned:
+            wait_until_up(f"{url}/healthcheck", process, timeout=90)
+        ws_a, ws_b = (f"{url.replace('http://', 'ws://')}/graphql" for url, _ in pinned)
+        yield Running(replica_set, env, database_url, (ws_a, ws_b))
 
 
 async def gql(url: str, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:
@@ -198,6 +195,13 @@ async def _reminder_of(socket: Socket, marker: str, seen: list[str], within: flo
     raise AssertionError(f"no reminder about {marker} within {within:.0f}s: {seen}")
 
 
+async def _add_item(url: str, token: str, title: str) -> str:
+    """A 日程 whose reminder is due now (it stays due for a day: nothing here races the clock)."""
+    starts = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    item = {"title": title, "startsAt": starts, "remindMinutesBefore": 1}
+    return str((await gql(url, ADD_ITEM, {"i": item}, token))["addScheduleItem"]["id"])
+
+
 async def test_the_reminder_job_of_two_replicas_delivers_a_due_item_once(running: Running) -> None:
     token = running.token("manager")
     url = running.layout.gateway_url  # through HAProxy, either gateway, either replica
@@ -205,12 +209,20 @@ async def test_the_reminder_job_of_two_replicas_delivers_a_due_item_once(running
     seen: list[str] = []
     try:
         await socket.subscribe("1", REMINDERS)
+        for attempt in range(10):  # until a probe's reminder arrives: the subscription is live
+            probe = f"探针{attempt}-{uuid.uuid4().hex[:4]}"
+            await _add_item(url, token, probe)
+            try:
+                await _reminder_of(socket, probe, seen, within=5)
+                break
+            except AssertionError:
+                continue
+        else:
+            raise AssertionError(f"the reminders subscription never went live: {seen}")
         markers = [f"副本日程{uuid.uuid4().hex[:6]}", f"副本日程{uuid.uuid4().hex[:6]}"]
         ids = []
-        for marker in markers:  # the second one's reminder: both replicas' jobs ran past the first
-            starts = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
-            item = {"title": marker, "startsAt": starts, "remindMinutesBefore": 1}
-            ids.append((await gql(url, ADD_ITEM, {"i": item}, token))["addScheduleItem"]["id"])
+        for marker in markers:  # the second one's reminder: the jobs ran on past the first
+            ids.append(await _add_item(url, token, marker))
             await _reminder_of(socket, marker, seen)
     finally:
         await socket.close()
