@@ -72,11 +72,11 @@ def main(argv: list[str] | None = None) -> None:
     replicas_up.add_argument("--replicas", type=int, default=2, help="`dcms serve` processes (default 2)")
     replicas_up.add_argument("--port", type=int, default=8080, help="HAProxy → gateways (default 8080)")
     replicas_up.add_argument("--subgraph-port", type=int, help="HAProxy → replicas (default --port + 1)")
-    replicas_up.add_argument("--stats-port", type=int, default=8404, help="HAProxy status page (default 8404)")
-    replicas_up.add_argument("--replica-base", type=int, default=4101, help="first replica's port (default 4101)")
-    replicas_up.add_argument("--gateway-base", type=int, default=4201, help="first gateway's port (default 4201)")
+    replicas_up.add_argument("--stats-port", type=int, default=8404, help="HAProxy status (default 8404)")
+    replicas_up.add_argument("--replica-base", type=int, default=4101, help="first replica port (4101)")
+    replicas_up.add_argument("--gateway-base", type=int, default=4201, help="first gateway port (4201)")
     replicas_up.add_argument("--bind", default="127.0.0.1", help="where HAProxy listens (default 127.0.0.1)")
-    replicas_up.add_argument("--workers", type=int, default=1, help="worker processes per replica (default 1)")
+    replicas_up.add_argument("--workers", type=int, default=1, help="workers per replica (default 1)")
     replicas_up.add_argument("--customers", type=int, default=0, help="seed demo data with N customers first")
     replicas_up.add_argument("--demo", action="store_true", help=DEMO_HELP)
 
@@ -399,7 +399,10 @@ def replicas_up_command(settings: Settings, args: argparse.Namespace) -> None:
     from subgraphs import replicas
 
     if not settings.shared_state:
-        print("dcms replicas up: replicas share state: set DATABASE_URL (PostgreSQL) and REDIS_URL", file=sys.stderr)
+        print(
+            "dcms replicas up: replicas share state: set DATABASE_URL (PostgreSQL) and REDIS_URL",
+            file=sys.stderr,
+        )
         sys.exit(2)
     load_token_keys(settings)  # dev mode: the key pair exists before any replica or gateway reads it
     asyncio.run(migrate(settings))

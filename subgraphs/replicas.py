@@ -115,9 +115,7 @@ def compose_haproxy() -> str:
     )
     # Containers come and go with new addresses: names are resolved through Docker's DNS at run
     # time, and a name not resolvable yet leaves its server down instead of failing the start.
-    docker_dns = (
-        "resolvers docker\n    nameserver dns 127.0.0.11:53\n    hold valid 5s\n\ndefaults\n"
-    )
+    docker_dns = "resolvers docker\n    nameserver dns 127.0.0.11:53\n    hold valid 5s\n\ndefaults\n"
     rendered = rendered.replace("defaults\n", docker_dns, 1)
     return rendered.replace(
         "on-marked-down shutdown-sessions",
@@ -181,7 +179,11 @@ class ReplicaSet:
         return self.log_dir / f"{name}.log"
 
     def replica_env(self, index: int) -> dict[str, str]:
-        env = {**self.env, "DCMS_WORKERS": str(self.workers), "DCMS_PORT": str(self.layout.replica_ports[index])}
+        env = {
+            **self.env,
+            "DCMS_WORKERS": str(self.workers),
+            "DCMS_PORT": str(self.layout.replica_ports[index]),
+        }
         # Each replica's MQTT bridge keeps a persistent session of its own: on one host the
         # default client id (<group>-<host name>) would be the same for all of them.
         if not self.env.get("DCMS_MQTT_CLIENT_ID"):
@@ -203,7 +205,9 @@ class ReplicaSet:
             wait_until_up(f"{self.layout.replica_url(index)}/healthz", process, timeout=90)
         return process
 
-    def start_gateway(self, index: int, supergraph: Path | None = None, wait: bool = True) -> subprocess.Popen[bytes]:
+    def start_gateway(
+        self, index: int, supergraph: Path | None = None, wait: bool = True
+    ) -> subprocess.Popen[bytes]:
         supergraph = supergraph or self.supergraph
         assert supergraph is not None, "compose the supergraph first (start)"
         port = self.layout.gateway_ports[index]
@@ -229,17 +233,27 @@ class ReplicaSet:
     def start(self) -> None:
         """Replicas, the supergraph naming HAProxy, gateways, HAProxy: until HAProxy answers
         through a gateway. Pieces of one kind start together, then are waited for."""
+        self.start_replicas()
+        self.start_gateways()
+        self.start_front()
+
+    def start_replicas(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         for index in range(len(self.replicas)):
             self.start_replica(index, wait=False)
         self.supergraph = compose_supergraph(self.workdir, self.layout.subgraphs_url)
         for index, process in enumerate(self.replicas):
             wait_until_up(f"{self.layout.replica_url(index)}/healthz", process, timeout=90)
+
+    def start_gateways(self) -> None:
         for index in range(len(self.gateways)):
             self.start_gateway(index, wait=False)
         for index, process in enumerate(self.gateways):
             port = self.layout.gateway_ports[index]
             wait_until_up(f"http://{self.layout.host}:{port}/healthcheck", process, timeout=90)
+
+    def start_front(self) -> None:
+        """HAProxy, until it answers through a gateway."""
         self.start_haproxy()
         wait_until_up(f"http://{self.layout.host}:{self.layout.port}/healthcheck", self.haproxy, timeout=30)
 
@@ -285,7 +299,8 @@ class ReplicaSet:
 
 def banner(layout: Layout, workdir: Path) -> str:
     lines = [
-        f"DCMS Graph: {len(layout.gateway_ports)} gateways, {len(layout.replica_ports)} replicas behind HAProxy",
+        f"DCMS Graph: {len(layout.gateway_ports)} gateways, "
+        f"{len(layout.replica_ports)} replicas behind HAProxy",
         f"  GraphQL API (HAProxy → gateways):  {layout.gateway_url}",
         f"  WebSocket / SSE:                   ws://{layout.host}:{layout.port}/graphql",
         f"  Subgraphs (HAProxy → replicas):    {layout.subgraphs_url}/<name>/graphql",

@@ -88,7 +88,17 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     with contextlib.ExitStack() as cleanup:  # stopped in reverse: gateways, replicas, database, Redis
         redis_port = free_port()
         redis = subprocess.Popen(
-            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            [
+                "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
             stdout=subprocess.DEVNULL,
         )
         cleanup.callback(services.stop, redis)
@@ -118,16 +128,20 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
         )
         replica_set = ReplicaSet(layout, env, workdir)
         cleanup.callback(replica_set.stop)
-        replica_set.start()
+        replica_set.start_replicas()
         pinned: list[tuple[str, subprocess.Popen[bytes]]] = []
-        for index, name in enumerate(("a", "b")):
+        for index, name in enumerate(("a", "b")):  # beside the set's own gateways, not behind HAProxy
             supergraph = compose_supergraph(workdir, layout.replica_url(index), f"supergraph-{name}")
             port = free_port()
-            process = start_gateway(port, supergraph, env=env, log_file=workdir / "log" / f"pinned-{name}.log")
+            process = start_gateway(
+                port, supergraph, env=env, log_file=workdir / "log" / f"pinned-{name}.log"
+            )
             cleanup.callback(services.stop, process)
             pinned.append((f"http://127.0.0.1:{port}", process))
+        replica_set.start_gateways()
         for url, process in pinned:
             wait_until_up(f"{url}/healthcheck", process, timeout=90)
+        replica_set.start_front()
         ws_a, ws_b = (f"{url.replace('http://', 'ws://')}/graphql" for url, _ in pinned)
         yield Running(replica_set, env, database_url, (ws_a, ws_b))
 
@@ -252,6 +266,7 @@ class Writes:
     org: str
     acknowledged: dict[str, str] = field(default_factory=dict)  # idempotencyKey → alert id
     failures: list[str] = field(default_factory=list)  # what each retried attempt got
+    enough: asyncio.Event = field(default_factory=asyncio.Event)  # KILL_AFTER acknowledged
 
     async def write(self, client: httpx.AsyncClient, key: str, title: str) -> None:
         """One alert, sent again with the same key until it is acknowledged (60 s at most)."""
@@ -267,6 +282,8 @@ class Writes:
                 body = response.json() if response.status_code == 200 else {}
                 if body.get("data") and not body.get("errors"):
                     self.acknowledged[key] = body["data"]["raiseAlert"]["id"]
+                    if len(self.acknowledged) >= KILL_AFTER:
+                        self.enough.set()
                     return
                 self.failures.append(f"{response.status_code} {str(body.get('errors'))[:200]}")
             except (httpx.HTTPError, ValueError) as error:
@@ -290,8 +307,9 @@ async def test_a_replica_killed_mid_load_loses_no_acknowledged_write(running: Ru
         keys.put_nowait(uuid.uuid4().hex)
     started = time.monotonic()
     writers = [asyncio.create_task(writes.writer(keys)) for _ in range(WRITERS)]
-    while len(writes.acknowledged) < KILL_AFTER and not all(w.done() for w in writers):
-        await asyncio.sleep(0.05)
+    enough = asyncio.create_task(writes.enough.wait())
+    await asyncio.wait([enough, *writers], return_when=asyncio.FIRST_COMPLETED)
+    enough.cancel()
     running.replica_set.kill_replica(1)  # kill -9 replica B, writes in flight
     killed_at = len(writes.acknowledged)
     await asyncio.gather(*writers)
