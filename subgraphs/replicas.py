@@ -211,8 +211,11 @@ class ReplicaSet:
         supergraph = supergraph or self.supergraph
         assert supergraph is not None, "compose the supergraph first (start)"
         port = self.layout.gateway_ports[index]
+        # HAProxy reaches the gateways from layout.host: the caller's address (lockout, anonymous
+        # rate limit) is then the one HAProxy puts last in X-Forwarded-For (gateway/client_address.ts).
+        env = {**self.env, "DCMS_TRUSTED_PROXIES": self.env.get("DCMS_TRUSTED_PROXIES") or self.layout.host}
         process = start_gateway(
-            port, supergraph, self.layout.host, env=dict(self.env), log_file=self._log(f"gateway-{index + 1}")
+            port, supergraph, self.layout.host, env=env, log_file=self._log(f"gateway-{index + 1}")
         )
         self.gateways[index] = process
         if wait:
