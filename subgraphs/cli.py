@@ -408,7 +408,7 @@ def replicas_up_command(settings: Settings, args: argparse.Namespace) -> None:
     asyncio.run(migrate(settings))
     if args.customers and (settings.dev_mode or args.demo):
         asyncio.run(seed(settings, args.customers))
-    options: dict[str, str | int] = {"stats_port": args.stats_port, "bind": args.bind, "host": settings.host}
+    options: dict[str, str | int] = {"stats_port": args.stats_port, "bind": args.bind}
     if args.subgraph_port:
         options["subgraph_port"] = args.subgraph_port
     layout = replicas.Layout.numbered(

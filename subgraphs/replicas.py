@@ -182,6 +182,7 @@ class ReplicaSet:
         env = {
             **self.env,
             "DCMS_WORKERS": str(self.workers),
+            "DCMS_HOST": self.layout.host,  # behind HAProxy only: clients come through it
             "DCMS_PORT": str(self.layout.replica_ports[index]),
         }
         # Each replica's MQTT bridge keeps a persistent session of its own: on one host the
