@@ -1,4 +1,4 @@
-"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys, secrets, mqtt-bridge,
+"""The ``dcms`` command: migrate, seed, serve, up, replicas, token, schema, audit, keys, secrets, mqtt-bridge,
 simulate.
 
 Outside dev mode (``DCMS_DEV=0``) every start command (migrate, seed, serve, up) first checks

@@ -121,6 +121,9 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
             "DCMS_VAR_DIR": str(workdir / "var"),
             "DCMS_KEYS_DIR": str(workdir / "var" / "keys"),
             "DCMS_DEV": "1",
+            # The gateways sign what they send (as in production): a replica then believes the
+            # caller's address they report (x-dcms-client-ip), not its peer, HAProxy.
+            "DCMS_GATEWAY_HMAC_SECRET": "replicas-" + uuid.uuid4().hex,
             "DCMS_MQTT_URL": "off",
             "DCMS_RATE_LIMIT": "0",
             "DCMS_MAX_SUBSCRIPTIONS_PER_USER": "0",
