@@ -3,7 +3,8 @@
 ``redis-server`` of their own, in dev mode with a little demo data.
 
 1. An event crosses processes: a subscriber on a gateway whose supergraph names replica A only
-   gets the alert raised through a gateway whose supergraph names replica B only (Redis fan-out).
+   gets the alert raised through a gateway whose supergraph names replica B only (Redis fan-out,
+   or the outbox each feed reads every second).
 2. A job runs once across replicas: both replicas run the reminder job every second; a 日程 due
    now makes one reminder row, one outbox event, one delivery to the subscriber.
 3. Behind HAProxy, login lockout counts the caller's address (HAProxy's X-Forwarded-For).
