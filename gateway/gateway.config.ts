@@ -30,6 +30,7 @@ import {
 import { useRefuseSseSingleConnection, useStreamAuthEnd, useWebSocketOperations } from './streams.ts';
 import { useDcmsSigning } from './signing.ts';
 import { transports } from './upstream.ts';
+import { clientAddress } from './client_address.ts';
 import { tracing } from './tracing.ts';
 
 const devMode = (process.env.DCMS_DEV ?? '1') === '1'; // DCMS_GATEWAY_HMAC_SECRET: signing.ts
@@ -199,13 +200,14 @@ export const gatewayConfig = defineConfig({
     // calls that enrich subscription events carry the subscriber's token.
     fromClientToSubgraphs({ request, context }) {
       const headers = (context as { headers?: Record<string, string | undefined> }).headers ?? {};
-      // The client's address for the anonymous rate limit; the subgraph believes it only on a
-      // signed request (subgraphs/app.py CLIENT_IP_HEADER).
-      const socket = (context as { req?: { socket?: { remoteAddress?: string } } }).req?.socket;
+      // The client's address for lockout and the anonymous rate limit (client_address.ts: behind
+      // a trusted proxy, from X-Forwarded-For); the subgraph believes it only on a signed request
+      // (subgraphs/app.py CLIENT_IP_HEADER).
+      const req = (context as { req?: Parameters<typeof clientAddress>[0] }).req;
       return {
         authorization: headers.authorization ?? request.headers.get('authorization') ?? undefined,
         'x-request-id': requestIdOf(request) ?? headers['x-request-id'] ?? undefined,
-        'x-dcms-client-ip': socket?.remoteAddress ?? undefined,
+        'x-dcms-client-ip': clientAddress(req) ?? undefined,
       };
     },
   },

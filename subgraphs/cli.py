@@ -1,5 +1,5 @@
-"""The ``dcms`` command: migrate, seed, serve, up, token, schema, audit, keys, secrets, backup,
-restore, mqtt-bridge, simulate.
+"""The ``dcms`` command: migrate, seed, serve, up, replicas, token, schema, audit, keys, secrets,
+backup, restore, mqtt-bridge, simulate.
 
 Outside dev mode (``DCMS_DEV=0``) every start command (migrate, seed, serve, up) first checks
 that the production secrets are there (subgraphs/provision.py): a missing one stops it with
@@ -64,6 +64,24 @@ def main(argv: list[str] | None = None) -> None:
         metavar="N",
         help="over MQTT: the demo halls' own devices and N more in the first hall (make up: 20)",
     )
+
+    replicas = commands.add_parser(
+        "replicas", help="several replicas on one machine behind HAProxy (docs/deploy.md)"
+    ).add_subparsers(dest="action", required=True)
+    replicas_up = replicas.add_parser(
+        "up", help="migrate, then N `dcms serve` replicas, M gateways and HAProxy in front; Ctrl-C stops all"
+    )
+    replicas_up.add_argument("--gateways", type=int, default=2, help="gateway processes (default 2)")
+    replicas_up.add_argument("--replicas", type=int, default=2, help="`dcms serve` processes (default 2)")
+    replicas_up.add_argument("--port", type=int, default=8080, help="HAProxy → gateways (default 8080)")
+    replicas_up.add_argument("--subgraph-port", type=int, help="HAProxy → replicas (default --port + 1)")
+    replicas_up.add_argument("--stats-port", type=int, default=8404, help="HAProxy status (default 8404)")
+    replicas_up.add_argument("--replica-base", type=int, default=4101, help="first replica port (4101)")
+    replicas_up.add_argument("--gateway-base", type=int, default=4201, help="first gateway port (4201)")
+    replicas_up.add_argument("--bind", default="127.0.0.1", help="where HAProxy listens (default 127.0.0.1)")
+    replicas_up.add_argument("--workers", type=int, default=1, help="workers per replica (default 1)")
+    replicas_up.add_argument("--customers", type=int, default=0, help="seed demo data with N customers first")
+    replicas_up.add_argument("--demo", action="store_true", help=DEMO_HELP)
 
     token = commands.add_parser("token", help="dev mode: print an access token for a seeded user")
     token.add_argument("--username", default="manager")
@@ -139,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
             settings = Settings.from_env()  # the default pool per worker follows the count
     if args.command == "token" and not settings.dev_mode:
         raise SystemExit("dcms token works in dev mode only (DCMS_DEV=1); log in with the login mutation")
-    if args.command in ("migrate", "seed", "serve", "up"):
+    if args.command in ("migrate", "seed", "serve", "up", "replicas"):
         from subgraphs.provision import missing_secrets
 
         # Only the operations subgraph signs tokens; every start needs the rest.
@@ -154,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(2)
-    if args.command in ("migrate", "seed", "token", "up", "keys"):
+    if args.command in ("migrate", "seed", "token", "up", "keys", "replicas"):
         from security.crypto import KeyringError, install_cipher
 
         try:  # encrypted PII columns need the keyring; outside dev mode it must exist
@@ -171,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
         serve_subgraphs(settings, tuple(args.names) or SUBGRAPHS, args.port or settings.port)
     elif args.command == "up":
         up_all(settings, args.customers, demo=settings.dev_mode or args.demo, simulate=args.simulate)
+    elif args.command == "replicas":
+        replicas_up_command(settings, args)
     elif args.command == "token":
         print(asyncio.run(dev_token(settings, args.username, args.hours)))
     elif args.command == "schema":
@@ -455,6 +475,30 @@ async def simulated_units(settings: Settings) -> list[Any]:
         )
         for issued, children in units
     ]
+
+
+def replicas_up_command(settings: Settings, args: argparse.Namespace) -> None:
+    """``dcms replicas up``: migrate (and seed when asked), then the recipe of subgraphs/replicas.py."""
+    from security.keys import load_token_keys
+    from subgraphs import replicas
+
+    if not settings.shared_state:
+        print(
+            "dcms replicas up: replicas share state: set DATABASE_URL (PostgreSQL) and REDIS_URL",
+            file=sys.stderr,
+        )
+        sys.exit(2)
+    load_token_keys(settings)  # dev mode: the key pair exists before any replica or gateway reads it
+    asyncio.run(migrate(settings))
+    if args.customers and (settings.dev_mode or args.demo):
+        asyncio.run(seed(settings, args.customers))
+    options: dict[str, str | int] = {"stats_port": args.stats_port, "bind": args.bind}
+    if args.subgraph_port:
+        options["subgraph_port"] = args.subgraph_port
+    layout = replicas.Layout.numbered(
+        args.gateways, args.replicas, args.port, args.replica_base, args.gateway_base, **options
+    )
+    replicas.up(replicas.environment(), layout, settings.var_dir / "replicas", workers=args.workers)
 
 
 def workers_problem(settings: Settings, workers: int | None) -> str | None:
