@@ -7,7 +7,7 @@
 //    client chooses are off (operationName, url with its query string, error path, headers): a stock
 //    metric cannot cap them;
 //  - `useDcmsMetrics()`: dcms_gateway_operations_total, dcms_gateway_operation_errors_total and
-//    dcms_gateway_operation_duration_seconds by operation (capped as subgraphs/metrics.py caps it) and
+//    dcms_gateway_operation_duration_seconds by operation (capped as observability/metrics.py caps it) and
 //    code, like the subgraphs' dcms_operations_*; dcms_gateway_operations_in_flight and
 //    dcms_gateway_rejected_total{code="OVERLOADED"} from admission.ts.
 import { createCounter } from '@graphql-hive/gateway';
@@ -19,7 +19,7 @@ const SAFE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_OPERATION_NAMES = 200;
 const names = new Set<string>();
 
-// A client's operation name as a label value: bounded in form and number (subgraphs/metrics.py).
+// A client's operation name as a label value: bounded in form and number (observability/metrics.py).
 export function operationLabel(name: string | null | undefined): string {
   if (!name) return 'anonymous';
   if (names.has(name)) return name;

@@ -22,11 +22,17 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 
 from models.outbox import OutboxEventBase
+from observability.metrics import (
+    EVENTS_DELIVERED,
+    EVENTS_DROPPED,
+    EVENTS_REPLAYED,
+    FEED_GAP_EVENTS,
+    FEED_GAPS,
+)
 from realtime.broker import Broker
 from realtime.events import Event
 from realtime.outbox import BATCH, event_of, outbox_of
 from security.outage import unavailable
-from subgraphs.metrics import EVENTS_DELIVERED, EVENTS_DROPPED, EVENTS_REPLAYED, FEED_GAP_EVENTS, FEED_GAPS
 
 log = logging.getLogger(__name__)
 

@@ -24,10 +24,10 @@ from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from models.outbox import OutboxEventBase
+from observability.metrics import EVENTS_PUBLISHED, record_outbox_flush
 from realtime.broker import Broker
 from realtime.events import Event
 from security.outage import DATABASE, unavailable
-from subgraphs.metrics import EVENTS_PUBLISHED, record_outbox_flush
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class OutboxRelay:
             await model.filter(id__in=[row.id for row in rows]).update(published_at=datetime.now(UTC))
         record_outbox_flush(
             model._meta.app or model._meta.db_table, (row.id for row in rows)
-        )  # outbox lag (subgraphs/metrics.py)
+        )  # outbox lag (observability/metrics.py)
         return len(rows)
 
     async def number(self, model: type[OutboxEventBase]) -> None:

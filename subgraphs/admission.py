@@ -27,7 +27,7 @@
   consumed behind the app's back: ``receive`` is wrapped, and only once the app has read the whole
   body does a watcher wait for the ``http.disconnect`` that follows.
 
-The same figures are metrics (subgraphs/metrics.py: ``dcms_operations_in_flight``, ``dcms_rejected_total``
+The same figures are metrics (observability/metrics.py: ``dcms_operations_in_flight``, ``dcms_rejected_total``
 with code OVERLOADED, ``dcms_operations_cancelled_total``); ``/metrics`` is not admitted load either.
 ``/healthz`` answers carry this process's figures in headers: ``x-dcms-pid``,
 ``x-dcms-in-flight``, ``x-dcms-refused`` and ``x-dcms-cancelled`` (since start).
@@ -43,8 +43,8 @@ import os
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from observability.metrics import CANCELLED, IN_FLIGHT, REJECTED, subgraph_of_path
 from resolvers.common.errors import ErrorCode
-from subgraphs.metrics import CANCELLED, IN_FLIGHT, REJECTED, subgraph_of_path
 from subgraphs.settings import Admission
 
 OVERLOADED = ErrorCode.OVERLOADED.value

@@ -31,9 +31,9 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
+from observability.metrics import record_operation
 from resolvers.common.audit import request_id_of, running_scope
 from resolvers.common.errors import ErrorCode
-from subgraphs.metrics import record_operation
 
 logger = logging.getLogger("dcms.operations")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._:/@+-]")
@@ -102,7 +102,7 @@ def log_operation(
     elif isinstance(raised, Exception):
         codes.append(ErrorCode.INTERNAL_SERVER_ERROR.value)
     seconds = time.perf_counter() - started
-    record_operation(subgraph, ctx.operation_name, _kind(ctx), codes, seconds)  # subgraphs/metrics.py
+    record_operation(subgraph, ctx.operation_name, _kind(ctx), codes, seconds)  # observability/metrics.py
     if codes:
         line = failure_line(
             codes, ctx.operation_name, subgraph, request_id(ctx.context), _user(ctx.context), seconds * 1000

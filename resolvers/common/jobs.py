@@ -20,9 +20,9 @@ from contextlib import asynccontextmanager
 
 from tortoise.transactions import in_transaction
 
+from observability.metrics import JOB_DURATION, JOB_RUNS
 from realtime.hub import Realtime
 from security.outage import unavailable
-from subgraphs.metrics import JOB_DURATION, JOB_RUNS
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ async def every(
     that harmless); a run returns what it did (a count or a list), a failed run is logged and
     does not stop the next. A database or Redis outage is logged once (security/outage.py), not
     once per run. Each run counts in ``dcms_job_runs_total`` and ``dcms_job_duration_seconds``
-    under ``name`` (default: the function's name; subgraphs/metrics.py)."""
+    under ``name`` (default: the function's name; observability/metrics.py)."""
     await run_counted(app, name or job_name(run), run, realtime)
     while True:
         await asyncio.sleep(interval)

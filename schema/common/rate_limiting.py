@@ -17,8 +17,8 @@ from typing import Any
 from graphql import FieldNode, OperationDefinitionNode, get_operation_ast
 from strawberry.types import ExecutionContext
 
+from observability.metrics import REJECTED, subgraph_of_path
 from resolvers.common.errors import CodedError, ErrorCode
-from subgraphs.metrics import REJECTED, subgraph_of_path
 
 FREE_ROOT_FIELDS = frozenset({"_entities", "_service", "__typename", "__schema", "__type"})
 

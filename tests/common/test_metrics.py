@@ -1,4 +1,4 @@
-"""subgraphs/metrics.py without a stack: job runs counted by ``every`` (resolvers/common/jobs.py),
+"""observability/metrics.py and subgraphs/metrics.py without a stack: job runs counted by ``every`` (resolvers/common/jobs.py),
 operation names bounded as labels, the outbox lag, and the exposition."""
 
 from __future__ import annotations
@@ -7,12 +7,13 @@ import asyncio
 
 from prometheus_client import REGISTRY
 
+from observability import metrics
 from realtime.broker import Broker
 from realtime.events import new_event_id
 from realtime.hub import Realtime
 from resolvers.common.jobs import every, run_counted
 from security.sessions import session_store
-from subgraphs import metrics
+from subgraphs.metrics import exposition
 
 
 def sample(name: str, **labels: str) -> float:
@@ -76,6 +77,6 @@ def test_outbox_lag_is_the_oldest_published_event_age() -> None:
 
 
 def test_the_exposition_names_every_family() -> None:
-    text = metrics.exposition().decode()
+    text = exposition().decode()
     for name in ("dcms_operations", "dcms_rejected", "dcms_subscriptions_open", "dcms_db_pool_size"):
         assert f"# TYPE {name}" in text

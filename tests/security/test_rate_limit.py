@@ -49,10 +49,12 @@ async def test_rate_limit_per_user_counts_each_client_operation_once(stack: Stac
         raise AssertionError("three bursts too slow to fall in one window")
     refused = [r for r in results if error_codes(r) == ["RATE_LIMITED"]]
     assert len(refused) == 3, [error_codes(r) for r in results]
-    assert sum(1 for r in results if not r.get("errors")) == limits.rate_limit
+    assert sum(1 for r in results if not r.get("errors")) == limits.rate_limit, [
+        error_codes(r) for r in results
+    ]
     retry_after = refused[0]["errors"][0]["extensions"]["retryAfter"]
     assert 1 <= retry_after <= limits.rate_window
-    # counted as rejected by the subgraph that refused (subgraphs/metrics.py)
+    # counted as rejected by the subgraph that refused (observability/metrics.py)
     async with httpx.AsyncClient(timeout=10) as client:
         scraped = (await client.get(f"{stack.subgraphs_url}/metrics")).text
     rejected = RATE_LIMITED_SAMPLE.search(scraped)
