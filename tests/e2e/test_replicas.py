@@ -99,20 +99,7 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     workdir = tmp_path_factory.mktemp("replicas")
     with contextlib.ExitStack() as cleanup:  # stopped in reverse: gateways, replicas, database, Redis
         redis_port = free_port()
-        redis = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+        redis = services.redis_server(redis_port)
         cleanup.callback(services.stop, redis)
         database_url = cleanup.enter_context(services.scratch_database("dcms_replicas"))
         env = {

@@ -53,20 +53,7 @@ class FaultStack:
         return subprocess.run(command, env=self.env, check=True, capture_output=True, text=True).stdout
 
     def start_redis(self) -> None:
-        self.redis = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )
+        self.redis = services.redis_server(self.redis_port)
         for _ in range(100):
             if services.reachable(self.env["REDIS_URL"]):
                 return

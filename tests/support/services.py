@@ -110,3 +110,11 @@ def stop(*processes: subprocess.Popen[bytes] | None) -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()  # reaped: an unreaped one warns when collected, in another test
+
+
+def redis_server(port: int) -> subprocess.Popen[bytes]:
+    """A ``redis-server`` of a test's own on ``port`` (no persistence), to kill or to keep apart."""
+    return subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
