@@ -17,6 +17,7 @@ import { useGenericAuth } from '@envelop/generic-auth';
 import { defineConfig, useJWT } from '@graphql-hive/gateway';
 import { unifiedGraphHandler } from '@graphql-hive/router-runtime';
 import { useAdmission, useUpstreamCancellation } from './admission.ts';
+import { clientAddress } from './client_address.ts';
 import { limits, useDcmsLimits } from './limits.ts';
 import { prometheus, useDcmsMetrics } from './metrics.ts';
 import { generateRequestId, requestIdOf, useOperationLog, useUpstreamOperationName } from './oplog.ts';
@@ -29,9 +30,8 @@ import {
 } from './requests.ts';
 import { useRefuseSseSingleConnection, useStreamAuthEnd, useWebSocketOperations } from './streams.ts';
 import { useDcmsSigning } from './signing.ts';
-import { transports } from './upstream.ts';
-import { clientAddress } from './client_address.ts';
 import { tracing } from './tracing.ts';
+import { transports } from './upstream.ts';
 
 const devMode = (process.env.DCMS_DEV ?? '1') === '1'; // DCMS_GATEWAY_HMAC_SECRET: signing.ts
 const corsOrigins = (process.env.DCMS_CORS_ORIGINS ?? 'http://localhost:5173,http://127.0.0.1:5173')

@@ -56,10 +56,10 @@ async def every(
     does not stop the next. A database or Redis outage is logged once (security/outage.py), not
     once per run. Each run counts in ``dcms_job_runs_total`` and ``dcms_job_duration_seconds``
     under ``name`` (default: the function's name; observability/metrics.py)."""
-    await run_counted(app, name or job_name(run), run, realtime)
+    label = name or job_name(run)
     while True:
+        await run_counted(app, label, run, realtime)
         await asyncio.sleep(interval)
-        await run_counted(app, name or job_name(run), run, realtime)
 
 
 async def run_counted(
