@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable
 
 from prometheus_client import (
     Counter,
@@ -162,9 +161,9 @@ def record_operation(
         OPERATION_DURATION.labels(subgraph, name, kind).observe(seconds)
 
 
-def record_outbox_flush(subgraph: str, event_ids: Iterable[str]) -> None:
-    """After the relay published a round of rows (possibly none) of one outbox."""
+def record_outbox_flush(subgraph: str, oldest: float | None) -> None:
+    """After the relay published a round of rows of one outbox, the oldest recorded at ``oldest``
+    (Unix seconds; None: the round had none)."""
     now = time.time()
-    oldest = min((int(event_id[:12], 16) for event_id in event_ids), default=None)  # ms, realtime/events.py
-    OUTBOX_LAG.labels(subgraph).set(max(0.0, now - oldest / 1000) if oldest is not None else 0.0)
+    OUTBOX_LAG.labels(subgraph).set(max(0.0, now - oldest) if oldest is not None else 0.0)
     OUTBOX_FLUSHED.labels(subgraph).set(now)

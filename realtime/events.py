@@ -28,6 +28,11 @@ def new_event_id() -> str:
     return f"{millis:012x}{tail:020x}"
 
 
+def recorded_at(event_id: str) -> float:
+    """When an event was recorded, in Unix seconds: its id's first 48 bits (``new_event_id``)."""
+    return int(event_id[:12], 16) / 1000
+
+
 @dataclass(frozen=True)
 class Event:
     type: str  # e.g. "reminder.created", "need.grabbed"

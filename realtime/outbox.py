@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 from models.outbox import OutboxEventBase
 from observability.metrics import EVENTS_PUBLISHED, record_outbox_flush
 from realtime.broker import Broker
-from realtime.events import Event
+from realtime.events import Event, recorded_at
 from security.outage import DATABASE, unavailable
 
 log = logging.getLogger(__name__)
@@ -117,9 +117,8 @@ class OutboxRelay:
             EVENTS_PUBLISHED.labels(row.channel).inc()
         if rows:
             await model.filter(id__in=[row.id for row in rows]).update(published_at=datetime.now(UTC))
-        record_outbox_flush(
-            model._meta.app or model._meta.db_table, (row.id for row in rows)
-        )  # outbox lag (observability/metrics.py)
+        oldest = min((recorded_at(row.id) for row in rows), default=None)
+        record_outbox_flush(model._meta.app or model._meta.db_table, oldest)  # outbox lag
         return len(rows)
 
     async def number(self, model: type[OutboxEventBase]) -> None:

@@ -38,18 +38,13 @@ from starlette.responses import JSONResponse
 from tortoise import Tortoise
 
 from models.outbox import OutboxEventBase
+from realtime.events import recorded_at
 from security.redis_pool import redis_client
 from subgraphs.settings import Probes
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[int, FrameType | None], Any] | int | None
-
-
-def event_id_millis(event_id: str) -> int:
-    """When an outbox event was recorded: its id starts with 48-bit Unix milliseconds
-    (realtime/events.py ``new_event_id``)."""
-    return int(event_id[:12], 16)
 
 
 class Health:
@@ -117,13 +112,13 @@ class Health:
 
     async def _check_relay(self) -> dict[str, Any]:
         """The outbox relay's lag: how long the oldest committed, unpublished event has waited."""
-        oldest: int | None = None
+        oldest: float | None = None
         for model in self.outboxes:
             row = await model.filter(published_at=None).order_by("id").only("id").first()
             if row is not None:
-                recorded = event_id_millis(row.id)
+                recorded = recorded_at(row.id)
                 oldest = recorded if oldest is None else min(oldest, recorded)
-        lag = max(0.0, time.time() - oldest / 1000) if oldest is not None else 0.0
+        lag = max(0.0, time.time() - oldest) if oldest is not None else 0.0
         limit = self.probes.ready_max_relay_lag_seconds
         return {"ok": lag <= limit, "lagSeconds": round(lag, 3), "maxSeconds": limit}
 

@@ -9,7 +9,7 @@ from prometheus_client import REGISTRY
 
 from observability import metrics
 from realtime.broker import Broker
-from realtime.events import new_event_id
+from realtime.events import new_event_id, recorded_at
 from realtime.hub import Realtime
 from resolvers.common.jobs import every, run_counted
 from security.sessions import session_store
@@ -68,10 +68,10 @@ def test_operation_names_are_bounded_labels() -> None:
 
 
 def test_outbox_lag_is_the_oldest_published_event_age() -> None:
-    metrics.record_outbox_flush("marketing", [new_event_id(), new_event_id()])
+    metrics.record_outbox_flush("marketing", recorded_at(new_event_id()))
     lag = sample("dcms_outbox_lag_seconds", subgraph="marketing")
     assert 0 <= lag < 60
-    metrics.record_outbox_flush("marketing", [])
+    metrics.record_outbox_flush("marketing", None)
     assert sample("dcms_outbox_lag_seconds", subgraph="marketing") == 0
     assert sample("dcms_outbox_last_flush_timestamp_seconds", subgraph="marketing") > 0
 
