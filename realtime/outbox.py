@@ -86,8 +86,12 @@ class OutboxRelay:
         last_prune = datetime.now(UTC)
         while True:
             polled = True
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for returns the awaited result
+            # when it and a cancellation arrive together (gh-86296), and a relay woken as it was
+            # stopped would run on, stop() waiting for it for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll_seconds)
+                async with asyncio.timeout(self._poll_seconds):
+                    await self._wake.wait()
                 polled = False
             self._wake.clear()
             apps, self._woken_for = self._woken_for, set()
