@@ -24,7 +24,7 @@ from models.marketing import (
     SearchKind,
 )
 from models.marketing.content import category_id
-from resolvers.marketing.search import index
+from resolvers.marketing.search import document, index
 
 # (category, title, body): the portal's published articles.
 PUBLISHED: tuple[tuple[str, str, str], ...] = (
@@ -234,13 +234,15 @@ async def seed_content(people: ContentPeople, now: datetime) -> dict[str, int]:
                     article_id=article.id, action=action, actor_id=actor, from_status=before, to_status=after
                 )
             await index(
-                SearchKind.ARTICLE,
-                article.id,
-                people.portal,
-                title,
-                f"{article.summary}\n{body}",
-                category_id=article.category_id,
-                published_at=at,
+                document(
+                    SearchKind.ARTICLE,
+                    article.id,
+                    people.portal,
+                    title,
+                    f"{article.summary}\n{body}",
+                    category_id=article.category_id,
+                    published_at=at,
+                )
             )
         for status, category, title, comment in OTHER_STATES:
             await Article.create(
@@ -270,13 +272,15 @@ async def seed_content(people: ContentPeople, now: datetime) -> dict[str, int]:
                     tenant_id=bank, kind=kind, title=title, body=body, product_name=product, created_by_id=hq
                 )
                 await index(
-                    SearchKind.KNOWLEDGE,
-                    entry.id,
-                    bank,
-                    title,
-                    f"{product}\n{body}",
-                    facet=str(kind),
-                    published_at=now,
+                    document(
+                        SearchKind.KNOWLEDGE,
+                        entry.id,
+                        bank,
+                        title,
+                        f"{product}\n{body}",
+                        facet=str(kind),
+                        published_at=now,
+                    )
                 )
                 entries += 1
     return {

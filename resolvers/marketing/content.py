@@ -330,13 +330,15 @@ async def review_article(principal: Principal, article_id: UUID, approve: bool, 
         )
         if approve:
             await search.index(
-                SearchKind.ARTICLE,
-                article.id,
-                article.tenant_id,
-                article.title,
-                f"{article.summary}\n{article.body}",
-                category_id=article.category_id,
-                published_at=published_at,
+                search.document(
+                    SearchKind.ARTICLE,
+                    article.id,
+                    article.tenant_id,
+                    article.title,
+                    f"{article.summary}\n{article.body}",
+                    category_id=article.category_id,
+                    published_at=published_at,
+                )
             )
     return await Article.get(id=article.id)
 

@@ -118,13 +118,15 @@ async def visible_entry(principal: Principal, entry_id: UUID) -> KnowledgeEntry:
 async def _index(entry: KnowledgeEntry) -> None:
     body = f"{entry.product_name}\n{entry.body}"
     await search.index(
-        SearchKind.KNOWLEDGE,
-        entry.id,
-        entry.tenant_id,
-        entry.title,
-        body,
-        facet=str(entry.kind),
-        published_at=entry.updated_at,
+        search.document(
+            SearchKind.KNOWLEDGE,
+            entry.id,
+            entry.tenant_id,
+            entry.title,
+            body,
+            facet=str(entry.kind),
+            published_at=entry.updated_at,
+        )
     )
 
 

@@ -259,22 +259,9 @@ def document(
     )
 
 
-async def index(
-    kind: SearchKind,
-    id: UUID,
-    tenant_id: UUID,
-    title: str,
-    body: str,
-    *,
-    category_id: UUID | None = None,
-    facet: str = "",
-    published_at: datetime | None = None,
-) -> None:
+async def index(row: SearchDocument) -> None:
     """Put (or replace) a row's words (``document``) in the index; inside the caller's transaction."""
-    row = document(
-        kind, id, tenant_id, title, body, category_id=category_id, facet=facet, published_at=published_at
-    )
-    await SearchDocument.filter(id=id).delete()
+    await SearchDocument.filter(id=row.id).delete()
     await row.save()
 
 

@@ -344,7 +344,7 @@ async def content_world(world: World) -> ContentWorld:
         SearchKind,
     )
     from models.marketing.content import category_id
-    from resolvers.marketing.search import index
+    from resolvers.marketing.search import document, index
 
     settings, tenant = world.settings, world.tenant
     portal = await make_org("矩阵门户", OrgKind.REGULATOR, own_tenant=True)
@@ -364,12 +364,12 @@ async def content_world(world: World) -> ContentWorld:
         published_at=datetime.now(UTC),
         created_by_id=operator.id,
     )
-    await index(SearchKind.ARTICLE, shown.id, portal.id, shown.title, "", category_id=news)
+    await index(document(SearchKind.ARTICLE, shown.id, portal.id, shown.title, "", category_id=news))
     await RecommendationSlot.create(tenant_id=portal.id, code="HOME", name="首页", product_ids=[])
     entry = await KnowledgeEntry.create(
         tenant_id=tenant.bank.id, kind=KnowledgeKind.FAQ, title="矩阵问答", created_by_id=operator.id
     )
-    await index(SearchKind.KNOWLEDGE, entry.id, tenant.bank.id, entry.title, "", facet="FAQ")
+    await index(document(SearchKind.KNOWLEDGE, entry.id, tenant.bank.id, entry.title, "", facet="FAQ"))
     tokens = {
         "portal operator": token_for(operator, portal, settings),
         "portal regulator": token_for(regulator, portal, settings),
