@@ -16,7 +16,6 @@ outbox, then the live ones, with nothing missed or repeated in between.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -32,21 +31,13 @@ from observability.metrics import (
 from realtime.broker import Broker
 from realtime.events import Event
 from realtime.outbox import BATCH, event_of, outbox_of
+from realtime.tasks import cancel
 from security.outage import unavailable
 
 log = logging.getLogger(__name__)
 
 Fail = Callable[[Exception], None]  # ends a subscription with this error
 OnJoin = Callable[[Fail], None]  # given a joining subscription's Fail (see realtime/guard.py)
-
-
-async def cancel(tasks: list[asyncio.Task[None]]) -> None:
-    """Cancel background tasks and wait until they are gone."""
-    for task in tasks:
-        task.cancel()
-    for task in tasks:
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 class SlowConsumer(Exception):
@@ -112,7 +103,7 @@ class Feed:
         await self._ready.wait()
 
     async def stop(self) -> None:
-        await cancel(self._tasks)
+        await cancel(*self._tasks)
 
     async def subscribe(
         self, after: str | None = None, on_join: OnJoin | None = None

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from realtime.broker import Broker
 from realtime.events import Event
-from realtime.feed import Fail, OnJoin, cancel
+from realtime.feed import Fail, OnJoin
+from realtime.tasks import cancel
 from security.principal import Principal
 from security.sessions import SessionStore
 
@@ -74,7 +75,7 @@ class SubscriptionGuard:
         ]
 
     async def stop(self) -> None:
-        await cancel(self._tasks)
+        await cancel(*self._tasks)
 
     @property
     def open_count(self) -> int:

@@ -27,24 +27,27 @@ It imports nothing of the domain: ``ingest`` is any ``async (batch) -> report`` 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
+import math
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import urlparse
 
 import aiomqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from realtime.tasks import cancel
+
 log = logging.getLogger(__name__)
 
 UP_FILTER = "dcms/+/+/+"  # dcms/<tenant id>/<unit code>/<kind>; the same as envelope.UP_TOPICS
 UP_KINDS = frozenset({"heartbeat", "telemetry", "event", "ack"})  # "command" goes down, not up
 SESSION_EXPIRY_SECONDS = 24 * 3600  # how long the broker keeps a stopped replica's session and queue
+T = TypeVar("T")
 
 
 class Report(Protocol):
@@ -56,6 +59,21 @@ class Report(Protocol):
 
 
 Ingest = Callable[[Sequence[tuple[str, bytes]]], Awaitable[Report]]
+
+
+class _Client(aiomqtt.Client):
+    """aiomqtt's client, waiting for the broker under ``asyncio.timeout`` instead of
+    ``asyncio.wait_for``: on Python 3.11 wait_for swallows a cancellation that arrives with the
+    broker's answer (python/cpython#86296, see realtime/tasks.py), and a bridge or simulator stopped
+    then published on. Python 3.12's wait_for is asyncio.timeout: drop this class with 3.11."""
+
+    async def _wait_for(self, fut: Awaitable[T], timeout: float | None) -> T:  # noqa: ASYNC109 (aiomqtt's signature)
+        seconds = self.timeout if timeout is None else timeout
+        try:
+            async with asyncio.timeout(None if seconds == math.inf else seconds):
+                return await fut
+        except TimeoutError:
+            raise aiomqtt.MqttError("Operation timed out") from None
 
 
 @dataclass
@@ -111,7 +129,7 @@ def connect_client(
     properties.ReceiveMaximum = receive_maximum
     if persistent:
         properties.SessionExpiryInterval = SESSION_EXPIRY_SECONDS
-    return aiomqtt.Client(
+    return _Client(
         address.host,
         address.port,
         username=address.username,
@@ -264,7 +282,4 @@ async def end_session(address: BrokerAddress, client_id: str) -> None:
 
 async def stop(task: asyncio.Task[Any] | None) -> None:
     """Cancel a bridge task and wait for it."""
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await cancel(task)

@@ -27,6 +27,7 @@ from models.outbox import OutboxEventBase
 from observability.metrics import EVENTS_PUBLISHED, record_outbox_flush
 from realtime.broker import Broker
 from realtime.events import Event, recorded_at
+from realtime.tasks import cancel
 from security.outage import DATABASE, unavailable
 
 log = logging.getLogger(__name__)
@@ -72,10 +73,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel(self._task)
 
     def wake(self, apps: set[str]) -> None:
         """Flush these subgraphs' outboxes now (the others wait for the next poll)."""

@@ -24,6 +24,7 @@ from broadcaster import Event as BroadcastEvent
 from broadcaster._backends.base import BroadcastBackend
 from redis import asyncio as redis
 
+from realtime.tasks import cancel
 from security.outage import Outage
 from security.redis_pool import channel
 
@@ -53,10 +54,7 @@ class RedisPubSubBackend(BroadcastBackend):
         self._reader = asyncio.create_task(self._read_forever(), name="redis-pubsub-reader")
 
     async def disconnect(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        await cancel(self._reader)
         with contextlib.suppress(Exception):
             await self._pubsub.aclose()
         with contextlib.suppress(Exception):

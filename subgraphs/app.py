@@ -36,8 +36,8 @@ from tortoise.contrib.starlette import RegisterTortoise
 
 from models.common import set_cipher
 from realtime.broker import Broker
-from realtime.feed import cancel
 from realtime.hub import Realtime
+from realtime.tasks import cancel
 from resolvers.common.errors import CodedError, bad_input, forbidden
 from resolvers.common.loading import LoaderRegistry
 from schema.common.context import Context
@@ -327,7 +327,7 @@ def build_app(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) -> Starlet
                 undo_drain()
                 health.shutting_down = True
                 await health.close()
-                await cancel(tasks)
+                await cancel(*tasks)
                 await realtime.stop()
                 await sessions.close()
                 await limiter.close()

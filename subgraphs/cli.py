@@ -384,6 +384,7 @@ async def rotate_keys(settings: Settings, resume: bool, retire: bool, batch_size
 
 async def simulate_devices(settings: Settings, args: argparse.Namespace) -> None:
     """``dcms simulate devices``: provision ``--count`` devices under the hall, then run them."""
+    from realtime.tasks import cancel
     from subgraphs.simulator import Simulator, SimulatorOptions
 
     if not settings.mqtt_url:
@@ -410,9 +411,7 @@ async def simulate_devices(settings: Settings, args: argparse.Namespace) -> None
     try:
         await asyncio.wait({running, watcher}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        for task in (running, watcher):
-            task.cancel()
-        await asyncio.gather(running, watcher, return_exceptions=True)
+        await cancel(running, watcher)
         print(f"simulator: sent {dict(simulator.sent)}, acks {dict(simulator.acks)}", flush=True)
 
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import math
 import random
@@ -43,6 +42,7 @@ import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from realtime.mqtt import BrokerAddress, connect_client
+from realtime.tasks import cancel
 from resolvers.devices.envelope import command_topic, load_private, signed, up_topic
 
 log = logging.getLogger(__name__)
@@ -164,11 +164,7 @@ class Simulator:
             else:
                 await asyncio.sleep(duration)
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await cancel(*tasks)
 
     async def _connection(self, devices: list[SimulatedDevice], up: asyncio.Event) -> None:
         backoff = 0.5

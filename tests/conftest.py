@@ -3,7 +3,9 @@ process, and the real Hive Gateway in front of it, all on free ports."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import io
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -23,6 +25,26 @@ from subgraphs.settings import Settings
 from tests.support import services
 from tests.support.place import Place
 from tests.support.stack import Stack, stack_settings, subprocess_env
+
+LOOP: list[asyncio.AbstractEventLoop] = []  # the session's event loop, for the hook below
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def _session_loop() -> None:
+    LOOP.append(asyncio.get_running_loop())
+
+
+def pytest_exception_interact(
+    node: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> None:
+    """A test stopped by pytest-timeout gets every asyncio task's stack in its report: the main
+    thread's stack, all pytest-timeout prints, is the event loop's select."""
+    if call.excinfo is None or "pytest-timeout" not in str(call.excinfo.value) or not LOOP:
+        return
+    stacks = io.StringIO()
+    for task in asyncio.all_tasks(LOOP[0]):
+        task.print_stack(limit=12, file=stacks)
+    report.sections.append(("asyncio tasks at the timeout", stacks.getvalue()))
 
 
 @pytest.fixture(scope="session")
