@@ -1,0 +1,323 @@
+"""Month-end business reports (业务报表) over 100,000 customers: ``python -m loadtest.bench_reports``
+(``make bench-reports``).
+
+    .venv/bin/python -m loadtest.bench_reports [--customers 100000] [--chunk 1000] [--managers 200]
+        [--postgres postgres://postgres@127.0.0.1:5432/postgres] [--keep]
+
+Storage: with ``--postgres ADMIN_URL`` (or ``DATABASE_URL``) a dedicated database
+``dcms_bench_reports_<pid>`` is created on that server, migrated and dropped at the end (``--keep``
+keeps it); otherwise a fresh embedded SQLite under ``var/bench-reports`` (its figures mean less).
+
+Arranged fast with bulk inserts: one member bank with ten branches, ``--managers`` customer
+managers spread over them and ``--customers`` customers (every fifth corporate), each with a demand
+deposit, every third with a one-year term deposit, every fourth with a loan, every second with a
+contact in the month; then ``ANALYZE`` (PostgreSQL). The month is in 2097, out of any job's reach.
+
+Run (resolvers/customers/reports.py): the snapshots chunk by chunk (``snapshot_chunk``, ``--chunk``
+customers a chunk), each timed and its SQL statements counted (testkit/sqlcount.py), then the rows of
+every report definition for the month (``finish_month``). Printed: customers, chunks, seconds, ms per
+chunk (mean / p50 / p99), ms per 1,000 customers, statements per chunk (the set seen: one value when
+constant), and the rows step's seconds, statements and rows. Exit code 0 when every customer was
+snapshotted once and every chunk took the same statements (the last, empty one that closes the
+snapshots aside); 1 otherwise."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+from loadtest.common import percentile
+
+BATCH = 5000  # rows per INSERT while arranging
+VAR_DIR = Path("var/bench-reports")
+MONTH = date(2097, 1, 1)  # far ahead: out of the report job's reach, and of the tests' months
+
+
+@dataclass
+class ReportBench:
+    customers: int
+    seconds: float = 0.0
+    chunk_ms: list[float] = field(default_factory=list)
+    statements: list[int] = field(default_factory=list)
+    snapshotted: int = 0
+    rows_seconds: float = 0.0
+    rows_statements: int = 0
+    rows: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.snapshotted == self.customers and self.rows > 0
+
+
+async def arrange(customers: int, managers: int) -> uuid.UUID:
+    """A member bank with ``customers`` customers and their holdings and contacts: the bank's id."""
+    from models.customers import (
+        ContactChannel,
+        ContactRecord,
+        Customer,
+        CustomerKind,
+        Holding,
+        HoldingCategory,
+    )
+    from models.operations import Org, OrgKind, User
+
+    root_id, bank_id = uuid.uuid4(), uuid.uuid4()
+    code = uuid.uuid4().hex[:8]
+    orgs = [
+        Org(id=root_id, code=f"P{code}", name="压测省联社", kind=OrgKind.PROVINCE_UNION, path=f"/{root_id}"),
+        Org(
+            id=bank_id,
+            code=f"B{code}",
+            name="压测农商银行",
+            kind=OrgKind.MEMBER_BANK,
+            parent_id=root_id,
+            path=f"/{root_id}/{bank_id}",
+            tenant_id=bank_id,
+        ),
+    ]
+    branches = []
+    for i in range(10):
+        branch_id = uuid.uuid4()
+        branches.append(
+            Org(
+                id=branch_id,
+                code=f"S{code}{i}",
+                name=f"压测第{i + 1}支行",
+                kind=OrgKind.BRANCH,
+                parent_id=bank_id,
+                path=f"/{root_id}/{bank_id}/{branch_id}",
+                tenant_id=bank_id,
+            )
+        )
+    await Org.bulk_create(orgs + branches)
+    staff = [
+        User(
+            id=uuid.uuid4(),
+            username=f"r{code}{i}",
+            display_name=f"压测经理{i}",
+            org_id=branches[i % 10].id,
+            roles=["CUSTOMER_MANAGER"],
+            tenant_id=bank_id,
+        )
+        for i in range(managers)
+    ]
+    await User.bulk_create(staff)
+    opened = MONTH - timedelta(days=200)
+    contacted_at = datetime(MONTH.year, MONTH.month, 10, 2, tzinfo=UTC)
+    for start in range(0, customers, BATCH):
+        rows = []
+        for i in range(start, min(start + BATCH, customers)):
+            manager = staff[i % managers]
+            branch = branches[i % managers % 10]
+            rows.append(
+                Customer(
+                    id=uuid.uuid4(),
+                    customer_no=f"R{code}{i:07d}",
+                    name=f"客户{i}",
+                    kind=CustomerKind.CORPORATE if i % 5 == 0 else CustomerKind.RETAIL,
+                    tenant_id=bank_id,
+                    org_id=branch.id,
+                    org_path=branch.path,
+                    primary_manager_id=manager.id,
+                    aum=Decimal(1000 * (i % 3000)),
+                )
+            )
+        await Customer.bulk_create(rows)
+        holdings, contacts = [], []
+        for n, c in enumerate(rows, start):
+            holdings.append(
+                Holding(
+                    customer_id=c.id,
+                    category=HoldingCategory.DEPOSIT,
+                    product_name="活期",
+                    amount=Decimal(5000),
+                    opened_on=opened,
+                )
+            )
+            if n % 3 == 0:
+                holdings.append(
+                    Holding(
+                        customer_id=c.id,
+                        category=HoldingCategory.DEPOSIT,
+                        product_name="定期一年",
+                        amount=Decimal(50000),
+                        opened_on=opened,
+                        matures_on=opened + timedelta(days=365),
+                    )
+                )
+            if n % 4 == 0:
+                holdings.append(
+                    Holding(
+                        customer_id=c.id,
+                        category=HoldingCategory.LOAN,
+                        product_name="经营贷",
+                        amount=Decimal(200000),
+                        opened_on=opened,
+                        matures_on=opened + timedelta(days=730),
+                    )
+                )
+            if n % 2 == 0:
+                contacts.append(
+                    ContactRecord(
+                        customer_id=c.id,
+                        manager_id=c.primary_manager_id,
+                        channel=ContactChannel.PHONE,
+                        summary="压测接触",
+                        contacted_at=contacted_at,
+                    )
+                )
+        await Holding.bulk_create(holdings)
+        await ContactRecord.bulk_create(contacts)
+    return bank_id
+
+
+async def analyze() -> None:
+    from tortoise import connections
+
+    for name in ("customers", "operations"):
+        connection = connections.get(name)
+        if connection.capabilities.dialect == "postgres":
+            await connection.execute_script("ANALYZE")
+
+
+async def run(customers: int, chunk: int) -> ReportBench:
+    """Snapshot every customer of the database for ``MONTH`` and compute its rows (the ORM must be open)."""
+    from models.customers import ReportSnapshot
+    from resolvers.customers import reports
+    from testkit.sqlcount import count_statements
+
+    bench = ReportBench(customers)
+    await reports.start_month(MONTH, force=True)
+    began = time.perf_counter()
+    while True:
+        started = time.perf_counter()
+        with count_statements() as counter:
+            done = await reports.snapshot_chunk(MONTH, chunk)
+        if not done:
+            break
+        bench.chunk_ms.append((time.perf_counter() - started) * 1000)
+        bench.statements.append(counter.count)
+    bench.seconds = time.perf_counter() - began
+    started = time.perf_counter()
+    with count_statements() as counter:
+        bench.rows = await reports.finish_month(MONTH) or 0
+    bench.rows_seconds = time.perf_counter() - started
+    bench.rows_statements = counter.count
+    bench.snapshotted = await ReportSnapshot.filter(month=MONTH).count()
+    return bench
+
+
+async def bench(customers: int, chunk: int, managers: int = 200) -> ReportBench:
+    """Arrange the bank, then generate the month's reports. ``customers`` counts every customer the
+    database holds (a test database has others: they are snapshotted too)."""
+    from models.customers import Customer
+
+    await arrange(customers, managers)
+    await analyze()
+    total = await Customer.filter(created_at__lt=datetime(2097, 2, 1, tzinfo=UTC)).count()
+    result = await run(total, chunk)
+    return result
+
+
+def rows(result: ReportBench) -> list[tuple[str, str]]:
+    ordered = sorted(result.chunk_ms)
+    mean = statistics.fmean(ordered) if ordered else 0.0
+    return [
+        ("customers", f"{result.customers:,}"),
+        ("snapshot chunks", str(len(ordered))),
+        ("snapshots: total", f"{result.seconds:.2f} s"),
+        (
+            "snapshots: ms per chunk (mean / p50 / p99)",
+            f"{mean:.1f} / {percentile(ordered, 0.5):.1f} / {percentile(ordered, 0.99):.1f}"
+            if ordered
+            else "-",
+        ),
+        (
+            "snapshots: ms per 1,000 customers",
+            f"{result.seconds * 1000 / max(result.customers, 1) * 1000:.1f}",
+        ),
+        ("snapshots: statements per chunk", " ".join(str(s) for s in sorted(set(result.statements)))),
+        ("report rows: total", f"{result.rows_seconds:.2f} s"),
+        ("report rows: statements", str(result.rows_statements)),
+        ("report rows: rows", f"{result.rows:,}"),
+    ]
+
+
+def passed(result: ReportBench) -> bool:
+    return result.complete and len(set(result.statements)) == 1
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    from security.crypto import install_cipher
+    from subgraphs.cli import migrate
+    from subgraphs.database import close_database, open_database
+    from subgraphs.settings import Settings
+
+    admin = args.postgres or os.environ.get("DATABASE_URL")
+    database_url = None
+    name = f"dcms_bench_reports_{os.getpid()}"
+    if admin:
+        await _admin(admin, f'CREATE DATABASE "{name}"')
+        database_url = urlunparse(urlparse(admin)._replace(path=f"/{name}"))
+    settings = replace(Settings.from_env(), database_url=database_url, redis_url=None, var_dir=VAR_DIR)
+    try:
+        install_cipher(replace(settings, dev_mode=True))
+        await migrate(settings, quiet=True)
+        await open_database(settings)
+        try:
+            started = time.perf_counter()
+            result = await bench(args.customers, args.chunk, args.managers)
+            print(
+                f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
+                f"arranged and run in {time.perf_counter() - started:.1f} s"
+            )
+        finally:
+            await close_database()
+    finally:
+        if admin and not args.keep:
+            await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    lines = rows(result)
+    width = max(len(label) for label, _ in lines)
+    for label, value in lines:
+        print(f"{label.ljust(width)}  {value}")
+    ok = passed(result)
+    print("PASS" if ok else "FAIL: a customer missed or twice, or statements per chunk not constant")
+    return 0 if ok else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--chunk", type=int, default=1000)
+    parser.add_argument("--managers", type=int, default=200)
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (default: DATABASE_URL)")
+    parser.add_argument("--keep", action="store_true", help="keep the dedicated database")
+    shutil.rmtree(VAR_DIR, ignore_errors=True)  # a fresh embedded database each run
+    VAR_DIR.mkdir(parents=True)
+    return asyncio.run(main_async(parser.parse_args(argv)))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
