@@ -32,13 +32,12 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-from loadtest.common import percentile
+from loadtest.common import dedicated_database, percentile
 
 BATCH = 5000  # rows per INSERT while arranging
 VAR_DIR = Path("var/bench-reports")
@@ -259,45 +258,15 @@ def passed(result: ReportBench) -> bool:
     return result.complete and len(set(result.statements)) == 1
 
 
-async def _admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 async def main_async(args: argparse.Namespace) -> int:
-    from security.crypto import install_cipher
-    from subgraphs.cli import migrate
-    from subgraphs.database import close_database, open_database
-    from subgraphs.settings import Settings
-
-    admin = args.postgres or os.environ.get("DATABASE_URL")
-    database_url = None
     name = f"dcms_bench_reports_{os.getpid()}"
-    if admin:
-        await _admin(admin, f'CREATE DATABASE "{name}"')
-        database_url = urlunparse(urlparse(admin)._replace(path=f"/{name}"))
-    settings = replace(Settings.from_env(), database_url=database_url, redis_url=None, var_dir=VAR_DIR)
-    try:
-        install_cipher(replace(settings, dev_mode=True))
-        await migrate(settings, quiet=True)
-        await open_database(settings)
-        try:
-            started = time.perf_counter()
-            result = await bench(args.customers, args.chunk, args.managers)
-            print(
-                f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
-                f"arranged and run in {time.perf_counter() - started:.1f} s"
-            )
-        finally:
-            await close_database()
-    finally:
-        if admin and not args.keep:
-            await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    async with dedicated_database(name, VAR_DIR, args.postgres, args.keep) as database_url:
+        started = time.perf_counter()
+        result = await bench(args.customers, args.chunk, args.managers)
+        print(
+            f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
+            f"arranged and run in {time.perf_counter() - started:.1f} s"
+        )
     lines = rows(result)
     width = max(len(label) for label, _ in lines)
     for label, value in lines:
