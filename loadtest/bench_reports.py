@@ -37,7 +37,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from loadtest.common import dedicated_database, percentile
+from loadtest.common import dedicated_database, percentile, verdict
 
 BATCH = 5000  # rows per INSERT while arranging
 VAR_DIR = Path("var/bench-reports")
@@ -113,6 +113,11 @@ async def arrange(customers: int, managers: int) -> uuid.UUID:
         for i in range(managers)
     ]
     await User.bulk_create(staff)
+    holding_kinds = (
+        (1, HoldingCategory.DEPOSIT, "活期", 5000, None),
+        (3, HoldingCategory.DEPOSIT, "定期一年", 50000, 365),
+        (4, HoldingCategory.LOAN, "经营贷", 200000, 730),
+    )
     opened = MONTH - timedelta(days=200)
     contacted_at = datetime(MONTH.year, MONTH.month, 10, 2, tzinfo=UTC)
     for start in range(0, customers, BATCH):
@@ -136,37 +141,20 @@ async def arrange(customers: int, managers: int) -> uuid.UUID:
         await Customer.bulk_create(rows)
         holdings, contacts = [], []
         for n, c in enumerate(rows, start):
-            holdings.append(
-                Holding(
-                    customer_id=c.id,
-                    category=HoldingCategory.DEPOSIT,
-                    product_name="活期",
-                    amount=Decimal(5000),
-                    opened_on=opened,
-                )
-            )
-            if n % 3 == 0:
-                holdings.append(
-                    Holding(
-                        customer_id=c.id,
-                        category=HoldingCategory.DEPOSIT,
-                        product_name="定期一年",
-                        amount=Decimal(50000),
-                        opened_on=opened,
-                        matures_on=opened + timedelta(days=365),
+            # (every n-th customer, category, product, amount, term in days or None: 活期)
+            for every, category, product, amount, days in holding_kinds:
+                if n % every == 0:
+                    matures_on = opened + timedelta(days=days) if days else None
+                    holdings.append(
+                        Holding(
+                            customer_id=c.id,
+                            category=category,
+                            product_name=product,
+                            amount=Decimal(amount),
+                            opened_on=opened,
+                            matures_on=matures_on,
+                        )
                     )
-                )
-            if n % 4 == 0:
-                holdings.append(
-                    Holding(
-                        customer_id=c.id,
-                        category=HoldingCategory.LOAN,
-                        product_name="经营贷",
-                        amount=Decimal(200000),
-                        opened_on=opened,
-                        matures_on=opened + timedelta(days=730),
-                    )
-                )
             if n % 2 == 0:
                 contacts.append(
                     ContactRecord(
@@ -267,13 +255,9 @@ async def main_async(args: argparse.Namespace) -> int:
             f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
             f"arranged and run in {time.perf_counter() - started:.1f} s"
         )
-    lines = rows(result)
-    width = max(len(label) for label, _ in lines)
-    for label, value in lines:
-        print(f"{label.ljust(width)}  {value}")
-    ok = passed(result)
-    print("PASS" if ok else "FAIL: a customer missed or twice, or statements per chunk not constant")
-    return 0 if ok else 1
+    return verdict(
+        rows(result), passed(result), "a customer missed or twice, or statements per chunk not constant"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from loadtest.common import dedicated_database, percentile
+from loadtest.common import dedicated_database, percentile, verdict
 
 CANVAS = {
     "nodes": [
@@ -256,12 +256,8 @@ async def main_async(args: argparse.Namespace) -> int:
             f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
             f"arranged and run in {time.perf_counter() - started:.1f} s"
         )
-    width = max(len(label) for label, _ in rows(small, big))
-    for label, value in rows(small, big):
-        print(f"{label.ljust(width)}  {value}")
-    ok = passed(small, big)
-    print("PASS" if ok else "FAIL: a customer missed or twice, or statements per chunk not constant")
-    return 0 if ok else 1
+    failure = "a customer missed or twice, or statements per chunk not constant"
+    return verdict(rows(small, big), passed(small, big), failure)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -302,6 +302,15 @@ async def dedicated_database(
             await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def verdict(lines: Sequence[tuple[str, str]], ok: bool, failure: str) -> int:
+    """Print an in-process benchmark's figures, aligned, and PASS or ``FAIL: failure``: its exit code."""
+    width = max(len(label) for label, _ in lines)
+    for label, value in lines:
+        print(f"{label.ljust(width)}  {value}")
+    print("PASS" if ok else f"FAIL: {failure}")
+    return 0 if ok else 1
+
+
 def percentile(ordered: Sequence[float], q: float) -> float:
     if not ordered:
         return math.nan

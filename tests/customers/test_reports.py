@@ -62,6 +62,22 @@ class World:
     tokens: dict[str, str]
 
 
+OPENED = date(2098, 6, 1)
+
+
+def _holding(
+    customer: Customer, category: HoldingCategory, product: str, amount: int, **more: Any
+) -> Holding:
+    return Holding(
+        customer=customer,
+        category=category,
+        product_name=product,
+        amount=Decimal(amount),
+        opened_on=OPENED,
+        **more,
+    )
+
+
 def _at(day: date, hour: int = 10) -> datetime:
     return datetime(day.year, day.month, day.day, hour, tzinfo=CST)
 
@@ -96,54 +112,17 @@ async def world(database: Settings) -> World:
         other_branch, other_manager, "遵义建材公司", kind=CustomerKind.CORPORATE, aum=Decimal("10")
     )
     await make_customer(other_bank_branch, foreign_manager, "别家公司", kind=CustomerKind.CORPORATE)
-    opened = date(2098, 6, 1)
+    year = timedelta(days=365)
+    deposit, loan = HoldingCategory.DEPOSIT, HoldingCategory.LOAN
     await Holding.bulk_create(
         [
-            Holding(
-                customer=big,
-                category=HoldingCategory.DEPOSIT,
-                product_name="单位活期",
-                amount=Decimal("500000"),
-                opened_on=opened,
-            ),
-            Holding(
-                customer=big,
-                category=HoldingCategory.DEPOSIT,
-                product_name="单位定期一年",
-                amount=Decimal("300000"),
-                opened_on=opened,
-                matures_on=opened + timedelta(days=365),
-            ),
-            Holding(
-                customer=big,
-                category=HoldingCategory.LOAN,
-                product_name="流动资金贷款",
-                amount=Decimal("1000000"),
-                opened_on=opened,
-                matures_on=opened + timedelta(days=365),
-            ),
-            Holding(
-                customer=small,
-                category=HoldingCategory.DEPOSIT,
-                product_name="单位活期",
-                amount=Decimal("20000"),
-                opened_on=opened,
-            ),
-            Holding(  # closed before January: not in any 2099 snapshot
-                customer=small,
-                category=HoldingCategory.DEPOSIT,
-                product_name="已销户",
-                amount=Decimal("999999"),
-                opened_on=opened,
-                closed_on=date(2098, 12, 1),
-            ),
-            Holding(
-                customer=elsewhere,
-                category=HoldingCategory.DEPOSIT,
-                product_name="单位活期",
-                amount=Decimal("70000"),
-                opened_on=opened,
-            ),
+            _holding(big, deposit, "单位活期", 500_000),
+            _holding(big, deposit, "单位定期一年", 300_000, matures_on=OPENED + year),
+            _holding(big, loan, "流动资金贷款", 1_000_000, matures_on=OPENED + year),
+            _holding(small, deposit, "单位活期", 20_000),
+            # closed before January: in no 2099 snapshot
+            _holding(small, deposit, "已销户", 999_999, closed_on=date(2098, 12, 1)),
+            _holding(elsewhere, deposit, "单位活期", 70_000),
         ]
     )
     for customer, channel, day in (
