@@ -10,7 +10,7 @@ WEB := clients/web
 WEB_STAMP := $(WEB)/node_modules/.installed
 LOCK := requirements.lock
 
-.PHONY: lock upgrade web web-dev bench-stream bench-grab bench-claim bench-alerts bench-morning bench-devices bench-search bench-wave soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
+.PHONY: lock upgrade web web-dev bench-stream bench-grab bench-claim bench-alerts bench-morning bench-devices bench-search bench-wave bench-reports soak-wall up install test test-real test-embedded lint schema schema-check loadtest clean
 
 install: $(STAMP) $(NODE_STAMP) $(WEB_STAMP)
 
@@ -112,6 +112,11 @@ bench-morning: install
 ## BENCH_WAVE_ARGS="--customers 100000 --baseline 1000 --chunk 500 --postgres postgres://…/postgres"
 bench-wave: install
 	$(PY) -m loadtest.bench_wave $(BENCH_WAVE_ARGS)
+
+## Month-end business reports over 100,000 customers (loadtest/bench_reports.py):
+## BENCH_REPORTS_ARGS="--customers 100000 --chunk 1000 --postgres postgres://…/postgres"
+bench-reports: install
+	$(PY) -m loadtest.bench_reports $(BENCH_REPORTS_ARGS)
 
 ## Device ingestion over MQTT (loadtest/bench_devices.py): BENCH_DEVICES_ARGS="--devices 1000 --duration 60"
 bench-devices: install

@@ -34,12 +34,11 @@ import sys
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
-from loadtest.common import percentile
+from loadtest.common import dedicated_database, percentile, verdict
 
 CANVAS = {
     "nodes": [
@@ -248,52 +247,17 @@ def passed(small: WaveRun, big: WaveRun) -> bool:
     return small.complete and big.complete and len(counts) == 1
 
 
-async def _admin(url: str, sql: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(url)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 async def main_async(args: argparse.Namespace) -> int:
-    from security.crypto import install_cipher
-    from subgraphs.cli import migrate
-    from subgraphs.database import close_database, open_database
-    from subgraphs.settings import Settings
-
-    admin = args.postgres or os.environ.get("DATABASE_URL")
-    var_dir = VAR_DIR
-    database_url = None
     name = f"dcms_bench_wave_{os.getpid()}"
-    if admin:
-        await _admin(admin, f'CREATE DATABASE "{name}"')
-        database_url = urlunparse(urlparse(admin)._replace(path=f"/{name}"))
-    settings = replace(Settings.from_env(), database_url=database_url, redis_url=None, var_dir=var_dir)
-    try:
-        install_cipher(replace(settings, dev_mode=True))
-        await migrate(settings, quiet=True)
-        await open_database(settings)
-        try:
-            started = time.perf_counter()
-            small, big = await bench(args.customers, args.baseline, args.chunk)
-            print(
-                f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
-                f"arranged and run in {time.perf_counter() - started:.1f} s"
-            )
-        finally:
-            await close_database()
-    finally:
-        if admin and not args.keep:
-            await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    width = max(len(label) for label, _ in rows(small, big))
-    for label, value in rows(small, big):
-        print(f"{label.ljust(width)}  {value}")
-    ok = passed(small, big)
-    print("PASS" if ok else "FAIL: a customer missed or twice, or statements per chunk not constant")
-    return 0 if ok else 1
+    async with dedicated_database(name, VAR_DIR, args.postgres, args.keep) as database_url:
+        started = time.perf_counter()
+        small, big = await bench(args.customers, args.baseline, args.chunk)
+        print(
+            f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
+            f"arranged and run in {time.perf_counter() - started:.1f} s"
+        )
+    failure = "a customer missed or twice, or statements per chunk not constant"
+    return verdict(rows(small, big), passed(small, big), failure)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,10 +10,12 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+from urllib.parse import urlparse, urlunparse
 
 import psutil
 from tqdm import tqdm
@@ -255,6 +257,58 @@ def machine_busy_seconds() -> float:
     """CPU time the whole machine spent not idle (all cores), so far."""
     times = psutil.cpu_times()
     return float(sum(times) - times.idle - getattr(times, "iowait", 0.0))
+
+
+async def _admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@asynccontextmanager
+async def dedicated_database(
+    name: str, var_dir: Path, postgres: str | None, keep: bool
+) -> AsyncIterator[str | None]:
+    """A migrated database of the benchmark's own with the ORM open in this process (an in-process
+    benchmark: bench_wave, bench_reports): with ``postgres`` (an admin URL, or ``DATABASE_URL``) a
+    database ``name`` on that server, dropped at the end unless ``keep``; otherwise the SQLite
+    files under ``var_dir``. Yields the database URL (None: SQLite)."""
+    from dataclasses import replace
+
+    from security.crypto import install_cipher
+    from subgraphs.cli import migrate
+    from subgraphs.database import close_database, open_database
+
+    admin = postgres or os.environ.get("DATABASE_URL")
+    database_url = None
+    if admin:
+        await _admin(admin, f'CREATE DATABASE "{name}"')
+        database_url = urlunparse(urlparse(admin)._replace(path=f"/{name}"))
+    settings = replace(Settings.from_env(), database_url=database_url, redis_url=None, var_dir=var_dir)
+    try:
+        install_cipher(replace(settings, dev_mode=True))
+        await migrate(settings, quiet=True)
+        await open_database(settings)
+        try:
+            yield database_url
+        finally:
+            await close_database()
+    finally:
+        if admin and not keep:
+            await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def verdict(lines: Sequence[tuple[str, str]], ok: bool, failure: str) -> int:
+    """Print an in-process benchmark's figures, aligned, and PASS or ``FAIL: failure``: its exit code."""
+    width = max(len(label) for label, _ in lines)
+    for label, value in lines:
+        print(f"{label.ljust(width)}  {value}")
+    print("PASS" if ok else f"FAIL: {failure}")
+    return 0 if ok else 1
 
 
 def percentile(ordered: Sequence[float], q: float) -> float:

@@ -148,6 +148,7 @@ from resolvers.customers.consents import grant_consent
 from resolvers.customers.filters import CustomerCriteria
 from resolvers.customers.groups import add_customer_group_members, create_customer_group
 from resolvers.customers.reminders import set_reminder_policy
+from resolvers.customers.reports import generate_month, month_of, previous_month
 from resolvers.customers.tiering import (
     TierBand,
     create_tier_scheme,
@@ -2152,6 +2153,14 @@ async def _seed_canvas(world: World, refs: Sequence[CustomerRef]) -> dict[str, i
     )
 
 
+async def _seed_reports(now: datetime) -> dict[str, int]:
+    """业务报表: last month's reports, as the job (resolvers/customers/jobs.py) makes them after a
+    month ends: after operations, for the names of orgs and managers (``force``: the job of a
+    server already running may have made the month before these customers existed)."""
+    month = previous_month(month_of(now.astimezone(CST).date()))
+    return {"report rows": await generate_month(month, force=True)}
+
+
 async def seed(settings: Settings, customers: int = 2000, progress: bool = True) -> dict[str, int]:
     """Fill empty, migrated databases with demo data; returns rows created per kind.
 
@@ -2181,6 +2190,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     counts |= await _seed_incidents(world)
     counts |= await _seed_halls(world, now)
     counts |= await _seed_canvas(world, refs)
+    counts |= await _seed_reports(now)
     summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")
     return counts

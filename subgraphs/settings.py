@@ -42,6 +42,7 @@ Every knob lives here so a newcomer finds them in one place:
 - ``DCMS_SERVE_SUBGRAPHS``: set by ``dcms serve`` for its worker processes (which subgraphs).
 - Platform parameters (see ``resolvers/common/rules.py``): ``DCMS_MAX_INSTITUTIONS_PER_NEED``,
   ``DCMS_MATURITY_NOTICE_DAYS``, ``DCMS_DEADLINE_CHECK_SECONDS``, ``DCMS_REMINDER_JOB_SECONDS``,
+  ``DCMS_REPORT_JOB_SECONDS``,
   ``DCMS_INCIDENT_CHECK_SECONDS``, ``DCMS_ALERT_INCIDENT_MINUTES``, ``DCMS_ALERT_ESCALATION_SECONDS``,
   ``DCMS_BACKUP_CHECK_SECONDS``,
   ``DCMS_INSPECTION_JOB_SECONDS``, ``DCMS_INSPECTION_PHOTO_MAX_BYTES``, ``DCMS_INSPECTION_PHOTOS_PER_RECORD``.

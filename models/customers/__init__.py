@@ -37,6 +37,7 @@ from models.customers.profile import (
 )
 from models.customers.prospects import Prospect, ProspectStatus
 from models.customers.reminder_sources import AccountMovement, Direction, ReminderPolicy, ScheduleItem
+from models.customers.reports import ReportPeriod, ReportRow, ReportRun, ReportSnapshot, RunStatus
 from models.customers.segments import (
     Consent,
     ConsentPurpose,
@@ -100,7 +101,12 @@ __all__ = [
     "ReminderKind",
     "ReminderPolicy",
     "RepaymentInstallment",
+    "ReportPeriod",
+    "ReportRow",
+    "ReportRun",
+    "ReportSnapshot",
     "RequestStatus",
+    "RunStatus",
     "ScheduleItem",
     "SchemeStatus",
     "Shareholder",

@@ -13,6 +13,9 @@ class Rules:
     maturity_notice_days: int = 7  # a deposit or loan's reminder goes out this many days before it matures
     deadline_check_seconds: float = 60.0  # how often each finance process checks SLA deadlines
     reminder_job_seconds: float = 60.0  # how often each customers process generates due reminders
+    # 业务报表 (resolvers/customers/reports.py): how often each customers process checks that last
+    # month's reports are generated (the run itself happens once, after the month ends).
+    report_job_seconds: float = 3600.0
     incident_check_seconds: float = 60.0  # how often each operations process checks SLAs and escalations
     # 告警升级: an unacknowledged critical alert becomes an incident after this many minutes
     # (resolvers/operations/jobs.py escalate_stale_alerts), checked every alert_escalation_seconds.

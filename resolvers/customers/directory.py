@@ -51,3 +51,16 @@ async def customer_managers(ids: Iterable[UUID], tenant_id: UUID | None) -> dict
 async def tenant_orgs(ids: Iterable[UUID], tenant_id: UUID | None) -> dict[UUID, DirectoryOrg]:
     """The tenant's orgs among ``ids``; any other org is absent."""
     return {org.id: _org(org) for org in await Org.filter(id__in=list(ids), tenant_id=tenant_id)}
+
+
+async def orgs_by_id(ids: Iterable[UUID]) -> dict[UUID, DirectoryOrg]:
+    """Orgs among ``ids``, whatever their tenant (for the report job, which names every bank's)."""
+    wanted = list(set(ids))
+    return {org.id: _org(org) for org in await Org.filter(id__in=wanted)} if wanted else {}
+
+
+async def staff_by_id(ids: Iterable[UUID]) -> dict[UUID, StaffMember]:
+    """Users among ``ids`` with their org, whatever their tenant and role (the report job)."""
+    wanted = list(set(ids))
+    users = await User.filter(id__in=wanted).select_related("org") if wanted else []
+    return {user.id: StaffMember(id=user.id, name=user.display_name, org=_org(user.org)) for user in users}

@@ -10,6 +10,8 @@
 Each source is a list of ``Draft``s, delivered as every reminder is (reminders.py ``deliver``:
 never sent twice). The job reads what is due, then delivers it in one transaction, once across
 replicas (resolvers/common/jobs.py), every ``rules.reminder_job_seconds`` (``DCMS_REMINDER_JOB_SECONDS``, 60).
+
+业务报表 (``watch_reports``): after a month ends, its snapshots and report rows (reports.py).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from resolvers.common.clock import CST
 from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
 from resolvers.customers.reminders import DEFAULT_LARGE_TRANSACTION, Draft, addressees, deliver, large_drafts
+from resolvers.customers.reports import generate_due
 
 REMINDER_LOCK = 0x5D_C0_60  # pg advisory lock key: one reminder run at a time across replicas
 MATURITIES = {
@@ -144,3 +147,9 @@ async def watch_reminders(realtime: Realtime, rules: Rules) -> None:
         lambda: generate_reminders(rules=rules),
         name="generate_reminders",
     )
+
+
+async def watch_reports(realtime: Realtime, rules: Rules) -> None:
+    """业务报表: every ``rules.report_job_seconds`` (3600), generate last month's reports unless done
+    (reports.py ``generate_due``: once across replicas, resumable chunk by chunk)."""
+    await every(realtime, "customers", rules.report_job_seconds, generate_due, name="generate_reports")

@@ -11,6 +11,15 @@ from security.principal import Principal
 from security.roles import Permission, Role, Scope
 from security.scopes import bank_scope, role_scope, tenant
 
+# 业务报表 readers: the bank's staff (the regulator, institutions and halls have no reports here)
+REPORT_READERS = (
+    Role.CUSTOMER_MANAGER,
+    Role.BRANCH_HEAD,
+    Role.HQ_ADMIN,
+    Role.HQ_REVIEWER,
+    Role.PROVINCE_ADMIN,
+)
+
 
 def managed_by(user_id: UUID, now: datetime | None = None) -> Cond:
     """管户: primary manager (主办), or an assisting manager (协办) or custodian (托管) whose
@@ -81,6 +90,20 @@ def approval_step_scope(p: Principal) -> Cond:
     """审批记录 are read only through a scheme or request the caller sees; this keeps them
     within the caller's tenant (the province: all)."""
     return Everything() if p.has_role(Role.PROVINCE_ADMIN) else tenant(p)
+
+
+def report_row_scope(p: Principal) -> Cond:
+    """业务报表 rows: the bank's report readers (permissions.py ``REPORT_READERS``) by their scope —
+    head office its tenant's orgs and managers, a branch head its subtree's (辖内, by the org's or the
+    manager's org's path), a customer manager their own row; the province every tenant's."""
+    if not p.has_role(*REPORT_READERS):
+        return Nothing()
+    return {
+        Scope.ALL: Everything(),
+        Scope.TENANT: tenant(p),
+        Scope.SUBTREE: Prefix("org_path", p.org_path),
+        Scope.OWN: Eq("key_id", p.user_id),
+    }.get(role_scope(p), Nothing())
 
 
 grid_scope = bank_scope  # 网格: a member bank's

@@ -22,11 +22,14 @@ from models.customers import (
     ProspectStatus,
     RelationKind,
     ReminderKind,
+    ReportPeriod,
     RequestStatus,
     SchemeStatus,
     TagSource,
 )
 from resolvers.customers.groups import AssetBand
+from resolvers.customers.report_definitions import Dimension as ReportDimension
+from resolvers.customers.report_definitions import Family as ReportFamily
 
 __all__ = [
     "ApprovalAction",
@@ -45,6 +48,9 @@ __all__ = [
     "ProspectStatus",
     "RelationKind",
     "ReminderKind",
+    "ReportDimension",
+    "ReportFamily",
+    "ReportPeriod",
     "RequestStatus",
     "SchemeStatus",
     "TagSource",
@@ -69,3 +75,6 @@ strawberry.enum(GroupSource, name="GroupSource", description="客群来源: 系�
 strawberry.enum(AssetBand, name="AssetBand", description="资产段: by AUM, 万 = 10,000 CNY")
 strawberry.enum(ConsentPurpose, name="ConsentPurpose", description="授权用途")
 strawberry.enum(ProspectStatus, name="ProspectStatus", description="潜客状态")
+strawberry.enum(ReportPeriod, name="ReportPeriod", description="报表期间: 月报 / 季报 / 半年报")
+strawberry.enum(ReportFamily, name="ReportFamily", description="报表类别 (业务报表)")
+strawberry.enum(ReportDimension, name="ReportDimension", description="报表维度: 机构 / 客户经理")

@@ -8,11 +8,19 @@ from typing import cast
 import strawberry
 
 from resolvers.common.values import parse_id
-from resolvers.customers import consents, customers, grids, groups, prospects, reminders, tiering
+from resolvers.customers import consents, customers, grids, groups, prospects, reminders, reports, tiering
 from schema.common.connection import Connection
 from schema.common.prefetch import prefetch_page
 from schema.customers.context import Info
-from schema.customers.enums import CustomerKind, GroupSource, ProspectStatus, RequestStatus, SchemeStatus
+from schema.customers.enums import (
+    CustomerKind,
+    GroupSource,
+    ProspectStatus,
+    ReportFamily,
+    ReportPeriod,
+    RequestStatus,
+    SchemeStatus,
+)
 from schema.customers.inputs import CustomerFilter
 from schema.customers.types.consents import MarketingExclusion
 from schema.customers.types.customers import PREFETCH, Customer
@@ -20,6 +28,7 @@ from schema.customers.types.grids import Grid
 from schema.customers.types.groups import CustomerGroup
 from schema.customers.types.prospects import Prospect
 from schema.customers.types.reminders import Reminder, ReminderPolicy, ScheduleItem
+from schema.customers.types.reports import BusinessReport, ReportDefinition
 from schema.customers.types.tiering import TierChangeRequest, TierScheme
 
 
@@ -147,3 +156,27 @@ class Query:
     ) -> Connection[MarketingExclusion]:
         page = await consents.marketing_exclusions(info.context.require_principal(), first, after)
         return cast(Connection[MarketingExclusion], page)
+
+    @strawberry.field(description="业务报表定义: the reports the caller may read (none for non-readers)")
+    def report_definitions(self, info: Info, family: ReportFamily | None = None) -> list[ReportDefinition]:
+        found = reports.definitions(info.context.require_principal(), family)
+        return [ReportDefinition.of(definition) for definition in found]
+
+    @strawberry.field(
+        description="业务报表: one report for one period (periodStart: its first day), the rows in the "
+        "caller's scope (head office: the bank; branch head: 辖内; customer manager: own row); "
+        "export for XLSX"
+    )
+    async def business_report(
+        self,
+        info: Info,
+        code: str,
+        period: ReportPeriod,
+        period_start: date,
+        first: int = 50,
+        after: str | None = None,
+    ) -> BusinessReport:
+        view = await reports.business_report(
+            info.context.require_principal(), code, period, period_start, first, after
+        )
+        return cast(BusinessReport, view)

@@ -757,3 +757,51 @@ async def test_customer_points_follow_the_customer_scope(world: World, caller: s
     entity = (result.data or {}).get("_entities", [None])[0]
     seen = entity is not None and entity["points"] is not None
     assert seen is (CALLERS[caller] != ABSENT), (entity, result.errors)
+
+
+# -- customers: business reports (业务报表) --------------------------------------------------------
+
+REPORT_CALLERS = {  # (sees the owner manager's row, sees the branch's row, lists the definitions)
+    "owner manager": (True, False, True),  # own row only
+    "custodian (active)": (False, False, True),
+    "custodian (ended)": (False, False, True),
+    "other manager, same branch": (False, False, True),
+    "branch head": (True, True, True),
+    "head office admin": (True, True, True),
+    "province admin": (True, True, True),
+    "regulator": (False, False, False),
+    "manager of another bank": (False, False, True),  # their own bank's reports, not these rows
+    "institution account manager": (False, False, False),
+    "hall manager": (False, False, False),
+}
+REPORT = """query($c: String!) { businessReport(code: $c, period: MONTH, periodStart: "2098-11-01", first: 100) {
+  rows { nodes { keyId } } export { contentBase64 } } }"""
+
+
+@pytest.mark.parametrize("caller", list(REPORT_CALLERS))
+async def test_business_report_rows_follow_the_report_scope(world: World, caller: str) -> None:
+    """businessReport (rows and export) and reportDefinitions: by the reader's scope, never another bank's."""
+    import base64
+    import io
+    from datetime import date
+
+    from openpyxl import load_workbook
+
+    from resolvers.customers.reports import generate_month
+
+    await generate_month(date(2098, 11, 1))  # once: a rerun of a done month does nothing
+    token, settings = world.tokens[caller], world.settings
+    own, branch, lists = REPORT_CALLERS[caller]
+    seen: dict[str, int] = {}
+    for code in ("RETAIL_ASSETS_MANAGER", "RETAIL_ASSETS_ORG"):
+        result = await execute("customers", REPORT, {"c": code}, token, settings=settings)
+        assert not result.errors, result.errors
+        report = result.data["businessReport"]
+        keys = {row["keyId"] for row in report["rows"]["nodes"]}
+        seen |= {key: len(keys) for key in keys}
+        sheet = load_workbook(io.BytesIO(base64.b64decode(report["export"]["contentBase64"]))).active
+        assert sheet is not None and sheet.max_row - 3 == len(keys)  # the export: the same rows
+    assert (str(world.tenant.manager.id) in seen) is own
+    assert (str(world.tenant.branch.id) in seen) is branch
+    listed = await execute("customers", "{ reportDefinitions { code } }", {}, token, settings=settings)
+    assert bool(listed.data["reportDefinitions"]) is lists
