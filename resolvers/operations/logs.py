@@ -27,6 +27,7 @@ from uuid import UUID
 
 from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
+from tortoise.models import Model
 
 from models.operations import ClientKind, LoginEvent, LoginOutcome, PageView, User
 from resolvers.common import audit
@@ -282,16 +283,33 @@ async def _allowed(principal: Principal, read: _Read) -> None:
         )
 
 
+async def _search(
+    principal: Principal, model: type[Model], conditions: Q, read: _Read, first: int, after: str | None
+) -> Page[Any]:
+    await _allowed(principal, read)
+    page = await paginate(
+        scoped(principal, model, log_scope).filter(conditions), first, after, newest_first=True
+    )
+    await audit.record_now(action=read.action, target=audit.Target(read.target), detail=read.detail)
+    return page
+
+
+async def _export(principal: Principal, model: type[Model], conditions: Q, read: _Read) -> list[Any]:
+    """The rows of an export: newest first, at most ``EXPORT_LIMIT``; the export is recorded."""
+    await _allowed(principal, read)
+    queryset = scoped(principal, model, log_scope).filter(conditions)
+    rows = await queryset.order_by("-created_at", "-id").limit(EXPORT_LIMIT)
+    detail = {**read.detail, "rows": len(rows)}
+    await audit.record_now(action=read.action, target=audit.Target(read.target), detail=detail)
+    return rows
+
+
 async def search_login_events(
     principal: Principal, filter: LoginEventFilter | None, first: int, after: str | None
 ) -> Page[LoginEvent]:
     """登录日志查询: newest first, in the caller's log scope."""
     read = _Read(SEARCH, "LoginEvent", {"filter": describe(filter)})
-    await _allowed(principal, read)
-    queryset = scoped(principal, LoginEvent, log_scope).filter(login_conditions(filter))
-    page = await paginate(queryset, first, after, newest_first=True)
-    await audit.record_now(action=read.action, target=audit.Target(read.target), detail=read.detail)
-    return page
+    return await _search(principal, LoginEvent, login_conditions(filter), read, first, after)
 
 
 async def search_page_views(
@@ -299,34 +317,17 @@ async def search_page_views(
 ) -> Page[PageView]:
     """操作日志查询: newest first (by when the client reported them), in the caller's log scope."""
     read = _Read(SEARCH, "PageView", {"filter": describe(filter)})
-    await _allowed(principal, read)
-    queryset = scoped(principal, PageView, log_scope).filter(view_conditions(filter))
-    page = await paginate(queryset, first, after, newest_first=True)
-    await audit.record_now(action=read.action, target=audit.Target(read.target), detail=read.detail)
-    return page
+    return await _search(principal, PageView, view_conditions(filter), read, first, after)
 
 
 async def login_events_to_export(principal: Principal, filter: LoginEventFilter | None) -> list[LoginEvent]:
-    """The rows of an export: newest first, at most ``EXPORT_LIMIT``; the export is recorded."""
     read = _Read(EXPORT, "LoginEvent", {"filter": describe(filter)})
-    await _allowed(principal, read)
-    queryset = scoped(principal, LoginEvent, log_scope).filter(login_conditions(filter))
-    rows = await queryset.order_by("-created_at", "-id").limit(EXPORT_LIMIT)
-    await audit.record_now(
-        action=read.action, target=audit.Target(read.target), detail={**read.detail, "rows": len(rows)}
-    )
-    return rows
+    return await _export(principal, LoginEvent, login_conditions(filter), read)
 
 
 async def page_views_to_export(principal: Principal, filter: PageViewFilter | None) -> list[PageView]:
     read = _Read(EXPORT, "PageView", {"filter": describe(filter)})
-    await _allowed(principal, read)
-    queryset = scoped(principal, PageView, log_scope).filter(view_conditions(filter))
-    rows = await queryset.order_by("-created_at", "-id").limit(EXPORT_LIMIT)
-    await audit.record_now(
-        action=read.action, target=audit.Target(read.target), detail={**read.detail, "rows": len(rows)}
-    )
-    return rows
+    return await _export(principal, PageView, view_conditions(filter), read)
 
 
 @dataclass(frozen=True)

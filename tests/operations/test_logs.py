@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from openpyxl import load_workbook
 
+from clients.python.dcms_client import data, error_codes, gql
 from models.operations import ClientKind, LoginEvent, LoginOutcome, Org, OrgKind, PageView
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_org, make_tenant, make_user, token_for
 from testkit.inprocess import codes, execute, records_of
 from testkit.sqlcount import count_statements
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -388,3 +391,35 @@ async def test_recording_a_batch_takes_the_same_statements_for_10_and_100_views(
         assert result.errors is None
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
+
+
+# -- through the gateway -----------------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+async def test_a_failed_then_good_login_through_the_gateway_shows_to_the_security_admin(stack: Stack) -> None:
+    root = await make_org("日志网关省联社", OrgKind.PROVINCE_UNION)
+    bank = await make_org("日志网关农商银行", OrgKind.MEMBER_BANK, root, own_tenant=True)
+    user = await make_user(bank, ("CUSTOMER_MANAGER",), "网关登录", password=PASSWORD)
+    admin = await make_user(bank, ("SECURITY_ADMIN",), "安全管理员")
+    failed = await gql(stack.gateway_url, LOGIN, {"u": user.username, "p": "Wrong@pass1234"})
+    assert error_codes(failed) == ["UNAUTHENTICATED"]
+    assert data(await gql(stack.gateway_url, LOGIN, {"u": user.username, "p": PASSWORD}))["login"][
+        "accessToken"
+    ]
+
+    token = token_for(admin, bank, stack.settings)
+    found = data(
+        await gql(stack.gateway_url, EVENTS, {"f": {"user": user.username}, "first": 10}, token=token)
+    )
+    events = found["loginEvents"]["nodes"]
+    assert [e["outcome"] for e in events] == ["SUCCESS", "WRONG_CREDENTIALS"]
+    assert {e["address"] for e in events} == {"127.0.0.1"}  # as the gateway reported it
+    assert all(e["userAgent"].startswith("python-httpx") for e in events)  # passed on by the gateway
+    manager = token_for(user, bank, stack.settings)
+    body = {"query": EVENTS, "variables": {"first": 10}}
+    async with httpx.AsyncClient(timeout=30) as client:
+        refused = await client.post(
+            stack.gateway_url, json=body, headers={"authorization": f"Bearer {manager}"}
+        )
+    assert error_codes(refused.json()) == ["UNAUTHORIZED_FIELD_OR_TYPE"]  # the gateway's @requiresScopes
