@@ -208,6 +208,8 @@ export const gatewayConfig = defineConfig({
         authorization: headers.authorization ?? request.headers.get('authorization') ?? undefined,
         'x-request-id': requestIdOf(request) ?? headers['x-request-id'] ?? undefined,
         'x-dcms-client-ip': clientAddress(req) ?? undefined,
+        // The login log records the client's User-Agent (resolvers/operations/logs.py).
+        'user-agent': request?.headers.get('user-agent') ?? headers['user-agent'] ?? undefined,
       };
     },
   },

@@ -56,6 +56,7 @@ from models.operations.inspections import (
     InspectionTask,
     InspectionTaskStatus,
 )
+from models.operations.logs import ClientKind, LoginEvent, LoginOutcome, PageView
 from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 
@@ -293,6 +294,7 @@ __all__ = [
     "ChangeRisk",
     "ChangeStatus",
     "ChangeStep",
+    "ClientKind",
     "ConsumerCursor",
     "DutyStatus",
     "EscalationStep",
@@ -315,10 +317,13 @@ __all__ = [
     "InspectionTargetKind",
     "InspectionTask",
     "InspectionTaskStatus",
+    "LoginEvent",
+    "LoginOutcome",
     "Org",
     "OrgKind",
     "OutboxEvent",
     "OutboxSequence",
+    "PageView",
     "QualityCategory",
     "QueueTicket",
     "ServiceCalendar",

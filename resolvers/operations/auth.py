@@ -12,10 +12,11 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from models.operations import User
+from models.operations import LoginOutcome, User
 from realtime.guard import SubscriptionGuard
 from resolvers.common.changes import change
 from resolvers.common.errors import CodedError, ErrorCode, bad_input, unauthenticated
+from resolvers.operations import logs
 from resolvers.operations.identity import principal_for
 from security.keys import TokenKeys
 from security.passwords import hash_password, needs_rehash, policy_violation, verify_password
@@ -78,18 +79,38 @@ def _session_over() -> CodedError:
 
 
 async def login(
-    services: SessionServices, username: str, password: str, address: str, new_password: str | None = None
+    services: SessionServices,
+    username: str,
+    password: str,
+    address: str,
+    new_password: str | None = None,
+    user_agent: str = "",
 ) -> Tokens:
     """Username and password → a new session. ``address`` is the client's: failures count per
     username and address (security/sessions.py), so a guesser elsewhere does not lock the owner out.
-    ``new_password`` is set on the way in (required when the password must be changed)."""
+    ``new_password`` is set on the way in (required when the password must be changed). Every
+    attempt, refused or not, goes into the login log (logs.py ``record_login``)."""
+    attempt = logs.LoginAttempt(username, address, user_agent)
+    try:
+        tokens = await _login(services, attempt, password, new_password)
+    except CodedError as error:
+        await logs.record_login(attempt, logs.outcome_of(error))
+        raise
+    await logs.record_login(attempt, LoginOutcome.SUCCESS)
+    return tokens
+
+
+async def _login(
+    services: SessionServices, attempt: logs.LoginAttempt, password: str, new_password: str | None
+) -> Tokens:
     sessions = services.store
-    username = username.strip()
+    username, address = attempt.username.strip(), attempt.address
     if not username or len(username) > MAX_USERNAME or len(password) > MAX_PASSWORD:
         raise _wrong_credentials()
+    # Read before the lock check so that a locked-out attempt is logged against its user (tenant).
+    user = attempt.user = await User.filter(username=username).select_related("org").first()
     if locked := await sessions.locked_for(username, address):
         raise _locked(locked)
-    user = await User.filter(username=username).select_related("org").first()
     # verify_password costs the same argon2 time whether or not the user exists.
     if not verify_password(user.password_hash if user else None, password) or user is None:
         await sessions.record_failure(username, address)
@@ -136,10 +157,11 @@ async def refresh(services: SessionServices, token: str) -> Tokens:
     return _tokens(pair, user, principal)
 
 
-async def logout(services: SessionServices, principal: Principal) -> None:
-    """Revokes the caller's session: its access and refresh tokens."""
+async def logout(services: SessionServices, principal: Principal, address: str, user_agent: str = "") -> None:
+    """Revokes the caller's session: its access and refresh tokens; recorded in the login log."""
     await services.store.revoke(principal.session_id)
     await services.guard.announce_revocation(session_id=principal.session_id)
+    await logs.record_logout(principal, address, user_agent)
 
 
 async def switch_role(services: SessionServices, principal: Principal, role: str) -> Tokens:

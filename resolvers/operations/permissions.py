@@ -193,3 +193,22 @@ def require_hall_rule_admin(principal: Principal, org_path: str) -> None:
     """FORBIDDEN unless the caller administers service-quality rules over ``org_path``."""
     if principal.active_role not in HALL_RULE_ADMINS or not _over(principal, org_path):
         raise forbidden("无权设置服务质量告警规则 (admins of the subtree only)")
+
+
+# -- 日志管理 (login and operation logs, issue 19) ----------------------------------------------------
+# 三员分立 (security/duties.py): the security admin (安全管理员) manages security events, logins
+# included; the audit admin (审计管理员) audits what users did. Both read the login and operation
+# logs, each within log_scope (scopes.py: their tenant; the province union's, every tenant). The
+# business admins (platform, province, head office) do not read who logged in from where; they see
+# the menu usage counts (菜单及功能管理), which name no one.
+LOG_READERS = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+MENU_USAGE_READERS = LOG_READERS | {Role.PLATFORM_ADMIN, Role.PROVINCE_ADMIN, Role.HQ_ADMIN}
+
+
+def may_read_logs(principal: Principal) -> bool:
+    return principal.active_role in LOG_READERS
+
+
+def require_menu_usage_reader(principal: Principal) -> None:
+    if principal.active_role not in MENU_USAGE_READERS:
+        raise forbidden("无权查看菜单使用统计 (admins only)")

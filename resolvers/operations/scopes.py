@@ -77,3 +77,19 @@ def hall_scope(p: Principal) -> Cond:
     if scope in (Scope.SUBTREE, Scope.OWN, Scope.GRID):
         return all_of(halls, Prefix("path", p.org_path))
     return Nothing()
+
+
+# -- 日志管理 (login and operation logs, issue 19) ----------------------------------------------------
+# A log row carries the tenant of the user it is about (null: an unknown username, or a user of the
+# province union at the top of the tree). Readers of their own tenant see its rows; a reader at the
+# top of the tree (the province union, 省联社) or with an every-tenant role sees every row, the
+# failed attempts for usernames that exist nowhere included.
+def every_tenant(p: Principal) -> bool:
+    """Whether the caller's reach is every tenant: an ALL-scope role, or an org at the tree's top."""
+    return role_scope(p) is Scope.ALL or len([part for part in p.org_path.split("/") if part]) == 1
+
+
+def log_scope(p: Principal) -> Cond:
+    if every_tenant(p):
+        return Everything()
+    return tenant(p)

@@ -16,6 +16,7 @@ from models.operations import (
     ChangeKind,
     ChangeRisk,
     ChangeStatus,
+    ClientKind,
     DutyStatus,
     HallType,
     IncidentAction,
@@ -26,6 +27,7 @@ from models.operations import (
     InspectionResult,
     InspectionTargetKind,
     InspectionTaskStatus,
+    LoginOutcome,
     OrgKind,
     QualityCategory,
     ServiceCalendar,
@@ -78,6 +80,9 @@ strawberry.enum(DutyStatus, name="DutyStatus", description="在岗状态: 在岗
 strawberry.enum(
     QualityCategory, name="QualityCategory", description="服务质量事件类别: 服务规范 / 异常行为 / 风险预警"
 )
+# 日志管理 (login and operation logs)
+strawberry.enum(LoginOutcome, name="LoginOutcome", description="登录结果")
+strawberry.enum(ClientKind, name="ClientKind", description="终端: 电脑端 PC / 移动端 APP")
 
 __all__ = [
     "AlertActionKind",
@@ -91,6 +96,7 @@ __all__ = [
     "ChangeKind",
     "ChangeRisk",
     "ChangeStatus",
+    "ClientKind",
     "DutyStatus",
     "ExportFormat",
     "HallType",
@@ -102,6 +108,7 @@ __all__ = [
     "InspectionResult",
     "InspectionTargetKind",
     "InspectionTaskStatus",
+    "LoginOutcome",
     "OrgKind",
     "QualityCategory",
     "ServiceCalendar",

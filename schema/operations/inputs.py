@@ -16,11 +16,13 @@ from schema.operations.enums import (
     ChangeKind,
     ChangeRisk,
     ChangeStatus,
+    ClientKind,
     DutyStatus,
     IncidentLevel,
     InspectionFrequency,
     InspectionResult,
     InspectionTargetKind,
+    LoginOutcome,
     QualityCategory,
     ServiceCalendar,
     SupportTier,
@@ -313,3 +315,35 @@ class SetApprovalFlowInput:
     tenant_id: strawberry.ID | None = strawberry.field(
         default=None, description="another tenant's (the province only); omitted: the caller's"
     )
+
+
+# -- 日志管理 (login and operation logs) ---------------------------------------------------------------
+
+
+@strawberry.input(description="登录日志查询条件: every given condition must hold")
+class LoginEventFilter:
+    user: str | None = strawberry.field(default=None, description="a username (as typed) or a user id")
+    outcome: LoginOutcome | None = None
+    address: str | None = strawberry.field(default=None, description="the client's IP address")
+    from_: datetime | None = strawberry.field(default=None, name="from", description="at or after")
+    to: datetime | None = strawberry.field(default=None, description="before")
+
+
+@strawberry.input(description="操作日志查询条件: every given condition must hold")
+class PageViewFilter:
+    user: str | None = strawberry.field(default=None, description="a username or a user id")
+    menu_code: str | None = None
+    client: ClientKind | None = None
+    from_: datetime | None = strawberry.field(default=None, name="from", description="reported at or after")
+    to: datetime | None = strawberry.field(default=None, description="reported before")
+
+
+@strawberry.input(description="一次页面访问 (菜单点击与停留时长), as the client reports it")
+class PageViewInput:
+    view_id: str = strawberry.field(
+        description="the client's id of this visit (1–64 characters): resent, stored once"
+    )
+    menu_code: str = strawberry.field(description="the menu item, e.g. customers.search")
+    client: ClientKind
+    entered_at: datetime = strawberry.field(description="when the page was entered, with its offset")
+    seconds: int = strawberry.field(description="停留时长: seconds on the page, 0–86400")

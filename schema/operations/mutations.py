@@ -25,6 +25,7 @@ from resolvers.operations import (
     halls,
     incidents,
     inspections,
+    logs,
     policies,
     queues,
 )
@@ -43,6 +44,7 @@ from schema.operations.inputs import (
     EscalationCellInput,
     InspectionTargetInput,
     IssueQueueTicketInput,
+    PageViewInput,
     PhotoUploadInput,
     RaiseAlertInput,
     RecordInspectionInput,
@@ -69,6 +71,7 @@ from schema.operations.types.halls import (
 )
 from schema.operations.types.incidents import Incident, ServicePolicy
 from schema.operations.types.inspections import InspectionPlan, InspectionRecord, InspectionSignoff
+from schema.operations.types.logs import PageViewReceipt
 from schema.operations.types.orgs import AuthPayload
 from security.roles import Role
 
@@ -81,6 +84,12 @@ NEW_PASSWORD = (
 def _services(info: Info) -> auth.SessionServices:
     context = info.context
     return auth.SessionServices(context.sessions, context.token_keys, context.realtime.guard)
+
+
+def _user_agent(info: Info) -> str:
+    request = info.context.request
+    headers = getattr(request, "headers", None)
+    return str(headers.get("user-agent", "")) if headers is not None else ""
 
 
 def _payload(tokens: auth.Tokens) -> AuthPayload:
@@ -154,8 +163,8 @@ class Mutation:
         password: str,
         new_password: Annotated[str | None, strawberry.argument(description=NEW_PASSWORD)] = None,
     ) -> AuthPayload:
-        address = client_ip(info.context.request)
-        return _payload(await auth.login(_services(info), username, password, address, new_password))
+        address, agent = client_ip(info.context.request), _user_agent(info)
+        return _payload(await auth.login(_services(info), username, password, address, new_password, agent))
 
     @strawberry.mutation(description="换取新令牌: a refresh token (good once) → new tokens, same session")
     async def refresh_token(self, info: Info, token: str) -> AuthPayload:
@@ -165,8 +174,18 @@ class Mutation:
         description="退出登录: revokes this session's access and refresh tokens", authenticated=True
     )
     async def logout(self, info: Info) -> bool:
-        await auth.logout(_services(info), info.context.require_principal())
+        principal, address = info.context.require_principal(), client_ip(info.context.request)
+        await auth.logout(_services(info), principal, address, _user_agent(info))
         return True
+
+    @strawberry.federation.mutation(
+        description="上报页面访问 (操作日志): up to 100 visits; a visit already reported is stored once",
+        authenticated=True,
+    )
+    async def record_page_views(self, info: Info, views: list[PageViewInput]) -> PageViewReceipt:
+        reports = [logs.ViewReport(v.view_id, v.menu_code, v.client, v.entered_at, v.seconds) for v in views]
+        receipt = await logs.record_page_views(info.context.require_principal(), reports)
+        return PageViewReceipt(received=receipt.received, stored=receipt.stored)
 
     @strawberry.federation.mutation(
         description="切换角色: new tokens acting in another role the user holds; the old ones are revoked",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+import base64
+from datetime import date, datetime
 from typing import Annotated, TypeVar, cast
 
 import strawberry
 
 from models.operations import Org as OrgRow
+from resolvers.common.clock import now
 from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
-from resolvers.operations import approvals, inspections, queues
+from resolvers.operations import approvals, inspections, log_export, logs, queues
 from resolvers.operations import halls as hall_resolvers
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
@@ -19,6 +21,7 @@ from resolvers.operations.backups import list_backup_jobs
 from resolvers.operations.changes import ChangeFilter, list_changes
 from resolvers.operations.filters import AuditFilter
 from resolvers.operations.incidents import list_incidents
+from resolvers.operations.inspection_export import ExportedFile
 from resolvers.operations.orgs import list_orgs
 from resolvers.operations.policies import list_policies
 from resolvers.operations.scopes import hall_scope
@@ -27,13 +30,14 @@ from schema.common.connection import Connection
 from schema.operations.context import Info
 from schema.operations.enums import (
     AlertStatus,
+    ClientKind,
     IncidentLevel,
     IncidentStatus,
     InspectionTaskStatus,
     OrgKind,
     TicketStatus,
 )
-from schema.operations.inputs import AuditRecordFilter, ChangeRequestFilter
+from schema.operations.inputs import AuditRecordFilter, ChangeRequestFilter, LoginEventFilter, PageViewFilter
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.approvals import ApprovalFlow, PendingApproval, flow_of
 from schema.operations.types.audit import AuditRecord
@@ -42,6 +46,7 @@ from schema.operations.types.changes import ChangeRequest
 from schema.operations.types.halls import HallStatus, QueueTicket, ServiceQualityEvent, StaffDuty
 from schema.operations.types.incidents import Incident, IncidentLevelCount, IncidentStatistic, ServicePolicy
 from schema.operations.types.inspections import (
+    ExportFile,
     InspectionPhoto,
     InspectionPlan,
     InspectionRecord,
@@ -49,6 +54,7 @@ from schema.operations.types.inspections import (
     InspectionTask,
     InspectionUnitStatistics,
 )
+from schema.operations.types.logs import LoginEvent, MenuUsage, PageView
 from schema.operations.types.orgs import Org, User
 
 T = TypeVar("T")
@@ -60,6 +66,26 @@ async def audit_records(
     audit_filter = AuditFilter(**vars(filter)) if filter is not None else None
     page = await search_audit(info.context.require_principal(), audit_filter, first, after)
     return cast(Connection[AuditRecord], page)
+
+
+def _login_filter(filter: LoginEventFilter | None) -> logs.LoginEventFilter | None:
+    return logs.LoginEventFilter(**vars(filter)) if filter is not None else None
+
+
+def _view_filter(filter: PageViewFilter | None) -> logs.PageViewFilter | None:
+    return logs.PageViewFilter(**vars(filter)) if filter is not None else None
+
+
+def _file(exported: ExportedFile) -> ExportFile:
+    content = base64.b64encode(exported.content).decode()
+    return ExportFile(
+        file_name=exported.file_name, content_type=exported.content_type, content_base64=content
+    )
+
+
+# 日志管理: the security and audit admins (the gateway's check; resolvers/operations/permissions.py
+# decides, and records a refusal).
+LOG_READERS = [["SECURITY_ADMIN"], ["AUDIT_ADMIN"]]
 
 
 @strawberry.type
@@ -121,6 +147,59 @@ class Query:
         description="审计日志查询: audit admins only (AUDIT_READ), newest first",
         requires_scopes=[["AUDIT_ADMIN"]],  # the gateway's check; the search applies security/duties.py
     )
+
+    # -- 日志管理 (login and operation logs): resolvers/operations/logs.py --
+
+    @strawberry.federation.field(
+        description="登录日志: logins, failures, lockouts, logouts, newest first (security and audit admins)",
+        requires_scopes=LOG_READERS,
+    )
+    async def login_events(
+        self, info: Info, filter: LoginEventFilter | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[LoginEvent]:
+        page = await logs.search_login_events(
+            info.context.require_principal(), _login_filter(filter), first, after
+        )
+        return cast(Connection[LoginEvent], page)
+
+    @strawberry.federation.field(
+        description="操作日志: menu clicks and time on page, newest first (security and audit admins)",
+        requires_scopes=LOG_READERS,
+    )
+    async def page_views(
+        self, info: Info, filter: PageViewFilter | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[PageView]:
+        page = await logs.search_page_views(
+            info.context.require_principal(), _view_filter(filter), first, after
+        )
+        return cast(Connection[PageView], page)
+
+    @strawberry.federation.field(
+        description="导出登录日志 (XLSX, newest first, at most 10,000 rows)", requires_scopes=LOG_READERS
+    )
+    async def export_login_events(self, info: Info, filter: LoginEventFilter | None = None) -> ExportFile:
+        rows = await logs.login_events_to_export(info.context.require_principal(), _login_filter(filter))
+        return _file(log_export.export_login_events(rows, now()))
+
+    @strawberry.federation.field(
+        description="导出操作日志 (XLSX, newest first, at most 10,000 rows)", requires_scopes=LOG_READERS
+    )
+    async def export_page_views(self, info: Info, filter: PageViewFilter | None = None) -> ExportFile:
+        rows = await logs.page_views_to_export(info.context.require_principal(), _view_filter(filter))
+        return _file(log_export.export_page_views(rows, now()))
+
+    @strawberry.field(
+        description="菜单使用统计: visits per menu item and client kind in [from, to), most visited first"
+    )
+    async def menu_usage(
+        self,
+        info: Info,
+        from_: Annotated[datetime, strawberry.argument(name="from")],
+        to: datetime,
+        client: ClientKind | None = None,
+    ) -> list[MenuUsage]:
+        rows = await logs.menu_usage(info.context.require_principal(), from_, to, client)
+        return cast(list[MenuUsage], rows)
 
     @strawberry.field(description="故障事件")
     async def incident(self, info: Info, id: strawberry.ID) -> Incident | None:

@@ -805,3 +805,60 @@ async def test_business_report_rows_follow_the_report_scope(world: World, caller
     assert (str(world.tenant.branch.id) in seen) is branch
     listed = await execute("customers", "{ reportDefinitions { code } }", {}, token, settings=settings)
     assert bool(listed.data["reportDefinitions"]) is lists
+
+
+# -- 日志管理 (issue 19): the login and operation logs, their exports and the menu usage counts ------
+# Who may use each entry point (resolvers/operations/permissions.py LOG_READERS, MENU_USAGE_READERS;
+# recordPageViews: anyone logged in, about themselves). What each reader sees in it (their tenant;
+# the province union's, every tenant): tests/operations/test_logs.py.
+LOG_ENTRIES: dict[str, tuple[str, dict[str, Any]]] = {
+    "loginEvents": ("query { loginEvents(first: 5) { nodes { username } } }", {}),
+    "pageViews": ("query { pageViews(first: 5) { nodes { menuCode } } }", {}),
+    "exportLoginEvents": ("query { exportLoginEvents { fileName } }", {}),
+    "exportPageViews": ("query { exportPageViews { fileName } }", {}),
+    "menuUsage": (
+        "query($f: DateTime!, $t: DateTime!) { menuUsage(from: $f, to: $t) { menuCode } }",
+        {"f": "2026-01-01T00:00:00+08:00", "t": "2026-02-01T00:00:00+08:00"},
+    ),
+    "recordPageViews": (
+        "mutation($v: [PageViewInput!]!) { recordPageViews(views: $v) { received } }",
+        {"v": []},  # refused as BAD_USER_INPUT once past the permission check
+    ),
+}
+LOG_CALLERS = {  # role → entry points it may use
+    "SECURITY_ADMIN": {"loginEvents", "pageViews", "exportLoginEvents", "exportPageViews", "menuUsage"},
+    "AUDIT_ADMIN": {"loginEvents", "pageViews", "exportLoginEvents", "exportPageViews", "menuUsage"},
+    "PLATFORM_ADMIN": {"menuUsage"},
+    "PROVINCE_ADMIN": {"menuUsage"},
+    "HQ_ADMIN": {"menuUsage"},
+    "BRANCH_HEAD": set(),
+    "CUSTOMER_MANAGER": set(),
+    "REGULATOR": set(),
+    "HALL_MANAGER": set(),
+}
+
+
+@pytest.mark.parametrize("entry", list(LOG_ENTRIES))
+@pytest.mark.parametrize("role", list(LOG_CALLERS))
+async def test_log_entry_points(world: World, role: str, entry: str) -> None:
+    org = world.tenant.branch if role in ("BRANCH_HEAD", "CUSTOMER_MANAGER") else world.tenant.bank
+    if role == "HALL_MANAGER":
+        org = world.tenant.hall
+    user = await make_user(org, (role,))
+    query, variables = LOG_ENTRIES[entry]
+    result = await execute(
+        "operations", query, variables, token_for(user, org, world.settings), settings=world.settings
+    )
+    codes = [e.extensions["code"] for e in result.errors or []]
+    if entry == "recordPageViews":
+        assert codes == ["BAD_USER_INPUT"]  # anyone logged in reports their own views
+    elif entry in LOG_CALLERS[role]:
+        assert codes == [], result.errors
+    else:
+        assert codes == ["FORBIDDEN"] and result.data is None
+
+
+async def test_log_entry_points_refuse_anonymous_callers(world: World) -> None:
+    for entry, (query, variables) in LOG_ENTRIES.items():
+        result = await execute("operations", query, variables, None, settings=world.settings)
+        assert [e.extensions["code"] for e in result.errors or []] == ["UNAUTHENTICATED"], entry
