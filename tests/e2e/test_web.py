@@ -22,6 +22,7 @@ CHROMIUM = "/usr/bin/chromium"
 EMBEDDED_SOAK_EVENTS = 3000
 
 
+@pytest.mark.timeout(1800)  # every page of the clients, built and driven in one run: 3 minutes when quiet
 def test_client_pages_in_chromium(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if not Path(CHROMIUM).exists():
         services.missing(f"Chromium at {CHROMIUM} (apt-get install chromium)")
