@@ -160,7 +160,8 @@ class Opportunity(Entity):
 
 
 class ApprovalRequest(ApprovalRequestBase):
-    """A marketing scheme review (营销方案审核) or a branch target's (支行业绩指标) under way (resolvers/common/approvals.py)."""
+    """A marketing scheme review (营销方案审核) or a branch target's (支行业绩指标) under way
+    (resolvers/common/approvals.py)."""
 
     class Meta:
         table = "approval_request"

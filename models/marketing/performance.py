@@ -24,7 +24,9 @@ from models.common import Entity
 class MeasureKind(StrEnum):
     """How an indicator's progress is read from the platform's data (resolvers/marketing/performance.py)."""
 
-    CUSTOMERS_MANAGED = "CUSTOMERS_MANAGED"  # 管户客户数: customers whose primary manager (主办) the person is, now
+    CUSTOMERS_MANAGED = (
+        "CUSTOMERS_MANAGED"  # 管户客户数: customers whose primary manager (主办) the person is, now
+    )
     NEW_CUSTOMERS = "NEW_CUSTOMERS"  # 新增客户数: customers created in the period
     CONTACTS = "CONTACTS"  # 客户接触次数: contact records (客户接触 / 走访) in the period
     WORK_ORDERS_DONE = "WORK_ORDERS_DONE"  # 营销工单完成数: work orders converted (DONE) in the period
