@@ -160,8 +160,9 @@ class Opportunity(Entity):
 
 
 class ApprovalRequest(ApprovalRequestBase):
-    """A marketing scheme review (营销方案审核) or a branch target's (支行业绩指标) under way
-    (resolvers/common/approvals.py)."""
+    """A marketing scheme review (营销方案审核) under way (resolvers/common/approvals.py)."""
+
+    # Branch targets' reviews (BRANCH_TARGET, 支行业绩指标) live here too: their subject is marketing's.
 
     class Meta:
         table = "approval_request"

@@ -89,7 +89,8 @@ class PerformanceTarget(Entity):
     indicator_id: UUID
     level = fields.CharEnumField(TargetLevel, max_length=5)
     assignee_id = fields.UUIDField()  # operations Org (ORG) or User (STAFF)
-    org_path = fields.CharField(max_length=400, db_index=True)  # the org's path; a person's: their org's
+    # The org's path; a person's target: the path of the org whose target it was split from (the branch).
+    org_path = fields.CharField(max_length=400, db_index=True)
     period = fields.CharField(max_length=7, db_index=True)  # 2026-12, 2026-Q4, 2026
     period_kind = fields.CharEnumField(PeriodKind, max_length=7)
     target = fields.DecimalField(max_digits=18, decimal_places=2, null=True)  # in force; None before approval

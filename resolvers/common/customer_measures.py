@@ -40,26 +40,24 @@ def rows_of(found: list[tuple[Any, Any, Any]]) -> list[MeasureRow]:
     ]
 
 
-async def customers_managed(tenant_id: UUID) -> list[MeasureRow]:
-    """管户客户数: the bank's customers by primary manager (主办), now."""
+async def _by_primary_manager(**where: Any) -> list[MeasureRow]:
     found = (
-        await Customer.filter(tenant_id=tenant_id)
+        await Customer.filter(**where)
         .annotate(n=Count("id"))
         .group_by("primary_manager_id", "org_path")
         .values_list("primary_manager_id", "org_path", "n")
     )
     return rows_of(found)
+
+
+async def customers_managed(tenant_id: UUID) -> list[MeasureRow]:
+    """管户客户数: the bank's customers by primary manager (主办), now."""
+    return await _by_primary_manager(tenant_id=tenant_id)
 
 
 async def new_customers(tenant_id: UUID, start: datetime, end: datetime) -> list[MeasureRow]:
     """新增客户数: customers created in [start, end), by their primary manager now."""
-    found = (
-        await Customer.filter(tenant_id=tenant_id, created_at__gte=start, created_at__lt=end)
-        .annotate(n=Count("id"))
-        .group_by("primary_manager_id", "org_path")
-        .values_list("primary_manager_id", "org_path", "n")
-    )
-    return rows_of(found)
+    return await _by_primary_manager(tenant_id=tenant_id, created_at__gte=start, created_at__lt=end)
 
 
 async def contacts_made(tenant_id: UUID, start: datetime, end: datetime) -> list[MeasureRow]:

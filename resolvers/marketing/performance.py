@@ -393,7 +393,7 @@ async def split_branch_target(
                     indicator_id=parent.indicator_id,
                     level=TargetLevel.STAFF,
                     assignee_id=share.staff_id,
-                    org_path=managers[share.staff_id].org.path,
+                    org_path=parent.org_path,  # the branch's: ranks and reach go by it
                     period=parent.period,
                     period_kind=parent.period_kind,
                     target=share.target,

@@ -11,7 +11,8 @@ targets (the customer-side ones through resolvers/common/customer_measures.py).
 Score (得分) of an org or person for a period: the weighted mean of their targets' completions
 (actual / target), each completion capped at ``CAP`` (120%), times 100 — so 0 to 120. A target
 of 0 counts as complete. Only targets in force count (approved; a proposal waiting does not).
-Rank: among staff of the same org (the org of their target), by score, ties sharing a rank.
+Rank: among staff of the same branch (the org whose target theirs was split from), by score, ties
+sharing a rank.
 """
 
 from __future__ import annotations

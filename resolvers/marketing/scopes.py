@@ -193,7 +193,8 @@ def performance_scope(p: Principal) -> Cond:
 
 def leaderboard_scope(p: Principal) -> Cond:
     """绩效龙虎榜 (staff targets ranked by score): head office the bank's staff, a branch head their
-    subtree's, a customer manager the colleagues of their own org (scores only, not their targets)."""
+    subtree's, a customer manager their colleagues' — the staff targets split from the targets of
+    their org and the orgs above it (their branch) — scores only, not their targets."""
     if p.has_role(Role.CUSTOMER_MANAGER):
-        return all_of(tenant(p), Eq("org_path", p.org_path))
+        return all_of(tenant(p), In("org_path", _org_and_above(p)))
     return performance_scope(p)

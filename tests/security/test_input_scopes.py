@@ -2400,6 +2400,11 @@ async def _branch_target(w: World, code: str, **values: Any) -> Any:
     from models.marketing import PerformanceTarget, PeriodKind, TargetLevel, TargetStatus
 
     indicator = await _performance_indicator(w, w.a, code)
+    defaults: dict[str, Any] = {
+        "target": Decimal(100),
+        "status": TargetStatus.APPROVED,
+        "created_by": w.a.manager.id,
+    }
     return await PerformanceTarget.create(
         tenant_id=w.a.bank.id,
         indicator=indicator,
@@ -2408,7 +2413,7 @@ async def _branch_target(w: World, code: str, **values: Any) -> Any:
         org_path=w.a.branch.path,
         period="2031-06",
         period_kind=PeriodKind.MONTH,
-        **({"target": Decimal(100), "status": TargetStatus.APPROVED, "created_by": w.a.manager.id} | values),
+        **(defaults | values),
     )
 
 

@@ -825,7 +825,7 @@ async def performance_ids(world: World) -> dict[str, str]:
         created_by=proposer.id,
         updated_by=proposer.id,
     )
-    common = {
+    common: dict[str, Any] = {
         "tenant_id": tenant.bank.id,
         "indicator": indicator,
         "period": PERF_PERIOD,

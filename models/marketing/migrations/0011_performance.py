@@ -75,8 +75,4 @@ class Migration(migrations.Migration):
             options={'table': 'performance_target_change', 'app': 'marketing', 'pk_attr': 'id', 'table_description': '留痕: one change of a target, who made it and the figure before and after.'},
             bases=['Entity'],
         ),
-        ops.AlterModelOptions(
-            name='ApprovalRequest',
-            options={'table': 'approval_request', 'app': 'marketing', 'pk_attr': 'id', 'table_description': "A marketing scheme review (营销方案审核) or a branch target's (支行业绩指标) under way (resolvers/common/approvals.py)."},
-        ),
     ]
