@@ -448,24 +448,16 @@ async def test_every_measure_reads_its_rows(database) -> None:
             for c, a, o, x in holdings
         ]
     )
-    await Opportunity.create(
-        tenant_id=tenant_id,
-        customer_id=mine.id,
-        title="理财",
-        status=OpportunityStatus.CONVERTED,
-        claimed_by_id=colleague.id,
-        org_path=bank.tenant.branch.path,
-        finished_at=now(),
-    )
-    await Opportunity.create(  # last year's: not this period
-        tenant_id=tenant_id,
-        customer_id=mine.id,
-        title="理财",
-        status=OpportunityStatus.CONVERTED,
-        claimed_by_id=colleague.id,
-        org_path=bank.tenant.branch.path,
-        finished_at=now() - timedelta(days=400),
-    )
+    for finished in (now(), now() - timedelta(days=400)):  # this period's, and last year's
+        await Opportunity.create(
+            tenant_id=tenant_id,
+            customer_id=mine.id,
+            title="理财",
+            status=OpportunityStatus.CONVERTED,
+            claimed_by_id=colleague.id,
+            org_path=bank.tenant.branch.path,
+            finished_at=finished,
+        )
 
     async def figure(kind: MeasureKind, person: User | None = None) -> Decimal:
         rows = await measure(kind, tenant_id, period)
