@@ -185,6 +185,8 @@ from security.principal import Principal
 from subgraphs.seed_canvas import Demo as CanvasDemo
 from subgraphs.seed_canvas import seed_canvas
 from subgraphs.seed_content import ContentPeople, seed_content
+from subgraphs.seed_performance import Demo as PerformanceDemo
+from subgraphs.seed_performance import seed_performance
 from subgraphs.settings import Settings
 
 SEED = 20240917  # change it and every generated row changes with it
@@ -2161,6 +2163,24 @@ async def _seed_reports(now: datetime) -> dict[str, int]:
     return {"report rows": await generate_month(month, force=True)}
 
 
+async def _seed_performance(world: World) -> dict[str, int]:
+    """业绩管理 demo in the first bank (subgraphs/seed_performance.py): after operations, whose
+    staff directory the split checks managers against."""
+    bank = world.banks[0]
+    branch, code = bank.branches[0], bank.spec.code.lower()
+    second = bank.branches[1].org.id if len(bank.branches) > 1 else None
+    return await seed_performance(
+        PerformanceDemo(
+            world.acting(f"hq_{code}"),
+            world.acting(f"hr_{code}"),
+            world.acting(branch.head.username),
+            branch.org.id,
+            [m.id for m in branch.managers[:3]],
+            second,
+        )
+    )
+
+
 async def seed(settings: Settings, customers: int = 2000, progress: bool = True) -> dict[str, int]:
     """Fill empty, migrated databases with demo data; returns rows created per kind.
 
@@ -2191,6 +2211,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     counts |= await _seed_halls(world, now)
     counts |= await _seed_canvas(world, refs)
     counts |= await _seed_reports(now)
+    counts |= await _seed_performance(world)
     summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")
     return counts

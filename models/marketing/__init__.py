@@ -1,7 +1,7 @@
 """Marketing subgraph: opportunities (商机) with the QR codes (二维码) and follow-ups (跟进) of the
 pool, here; audiences (目标客群, audiences.py); schemes and work orders (营销方案, 营销工单,
 schemes.py); content, recommendation slots and the product knowledge base (内容管理, 产品推荐位,
-产品知识库, content.py)."""
+产品知识库, content.py); performance indicators and targets (业绩管理, performance.py)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,16 @@ from models.marketing.content import (
     SearchKind,
 )
 from models.marketing.messages import InboxMessage, MessageChannel, MessageStatus, OutboundMessage
+from models.marketing.performance import (
+    MeasureKind,
+    PerformanceIndicator,
+    PerformanceTarget,
+    PeriodKind,
+    TargetAction,
+    TargetChange,
+    TargetLevel,
+    TargetStatus,
+)
 from models.marketing.points import PointsEntry, PointsKind
 from models.marketing.schemes import (
     ContactChannel,
@@ -74,6 +84,7 @@ __all__ = [
     "KnowledgeEntry",
     "KnowledgeKind",
     "MarketingScheme",
+    "MeasureKind",
     "MessageChannel",
     "MessageStatus",
     "Opportunity",
@@ -82,6 +93,9 @@ __all__ = [
     "OutboundMessage",
     "OutboxEvent",
     "OutboxSequence",
+    "PerformanceIndicator",
+    "PerformanceTarget",
+    "PeriodKind",
     "PointsEntry",
     "PointsKind",
     "QrCode",
@@ -93,6 +107,10 @@ __all__ = [
     "SearchDocument",
     "SearchKind",
     "SplitLevel",
+    "TargetAction",
+    "TargetChange",
+    "TargetLevel",
+    "TargetStatus",
     "WaveStatus",
     "WorkOrder",
     "WorkOrderFeedback",
@@ -143,6 +161,8 @@ class Opportunity(Entity):
 
 class ApprovalRequest(ApprovalRequestBase):
     """A marketing scheme review (营销方案审核) under way (resolvers/common/approvals.py)."""
+
+    # Branch targets' reviews (BRANCH_TARGET, 支行业绩指标) live here too: their subject is marketing's.
 
     class Meta:
         table = "approval_request"

@@ -57,7 +57,7 @@ _TABLES: dict[ApprovalFunction, tuple[type[ApprovalRequestBase], type[ApprovalSt
     F.PRODUCT_LISTING: (finance.ApprovalRequest, finance.ApprovalStep),
     F.MARKETING_SCHEME: (marketing.ApprovalRequest, marketing.ApprovalStep),
     F.CHANGE_REQUEST: (operations.ApprovalRequest, operations.ApprovalStep),
-    F.BRANCH_TARGET: (operations.ApprovalRequest, operations.ApprovalStep),
+    F.BRANCH_TARGET: (marketing.ApprovalRequest, marketing.ApprovalStep),  # 业绩目标 (marketing)
 }
 # Each subgraph's pair of tables once (operations lists what waits in all of them).
 TABLES: tuple[tuple[type[ApprovalRequestBase], type[ApprovalStepBase]], ...] = tuple(

@@ -20,6 +20,7 @@ from models.marketing import (
     Opportunity,
     OpportunityFollowUp,
     OpportunityStatus,
+    PerformanceIndicator,
     SchemeIndicator,
     WorkOrder,
 )
@@ -33,6 +34,7 @@ from resolvers.marketing.scopes import (
     audience_scope,
     campaign_scope,
     follow_up_scope,
+    indicator_scope,
     opportunity_scope,
     scheme_part_scope,
     scheme_scope,
@@ -98,6 +100,11 @@ class MarketingLoaders(LoaderRegistry):
     def scheme_figures(self) -> DataLoader[UUID, SchemeFigures]:
         """Work-order figures per scheme within the caller's work-order scope."""
         return self._get(("scheme_figures",), lambda: figures_by_scheme(self.scope(work_order_scope)))
+
+    @property
+    def performance_indicator(self) -> DataLoader[UUID, PerformanceIndicator | None]:
+        """业绩指标 of a target (its bank's staff)."""
+        return self.entity(PerformanceIndicator, indicator_scope)
 
     @property
     def audience(self) -> DataLoader[UUID, Audience | None]:

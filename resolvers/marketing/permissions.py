@@ -101,3 +101,20 @@ def require_points_spender(principal: Principal) -> None:
     """FORBIDDEN unless a member bank's manager, branch head or head office (积分兑换)."""
     if principal.tenant_id is None or not principal.has_role(*POINTS_SPENDERS):
         raise forbidden("无权使用客户积分 (your role cannot spend a customer's points)")
+
+
+# -- 业绩管理 (resolvers/marketing/performance.py) ------------------------------------------------
+# Head office defines indicators and sets branch targets; HQ_REVIEWER approves them (the
+# BRANCH_TARGET flow of the approvals engine); a branch head splits them to their staff.
+PERFORMANCE_ADMINS = (Role.HQ_ADMIN,)
+TARGET_SPLITTERS = (Role.BRANCH_HEAD,)
+
+
+def require_performance_admin(principal: Principal) -> None:
+    if principal.tenant_id is None or not principal.has_role(*PERFORMANCE_ADMINS):
+        raise forbidden("仅总行可维护指标和下达机构目标 (only head office manages indicators and targets)")
+
+
+def require_target_splitter(principal: Principal) -> None:
+    if principal.tenant_id is None or not principal.has_role(*TARGET_SPLITTERS):
+        raise forbidden("仅支行负责人可分解目标到个人 (only a branch head splits targets to staff)")

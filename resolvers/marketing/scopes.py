@@ -168,3 +168,33 @@ def inbox_scope(p: Principal) -> Cond:
 def wave_scope(p: Principal) -> Cond:
     """波次 are read only through their campaign (read in ``campaign_scope``)."""
     return Nothing() if bank_scope(p).is_nothing else Everything()
+
+
+# -- 业绩管理 (resolvers/marketing/performance.py, performance_scores.py) -------------------------------
+# A bank's performance figures are its own: no other bank, and not the province, sees them.
+
+
+def indicator_scope(p: Principal) -> Cond:
+    """指标管理: a member bank's indicator definitions, read by its staff (BANK_STAFF)."""
+    return tenant(p) if p.active_role in BANK_STAFF else Nothing()
+
+
+def performance_scope(p: Principal) -> Cond:
+    """业绩目标 and their trail (留痕): head office (HQ_ADMIN, HQ_REVIEWER) the bank's; a branch head
+    their subtree's (its orgs' targets, its staff's); a customer manager their own targets."""
+    if p.has_role(Role.HQ_ADMIN, Role.HQ_REVIEWER):
+        return tenant(p)
+    if p.has_role(Role.BRANCH_HEAD):
+        return all_of(tenant(p), Prefix("org_path", p.org_path))
+    if p.has_role(Role.CUSTOMER_MANAGER):
+        return all_of(tenant(p), Eq("assignee_id", p.user_id))
+    return Nothing()
+
+
+def leaderboard_scope(p: Principal) -> Cond:
+    """绩效龙虎榜 (staff targets ranked by score): head office the bank's staff, a branch head their
+    subtree's, a customer manager their colleagues' — the staff targets split from the targets of
+    their org and the orgs above it (their branch) — scores only, not their targets."""
+    if p.has_role(Role.CUSTOMER_MANAGER):
+        return all_of(tenant(p), In("org_path", _org_and_above(p)))
+    return performance_scope(p)

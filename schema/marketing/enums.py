@@ -10,11 +10,16 @@ from models.marketing import (
     ContactChannel,
     FeedbackResult,
     IndicatorKind,
+    MeasureKind,
     OpportunityStatus,
+    PeriodKind,
     PointsKind,
     SchemeKind,
     SchemeStatus,
     SplitLevel,
+    TargetAction,
+    TargetLevel,
+    TargetStatus,
     WaveStatus,
     WorkOrderStatus,
 )
@@ -69,6 +74,18 @@ strawberry.enum(Channel, name="CanvasChannel", description="触达渠道")
 strawberry.enum(ConditionField, name="CanvasConditionField", description="分支条件")
 strawberry.enum(ContentKind, name="ContentKind", description="内容模板类型")
 strawberry.enum(PointsKind, name="PointsKind", description="积分流水类型")
+# 业绩管理 (models/marketing/performance.py)
+strawberry.enum(MeasureKind, name="PerformanceMeasure", description="指标度量方式 (从平台数据计算进度)")
+strawberry.enum(PeriodKind, name="PerformancePeriodKind", description="考核期间: 月度 / 季度 / 年度")
+strawberry.enum(TargetLevel, name="PerformanceTargetLevel", description="目标层级: 机构 / 个人")
+strawberry.enum(
+    TargetStatus, name="PerformanceTargetStatus", description="目标状态: 待审批 / 已生效 / 已驳回"
+)
+strawberry.enum(
+    TargetAction,
+    name="PerformanceTargetAction",
+    description="目标变更 (留痕): 下达 / 通过 / 驳回 / 分解 / 移除",
+)
 
 __all__ = [
     "CampaignStatus",
@@ -76,8 +93,13 @@ __all__ = [
     "ConditionField",
     "ContentKind",
     "CustomerTier",
+    "MeasureKind",
     "NodeKind",
     "OpportunityStatus",
+    "PeriodKind",
     "PointsKind",
+    "TargetAction",
+    "TargetLevel",
+    "TargetStatus",
     "WaveStatus",
 ]

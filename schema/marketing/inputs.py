@@ -19,6 +19,7 @@ from schema.marketing.enums import (
     FollowUpChannel,
     IndicatorKind,
     KnowledgeKind,
+    MeasureKind,
     NodeKind,
     SchemeKind,
     SplitLevel,
@@ -327,3 +328,39 @@ def _criteria_json(given: AudienceCriteriaInput) -> dict[str, Any]:
         "orgPath": plain.org_path,
     }
     return {k: v for k, v in stored.items() if v is not None}
+
+
+# -- 业绩管理 (resolvers/marketing/performance.py) ------------------------------------------------
+
+
+@strawberry.input(description="指标定义 (指标管理); code 为本行内唯一编码: 再次保存同一编码即修改")
+class PerformanceIndicatorInput:
+    code: str
+    name: str
+    category: str = strawberry.field(description="指标类别: 存款类 / 贷款类 / 客户类 / 营销类 …")
+    unit: str = strawberry.field(description="单位: 户 / 次 / 笔 / 元")
+    measure: MeasureKind
+    weight: Decimal = strawberry.field(description="得分权重 (0–100)")
+    active: bool = True
+
+
+@strawberry.input(description="总行下达机构目标 (审批通过后生效); period: 2026-12 / 2026-Q4 / 2026")
+class BranchTargetInput:
+    indicator_id: strawberry.ID
+    org_id: strawberry.ID
+    period: str
+    target: Decimal
+    comment: str = ""
+
+
+@strawberry.input(description="个人目标: 一名客户经理及其目标值")
+class StaffTargetShareInput:
+    staff_id: strawberry.ID
+    target: Decimal
+
+
+@strawberry.input(description="支行负责人分解机构目标到个人 (替换此前的分解; 合计不得超过机构目标)")
+class SplitBranchTargetInput:
+    target_id: strawberry.ID
+    shares: list[StaffTargetShareInput]
+    comment: str = ""

@@ -9,7 +9,7 @@ import strawberry
 
 from models.marketing import SchemeKind
 from resolvers.common.values import parse_id
-from resolvers.marketing import content, knowledge, pool, scan
+from resolvers.marketing import content, knowledge, performance, pool, scan
 from resolvers.marketing.audiences import create_audience
 from resolvers.marketing.campaigns import (
     cancel_campaign,
@@ -43,6 +43,7 @@ from schema.marketing.context import Info
 from schema.marketing.inputs import (
     AllocateTargetsInput,
     ArticleInput,
+    BranchTargetInput,
     ConvertOpportunityInput,
     CreateAudienceInput,
     CreateCampaignInput,
@@ -52,7 +53,9 @@ from schema.marketing.inputs import (
     CreateSchemeInput,
     FollowUpInput,
     KnowledgeEntryInput,
+    PerformanceIndicatorInput,
     SchemeInput,
+    SplitBranchTargetInput,
     SplitIndicatorInput,
     WorkOrderFeedbackInput,
 )
@@ -61,6 +64,7 @@ from schema.marketing.types.canvas import Campaign, CampaignTemplate, CampaignWa
 from schema.marketing.types.content import Article, KnowledgeEntry, RecommendationSlot
 from schema.marketing.types.messages import InboxMessage
 from schema.marketing.types.opportunities import FollowUp, Opportunity, QrCode
+from schema.marketing.types.performance import PerformanceIndicator, PerformanceTarget
 from schema.marketing.types.points import PointsEntry
 from schema.marketing.types.schemes import MarketingScheme, WorkOrder
 
@@ -372,6 +376,59 @@ class Mutation:
     async def delete_knowledge_entry(self, info: Info, id: strawberry.ID) -> strawberry.ID:
         gone = await knowledge.delete_entry(info.context.require_principal(), parse_id(id))
         return strawberry.ID(str(gone))
+
+    # -- 业绩管理 (resolvers/marketing/performance.py) ---------------------------------------------
+
+    @strawberry.federation.mutation(
+        description="保存业绩指标 (总行): 按编码新建或修改, 留审计记录", authenticated=True
+    )
+    async def save_performance_indicator(
+        self, info: Info, input: PerformanceIndicatorInput
+    ) -> PerformanceIndicator:
+        draft = performance.IndicatorDraft(
+            input.code, input.name, input.category, input.unit, input.measure, input.weight, input.active
+        )
+        row = await performance.save_indicator(info.context.require_principal(), draft)
+        return cast(PerformanceIndicator, row)
+
+    @strawberry.federation.mutation(
+        description="下达机构目标 (总行): 经审批 (BRANCH_TARGET) 后生效; 同一提案重复提交返回原目标",
+        authenticated=True,
+    )
+    async def set_branch_target(self, info: Info, input: BranchTargetInput) -> PerformanceTarget:
+        row = await performance.set_branch_target(
+            info.context.require_principal(),
+            parse_id(input.indicator_id, "indicatorId"),
+            parse_id(input.org_id, "orgId"),
+            input.period,
+            input.target,
+            input.comment,
+        )
+        return cast(PerformanceTarget, row)
+
+    @strawberry.federation.mutation(
+        description="审批机构目标 (四眼原则: 不能审批自己下达的); 驳回须填写意见", authenticated=True
+    )
+    async def review_branch_target(
+        self, info: Info, id: strawberry.ID, approve: bool, comment: str = ""
+    ) -> PerformanceTarget:
+        row = await performance.review_branch_target(
+            info.context.require_principal(), parse_id(id), approve, comment
+        )
+        return cast(PerformanceTarget, row)
+
+    @strawberry.federation.mutation(
+        description=(
+            "分解机构目标到个人 (支行负责人); 合计超过机构目标: BAD_USER_INPUT (reason SPLIT_EXCEEDS_TARGET)"
+        ),
+        authenticated=True,
+    )
+    async def split_branch_target(self, info: Info, input: SplitBranchTargetInput) -> list[PerformanceTarget]:
+        shares = [performance.StaffShare(parse_id(s.staff_id, "staffId"), s.target) for s in input.shares]
+        rows = await performance.split_branch_target(
+            info.context.require_principal(), parse_id(input.target_id, "targetId"), shares, input.comment
+        )
+        return cast(list[PerformanceTarget], rows)
 
 
 def _draft(input: SchemeInput) -> SchemeDraft:

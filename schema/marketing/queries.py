@@ -15,7 +15,7 @@ import strawberry
 from resolvers.common.errors import not_found
 from resolvers.common.pagination import Edge, Page
 from resolvers.common.values import parse_id
-from resolvers.marketing import content, knowledge, pool, scan
+from resolvers.marketing import content, knowledge, performance, performance_scores, pool, scan
 from resolvers.marketing.audiences import list_audiences, preview_audience
 from resolvers.marketing.campaigns import list_campaigns, list_templates
 from resolvers.marketing.messages import my_inbox
@@ -31,6 +31,8 @@ from schema.marketing.enums import (
     KnowledgeKind,
     OpportunityStatus,
     SchemeStatus,
+    TargetLevel,
+    TargetStatus,
     WorkOrderStatus,
 )
 from schema.marketing.inputs import AudienceCriteriaInput, ConversionFilter
@@ -46,6 +48,13 @@ from schema.marketing.types.content import (
 )
 from schema.marketing.types.messages import InboxMessage
 from schema.marketing.types.opportunities import ConversionRow, ConversionStats, Opportunity, QrCode
+from schema.marketing.types.performance import (
+    LeaderboardEntry,
+    PerformanceDashboard,
+    PerformanceIndicator,
+    PerformanceTarget,
+    PerformanceTargetChange,
+)
 from schema.marketing.types.schemes import MarketingScheme, SchemeTarget, WorkOrder
 
 
@@ -293,6 +302,62 @@ class Query:
         page = await knowledge.search_entries(info.context.require_principal(), query, first, after, kind)
         hits = Page([Edge(e.cursor, KnowledgeSearchHit.of(*e.node)) for e in page.edges], page.page_info)
         return cast(Connection[KnowledgeSearchHit], hits)
+
+    # -- 业绩管理 (resolvers/marketing/performance.py, performance_scores.py) ---------------------
+
+    @strawberry.field(description="业绩指标 (指标管理): 本行员工可见; includeInactive: 含已停用")
+    async def performance_indicators(
+        self, info: Info, include_inactive: bool = False
+    ) -> list[PerformanceIndicator]:
+        rows = await performance.list_indicators(info.context.require_principal(), include_inactive)
+        return cast(list[PerformanceIndicator], rows)
+
+    @strawberry.field(
+        description="业绩目标 of a period (2026-12 / 2026-Q4 / 2026): 总行全行, 支行负责人辖内, 客户经理本人"
+    )
+    async def performance_targets(
+        self,
+        info: Info,
+        period: str,
+        first: int = 50,
+        after: str | None = None,
+        level: TargetLevel | None = None,
+        status: TargetStatus | None = None,
+    ) -> Connection[PerformanceTarget]:
+        page = await performance.list_targets(
+            info.context.require_principal(), period, first, after, level, status
+        )
+        return cast(Connection[PerformanceTarget], page)
+
+    @strawberry.field(description="一个业绩目标; NOT_FOUND outside the caller's scope")
+    async def performance_target(self, info: Info, id: strawberry.ID) -> PerformanceTarget:
+        row = await performance.visible_target(info.context.require_principal(), parse_id(id))
+        return cast(PerformanceTarget, row)
+
+    @strawberry.field(description="目标变更记录 (留痕), newest first; targetId: 只看一个目标的")
+    async def performance_target_history(
+        self, info: Info, target_id: strawberry.ID | None = None, first: int = 50, after: str | None = None
+    ) -> Connection[PerformanceTargetChange]:
+        target = parse_id(target_id, "targetId") if target_id is not None else None
+        page = await performance.target_changes(info.context.require_principal(), first, after, target)
+        return cast(Connection[PerformanceTargetChange], page)
+
+    @strawberry.field(description="经营分析看板: 客户经理本人 (含本机构内排名), 支行负责人辖内, 总行全行")
+    async def performance_dashboard(self, info: Info, period: str) -> PerformanceDashboard:
+        board = await performance_scores.dashboard(info.context.require_principal(), period)
+        return PerformanceDashboard.of(board)
+
+    @strawberry.field(
+        description=(
+            "绩效龙虎榜: 调用者范围内员工按得分排名 (总行全行, 支行负责人辖内, 客户经理本机构),"
+            " 前 first 名 (1–100)"
+        )
+    )
+    async def performance_leaderboard(
+        self, info: Info, period: str, first: int = 10
+    ) -> list[LeaderboardEntry]:
+        rows = await performance_scores.leaderboard(info.context.require_principal(), period, first)
+        return [LeaderboardEntry.of(card) for card in rows]
 
 
 def _conversion_row(row: pool.ConversionRow) -> ConversionRow:

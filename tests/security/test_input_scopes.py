@@ -2377,6 +2377,135 @@ async def _convert(stack: Stack, w: World) -> Case:
     )
 
 
+# -- marketing: 业绩管理 (performance targets) --------------------------------------------------------
+
+
+async def _performance_indicator(w: World, bank: Tenant, code: str) -> Any:
+    from models.marketing import MeasureKind, PerformanceIndicator
+
+    return await PerformanceIndicator.create(
+        tenant_id=bank.bank.id,
+        code=code,
+        name="客户接触",
+        category="客户类",
+        unit="次",
+        measure=MeasureKind.CONTACTS,
+        weight=Decimal(50),
+        created_by=bank.manager.id,
+        updated_by=bank.manager.id,
+    )
+
+
+async def _branch_target(w: World, code: str, **values: Any) -> Any:
+    from models.marketing import PerformanceTarget, PeriodKind, TargetLevel, TargetStatus
+
+    indicator = await _performance_indicator(w, w.a, code)
+    defaults: dict[str, Any] = {
+        "target": Decimal(100),
+        "status": TargetStatus.APPROVED,
+        "created_by": w.a.manager.id,
+    }
+    return await PerformanceTarget.create(
+        tenant_id=w.a.bank.id,
+        indicator=indicator,
+        level=TargetLevel.ORG,
+        assignee_id=w.a.branch.id,
+        org_path=w.a.branch.path,
+        period="2031-06",
+        period_kind=PeriodKind.MONTH,
+        **(defaults | values),
+    )
+
+
+@case("setBranchTarget.indicatorId+orgId")
+async def _set_branch_target(stack: Stack, w: World) -> Case:
+    from models.marketing import PerformanceTarget
+
+    ours = await _performance_indicator(w, w.a, "SCOPE_SET_A")
+    theirs = await _performance_indicator(w, w.b, "SCOPE_SET_B")
+
+    def given(indicator: Any, org: Any) -> dict[str, Any]:
+        return {"i": {"indicatorId": str(indicator), "orgId": str(org), "period": "2031-06", "target": "100"}}
+
+    return Case(
+        "mutation($i: BranchTargetInput!) { setBranchTarget(input: $i) { id } }",
+        allowed=("hq a", given(ours.id, w.a.branch.id)),
+        refused=[
+            ("hq a", given(theirs.id, w.a.branch.id), NOT_FOUND),  # another bank's indicator
+            ("hq a", given(ours.id, w.b.branch.id), NOT_FOUND),  # another bank's branch
+            ("hq a", given(ours.id, w.a.bank.id), NOT_FOUND),  # the bank itself is not a branch
+            ("hq b", given(ours.id, w.a.branch.id), NOT_FOUND),
+            ("manager a", given(ours.id, w.a.branch.id), FORBIDDEN),
+        ],
+        state=lambda: PerformanceTarget.filter(indicator_id__in=[ours.id, theirs.id]).count(),
+    )
+
+
+@case("reviewBranchTarget.id")
+async def _review_branch_target(stack: Stack, w: World) -> Case:
+    from models.approvals import ApprovalFunction
+    from models.marketing import TargetStatus
+    from resolvers.common.approvals import open_approval
+
+    proposer = await make_user(w.a.bank, ("HQ_ADMIN",), "下达人")
+    target = await _branch_target(
+        w,
+        "SCOPE_REVIEW",
+        target=None,
+        proposed=Decimal(80),
+        status=TargetStatus.PENDING,
+        created_by=proposer.id,
+    )
+    await open_approval(
+        ApprovalFunction.BRANCH_TARGET,
+        target.id,
+        tenant_id=w.a.bank.id,
+        org_path=target.org_path,
+        created_by=proposer.id,
+        submitted_by=proposer.id,
+        title="目标审批",
+    )
+    for name, bank in (("reviewer a", w.a), ("reviewer b", w.b)):
+        reviewer = await make_user(bank.bank, ("HQ_REVIEWER",), "总行审核")
+        w.tokens[name] = token_for(reviewer, bank.bank, stack.settings)
+    query = 'mutation($id: ID!) { reviewBranchTarget(id: $id, approve: true, comment: "同意") { id } }'
+    return Case(
+        query,
+        allowed=("reviewer a", {"id": str(target.id)}),
+        refused=[
+            ("reviewer b", {"id": str(target.id)}, NOT_FOUND),  # another bank's target
+            ("manager a", {"id": str(target.id)}, NOT_FOUND),  # not their own target
+            ("reviewer a", {"id": str(uuid.uuid4())}, NOT_FOUND),
+        ],
+        state=lambda: type(target).filter(id=target.id).values_list("status", "target"),
+    )
+
+
+@case("splitBranchTarget.targetId+staffId")
+async def _split_branch_target(stack: Stack, w: World) -> Case:
+    from models.marketing import PerformanceTarget
+
+    target = await _branch_target(w, "SCOPE_SPLIT")
+    head = await make_user(w.a.branch, ("BRANCH_HEAD",), "支行行长")
+    w.tokens["perf head a"] = token_for(head, w.a.branch, stack.settings)
+    far_manager = await make_user(w.branch2, ("CUSTOMER_MANAGER",), "第二支行客户经理")
+
+    def given(target_id: Any, staff: Any) -> dict[str, Any]:
+        return {"i": {"targetId": str(target_id), "shares": [{"staffId": str(staff), "target": "60"}]}}
+
+    return Case(
+        "mutation($i: SplitBranchTargetInput!) { splitBranchTarget(input: $i) { id } }",
+        allowed=("perf head a", given(target.id, w.a.manager.id)),
+        refused=[
+            ("far head", given(target.id, w.a.manager.id), NOT_FOUND),  # not their branch's target
+            ("perf head a", given(target.id, w.b.manager.id), NOT_FOUND),  # another bank's manager
+            ("perf head a", given(target.id, far_manager.id), NOT_FOUND),  # another branch's manager
+            ("perf head a", given(uuid.uuid4(), w.a.manager.id), NOT_FOUND),
+        ],
+        state=lambda: PerformanceTarget.filter(parent_id=target.id).count(),
+    )
+
+
 @pytest.mark.parametrize("name", list(CASES))
 async def test_an_input_id_out_of_scope_is_refused_and_writes_nothing(stack: Stack, name: str) -> None:
     world = await make_world(stack)

@@ -862,3 +862,214 @@ async def test_log_entry_points_refuse_anonymous_callers(world: World) -> None:
     for entry, (query, variables) in LOG_ENTRIES.items():
         result = await execute("operations", query, variables, None, settings=world.settings)
         assert [e.extensions["code"] for e in result.errors or []] == ["UNAUTHENTICATED"], entry
+
+
+# -- marketing: 业绩管理 (performance indicators, targets, dashboard, leaderboard) --------------------
+# Per caller: (sees the bank's indicator, its branch target, the owner manager's staff target,
+# the branch target's trail), what the dashboard shows of the bank (FORBIDDEN, NONE, MINE: the own
+# card, REACH: orgs and staff), whether the leaderboard lists the owner manager, and the code of
+# each mutation (None: it succeeds).
+FORBID, MISSING = "FORBIDDEN", "NOT_FOUND"
+_OUTSIDER = ((False, False, False, False), FORBID, FORBID, (FORBID, FORBID, MISSING, FORBID))
+_COLLEAGUE = ((True, False, False, False), "NONE", True, (FORBID, FORBID, MISSING, FORBID))
+PERFORMANCE_CALLERS: dict[
+    str, tuple[tuple[bool, bool, bool, bool], str, bool | str, tuple[str | None, ...]]
+] = {
+    "owner manager": ((True, False, True, False), "MINE", True, (FORBID, FORBID, MISSING, FORBID)),
+    "custodian (active)": _COLLEAGUE,
+    "custodian (ended)": _COLLEAGUE,
+    "other manager, same branch": _COLLEAGUE,
+    "branch head": (
+        (True, True, True, True),
+        "REACH",
+        True,
+        (FORBID, FORBID, MISSING, None),
+    ),  # the hall: not theirs
+    "head office admin": ((True, True, True, True), "REACH", True, (None, None, FORBID, FORBID)),
+    "province admin": _OUTSIDER,  # a bank's performance is its own
+    "regulator": _OUTSIDER,
+    "manager of another bank": (
+        (False, False, False, False),
+        "NONE",
+        False,
+        (FORBID, FORBID, MISSING, FORBID),
+    ),
+    "institution account manager": _OUTSIDER,
+    "hall manager": _OUTSIDER,
+}
+PERF_PERIOD = "2031-05"
+
+
+@pytest.fixture(scope="module")
+async def performance_ids(world: World) -> dict[str, str]:
+    from decimal import Decimal
+
+    from models.approvals import ApprovalFunction
+    from models.marketing import (
+        MeasureKind,
+        PerformanceIndicator,
+        PerformanceTarget,
+        PeriodKind,
+        TargetAction,
+        TargetChange,
+        TargetLevel,
+        TargetStatus,
+    )
+    from resolvers.common.approvals import open_approval
+
+    tenant = world.tenant
+    proposer = await make_user(tenant.bank, ("HQ_ADMIN",))
+    indicator = await PerformanceIndicator.create(
+        tenant_id=tenant.bank.id,
+        code="MATRIX_CONTACTS",
+        name="客户接触",
+        category="客户类",
+        unit="次",
+        measure=MeasureKind.CONTACTS,
+        weight=Decimal(50),
+        created_by=proposer.id,
+        updated_by=proposer.id,
+    )
+    common: dict[str, Any] = {
+        "tenant_id": tenant.bank.id,
+        "indicator": indicator,
+        "period": PERF_PERIOD,
+        "created_by": proposer.id,
+    }
+    branch = await PerformanceTarget.create(
+        level=TargetLevel.ORG,
+        assignee_id=tenant.branch.id,
+        org_path=tenant.branch.path,
+        period_kind=PeriodKind.MONTH,
+        target=Decimal(100),
+        status=TargetStatus.APPROVED,
+        **common,
+    )
+    staff = await PerformanceTarget.create(
+        level=TargetLevel.STAFF,
+        assignee_id=tenant.manager.id,
+        org_path=tenant.branch.path,
+        period_kind=PeriodKind.MONTH,
+        target=Decimal(40),
+        status=TargetStatus.APPROVED,
+        parent_id=branch.id,
+        **common,
+    )
+    await TargetChange.create(
+        tenant_id=tenant.bank.id,
+        target_id=branch.id,
+        org_path=branch.org_path,
+        assignee_id=branch.assignee_id,
+        action=TargetAction.APPROVE,
+        after=Decimal(100),
+        actor_id=proposer.id,
+    )
+    hall_org = await Org.get(id=tenant.hall.id)
+    pending = await PerformanceTarget.create(
+        level=TargetLevel.ORG,
+        assignee_id=hall_org.id,
+        org_path=hall_org.path,
+        period_kind=PeriodKind.MONTH,
+        proposed=Decimal(10),
+        status=TargetStatus.PENDING,
+        proposed_by=proposer.id,
+        **common,
+    )
+    await open_approval(
+        ApprovalFunction.BRANCH_TARGET,
+        pending.id,
+        tenant_id=tenant.bank.id,
+        org_path=hall_org.path,
+        created_by=proposer.id,
+        submitted_by=proposer.id,
+        title="矩阵目标",
+    )
+    return {
+        "indicator": str(indicator.id),
+        "branch": str(branch.id),
+        "staff": str(staff.id),
+        "pending": str(pending.id),
+    }
+
+
+@pytest.mark.parametrize("caller", list(PERFORMANCE_CALLERS))
+async def test_performance_entry_points(world: World, performance_ids: dict[str, str], caller: str) -> None:
+    token, settings, ids = world.tokens[caller], world.settings, performance_ids
+    (indicators, branch, staff, trail), board, leaders, mutations = PERFORMANCE_CALLERS[caller]
+
+    async def run(query: str, variables: dict[str, Any] | None = None) -> Any:
+        return await execute("marketing", query, variables or {}, token, settings=settings)
+
+    listed = (await run("{ performanceIndicators { id } }")).data["performanceIndicators"]
+    assert ({"id": ids["indicator"]} in listed) is indicators
+    targets = await run(f'{{ performanceTargets(period: "{PERF_PERIOD}", first: 100) {{ nodes {{ id }} }} }}')
+    nodes = targets.data["performanceTargets"]["nodes"]
+    assert [{"id": ids["branch"]} in nodes, {"id": ids["staff"]} in nodes] == [branch, staff]
+    for key, sees in (("branch", branch), ("staff", staff)):
+        one = await run(
+            "query($id: ID!) { performanceTarget(id: $id) { id indicator { id } } }", {"id": ids[key]}
+        )
+        assert (one.data is not None and one.data["performanceTarget"]["id"] == ids[key]) is sees
+        if not sees:
+            assert [e.extensions["code"] for e in one.errors] == ["NOT_FOUND"]
+    history = await run(
+        "query($t: ID) { performanceTargetHistory(targetId: $t) { nodes { id } } }", {"t": ids["branch"]}
+    )
+    assert bool(history.data["performanceTargetHistory"]["nodes"]) is trail
+    dashboard = await run(
+        f'{{ performanceDashboard(period: "{PERF_PERIOD}") {{ mine {{ score }} orgs {{ score }} staff {{ score }} }} }}'
+    )
+    if board == FORBID:
+        assert [e.extensions["code"] for e in dashboard.errors] == [FORBID]
+    else:
+        seen = dashboard.data["performanceDashboard"]
+        shown = "REACH" if seen["orgs"] and seen["staff"] else ("MINE" if seen["mine"] else "NONE")
+        assert shown == board, seen
+    leaderboard = await run(
+        f'{{ performanceLeaderboard(period: "{PERF_PERIOD}", first: 100) {{ staff {{ id }} }} }}'
+    )
+    if leaders == FORBID:
+        assert [e.extensions["code"] for e in leaderboard.errors] == [FORBID]
+    else:
+        entries = leaderboard.data["performanceLeaderboard"]
+        assert ({"staff": {"id": str(world.tenant.manager.id)}} in entries) is leaders
+    save = await run(
+        "mutation($i: PerformanceIndicatorInput!) { savePerformanceIndicator(input: $i) { id } }",
+        {
+            "i": {
+                "code": "MATRIX_CONTACTS",
+                "name": "客户接触",
+                "category": "客户类",
+                "unit": "次",
+                "measure": "CONTACTS",
+                "weight": "50",
+            }
+        },
+    )
+    target_input = {
+        "indicatorId": ids["indicator"],
+        "orgId": str(world.tenant.branch.id),
+        "period": PERF_PERIOD,
+        "target": "100",
+    }
+    set_target = await run(
+        "mutation($i: BranchTargetInput!) { setBranchTarget(input: $i) { id } }", {"i": target_input}
+    )
+    review = await run(
+        'mutation($id: ID!) { reviewBranchTarget(id: $id, approve: true, comment: "同意") { id } }',
+        {"id": ids["pending"]},
+    )
+    split = await run(
+        "mutation($i: SplitBranchTargetInput!) { splitBranchTarget(input: $i) { id } }",
+        {
+            "i": {
+                "targetId": ids["branch"],
+                "shares": [{"staffId": str(world.tenant.manager.id), "target": "40"}],
+            }
+        },
+    )
+    got = tuple(
+        ([e.extensions["code"] for e in r.errors or []] or [None])[0]
+        for r in (save, set_target, review, split)
+    )
+    assert got == mutations, [r.errors for r in (save, set_target, review, split)]
