@@ -55,7 +55,7 @@ from models.customers.tiering import (
     TierChangeRequest,
     TierScheme,
 )
-from models.outbox import OutboxEventBase, OutboxSequenceBase
+from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 __all__ = [
     "AccountMovement",
@@ -86,6 +86,7 @@ __all__ = [
     "KeyEvent",
     "KeyEventKind",
     "MarketingExclusion",
+    "ConsumerCursor",
     "OutboxEvent",
     "OutboxSequence",
     "OverdueRecord",
@@ -235,6 +236,14 @@ class AuditRecord(AuditRecordBase):
     class Meta:
         table = "audit_record"
         unique_together = AUDIT_UNIQUE
+
+
+class ConsumerCursor(ConsumerCursorBase):
+    """How far a consumer here of another subgraph's stream has got (realtime/consumer.py): the
+    org changes of operations (resolvers/customers/org_events.py)."""
+
+    class Meta:
+        table = "consumer_cursor"
 
 
 class OutboxEvent(OutboxEventBase):
