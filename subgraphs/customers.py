@@ -1,7 +1,7 @@
 """Customers subgraph: customers, grids, reminders (docs/customers.md)."""
 
 from resolvers.customers.dataloaders import CustomersLoaders
-from resolvers.customers.jobs import watch_reminders
+from resolvers.customers.jobs import org_changes, watch_reminders
 from schema.customers.federation import Org, User
 from schema.customers.mutations import Mutation
 from schema.customers.queries import Query
@@ -14,7 +14,7 @@ schema = build_schema(
     "customers", query=Query, mutation=Mutation, subscription=Subscription, types=[Org, User, Grid]
 )
 loaders = CustomersLoaders
-jobs = [watch_reminders]  # generated reminders (resolvers/customers/jobs.py)
+jobs = [watch_reminders, org_changes]  # reminders; the org tree's changes (resolvers/customers/jobs.py)
 # Customers reads operations' staff directory (users, orgs), read-only, through one module:
 # resolvers/customers/directory.py. Its app is registered in this process for that.
 consumes = ("operations",)

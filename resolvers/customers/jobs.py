@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from models.customers import (
     AccountMovement,
+    ConsumerCursor,
     Holding,
     HoldingCategory,
     Prospect,
@@ -27,10 +28,13 @@ from models.customers import (
     ReminderPolicy,
     ScheduleItem,
 )
+from realtime.broker import ORG_CHANGES
+from realtime.consumer import consume
 from realtime.hub import Realtime
 from resolvers.common.clock import CST
 from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
+from resolvers.customers.org_events import CONSUMER, on_org_event
 from resolvers.customers.reminders import DEFAULT_LARGE_TRANSACTION, Draft, addressees, deliver, large_drafts
 
 REMINDER_LOCK = 0x5D_C0_60  # pg advisory lock key: one reminder run at a time across replicas
@@ -144,3 +148,9 @@ async def watch_reminders(realtime: Realtime, rules: Rules) -> None:
         lambda: generate_reminders(rules=rules),
         name="generate_reminders",
     )
+
+
+async def org_changes(realtime: Realtime, rules: Rules) -> None:
+    """The org tree's changes (operations' ``operations.orgs``): paths rewritten after a move, a
+    closed org's customers handed on (org_events.py). A durable consumer: each event once."""
+    await consume(realtime, CONSUMER, ORG_CHANGES, on_org_event, ConsumerCursor)
