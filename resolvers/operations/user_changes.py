@@ -78,11 +78,8 @@ async def record_handover(user_ids: list[UUID], actor_id: UUID | None, before_or
     each, in three statements whatever their number."""
     if not user_ids:
         return
-    rows = await UserChange.filter(user_id__in=user_ids).group_by("user_id").annotate(last=Max("seq"))
-    last = {
-        str(user_id): seq
-        for user_id, seq in await rows.values_list("user_id", "last")  # type: ignore[attr-defined]
-    }
+    rows = UserChange.filter(user_id__in=user_ids).group_by("user_id").annotate(last=Max("seq"))
+    last = {str(user_id): seq for user_id, seq in await rows.values_list("user_id", "last")}
     await UserChange.bulk_create(
         [
             UserChange(

@@ -627,27 +627,6 @@ class Mutation:
             ServiceQualityRule, await halls.set_service_quality_rule(info.context.require_principal(), draft)
         )
 
-
-async def _act_on_alert(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:
-    return cast(
-        Alert, await alerts.act_on_alert(info.context.require_principal(), parse_id(id), action, note)
-    )
-
-
-async def _ticket_step(
-    info: Info, id: strawberry.ID, step: queues.TicketStep, window: str | None = None
-) -> QueueTicket:
-    ticket = await queues.step_ticket(info.context.require_principal(), parse_id(id), step, window)
-    return cast(QueueTicket, ticket)
-
-
-def _targets(given: list[InspectionTargetInput]) -> list[inspections.Target]:
-    return [inspections.Target(t.kind, parse_id(t.id, "target id")) for t in given]
-
-
-def _photos(given: list[PhotoUploadInput]) -> list[inspections.PhotoUpload]:
-    return [inspections.PhotoUpload(p.file_name, p.content_base64) for p in given]
-
     # -- platform administration (平台管理, issue 19): who may do what is security/duties.py -----------
 
     @strawberry.federation.mutation(
@@ -777,3 +756,24 @@ def _photos(given: list[PhotoUploadInput]) -> list[inspections.PhotoUpload]:
             principal, parse_id(team_id, "teamId"), _ids(user_ids, "userIds"), False
         )
         return cast(Team, team)
+
+
+async def _act_on_alert(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:
+    return cast(
+        Alert, await alerts.act_on_alert(info.context.require_principal(), parse_id(id), action, note)
+    )
+
+
+async def _ticket_step(
+    info: Info, id: strawberry.ID, step: queues.TicketStep, window: str | None = None
+) -> QueueTicket:
+    ticket = await queues.step_ticket(info.context.require_principal(), parse_id(id), step, window)
+    return cast(QueueTicket, ticket)
+
+
+def _targets(given: list[InspectionTargetInput]) -> list[inspections.Target]:
+    return [inspections.Target(t.kind, parse_id(t.id, "target id")) for t in given]
+
+
+def _photos(given: list[PhotoUploadInput]) -> list[inspections.PhotoUpload]:
+    return [inspections.PhotoUpload(p.file_name, p.content_base64) for p in given]
