@@ -74,13 +74,17 @@ def _in_reach(principal: Principal, org: Org) -> bool:
     return org.path == reach or org.path.startswith(reach + "/")
 
 
+def require_org_admin(principal: Principal) -> None:
+    if not may_manage_orgs(principal):
+        raise forbidden("仅业务管理员可管理机构与团队 (only the business admin manages orgs and teams)")
+
+
 async def org_to_manage(
     principal: Principal, org_id: UUID, *, lock: bool = False, open_only: bool = True
 ) -> Org:
     """An org the caller administers: one it does not see is NOT_FOUND, one it sees outside its
     reach FORBIDDEN, a closed one (when ``open_only``) BAD_USER_INPUT. Teams use it too."""
-    if not may_manage_orgs(principal):
-        raise forbidden("仅业务管理员可管理机构与团队 (only the business admin manages orgs and teams)")
+    require_org_admin(principal)
     queryset = scoped(principal, Org, org_scope).filter(id=org_id)
     org = await (queryset.select_for_update() if lock else queryset).first()
     if org is None:

@@ -13,7 +13,7 @@ from resolvers.common.changes import change
 from resolvers.common.errors import bad_input, conflict, not_found
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
-from resolvers.operations.orgs import org_to_manage
+from resolvers.operations.orgs import org_to_manage, require_org_admin
 from resolvers.operations.scopes import team_scope
 from security.principal import Principal
 
@@ -38,6 +38,7 @@ async def list_teams(
 
 
 async def _team_to_manage(principal: Principal, team_id: UUID) -> Team:
+    require_org_admin(principal)
     team = await scoped(principal, Team, team_scope).filter(id=team_id).first()
     if team is None:
         raise not_found("Team")
