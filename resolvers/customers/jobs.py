@@ -10,6 +10,9 @@
 Each source is a list of ``Draft``s, delivered as every reminder is (reminders.py ``deliver``:
 never sent twice). The job reads what is due, then delivers it in one transaction, once across
 replicas (resolvers/common/jobs.py), every ``rules.reminder_job_seconds`` (``DCMS_REMINDER_JOB_SECONDS``, 60).
+
+``org_changes``: the org tree's changes (operations' ``operations.orgs`` stream), applied here by a
+durable consumer (org_events.py): paths rewritten after a move, a closed org's customers handed on.
 """
 
 from __future__ import annotations

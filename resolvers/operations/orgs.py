@@ -35,7 +35,7 @@ from resolvers.common.loading import scoped
 from resolvers.common.org_paths import rewrite_paths
 from resolvers.common.pagination import Page, paginate
 from resolvers.operations.directory import customers_at
-from resolvers.operations.scopes import admin_reach, org_scope
+from resolvers.operations.scopes import in_reach, org_scope
 from resolvers.operations.user_changes import record_handover
 from security.duties import may_manage_orgs
 from security.principal import Principal
@@ -69,11 +69,6 @@ async def list_orgs(
     return await paginate(queryset, first, after)
 
 
-def _in_reach(principal: Principal, org: Org) -> bool:
-    reach = admin_reach(principal)
-    return org.path == reach or org.path.startswith(reach + "/")
-
-
 def require_org_admin(principal: Principal) -> None:
     if not may_manage_orgs(principal):
         raise forbidden("仅业务管理员可管理机构与团队 (only the business admin manages orgs and teams)")
@@ -89,7 +84,7 @@ async def org_to_manage(
     org = await (queryset.select_for_update() if lock else queryset).first()
     if org is None:
         raise not_found("Org")
-    if not _in_reach(principal, org):
+    if not in_reach(principal, org):
         raise forbidden("该机构不在您的管理范围内 (the org is outside your reach)")
     if open_only and org.closed_at is not None:
         raise bad_input("该机构已撤销 (the org is closed)")

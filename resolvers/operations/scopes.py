@@ -38,6 +38,11 @@ def orgs_in_reach(p: Principal) -> Cond:
     return Prefix("path", admin_reach(p))
 
 
+def in_reach(p: Principal, org: Org) -> bool:
+    """Whether an org (already read) is in the admin's reach."""
+    return orgs_in_reach(p).test(org)
+
+
 def users_in_reach(p: Principal) -> Cond:
     """Users whose org is in the admin's reach (a subquery on the org tree: users copy no path)."""
     return InQuery("org_id", Org.filter(orgs_in_reach(p).q()).values("id"))

@@ -27,7 +27,7 @@ from resolvers.common.errors import CodedError, bad_input, conflict, forbidden, 
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
 from resolvers.operations.auth import SessionServices
-from resolvers.operations.scopes import admin_reach, user_scope
+from resolvers.operations.scopes import in_reach, user_scope
 from resolvers.operations.user_changes import UserAction, record_change, snapshot
 from security.duties import DutyConflict, check_user_change, may_manage_users
 from security.passwords import hash_password, policy_violation
@@ -69,8 +69,7 @@ def _require_admin(principal: Principal) -> None:
 async def _org_in_reach(principal: Principal, org_id: UUID) -> Org:
     """The org a user is put in: open, and in the admin's reach (else NOT_FOUND, as if absent)."""
     org = await Org.get_or_none(id=org_id)
-    reach = admin_reach(principal)
-    if org is None or not (org.path == reach or org.path.startswith(reach + "/")):
+    if org is None or not in_reach(principal, org):
         raise not_found("Org")
     if org.closed_at is not None:
         raise bad_input("该机构已撤销 (the org is closed)")

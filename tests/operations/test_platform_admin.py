@@ -94,6 +94,17 @@ def _new_user(bank: Bank, roles: list[str], username: str | None = None) -> dict
     return {"i": {"username": name, "displayName": "新员工", "orgId": str(bank.branch.id), "roles": roles}}
 
 
+def _new_outlet(bank: Bank) -> dict[str, Any]:
+    return {
+        "i": {
+            "parentId": str(bank.branch.id),
+            "code": uuid.uuid4().hex[:12],
+            "name": "网点",
+            "kind": "OUTLET",
+        }
+    }
+
+
 async def test_a_created_user_logs_in_with_its_temporary_password_and_must_change_it(
     database: Settings,
 ) -> None:
@@ -182,14 +193,7 @@ async def test_separation_of_duties(database: Settings) -> None:
         "FORBIDDEN"
     ]
     # Only the business admin manages orgs: not the security admin.
-    org = {
-        "i": {
-            "parentId": str(bank.branch.id),
-            "code": uuid.uuid4().hex[:12],
-            "name": "网点",
-            "kind": "OUTLET",
-        }
-    }
+    org = _new_outlet(bank)
     assert codes(await bank.run("security", CREATE_ORG, org)) == ["FORBIDDEN"]
     assert (await bank.run("admin", CREATE_ORG, org)).errors is None
 
@@ -210,14 +214,7 @@ async def test_ids_out_of_reach_are_refused(database: Settings) -> None:
     # An org of another bank named in an input: NOT_FOUND (a user into it, an org under it).
     into = {"i": {**_new_user(bank, ["CUSTOMER_MANAGER"])["i"], "orgId": str(bank.branch.id)}}
     assert codes(await bank.run("foreign security", CREATE_USER, into)) == ["NOT_FOUND"]
-    org = {
-        "i": {
-            "parentId": str(bank.branch.id),
-            "code": uuid.uuid4().hex[:12],
-            "name": "网点",
-            "kind": "OUTLET",
-        }
-    }
+    org = _new_outlet(bank)
     assert codes(await bank.run("foreign admin", CREATE_ORG, org)) == ["NOT_FOUND"]
     close = await bank.run("foreign admin", CLOSE_ORG, {"id": str(bank.outlet.id)})
     assert codes(close) == ["NOT_FOUND"]

@@ -795,14 +795,14 @@ ORG_MUTATIONS = {
     "addTeamMembers": "mutation($team: ID!, $member: ID!) { addTeamMembers(teamId: $team, userIds: [$member]) { id } }",
     "removeTeamMembers": "mutation($team: ID!, $member: ID!) { removeTeamMembers(teamId: $team, userIds: [$member]) { id } }",
 }
-ADMIN_READS = {
-    "users": ("{ users(first: 100) { nodes { id } } }", "users", "user"),
+ADMIN_READS = {  # of the case's own unit (the ALL roles' lists hold every other test's rows too)
+    "users": ("query($unit: ID!) { users(orgId: $unit) { nodes { id } } }", "users", "user"),
     "userChanges": (
         "query($user: ID!) { userChanges(userId: $user) { nodes { id } } }",
         "userChanges",
         "change",
     ),
-    "teams": ("{ teams(first: 100) { nodes { id members { id } } } }", "teams", "team"),
+    "teams": ("query($unit: ID!) { teams(orgId: $unit) { nodes { id members { id } } } }", "teams", "team"),
 }
 TENANT_READERS = {"security admin", "audit admin", "head office admin", "branch head", "owner manager"}
 
@@ -851,20 +851,17 @@ async def test_platform_admin_entry_points(
     from models.operations import Team, TeamMember, UserChange
 
     tenant = world.tenant
-    target = await make_user(tenant.branch, ("CUSTOMER_MANAGER",))
-    outlet = await make_org("矩阵网点", OrgKind.OUTLET, tenant.branch)
-    team = await Team.create(
-        org=tenant.branch,
-        name=f"矩阵{uuid.uuid4().hex[:8]}",
-        tenant_id=tenant.bank.id,
-        org_path=tenant.branch.path,
-    )
+    outlet = await make_org("矩阵网点", OrgKind.OUTLET, tenant.branch)  # empty: moved or closed
+    unit = await make_org("矩阵单位", OrgKind.OUTLET, tenant.branch)  # the target user and its team
+    target = await make_user(unit, ("CUSTOMER_MANAGER",))
+    team = await Team.create(org=unit, name="矩阵团队", tenant_id=tenant.bank.id, org_path=unit.path)
     await TeamMember.create(team=team, user=target)
-    change = await UserChange.create(user_id=target.id, seq=1, action="CREATED", org_path=tenant.branch.path)
+    change = await UserChange.create(user_id=target.id, seq=1, action="CREATED", org_path=unit.path)
     variables = {
         "org": str(tenant.branch.id),
         "bank": str(tenant.bank.id),
         "outlet": str(outlet.id),
+        "unit": str(unit.id),
         "user": str(target.id),
         "team": str(team.id),
         "member": str(target.id),
