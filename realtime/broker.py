@@ -25,6 +25,7 @@ INCIDENTS = "operations.incidents"  # 故障事件: every step, escalation and S
 DEVICE_STATUS = "devices.status"  # 设备状态: status changes, breaches, reported events
 DEVICE_COMMANDS = "devices.commands"  # 远程指令: issued (the MQTT bridge sends them), answered, timed out
 OPPORTUNITY_POOL = "marketing.opportunity_pool"  # 商机池: opportunities available (new, released) / claimed
+ORG_CHANGES = "operations.orgs"  # 机构变更: an org moved (its subtree's paths) or closed (handed on)
 HALL_STATUS = "operations.halls"  # 营业厅: a hall's queue, visitors, staff, quality events or devices changed
 
 

@@ -68,3 +68,69 @@ def check_grant(
     if (pair := _conflict(after)) is not None:
         names = " and ".join(sorted(pair))
         raise DutyConflict(f"separation of duties: one person may not hold {names}")
+
+
+# -- platform administration (平台管理, issue 19) ------------------------------------------------------
+# Who administers what, the one place for it (docs/operations.md "Platform administration" has the
+# table). Three separate people (三员分立):
+# - the security admin (安全管理员) manages users: accounts, their roles and grants, disabling,
+#   unlocking and password resets; nobody else does, not the platform admin;
+# - the business admin (业务管理员: PLATFORM_ADMIN 平台管理员, HQ_ADMIN 总行业务管理) manages the org tree
+#   and its teams; never users or roles;
+# - the audit admin (审计管理员) reads the user change history and the audit trail, and changes nothing.
+# Each acts only within its reach (``admin_reach``): the subtree of its tenant, or of its own org
+# when it belongs to no tenant (the province union's admins: the province's tree).
+USER_ADMINS: frozenset[Role] = frozenset({Role.SECURITY_ADMIN})
+ORG_ADMINS: frozenset[Role] = frozenset({Role.PLATFORM_ADMIN, Role.HQ_ADMIN})
+# Roles that see every tenant (security/roles.py ROLE_SCOPE ALL): granted only by a security
+# admin that belongs to no tenant, so a member bank's security admin cannot make a province admin.
+CROSS_TENANT_ROLES: frozenset[Role] = frozenset({Role.PROVINCE_ADMIN, Role.REGULATOR, Role.OPERATOR})
+
+
+def may_manage_users(principal: Principal) -> bool:
+    """The security admin, acting as such, and nothing it holds lets it read the audit trail."""
+    return principal.active_role in USER_ADMINS and Permission.AUDIT_READ not in permissions_of(
+        principal.roles, principal.permissions
+    )
+
+
+def may_manage_orgs(principal: Principal) -> bool:
+    """A business admin acting as such (机构管理, 团队)."""
+    return principal.active_role in ORG_ADMINS
+
+
+def may_read_user_history(principal: Principal) -> bool:
+    """用户变更历史 is part of the audit trail: the audit admin's, on the same terms (can_read_audit)."""
+    return can_read_audit(principal)
+
+
+def check_user_change(
+    admin: Principal,
+    user_id: UUID,
+    roles_before: Iterable[str],
+    roles_after: Iterable[str],
+    permissions_before: Iterable[str] = (),
+    permissions_after: Iterable[str] = (),
+) -> None:
+    """Raise ``DutyConflict`` unless ``admin`` may set ``user_id``'s roles and grants from before to
+    after (a new user: nothing before). Only a user admin changes users; nobody changes their own
+    account here (their roles least of all: a security admin cannot make itself an auditor); the
+    grants added pass ``check_grant``; a cross-tenant role only from an admin of no tenant; and the
+    user is left holding no conflicting pair (a security admin is never also an audit admin)."""
+    if not may_manage_users(admin):
+        raise DutyConflict("only the security admin manages users and their roles")
+    if user_id == admin.user_id:
+        raise DutyConflict("no one may change their own account or grant themselves roles")
+    before, after = set(roles_before), list(dict.fromkeys(roles_after))
+    perms_before, perms_after = set(permissions_before), list(dict.fromkeys(permissions_after))
+    added = [r for r in after if r not in before]
+    if admin.tenant_id is not None and any(r in CROSS_TENANT_ROLES for r in added):
+        raise DutyConflict("a tenant's security admin may not grant roles that see every tenant")
+    check_grant(
+        admin,
+        user_id,
+        [r for r in after if r in before],
+        [p for p in perms_after if p in perms_before],
+        add_roles=added,
+        add_permissions=[p for p in perms_after if p not in perms_before],
+    )

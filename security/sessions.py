@@ -142,8 +142,9 @@ class SessionStore(ABC):
         0 for none)."""
 
     @abstractmethod
-    async def clear_failures(self, username: str, address: str) -> None:
-        """A success from ``address``: its count and lock go (the per-username ceiling stays)."""
+    async def clear_failures(self, username: str, address: str | None) -> None:
+        """A success from ``address``: its count and lock go (the per-username ceiling stays).
+        ``address`` None (解锁, an administrator's unlock): every address's and the ceiling's."""
 
     async def close(self) -> None:  # noqa: B027 (optional hook)
         pass
@@ -305,8 +306,15 @@ class RedisSessionStore(SessionStore):
         ]
         return int(await self._count_failure(keys=keys, args=args)) / 1000
 
-    async def clear_failures(self, username: str, address: str) -> None:
-        await self._redis.delete(_failures(username, address), _locked(username, address))
+    async def clear_failures(self, username: str, address: str | None) -> None:
+        if address is not None:
+            await self._redis.delete(_failures(username, address), _locked(username, address))
+            return
+        keys = [_failures(username), _locked(username)]
+        for kind in ("failures", "locked"):  # "<kind>-at:<address> <username>" for every address
+            pattern = f"{_PREFIX}{kind}-at:* {_glob_escaped(username)}"
+            keys += [found async for found in self._redis.scan_iter(match=pattern, count=1000)]
+        await self._redis.delete(*keys)
 
     async def close(self) -> None:
         if self._listener is not None:
@@ -430,6 +438,10 @@ def _failures(username: str, address: str | None = None) -> str:
     return f"{_PREFIX}failures-at:{address} {username}"
 
 
+def _glob_escaped(text: str) -> str:
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
+
+
 def _locked(username: str, address: str | None = None) -> str:
     if address is None:
         return f"{_PREFIX}locked:{username}"
@@ -524,9 +536,14 @@ class MemorySessionStore(SessionStore):
         self._failures[(username, None)] = (total, now + policy.window_seconds)
         return lock
 
-    async def clear_failures(self, username: str, address: str) -> None:
-        self._failures.pop((username, address), None)
-        self._locked.pop((username, address), None)
+    async def clear_failures(self, username: str, address: str | None) -> None:
+        if address is not None:
+            self._failures.pop((username, address), None)
+            self._locked.pop((username, address), None)
+            return
+        for table in (self._failures, self._locked):
+            for key in [k for k in table if k[0] == username]:
+                del table[key]
 
     def _count(self, key: tuple[str, str | None], now: float) -> int:
         count, forgotten_at = self._failures.get(key, (0, 0.0))

@@ -1,7 +1,7 @@
 """Customers subgraph: customers, grids, reminders (docs/customers.md)."""
 
 from resolvers.customers.dataloaders import CustomersLoaders
-from resolvers.customers.jobs import watch_reminders, watch_reports
+from resolvers.customers.jobs import org_changes, watch_reminders, watch_reports
 from schema.customers.federation import Org, User
 from schema.customers.mutations import Mutation
 from schema.customers.queries import Query
@@ -14,7 +14,11 @@ schema = build_schema(
     "customers", query=Query, mutation=Mutation, subscription=Subscription, types=[Org, User, Grid]
 )
 loaders = CustomersLoaders
-jobs = [watch_reminders, watch_reports]  # generated reminders, monthly reports (resolvers/customers/jobs.py)
+jobs = [
+    watch_reminders,
+    watch_reports,
+    org_changes,
+]  # reminders, monthly reports, the org tree's changes (resolvers/customers/jobs.py)
 # Customers reads operations' staff directory (users, orgs), read-only, through one module:
 # resolvers/customers/directory.py. Its app is registered in this process for that.
 consumes = ("operations",)

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
@@ -662,6 +662,23 @@ def _build_world(rng: random.Random) -> World:
 
     root = org(ROOT_CODE, ROOT_NAME, OrgKind.PROVINCE_UNION, None, None)
     user("admin", root, "PROVINCE_ADMIN")  # 省联社管理
+    # 三员分立 (平台管理, docs/operations.md): the province's security, audit and business admins.
+    # Fixed ids and names: they draw nothing from ``rng``, so every other seeded value stays as it was.
+    for username, role, name in (
+        ("secadmin", "SECURITY_ADMIN", "安全管理员"),  # users and their roles
+        ("auditor", "AUDIT_ADMIN", "审计管理员"),  # the audit trail and 用户变更历史
+        ("platform", "PLATFORM_ADMIN", "平台管理员"),  # orgs and teams
+    ):
+        world.users.append(
+            User(
+                id=uuid5(NAMESPACE_URL, f"dcms:seed:{username}"),
+                username=username,
+                display_name=name,
+                org_id=root.id,
+                roles=[role],
+                tenant_id=root.tenant_id,
+            )
+        )
 
     for bank_spec in BANKS:
         bank = BankNode(bank_spec, own_tenant(bank_spec.code, bank_spec.name, bank_spec.kind, root))

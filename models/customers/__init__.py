@@ -56,7 +56,7 @@ from models.customers.tiering import (
     TierChangeRequest,
     TierScheme,
 )
-from models.outbox import OutboxEventBase, OutboxSequenceBase
+from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 __all__ = [
     "AccountMovement",
@@ -66,6 +66,7 @@ __all__ = [
     "AuditRecord",
     "Consent",
     "ConsentPurpose",
+    "ConsumerCursor",
     "ContactChannel",
     "ContactRecord",
     "CorporatePerson",
@@ -241,6 +242,14 @@ class AuditRecord(AuditRecordBase):
     class Meta:
         table = "audit_record"
         unique_together = AUDIT_UNIQUE
+
+
+class ConsumerCursor(ConsumerCursorBase):
+    """How far a consumer here of another subgraph's stream has got (realtime/consumer.py): the
+    org changes of operations (resolvers/customers/org_events.py)."""
+
+    class Meta:
+        table = "consumer_cursor"
 
 
 class OutboxEvent(OutboxEventBase):

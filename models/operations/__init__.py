@@ -13,6 +13,7 @@ from tortoise import fields
 
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
+from models.operations.admin import Team, TeamMember, UserChange
 from models.operations.approvals import ApprovalFlow, ApprovalRequest, ApprovalStep
 from models.operations.backups import BackupCheck, BackupFrequency, BackupJob, BackupRun, BackupRunStatus
 from models.operations.changes import ChangeKind, ChangeRequest, ChangeRisk, ChangeStatus, ChangeStep
@@ -86,6 +87,10 @@ class Org(Entity):
     path = fields.CharField(max_length=400, db_index=True)
     # The tenant this org belongs to: the member bank / institution / regulator org id.
     tenant_id = fields.UUIDField(null=True, db_index=True)
+    # 撤销: a closed org keeps its row and path (history points at it); its users and customers
+    # went to ``successor_id`` (resolvers/operations/orgs.py close_org).
+    closed_at = fields.DatetimeField(null=True)
+    successor_id = fields.UUIDField(null=True)
 
     class Meta:
         table = "org"
@@ -116,6 +121,8 @@ class User(Entity):
     # The user's position in the IT service team (技术服务人员 … 服务项目经理), if any: who confirms
     # and is escalated to (models/operations/incidents.py).
     support_tier = fields.CharEnumField(SupportTier, max_length=16, null=True)
+    # 停用: a disabled user cannot log in and its tokens were revoked (resolvers/operations/users.py).
+    disabled_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "app_user"
@@ -333,8 +340,11 @@ __all__ = [
     "ServiceTarget",
     "StaffDuty",
     "SupportTier",
+    "Team",
+    "TeamMember",
     "TicketStatus",
     "User",
+    "UserChange",
     "VisitorCount",
     "ZoneKind",
 ]

@@ -12,6 +12,8 @@ never sent twice). The job reads what is due, then delivers it in one transactio
 replicas (resolvers/common/jobs.py), every ``rules.reminder_job_seconds`` (``DCMS_REMINDER_JOB_SECONDS``, 60).
 
 业务报表 (``watch_reports``): after a month ends, its snapshots and report rows (reports.py).
+``org_changes``: the org tree's changes (operations' ``operations.orgs`` stream), applied here by a
+durable consumer (org_events.py): paths rewritten after a move, a closed org's customers handed on.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from models.customers import (
     AccountMovement,
+    ConsumerCursor,
     Holding,
     HoldingCategory,
     Prospect,
@@ -29,10 +32,13 @@ from models.customers import (
     ReminderPolicy,
     ScheduleItem,
 )
+from realtime.broker import ORG_CHANGES
+from realtime.consumer import consume
 from realtime.hub import Realtime
 from resolvers.common.clock import CST
 from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
+from resolvers.customers.org_events import CONSUMER, on_org_event
 from resolvers.customers.reminders import DEFAULT_LARGE_TRANSACTION, Draft, addressees, deliver, large_drafts
 from resolvers.customers.reports import generate_due
 
@@ -153,3 +159,9 @@ async def watch_reports(realtime: Realtime, rules: Rules) -> None:
     """业务报表: every ``rules.report_job_seconds`` (3600), generate last month's reports unless done
     (reports.py ``generate_due``: once across replicas, resumable chunk by chunk)."""
     await every(realtime, "customers", rules.report_job_seconds, generate_due, name="generate_reports")
+
+
+async def org_changes(realtime: Realtime, rules: Rules) -> None:
+    """The org tree's changes (operations' ``operations.orgs``): paths rewritten after a move, a
+    closed org's customers handed on (org_events.py). A durable consumer: each event once."""
+    await consume(realtime, CONSUMER, ORG_CHANGES, on_org_event, ConsumerCursor)

@@ -18,6 +18,7 @@ from resolvers.common.changes import change
 from resolvers.common.errors import CodedError, ErrorCode, bad_input, unauthenticated
 from resolvers.operations import logs
 from resolvers.operations.identity import principal_for
+from resolvers.operations.user_changes import UserAction, record_change, snapshot
 from security.keys import TokenKeys
 from security.passwords import hash_password, needs_rehash, policy_violation, verify_password
 from security.principal import Principal
@@ -74,6 +75,11 @@ def _change_required() -> CodedError:
     )
 
 
+def _disabled() -> CodedError:
+    # Only after the right password, like _change_required: nothing is revealed to a guesser.
+    return CodedError(ErrorCode.FORBIDDEN, "账户已停用，请联系安全管理员 (account disabled)")
+
+
 def _session_over() -> CodedError:
     return unauthenticated("登录已失效，请重新登录 (session expired or revoked: log in again)")
 
@@ -116,6 +122,8 @@ async def _login(
         await sessions.record_failure(username, address)
         raise _wrong_credentials()
     await sessions.clear_failures(username, address)
+    if user.disabled_at is not None:
+        raise _disabled()
     if new_password is not None:
         await _set_password(services, user, password, new_password)
     elif user.must_change_password:
@@ -146,7 +154,7 @@ async def refresh(services: SessionServices, token: str) -> Tokens:
         raise _session_over()
     user = await User.filter(id=user_id).select_related("org").first()
     role = claims.get("role")
-    if user is None or role not in user.roles:
+    if user is None or role not in user.roles or user.disabled_at is not None:
         await sessions.revoke(session_id)
         await services.guard.announce_revocation(session_id=session_id)
         raise _session_over()
@@ -168,7 +176,7 @@ async def switch_role(services: SessionServices, principal: Principal, role: str
     """New tokens acting in another role the user holds, within the same session end; the old
     session is revoked."""
     user = await User.filter(id=principal.user_id).select_related("org").first()
-    if user is None:
+    if user is None or user.disabled_at is not None:
         raise _session_over()
     if role not in user.roles:
         raise CodedError(ErrorCode.FORBIDDEN, f"您没有角色 {role} (you do not hold role {role})")
@@ -215,10 +223,13 @@ async def _set_password(services: SessionServices, user: User, old_password: str
     revoked_before = now_ms()
     await services.store.revoke_user_before(str(user.id), revoked_before)
     async with change("operations", "User", user.id):
+        before = snapshot(user)
         user.password_hash = hash_password(new_password)
         user.password_changed_at = datetime.now(UTC)
         user.must_change_password = False
         await user.save(update_fields=["password_hash", "password_changed_at", "must_change_password"])
+        action = UserAction.PASSWORD_CHANGED
+        await record_change(user, user.org.path, user.id, action, before, snapshot(user))
     await services.guard.announce_revocation(user_id=str(user.id), before=revoked_before)
 
 

@@ -25,6 +25,7 @@ from models.operations import (
     Org,
     ServicePolicy,
     ServiceTarget,
+    TeamMember,
     User,
 )
 from resolvers.common.loading import LoaderRegistry
@@ -51,6 +52,11 @@ class OperationsLoaders(LoaderRegistry):
     @property
     def user(self) -> DataLoader[UUID, User | None]:
         return self.entity(User, user_scope)
+
+    @property
+    def team_members(self) -> DataLoader[UUID, list[TeamMember]]:
+        """团队成员 by team (the team already read in scope; the users load through ``user``)."""
+        return self.children(TeamMember, "team_id", through_parent, order=("user_id",))
 
     @property
     def alert(self) -> DataLoader[UUID, Alert | None]:

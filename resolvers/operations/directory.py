@@ -1,6 +1,7 @@
 """What operations reads of other subgraphs: the device an alert names (设备目录,
 ``raiseAlert(deviceId)``), checked against the caller's device scope and the alert's org; and
-finance's working-day calendar (工作日历), which times incidents too (resolvers/operations/sla.py).
+finance's working-day calendar (工作日历), which times incidents too (resolvers/operations/sla.py); and
+how many customers an org being closed still has (``customers_at``, orgs.py ``close_org``).
 
 Devices belong to the devices subgraph. Operations reads them here and nowhere else, read-only,
 one statement per call, filtered by the devices subgraph's own rule (security/scopes.py
@@ -14,6 +15,7 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+from models.customers import Customer, Prospect
 from models.devices import Device
 from models.finance import CalendarDay
 from resolvers.devices.scopes import device_scope
@@ -46,3 +48,10 @@ async def devices_at(principal: Principal, device_ids: set[UUID], org_path: str)
         return set()
     query = Device.filter(scope.q(), Prefix("org_path", org_path).q(), id__in=list(device_ids))
     return {UUID(str(row)) for row in await query.values_list("id", flat=True)}
+
+
+async def customers_at(org_id: UUID) -> int:
+    """How many customers (and prospects) the customers subgraph holds at ``org_id``: closing an org
+    that has any needs a successor to take them (orgs.py ``close_org``). One statement each,
+    read-only; not scoped, because it answers a count to an admin already checked over the org."""
+    return await Customer.filter(org_id=org_id).count() + await Prospect.filter(org_id=org_id).count()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from models.operations import OrgKind
-from security.conditions import Cond, Eq, Everything, In, Nothing, Prefix, all_of, any_of
+from models.operations import Org, OrgKind
+from security.conditions import Cond, Eq, Everything, In, InQuery, Nothing, Prefix, all_of, any_of
+from security.duties import may_manage_users, may_read_user_history
 from security.principal import Principal
 from security.roles import Scope
 from security.scopes import ancestors, role_scope, site_scope, tenant, tenant_path
@@ -20,7 +21,39 @@ def org_scope(p: Principal) -> Cond:
 def user_scope(p: Principal) -> Cond:
     if role_scope(p) is Scope.ALL:
         return Everything()
+    if may_manage_users(p) or may_read_user_history(p):  # the security and audit admins: their reach
+        return any_of(Eq("id", p.user_id), users_in_reach(p))
     return any_of(Eq("id", p.user_id), tenant(p))
+
+
+# -- platform administration (平台管理, issue 19): security/duties.py says who; these say where ------------
+def admin_reach(p: Principal) -> str:
+    """The org path an administrator acts within: its tenant's tree, or its own org's subtree when
+    it belongs to no tenant (the province union's admins). Every org or user an admin names must
+    be in it."""
+    return tenant_path(p)
+
+
+def orgs_in_reach(p: Principal) -> Cond:
+    return Prefix("path", admin_reach(p))
+
+
+def in_reach(p: Principal, org: Org) -> bool:
+    """Whether an org (already read) is in the admin's reach."""
+    return orgs_in_reach(p).test(org)
+
+
+def users_in_reach(p: Principal) -> Cond:
+    """Users whose org is in the admin's reach (a subquery on the org tree: users copy no path)."""
+    return InQuery("org_id", Org.filter(orgs_in_reach(p).q()).values("id"))
+
+
+def user_change_scope(p: Principal) -> Cond:
+    """用户变更历史: the audit admin's, for users whose org (at the time of the change) is in reach."""
+    return Prefix("org_path", admin_reach(p)) if may_read_user_history(p) else Nothing()
+
+
+team_scope = site_scope  # 团队: by the org path of their org, as what happens at that org
 
 
 alert_scope = site_scope  # by the org path of the org the alert is about

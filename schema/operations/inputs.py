@@ -23,6 +23,7 @@ from schema.operations.enums import (
     InspectionResult,
     InspectionTargetKind,
     LoginOutcome,
+    OrgKind,
     QualityCategory,
     ServiceCalendar,
     SupportTier,
@@ -347,3 +348,39 @@ class PageViewInput:
     client: ClientKind
     entered_at: datetime = strawberry.field(description="when the page was entered, with its offset")
     seconds: int = strawberry.field(description="停留时长: seconds on the page, 0–86400")
+
+
+# -- platform administration (平台管理, issue 19) ------------------------------------------------------
+
+
+@strawberry.input(description="新增用户 (security admins)")
+class CreateUserInput:
+    username: str = strawberry.field(description="登录名: 3–64 letters, digits, _ . @ -; unique")
+    display_name: str
+    org_id: strawberry.ID
+    roles: list[str] = strawberry.field(description="role codes; the first is the default at login")
+    permissions: list[str] = strawberry.field(default_factory=list, description="extra grants")
+
+
+@strawberry.input(description="修改用户: only the fields given change (security admins)")
+class UpdateUserInput:
+    id: strawberry.ID
+    display_name: str | None = None
+    org_id: strawberry.ID | None = None
+    roles: list[str] | None = None
+    permissions: list[str] | None = None
+
+
+@strawberry.input(description="新增机构 (business admins)")
+class CreateOrgInput:
+    parent_id: strawberry.ID
+    code: str = strawberry.field(description="机构号: 1–32 letters or digits; unique")
+    name: str
+    kind: OrgKind
+
+
+@strawberry.input(description="修改机构信息: only the fields given change (business admins)")
+class UpdateOrgInput:
+    id: strawberry.ID
+    name: str | None = None
+    code: str | None = None

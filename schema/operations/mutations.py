@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, cast
+from uuid import UUID
 
 import strawberry
 
@@ -26,8 +27,11 @@ from resolvers.operations import (
     incidents,
     inspections,
     logs,
+    orgs,
     policies,
     queues,
+    teams,
+    users,
 )
 from schema.common.rate_limiting import client_ip
 from schema.operations.context import Info
@@ -41,6 +45,8 @@ from schema.operations.inputs import (
     CreateBackupJobInput,
     CreateChangeRequestInput,
     CreateInspectionPlanInput,
+    CreateOrgInput,
+    CreateUserInput,
     EscalationCellInput,
     InspectionTargetInput,
     IssueQueueTicketInput,
@@ -57,7 +63,10 @@ from schema.operations.inputs import (
     SetApprovalFlowInput,
     SetDutyStatusInput,
     UpdateInspectionPlanInput,
+    UpdateOrgInput,
+    UpdateUserInput,
 )
+from schema.operations.types.admin import IssuedPassword, Team
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.approvals import ApprovalFlow, flow_of
 from schema.operations.types.backups import BackupJob, BackupRun
@@ -72,7 +81,7 @@ from schema.operations.types.halls import (
 from schema.operations.types.incidents import Incident, ServicePolicy
 from schema.operations.types.inspections import InspectionPlan, InspectionRecord, InspectionSignoff
 from schema.operations.types.logs import PageViewReceipt
-from schema.operations.types.orgs import AuthPayload
+from schema.operations.types.orgs import AuthPayload, Org, User
 from security.roles import Role
 
 NEW_PASSWORD = (
@@ -116,6 +125,10 @@ def _size(value: float | None) -> int | None:
     if value != int(value) or not 0 <= value < 2**63:
         raise bad_input("sizeBytes must be a whole number of bytes")
     return int(value)
+
+
+def _ids(values: list[strawberry.ID], name: str) -> list[UUID]:
+    return [parse_id(value, name) for value in values]
 
 
 def _role(name: str) -> Role:
@@ -632,6 +645,136 @@ class Mutation:
         return cast(
             ServiceQualityRule, await halls.set_service_quality_rule(info.context.require_principal(), draft)
         )
+
+    # -- platform administration (平台管理, issue 19): who may do what is security/duties.py -----------
+
+    @strawberry.federation.mutation(
+        description="新增用户 (security admins): returns the user and a temporary password, once",
+        authenticated=True,
+    )
+    async def create_user(self, info: Info, input: CreateUserInput) -> IssuedPassword:
+        issued = await users.create_user(
+            info.context.require_principal(),
+            input.username,
+            input.display_name,
+            parse_id(input.org_id, "orgId"),
+            input.roles,
+            input.permissions,
+        )
+        return cast(IssuedPassword, issued)
+
+    @strawberry.federation.mutation(
+        description="修改用户: name, org, roles, grants (security admins); a new org or role ends sessions",
+        authenticated=True,
+    )
+    async def update_user(self, info: Info, input: UpdateUserInput) -> User:
+        user = await users.update_user(
+            info.context.require_principal(),
+            _services(info),
+            parse_id(input.id),
+            display_name=input.display_name,
+            org_id=parse_id(input.org_id, "orgId") if input.org_id else None,
+            roles=input.roles,
+            permissions=input.permissions,
+        )
+        return cast(User, user)
+
+    @strawberry.federation.mutation(
+        description="停用用户: ends its sessions and open subscriptions at once (security admins)",
+        authenticated=True,
+    )
+    async def disable_user(self, info: Info, id: strawberry.ID) -> User:
+        principal = info.context.require_principal()
+        return cast(User, await users.set_disabled(principal, _services(info), parse_id(id), True))
+
+    @strawberry.federation.mutation(description="启用用户 (security admins)", authenticated=True)
+    async def enable_user(self, info: Info, id: strawberry.ID) -> User:
+        principal = info.context.require_principal()
+        return cast(User, await users.set_disabled(principal, _services(info), parse_id(id), False))
+
+    @strawberry.federation.mutation(
+        description="解锁用户: clears the login lockout (security admins)", authenticated=True
+    )
+    async def unlock_user(self, info: Info, id: strawberry.ID) -> User:
+        principal = info.context.require_principal()
+        return cast(User, await users.unlock_user(principal, _services(info), parse_id(id)))
+
+    @strawberry.federation.mutation(
+        description="重置密码: a temporary password, shown once, changed at the next login (security admins)",
+        authenticated=True,
+    )
+    async def reset_user_password(self, info: Info, id: strawberry.ID) -> IssuedPassword:
+        principal = info.context.require_principal()
+        return cast(IssuedPassword, await users.reset_password(principal, _services(info), parse_id(id)))
+
+    @strawberry.federation.mutation(description="新增机构 (business admins)", authenticated=True)
+    async def create_org(self, info: Info, input: CreateOrgInput) -> Org:
+        org = await orgs.create_org(
+            info.context.require_principal(),
+            parse_id(input.parent_id, "parentId"),
+            input.code,
+            input.name,
+            input.kind,
+        )
+        return cast(Org, org)
+
+    @strawberry.federation.mutation(description="修改机构信息 (business admins)", authenticated=True)
+    async def update_org(self, info: Info, input: UpdateOrgInput) -> Org:
+        org = await orgs.update_org(
+            info.context.require_principal(), parse_id(input.id), input.name, input.code
+        )
+        return cast(Org, org)
+
+    @strawberry.federation.mutation(
+        description="调整上级机构: the org and its subtree to another parent in its tenant (business admin)",
+        authenticated=True,
+    )
+    async def move_org(self, info: Info, id: strawberry.ID, parent_id: strawberry.ID) -> Org:
+        org = await orgs.move_org(
+            info.context.require_principal(), parse_id(id), parse_id(parent_id, "parentId")
+        )
+        return cast(Org, org)
+
+    @strawberry.federation.mutation(
+        description="撤销机构: its users and customers go to successorId, required if any (business admins)",
+        authenticated=True,
+    )
+    async def close_org(
+        self, info: Info, id: strawberry.ID, successor_id: strawberry.ID | None = None
+    ) -> Org:
+        successor = parse_id(successor_id, "successorId") if successor_id else None
+        return cast(Org, await orgs.close_org(info.context.require_principal(), parse_id(id), successor))
+
+    @strawberry.federation.mutation(description="新增团队 (business admins)", authenticated=True)
+    async def create_team(self, info: Info, org_id: strawberry.ID, name: str) -> Team:
+        team = await teams.create_team(info.context.require_principal(), parse_id(org_id, "orgId"), name)
+        return cast(Team, team)
+
+    @strawberry.federation.mutation(description="团队改名 (business admins)", authenticated=True)
+    async def rename_team(self, info: Info, id: strawberry.ID, name: str) -> Team:
+        return cast(Team, await teams.rename_team(info.context.require_principal(), parse_id(id), name))
+
+    @strawberry.federation.mutation(
+        description="添加团队成员: users of the team's org (business admins)", authenticated=True
+    )
+    async def add_team_members(
+        self, info: Info, team_id: strawberry.ID, user_ids: list[strawberry.ID]
+    ) -> Team:
+        principal = info.context.require_principal()
+        team = await teams.set_members(
+            principal, parse_id(team_id, "teamId"), _ids(user_ids, "userIds"), True
+        )
+        return cast(Team, team)
+
+    @strawberry.federation.mutation(description="移除团队成员 (business admins)", authenticated=True)
+    async def remove_team_members(
+        self, info: Info, team_id: strawberry.ID, user_ids: list[strawberry.ID]
+    ) -> Team:
+        principal = info.context.require_principal()
+        team = await teams.set_members(
+            principal, parse_id(team_id, "teamId"), _ids(user_ids, "userIds"), False
+        )
+        return cast(Team, team)
 
 
 async def _act_on_alert(info: Info, id: strawberry.ID, action: AlertActionKind, note: str) -> Alert:

@@ -26,6 +26,9 @@ from resolvers.operations.orgs import list_orgs
 from resolvers.operations.policies import list_policies
 from resolvers.operations.scopes import hall_scope
 from resolvers.operations.statistics import incident_statistics, open_incident_counts
+from resolvers.operations.teams import list_teams
+from resolvers.operations.user_changes import user_changes
+from resolvers.operations.users import list_users
 from schema.common.connection import Connection
 from schema.operations.context import Info
 from schema.operations.enums import (
@@ -38,6 +41,7 @@ from schema.operations.enums import (
     TicketStatus,
 )
 from schema.operations.inputs import AuditRecordFilter, ChangeRequestFilter, LoginEventFilter, PageViewFilter
+from schema.operations.types.admin import Team, UserChange
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
 from schema.operations.types.approvals import ApprovalFlow, PendingApproval, flow_of
 from schema.operations.types.audit import AuditRecord
@@ -112,12 +116,49 @@ class Query:
     async def org(self, info: Info, id: strawberry.ID) -> Org | None:
         return cast("Org | None", await info.context.loaders.org.load(parse_id(id)))
 
-    @strawberry.field(description="机构列表")
+    @strawberry.field(description="机构列表: optionally of one kind, under one parent, closed (撤销) or open")
     async def orgs(
-        self, info: Info, first: int = 20, after: str | None = None, kind: OrgKind | None = None
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        kind: OrgKind | None = None,
+        parent_id: strawberry.ID | None = None,
+        closed: bool | None = None,
     ) -> Connection[Org]:
-        page = await list_orgs(info.context.require_principal(), first, after, kind)
+        parent = parse_id(parent_id, "parentId") if parent_id else None
+        page = await list_orgs(info.context.require_principal(), first, after, kind, parent, closed)
         return cast(Connection[Org], page)
+
+    @strawberry.field(
+        description="用户查询: the users you see (security and audit admins: those in their reach), by id"
+    )
+    async def users(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        org_id: strawberry.ID | None = None,
+        disabled: bool | None = None,
+        search: str | None = None,
+    ) -> Connection[User]:
+        org = parse_id(org_id, "orgId") if org_id else None
+        page = await list_users(info.context.require_principal(), first, after, org, disabled, search)
+        return cast(Connection[User], page)
+
+    @strawberry.field(description="用户变更历史 of one user, newest first (audit admins)")
+    async def user_changes(
+        self, info: Info, user_id: strawberry.ID, first: int = 20, after: str | None = None
+    ) -> Connection[UserChange]:
+        page = await user_changes(info.context.require_principal(), parse_id(user_id, "userId"), first, after)
+        return cast(Connection[UserChange], page)
+
+    @strawberry.field(description="团队 you see, optionally of one org, by id")
+    async def teams(
+        self, info: Info, first: int = 20, after: str | None = None, org_id: strawberry.ID | None = None
+    ) -> Connection[Team]:
+        org = parse_id(org_id, "orgId") if org_id else None
+        return cast(Connection[Team], await list_teams(info.context.require_principal(), first, after, org))
 
     @strawberry.field(description="告警列表: those routed to your role, newest first")
     async def alerts(

@@ -1073,3 +1073,127 @@ async def test_performance_entry_points(world: World, performance_ids: dict[str,
         for r in (save, set_target, review, split)
     )
     assert got == mutations, [r.errors for r in (save, set_target, review, split)]
+
+
+# -- 平台管理 (issue 19): users, their change history, orgs and teams ------------------------------------
+# Who may use each new entry point (security/duties.py, docs/operations.md "Platform administration"):
+# users only by the security admin, orgs and teams only by the business admin, the history only by
+# the audit admin; each within its reach. Another bank's admin is refused as if the target did not
+# exist (NOT_FOUND); any other role FORBIDDEN. Every target is fresh per case.
+ADMIN_CALLERS = (
+    "security admin",
+    "audit admin",
+    "head office admin",
+    "province admin",
+    "branch head",
+    "owner manager",
+    "regulator",
+    "security admin of another bank",
+    "head office admin of another bank",
+)
+USER_MUTATIONS = {
+    "createUser": "mutation($org: ID!, $name: String!) { createUser(input: {username: $name, "
+    'displayName: "矩阵", orgId: $org, roles: ["CUSTOMER_MANAGER"]}) { user { id } } }',
+    "updateUser": 'mutation($user: ID!) { updateUser(input: {id: $user, displayName: "矩阵改名"}) { id } }',
+    "disableUser": "mutation($user: ID!) { disableUser(id: $user) { id } }",
+    "enableUser": "mutation($user: ID!) { enableUser(id: $user) { id } }",
+    "unlockUser": "mutation($user: ID!) { unlockUser(id: $user) { id } }",
+    "resetUserPassword": "mutation($user: ID!) { resetUserPassword(id: $user) { temporaryPassword } }",
+}
+ORG_MUTATIONS = {
+    "createOrg": "mutation($org: ID!, $name: String!) { createOrg(input: {parentId: $org, code: $name, "
+    'name: "矩阵网点", kind: OUTLET}) { id } }',
+    "updateOrg": 'mutation($outlet: ID!) { updateOrg(input: {id: $outlet, name: "矩阵改名"}) { id } }',
+    "moveOrg": "mutation($outlet: ID!, $bank: ID!) { moveOrg(id: $outlet, parentId: $bank) { id } }",
+    "closeOrg": "mutation($outlet: ID!) { closeOrg(id: $outlet) { id } }",
+    "createTeam": 'mutation($org: ID!) { createTeam(orgId: $org, name: "矩阵团队") { id } }',
+    "renameTeam": 'mutation($team: ID!) { renameTeam(id: $team, name: "矩阵改名") { id } }',
+    "addTeamMembers": "mutation($team: ID!, $member: ID!) { addTeamMembers(teamId: $team, userIds: [$member]) { id } }",
+    "removeTeamMembers": "mutation($team: ID!, $member: ID!) { removeTeamMembers(teamId: $team, userIds: [$member]) { id } }",
+}
+ADMIN_READS = {  # of the case's own unit (the ALL roles' lists hold every other test's rows too)
+    "users": ("query($unit: ID!) { users(orgId: $unit) { nodes { id } } }", "users", "user"),
+    "userChanges": (
+        "query($user: ID!) { userChanges(userId: $user) { nodes { id } } }",
+        "userChanges",
+        "change",
+    ),
+    "teams": ("query($unit: ID!) { teams(orgId: $unit) { nodes { id members { id } } } }", "teams", "team"),
+}
+TENANT_READERS = {"security admin", "audit admin", "head office admin", "branch head", "owner manager"}
+
+
+def _admin_expected(entry: str, caller: str) -> str:
+    if entry in USER_MUTATIONS:
+        owner, foreign = "security admin", "security admin of another bank"
+    elif entry in ORG_MUTATIONS:
+        owner, foreign = "head office admin", "head office admin of another bank"
+    elif entry == "userChanges":
+        return "READ" if caller == "audit admin" else "NONE"
+    elif entry == "users":
+        return "READ" if caller in TENANT_READERS | {"province admin", "regulator"} else "NONE"
+    else:  # teams: whom sees the org's work (site_scope): the bank, the branch, the ALL roles
+        return (
+            "READ"
+            if caller in {"head office admin", "branch head", "owner manager", "province admin", "regulator"}
+            else "NONE"
+        )
+    return "OK" if caller == owner else "NOT_FOUND" if caller == foreign else "FORBIDDEN"
+
+
+@pytest.fixture(scope="module")
+async def admin_tokens(world: World) -> dict[str, str]:
+    from models.operations import Org
+
+    settings, bank = world.settings, world.tenant.bank
+    other = await make_org("矩阵他行", OrgKind.MEMBER_BANK, await Org.get(id=bank.parent_id), own_tenant=True)
+    people = {
+        "security admin": (bank, "SECURITY_ADMIN"),
+        "audit admin": (bank, "AUDIT_ADMIN"),
+        "security admin of another bank": (other, "SECURITY_ADMIN"),
+        "head office admin of another bank": (other, "HQ_ADMIN"),
+    }
+    tokens = {
+        name: token_for(await make_user(org, (role,)), org, settings) for name, (org, role) in people.items()
+    }
+    return {**world.tokens, **tokens}
+
+
+@pytest.mark.parametrize("entry", [*USER_MUTATIONS, *ORG_MUTATIONS, *ADMIN_READS])
+@pytest.mark.parametrize("caller", ADMIN_CALLERS)
+async def test_platform_admin_entry_points(
+    world: World, admin_tokens: dict[str, str], caller: str, entry: str
+) -> None:
+    from models.operations import Team, TeamMember, UserChange
+
+    tenant = world.tenant
+    outlet = await make_org("矩阵网点", OrgKind.OUTLET, tenant.branch)  # empty: moved or closed
+    unit = await make_org("矩阵单位", OrgKind.OUTLET, tenant.branch)  # the target user and its team
+    target = await make_user(unit, ("CUSTOMER_MANAGER",))
+    team = await Team.create(org=unit, name="矩阵团队", tenant_id=tenant.bank.id, org_path=unit.path)
+    await TeamMember.create(team=team, user=target)
+    change = await UserChange.create(user_id=target.id, seq=1, action="CREATED", org_path=unit.path)
+    variables = {
+        "org": str(tenant.branch.id),
+        "bank": str(tenant.bank.id),
+        "outlet": str(outlet.id),
+        "unit": str(unit.id),
+        "user": str(target.id),
+        "team": str(team.id),
+        "member": str(target.id),
+        "name": f"m{uuid.uuid4().hex[:12]}",
+    }
+    token = admin_tokens[caller]
+    if entry in ADMIN_READS:
+        query, root, what = ADMIN_READS[entry]
+        result = await execute("operations", query, variables, token, settings=world.settings)
+        assert result.errors is None, result.errors
+        wanted = {"user": target.id, "change": change.id, "team": team.id}[what]
+        seen = str(wanted) in {n["id"] for n in result.data[root]["nodes"]}
+        assert ("READ" if seen else "NONE") == _admin_expected(entry, caller)
+        return
+    query = {**USER_MUTATIONS, **ORG_MUTATIONS}[entry]
+    used = {k: v for k, v in variables.items() if f"${k}" in query}
+    result = await execute("operations", query, used, token, settings=world.settings)
+    observed = "OK" if result.errors is None else "/".join(e.extensions["code"] for e in result.errors)
+    assert observed == _admin_expected(entry, caller)

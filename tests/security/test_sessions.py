@@ -116,3 +116,21 @@ async def _until_unlocked(store: SessionStore, username: str, address: str) -> N
     while await store.locked_for(username, address):
         assert time.monotonic() < deadline, "the lock never ended"
         await asyncio.sleep(0.02)
+
+
+@pytest.mark.integration
+async def test_an_administrators_unlock_clears_every_address_and_the_ceiling(store: SessionStore) -> None:
+    """解锁 (``clear_failures(username, None)``): the per-address locks and the per-username ceiling
+    go, for this username only; a username with glob characters unlocks only itself."""
+    username, neighbour = f"u[{_id()}]*", f"u{_id()}"
+    for n in range(12):
+        await store.record_failure(username, f"10.2.0.{n % 3}")
+    await store.record_failure(neighbour, "10.2.0.0")
+    assert await store.locked_for(username, "10.9.9.9") > 0  # the ceiling: locked everywhere
+    await store.clear_failures(username, None)
+    assert [await store.locked_for(username, f"10.2.0.{n}") for n in range(3)] == [0, 0, 0]
+    assert await store.locked_for(username, "10.9.9.9") == 0
+    assert await store.record_failure(username, "10.2.0.0") == 0  # the counts went too
+    for _ in range(4):
+        await store.record_failure(neighbour, "10.2.0.0")
+    assert await store.locked_for(neighbour, "10.2.0.0") > 0  # another user's count was kept

@@ -29,6 +29,14 @@ class Org:
     kind: OrgKind
     path: str = strawberry.field(description="ids from the root, '/'-separated")
     tenant_id: strawberry.ID | None
+    closed_at: datetime | None = strawberry.field(description="撤销: when it closed; null: open")
+
+    @strawberry.field(description="承接机构: the org that took a closed org's users and customers")
+    @staticmethod
+    async def successor(parent: strawberry.Parent[OrgRow], info: Info) -> Org | None:
+        if parent.successor_id is None:
+            return None
+        return cast("Org | None", await info.context.loaders.org.load(parent.successor_id))
 
     @strawberry.field
     @staticmethod
@@ -64,6 +72,13 @@ class User:
     display_name: str
     roles: list[str]
     tenant_id: strawberry.ID | None
+    permissions: list[str] = strawberry.field(description="extra grants on top of the roles'")
+    must_change_password: bool = strawberry.field(description="must change the password at the next login")
+
+    @strawberry.field(description="停用: a disabled user cannot log in")
+    @staticmethod
+    def disabled(parent: strawberry.Parent[UserRow]) -> bool:
+        return parent.disabled_at is not None
 
     @strawberry.field
     @staticmethod
