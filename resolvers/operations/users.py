@@ -16,6 +16,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -29,13 +30,21 @@ from resolvers.common.pagination import Page, paginate
 from resolvers.operations.auth import SessionServices
 from resolvers.operations.scopes import in_reach, user_scope
 from resolvers.operations.user_changes import UserAction, record_change, snapshot
-from security.duties import DutyConflict, check_user_change, may_manage_users
+from security.duties import ORG_ADMINS, USER_ADMINS, DutyConflict, check_user_change, may_manage_users
 from security.passwords import hash_password, policy_violation
 from security.principal import Principal
+from security.roles import Role
 from security.tokens import now_ms
 
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")  # 登录名: what login accepts, without spaces
 MAX_DISPLAY_NAME = 64
+# 三员分立's admins a tenant (or the province, tenant None) is never left without: with no enabled
+# holder nobody there could manage its users, or its orgs, again.
+KEPT_ADMINS: tuple[tuple[str, frozenset[Role]], ...] = (
+    ("安全管理员", USER_ADMINS),
+    ("业务管理员", ORG_ADMINS),
+)
+LAST_ADMIN_LOCK = 0x5D_C0_19_0B  # pg advisory lock key: one change that could remove a last admin at a time
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,43 @@ async def _user_in_reach(principal: Principal, user_id: UUID, lock: bool = False
             raise forbidden("不能管理自己的账户 (no one administers their own account)")
         raise not_found("User")
     return user, await Org.get(id=user.org_id)
+
+
+async def _keep_an_admin(user: User, roles_after: list[str], enabled_after: bool) -> None:
+    """Inside the change's transaction: CONFLICT (``LAST_ADMIN``) when ``user`` is its tenant's last
+    enabled security admin, or business admin, and would stop being one (its roles changed, or it is
+    disabled). Such changes queue on one advisory lock (PostgreSQL; SQLite writes one transaction at
+    a time), so two at once cannot each leave the other as the last and end with none. One
+    statement per kind of admin lost, a row at most."""
+    if user.disabled_at is not None:
+        return
+    losing = [
+        (title, kind)
+        for title, kind in KEPT_ADMINS
+        if kind & set(user.roles) and not (enabled_after and kind & set(roles_after))
+    ]
+    db = User._meta.db
+    postgres = db.capabilities.dialect == "postgres"
+    if losing and postgres:
+        await db.execute_query(f"SELECT pg_advisory_xact_lock({LAST_ADMIN_LOCK})")
+    for title, kind in losing:
+        roles = [role.value for role in sorted(kind)]
+        if postgres:
+            sql = (
+                "SELECT 1 FROM app_user WHERE disabled_at IS NULL AND id <> $1"
+                " AND roles::jsonb ?| $2::text[] AND tenant_id IS NOT DISTINCT FROM $3 LIMIT 1"
+            )
+            values: list[Any] = [user.id, roles, user.tenant_id]
+        else:
+            sql = (
+                "SELECT 1 FROM app_user WHERE disabled_at IS NULL AND id <> ?"
+                f" AND EXISTS (SELECT 1 FROM json_each(roles) WHERE value IN ({', '.join('?' * len(roles))}))"
+                " AND tenant_id IS ? LIMIT 1"
+            )
+            values = [str(user.id), *roles, None if user.tenant_id is None else str(user.tenant_id)]
+        _, rows = await db.execute_query(sql, values)
+        if not rows:
+            raise conflict(f"不能移除最后一位{title} (the last enabled {title} must stay)", "LAST_ADMIN")
 
 
 def _check_fields(username: str | None, display_name: str | None) -> None:
@@ -172,6 +218,8 @@ async def update_user(
             )
         except DutyConflict as error:
             raise _duty(error) from None
+        if roles is not None:
+            await _keep_an_admin(user, roles, enabled_after=True)
         if display_name is not None:
             user.display_name = display_name.strip()
         if org is not None:
@@ -197,9 +245,10 @@ async def set_disabled(
 ) -> User:
     """停用 / 启用. Disabling ends every session of the user and its open subscriptions at once;
     a disabled user cannot log in or refresh. Repeating either is harmless: the user as it is."""
-    await _user_in_reach(principal, user_id)
+    target, _ = await _user_in_reach(principal, user_id)
     revoked_before = now_ms()
     if disabled:
+        await _keep_an_admin(target, target.roles, enabled_after=False)  # checked again below, locked
         # Revoked first: with the session store away this fails and nothing changes, rather than
         # leaving a disabled user whose tokens still work (auth.py _set_password does the same).
         await services.store.revoke_user_before(str(user_id), revoked_before)
@@ -207,6 +256,8 @@ async def set_disabled(
         user, org = await _user_in_reach(principal, user_id, lock=True)
         if (user.disabled_at is not None) is disabled:
             return user
+        if disabled:
+            await _keep_an_admin(user, user.roles, enabled_after=False)
         before = snapshot(user)
         user.disabled_at = datetime.now(UTC) if disabled else None
         await user.save(update_fields=["disabled_at"])

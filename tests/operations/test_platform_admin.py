@@ -261,6 +261,33 @@ async def test_disable_enable_and_unlock(database: Settings) -> None:
     assert actions == ["CREATED", "PASSWORD_CHANGED", "DISABLED", "ENABLED", "UNLOCKED"]
 
 
+async def test_a_bank_keeps_its_last_security_and_business_admins(database: Settings) -> None:
+    """Disabling a bank's last enabled business admin, or taking its role away, is refused
+    (CONFLICT, reason LAST_ADMIN): nobody in the bank could manage its orgs again. With a second
+    one, the first may go; then the second is the last. The same holds for security admins (the
+    province's may not disable the bank's last one)."""
+    bank = await _bank(database)
+    disable = "mutation($id: ID!) { disableUser(id: $id) { disabled } }"
+    demote = {"i": {"id": str(bank.admin.id), "roles": ["CUSTOMER_MANAGER"]}}
+    for refused in (
+        await bank.run("security", disable, {"id": str(bank.admin.id)}),
+        await bank.run("security", UPDATE_USER, demote),
+    ):
+        assert codes(refused) == ["CONFLICT"]
+        assert refused.errors[0].extensions["reason"] == "LAST_ADMIN"
+    assert (await User.get(id=bank.admin.id)).disabled_at is None
+    second = (await bank.run("security", CREATE_USER, _new_user(bank, ["PLATFORM_ADMIN"]))).data["createUser"]
+    assert (await bank.run("security", UPDATE_USER, demote)).errors is None  # 业务管理员: the second stays
+    assert codes(await bank.run("security", disable, {"id": second["user"]["id"]})) == ["CONFLICT"]
+    other = (await bank.run("security", CREATE_USER, _new_user(bank, ["SECURITY_ADMIN"]))).data["createUser"]
+    assert (await bank.run("security", disable, {"id": other["user"]["id"]})).errors is None
+    province = await make_user(bank.root, ("SECURITY_ADMIN",), "省联社安全管理员")
+    bank.tokens["province security"] = token_for(province, bank.root, database)
+    last = await bank.run("province security", disable, {"id": str(bank.security.id)})
+    assert codes(last) == ["CONFLICT"]  # the bank's last security admin
+    assert (await User.get(id=bank.security.id)).disabled_at is None
+
+
 async def test_an_org_moves_with_its_subtree_and_its_path_copies(database: Settings) -> None:
     bank = await _bank(database)
     other_branch = await make_org("管理测试另一支行", OrgKind.BRANCH, bank.bank)
