@@ -34,6 +34,7 @@ from models.marketing.content import (
 )
 from models.marketing.messages import InboxMessage, MessageChannel, MessageStatus, OutboundMessage
 from models.marketing.points import PointsEntry, PointsKind
+from models.marketing.reports import ReportPeriod, WorkReport, WorkReportStatus
 from models.marketing.schemes import (
     ContactChannel,
     FeedbackResult,
@@ -86,6 +87,7 @@ __all__ = [
     "PointsKind",
     "QrCode",
     "RecommendationSlot",
+    "ReportPeriod",
     "SchemeIndicator",
     "SchemeKind",
     "SchemeStatus",
@@ -97,6 +99,8 @@ __all__ = [
     "WorkOrder",
     "WorkOrderFeedback",
     "WorkOrderStatus",
+    "WorkReport",
+    "WorkReportStatus",
 ]
 
 

@@ -30,6 +30,11 @@ strawberry.enum(SplitLevel, name="IndicatorSplitLevel", description="指标分�
 strawberry.enum(WorkOrderStatus, name="WorkOrderStatus", description="营销工单状态")
 strawberry.enum(ContactChannel, name="WorkOrderChannel", description="接触渠道 (含线上渠道)")
 strawberry.enum(FeedbackResult, name="WorkOrderResult", description="反馈结果")
+# 工作报告 (work reports)
+from models.marketing import ReportPeriod, WorkReportStatus  # noqa: E402
+
+strawberry.enum(ReportPeriod, name="ReportPeriod", description="报告周期: 周报 / 月报")
+strawberry.enum(WorkReportStatus, name="WorkReportStatus", description="工作报告状态: 草稿 / 已提交 / 已退回")
 
 __all__ = ["OpportunityStatus"]
 
@@ -79,5 +84,7 @@ __all__ = [
     "NodeKind",
     "OpportunityStatus",
     "PointsKind",
+    "ReportPeriod",
     "WaveStatus",
+    "WorkReportStatus",
 ]
