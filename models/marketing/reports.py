@@ -23,7 +23,7 @@ class WorkReportStatus(StrEnum):
 
 
 class WorkReport(Entity):
-    """One user's report of one period; ``figures`` is the activity counted when it was drafted
+    """One user's report of one period, ``figures`` the activity counted when it was drafted
     (refreshed while a draft: resolvers/marketing/reports.py ``activity_of``)."""
 
     tenant_id = fields.UUIDField(db_index=True)

@@ -128,7 +128,9 @@ class Query:
     async def incident(self, info: Info, id: strawberry.ID) -> Incident | None:
         return cast("Incident | None", await info.context.loaders.incident.load(parse_id(id)))
 
-    @strawberry.field(description="故障事件列表, newest first; mine: reported by or assigned to me")
+    @strawberry.field(
+        description="故障事件列表, newest first; mine: reported by or assigned to me; open: not yet closed"
+    )
     async def incidents(
         self,
         info: Info,
@@ -137,8 +139,10 @@ class Query:
         status: IncidentStatus | None = None,
         level: IncidentLevel | None = None,
         mine: bool = False,
+        open: bool = False,
     ) -> Connection[Incident]:
-        page = await list_incidents(info.context.require_principal(), first, after, status, level, mine)
+        principal = info.context.require_principal()
+        page = await list_incidents(principal, first, after, status, level, mine, open)
         return cast(Connection[Incident], page)
 
     @strawberry.field(description="服务级别策略")

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('returned_by', fields.UUIDField(null=True)),
                 ('return_comment', fields.CharField(default='', max_length=500)),
             ],
-            options={'table': 'work_report', 'app': 'marketing', 'unique_together': (('user_id', 'period', 'starts_on'),), 'indexes': [Index(fields=['created_at', 'id'])], 'pk_attr': 'id', 'table_description': "One user's report of one period; ``figures`` is the activity counted when it was drafted"},
+            options={'table': 'work_report', 'app': 'marketing', 'unique_together': (('user_id', 'period', 'starts_on'),), 'indexes': [Index(fields=['created_at', 'id'])], 'pk_attr': 'id', 'table_description': "One user's report of one period, ``figures`` the activity counted when it was drafted"},
             bases=['Entity'],
         ),
     ]
