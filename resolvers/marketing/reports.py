@@ -42,7 +42,10 @@ MAX_COMMENT = 500
 
 
 def period_of(period: ReportPeriod, day: date) -> tuple[date, date]:
-    """The first and last day of the week (Monday to Sunday) or month holding ``day``."""
+    """The first and last day of the week (Monday to Sunday) or month holding ``day`` (between the
+    years 2000 and 2999, else BAD_USER_INPUT)."""
+    if not 2000 <= day.year <= 2999:
+        raise bad_input("日期超出范围 (day must be between the years 2000 and 2999)")
     if period is ReportPeriod.WEEK:
         start = day - timedelta(days=day.weekday())
         return start, start + timedelta(days=6)

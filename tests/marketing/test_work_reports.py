@@ -267,3 +267,10 @@ async def test_out_of_scope_and_bad_input(database: Any) -> None:
     assert codes(await run(database, RETURN, branch.head, i={"id": id, "comment": " "})) == ["BAD_USER_INPUT"]
     assert codes(await run(database, SUBMIT, tenant.manager_token, id="nope")) == ["BAD_USER_INPUT"]
     assert codes(await run(database, SUBMIT, tenant.manager_token, id=str(uuid.uuid4()))) == ["NOT_FOUND"]
+
+
+async def test_days_out_of_range_are_bad_input(database: Any) -> None:
+    tenant = await make_tenant(database, customers=0, grabbers=0, needs=0)
+    for day in ("0001-01-01", "9999-12-31"):
+        assert codes(await run(database, DRAFT, tenant.manager_token, p="WEEK", d=day)) == ["BAD_USER_INPUT"]
+        assert codes(await run(database, MINE, tenant.manager_token, p="MONTH", d=day)) == ["BAD_USER_INPUT"]
