@@ -151,7 +151,9 @@ async def test_the_workbench_as_a_manager_and_as_their_branch_head(stack: Stack)
 
 
 def _root_fields(subgraph: str) -> set[str]:
-    return set(spec_of(subgraph).schema._schema.query_type.fields)  # type: ignore[attr-defined]
+    query = spec_of(subgraph).schema._schema.query_type
+    assert query is not None
+    return set(query.fields)
 
 
 class _Variables(Visitor):
@@ -189,7 +191,7 @@ def split(document: str) -> dict[str, str]:
             name=operation.name,
             directives=(),
             variable_definitions=tuple(
-                v for v in operation.variable_definitions if v.variable.name.value in used
+                v for v in operation.variable_definitions or () if v.variable.name.value in used
             ),
             selection_set=type(operation.selection_set)(selections=tuple(fields)),
         )

@@ -153,7 +153,11 @@ async def arrange_activity(tenant: Tenant, monday: date) -> None:
                 amount=amount,
             )
             await WorkOrderFeedback.filter(id=feedback.id).update(created_at=at(monday + timedelta(days=n)))
-    for status, amount in ((OpportunityStatus.CLAIMED, None), (OpportunityStatus.CONVERTED, Decimal("8000"))):
+    won: tuple[tuple[OpportunityStatus, Decimal | None], ...] = (
+        (OpportunityStatus.CLAIMED, None),
+        (OpportunityStatus.CONVERTED, Decimal("8000")),
+    )
+    for status, won_amount in won:
         await Opportunity.create(
             tenant_id=bank.id,
             customer_id=customer.id,
@@ -162,8 +166,8 @@ async def arrange_activity(tenant: Tenant, monday: date) -> None:
             claimed_by_id=manager.id,
             org_path=tenant.branch.path,
             claimed_at=at(monday + timedelta(days=2)),
-            converted_amount=amount,
-            finished_at=at(monday + timedelta(days=3)) if amount else None,
+            converted_amount=won_amount,
+            finished_at=at(monday + timedelta(days=3)) if won_amount else None,
         )
     await Opportunity.create(  # claimed the week before: not counted
         tenant_id=bank.id,
