@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from types import SimpleNamespace
+from typing import Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -168,30 +169,30 @@ async def update_announcement(principal: Principal, id: UUID, draft: Announcemen
 
 async def publish_announcement(principal: Principal, id: UUID) -> Announcement:
     """DRAFT or WITHDRAWN → PUBLISHED; publishing a published one again changes nothing."""
-    row = await managed(principal, id)
-    if row.status is S.PUBLISHED:
-        return row
-    async with change("operations", "Announcement", row.id):
-        await transition(
-            Announcement, row.id, (S.DRAFT, S.WITHDRAWN), None, status=S.PUBLISHED, published_at=now()
-        )
-    return await Announcement.get(id=row.id)
+    return await _move(principal, id, S.PUBLISHED, (S.DRAFT, S.WITHDRAWN), None, published_at=now())
 
 
 async def withdraw_announcement(principal: Principal, id: UUID) -> Announcement:
     """PUBLISHED → WITHDRAWN (its receipts are kept); withdrawing a withdrawn one changes nothing."""
+    message = "草稿不能撤回 (only a published announcement can be withdrawn)"
+    return await _move(principal, id, S.WITHDRAWN, (S.PUBLISHED,), message, withdrawn_at=now())
+
+
+async def _move(
+    principal: Principal,
+    id: UUID,
+    to: AnnouncementStatus,
+    leaving: tuple[AnnouncementStatus, ...],
+    message: str | None,
+    **values: Any,
+) -> Announcement:
+    """A managed announcement from ``leaving`` to ``to`` (already there: unchanged), in one
+    conditional UPDATE; from another state: CONFLICT with ``message`` (None: left as it is)."""
     row = await managed(principal, id)
-    if row.status is S.WITHDRAWN:
+    if row.status is to:
         return row
     async with change("operations", "Announcement", row.id):
-        await transition(
-            Announcement,
-            row.id,
-            S.PUBLISHED,
-            "草稿不能撤回 (only a published announcement can be withdrawn)",
-            status=S.WITHDRAWN,
-            withdrawn_at=now(),
-        )
+        await transition(Announcement, row.id, leaving, message, status=to, **values)
     return await Announcement.get(id=row.id)
 
 

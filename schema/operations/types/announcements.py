@@ -11,7 +11,7 @@ import strawberry
 from models.operations import Announcement as AnnouncementRow
 from models.operations import AnnouncementRead as AnnouncementReadRow
 from resolvers.common.errors import forbidden
-from resolvers.operations.announcements import roles_of
+from resolvers.operations.announcements import Receipts, roles_of
 from resolvers.operations.scopes import announcement_manager_scope
 from schema.operations.context import Info
 from schema.operations.enums import AnnouncementStatus
@@ -55,25 +55,23 @@ class Announcement:
         return bool(await info.context.loaders.my_announcement_reads.load(parent.id))
 
     @strawberry.field(
-        description="读者人数: its audience now (the users of its org's subtree with one of its roles); "
-        "its managers only (FORBIDDEN otherwise)"
+        description="已读回执 counts: its audience now (the users of its org's subtree with one of its "
+        "roles), how many of them have read it and how many have not; its managers only (FORBIDDEN "
+        "otherwise)"
     )
     @staticmethod
     async def audience_count(parent: strawberry.Parent[AnnouncementRow], info: Info) -> int:
-        _require_manager(parent, info)
-        return (await info.context.loaders.announcement_receipts.load(parent)).audience
+        return (await _receipts(parent, info)).audience
 
     @strawberry.field(description="已读人数 of its audience; its managers only")
     @staticmethod
     async def read_count(parent: strawberry.Parent[AnnouncementRow], info: Info) -> int:
-        _require_manager(parent, info)
-        return (await info.context.loaders.announcement_receipts.load(parent)).read
+        return (await _receipts(parent, info)).read
 
     @strawberry.field(description="未读人数 of its audience; its managers only")
     @staticmethod
     async def unread_count(parent: strawberry.Parent[AnnouncementRow], info: Info) -> int:
-        _require_manager(parent, info)
-        return (await info.context.loaders.announcement_receipts.load(parent)).unread
+        return (await _receipts(parent, info)).unread
 
     @strawberry.field(description="已读回执: who has read it, first reader first; its managers only")
     @staticmethod
@@ -83,6 +81,11 @@ class Announcement:
         _require_manager(parent, info)
         rows = await info.context.loaders.announcement_reads.load(parent.id)
         return cast(list[AnnouncementReceipt], rows[: max(0, min(first, 1000))])
+
+
+async def _receipts(parent: AnnouncementRow, info: Info) -> Receipts:
+    _require_manager(parent, info)
+    return await info.context.loaders.announcement_receipts.load(parent)
 
 
 def _require_manager(parent: AnnouncementRow, info: Info) -> None:
