@@ -243,3 +243,21 @@ class Before(Cond):
     def test(self, obj: Any) -> bool:
         value = getattr(obj, self.field, None)
         return value is not None and value < self.value
+
+
+@dataclass(frozen=True)
+class Contains(Cond):
+    """The column's text holds ``text`` (e.g. ``|BRANCH_HEAD|`` in a ``|``-separated role list)."""
+
+    field: str
+    text: str
+
+    def q(self) -> Q:
+        return Q(**{f"{self.field}__contains": self.text})
+
+    def sql(self, writer: SqlWriter) -> str:
+        pattern = "%" + _like_escaped(self.text) + "%"
+        return f"{writer.column(self.field)} LIKE {writer.param(self.field, pattern)} ESCAPE '\\'"
+
+    def test(self, obj: Any) -> bool:
+        return self.text in (_value(obj, self.field) or "")

@@ -187,6 +187,7 @@ from subgraphs.seed_canvas import seed_canvas
 from subgraphs.seed_content import ContentPeople, seed_content
 from subgraphs.seed_performance import Demo as PerformanceDemo
 from subgraphs.seed_performance import seed_performance
+from subgraphs.seed_workbench import WorkbenchDemo, seed_workbench
 from subgraphs.settings import Settings
 
 SEED = 20240917  # change it and every generated row changes with it
@@ -2198,6 +2199,20 @@ async def _seed_performance(world: World) -> dict[str, int]:
     )
 
 
+def _workbench_demo(world: World) -> WorkbenchDemo:
+    """Who wrote the workbench demo (subgraphs/seed_workbench.py): after operations, as canvas."""
+    bank = world.banks[0]
+    root = next(o for o in world.orgs if o.code == ROOT_CODE)
+    return WorkbenchDemo(
+        world.acting("admin"),
+        world.acting(f"hq_{bank.spec.code.lower()}"),
+        world.acting(DEMO_MANAGER),
+        root.id,
+        bank.org.id,
+        bank.branches[0].org.id,
+    )
+
+
 async def seed(settings: Settings, customers: int = 2000, progress: bool = True) -> dict[str, int]:
     """Fill empty, migrated databases with demo data; returns rows created per kind.
 
@@ -2229,6 +2244,7 @@ async def seed(settings: Settings, customers: int = 2000, progress: bool = True)
     counts |= await _seed_canvas(world, refs)
     counts |= await _seed_reports(now)
     counts |= await _seed_performance(world)
+    counts |= await seed_workbench(_workbench_demo(world), now)  # 通知公告, 周报 (seed_workbench.py)
     summary = ", ".join(f"{kind} {count}" for kind, count in counts.items())
     _say(progress, f"完成 done in {time.perf_counter() - started:.1f}s: {summary}")
     return counts

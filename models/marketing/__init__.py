@@ -44,6 +44,7 @@ from models.marketing.performance import (
     TargetStatus,
 )
 from models.marketing.points import PointsEntry, PointsKind
+from models.marketing.reports import WorkReport, WorkReportPeriod, WorkReportStatus
 from models.marketing.schemes import (
     ContactChannel,
     FeedbackResult,
@@ -115,6 +116,9 @@ __all__ = [
     "WorkOrder",
     "WorkOrderFeedback",
     "WorkOrderStatus",
+    "WorkReport",
+    "WorkReportPeriod",
+    "WorkReportStatus",
 ]
 
 

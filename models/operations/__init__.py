@@ -14,6 +14,7 @@ from tortoise import fields
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
 from models.operations.admin import Team, TeamMember, UserChange
+from models.operations.announcements import Announcement, AnnouncementRead, AnnouncementStatus
 from models.operations.approvals import ApprovalFlow, ApprovalRequest, ApprovalStep
 from models.operations.backups import BackupCheck, BackupFrequency, BackupJob, BackupRun, BackupRunStatus
 from models.operations.changes import ChangeKind, ChangeRequest, ChangeRisk, ChangeStatus, ChangeStep
@@ -287,6 +288,9 @@ __all__ = [
     "Alert",
     "AlertLevel",
     "AlertStatus",
+    "Announcement",
+    "AnnouncementRead",
+    "AnnouncementStatus",
     "ApprovalFlow",
     "ApprovalRequest",
     "ApprovalStep",

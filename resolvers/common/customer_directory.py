@@ -23,9 +23,11 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from tortoise.functions import Count
+
 from models.common import blind_index
 from models.customers import Customer
-from models.customers.profile import Holding, HoldingCategory
+from models.customers.profile import ContactRecord, Holding, HoldingCategory
 from models.customers.reminder_sources import AccountMovement, Direction
 from resolvers.common.clock import CST
 from resolvers.customers.scopes import customer_scope
@@ -157,3 +159,15 @@ async def large_inflows(after: UUID | None, limit: int, since: datetime, thresho
 def _cst_day(value: Any) -> str:
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
     return moment.astimezone(CST).date().isoformat()
+
+
+async def contacts_by_channel(manager_id: UUID, since: datetime, until: datetime) -> dict[str, int]:
+    """客户接触 a manager recorded with a contact time in [since, until), counted per channel (电话,
+    面访, 微信, 短信): one statement, for marketing's work reports (resolvers/marketing/reports.py)."""
+    rows = await (
+        ContactRecord.filter(manager_id=manager_id, contacted_at__gte=since, contacted_at__lt=until)
+        .group_by("channel")
+        .annotate(n=Count("id"))
+        .values_list("channel", "n")
+    )
+    return {str(channel): int(n) for channel, n in rows}

@@ -23,6 +23,7 @@ from models.marketing import (
     PerformanceIndicator,
     SchemeIndicator,
     WorkOrder,
+    WorkReport,
 )
 from resolvers.common.customer_directory import visible_customers
 from resolvers.common.loading import LoaderRegistry
@@ -41,6 +42,7 @@ from resolvers.marketing.scopes import (
     template_scope,
     wave_scope,
     work_order_scope,
+    work_report_scope,
 )
 from resolvers.marketing.waves import WaveFigures, wave_figures
 from resolvers.marketing.work_orders import SchemeFigures, scheme_figures
@@ -153,6 +155,11 @@ class MarketingLoaders(LoaderRegistry):
             return await points_of(self.require_principal(), ids, latest)
 
         return self._get(("points", latest), lambda: DataLoader(load_fn=load))
+
+    # -- 工作报告 (work reports, issue 19) --
+    @property
+    def work_report(self) -> DataLoader[UUID, WorkReport | None]:
+        return self.entity(WorkReport, work_report_scope)
 
 
 async def _load_categories(ids: Sequence[UUID]) -> list[ContentCategory | None]:

@@ -198,3 +198,29 @@ def leaderboard_scope(p: Principal) -> Cond:
     if p.has_role(Role.CUSTOMER_MANAGER):
         return all_of(tenant(p), In("org_path", _org_and_above(p)))
     return performance_scope(p)
+
+
+# -- 工作报告 (work reports, issue 19) ---------------------------------------------------------------
+# Its author sees it in every state; once submitted (or returned) the branch head over the author's
+# org (辖内) reads it and may return it, head office reads its bank's, the province every bank's.
+REPORT_AUTHORS = (Role.CUSTOMER_MANAGER, Role.BRANCH_HEAD)
+REPORT_READERS = (Role.PROVINCE_ADMIN, Role.HQ_ADMIN, Role.HQ_REVIEWER, Role.BRANCH_HEAD)
+
+
+def work_report_scope(p: Principal) -> Cond:
+    own = Eq("user_id", p.user_id)
+    handed_in = In("status", ("SUBMITTED", "RETURNED"))
+    if p.has_role(Role.PROVINCE_ADMIN):
+        return any_of(own, handed_in)
+    if p.has_role(Role.HQ_ADMIN, Role.HQ_REVIEWER):
+        return any_of(own, all_of(tenant(p), handed_in))
+    if p.has_role(Role.BRANCH_HEAD):
+        return any_of(own, all_of(tenant(p), Prefix("org_path", p.org_path), handed_in))
+    return own
+
+
+def work_report_reviewer_scope(p: Principal) -> Cond:
+    """The reports the caller may return (once submitted): those of their branch (branch heads)."""
+    if not p.has_role(Role.BRANCH_HEAD):
+        return Nothing()
+    return all_of(tenant(p), Prefix("org_path", p.org_path))

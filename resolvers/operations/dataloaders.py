@@ -9,6 +9,8 @@ from strawberry.dataloader import DataLoader
 from models.operations import (
     Alert,
     AlertAction,
+    Announcement,
+    AnnouncementRead,
     BackupJob,
     BackupRun,
     ChangeRequest,
@@ -29,16 +31,20 @@ from models.operations import (
     User,
 )
 from resolvers.common.loading import LoaderRegistry
+from resolvers.operations.announcements import Receipts, receipts
 from resolvers.operations.halls import HallFigures, hall_status
 from resolvers.operations.scopes import (
     alert_action_scope,
     alert_scope,
+    announcement_read_scope,
+    announcement_scope,
     backup_scope,
     change_scope,
     hall_data_scope,
     incident_scope,
     inspection_scope,
     org_scope,
+    own_read_scope,
     through_parent,
     user_scope,
 )
@@ -158,3 +164,26 @@ class OperationsLoaders(LoaderRegistry):
         """Each hall's live figures (halls.py ``hall_status``: four statements per batch). The keys
         are halls the caller was shown already (read through ``hall_scope``)."""
         return self._get(("hall_status",), lambda: DataLoader(load_fn=hall_status))
+
+    # -- 通知公告 (announcements, issue 19) --------------------------------------------------------------
+    @property
+    def announcement(self) -> DataLoader[UUID, Announcement | None]:
+        return self.entity(Announcement, announcement_scope)
+
+    @property
+    def my_announcement_reads(self) -> DataLoader[UUID, list[AnnouncementRead]]:
+        """The caller's own receipt of each announcement (a list of at most one)."""
+        return self.children(AnnouncementRead, "announcement_id", own_read_scope)
+
+    @property
+    def announcement_reads(self) -> DataLoader[UUID, list[AnnouncementRead]]:
+        """Every receipt of an announcement the caller manages, oldest first (已读回执)."""
+        return self.children(AnnouncementRead, "announcement_id", announcement_read_scope)
+
+    @property
+    def announcement_receipts(self) -> DataLoader[Announcement, Receipts]:
+        """Audience and read counts (announcements.py ``receipts``: two statements per batch)."""
+        return self._get(
+            ("announcement_receipts",),
+            lambda: DataLoader(load_fn=receipts, cache_key_fn=lambda row: row.id),
+        )

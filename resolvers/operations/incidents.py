@@ -372,9 +372,13 @@ async def list_incidents(
     status: IncidentStatus | None = None,
     level: IncidentLevel | None = None,
     mine: bool = False,
+    open: bool = False,
 ) -> Page[Incident]:
-    """The incidents in the caller's scope, newest first; ``mine``: reported by or assigned to them."""
+    """The incidents in the caller's scope, newest first; ``mine``: reported by or assigned to them;
+    ``open``: not yet closed (the workbench's 我的待办故障)."""
     queryset = scoped(principal, Incident, incident_scope)
+    if open:
+        queryset = queryset.exclude(status__in=(IncidentStatus.CLOSED, IncidentStatus.ANALYSED))
     if status is not None:
         queryset = queryset.filter(status=status)
     if level is not None:

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from models.operations import Org, OrgKind
-from security.conditions import Cond, Eq, Everything, In, InQuery, Nothing, Prefix, all_of, any_of
+from uuid import UUID
+
+from models.operations import AnnouncementStatus, Org, OrgKind
+from security.conditions import (
+    Cond,
+    Contains,
+    Eq,
+    Everything,
+    In,
+    InQuery,
+    Nothing,
+    Prefix,
+    all_of,
+    any_of,
+)
 from security.duties import may_manage_users, may_read_user_history
 from security.principal import Principal
-from security.roles import Scope
+from security.roles import Role, Scope
 from security.scopes import ancestors, role_scope, site_scope, tenant, tenant_path
 
 
@@ -126,3 +139,45 @@ def log_scope(p: Principal) -> Cond:
     if every_tenant(p):
         return Everything()
     return tenant(p)
+
+
+# -- 通知公告 (announcements, issue 19) ----------------------------------------------------------------
+# Managed (written, published, withdrawn, their receipts read) by the administrators over the
+# target org: the province's for any, a bank's platform and head-office admins for their bank's
+# tree. Read, once published, by the users of the target's subtree (the target is one of their own
+# org's ancestors, or their org) who hold one of its roles (none named: every role).
+ANNOUNCEMENT_AUTHORS = (Role.PLATFORM_ADMIN, Role.PROVINCE_ADMIN, Role.HQ_ADMIN)
+
+
+def announcement_manager_scope(p: Principal) -> Cond:
+    """The announcements (and their receipts, by the same ``org_path``) the caller manages."""
+    if p.has_role(Role.PROVINCE_ADMIN):
+        return Everything()
+    if p.has_role(Role.PLATFORM_ADMIN, Role.HQ_ADMIN):
+        return Prefix("org_path", tenant_path(p))
+    return Nothing()
+
+
+def announcement_reader_scope(p: Principal) -> Cond:
+    """The published announcements addressed to the caller: to an org at or above theirs, for a
+    role they hold (any of their roles, not only the active one) or for every role."""
+    above = In("org_id", tuple(UUID(part) for part in p.org_path.split("/") if part))
+    roles = any_of(Eq("roles", ""), *(Contains("roles", f"|{role}|") for role in p.roles))
+    return all_of(Eq("status", AnnouncementStatus.PUBLISHED), above, roles)
+
+
+def announcement_scope(p: Principal) -> Cond:
+    managed = announcement_manager_scope(p)
+    # (an empty Q() in an OR is dropped by Tortoise: "everything" stands alone)
+    return managed if isinstance(managed, Everything) else any_of(managed, announcement_reader_scope(p))
+
+
+def announcement_read_scope(p: Principal) -> Cond:
+    """已读回执: one's own, and those of the announcements one manages."""
+    managed = announcement_manager_scope(p)
+    return managed if isinstance(managed, Everything) else any_of(Eq("user_id", p.user_id), managed)
+
+
+def own_read_scope(p: Principal) -> Cond:
+    """The caller's own receipts (whether they read an announcement)."""
+    return Eq("user_id", p.user_id)

@@ -35,6 +35,11 @@ strawberry.enum(SplitLevel, name="IndicatorSplitLevel", description="指标分�
 strawberry.enum(WorkOrderStatus, name="WorkOrderStatus", description="营销工单状态")
 strawberry.enum(ContactChannel, name="WorkOrderChannel", description="接触渠道 (含线上渠道)")
 strawberry.enum(FeedbackResult, name="WorkOrderResult", description="反馈结果")
+# 工作报告 (work reports)
+from models.marketing import WorkReportPeriod, WorkReportStatus  # noqa: E402
+
+strawberry.enum(WorkReportPeriod, name="WorkReportPeriod", description="报告周期: 周报 / 月报")
+strawberry.enum(WorkReportStatus, name="WorkReportStatus", description="工作报告状态: 草稿 / 已提交 / 已退回")
 
 __all__ = ["OpportunityStatus"]
 
@@ -102,4 +107,6 @@ __all__ = [
     "TargetLevel",
     "TargetStatus",
     "WaveStatus",
+    "WorkReportPeriod",
+    "WorkReportStatus",
 ]

@@ -364,3 +364,19 @@ class SplitBranchTargetInput:
     target_id: strawberry.ID
     shares: list[StaffTargetShareInput]
     comment: str = ""
+
+
+# -- 工作报告 (work reports) --------------------------------------------------------------------------
+
+
+@strawberry.input(description="修改工作报告: its text (a draft or a returned one)")
+class UpdateWorkReportInput:
+    id: strawberry.ID
+    summary: str = strawberry.field(description="本期工作总结")
+    plan: str = strawberry.field(default="", description="下期工作计划")
+
+
+@strawberry.input(description="退回工作报告 with a comment")
+class ReturnWorkReportInput:
+    id: strawberry.ID
+    comment: str = strawberry.field(description="退回意见")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 import strawberry
 
 from models.marketing import SchemeKind
 from resolvers.common.values import parse_id
-from resolvers.marketing import content, knowledge, performance, pool, scan
+from resolvers.marketing import content, knowledge, performance, pool, reports, scan
 from resolvers.marketing.audiences import create_audience
 from resolvers.marketing.campaigns import (
     cancel_campaign,
@@ -40,6 +40,7 @@ from resolvers.marketing.schemes import (
 from resolvers.marketing.waves import rerun_wave
 from resolvers.marketing.work_orders import Feedback, give_feedback, start_work_order
 from schema.marketing.context import Info
+from schema.marketing.enums import WorkReportPeriod
 from schema.marketing.inputs import (
     AllocateTargetsInput,
     ArticleInput,
@@ -54,9 +55,11 @@ from schema.marketing.inputs import (
     FollowUpInput,
     KnowledgeEntryInput,
     PerformanceIndicatorInput,
+    ReturnWorkReportInput,
     SchemeInput,
     SplitBranchTargetInput,
     SplitIndicatorInput,
+    UpdateWorkReportInput,
     WorkOrderFeedbackInput,
 )
 from schema.marketing.types.audiences import Audience
@@ -66,6 +69,7 @@ from schema.marketing.types.messages import InboxMessage
 from schema.marketing.types.opportunities import FollowUp, Opportunity, QrCode
 from schema.marketing.types.performance import PerformanceIndicator, PerformanceTarget
 from schema.marketing.types.points import PointsEntry
+from schema.marketing.types.reports import WorkReport
 from schema.marketing.types.schemes import MarketingScheme, WorkOrder
 
 
@@ -429,6 +433,37 @@ class Mutation:
             info.context.require_principal(), parse_id(input.target_id, "targetId"), shares, input.comment
         )
         return cast(list[PerformanceTarget], rows)
+
+    # -- 工作报告 (work reports) --
+    @strawberry.federation.mutation(
+        description="起草工作报告: my report of the week or month holding day (today by default), filled "
+        "from the period's activity; asked again, the same report (a draft's figures recounted)",
+        authenticated=True,
+    )
+    async def draft_work_report(
+        self, info: Info, period: WorkReportPeriod, day: date | None = None
+    ) -> WorkReport:
+        return cast(WorkReport, await reports.draft_report(info.context.require_principal(), period, day))
+
+    @strawberry.federation.mutation(
+        description="修改工作报告 (a draft or a returned one)", authenticated=True
+    )
+    async def update_work_report(self, info: Info, input: UpdateWorkReportInput) -> WorkReport:
+        principal = info.context.require_principal()
+        row = await reports.update_report(principal, parse_id(input.id), input.summary, input.plan)
+        return cast(WorkReport, row)
+
+    @strawberry.federation.mutation(description="提交工作报告 to my branch head", authenticated=True)
+    async def submit_work_report(self, info: Info, id: strawberry.ID) -> WorkReport:
+        return cast(WorkReport, await reports.submit_report(info.context.require_principal(), parse_id(id)))
+
+    @strawberry.federation.mutation(
+        description="退回工作报告 with a comment (the author's branch head)", authenticated=True
+    )
+    async def return_work_report(self, info: Info, input: ReturnWorkReportInput) -> WorkReport:
+        principal = info.context.require_principal()
+        row = await reports.return_report(principal, parse_id(input.id), input.comment)
+        return cast(WorkReport, row)
 
 
 def _draft(input: SchemeInput) -> SchemeDraft:

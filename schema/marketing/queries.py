@@ -7,7 +7,7 @@ name the portal by ``portal``, the id of the org tenant that runs it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 
 import strawberry
@@ -15,7 +15,7 @@ import strawberry
 from resolvers.common.errors import not_found
 from resolvers.common.pagination import Edge, Page
 from resolvers.common.values import parse_id
-from resolvers.marketing import content, knowledge, performance, performance_scores, pool, scan
+from resolvers.marketing import content, knowledge, performance, performance_scores, pool, reports, scan
 from resolvers.marketing.audiences import list_audiences, preview_audience
 from resolvers.marketing.campaigns import list_campaigns, list_templates
 from resolvers.marketing.messages import my_inbox
@@ -34,6 +34,8 @@ from schema.marketing.enums import (
     TargetLevel,
     TargetStatus,
     WorkOrderStatus,
+    WorkReportPeriod,
+    WorkReportStatus,
 )
 from schema.marketing.inputs import AudienceCriteriaInput, ConversionFilter
 from schema.marketing.types.audiences import Audience, AudiencePreview
@@ -55,6 +57,7 @@ from schema.marketing.types.performance import (
     PerformanceTarget,
     PerformanceTargetChange,
 )
+from schema.marketing.types.reports import WorkReport
 from schema.marketing.types.schemes import MarketingScheme, SchemeTarget, WorkOrder
 
 
@@ -358,6 +361,42 @@ class Query:
     ) -> list[LeaderboardEntry]:
         rows = await performance_scores.leaderboard(info.context.require_principal(), period, first)
         return [LeaderboardEntry.of(card) for card in rows]
+
+    # -- 工作报告 (work reports): resolvers/marketing/reports.py --
+    @strawberry.field(
+        description="我的工作报告 of the week (周报) or month (月报) holding day (today by default); "
+        "null until drafted"
+    )
+    async def my_work_report(
+        self, info: Info, period: WorkReportPeriod = WorkReportPeriod.WEEK, day: date | None = None
+    ) -> WorkReport | None:
+        row = await reports.my_report(info.context.require_principal(), period, day)
+        return cast("WorkReport | None", row)
+
+    @strawberry.field(description="我的工作报告, newest first")
+    async def my_work_reports(
+        self, info: Info, first: int = 20, after: str | None = None
+    ) -> Connection[WorkReport]:
+        page = await reports.list_my_reports(info.context.require_principal(), first, after)
+        return cast(Connection[WorkReport], page)
+
+    @strawberry.field(
+        description="下属工作报告: the submitted (and returned) reports of others I read (支行负责人: "
+        "my branch's; 总行: my bank's), newest first"
+    )
+    async def work_reports(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: WorkReportStatus | None = None,
+    ) -> Connection[WorkReport]:
+        page = await reports.list_reports(info.context.require_principal(), first, after, status)
+        return cast(Connection[WorkReport], page)
+
+    @strawberry.field(description="工作报告: mine, or a submitted one I read; null otherwise")
+    async def work_report(self, info: Info, id: strawberry.ID) -> WorkReport | None:
+        return cast("WorkReport | None", await info.context.loaders.work_report.load(parse_id(id)))
 
 
 def _conversion_row(row: pool.ConversionRow) -> ConversionRow:

@@ -10,6 +10,7 @@ from models.operations import (
     AlertActionKind,
     AlertLevel,
     AlertStatus,
+    AnnouncementStatus,
     BackupCheck,
     BackupFrequency,
     BackupRunStatus,
@@ -58,6 +59,7 @@ strawberry.enum(IncidentAction, name="IncidentAction", description="事件处理
 strawberry.enum(SupportTier, name="SupportTier", description="服务人员级别: 技术服务人员 … 服务项目经理")
 strawberry.enum(ServiceCalendar, name="ServiceCalendar", description="工作时间 / 非工作时间")
 strawberry.enum(SlaKind, name="SlaKind", description="响应 / 到场 / 排除")
+strawberry.enum(AnnouncementStatus, name="AnnouncementStatus", description="公告状态: 草稿 / 已发布 / 已撤回")
 strawberry.enum(ChangeKind, name="ChangeKind", description="变更类型")
 strawberry.enum(ChangeRisk, name="ChangeRisk", description="变更风险")
 strawberry.enum(ChangeStatus, name="ChangeStatus", description="变更状态")
@@ -88,6 +90,7 @@ __all__ = [
     "AlertActionKind",
     "AlertLevel",
     "AlertStatus",
+    "AnnouncementStatus",
     "ApprovalFunction",
     "BackupCheck",
     "BackupFrequency",

@@ -384,3 +384,29 @@ class UpdateOrgInput:
     id: strawberry.ID
     name: str | None = None
     code: str | None = None
+
+
+# -- 通知公告 (announcements) ------------------------------------------------------------------------
+
+
+@strawberry.input(description="新增公告")
+class CreateAnnouncementInput:
+    org_id: strawberry.ID = strawberry.field(description="the org whose subtree it is addressed to")
+    title: str
+    body: str
+    roles: list[str] = strawberry.field(
+        default_factory=list, description="only these roles; empty: every role"
+    )
+    publish: bool = strawberry.field(default=False, description="publish at once (else a DRAFT)")
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="幂等键: a retry with the same key returns the first announcement"
+    )
+
+
+@strawberry.input(description="修改公告 (a draft, or a withdrawn one)")
+class UpdateAnnouncementInput:
+    id: strawberry.ID
+    org_id: strawberry.ID
+    title: str
+    body: str
+    roles: list[str] = strawberry.field(default_factory=list)

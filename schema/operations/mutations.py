@@ -19,6 +19,7 @@ from resolvers.common.values import parse_id
 from resolvers.operations import (
     alert_policies,
     alerts,
+    announcements,
     approvals,
     auth,
     backups,
@@ -42,6 +43,7 @@ from schema.operations.inputs import (
     AlertSilenceInput,
     CallNextTicketInput,
     CallTicketInput,
+    CreateAnnouncementInput,
     CreateBackupJobInput,
     CreateChangeRequestInput,
     CreateInspectionPlanInput,
@@ -62,12 +64,14 @@ from schema.operations.inputs import (
     ServiceTargetInput,
     SetApprovalFlowInput,
     SetDutyStatusInput,
+    UpdateAnnouncementInput,
     UpdateInspectionPlanInput,
     UpdateOrgInput,
     UpdateUserInput,
 )
 from schema.operations.types.admin import IssuedPassword, Team
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
+from schema.operations.types.announcements import Announcement
 from schema.operations.types.approvals import ApprovalFlow, flow_of
 from schema.operations.types.backups import BackupJob, BackupRun
 from schema.operations.types.changes import ChangeRequest
@@ -483,6 +487,45 @@ class Mutation:
         principal = info.context.require_principal()
         signoff = await inspections.sign_report(principal, parse_id(org_id, "orgId"), month, note)
         return cast(InspectionSignoff, signoff)
+
+    # -- 通知公告 (announcements) --
+    @strawberry.federation.mutation(
+        description="新增公告 (platform, province and head-office admins, for an org of their tenant)",
+        authenticated=True,
+    )
+    async def create_announcement(self, info: Info, input: CreateAnnouncementInput) -> Announcement:
+        draft = announcements.AnnouncementDraft(
+            parse_id(input.org_id, "orgId"), input.title, input.body, tuple(input.roles)
+        )
+        principal = info.context.require_principal()
+        row = await announcements.create_announcement(principal, draft, input.publish, input.idempotency_key)
+        return cast(Announcement, row)
+
+    @strawberry.federation.mutation(description="修改公告: a draft or a withdrawn one", authenticated=True)
+    async def update_announcement(self, info: Info, input: UpdateAnnouncementInput) -> Announcement:
+        draft = announcements.AnnouncementDraft(
+            parse_id(input.org_id, "orgId"), input.title, input.body, tuple(input.roles)
+        )
+        principal = info.context.require_principal()
+        row = await announcements.update_announcement(principal, parse_id(input.id), draft)
+        return cast(Announcement, row)
+
+    @strawberry.federation.mutation(description="发布公告 (again, after a withdrawal)", authenticated=True)
+    async def publish_announcement(self, info: Info, id: strawberry.ID) -> Announcement:
+        principal = info.context.require_principal()
+        return cast(Announcement, await announcements.publish_announcement(principal, parse_id(id)))
+
+    @strawberry.federation.mutation(description="撤回公告", authenticated=True)
+    async def withdraw_announcement(self, info: Info, id: strawberry.ID) -> Announcement:
+        principal = info.context.require_principal()
+        return cast(Announcement, await announcements.withdraw_announcement(principal, parse_id(id)))
+
+    @strawberry.federation.mutation(
+        description="公告已读: mark one addressed to me read (a repeat changes nothing)", authenticated=True
+    )
+    async def mark_announcement_read(self, info: Info, id: strawberry.ID) -> Announcement:
+        principal = info.context.require_principal()
+        return cast(Announcement, await announcements.mark_read(principal, parse_id(id)))
 
     # -- changes and backups (变更 / 备份) --
     @strawberry.federation.mutation(description="登记变更申请 (a DRAFT change request)", authenticated=True)

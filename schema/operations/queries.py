@@ -12,7 +12,7 @@ from models.operations import Org as OrgRow
 from resolvers.common.clock import now
 from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
-from resolvers.operations import approvals, inspections, log_export, logs, queues
+from resolvers.operations import announcements, approvals, inspections, log_export, logs, queues
 from resolvers.operations import halls as hall_resolvers
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
@@ -33,6 +33,7 @@ from schema.common.connection import Connection
 from schema.operations.context import Info
 from schema.operations.enums import (
     AlertStatus,
+    AnnouncementStatus,
     ClientKind,
     IncidentLevel,
     IncidentStatus,
@@ -43,6 +44,7 @@ from schema.operations.enums import (
 from schema.operations.inputs import AuditRecordFilter, ChangeRequestFilter, LoginEventFilter, PageViewFilter
 from schema.operations.types.admin import Team, UserChange
 from schema.operations.types.alerts import Alert, AlertRoute, AlertSilence
+from schema.operations.types.announcements import Announcement
 from schema.operations.types.approvals import ApprovalFlow, PendingApproval, flow_of
 from schema.operations.types.audit import AuditRecord
 from schema.operations.types.backups import BackupJob
@@ -246,7 +248,9 @@ class Query:
     async def incident(self, info: Info, id: strawberry.ID) -> Incident | None:
         return cast("Incident | None", await info.context.loaders.incident.load(parse_id(id)))
 
-    @strawberry.field(description="故障事件列表, newest first; mine: reported by or assigned to me")
+    @strawberry.field(
+        description="故障事件列表, newest first; mine: reported by or assigned to me; open: not yet closed"
+    )
     async def incidents(
         self,
         info: Info,
@@ -255,8 +259,10 @@ class Query:
         status: IncidentStatus | None = None,
         level: IncidentLevel | None = None,
         mine: bool = False,
+        open: bool = False,
     ) -> Connection[Incident]:
-        page = await list_incidents(info.context.require_principal(), first, after, status, level, mine)
+        principal = info.context.require_principal()
+        page = await list_incidents(principal, first, after, status, level, mine, open)
         return cast(Connection[Incident], page)
 
     @strawberry.field(description="服务级别策略")
@@ -280,6 +286,36 @@ class Query:
     async def open_incident_counts(self, info: Info, org_path: str | None = None) -> list[IncidentLevelCount]:
         rows = await open_incident_counts(info.context.require_principal(), org_path)
         return cast(list[IncidentLevelCount], rows)
+
+    # -- 通知公告 (announcements): resolvers/operations/announcements.py --
+    @strawberry.field(description="通知公告 addressed to me, newest first; unreadOnly: those I have not read")
+    async def announcements(
+        self, info: Info, first: int = 20, after: str | None = None, unread_only: bool = False
+    ) -> Connection[Announcement]:
+        principal = info.context.require_principal()
+        page = await announcements.list_announcements(principal, first, after, unread_only)
+        return cast(Connection[Announcement], page)
+
+    @strawberry.field(description="未读公告数: announcements addressed to me I have not read")
+    async def announcement_unread_count(self, info: Info) -> int:
+        return await announcements.unread_count(info.context.require_principal())
+
+    @strawberry.field(description="公告: one addressed to me or one I manage; null otherwise")
+    async def announcement(self, info: Info, id: strawberry.ID) -> Announcement | None:
+        return cast("Announcement | None", await info.context.loaders.announcement.load(parse_id(id)))
+
+    @strawberry.field(
+        description="公告管理: the announcements I manage (administrators), every state, newest first"
+    )
+    async def managed_announcements(
+        self,
+        info: Info,
+        first: int = 20,
+        after: str | None = None,
+        status: AnnouncementStatus | None = None,
+    ) -> Connection[Announcement]:
+        page = await announcements.list_managed(info.context.require_principal(), first, after, status)
+        return cast(Connection[Announcement], page)
 
     # -- 巡检 (inspections): resolvers/operations/inspections.py; an id out of scope is NOT_FOUND --
 

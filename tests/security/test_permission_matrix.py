@@ -1197,3 +1197,140 @@ async def test_platform_admin_entry_points(
     result = await execute("operations", query, used, token, settings=world.settings)
     observed = "OK" if result.errors is None else "/".join(e.extensions["code"] for e in result.errors)
     assert observed == _admin_expected(entry, caller)
+
+
+# -- issue 19, the workbench: 通知公告 (operations) and 工作报告 (marketing) -------------------------
+# An announcement published for the owner manager's branch: its users read it (root list, root
+# field, mark-read); the bank's head office and the province manage it (managed list, receipts,
+# publish) and do not read it as an audience (it is not addressed above the branch); nobody else
+# reaches it by any entry point.
+READ, MANAGE = "READ", "MANAGE"
+ANNOUNCEMENT_CALLERS = {
+    "owner manager": READ,
+    "custodian (active)": READ,
+    "custodian (ended)": READ,
+    "other manager, same branch": READ,
+    "branch head": READ,
+    "head office admin": MANAGE,
+    "province admin": MANAGE,
+    "regulator": ABSENT,
+    "manager of another bank": ABSENT,
+    "institution account manager": ABSENT,
+    "hall manager": ABSENT,
+}
+
+
+@pytest.mark.parametrize("caller", list(ANNOUNCEMENT_CALLERS))
+async def test_announcement_entry_points(world: World, caller: str) -> None:
+    from models.operations import Announcement, AnnouncementStatus
+
+    tenant, token = world.tenant, world.tokens[caller]
+    notice = await Announcement.create(
+        org=tenant.branch,
+        org_path=tenant.branch.path,
+        title="矩阵公告",
+        body="正文",
+        status=AnnouncementStatus.PUBLISHED,
+        published_at=datetime.now(UTC),
+        created_by=tenant.manager.id,
+    )
+    id = str(notice.id)
+
+    async def run(query: str) -> Any:
+        return await execute("operations", query, {"id": id}, token, settings=world.settings)
+
+    expected = ANNOUNCEMENT_CALLERS[caller]
+    listed = await run("{ announcements(first: 100) { nodes { id } } }")
+    assert ({"id": id} in listed.data["announcements"]["nodes"]) is (expected == READ)
+    one = await run("query($id: ID!) { announcement(id: $id) { id } }")
+    assert (one.data["announcement"] is not None) is (expected != ABSENT)
+    marked = await run("mutation($id: ID!) { markAnnouncementRead(id: $id) { read } }")
+    assert codes_of(marked) == ([] if expected == READ else ["NOT_FOUND"])
+    receipts = await run("query($id: ID!) { announcement(id: $id) { readCount receipts { readAt } } }")
+    assert codes_of(receipts) == {READ: ["FORBIDDEN"], MANAGE: [], ABSENT: []}[expected]
+    managed = await run("{ managedAnnouncements(first: 100) { nodes { id } } }")
+    if expected == MANAGE:
+        assert {"id": id} in managed.data["managedAnnouncements"]["nodes"]
+    else:
+        assert codes_of(managed) == ["FORBIDDEN"]
+    publish = await run("mutation($id: ID!) { publishAnnouncement(id: $id) { status } }")
+    assert codes_of(publish) == (
+        [] if expected == MANAGE else ["FORBIDDEN"]
+    )  # readers and others: not authors
+    create = await execute(
+        "operations",
+        "mutation($i: CreateAnnouncementInput!) { createAnnouncement(input: $i) { id } }",
+        {"i": {"orgId": str(tenant.branch.id), "title": "新公告", "body": "正文"}},
+        token,
+        settings=world.settings,
+    )
+    assert codes_of(create) == ([] if expected == MANAGE else ["FORBIDDEN"])
+
+
+def codes_of(result: Any) -> list[str]:
+    return [e.extensions["code"] for e in result.errors or []]
+
+
+# A submitted report of the owner manager: its author reads it (not in the others' list), the
+# branch head over them reads and returns it, head office and the province read it only, nobody
+# else reaches it (NOT_FOUND, as an unknown id).
+WORK_REPORT_CALLERS = {  # (by id, in workReports, returnWorkReport's answer)
+    "owner manager": (True, False, ["FORBIDDEN"]),
+    "custodian (active)": (False, False, ["NOT_FOUND"]),
+    "custodian (ended)": (False, False, ["NOT_FOUND"]),
+    "other manager, same branch": (False, False, ["NOT_FOUND"]),
+    "branch head": (True, True, []),
+    "head office admin": (True, True, ["FORBIDDEN"]),
+    "province admin": (True, True, ["FORBIDDEN"]),
+    "regulator": (False, False, ["NOT_FOUND"]),
+    "manager of another bank": (False, False, ["NOT_FOUND"]),
+    "institution account manager": (False, False, ["NOT_FOUND"]),
+    "hall manager": (False, False, ["NOT_FOUND"]),
+}
+
+
+@pytest.mark.parametrize("caller", list(WORK_REPORT_CALLERS))
+async def test_work_report_entry_points(world: World, caller: str) -> None:
+    from datetime import date
+
+    from models.marketing import WorkReport, WorkReportPeriod, WorkReportStatus
+
+    tenant, token = world.tenant, world.tokens[caller]
+    monday = date(2020, 1, 6) + timedelta(weeks=list(WORK_REPORT_CALLERS).index(caller))  # one period each
+    report = await WorkReport.create(
+        tenant_id=tenant.bank.id,
+        user_id=tenant.manager.id,
+        org_path=tenant.branch.path,
+        period=WorkReportPeriod.WEEK,
+        starts_on=monday,
+        ends_on=monday + timedelta(days=6),
+        summary="矩阵周报",
+        status=WorkReportStatus.SUBMITTED,
+        submitted_at=datetime.now(UTC),
+    )
+    id = str(report.id)
+
+    async def run(query: str, variables: dict[str, Any]) -> Any:
+        return await execute("marketing", query, variables, token, settings=world.settings)
+
+    by_id, listed, returned = WORK_REPORT_CALLERS[caller]
+    one = await run("query($id: ID!) { workReport(id: $id) { id } }", {"id": id})
+    assert (one.data["workReport"] is not None) is by_id
+    page = await run("{ workReports(first: 100) { nodes { id } } }", {})
+    assert ({"id": id} in page.data["workReports"]["nodes"]) is listed
+    edit = await run(
+        "mutation($i: UpdateWorkReportInput!) { updateWorkReport(input: $i) { id } }",
+        {"i": {"id": id, "summary": "x"}},
+    )
+    # its author may not edit it once submitted (CONFLICT); readers may not (FORBIDDEN); others: NOT_FOUND
+    assert codes_of(edit) == (
+        ["CONFLICT"] if caller == "owner manager" else ["FORBIDDEN"] if by_id else ["NOT_FOUND"]
+    )
+    back = await run(
+        "mutation($i: ReturnWorkReportInput!) { returnWorkReport(input: $i) { status } }",
+        {"i": {"id": id, "comment": "请补充"}},
+    )
+    assert codes_of(back) == returned
+    assert (await WorkReport.get(id=report.id)).status == (
+        WorkReportStatus.RETURNED if not returned else WorkReportStatus.SUBMITTED
+    )

@@ -8,8 +8,27 @@ import sys
 import pytest
 
 from models.customers import Customer
-from models.marketing import Article, ArticleStatus, SearchDocument
-from models.operations import Alert, HallProfile, Incident, Org, QueueTicket, SupportTier, TicketStatus, User
+from models.marketing import (
+    Article,
+    ArticleStatus,
+    SearchDocument,
+    WorkReport,
+    WorkReportPeriod,
+    WorkReportStatus,
+)
+from models.operations import (
+    Alert,
+    Announcement,
+    AnnouncementRead,
+    AnnouncementStatus,
+    HallProfile,
+    Incident,
+    Org,
+    QueueTicket,
+    SupportTier,
+    TicketStatus,
+    User,
+)
 from resolvers.operations.halls import hall_status
 from security.tokens import read_token
 from subgraphs.seed import seed
@@ -48,6 +67,14 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     manager = await User.get(username="manager").prefetch_related("org")
     assert manager.org.path.startswith(root.path) and "CUSTOMER_MANAGER" in manager.roles
     assert await Customer.filter(primary_manager_id=manager.id).count() >= 30
+    # 工作台 (subgraphs/seed_workbench.py): announcements in every state, one read by the demo
+    # manager, and their weekly report submitted to the branch head
+    assert (first["announcements"], first["announcement receipts"], first["work reports"]) == (5, 1, 1)
+    statuses = {a.status for a in await Announcement.filter(org_path__startswith=root.path)}
+    assert statuses == set(AnnouncementStatus)
+    assert await AnnouncementRead.filter(user_id=manager.id).count() == 1
+    report = await WorkReport.get(user_id=manager.id)
+    assert (report.period, report.status) == (WorkReportPeriod.WEEK, WorkReportStatus.SUBMITTED)
     # IT operations: a service team with every tier, and incidents in different states
     assert {u.support_tier for u in await User.filter(username__startswith="ops")} == set(SupportTier)
     company = await Org.get(code="GZDW")

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('operations', '0017_platform_admin')]
+    dependencies = [('operations', '0018_announcements')]
 
     initial = False
 
