@@ -38,6 +38,10 @@ class Cond:
     def is_nothing(self) -> bool:
         return False
 
+    @property
+    def is_everything(self) -> bool:
+        return False
+
 
 def _value(obj: Any, field: str) -> Any:
     value = getattr(obj, field, None)
@@ -48,6 +52,10 @@ def _value(obj: Any, field: str) -> Any:
 class Everything(Cond):
     def q(self) -> Q:
         return Q()
+
+    @property
+    def is_everything(self) -> bool:
+        return True
 
     def sql(self, writer: SqlWriter) -> str:
         return "TRUE"
@@ -169,6 +177,8 @@ class AnyOf(Cond):
     conds: tuple[Cond, ...]
 
     def q(self) -> Q:
+        if self.is_everything:  # Tortoise drops an empty Q() from an OR: "or everything" would vanish
+            return Q()
         live = [c for c in self.conds if not c.is_nothing]
         if not live:
             return Nothing().q()
@@ -183,6 +193,10 @@ class AnyOf(Cond):
     @property
     def is_nothing(self) -> bool:
         return all(c.is_nothing for c in self.conds)
+
+    @property
+    def is_everything(self) -> bool:
+        return any(c.is_everything for c in self.conds)
 
 
 @dataclass(frozen=True)
@@ -201,6 +215,10 @@ class AllOf(Cond):
     @property
     def is_nothing(self) -> bool:
         return any(c.is_nothing for c in self.conds)
+
+    @property
+    def is_everything(self) -> bool:
+        return all(c.is_everything for c in self.conds)
 
 
 def _joined(operator: str, conds: list[Cond], writer: SqlWriter, empty: str) -> str | None:

@@ -167,15 +167,12 @@ def announcement_reader_scope(p: Principal) -> Cond:
 
 
 def announcement_scope(p: Principal) -> Cond:
-    managed = announcement_manager_scope(p)
-    # (an empty Q() in an OR is dropped by Tortoise: "everything" stands alone)
-    return managed if isinstance(managed, Everything) else any_of(managed, announcement_reader_scope(p))
+    return any_of(announcement_manager_scope(p), announcement_reader_scope(p))
 
 
 def announcement_read_scope(p: Principal) -> Cond:
     """已读回执: one's own, and those of the announcements one manages."""
-    managed = announcement_manager_scope(p)
-    return managed if isinstance(managed, Everything) else any_of(Eq("user_id", p.user_id), managed)
+    return any_of(Eq("user_id", p.user_id), announcement_manager_scope(p))
 
 
 def own_read_scope(p: Principal) -> Cond:

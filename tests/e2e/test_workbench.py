@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,18 @@ from graphql.language import Visitor
 
 from clients.python.dcms_client import data, gql
 from models.customers import ApprovalRequest, Reminder, ReminderKind, ScheduleItem
-from models.marketing import MarketingScheme, SchemeKind, SchemeStatus, WorkOrder
+from models.marketing import (
+    MarketingScheme,
+    MeasureKind,
+    PerformanceIndicator,
+    PerformanceTarget,
+    PeriodKind,
+    SchemeKind,
+    SchemeStatus,
+    TargetLevel,
+    TargetStatus,
+    WorkOrder,
+)
 from models.operations import Announcement, AnnouncementRead, AnnouncementStatus, IncidentLevel
 from resolvers.common.clock import CST
 from resolvers.operations.incidents import report_incident
@@ -52,7 +64,8 @@ def a_day_ahead() -> tuple[date, dict[str, str]]:
     bounds in UTC, as the web client sends them (``toISOString()``)."""
     day = datetime.now(CST).date() + timedelta(days=60)
     start = datetime.combine(day, time(), CST).astimezone(UTC)
-    return day, {"dayStart": start.isoformat(), "dayEnd": (start + timedelta(days=1)).isoformat()}
+    end = (start + timedelta(days=1)).isoformat()
+    return day, {"dayStart": start.isoformat(), "dayEnd": end, "period": f"{day:%Y-%m}"}
 
 
 async def _scheme(tenant: Tenant) -> MarketingScheme:
@@ -202,14 +215,39 @@ def split(document: str) -> dict[str, str]:
 async def _arrange(settings: Any, n: int) -> tuple[str, dict[str, Any]]:
     """A branch head with ``n`` of everything the workbench lists: schedule items today, unread
     reminders, approvals waiting, open work orders, open incidents they reported, announcements
-    addressed to them (every other one read), and their report of the week."""
+    addressed to them (every other one read), their report of the week, and ``n`` of their
+    managers ranked on the month's 绩效龙虎榜 (one indicator, a staff target each)."""
     tenant = await make_tenant(settings, customers=1, grabbers=0, needs=0)
     head = await make_user(tenant.branch, ("BRANCH_HEAD",), "支行行长")
     token = token_for(head, tenant.branch, settings)
     customer = tenant.customers[0]
     day, window = a_day_ahead()
     bank = tenant.bank.id
+    indicator = await PerformanceIndicator.create(
+        tenant_id=bank,
+        code=f"W{uuid.uuid4().hex[:8]}",
+        name="管户客户数",
+        category="客户类",
+        unit="户",
+        measure=MeasureKind.CUSTOMERS_MANAGED,
+        weight=Decimal(100),
+        created_by=head.id,
+        updated_by=head.id,
+    )
     for i in range(n):
+        ranked = await make_user(tenant.branch, ("CUSTOMER_MANAGER",), f"客户经理{i}")
+        await PerformanceTarget.create(
+            tenant_id=bank,
+            indicator=indicator,
+            level=TargetLevel.STAFF,
+            assignee_id=ranked.id,
+            org_path=tenant.branch.path,
+            period=window["period"],
+            period_kind=PeriodKind.MONTH,
+            target=Decimal(10),
+            status=TargetStatus.APPROVED,
+            created_by=head.id,
+        )
         starts = datetime.combine(day, time(8), CST) + timedelta(minutes=i)
         await ScheduleItem.create(
             manager_id=head.id, tenant_id=bank, title=f"日程{i}", starts_at=starts, remind_at=starts

@@ -47,11 +47,16 @@ async def test_each_condition_selects_what_tortoise_selects(database) -> None:
         AnyOf((Nothing(),)),
         AllOf((Eq("primary_manager_id", tenant.manager.id), Prefix("org_path", first.org_path))),
         AnyOf((Eq("primary_manager_id", tenant.manager.id), Eq("tenant_id", tenant.bank.id))),
+        AnyOf((Eq("id", first.id), Everything())),
+        AnyOf((Eq("id", first.id), AllOf((Everything(), Everything())))),
     ]
     for cond in conds:
         scoped = all_of(ours, cond)
         expected = {c.id for c in await Customer.filter(scoped.q())}
         assert {c.id for c in await _select(Customer, scoped)} == expected, cond
+    # "one row or everything" is everything (Tortoise drops an empty Q() from an OR: it was one row)
+    everything = all_of(ours, AnyOf((Eq("id", first.id), Everything())))
+    assert {c.id for c in await Customer.filter(everything.q())} == {c.id for c in tenant.customers}
 
 
 async def test_a_subquery_falls_back_to_tortoise(database) -> None:

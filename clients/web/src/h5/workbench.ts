@@ -2,14 +2,21 @@
 // subgraph for its part in parallel — today's schedule and unread reminders (customers), approvals
 // waiting for me (operations, across every subgraph's requests), my work orders (marketing), my
 // open incidents for the roles that work them ($withIncidents), announcements with the unread
-// count (operations), and my work report of this week (marketing). Every list is bounded by
+// count (operations), my work report of this week and the month's 绩效龙虎榜 (marketing: $period
+// is the month, 2026-12). Every list is bounded by
 // $first and costs the same number of SQL statements at 10 items as at 100
 // (tests/e2e/test_workbench.py). Field for field what the page reads; nested entities of another
 // subgraph are asked by id only (a work order's customer), so no list fans out across subgraphs.
 import { graphql } from '../gql';
 
 export const Workbench = graphql(`
-  query Workbench($dayStart: DateTime!, $dayEnd: DateTime!, $first: Int! = 10, $withIncidents: Boolean! = false) {
+  query Workbench(
+    $dayStart: DateTime!
+    $dayEnd: DateTime!
+    $period: String!
+    $first: Int! = 10
+    $withIncidents: Boolean! = false
+  ) {
     mySchedule(start: $dayStart, end: $dayEnd) {
       id
       title
@@ -51,6 +58,12 @@ export const Workbench = graphql(`
       status
       returnComment
       figures { contacts visits workOrdersProcessed opportunitiesClaimed opportunitiesConverted }
+    }
+    performanceLeaderboard(period: $period, first: $first) {
+      rank
+      score
+      staff { id }
+      org { id }
     }
   }
 `);
