@@ -168,7 +168,7 @@ async def test_another_banks_parameters_are_out_of_reach(world: World) -> None:
 
 
 async def test_statements_constant_whatever_the_number_of_policies(world: World) -> None:
-    counts = []
+    counts: list[int] = []
     for n in (2, 20):
         for _ in range(n - len(counts) * 2):
             await ServicePolicy.create(code=f"C{uuid.uuid4().hex[:10]}", name="计数策略")
