@@ -4,6 +4,7 @@ audit admin reads, a tenant's parameters only by that tenant's admins; statement
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from dataclasses import dataclass
@@ -109,6 +110,19 @@ async def test_set_then_read_back_audited_and_idempotent(world: World) -> None:
     assert result.errors is None, result.errors
     (record,) = await records_of("operations", again)
     assert record.detail == {"key": THRESHOLD, "tenant": str(world.bank.id), "unchanged": True}
+
+
+async def test_the_same_value_twice_at_once_changes_once(world: World) -> None:
+    """Two identical sets racing: the row lock serialises them, one records before/after, the
+    other finds the value already there and records that nothing changed."""
+    value = str(600000 + uuid.uuid4().int % 100000)
+    requests = [f"param-{uuid.uuid4().hex}" for _ in range(2)]
+    variables = {"k": THRESHOLD, "v": value, "t": str(world.bank.id)}
+    results = await asyncio.gather(*(run(world, SET, variables, "head office admin", r) for r in requests))
+    assert [r.errors for r in results] == [None, None]
+    details = [record.detail for r in requests for record in await records_of("operations", r)]
+    assert sorted("after" in d for d in details) == [False, True], details
+    assert [d["after"] for d in details if "after" in d] == [f"{value}.00"]
 
 
 async def test_platform_admin_sets_a_service_policy_escalation(world: World) -> None:
