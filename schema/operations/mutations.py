@@ -29,6 +29,7 @@ from resolvers.operations import (
     inspections,
     logs,
     orgs,
+    parameters,
     policies,
     queues,
     teams,
@@ -86,6 +87,7 @@ from schema.operations.types.incidents import Incident, ServicePolicy
 from schema.operations.types.inspections import InspectionPlan, InspectionRecord, InspectionSignoff
 from schema.operations.types.logs import PageViewReceipt
 from schema.operations.types.orgs import AuthPayload, Org, User
+from schema.operations.types.parameters import Parameter
 from security.roles import Role
 
 NEW_PASSWORD = (
@@ -787,6 +789,20 @@ class Mutation:
     ) -> Org:
         successor = parse_id(successor_id, "successorId") if successor_id else None
         return cast(Org, await orgs.close_org(info.context.require_principal(), parse_id(id), successor))
+
+    @strawberry.federation.mutation(
+        description="设置参数: one parameter of the parameters list whose editVia is setParameter; value as "
+        "JSON text (e.g. 800000); the tenant's parameters name the tenant (the caller's "
+        "by default); audited with the value before and after (business admins)",
+        authenticated=True,
+    )
+    async def set_parameter(
+        self, info: Info, key: str, value: str, tenant: strawberry.ID | None = None
+    ) -> Parameter:
+        tenant_id = parse_id(tenant, "tenant") if tenant is not None else None
+        principal = info.context.require_principal()
+        found = await parameters.set_parameter(principal, info.context.rules, key, value, tenant_id)
+        return cast(Parameter, found)
 
     @strawberry.federation.mutation(description="新增团队 (business admins)", authenticated=True)
     async def create_team(self, info: Info, org_id: strawberry.ID, name: str) -> Team:

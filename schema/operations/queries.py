@@ -12,7 +12,7 @@ from models.operations import Org as OrgRow
 from resolvers.common.clock import now
 from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
-from resolvers.operations import announcements, approvals, inspections, log_export, logs, queues
+from resolvers.operations import announcements, approvals, inspections, log_export, logs, parameters, queues
 from resolvers.operations import halls as hall_resolvers
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
@@ -62,6 +62,7 @@ from schema.operations.types.inspections import (
 )
 from schema.operations.types.logs import LoginEvent, MenuUsage, PageView
 from schema.operations.types.orgs import Org, User
+from schema.operations.types.parameters import Parameter
 
 T = TypeVar("T")
 
@@ -444,6 +445,16 @@ class Query:
         principal = info.context.require_principal()
         page = await hall_resolvers.list_duty(principal, parse_id(hall_id, "hallId"), first, after)
         return cast(Connection[StaffDuty], page)
+
+    @strawberry.field(
+        description="参数管理: every parameter of the platform and of the tenant (the caller's by default), "
+        "by group; business admins and the audit admin"
+    )
+    async def parameters(self, info: Info, tenant: strawberry.ID | None = None) -> list[Parameter]:
+        tenant_id = parse_id(tenant, "tenant") if tenant is not None else None
+        principal = info.context.require_principal()
+        found = await parameters.list_parameters(principal, info.context.rules, tenant_id)
+        return cast(list[Parameter], found)
 
 
 def _sees_hall(info: Info, row: OrgRow) -> bool:

@@ -1348,3 +1348,74 @@ async def test_work_report_entry_points(world: World, caller: str) -> None:
     assert (await WorkReport.get(id=report.id)).status == (
         WorkReportStatus.RETURNED if not returned else WorkReportStatus.SUBMITTED
     )
+
+
+# -- 参数管理 (issue 19): parameters and setParameter -------------------------------------------------
+# Read: the business admins (platform admin, head office admin) and the audit admin of the tenant;
+# set: the business admins only; another bank's admins: NOT_FOUND (the tenant is out of their reach);
+# everyone else FORBIDDEN. A bank of its own, so no other case's reminder threshold moves.
+PARAMETER_ENTRIES = {
+    "parameters": "query($bank: ID!) { parameters(tenant: $bank) { key value } }",
+    "setParameter": "mutation($bank: ID!, $value: String!) { setParameter(key: "
+    '"reminder.largeTransactionThreshold", value: $value, tenant: $bank) { key value } }',
+}
+PARAMETER_CALLERS = {  # caller: (parameters, setParameter)
+    "head office admin": ("OK", "OK"),
+    "platform admin": ("OK", "OK"),
+    "audit admin": ("OK", "FORBIDDEN"),
+    "security admin": ("FORBIDDEN", "FORBIDDEN"),
+    "branch head": ("FORBIDDEN", "FORBIDDEN"),
+    "owner manager": ("FORBIDDEN", "FORBIDDEN"),
+    "province admin": ("FORBIDDEN", "FORBIDDEN"),
+    "regulator": ("FORBIDDEN", "FORBIDDEN"),
+    "head office admin of another bank": ("NOT_FOUND", "NOT_FOUND"),
+    "audit admin of another bank": ("NOT_FOUND", "NOT_FOUND"),  # the tenant is checked first
+}
+
+
+@pytest.fixture(scope="module")
+async def parameter_world(world: World) -> tuple[Org, dict[str, str]]:
+    settings = world.settings
+    root = await Org.get(id=world.tenant.bank.parent_id)
+    bank = await make_org("矩阵参数行", OrgKind.MEMBER_BANK, root, own_tenant=True)
+    branch = await make_org("矩阵参数支行", OrgKind.BRANCH, bank)
+    people = {
+        "head office admin": (bank, "HQ_ADMIN"),
+        "platform admin": (bank, "PLATFORM_ADMIN"),
+        "audit admin": (bank, "AUDIT_ADMIN"),
+        "security admin": (bank, "SECURITY_ADMIN"),
+        "branch head": (branch, "BRANCH_HEAD"),
+        "owner manager": (branch, "CUSTOMER_MANAGER"),
+        "head office admin of another bank": (world.tenant.bank, "HQ_ADMIN"),
+        "audit admin of another bank": (world.tenant.bank, "AUDIT_ADMIN"),
+    }
+    tokens = {
+        name: token_for(await make_user(org, (role,)), org, settings) for name, (org, role) in people.items()
+    }
+    return bank, {
+        **tokens,
+        "province admin": world.tokens["province admin"],
+        "regulator": world.tokens["regulator"],
+    }
+
+
+@pytest.mark.parametrize("entry", PARAMETER_ENTRIES)
+@pytest.mark.parametrize("caller", PARAMETER_CALLERS)
+async def test_parameter_entry_points(
+    world: World, parameter_world: tuple[Org, dict[str, str]], caller: str, entry: str
+) -> None:
+    bank, tokens = parameter_world
+    variables = {"bank": str(bank.id), "value": str(1000 + uuid.uuid4().int % 100000)}
+    used = {k: v for k, v in variables.items() if f"${k}" in PARAMETER_ENTRIES[entry]}
+    result = await execute(
+        "operations", PARAMETER_ENTRIES[entry], used, tokens[caller], settings=world.settings
+    )
+    observed = "OK" if result.errors is None else "/".join(e.extensions["code"] for e in result.errors)
+    assert observed == PARAMETER_CALLERS[caller][list(PARAMETER_ENTRIES).index(entry)]
+    if entry == "setParameter" and observed != "OK":
+        threshold = (
+            await Tortoise.apps["customers"]["ReminderPolicy"]
+            .filter(tenant_id=bank.id)
+            .values_list("large_transaction_threshold", flat=True)
+        )
+        assert variables["value"] not in {str(int(t)) for t in threshold}
