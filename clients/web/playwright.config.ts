@@ -26,7 +26,7 @@ export default defineConfig({
       testMatch: /(h5|grab|applicant|session|schemes|opportunities)\.spec\.ts$/,
       use: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
     },
-    { name: 'desktop', testMatch: /regulator\.spec\.ts$/, use: { viewport: { width: 1440, height: 900 } } },
+    { name: 'desktop', testMatch: /(regulator|admin)\.spec\.ts$/, use: { viewport: { width: 1440, height: 900 } } },
     // The monitoring wall (大屏) at the size it is laid out for.
     { name: 'wall', testMatch: /wall\.spec\.ts$/, use: { viewport: { width: 1920, height: 1080 } } },
   ],

@@ -7,7 +7,7 @@ import { defineConfig } from 'vite';
 // One project, one HTML entry per client. Vant components are imported where a template uses
 // them (unplugin-vue-components + Vant's resolver, as Vant's docs recommend): a page ships only
 // the components it shows, which keeps each mobile page inside its 200 KB budget.
-const pages = ['index', 'h5', 'grab', 'applicant', 'regulator', 'wall'];
+const pages = ['index', 'h5', 'grab', 'applicant', 'regulator', 'wall', 'admin'];
 
 export default defineConfig({
   plugins: [vue(), Components({ dts: false, resolvers: [VantResolver()] })],

@@ -1,0 +1,140 @@
+// 平台管理 console (admin.html) at 1440×900, one demo admin per section (三员分立): the security admin
+// manages users and reads the login log, the audit admin reads and exports the log, the business
+// admin manages the org tree, the head office reads a business report. Each role sees only its menu.
+import ExcelJS from 'exceljs';
+import type { Page } from '@playwright/test';
+import { expect, gql, shot, signIn, test, tokenOf } from './support';
+
+const PAGE = '/admin.html';
+const run = (): string => String(Date.now() % 1_000_000_000);
+
+async function menu(page: Page): Promise<string[]> {
+  await expect(page.locator('nav .item').first()).toBeVisible();
+  return (await page.locator('nav .item').allInnerTexts()).map((t) => t.trim());
+}
+
+async function settled(page: Page): Promise<void> {
+  await expect(page.locator('.van-dialog:visible')).toHaveCount(0);
+  await expect(page.locator('.van-notify:visible')).toHaveCount(0);
+}
+
+async function readXlsx(path: string): Promise<ExcelJS.Worksheet> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.readFile(path);
+  return book.worksheets[0]!;
+}
+
+test('用户管理: the security admin creates a user (password shown once) and disables it', async ({ page }) => {
+  await page.goto(PAGE);
+  await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
+  await shot(page, 'admin-login');
+  await signIn(page, PAGE, 'secadmin');
+  expect(await menu(page)).toEqual(['用户管理', '日志管理']);
+  await expect(page.getByTestId('users').locator('tbody tr').first()).toBeVisible();
+
+  const username = `cm_e2e_${run()}`;
+  await page.getByRole('button', { name: '新增用户' }).click();
+  await page.locator('#new-username').fill(username);
+  await page.locator('#new-name').fill('测试客户经理');
+  await page.locator('#new-org').selectOption({ label: '贵阳农商银行' });
+  await page.locator('#new-role').selectOption({ label: '客户经理' });
+  await page.getByRole('button', { name: '创建' }).click();
+  const issued = page.getByTestId('issued');
+  await expect(issued).toContainText(username);
+  const password = (await issued.locator('.password').innerText()).trim();
+  expect(password.length).toBeGreaterThanOrEqual(8);
+  await shot(page, 'admin-users-created');
+  await page.getByRole('button', { name: '我已记下' }).click();
+
+  // The new user logs in with it once and must change it.
+  const first = await fetch(process.env.DCMS_GATEWAY_URL ?? 'http://127.0.0.1:4000/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: 'mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken } }',
+      variables: { u: username, p: password },
+    }),
+  }).then((r) => r.json() as Promise<{ errors?: { extensions?: { code?: string } }[] }>);
+  expect(first.errors?.[0]?.extensions?.code).toBe('PASSWORD_CHANGE_REQUIRED');
+
+  await page.getByLabel('登录名或姓名').fill(username);
+  await page.getByRole('button', { name: '查询' }).click();
+  const row = page.getByTestId('users').locator(`tr[data-user="${username}"]`);
+  await expect(page.getByTestId('users').locator('tbody tr')).toHaveCount(1);
+  await expect(row).toContainText('正常');
+  await expect(row).toContainText('待改密');
+  await expect(row).toContainText('贵阳农商银行');
+  await row.getByRole('button', { name: '停用' }).click();
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click();
+  await expect(row).toContainText('已停用');
+  await settled(page);
+  await shot(page, 'admin-users');
+
+  const { users } = await gql<{ users: { nodes: { username: string; disabled: boolean }[] } }>(
+    'query($s: String) { users(search: $s) { nodes { username disabled } } }',
+    { s: username },
+    await tokenOf('secadmin'),
+  );
+  expect(users.nodes).toEqual([{ username, disabled: true }]);
+});
+
+test('日志管理: the audit admin reads the login log and exports it as XLSX', async ({ page }) => {
+  await signIn(page, PAGE, 'auditor');
+  expect(await menu(page)).toEqual(['日志管理']);
+  const table = page.getByTestId('login-events');
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  await page.getByLabel('登录名').fill('auditor');
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(table.locator('tbody tr').first()).toContainText('auditor');
+  await expect(table.locator('tbody tr').first()).toContainText('登录成功');
+  await shot(page, 'admin-logs');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+  const sheet = await readXlsx(await download.path());
+  expect(sheet.rowCount).toBeGreaterThan(1);
+  const cells = sheet.getRow(2).values as unknown[];
+  expect(cells.map(String).join(' ')).toContain('auditor');
+});
+
+test('机构管理: the business admin opens the org tree and creates an org', async ({ page }) => {
+  await signIn(page, PAGE, 'platform');
+  expect(await menu(page)).toEqual(['机构管理']);
+  const tree = page.getByTestId('org-tree');
+  const bank = tree.locator('[data-org="贵阳农商银行"]');
+  await expect(bank).toBeVisible();
+  await bank.getByRole('button', { name: '展开' }).click();
+  await bank.click();
+  await expect(page.getByTestId('org-detail')).toContainText('成员行');
+
+  const code = `E2E${run()}`;
+  const name = `贵阳农商银行测试支行${code.slice(-4)}`;
+  await page.getByRole('button', { name: '新增下级机构' }).click();
+  await page.locator('#org-code').fill(code);
+  await page.locator('#org-name').fill(name);
+  await page.locator('#org-kind').selectOption({ label: '支行' });
+  await page.getByRole('button', { name: '创建' }).click();
+  await expect(page.locator('.van-notify')).toHaveText(`已新增 ${name}`);
+  await expect(tree.locator(`[data-org="${name}"]`)).toBeVisible();
+  await settled(page);
+  await shot(page, 'admin-orgs');
+});
+
+test('业务报表: the head office reads last month’s report and exports it', async ({ page }) => {
+  await signIn(page, PAGE, 'hq_gz01');
+  expect(await menu(page)).toEqual(['业务报表']);
+  const table = page.getByTestId('report');
+  await expect(table.locator('tbody tr').first()).toBeVisible({ timeout: 15_000 });
+  const shown = await table.locator('tbody tr').count();
+  await shot(page, 'admin-reports');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+  const sheet = await readXlsx(await download.path());
+  const headers = (await table.locator('thead th').allInnerTexts()).map((h) => h.trim());
+  // The bank's layout: the title, the period, the header row, then a row per org or manager.
+  expect(String(sheet.getRow(1).getCell(1).value)).toContain(await page.locator('h2.title').evaluate((h) => h.firstChild!.textContent!.trim()));
+  expect((sheet.getRow(3).values as unknown[]).slice(1).map(String)).toEqual(headers);
+  expect(sheet.rowCount - 3).toBeGreaterThanOrEqual(shown);
+  expect(String(sheet.getRow(4).getCell(1).value)).toBe((await table.locator('tbody tr td').first().innerText()).trim());
+});

@@ -1,0 +1,10 @@
+import type { RouteRecordRaw } from 'vue-router';
+
+// Each section is loaded with its view; the layout sends the user to the first section their role may use.
+export const routes: RouteRecordRaw[] = [
+  { path: '/', component: { render: () => null } },
+  { path: '/users', component: () => import('./views/UsersView.vue'), meta: { title: '用户管理' } },
+  { path: '/orgs', component: () => import('./views/OrgsView.vue'), meta: { title: '机构管理' } },
+  { path: '/logs', component: () => import('./views/LogsView.vue'), meta: { title: '日志管理' } },
+  { path: '/reports', component: () => import('./views/ReportsView.vue'), meta: { title: '业务报表' } },
+];
