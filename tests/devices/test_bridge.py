@@ -110,9 +110,14 @@ async def _end_sessions() -> AsyncIterator[None]:
         await end_session(bridge.address, bridge.client_id)
 
 
-def new_bridge(realtime: Realtime, settings: Settings, name: str, apply: Any = None) -> MqttBridge:
-    """A bridge of this test's own group and client id (``name``), ``apply`` wrapping ``ingest``."""
+def new_bridge(
+    realtime: Realtime, settings: Settings, name: str, tenant_id: str, apply: Any = None
+) -> MqttBridge:
+    """A bridge of this test's own group and client id (``name``), ``apply`` wrapping ``ingest``,
+    subscribed to its tenant's units only: the broker is shared, and a stack or simulator running
+    beside the tests (``make up``, the browser test's stack) publishes units this database lacks."""
     bridge = make_bridge(realtime, settings, group=f"test-{name}", client_id=f"test-{name}-r1")
+    bridge.topic_filter = f"dcms/{tenant_id}/+/+"
     if apply is not None:
         bridge.ingest = apply
     BRIDGES.append(bridge)
@@ -143,7 +148,7 @@ async def test_messages_through_mosquitto_become_rows_once(
     realtime: Realtime, mqtt_settings: Settings
 ) -> None:
     hall = await make_hall(3)
-    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10])
+    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10], hall.devices[0].tenant_id)
     task = await running(bridge)
     try:
         beats = [message(d, "heartbeat", {"status": "ONLINE", "cpu": 12.5}) for d in hall.devices]
@@ -177,7 +182,7 @@ async def test_malformed_and_unauthenticated_are_refused_and_counted(
     revoked = signed(topic, {"id": "revoked-1", **body}, old_key)
     fresh = SimulatedDevice(device.tenant_id, device.code, load_private(again[0].private_key))
     foreign_child = message(fresh, "event", {"type": "visitors"}, device=other.devices[0].code)
-    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10])
+    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10], device.tenant_id)
     task = await running(bridge)
     try:
         await publish(
@@ -216,7 +221,7 @@ async def test_bridge_killed_after_commit_before_ack_applies_nothing_twice(
         await asyncio.sleep(3600)  # cancelled here: committed, never acknowledged
         return report
 
-    first = new_bridge(realtime, mqtt_settings, name, commit_then_die)
+    first = new_bridge(realtime, mqtt_settings, name, hall.devices[0].tenant_id, commit_then_die)
     task = await running(first)
     before = [visitors(d, i) for i in range(20) for d in hall.devices]
     await publish(mqtt_settings, before)
@@ -224,7 +229,7 @@ async def test_bridge_killed_after_commit_before_ack_applies_nothing_twice(
     await stop(task)
     while_down = [visitors(d, 100 + i) for i in range(10) for d in hall.devices]
     await publish(mqtt_settings, while_down)
-    second = new_bridge(realtime, mqtt_settings, name)
+    second = new_bridge(realtime, mqtt_settings, name, hall.devices[0].tenant_id)
     task = await running(second)
     total = len(before) + len(while_down)
     try:
@@ -281,7 +286,7 @@ async def test_commands_down_and_acks_back(realtime: Realtime, mqtt_settings: Se
         hall.devices,
         SimulatorOptions(heartbeat=3600, telemetry=0, fault_rate=0, fail_share=0, silent_share=0),
     )
-    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10])
+    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10], hall.devices[0].tenant_id)
     tasks = [await running(bridge), asyncio.create_task(send_commands(realtime, bridge))]
     sim = asyncio.create_task(simulator.run())
     try:
@@ -324,7 +329,7 @@ async def test_a_device_through_mosquitto_the_bridge_and_the_gateway(
     assert mqtt_settings.mqtt_url
     options = SimulatorOptions(heartbeat=3600, telemetry=0, fault_rate=0, fail_share=0, silent_share=0)
     simulator = Simulator(mqtt_settings.mqtt_url, [unit], options)
-    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10])
+    bridge = new_bridge(realtime, mqtt_settings, uuid.uuid4().hex[:10], unit.tenant_id)
     tasks = [await running(bridge), asyncio.create_task(send_commands(realtime, bridge))]
     tasks.append(asyncio.create_task(simulator.run()))
     events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()

@@ -69,8 +69,18 @@ async def names(url: str) -> AsyncIterator[list[str]]:
 
 
 def bridge_for(url: str, ingest: Recorder, names: list[str], name: str) -> MqttBridge:
+    """A bridge of the test's own group and client id, on the test's own topics (``dcms/<name>/…``):
+    the broker is shared with whatever else runs beside the tests."""
     names.append(f"t-{name}-r1")
-    return MqttBridge(url, ingest, group=f"t-{name}", client_id=f"t-{name}-r1", batch_size=100, batch_ms=20)
+    return MqttBridge(
+        url,
+        ingest,
+        group=f"t-{name}",
+        client_id=f"t-{name}-r1",
+        batch_size=100,
+        batch_ms=20,
+        topic_filter=f"dcms/{name}/+/+",
+    )
 
 
 async def publish(url: str, messages: Sequence[tuple[str, bytes]]) -> None:
