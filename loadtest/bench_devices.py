@@ -197,6 +197,7 @@ async def run(config: DeviceConfig, settings: Settings, gateway_url: str) -> Rep
     await realtime.start([Tortoise.apps["devices"]["OutboxEvent"]])
     group = f"bench-{uuid.uuid4().hex[:8]}"
     bridge = make_bridge(realtime, settings, group=group, client_id=f"{group}-r1")
+    bridge.topic_filter = f"dcms/{arena.timed[0].tenant_id}/+/+"  # the shared broker may carry others' units
     timed = Simulator(
         config.mqtt_url, arena.timed, SimulatorOptions(heartbeat=3600, telemetry=0, fault_rate=0)
     )
