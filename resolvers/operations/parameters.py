@@ -341,9 +341,17 @@ async def _set_large_transaction(tenant: Org | None, key: str, text: str) -> Non
     async with in_transaction("operations"), in_transaction("customers"):
         await model.get_or_create(tenant_id=tenant.id)
         row = await model.filter(tenant_id=tenant.id).select_for_update().values(*POLICY_COLUMNS)
-        before = Decimal(row[0]["large_transaction_threshold"])
-        if before != value:
-            await model.filter(id=row[0]["id"]).update(large_transaction_threshold=value, updated_at=now())
+        row_id, before = row[0]["id"], Decimal(row[0]["large_transaction_threshold"])
+        # Written only if still ``before``: a concurrent set's UPDATE holds this one until it commits
+        # (the FOR UPDATE above did not always: CI saw two sets both read the old value), and
+        # then this one finds the value changed, reads it again and records what it found.
+        if before != value and not await model.filter(id=row_id, large_transaction_threshold=before).update(
+            large_transaction_threshold=value, updated_at=now()
+        ):
+            found = await model.filter(id=row_id).values_list("large_transaction_threshold", flat=True)
+            before = Decimal(found[0])
+            if before != value:
+                await model.filter(id=row_id).update(large_transaction_threshold=value, updated_at=now())
         await _audit(key, tenant, _money(before), _money(value))
 
 
