@@ -5,6 +5,7 @@ from resolvers.operations.jobs import (
     alert_escalation,
     device_events,
     inspection_tasks,
+    signup_messages,
     supervision_alerts,
     watch_backups,
     watch_incidents,
@@ -20,7 +21,8 @@ spec = SubgraphSpec(
     schema=build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription),
     loaders=OperationsLoaders,
     # finance's supervision warnings and devices' status events → alerts; incidents' SLA checks;
-    # stale critical alerts → incidents; missing backups → alerts; the due inspection tasks
+    # stale critical alerts → incidents; missing backups → alerts; the due inspection tasks; the
+    # signup codes' texts
     # (resolvers/operations/jobs.py)
     jobs=(
         supervision_alerts,
@@ -29,6 +31,7 @@ spec = SubgraphSpec(
         alert_escalation,
         watch_backups,
         inspection_tasks,
+        signup_messages,
     ),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
     # devices, for the device raiseAlert names (resolvers/operations/directory.py) and its outbox;

@@ -38,6 +38,7 @@ from resolvers.operations.backups import missed_slots
 from resolvers.operations.device_events import announce_changed_halls, on_device_event
 from resolvers.operations.incidents import report_from_alert
 from resolvers.operations.inspections import create_due_tasks
+from resolvers.operations.signup import deliver_signup_messages
 
 log = logging.getLogger(__name__)
 
@@ -185,3 +186,11 @@ async def inspection_tasks(realtime: Realtime, rules: Rules) -> None:
     """巡检: every ``rules.inspection_job_seconds`` (300), make the due inspection tasks and mark
     the missed ones (inspections.py ``create_due_tasks``)."""
     await every(realtime, "operations", rules.inspection_job_seconds, create_due_tasks)
+
+
+SIGNUP_DELIVERY_SECONDS = 2.0  # a signup code is awaited by someone at a form
+
+
+async def signup_messages(realtime: Realtime, rules: Rules) -> None:
+    """验证码短信: every 2 s, hand the queued signup texts to the message gateway (signup.py)."""
+    await every(realtime, "operations", SIGNUP_DELIVERY_SECONDS, deliver_signup_messages)
