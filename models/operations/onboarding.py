@@ -36,7 +36,7 @@ class SignupMessageStatus(StrEnum):
 class SignupMessage(Entity):
     """短信发件箱: the text carrying a signup code, written in the transaction that made the code and
     handed to the message gateway after it commits (signup.py ``deliver_signup_messages``). Number
-    and text are encrypted; the text is blanked once sent, so no code outlives its delivery."""
+    and text are encrypted; the row is deleted once its code has expired."""
 
     phone = EncryptedTextField()
     body = EncryptedTextField()

@@ -146,8 +146,9 @@ async def take_code(code_id: UUID) -> bool:
 
 async def deliver_signup_messages(now: datetime | None = None, limit: int = BATCH) -> int:
     """Hand the queued signup texts to the message gateway, once across replicas; the number handled.
-    Sent: the text is blanked (the code is not kept). Refused: retried with backoff, FAILED after
-    ``MAX_ATTEMPTS``. The gateway sees a message of no customer (``SIGNUP``)."""
+    Refused: retried with backoff, FAILED after ``MAX_ATTEMPTS``. The gateway sees a message of no
+    customer (``SIGNUP``). Texts whose code has expired are deleted (one statement): no code, even
+    encrypted, outlives the time it could be used."""
     now = now or datetime.now(UTC)
     async with exclusive("operations", DELIVERY_LOCK) as mine:
         if not mine:
@@ -170,14 +171,15 @@ async def deliver_signup_messages(now: datetime | None = None, limit: int = BATC
                 accepted, error = False, type(exc).__name__
             message.attempts += 1
             if accepted:
-                message.status, message.sent_at, message.body = SignupMessageStatus.SENT, now, ""
+                message.status, message.sent_at = SignupMessageStatus.SENT, now
             elif message.attempts >= MAX_ATTEMPTS:
-                message.status, message.body = SignupMessageStatus.FAILED, ""
+                message.status = SignupMessageStatus.FAILED
                 log.warning("signup message to %s failed: %s", mask(PiiKind.PHONE, message.phone), error)
             else:
                 message.next_attempt_at = now + RETRY_BASE * (2 ** (message.attempts - 1))
             message.last_error = error[:300]
             await message.save(
-                update_fields=["status", "sent_at", "body", "attempts", "next_attempt_at", "last_error"]
+                update_fields=["status", "sent_at", "attempts", "next_attempt_at", "last_error"]
             )
+        await SignupMessage.filter(created_at__lt=now - CODE_TTL).delete()
         return len(due)
