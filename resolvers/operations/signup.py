@@ -27,7 +27,7 @@ from models.operations import SignupCode, SignupMessage, SignupMessageStatus
 from resolvers.common.changes import change
 from resolvers.common.errors import CodedError, ErrorCode, bad_input
 from resolvers.common.jobs import exclusive
-from resolvers.marketing.messages import MessageChannel, Outgoing, sender
+from resolvers.marketing.messages import MessageChannel, Outgoing, attempt, sender
 from security.masking import PiiKind, mask
 
 log = logging.getLogger(__name__)
@@ -163,12 +163,8 @@ async def deliver_signup_messages(now: datetime | None = None, limit: int = BATC
             outgoing = Outgoing(
                 message.id, MessageChannel.SMS, message.phone, SIGNUP, "注册验证码", message.body
             )
-            try:
-                result = await gateway.send(outgoing)
-                accepted, error = result.accepted, result.error
-            except Exception as exc:  # a gateway error is a failed attempt, not a failed batch
-                log.warning("signup message %s: sender raised %r", message.id, exc)
-                accepted, error = False, type(exc).__name__
+            result = await attempt(gateway, outgoing)
+            accepted, error = result.accepted, result.error
             message.attempts += 1
             if accepted:
                 message.status, message.sent_at = SignupMessageStatus.SENT, now

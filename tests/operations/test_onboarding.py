@@ -51,9 +51,9 @@ REQUEST = "mutation($p: String!) { requestSignupCode(phone: $p) { expiresAt rese
 REGISTER = """mutation($i: RegisterApplicantInput!) {
   registerApplicant(input: $i) { id kind status name createdAt } }"""
 LOGIN = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { accessToken role } }"
-LIST = """query($s: ApplicantStatus, $f: Int) { applicantApplications(status: $s, first: $f) {
+LIST = """query($s: ApplicantStatus, $f: Int, $a: String) { applicantApplications(status: $s, first: $f, after: $a) {
   nodes { id kind status name creditCode idNumber phone username linkConsent rejectReason userId
-          reviewedBy { username } } } }"""
+          reviewedBy { username } } pageInfo { hasNextPage endCursor } } }"""
 APPROVE = "mutation($id: ID!) { approveApplicant(id: $id) { id status userId reviewedAt } }"
 REJECT = "mutation($id: ID!, $r: String!) { rejectApplicant(id: $id, reason: $r) { id status rejectReason } }"
 ONBOARD = """mutation($i: OnboardInstitutionInput!) { onboardInstitution(input: $i) {
@@ -354,6 +354,18 @@ async def _pending(database: Settings, **fields: Any) -> tuple[dict[str, Any], s
     return form, result.data["registerApplicant"]["id"]
 
 
+async def listed_application(run: Any, application_id: str, data_of: Any) -> dict[str, Any]:
+    """The application as the pending list shows it, paging through (ids are random, the list by id)."""
+    after = None
+    while True:
+        page = data_of(await run({"s": "PENDING", "f": 100, "a": after}))["applicantApplications"]
+        for node in page["nodes"]:
+            if node["id"] == application_id:
+                return dict(node)
+        assert page["pageInfo"]["hasNextPage"], f"{application_id} not listed"
+        after = page["pageInfo"]["endCursor"]
+
+
 async def _deliver(event_type: str, subject: str, handler: Any, app: str) -> None:
     """Hand the outbox event about ``subject`` to a consumer's handler, as realtime/consumer.py does."""
     outbox = Tortoise.apps["operations"]["OutboxEvent"]
@@ -375,8 +387,9 @@ async def test_approval_creates_the_user_and_links_the_consenting_customer(platf
         id_number=credit_code,
     )
     form, application_id = await _pending(settings, creditCode=credit_code, linkConsent=True)
-    listed = await _as(platform, "operator", LIST, {"s": "PENDING", "f": 100})
-    row = next(n for n in listed.data["applicantApplications"]["nodes"] if n["id"] == application_id)
+    row = await listed_application(
+        lambda v: _as(platform, "operator", LIST, v), application_id, lambda r: r.data
+    )
     assert row["creditCode"] == credit_code and "****" in row["phone"] and row["linkConsent"] is True
 
     approved = await _as(platform, "operator", APPROVE, {"id": application_id})
