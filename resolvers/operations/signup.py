@@ -6,7 +6,7 @@ or applications. The code goes out only as a text message through the message ou
 it commits, through the configured message gateway, resolvers/marketing/messages.py ``sender``);
 it is never in an API answer. At rest only its keyed hash is kept (an HMAC with the PII index key,
 bound to the phone): a stolen table does not give the codes back, nor lets six digits be tried
-offline. A code is good for ``CODE_TTL`` and ``MAX_TRIES`` wrong tries; a registration takes it once.
+offline. A code is good for ``CODE_TTL`` and ``MAX_TRIES`` tries; a registration takes it once.
 
 Rate limits, counted from the code rows themselves (so they hold across replicas and restarts,
 on either storage): one code per phone per ``RESEND_AFTER``, ``PER_PHONE_HOUR`` per phone and
@@ -21,6 +21,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
+
+from tortoise.expressions import F
 
 from models.common import column_label, get_cipher
 from models.operations import SignupCode, SignupMessage, SignupMessageStatus
@@ -121,18 +123,17 @@ def invalid_code() -> CodedError:
 
 
 async def check_code(phone: str, code: str) -> UUID:
-    """The id of ``phone``'s live code when ``code`` is it; else BAD_USER_INPUT (INVALID_CODE), the
-    wrong try counted (committed at once: a failing registration must not undo the count)."""
+    """The id of ``phone``'s live code when ``code`` is it; else BAD_USER_INPUT (INVALID_CODE). Each
+    try is counted before the comparison, in one conditional UPDATE committed at once: tries sent
+    at the same moment cannot share a count, and a failing registration cannot undo it."""
     key, now = phone_key(phone), datetime.now(UTC)
     row = await (
         SignupCode.filter(phone_bidx=key, used_at=None, expires_at__gt=now).order_by("-created_at").first()
     )
-    if row is None or row.attempts >= MAX_TRIES or not code.isdigit() or len(code) != 6:
-        if row is not None:
-            await SignupCode.filter(id=row.id).update(attempts=row.attempts + 1)
+    if row is None:
         raise invalid_code()
-    if not hmac.compare_digest(row.code_hash, _code_hash(key, code)):
-        await SignupCode.filter(id=row.id, attempts=row.attempts).update(attempts=row.attempts + 1)
+    tried = await SignupCode.filter(id=row.id, attempts__lt=MAX_TRIES).update(attempts=F("attempts") + 1)
+    if not tried or not hmac.compare_digest(row.code_hash, _code_hash(key, code.strip())):
         raise invalid_code()
     return row.id
 

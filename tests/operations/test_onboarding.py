@@ -284,6 +284,25 @@ async def test_wrong_codes_count_and_five_end_the_code(database: Settings) -> No
     assert (await _register(database, _form(_other, code))).errors[0].extensions["reason"] == "INVALID_CODE"
 
 
+async def test_tries_at_the_same_moment_count_each(database: Settings) -> None:
+    phone = _phone()
+    code = await _fresh_code(phone)
+    wrong = [f"{(int(code) + i) % 10**6:06d}" for i in range(1, 11)]
+    results = await asyncio.gather(*(asyncio.create_task(_try(phone, guess)) for guess in wrong))
+    assert results == [False] * 10
+    row = await SignupCode.filter(phone_bidx=signup.phone_key(phone)).order_by("-created_at").first()
+    assert row is not None and row.attempts == signup.MAX_TRIES
+    assert not await _try(phone, code)  # the tries are used up
+
+
+async def _try(phone: str, code: str) -> bool:
+    try:
+        await signup.check_code(phone, code)
+    except CodedError:
+        return False
+    return True
+
+
 async def test_bad_registrations_are_refused(database: Settings) -> None:
     phone = _phone()
     code = await _fresh_code(phone)
