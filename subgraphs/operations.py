@@ -5,6 +5,7 @@ from resolvers.operations.jobs import (
     alert_escalation,
     device_events,
     inspection_tasks,
+    log_retention,
     supervision_alerts,
     watch_backups,
     watch_incidents,
@@ -21,7 +22,7 @@ spec = SubgraphSpec(
     loaders=OperationsLoaders,
     # finance's supervision warnings and devices' status events → alerts; incidents' SLA checks;
     # stale critical alerts → incidents; missing backups → alerts; the due inspection tasks
-    # (resolvers/operations/jobs.py)
+    # (resolvers/operations/jobs.py); the logs past their retention deleted
     jobs=(
         supervision_alerts,
         device_events,
@@ -29,6 +30,7 @@ spec = SubgraphSpec(
         alert_escalation,
         watch_backups,
         inspection_tasks,
+        log_retention,
     ),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
     # devices, for the device raiseAlert names (resolvers/operations/directory.py) and its outbox;
