@@ -24,9 +24,6 @@ snapshots aside); 1 otherwise."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import shutil
 import statistics
 import sys
 import time
@@ -37,7 +34,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from loadtest.common import dedicated_database, percentile, verdict
+from loadtest.common import Figures, in_process_arguments, percentile, run_in_process
 
 BATCH = 5000  # rows per INSERT while arranging
 VAR_DIR = Path("var/bench-reports")
@@ -246,30 +243,16 @@ def passed(result: ReportBench) -> bool:
     return result.complete and len(set(result.statements)) == 1
 
 
-async def main_async(args: argparse.Namespace) -> int:
-    name = f"dcms_bench_reports_{os.getpid()}"
-    async with dedicated_database(name, VAR_DIR, args.postgres, args.keep) as database_url:
-        started = time.perf_counter()
-        result = await bench(args.customers, args.chunk, args.managers)
-        print(
-            f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
-            f"arranged and run in {time.perf_counter() - started:.1f} s"
-        )
-    return verdict(
-        rows(result), passed(result), "a customer missed or twice, or statements per chunk not constant"
-    )
+async def figures(args: argparse.Namespace) -> Figures:
+    result = await bench(args.customers, args.chunk, args.managers)
+    return rows(result), passed(result)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--customers", type=int, default=100_000)
-    parser.add_argument("--chunk", type=int, default=1000)
+    parser = in_process_arguments(__doc__, chunk=1000)
     parser.add_argument("--managers", type=int, default=200)
-    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (default: DATABASE_URL)")
-    parser.add_argument("--keep", action="store_true", help="keep the dedicated database")
-    shutil.rmtree(VAR_DIR, ignore_errors=True)  # a fresh embedded database each run
-    VAR_DIR.mkdir(parents=True)
-    return asyncio.run(main_async(parser.parse_args(argv)))
+    failure = "a customer missed or twice, or statements per chunk not constant"
+    return run_in_process(parser, argv, "dcms_bench_reports", VAR_DIR, figures, failure)
 
 
 if __name__ == "__main__":

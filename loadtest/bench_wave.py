@@ -26,9 +26,6 @@ both took the same number of statements; 1 otherwise."""
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import shutil
 import statistics
 import sys
 import time
@@ -38,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from loadtest.common import dedicated_database, percentile, verdict
+from loadtest.common import Figures, in_process_arguments, percentile, run_in_process
 
 CANVAS = {
     "nodes": [
@@ -247,29 +244,16 @@ def passed(small: WaveRun, big: WaveRun) -> bool:
     return small.complete and big.complete and len(counts) == 1
 
 
-async def main_async(args: argparse.Namespace) -> int:
-    name = f"dcms_bench_wave_{os.getpid()}"
-    async with dedicated_database(name, VAR_DIR, args.postgres, args.keep) as database_url:
-        started = time.perf_counter()
-        small, big = await bench(args.customers, args.baseline, args.chunk)
-        print(
-            f"storage {'postgres' if database_url else 'sqlite'}; chunk {args.chunk}; "
-            f"arranged and run in {time.perf_counter() - started:.1f} s"
-        )
-    failure = "a customer missed or twice, or statements per chunk not constant"
-    return verdict(rows(small, big), passed(small, big), failure)
+async def figures(args: argparse.Namespace) -> Figures:
+    small, big = await bench(args.customers, args.baseline, args.chunk)
+    return rows(small, big), passed(small, big)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--customers", type=int, default=100_000)
+    parser = in_process_arguments(__doc__, chunk=500)
     parser.add_argument("--baseline", type=int, default=1_000)
-    parser.add_argument("--chunk", type=int, default=500)
-    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (default: DATABASE_URL)")
-    parser.add_argument("--keep", action="store_true", help="keep the dedicated database")
-    shutil.rmtree(VAR_DIR, ignore_errors=True)  # a fresh embedded database each run
-    VAR_DIR.mkdir(parents=True)
-    return asyncio.run(main_async(parser.parse_args(argv)))
+    failure = "a customer missed or twice, or statements per chunk not constant"
+    return run_in_process(parser, argv, "dcms_bench_wave", VAR_DIR, figures, failure)
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ import argparse
 import asyncio
 import math
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -300,6 +302,46 @@ async def dedicated_database(
     finally:
         if admin and not keep:
             await _admin(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def in_process_arguments(doc: str | None, chunk: int) -> argparse.ArgumentParser:
+    """The options every in-process benchmark (bench_wave, bench_reports) takes; add its own."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--chunk", type=int, default=chunk)
+    parser.add_argument("--postgres", help="admin URL of a PostgreSQL server (default: DATABASE_URL)")
+    parser.add_argument("--keep", action="store_true", help="keep the dedicated database")
+    return parser
+
+
+Figures = tuple[Sequence[tuple[str, str]], bool]  # the lines to print and whether it passed
+
+
+def run_in_process(
+    parser: argparse.ArgumentParser,
+    argv: Sequence[str] | None,
+    name: str,
+    var_dir: Path,
+    bench: Callable[[argparse.Namespace], Coroutine[Any, Any, Figures]],
+    failure: str,
+) -> int:
+    """An in-process benchmark's ``main``: a fresh database of its own (``dedicated_database``,
+    ``<name>_<pid>``), ``bench`` run on it and timed, then its figures and PASS or FAIL (the exit code)."""
+    args = parser.parse_args(argv)
+    shutil.rmtree(var_dir, ignore_errors=True)  # a fresh embedded database each run
+    var_dir.mkdir(parents=True)
+
+    async def run() -> int:
+        async with dedicated_database(f"{name}_{os.getpid()}", var_dir, args.postgres, args.keep) as url:
+            started = time.perf_counter()
+            lines, ok = await bench(args)
+            print(
+                f"storage {'postgres' if url else 'sqlite'}; chunk {args.chunk}; "
+                f"arranged and run in {time.perf_counter() - started:.1f} s"
+            )
+        return verdict(lines, ok, failure)
+
+    return asyncio.run(run())
 
 
 def verdict(lines: Sequence[tuple[str, str]], ok: bool, failure: str) -> int:

@@ -1,7 +1,13 @@
 """Devices subgraph: devices, their credentials, status and commands; the status and command streams."""
 
 from resolvers.devices.dataloaders import DevicesLoaders
-from resolvers.devices.jobs import device_checks, metric_baselines, telemetry_maintenance, telemetry_rollups
+from resolvers.devices.jobs import (
+    device_checks,
+    metric_baselines,
+    org_changes,
+    telemetry_maintenance,
+    telemetry_rollups,
+)
 from schema.devices.federation import Org, User
 from schema.devices.mutations import Mutation
 from schema.devices.queries import Query
@@ -19,7 +25,7 @@ spec = SubgraphSpec(
     loaders=DevicesLoaders,
     # silent devices → OFFLINE, unanswered commands → TIMED_OUT; telemetry roll-ups, partitions and
     # retention, baselines (resolvers/devices/jobs.py)
-    jobs=(device_checks, telemetry_rollups, telemetry_maintenance, metric_baselines),
+    jobs=(device_checks, telemetry_rollups, telemetry_maintenance, metric_baselines, org_changes),
     # Read-only: operations' halls, orgs and change requests (resolvers/devices/directory.py).
     consumes=("operations",),
     routes=device_ingest.routes,  # POST /devices/ingest: the HTTP batch intake

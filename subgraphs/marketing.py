@@ -3,7 +3,13 @@
 messages (短信 / 推送 / 站内信), content (内容管理) and the product knowledge base (产品知识库)."""
 
 from resolvers.marketing.dataloaders import MarketingLoaders
-from resolvers.marketing.jobs import deliver_outbox, watch_campaigns, watch_rules, watch_scheme_lists
+from resolvers.marketing.jobs import (
+    deliver_outbox,
+    org_changes,
+    watch_campaigns,
+    watch_rules,
+    watch_scheme_lists,
+)
 from schema.marketing.federation import Customer
 from schema.marketing.mutations import Mutation
 from schema.marketing.queries import Query
@@ -18,7 +24,13 @@ spec = SubgraphSpec(
         "marketing", query=Query, mutation=Mutation, subscription=Subscription, types=[Customer]
     ),
     loaders=MarketingLoaders,
-    jobs=(watch_rules, watch_scheme_lists, watch_campaigns, deliver_outbox),  # resolvers/marketing/jobs.py
+    jobs=(
+        watch_rules,
+        watch_scheme_lists,
+        watch_campaigns,
+        deliver_outbox,
+        org_changes,
+    ),  # resolvers/marketing/jobs.py
     # Marketing checks the customers its mutations name against the caller's customer scope, read-only,
     # through one module: resolvers/common/customer_directory.py. Its app is registered here for that;
     # and operations', for the approval flows (resolvers/common/approvals.py) and the staff directory

@@ -5,6 +5,7 @@ from resolvers.operations.jobs import (
     alert_escalation,
     device_events,
     inspection_tasks,
+    log_retention,
     signup_messages,
     supervision_alerts,
     watch_backups,
@@ -22,8 +23,7 @@ spec = SubgraphSpec(
     loaders=OperationsLoaders,
     # finance's supervision warnings and devices' status events → alerts; incidents' SLA checks;
     # stale critical alerts → incidents; missing backups → alerts; the due inspection tasks; the
-    # signup codes' texts
-    # (resolvers/operations/jobs.py)
+    # signup codes' texts (resolvers/operations/jobs.py); the logs past their retention deleted
     jobs=(
         supervision_alerts,
         device_events,
@@ -31,6 +31,7 @@ spec = SubgraphSpec(
         alert_escalation,
         watch_backups,
         inspection_tasks,
+        log_retention,
         signup_messages,
     ),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;

@@ -2233,6 +2233,7 @@ def _workbench_demo(world: World) -> WorkbenchDemo:
         root.id,
         bank.org.id,
         bank.branches[0].org.id,
+        tuple(m.id for m in bank.branches[0].managers),
     )
 
 

@@ -2,7 +2,8 @@
 bank, two from the first bank's head office (one to the whole bank, one to its first branch's
 heads only), a withdrawn one and a draft — the demo manager having read the province's; and the
 demo manager's weekly report of last week (周报), drafted from their activity and submitted to
-their branch head. Made by the domain functions, as through the API."""
+their branch head; and two teams (团队) in the demo branch, the demo manager in the first. Made by
+the domain functions, as through the API."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from resolvers.operations.announcements import (
     mark_read,
     withdraw_announcement,
 )
+from resolvers.operations.teams import create_team, set_members
 from security.principal import Principal
 
 
@@ -30,6 +32,11 @@ class WorkbenchDemo:
     root_id: UUID  # the province union (省联社)
     bank_id: UUID  # the first member bank
     branch_id: UUID  # the demo manager's branch
+    branch_staff: tuple[UUID, ...]  # its customer managers, the demo manager first
+
+
+# 团队 of the demo branch: (name, how many of its managers, taken in order; the rest the second).
+TEAMS = (("零售营销团队", 2), ("对公营销团队", None))
 
 
 async def seed_workbench(demo: WorkbenchDemo, now: datetime) -> dict[str, int]:
@@ -86,4 +93,22 @@ async def seed_workbench(demo: WorkbenchDemo, now: datetime) -> dict[str, int]:
         "下周重点跟进有意向客户的转化，并走访网格内新开户客户。",
     )
     await submit_report(manager, report.id)
-    return {"announcements": 5, "announcement receipts": 1, "work reports": 1}
+    members = await _teams(demo)
+    return {
+        "announcements": 5,
+        "announcement receipts": 1,
+        "work reports": 1,
+        "teams": 2,
+        "team members": members,
+    }
+
+
+async def _teams(demo: WorkbenchDemo) -> int:
+    """The demo branch's staff in two teams, made by the head office's business admin."""
+    staff, taken = list(demo.branch_staff), 0
+    for name, size in TEAMS:
+        members = staff[taken : taken + size] if size is not None else staff[taken:]
+        team = await create_team(demo.head_office, demo.branch_id, name)
+        await set_members(demo.head_office, team.id, members, add=True)
+        taken += len(members)
+    return taken

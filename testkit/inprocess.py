@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 from starlette.requests import Request
 from tortoise import Tortoise
+from tortoise.transactions import in_transaction
 
-from realtime.broker import Broker
+from models.operations import Org
+from realtime.broker import ORG_CHANGES, Broker
+from realtime.events import Event
 from realtime.hub import Realtime
 from schema.common.context import Context
 from security.sessions import SessionStore, session_store
 from subgraphs.app import lockout_policy
 from subgraphs.registry import spec_of
 from subgraphs.settings import Settings
-from testkit.factories import token_keys
+from testkit.factories import make_user, token_for, token_keys
 
 
 async def execute(
@@ -67,3 +72,31 @@ async def records_of(subgraph: str, request_id: str) -> list[Any]:
 def sessions(settings: Settings) -> SessionStore:
     """The run's session store: Redis in the real run, in-process in the embedded one."""
     return session_store(settings.redis_url, lockout_policy(settings))
+
+
+async def consume_latest_org_event(
+    app: str, consumer: str, handle: Callable[[Event], Awaitable[bool]], event_type: str, org_id: UUID
+) -> None:
+    """Hand the latest ``event_type`` event about ``org_id`` in operations' outbox to ``app``'s
+    consumer of the org changes, as its job does (realtime/consumer.py ``consume``): the handler
+    and the cursor row in one ``app`` transaction."""
+    outbox = Tortoise.apps["operations"]["OutboxEvent"]
+    rows = await outbox.filter(channel=ORG_CHANGES, type=event_type).order_by("-id").limit(50)
+    row = next(r for r in rows if r.payload["id"] == str(org_id))
+    event = Event(id=row.id, type=row.type, payload=row.payload, tenant_id=row.tenant_id, scope=row.scope)
+    async with in_transaction(app):
+        await handle(event)
+        await Tortoise.apps[app]["ConsumerCursor"].update_or_create({"event_id": event.id}, name=consumer)
+
+
+async def move_org(settings: Settings, org: Org, parent: Org) -> str:
+    """调整上级机构 as the tenant's business admin would (operations ``moveOrg``); the new path."""
+    tenant = await Org.get(id=org.tenant_id)
+    admin = await make_user(tenant, ("HQ_ADMIN",), "机构管理员")
+    query = "mutation($id: ID!, $p: ID!) { moveOrg(id: $id, parentId: $p) { path } }"
+    variables = {"id": str(org.id), "p": str(parent.id)}
+    result = await execute(
+        "operations", query, variables, token_for(admin, tenant, settings), settings=settings
+    )
+    assert result.errors is None, result.errors
+    return str(result.data["moveOrg"]["path"])

@@ -60,7 +60,7 @@ from models.marketing.schemes import (
     WorkOrderFeedback,
     WorkOrderStatus,
 )
-from models.outbox import OutboxEventBase, OutboxSequenceBase
+from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 __all__ = [
     "ApprovalRequest",
@@ -75,6 +75,7 @@ __all__ = [
     "CampaignStatus",
     "CampaignTemplate",
     "CampaignWave",
+    "ConsumerCursor",
     "ContactChannel",
     "ContentCategory",
     "FeedbackResult",
@@ -226,6 +227,14 @@ class AuditRecord(AuditRecordBase):
     class Meta:
         table = "audit_record"
         unique_together = AUDIT_UNIQUE
+
+
+class ConsumerCursor(ConsumerCursorBase):
+    """How far a consumer here of another subgraph's stream has got (realtime/consumer.py): the
+    org changes of operations (resolvers/marketing/org_events.py)."""
+
+    class Meta:
+        table = "consumer_cursor"
 
 
 class OutboxEvent(OutboxEventBase):

@@ -50,3 +50,12 @@ class Rules:
     opportunity_rule_seconds: float = 3600.0
     opportunity_maturity_days: int = 30
     opportunity_large_inflow: int = 500_000
+    # 日志保存 (resolvers/operations/logs.py ``purge_logs``): how long the login log (登录日志) and the
+    # operation log (操作日志, page views) are kept, in days from when each row was recorded — never
+    # less than 180 (网络安全法 第二十一条: network logs kept at least six months, 不少于六个月) — how
+    # many rows one delete takes and how many deletes one run makes at most, and how often it runs.
+    login_log_retention_days: int = 365
+    page_view_retention_days: int = 180
+    log_retention_batch: int = 5000
+    log_retention_batches: int = 100
+    log_retention_seconds: float = 3600.0

@@ -7,17 +7,24 @@ go OFFLINE (status.py ``mark_offline``) and commands past their time TIMED_OUT (
 ``telemetry_rollups``, ``telemetry_maintenance``, ``metric_baselines``: the telemetry's 1-minute and
 1-hour roll-ups, its partitions and retention, and the baselines (基准线) learned from the last
 days (rollups.py).
+
+``org_changes``: the org tree's changes (operations' ``operations.orgs``), applied by a durable
+consumer (org_events.py): path copies rewritten after a move.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from models.devices import ConsumerCursor
+from realtime.broker import ORG_CHANGES
+from realtime.consumer import consume
 from realtime.hub import Realtime
 from resolvers.common.clock import now
 from resolvers.common.jobs import every
 from resolvers.common.rules import Rules
 from resolvers.devices.commands import time_out
+from resolvers.devices.org_events import CONSUMER, on_org_event
 from resolvers.devices.rollups import learn_baselines, maintain, roll_up
 from resolvers.devices.status import mark_offline
 
@@ -50,3 +57,9 @@ async def metric_baselines(realtime: Realtime, rules: Rules) -> None:
         lambda: learn_baselines(rules),
         name="learn_baselines",
     )
+
+
+async def org_changes(realtime: Realtime, rules: Rules) -> None:
+    """The org tree's changes (operations' ``operations.orgs``): path copies rewritten after a move
+    (org_events.py). A durable consumer: each event once."""
+    await consume(realtime, CONSUMER, ORG_CHANGES, on_org_event, ConsumerCursor)

@@ -40,7 +40,7 @@ from models.marketing import (
 from resolvers.common import customer_measures as customers
 from resolvers.common.clock import CST, now
 from resolvers.common.customer_measures import MeasureRow, rows_of
-from resolvers.common.errors import bad_input, forbidden
+from resolvers.common.errors import bad_input, conflict, forbidden
 from resolvers.marketing.performance import Period, parse_period
 from resolvers.marketing.schemes import within
 from resolvers.marketing.scopes import leaderboard_scope, performance_scope
@@ -50,6 +50,12 @@ from security.roles import Role
 
 CAP = Decimal("1.2")  # 完成率封顶: a completion counts up to 120% in the score
 MAX_LEADERBOARD = 100
+# The most staff targets one leaderboard ranks (about 8,000 staff at six indicators: more than a
+# member bank's head office reaches). A rank needs every score in the reach, and a score needs the
+# customers subgraph's figures, kept in its own database: no single ORDER BY … LIMIT can rank them,
+# so the whole reach is read and this bounds it; beyond it the leaderboard is refused (CONFLICT),
+# never ranked over a part.
+MAX_RANKED_TARGETS = 50_000
 VIEWERS = (Role.HQ_ADMIN, Role.HQ_REVIEWER, Role.BRANCH_HEAD, Role.CUSTOMER_MANAGER)
 
 
@@ -149,12 +155,21 @@ def _rank(cards: list[Card], group: str) -> None:
             card.of = len(members)
 
 
-async def cards(tenant_id: UUID, period: Period, rule: Cond) -> list[Card]:
-    """The cards of the targets in force matching ``rule`` (a scope): three statements plus one
-    per measure kind in use, whatever their number."""
-    targets = await PerformanceTarget.filter(
-        rule.q(), tenant_id=tenant_id, period=period.code, target__isnull=False
-    ).order_by("id")
+async def cards(
+    tenant_id: UUID, period: Period, rule: Cond, level: TargetLevel | None = None, cap: int | None = None
+) -> list[Card]:
+    """The cards of the targets in force matching ``rule`` (a scope; of ``level`` if named): three
+    statements plus one per measure kind in use, whatever their number. With ``cap``, at most that
+    many targets are read (one more tells there are more: CONFLICT, nothing ranked)."""
+    query = PerformanceTarget.filter(rule.q(), tenant_id=tenant_id, period=period.code, target__isnull=False)
+    if level is not None:
+        query = query.filter(level=level)
+    targets = await (query.order_by("id") if cap is None else query.order_by("id").limit(cap + 1))
+    if cap is not None and len(targets) > cap:
+        message = f"辖内员工目标超过 {cap} 项，无法排名 (more than {cap} staff targets in reach to rank)"
+        error = conflict(message, reason="TOO_MANY_TO_RANK")
+        error.extensions["limit"] = cap
+        raise error
     indicators = {
         i.id: i for i in await PerformanceIndicator.filter(id__in={t.indicator_id for t in targets})
     }
@@ -209,15 +224,13 @@ async def dashboard(principal: Principal, period_text: str) -> Dashboard:
 
 async def leaderboard(principal: Principal, period_text: str, first: int = 10) -> list[Card]:
     """绩效龙虎榜: staff of the caller's reach by score for the period, best first (ranks over that
-    whole reach), the first ``first`` (1–100)."""
+    whole reach), the first ``first`` (1–100). Reads the reach's staff targets only, at most
+    ``MAX_RANKED_TARGETS`` of them."""
     tenant_id = _viewer(principal)
     if not 1 <= first <= MAX_LEADERBOARD:
         raise bad_input(f"first must be 1 to {MAX_LEADERBOARD}")
     period = parse_period(period_text)
-    staff = [
-        c
-        for c in await cards(tenant_id, period, leaderboard_scope(principal))
-        if c.level == TargetLevel.STAFF
-    ]
+    scope = leaderboard_scope(principal)
+    staff = await cards(tenant_id, period, scope, TargetLevel.STAFF, MAX_RANKED_TARGETS)
     _rank(staff, "all")
     return sorted(staff, key=lambda c: c.rank)[:first]

@@ -15,6 +15,9 @@ recovers; what the halls' devices report (visitors, service quality, tickets) be
 becomes an incident (``escalate_stale_alerts``), once across replicas.
 
 ``watch_backups``: 备份作业检查, a backup that did not come in time raises an alert (``check_backups``).
+
+``log_retention``: 日志保存, the login and operation logs past their retention deleted in bounded
+batches (logs.py ``purge_logs``), every ``Rules.log_retention_seconds``, once across replicas.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from resolvers.operations.backups import missed_slots
 from resolvers.operations.device_events import announce_changed_halls, on_device_event
 from resolvers.operations.incidents import report_from_alert
 from resolvers.operations.inspections import create_due_tasks
+from resolvers.operations.logs import purge_logs
 from resolvers.operations.signup import deliver_signup_messages
 
 log = logging.getLogger(__name__)
@@ -186,6 +190,13 @@ async def inspection_tasks(realtime: Realtime, rules: Rules) -> None:
     """巡检: every ``rules.inspection_job_seconds`` (300), make the due inspection tasks and mark
     the missed ones (inspections.py ``create_due_tasks``)."""
     await every(realtime, "operations", rules.inspection_job_seconds, create_due_tasks)
+
+
+async def log_retention(realtime: Realtime, rules: Rules) -> None:
+    """日志保存: the logs past their retention deleted (logs.py ``purge_logs``)."""
+    await every(
+        realtime, "operations", rules.log_retention_seconds, lambda: purge_logs(rules), name="purge_logs"
+    )
 
 
 SIGNUP_DELIVERY_SECONDS = 2.0  # a signup code is awaited by someone at a form

@@ -14,7 +14,12 @@ The rules, in one place:
 - the security and audit admins search and export both logs in their log scope
   (permissions.py ``may_read_logs``, scopes.py ``log_scope``); every search and export, allowed
   or refused, is itself an audit record (``logs.search`` / ``logs.export``);
-- the menu usage counts (菜单及功能管理) per menu code and client kind over a period.
+- the menu usage counts (菜单及功能管理) per menu code and client kind over a period;
+- 日志保存: ``purge_logs`` (the ``log_retention`` job) deletes login events older than
+  ``Rules.login_log_retention_days`` (365) and page views older than ``page_view_retention_days``
+  (180), never younger than ``MIN_RETENTION_DAYS`` (180: 网络安全法 第二十一条, network logs kept
+  at least six months), in deletes of at most ``log_retention_batch`` rows, each its own short
+  transaction, once across replicas (resolvers/common/jobs.py ``exclusive``).
 """
 
 from __future__ import annotations
@@ -34,8 +39,10 @@ from resolvers.common import audit
 from resolvers.common.changes import change
 from resolvers.common.clock import now
 from resolvers.common.errors import CodedError, ErrorCode, bad_input
+from resolvers.common.jobs import exclusive
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
+from resolvers.common.rules import Rules
 from resolvers.operations.filters import stored
 from resolvers.operations.permissions import may_read_logs, require_menu_usage_reader
 from resolvers.operations.scopes import log_scope
@@ -179,6 +186,42 @@ async def record_page_views(principal: Principal, views: list[ViewReport]) -> Re
             await PageView.bulk_create(fresh, ignore_conflicts=True)
         audited.detail = {"received": len(views), "stored": len(fresh)}
     return Receipt(received=len(views), stored=len(fresh))
+
+
+# -- 日志保存 (retention) ----------------------------------------------------------------------------
+
+MIN_RETENTION_DAYS = 180  # 网络安全法 第二十一条: 留存网络日志不少于六个月
+RETENTION_LOCK = 0x5D_C0_1C  # pg advisory lock key: one purge batch at a time across replicas
+
+
+async def _purge(model: type[Model], before: datetime, batch: int, batches: int) -> int:
+    """Rows of ``model`` recorded before ``before``, deleted ``batch`` at a time (each its own
+    transaction, so no delete holds locks long), at most ``batches`` times; the rows deleted."""
+    deleted = 0
+    for _ in range(batches):
+        async with exclusive("operations", RETENTION_LOCK) as mine:
+            if not mine:  # another replica is purging
+                return deleted
+            ids = await model.filter(created_at__lt=before).limit(batch).values_list("id", flat=True)
+            if ids:
+                deleted += await model.filter(id__in=ids).delete()
+        if len(ids) < batch:
+            break
+    return deleted
+
+
+async def purge_logs(rules: Rules, moment: datetime | None = None) -> int:
+    """One retention run over both logs; the rows deleted."""
+    moment = moment or now()
+    batch, batches = max(rules.log_retention_batch, 1), max(rules.log_retention_batches, 1)
+    deleted = 0
+    for model, days in (
+        (LoginEvent, rules.login_log_retention_days),
+        (PageView, rules.page_view_retention_days),
+    ):
+        before = moment - timedelta(days=max(days, MIN_RETENTION_DAYS))
+        deleted += await _purge(model, before, batch, batches)
+    return deleted
 
 
 # -- reading ---------------------------------------------------------------------------------------

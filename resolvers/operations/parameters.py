@@ -11,18 +11,19 @@ The rules, in one place:
   ``Tortoise.apps`` (the way audit.py reads every trail), never by importing their models;
 - ``set_parameter`` sets one editable parameter: the value is validated for its type and bounds
   (BAD_USER_INPUT), the row is locked and rewritten in one transaction on the database that holds
-  it, and the audit record carries the key, the tenant, the value before and after. The same
+  it, and the audit record carries the key, the value before and after. The same
   value again changes nothing and records no before/after (the mutation's call is still in the
   trail, as every mutation's is);
 - who: the business admin (PLATFORM_ADMIN; HQ_ADMIN for its own tenant, security/duties.py
-  ``may_manage_orgs``) reads and sets, the audit admin (``can_read_audit``) reads, everybody else
-  is FORBIDDEN; a tenant must be in the caller's reach (scopes.py ``in_reach``), else NOT_FOUND.
-  The platform-wide parameters (service policies) are set by PLATFORM_ADMIN only.
+  ``may_manage_orgs``) and the audit admin (``can_read_audit``) read, everybody else is FORBIDDEN;
+  a tenant must be in the caller's reach (scopes.py ``in_reach``), else NOT_FOUND. What is set
+  here is the platform's (service policies), so PLATFORM_ADMIN alone sets it.
 
-Editable here: 提醒参数 (``customers.reminder_policy``) and the escalation time of each service
-policy (``operations.service_policy.stagnation_minutes``, 升级时间: no other mutation sets it).
-The rest name the mutation that already edits them (``setApprovalFlow``, ``setSlaPolicy``,
-``setServiceTargets``, ``setMetricThreshold``, ``setServiceQualityRule``), or are start-up settings
+Editable here: only the escalation time of each service policy
+(``operations.service_policy.stagnation_minutes``, 升级时间: no other mutation sets it). The rest
+name the mutation that already edits them (``setReminderPolicy`` for 提醒参数 — customers' rule,
+kept in one place — ``setApprovalFlow``, ``setSlaPolicy``, ``setServiceTargets``,
+``setMetricThreshold``, ``setServiceQualityRule``), or are start-up settings
 (resolvers/common/rules.py).
 """
 
@@ -32,7 +33,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -65,7 +66,6 @@ RESTART = "change {} and restart"
 LARGE_TRANSACTION = "reminder.largeTransactionThreshold"
 STAGNATION = "servicePolicy.{}.stagnationMinutes"
 DEFAULT_LARGE_TRANSACTION = Decimal("500000")  # customers.reminder_policy's column default
-MAX_AMOUNT = Decimal("1000000000000")  # 1 万亿: the column holds 18 digits, 2 after the point
 CENT = Decimal("0.01")
 STAGNATION_MINUTES = (5, 7 * 24 * 60)  # 5 minutes to a week
 
@@ -119,10 +119,9 @@ async def _tenant(principal: Principal, tenant: UUID | None) -> Org | None:
     return org
 
 
-def _may_set(principal: Principal, tenant_scoped: bool) -> bool:
-    if principal.has_role(Role.PLATFORM_ADMIN):
-        return True
-    return tenant_scoped and principal.has_role(Role.HQ_ADMIN)
+def _may_set(principal: Principal) -> bool:
+    """Every parameter set here is the platform's (a tenant's own are edited by their own mutation)."""
+    return principal.has_role(Role.PLATFORM_ADMIN)
 
 
 # -- listing ---------------------------------------------------------------------------------------
@@ -202,7 +201,7 @@ ELSEWHERE: tuple[Parameter, ...] = (
 POLICY_COLUMNS = ("id", "large_transaction_threshold", "updated_at")
 
 
-async def _reminders(principal: Principal, tenant: Org) -> list[Parameter]:
+async def _reminders(tenant: Org) -> list[Parameter]:
     rows = await _model("customers", "ReminderPolicy").filter(tenant_id=tenant.id).values(*POLICY_COLUMNS)
     row = rows[0] if rows else None
     threshold = Decimal(row["large_transaction_threshold"]) if row else DEFAULT_LARGE_TRANSACTION
@@ -214,8 +213,8 @@ async def _reminders(principal: Principal, tenant: Org) -> list[Parameter]:
             value=_json(_money(threshold)),
             unit="元",
             source="customers.reminder_policy",
-            editable=_may_set(principal, True),
-            edit_via=SET_HERE,
+            editable=False,
+            edit_via="setReminderPolicy",  # customers' own rule (total-bank 业务管理), not copied here
             tenant_id=tenant.id,
             updated_at=row["updated_at"] if row else None,
         )
@@ -263,7 +262,7 @@ async def _service_policies(principal: Principal) -> list[Parameter]:
                 value=_json(policy.stagnation_minutes),
                 unit="分钟",
                 source="operations.service_policy",
-                editable=_may_set(principal, False),
+                editable=_may_set(principal),
                 edit_via=SET_HERE,
                 updated_at=policy.updated_at,
             )
@@ -287,7 +286,7 @@ async def _service_policies(principal: Principal) -> list[Parameter]:
 async def list_parameters(principal: Principal, rules: Rules, tenant: UUID | None = None) -> list[Parameter]:
     """参数管理's list: the tenant's parameters (if any) and the platform's, by group."""
     org = await _tenant(principal, tenant)
-    found = await _reminders(principal, org) if org is not None else []
+    found = await _reminders(org) if org is not None else []
     found += await _approval_flows(org)
     found += await _service_policies(principal)
     found += [*ELSEWHERE, *_startup(rules)]
@@ -296,18 +295,6 @@ async def list_parameters(principal: Principal, rules: Rules, tenant: UUID | Non
 
 
 # -- setting ---------------------------------------------------------------------------------------
-
-
-def _amount(text: str) -> Decimal:
-    try:
-        value = Decimal(str(json.loads(text)))
-    except (ValueError, TypeError, InvalidOperation):
-        raise bad_input('金额格式不正确 (value must be a number, e.g. 500000 or "500000.00")') from None
-    if not value.is_finite() or not Decimal(0) < value < MAX_AMOUNT:
-        raise bad_input("金额须大于 0、小于 1 万亿 (amount out of range)")
-    if value != value.quantize(CENT):
-        raise bad_input("金额最多两位小数 (at most two decimal places)")
-    return value
 
 
 def _minutes(text: str) -> int:
@@ -321,41 +308,14 @@ def _minutes(text: str) -> int:
     return value
 
 
-async def _audit(key: str, tenant: Org | None, before: Any, after: Any) -> None:
+async def _audit(key: str, before: Any, after: Any) -> None:
     """The record of a set, in the writing transaction; ``before == after``: nothing changed."""
-    detail: dict[str, Any] = {"key": key, "tenant": str(tenant.id) if tenant is not None else None}
+    detail: dict[str, Any] = {"key": key}
     detail |= {"before": before, "after": after} if before != after else {"unchanged": True}
     await audit.record(target=audit.Target("Parameter", key), detail=detail)
 
 
-async def _set_large_transaction(tenant: Org | None, key: str, text: str) -> None:
-    """提醒参数: customers' table, written in its own database's transaction, which commits only
-    once the audit record is written (the record's transaction, operations', commits right after)."""
-    if tenant is None:
-        raise bad_input("提醒参数须指明机构 (tenant is required for this parameter)")
-    value = _amount(text)
-    model = _model("customers", "ReminderPolicy")
-    current = await model.filter(tenant_id=tenant.id).values_list("large_transaction_threshold", flat=True)
-    if current and Decimal(current[0]) == value:
-        return await _audit(key, tenant, _money(value), _money(value))  # idempotent: nothing to write
-    async with in_transaction("operations"), in_transaction("customers"):
-        await model.get_or_create(tenant_id=tenant.id)
-        row = await model.filter(tenant_id=tenant.id).select_for_update().values(*POLICY_COLUMNS)
-        row_id, before = row[0]["id"], Decimal(row[0]["large_transaction_threshold"])
-        # Written only if still ``before``: a concurrent set's UPDATE holds this one until it commits
-        # (the FOR UPDATE above did not always: CI saw two sets both read the old value), and
-        # then this one finds the value changed, reads it again and records what it found.
-        if before != value and not await model.filter(id=row_id, large_transaction_threshold=before).update(
-            large_transaction_threshold=value, updated_at=now()
-        ):
-            found = await model.filter(id=row_id).values_list("large_transaction_threshold", flat=True)
-            before = Decimal(found[0])
-            if before != value:
-                await model.filter(id=row_id).update(large_transaction_threshold=value, updated_at=now())
-        await _audit(key, tenant, _money(before), _money(value))
-
-
-async def _set_stagnation(tenant: Org | None, key: str, text: str) -> None:
+async def _set_stagnation(key: str, text: str) -> None:
     """升级时间 of a service policy: operations' own table, one transaction with the record."""
     code = key.split(".")[1]
     value = _minutes(text)
@@ -363,24 +323,22 @@ async def _set_stagnation(tenant: Org | None, key: str, text: str) -> None:
     if current is None:
         raise not_found("service policy")
     if current.stagnation_minutes == value:
-        return await _audit(key, None, value, value)
+        return await _audit(key, value, value)
     async with in_transaction("operations"):
         row = await ServicePolicy.filter(id=current.id).select_for_update().get()
         if row.stagnation_minutes != value:
             await ServicePolicy.filter(id=row.id).update(stagnation_minutes=value, updated_at=now())
-        await _audit(key, None, row.stagnation_minutes, value)
+        await _audit(key, row.stagnation_minutes, value)
 
 
-Setter = Callable[[Org | None, str, str], Awaitable[None]]
+Setter = Callable[[str, str], Awaitable[None]]
 
 
-def _setter(key: str) -> tuple[Setter, bool]:
-    """The accessor that writes ``key``, and whether the parameter is a tenant's."""
-    if key == LARGE_TRANSACTION:
-        return _set_large_transaction, True
+def _setter(key: str) -> Setter:
+    """The accessor that writes ``key`` (every one of them a platform parameter)."""
     parts = key.split(".")
     if len(parts) == 3 and parts[0] == "servicePolicy" and parts[2] == "stagnationMinutes" and parts[1]:
-        return _set_stagnation, False
+        return _set_stagnation
     message = "不存在或不能在此修改 (unknown parameter, or edited elsewhere: see its editVia)"
     raise bad_input(f"参数 {key[:80]} {message}")
 
@@ -390,10 +348,10 @@ async def set_parameter(
 ) -> Parameter:
     """设置参数: one parameter, validated, audited with its value before and after."""
     audit.target(audit.Target("Parameter", key))
-    org = await _tenant(principal, tenant)
-    setter, tenant_scoped = _setter(key)
-    if not _may_set(principal, tenant_scoped):
-        raise forbidden("只有业务管理员可以修改参数 (business admins only)")
-    await setter(org if tenant_scoped else None, key, value)
+    await _tenant(principal, tenant)
+    setter = _setter(key)
+    if not _may_set(principal):
+        raise forbidden("只有平台业务管理员可以修改参数 (platform business admins only)")
+    await setter(key, value)
     (found,) = [p for p in await list_parameters(principal, rules, tenant) if p.key == key]
     return found

@@ -860,9 +860,9 @@ class Mutation:
         return cast(Org, await orgs.close_org(info.context.require_principal(), parse_id(id), successor))
 
     @strawberry.federation.mutation(
-        description="设置参数: one parameter of the parameters list whose editVia is setParameter; value as "
-        "JSON text (e.g. 800000); the tenant's parameters name the tenant (the caller's "
-        "by default); audited with the value before and after (business admins)",
+        description="设置参数: one parameter of the parameters list whose editVia is setParameter (the "
+        "platform's: a tenant's own are set by the mutation its editVia names); value as JSON text "
+        "(e.g. 90); audited with the value before and after (platform business admin)",
         authenticated=True,
     )
     async def set_parameter(

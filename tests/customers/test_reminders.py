@@ -8,12 +8,13 @@ import asyncio
 import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from clients.python.dcms_client import data, error_codes, gql, subscribe_ws
-from models.customers import AssignmentKind, Customer, CustomerAssignment, Reminder
+from models.customers import AssignmentKind, Customer, CustomerAssignment, Reminder, ReminderPolicy
 from testkit.factories import Tenant, make_customer, make_tenant, make_user, token_for
 from tests.support.stack import Stack
 from tests.support.streams import delivers_through_gateway
@@ -169,6 +170,18 @@ async def test_the_feed_and_the_policy_are_the_member_banks_own(stack: Stack) ->
     for bad in (_movement(customer, "-5"), _movement(customer, "1.001"), future):
         assert error_codes(await gql(url, FEED, {"m": [bad]}, hq_token)) == ["BAD_USER_INPUT"]
     assert await Reminder.filter(customer_id=customer.id, kind="LARGE_TRANSACTION").count() == 1
+
+
+async def test_the_same_threshold_twice_at_once_is_set_once(stack: Stack) -> None:
+    """Two identical setReminderPolicy racing on a bank without a policy row yet: both succeed and
+    the bank keeps one row with that threshold (the create that loses finds the winner's row)."""
+    tenant = await make_tenant(stack.settings, customers=0, grabbers=0, needs=0)
+    hq_token = token_for(await make_user(tenant.bank, ("HQ_ADMIN",)), tenant.bank, stack.settings)
+    calls = [gql(stack.gateway_url, POLICY, {"t": "654321.5"}, hq_token) for _ in range(2)]
+    for result in await asyncio.gather(*calls):
+        assert data(result)["setReminderPolicy"] == {"largeTransactionThreshold": "654321.50"}
+    (policy,) = await ReminderPolicy.filter(tenant_id=tenant.bank.id)
+    assert Decimal(policy.large_transaction_threshold) == Decimal("654321.50")
 
 
 async def test_reminders_are_marked_read_by_their_owner_only(stack: Stack) -> None:

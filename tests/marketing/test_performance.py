@@ -28,6 +28,7 @@ from models.marketing import (
     WorkOrderStatus,
 )
 from models.operations import Org, User
+from resolvers.marketing import performance_scores
 from subgraphs.settings import Settings
 from testkit.factories import make_customer, make_user, token_for
 from testkit.inprocess import codes, execute
@@ -407,18 +408,36 @@ async def _targets(bank: Bank, staff: int) -> None:
     await _activity(bank, {u: 1 for u in users}, {u: 1 for u in users})
 
 
+async def _cost(database: Settings, staff: int, query: str, first: int = 100) -> tuple[Any, int, int]:
+    """``query`` asked by the branch head of a fresh bank with ``staff`` managers' targets: the
+    result, the statements and the rows it read."""
+    bank = await make_bank(database)
+    await _targets(bank, staff)
+    with count_statements() as counter:
+        result = await bank.run(query, {"p": PERIOD, "n": first}, bank.head)
+    return result, counter.count, counter.rows
+
+
 @pytest.mark.parametrize("query", [DASHBOARD, LEADERBOARD])
 async def test_statements_do_not_grow_with_the_targets(database, query: str) -> None:
-    counts = []
-    for staff in (3, 30):
-        bank = await make_bank(database)
-        await _targets(bank, staff)
-        with count_statements() as counter:
-            result = await bank.run(query, {"p": PERIOD, "n": 100}, bank.head)
-        assert not result.errors, result.errors
-        counts.append(counter.count)
-    print(f"statements at 3 and 30 staff: {counts}")
-    assert counts[0] == counts[1], counts
+    measured = [await _cost(database, staff, query) for staff in (3, 30)]
+    assert [r.errors for r, _, _ in measured] == [None, None]
+    counts = [(statements, rows) for _, statements, rows in measured]
+    print(f"(statements, rows) at 3 and 30 staff: {counts}")
+    assert counts[0][0] == counts[1][0], counts
+
+
+async def test_the_leaderboard_reads_its_reach_up_to_a_hard_cap(database, monkeypatch) -> None:
+    """A rank needs every score of the reach, and a score the customers subgraph's figures (another
+    database): no ORDER BY … LIMIT ranks them, so the rows read grow with the staff (printed
+    above) — up to MAX_RANKED_TARGETS. Past it the leaderboard is refused having read one row
+    more than the cap, never ranked over a part."""
+    _, _, rows_at_n = await _cost(database, 3, LEADERBOARD, 1)
+    monkeypatch.setattr(performance_scores, "MAX_RANKED_TARGETS", 3 * 3)  # the staff targets at N
+    refused, _, rows = await _cost(database, 30, LEADERBOARD, 1)
+    assert codes(refused) == ["CONFLICT"]
+    assert refused.errors[0].extensions == {"code": "CONFLICT", "reason": "TOO_MANY_TO_RANK", "limit": 9}
+    assert rows <= rows_at_n + 1, (rows, rows_at_n)
 
 
 async def test_every_measure_reads_its_rows(database) -> None:

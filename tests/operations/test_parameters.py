@@ -76,7 +76,8 @@ async def test_one_list_of_every_group(world: World) -> None:
     groups = {p["group"] for p in found.values()}
     assert {"提醒参数", "商机参数", "审核流程", "服务级别", "设备阈值", "系统设置"} <= groups
     threshold = found[THRESHOLD]
-    assert (threshold["value"], threshold["unit"], threshold["editable"]) == ('"500000.00"', "元", True)
+    assert (threshold["value"], threshold["unit"], threshold["editable"]) == ('"500000.00"', "元", False)
+    assert threshold["editVia"] == "setReminderPolicy"
     assert threshold["tenantId"] == str(world.bank.id)
     assert found["approval.TIER_SCHEME"]["editVia"] == "setApprovalFlow"
     assert found["approval.TIER_SCHEME"]["editable"] is False
@@ -86,43 +87,13 @@ async def test_one_list_of_every_group(world: World) -> None:
     assert found["finance.slaPolicy"]["editVia"] == "setSlaPolicy"
 
 
-async def test_set_then_read_back_audited_and_idempotent(world: World) -> None:
-    request = f"param-{uuid.uuid4().hex}"
+async def test_the_reminder_threshold_is_listed_but_set_by_set_reminder_policy(world: World) -> None:
+    """提醒参数 is customers' rule (setReminderPolicy): listed here, never written from operations."""
     variables = {"k": THRESHOLD, "v": '"800000.50"', "t": str(world.bank.id)}
-    result = await run(world, SET, variables, "head office admin", request)
-    assert result.errors is None, result.errors
-    assert result.data["setParameter"]["value"] == '"800000.50"'
-    policy = await Tortoise.apps["customers"]["ReminderPolicy"].get(tenant_id=world.bank.id)
-    assert Decimal(policy.large_transaction_threshold) == Decimal("800000.50")
-    (record,) = await records_of("operations", request)
-    assert (record.action, record.target_type, record.target_id) == ("setParameter", "Parameter", THRESHOLD)
-    assert record.detail == {
-        "key": THRESHOLD,
-        "tenant": str(world.bank.id),
-        "before": "500000.00",
-        "after": "800000.50",
-    }
-    # read back by the audit admin of the bank
-    assert json.loads((await listed(world, "audit admin"))[THRESHOLD]["value"]) == "800000.50"
-    # the same value again: nothing changes, the record says so (no before/after)
-    again = f"param-{uuid.uuid4().hex}"
-    result = await run(world, SET, {**variables, "v": "800000.5"}, "head office admin", again)
-    assert result.errors is None, result.errors
-    (record,) = await records_of("operations", again)
-    assert record.detail == {"key": THRESHOLD, "tenant": str(world.bank.id), "unchanged": True}
-
-
-async def test_the_same_value_twice_at_once_changes_once(world: World) -> None:
-    """Two identical sets racing: the row lock serialises them, one records before/after, the
-    other finds the value already there and records that nothing changed."""
-    value = str(600000 + uuid.uuid4().int % 100000)
-    requests = [f"param-{uuid.uuid4().hex}" for _ in range(2)]
-    variables = {"k": THRESHOLD, "v": value, "t": str(world.bank.id)}
-    results = await asyncio.gather(*(run(world, SET, variables, "head office admin", r) for r in requests))
-    assert [r.errors for r in results] == [None, None]
-    details = [record.detail for r in requests for record in await records_of("operations", r)]
-    assert sorted("after" in d for d in details) == [False, True], details
-    assert [d["after"] for d in details if "after" in d] == [f"{value}.00"]
+    for caller in ("head office admin", "platform admin"):
+        assert codes(await run(world, SET, variables, caller)) == ["BAD_USER_INPUT"]
+    policy = await Tortoise.apps["customers"]["ReminderPolicy"].get_or_none(tenant_id=world.bank.id)
+    assert policy is None or Decimal(policy.large_transaction_threshold) != Decimal("800000.50")
 
 
 async def test_platform_admin_sets_a_service_policy_escalation(world: World) -> None:
@@ -134,24 +105,42 @@ async def test_platform_admin_sets_a_service_policy_escalation(world: World) -> 
     assert result.errors is None, result.errors
     assert (await ServicePolicy.get(code=code)).stagnation_minutes == 90
     (record,) = await records_of("operations", request)
-    assert record.detail == {"key": key, "tenant": None, "before": 120, "after": 90}
+    assert record.detail == {"key": key, "before": 120, "after": 90}
+    assert json.loads((await listed(world, "audit admin"))[key]["value"]) == 90
+    # the same value again: nothing changes, the record says so (no before/after)
+    again = f"param-{uuid.uuid4().hex}"
+    result = await run(world, SET, {"k": key, "v": "90"}, "platform admin", again)
+    assert result.errors is None, result.errors
+    (record,) = await records_of("operations", again)
+    assert record.detail == {"key": key, "unchanged": True}
     # the platform's parameter: not the head office admin's to set
     refused = await run(world, SET, {"k": key, "v": "60"}, "head office admin")
     assert codes(refused) == ["FORBIDDEN"]
     assert (await ServicePolicy.get(code=code)).stagnation_minutes == 90
 
 
+async def test_the_same_escalation_twice_at_once_changes_once(world: World) -> None:
+    """Two identical sets racing: the row lock serialises them, one records before/after, the
+    other finds the value already there and records that nothing changed."""
+    code = f"P{uuid.uuid4().hex[:10]}"
+    await ServicePolicy.create(code=code, name="参数并发策略")
+    requests = [f"param-{uuid.uuid4().hex}" for _ in range(2)]
+    variables = {"k": f"servicePolicy.{code}.stagnationMinutes", "v": "45"}
+    results = await asyncio.gather(*(run(world, SET, variables, "platform admin", r) for r in requests))
+    assert [r.errors for r in results] == [None, None]
+    details = [record.detail for r in requests for record in await records_of("operations", r)]
+    assert sorted("after" in d for d in details) == [False, True], details
+    assert [d["after"] for d in details if "after" in d] == [45]
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [
-        (THRESHOLD, "-1"),
-        (THRESHOLD, "0"),
-        (THRESHOLD, '"abc"'),
-        (THRESHOLD, "not json"),
-        (THRESHOLD, "1.234"),
-        (THRESHOLD, "1e20"),
-        (THRESHOLD, "true"),
+        (THRESHOLD, "600000"),  # edited by setReminderPolicy
         ("servicePolicy.NOPE.stagnationMinutes", "4.5"),
+        ("servicePolicy.NOPE.stagnationMinutes", "true"),
+        ("servicePolicy.NOPE.stagnationMinutes", "not json"),
+        ("servicePolicy.NOPE.stagnationMinutes", "1"),
         ("reminder.maturityNoticeDays", "10"),  # a start-up setting
         ("approval.TIER_SCHEME", "{}"),  # edited by setApprovalFlow
         ("no.such.key", "1"),
@@ -169,16 +158,19 @@ async def test_another_banks_parameters_are_out_of_reach(world: World) -> None:
     read = await run(world, LIST, foreign, "head office admin of another bank")
     assert codes(read) == ["NOT_FOUND"]
     written = await run(
-        world, SET, {**foreign, "k": THRESHOLD, "v": "1000"}, "head office admin of another bank"
+        world,
+        SET,
+        {**foreign, "k": "servicePolicy.X.stagnationMinutes", "v": "60"},
+        "head office admin of another bank",
     )
     assert codes(written) == ["NOT_FOUND"]
-    policy = await Tortoise.apps["customers"]["ReminderPolicy"].get_or_none(tenant_id=world.bank.id)
-    assert policy is None or Decimal(policy.large_transaction_threshold) != Decimal(1000)
     # an id that is no tenant at all (a branch) is refused the same way
     branch = await make_org("参数测试网点", OrgKind.OUTLET, world.bank)
     assert codes(await run(world, LIST, {"t": str(branch.id)}, "head office admin")) == ["NOT_FOUND"]
     assert codes(await run(world, LIST, {}, "branch head")) == ["FORBIDDEN"]
-    assert codes(await run(world, SET, {"k": THRESHOLD, "v": "1000"}, "audit admin")) == ["FORBIDDEN"]
+    assert codes(
+        await run(world, SET, {"k": "servicePolicy.X.stagnationMinutes", "v": "60"}, "audit admin")
+    ) == ["FORBIDDEN"]
 
 
 async def test_statements_constant_whatever_the_number_of_policies(world: World) -> None:

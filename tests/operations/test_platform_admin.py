@@ -14,16 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from tortoise import Tortoise
-from tortoise.transactions import in_transaction
 
 from models.customers import Customer, Prospect
 from models.operations import Alert, AlertLevel, Org, OrgKind, Team, TeamMember, User, UserChange
-from realtime.events import Event
-from resolvers.customers.org_events import on_org_event
+from resolvers.customers.org_events import CONSUMER, on_org_event
 from subgraphs.settings import Settings
 from testkit.factories import make_customer, make_org, make_user, token_for
-from testkit.inprocess import codes, execute, sessions
+from testkit.inprocess import codes, consume_latest_org_event, execute, sessions
 from testkit.sqlcount import counted
 
 pytestmark = pytest.mark.integration
@@ -318,14 +315,7 @@ async def test_an_org_moves_with_its_subtree_and_its_path_copies(database: Setti
 
 
 async def _consume_latest(event_type: str, org_id: uuid.UUID) -> None:
-    """Hand the latest ``event_type`` event about ``org_id`` in operations' outbox to the customers
-    subgraph's consumer, as its job does (realtime/consumer.py), in the customers transaction."""
-    outbox = Tortoise.apps["operations"]["OutboxEvent"]
-    rows = await outbox.filter(channel="operations.orgs", type=event_type).order_by("-id").limit(50)
-    row = next(r for r in rows if r.payload["id"] == str(org_id))
-    event = Event(id=row.id, type=row.type, payload=row.payload, tenant_id=row.tenant_id, scope=row.scope)
-    async with in_transaction("customers"):
-        await on_org_event(event)
+    await consume_latest_org_event("customers", CONSUMER, on_org_event, event_type, org_id)
 
 
 async def test_a_closed_org_hands_its_users_and_customers_on(database: Settings) -> None:

@@ -18,7 +18,7 @@ import pytest
 from tortoise import Tortoise
 
 from models.customers import AssignmentKind, CustomerAssignment
-from models.operations import Org, OrgKind
+from models.operations import Org, OrgKind, User
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_org, make_tenant, make_user, token_for
 from testkit.inprocess import execute
@@ -1211,6 +1211,37 @@ async def test_platform_admin_entry_points(
     result = await execute("operations", query, used, token, settings=world.settings)
     observed = "OK" if result.errors is None else "/".join(e.extensions["code"] for e in result.errors)
     assert observed == _admin_expected(entry, caller)
+
+
+USER_ENTITY = """query($r: [_Any!]!) { _entities(representations: $r) {
+  ... on User { id permissions disabled mustChangePassword } } }"""
+
+
+@pytest.mark.parametrize("caller", ADMIN_CALLERS)
+async def test_user_entity_admin_fields(world: World, admin_tokens: dict[str, str], caller: str) -> None:
+    """_entities User (how the gateway completes any link to a user) shows the admin fields
+    (permissions, disabled, mustChangePassword) exactly to those who may list the user (the
+    ``users`` row above): anyone else gets the entity NOT_FOUND, none of the values."""
+    unit = await make_org("矩阵单位", OrgKind.OUTLET, world.tenant.branch)
+    target = await make_user(unit, ("CUSTOMER_MANAGER",), permissions=("WHOLE_BANK_SEARCH",))
+    await User.filter(id=target.id).update(must_change_password=True, disabled_at=datetime.now(UTC))
+    variables = {"r": [{"__typename": "User", "id": str(target.id)}]}
+    result = await execute(
+        "operations", USER_ENTITY, variables, admin_tokens[caller], settings=world.settings
+    )
+    (found,) = (result.data or {}).get("_entities") or [None]
+    if _admin_expected("users", caller) == "READ":
+        assert result.errors is None, result.errors
+        assert found == {
+            "id": str(target.id),
+            "permissions": ["WHOLE_BANK_SEARCH"],
+            "disabled": True,
+            "mustChangePassword": True,
+        }
+    else:
+        assert found is None
+        assert [e.extensions["code"] for e in result.errors or []] == ["NOT_FOUND"]
+        assert "WHOLE_BANK_SEARCH" not in json.dumps([e.message for e in result.errors or []])
 
 
 # -- issue 19, the workbench: 通知公告 (operations) and 工作报告 (marketing) -------------------------

@@ -26,6 +26,8 @@ from models.operations import (
     Org,
     QueueTicket,
     SupportTier,
+    Team,
+    TeamMember,
     TicketStatus,
     User,
 )
@@ -76,6 +78,12 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     assert await AnnouncementRead.filter(user_id=manager.id).count() == 1
     report = await WorkReport.get(user_id=manager.id)
     assert (report.period, report.status) == (WorkReportPeriod.WEEK, WorkReportStatus.SUBMITTED)
+    # 团队: two teams of the demo branch, the demo manager in the first, every manager in one
+    assert (first["teams"], first["team members"]) == (2, 4)
+    teams = await Team.filter(org_id=manager.org_id).order_by("name")
+    assert len(teams) == 2
+    in_teams = await TeamMember.filter(team_id__in=[t.id for t in teams]).values_list("user_id", flat=True)
+    assert sorted(map(str, in_teams)) == sorted({str(u) for u in in_teams}) and manager.id in in_teams
     # IT operations: a service team with every tier, and incidents in different states
     assert {u.support_tier for u in await User.filter(username__startswith="ops")} == set(SupportTier)
     company = await Org.get(code="GZDW")
