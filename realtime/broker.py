@@ -26,6 +26,9 @@ DEVICE_STATUS = "devices.status"  # 设备状态: status changes, breaches, repo
 DEVICE_COMMANDS = "devices.commands"  # 远程指令: issued (the MQTT bridge sends them), answered, timed out
 OPPORTUNITY_POOL = "marketing.opportunity_pool"  # 商机池: opportunities available (new, released) / claimed
 ORG_CHANGES = "operations.orgs"  # 机构变更: an org moved (its subtree's paths) or closed (handed on)
+# 注册 / 入驻: an applicant approved (customers links the bank customer, with consent), an institution
+# onboarded (finance creates its Institution): resolvers/operations/onboarding.py
+ONBOARDING = "operations.onboarding"
 HALL_STATUS = "operations.halls"  # 营业厅: a hall's queue, visitors, staff, quality events or devices changed
 
 

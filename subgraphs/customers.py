@@ -1,7 +1,7 @@
 """Customers subgraph: customers, grids, reminders (docs/customers.md)."""
 
 from resolvers.customers.dataloaders import CustomersLoaders
-from resolvers.customers.jobs import org_changes, watch_reminders, watch_reports
+from resolvers.customers.jobs import applicant_links, org_changes, watch_reminders, watch_reports
 from schema.customers.federation import Org, User
 from schema.customers.mutations import Mutation
 from schema.customers.queries import Query
@@ -18,7 +18,8 @@ jobs = [
     watch_reminders,
     watch_reports,
     org_changes,
-]  # reminders, monthly reports, the org tree's changes (resolvers/customers/jobs.py)
+    applicant_links,
+]  # reminders, monthly reports, the org tree's changes, approved applicants (resolvers/customers/jobs.py)
 # Customers reads operations' staff directory (users, orgs), read-only, through one module:
 # resolvers/customers/directory.py. Its app is registered in this process for that.
 consumes = ("operations",)

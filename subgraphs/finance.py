@@ -2,7 +2,7 @@
 their handling, supervision, complaints, statistics, and the grab pool."""
 
 from resolvers.finance.dataloaders import FinanceLoaders
-from resolvers.finance.jobs import watch_deadlines
+from resolvers.finance.jobs import institutions_onboarded, watch_deadlines
 from schema.finance.federation import Customer, Org, User
 from schema.finance.mutations import Mutation
 from schema.finance.queries import Query
@@ -21,7 +21,8 @@ spec = SubgraphSpec(
         types=[Org, User, Customer, PreCreditOffer],
     ),
     loaders=FinanceLoaders,
-    jobs=(watch_deadlines,),  # the SLA deadline check (resolvers/finance/jobs.py)
+    # the SLA deadline check; the institutions operations onboards (resolvers/finance/jobs.py)
+    jobs=(watch_deadlines, institutions_onboarded),
     # Finance checks the customer an order names (applicantId) against the caller's customer scope,
     # read-only, through one module: resolvers/common/customer_directory.py (its app is registered here);
     # and the approval flows of operations (resolvers/common/approvals.py), read-only.

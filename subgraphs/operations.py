@@ -6,6 +6,7 @@ from resolvers.operations.jobs import (
     device_events,
     inspection_tasks,
     log_retention,
+    signup_messages,
     supervision_alerts,
     watch_backups,
     watch_incidents,
@@ -21,8 +22,8 @@ spec = SubgraphSpec(
     schema=build_schema("operations", query=Query, mutation=Mutation, subscription=Subscription),
     loaders=OperationsLoaders,
     # finance's supervision warnings and devices' status events → alerts; incidents' SLA checks;
-    # stale critical alerts → incidents; missing backups → alerts; the due inspection tasks
-    # (resolvers/operations/jobs.py); the logs past their retention deleted
+    # stale critical alerts → incidents; missing backups → alerts; the due inspection tasks; the
+    # signup codes' texts (resolvers/operations/jobs.py); the logs past their retention deleted
     jobs=(
         supervision_alerts,
         device_events,
@@ -31,6 +32,7 @@ spec = SubgraphSpec(
         watch_backups,
         inspection_tasks,
         log_retention,
+        signup_messages,
     ),
     # Apps registered in this process too, read-only: finance, whose outbox (event log) the job reads;
     # devices, for the device raiseAlert names (resolvers/operations/directory.py) and its outbox;

@@ -48,6 +48,7 @@ from tortoise.models import Model
 from tortoise.transactions import in_transaction
 from tqdm import tqdm
 
+from models.common import blind_index
 from models.customers import (
     ConsentPurpose,
     ContactChannel,
@@ -112,6 +113,8 @@ from models.operations import (
     AlertRoute,
     AlertSilence,
     AlertStatus,
+    ApplicantApplication,
+    ApplicantKind,
     BackupCheck,
     BackupFrequency,
     BackupJob,
@@ -143,6 +146,7 @@ from models.operations import (
     ZoneKind,
 )
 from resolvers.common.clock import CST
+from resolvers.common.identity_codes import with_check_character
 from resolvers.common.rules import Rules
 from resolvers.customers.consents import grant_consent
 from resolvers.customers.filters import CustomerCriteria
@@ -1841,7 +1845,26 @@ async def _seed_operations(world: World, must_change_password: bool, now: dateti
             "alert silences": await _insert(conn, silences),
             **await _seed_changes_and_backups(conn, world, now),
             "inspection plans": await _insert(conn, world.inspection_plans),
+            "applicant applications": await _insert(conn, [_pending_application(password_hash)]),
         }
+
+
+def _pending_application(password_hash: str) -> ApplicantApplication:
+    """注册申请: one enterprise waiting for the operator's approval (运营 → 注册审核), with consent
+    to be linked to its bank customer. A fixed id: it draws nothing from ``rng``."""
+    phone = "13800000001"
+    return ApplicantApplication(
+        id=uuid5(NAMESPACE_URL, "dcms:seed:application"),
+        kind=ApplicantKind.ENTERPRISE,
+        name="贵州黔农数字科技有限公司",
+        credit_code=with_check_character("91520115MA6H7K2Q3"),
+        phone=phone,
+        active_phone=blind_index(ApplicantApplication, "phone", phone),
+        username="applicant_pending",
+        active_username="applicant_pending",
+        password_hash=password_hash,
+        link_consent=True,
+    )
 
 
 # Demo incidents (故障事件) at the first halls, each walked by the domain functions as far as its

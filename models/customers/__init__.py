@@ -39,6 +39,7 @@ from models.customers.prospects import Prospect, ProspectStatus
 from models.customers.reminder_sources import AccountMovement, Direction, ReminderPolicy, ScheduleItem
 from models.customers.reports import ReportPeriod, ReportRow, ReportRun, ReportSnapshot, RunStatus
 from models.customers.segments import (
+    ApplicantLink,
     Consent,
     ConsentPurpose,
     CustomerGroup,
@@ -60,6 +61,7 @@ from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBas
 
 __all__ = [
     "AccountMovement",
+    "ApplicantLink",
     "ApprovalRequest",
     "ApprovalStep",
     "AssignmentKind",
@@ -246,7 +248,8 @@ class AuditRecord(AuditRecordBase):
 
 class ConsumerCursor(ConsumerCursorBase):
     """How far a consumer here of another subgraph's stream has got (realtime/consumer.py): the
-    org changes of operations (resolvers/customers/org_events.py)."""
+    org changes of operations (resolvers/customers/org_events.py), the applicants it approves
+    (resolvers/customers/applicant_events.py)."""
 
     class Meta:
         table = "consumer_cursor"

@@ -99,3 +99,26 @@ class Consent(Entity):
 
     class Meta:
         table = "consent"
+
+
+class ApplicantLink(Entity):
+    """客户关联: a self-registered applicant (an operations User, 企业 / 个人) recognised as this bank
+    customer, matched by the customers subgraph itself when operations approved the applicant with
+    their consent (resolvers/customers/applicant_events.py); the consent it rests on is a ``Consent``
+    the applicant granted (DATA_USE). One link per customer and user."""
+
+    customer: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "customers.Customer", related_name="applicant_links", on_delete=fields.CASCADE
+    )
+    customer_id: UUID  # the key column, for the type checker
+    user_id = fields.UUIDField(db_index=True)  # operations User (the applicant)
+    application_id = fields.UUIDField()  # operations ApplicantApplication
+    tenant_id = fields.UUIDField(db_index=True)
+    consent: fields.ForeignKeyRelation = fields.ForeignKeyField(
+        "customers.Consent", related_name="applicant_links", on_delete=fields.CASCADE
+    )
+    consent_id: UUID  # the key column, for the type checker
+
+    class Meta:
+        table = "applicant_link"
+        unique_together = (("customer", "user_id"),)

@@ -32,7 +32,7 @@ from models.finance.supervision import (
     SupervisionWarning,
     WarningKind,
 )
-from models.outbox import OutboxEventBase, OutboxSequenceBase
+from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 __all__ = [
     "ActionKind",
@@ -44,6 +44,7 @@ __all__ = [
     "Complaint",
     "ComplaintKind",
     "ComplaintStatus",
+    "ConsumerCursor",
     "FinancialProduct",
     "FinancingNeed",
     "GuaranteeMethod",
@@ -92,6 +93,14 @@ class AuditRecord(AuditRecordBase):
     class Meta:
         table = "audit_record"
         unique_together = AUDIT_UNIQUE
+
+
+class ConsumerCursor(ConsumerCursorBase):
+    """How far a consumer here of another subgraph's stream has got (realtime/consumer.py): the
+    institutions operations onboards (resolvers/finance/onboarding_events.py)."""
+
+    class Meta:
+        table = "consumer_cursor"
 
 
 class OutboxEvent(OutboxEventBase):

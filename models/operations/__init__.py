@@ -59,6 +59,15 @@ from models.operations.inspections import (
     InspectionTaskStatus,
 )
 from models.operations.logs import ClientKind, LoginEvent, LoginOutcome, PageView
+from models.operations.onboarding import (
+    ApplicantApplication,
+    ApplicantKind,
+    ApplicantStatus,
+    InstitutionOnboarding,
+    SignupCode,
+    SignupMessage,
+    SignupMessageStatus,
+)
 from models.outbox import ConsumerCursorBase, OutboxEventBase, OutboxSequenceBase
 
 
@@ -291,6 +300,9 @@ __all__ = [
     "Announcement",
     "AnnouncementRead",
     "AnnouncementStatus",
+    "ApplicantApplication",
+    "ApplicantKind",
+    "ApplicantStatus",
     "ApprovalFlow",
     "ApprovalRequest",
     "ApprovalStep",
@@ -328,6 +340,7 @@ __all__ = [
     "InspectionTargetKind",
     "InspectionTask",
     "InspectionTaskStatus",
+    "InstitutionOnboarding",
     "LoginEvent",
     "LoginOutcome",
     "Org",
@@ -342,6 +355,9 @@ __all__ = [
     "ServiceQualityEvent",
     "ServiceQualityRule",
     "ServiceTarget",
+    "SignupCode",
+    "SignupMessage",
+    "SignupMessageStatus",
     "StaffDuty",
     "SupportTier",
     "Team",

@@ -1,6 +1,7 @@
 """员工目录 (staff directory): the managers and orgs customers checks an ownership change against
 (客户关系管理: is the target a customer manager of this bank, in which org; is the target org
-this bank's, and where in the tree).
+this bank's, and where in the tree); and the applicants operations approved, to link them to their
+customers (applicant_events.py).
 
 Users and orgs belong to the operations subgraph. Customers reads them here and nowhere else,
 read-only, in batches (one statement per call), which is why the customers process registers
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
-from models.operations import Org, User
+from models.operations import ApplicantApplication, ApplicantKind, ApplicantStatus, Org, User
 from security.roles import Role
 
 
@@ -64,3 +65,29 @@ async def staff_by_id(ids: Iterable[UUID]) -> dict[UUID, StaffMember]:
     wanted = list(set(ids))
     users = await User.filter(id__in=wanted).select_related("org") if wanted else []
     return {user.id: StaffMember(id=user.id, name=user.display_name, org=_org(user.org)) for user in users}
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """A self-registered applicant operations approved (注册申请), as the customers subgraph matches
+    it against its customers: the identifiers decrypted here, never carried by an event."""
+
+    application_id: UUID
+    enterprise: bool
+    credit_code: str | None  # 统一社会信用代码
+    id_number: str | None  # 身份证号
+    phone: str
+
+
+async def approved_applicant(application_id: UUID) -> Applicant | None:
+    """The approved application ``application_id`` (one statement), else None."""
+    row = await ApplicantApplication.get_or_none(id=application_id, status=ApplicantStatus.APPROVED)
+    if row is None:
+        return None
+    return Applicant(
+        row.id,
+        row.kind == ApplicantKind.ENTERPRISE,
+        row.credit_code or None,
+        row.id_number or None,
+        row.phone,
+    )

@@ -32,12 +32,13 @@ from models.customers import (
     ReminderPolicy,
     ScheduleItem,
 )
-from realtime.broker import ORG_CHANGES
+from realtime.broker import ONBOARDING, ORG_CHANGES
 from realtime.consumer import consume
 from realtime.hub import Realtime
 from resolvers.common.clock import CST
 from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
+from resolvers.customers import applicant_events
 from resolvers.customers.org_events import CONSUMER, on_org_event
 from resolvers.customers.reminders import DEFAULT_LARGE_TRANSACTION, Draft, addressees, deliver, large_drafts
 from resolvers.customers.reports import generate_due
@@ -165,3 +166,11 @@ async def org_changes(realtime: Realtime, rules: Rules) -> None:
     """The org tree's changes (operations' ``operations.orgs``): paths rewritten after a move, a
     closed org's customers handed on (org_events.py). A durable consumer: each event once."""
     await consume(realtime, CONSUMER, ORG_CHANGES, on_org_event, ConsumerCursor)
+
+
+async def applicant_links(realtime: Realtime, rules: Rules) -> None:
+    """客户关联: the applicants operations approves with consent (``operations.onboarding``), linked
+    to the customers that are them (applicant_events.py). A durable consumer: each event once."""
+    await consume(
+        realtime, applicant_events.CONSUMER, ONBOARDING, applicant_events.on_onboarding_event, ConsumerCursor
+    )

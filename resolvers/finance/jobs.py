@@ -1,5 +1,6 @@
 """Background jobs of finance: the deadline check that raises supervision warnings (督办预警),
-each also sent to operations, which raises it as an alert for the institution's org."""
+each also sent to operations, which raises it as an alert for the institution's org; and the
+institutions operations onboards (onboarding_events.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from datetime import datetime
 
 from tortoise.expressions import F, Q, Subquery
 
-from models.finance import Handling, Institution, SupervisionWarning, WarningKind
+from models.finance import ConsumerCursor, Handling, Institution, SupervisionWarning, WarningKind
+from realtime.broker import ONBOARDING
+from realtime.consumer import consume
 from realtime.hub import Realtime
 from resolvers.common.clock import now
 from resolvers.common.jobs import every, exclusive
 from resolvers.common.rules import Rules
-from resolvers.finance import notify
+from resolvers.finance import notify, onboarding_events
 
 DEADLINE_LOCK = 0x5D_C0_5F  # pg advisory lock key: one deadline check at a time across replicas
 BATCH = 500  # warnings raised per check at most; the next check takes the rest
@@ -80,3 +83,15 @@ def kind_stage(handling: Handling, kind: WarningKind) -> str:
 async def watch_deadlines(realtime: Realtime, rules: Rules) -> None:
     """Every ``rules.deadline_check_seconds`` (60), check deadlines."""
     await every(realtime, "finance", rules.deadline_check_seconds, check_deadlines)
+
+
+async def institutions_onboarded(realtime: Realtime, rules: Rules) -> None:
+    """金融机构入驻: the institutions operations onboards (``operations.onboarding``), created here
+    uncertified (onboarding_events.py). A durable consumer: each event once."""
+    await consume(
+        realtime,
+        onboarding_events.CONSUMER,
+        ONBOARDING,
+        onboarding_events.on_onboarding_event,
+        ConsumerCursor,
+    )

@@ -117,6 +117,16 @@ def use_sender(new: MessageSender | None) -> None:
     _sender = new
 
 
+async def attempt(gateway: MessageSender, message: Outgoing) -> SendResult:
+    """One send through ``gateway``: one that raises is a refused attempt, not a failed batch (the
+    signup codes' texts go the same way, resolvers/operations/signup.py)."""
+    try:
+        return await gateway.send(message)
+    except Exception as exc:
+        log.warning("message %s: sender raised %r", message.id, exc)
+        return SendResult(accepted=False, error=type(exc).__name__)
+
+
 async def deliver_messages(now: datetime | None = None, limit: int = BATCH) -> int:
     """One batch of due messages through the sender; the number handled. Statements: the lock, the
     due rows, their addressees and one UPDATE of them all — whatever the batch size."""
@@ -147,11 +157,7 @@ async def deliver_messages(now: datetime | None = None, limit: int = BATCH) -> i
                     message.title,
                     render(message.body, {"surname": found.surname}),
                 )
-                try:
-                    result = await gateway.send(outgoing)
-                except Exception as exc:  # a gateway error is a failed attempt, not a failed batch
-                    log.warning("message %s: sender raised %r", message.id, exc)
-                    result = SendResult(accepted=False, error=type(exc).__name__)
+                result = await attempt(gateway, outgoing)
                 attempts = message.attempts + 1
             _record(message, result, attempts, now)
         await OutboundMessage.bulk_update(due, fields=OUTCOME_FIELDS, batch_size=limit)

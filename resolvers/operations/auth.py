@@ -16,7 +16,7 @@ from models.operations import LoginOutcome, User
 from realtime.guard import SubscriptionGuard
 from resolvers.common.changes import change
 from resolvers.common.errors import CodedError, ErrorCode, bad_input, unauthenticated
-from resolvers.operations import logs
+from resolvers.operations import logs, onboarding
 from resolvers.operations.identity import principal_for
 from resolvers.operations.user_changes import UserAction, record_change, snapshot
 from security.keys import TokenKeys
@@ -117,8 +117,15 @@ async def _login(
     user = attempt.user = await User.filter(username=username).select_related("org").first()
     if locked := await sessions.locked_for(username, address):
         raise _locked(locked)
+    # No user: perhaps a registration not approved (onboarding.py), whose password stands in, so
+    # that one argon2 check is made whatever exists and only the right password learns about it.
+    application = await onboarding.unapproved_application(username) if user is None else None
+    held = user.password_hash if user else application.password_hash if application else None
     # verify_password costs the same argon2 time whether or not the user exists.
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    verified = verify_password(held, password)
+    if application is not None and verified:
+        raise onboarding.refusal(application)
+    if not verified or user is None:
         await sessions.record_failure(username, address)
         raise _wrong_credentials()
     await sessions.clear_failures(username, address)

@@ -42,6 +42,7 @@ from resolvers.operations.device_events import announce_changed_halls, on_device
 from resolvers.operations.incidents import report_from_alert
 from resolvers.operations.inspections import create_due_tasks
 from resolvers.operations.logs import purge_logs
+from resolvers.operations.signup import deliver_signup_messages
 
 log = logging.getLogger(__name__)
 
@@ -196,3 +197,11 @@ async def log_retention(realtime: Realtime, rules: Rules) -> None:
     await every(
         realtime, "operations", rules.log_retention_seconds, lambda: purge_logs(rules), name="purge_logs"
     )
+
+
+SIGNUP_DELIVERY_SECONDS = 2.0  # a signup code is awaited by someone at a form
+
+
+async def signup_messages(realtime: Realtime, rules: Rules) -> None:
+    """验证码短信: every 2 s, hand the queued signup texts to the message gateway (signup.py)."""
+    await every(realtime, "operations", SIGNUP_DELIVERY_SECONDS, deliver_signup_messages)

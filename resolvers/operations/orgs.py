@@ -99,7 +99,7 @@ async def _lock_tree() -> None:
         await db.execute_query(f"SELECT pg_advisory_xact_lock({ORG_TREE_LOCK})")
 
 
-def _check_name(name: str | None, code: str | None) -> None:
+def check_org_fields(name: str | None, code: str | None) -> None:
     if name is not None and not 1 <= len(name.strip()) <= MAX_NAME:
         raise bad_input(f"机构名称须为1–{MAX_NAME}个字符 (name: 1–{MAX_NAME} characters)")
     if code is not None and not (1 <= len(code) <= MAX_CODE and code.isascii() and code.isalnum()):
@@ -110,7 +110,7 @@ async def create_org(principal: Principal, parent_id: UUID, code: str, name: str
     """新增机构 under an open parent in reach. A tenant kind (member bank, institution, …) starts a
     tenant of its own and is created by an admin of no tenant only; the others join the parent's.
     The 机构号 is the natural key: a second create with it is CONFLICT."""
-    _check_name(name, code)
+    check_org_fields(name, code)
     if kind is OrgKind.PROVINCE_UNION:
         raise bad_input("省联社不能在此新增 (a province union is not created here)")
     parent = await org_to_manage(principal, parent_id)
@@ -138,7 +138,7 @@ async def create_org(principal: Principal, parent_id: UUID, code: str, name: str
 
 async def update_org(principal: Principal, org_id: UUID, name: str | None, code: str | None) -> Org:
     """修改机构信息: name and 机构号. The same values again change nothing."""
-    _check_name(name, code)
+    check_org_fields(name, code)
     await org_to_manage(principal, org_id)
     try:
         async with change("operations", "Org", org_id):

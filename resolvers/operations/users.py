@@ -16,7 +16,7 @@ import secrets
 import string
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
@@ -27,7 +27,6 @@ from resolvers.common.changes import change
 from resolvers.common.errors import CodedError, bad_input, conflict, forbidden, not_found
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, paginate
-from resolvers.operations.auth import SessionServices
 from resolvers.operations.scopes import in_reach, user_scope
 from resolvers.operations.user_changes import UserAction, record_change, snapshot
 from security.duties import ORG_ADMINS, USER_ADMINS, DutyConflict, check_user_change, may_manage_users
@@ -35,6 +34,9 @@ from security.passwords import hash_password, policy_violation
 from security.principal import Principal
 from security.roles import Role
 from security.tokens import now_ms
+
+if TYPE_CHECKING:  # (auth.py imports onboarding.py, which imports this module)
+    from resolvers.operations.auth import SessionServices
 
 USERNAME = re.compile(r"[A-Za-z0-9_.@-]{3,64}")  # 登录名: what login accepts, without spaces
 MAX_DISPLAY_NAME = 64

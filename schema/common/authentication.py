@@ -6,8 +6,8 @@ revoked (logout, refresh-token reuse; in process, security/sessions.py), and bef
 that the gateway's signature of the request was not used at another replica before (a captured
 mutation replayed elsewhere would repeat its effect; the signature's check in
 security/gateway_trust.py already refused a replay to this process). Only the federation SDL
-(``_service``, read by the composer), introspection, ``login`` / ``refreshToken``
-(operations) and a portal's published content (marketing's ``PUBLIC_CONTENT_FIELDS``) are open.
+(``_service``, read by the composer), introspection, ``login`` / ``refreshToken`` and the signup
+pair (operations) and a portal's published content (marketing's ``PUBLIC_CONTENT_FIELDS``) are open.
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ from resolvers.common.errors import CodedError, forbidden, unauthenticated
 from security.gateway_trust import REPLAYED
 
 ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type", "login", "refreshToken"})
+# 注册 (operations, resolvers/operations/signup.py and onboarding.py): a signup code, then the
+# application it proves; each rate limited, neither tells whether a phone or name is known.
+SIGNUP_FIELDS = frozenset({"requestSignupCode", "registerApplicant"})
+ANONYMOUS_FIELDS |= SIGNUP_FIELDS
 # A portal's published content (marketing, issue 17: 内容管理 / 产品推荐位), read by its visitors
 # without logging in; each answers only what is published (resolvers/marketing/content.py).
 PUBLIC_CONTENT_FIELDS = frozenset(

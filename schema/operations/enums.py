@@ -11,6 +11,8 @@ from models.operations import (
     AlertLevel,
     AlertStatus,
     AnnouncementStatus,
+    ApplicantKind,
+    ApplicantStatus,
     BackupCheck,
     BackupFrequency,
     BackupRunStatus,
@@ -41,6 +43,9 @@ from resolvers.operations.inspection_export import ExportFormat
 from resolvers.operations.sla import SlaKind
 
 strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
+# 注册 / 入驻
+strawberry.enum(ApplicantKind, name="ApplicantKind", description="申请人类型: 企业 / 个人")
+strawberry.enum(ApplicantStatus, name="ApplicantStatus", description="注册申请状态: 待审核 / 已通过 / 已驳回")
 strawberry.enum(
     ApprovalFunction,
     name="ApprovalFunction",
@@ -91,6 +96,8 @@ __all__ = [
     "AlertLevel",
     "AlertStatus",
     "AnnouncementStatus",
+    "ApplicantKind",
+    "ApplicantStatus",
     "ApprovalFunction",
     "BackupCheck",
     "BackupFrequency",

@@ -8,6 +8,7 @@ import strawberry
 
 from schema.operations.enums import (
     AlertLevel,
+    ApplicantKind,
     ApprovalFunction,
     BackupCheck,
     BackupFrequency,
@@ -410,3 +411,33 @@ class UpdateAnnouncementInput:
     title: str
     body: str
     roles: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(description="企业 / 个人注册: a phone proved by its code, and the account asked for")
+class RegisterApplicantInput:
+    kind: ApplicantKind
+    phone: str = strawberry.field(description="手机号 the code was sent to")
+    code: str = strawberry.field(description="验证码 (6 digits, good 5 minutes, 5 tries)")
+    name: str = strawberry.field(description="企业名称 / 姓名")
+    username: str = strawberry.field(description="登录名: 3–64 letters, digits, _ . @ -")
+    password: str = strawberry.field(description="密码: the password policy applies")
+    credit_code: str | None = strawberry.field(
+        default=None, description="统一社会信用代码: required for an enterprise (18 characters, checked)"
+    )
+    id_number: str | None = strawberry.field(
+        default=None, description="身份证号: an individual's, optional; stored encrypted"
+    )
+    link_consent: bool = strawberry.field(
+        default=False, description="同意关联: link me to my customer record at member banks, if there is one"
+    )
+
+
+@strawberry.input(description="金融机构入驻 (operators): the org, the institution and its first admin")
+class OnboardInstitutionInput:
+    code: str = strawberry.field(description="机构号 of the new org: 1–32 letters or digits, unique")
+    name: str = strawberry.field(description="机构名称")
+    kind: str = strawberry.field(description="机构类型: a finance InstitutionKind (BANK, MICRO_LOAN, …)")
+    credit_code: str = strawberry.field(description="统一社会信用代码 (18 characters, checked); unique")
+    admin_username: str = strawberry.field(description="登录名 of the first 机构管理员 (FI_ADMIN)")
+    admin_display_name: str
+    district: str = strawberry.field(default="", description="所在区县")

@@ -1,7 +1,8 @@
 """Every root mutation of the operations subgraph: parse, call resolvers/operations, return.
 
-``login`` and ``refreshToken`` are open to anonymous callers (schema/common/authentication.py);
-the others carry ``@authenticated`` so the gateway refuses them before a subgraph is asked.
+``login``, ``refreshToken``, ``requestSignupCode`` and ``registerApplicant`` are open to anonymous
+callers (schema/common/authentication.py); the others carry ``@authenticated`` so the gateway
+refuses them before a subgraph is asked.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ from resolvers.operations import (
     incidents,
     inspections,
     logs,
+    onboarding,
     orgs,
     parameters,
     policies,
     queues,
+    signup,
     teams,
     users,
 )
@@ -53,11 +56,13 @@ from schema.operations.inputs import (
     EscalationCellInput,
     InspectionTargetInput,
     IssueQueueTicketInput,
+    OnboardInstitutionInput,
     PageViewInput,
     PhotoUploadInput,
     RaiseAlertInput,
     RecordInspectionInput,
     RecordVisitorCountInput,
+    RegisterApplicantInput,
     ReportBackupRunInput,
     ReportIncidentInput,
     ReportServiceEventInput,
@@ -86,6 +91,12 @@ from schema.operations.types.halls import (
 from schema.operations.types.incidents import Incident, ServicePolicy
 from schema.operations.types.inspections import InspectionPlan, InspectionRecord, InspectionSignoff
 from schema.operations.types.logs import PageViewReceipt
+from schema.operations.types.onboarding import (
+    ApplicantApplication,
+    ApplicantRegistration,
+    OnboardedInstitution,
+    SignupCodeSent,
+)
 from schema.operations.types.orgs import AuthPayload, Org, User
 from schema.operations.types.parameters import Parameter
 from security.roles import Role
@@ -184,6 +195,64 @@ class Mutation:
     ) -> AuthPayload:
         address, agent = client_ip(info.context.request), _user_agent(info)
         return _payload(await auth.login(_services(info), username, password, address, new_password, agent))
+
+    # -- 注册 / 入驻 (onboarding, resolvers/operations/onboarding.py) --------------------------------
+
+    @strawberry.mutation(
+        description="发送注册验证码 (anonymous): a code by text message, never in the answer; rate limited"
+    )
+    async def request_signup_code(self, info: Info, phone: str) -> SignupCodeSent:
+        sent = await signup.request_code(phone, client_ip(info.context.request))
+        return SignupCodeSent(expires_at=sent.expires_at, resend_after_seconds=sent.resend_after_seconds)
+
+    @strawberry.mutation(
+        description="企业 / 个人注册 (anonymous, with the phone's code): an application pending approval"
+    )
+    async def register_applicant(self, info: Info, input: RegisterApplicantInput) -> ApplicantRegistration:
+        form = onboarding.Registration(
+            kind=input.kind,
+            phone=input.phone,
+            code=input.code,
+            name=input.name,
+            username=input.username,
+            password=input.password,
+            credit_code=input.credit_code,
+            id_number=input.id_number,
+            link_consent=input.link_consent,
+        )
+        application = await onboarding.register(form, client_ip(info.context.request))
+        return cast(ApplicantRegistration, application)
+
+    @strawberry.federation.mutation(
+        description="注册审核通过 (operators): creates the applicant's user", authenticated=True
+    )
+    async def approve_applicant(self, info: Info, id: strawberry.ID) -> ApplicantApplication:
+        application = await onboarding.approve(info.context.require_principal(), parse_id(id))
+        return cast(ApplicantApplication, application)
+
+    @strawberry.federation.mutation(
+        description="注册驳回 (operators), with the reason the applicant is shown", authenticated=True
+    )
+    async def reject_applicant(self, info: Info, id: strawberry.ID, reason: str) -> ApplicantApplication:
+        application = await onboarding.reject(info.context.require_principal(), parse_id(id), reason)
+        return cast(ApplicantApplication, application)
+
+    @strawberry.federation.mutation(
+        description="金融机构入驻 (operators, the province's business admin): org, institution, first admin",
+        authenticated=True,
+    )
+    async def onboard_institution(self, info: Info, input: OnboardInstitutionInput) -> OnboardedInstitution:
+        form = onboarding.Onboarding(
+            code=input.code,
+            name=input.name,
+            kind=input.kind,
+            credit_code=input.credit_code,
+            admin_username=input.admin_username,
+            admin_display_name=input.admin_display_name,
+            district=input.district,
+        )
+        done = await onboarding.onboard_institution(info.context.require_principal(), form)
+        return cast(OnboardedInstitution, done)
 
     @strawberry.mutation(description="换取新令牌: a refresh token (good once) → new tokens, same session")
     async def refresh_token(self, info: Info, token: str) -> AuthPayload:

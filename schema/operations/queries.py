@@ -12,7 +12,16 @@ from models.operations import Org as OrgRow
 from resolvers.common.clock import now
 from resolvers.common.errors import not_found
 from resolvers.common.values import parse_id
-from resolvers.operations import announcements, approvals, inspections, log_export, logs, parameters, queues
+from resolvers.operations import (
+    announcements,
+    approvals,
+    inspections,
+    log_export,
+    logs,
+    onboarding,
+    parameters,
+    queues,
+)
 from resolvers.operations import halls as hall_resolvers
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
@@ -34,6 +43,7 @@ from schema.operations.context import Info
 from schema.operations.enums import (
     AlertStatus,
     AnnouncementStatus,
+    ApplicantStatus,
     ClientKind,
     IncidentLevel,
     IncidentStatus,
@@ -61,6 +71,7 @@ from schema.operations.types.inspections import (
     InspectionUnitStatistics,
 )
 from schema.operations.types.logs import LoginEvent, MenuUsage, PageView
+from schema.operations.types.onboarding import ApplicantApplication
 from schema.operations.types.orgs import Org, User
 from schema.operations.types.parameters import Parameter
 
@@ -148,6 +159,15 @@ class Query:
         org = parse_id(org_id, "orgId") if org_id else None
         page = await list_users(info.context.require_principal(), first, after, org, disabled, search)
         return cast(Connection[User], page)
+
+    @strawberry.field(
+        description="注册申请 (operators): applicants' applications, by id, optionally of one status"
+    )
+    async def applicant_applications(
+        self, info: Info, first: int = 20, after: str | None = None, status: ApplicantStatus | None = None
+    ) -> Connection[ApplicantApplication]:
+        page = await onboarding.applications(info.context.require_principal(), first, after, status)
+        return cast(Connection[ApplicantApplication], page)
 
     @strawberry.field(description="用户变更历史 of one user, newest first (audit admins)")
     async def user_changes(

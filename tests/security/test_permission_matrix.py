@@ -1450,3 +1450,65 @@ async def test_parameter_entry_points(
             .values_list("large_transaction_threshold", flat=True)
         )
         assert variables["value"] not in {str(int(t)) for t in threshold}
+
+
+# 注册 / 入驻 (resolvers/operations/onboarding.py): anyone, anonymous included, may ask for a signup code
+# and register (a bad code is BAD_USER_INPUT, not UNAUTHENTICATED); only the platform operator lists,
+# approves and rejects applications (an unknown id: NOT_FOUND); the operator and the province's
+# business admin onboard institutions; every other caller FORBIDDEN, an anonymous one UNAUTHENTICATED.
+ONBOARDING_ENTRIES = {
+    "registerApplicant": 'mutation { registerApplicant(input: {kind: INDIVIDUAL, phone: "13912345678", '
+    'code: "000000", name: "矩阵个人", username: "matrix_applicant", password: "Matrix@2026x"}) { id } }',
+    "applicantApplications": "{ applicantApplications(first: 1) { nodes { id phone } } }",
+    "approveApplicant": "mutation($id: ID!) { approveApplicant(id: $id) { id } }",
+    "rejectApplicant": 'mutation($id: ID!) { rejectApplicant(id: $id, reason: "矩阵驳回") { id } }',
+    "onboardInstitution": 'mutation($code: String!) { onboardInstitution(input: {code: $code, name: "矩阵机构", '
+    'kind: "BANK", creditCode: "91350100M000100Y44", adminUsername: "matrix_fi", adminDisplayName: "矩阵"}) '
+    "{ temporaryPassword } }",
+}
+ONBOARDING_CALLERS = {  # what each entry answers: OK, or the error code (BAD_USER_INPUT: reached the rule)
+    "anonymous": (
+        "BAD_USER_INPUT",
+        "UNAUTHENTICATED",
+        "UNAUTHENTICATED",
+        "UNAUTHENTICATED",
+        "UNAUTHENTICATED",
+    ),
+    "operator": ("BAD_USER_INPUT", "OK", "NOT_FOUND", "NOT_FOUND", "BAD_USER_INPUT"),
+    "platform admin": ("BAD_USER_INPUT", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "BAD_USER_INPUT"),
+    "bank platform admin": ("BAD_USER_INPUT", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"),
+    "head office admin": ("BAD_USER_INPUT", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"),
+    "province admin": ("BAD_USER_INPUT", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"),
+    "regulator": ("BAD_USER_INPUT", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"),
+    "owner manager": ("BAD_USER_INPUT", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"),
+    "institution account manager": ("BAD_USER_INPUT", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN", "FORBIDDEN"),
+}
+
+
+@pytest.fixture(scope="module")
+async def onboarding_tokens(world: World) -> dict[str, str]:
+    settings, bank = world.settings, world.tenant.bank
+    root = await Org.get(id=bank.parent_id)
+    platform = await make_org("矩阵金融服务平台", OrgKind.REGULATOR, None, own_tenant=True)
+    people = {
+        "operator": (platform, "OPERATOR"),
+        "platform admin": (root, "PLATFORM_ADMIN"),  # the province's (no tenant)
+        "bank platform admin": (bank, "PLATFORM_ADMIN"),
+    }
+    tokens = {
+        name: token_for(await make_user(org, (role,)), org, settings) for name, (org, role) in people.items()
+    }
+    return {**world.tokens, **tokens}
+
+
+@pytest.mark.parametrize("entry", ONBOARDING_ENTRIES)
+@pytest.mark.parametrize("caller", ONBOARDING_CALLERS)
+async def test_onboarding_entry_points(
+    world: World, onboarding_tokens: dict[str, str], caller: str, entry: str
+) -> None:
+    query = ONBOARDING_ENTRIES[entry]
+    variables = {"id": str(uuid.uuid4()), "code": f"MX{uuid.uuid4().hex[:8]}"}
+    used = {k: v for k, v in variables.items() if f"${k}" in query}
+    result = await execute("operations", query, used, onboarding_tokens.get(caller), settings=world.settings)
+    observed = "OK" if result.errors is None else "/".join(e.extensions["code"] for e in result.errors)
+    assert observed == ONBOARDING_CALLERS[caller][list(ONBOARDING_ENTRIES).index(entry)]

@@ -55,6 +55,7 @@ async def test_seed_is_idempotent_and_tokens_work(database) -> None:
     assert (first["campaign_template"], first["campaign"], first["outbound_message"]) == (2, 1, 20)
     assert first["points_entry"] == 21
     assert first["report rows"] > 0  # 业务报表: last month's, by org and by manager
+    assert first["applicant applications"] == 1  # 注册审核: one enterprise awaiting the operator
     assert await seed(database, customers=300, progress=False) == {}
     # 内容管理: the bureau's portal, ~20 published articles and one in each other state, its slots
     # and each bank's knowledge base, all searchable (subgraphs/seed_content.py)
