@@ -60,7 +60,9 @@ test('login shows the first 20 customers of the manager, timed from navigation t
   await page.mouse.wheel(0, 4000);
   await expect.poll(() => rows(page).count()).toBeGreaterThan(20);
 
-  // 我的 and logout.
+  // Back to 首页 (the workbench), then 我的 and logout.
+  await page.locator('.van-nav-bar__left').click();
+  await expect(page.locator('[data-test=workbench-tiles]')).toBeVisible();
   await tab(page, '我的').click();
   await expect(page.getByText('退出登录')).toBeVisible();
   await expect(page.locator('.profile .name')).not.toBeEmpty();
