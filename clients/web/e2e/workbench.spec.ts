@@ -2,7 +2,7 @@
 // the demo manager reads an announcement (the unread count drops) and drafts and submits the
 // week's report; their branch head sees the announcement addressed to branch heads only.
 import type { Page } from '@playwright/test';
-import { expect, gql, shot, signIn, test, tokenOf } from './support';
+import { expect, GATEWAY_URL, gql, shot, signIn, test, tokenOf } from './support';
 
 interface Bench {
   announcements: { nodes: { title: string; read: boolean }[] };
@@ -37,11 +37,21 @@ test('the manager’s workbench: the seed’s sections, an announcement read, th
   const expected = await bench('manager');
 
   // One request for the first paint: time a fresh navigation to the filled page.
+  // The app shell's own reminder store (UnreadReminders) aside, the page sends the one document.
+  const operations: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(GATEWAY_URL)) return;
+    // urql sends a short query as GET (in the URL), a long one as POST.
+    const text = request.method() === 'GET' ? new URL(request.url()).searchParams.get('query') : request.postData();
+    const name = /(?:query|mutation)\s+(\w+)/.exec(text ?? '')?.[1];
+    if (name) operations.push(name);
+  });
   await page.goto('about:blank');
   const started = Date.now();
   await page.goto('/h5.html#/');
   await section(page, 'announcements').waitFor();
   console.log(`navigation → workbench painted: ${Date.now() - started} ms`);
+  expect(operations.filter((name) => name !== 'UnreadReminders')).toEqual(['Workbench']);
 
   await expect(page.locator('[data-test=tile-orders] .tile-value')).toHaveText(String(expected.workOrders.nodes.length));
   const notices = section(page, 'announcements').locator('[data-announcement]');
