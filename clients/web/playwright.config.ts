@@ -23,7 +23,7 @@ export default defineConfig({
   projects: [
     {
       name: 'mobile',
-      testMatch: /(h5|grab|applicant|session|schemes|opportunities)\.spec\.ts$/,
+      testMatch: /(h5|workbench|grab|applicant|session|schemes|opportunities)\.spec\.ts$/,
       use: { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 },
     },
     { name: 'desktop', testMatch: /(regulator|admin)\.spec\.ts$/, use: { viewport: { width: 1440, height: 900 } } },

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from graphql import (
+    REMOVE,
     DocumentNode,
     FieldNode,
     OperationDefinitionNode,
@@ -23,6 +24,8 @@ from graphql import (
     visit,
 )
 from graphql.language import Visitor
+from graphql.utilities import TypeInfo
+from graphql.utilities.type_info import TypeInfoVisitor
 
 from clients.python.dcms_client import data, gql
 from models.customers import ApprovalRequest, Reminder, ReminderKind, ScheduleItem
@@ -186,16 +189,34 @@ def _variables(fields: list[FieldNode]) -> set[str]:
     return found.used
 
 
+class _Foreign(Visitor):
+    """Drops the fields the subgraph does not define (another subgraph's fields of an entity: the
+    gateway asks that subgraph for them in one ``_entities`` call per list)."""
+
+    def __init__(self, info: TypeInfo) -> None:
+        super().__init__()
+        self.info = info
+
+    def enter_field(self, node: FieldNode, *_: Any) -> object:
+        return REMOVE if self.info.get_field_def() is None else None
+
+
 def split(document: str) -> dict[str, str]:
     """Each subgraph's part of the document: its root fields, and the variables they use (what the
-    gateway's plan sends it for a document of root fields that nest no other subgraph's fields)."""
+    gateway's plan sends it; the names of the leaderboard's staff and orgs come from operations)."""
     tree = parse(document)
     [operation] = [d for d in tree.definitions if isinstance(d, OperationDefinitionNode)]
     owners = {name: subgraph for subgraph in SUBGRAPHS for name in _root_fields(subgraph)}
     parts: dict[str, list[FieldNode]] = {}
-    for selection in operation.selection_set.selections:
-        assert isinstance(selection, FieldNode)
-        parts.setdefault(owners[selection.name.value], []).append(selection)
+    for subgraph in {
+        owners[f.name.value] for f in operation.selection_set.selections if isinstance(f, FieldNode)
+    }:
+        info = TypeInfo(spec_of(subgraph).schema._schema)
+        local = visit(operation, TypeInfoVisitor(info, _Foreign(info)))
+        for selection in local.selection_set.selections:
+            assert isinstance(selection, FieldNode)
+            if owners[selection.name.value] == subgraph:
+                parts.setdefault(subgraph, []).append(selection)
     documents = {}
     for subgraph, fields in parts.items():
         used = _variables(fields)

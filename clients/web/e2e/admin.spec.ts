@@ -1,6 +1,8 @@
 // 平台管理 console (admin.html) at 1440×900, one demo admin per section (三员分立): the security admin
 // manages users and reads the login log, the audit admin reads and exports the log, the business
-// admin manages the org tree, the head office reads a business report. Each role sees only its menu.
+// admin manages the org tree (new, moved, closed orgs), the head office reads a business report and
+// sets its tenant's parameters; the audit admin reads a user's change history and the 操作日志.
+// Each role sees only its menu.
 import ExcelJS from 'exceljs';
 import type { Page } from '@playwright/test';
 import { expect, gql, shot, signIn, test, tokenOf } from './support';
@@ -29,7 +31,7 @@ test('用户管理: the security admin creates a user (password shown once) and 
   await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
   await shot(page, 'admin-login');
   await signIn(page, PAGE, 'secadmin');
-  expect(await menu(page)).toEqual(['用户管理', '日志管理']);
+  expect(await menu(page)).toEqual(['用户管理', '日志管理', '操作日志']);
   await expect(page.getByTestId('users').locator('tbody tr').first()).toBeVisible();
 
   const username = `cm_e2e_${run()}`;
@@ -80,7 +82,8 @@ test('用户管理: the security admin creates a user (password shown once) and 
 
 test('日志管理: the audit admin reads the login log and exports it as XLSX', async ({ page }) => {
   await signIn(page, PAGE, 'auditor');
-  expect(await menu(page)).toEqual(['日志管理']);
+  expect(await menu(page)).toEqual(['用户变更历史', '日志管理', '操作日志', '参数管理']);
+  await page.locator('nav .item', { hasText: '日志管理' }).click();
   const table = page.getByTestId('login-events');
   await expect(table.locator('tbody tr').first()).toBeVisible();
   await page.getByLabel('登录名').fill('auditor');
@@ -99,7 +102,7 @@ test('日志管理: the audit admin reads the login log and exports it as XLSX',
 
 test('机构管理: the business admin opens the org tree and creates an org', async ({ page }) => {
   await signIn(page, PAGE, 'platform');
-  expect(await menu(page)).toEqual(['机构管理']);
+  expect(await menu(page)).toEqual(['机构管理', '参数管理']);
   const tree = page.getByTestId('org-tree');
   const bank = tree.locator('[data-org="贵阳农商银行"]');
   await expect(bank).toBeVisible();
@@ -122,7 +125,8 @@ test('机构管理: the business admin opens the org tree and creates an org', a
 
 test('业务报表: the head office reads last month’s report and exports it', async ({ page }) => {
   await signIn(page, PAGE, 'hq_gz01');
-  expect(await menu(page)).toEqual(['业务报表']);
+  expect(await menu(page)).toEqual(['参数管理', '业务报表']);
+  await page.locator('nav .item', { hasText: '业务报表' }).click();
   const table = page.getByTestId('report');
   await expect(table.locator('tbody tr').first()).toBeVisible({ timeout: 15_000 });
   const shown = await table.locator('tbody tr').count();
@@ -137,4 +141,131 @@ test('业务报表: the head office reads last month’s report and exports it',
   expect((sheet.getRow(3).values as unknown[]).slice(1).map(String)).toEqual(headers);
   expect(sheet.rowCount - 3).toBeGreaterThanOrEqual(shown);
   expect(String(sheet.getRow(4).getCell(1).value)).toBe((await table.locator('tbody tr td').first().innerText()).trim());
+});
+
+test('用户变更历史: the audit admin reads who changed a user, field by field', async ({ page }) => {
+  // A user created and disabled by the security admin: two changes.
+  const security = await tokenOf('secadmin');
+  const { me } = await gql<{ me: { org: { id: string } } }>('{ me { org { id } } }', {}, await tokenOf('hq_gz01'));
+  const username = `cm_hist_${run()}`;
+  const { createUser } = await gql<{ createUser: { user: { id: string } } }>(
+    'mutation($i: CreateUserInput!) { createUser(input: $i) { user { id } } }',
+    { i: { username, displayName: '历史测试', orgId: me.org.id, roles: ['CUSTOMER_MANAGER'] } },
+    security,
+  );
+  await gql('mutation($id: ID!) { disableUser(id: $id) { id } }', { id: createUser.user.id }, security);
+
+  await signIn(page, PAGE, 'auditor');
+  await page.locator('nav .item', { hasText: '用户变更历史' }).click();
+  await page.getByLabel('登录名或姓名').fill(username);
+  await page.getByRole('button', { name: '查询' }).click();
+  await page.getByTestId('history-users').locator(`[data-user="${username}"]`).click();
+  const rows = page.getByTestId('user-changes').locator('tbody tr');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('停用');
+  await expect(rows.nth(0)).toContainText('安全管理员');
+  await expect(rows.nth(1)).toContainText('新增用户');
+  await expect(rows.nth(1)).toContainText('客户经理');
+  await expect(page.getByText(/CREATED|DISABLED|displayName/)).toHaveCount(0);
+  await shot(page, 'admin-user-changes');
+});
+
+test('操作日志: the audit admin finds a page view by menu and exports it', async ({ page }) => {
+  const menuCode = `admin.e2e-${run()}`;
+  await gql(
+    'mutation($v: [PageViewInput!]!) { recordPageViews(views: $v) { stored } }',
+    { v: [{ viewId: `view-${run()}`, menuCode, client: 'PC', enteredAt: new Date().toISOString(), seconds: 75 }] },
+    await tokenOf('secadmin'),
+  );
+  await signIn(page, PAGE, 'auditor');
+  await page.locator('nav .item', { hasText: '操作日志' }).click();
+  await page.getByLabel('菜单编码').fill(menuCode);
+  await page.getByRole('button', { name: '查询' }).click();
+  const table = page.getByTestId('page-views');
+  await expect(table.locator('tbody tr')).toHaveCount(1);
+  await expect(table.locator('tbody tr')).toContainText('secadmin');
+  await expect(table.locator('tbody tr')).toContainText('电脑端');
+  await expect(table.locator('tbody tr')).toContainText('1 分 15 秒');
+  await shot(page, 'admin-page-views');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: '导出 Excel' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+  const sheet = await readXlsx(await download.path());
+  expect(sheet.rowCount).toBeGreaterThan(1);
+});
+
+test('机构管理: the business admin moves an org under another and closes it; a refusal shows in Chinese', async ({ page }) => {
+  const platform = await tokenOf('platform');
+  const { me } = await gql<{ me: { org: { id: string } } }>('{ me { org { id } } }', {}, await tokenOf('hq_gz01'));
+  const code = `MV${run()}`;
+  const make = async (suffix: string): Promise<string> => {
+    const { createOrg } = await gql<{ createOrg: { name: string } }>(
+      'mutation($i: CreateOrgInput!) { createOrg(input: $i) { name } }',
+      { i: { parentId: me.org.id, code: `${code}${suffix}`, name: `迁移测试${suffix}支行${code.slice(-4)}`, kind: 'BRANCH' } },
+      platform,
+    );
+    return createOrg.name;
+  };
+  const moved = await make('A');
+  const parent = await make('B');
+
+  await signIn(page, PAGE, 'platform');
+  const tree = page.getByTestId('org-tree');
+  const bank = tree.locator('[data-org="贵阳农商银行"]');
+  await bank.getByRole('button', { name: '展开' }).click();
+  await tree.locator(`[data-org="${moved}"]`).click();
+  await page.getByRole('button', { name: '调整上级' }).click();
+  const option = page.locator('#org-target option', { hasText: parent });
+  await expect(option).toHaveCount(1);
+  await page.locator('#org-target').selectOption((await option.getAttribute('value'))!);
+  await shot(page, 'admin-orgs-move');
+  await page.locator('.van-dialog').getByRole('button', { name: '调整' }).click();
+  await expect(page.locator('.van-notify')).toHaveText(`已调整 ${moved} 的上级机构`);
+  await settled(page);
+
+  // The new parent has a child now: closing it is refused, in Chinese.
+  await tree.locator(`[data-org="${parent}"]`).click();
+  await page.getByRole('button', { name: '撤销机构' }).click();
+  await page.locator('.van-dialog').getByRole('button', { name: '撤销' }).click();
+  await expect(page.locator('.van-notify')).toHaveText('该机构仍有下级机构，请先调整或撤销');
+  await shot(page, 'admin-orgs-close-refused');
+  await page.locator('.van-dialog').getByRole('button', { name: '取消' }).click();
+
+  // The moved org closes (nobody to hand over); it leaves the tree.
+  await tree.locator(`[data-org="${parent}"]`).getByRole('button', { name: '展开' }).click();
+  await tree.locator(`[data-org="${moved}"]`).click();
+  await page.getByRole('button', { name: '撤销机构' }).click();
+  await page.locator('.van-dialog').getByRole('button', { name: '撤销' }).click();
+  await expect(page.locator('.van-notify')).toHaveText(`已撤销 ${moved}`);
+  await expect(tree.locator(`[data-org="${moved}"]`)).toHaveCount(0);
+  await settled(page);
+  await shot(page, 'admin-orgs-closed');
+});
+
+test('参数管理: the head office sets its tenant’s parameter; a bad value is refused in Chinese', async ({ page }) => {
+  const { parameters } = await gql<{ parameters: { key: string; value: string; editable: boolean }[] }>(
+    '{ parameters { key value editable } }',
+    {},
+    await tokenOf('hq_gz01'),
+  );
+  const editable = parameters.find((p) => p.editable);
+  expect(editable).toBeTruthy();
+  await signIn(page, PAGE, 'hq_gz01');
+  await page.locator('nav .item', { hasText: '参数管理' }).click();
+  const table = page.getByTestId('parameters');
+  await expect(table.locator('tbody tr')).toHaveCount(parameters.length);
+  // The others say where they are changed, in Chinese.
+  await expect(table).not.toContainText(/ and restart|setApprovalFlow|setParameter/);
+  await shot(page, 'admin-parameters');
+
+  const row = table.locator(`tr[data-parameter="${editable!.key}"]`);
+  await row.getByRole('button', { name: '修改' }).click();
+  await page.locator('#param-value').fill('一百万');
+  await page.locator('.van-dialog').getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('.van-notify')).toContainText('格式不正确');
+  await shot(page, 'admin-parameters-refused');
+  await page.locator('#param-value').fill(String(JSON.parse(editable!.value)));
+  await page.locator('.van-dialog').getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('.van-notify')).toContainText('已修改');
+  await settled(page);
 });

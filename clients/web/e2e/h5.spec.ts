@@ -36,6 +36,9 @@ test('login shows the first 20 customers of the manager, timed from navigation t
   await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
   await shot(page, 'h5-login');
   await signIn(page, '/h5.html', 'manager');
+  // 首页 is the workbench (e2e/workbench.spec.ts); 我的客户 opens from its entries.
+  await expect(page.locator('[data-test=workbench-tiles]')).toBeVisible();
+  await page.locator('[data-test=marketing-entries]').getByText('我的客户').click();
   const expected = (await firstPage('manager')).map((c) => c.name);
   await expect(rows(page)).toHaveCount(20);
   await expect(rows(page).locator('.name')).toHaveText(expected);
@@ -45,19 +48,21 @@ test('login shows the first 20 customers of the manager, timed from navigation t
   // Signed in (the session is kept in sessionStorage): time a fresh navigation to the first row.
   await page.goto('about:blank');
   const started = Date.now();
-  await page.goto('/h5.html#/');
+  await page.goto('/h5.html#/customers');
   await rows(page).first().waitFor();
   console.log(`navigation → first customer row: ${Date.now() - started} ms`);
   await expect(rows(page)).toHaveCount(20);
   await expect(page.getByText('待办提醒')).toBeVisible();
-  await shot(page, 'h5-home');
+  await shot(page, 'h5-customers');
 
   // More customers on scrolling (van-list).
   await rows(page).nth(19).scrollIntoViewIfNeeded();
   await page.mouse.wheel(0, 4000);
   await expect.poll(() => rows(page).count()).toBeGreaterThan(20);
 
-  // 我的 and logout.
+  // Back to 首页 (the workbench), then 我的 and logout.
+  await page.locator('.van-nav-bar__left').click();
+  await expect(page.locator('[data-test=workbench-tiles]')).toBeVisible();
   await tab(page, '我的').click();
   await expect(page.getByText('退出登录')).toBeVisible();
   await expect(page.locator('.profile .name')).not.toBeEmpty();
@@ -71,6 +76,7 @@ test('a branch head sees exactly the masked phones the API returns', async ({ pa
   const expected = await firstPage('bh_gz0101');
   expect(expected.some((c) => c.phone?.includes('*'))).toBe(true);
   await signIn(page, '/h5.html', 'bh_gz0101');
+  await page.goto('/h5.html#/customers');
   await expect(rows(page)).toHaveCount(20);
   await expect(rows(page).locator('[data-test=phone]')).toHaveText(expected.map((c) => c.phone ?? ''));
   // No full mobile number anywhere on the page.
@@ -103,9 +109,10 @@ async function streamReady(page: Page, customerId: string): Promise<void> {
   }
 }
 
-test('a reminder added by a mutation appears on the open 首页 within 2 s, and reads', async ({ page }) => {
+test('a reminder added by a mutation appears on the open 我的客户 within 2 s, and reads', async ({ page }) => {
   const [customer] = await firstPage('manager');
   await signIn(page, '/h5.html', 'manager');
+  await page.goto('/h5.html#/customers');
   await expect(rows(page)).toHaveCount(20);
   const badge = page.locator('[data-test=reminder-badge] .van-badge');
   await expect(page.locator('[role=status]')).toHaveCount(0); // the stream is live
@@ -129,7 +136,7 @@ test('a reminder added by a mutation appears on the open 首页 within 2 s, and 
   await popup.getByText(title).click();
   await expect(page.getByText('客户视图')).toBeVisible();
   await expect(page.locator('.hero .name')).toContainText(customer.name);
-  await page.goto('/h5.html#/');
+  await page.goto('/h5.html#/customers');
   await expect(badge).toHaveText(String(before));
   await expect(page.getByText(title)).toHaveCount(0);
 });
@@ -326,6 +333,7 @@ test('a company shows its key people and repayment calendar; the credit report f
 test('reminders missed while offline arrive after reconnecting (resumed with after)', async ({ page, context }) => {
   const [customer] = await firstPage('manager');
   await signIn(page, '/h5.html', 'manager');
+  await page.goto('/h5.html#/customers');
   await expect(rows(page)).toHaveCount(20);
   await expect(page.locator('[role=status]')).toHaveCount(0);
   await streamReady(page, customer.id);

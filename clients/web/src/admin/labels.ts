@@ -1,5 +1,5 @@
 // The platform's words for roles, org kinds and login outcomes (security/roles.py, models/operations).
-import type { LoginOutcome, OrgKind } from '../gql/graphql';
+import type { ClientKind, LoginOutcome, OrgKind } from '../gql/graphql';
 
 export const ROLE: Record<string, string> = {
   PROVINCE_ADMIN: '省联社管理',
@@ -41,3 +41,5 @@ export const OUTCOME: Record<LoginOutcome, string> = {
   NEW_PASSWORD_REFUSED: '新密码不合规',
   LOGOUT: '退出登录',
 };
+
+export const CLIENT_KIND: Record<ClientKind, string> = { PC: '电脑端', APP: '移动端' };

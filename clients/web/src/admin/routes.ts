@@ -4,7 +4,10 @@ import type { RouteRecordRaw } from 'vue-router';
 export const routes: RouteRecordRaw[] = [
   { path: '/', component: { render: () => null } },
   { path: '/users', component: () => import('./views/UsersView.vue'), meta: { title: '用户管理' } },
+  { path: '/user-changes', component: () => import('./views/UserChangesView.vue'), meta: { title: '用户变更历史' } },
   { path: '/orgs', component: () => import('./views/OrgsView.vue'), meta: { title: '机构管理' } },
   { path: '/logs', component: () => import('./views/LogsView.vue'), meta: { title: '日志管理' } },
+  { path: '/page-views', component: () => import('./views/PageViewsView.vue'), meta: { title: '操作日志' } },
+  { path: '/parameters', component: () => import('./views/ParametersView.vue'), meta: { title: '参数管理' } },
   { path: '/reports', component: () => import('./views/ReportsView.vue'), meta: { title: '业务报表' } },
 ];

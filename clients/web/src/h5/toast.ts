@@ -6,3 +6,8 @@ import 'vant/es/toast/style';
 export function failToast(message: string): void {
   showToast({ message, type: 'text', duration: 2500 });
 }
+
+/** A short confirmation (saved, submitted), in the same plain-text form. */
+export function doneToast(message: string): void {
+  showToast({ message, type: 'text', duration: 1500 });
+}

@@ -6,7 +6,9 @@
 // is the month, 2026-12). Every list is bounded by
 // $first and costs the same number of SQL statements at 10 items as at 100
 // (tests/e2e/test_workbench.py). Field for field what the page reads; nested entities of another
-// subgraph are asked by id only (a work order's customer), so no list fans out across subgraphs.
+// subgraph are asked by id only (a work order's customer), so no list fans out across subgraphs —
+// except the leaderboard's names (staff and org, from operations): a ranking of ids means nothing
+// to a reader, and the gateway fetches them in one batched call for the whole list.
 import { graphql } from '../gql';
 
 export const Workbench = graphql(`
@@ -62,8 +64,8 @@ export const Workbench = graphql(`
     performanceLeaderboard(period: $period, first: $first) {
       rank
       score
-      staff { id }
-      org { id }
+      staff { id displayName }
+      org { id name }
     }
   }
 `);
