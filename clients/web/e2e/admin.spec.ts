@@ -242,15 +242,15 @@ test('机构管理: the business admin moves an org under another and closes it;
   await shot(page, 'admin-orgs-closed');
 });
 
-test('参数管理: the head office sets its tenant’s parameter; a bad value is refused in Chinese', async ({ page }) => {
+test('参数管理: the platform admin sets an escalation time; a bad value is refused in Chinese', async ({ page }) => {
   const { parameters } = await gql<{ parameters: { key: string; value: string; editable: boolean }[] }>(
     '{ parameters { key value editable } }',
     {},
-    await tokenOf('hq_gz01'),
+    await tokenOf('platform'),
   );
   const editable = parameters.find((p) => p.editable);
   expect(editable).toBeTruthy();
-  await signIn(page, PAGE, 'hq_gz01');
+  await signIn(page, PAGE, 'platform');
   await page.locator('nav .item', { hasText: '参数管理' }).click();
   const table = page.getByTestId('parameters');
   await expect(table.locator('tbody tr')).toHaveCount(parameters.length);
