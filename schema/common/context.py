@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from realtime.hub import Realtime
-from resolvers.common.errors import unauthenticated
+from resolvers.common.errors import CodedError, unauthenticated
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.rules import Rules
 from security.keys import TokenKeys
@@ -121,13 +121,15 @@ class Context(Generic[Loaders]):
 
     def require_principal(self) -> Principal:
         if self.principal is None:
-            if self._role_changed:
-                # The web client refreshes once on UNAUTHENTICATED; the refreshed token carries the
-                # role's new definition (resolvers/operations/auth.py refresh).
-                error = unauthenticated(
-                    "角色权限已变更，请刷新登录 (your role was changed: refresh your token)"
-                )
-                error.extensions["reason"] = "ROLE_CHANGED"
-                raise error
-            raise unauthenticated()
+            raise self.not_signed_in()
         return self.principal
+
+    def not_signed_in(self) -> CodedError:
+        """UNAUTHENTICATED; with reason ROLE_CHANGED when only an edit of the token's role (角色管理)
+        refused it: the web client refreshes once on UNAUTHENTICATED, and the refreshed token carries
+        the role's new definition (resolvers/operations/auth.py ``refresh``)."""
+        if not self._role_changed:
+            return unauthenticated()
+        error = unauthenticated("角色权限已变更，请刷新登录 (your role was changed: refresh your token)")
+        error.extensions["reason"] = "ROLE_CHANGED"
+        return error
