@@ -5,8 +5,10 @@
   old, already rotated one: stolen or replayed) revokes the whole session.
 - **Revocation** (logout, reuse, switchRole) marks the session id revoked for as long as any of
   its tokens can live (8 hours); a password change refuses every token of the user issued
-  before it. Every operation checks its access token against both with ``revoked``: a look-up in
-  this process, no round trip. With Redis, the store keeps the revocations in process and learns
+  before it; an edit of a role's definition (角色管理, ``revoke_role_before``) every access token
+  acting in that role issued before it (its refresh tokens still work). Every operation checks
+  its access token against these with ``revoked``: a look-up in this process, no round trip.
+  With Redis, the store keeps the revocations in process and learns
   of every other process's by pub/sub (below); ``is_revoked`` asks Redis itself (refresh, and the
   30 s recheck of open subscriptions in realtime/guard.py, the safety net if a notice was lost).
 - **Lockout**: failed logins are counted per submitted username *and client address* (the
@@ -19,7 +21,8 @@
   does not clear that one. Counted for any submitted username, known or not, so locking does not
   tell which accounts exist.
 
-**Revocations reach every process** (Redis): ``revoke``, ``revoke_user_before`` and reuse
+**Revocations reach every process** (Redis): ``revoke``, ``revoke_user_before``,
+``revoke_role_before`` and reuse
 detection write the Redis keys and, in the same transaction (or Lua script), publish the
 revocation on ``REVOCATIONS_CHANNEL``. ``connect`` (the app's lifespan, subgraphs/app.py) starts a
 listener that adds each one to this process's set, so a revocation made anywhere is refused here
