@@ -12,7 +12,7 @@ from uuid import UUID
 
 from security.functions import RESERVED, Function, active_permissions, has_function, permissions_of
 from security.principal import Principal
-from security.roles import Role
+from security.roles import Role, Scope
 
 # Permissions no one may hold together, whatever roles or grants carry them.
 CONFLICTING: tuple[frozenset[Function], ...] = (
@@ -105,15 +105,25 @@ def may_manage_orgs(principal: Principal) -> bool:
     return has_function(principal, Function.ORG_MANAGE)
 
 
-def check_role_definition(role: Role, functions: Iterable[str]) -> None:
-    """Raise ``DutyConflict`` unless a role may carry ``functions`` (角色管理): the reserved functions
-    stay with their 三员分立 role (RESERVED), and no role carries a conflicting pair."""
+def may_edit_roles(principal: Principal) -> bool:
+    """角色管理: ROLE_MANAGE (the platform admin's only: RESERVED), and of no tenant (the province
+    union's): a definition is the whole platform's, a member bank's admin does not change it."""
+    return has_function(principal, Function.ROLE_MANAGE) and principal.tenant_id is None
+
+
+def check_role_definition(role: Role, functions: Iterable[str], data_scope: Scope) -> None:
+    """Raise ``DutyConflict`` unless ``role`` may be defined so (角色管理): the reserved functions stay
+    with their 三员分立 role (RESERVED); no role carries a conflicting pair; and only the roles a
+    tenant's security admin may not grant (CROSS_TENANT_ROLES) see every tenant, else a member
+    bank's security admin could hand out a cross-tenant scope."""
     held = frozenset(Function(f) for f in functions)
     for function, holders in RESERVED.items():
         if function in held and role not in holders:
             raise DutyConflict(f"{function} belongs to {', '.join(sorted(holders))} only")
     if (pair := _conflict(held)) is not None:
         raise DutyConflict(f"separation of duties: one role may not hold {' and '.join(sorted(pair))}")
+    if data_scope is Scope.ALL and role not in CROSS_TENANT_ROLES:
+        raise DutyConflict(f"only {', '.join(sorted(CROSS_TENANT_ROLES))} see every tenant")
 
 
 def may_read_user_history(principal: Principal) -> bool:

@@ -11,7 +11,8 @@ through Redis pub/sub) with UNAUTHENTICATED, reason ROLE_CHANGED; the client ref
 refreshed token carries the new definition. Open subscriptions of the role end the same way
 (realtime/guard.py ``announce_role_change``).
 
-Who: the platform admin edits (ROLE_MANAGE); it and the security and audit admins read (ROLE_READ).
+Who: the platform admin of no tenant (the province union's) edits (ROLE_MANAGE): the definitions
+are the whole platform's; it and the security and audit admins read (ROLE_READ).
 三员分立 (security/duties.py ``check_role_definition``): the reserved functions stay with their
 role, no role carries a conflicting pair. And no edit leaves nobody enabled to manage users, orgs
 or roles (CONFLICT, LAST_ADMIN), serialised with users.py's admin changes on one advisory lock.
@@ -35,7 +36,7 @@ from resolvers.operations.auth import SessionServices
 from resolvers.operations.identity import RoleView, definition_of, ordered_functions, ordered_menus, role_view
 from resolvers.operations.logs import menu_usage
 from resolvers.operations.users import LAST_ADMIN_LOCK
-from security.duties import DutyConflict, check_role_definition
+from security.duties import DutyConflict, check_role_definition, may_edit_roles
 from security.functions import (
     KEPT,
     MENU_BY_CODE,
@@ -101,9 +102,8 @@ async def update_role(
     CONFLICT (STALE_VERSION) unless the definition is still that version (two admins at once). An
     edit that changes nothing writes nothing; either way the role's tokens issued before now are
     refused afterwards, so a repeat after a lost answer still takes effect everywhere."""
-    require_function(
-        principal, Function.ROLE_MANAGE, "仅平台管理员可修改角色 (only the platform admin edits roles)"
-    )
+    if not may_edit_roles(principal):
+        raise forbidden("仅省联社平台管理员可修改角色 (only the platform's own platform admin edits roles)")
     role = _role(code)
     new_name = name.strip() if name is not None else None
     if new_name is not None and not 0 < len(new_name) <= MAX_NAME:
@@ -134,7 +134,7 @@ async def update_role(
         changed = _snapshot(after) != _snapshot(before)
         if changed:
             try:
-                check_role_definition(role, after.functions)
+                check_role_definition(role, after.functions, after.data_scope)
             except DutyConflict as error:
                 raise forbidden(f"三员分立：不允许此操作 ({error})") from None
             await _keep_function_holders({**definitions, role: after}, before, after)

@@ -74,7 +74,7 @@ async def platform(database: Settings) -> AsyncIterator[dict[str, Any]]:
     test edited are put back to their defaults through updateRole (so their edited tokens are stale)."""
     root = await make_org("角色测试省联社", OrgKind.PROVINCE_UNION)
     admin = await make_user(root, ("PLATFORM_ADMIN",), "平台管理员")
-    people = {
+    people: dict[str, Any] = {
         "root": root,
         "admin": token_for(admin, root, database),
         "security": token_for(await make_user(root, ("SECURITY_ADMIN",), "安全管理员"), root, database),
@@ -211,9 +211,18 @@ async def test_separation_of_duties_and_who_edits(database: Settings, platform: 
         database, UPDATE, {"i": {"code": "HQ_ADMIN", "functions": ["ROLE_MANAGE"]}}, platform["admin"]
     )
     assert codes(result) == ["FORBIDDEN"]
-    for who in ("security", "auditor"):
+    bank = await make_org("角色测试农商银行", OrgKind.MEMBER_BANK, platform["root"], own_tenant=True)
+    platform["bank admin"] = token_for(await make_user(bank, ("PLATFORM_ADMIN",)), bank, database)
+    for who in (
+        "security",
+        "auditor",
+        "bank admin",
+    ):  # a bank's platform admin: the definitions are the platform's
         result = await _run(database, UPDATE, {"i": {"code": "HQ_ADMIN", "name": "x"}}, platform[who])
         assert codes(result) == ["FORBIDDEN"]
+    # Every tenant only for the roles a bank's security admin may not grant (CROSS_TENANT_ROLES).
+    result = await _run(database, UPDATE, {"i": {"code": "HQ_ADMIN", "dataScope": "ALL"}}, platform["admin"])
+    assert codes(result) == ["FORBIDDEN"]
     for bad in (
         {"code": "NOBODY"},
         {"code": "HQ_ADMIN", "functions": ["FLY"]},

@@ -892,8 +892,9 @@ ROLE_ENTRIES: dict[str, tuple[str, dict[str, Any]]] = {
         {"i": {"code": "HQ_ADMIN", "functions": ["NO_SUCH_FUNCTION"]}},
     ),
 }
-ROLE_CALLERS = {  # role → entry points it may use beyond functionCatalogue and myMenus
-    "PLATFORM_ADMIN": {"roles", "menuCatalogue", "updateRole"},
+ROLE_CALLERS = {  # role (at the bank, or the province) → entry points beyond functionCatalogue, myMenus
+    "PLATFORM_ADMIN@province": {"roles", "menuCatalogue", "updateRole"},
+    "PLATFORM_ADMIN": {"roles", "menuCatalogue"},  # a bank's: the definitions are the platform's
     "SECURITY_ADMIN": {"roles", "menuCatalogue"},
     "AUDIT_ADMIN": {"roles", "menuCatalogue"},
     "PROVINCE_ADMIN": {"menuCatalogue"},
@@ -908,14 +909,18 @@ ROLE_CALLERS = {  # role → entry points it may use beyond functionCatalogue an
 @pytest.mark.parametrize("entry", list(ROLE_ENTRIES))
 @pytest.mark.parametrize("role", list(ROLE_CALLERS))
 async def test_role_entry_points(world: World, role: str, entry: str) -> None:
+    from models.operations import Org
+
     org = world.tenant.branch if role in ("BRANCH_HEAD", "CUSTOMER_MANAGER") else world.tenant.bank
-    user = await make_user(org, (role,))
+    if role.endswith("@province"):
+        org = await Org.get(id=world.tenant.bank.parent_id)
+    user = await make_user(org, (role.removesuffix("@province"),))
     query, variables = ROLE_ENTRIES[entry]
     result = await execute(
         "operations", query, variables, token_for(user, org, world.settings), settings=world.settings
     )
     codes = [e.extensions["code"] for e in result.errors or []]
-    if entry == "updateRole" and role == "PLATFORM_ADMIN":
+    if entry == "updateRole" and role == "PLATFORM_ADMIN@province":
         assert codes == ["BAD_USER_INPUT"]
     elif entry in ("functionCatalogue", "myMenus") or entry in ROLE_CALLERS[role]:
         assert codes == [], result.errors
