@@ -18,7 +18,7 @@ import pytest
 from tortoise import Tortoise
 
 from models.customers import AssignmentKind, CustomerAssignment
-from models.operations import Org, OrgKind, User
+from models.operations import Org, OrgKind, ServicePolicy, User
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_org, make_tenant, make_user, token_for
 from testkit.inprocess import execute
@@ -1443,11 +1443,11 @@ async def test_work_report_entry_points(world: World, caller: str) -> None:
 # everyone else FORBIDDEN. A bank of its own, so no other case's reminder threshold moves.
 PARAMETER_ENTRIES = {
     "parameters": "query($bank: ID!) { parameters(tenant: $bank) { key value } }",
-    "setParameter": "mutation($bank: ID!, $value: String!) { setParameter(key: "
-    '"reminder.largeTransactionThreshold", value: $value, tenant: $bank) { key value } }',
+    "setParameter": "mutation($bank: ID!, $key: String!, $value: String!) { setParameter(key: $key, "
+    "value: $value, tenant: $bank) { key value } }",
 }
-PARAMETER_CALLERS = {  # caller: (parameters, setParameter)
-    "head office admin": ("OK", "OK"),
+PARAMETER_CALLERS = {  # caller: (parameters, setParameter): setParameter sets the platform's escalation times
+    "head office admin": ("OK", "FORBIDDEN"),
     "platform admin": ("OK", "OK"),
     "audit admin": ("OK", "FORBIDDEN"),
     "security admin": ("FORBIDDEN", "FORBIDDEN"),
@@ -1492,20 +1492,19 @@ async def test_parameter_entry_points(
     world: World, parameter_world: tuple[Org, dict[str, str]], caller: str, entry: str
 ) -> None:
     bank, tokens = parameter_world
-    variables = {"bank": str(bank.id), "value": str(1000 + uuid.uuid4().int % 100000)}
+    policy = await ServicePolicy.create(code=f"M{uuid.uuid4().hex[:10]}", name="矩阵参数策略")
+    key = f"servicePolicy.{policy.code}.stagnationMinutes"
+    minutes = policy.stagnation_minutes + 1
+    variables = {"bank": str(bank.id), "key": key, "value": str(minutes)}
     used = {k: v for k, v in variables.items() if f"${k}" in PARAMETER_ENTRIES[entry]}
     result = await execute(
         "operations", PARAMETER_ENTRIES[entry], used, tokens[caller], settings=world.settings
     )
     observed = "OK" if result.errors is None else "/".join(e.extensions["code"] for e in result.errors)
     assert observed == PARAMETER_CALLERS[caller][list(PARAMETER_ENTRIES).index(entry)]
-    if entry == "setParameter" and observed != "OK":
-        threshold = (
-            await Tortoise.apps["customers"]["ReminderPolicy"]
-            .filter(tenant_id=bank.id)
-            .values_list("large_transaction_threshold", flat=True)
-        )
-        assert variables["value"] not in {str(int(t)) for t in threshold}
+    if entry == "setParameter":
+        stored = (await ServicePolicy.get(id=policy.id)).stagnation_minutes
+        assert (stored == minutes) is (observed == "OK")
 
 
 # 注册 / 入驻 (resolvers/operations/onboarding.py): anyone, anonymous included, may ask for a signup code
