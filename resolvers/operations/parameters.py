@@ -17,7 +17,7 @@ The rules, in one place:
 - who: the business admin (PLATFORM_ADMIN; HQ_ADMIN for its own tenant, security/duties.py
   ``may_manage_orgs``) and the audit admin (``can_read_audit``) read, everybody else is FORBIDDEN;
   a tenant must be in the caller's reach (scopes.py ``in_reach``), else NOT_FOUND. What is set
-  here is the platform's (service policies), so PLATFORM_ADMIN alone sets it.
+  here is the platform's (service policies), so the PLATFORM_ADMIN of no tenant alone sets it.
 
 Editable here: only the escalation time of each service policy
 (``operations.service_policy.stagnation_minutes``, 升级时间: no other mutation sets it). The rest
@@ -120,8 +120,10 @@ async def _tenant(principal: Principal, tenant: UUID | None) -> Org | None:
 
 
 def _may_set(principal: Principal) -> bool:
-    """Every parameter set here is the platform's (a tenant's own are edited by their own mutation)."""
-    return principal.has_role(Role.PLATFORM_ADMIN)
+    """Every parameter set here is the whole platform's (a tenant's own are edited by their own
+    mutation): its business admin of no tenant sets them, as it alone edits the role definitions
+    (security/duties.py ``may_edit_roles``); a member bank's platform admin reads them."""
+    return principal.has_role(Role.PLATFORM_ADMIN) and principal.tenant_id is None
 
 
 # -- listing ---------------------------------------------------------------------------------------
@@ -351,7 +353,7 @@ async def set_parameter(
     await _tenant(principal, tenant)
     setter = _setter(key)
     if not _may_set(principal):
-        raise forbidden("只有平台业务管理员可以修改参数 (platform business admins only)")
+        raise forbidden("只有平台业务管理员可以修改参数 (the platform's business admin only)")
     await setter(key, value)
     (found,) = [p for p in await list_parameters(principal, rules, tenant) if p.key == key]
     return found

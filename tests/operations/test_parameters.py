@@ -50,7 +50,8 @@ async def world(database: Settings) -> World:
 
     tokens = {
         "head office admin": await token(bank, "HQ_ADMIN"),
-        "platform admin": await token(bank, "PLATFORM_ADMIN"),
+        "platform admin": await token(root, "PLATFORM_ADMIN"),  # the platform's: of no tenant
+        "bank platform admin": await token(bank, "PLATFORM_ADMIN"),
         "audit admin": await token(bank, "AUDIT_ADMIN"),
         "branch head": await token(branch, "BRANCH_HEAD"),
         "head office admin of another bank": await token(other, "HQ_ADMIN"),
@@ -113,9 +114,9 @@ async def test_platform_admin_sets_a_service_policy_escalation(world: World) -> 
     assert result.errors is None, result.errors
     (record,) = await records_of("operations", again)
     assert record.detail == {"key": key, "unchanged": True}
-    # the platform's parameter: not the head office admin's to set
-    refused = await run(world, SET, {"k": key, "v": "60"}, "head office admin")
-    assert codes(refused) == ["FORBIDDEN"]
+    # the platform's parameter: not a member bank's head office or platform admin's to set
+    for caller in ("head office admin", "bank platform admin"):
+        assert codes(await run(world, SET, {"k": key, "v": "60"}, caller)) == ["FORBIDDEN"]
     assert (await ServicePolicy.get(code=code)).stagnation_minutes == 90
 
 

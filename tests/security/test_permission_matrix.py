@@ -1448,7 +1448,8 @@ PARAMETER_ENTRIES = {
 }
 PARAMETER_CALLERS = {  # caller: (parameters, setParameter): setParameter sets the platform's escalation times
     "head office admin": ("OK", "FORBIDDEN"),
-    "platform admin": ("OK", "OK"),
+    "platform admin": ("OK", "FORBIDDEN"),  # a member bank's
+    "platform admin of the province": ("OK", "OK"),  # of no tenant: the platform's parameters
     "audit admin": ("OK", "FORBIDDEN"),
     "security admin": ("FORBIDDEN", "FORBIDDEN"),
     "branch head": ("FORBIDDEN", "FORBIDDEN"),
@@ -1469,6 +1470,7 @@ async def parameter_world(world: World) -> tuple[Org, dict[str, str]]:
     people = {
         "head office admin": (bank, "HQ_ADMIN"),
         "platform admin": (bank, "PLATFORM_ADMIN"),
+        "platform admin of the province": (root, "PLATFORM_ADMIN"),
         "audit admin": (bank, "AUDIT_ADMIN"),
         "security admin": (bank, "SECURITY_ADMIN"),
         "branch head": (branch, "BRANCH_HEAD"),
