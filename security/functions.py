@@ -131,6 +131,7 @@ APP: Client = "APP"
 MENUS: tuple[Menu, ...] = (
     # 客户经理工作台 (H5)
     _menu("wb.home", "工作台", APP, _STAFF),
+    _menu("wb.customers", "我的客户", APP, _STAFF),
     _menu("wb.search", "客户搜索", APP, _STAFF),
     _menu("wb.schedule", "日程", APP, _STAFF),
     _menu("wb.opportunities", "商机", APP, _STAFF),

@@ -104,3 +104,31 @@ test('the branch head’s workbench: approvals waiting and the announcement for 
   await expect(section(page, 'report')).toBeVisible();
   await shot(page, 'h5-workbench-branch-head');
 });
+
+test('操作日志: the pages visited are reported under their menu codes when the app is left', async ({ page }) => {
+  const since = new Date().toISOString();
+  await signIn(page, '/h5.html', 'manager');
+  await expect(page.locator('[data-test=workbench-tiles]')).toBeVisible();
+  await page.goto('/h5.html#/search');
+  await page.waitForTimeout(1100);
+  await page.goto('/h5.html#/schedule');
+  // Leaving the app (another app in front, the phone locked) ends the visit and sends the batch.
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const reported = async () => {
+    const { pageViews } = await gql<{ pageViews: { nodes: { menuCode: string; client: string; seconds: number }[] } }>(
+      `query($since: DateTime!) { pageViews(first: 50, filter: { user: "manager", from: $since }) { nodes { menuCode client seconds } } }`,
+      { since },
+      await tokenOf('secadmin'),
+    );
+    return pageViews.nodes;
+  };
+  await expect.poll(async () => (await reported()).map((v) => v.menuCode).sort()).toEqual(
+    expect.arrayContaining(['wb.home', 'wb.schedule', 'wb.search']),
+  );
+  const views = await reported();
+  expect(views.every((v) => v.client === 'APP')).toBe(true);
+  expect(views.find((v) => v.menuCode === 'wb.search')!.seconds).toBeGreaterThanOrEqual(1);
+});

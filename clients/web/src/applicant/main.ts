@@ -2,4 +2,4 @@ import { startApp } from '../lib/app';
 import App from './App.vue';
 import { routes } from './routes';
 
-startApp('applicant', App, routes);
+startApp('applicant', App, routes, 'APP');

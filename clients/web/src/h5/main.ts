@@ -2,4 +2,4 @@ import { startApp } from '../lib/app';
 import App from './App.vue';
 import { routes } from './routes';
 
-startApp('h5', App, routes);
+startApp('h5', App, routes, 'APP');

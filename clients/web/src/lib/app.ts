@@ -5,18 +5,24 @@ import { createApp, inject, type Component, type InjectionKey } from 'vue';
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import { createAuth, type Auth } from './auth';
 import { createApiClient, createStreamClient } from './client';
+import type { ClientKind } from '../gql/graphql';
+import { reportPageViews } from './pageViews';
 
 const AUTH: InjectionKey<Auth> = Symbol('auth');
 const STREAMS: InjectionKey<WsClient> = Symbol('streams');
 
-export function startApp(name: string, root: Component, routes: RouteRecordRaw[]): void {
+/** `kind`: PC (the desktop consoles) or APP (the H5 pages), as the page views report it. */
+export function startApp(name: string, root: Component, routes: RouteRecordRaw[], kind: ClientKind): void {
   const auth = createAuth(name);
   const app = createApp(root);
-  app.use(urql, createApiClient(auth));
+  const api = createApiClient(auth);
+  app.use(urql, api);
   app.provide(AUTH, auth);
   app.provide(STREAMS, createStreamClient(auth));
   // Hash history: the pages are static files, served by any static server.
-  app.use(createRouter({ history: createWebHashHistory(), routes }));
+  const router = createRouter({ history: createWebHashHistory(), routes });
+  reportPageViews(router, api, auth, kind);
+  app.use(router);
   app.mount('#app');
 }
 
