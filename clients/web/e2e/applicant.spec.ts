@@ -299,7 +299,7 @@ test('a visitor registers from the login page: the code is sent, resending too s
 
   await page.getByPlaceholder('6 位数字').fill('000000');
   await page.getByPlaceholder('与营业执照一致').fill('贵州浏览器测试科技有限公司');
-  await page.getByPlaceholder('18 位').fill(creditCode());
+  await page.getByPlaceholder('18 位统一社会信用代码').fill(creditCode());
   await page.getByPlaceholder('3–64 位字母、数字或 _ . @ -').fill(`qy_e2e_${Date.now() % 1_000_000_000}`);
   await page.getByPlaceholder('至少 10 位，含字母和数字').fill('Register2026ok');
   await page.getByText('授权关联本行客户').click();
@@ -312,7 +312,7 @@ test('a visitor registers from the login page: the code is sent, resending too s
   // 个人: the ID number is optional and the credit code is not asked for.
   await page.getByRole('radio', { name: '个人' }).click();
   await expect(page.getByPlaceholder('请输入真实姓名')).toBeVisible();
-  await expect(page.getByPlaceholder('18 位')).toHaveCount(0);
+  await expect(page.getByPlaceholder('18 位统一社会信用代码')).toHaveCount(0);
   await expect(page.getByText('身份证号')).toBeVisible();
 
   // A fresh page forgets the wait; the API does not: RATE_LIMITED, in Chinese, and the wait resumes.
