@@ -190,7 +190,8 @@ export const gatewayConfig = defineConfig({
           const claims = context.jwt?.payload;
           return claims?.typ === 'access' ? claims : null;
         },
-        // `@requiresScopes` scopes: the active role and the extra permissions of the token.
+        // `@requiresScopes` scopes: the active role and `perms`, the functions its definition had when
+        // the token was issued (角色管理, security/functions.py) with the extra grants.
         extractScopes: (claims: Claims | null) => (claims ? [claims.role ?? '', ...(claims.perms ?? [])].filter(Boolean) : []),
       }),
     ),

@@ -1,6 +1,7 @@
 // Live streams at the gateway, for WebSocket clients.
 //  - when a subgraph ends a subscription because the subscriber's token expired or its session
-//    was revoked (an UNAUTHENTICATED error with extensions.reason TOKEN_EXPIRED / SESSION_REVOKED,
+//    was revoked or its role edited (an UNAUTHENTICATED error with extensions.reason TOKEN_EXPIRED /
+//    SESSION_REVOKED / ROLE_CHANGED,
 //    see resolvers/common/events.py), the client's WebSocket is closed with graphql-transport-ws
 //    close code 4403 Forbidden, after the error went out. 4403, not 4401: graphql-ws clients
 //    retry on 4403 and read connectionParams again, so a client whose connectionParams hands out
@@ -14,7 +15,7 @@
 import { getOperationAST, type DocumentNode } from 'graphql';
 
 export const FORBIDDEN = 4403;
-const ENDING_REASONS = new Set(['TOKEN_EXPIRED', 'SESSION_REVOKED']);
+const ENDING_REASONS = new Set(['TOKEN_EXPIRED', 'SESSION_REVOKED', 'ROLE_CHANGED']);
 
 type Socket = { close(code: number, reason: string): void };
 type Result = { errors?: readonly { extensions?: { code?: unknown; reason?: unknown } }[] };

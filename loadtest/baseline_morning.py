@@ -69,10 +69,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from security.functions import Function
 from security.gateway_trust import SIGNATURE_HEADER, GatewayTrust
 from security.keys import TokenKeys, load_token_keys
 from security.principal import Principal
-from security.roles import ROLE_SCOPE, Permission, Role, Scope
+from security.roles import ROLE_SCOPE, Role, Scope
 from security.sessions import SessionStore, session_store
 from security.tokens import InvalidToken, bearer, read_claims, read_token
 from subgraphs.settings import Settings
@@ -160,7 +161,7 @@ class Caller:
             scope = ROLE_SCOPE[Role(self.role)]
         except ValueError:
             return False
-        return scope is Scope.OWN and Permission.WHOLE_BANK_SEARCH not in self.permissions
+        return scope is Scope.OWN and Function.WHOLE_BANK_SEARCH not in self.permissions
 
 
 class IdentityCheck:

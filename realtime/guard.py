@@ -2,9 +2,10 @@
 expires or its session is revoked.
 
 Expiry is a timer per subscription at the token's ``exp``. Revocation (logout, role switch,
-password change) is announced on the ``security.revocations`` channel by the mutation that
-revokes, so every replica ends the session's subscriptions at once; every ``recheck_seconds``
-the session store is asked again, in case an announcement was lost with Redis.
+password change; an edit of the subscriber's active role ends it with ROLE_CHANGED) is announced
+on the ``security.revocations`` channel by the mutation that revokes, so every replica ends the
+session's subscriptions at once; every ``recheck_seconds`` the session store is asked again, in
+case an announcement was lost with Redis.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ REVOCATIONS = "security.revocations"
 class SubscriptionEnded(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # TOKEN_EXPIRED or SESSION_REVOKED
+        self.reason = reason  # TOKEN_EXPIRED, SESSION_REVOKED or ROLE_CHANGED
 
 
 class TooManySubscriptions(Exception):
@@ -115,6 +116,15 @@ class SubscriptionGuard:
         except Exception:
             log.warning("revocation notice not sent; subscriptions end at the next recheck", exc_info=True)
 
+    async def announce_role_change(self, role: str, before: float) -> None:
+        """Called after the session store refused ``role``'s tokens issued before ``before`` (角色管理):
+        their open subscriptions end (ROLE_CHANGED); the client refreshes and subscribes again."""
+        notice = Event(type="role.changed", payload={"role": role, "before": before})
+        try:
+            await self._broker.publish(REVOCATIONS, notice)
+        except Exception:
+            log.warning("role change notice not sent; subscriptions end at the next recheck", exc_info=True)
+
     def _handles(self) -> list[_Open]:
         return [handle for handles in self._open.values() for handle in handles]
 
@@ -123,6 +133,13 @@ class SubscriptionGuard:
             try:
                 async for event in self._broker.subscribe(REVOCATIONS):
                     if event is None:
+                        continue
+                    if event.type == "role.changed":
+                        role, before = event.payload["role"], float(event.payload["before"])
+                        for handle in self._handles():
+                            p = handle.principal
+                            if p.active_role == role and p.issued_at < before:
+                                handle.end("ROLE_CHANGED")
                         continue
                     session, user, before = (event.payload[k] for k in ("session", "user", "before"))
                     for handle in self._handles():
@@ -138,16 +155,19 @@ class SubscriptionGuard:
     async def _recheck_periodically(self) -> None:
         while True:
             await asyncio.sleep(self._recheck_seconds)
-            by_token: dict[tuple[str, str, float], list[_Open]] = defaultdict(list)
+            by_token: dict[tuple[str, str, float, str], list[_Open]] = defaultdict(list)
             for handle in self._handles():
                 p = handle.principal
-                by_token[(p.session_id, str(p.user_id), p.issued_at)].append(handle)
+                by_token[(p.session_id, str(p.user_id), p.issued_at, p.active_role)].append(handle)
             for key, handles in by_token.items():
                 try:
                     revoked = await self._sessions.is_revoked(*key)
+                    reason = (
+                        "ROLE_CHANGED" if revoked and not await self._sessions.is_revoked(*key[:3]) else ""
+                    )
                 except Exception:
                     log.warning("revocation recheck failed", exc_info=True)
                     break
                 if revoked:
                     for handle in handles:
-                        handle.end("SESSION_REVOKED")
+                        handle.end(reason or "SESSION_REVOKED")

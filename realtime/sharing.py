@@ -44,8 +44,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
+from security.functions import Function, active_permissions
 from security.principal import Principal
-from security.roles import Permission, Scope, active_permissions
+from security.roles import Scope
 from security.scopes import role_scope
 
 T = TypeVar("T")
@@ -59,7 +60,7 @@ def visibility_class(principal: Principal | None, reads_sensitive: bool) -> Hash
         return ("anonymous",)
     permissions = active_permissions(principal)
     per_user = role_scope(principal) in PER_USER_SCOPES or (
-        reads_sensitive and Permission.PII_FULL in permissions
+        reads_sensitive and Function.PII_FULL in permissions
     )
     return (
         str(principal.tenant_id),

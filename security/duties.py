@@ -10,29 +10,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
+from security.functions import RESERVED, Function, active_permissions, has_function, permissions_of
 from security.principal import Principal
-from security.roles import Permission, Role, active_permissions, permissions_of
+from security.roles import Role, Scope
 
 # Permissions no one may hold together, whatever roles or grants carry them.
-CONFLICTING: tuple[frozenset[Permission], ...] = (
-    frozenset({Permission.AUDIT_READ, Permission.MANAGE_PERMISSIONS}),
+CONFLICTING: tuple[frozenset[Function], ...] = (
+    frozenset({Function.AUDIT_READ, Function.MANAGE_PERMISSIONS}),
+    frozenset({Function.AUDIT_READ, Function.USER_MANAGE}),
+    frozenset({Function.AUDIT_READ, Function.ROLE_MANAGE}),
 )
+# Never an extra grant: each belongs to one 三员分立 role only (security/functions.py RESERVED).
+NOT_GRANTABLE: frozenset[Function] = frozenset({Function.USER_MANAGE, Function.ROLE_MANAGE})
 
 
 class DutyConflict(PermissionError):
     """A grant the separation of duties forbids (a grant mutation answers FORBIDDEN)."""
 
 
-def _conflict(held: frozenset[Permission]) -> frozenset[Permission] | None:
+def _conflict(held: frozenset[Function]) -> frozenset[Function] | None:
     return next((pair for pair in CONFLICTING if pair <= held), None)
 
 
 def can_read_audit(principal: Principal | None) -> bool:
     """AUDIT_READ in the active role (or granted), and nothing the user holds in any of
     their roles lets them change permissions."""
-    if principal is None or Permission.AUDIT_READ not in active_permissions(principal):
+    if principal is None or Function.AUDIT_READ not in active_permissions(principal):
         return False
-    return Permission.MANAGE_PERMISSIONS not in permissions_of(principal.roles, principal.permissions)
+    return Function.MANAGE_PERMISSIONS not in permissions_of(principal.roles, principal.permissions)
 
 
 def check_grant(
@@ -52,13 +57,13 @@ def check_grant(
     - no grant may leave anyone holding conflicting permissions (audit reading and
       permission management) across all their roles and grants.
     """
-    if Permission.MANAGE_PERMISSIONS not in active_permissions(granter):
+    if Function.MANAGE_PERMISSIONS not in active_permissions(granter):
         raise DutyConflict("only a security or platform admin may change permissions")
-    if permissions_of(granter.roles, granter.permissions) & {Permission.AUDIT_READ}:
+    if permissions_of(granter.roles, granter.permissions) & {Function.AUDIT_READ}:
         raise DutyConflict("an audit reader may not change permissions")
     add_roles, add_permissions = tuple(add_roles), tuple(add_permissions)
     unknown = [r for r in add_roles if r not in Role.__members__] + [
-        p for p in add_permissions if p not in Permission.__members__
+        p for p in add_permissions if p not in Function.__members__ or p in NOT_GRANTABLE
     ]
     if unknown:
         raise DutyConflict(f"unknown roles or permissions: {', '.join(unknown)}")
@@ -88,15 +93,37 @@ CROSS_TENANT_ROLES: frozenset[Role] = frozenset({Role.PROVINCE_ADMIN, Role.REGUL
 
 
 def may_manage_users(principal: Principal) -> bool:
-    """The security admin, acting as such, and nothing it holds lets it read the audit trail."""
-    return principal.active_role in USER_ADMINS and Permission.AUDIT_READ not in permissions_of(
+    """USER_MANAGE in the active role (the security admin's only: RESERVED), and nothing the user
+    holds lets it read the audit trail."""
+    return has_function(principal, Function.USER_MANAGE) and Function.AUDIT_READ not in permissions_of(
         principal.roles, principal.permissions
     )
 
 
 def may_manage_orgs(principal: Principal) -> bool:
-    """A business admin acting as such (机构管理, 团队)."""
-    return principal.active_role in ORG_ADMINS
+    """ORG_MANAGE in the active role: a business admin acting as such (机构管理, 团队)."""
+    return has_function(principal, Function.ORG_MANAGE)
+
+
+def may_edit_roles(principal: Principal) -> bool:
+    """角色管理: ROLE_MANAGE (the platform admin's only: RESERVED), and of no tenant (the province
+    union's): a definition is the whole platform's, a member bank's admin does not change it."""
+    return has_function(principal, Function.ROLE_MANAGE) and principal.tenant_id is None
+
+
+def check_role_definition(role: Role, functions: Iterable[str], data_scope: Scope) -> None:
+    """Raise ``DutyConflict`` unless ``role`` may be defined so (角色管理): the reserved functions stay
+    with their 三员分立 role (RESERVED); no role carries a conflicting pair; and only the roles a
+    tenant's security admin may not grant (CROSS_TENANT_ROLES) see every tenant, else a member
+    bank's security admin could hand out a cross-tenant scope."""
+    held = frozenset(Function(f) for f in functions)
+    for function, holders in RESERVED.items():
+        if function in held and role not in holders:
+            raise DutyConflict(f"{function} belongs to {', '.join(sorted(holders))} only")
+    if (pair := _conflict(held)) is not None:
+        raise DutyConflict(f"separation of duties: one role may not hold {' and '.join(sorted(pair))}")
+    if data_scope is Scope.ALL and role not in CROSS_TENANT_ROLES:
+        raise DutyConflict(f"only {', '.join(sorted(CROSS_TENANT_ROLES))} see every tenant")
 
 
 def may_read_user_history(principal: Principal) -> bool:

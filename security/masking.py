@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from enum import Enum
 
+from security.functions import Function, active_permissions
 from security.principal import Principal
-from security.roles import Permission, Role, Scope, active_permissions
+from security.roles import Role, Scope
 from security.scopes import role_scope
 
 
@@ -31,7 +32,7 @@ def visibility(principal: Principal, is_owner: bool) -> Visibility:
     everyone else in scope sees them masked."""
     if principal.has_role(Role.REGULATOR):
         return Visibility.HIDDEN
-    if is_owner and Permission.PII_FULL in active_permissions(principal):
+    if is_owner and Function.PII_FULL in active_permissions(principal):
         return Visibility.FULL
     if role_scope(principal) is Scope.INSTITUTION:
         return Visibility.HIDDEN

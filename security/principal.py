@@ -22,6 +22,10 @@ class Principal:
     session_id: str = ""  # the login session (refresh-token family) the token belongs to; logout revokes it
     issued_at: float = 0.0  # the token's iat: a password change refuses tokens issued before it
     expires_at: float = 0.0  # the token's exp (epoch seconds): open subscriptions end then
+    # The active role's definition when the token was issued (角色管理, security/functions.py): its
+    # functions and data scope. None: not issued from a definition; the code defaults apply.
+    functions: frozenset[str] | None = None
+    data_scope: str | None = None
 
     @property
     def active_role(self) -> str:

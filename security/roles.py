@@ -1,14 +1,10 @@
-"""Roles (the people of the platform and their data scopes), the data scope each grants, and
-the permissions a role carries by default. One table, one place to change a rule."""
+"""Roles (the people of the platform and their data scopes) and the data scope each grants by
+default. What a role may do (its function permissions) is security/functions.py; both are edited
+as data (角色管理, resolvers/operations/roles.py) and carried by the token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from security.principal import Principal
 
 
 class Role(StrEnum):
@@ -39,14 +35,7 @@ class Scope(StrEnum):
     GRID = "GRID"  # own grids
     INSTITUTION = "INSTITUTION"  # own financial institution
     SELF = "SELF"  # only one's own records
-    NONE = "NONE"
-
-
-class Permission(StrEnum):
-    PII_FULL = "PII_FULL"  # see sensitive fields of own customers unmasked (every read audited)
-    WHOLE_BANK_SEARCH = "WHOLE_BANK_SEARCH"  # 全行客户搜索
-    AUDIT_READ = "AUDIT_READ"  # search the audit trail
-    MANAGE_PERMISSIONS = "MANAGE_PERMISSIONS"  # grant roles and permissions
+    NONE = "NONE"  # nothing customers-side
 
 
 # The data scope a role sees customers-side data in.
@@ -70,26 +59,24 @@ ROLE_SCOPE: dict[Role, Scope] = {
     Role.DEVICE: Scope.SELF,
 }
 
-ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CUSTOMER_MANAGER: frozenset({Permission.PII_FULL}),
-    Role.FI_ACCOUNT_MANAGER: frozenset({Permission.PII_FULL}),  # for the orders they grabbed
-    Role.ENTERPRISE_USER: frozenset({Permission.PII_FULL}),  # their own orders
-    Role.INDIVIDUAL: frozenset({Permission.PII_FULL}),
-    Role.AUDIT_ADMIN: frozenset({Permission.AUDIT_READ}),
-    Role.SECURITY_ADMIN: frozenset({Permission.MANAGE_PERMISSIONS}),
-    Role.PLATFORM_ADMIN: frozenset({Permission.MANAGE_PERMISSIONS}),
+
+# Role names shown to people (角色名称).
+ROLE_LABELS: dict[Role, str] = {
+    Role.PROVINCE_ADMIN: "省联社管理",
+    Role.HQ_ADMIN: "总行业务管理",
+    Role.HQ_REVIEWER: "总行业务审核",
+    Role.BRANCH_HEAD: "支行行长",
+    Role.CUSTOMER_MANAGER: "客户经理",
+    Role.FI_ACCOUNT_MANAGER: "金融机构客户经理",
+    Role.FI_ADMIN: "金融机构管理员",
+    Role.REGULATOR: "政府监管",
+    Role.OPERATOR: "运营",
+    Role.OPS_ENGINEER: "运维工程师",
+    Role.HALL_MANAGER: "营业厅管理",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDIT_ADMIN: "审计管理员",
+    Role.PLATFORM_ADMIN: "平台管理员",
+    Role.ENTERPRISE_USER: "企业用户",
+    Role.INDIVIDUAL: "个人用户",
+    Role.DEVICE: "终端",
 }
-
-
-def permissions_of(roles: Iterable[str], extra: Iterable[str] = ()) -> frozenset[Permission]:
-    """Every permission the roles carry by default, plus extra grants."""
-    held: set[Permission] = {Permission(p) for p in extra if p in Permission.__members__}
-    for role in roles:
-        if role in Role.__members__:
-            held |= ROLE_PERMISSIONS.get(Role(role), frozenset())
-    return frozenset(held)
-
-
-def active_permissions(principal: Principal) -> frozenset[Permission]:
-    """What the principal may do now: its active role's permissions and its extra grants."""
-    return permissions_of((principal.active_role,), principal.permissions)

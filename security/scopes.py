@@ -4,8 +4,9 @@ conditions many rules are made of. The rules themselves, one per entity, belong 
 lists, ``_entities`` (all three load through the scoped loaders of resolvers/common/loading.py),
 mutations (which load their target the same way) and subscriptions (``test()`` on each event).
 
-A rule maps the caller's active role (security/roles.py ROLE_SCOPE) to a condition on the
-entity's own columns; a scope an entity has no column for grants nothing.
+A rule maps the caller's data scope (``role_scope``: the token's, else security/roles.py
+ROLE_SCOPE) to a condition on the entity's own columns; a scope an entity has no column for grants
+nothing.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ from security.roles import ROLE_SCOPE, Role, Scope
 
 
 def role_scope(principal: Principal) -> Scope:
+    """The data scope (数据权限) of the active role: the token's (the role's definition when it was
+    issued, 角色管理), else the role's default."""
     try:
+        if principal.data_scope is not None:
+            return Scope(principal.data_scope)
         return ROLE_SCOPE[Role(principal.active_role)]
     except ValueError:
-        return Scope.NONE  # an unknown role sees nothing
+        return Scope.NONE  # an unknown role or scope sees nothing
 
 
 def tenant_path(principal: Principal) -> str:

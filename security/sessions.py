@@ -5,8 +5,10 @@
   old, already rotated one: stolen or replayed) revokes the whole session.
 - **Revocation** (logout, reuse, switchRole) marks the session id revoked for as long as any of
   its tokens can live (8 hours); a password change refuses every token of the user issued
-  before it. Every operation checks its access token against both with ``revoked``: a look-up in
-  this process, no round trip. With Redis, the store keeps the revocations in process and learns
+  before it; an edit of a role's definition (角色管理, ``revoke_role_before``) every access token
+  acting in that role issued before it (its refresh tokens still work). Every operation checks
+  its access token against these with ``revoked``: a look-up in this process, no round trip.
+  With Redis, the store keeps the revocations in process and learns
   of every other process's by pub/sub (below); ``is_revoked`` asks Redis itself (refresh, and the
   30 s recheck of open subscriptions in realtime/guard.py, the safety net if a notice was lost).
 - **Lockout**: failed logins are counted per submitted username *and client address* (the
@@ -19,7 +21,8 @@
   does not clear that one. Counted for any submitted username, known or not, so locking does not
   tell which accounts exist.
 
-**Revocations reach every process** (Redis): ``revoke``, ``revoke_user_before`` and reuse
+**Revocations reach every process** (Redis): ``revoke``, ``revoke_user_before``,
+``revoke_role_before`` and reuse
 detection write the Redis keys and, in the same transaction (or Lua script), publish the
 revocation on ``REVOCATIONS_CHANNEL``. ``connect`` (the app's lifespan, subgraphs/app.py) starts a
 listener that adds each one to this process's set, so a revocation made anywhere is refused here
@@ -60,7 +63,8 @@ from security.tokens import REFRESH_TTL_SECONDS
 log = logging.getLogger(__name__)
 
 _PREFIX = "dcms:auth:"
-# {"session": id, "until": epoch s} or {"user": id, "before": epoch s}: one revocation, published
+# {"session": id, "until": epoch s}, {"user": id, "before": epoch s} or {"role": name, "before":
+# epoch s} (角色管理: the role's tokens issued before an edit): one revocation, published
 # by whoever revoked, in the same transaction as its key.
 REVOCATIONS_CHANNEL = f"{_PREFIX}revocations"
 # The listener reconnects after this at most (it starts at 0.05 s and doubles).
@@ -114,12 +118,21 @@ class SessionStore(ABC):
         """Refuse every token of the user issued before ``at`` (password change)."""
 
     @abstractmethod
-    async def is_revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
-        """The session is revoked, or the user's tokens issued before ``issued_at`` are: asked of
-        the store itself (Redis), for the few callers that must not trust this process's copy."""
+    async def revoke_role_before(self, role: str, at: float) -> None:
+        """Refuse every access token acting in ``role`` issued before ``at`` (角色管理: the role's
+        definition changed). Refresh tokens are not asked about roles: the refreshed token carries
+        the new definition."""
 
     @abstractmethod
-    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
+    async def is_revoked(
+        self, session_id: str, user_id: str = "", issued_at: float = 0.0, role: str = ""
+    ) -> bool:
+        """The session is revoked, or the user's tokens issued before ``issued_at`` are, or (given
+        ``role``) tokens of that role issued before ``issued_at`` are: asked of the store itself
+        (Redis), for the few callers that must not trust this process's copy."""
+
+    @abstractmethod
+    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0, role: str = "") -> bool:
         """The same answer from this process's copy, without awaiting: every operation asks it.
         Complete only while ``knows_all``."""
 
@@ -196,6 +209,18 @@ return lock
 """
 
 
+# When a role's definition last changed, never moved back (two edits may cross). KEYS: the role's
+# key; ARGV: the time (epoch s), ttl (ms), channel, notice.
+_ROLE_BEFORE = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > current then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+end
+redis.call('PUBLISH', ARGV[3], ARGV[4])
+return 1
+"""
+
+
 class RedisSessionStore(SessionStore):
     def __init__(self, url: str, lockout: LockoutPolicy) -> None:
         super().__init__(lockout)
@@ -203,6 +228,7 @@ class RedisSessionStore(SessionStore):
         self._revocations = channel(self._redis, REVOCATIONS_CHANNEL)  # this database's
         self._rotate = self._redis.register_script(_ROTATE)
         self._count_failure = self._redis.register_script(_COUNT_FAILURE)
+        self._set_role_before = self._redis.register_script(_ROLE_BEFORE)
         # Every revocation this process knows of, for as long as it matters: those loaded from
         # Redis on (re)subscribe, those announced on REVOCATIONS_CHANNEL since, and its own.
         self._local = MemorySessionStore(lockout)
@@ -265,26 +291,40 @@ class RedisSessionStore(SessionStore):
             await pipe.execute()
         self._mark_not_before(user_id, at)  # only once stored, as revoke
 
-    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
-        return self._local.revoked(session_id, user_id, issued_at)
+    async def revoke_role_before(self, role: str, at: float) -> None:
+        await self._set_role_before(
+            keys=[_role_before(role)],
+            args=[at, REFRESH_TTL_SECONDS * 1000, self._revocations, _notice(role=role, before=at)],
+        )
+        self._mark_role_before(role, at)  # only once stored, as revoke
 
-    async def is_revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
+    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0, role: str = "") -> bool:
+        return self._local.revoked(session_id, user_id, issued_at, role)
+
+    async def is_revoked(
+        self, session_id: str, user_id: str = "", issued_at: float = 0.0, role: str = ""
+    ) -> bool:
         """With Redis away: the revocations this process knows count (logged once per outage).
         Failing instead would stop every operation, reads included, for an outage of a store that
         only logins, refreshes and logouts truly need."""
         try:
-            if not user_id:
-                revoked, not_before = await self._redis.exists(_revoked(session_id)), None
+            if not user_id and not role:
+                revoked, not_before, role_before = await self._redis.exists(_revoked(session_id)), None, None
             else:
                 async with self._redis.pipeline(transaction=False) as pipe:
                     pipe.exists(_revoked(session_id))
                     pipe.get(_not_before(user_id))
-                    revoked, not_before = await pipe.execute()
+                    pipe.get(_role_before(role))
+                    revoked, not_before, role_before = await pipe.execute()
         except (RedisConnectionError, RedisTimeoutError) as error:
             REDIS.failed(error)
-            return self._local.revoked(session_id, user_id, issued_at)
+            return self._local.revoked(session_id, user_id, issued_at, role)
         REDIS.ok()
-        return bool(revoked) or (not_before is not None and issued_at < float(not_before))
+        return (
+            bool(revoked)
+            or (bool(user_id) and not_before is not None and issued_at < float(not_before))
+            or (bool(role) and role_before is not None and issued_at < float(role_before))
+        )
 
     async def locked_for(self, username: str, address: str) -> float:
         async with self._redis.pipeline(transaction=False) as pipe:
@@ -369,27 +409,37 @@ class RedisSessionStore(SessionStore):
         self._journal = []
         try:
             now = time.time()
-            sessions, users = [], []
+            sessions, users, roles = [], [], []
             async for key in self._redis.scan_iter(match=f"{_PREFIX}*", count=1000):
                 if key.startswith(_revoked("")):
                     sessions.append(key)
                 elif key.startswith(_not_before("")):
                     users.append(key)
+                elif key.startswith(_role_before("")):
+                    roles.append(key)
             async with self._redis.pipeline(transaction=False) as pipe:
                 for key in sessions:
                     pipe.pttl(key)
-                for key in users:
+                for key in (*users, *roles):
                     pipe.get(key)
                 answers = await pipe.execute()
             fresh = MemorySessionStore(self.lockout)
             for key, ttl_ms in zip(sessions, answers[: len(sessions)], strict=True):
                 if ttl_ms > 0:
                     fresh.mark_revoked(key.removeprefix(_revoked("")), now + ttl_ms / 1000)
-            for key, at in zip(users, answers[len(sessions) :], strict=True):
+            for key, at in zip(users, answers[len(sessions) : len(sessions) + len(users)], strict=True):
                 if at is not None:
                     fresh.mark_not_before(key.removeprefix(_not_before("")), float(at))
+            for key, at in zip(roles, answers[len(sessions) + len(users) :], strict=True):
+                if at is not None:
+                    fresh.mark_role_before(key.removeprefix(_role_before("")), float(at))
             for kind, key, value in self._journal:
-                (fresh.mark_revoked if kind == "session" else fresh.mark_not_before)(key, value)
+                if kind == "session":
+                    fresh.mark_revoked(key, value)
+                elif kind == "user":
+                    fresh.mark_not_before(key, value)
+                else:
+                    fresh.mark_role_before(key, value)
             self._local = fresh
         finally:
             self._journal = None
@@ -404,6 +454,11 @@ class RedisSessionStore(SessionStore):
         if self._journal is not None:
             self._journal.append(("user", user_id, at))
 
+    def _mark_role_before(self, role: str, at: float) -> None:
+        self._local.mark_role_before(role, at)
+        if self._journal is not None:
+            self._journal.append(("role", role, at))
+
     def _apply(self, data: str) -> None:
         try:
             notice: dict[str, Any] = json.loads(data)
@@ -411,6 +466,8 @@ class RedisSessionStore(SessionStore):
                 self._mark_revoked(str(notice["session"]), float(notice["until"]))
             elif notice.get("user"):
                 self._mark_not_before(str(notice["user"]), float(notice["before"]))
+            elif notice.get("role"):
+                self._mark_role_before(str(notice["role"]), float(notice["before"]))
         except (ValueError, KeyError, TypeError):
             log.warning("revocation notice not understood: %r", data[:200])
 
@@ -429,6 +486,10 @@ def _revoked(session_id: str) -> str:
 
 def _not_before(user_id: str) -> str:
     return f"{_PREFIX}not-before:{user_id}"
+
+
+def _role_before(role: str) -> str:
+    return f"{_PREFIX}role-before:{role}"
 
 
 def _failures(username: str, address: str | None = None) -> str:
@@ -466,6 +527,7 @@ class MemorySessionStore(SessionStore):
         self._failures: dict[tuple[str, str | None], tuple[int, float]] = {}
         self._locked: dict[tuple[str, str | None], float] = {}  # the same keys → locked until
         self._not_before: dict[str, float] = {}  # user id → tokens issued before are refused
+        self._role_before: dict[str, float] = {}  # active role → its tokens issued before are refused
         self._pruned_at = 0.0
 
     async def start(self, session_id: str, refresh_id: str, expires_at: float) -> None:
@@ -500,6 +562,13 @@ class MemorySessionStore(SessionStore):
         self._prune()
         self._not_before[user_id] = max(at, self._not_before.get(user_id, 0.0))
 
+    def mark_role_before(self, role: str, at: float) -> None:
+        """Tokens acting in ``role`` issued before ``at`` are refused (the latest edit counts)."""
+        self._role_before[role] = max(at, self._role_before.get(role, 0.0))
+
+    async def revoke_role_before(self, role: str, at: float) -> None:
+        self.mark_role_before(role, at)
+
     async def session_end(self, session_id: str) -> float | None:
         entry = self._sessions.get(session_id)
         return entry[1] if entry is not None and entry[1] > time.time() else None
@@ -507,11 +576,15 @@ class MemorySessionStore(SessionStore):
     async def revoke_user_before(self, user_id: str, at: float) -> None:
         self.mark_not_before(user_id, at)
 
-    async def is_revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
-        return self.revoked(session_id, user_id, issued_at)
+    async def is_revoked(
+        self, session_id: str, user_id: str = "", issued_at: float = 0.0, role: str = ""
+    ) -> bool:
+        return self.revoked(session_id, user_id, issued_at, role)
 
-    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0) -> bool:
+    def revoked(self, session_id: str, user_id: str = "", issued_at: float = 0.0, role: str = "") -> bool:
         if self._revoked.get(session_id, 0) > time.time():
+            return True
+        if role and issued_at < self._role_before.get(role, 0.0):
             return True
         return issued_at < self._not_before.get(user_id, 0.0)
 

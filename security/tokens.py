@@ -28,6 +28,7 @@ from uuid import UUID
 
 import jwt
 
+from security.functions import functions_of
 from security.keys import TokenKeys
 from security.principal import Principal
 
@@ -91,7 +92,10 @@ def issue_token(
         "roles": list(principal.roles),
         "role": principal.active_role,
         "grids": [str(g) for g in principal.grid_ids],
-        "perms": sorted(principal.permissions),
+        # What the gateway's @requiresScopes reads: the active role's functions and the extra grants.
+        "perms": sorted(functions_of(principal)),
+        "grants": sorted(principal.permissions),
+        "scope": principal.data_scope,
         "org": str(principal.org_id),
         "org_path": principal.org_path,
         "tenant": str(principal.tenant_id) if principal.tenant_id else None,
@@ -198,7 +202,10 @@ def principal_of(claims: dict[str, Any]) -> Principal:
             token_id=claims["jti"],
             role=claims.get("role", ""),
             grid_ids=tuple(UUID(g) for g in claims.get("grids", [])),
-            permissions=frozenset(claims.get("perms", [])),
+            permissions=frozenset(claims["grants"] if "grants" in claims else claims.get("perms", [])),
+            # A token of a role definition (claim ``grants`` present): ``perms`` is what it may do.
+            functions=frozenset(claims.get("perms", [])) if "grants" in claims else None,
+            data_scope=claims.get("scope"),
             session_id=claims["sid"],
             issued_at=float(claims["iat"]),
             expires_at=float(claims["exp"]),

@@ -13,7 +13,7 @@ from tortoise import fields
 
 from models.audit import AUDIT_UNIQUE, AuditRecordBase
 from models.common import Entity
-from models.operations.admin import Team, TeamMember, UserChange
+from models.operations.admin import RoleDefinition, Team, TeamMember, UserChange
 from models.operations.announcements import Announcement, AnnouncementRead, AnnouncementStatus
 from models.operations.approvals import ApprovalFlow, ApprovalRequest, ApprovalStep
 from models.operations.backups import BackupCheck, BackupFrequency, BackupJob, BackupRun, BackupRunStatus
@@ -350,6 +350,7 @@ __all__ = [
     "PageView",
     "QualityCategory",
     "QueueTicket",
+    "RoleDefinition",
     "ServiceCalendar",
     "ServicePolicy",
     "ServiceQualityEvent",

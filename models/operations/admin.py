@@ -61,3 +61,21 @@ class UserChange(Entity):
     class Meta:
         table = "user_change"
         unique_together = (("user_id", "seq"),)
+
+
+class RoleDefinition(Entity):
+    """角色管理: a built-in role's definition as the platform admin edited it, its functions (功能权限),
+    data scope (数据权限) and menus (菜单). No row: the code's defaults (security/functions.py,
+    security/roles.py). ``version`` counts the edits: a token carries the version it was issued
+    with, and one older than the latest is refused (security/sessions.py ``revoke_role_before``)."""
+
+    role = fields.CharField(max_length=32, unique=True)
+    name = fields.CharField(max_length=64)
+    data_scope = fields.CharField(max_length=16)
+    functions: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    menus: fields.JSONField[list[str]] = fields.JSONField(default=list)
+    version = fields.IntField(default=0)
+    updated_by_id = fields.UUIDField(null=True)
+
+    class Meta:
+        table = "role_definition"

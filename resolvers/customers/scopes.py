@@ -7,8 +7,9 @@ from uuid import UUID
 
 from models.customers import Customer, CustomerAssignment
 from security.conditions import Cond, Eq, Everything, In, InQuery, Nothing, Prefix, any_of
+from security.functions import Function, has_function
 from security.principal import Principal
-from security.roles import Permission, Role, Scope
+from security.roles import Role, Scope
 from security.scopes import bank_scope, role_scope, tenant
 
 # 业务报表 readers: the bank's staff (the regulator, institutions and halls have no reports here)
@@ -30,7 +31,7 @@ def managed_by(user_id: UUID, now: datetime | None = None) -> Cond:
 
 def customer_scope(p: Principal) -> Cond:
     scope = role_scope(p)
-    if scope is Scope.OWN and Permission.WHOLE_BANK_SEARCH in p.permissions:
+    if scope is Scope.OWN and has_function(p, Function.WHOLE_BANK_SEARCH):
         scope = Scope.TENANT  # 全行客户搜索
     return {
         Scope.ALL: Everything(),

@@ -40,6 +40,7 @@ from resolvers.common.changes import change, transition
 from resolvers.common.clock import CST, now
 from resolvers.common.customer_directory import DirectoryCustomer, visible_customer
 from resolvers.common.errors import bad_input, conflict, forbidden, not_found
+from resolvers.common.functions import require_function
 from resolvers.common.loading import scoped
 from resolvers.common.pagination import Page, check_page_size, page_of, paginate
 from resolvers.common.values import parse_id
@@ -48,7 +49,6 @@ from resolvers.finance.deadlines import completion_due, policy_of, stage_due, st
 from resolvers.finance.filters import PoolFilter, district_of
 from resolvers.finance.permissions import (
     APPLICANTS,
-    GRABBERS,
     certified_institution,
     require_certified,
     require_role,
@@ -57,6 +57,7 @@ from resolvers.finance.permissions import (
 from resolvers.finance.risk import duplicate_financing, flag_duplicate_financing
 from resolvers.finance.scopes import application_scope, grab_pool, in_scope, need_scope, offer_scope
 from resolvers.finance.statistics import periods
+from security.functions import Function
 from security.principal import Principal
 from security.roles import Scope
 from security.scopes import role_scope
@@ -440,7 +441,7 @@ async def grab_need(principal: Principal, need_id: UUID) -> Handling:
     need's row lock from taking a place to commit, and every grab of that need waits for it. The
     race is still decided inside it (the conditional UPDATE, and the unique handling per need and
     institution)."""
-    require_role(principal, GRABBERS, "抢单")
+    require_function(principal, Function.ORDER_GRAB)
     audit.target(audit.Target("FinancingNeed", need_id))
     institution_id = staff_institution(principal)
     seen = await _grab_view(FinancingNeed, need_id, institution_id)
@@ -500,7 +501,7 @@ async def grab_application(principal: Principal, application_id: UUID) -> Handli
     """抢单 (产品申请): the first account manager of the product's institution wins. Like
     ``grab_need``, it reads what it decides on in one statement (``_grab_view_sql``) before
     its transaction; the conditional UPDATE on the handling decides."""
-    require_role(principal, GRABBERS, "抢单")
+    require_function(principal, Function.ORDER_GRAB)
     audit.target(audit.Target("ProductApplication", application_id))
     institution_id = staff_institution(principal)
     seen = await _grab_view(ProductApplication, application_id, institution_id)

@@ -14,7 +14,6 @@ from security.scopes import role_scope
 APPLICANTS = (Role.ENTERPRISE_USER, Role.INDIVIDUAL)  # 企业 / 个人 applicants
 SUPERVISORS = (Role.REGULATOR,)  # 政府监管: urge, transfer, review complaints
 REVIEWERS = (Role.OPERATOR, Role.REGULATOR)  # product review, certification, the calendar
-GRABBERS = (Role.FI_ACCOUNT_MANAGER,)  # 抢单
 COMPLAINT_HANDLERS = (Role.FI_ACCOUNT_MANAGER, Role.FI_ADMIN)  # the complaint's institution handles it
 
 

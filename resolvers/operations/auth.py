@@ -17,7 +17,7 @@ from realtime.guard import SubscriptionGuard
 from resolvers.common.changes import change
 from resolvers.common.errors import CodedError, ErrorCode, bad_input, unauthenticated
 from resolvers.operations import logs, onboarding
-from resolvers.operations.identity import principal_for
+from resolvers.operations.identity import definition_of, principal_for
 from resolvers.operations.user_changes import UserAction, record_change, snapshot
 from security.keys import TokenKeys
 from security.passwords import hash_password, needs_rehash, policy_violation, verify_password
@@ -165,7 +165,9 @@ async def refresh(services: SessionServices, token: str) -> Tokens:
         await sessions.revoke(session_id)
         await services.guard.announce_revocation(session_id=session_id)
         raise _session_over()
-    principal = principal_for(user, user.org, role=role, session_id=session_id)
+    # The role's definition as it is now: a role edited since the last token takes effect here.
+    definition = await definition_of(role)
+    principal = principal_for(user, user.org, role=role, session_id=session_id, definition=definition)
     pair = issue_pair(
         principal, services.keys, refresh_expires_at=int(claims["exp"]), refresh_id=new_refresh_id
     )
@@ -243,7 +245,9 @@ async def _set_password(services: SessionServices, user: User, old_password: str
 async def _start_session(
     services: SessionServices, user: User, role: str | None, session_end: int | None = None
 ) -> Tokens:
-    principal = principal_for(user, user.org, role=role, session_id=new_id())
+    active = role or (user.roles[0] if user.roles else "")
+    definition = await definition_of(active)
+    principal = principal_for(user, user.org, role=active, session_id=new_id(), definition=definition)
     pair = issue_pair(principal, services.keys, refresh_expires_at=session_end)
     await services.store.start(pair.session_id, pair.refresh_token_id, pair.refresh_expires_at)
     return _tokens(pair, user, principal)

@@ -10,8 +10,10 @@ from types import SimpleNamespace
 
 from models.operations import Alert, AlertActionKind, Incident, IncidentSource, Org, SupportTier, User
 from resolvers.common.errors import forbidden
+from resolvers.common.functions import require_function
 from resolvers.operations.scopes import alert_scope, inspection_scope
 from security.duties import can_read_audit
+from security.functions import Function, has_function
 from security.principal import Principal
 from security.roles import Role
 from security.scopes import site_scope
@@ -201,14 +203,12 @@ def require_hall_rule_admin(principal: Principal, org_path: str) -> None:
 # logs, each within log_scope (scopes.py: their tenant; the province union's, every tenant). The
 # business admins (platform, province, head office) do not read who logged in from where; they see
 # the menu usage counts (菜单及功能管理), which name no one.
-LOG_READERS = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
-MENU_USAGE_READERS = LOG_READERS | {Role.PLATFORM_ADMIN, Role.PROVINCE_ADMIN, Role.HQ_ADMIN}
+# Who by default: security/functions.py (LOG_READ, MENU_USAGE_READ), editable (角色管理).
 
 
 def may_read_logs(principal: Principal) -> bool:
-    return principal.active_role in LOG_READERS
+    return has_function(principal, Function.LOG_READ)
 
 
 def require_menu_usage_reader(principal: Principal) -> None:
-    if principal.active_role not in MENU_USAGE_READERS:
-        raise forbidden("无权查看菜单使用统计 (admins only)")
+    require_function(principal, Function.MENU_USAGE_READ, "无权查看菜单使用统计 (admins only)")

@@ -16,7 +16,7 @@ from graphql import FieldNode, OperationDefinitionNode
 from strawberry.types import ExecutionContext
 from strawberry.types.graphql import OperationType
 
-from resolvers.common.errors import CodedError, forbidden, unauthenticated
+from resolvers.common.errors import CodedError, forbidden
 from security.gateway_trust import REPLAYED
 
 ANONYMOUS_FIELDS = frozenset({"_service", "__typename", "__schema", "__type", "login", "refreshToken"})
@@ -39,7 +39,7 @@ async def authentication_refusal(ctx: ExecutionContext) -> CodedError | None:
         return forbidden(REPLAYED)
     await ctx.context.check_revocation()
     if ctx.context.principal is None and not _only_anonymous_fields(ctx.graphql_document, ctx.operation_name):
-        return unauthenticated()
+        return ctx.context.not_signed_in()
     return None
 
 

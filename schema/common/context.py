@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 
 from realtime.hub import Realtime
-from resolvers.common.errors import unauthenticated
+from resolvers.common.errors import CodedError, unauthenticated
 from resolvers.common.loading import LoaderRegistry
 from resolvers.common.rules import Rules
 from security.keys import TokenKeys
@@ -49,6 +49,7 @@ class Context(Generic[Loaders]):
     # set by subgraphs/app.py once the signature verified; None when unsigned (dev mode).
     claim_nonce: Callable[[], Awaitable[bool]] | None = field(default=None, repr=False)
     _revoked: bool = field(default=False, init=False, repr=False)
+    _role_changed: bool = field(default=False, init=False, repr=False)  # revoked by a role edit only
     _claim: asyncio.Future[bool] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -100,14 +101,14 @@ class Context(Generic[Loaders]):
         principal = self._token_principal
         if principal is None:
             return
+        key = (principal.session_id, str(principal.user_id), principal.issued_at)
+        role = principal.active_role  # 角色管理: tokens issued before their role's edit are stale
         if self.sessions.knows_all:
-            self._revoked = self.sessions.revoked(
-                principal.session_id, str(principal.user_id), principal.issued_at
-            )
+            self._revoked = self.sessions.revoked(*key, role)
+            self._role_changed = self._revoked and not self.sessions.revoked(*key)
         else:
-            self._revoked = await self.sessions.is_revoked(
-                principal.session_id, str(principal.user_id), principal.issued_at
-            )
+            self._revoked = await self.sessions.is_revoked(*key, role)
+            self._role_changed = self._revoked and not await self.sessions.is_revoked(*key)
 
     async def first_use_everywhere(self) -> bool:
         """False when this request's gateway signature was used before at another replica
@@ -120,5 +121,15 @@ class Context(Generic[Loaders]):
 
     def require_principal(self) -> Principal:
         if self.principal is None:
-            raise unauthenticated()
+            raise self.not_signed_in()
         return self.principal
+
+    def not_signed_in(self) -> CodedError:
+        """UNAUTHENTICATED; with reason ROLE_CHANGED when only an edit of the token's role (角色管理)
+        refused it: the web client refreshes once on UNAUTHENTICATED, and the refreshed token carries
+        the role's new definition (resolvers/operations/auth.py ``refresh``)."""
+        if not self._role_changed:
+            return unauthenticated()
+        error = unauthenticated("角色权限已变更，请刷新登录 (your role was changed: refresh your token)")
+        error.extensions["reason"] = "ROLE_CHANGED"
+        return error

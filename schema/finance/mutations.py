@@ -25,6 +25,7 @@ from schema.finance.types.complaints import Complaint
 from schema.finance.types.institutions import Institution, SlaPolicy, WechatBinding
 from schema.finance.types.orders import FinancingNeed, Handling, ProductApplication, RiskPrompt
 from schema.finance.types.products import FinancialProduct
+from security.functions import Function
 
 
 def _product(row: object) -> FinancialProduct:
@@ -127,14 +128,14 @@ class Mutation:
     @strawberry.federation.mutation(
         description="抢单 (融资需求): up to N institutions, first grab in each wins, CONFLICT for others",
         # The gateway refuses other roles before any subgraph is asked; the resolver checks again.
-        requires_scopes=[["FI_ACCOUNT_MANAGER"]],
+        requires_scopes=[[Function.ORDER_GRAB.value]],  # 抢单: the role definitions' (角色管理)
     )
     async def grab_need(self, info: Info, id: strawberry.ID) -> Handling:
         return _handling(await orders.grab_need(info.context.require_principal(), parse_id(id)))
 
     @strawberry.federation.mutation(
         description="抢单 (产品申请): the first account manager of the product's institution wins",
-        requires_scopes=[["FI_ACCOUNT_MANAGER"]],
+        requires_scopes=[[Function.ORDER_GRAB.value]],  # 抢单: the role definitions' (角色管理)
     )
     async def grab_application(self, info: Info, id: strawberry.ID) -> Handling:
         return _handling(await orders.grab_application(info.context.require_principal(), parse_id(id)))

@@ -41,6 +41,7 @@ from models.operations import (
 from resolvers.operations.changes import ChangeAction
 from resolvers.operations.inspection_export import ExportFormat
 from resolvers.operations.sla import SlaKind
+from security.roles import Scope
 
 strawberry.enum(OrgKind, name="OrgKind", description="机构类型")
 # 注册 / 入驻
@@ -90,6 +91,12 @@ strawberry.enum(
 # 日志管理 (login and operation logs)
 strawberry.enum(LoginOutcome, name="LoginOutcome", description="登录结果")
 strawberry.enum(ClientKind, name="ClientKind", description="终端: 电脑端 PC / 移动端 APP")
+# 角色管理
+strawberry.enum(
+    Scope,
+    name="DataScope",
+    description="数据权限: 全部 / 本机构 / 辖内 / 管户 / 网格 / 本金融机构 / 本人 / 无",
+)
 
 __all__ = [
     "AlertActionKind",
@@ -121,6 +128,7 @@ __all__ = [
     "LoginOutcome",
     "OrgKind",
     "QualityCategory",
+    "Scope",
     "ServiceCalendar",
     "SlaKind",
     "SupportTier",

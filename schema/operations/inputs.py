@@ -26,6 +26,7 @@ from schema.operations.enums import (
     LoginOutcome,
     OrgKind,
     QualityCategory,
+    Scope,
     ServiceCalendar,
     SupportTier,
 )
@@ -370,6 +371,20 @@ class UpdateUserInput:
     org_id: strawberry.ID | None = None
     roles: list[str] | None = None
     permissions: list[str] | None = None
+
+
+@strawberry.input(description="修改角色 (角色管理): what is given changes; what is omitted stays")
+class UpdateRoleInput:
+    code: str = strawberry.field(description="the role, e.g. FI_ACCOUNT_MANAGER")
+    name: str | None = strawberry.field(default=None, description="角色名称")
+    data_scope: Scope | None = strawberry.field(default=None, description="数据权限")
+    functions: list[str] | None = strawberry.field(default=None, description="功能权限: the whole new set")
+    menus: list[str] | None = strawberry.field(
+        default=None, description="菜单: the whole new set of menu codes"
+    )
+    expected_version: int | None = strawberry.field(
+        default=None, description="CONFLICT (STALE_VERSION) unless the role is still at this version"
+    )
 
 
 @strawberry.input(description="新增机构 (business admins)")

@@ -38,6 +38,7 @@ from resolvers.operations import (
     teams,
     users,
 )
+from resolvers.operations import roles as role_defs
 from schema.common.rate_limiting import client_ip
 from schema.operations.context import Info
 from schema.operations.enums import IncidentLevel
@@ -73,6 +74,7 @@ from schema.operations.inputs import (
     UpdateAnnouncementInput,
     UpdateInspectionPlanInput,
     UpdateOrgInput,
+    UpdateRoleInput,
     UpdateUserInput,
 )
 from schema.operations.types.admin import IssuedPassword, Team
@@ -99,6 +101,8 @@ from schema.operations.types.onboarding import (
 )
 from schema.operations.types.orgs import AuthPayload, Org, User
 from schema.operations.types.parameters import Parameter
+from schema.operations.types.roles import RoleDefinition
+from security.functions import Function
 from security.roles import Role
 
 NEW_PASSWORD = (
@@ -820,6 +824,24 @@ class Mutation:
     async def reset_user_password(self, info: Info, id: strawberry.ID) -> IssuedPassword:
         principal = info.context.require_principal()
         return cast(IssuedPassword, await users.reset_password(principal, _services(info), parse_id(id)))
+
+    @strawberry.federation.mutation(
+        description="修改角色 (角色管理): functions, data scope, menus (platform admin); the role's tokens "
+        "issued before are refused (UNAUTHENTICATED, ROLE_CHANGED) until refreshed",
+        requires_scopes=[[Function.ROLE_MANAGE.value]],
+    )
+    async def update_role(self, info: Info, input: UpdateRoleInput) -> RoleDefinition:
+        view = await role_defs.update_role(
+            info.context.require_principal(),
+            _services(info),
+            input.code,
+            name=input.name,
+            data_scope=input.data_scope.value if input.data_scope is not None else None,
+            functions=input.functions,
+            menus=input.menus,
+            expected_version=input.expected_version,
+        )
+        return cast(RoleDefinition, view)
 
     @strawberry.federation.mutation(description="新增机构 (business admins)", authenticated=True)
     async def create_org(self, info: Info, input: CreateOrgInput) -> Org:

@@ -23,6 +23,7 @@ from resolvers.operations import (
     queues,
 )
 from resolvers.operations import halls as hall_resolvers
+from resolvers.operations import roles as role_defs
 from resolvers.operations.alert_policies import list_alert_routes, list_alert_silences
 from resolvers.operations.alerts import list_alerts
 from resolvers.operations.audit import search_audit
@@ -74,6 +75,8 @@ from schema.operations.types.logs import LoginEvent, MenuUsage, PageView
 from schema.operations.types.onboarding import ApplicantApplication
 from schema.operations.types.orgs import Org, User
 from schema.operations.types.parameters import Parameter
+from schema.operations.types.roles import MenuCatalogueItem, MenuType, RoleDefinition, RoleFunction
+from security.functions import Client, Function
 
 T = TypeVar("T")
 
@@ -103,7 +106,9 @@ def _file(exported: ExportedFile) -> ExportFile:
 
 # 日志管理: the security and audit admins (the gateway's check; resolvers/operations/permissions.py
 # decides, and records a refusal).
-LOG_READERS = [["SECURITY_ADMIN"], ["AUDIT_ADMIN"]]
+# @requiresScopes names functions (功能权限, security/functions.py): the token's ``perms`` claim
+# carries the active role's current ones (角色管理), so the gateway and the resolvers agree.
+LOG_READERS = [[Function.LOG_READ.value]]
 
 
 @strawberry.type
@@ -209,7 +214,7 @@ class Query:
     audit_records: Connection[AuditRecord] = strawberry.federation.field(
         resolver=audit_records,
         description="审计日志查询: audit admins only (AUDIT_READ), newest first",
-        requires_scopes=[["AUDIT_ADMIN"]],  # the gateway's check; the search applies security/duties.py
+        requires_scopes=[[Function.AUDIT_READ.value]],  # the gateway's; the search applies security/duties.py
     )
 
     # -- 日志管理 (login and operation logs): resolvers/operations/logs.py --
@@ -264,6 +269,33 @@ class Query:
     ) -> list[MenuUsage]:
         rows = await logs.menu_usage(info.context.require_principal(), from_, to, client)
         return cast(list[MenuUsage], rows)
+
+    # -- 角色管理, 菜单及功能管理: resolvers/operations/roles.py --
+
+    @strawberry.field(
+        description="角色管理: every built-in role's definition (platform, security and audit admins)"
+    )
+    async def roles(self, info: Info) -> list[RoleDefinition]:
+        return cast(list[RoleDefinition], await role_defs.list_roles(info.context.require_principal()))
+
+    @strawberry.field(description="功能: the function permissions a role may carry (signed-in users)")
+    def function_catalogue(self, info: Info) -> list[RoleFunction]:
+        info.context.require_principal()
+        return cast(list[RoleFunction], list(Function))
+
+    @strawberry.field(
+        description="菜单及功能管理: every menu of the PC and APP clients, used how often in 30 days"
+    )
+    async def menu_catalogue(self, info: Info, client: ClientKind | None = None) -> list[MenuCatalogueItem]:
+        items = await role_defs.menu_catalogue(info.context.require_principal(), _client(client))
+        return cast(list[MenuCatalogueItem], items)
+
+    @strawberry.field(
+        description="我的菜单: the menu items your active role sees now, in the catalogue's order"
+    )
+    async def my_menus(self, info: Info, client: ClientKind | None = None) -> list[MenuType]:
+        menus = await role_defs.my_menus(info.context.require_principal(), _client(client))
+        return cast(list[MenuType], menus)
 
     @strawberry.field(description="故障事件")
     async def incident(self, info: Info, id: strawberry.ID) -> Incident | None:
@@ -485,3 +517,7 @@ def _found(row: T | None) -> T:
     if row is None:
         raise not_found("inspection item")
     return row
+
+
+def _client(client: ClientKind | None) -> Client | None:
+    return "PC" if client is ClientKind.PC else "APP" if client is ClientKind.APP else None

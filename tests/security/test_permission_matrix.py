@@ -18,7 +18,7 @@ import pytest
 from tortoise import Tortoise
 
 from models.customers import AssignmentKind, CustomerAssignment
-from models.operations import Org, OrgKind, User
+from models.operations import Org, OrgKind, ServicePolicy, User
 from subgraphs.settings import Settings
 from testkit.factories import Tenant, make_org, make_tenant, make_user, token_for
 from testkit.inprocess import execute
@@ -822,7 +822,7 @@ async def test_business_report_rows_follow_the_report_scope(world: World, caller
 
 
 # -- 日志管理 (issue 19): the login and operation logs, their exports and the menu usage counts ------
-# Who may use each entry point (resolvers/operations/permissions.py LOG_READERS, MENU_USAGE_READERS;
+# Who may use each entry point (security/functions.py LOG_READ, MENU_USAGE_READ by default;
 # recordPageViews: anyone logged in, about themselves). What each reader sees in it (their tenant;
 # the province union's, every tenant): tests/operations/test_logs.py.
 LOG_ENTRIES: dict[str, tuple[str, dict[str, Any]]] = {
@@ -874,6 +874,62 @@ async def test_log_entry_points(world: World, role: str, entry: str) -> None:
 
 async def test_log_entry_points_refuse_anonymous_callers(world: World) -> None:
     for entry, (query, variables) in LOG_ENTRIES.items():
+        result = await execute("operations", query, variables, None, settings=world.settings)
+        assert [e.extensions["code"] for e in result.errors or []] == ["UNAUTHENTICATED"], entry
+
+
+# -- 角色管理, 菜单及功能管理 (issue 19): who reads and edits the role definitions ----------------------
+# security/functions.py ROLE_READ, ROLE_MANAGE, MENU_USAGE_READ; functionCatalogue and myMenus:
+# anyone logged in (their own menus). updateRole with an unknown function: BAD_USER_INPUT once past
+# the permission check, so the matrix edits nothing (tests/operations/test_roles.py edits).
+ROLE_ENTRIES: dict[str, tuple[str, dict[str, Any]]] = {
+    "roles": ("query { roles { code functions } }", {}),
+    "functionCatalogue": ("query { functionCatalogue { code } }", {}),
+    "menuCatalogue": ("query { menuCatalogue { views menu { code } } }", {}),
+    "myMenus": ("query { myMenus { code } }", {}),
+    "updateRole": (
+        "mutation($i: UpdateRoleInput!) { updateRole(input: $i) { version } }",
+        {"i": {"code": "HQ_ADMIN", "functions": ["NO_SUCH_FUNCTION"]}},
+    ),
+}
+ROLE_CALLERS = {  # role (at the bank, or the province) → entry points beyond functionCatalogue, myMenus
+    "PLATFORM_ADMIN@province": {"roles", "menuCatalogue", "updateRole"},
+    "PLATFORM_ADMIN": {"roles", "menuCatalogue"},  # a bank's: the definitions are the platform's
+    "SECURITY_ADMIN": {"roles", "menuCatalogue"},
+    "AUDIT_ADMIN": {"roles", "menuCatalogue"},
+    "PROVINCE_ADMIN": {"menuCatalogue"},
+    "HQ_ADMIN": {"menuCatalogue"},
+    "BRANCH_HEAD": set(),
+    "CUSTOMER_MANAGER": set(),
+    "REGULATOR": set(),
+    "FI_ACCOUNT_MANAGER": set(),
+}
+
+
+@pytest.mark.parametrize("entry", list(ROLE_ENTRIES))
+@pytest.mark.parametrize("role", list(ROLE_CALLERS))
+async def test_role_entry_points(world: World, role: str, entry: str) -> None:
+    from models.operations import Org
+
+    org = world.tenant.branch if role in ("BRANCH_HEAD", "CUSTOMER_MANAGER") else world.tenant.bank
+    if role.endswith("@province"):
+        org = await Org.get(id=world.tenant.bank.parent_id)
+    user = await make_user(org, (role.removesuffix("@province"),))
+    query, variables = ROLE_ENTRIES[entry]
+    result = await execute(
+        "operations", query, variables, token_for(user, org, world.settings), settings=world.settings
+    )
+    codes = [e.extensions["code"] for e in result.errors or []]
+    if entry == "updateRole" and role == "PLATFORM_ADMIN@province":
+        assert codes == ["BAD_USER_INPUT"]
+    elif entry in ("functionCatalogue", "myMenus") or entry in ROLE_CALLERS[role]:
+        assert codes == [], result.errors
+    else:
+        assert codes == ["FORBIDDEN"] and result.data is None
+
+
+async def test_role_entry_points_refuse_anonymous_callers(world: World) -> None:
+    for entry, (query, variables) in ROLE_ENTRIES.items():
         result = await execute("operations", query, variables, None, settings=world.settings)
         assert [e.extensions["code"] for e in result.errors or []] == ["UNAUTHENTICATED"], entry
 
@@ -1387,11 +1443,11 @@ async def test_work_report_entry_points(world: World, caller: str) -> None:
 # everyone else FORBIDDEN. A bank of its own, so no other case's reminder threshold moves.
 PARAMETER_ENTRIES = {
     "parameters": "query($bank: ID!) { parameters(tenant: $bank) { key value } }",
-    "setParameter": "mutation($bank: ID!, $value: String!) { setParameter(key: "
-    '"reminder.largeTransactionThreshold", value: $value, tenant: $bank) { key value } }',
+    "setParameter": "mutation($bank: ID!, $key: String!, $value: String!) { setParameter(key: $key, "
+    "value: $value, tenant: $bank) { key value } }",
 }
-PARAMETER_CALLERS = {  # caller: (parameters, setParameter)
-    "head office admin": ("OK", "OK"),
+PARAMETER_CALLERS = {  # caller: (parameters, setParameter): setParameter sets the platform's escalation times
+    "head office admin": ("OK", "FORBIDDEN"),
     "platform admin": ("OK", "OK"),
     "audit admin": ("OK", "FORBIDDEN"),
     "security admin": ("FORBIDDEN", "FORBIDDEN"),
@@ -1436,20 +1492,19 @@ async def test_parameter_entry_points(
     world: World, parameter_world: tuple[Org, dict[str, str]], caller: str, entry: str
 ) -> None:
     bank, tokens = parameter_world
-    variables = {"bank": str(bank.id), "value": str(1000 + uuid.uuid4().int % 100000)}
+    policy = await ServicePolicy.create(code=f"M{uuid.uuid4().hex[:10]}", name="矩阵参数策略")
+    key = f"servicePolicy.{policy.code}.stagnationMinutes"
+    minutes = policy.stagnation_minutes + 1
+    variables = {"bank": str(bank.id), "key": key, "value": str(minutes)}
     used = {k: v for k, v in variables.items() if f"${k}" in PARAMETER_ENTRIES[entry]}
     result = await execute(
         "operations", PARAMETER_ENTRIES[entry], used, tokens[caller], settings=world.settings
     )
     observed = "OK" if result.errors is None else "/".join(e.extensions["code"] for e in result.errors)
     assert observed == PARAMETER_CALLERS[caller][list(PARAMETER_ENTRIES).index(entry)]
-    if entry == "setParameter" and observed != "OK":
-        threshold = (
-            await Tortoise.apps["customers"]["ReminderPolicy"]
-            .filter(tenant_id=bank.id)
-            .values_list("large_transaction_threshold", flat=True)
-        )
-        assert variables["value"] not in {str(int(t)) for t in threshold}
+    if entry == "setParameter":
+        stored = (await ServicePolicy.get(id=policy.id)).stagnation_minutes
+        assert (stored == minutes) is (observed == "OK")
 
 
 # 注册 / 入驻 (resolvers/operations/onboarding.py): anyone, anonymous included, may ask for a signup code

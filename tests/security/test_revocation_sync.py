@@ -82,6 +82,10 @@ async def test_a_revocation_reaches_the_other_process_within_the_bound(
     await one.revoke_user_before(user, now)
     await _within(BOUND_SECONDS, lambda: other.revoked(_id(), user, now - 0.001))
     assert not other.revoked(_id(), user, now + 0.001)  # issued after the password change
+    role = f"ROLE_{_id()}"  # 角色管理: an edited role's access tokens issued before the edit
+    await one.revoke_role_before(role, now)
+    await _within(BOUND_SECONDS, lambda: other.revoked(_id(), _id(), now - 0.001, role))
+    assert not other.revoked(_id(), _id(), now + 0.001, role) and not other.revoked(_id(), _id(), now - 1)
     # Reuse of a rotated refresh token revokes the session (Lua script): announced the same way.
     reused, first = _id(), _id()
     await one.start(reused, first, time.time() + 60)
@@ -99,9 +103,14 @@ async def test_a_process_that_starts_later_loads_what_was_revoked_before(
     session, user, now = _id(), _id(), time.time()
     await one.revoke(session)
     await one.revoke_user_before(user, now)
+    role = f"ROLE_{_id()}"
+    await one.revoke_role_before(role, now)
     late = await _connected(services.require_redis())
     try:
         assert late.revoked(session) and late.revoked(_id(), user, now - 0.001)
+        assert late.revoked(_id(), _id(), now - 0.001, role) and not late.revoked(
+            _id(), _id(), now + 0.001, role
+        )
     finally:
         await late.close()
 

@@ -57,6 +57,14 @@ async def test_revocation_by_session_and_by_password_change(store: SessionStore)
     assert await store.is_revoked(other, user, now - 0.001)  # issued before the change
     assert not await store.is_revoked(other, user, now + 0.001)
     assert not await store.is_revoked(other, _id(), now - 1)  # another user
+    # 角色管理: an edit of a role refuses the access tokens acting in it issued before the edit.
+    role = f"ROLE_{_id()}"
+    await store.revoke_role_before(role, now)
+    assert await store.is_revoked(_id(), _id(), now - 0.001, role)
+    assert store.revoked(_id(), _id(), now - 0.001, role) or not store.knows_all
+    assert not await store.is_revoked(_id(), _id(), now + 0.001, role)  # issued after the edit
+    assert not await store.is_revoked(_id(), _id(), now - 0.001, "ANOTHER_ROLE")
+    assert not await store.is_revoked(_id(), _id(), now - 0.001)  # a refresh asks without its role
 
 
 @pytest.mark.integration

@@ -39,8 +39,28 @@ def _principal() -> Principal:
 def test_token_round_trip() -> None:
     principal = _principal()
     read = read_token(issue_token(principal, KEYS), KEYS)
-    assert dataclasses.replace(read, token_id="", issued_at=0, expires_at=0) == principal
+    # Without a role definition the token carries the role's default functions (security/functions.py).
+    expected = dataclasses.replace(principal, functions=frozenset({"PII_FULL"}))
+    assert dataclasses.replace(read, token_id="", issued_at=0, expires_at=0) == expected
     assert read.token_id and read.issued_at > 0
+
+
+def test_token_carries_the_role_definition() -> None:
+    """角色管理: the active role's functions (with the grants) in ``perms``, the gateway's scopes; the
+    grants apart in ``grants``; the data scope in ``scope``."""
+    principal = dataclasses.replace(
+        _principal(),
+        functions=frozenset({"ORDER_GRAB"}),
+        data_scope="TENANT",
+        permissions=frozenset({"PII_FULL"}),
+    )
+    token = issue_token(principal, KEYS)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["perms"] == ["ORDER_GRAB", "PII_FULL"]
+    assert claims["grants"] == ["PII_FULL"] and claims["scope"] == "TENANT"
+    read = read_token(token, KEYS)
+    assert read.functions == {"ORDER_GRAB", "PII_FULL"} and read.permissions == {"PII_FULL"}
+    assert read.data_scope == "TENANT"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from uuid import uuid4
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('operations', '0019_logs')]
+    dependencies = [('operations', '0020_roles')]
 
     initial = False
 
