@@ -103,7 +103,7 @@ test('日志管理: the audit admin reads the login log and exports it as XLSX',
 
 test('机构管理: the business admin opens the org tree and creates an org', async ({ page }) => {
   await signIn(page, PAGE, 'platform');
-  expect(await menu(page)).toEqual(['机构管理', '参数管理']);
+  expect(await menu(page)).toEqual(['机构管理', '角色管理', '参数管理']);
   const tree = page.getByTestId('org-tree');
   const bank = tree.locator('[data-org="贵阳农商银行"]');
   await expect(bank).toBeVisible();
@@ -322,4 +322,44 @@ test('注册审核: the pending applicant is refused at login, the operator appr
   expect((await issued.locator('.password').innerText()).trim().length).toBeGreaterThanOrEqual(8);
   await shot(page, 'admin-onboarded');
   await page.getByRole('button', { name: '我已记下' }).click();
+});
+
+test('角色管理: the platform admin reads the roles in words, changes one role’s data scope; removing the last role management is refused in Chinese', async ({ page }) => {
+  await signIn(page, PAGE, 'platform');
+  await page.locator('nav .item', { hasText: '角色管理' }).click();
+  const table = page.getByTestId('roles');
+  const platform = table.locator('tr[data-role="PLATFORM_ADMIN"]');
+  await expect(platform).toContainText('平台管理员');
+  await expect(platform).toContainText('角色管理'); // functions as the catalogue's labels
+  await expect(table).not.toContainText(/ROLE_MANAGE|ORG_MANAGE/);
+  await shot(page, 'admin-roles');
+
+  // The last role able to manage roles keeps that function: CONFLICT LAST_ADMIN, in Chinese.
+  await platform.getByRole('button', { name: '编辑' }).click();
+  await page.getByTestId('role-functions').getByLabel('角色管理').uncheck();
+  await page.locator('.van-dialog').getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('.van-notify')).toContainText('不能移除最后一个可管理角色的角色');
+  await shot(page, 'admin-roles-last-admin');
+  await page.locator('.van-dialog').getByRole('button', { name: '取消' }).click();
+  await settled(page);
+
+  // 总行业务审核 (no browser test signs in as one): 本机构 → 辖内, then back through the API.
+  const reviewer = table.locator('tr[data-role="HQ_REVIEWER"]');
+  await reviewer.getByRole('button', { name: '编辑' }).click();
+  await page.locator('#role-scope').selectOption({ label: '辖内' });
+  await page.locator('.van-dialog').getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('.van-notify')).toContainText('已保存角色');
+  await expect(reviewer).toContainText('辖内');
+  const { roles } = await gql<{ roles: { code: string; dataScope: string; version: number }[] }>(
+    '{ roles { code dataScope version } }',
+    {},
+    await tokenOf('platform'),
+  );
+  const saved = roles.find((r) => r.code === 'HQ_REVIEWER')!;
+  expect(saved.dataScope).toBe('SUBTREE');
+  await gql(
+    'mutation($v: Int!) { updateRole(input: { code: "HQ_REVIEWER", dataScope: TENANT, expectedVersion: $v }) { version } }',
+    { v: saved.version },
+    await tokenOf('platform'),
+  );
 });

@@ -7,6 +7,7 @@ export const routes: RouteRecordRaw[] = [
   { path: '/user-changes', component: () => import('./views/UserChangesView.vue'), meta: { title: '用户变更历史' } },
   { path: '/applicants', component: () => import('./views/ApplicantsView.vue'), meta: { title: '注册审核' } },
   { path: '/orgs', component: () => import('./views/OrgsView.vue'), meta: { title: '机构管理' } },
+  { path: '/roles', component: () => import('./views/RolesView.vue'), meta: { title: '角色管理' } },
   { path: '/logs', component: () => import('./views/LogsView.vue'), meta: { title: '日志管理' } },
   { path: '/page-views', component: () => import('./views/PageViewsView.vue'), meta: { title: '操作日志' } },
   { path: '/parameters', component: () => import('./views/ParametersView.vue'), meta: { title: '参数管理' } },
