@@ -1,11 +1,12 @@
 // 平台管理 console (admin.html) at 1440×900, one demo admin per section (三员分立): the security admin
 // manages users and reads the login log, the audit admin reads and exports the log, the business
 // admin manages the org tree (new, moved, closed orgs), the head office reads a business report and
-// sets its tenant's parameters; the audit admin reads a user's change history and the 操作日志.
+// sets its tenant's parameters; the audit admin reads a user's change history and the 操作日志;
+// the operator approves a registration and onboards an institution.
 // Each role sees only its menu.
 import ExcelJS from 'exceljs';
 import type { Page } from '@playwright/test';
-import { expect, gql, shot, signIn, test, tokenOf } from './support';
+import { PASSWORD, creditCode, expect, gql, shot, signIn, test, tokenOf } from './support';
 
 const PAGE = '/admin.html';
 const run = (): string => String(Date.now() % 1_000_000_000);
@@ -102,7 +103,7 @@ test('日志管理: the audit admin reads the login log and exports it as XLSX',
 
 test('机构管理: the business admin opens the org tree and creates an org', async ({ page }) => {
   await signIn(page, PAGE, 'platform');
-  expect(await menu(page)).toEqual(['机构管理', '参数管理']);
+  expect(await menu(page)).toEqual(['机构管理', '角色管理', '参数管理']);
   const tree = page.getByTestId('org-tree');
   const bank = tree.locator('[data-org="贵阳农商银行"]');
   await expect(bank).toBeVisible();
@@ -262,10 +263,103 @@ test('参数管理: the platform admin sets an escalation time; a bad value is r
   await row.getByRole('button', { name: '修改' }).click();
   await page.locator('#param-value').fill('一百万');
   await page.locator('.van-dialog').getByRole('button', { name: '保存' }).click();
-  await expect(page.locator('.van-notify')).toContainText('格式不正确');
+  await expect(page.locator('.van-notify')).toContainText(/分钟数须为 \d+–\d+ 的整数/);
   await shot(page, 'admin-parameters-refused');
   await page.locator('#param-value').fill(String(JSON.parse(editable!.value)));
   await page.locator('.van-dialog').getByRole('button', { name: '保存' }).click();
   await expect(page.locator('.van-notify')).toContainText('已修改');
   await settled(page);
+});
+
+test('注册审核: the pending applicant is refused at login, the operator approves them, then they log in; 金融机构入驻 shows the admin password once', async ({ page }) => {
+  // The seed's application (applicant_pending, 贵州黔农数字科技有限公司) waits for review.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.goto('/applicant.html');
+  await page.getByPlaceholder('请输入用户名').fill('applicant_pending');
+  await page.getByPlaceholder('请输入密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('alert')).toHaveText('注册申请审核中，审核通过后方可登录');
+  await shot(page, 'applicant-login-pending');
+  await page.setViewportSize({ width: 1440, height: 900 });
+
+  await signIn(page, PAGE, 'operator');
+  expect(await menu(page)).toContain('注册审核');
+  await page.locator('nav .item', { hasText: '注册审核' }).click();
+  const row = page.getByTestId('applications').locator('tr[data-applicant="applicant_pending"]');
+  await expect(row).toContainText('贵州黔农数字科技有限公司');
+  await expect(row).toContainText('待审核');
+  await expect(row).toContainText('****');
+  await shot(page, 'admin-applicants');
+
+  // 驳回 needs a reason; cancelled here, then 通过.
+  await row.getByRole('button', { name: '驳回' }).click();
+  await page.locator('.van-dialog').getByRole('button', { name: '驳回' }).click();
+  await expect(page.locator('.van-notify')).toContainText('请填写驳回原因');
+  await page.locator('#reject-reason').fill('测试');
+  await shot(page, 'admin-applicants-reject');
+  await page.locator('.van-dialog').getByRole('button', { name: '取消' }).click();
+  await settled(page);
+  await row.getByRole('button', { name: '通过' }).click();
+  await page.locator('.van-dialog').getByRole('button', { name: '确认' }).click();
+  await expect(page.locator('.van-notify')).toContainText('已通过');
+  await expect(row).toHaveCount(0); // the list shows 待审核 only
+  await settled(page);
+  expect(await tokenOf('applicant_pending')).toBeTruthy();
+
+  // 金融机构入驻: a new org and its first 机构管理员.
+  const code = `FI${run()}`;
+  await page.getByRole('button', { name: '金融机构入驻' }).click();
+  await page.locator('#fi-name').fill(`浏览器测试小贷公司${code}`);
+  await page.locator('#fi-code').fill(code);
+  await page.locator('#fi-kind').selectOption({ label: '小额贷款' });
+  await page.locator('#fi-credit').fill(creditCode());
+  await page.locator('#fi-admin').fill(`fi_${code.toLowerCase()}`);
+  await page.locator('#fi-admin-name').fill('机构管理员');
+  await shot(page, 'admin-onboard');
+  await page.locator('.van-dialog').getByRole('button', { name: '入驻' }).click();
+  const issued = page.getByTestId('onboarded');
+  await expect(issued).toContainText(`fi_${code.toLowerCase()}`);
+  expect((await issued.locator('.password').innerText()).trim().length).toBeGreaterThanOrEqual(8);
+  await shot(page, 'admin-onboarded');
+  await page.getByRole('button', { name: '我已记下' }).click();
+});
+
+test('角色管理: the platform admin reads the roles in words, changes one role’s data scope; removing the last role management is refused in Chinese', async ({ page }) => {
+  await signIn(page, PAGE, 'platform');
+  await page.locator('nav .item', { hasText: '角色管理' }).click();
+  const table = page.getByTestId('roles');
+  const platform = table.locator('tr[data-role="PLATFORM_ADMIN"]');
+  await expect(platform).toContainText('平台管理员');
+  await expect(platform).toContainText('角色管理'); // functions as the catalogue's labels
+  await expect(table).not.toContainText(/ROLE_MANAGE|ORG_MANAGE/);
+  await shot(page, 'admin-roles');
+
+  // The last role able to manage roles keeps that function: CONFLICT LAST_ADMIN, in Chinese.
+  await platform.getByRole('button', { name: '编辑' }).click();
+  await page.getByTestId('role-functions').getByLabel('角色管理').uncheck();
+  await page.locator('.van-dialog').getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('.van-notify')).toContainText('不能移除最后一个可管理角色的角色');
+  await shot(page, 'admin-roles-last-admin');
+  await page.locator('.van-dialog').getByRole('button', { name: '取消' }).click();
+  await settled(page);
+
+  // 总行业务审核 (no browser test signs in as one): 本机构 → 辖内, then back through the API.
+  const reviewer = table.locator('tr[data-role="HQ_REVIEWER"]');
+  await reviewer.getByRole('button', { name: '编辑' }).click();
+  await page.locator('#role-scope').selectOption({ label: '辖内' });
+  await page.locator('.van-dialog').getByRole('button', { name: '保存' }).click();
+  await expect(page.locator('.van-notify')).toContainText('已保存角色');
+  await expect(reviewer).toContainText('辖内');
+  const { roles } = await gql<{ roles: { code: string; dataScope: string; version: number }[] }>(
+    '{ roles { code dataScope version } }',
+    {},
+    await tokenOf('platform'),
+  );
+  const saved = roles.find((r) => r.code === 'HQ_REVIEWER')!;
+  expect(saved.dataScope).toBe('SUBTREE');
+  await gql(
+    'mutation($v: Int!) { updateRole(input: { code: "HQ_REVIEWER", dataScope: TENANT, expectedVersion: $v }) { version } }',
+    { v: saved.version },
+    await tokenOf('platform'),
+  );
 });

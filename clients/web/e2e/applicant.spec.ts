@@ -2,7 +2,7 @@
 // two institutions work it through the API, pick an offer, complain; the 金融超市; and scope:
 // another applicant cannot open the need by its URL.
 import type { Page } from '@playwright/test';
-import { SCREENSHOTS, expect, gql, shot as fullPageShot, signIn, test, tokenOf } from './support';
+import { SCREENSHOTS, creditCode, expect, gql, shot as fullPageShot, signIn, test, tokenOf } from './support';
 
 const PAGE = '/applicant.html';
 const LIVE_MS = 5_000; // each step must appear without a reload within this
@@ -281,4 +281,45 @@ test('the 金融超市 lists products, best rated first, and an applicant applie
   await reloaded;
   await expect(page.getByPlaceholder('请输入用户名')).toBeVisible();
   expect(await page.evaluate(() => sessionStorage.getItem('dcms.applicant.session'))).toBeNull();
+});
+
+test('a visitor registers from the login page: the code is sent, resending too soon and a wrong code are refused in Chinese', async ({ page }) => {
+  // The code goes out only as a text message (never in an answer, and the browser tests do not
+  // read the stack's database): the page is driven up to the code, the rest is the API's tests
+  // (tests/e2e/test_onboarding.py); the 等待审核 login refusal is in admin.spec.ts.
+  const phone = `139${String(Date.now()).slice(-8)}`;
+  await page.goto(PAGE);
+  await page.getByRole('link', { name: '注册' }).click();
+  await expect(page.locator('.van-nav-bar__title')).toHaveText('注册');
+  await page.getByPlaceholder('请输入手机号').fill(phone);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await expect(page.getByText('验证码已发送')).toBeVisible();
+  await expect(page.getByRole('button', { name: /\d+ 秒后重发/ })).toBeDisabled();
+  await expect(page.locator('.van-toast')).toBeHidden();
+
+  await page.getByPlaceholder('6 位数字').fill('000000');
+  await page.getByPlaceholder('与营业执照一致').fill('贵州浏览器测试科技有限公司');
+  await page.getByPlaceholder('18 位统一社会信用代码').fill(creditCode());
+  await page.getByPlaceholder('3–64 位字母、数字或 _ . @ -').fill(`qy_e2e_${Date.now() % 1_000_000_000}`);
+  await page.getByPlaceholder('至少 10 位，含字母和数字').fill('Register2026ok');
+  await page.getByText('授权关联本行客户').click();
+  await shot(page, 'applicant-register');
+  await page.getByRole('button', { name: '提交注册' }).click();
+  await expect(page.locator('.van-toast')).toContainText('验证码错误或已过期');
+  await expect(page.getByTestId('registered')).toHaveCount(0);
+  await expect(page.locator('.van-toast')).toBeHidden();
+
+  // 个人: the ID number is optional and the credit code is not asked for.
+  await page.getByRole('radio', { name: '个人' }).click();
+  await expect(page.getByPlaceholder('请输入真实姓名')).toBeVisible();
+  await expect(page.getByPlaceholder('18 位统一社会信用代码')).toHaveCount(0);
+  await expect(page.getByText('身份证号')).toBeVisible();
+
+  // A fresh page forgets the wait; the API does not: RATE_LIMITED, in Chinese, and the wait resumes.
+  await page.reload();
+  await page.getByPlaceholder('请输入手机号').fill(phone);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await expect(page.locator('.van-toast')).toContainText('验证码请求过于频繁，请稍后再试');
+  await expect(page.getByRole('button', { name: /\d+ 秒后重发/ })).toBeDisabled();
+  await shot(page, 'applicant-register-rate-limited');
 });

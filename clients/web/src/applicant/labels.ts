@@ -3,7 +3,6 @@ import type {
   ApplicationStatus,
   ComplaintStatus,
   HandlingStatus,
-  InstitutionKind,
   LoanMethod,
   MyOrderEventKind,
   NeedStatus,
@@ -114,24 +113,8 @@ export const LOAN_METHOD: Record<LoanMethod, string> = {
   INSTALLMENT: '分期放款',
 };
 
-export const INSTITUTION_KIND: Record<InstitutionKind, string> = {
-  BANK: '银行',
-  GUARANTEE: '担保公司',
-  MICRO_LOAN: '小额贷款',
-  LEASING: '融资租赁',
-  FACTORING: '商业保理',
-  TRUST: '信托',
-  INSURANCE: '保险',
-  SECURITIES: '证券',
-  FUND: '基金',
-  FUTURES: '期货',
-  CONSUMER_FINANCE: '消费金融',
-  AUTO_FINANCE: '汽车金融',
-  PAWN: '典当',
-  ASSET_MANAGEMENT: '资产管理',
-  FINANCE_COMPANY: '财务公司',
-  OTHER: '其他机构',
-};
+// 机构类型: shared with the admin console's 金融机构入驻 (../lib/labels.ts).
+export { INSTITUTION_KIND } from '../lib/labels';
 
 export const COMPLAINT_STATUS: Record<ComplaintStatus, string> = {
   SUBMITTED: '待机构处理',

@@ -1,7 +1,7 @@
 import type { RouteRecordRaw } from 'vue-router';
 import HomeView from './views/HomeView.vue';
 
-// `tab`: the page shows the bottom tab bar (我的订单 / 金融超市 / 我的投诉).
+// `tab`: the page shows the bottom tab bar (我的订单 / 金融超市 / 我的投诉); `public`: no sign-in (注册).
 export const routes: RouteRecordRaw[] = [
   { path: '/', component: HomeView, meta: { tab: true } },
   { path: '/post', component: () => import('./views/PostNeedView.vue') },
@@ -10,5 +10,6 @@ export const routes: RouteRecordRaw[] = [
   { path: '/complain/:handlingId', component: () => import('./views/ComplainView.vue'), props: true },
   { path: '/complaints', component: () => import('./views/ComplaintsView.vue'), meta: { tab: true } },
   { path: '/products', component: () => import('./views/ProductsView.vue'), meta: { tab: true } },
+  { path: '/register', component: () => import('./views/RegisterView.vue'), meta: { public: true } },
   { path: '/:rest(.*)*', redirect: '/' },
 ];
