@@ -142,20 +142,24 @@ MENUS: tuple[Menu, ...] = (
     _menu("grab.pool", "抢单池", APP, _FI, Function.ORDER_GRAB),
     _menu("grab.orders", "我的订单", APP, _FI),
     # 融资申请 (H5, applicants)
-    _menu("applicant.home", "首页", APP, _APPLICANTS),
-    _menu("applicant.products", "金融产品", APP, _APPLICANTS),
-    _menu("applicant.complaints", "投诉", APP, _APPLICANTS),
+    _menu("applicant.home", "我的订单", APP, _APPLICANTS),
+    _menu("applicant.products", "金融超市", APP, _APPLICANTS),
+    _menu("applicant.complaints", "我的投诉", APP, _APPLICANTS),
     # 监管端 (PC)
     _menu("regulator.orders", "订单监管", PC, (_R.REGULATOR, _R.OPERATOR)),
-    _menu("regulator.complaints", "投诉处理", PC, (_R.REGULATOR, _R.OPERATOR)),
-    _menu("regulator.stats", "统计分析", PC, (_R.REGULATOR, _R.OPERATOR)),
-    _menu("regulator.warnings", "贷后预警", PC, (_R.REGULATOR, _R.OPERATOR)),
+    _menu("regulator.complaints", "投诉复核", PC, (_R.REGULATOR, _R.OPERATOR)),
+    _menu("regulator.stats", "市场统计", PC, (_R.REGULATOR, _R.OPERATOR)),
+    _menu("regulator.warnings", "督办预警", PC, (_R.REGULATOR, _R.OPERATOR)),
     # 平台管理 (PC)
     _menu("admin.users", "用户管理", PC, _ADMINS, Function.USER_MANAGE),
+    _menu("admin.user-changes", "用户变更历史", PC, _ADMINS, Function.AUDIT_READ),
+    _menu("admin.applicants", "注册审核", PC, (_R.OPERATOR,)),
     _menu("admin.orgs", "机构管理", PC, _ADMINS, Function.ORG_MANAGE),
     _menu("admin.roles", "角色管理", PC, _ADMINS, Function.ROLE_READ),
     _menu("admin.menus", "菜单及功能管理", PC, _ADMINS, Function.MENU_USAGE_READ),
     _menu("admin.logs", "日志管理", PC, _ADMINS, Function.LOG_READ),
+    _menu("admin.page-views", "操作日志", PC, _ADMINS, Function.LOG_READ),
+    _menu("admin.parameters", "参数管理", PC, (_R.PLATFORM_ADMIN, _R.HQ_ADMIN, _R.AUDIT_ADMIN)),
     _menu("admin.reports", "业务报表", PC, (_R.PLATFORM_ADMIN, _R.PROVINCE_ADMIN, _R.HQ_ADMIN)),
 )
 MENU_BY_CODE: dict[str, Menu] = {menu.code: menu for menu in MENUS}

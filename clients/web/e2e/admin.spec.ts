@@ -101,9 +101,42 @@ test('日志管理: the audit admin reads the login log and exports it as XLSX',
   expect(cells.map(String).join(' ')).toContain('auditor');
 });
 
+test('菜单及功能管理: the platform admin sees every menu with its use, the console’s own visits counted', async ({ page }) => {
+  await signIn(page, PAGE, 'platform');
+  await page.locator('nav .item', { hasText: '角色管理' }).click();
+  await expect(page.getByTestId('roles')).toBeVisible();
+  // Leaving the console sends the visits (lib/pageViews.ts); they count under the menu codes.
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  const views = async (code: string) => {
+    const { menuCatalogue } = await gql<{ menuCatalogue: { menu: { code: string }; views: number }[] }>(
+      '{ menuCatalogue(client: PC) { menu { code } views } }',
+      {},
+      await tokenOf('platform'),
+    );
+    return menuCatalogue.find((m) => m.menu.code === code)?.views ?? -1;
+  };
+  await expect.poll(() => views('admin.roles')).toBeGreaterThan(0);
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.locator('nav .item', { hasText: '菜单及功能管理' }).click();
+  const table = page.getByTestId('menus');
+  await expect(table.locator('tr[data-menu="wb.home"]')).toContainText('工作台');
+  await expect(table.locator('tr[data-menu="admin.users"]')).toContainText('用户管理');
+  await expect(table.locator('tr[data-menu="admin.roles"] td.num').first()).not.toHaveText('0');
+  await page.locator('select[aria-label="终端"]').selectOption('APP');
+  await expect(table.locator('tr[data-menu="admin.users"]')).toHaveCount(0);
+  await settled(page);
+  await shot(page, 'admin-menus');
+});
+
 test('机构管理: the business admin opens the org tree and creates an org', async ({ page }) => {
   await signIn(page, PAGE, 'platform');
-  expect(await menu(page)).toEqual(['机构管理', '角色管理', '参数管理']);
+  expect(await menu(page)).toEqual(['机构管理', '角色管理', '菜单及功能管理', '参数管理']);
   const tree = page.getByTestId('org-tree');
   const bank = tree.locator('[data-org="贵阳农商银行"]');
   await expect(bank).toBeVisible();
