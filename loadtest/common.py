@@ -167,6 +167,10 @@ def on_stack(
         if stack is not None:
             try:
                 wait_until_up(gateway_url.rsplit("/", 1)[0] + "/healthcheck", stack.process, timeout=300)
+                # The gateway answers before the subgraphs do (a loaded machine starts their workers
+                # late): load sent then meets ECONNREFUSED, and the figures measure a stack not up.
+                subgraphs = f"http://127.0.0.1:{stack.env['DCMS_PORT']}/readyz"
+                wait_until_up(subgraphs, stack.process, timeout=300)
             except (RuntimeError, TimeoutError) as exc:
                 print(f"{title}: the stack did not come up ({exc}); see {stack.log_path}", file=sys.stderr)
                 return None
