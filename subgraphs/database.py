@@ -7,11 +7,15 @@ query can join across subgraphs.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 import asyncpg
 from tortoise import Tortoise
+from tortoise.backends.base.client import TransactionContextPooled
+from tortoise.connection import get_connections
 
 from subgraphs.settings import SUBGRAPHS, Settings
 
@@ -95,3 +99,32 @@ async def open_database(settings: Settings, names: tuple[str, ...] = SUBGRAPHS) 
 
 async def close_database() -> None:
     await Tortoise.close_connections()
+
+
+async def _enter_releasing(self: TransactionContextPooled) -> Any:
+    """``TransactionContextPooled.__aenter__`` (tortoise-orm 1.1), but a failure or a cancellation
+    after the connection is taken (in ``BEGIN``) gives the connection back. Tortoise's own leaves it
+    checked out for good, in its transaction: ``__aexit__`` never runs when ``__aenter__`` raises.
+    A client that leaves cancels its operation (subgraphs/admission.py), and every few such
+    cancellations that landed in ``BEGIN`` took one connection of the pool and the transaction's
+    advisory locks with them, until every request of the process waited (the browser test's page
+    views, sent as each page closed, did it). tests/subgraphs/test_transactions.py."""
+    await self.ensure_connection()
+    pool = self.client._parent._pool
+    self.client._connection = await pool.acquire()
+    self.token = get_connections().set(self.connection_name, self.client)
+    try:
+        await self.client.begin()
+    except BaseException:
+        get_connections().reset(self.token)
+        # Shielded: the one cancellation has been delivered, and the rollback and release must finish.
+        with contextlib.suppress(
+            Exception
+        ):  # BEGIN not sent, or the connection still busy: the pool resets it
+            await asyncio.shield(self.client.rollback())
+        await asyncio.shield(pool.release(self.client._connection))
+        raise
+    return self.client
+
+
+TransactionContextPooled.__aenter__ = _enter_releasing  # type: ignore[method-assign]
