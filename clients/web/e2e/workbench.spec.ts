@@ -110,8 +110,10 @@ test('操作日志: the pages visited are reported under their menu codes when t
   await signIn(page, '/h5.html', 'manager');
   await expect(page.locator('[data-test=workbench-tiles]')).toBeVisible();
   await page.goto('/h5.html#/search');
-  await page.waitForTimeout(1100);
+  await page.waitForTimeout(1100); // a visit of a second at least
   await page.goto('/h5.html#/schedule');
+  // The visit starts once the route's view has loaded (the router's afterEach).
+  await expect(page.locator('[data-test=add-schedule]')).toBeVisible();
   // Leaving the app (another app in front, the phone locked) ends the visit and sends the batch.
   await page.evaluate(() => {
     Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
