@@ -152,7 +152,7 @@ def test_production_up_seeds_demo_data_only_on_request_and_demo_passwords_must_c
         services.stop(up)
 
 
-def _wait_for_text(path: Path, text: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+def _wait_for_text(path: Path, text: str, process: subprocess.Popen[bytes], seconds: float = 240) -> None:
     deadline = time.monotonic() + seconds
     while text not in (path.read_text(errors="replace") if path.exists() else ""):
         if process.poll() is not None:
